@@ -1,0 +1,26 @@
+// Small bridges between absl and gRPC/protobuf types used by every service adapter.
+#ifndef TIMEBANK_SERVICES_COMMON_GRPC_UTIL_H_
+#define TIMEBANK_SERVICES_COMMON_GRPC_UTIL_H_
+
+#include <cstdint>
+#include <string>
+
+#include <google/protobuf/timestamp.pb.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+
+namespace timebank {
+
+grpc::Status ToGrpc(const absl::Status& s);
+absl::Status FromGrpc(const grpc::Status& s);
+
+void ToTimestamp(int64_t unix_ns, google::protobuf::Timestamp* ts);
+// Nanoseconds since the epoch; 0 for an unset (all-zero) timestamp.
+int64_t FromTimestamp(const google::protobuf::Timestamp& ts);
+// INVALID_ARGUMENT naming `field` if the timestamp is out of range.
+absl::Status CheckTimestamp(const google::protobuf::Timestamp& ts, const std::string& field);
+
+}  // namespace timebank
+
+#endif  // TIMEBANK_SERVICES_COMMON_GRPC_UTIL_H_

@@ -1,0 +1,50 @@
+// GrpcServer builds and runs the one gRPC server of a timebankd process: the given
+// services plus gRPC health checking and reflection, with an interceptor that counts
+// every call by method and status code and times it (Prometheus metrics).
+#ifndef TIMEBANK_SERVICES_COMMON_SERVER_H_
+#define TIMEBANK_SERVICES_COMMON_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/metrics.h"
+
+namespace timebank {
+
+inline constexpr int kMaxMessageBytes = 32 << 20;
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:7400";
+  MetricsRegistry* metrics = nullptr;  // optional
+};
+
+class GrpcServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const ServerConfig& config, const std::vector<grpc::Service*>& services);
+  ~GrpcServer();
+
+  int port() const { return port_; }
+  // Stops accepting calls and waits (up to `deadline`) for in-flight ones to finish.
+  void Shutdown(absl::Duration deadline);
+  grpc::HealthCheckServiceInterface* health() { return server_->GetHealthCheckService(); }
+  // A channel to this server that skips the network (used between co-located services).
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
+ private:
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+// Client-side channel with the same message limits as the server.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target);
+
+}  // namespace timebank
+
+#endif  // TIMEBANK_SERVICES_COMMON_SERVER_H_

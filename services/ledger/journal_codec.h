@@ -1,0 +1,47 @@
+// The journal's canonical encoding (version 1) and the encodings of the ledger's
+// stored records. The canonical bytes of an entry are what the hash chain covers, so
+// the format is explicit, versioned and never changes in place: a new layout gets a
+// new version byte and both stay decodable.
+//
+// Canonical entry v1 (integers big-endian, strings as u32 length + bytes):
+//   u8 version=1, u8 type, u64 seq, i64 recorded_at_ns, then per type:
+//   account:  id, u64 community_id, unit, u8 owner_kind, owner_ref, i64 min_balance,
+//             i64 max_balance, u64 number
+//   transfer: id, debit_account_id, credit_account_id, i64 amount, u8 kind,
+//             u8 coproduction_type, u8 flags, pending_id, i64 pending_amount,
+//             u32 timeout_s, reverses_id, reference, memo, i64 occurred_at_ns,
+//             u64 community_id, unit
+//   status:   account_id, u8 status, reason
+// Stored journal value = canonical bytes || 32-byte hash.
+#ifndef TIMEBANK_SERVICES_LEDGER_JOURNAL_CODEC_H_
+#define TIMEBANK_SERVICES_LEDGER_JOURNAL_CODEC_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "services/ledger/model.h"
+
+namespace timebank::ledger {
+
+inline constexpr uint8_t kCanonicalVersion = 1;
+
+// Appends the canonical bytes of `entry` (no hash) to *out.
+void EncodeCanonical(const JournalEntry& entry, std::string* out);
+// Decodes a stored journal value (canonical bytes || hash).
+absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value);
+// The canonical part of a stored value (for re-hashing during verification).
+std::string_view CanonicalPart(std::string_view stored_value);
+
+std::string EncodeRecord(const TransferRecord& record);
+absl::StatusOr<TransferRecord> DecodeRecord(std::string_view value);
+
+std::string EncodeAccountInfo(const AccountInfo& info);
+absl::StatusOr<AccountInfo> DecodeAccountInfo(std::string_view value);
+
+std::string EncodeBalances(const Balances& b);
+absl::StatusOr<Balances> DecodeBalances(std::string_view value);
+
+}  // namespace timebank::ledger
+
+#endif  // TIMEBANK_SERVICES_LEDGER_JOURNAL_CODEC_H_

@@ -1,0 +1,41 @@
+// Where the ledger keeps things in its store. The journal family is the source of
+// truth (one key per event, written with fsync by the writer); the index family is a
+// projection of it (records by transfer id, statements by account, account rows,
+// pending timers) that the Projection thread rebuilds from its cursor after a crash.
+#ifndef TIMEBANK_SERVICES_LEDGER_LEDGER_SCHEMA_H_
+#define TIMEBANK_SERVICES_LEDGER_LEDGER_SCHEMA_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/bytes.h"
+#include "storage/rocks_store.h"
+
+namespace timebank::ledger::schema {
+
+inline constexpr char kIdentity[] = "timebank.ledger.v1";
+inline constexpr storage::ColumnFamily kJournal = 0;  // u64 seq -> canonical || hash
+inline constexpr storage::ColumnFamily kIndex = 1;    // tagged keys below
+
+inline constexpr char kCursorKey[] = "c";  // -> u64: journal indexed through this seq
+inline constexpr char kRecordTag = 'i';    // 'i' id -> TransferRecord
+inline constexpr char kStatementTag = 'a';  // 'a' u64 account number, u64 seq -> ""
+inline constexpr char kAccountTag = 'A';    // 'A' u64 number -> AccountInfo
+inline constexpr char kBalancesTag = 'B';   // 'B' u64 number -> Balances
+inline constexpr char kExpiryTag = 'e';     // 'e' id -> i64 expires_at_ns
+
+inline std::vector<storage::CfSpec> ColumnFamilies() {
+  return {{"journal", storage::CfProfile::kAppendLog},
+          {"index", storage::CfProfile::kPointLookup}};
+}
+
+inline std::string JournalKey(uint64_t seq) {
+  std::string k;
+  storage::PutU64(&k, seq);
+  return k;
+}
+
+}  // namespace timebank::ledger::schema
+
+#endif  // TIMEBANK_SERVICES_LEDGER_LEDGER_SCHEMA_H_

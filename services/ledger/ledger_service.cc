@@ -1,0 +1,448 @@
+#include "services/ledger/ledger_service.h"
+
+#include <deque>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/grpc_util.h"
+#include "services/common/paging.h"
+#include "services/common/validation.h"
+#include "services/ledger/ledger_convert.h"
+#include "storage/bytes.h"
+
+namespace timebank::ledger {
+namespace {
+
+constexpr size_t kWatchBatch = 256;
+
+grpc::Status Invalid(const std::string& message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+}
+
+grpc::Status CheckBatch(int size, const char* field) {
+  if (size < 1 || static_cast<size_t>(size) > kMaxBatchEvents) {
+    return Invalid(absl::StrCat(field, ": between 1 and ", kMaxBatchEvents,
+                                " per call (got ", size, "); split larger batches"));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckId(const std::string& id, const char* field) {
+  if (!IsValidId(id, kMaxIdBytes)) {
+    return Invalid(absl::StrCat(field, ": must be 1..", kMaxIdBytes,
+                                " characters of A-Z a-z 0-9 . _ : -"));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status Busy() {
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                      "the ledger is busy with other reads; retry shortly");
+}
+
+// Streams journal entries from a sequence number on, then follows new commits.
+// All state is guarded by mu_; gRPC operations are started outside the lock.
+class JournalWatcher final : public grpc::ServerWriteReactor<pb::JournalEntry> {
+ public:
+  JournalWatcher(LedgerEngine* engine, WorkerPool* pool, uint64_t from_seq)
+      : engine_(engine), pool_(pool), next_seq_(std::max<uint64_t>(from_seq, 1)) {
+    listener_id_ = engine_->AddCommitListener([this](uint64_t) { Wake(); });
+    Wake();
+  }
+
+  void OnWriteDone(bool ok) override {
+    Action a;
+    {
+      absl::MutexLock lock(&mu_);
+      buffer_.pop_front();
+      if (!ok) {
+        writing_ = false;
+        a.finish = FinishLocked(grpc::Status::CANCELLED);
+      } else if (!buffer_.empty()) {
+        a.write = &buffer_.front();
+      } else {
+        writing_ = false;
+        a = NextLocked();
+      }
+    }
+    Run(a);
+  }
+
+  void OnCancel() override {
+    Action a;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      if (!fetching_ && !writing_) a.finish = FinishLocked(grpc::Status::CANCELLED);
+    }
+    Run(a);
+  }
+
+  void OnDone() override {
+    // After this returns the writer can no longer be inside our listener.
+    engine_->RemoveCommitListener(listener_id_);
+    delete this;
+  }
+
+ private:
+  struct Action {
+    const pb::JournalEntry* write = nullptr;
+    std::optional<grpc::Status> finish;
+    bool fetch = false;
+  };
+
+  void Wake() {
+    Action a;
+    {
+      absl::MutexLock lock(&mu_);
+      wake_pending_ = true;
+      a = NextLocked();
+    }
+    Run(a);
+  }
+
+  Action NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    Action a;
+    if (finished_) return a;
+    if (cancelled_) {
+      if (!fetching_ && !writing_) a.finish = FinishLocked(grpc::Status::CANCELLED);
+      return a;
+    }
+    if (fetching_ || writing_ || !wake_pending_) return a;
+    wake_pending_ = false;
+    fetching_ = true;
+    a.fetch = true;
+    return a;
+  }
+
+  std::optional<grpc::Status> FinishLocked(grpc::Status s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return std::nullopt;
+    finished_ = true;
+    return s;
+  }
+
+  void Run(const Action& a) {
+    if (a.write) StartWrite(a.write);
+    if (a.finish) Finish(*a.finish);
+    if (a.fetch && !pool_->TrySubmit([this] { Fetch(); })) {
+      Action f;
+      {
+        absl::MutexLock lock(&mu_);
+        fetching_ = false;
+        f.finish = FinishLocked(Busy());
+      }
+      Run(f);
+    }
+  }
+
+  void Fetch() {
+    uint64_t from;
+    {
+      absl::MutexLock lock(&mu_);
+      from = next_seq_;
+    }
+    absl::StatusOr<std::vector<JournalEntry>> entries = engine_->ReadJournal(from, kWatchBatch);
+    Action a;
+    {
+      absl::MutexLock lock(&mu_);
+      fetching_ = false;
+      if (!entries.ok()) {
+        a.finish = FinishLocked(ToGrpc(entries.status()));
+      } else {
+        for (const JournalEntry& e : *entries) JournalEntryToProto(e, &buffer_.emplace_back());
+        next_seq_ += entries->size();
+        if (entries->size() == kWatchBatch) wake_pending_ = true;  // more may be waiting
+        if (!buffer_.empty() && !cancelled_) {
+          writing_ = true;
+          a.write = &buffer_.front();
+        } else {
+          buffer_.clear();
+          a = NextLocked();
+        }
+      }
+    }
+    Run(a);
+  }
+
+  LedgerEngine* const engine_;
+  WorkerPool* const pool_;
+  int listener_id_ = 0;
+  absl::Mutex mu_;
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_);
+  std::deque<pb::JournalEntry> buffer_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool fetching_ ABSL_GUARDED_BY(mu_) = false;
+  bool wake_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+LedgerServiceImpl::LedgerServiceImpl(LedgerEngine* engine, WorkerPool* pool)
+    : engine_(engine), pool_(pool) {}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::CreateAccounts(grpc::CallbackServerContext* ctx,
+                                                            const pb::CreateAccountsRequest* req,
+                                                            pb::CreateAccountsResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  if (grpc::Status s = CheckBatch(req->accounts_size(), "accounts"); !s.ok()) {
+    reactor->Finish(s);
+    return reactor;
+  }
+  std::vector<AccountView> accounts;
+  accounts.reserve(req->accounts_size());
+  for (const pb::Account& a : req->accounts()) accounts.push_back(AccountFromProto(a));
+  std::vector<std::string> ids;
+  for (const AccountView& a : accounts) ids.push_back(a.info.id);
+  engine_->CreateAccounts(
+      std::move(accounts), [reactor, resp, ids = std::move(ids)](
+                               absl::StatusOr<std::vector<AccountResult>> results) {
+        if (!results.ok()) {
+          reactor->Finish(ToGrpc(results.status()));
+          return;
+        }
+        for (size_t i = 0; i < results->size(); ++i) {
+          auto* r = resp->add_results();
+          r->set_index(static_cast<uint32_t>(i));
+          r->set_id(ids[i]);
+          r->set_code((*results)[i].code);
+          r->set_seq((*results)[i].seq);
+        }
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::GetAccounts(grpc::CallbackServerContext* ctx,
+                                                         const pb::GetAccountsRequest* req,
+                                                         pb::GetAccountsResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  if (grpc::Status s = CheckBatch(req->ids_size(), "ids"); !s.ok()) {
+    reactor->Finish(s);
+    return reactor;
+  }
+  std::vector<std::string> ids(req->ids().begin(), req->ids().end());
+  std::vector<std::optional<AccountView>> views = engine_->GetAccounts(ids);
+  for (size_t i = 0; i < views.size(); ++i) {
+    if (views[i]) {
+      AccountToProto(*views[i], resp->add_accounts());
+    } else {
+      resp->add_not_found_ids(ids[i]);
+    }
+  }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::ListAccounts(grpc::CallbackServerContext* ctx,
+                                                          const pb::ListAccountsRequest* req,
+                                                          pb::ListAccountsResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  absl::StatusOr<size_t> page_size = CheckPageSize(req->page_size());
+  absl::StatusOr<std::string> after = DecodePageToken(req->page_token());
+  grpc::Status s;
+  if (req->community_id() == 0) {
+    s = Invalid("community_id: required");
+  } else if (!req->unit().empty() && req->unit() != kTimeUnit &&
+             !CurrencyExponent(req->unit())) {
+    s = Invalid("unit: must be TIME or an ISO 4217 currency code such as GBP");
+  } else if (!page_size.ok()) {
+    s = ToGrpc(page_size.status());
+  } else if (!after.ok()) {
+    s = ToGrpc(after.status());
+  }
+  if (!s.ok()) {
+    reactor->Finish(s);
+    return reactor;
+  }
+  bool more = false;
+  std::vector<AccountView> views =
+      engine_->ListAccounts(req->community_id(), req->unit(), *after, *page_size, &more);
+  for (const AccountView& v : views) AccountToProto(v, resp->add_accounts());
+  if (more) resp->set_next_page_token(EncodePageToken(views.back().info.id));
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::SetAccountStatus(
+    grpc::CallbackServerContext* ctx, const pb::SetAccountStatusRequest* req,
+    pb::SetAccountStatusResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  if (grpc::Status s = CheckId(req->id(), "id"); !s.ok()) {
+    reactor->Finish(s);
+    return reactor;
+  }
+  StatusChange change{req->id(), req->status(), req->reason()};
+  engine_->SetAccountStatus(std::move(change),
+                            [reactor, resp](absl::StatusOr<StatusResult> result) {
+                              if (result.ok()) {
+                                AccountToProto(result->account, resp->mutable_account());
+                                resp->set_seq(result->seq);
+                              }
+                              reactor->Finish(ToGrpc(result.status()));
+                            });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::CreateTransfers(grpc::CallbackServerContext* ctx,
+                                                             const pb::CreateTransfersRequest* req,
+                                                             pb::CreateTransfersResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  if (grpc::Status s = CheckBatch(req->transfers_size(), "transfers"); !s.ok()) {
+    reactor->Finish(s);
+    return reactor;
+  }
+  std::vector<Transfer> transfers;
+  transfers.reserve(req->transfers_size());
+  for (const pb::Transfer& t : req->transfers()) transfers.push_back(TransferFromProto(t));
+  engine_->CreateTransfers(
+      std::move(transfers),
+      [reactor, req, resp](absl::StatusOr<std::vector<TransferResult>> results) {
+        if (!results.ok()) {
+          reactor->Finish(ToGrpc(results.status()));
+          return;
+        }
+        resp->mutable_results()->Reserve(static_cast<int>(results->size()));
+        for (size_t i = 0; i < results->size(); ++i) {
+          const TransferResult& tr = (*results)[i];
+          auto* r = resp->add_results();
+          r->set_index(static_cast<uint32_t>(i));
+          r->set_id(req->transfers(static_cast<int>(i)).id());
+          r->set_code(tr.code);
+          r->set_seq(tr.seq);
+          if (tr.recorded_at_ns != 0) ToTimestamp(tr.recorded_at_ns, r->mutable_recorded_at());
+        }
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::GetTransfers(grpc::CallbackServerContext* ctx,
+                                                          const pb::GetTransfersRequest* req,
+                                                          pb::GetTransfersResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  if (grpc::Status s = CheckBatch(req->ids_size(), "ids"); !s.ok()) {
+    reactor->Finish(s);
+    return reactor;
+  }
+  const bool queued = pool_->TrySubmit([this, reactor, req, resp] {
+    std::vector<std::string> ids(req->ids().begin(), req->ids().end());
+    auto found = engine_->GetTransfers(ids);
+    if (!found.ok()) {
+      reactor->Finish(ToGrpc(found.status()));
+      return;
+    }
+    for (size_t i = 0; i < found->size(); ++i) {
+      if ((*found)[i]) {
+        TransferToProto(*(*found)[i], resp->add_transfers());
+      } else {
+        resp->add_not_found_ids(ids[i]);
+      }
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  if (!queued) reactor->Finish(Busy());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::ListTransfers(grpc::CallbackServerContext* ctx,
+                                                           const pb::ListTransfersRequest* req,
+                                                           pb::ListTransfersResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  absl::StatusOr<size_t> page_size = CheckPageSize(req->page_size());
+  absl::StatusOr<std::string> token = DecodePageToken(req->page_token());
+  StatementQuery q;
+  grpc::Status s = CheckId(req->account_id(), "account_id");
+  if (s.ok() && !page_size.ok()) s = ToGrpc(page_size.status());
+  if (s.ok() && !token.ok()) s = ToGrpc(token.status());
+  if (s.ok() && !token->empty() && !absl::SimpleAtoi(*token, &q.after_seq)) {
+    s = Invalid("page_token: not a token this server issued");
+  }
+  if (s.ok() && req->has_start_time()) s = ToGrpc(CheckTimestamp(req->start_time(), "start_time"));
+  if (s.ok() && req->has_end_time()) s = ToGrpc(CheckTimestamp(req->end_time(), "end_time"));
+  if (s.ok() && req->has_start_time() && req->has_end_time() &&
+      FromTimestamp(req->end_time()) <= FromTimestamp(req->start_time())) {
+    s = Invalid("end_time: must be after start_time");
+  }
+  if (!s.ok()) {
+    reactor->Finish(s);
+    return reactor;
+  }
+  q.account_id = req->account_id();
+  q.oldest_first = req->oldest_first();
+  q.page_size = *page_size;
+  if (req->has_start_time()) q.start_ns = std::max<int64_t>(1, FromTimestamp(req->start_time()));
+  if (req->has_end_time()) q.end_ns = std::max<int64_t>(1, FromTimestamp(req->end_time()));
+  const bool queued = pool_->TrySubmit([this, reactor, resp, q = std::move(q)] {
+    auto page = engine_->ListTransfers(q);
+    if (!page.ok()) {
+      reactor->Finish(ToGrpc(page.status()));
+      return;
+    }
+    for (const StoredTransfer& t : page->transfers) TransferToProto(t, resp->add_transfers());
+    if (page->next_after_seq != 0) {
+      resp->set_next_page_token(EncodePageToken(absl::StrCat(page->next_after_seq)));
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  if (!queued) reactor->Finish(Busy());
+  return reactor;
+}
+
+grpc::ServerWriteReactor<pb::JournalEntry>* LedgerServiceImpl::WatchJournal(
+    grpc::CallbackServerContext* ctx, const pb::WatchJournalRequest* req) {
+  return new JournalWatcher(engine_, pool_, req->from_seq());
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::VerifyJournal(grpc::CallbackServerContext* ctx,
+                                                           const pb::VerifyJournalRequest* req,
+                                                           pb::VerifyJournalResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  const bool queued = pool_->TrySubmit([this, reactor, resp] {
+    auto result = engine_->VerifyJournal();
+    if (!result.ok()) {
+      reactor->Finish(ToGrpc(result.status()));
+      return;
+    }
+    resp->set_ok(result->ok);
+    resp->set_entries_checked(result->entries_checked);
+    resp->set_head_seq(result->head_seq);
+    resp->set_head_hash_hex(storage::ToHex(storage::HashBytes(result->head_hash)));
+    resp->set_first_bad_seq(result->first_bad_seq);
+    resp->set_message(result->message);
+    reactor->Finish(grpc::Status::OK);
+  });
+  if (!queued) reactor->Finish(Busy());
+  return reactor;
+}
+
+std::function<void(const CommitStats&)> LedgerCommitMetrics(MetricsRegistry* registry) {
+  Histogram* entries = registry->GetHistogram(
+      "timebank_ledger_commit_entries", "Journal entries per group commit", "", SizeBounds());
+  Histogram* requests = registry->GetHistogram(
+      "timebank_ledger_commit_requests", "Calls completed per group commit", "", SizeBounds());
+  Histogram* write_s = registry->GetHistogram("timebank_ledger_commit_write_seconds",
+                                              "Time in the synced store write of a group commit",
+                                              "", LatencyBounds());
+  Counter* committed = registry->GetCounter("timebank_ledger_entries_committed_total",
+                                            "Journal entries made durable");
+  return [=](const CommitStats& s) {
+    if (s.entries == 0) return;
+    entries->Observe(static_cast<double>(s.entries));
+    requests->Observe(static_cast<double>(s.requests));
+    write_s->Observe(static_cast<double>(s.write_ns) / 1e9);
+    committed->Add(s.entries);
+  };
+}
+
+void RegisterLedgerGauges(MetricsRegistry* registry, LedgerEngine* engine) {
+  registry->AddGaugeCallback("timebank_ledger_journal_head_seq",
+                             "Sequence number of the last durable journal entry",
+                             [engine] { return static_cast<double>(engine->head_seq()); });
+  registry->AddGaugeCallback(
+      "timebank_ledger_index_lag_entries", "Journal entries not yet in the index",
+      [engine] { return static_cast<double>(engine->head_seq() - engine->index_cursor()); });
+}
+
+}  // namespace timebank::ledger

@@ -1,0 +1,136 @@
+// The ledger's domain types and limits: accounts, transfers, journal entries.
+// Enums (result codes, kinds, states) are the protobuf API's own, so the adapter needs
+// no mapping table; everything else is plain C++ so the core never touches gRPC.
+#ifndef TIMEBANK_SERVICES_LEDGER_MODEL_H_
+#define TIMEBANK_SERVICES_LEDGER_MODEL_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "storage/hash_chain.h"
+#include "timebank/ledger/v1/ledger.pb.h"
+
+namespace timebank::ledger {
+
+namespace pb = ::timebank::ledger::v1;
+
+// --- Explicit limits (TIGER_STYLE: every size is bounded) ---------------------------
+inline constexpr size_t kMaxBatchEvents = 8190;
+inline constexpr size_t kMaxIdBytes = 64;
+inline constexpr size_t kMaxOwnerRefBytes = 128;
+inline constexpr size_t kMaxReferenceBytes = 256;
+inline constexpr size_t kMaxMemoBytes = 512;
+inline constexpr int64_t kMaxAmount = 1'000'000'000'000;  // per transfer, in the unit
+inline constexpr uint32_t kMaxTimeoutS = 30 * 24 * 3600;
+// occurred_at may lead the ledger's clock by this much (client clock skew).
+inline constexpr int64_t kMaxClockSkewNs = int64_t{60} * 1'000'000'000;
+inline constexpr size_t kMaxPageSize = 1000;
+inline constexpr size_t kDefaultPageSize = 100;
+inline constexpr int64_t kNoMinBalance = std::numeric_limits<int64_t>::min();
+inline constexpr int64_t kNoMaxBalance = std::numeric_limits<int64_t>::max();
+// Time credits are minutes; every other unit is an ISO 4217 currency code.
+inline constexpr std::string_view kTimeUnit = "TIME";
+// Ids the ledger makes itself (pending expiry) start with this; clients cannot use it.
+inline constexpr std::string_view kExpiryIdPrefix = "~expire:";
+
+struct Balances {
+  int64_t debits_posted = 0;
+  int64_t credits_posted = 0;
+  int64_t debits_pending = 0;
+  int64_t credits_pending = 0;
+
+  int64_t balance() const { return credits_posted - debits_posted; }
+  friend bool operator==(const Balances&, const Balances&) = default;
+};
+
+struct AccountInfo {
+  std::string id;
+  uint64_t community_id = 0;
+  std::string unit;
+  pb::OwnerKind owner_kind = pb::OWNER_KIND_UNSPECIFIED;
+  std::string owner_ref;
+  int64_t min_balance = kNoMinBalance;
+  int64_t max_balance = kNoMaxBalance;
+  pb::AccountStatus status = pb::ACCOUNT_STATUS_OPEN;
+  // Dense internal number (1, 2, ...) used in index keys instead of the string id.
+  uint64_t number = 0;
+  uint64_t created_seq = 0;
+  int64_t created_at_ns = 0;
+};
+
+// A read-side copy of an account: its fixed fields and balances at one instant.
+struct AccountView {
+  AccountInfo info;
+  Balances balances;
+};
+
+enum TransferFlag : uint8_t {
+  kLinked = 1,
+  kPending = 2,
+  kPostPending = 4,
+  kVoidPending = 8,
+  kExpiry = 16,  // a void the ledger made because a pending transfer timed out
+};
+
+struct Transfer {
+  std::string id;
+  std::string debit_account_id;
+  std::string credit_account_id;
+  int64_t amount = 0;
+  pb::TransferKind kind = pb::TRANSFER_KIND_UNSPECIFIED;
+  pb::CoproductionType coproduction_type = pb::COPRODUCTION_TYPE_UNSPECIFIED;
+  std::string reference;
+  std::string memo;
+  int64_t occurred_at_ns = 0;  // 0 = not given (defaults to recorded_at)
+  uint8_t flags = 0;
+  std::string pending_id;
+  uint32_t timeout_s = 0;
+  std::string reverses_id;
+
+  // Resolved by the ledger.
+  uint64_t seq = 0;
+  int64_t recorded_at_ns = 0;
+  uint64_t community_id = 0;
+  std::string unit;
+  // For post/void: the amount that was pending (released by this transfer).
+  int64_t pending_amount = 0;
+
+  bool is(TransferFlag f) const { return (flags & f) != 0; }
+};
+
+// What the ledger knows about a transfer id beyond the transfer itself.
+struct TransferRecord {
+  uint64_t seq = 0;
+  pb::TransferState state = pb::TRANSFER_STATE_UNSPECIFIED;
+  bool reversed = false;
+};
+
+struct StoredTransfer {
+  Transfer transfer;
+  TransferRecord record;
+};
+
+struct StatusChange {
+  std::string account_id;
+  pb::AccountStatus status = pb::ACCOUNT_STATUS_UNSPECIFIED;
+  std::string reason;
+};
+
+enum class EntryType : uint8_t { kAccountCreated = 1, kTransfer = 2, kAccountStatus = 3 };
+
+// One committed journal event. Exactly one of the payloads is meaningful, per type.
+struct JournalEntry {
+  uint64_t seq = 0;
+  int64_t recorded_at_ns = 0;
+  EntryType type = EntryType::kTransfer;
+  AccountInfo account;
+  Transfer transfer;
+  StatusChange status_change;
+  storage::Hash256 hash{};
+};
+
+}  // namespace timebank::ledger
+
+#endif  // TIMEBANK_SERVICES_LEDGER_MODEL_H_

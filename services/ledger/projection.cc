@@ -1,0 +1,212 @@
+#include "services/ledger/projection.h"
+
+#include <algorithm>
+#include <set>
+
+#include "services/ledger/effects.h"
+#include "services/ledger/journal_codec.h"
+#include "services/ledger/ledger_schema.h"
+#include "storage/check.h"
+
+namespace timebank::ledger {
+namespace {
+constexpr int64_t kNsPerS = 1'000'000'000;
+}  // namespace
+
+Projection::Projection(storage::KvStore* store, LedgerReader* reader, uint64_t cursor,
+                       std::vector<AccountInfo> accounts, std::vector<Balances> balances)
+    : store_(store),
+      reader_(reader),
+      accounts_(std::move(accounts)),
+      balances_(std::move(balances)),
+      cursor_(cursor) {
+  TB_CHECK(accounts_.size() == balances_.size());
+  for (const AccountInfo& a : accounts_) number_by_id_.emplace(a.id, a.number);
+  absl::MutexLock lock(&mu_);
+  head_ = cursor;
+}
+
+Projection::~Projection() { Stop(); }
+
+void Projection::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Projection::Notify(uint64_t head) {
+  absl::MutexLock lock(&mu_);
+  head_ = std::max(head_, head);
+}
+
+void Projection::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+  // Persist the unlogged index so the next start replays nothing.
+  absl::Status s = store_->Flush(schema::kIndex);
+  if (!s.ok()) std::fprintf(stderr, "ledger: index flush at shutdown failed: %s\n",
+                            std::string(s.message()).c_str());
+}
+
+void Projection::WaitFor(uint64_t seq) {
+  absl::MutexLock lock(&mu_);
+  auto reached = [this, seq]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return cursor() >= seq || stop_;
+  };
+  mu_.Await(absl::Condition(&reached));
+}
+
+absl::Status Projection::health() const {
+  absl::MutexLock lock(&mu_);
+  return health_;
+}
+
+void Projection::Run() {
+  while (true) {
+    uint64_t head;
+    bool stopping;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stop_ || head_ > cursor();
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(200));
+      head = head_;
+      stopping = stop_;
+    }
+    if (head > cursor()) {
+      absl::Status s = Step(head);
+      absl::MutexLock lock(&mu_);
+      health_ = s;
+      if (!s.ok()) {
+        // A failed step wrote nothing; try again shortly (and give up on shutdown).
+        if (stopping) return;
+        mu_.AwaitWithTimeout(absl::Condition(&stop_), absl::Milliseconds(100));
+      }
+      continue;
+    }
+    if (stopping) return;
+  }
+}
+
+absl::Status Projection::Step(uint64_t head) {
+  const uint64_t from = cursor() + 1;
+  const size_t count = std::min<uint64_t>(head - from + 1, kMaxEntriesPerStep);
+  TB_ASSIGN_OR_RETURN(std::vector<JournalEntry> entries, reader_->ReadJournal(from, count));
+  TB_CHECK(entries.size() == count);
+
+  auto batch = store_->NewBatch();
+  absl::flat_hash_map<std::string, TransferRecord> records;  // changed in this step
+  std::set<uint64_t> dirty_accounts;
+  std::string value;
+
+  // The in-memory rows change in place; a failed write puts them back.
+  const size_t accounts_before = accounts_.size();
+  absl::flat_hash_map<uint64_t, std::pair<Balances, pb::AccountStatus>> saved;
+  auto touch = [&](uint64_t n) {
+    if (dirty_accounts.insert(n).second && n <= accounts_before) {
+      saved.emplace(n, std::make_pair(balances_[n - 1], accounts_[n - 1].status));
+    }
+  };
+  auto rollback = [&] {
+    for (size_t i = accounts_before; i < accounts_.size(); ++i) {
+      number_by_id_.erase(accounts_[i].id);
+    }
+    accounts_.resize(accounts_before);
+    balances_.resize(accounts_before);
+    for (const auto& [n, prior] : saved) {
+      balances_[n - 1] = prior.first;
+      accounts_[n - 1].status = prior.second;
+    }
+  };
+  auto number_of = [&](const std::string& id) -> uint64_t {
+    auto it = number_by_id_.find(id);
+    TB_CHECK(it != number_by_id_.end());
+    return it->second;
+  };
+  auto& accounts = accounts_;
+  auto& balances = balances_;
+
+  for (const JournalEntry& e : entries) {
+    switch (e.type) {
+      case EntryType::kAccountCreated:
+        TB_CHECK(e.account.number == accounts.size() + 1);
+        accounts.push_back(e.account);
+        balances.emplace_back();
+        number_by_id_.emplace(e.account.id, e.account.number);
+        touch(e.account.number);
+        break;
+      case EntryType::kAccountStatus: {
+        const uint64_t n = number_of(e.status_change.account_id);
+        touch(n);
+        accounts[n - 1].status = e.status_change.status;
+        break;
+      }
+      case EntryType::kTransfer: {
+        const Transfer& t = e.transfer;
+        const uint64_t d = number_of(t.debit_account_id);
+        const uint64_t c = number_of(t.credit_account_id);
+        touch(d);
+        touch(c);
+        ApplyBalanceEffects(t, &balances[d - 1], &balances[c - 1]);
+        batch->Put(schema::kIndex, storage::KeyU64U64(schema::kStatementTag, d, e.seq), "");
+        batch->Put(schema::kIndex, storage::KeyU64U64(schema::kStatementTag, c, e.seq), "");
+        RecordChange changes[2];
+        const int n = RecordChangesOf(t, changes);
+        for (int i = 0; i < n; ++i) {
+          std::string id(changes[i].id);
+          auto it = records.find(id);
+          if (it == records.end() && changes[i].op != RecordChange::Op::kCreate) {
+            absl::StatusOr<bool> found =
+                store_->Get(schema::kIndex, storage::KeyStr(schema::kRecordTag, id), &value);
+            absl::StatusOr<TransferRecord> prior =
+                found.ok() ? DecodeRecord(value) : absl::StatusOr<TransferRecord>(found.status());
+            if (!prior.ok()) {
+              rollback();
+              return prior.status();
+            }
+            TB_CHECK(*found);
+            it = records.emplace(id, *prior).first;
+          } else if (it == records.end()) {
+            it = records.emplace(id, TransferRecord{}).first;
+          }
+          ApplyRecordChange(changes[i], e.seq, &it->second);
+        }
+        if (t.is(kPending) && t.timeout_s > 0) {
+          std::string expires;
+          storage::PutI64(&expires, t.recorded_at_ns + int64_t{t.timeout_s} * kNsPerS);
+          batch->Put(schema::kIndex, storage::KeyStr(schema::kExpiryTag, t.id), expires);
+        }
+        if (t.is(kPostPending) || t.is(kVoidPending)) {
+          batch->Delete(schema::kIndex, storage::KeyStr(schema::kExpiryTag, t.pending_id));
+        }
+        break;
+      }
+    }
+  }
+  for (const auto& [id, record] : records) {
+    batch->Put(schema::kIndex, storage::KeyStr(schema::kRecordTag, id), EncodeRecord(record));
+  }
+  for (uint64_t n : dirty_accounts) {
+    batch->Put(schema::kIndex, storage::KeyU64(schema::kAccountTag, n),
+               EncodeAccountInfo(accounts[n - 1]));
+    batch->Put(schema::kIndex, storage::KeyU64(schema::kBalancesTag, n),
+               EncodeBalances(balances[n - 1]));
+  }
+  const uint64_t last = entries.back().seq;
+  std::string cursor_value;
+  storage::PutU64(&cursor_value, last);
+  batch->Put(schema::kIndex, schema::kCursorKey, cursor_value);
+  absl::Status written = store_->Write(batch.get(), {.sync = false, .disable_wal = true});
+  if (!written.ok()) {
+    rollback();
+    return written;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    cursor_.store(last, std::memory_order_release);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace timebank::ledger

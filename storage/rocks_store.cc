@@ -1,0 +1,272 @@
+#include "storage/rocks_store.h"
+
+#include <filesystem>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
+#include "rocksdb/write_batch.h"
+#include "storage/check.h"
+
+namespace timebank::storage {
+namespace {
+
+constexpr char kIdentityKey[] = "__timebank_identity__";
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(std::string(what), ": ", s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+class RocksBatch final : public WriteBatch {
+ public:
+  explicit RocksBatch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
+      : handles_(handles) {}
+  void Put(ColumnFamily cf, std::string_view key, std::string_view value) override {
+    TB_CHECK(batch_.Put(handles_->at(cf), ToSlice(key), ToSlice(value)).ok());
+  }
+  void Delete(ColumnFamily cf, std::string_view key) override {
+    TB_CHECK(batch_.Delete(handles_->at(cf), ToSlice(key)).ok());
+  }
+  void SetSavePoint() override { batch_.SetSavePoint(); }
+  void RollbackToSavePoint() override { TB_CHECK(batch_.RollbackToSavePoint().ok()); }
+  void PopSavePoint() override { TB_CHECK(batch_.PopSavePoint().ok()); }
+  size_t Count() const override { return batch_.Count(); }
+  void Clear() override { batch_.Clear(); }
+  rocksdb::WriteBatch* rep() { return &batch_; }
+
+ private:
+  const std::vector<rocksdb::ColumnFamilyHandle*>* handles_;
+  rocksdb::WriteBatch batch_;
+};
+
+class RocksIterator final : public Iterator {
+ public:
+  RocksIterator(std::unique_ptr<rocksdb::Iterator> it, std::shared_ptr<const Snapshot> keep)
+      : it_(std::move(it)), keep_(std::move(keep)) {}
+  void Seek(std::string_view key) override { it_->Seek(ToSlice(key)); }
+  void SeekForPrev(std::string_view key) override { it_->SeekForPrev(ToSlice(key)); }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  bool Valid() const override { return it_->Valid(); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  std::string_view key() const override { return ToView(it_->key()); }
+  std::string_view value() const override { return ToView(it_->value()); }
+  absl::Status status() const override { return FromRocks(it_->status(), "iterator"); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::shared_ptr<const Snapshot> keep_;
+};
+
+class RocksSnapshot final : public Snapshot {
+ public:
+  RocksSnapshot(rocksdb::DB* db, const rocksdb::Snapshot* snap) : db_(db), snap_(snap) {}
+  ~RocksSnapshot() override { db_->ReleaseSnapshot(snap_); }
+  const rocksdb::Snapshot* rep() const { return snap_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snap_;
+};
+
+rocksdb::ColumnFamilyOptions CfOptions(CfProfile profile, const RocksStoreOptions& options,
+                                       const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = options.write_buffer_bytes;
+  cf.max_write_buffer_number = 4;
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+  if (profile == CfProfile::kPointLookup) {
+    // Point reads usually miss (new ids): a bloom filter answers those without I/O.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+    table.whole_key_filtering = true;
+    cf.memtable_whole_key_filtering = true;
+    cf.memtable_prefix_bloom_size_ratio = 0.05;
+    cf.optimize_filters_for_hits = false;
+  } else {
+    cf.level_compaction_dynamic_level_bytes = true;
+  }
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+class RocksStore final : public KvStore {
+ public:
+  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+             rocksdb::ColumnFamilyHandle* default_handle)
+      : db_(std::move(db)), handles_(std::move(handles)), default_(default_handle) {}
+
+  ~RocksStore() override {
+    for (auto* h : handles_) TB_CHECK(db_->DestroyColumnFamilyHandle(h).ok());
+    TB_CHECK(db_->DestroyColumnFamilyHandle(default_).ok());
+    // Closing flushes nothing that is not already in the WAL; projection families
+    // written without the WAL are flushed by their owners before shutdown.
+    db_->Close().PermitUncheckedError();
+  }
+
+  std::unique_ptr<WriteBatch> NewBatch() override { return std::make_unique<RocksBatch>(&handles_); }
+
+  absl::Status Write(WriteBatch* batch, const WriteOptions& options) override {
+    rocksdb::WriteOptions wo;
+    wo.sync = options.sync;
+    wo.disableWAL = options.disable_wal;
+    return FromRocks(db_->Write(wo, static_cast<RocksBatch*>(batch)->rep()), "write");
+  }
+
+  absl::StatusOr<bool> Get(ColumnFamily cf, std::string_view key, std::string* value,
+                           const Snapshot* snapshot) override {
+    rocksdb::ReadOptions ro;
+    if (snapshot) ro.snapshot = static_cast<const RocksSnapshot*>(snapshot)->rep();
+    rocksdb::Status s = db_->Get(ro, handles_.at(cf), ToSlice(key), value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocks(s, "get");
+    return true;
+  }
+
+  std::unique_ptr<Iterator> NewIterator(ColumnFamily cf, const Snapshot* snapshot) override {
+    rocksdb::ReadOptions ro;
+    if (snapshot) ro.snapshot = static_cast<const RocksSnapshot*>(snapshot)->rep();
+    return std::make_unique<RocksIterator>(
+        std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, handles_.at(cf))), nullptr);
+  }
+
+  std::shared_ptr<const Snapshot> GetSnapshot() override {
+    return std::make_shared<RocksSnapshot>(db_.get(), db_->GetSnapshot());
+  }
+
+  absl::Status Flush(ColumnFamily cf) override {
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    return FromRocks(db_->Flush(fo, handles_.at(cf)), "flush");
+  }
+
+  absl::Status Checkpoint(const std::string& dir) override {
+    rocksdb::Checkpoint* raw = nullptr;
+    absl::Status s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint");
+    if (!s.ok()) return s;
+    std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+    // Projection families may hold unlogged writes: flush everything first so the
+    // copy is complete rather than "rebuildable".
+    rocksdb::FlushOptions fo;
+    TB_RETURN_IF_ERROR(FromRocks(db_->Flush(fo, handles_), "flush before checkpoint"));
+    return FromRocks(cp->CreateCheckpoint(dir), "checkpoint " + dir);
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* default_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksStore(const RocksStoreOptions& options) {
+  namespace fs = std::filesystem;
+  TB_CHECK(!options.identity.empty());
+  std::error_code ec;
+  const fs::path path(options.path);
+  const bool exists = fs::exists(path, ec);
+  const bool has_db = exists && fs::exists(path / "CURRENT", ec);
+  if (exists && !fs::is_directory(path, ec)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data directory ", options.path, " is a file, not a directory"));
+  }
+  if (exists && !has_db && !fs::is_empty(path, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data directory ", options.path,
+        " is not empty and holds no timebank database; choose an empty or new directory"));
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !has_db;
+  db_options.create_missing_column_families = !has_db;
+  db_options.paranoid_checks = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.enable_pipelined_write = true;
+  db_options.keep_log_file_num = 5;
+  db_options.max_total_wal_size = 512u << 20;
+
+  std::vector<std::string> wanted = {rocksdb::kDefaultColumnFamilyName};
+  for (const auto& cf : options.column_families) wanted.push_back(cf.name);
+
+  if (has_db) {
+    std::vector<std::string> present;
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, options.path, &present);
+    if (!s.ok()) {
+      return absl::DataLossError(absl::StrCat("cannot read the database in ", options.path, ": ",
+                                              s.ToString(),
+                                              ". Restore it from a backup (docs/OPERATIONS.md)."));
+    }
+    if (std::set<std::string>(present.begin(), present.end()) !=
+        std::set<std::string>(wanted.begin(), wanted.end())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data directory ", options.path, " holds a different database (column families: ",
+          absl::StrJoin(present, ","), "); expected ", options.identity));
+    }
+  }
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           CfOptions(CfProfile::kPointLookup, options, cache));
+  for (const auto& cf : options.column_families) {
+    descriptors.emplace_back(cf.name, CfOptions(cf.profile, options, cache));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw);
+  if (!s.ok()) {
+    return absl::DataLossError(absl::StrCat("cannot open the database in ", options.path, ": ",
+                                            s.ToString(),
+                                            ". Restore it from a backup (docs/OPERATIONS.md)."));
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::ColumnFamilyHandle* default_handle = handles.front();
+  std::vector<rocksdb::ColumnFamilyHandle*> user(handles.begin() + 1, handles.end());
+
+  std::string identity;
+  s = db->Get(rocksdb::ReadOptions(), default_handle, kIdentityKey, &identity);
+  absl::Status result;
+  if (s.IsNotFound() && !has_db) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db->Put(wo, default_handle, kIdentityKey, options.identity);
+    result = FromRocks(s, "write identity");
+  } else if (s.IsNotFound()) {
+    result = absl::FailedPreconditionError(absl::StrCat(
+        "data directory ", options.path, " is not a ", options.identity, " database"));
+  } else if (!s.ok()) {
+    result = FromRocks(s, "read identity");
+  } else if (identity != options.identity) {
+    result = absl::FailedPreconditionError(absl::StrCat("data directory ", options.path,
+                                                        " belongs to ", identity, ", not ",
+                                                        options.identity));
+  }
+  auto store = std::make_unique<RocksStore>(std::move(db), std::move(user), default_handle);
+  if (!result.ok()) return result;
+  return store;
+}
+
+}  // namespace timebank::storage

@@ -1,0 +1,41 @@
+// RocksStore: KvStore on RocksDB. A store is opened with a fixed list of column
+// families and an identity string (e.g. "timebank.ledger.v1") kept inside the
+// database, so a directory written by something else is refused at start-up instead
+// of being misread.
+#ifndef TIMEBANK_STORAGE_ROCKS_STORE_H_
+#define TIMEBANK_STORAGE_ROCKS_STORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "storage/kv_store.h"
+
+namespace timebank::storage {
+
+// How a column family is used; picks its tuning.
+enum class CfProfile {
+  kAppendLog,    // keys written in increasing order, read by range (journals)
+  kPointLookup,  // random keys, many point reads that usually miss (indexes)
+};
+
+struct CfSpec {
+  std::string name;
+  CfProfile profile = CfProfile::kPointLookup;
+};
+
+struct RocksStoreOptions {
+  std::string path;
+  // Stored in the database on creation and checked on every later open.
+  std::string identity;
+  std::vector<CfSpec> column_families;  // the "default" family is implicit and internal
+  size_t block_cache_bytes = 64u << 20;
+  size_t write_buffer_bytes = 64u << 20;
+};
+
+absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksStore(const RocksStoreOptions& options);
+
+}  // namespace timebank::storage
+
+#endif  // TIMEBANK_STORAGE_ROCKS_STORE_H_
