@@ -65,51 +65,52 @@ int64_t LedgerEngine::Now() const {
 }
 
 absl::Status LedgerEngine::Recover() {
+  // Index rows are valid as of `cursor`, balance rows as of `balances_cursor`.
   TB_ASSIGN_OR_RETURN(const uint64_t cursor, reader_.Cursor(nullptr));
+  TB_ASSIGN_OR_RETURN(const uint64_t balances_cursor, reader_.BalancesCursor(nullptr));
+  const absl::Status damaged_index = absl::DataLossError(
+      "the ledger index is inconsistent with itself or the journal: the data directory is "
+      "damaged; restore from a backup (docs/OPERATIONS.md)");
+  if (balances_cursor > cursor) return damaged_index;
 
-  // Accounts and timers as the index last persisted them.
   std::vector<AccountInfo> infos;
-  std::vector<Balances> balances;
   {
     auto it = store_->NewIterator(schema::kIndex);
     std::string value;
     for (it->Seek(std::string(1, schema::kAccountTag));
          it->Valid() && it->key()[0] == schema::kAccountTag; it->Next()) {
       TB_ASSIGN_OR_RETURN(AccountInfo info, DecodeAccountInfo(it->value()));
+      if (info.number != infos.size() + 1) return damaged_index;
+      Balances b;  // accounts created after the balance snapshot start at zero
       TB_ASSIGN_OR_RETURN(bool found,
                           store_->Get(schema::kIndex,
                                       storage::KeyU64(schema::kBalancesTag, info.number), &value));
-      if (!found || info.number != infos.size() + 1) {
-        return absl::DataLossError(absl::StrCat(
-            "the ledger index is inconsistent at account ", info.id,
-            "; move the index aside is not supported: restore from a backup (docs/OPERATIONS.md)"));
+      if (found) {
+        TB_ASSIGN_OR_RETURN(b, DecodeBalances(value));
       }
-      TB_ASSIGN_OR_RETURN(Balances b, DecodeBalances(value));
       state_.LoadAccount(info, b);
       infos.push_back(std::move(info));
-      balances.push_back(b);
     }
     TB_RETURN_IF_ERROR(it->status());
     for (it->Seek(std::string(1, schema::kExpiryTag));
          it->Valid() && it->key()[0] == schema::kExpiryTag; it->Next()) {
-      if (it->value().size() != 8) return absl::DataLossError("corrupt pending timer in index");
+      if (it->value().size() != 8) return damaged_index;
       state_.LoadExpiry(std::string(it->key().substr(1)), storage::DecodeI64(it->value().data()));
     }
     TB_RETURN_IF_ERROR(it->status());
   }
 
-  // The chain position at the cursor, then replay everything after it.
-  if (cursor > 0) {
-    TB_ASSIGN_OR_RETURN(std::vector<JournalEntry> at, reader_.ReadJournal(cursor, 1));
-    if (at.empty()) {
-      return absl::DataLossError(absl::StrCat(
-          "the ledger index is at entry ", cursor,
-          " but the journal is shorter: the data directory is damaged; restore from a backup"));
-    }
+  // Replay the journal from the balance snapshot, checking the hash chain all the
+  // way: balances only up to the index cursor, everything after it.
+  if (balances_cursor > 0) {
+    TB_ASSIGN_OR_RETURN(std::vector<JournalEntry> at, reader_.ReadJournal(balances_cursor, 1));
+    if (at.empty()) return damaged_index;
     prev_hash_ = at[0].hash;
     last_ns_ = at[0].recorded_at_ns;
   }
-  working_seq_ = cursor;
+  working_seq_ = balances_cursor;
+  std::vector<Balances> indexed_balances;
+  if (cursor == balances_cursor) indexed_balances = state_.WorkingBalances();
   std::string canonical;
   while (true) {
     TB_ASSIGN_OR_RETURN(std::vector<JournalEntry> chunk,
@@ -122,14 +123,20 @@ absl::Status LedgerEngine::Recover() {
             "journal entry ", e.seq,
             " fails its hash check: the data directory is damaged; restore from a backup"));
       }
-      TB_RETURN_IF_ERROR(state_.Apply(e));
-      state_.CommitUndo();
+      if (e.seq <= cursor) {
+        state_.ApplyBalancesOnly(e);
+      } else {
+        TB_RETURN_IF_ERROR(state_.Apply(e));
+        state_.CommitUndo();
+      }
       prev_hash_ = e.hash;
       last_ns_ = e.recorded_at_ns;
       working_seq_ = e.seq;
+      if (e.seq == cursor) indexed_balances = state_.WorkingBalances();
     }
     if (chunk.size() < kRecoveryChunk) break;
   }
+  if (working_seq_ < cursor) return damaged_index;
   state_.Publish();
   const std::string violation = state_.InvariantViolation();
   if (!violation.empty()) {
@@ -138,7 +145,8 @@ absl::Status LedgerEngine::Recover() {
   }
   head_seq_.store(working_seq_, std::memory_order_release);
   projection_ = std::make_unique<Projection>(store_.get(), &reader_, cursor, std::move(infos),
-                                             std::move(balances));
+                                             std::move(indexed_balances),
+                                             balances_cursor < cursor);
   projection_->Notify(working_seq_);
   return absl::OkStatus();
 }

@@ -23,12 +23,21 @@ bool Touches(const Transfer& t, std::string_view account_id) {
 
 }  // namespace
 
-absl::StatusOr<uint64_t> LedgerReader::Cursor(const storage::Snapshot* snap) {
+absl::StatusOr<uint64_t> LedgerReader::ReadCursor(const char* key,
+                                                  const storage::Snapshot* snap) {
   std::string value;
-  TB_ASSIGN_OR_RETURN(bool found, store_->Get(schema::kIndex, schema::kCursorKey, &value, snap));
+  TB_ASSIGN_OR_RETURN(bool found, store_->Get(schema::kIndex, key, &value, snap));
   if (!found) return 0;
   if (value.size() != 8) return absl::DataLossError("corrupt projection cursor");
   return DecodeU64(value.data());
+}
+
+absl::StatusOr<uint64_t> LedgerReader::Cursor(const storage::Snapshot* snap) {
+  return ReadCursor(schema::kCursorKey, snap);
+}
+
+absl::StatusOr<uint64_t> LedgerReader::BalancesCursor(const storage::Snapshot* snap) {
+  return ReadCursor(schema::kBalancesCursorKey, snap);
 }
 
 absl::StatusOr<std::optional<StoredTransfer>> LedgerReader::Find(std::string_view id) {

@@ -61,12 +61,15 @@ class LedgerReader final : public TransferLookup {
 
   // The projection's cursor in `snap` (0 when nothing is indexed yet).
   absl::StatusOr<uint64_t> Cursor(const storage::Snapshot* snap);
+  // The seq the persisted balance rows are valid for (0 when none).
+  absl::StatusOr<uint64_t> BalancesCursor(const storage::Snapshot* snap);
 
  private:
   using Resolved = std::vector<std::optional<StoredTransfer>>;
   absl::StatusOr<Resolved> Resolve(const std::vector<std::string>& ids,
                                    const std::vector<JournalEntry>& gap,
                                    const storage::Snapshot* snap);
+  absl::StatusOr<uint64_t> ReadCursor(const char* key, const storage::Snapshot* snap);
   absl::StatusOr<uint64_t> FirstSeqAtOrAfter(int64_t ns, const storage::Snapshot* snap);
 
   storage::KvStore* const store_;

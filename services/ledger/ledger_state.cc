@@ -571,6 +571,21 @@ void LedgerState::LoadAccount(const AccountInfo& info, const Balances& balances)
   Touch(&slot);
 }
 
+void LedgerState::ApplyBalancesOnly(const JournalEntry& entry) {
+  if (entry.type != EntryType::kTransfer) return;
+  Slot* debit = FindSlot(entry.transfer.debit_account_id);
+  Slot* credit = FindSlot(entry.transfer.credit_account_id);
+  TB_CHECK(debit != nullptr && credit != nullptr);
+  ApplyBalanceEffects(entry.transfer, &debit->working, &credit->working);
+}
+
+std::vector<Balances> LedgerState::WorkingBalances() const {
+  std::vector<Balances> out;
+  out.reserve(slots_.size());
+  for (const Slot& s : slots_) out.push_back(s.working);
+  return out;
+}
+
 void LedgerState::LoadExpiry(std::string id, int64_t expires_at_ns) {
   expiry_by_id_[id] = expires_at_ns;
   expiry_.emplace(expires_at_ns, std::move(id));

@@ -93,6 +93,11 @@ class LedgerState {
   // amounts sum to zero; every account is within its limits. Otherwise a description.
   std::string InvariantViolation() const;
 
+  // Recovery, phase one: moves balances for an entry older than the index cursor
+  // (account rows already include its other effects).
+  void ApplyBalancesOnly(const JournalEntry& entry);
+  // Every account's working balances, in number order.
+  std::vector<Balances> WorkingBalances() const;
   // Recovery: accounts and timers as of the projection's cursor.
   void LoadAccount(const AccountInfo& info, const Balances& balances);
   void LoadExpiry(std::string id, int64_t expires_at_ns);

@@ -1,0 +1,347 @@
+// tb-loadgen: drives a timebank server with N concurrent clients and measures, in
+// the same run and at the same concurrency, an empty RPC (SystemService.Ping) as the
+// baseline. Prints throughput, latency percentiles and the ratio to the empty RPC.
+//
+//   tb-loadgen --mode=single --concurrency=64 --duration_s=10        (embedded server)
+//   tb-loadgen --mode=batch --target=127.0.0.1:7400 --json
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "clients/common/progress.h"
+#include "services/common/server.h"
+#include "services/timebankd/node.h"
+#include "timebank/ledger/v1/ledger.grpc.pb.h"
+#include "timebank/system/v1/system.grpc.pb.h"
+
+ABSL_FLAG(std::string, mode, "single",
+          "single (1 transfer per RPC), batch (--batch_size per RPC), hot (every transfer "
+          "touches one account)");
+ABSL_FLAG(std::string, target, "",
+          "Server address host:port; empty starts an embedded server on a temporary directory");
+ABSL_FLAG(int, concurrency, 64, "RPCs in flight");
+ABSL_FLAG(double, duration_s, 10, "Measured seconds per phase (empty RPC, then the mode)");
+ABSL_FLAG(double, warmup_s, 1, "Unmeasured seconds before each phase");
+ABSL_FLAG(int, accounts, 10000, "Accounts to spread transfers over");
+ABSL_FLAG(int, batch_size, 1000, "Transfers per RPC in batch mode (1..8190)");
+ABSL_FLAG(int, channels, 2, "gRPC channels (connections) the clients share");
+ABSL_FLAG(bool, json, false, "Print one JSON object instead of a table");
+
+namespace {
+
+namespace lpb = ::timebank::ledger::v1;
+namespace spb = ::timebank::system::v1;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kMaxConcurrency = 4096;
+constexpr int kMaxAccounts = 1'000'000;
+
+struct PhaseResult {
+  uint64_t calls = 0;
+  uint64_t failed_calls = 0;
+  uint64_t transfers_ok = 0;
+  uint64_t transfers_rejected = 0;
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+  std::string first_error;
+
+  double Percentile(double p) const {
+    if (latencies_ms.empty()) return 0;
+    const size_t i = std::min(latencies_ms.size() - 1,
+                              static_cast<size_t>(p * static_cast<double>(latencies_ms.size())));
+    return latencies_ms[i];
+  }
+};
+
+// Issues one call; reports (ok, transfers created, transfers rejected).
+using CallDone = std::function<void(const grpc::Status&, uint64_t, uint64_t)>;
+using IssueFn = std::function<void(int slot, uint64_t n, CallDone done)>;
+
+// Keeps `concurrency` calls in flight until the deadline; returns what it measured
+// (only calls that started after `measure_from`).
+PhaseResult RunPhase(const std::string& label, int concurrency, double warmup_s, double duration_s,
+                     const IssueFn& issue) {
+  // Shared with in-flight callbacks, which may still be unwinding after the last
+  // slot reports done; they hold it alive.
+  struct State {
+    absl::Mutex mu;
+    int active = 0;
+    PhaseResult result;
+    std::vector<std::vector<double>> per_slot;
+    std::vector<uint64_t> counters;
+    Clock::time_point measure_from, deadline;
+    std::function<void(int)> next;
+  };
+  auto st = std::make_shared<State>();
+  const auto start = Clock::now();
+  st->measure_from = start + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(warmup_s));
+  st->deadline = st->measure_from + std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(duration_s));
+  st->per_slot.resize(concurrency);
+  st->counters.assign(concurrency, 0);
+  std::weak_ptr<State> weak = st;
+  st->next = [weak, &issue](int slot) {
+    std::shared_ptr<State> s = weak.lock();
+    const auto call_start = Clock::now();
+    if (call_start >= s->deadline) {
+      absl::MutexLock lock(&s->mu);
+      --s->active;
+      return;
+    }
+    issue(slot, s->counters[slot]++,
+          [s, slot, call_start](const grpc::Status& status, uint64_t ok, uint64_t rejected) {
+            const auto end = Clock::now();
+            if (call_start >= s->measure_from && end <= s->deadline) {
+              s->per_slot[slot].push_back(
+                  std::chrono::duration<double, std::milli>(end - call_start).count());
+              absl::MutexLock lock(&s->mu);
+              ++s->result.calls;
+              if (!status.ok()) {
+                ++s->result.failed_calls;
+                if (s->result.first_error.empty()) s->result.first_error = status.error_message();
+              }
+              s->result.transfers_ok += ok;
+              s->result.transfers_rejected += rejected;
+            }
+            s->next(slot);
+          });
+  };
+  {
+    absl::MutexLock lock(&st->mu);
+    st->active = concurrency;
+  }
+  for (int i = 0; i < concurrency; ++i) st->next(i);
+  timebank::cli::ProgressBar bar(label, 0);
+  PhaseResult r;
+  {
+    absl::MutexLock lock(&st->mu);
+    while (st->active > 0) {
+      st->mu.AwaitWithTimeout(absl::Condition(+[](int* a) { return *a == 0; }, &st->active),
+                              absl::Milliseconds(200));
+      bar.Update(st->result.calls);
+    }
+    r = std::move(st->result);
+    for (auto& v : st->per_slot) r.latencies_ms.insert(r.latencies_ms.end(), v.begin(), v.end());
+  }
+  bar.Finish();
+  r.seconds = duration_s;
+  std::sort(r.latencies_ms.begin(), r.latencies_ms.end());
+  return r;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "tb-loadgen: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "tb-loadgen: measures ledger throughput and latency against the empty-RPC baseline.\n"
+      "Usage: tb-loadgen [--mode=single|batch|hot] [--concurrency=64] [--duration_s=10]\n"
+      "                  [--target=host:port] [--json]");
+  absl::ParseCommandLine(argc, argv);
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  const int concurrency = absl::GetFlag(FLAGS_concurrency);
+  const double duration_s = absl::GetFlag(FLAGS_duration_s);
+  const double warmup_s = absl::GetFlag(FLAGS_warmup_s);
+  const int num_accounts = absl::GetFlag(FLAGS_accounts);
+  const int batch_size = mode == "batch" ? absl::GetFlag(FLAGS_batch_size) : 1;
+  const int num_channels = absl::GetFlag(FLAGS_channels);
+  if (mode != "single" && mode != "batch" && mode != "hot") {
+    return Fail("--mode: must be single, batch or hot");
+  }
+  if (concurrency < 1 || concurrency > kMaxConcurrency) {
+    return Fail(absl::StrCat("--concurrency: 1..", kMaxConcurrency));
+  }
+  if (!(duration_s > 0 && duration_s <= 3600) || !(warmup_s >= 0 && warmup_s <= 600)) {
+    return Fail("--duration_s: 0..3600 seconds; --warmup_s: 0..600 seconds");
+  }
+  if (num_accounts < 2 || num_accounts > kMaxAccounts) {
+    return Fail(absl::StrCat("--accounts: 2..", kMaxAccounts));
+  }
+  if (batch_size < 1 || batch_size > 8190) return Fail("--batch_size: 1..8190");
+  if (num_channels < 1 || num_channels > 64) return Fail("--channels: 1..64");
+
+  // Server: the given target, or an embedded one on a temporary directory.
+  std::string target = absl::GetFlag(FLAGS_target);
+  std::unique_ptr<timebank::Node> embedded;
+  std::string temp_dir;
+  if (target.empty()) {
+    char tmpl[] = "/tmp/tb-loadgen-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) return Fail("cannot create a temporary directory in /tmp");
+    temp_dir = tmpl;
+    timebank::NodeOptions options;
+    options.listen = "127.0.0.1:0";
+    options.data_dir = temp_dir;
+    auto node = timebank::Node::Start(options);
+    if (!node.ok()) return Fail(std::string(node.status().message()));
+    embedded = std::move(*node);
+    target = embedded->address();
+  }
+
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<lpb::LedgerService::Stub>> ledgers;
+  std::vector<std::unique_ptr<spb::SystemService::Stub>> systems;
+  for (int i = 0; i < num_channels; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("grpc.channel_id", i);  // distinct connections
+    args.SetMaxReceiveMessageSize(timebank::kMaxMessageBytes);
+    args.SetMaxSendMessageSize(timebank::kMaxMessageBytes);
+    channels.push_back(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
+    ledgers.push_back(lpb::LedgerService::NewStub(channels.back()));
+    systems.push_back(spb::SystemService::NewStub(channels.back()));
+  }
+  if (!channels[0]->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
+    return Fail(absl::StrCat("cannot connect to ", target, "; is timebankd running there?"));
+  }
+
+  // Accounts for this run, in a community of its own.
+  std::mt19937_64 rng(std::random_device{}());
+  const uint64_t community = (rng() >> 1) | 1;
+  const std::string run = absl::StrFormat("lg%08x", static_cast<uint32_t>(rng()));
+  std::vector<std::string> account_ids;
+  for (int i = 0; i < num_accounts; ++i) account_ids.push_back(absl::StrCat(run, "-a", i));
+  {
+    timebank::cli::ProgressBar bar("creating accounts", num_accounts);
+    for (int from = 0; from < num_accounts; from += 8190) {
+      lpb::CreateAccountsRequest req;
+      for (int i = from; i < std::min(num_accounts, from + 8190); ++i) {
+        auto* a = req.add_accounts();
+        a->set_id(account_ids[i]);
+        a->set_community_id(community);
+        a->set_unit("TIME");
+        a->set_owner_kind(i == 0 ? lpb::OWNER_KIND_COMMUNITY_POOL : lpb::OWNER_KIND_MEMBER);
+      }
+      lpb::CreateAccountsResponse resp;
+      grpc::ClientContext ctx;
+      grpc::Status s = ledgers[0]->CreateAccounts(&ctx, req, &resp);
+      if (!s.ok()) return Fail(absl::StrCat("creating accounts failed: ", s.error_message()));
+      for (const auto& r : resp.results()) {
+        if (r.code() != lpb::CREATE_ACCOUNT_CREATED) {
+          return Fail(absl::StrCat("account ", r.id(), ": ",
+                                   lpb::CreateAccountResultCode_Name(r.code())));
+        }
+      }
+      bar.Update(std::min(num_accounts, from + 8190));
+    }
+  }
+
+  // Phase 1: the empty RPC.
+  IssueFn ping = [&](int slot, uint64_t, CallDone done) {
+    struct Call {
+      grpc::ClientContext ctx;
+      spb::PingRequest req;
+      spb::PingResponse resp;
+    };
+    auto* call = new Call();
+    systems[slot % num_channels]->async()->Ping(&call->ctx, &call->req, &call->resp,
+                                                [call, done](grpc::Status s) {
+                                                  delete call;
+                                                  done(s, 0, 0);
+                                                });
+  };
+  PhaseResult empty = RunPhase("empty RPC", concurrency, warmup_s, duration_s, ping);
+
+  // Phase 2: transfers.
+  std::vector<std::mt19937_64> rngs;
+  for (int i = 0; i < concurrency; ++i) rngs.emplace_back(rng());
+  const bool hot = mode == "hot";
+  IssueFn transfer = [&](int slot, uint64_t n, CallDone done) {
+    struct Call {
+      grpc::ClientContext ctx;
+      lpb::CreateTransfersRequest req;
+      lpb::CreateTransfersResponse resp;
+    };
+    auto* call = new Call();
+    std::mt19937_64& r = rngs[slot];
+    for (int i = 0; i < batch_size; ++i) {
+      auto* t = call->req.add_transfers();
+      t->set_id(absl::StrCat(run, "-", slot, "-", n, "-", i));
+      size_t a = hot ? 0 : r() % num_accounts;
+      size_t b = 1 + r() % (num_accounts - 1);
+      if (!hot && b == a) b = 0;
+      if (hot && (r() & 1)) std::swap(a, b);
+      t->set_debit_account_id(account_ids[a]);
+      t->set_credit_account_id(account_ids[b]);
+      t->set_amount(static_cast<int64_t>(1 + r() % 120));
+      t->set_kind(lpb::TRANSFER_KIND_EXCHANGE);
+    }
+    ledgers[slot % num_channels]->async()->CreateTransfers(
+        &call->ctx, &call->req, &call->resp, [call, done](grpc::Status s) {
+          uint64_t ok = 0, rejected = 0;
+          for (const auto& res : call->resp.results()) {
+            (res.code() == lpb::CREATE_TRANSFER_CREATED ? ok : rejected)++;
+          }
+          delete call;
+          done(s, ok, rejected);
+        });
+  };
+  PhaseResult work = RunPhase(absl::StrCat(mode, " transfers"), concurrency, warmup_s, duration_s,
+                              transfer);
+
+  const double empty_per_s = static_cast<double>(empty.calls) / empty.seconds;
+  const double transfers_per_s = static_cast<double>(work.transfers_ok) / work.seconds;
+  const double rpcs_per_s = static_cast<double>(work.calls) / work.seconds;
+  const double ratio = empty_per_s > 0 ? transfers_per_s / empty_per_s : 0;
+
+  if (absl::GetFlag(FLAGS_json)) {
+    std::printf(
+        "{\"mode\":\"%s\",\"target\":\"%s\",\"concurrency\":%d,\"duration_s\":%g,"
+        "\"batch_size\":%d,\"accounts\":%d,\"transfers_per_s\":%.1f,\"rpcs_per_s\":%.1f,"
+        "\"empty_rpc_per_s\":%.1f,\"ratio_to_empty\":%.4f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+        "\"p999_ms\":%.3f,\"empty_p50_ms\":%.3f,\"empty_p99_ms\":%.3f,\"failed_rpcs\":%llu,"
+        "\"rejected_transfers\":%llu}\n",
+        mode.c_str(), embedded ? "embedded" : target.c_str(), concurrency, duration_s,
+        batch_size, num_accounts, transfers_per_s, rpcs_per_s, empty_per_s, ratio,
+        work.Percentile(0.5), work.Percentile(0.99), work.Percentile(0.999),
+        empty.Percentile(0.5), empty.Percentile(0.99),
+        static_cast<unsigned long long>(work.failed_calls + empty.failed_calls),
+        static_cast<unsigned long long>(work.transfers_rejected));
+  } else {
+    std::printf("tb-loadgen  mode=%s  concurrency=%d  duration=%gs  accounts=%d  batch=%d  %s\n\n",
+                mode.c_str(), concurrency, duration_s, num_accounts, batch_size,
+                embedded ? "(embedded server)" : target.c_str());
+    std::printf("%-12s %14s %10s %10s %10s\n", "phase", "per second", "p50 ms", "p99 ms",
+                "p99.9 ms");
+    std::printf("%-12s %14.0f %10.3f %10.3f %10.3f\n", "empty RPC", empty_per_s,
+                empty.Percentile(0.5), empty.Percentile(0.99), empty.Percentile(0.999));
+    std::printf("%-12s %14.0f %10.3f %10.3f %10.3f\n", "transfers", transfers_per_s,
+                work.Percentile(0.5), work.Percentile(0.99), work.Percentile(0.999));
+    std::printf("\nRPCs/s %.0f   ratio to empty RPC %.3f   failed RPCs %llu   rejected "
+                "transfers %llu\n",
+                rpcs_per_s, ratio,
+                static_cast<unsigned long long>(work.failed_calls + empty.failed_calls),
+                static_cast<unsigned long long>(work.transfers_rejected));
+  }
+  if (!work.first_error.empty() || !empty.first_error.empty()) {
+    std::fprintf(stderr, "first error: %s\n",
+                 (work.first_error.empty() ? empty.first_error : work.first_error).c_str());
+  }
+
+  channels.clear();
+  if (embedded) {
+    embedded->Shutdown();
+    embedded.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(temp_dir, ec);
+  }
+  return work.failed_calls + empty.failed_calls == 0 ? 0 : 2;
+}
