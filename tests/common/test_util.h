@@ -1,0 +1,61 @@
+// Shared test helpers: temporary directories, a ledger engine on a real RocksDB
+// store, and blocking wrappers around the engine's asynchronous calls.
+#ifndef TIMEBANK_TESTS_COMMON_TEST_UTIL_H_
+#define TIMEBANK_TESTS_COMMON_TEST_UTIL_H_
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "services/ledger/ledger_engine.h"
+#include "storage/kv_store.h"
+
+namespace timebank::testing {
+
+// A fresh directory under /tmp, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(const std::string& path);
+
+// A controllable clock for pending-transfer timeouts.
+struct FakeClock {
+  std::atomic<int64_t> now_ns{1'700'000'000'000'000'000};
+  std::function<int64_t()> fn() {
+    return [this] { return now_ns.load(); };
+  }
+};
+
+ledger::LedgerOptions TestOptions(FakeClock* clock = nullptr);
+
+std::vector<ledger::TransferResult> CreateTransfers(ledger::LedgerEngine* engine,
+                                                    std::vector<ledger::Transfer> transfers);
+absl::StatusOr<std::vector<ledger::TransferResult>> TryCreateTransfers(
+    ledger::LedgerEngine* engine, std::vector<ledger::Transfer> transfers);
+std::vector<ledger::AccountResult> CreateAccounts(ledger::LedgerEngine* engine,
+                                                  std::vector<ledger::AccountView> accounts);
+absl::StatusOr<ledger::StatusResult> SetStatus(ledger::LedgerEngine* engine,
+                                               ledger::StatusChange change);
+
+// A member-style time account with the given limits.
+ledger::AccountView TimeAccount(const std::string& id, uint64_t community = 1,
+                                int64_t min_balance = ledger::kNoMinBalance,
+                                int64_t max_balance = ledger::kNoMaxBalance,
+                                const std::string& unit = "TIME");
+ledger::Transfer Move(const std::string& id, const std::string& debit, const std::string& credit,
+                      int64_t amount);
+ledger::Balances BalancesOf(ledger::LedgerEngine* engine, const std::string& id);
+
+}  // namespace timebank::testing
+
+#endif  // TIMEBANK_TESTS_COMMON_TEST_UTIL_H_

@@ -1,0 +1,354 @@
+// The ledger through gRPC, as clients see it: a Node on a temporary directory,
+// called over TCP loopback with the generated stubs.
+#include <future>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/generic/generic_stub.h>
+
+#include "gtest/gtest.h"
+#include "services/common/server.h"
+#include "services/timebankd/node.h"
+#include "tests/common/test_util.h"
+#include "timebank/ledger/v1/ledger.grpc.pb.h"
+#include "timebank/system/v1/system.grpc.pb.h"
+
+namespace timebank {
+namespace {
+
+namespace lpb = ::timebank::ledger::v1;
+namespace spb = ::timebank::system::v1;
+
+class LedgerGrpcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    NodeOptions o;
+    o.listen = "127.0.0.1:0";
+    o.data_dir = dir_.Sub("data");
+    o.metrics_listen = "127.0.0.1:0";
+    o.ledger.check_invariants_every_commit = true;
+    auto node = Node::Start(o);
+    ASSERT_TRUE(node.ok()) << node.status();
+    node_ = std::move(*node);
+    channel_ = MakeChannel(node_->address());
+    ledger_ = lpb::LedgerService::NewStub(channel_);
+    system_ = spb::SystemService::NewStub(channel_);
+  }
+
+  void CreateStandardAccounts() {
+    lpb::CreateAccountsRequest req;
+    for (const char* id : {"alice", "bob", "pool"}) {
+      auto* a = req.add_accounts();
+      a->set_id(id);
+      a->set_community_id(1);
+      a->set_unit("TIME");
+      a->set_owner_kind(lpb::OWNER_KIND_MEMBER);
+      if (std::string(id) != "pool") a->set_min_balance(-600);
+    }
+    lpb::CreateAccountsResponse resp;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(ledger_->CreateAccounts(&ctx, req, &resp).ok());
+    for (const auto& r : resp.results()) ASSERT_EQ(r.code(), lpb::CREATE_ACCOUNT_CREATED);
+  }
+
+  lpb::CreateTransfersResponse Transfer(const std::string& id, const std::string& debit,
+                                        const std::string& credit, int64_t amount,
+                                        grpc::Status* status = nullptr) {
+    lpb::CreateTransfersRequest req;
+    auto* t = req.add_transfers();
+    t->set_id(id);
+    t->set_debit_account_id(debit);
+    t->set_credit_account_id(credit);
+    t->set_amount(amount);
+    t->set_kind(lpb::TRANSFER_KIND_EXCHANGE);
+    t->set_memo("gardening");
+    lpb::CreateTransfersResponse resp;
+    grpc::ClientContext ctx;
+    grpc::Status s = ledger_->CreateTransfers(&ctx, req, &resp);
+    if (status) *status = s;
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Node> node_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<lpb::LedgerService::Stub> ledger_;
+  std::unique_ptr<spb::SystemService::Stub> system_;
+};
+
+TEST_F(LedgerGrpcTest, TransfersBalancesAndStatements) {
+  CreateStandardAccounts();
+  auto r = Transfer("t1", "alice", "bob", 90);
+  ASSERT_EQ(r.results_size(), 1);
+  EXPECT_EQ(r.results(0).code(), lpb::CREATE_TRANSFER_CREATED);
+  EXPECT_GT(r.results(0).seq(), 0u);
+  EXPECT_GT(r.results(0).recorded_at().seconds(), 0);
+  EXPECT_EQ(Transfer("t1", "alice", "bob", 90).results(0).code(), lpb::CREATE_TRANSFER_EXISTS);
+  EXPECT_EQ(Transfer("t2", "alice", "bob", 9999).results(0).code(),
+            lpb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE);
+
+  lpb::GetAccountsRequest get;
+  get.add_ids("alice");
+  get.add_ids("bob");
+  get.add_ids("nobody");
+  lpb::GetAccountsResponse accounts;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(ledger_->GetAccounts(&ctx, get, &accounts).ok());
+  ASSERT_EQ(accounts.accounts_size(), 2);
+  EXPECT_EQ(accounts.accounts(0).balance(), -90);
+  EXPECT_EQ(accounts.accounts(0).min_balance(), -600);
+  EXPECT_FALSE(accounts.accounts(0).has_max_balance());
+  EXPECT_EQ(accounts.accounts(1).balance(), 90);
+  ASSERT_EQ(accounts.not_found_ids_size(), 1);
+
+  for (int i = 0; i < 5; ++i) Transfer("s" + std::to_string(i), "pool", "bob", 10);
+  lpb::ListTransfersRequest list;
+  list.set_account_id("bob");
+  list.set_page_size(4);
+  std::vector<std::string> ids;
+  while (true) {
+    lpb::ListTransfersResponse page;
+    grpc::ClientContext c;
+    ASSERT_TRUE(ledger_->ListTransfers(&c, list, &page).ok());
+    for (const auto& t : page.transfers()) ids.push_back(t.id());
+    if (page.next_page_token().empty()) break;
+    list.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"s4", "s3", "s2", "s1", "s0", "t1"}));
+
+  lpb::GetTransfersRequest gt;
+  gt.add_ids("t1");
+  lpb::GetTransfersResponse got;
+  grpc::ClientContext c2;
+  ASSERT_TRUE(ledger_->GetTransfers(&c2, gt, &got).ok());
+  ASSERT_EQ(got.transfers_size(), 1);
+  EXPECT_EQ(got.transfers(0).memo(), "gardening");
+  EXPECT_EQ(got.transfers(0).state(), lpb::TRANSFER_STATE_POSTED);
+  EXPECT_EQ(got.transfers(0).unit(), "TIME");
+}
+
+TEST_F(LedgerGrpcTest, BadRequestsGetInvalidArgumentNamingTheField) {
+  CreateStandardAccounts();
+  struct Case {
+    std::function<grpc::Status(grpc::ClientContext*)> call;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {[&](grpc::ClientContext* c) {
+         lpb::CreateTransfersRequest req;  // empty batch
+         lpb::CreateTransfersResponse resp;
+         return ledger_->CreateTransfers(c, req, &resp);
+       },
+       "transfers"},
+      {[&](grpc::ClientContext* c) {
+         lpb::CreateTransfersRequest req;
+         for (int i = 0; i < 8191; ++i) req.add_transfers()->set_id("x" + std::to_string(i));
+         lpb::CreateTransfersResponse resp;
+         return ledger_->CreateTransfers(c, req, &resp);
+       },
+       "transfers"},
+      {[&](grpc::ClientContext* c) {
+         lpb::CreateAccountsRequest req;
+         lpb::CreateAccountsResponse resp;
+         return ledger_->CreateAccounts(c, req, &resp);
+       },
+       "accounts"},
+      {[&](grpc::ClientContext* c) {
+         lpb::ListAccountsRequest req;
+         lpb::ListAccountsResponse resp;
+         return ledger_->ListAccounts(c, req, &resp);
+       },
+       "community_id"},
+      {[&](grpc::ClientContext* c) {
+         lpb::ListAccountsRequest req;
+         req.set_community_id(1);
+         req.set_page_size(5000);
+         lpb::ListAccountsResponse resp;
+         return ledger_->ListAccounts(c, req, &resp);
+       },
+       "page_size"},
+      {[&](grpc::ClientContext* c) {
+         lpb::ListAccountsRequest req;
+         req.set_community_id(1);
+         req.set_page_token("forged");
+         lpb::ListAccountsResponse resp;
+         return ledger_->ListAccounts(c, req, &resp);
+       },
+       "page_token"},
+      {[&](grpc::ClientContext* c) {
+         lpb::ListTransfersRequest req;
+         req.set_account_id("bad id");
+         lpb::ListTransfersResponse resp;
+         return ledger_->ListTransfers(c, req, &resp);
+       },
+       "account_id"},
+      {[&](grpc::ClientContext* c) {
+         lpb::ListTransfersRequest req;
+         req.set_account_id("alice");
+         req.mutable_start_time()->set_seconds(200);
+         req.mutable_end_time()->set_seconds(100);
+         lpb::ListTransfersResponse resp;
+         return ledger_->ListTransfers(c, req, &resp);
+       },
+       "end_time"},
+      {[&](grpc::ClientContext* c) {
+         lpb::SetAccountStatusRequest req;
+         req.set_id("alice");
+         req.set_status(lpb::ACCOUNT_STATUS_FROZEN);
+         lpb::SetAccountStatusResponse resp;
+         return ledger_->SetAccountStatus(c, req, &resp);
+       },
+       "reason"},
+  };
+  for (auto& tc : cases) {
+    grpc::ClientContext ctx;
+    grpc::Status s = tc.call(&ctx);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << tc.field;
+    EXPECT_NE(s.error_message().find(tc.field), std::string::npos) << s.error_message();
+  }
+  lpb::ListTransfersRequest req;
+  req.set_account_id("ghost");
+  lpb::ListTransfersResponse resp;
+  grpc::ClientContext ctx;
+  EXPECT_EQ(ledger_->ListTransfers(&ctx, req, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(node_->ledger()->head_seq(), 3u) << "no bad request may write anything";
+}
+
+TEST_F(LedgerGrpcTest, WatchJournalReplaysThenFollows) {
+  CreateStandardAccounts();
+  Transfer("t1", "alice", "bob", 30);
+  grpc::ClientContext ctx;
+  lpb::WatchJournalRequest req;
+  req.set_from_seq(2);
+  auto reader = ledger_->WatchJournal(&ctx, req);
+  lpb::JournalEntry e;
+  ASSERT_TRUE(reader->Read(&e));
+  EXPECT_EQ(e.seq(), 2u);
+  EXPECT_EQ(e.account_created().id(), "bob");
+  ASSERT_TRUE(reader->Read(&e));
+  ASSERT_TRUE(reader->Read(&e));
+  EXPECT_EQ(e.transfer().id(), "t1");
+  EXPECT_EQ(e.hash_hex().size(), 64u);
+  // Live: an entry committed after the watch started arrives.
+  std::thread later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    Transfer("t2", "alice", "bob", 30);
+  });
+  ASSERT_TRUE(reader->Read(&e));
+  EXPECT_EQ(e.transfer().id(), "t2");
+  later.join();
+  ctx.TryCancel();
+  while (reader->Read(&e)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(LedgerGrpcTest, VerifyPingHealthBackupAndMetrics) {
+  CreateStandardAccounts();
+  Transfer("t1", "alice", "bob", 30);
+  lpb::VerifyJournalResponse v;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(ledger_->VerifyJournal(&ctx, lpb::VerifyJournalRequest(), &v).ok());
+  }
+  EXPECT_TRUE(v.ok());
+  EXPECT_EQ(v.head_seq(), 4u);
+  EXPECT_EQ(v.head_hash_hex().size(), 64u);
+  {
+    grpc::ClientContext ctx;
+    spb::PingResponse pong;
+    EXPECT_TRUE(system_->Ping(&ctx, spb::PingRequest(), &pong).ok());
+  }
+  {
+    grpc::ClientContext ctx;
+    spb::GetServerInfoResponse info;
+    ASSERT_TRUE(system_->GetServerInfo(&ctx, spb::GetServerInfoRequest(), &info).ok());
+    EXPECT_EQ(info.services(0), "ledger");
+  }
+  {
+    // Standard gRPC health checking (grpc.health.v1), as probes call it: an empty
+    // HealthCheckRequest, answered with status SERVING (field 1 = 1 -> bytes 08 01).
+    grpc::GenericStub generic(channel_);
+    grpc::ClientContext ctx;
+    grpc::Slice empty;
+    grpc::ByteBuffer request(&empty, 1), response;
+    std::promise<grpc::Status> done;
+    generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                      &response, [&](grpc::Status s) { done.set_value(s); });
+    ASSERT_TRUE(done.get_future().get().ok());
+    std::vector<grpc::Slice> slices;
+    ASSERT_TRUE(response.Dump(&slices).ok());
+    std::string bytes;
+    for (auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+  }
+  {
+    spb::CreateBackupRequest req;
+    req.set_dir(dir_.Sub("backup"));
+    spb::CreateBackupResponse resp;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(system_->CreateBackup(&ctx, req, &resp).ok());
+    ASSERT_EQ(resp.paths_size(), 1);
+    grpc::ClientContext again;
+    EXPECT_EQ(system_->CreateBackup(&again, req, &resp).error_code(),
+              grpc::StatusCode::ALREADY_EXISTS);
+    grpc::ClientContext relative;
+    req.set_dir("relative/path");
+    EXPECT_EQ(system_->CreateBackup(&relative, req, &resp).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  // The backup is a data directory a new server starts from.
+  NodeOptions o;
+  o.listen = "127.0.0.1:0";
+  o.data_dir = dir_.Sub("backup");
+  auto restored = Node::Start(o);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  auto b = (*restored)->ledger()->GetAccounts({"bob"});
+  ASSERT_TRUE(b[0].has_value());
+  EXPECT_EQ(b[0]->balances.balance(), 30);
+  (*restored)->Shutdown();
+  // Metrics count the calls made above.
+  const std::string text = node_->metrics()->Render();
+  EXPECT_NE(text.find("timebank_rpc_requests_total{method=\"/timebank.ledger.v1.LedgerService/"
+                      "CreateTransfers\",code=\"0\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("timebank_ledger_journal_head_seq 4"), std::string::npos);
+}
+
+TEST_F(LedgerGrpcTest, ShutdownFinishesInFlightCommits) {
+  CreateStandardAccounts();
+  std::atomic<int> acknowledged{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < 200; ++i) {
+        lpb::CreateTransfersRequest req;
+        auto* t = req.add_transfers();
+        t->set_id("c" + std::to_string(c) + "-" + std::to_string(i));
+        t->set_debit_account_id("pool");
+        t->set_credit_account_id("bob");
+        t->set_amount(1);
+        t->set_kind(lpb::TRANSFER_KIND_DONATION);
+        lpb::CreateTransfersResponse resp;
+        grpc::ClientContext ctx;
+        if (!ledger_->CreateTransfers(&ctx, req, &resp).ok()) return;
+        if (resp.results(0).code() == lpb::CREATE_TRANSFER_CREATED) ++acknowledged;
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  node_->Shutdown();
+  for (auto& t : clients) t.join();
+  node_.reset();
+  // Everything acknowledged is there after a restart.
+  NodeOptions o;
+  o.listen = "127.0.0.1:0";
+  o.data_dir = dir_.Sub("data");
+  auto again = Node::Start(o);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)->ledger()->GetAccounts({"bob"})[0]->balances.balance(), acknowledged.load());
+}
+
+}  // namespace
+}  // namespace timebank

@@ -1,0 +1,654 @@
+// Rules of the ledger, one test per rule or result code, against a real RocksDB
+// store in a temporary directory (invariants re-checked after every commit).
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "services/ledger/journal_codec.h"
+#include "services/ledger/ledger_engine.h"
+#include "services/ledger/ledger_schema.h"
+#include "storage/mem_store.h"
+#include "tests/common/test_util.h"
+
+namespace timebank::ledger {
+namespace {
+
+using testing::BalancesOf;
+using testing::CreateAccounts;
+using testing::CreateTransfers;
+using testing::FakeClock;
+using testing::Move;
+using testing::TempDir;
+using testing::TimeAccount;
+
+constexpr int64_t kNsPerS = 1'000'000'000;
+
+class LedgerEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void TearDown() override { Close(); }
+
+  void Open() {
+    auto store = testing::OpenLedgerStore(dir_.Sub("ledger"));
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto engine = LedgerEngine::Open(std::move(*store), testing::TestOptions(&clock_));
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(*engine);
+  }
+  void Close() { engine_.reset(); }
+  void Reopen() {
+    Close();
+    Open();
+  }
+
+  // alice and bob: members with min -600 (10h of debt), max +6000; pool unlimited;
+  // carol in community 2; gbp: a money account in community 1.
+  void Standard() {
+    auto r = CreateAccounts(engine_.get(), {TimeAccount("alice", 1, -600, 6000),
+                                            TimeAccount("bob", 1, -600, 6000),
+                                            TimeAccount("pool", 1), TimeAccount("carol", 2),
+                                            TimeAccount("gbp", 1, kNoMinBalance, kNoMaxBalance,
+                                                        "GBP")});
+    for (const auto& x : r) ASSERT_EQ(x.code, pb::CREATE_ACCOUNT_CREATED);
+  }
+
+  pb::CreateTransferResultCode One(Transfer t) {
+    auto r = CreateTransfers(engine_.get(), {std::move(t)});
+    return r.empty() ? pb::CREATE_TRANSFER_RESULT_CODE_UNSPECIFIED : r[0].code;
+  }
+
+  TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<LedgerEngine> engine_;
+};
+
+// ---- Accounts -----------------------------------------------------------------------
+
+TEST_F(LedgerEngineTest, CreateAccountCodes) {
+  auto bad_unit = TimeAccount("x1", 1, kNoMinBalance, kNoMaxBalance, "XYZ");
+  auto no_community = TimeAccount("x2", 0);
+  auto no_owner = TimeAccount("x3");
+  no_owner.info.owner_kind = pb::OWNER_KIND_UNSPECIFIED;
+  auto bad_owner_ref = TimeAccount("x4");
+  bad_owner_ref.info.owner_ref = "line\nbreak";
+  auto positive_min = TimeAccount("x5", 1, 10, 100);
+  auto negative_max = TimeAccount("x6", 1, -10, -1);
+  auto frozen = TimeAccount("x7");
+  frozen.info.status = pb::ACCOUNT_STATUS_FROZEN;
+  auto with_balance = TimeAccount("x8");
+  with_balance.balances.credits_posted = 60;
+  auto r = CreateAccounts(engine_.get(),
+                          {TimeAccount("ok"), TimeAccount("ok"), TimeAccount("ok", 2),
+                           TimeAccount("bad id!"), TimeAccount(""), bad_unit, no_community,
+                           no_owner, bad_owner_ref, positive_min, negative_max, frozen,
+                           with_balance, TimeAccount(std::string(65, 'a'))});
+  const std::vector<pb::CreateAccountResultCode> want = {
+      pb::CREATE_ACCOUNT_CREATED,
+      pb::CREATE_ACCOUNT_EXISTS,
+      pb::CREATE_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS,
+      pb::CREATE_ACCOUNT_ID_INVALID,
+      pb::CREATE_ACCOUNT_ID_INVALID,
+      pb::CREATE_ACCOUNT_UNIT_INVALID,
+      pb::CREATE_ACCOUNT_COMMUNITY_ID_REQUIRED,
+      pb::CREATE_ACCOUNT_OWNER_KIND_REQUIRED,
+      pb::CREATE_ACCOUNT_OWNER_REF_INVALID,
+      pb::CREATE_ACCOUNT_MIN_BALANCE_MUST_NOT_BE_POSITIVE,
+      pb::CREATE_ACCOUNT_MAX_BALANCE_MUST_NOT_BE_NEGATIVE,
+      pb::CREATE_ACCOUNT_STATUS_MUST_BE_OPEN,
+      pb::CREATE_ACCOUNT_BALANCES_MUST_BE_ZERO,
+      pb::CREATE_ACCOUNT_ID_INVALID,
+  };
+  ASSERT_EQ(r.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(r[i].code, want[i]) << "index " << i << ": " << pb::CreateAccountResultCode_Name(r[i].code);
+  }
+  EXPECT_EQ(r[1].seq, r[0].seq);  // EXISTS reports where the account was created
+  EXPECT_EQ(engine_->head_seq(), 1u);  // only one entry written
+}
+
+TEST_F(LedgerEngineTest, LedgerFullIsRefused) {
+  Close();
+  auto store = testing::OpenLedgerStore(dir_.Sub("full"));
+  ASSERT_TRUE(store.ok());
+  LedgerOptions o = testing::TestOptions();
+  o.limits.max_accounts = 2;
+  auto engine = LedgerEngine::Open(std::move(*store), o);
+  ASSERT_TRUE(engine.ok());
+  auto r = CreateAccounts(engine->get(), {TimeAccount("a"), TimeAccount("b"), TimeAccount("c")});
+  EXPECT_EQ(r[2].code, pb::CREATE_ACCOUNT_LEDGER_FULL);
+}
+
+TEST_F(LedgerEngineTest, ListAccountsPagesByCommunityAndUnit) {
+  Standard();
+  bool more = false;
+  auto page = engine_->ListAccounts(1, "", "", 2, &more);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_TRUE(more);
+  EXPECT_EQ(page[0].info.id, "alice");
+  EXPECT_EQ(page[1].info.id, "bob");
+  page = engine_->ListAccounts(1, "", "bob", 10, &more);
+  ASSERT_EQ(page.size(), 2u);  // gbp, pool
+  EXPECT_FALSE(more);
+  page = engine_->ListAccounts(1, "GBP", "", 10, &more);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].info.id, "gbp");
+  EXPECT_EQ(engine_->ListAccounts(2, "", "", 10, &more).size(), 1u);
+  EXPECT_TRUE(engine_->ListAccounts(99, "", "", 10, &more).empty());
+}
+
+// ---- Transfers: every result code -----------------------------------------------------
+
+TEST_F(LedgerEngineTest, TransferMovesCreditToProvider) {
+  Standard();
+  // bob gives alice 1h30m of help: alice (receiver) is debited, bob credited.
+  ASSERT_EQ(One(Move("t1", "alice", "bob", 90)), pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(BalancesOf(engine_.get(), "alice").balance(), -90);
+  EXPECT_EQ(BalancesOf(engine_.get(), "bob").balance(), 90);
+}
+
+TEST_F(LedgerEngineTest, InvalidTransferCodes) {
+  Standard();
+  clock_.now_ns = 1'800'000'000 * kNsPerS;
+  auto with = [](Transfer t, auto&& mutate) {
+    mutate(t);
+    return t;
+  };
+  struct Case {
+    Transfer t;
+    pb::CreateTransferResultCode want;
+  };
+  std::vector<Case> cases = {
+      {Move("", "alice", "bob", 1), pb::CREATE_TRANSFER_ID_INVALID},
+      {Move(std::string(65, 'x'), "alice", "bob", 1), pb::CREATE_TRANSFER_ID_INVALID},
+      {Move("~expire:x", "alice", "bob", 1), pb::CREATE_TRANSFER_ID_INVALID},
+      {Move("c1", "alice", "alice", 1), pb::CREATE_TRANSFER_SAME_ACCOUNT},
+      {Move("c2", "nobody", "bob", 1), pb::CREATE_TRANSFER_DEBIT_ACCOUNT_NOT_FOUND},
+      {Move("c3", "alice", "nobody", 1), pb::CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_FOUND},
+      {Move("c4", "alice", "carol", 1), pb::CREATE_TRANSFER_COMMUNITY_MISMATCH},
+      {Move("c5", "alice", "gbp", 1), pb::CREATE_TRANSFER_UNIT_MISMATCH},
+      {Move("c6", "alice", "bob", 0), pb::CREATE_TRANSFER_AMOUNT_MUST_BE_POSITIVE},
+      {Move("c7", "alice", "bob", -5), pb::CREATE_TRANSFER_AMOUNT_MUST_BE_POSITIVE},
+      {Move("c8", "pool", "bob", kMaxAmount + 1), pb::CREATE_TRANSFER_AMOUNT_TOO_LARGE},
+      {Move("c9", "alice", "bob", 601), pb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE},
+      {Move("c10", "pool", "bob", 6001), pb::CREATE_TRANSFER_EXCEEDS_MAX_BALANCE},
+      {Move("c11", "", "bob", 1), pb::CREATE_TRANSFER_DEBIT_ACCOUNT_ID_INVALID},
+      {Move("c12", "alice", "b b", 1), pb::CREATE_TRANSFER_CREDIT_ACCOUNT_ID_INVALID},
+      {with(Move("c13", "alice", "bob", 1), [](Transfer& t) { t.kind = pb::TRANSFER_KIND_UNSPECIFIED; }),
+       pb::CREATE_TRANSFER_KIND_REQUIRED},
+      {with(Move("c14", "alice", "bob", 1), [](Transfer& t) { t.kind = static_cast<pb::TransferKind>(99); }),
+       pb::CREATE_TRANSFER_KIND_INVALID},
+      {with(Move("c15", "alice", "bob", 1),
+            [](Transfer& t) { t.coproduction_type = static_cast<pb::CoproductionType>(42); }),
+       pb::CREATE_TRANSFER_COPRODUCTION_TYPE_INVALID},
+      {with(Move("c16", "alice", "bob", 1), [](Transfer& t) { t.memo = std::string(513, 'm'); }),
+       pb::CREATE_TRANSFER_MEMO_TOO_LONG},
+      {with(Move("c17", "alice", "bob", 1), [](Transfer& t) { t.memo = "bad \xff utf8"; }),
+       pb::CREATE_TRANSFER_MEMO_INVALID_UTF8},
+      {with(Move("c18", "alice", "bob", 1), [](Transfer& t) { t.reference = std::string(257, 'r'); }),
+       pb::CREATE_TRANSFER_REFERENCE_TOO_LONG},
+      {with(Move("c19", "alice", "bob", 1), [](Transfer& t) { t.reference = "\xc0\xaf"; }),
+       pb::CREATE_TRANSFER_REFERENCE_INVALID_UTF8},
+      {with(Move("c20", "alice", "bob", 1),
+            [&](Transfer& t) { t.occurred_at_ns = clock_.now_ns + 3600 * kNsPerS; }),
+       pb::CREATE_TRANSFER_OCCURRED_AT_IN_FUTURE},
+      {with(Move("c21", "alice", "bob", 1), [](Transfer& t) { t.occurred_at_ns = -1; }),
+       pb::CREATE_TRANSFER_OCCURRED_AT_INVALID},
+      {with(Move("c22", "alice", "bob", 1), [](Transfer& t) { t.flags = kPending | kPostPending; }),
+       pb::CREATE_TRANSFER_FLAGS_ARE_MUTUALLY_EXCLUSIVE},
+      {with(Move("c23", "alice", "bob", 1), [](Transfer& t) { t.timeout_s = 60; }),
+       pb::CREATE_TRANSFER_TIMEOUT_REQUIRES_PENDING},
+      {with(Move("c24", "alice", "bob", 1),
+            [](Transfer& t) {
+              t.flags = kPending;
+              t.timeout_s = kMaxTimeoutS + 1;
+            }),
+       pb::CREATE_TRANSFER_TIMEOUT_TOO_LONG},
+      {with(Move("c25", "", "", 0), [](Transfer& t) { t.flags = kPostPending; }),
+       pb::CREATE_TRANSFER_PENDING_ID_REQUIRED},
+      {with(Move("c26", "alice", "bob", 1), [](Transfer& t) { t.pending_id = "p"; }),
+       pb::CREATE_TRANSFER_PENDING_ID_MUST_BE_EMPTY},
+      {with(Move("c27", "", "", 0),
+            [](Transfer& t) {
+              t.flags = kPostPending;
+              t.pending_id = "missing";
+            }),
+       pb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND},
+      {with(Move("c28", "", "", 0), [](Transfer& t) { t.kind = pb::TRANSFER_KIND_REVERSAL; t.memo = "x"; }),
+       pb::CREATE_TRANSFER_REVERSES_ID_REQUIRED},
+      {with(Move("c29", "alice", "bob", 1), [](Transfer& t) { t.reverses_id = "t"; }),
+       pb::CREATE_TRANSFER_REVERSES_ID_MUST_BE_EMPTY},
+      {with(Move("c30", "", "", 0),
+            [](Transfer& t) {
+              t.kind = pb::TRANSFER_KIND_REVERSAL;
+              t.reverses_id = "missing";
+              t.memo = "mistake";
+            }),
+       pb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_FOUND},
+      {with(Move("c31", "", "", 0),
+            [](Transfer& t) {
+              t.kind = pb::TRANSFER_KIND_REVERSAL;
+              t.reverses_id = "missing";
+            }),
+       pb::CREATE_TRANSFER_REVERSAL_REASON_REQUIRED},
+      {with(Move("c32", "alice", "bob", 1),
+            [](Transfer& t) {
+              t.kind = pb::TRANSFER_KIND_REVERSAL;
+              t.reverses_id = "x";
+              t.memo = "m";
+              t.flags = kPending;
+            }),
+       pb::CREATE_TRANSFER_FLAGS_ARE_MUTUALLY_EXCLUSIVE},
+  };
+  const uint64_t head = engine_->head_seq();
+  for (const Case& c : cases) {
+    EXPECT_EQ(One(c.t), c.want) << c.t.id << " got " << pb::CreateTransferResultCode_Name(One(c.t));
+  }
+  EXPECT_EQ(engine_->head_seq(), head) << "rejected transfers must write nothing";
+  EXPECT_EQ(BalancesOf(engine_.get(), "alice"), Balances{});
+}
+
+TEST_F(LedgerEngineTest, IdempotentRetries) {
+  Standard();
+  auto first = CreateTransfers(engine_.get(), {Move("t1", "alice", "bob", 30)});
+  ASSERT_EQ(first[0].code, pb::CREATE_TRANSFER_CREATED);
+  auto again = CreateTransfers(engine_.get(), {Move("t1", "alice", "bob", 30)});
+  EXPECT_EQ(again[0].code, pb::CREATE_TRANSFER_EXISTS);
+  EXPECT_EQ(again[0].seq, first[0].seq);
+  EXPECT_EQ(again[0].recorded_at_ns, first[0].recorded_at_ns);
+  EXPECT_EQ(One(Move("t1", "alice", "bob", 31)), pb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS);
+  EXPECT_EQ(One(Move("t1", "bob", "alice", 30)), pb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS);
+  auto memo = Move("t1", "alice", "bob", 30);
+  memo.memo = "different";
+  EXPECT_EQ(One(memo), pb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS);
+  // Same id twice in one batch: the second sees the first.
+  auto dup = CreateTransfers(engine_.get(), {Move("t2", "alice", "bob", 5), Move("t2", "alice", "bob", 5)});
+  EXPECT_EQ(dup[0].code, pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(dup[1].code, pb::CREATE_TRANSFER_EXISTS);
+  EXPECT_EQ(BalancesOf(engine_.get(), "bob").balance(), 35);
+  // After the projection has indexed it (lookup through the store, not the overlay).
+  engine_->WaitForIndex();
+  Reopen();
+  EXPECT_EQ(One(Move("t1", "alice", "bob", 30)), pb::CREATE_TRANSFER_EXISTS);
+  EXPECT_EQ(BalancesOf(engine_.get(), "bob").balance(), 35);
+}
+
+TEST_F(LedgerEngineTest, LinkedChainIsAllOrNothing) {
+  Standard();
+  auto linked = [](Transfer t) {
+    t.flags |= kLinked;
+    return t;
+  };
+  auto r = CreateTransfers(engine_.get(), {linked(Move("l1", "alice", "bob", 60)),
+                                           linked(Move("l2", "bob", "pool", 60)),
+                                           Move("l3", "alice", "bob", 9999),  // fails
+                                           Move("l4", "alice", "bob", 10)});
+  EXPECT_EQ(r[0].code, pb::CREATE_TRANSFER_LINKED_EVENT_FAILED);
+  EXPECT_EQ(r[1].code, pb::CREATE_TRANSFER_LINKED_EVENT_FAILED);
+  EXPECT_EQ(r[2].code, pb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE);
+  EXPECT_EQ(r[3].code, pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(BalancesOf(engine_.get(), "alice").balance(), -10);
+  EXPECT_EQ(BalancesOf(engine_.get(), "pool").balance(), 0);
+  // The rolled-back ids are free to use again.
+  r = CreateTransfers(engine_.get(), {linked(Move("l1", "alice", "bob", 60)), Move("l2", "bob", "pool", 60)});
+  EXPECT_EQ(r[0].code, pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(r[1].code, pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(BalancesOf(engine_.get(), "pool").balance(), 60);
+  // A chain left open at the end of the batch fails whole.
+  r = CreateTransfers(engine_.get(), {Move("o1", "alice", "bob", 1), linked(Move("o2", "alice", "bob", 1)),
+                                      linked(Move("o3", "alice", "bob", 1))});
+  EXPECT_EQ(r[0].code, pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(r[1].code, pb::CREATE_TRANSFER_LINKED_EVENT_FAILED);
+  EXPECT_EQ(r[2].code, pb::CREATE_TRANSFER_LINKED_EVENT_CHAIN_OPEN);
+  // The journal stayed contiguous and verifiable across the rollbacks.
+  auto v = engine_->VerifyJournal();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->message;
+  EXPECT_EQ(v->head_seq, engine_->head_seq());
+}
+
+TEST_F(LedgerEngineTest, PendingPostAndVoid) {
+  Standard();
+  Transfer p = Move("p1", "alice", "bob", 120);
+  p.flags = kPending;
+  ASSERT_EQ(One(p), pb::CREATE_TRANSFER_CREATED);
+  Balances a = BalancesOf(engine_.get(), "alice");
+  EXPECT_EQ(a.debits_pending, 120);
+  EXPECT_EQ(a.debits_posted, 0);
+  // Pending debits count against the limit: 600 - 120 = 480 left.
+  EXPECT_EQ(One(Move("x", "alice", "bob", 481)), pb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE);
+
+  Transfer post;
+  post.id = "p1-post";
+  post.flags = kPostPending;
+  post.pending_id = "p1";
+  post.amount = 200;
+  EXPECT_EQ(One(post), pb::CREATE_TRANSFER_EXCEEDS_PENDING_AMOUNT);
+  post.amount = 90;  // partial post
+  post.debit_account_id = "bob";
+  EXPECT_EQ(One(post), pb::CREATE_TRANSFER_PENDING_TRANSFER_HAS_DIFFERENT_ACCOUNTS);
+  post.debit_account_id = "";
+  ASSERT_EQ(One(post), pb::CREATE_TRANSFER_CREATED);
+  a = BalancesOf(engine_.get(), "alice");
+  EXPECT_EQ(a.debits_pending, 0);
+  EXPECT_EQ(a.debits_posted, 90);
+  EXPECT_EQ(BalancesOf(engine_.get(), "bob").credits_posted, 90);
+
+  Transfer again = post;
+  again.id = "p1-post2";
+  EXPECT_EQ(One(again), pb::CREATE_TRANSFER_PENDING_TRANSFER_ALREADY_POSTED);
+  Transfer void_it;
+  void_it.id = "p1-void";
+  void_it.flags = kVoidPending;
+  void_it.pending_id = "p1";
+  EXPECT_EQ(One(void_it), pb::CREATE_TRANSFER_PENDING_TRANSFER_ALREADY_POSTED);
+  // A plain transfer is not pending.
+  void_it.pending_id = "x-not-there";
+  EXPECT_EQ(One(void_it), pb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND);
+  ASSERT_EQ(One(Move("plain", "alice", "bob", 1)), pb::CREATE_TRANSFER_CREATED);
+  void_it.pending_id = "plain";
+  EXPECT_EQ(One(void_it), pb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_PENDING);
+
+  Transfer p2 = Move("p2", "alice", "bob", 30);
+  p2.flags = kPending;
+  ASSERT_EQ(One(p2), pb::CREATE_TRANSFER_CREATED);
+  void_it.id = "p2-void";
+  void_it.pending_id = "p2";
+  ASSERT_EQ(One(void_it), pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(BalancesOf(engine_.get(), "alice").debits_pending, 0);
+  void_it.id = "p2-void-again";
+  EXPECT_EQ(One(void_it), pb::CREATE_TRANSFER_PENDING_TRANSFER_ALREADY_VOIDED);
+
+  auto found = engine_->GetTransfers({"p1", "p2", "p1-post"});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ((*found)[0]->record.state, pb::TRANSFER_STATE_PENDING_POSTED);
+  EXPECT_EQ((*found)[1]->record.state, pb::TRANSFER_STATE_PENDING_VOIDED);
+  EXPECT_EQ((*found)[2]->transfer.amount, 90);
+  EXPECT_EQ((*found)[2]->transfer.pending_amount, 120);
+}
+
+TEST_F(LedgerEngineTest, PendingTimeoutExpires) {
+  Standard();
+  Transfer p = Move("p1", "alice", "bob", 100);
+  p.flags = kPending;
+  p.timeout_s = 60;
+  ASSERT_EQ(One(p), pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(BalancesOf(engine_.get(), "alice").debits_pending, 100);
+  clock_.now_ns += 61 * kNsPerS;
+  // A post arriving after the timeout sees it expired, even before the timer ran.
+  Transfer post;
+  post.id = "late-post";
+  post.flags = kPostPending;
+  post.pending_id = "p1";
+  EXPECT_EQ(One(post), pb::CREATE_TRANSFER_PENDING_TRANSFER_EXPIRED);
+  // The writer's timer voids it.
+  for (int i = 0; i < 100 && BalancesOf(engine_.get(), "alice").debits_pending != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(BalancesOf(engine_.get(), "alice").debits_pending, 0);
+  auto found = engine_->GetTransfers({"p1", std::string(kExpiryIdPrefix) + "p1"});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ((*found)[0]->record.state, pb::TRANSFER_STATE_PENDING_EXPIRED);
+  ASSERT_TRUE((*found)[1].has_value());
+  EXPECT_TRUE((*found)[1]->transfer.is(kExpiry));
+}
+
+TEST_F(LedgerEngineTest, PendingTimersSurviveRestart) {
+  Standard();
+  Transfer p = Move("p1", "alice", "bob", 100);
+  p.flags = kPending;
+  p.timeout_s = 3600;
+  ASSERT_EQ(One(p), pb::CREATE_TRANSFER_CREATED);
+  engine_->WaitForIndex();
+  Reopen();
+  EXPECT_EQ(BalancesOf(engine_.get(), "alice").debits_pending, 100);
+  clock_.now_ns += 3601 * kNsPerS;
+  for (int i = 0; i < 100 && BalancesOf(engine_.get(), "alice").debits_pending != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(BalancesOf(engine_.get(), "alice").debits_pending, 0);
+}
+
+TEST_F(LedgerEngineTest, Reversal) {
+  Standard();
+  ASSERT_EQ(One(Move("t1", "alice", "bob", 45)), pb::CREATE_TRANSFER_CREATED);
+  Transfer rev;
+  rev.id = "t1-rev";
+  rev.kind = pb::TRANSFER_KIND_REVERSAL;
+  rev.reverses_id = "t1";
+  rev.memo = "logged against the wrong member";
+  rev.amount = 44;
+  EXPECT_EQ(One(rev), pb::CREATE_TRANSFER_REVERSAL_DIFFERENT_ACCOUNTS_OR_AMOUNT);
+  rev.amount = 0;
+  ASSERT_EQ(One(rev), pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(BalancesOf(engine_.get(), "alice").balance(), 0);
+  EXPECT_EQ(BalancesOf(engine_.get(), "bob").balance(), 0);
+  // Nothing was deleted: both transfers are there, the first marked reversed.
+  auto found = engine_->GetTransfers({"t1", "t1-rev"});
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE((*found)[0]->record.reversed);
+  EXPECT_EQ((*found)[1]->transfer.debit_account_id, "bob");
+  rev.id = "t1-rev2";
+  EXPECT_EQ(One(rev), pb::CREATE_TRANSFER_REVERSAL_TARGET_ALREADY_REVERSED);
+  rev.reverses_id = "t1-rev";
+  EXPECT_EQ(One(rev), pb::CREATE_TRANSFER_REVERSAL_TARGET_IS_REVERSAL);
+  Transfer p = Move("p1", "alice", "bob", 10);
+  p.flags = kPending;
+  ASSERT_EQ(One(p), pb::CREATE_TRANSFER_CREATED);
+  rev.reverses_id = "p1";
+  EXPECT_EQ(One(rev), pb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_POSTED);
+}
+
+TEST_F(LedgerEngineTest, FrozenAndClosedAccounts) {
+  Standard();
+  ASSERT_EQ(One(Move("t1", "alice", "bob", 45)), pb::CREATE_TRANSFER_CREATED);
+  auto s = testing::SetStatus(engine_.get(), {"bob", pb::ACCOUNT_STATUS_FROZEN, "member asked to pause"});
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->account.info.status, pb::ACCOUNT_STATUS_FROZEN);
+  EXPECT_EQ(One(Move("t2", "alice", "bob", 1)), pb::CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_OPEN);
+  EXPECT_EQ(One(Move("t3", "bob", "alice", 1)), pb::CREATE_TRANSFER_DEBIT_ACCOUNT_NOT_OPEN);
+  // A correction may still touch a frozen account.
+  Transfer rev;
+  rev.id = "t1-rev";
+  rev.kind = pb::TRANSFER_KIND_REVERSAL;
+  rev.reverses_id = "t1";
+  rev.memo = "error";
+  ASSERT_EQ(One(rev), pb::CREATE_TRANSFER_CREATED);
+  // Closing needs a zero balance; closed is final.
+  auto closed = testing::SetStatus(engine_.get(), {"bob", pb::ACCOUNT_STATUS_CLOSED, "left"});
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(One(Move("t4", "alice", "bob", 1)), pb::CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_OPEN);
+  auto reopen = testing::SetStatus(engine_.get(), {"bob", pb::ACCOUNT_STATUS_OPEN, "back"});
+  EXPECT_EQ(reopen.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(One(Move("t5", "alice", "pool", 5)), pb::CREATE_TRANSFER_CREATED);
+  auto busy = testing::SetStatus(engine_.get(), {"alice", pb::ACCOUNT_STATUS_CLOSED, "left"});
+  EXPECT_EQ(busy.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(testing::SetStatus(engine_.get(), {"ghost", pb::ACCOUNT_STATUS_FROZEN, "x"}).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(testing::SetStatus(engine_.get(), {"alice", pb::ACCOUNT_STATUS_FROZEN, ""}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Status survives restart (index rows and journal replay).
+  Reopen();
+  EXPECT_EQ(engine_->GetAccounts({"bob"})[0]->info.status, pb::ACCOUNT_STATUS_CLOSED);
+}
+
+TEST_F(LedgerEngineTest, StatementsNewestFirstPagedAndByTime) {
+  Standard();
+  const int64_t t0 = clock_.now_ns;
+  for (int i = 0; i < 25; ++i) {
+    clock_.now_ns = t0 + i * kNsPerS;
+    ASSERT_EQ(One(Move("s" + std::to_string(i), i % 2 ? "alice" : "bob", i % 2 ? "bob" : "alice", 1)),
+              pb::CREATE_TRANSFER_CREATED);
+  }
+  ASSERT_EQ(One(Move("other", "pool", "bob", 1)), pb::CREATE_TRANSFER_CREATED);
+  auto collect = [&](StatementQuery q) {
+    std::vector<std::string> ids;
+    while (true) {
+      auto page = engine_->ListTransfers(q);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      for (auto& t : page->transfers) ids.push_back(t.transfer.id);
+      if (page->next_after_seq == 0) break;
+      q.after_seq = page->next_after_seq;
+    }
+    return ids;
+  };
+  StatementQuery q;
+  q.account_id = "alice";
+  q.page_size = 10;
+  // Half the statement is still in the journal gap, half indexed: both must merge.
+  auto newest = collect(q);
+  ASSERT_EQ(newest.size(), 25u);
+  EXPECT_EQ(newest.front(), "s24");
+  EXPECT_EQ(newest.back(), "s0");
+  engine_->WaitForIndex();
+  EXPECT_EQ(collect(q), newest);
+  q.oldest_first = true;
+  auto oldest = collect(q);
+  std::reverse(oldest.begin(), oldest.end());
+  EXPECT_EQ(oldest, newest);
+  q.oldest_first = false;
+  q.start_ns = t0 + 10 * kNsPerS;
+  q.end_ns = t0 + 15 * kNsPerS;
+  EXPECT_EQ(collect(q), (std::vector<std::string>{"s14", "s13", "s12", "s11", "s10"}));
+  StatementQuery missing;
+  missing.account_id = "nobody";
+  EXPECT_EQ(engine_->ListTransfers(missing).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(LedgerEngineTest, RecoveryRestoresEverythingAndChainVerifies) {
+  Standard();
+  std::vector<Transfer> ts;
+  for (int i = 0; i < 500; ++i) ts.push_back(Move("r" + std::to_string(i), "pool", i % 2 ? "alice" : "bob", 3));
+  CreateTransfers(engine_.get(), std::move(ts));
+  const Balances alice = BalancesOf(engine_.get(), "alice");
+  const uint64_t head = engine_->head_seq();
+  // Reopen without waiting for the index: recovery replays the journal.
+  Reopen();
+  EXPECT_EQ(BalancesOf(engine_.get(), "alice"), alice);
+  EXPECT_EQ(engine_->head_seq(), head);
+  EXPECT_EQ(One(Move("r7", "pool", "alice", 3)), pb::CREATE_TRANSFER_EXISTS);
+  auto v = engine_->VerifyJournal();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok);
+  EXPECT_EQ(v->entries_checked, head);  // the retry wrote nothing
+}
+
+TEST_F(LedgerEngineTest, TamperedJournalIsDetectedAndRefused) {
+  Standard();
+  ASSERT_EQ(One(Move("t1", "alice", "bob", 30)), pb::CREATE_TRANSFER_CREATED);
+  ASSERT_EQ(One(Move("t2", "alice", "bob", 30)), pb::CREATE_TRANSFER_CREATED);
+  Close();
+  {
+    // Rewrite t1's amount in place, keeping its stored hash.
+    auto store = testing::OpenLedgerStore(dir_.Sub("ledger"));
+    ASSERT_TRUE(store.ok());
+    std::string value;
+    const std::string key = schema::JournalKey(6);
+    ASSERT_TRUE(*(*store)->Get(schema::kJournal, key, &value));
+    auto e = DecodeStoredEntry(value);
+    ASSERT_TRUE(e.ok());
+    ASSERT_EQ(e->transfer.id, "t1");
+    e->transfer.amount = 3000;
+    std::string forged;
+    EncodeCanonical(*e, &forged);
+    forged.append(storage::HashBytes(e->hash));
+    auto batch = (*store)->NewBatch();
+    batch->Put(schema::kJournal, key, forged);
+    ASSERT_TRUE((*store)->Write(batch.get(), {}).ok());
+  }
+  // VerifyJournal finds it, naming the first bad entry.
+  Open();
+  auto v = engine_->VerifyJournal();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, 6u);
+  Close();
+  // A restart that has to replay the tampered entry refuses to start.
+  {
+    auto store = testing::OpenLedgerStore(dir_.Sub("ledger"));
+    ASSERT_TRUE(store.ok());
+    // As after a crash before anything was indexed: the index is empty.
+    auto batch = (*store)->NewBatch();
+    auto it = (*store)->NewIterator(schema::kIndex);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) batch->Delete(schema::kIndex, it->key());
+    ASSERT_TRUE((*store)->Write(batch.get(), {}).ok());
+  }
+  auto store = testing::OpenLedgerStore(dir_.Sub("ledger"));
+  ASSERT_TRUE(store.ok());
+  auto engine = LedgerEngine::Open(std::move(*store), testing::TestOptions());
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(engine.status().message().find("hash"), absl::string_view::npos);
+}
+
+TEST_F(LedgerEngineTest, FailedWriteAcknowledgesNothingAndRollsBack) {
+  Close();
+  auto mem = std::make_unique<storage::MemStore>(2);
+  storage::MemStore* raw = mem.get();
+  auto engine = LedgerEngine::Open(std::move(mem), testing::TestOptions());
+  ASSERT_TRUE(engine.ok());
+  engine_ = std::move(*engine);
+  Standard();
+  raw->FailWrites(1);
+  auto failed = testing::TryCreateTransfers(engine_.get(), {Move("t1", "alice", "bob", 30)});
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(BalancesOf(engine_.get(), "bob").balance(), 0);
+  // The retry succeeds and lands exactly once, at the next sequence number.
+  const uint64_t head = engine_->head_seq();
+  auto ok = CreateTransfers(engine_.get(), {Move("t1", "alice", "bob", 30)});
+  EXPECT_EQ(ok[0].code, pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(ok[0].seq, head + 1);
+  EXPECT_EQ(BalancesOf(engine_.get(), "bob").balance(), 30);
+  auto v = engine_->VerifyJournal();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->message;
+}
+
+TEST_F(LedgerEngineTest, ForeignOrDamagedDirectoryIsRefused) {
+  TempDir other;
+  // Not empty and not a database.
+  { FILE* f = fopen(other.Sub("notes.txt").c_str(), "w"); fputs("x", f); fclose(f); }
+  auto s = testing::OpenLedgerStore(other.path());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  // A RocksDB directory of another identity.
+  storage::RocksStoreOptions o;
+  o.path = other.Sub("db");
+  o.identity = "timebank.directory.v1";
+  o.column_families = schema::ColumnFamilies();
+  ASSERT_TRUE(storage::OpenRocksStore(o).ok());
+  auto foreign = testing::OpenLedgerStore(other.Sub("db"));
+  EXPECT_EQ(foreign.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(foreign.status().message().find("timebank.directory.v1"), absl::string_view::npos);
+  // Damaged: CURRENT points nowhere.
+  { FILE* f = fopen(other.Sub("db/CURRENT").c_str(), "w"); fputs("MANIFEST-999999\n", f); fclose(f); }
+  auto damaged = testing::OpenLedgerStore(other.Sub("db"));
+  EXPECT_EQ(damaged.status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(LedgerEngineTest, CheckpointIsAnOpenableCopy) {
+  Standard();
+  ASSERT_EQ(One(Move("t1", "alice", "bob", 30)), pb::CREATE_TRANSFER_CREATED);
+  ASSERT_TRUE(engine_->Checkpoint(dir_.Sub("backup")).ok());
+  ASSERT_EQ(One(Move("t2", "alice", "bob", 30)), pb::CREATE_TRANSFER_CREATED);
+  auto store = testing::OpenLedgerStore(dir_.Sub("backup"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto copy = LedgerEngine::Open(std::move(*store), testing::TestOptions());
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  EXPECT_EQ(BalancesOf(copy->get(), "bob").balance(), 30);
+  EXPECT_TRUE((*copy)->VerifyJournal()->ok);
+}
+
+TEST_F(LedgerEngineTest, WatchListenersSeeEveryCommit) {
+  Standard();
+  std::atomic<uint64_t> seen{0};
+  const int id = engine_->AddCommitListener([&](uint64_t head) { seen = head; });
+  ASSERT_EQ(One(Move("t1", "alice", "bob", 30)), pb::CREATE_TRANSFER_CREATED);
+  EXPECT_EQ(seen.load(), engine_->head_seq());
+  engine_->RemoveCommitListener(id);
+  auto entries = engine_->ReadJournal(1, 100);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_EQ(entries->size(), engine_->head_seq());
+  EXPECT_EQ(entries->back().transfer.id, "t1");
+}
+
+}  // namespace
+}  // namespace timebank::ledger

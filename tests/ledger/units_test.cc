@@ -1,0 +1,152 @@
+// Small pure pieces: the canonical codec round-trips, balance effects refuse
+// overflow, edge validation helpers, and the clients' duration parsing.
+#include "clients/common/hours.h"
+#include "gtest/gtest.h"
+#include "services/common/paging.h"
+#include "services/common/validation.h"
+#include "services/ledger/effects.h"
+#include "services/ledger/journal_codec.h"
+
+namespace timebank::ledger {
+namespace {
+
+TEST(CodecTest, EveryEntryTypeRoundTrips) {
+  JournalEntry a;
+  a.type = EntryType::kAccountCreated;
+  a.seq = 1;
+  a.recorded_at_ns = 123;
+  a.account = AccountInfo{"acct", 7, "GBP", pb::OWNER_KIND_EXPENSE_BOOK, "ref", -5, 500,
+                          pb::ACCOUNT_STATUS_OPEN, 1, 1, 123};
+  JournalEntry t;
+  t.type = EntryType::kTransfer;
+  t.seq = 2;
+  t.recorded_at_ns = 456;
+  t.transfer.id = "t";
+  t.transfer.debit_account_id = "d";
+  t.transfer.credit_account_id = "c";
+  t.transfer.amount = 90;
+  t.transfer.kind = pb::TRANSFER_KIND_CONTRIBUTION;
+  t.transfer.coproduction_type = pb::COPRODUCTION_TYPE_CO_DESIGN;
+  t.transfer.flags = kPostPending | kLinked;
+  t.transfer.pending_id = "p";
+  t.transfer.pending_amount = 100;
+  t.transfer.memo = "workshop ✓";
+  t.transfer.reference = "activities/1";
+  t.transfer.occurred_at_ns = 400;
+  t.transfer.community_id = 7;
+  t.transfer.unit = "TIME";
+  JournalEntry s;
+  s.type = EntryType::kAccountStatus;
+  s.seq = 3;
+  s.recorded_at_ns = 789;
+  s.status_change = {"acct", pb::ACCOUNT_STATUS_FROZEN, "why"};
+  for (JournalEntry* e : {&a, &t, &s}) {
+    std::string stored;
+    EncodeCanonical(*e, &stored);
+    e->hash = storage::ChainHash(storage::kGenesisHash, stored);
+    stored.append(storage::HashBytes(e->hash));
+    auto back = DecodeStoredEntry(stored);
+    ASSERT_TRUE(back.ok()) << back.status();
+    std::string again;
+    EncodeCanonical(*back, &again);
+    EXPECT_EQ(again, CanonicalPart(stored));
+    EXPECT_EQ(back->hash, e->hash);
+    // Any truncation is refused, never misread.
+    for (size_t cut = 1; cut < stored.size(); cut += 7) {
+      std::string shorter = stored.substr(0, stored.size() - cut);
+      auto bad = DecodeStoredEntry(shorter);
+      if (bad.ok()) {
+        EXPECT_NE(bad->hash, e->hash);
+      }
+    }
+  }
+  std::string bad_version;
+  EncodeCanonical(t, &bad_version);
+  bad_version[0] = 9;
+  bad_version.append(32, '\0');
+  EXPECT_EQ(DecodeStoredEntry(bad_version).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(EffectsTest, OverflowLeavesBalancesUnchanged) {
+  Transfer t;
+  t.amount = 10;
+  Balances d{INT64_MAX - 5, 0, 0, 0}, c;
+  const Balances before = d;
+  EXPECT_FALSE(TryApplyBalanceEffects(t, &d, &c));
+  EXPECT_EQ(d, before);
+  EXPECT_EQ(c, Balances{});
+  t.amount = 5;
+  EXPECT_TRUE(TryApplyBalanceEffects(t, &d, &c));
+  EXPECT_EQ(d.debits_posted, INT64_MAX);
+  EXPECT_EQ(c.credits_posted, 5);
+}
+
+TEST(EffectsTest, LimitsCountPendingConservatively) {
+  Balances b{0, 100, 50, 0};  // balance 100, 50 pending out
+  EXPECT_TRUE(WithinMinBalance(b, 0));
+  EXPECT_FALSE(WithinMinBalance(b, 60));
+  Balances c{0, 100, 0, 50};
+  EXPECT_TRUE(WithinMaxBalance(c, 150));
+  EXPECT_FALSE(WithinMaxBalance(c, 149));
+}
+
+TEST(ValidationTest, IdsTextAndCurrencies) {
+  EXPECT_TRUE(IsValidId("communities:1.member-7_x", 64));
+  EXPECT_FALSE(IsValidId("", 64));
+  EXPECT_FALSE(IsValidId("has space", 64));
+  EXPECT_FALSE(IsValidId("slash/", 64));
+  EXPECT_FALSE(IsValidId(std::string(65, 'a'), 64));
+  EXPECT_TRUE(IsValidUtf8("plain ascii, Łódź, 日本, 🙂"));
+  EXPECT_FALSE(IsValidUtf8("\xc0\x80"));          // overlong NUL
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xe2\x82"));          // truncated
+  EXPECT_FALSE(IsValidSingleLine("tab\there"));
+  EXPECT_TRUE(IsValidSingleLine("Café Nero"));
+  EXPECT_EQ(CurrencyExponent("GBP"), 2);
+  EXPECT_EQ(CurrencyExponent("JPY"), 0);
+  EXPECT_EQ(CurrencyExponent("KWD"), 3);
+  EXPECT_FALSE(CurrencyExponent("gbp").has_value());
+  EXPECT_FALSE(CurrencyExponent("XXX").has_value());
+  EXPECT_FALSE(CurrencyExponent("TIME").has_value());
+}
+
+TEST(PagingTest, TokensRoundTripAndRejectForgeries) {
+  EXPECT_EQ(*CheckPageSize(0), kDefaultListPageSize);
+  EXPECT_EQ(*CheckPageSize(1000), 1000u);
+  EXPECT_FALSE(CheckPageSize(1001).ok());
+  EXPECT_FALSE(CheckPageSize(-1).ok());
+  EXPECT_EQ(*DecodePageToken(EncodePageToken("alice")), "alice");
+  EXPECT_EQ(*DecodePageToken(""), "");
+  EXPECT_FALSE(DecodePageToken("alice").ok());
+  EXPECT_FALSE(DecodePageToken("p1.zz").ok());
+  EXPECT_FALSE(DecodePageToken("p1.abc").ok());
+}
+
+TEST(HoursTest, ParsesAndFormats) {
+  EXPECT_EQ(*cli::ParseMinutes("1h30m"), 90);
+  EXPECT_EQ(*cli::ParseMinutes("90"), 90);
+  EXPECT_EQ(*cli::ParseMinutes("45m"), 45);
+  EXPECT_EQ(*cli::ParseMinutes("2h"), 120);
+  EXPECT_EQ(*cli::ParseMinutes("1.5h"), 90);
+  EXPECT_EQ(*cli::ParseMinutes("0.25h"), 15);
+  EXPECT_FALSE(cli::ParseMinutes("0m").ok());
+  EXPECT_FALSE(cli::ParseMinutes("1.01h").ok());  // 60.6 minutes
+  EXPECT_FALSE(cli::ParseMinutes("-1h").ok());
+  EXPECT_FALSE(cli::ParseMinutes("h").ok());
+  EXPECT_FALSE(cli::ParseMinutes("1x").ok());
+  EXPECT_FALSE(cli::ParseMinutes("").ok());
+  EXPECT_FALSE(cli::ParseMinutes("99999999999999999999h").ok());
+  EXPECT_EQ(cli::FormatMinutes(90), "1h30m");
+  EXPECT_EQ(cli::FormatMinutes(120), "2h");
+  EXPECT_EQ(cli::FormatMinutes(0), "0m");
+  EXPECT_EQ(cli::FormatMinutes(-75), "-1h15m");
+  EXPECT_EQ(cli::FormatMinor(1234, 2), "12.34");
+  EXPECT_EQ(cli::FormatMinor(-5, 2), "-0.05");
+  EXPECT_EQ(cli::FormatMinor(7, 0), "7");
+  EXPECT_EQ(*cli::ParseMinor("12.5", 2), 1250);
+  EXPECT_FALSE(cli::ParseMinor("12.345", 2).ok());
+}
+
+}  // namespace
+}  // namespace timebank::ledger
