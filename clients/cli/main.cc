@@ -1,0 +1,680 @@
+// tbctl: the command-line client of timebank. Tables by default, --json for
+// scripts, --csv for spreadsheets. Run `tbctl --help` for the commands.
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "clients/common/hours.h"
+#include "clients/common/table.h"
+#include "services/common/grpc_util.h"
+#include "services/common/server.h"
+#include "services/common/validation.h"
+#include "timebank/ledger/v1/ledger.grpc.pb.h"
+#include "timebank/system/v1/system.grpc.pb.h"
+
+ABSL_FLAG(std::string, server, "",
+          "timebankd address host:port (default: $TIMEBANK_SERVER, else 127.0.0.1:7400)");
+ABSL_FLAG(bool, json, false, "Print JSON instead of tables");
+ABSL_FLAG(bool, csv, false, "Print CSV (statements and lists) for spreadsheets");
+ABSL_FLAG(uint64_t, community, 0, "Community id");
+ABSL_FLAG(std::string, unit, "",
+          "Account unit: TIME (minutes, the default for create) or an ISO 4217 code like GBP");
+ABSL_FLAG(std::string, owner, "member",
+          "Account owner kind: member, organisation, pool, partner, expense-book, system");
+ABSL_FLAG(std::string, owner_ref, "", "Who owns the account (e.g. a member's resource name)");
+ABSL_FLAG(std::string, min, "", "Lowest allowed balance, e.g. -10h or -50.00 (empty: no limit)");
+ABSL_FLAG(std::string, max, "", "Highest allowed balance (empty: no limit)");
+ABSL_FLAG(std::string, provider, "", "Account that gave the time (is credited)");
+ABSL_FLAG(std::string, receiver, "", "Account that received the time (is debited)");
+ABSL_FLAG(std::string, id, "", "Transfer id, the idempotency key (default: a new random id)");
+ABSL_FLAG(std::string, kind, "exchange",
+          "exchange, contribution, donation, redemption, adjustment");
+ABSL_FLAG(std::string, coproduction, "",
+          "Coproduction Star type: co-commission, co-design, co-delivery, co-assessment");
+ABSL_FLAG(std::string, memo, "", "What the transfer was for");
+ABSL_FLAG(std::string, reference, "", "What caused it (e.g. an activity id)");
+ABSL_FLAG(std::string, reason, "", "Why (required for reversals and status changes)");
+ABSL_FLAG(bool, pending, false, "Reserve the amount now; post or void it later");
+ABSL_FLAG(std::string, timeout, "", "For --pending: expire after this long, e.g. 48h");
+ABSL_FLAG(std::string, since, "", "Statement start date YYYY-MM-DD (UTC, inclusive)");
+ABSL_FLAG(std::string, until, "", "Statement end date YYYY-MM-DD (UTC, exclusive)");
+ABSL_FLAG(bool, oldest_first, false, "Statements: oldest first");
+ABSL_FLAG(int, limit, 50, "Most rows to show (0 = all)");
+ABSL_FLAG(uint64_t, from, 1, "journal watch: first sequence number");
+
+namespace {
+
+namespace lpb = ::timebank::ledger::v1;
+namespace spb = ::timebank::system::v1;
+using timebank::cli::Table;
+
+constexpr char kUsage[] = R"(tbctl: the timebank command-line client.
+
+Usage: tbctl [--server=host:port] [--json] COMMAND [ARGS] [FLAGS]
+
+Accounts
+  account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]
+  account show ID...                       balances of one or more accounts
+  account list --community=N [--unit=U]    every account of a community
+  account freeze|unfreeze|close ID --reason="..."
+
+Transfers (amounts: 1h30m, 90m, 1.5h for TIME; 12.50 for money)
+  transfer AMOUNT --provider=ACCT --receiver=ACCT [--kind=exchange] [--memo=..] [--id=..]
+           [--pending [--timeout=48h]] [--coproduction=co-design] [--reference=..]
+  transfer post PENDING_ID [AMOUNT]        complete a pending transfer (all of it by default)
+  transfer void PENDING_ID                 release a pending transfer
+  transfer reverse ID --reason="..."       undo a posted transfer (nothing is deleted)
+  transfer show ID...
+
+Statements and the journal
+  statement ACCOUNT [--since=2026-01-01] [--until=..] [--oldest_first] [--limit=50] [--csv]
+  journal watch [--from=1]                 follow new journal entries live (Ctrl-C stops)
+  journal verify                           recompute the SHA-256 hash chain
+
+Server
+  ping | info | backup DIR                 DIR: absolute path on the server, must not exist
+
+Examples
+  tbctl account create alice --community=1 --min=-10h
+  tbctl transfer 1h30m --provider=bob --receiver=alice --memo="gardening"
+  tbctl statement alice --csv > alice.csv
+)";
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "tbctl: %s\n", message.c_str());
+  std::exit(1);
+}
+
+std::string ServerAddress() {
+  std::string s = absl::GetFlag(FLAGS_server);
+  if (s.empty()) {
+    const char* env = std::getenv("TIMEBANK_SERVER");
+    s = env && *env ? env : "127.0.0.1:7400";
+  }
+  return s;
+}
+
+// Turns an RPC failure into advice a person can act on.
+[[noreturn]] void DieRpc(const grpc::Status& s) {
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    Die(absl::StrCat("cannot reach timebankd at ", ServerAddress(), " (", s.error_message(),
+                     "). Is it running? Start it (see README.md) or pass --server=host:port."));
+  }
+  Die(s.error_message());
+}
+
+class Client {
+ public:
+  Client()
+      : channel_(timebank::MakeChannel(ServerAddress())),
+        ledger_(lpb::LedgerService::NewStub(channel_)),
+        system_(spb::SystemService::NewStub(channel_)) {}
+
+  // Calls a unary ledger method; on failure prints advice and exits.
+  template <typename Req, typename Resp, typename Method>
+  Resp Call(Method method, const Req& req) {
+    Resp resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    grpc::Status s = (ledger_.get()->*method)(&ctx, req, &resp);
+    if (!s.ok()) DieRpc(s);
+    return resp;
+  }
+  lpb::LedgerService::Stub* ledger() { return ledger_.get(); }
+  spb::SystemService::Stub* system() { return system_.get(); }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<lpb::LedgerService::Stub> ledger_;
+  std::unique_ptr<spb::SystemService::Stub> system_;
+};
+
+void PrintJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = true;
+  o.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  std::printf("%s", out.c_str());
+}
+
+bool Json() { return absl::GetFlag(FLAGS_json); }
+
+std::string FormatAmount(int64_t amount, const std::string& unit) {
+  if (unit == "TIME") return timebank::cli::FormatMinutes(amount);
+  const int exp = timebank::CurrencyExponent(unit).value_or(2);
+  return absl::StrCat(timebank::cli::FormatMinor(amount, exp), " ", unit);
+}
+
+int64_t ParseAmount(const std::string& text, const std::string& unit, bool allow_negative) {
+  std::string body = text;
+  const bool negative = allow_negative && !body.empty() && body[0] == '-';
+  if (negative) body = body.substr(1);
+  absl::StatusOr<int64_t> v =
+      unit == "TIME" ? timebank::cli::ParseMinutes(body)
+                     : timebank::cli::ParseMinor(body, timebank::CurrencyExponent(unit).value_or(2));
+  if (!v.ok()) {
+    if (negative && body == "0") return 0;
+    Die(std::string(v.status().message()));
+  }
+  return negative ? -*v : *v;
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& ts) {
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixNanos(timebank::FromTimestamp(ts)),
+                          absl::UTCTimeZone());
+}
+
+// "EXCEEDS_MIN_BALANCE" -> advice.
+std::string Explain(lpb::CreateTransferResultCode code) {
+  switch (code) {
+    case lpb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE:
+      return "the receiver would go below their balance limit; give them more time credits "
+             "first or ask a coordinator to raise the limit";
+    case lpb::CREATE_TRANSFER_EXCEEDS_MAX_BALANCE:
+      return "the provider would go above their balance limit";
+    case lpb::CREATE_TRANSFER_DEBIT_ACCOUNT_NOT_FOUND:
+      return "the receiver account does not exist (check the id with `tbctl account show`)";
+    case lpb::CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_FOUND:
+      return "the provider account does not exist (check the id with `tbctl account show`)";
+    case lpb::CREATE_TRANSFER_EXISTS:
+      return "already recorded earlier with the same details (nothing new was posted)";
+    case lpb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS:
+      return "this id was already used for a different transfer; choose another --id";
+    case lpb::CREATE_TRANSFER_UNIT_MISMATCH:
+      return "time and money never mix: both accounts must have the same unit";
+    case lpb::CREATE_TRANSFER_COMMUNITY_MISMATCH:
+      return "both accounts must belong to the same community";
+    default: {
+      std::string name = lpb::CreateTransferResultCode_Name(code);
+      const std::string prefix = "CREATE_TRANSFER_";
+      if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
+      absl::AsciiStrToLower(&name);
+      for (char& c : name) c = c == '_' ? ' ' : c;
+      return name;
+    }
+  }
+}
+
+std::string RandomId(const std::string& prefix) {
+  std::random_device rd;
+  return absl::StrFormat("%s-%08x%08x", prefix, rd(), rd());
+}
+
+std::vector<std::string> Tail(const std::vector<char*>& args, size_t from) {
+  std::vector<std::string> out;
+  for (size_t i = from; i < args.size(); ++i) out.emplace_back(args[i]);
+  return out;
+}
+
+// ---- accounts -------------------------------------------------------------------
+
+void PrintAccounts(const google::protobuf::RepeatedPtrField<lpb::Account>& accounts) {
+  Table t({"ACCOUNT", "COMMUNITY", "UNIT", "OWNER", "STATUS", "BALANCE", "PENDING OUT",
+           "PENDING IN", "MIN", "MAX"});
+  for (const auto& a : accounts) {
+    std::string owner = lpb::OwnerKind_Name(a.owner_kind()).substr(11);
+    absl::AsciiStrToLower(&owner);
+    std::string status = lpb::AccountStatus_Name(a.status()).substr(15);
+    absl::AsciiStrToLower(&status);
+    t.Add({a.id(), absl::StrCat(a.community_id()), a.unit(), owner, status,
+           FormatAmount(a.balance(), a.unit()), FormatAmount(a.debits_pending(), a.unit()),
+           FormatAmount(a.credits_pending(), a.unit()),
+           a.has_min_balance() ? FormatAmount(a.min_balance(), a.unit()) : "none",
+           a.has_max_balance() ? FormatAmount(a.max_balance(), a.unit()) : "none"});
+  }
+  if (absl::GetFlag(FLAGS_csv)) {
+    t.PrintCsv(stdout);
+  } else {
+    t.Print(stdout);
+  }
+}
+
+lpb::Account GetAccount(Client& c, const std::string& id) {
+  lpb::GetAccountsRequest req;
+  req.add_ids(id);
+  auto resp = c.Call<lpb::GetAccountsRequest, lpb::GetAccountsResponse>(
+      &lpb::LedgerService::Stub::GetAccounts, req);
+  if (resp.accounts_size() == 0) {
+    Die(absl::StrCat("account '", id, "' does not exist; list accounts with "
+                                      "`tbctl account list --community=N`"));
+  }
+  return resp.accounts(0);
+}
+
+int AccountCommand(Client& c, const std::vector<std::string>& args) {
+  if (args.empty()) Die("account: say create, show, list, freeze, unfreeze or close");
+  const std::string& sub = args[0];
+  if (sub == "create") {
+    if (args.size() != 2) Die("usage: tbctl account create ID --community=N [--unit=TIME]");
+    lpb::CreateAccountsRequest req;
+    auto* a = req.add_accounts();
+    a->set_id(args[1]);
+    a->set_community_id(absl::GetFlag(FLAGS_community));
+    a->set_unit(absl::GetFlag(FLAGS_unit).empty() ? "TIME" : absl::GetFlag(FLAGS_unit));
+    const std::string owner = absl::GetFlag(FLAGS_owner);
+    const std::vector<std::pair<std::string, lpb::OwnerKind>> kinds = {
+        {"member", lpb::OWNER_KIND_MEMBER},       {"organisation", lpb::OWNER_KIND_ORGANISATION},
+        {"pool", lpb::OWNER_KIND_COMMUNITY_POOL}, {"partner", lpb::OWNER_KIND_PARTNER},
+        {"expense-book", lpb::OWNER_KIND_EXPENSE_BOOK}, {"system", lpb::OWNER_KIND_SYSTEM}};
+    auto kind = std::find_if(kinds.begin(), kinds.end(), [&](auto& k) { return k.first == owner; });
+    if (kind == kinds.end()) Die("--owner: member, organisation, pool, partner, expense-book or system");
+    a->set_owner_kind(kind->second);
+    a->set_owner_ref(absl::GetFlag(FLAGS_owner_ref));
+    if (!absl::GetFlag(FLAGS_min).empty()) {
+      a->set_min_balance(ParseAmount(absl::GetFlag(FLAGS_min), a->unit(), true));
+    }
+    if (!absl::GetFlag(FLAGS_max).empty()) {
+      a->set_max_balance(ParseAmount(absl::GetFlag(FLAGS_max), a->unit(), true));
+    }
+    auto resp = c.Call<lpb::CreateAccountsRequest, lpb::CreateAccountsResponse>(
+        &lpb::LedgerService::Stub::CreateAccounts, req);
+    if (Json()) {
+      PrintJson(resp);
+      return resp.results(0).code() == lpb::CREATE_ACCOUNT_CREATED ? 0 : 1;
+    }
+    const auto code = resp.results(0).code();
+    if (code == lpb::CREATE_ACCOUNT_CREATED) {
+      std::printf("created account %s\n", args[1].c_str());
+      return 0;
+    }
+    if (code == lpb::CREATE_ACCOUNT_EXISTS) {
+      std::printf("account %s already exists with these details\n", args[1].c_str());
+      return 0;
+    }
+    Die(absl::StrCat("account ", args[1], " not created: ",
+                     lpb::CreateAccountResultCode_Name(code).substr(15)));
+  }
+  if (sub == "show") {
+    if (args.size() < 2) Die("usage: tbctl account show ID...");
+    lpb::GetAccountsRequest req;
+    for (size_t i = 1; i < args.size(); ++i) req.add_ids(args[i]);
+    auto resp = c.Call<lpb::GetAccountsRequest, lpb::GetAccountsResponse>(
+        &lpb::LedgerService::Stub::GetAccounts, req);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      PrintAccounts(resp.accounts());
+      for (const auto& id : resp.not_found_ids()) {
+        std::fprintf(stderr, "tbctl: no account '%s'\n", id.c_str());
+      }
+    }
+    return resp.not_found_ids_size() == 0 ? 0 : 1;
+  }
+  if (sub == "list") {
+    if (absl::GetFlag(FLAGS_community) == 0) Die("account list: pass --community=N");
+    lpb::ListAccountsRequest req;
+    req.set_community_id(absl::GetFlag(FLAGS_community));
+    req.set_unit(absl::GetFlag(FLAGS_unit));
+    req.set_page_size(1000);
+    lpb::ListAccountsResponse all;
+    while (true) {
+      auto page = c.Call<lpb::ListAccountsRequest, lpb::ListAccountsResponse>(
+          &lpb::LedgerService::Stub::ListAccounts, req);
+      for (auto& a : *page.mutable_accounts()) *all.add_accounts() = std::move(a);
+      if (page.next_page_token().empty()) break;
+      req.set_page_token(page.next_page_token());
+    }
+    if (Json()) {
+      PrintJson(all);
+    } else {
+      PrintAccounts(all.accounts());
+    }
+    return 0;
+  }
+  if (sub == "freeze" || sub == "unfreeze" || sub == "close") {
+    if (args.size() != 2) Die(absl::StrCat("usage: tbctl account ", sub, " ID --reason=\"...\""));
+    if (absl::GetFlag(FLAGS_reason).empty()) Die("--reason: say why (it is kept in the journal)");
+    lpb::SetAccountStatusRequest req;
+    req.set_id(args[1]);
+    req.set_status(sub == "freeze"  ? lpb::ACCOUNT_STATUS_FROZEN
+                   : sub == "close" ? lpb::ACCOUNT_STATUS_CLOSED
+                                    : lpb::ACCOUNT_STATUS_OPEN);
+    req.set_reason(absl::GetFlag(FLAGS_reason));
+    auto resp = c.Call<lpb::SetAccountStatusRequest, lpb::SetAccountStatusResponse>(
+        &lpb::LedgerService::Stub::SetAccountStatus, req);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      std::printf("account %s is now %s\n", args[1].c_str(),
+                  sub == "unfreeze" ? "open" : (sub == "close" ? "closed" : "frozen"));
+    }
+    return 0;
+  }
+  Die(absl::StrCat("account: unknown subcommand '", sub, "'; see tbctl --help"));
+}
+
+// ---- transfers ------------------------------------------------------------------
+
+int SubmitTransfer(Client& c, const lpb::Transfer& t, const std::string& unit) {
+  lpb::CreateTransfersRequest req;
+  *req.add_transfers() = t;
+  auto resp = c.Call<lpb::CreateTransfersRequest, lpb::CreateTransfersResponse>(
+      &lpb::LedgerService::Stub::CreateTransfers, req);
+  const auto& r = resp.results(0);
+  const bool ok =
+      r.code() == lpb::CREATE_TRANSFER_CREATED || r.code() == lpb::CREATE_TRANSFER_EXISTS;
+  if (Json()) {
+    PrintJson(resp);
+    return ok ? 0 : 1;
+  }
+  if (!ok) Die(absl::StrCat("transfer ", t.id(), " refused: ", Explain(r.code())));
+  if (r.code() == lpb::CREATE_TRANSFER_EXISTS) {
+    std::printf("transfer %s: %s\n", t.id().c_str(), Explain(r.code()).c_str());
+  } else {
+    std::printf("transfer %s recorded at %s (journal #%llu)\n", t.id().c_str(),
+                FormatTime(r.recorded_at()).c_str(), static_cast<unsigned long long>(r.seq()));
+  }
+  (void)unit;
+  return 0;
+}
+
+lpb::TransferKind ParseKind(const std::string& kind) {
+  const std::vector<std::pair<std::string, lpb::TransferKind>> kinds = {
+      {"exchange", lpb::TRANSFER_KIND_EXCHANGE},     {"contribution", lpb::TRANSFER_KIND_CONTRIBUTION},
+      {"donation", lpb::TRANSFER_KIND_DONATION},     {"redemption", lpb::TRANSFER_KIND_REDEMPTION},
+      {"adjustment", lpb::TRANSFER_KIND_ADJUSTMENT}};
+  for (const auto& [name, k] : kinds) {
+    if (name == kind) return k;
+  }
+  Die("--kind: exchange, contribution, donation, redemption or adjustment");
+}
+
+lpb::CoproductionType ParseCoproduction(const std::string& type) {
+  if (type.empty()) return lpb::COPRODUCTION_TYPE_UNSPECIFIED;
+  if (type == "co-commission") return lpb::COPRODUCTION_TYPE_CO_COMMISSION;
+  if (type == "co-design") return lpb::COPRODUCTION_TYPE_CO_DESIGN;
+  if (type == "co-delivery") return lpb::COPRODUCTION_TYPE_CO_DELIVERY;
+  if (type == "co-assessment") return lpb::COPRODUCTION_TYPE_CO_ASSESSMENT;
+  Die("--coproduction: co-commission, co-design, co-delivery or co-assessment");
+}
+
+void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
+                    const std::string& perspective) {
+  std::vector<std::string> headers = {"RECORDED", "ID", "KIND", "RECEIVER", "PROVIDER",
+                                      "AMOUNT", "STATE", "MEMO"};
+  if (!perspective.empty()) headers[5] = "CHANGE";
+  const bool csv = absl::GetFlag(FLAGS_csv);
+  // Spreadsheets get the amount as a plain number too (minutes or minor units).
+  if (csv) headers.push_back(perspective.empty() ? "AMOUNT_UNITS" : "CHANGE_UNITS");
+  Table t(headers);
+  for (const auto& x : ts) {
+    std::string kind = lpb::TransferKind_Name(x.kind()).substr(14);
+    absl::AsciiStrToLower(&kind);
+    std::string state = lpb::TransferState_Name(x.state()).substr(15);
+    absl::AsciiStrToLower(&state);
+    if (x.reversed()) state += " (reversed)";
+    if (x.post_pending()) state = "posts " + x.pending_id();
+    if (x.void_pending()) state = "voids " + x.pending_id();
+    int64_t amount = x.amount();
+    if (!perspective.empty() && x.debit_account_id() == perspective) amount = -amount;
+    const bool moves = !x.pending() && !x.void_pending();
+    std::vector<std::string> row = {
+        FormatTime(x.recorded_at()), x.id(), kind, x.debit_account_id(), x.credit_account_id(),
+        moves || perspective.empty() ? FormatAmount(amount, x.unit())
+                                     : "(" + FormatAmount(amount, x.unit()) + ")",
+        state, x.memo()};
+    if (csv) row.push_back(moves || perspective.empty() ? absl::StrCat(amount) : "0");
+    t.Add(std::move(row));
+  }
+  if (csv) {
+    t.PrintCsv(stdout);
+  } else {
+    t.Print(stdout);
+  }
+}
+
+int TransferCommand(Client& c, const std::vector<std::string>& args) {
+  if (args.empty()) Die("usage: tbctl transfer AMOUNT --provider=ACCT --receiver=ACCT");
+  const std::string& sub = args[0];
+  lpb::Transfer t;
+  t.set_id(absl::GetFlag(FLAGS_id));
+  t.set_memo(absl::GetFlag(FLAGS_memo));
+  t.set_reference(absl::GetFlag(FLAGS_reference));
+  t.set_coproduction_type(ParseCoproduction(absl::GetFlag(FLAGS_coproduction)));
+  if (sub == "show") {
+    if (args.size() < 2) Die("usage: tbctl transfer show ID...");
+    lpb::GetTransfersRequest req;
+    for (size_t i = 1; i < args.size(); ++i) req.add_ids(args[i]);
+    auto resp = c.Call<lpb::GetTransfersRequest, lpb::GetTransfersResponse>(
+        &lpb::LedgerService::Stub::GetTransfers, req);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      PrintTransfers(resp.transfers(), "");
+      for (const auto& id : resp.not_found_ids()) {
+        std::fprintf(stderr, "tbctl: no transfer '%s'\n", id.c_str());
+      }
+    }
+    return resp.not_found_ids_size() == 0 ? 0 : 1;
+  }
+  if (sub == "post" || sub == "void") {
+    if (args.size() < 2 || args.size() > 3) {
+      Die(absl::StrCat("usage: tbctl transfer ", sub, " PENDING_ID", sub == "post" ? " [AMOUNT]" : ""));
+    }
+    lpb::GetTransfersRequest get;
+    get.add_ids(args[1]);
+    auto found = c.Call<lpb::GetTransfersRequest, lpb::GetTransfersResponse>(
+        &lpb::LedgerService::Stub::GetTransfers, get);
+    if (found.transfers_size() == 0) Die(absl::StrCat("no pending transfer '", args[1], "'"));
+    const std::string unit = found.transfers(0).unit();
+    if (t.id().empty()) t.set_id(absl::StrCat(args[1], "-", sub));
+    t.set_pending_id(args[1]);
+    (sub == "post" ? t.set_post_pending(true) : t.set_void_pending(true));
+    if (args.size() == 3) t.set_amount(ParseAmount(args[2], unit, false));
+    return SubmitTransfer(c, t, unit);
+  }
+  if (sub == "reverse") {
+    if (args.size() != 2) Die("usage: tbctl transfer reverse ID --reason=\"...\"");
+    if (absl::GetFlag(FLAGS_reason).empty()) Die("--reason: say why it is being reversed");
+    if (t.id().empty()) t.set_id(absl::StrCat(args[1], "-reversal"));
+    t.set_kind(lpb::TRANSFER_KIND_REVERSAL);
+    t.set_reverses_id(args[1]);
+    t.set_memo(absl::GetFlag(FLAGS_reason));
+    return SubmitTransfer(c, t, "");
+  }
+  // A new transfer: tbctl transfer AMOUNT --provider=.. --receiver=..
+  if (args.size() != 1) Die("usage: tbctl transfer AMOUNT --provider=ACCT --receiver=ACCT");
+  const std::string provider = absl::GetFlag(FLAGS_provider);
+  const std::string receiver = absl::GetFlag(FLAGS_receiver);
+  if (provider.empty() || receiver.empty()) {
+    Die("say who gave the time (--provider=ACCT) and who received it (--receiver=ACCT)");
+  }
+  const lpb::Account account = GetAccount(c, receiver);
+  if (t.id().empty()) t.set_id(RandomId("t"));
+  t.set_debit_account_id(receiver);
+  t.set_credit_account_id(provider);
+  t.set_amount(ParseAmount(sub, account.unit(), false));
+  t.set_kind(ParseKind(absl::GetFlag(FLAGS_kind)));
+  t.set_pending(absl::GetFlag(FLAGS_pending));
+  if (!absl::GetFlag(FLAGS_timeout).empty()) {
+    if (!t.pending()) Die("--timeout only applies with --pending");
+    auto minutes = timebank::cli::ParseMinutes(absl::GetFlag(FLAGS_timeout));
+    if (!minutes.ok()) Die(absl::StrCat("--timeout: ", minutes.status().message()));
+    t.set_timeout_s(static_cast<uint32_t>(std::min<int64_t>(*minutes * 60, UINT32_MAX)));
+  }
+  return SubmitTransfer(c, t, account.unit());
+}
+
+// ---- statements and journal -----------------------------------------------------
+
+int64_t ParseDate(const std::string& flag, const std::string& text) {
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime("%Y-%m-%d", text, absl::UTCTimeZone(), &t, &err)) {
+    Die(absl::StrCat("--", flag, ": '", text, "' is not a date like 2026-11-22"));
+  }
+  return absl::ToUnixNanos(t);
+}
+
+int StatementCommand(Client& c, const std::vector<std::string>& args) {
+  if (args.size() != 1) Die("usage: tbctl statement ACCOUNT [--since=YYYY-MM-DD] [--csv]");
+  const lpb::Account account = GetAccount(c, args[0]);
+  lpb::ListTransfersRequest req;
+  req.set_account_id(args[0]);
+  req.set_oldest_first(absl::GetFlag(FLAGS_oldest_first));
+  if (!absl::GetFlag(FLAGS_since).empty()) {
+    timebank::ToTimestamp(ParseDate("since", absl::GetFlag(FLAGS_since)), req.mutable_start_time());
+  }
+  if (!absl::GetFlag(FLAGS_until).empty()) {
+    timebank::ToTimestamp(ParseDate("until", absl::GetFlag(FLAGS_until)), req.mutable_end_time());
+  }
+  const int limit = absl::GetFlag(FLAGS_limit);
+  lpb::ListTransfersResponse all;
+  while (true) {
+    req.set_page_size(limit > 0 ? std::min(1000, limit - all.transfers_size()) : 1000);
+    auto page = c.Call<lpb::ListTransfersRequest, lpb::ListTransfersResponse>(
+        &lpb::LedgerService::Stub::ListTransfers, req);
+    for (auto& t : *page.mutable_transfers()) *all.add_transfers() = std::move(t);
+    if (page.next_page_token().empty() || (limit > 0 && all.transfers_size() >= limit)) {
+      all.set_next_page_token(page.next_page_token());
+      break;
+    }
+    req.set_page_token(page.next_page_token());
+  }
+  if (Json()) {
+    PrintJson(all);
+    return 0;
+  }
+  if (!absl::GetFlag(FLAGS_csv)) {
+    std::printf("Statement for %s (%s): balance %s\n\n", account.id().c_str(),
+                account.unit() == "TIME" ? "time credits" : account.unit().c_str(),
+                FormatAmount(account.balance(), account.unit()).c_str());
+  }
+  PrintTransfers(all.transfers(), args[0]);
+  if (!all.next_page_token().empty() && !absl::GetFlag(FLAGS_csv)) {
+    std::printf("\n(showing %d; more with --limit=0)\n", all.transfers_size());
+  }
+  return 0;
+}
+
+int JournalCommand(Client& c, const std::vector<std::string>& args) {
+  if (args.size() == 1 && args[0] == "verify") {
+    auto resp = c.Call<lpb::VerifyJournalRequest, lpb::VerifyJournalResponse>(
+        &lpb::LedgerService::Stub::VerifyJournal, lpb::VerifyJournalRequest());
+    if (Json()) {
+      PrintJson(resp);
+    } else if (resp.ok()) {
+      std::printf("journal verified: %llu entries, head #%llu\nhead hash %s\n",
+                  static_cast<unsigned long long>(resp.entries_checked()),
+                  static_cast<unsigned long long>(resp.head_seq()), resp.head_hash_hex().c_str());
+    } else {
+      std::printf("JOURNAL DOES NOT VERIFY at entry #%llu: %s\n",
+                  static_cast<unsigned long long>(resp.first_bad_seq()), resp.message().c_str());
+    }
+    return resp.ok() ? 0 : 3;
+  }
+  if (args.size() == 1 && args[0] == "watch") {
+    grpc::ClientContext ctx;
+    lpb::WatchJournalRequest req;
+    req.set_from_seq(absl::GetFlag(FLAGS_from));
+    auto reader = c.ledger()->WatchJournal(&ctx, req);
+    lpb::JournalEntry e;
+    while (reader->Read(&e)) {
+      if (Json()) {
+        std::string out;
+        google::protobuf::util::JsonPrintOptions o;
+        o.preserve_proto_field_names = true;
+        (void)google::protobuf::util::MessageToJsonString(e, &out, o);
+        std::printf("%s\n", out.c_str());
+      } else if (e.has_transfer()) {
+        const auto& t = e.transfer();
+        std::printf("#%-8llu %s  transfer %s  %s -> %s  %s  %s\n",
+                    static_cast<unsigned long long>(e.seq()), FormatTime(e.recorded_at()).c_str(),
+                    t.id().c_str(), t.credit_account_id().c_str(), t.debit_account_id().c_str(),
+                    FormatAmount(t.amount(), t.unit()).c_str(), t.memo().c_str());
+      } else if (e.has_account_created()) {
+        std::printf("#%-8llu %s  account %s opened (community %llu, %s)\n",
+                    static_cast<unsigned long long>(e.seq()), FormatTime(e.recorded_at()).c_str(),
+                    e.account_created().id().c_str(),
+                    static_cast<unsigned long long>(e.account_created().community_id()),
+                    e.account_created().unit().c_str());
+      } else {
+        std::printf("#%-8llu %s  account %s status -> %s (%s)\n",
+                    static_cast<unsigned long long>(e.seq()), FormatTime(e.recorded_at()).c_str(),
+                    e.account_status_changed().account_id().c_str(),
+                    lpb::AccountStatus_Name(e.account_status_changed().status()).c_str(),
+                    e.account_status_changed().reason().c_str());
+      }
+      std::fflush(stdout);
+    }
+    grpc::Status s = reader->Finish();
+    if (!s.ok()) DieRpc(s);
+    return 0;
+  }
+  Die("usage: tbctl journal watch [--from=N] | tbctl journal verify");
+}
+
+int ServerCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(cmd == "backup" ? 600 : 10));
+  if (cmd == "ping") {
+    spb::PingResponse resp;
+    const auto start = std::chrono::steady_clock::now();
+    grpc::Status s = c.system()->Ping(&ctx, spb::PingRequest(), &resp);
+    if (!s.ok()) DieRpc(s);
+    std::printf("pong from %s in %.2f ms\n", ServerAddress().c_str(),
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count());
+    return 0;
+  }
+  if (cmd == "info") {
+    spb::GetServerInfoResponse resp;
+    grpc::Status s = c.system()->GetServerInfo(&ctx, spb::GetServerInfoRequest(), &resp);
+    if (!s.ok()) DieRpc(s);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      std::string services;
+      for (const auto& x : resp.services()) services += (services.empty() ? "" : ", ") + x;
+      std::printf("timebankd %s at %s, up %llds, services: %s\n", resp.version().c_str(),
+                  ServerAddress().c_str(), static_cast<long long>(resp.uptime_s()),
+                  services.c_str());
+    }
+    return 0;
+  }
+  // backup
+  if (args.size() != 1) Die("usage: tbctl backup DIR (an absolute path on the server)");
+  spb::CreateBackupRequest req;
+  req.set_dir(args[0]);
+  spb::CreateBackupResponse resp;
+  grpc::Status s = c.system()->CreateBackup(&ctx, req, &resp);
+  if (!s.ok()) DieRpc(s);
+  for (const auto& p : resp.paths()) std::printf("backed up to %s\n", p.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() < 2) {
+    std::fprintf(stderr, "%s", kUsage);
+    return 2;
+  }
+  const std::string cmd = args[1];
+  Client client;
+  if (cmd == "account") return AccountCommand(client, Tail(args, 2));
+  if (cmd == "transfer") return TransferCommand(client, Tail(args, 2));
+  if (cmd == "statement") return StatementCommand(client, Tail(args, 2));
+  if (cmd == "journal") return JournalCommand(client, Tail(args, 2));
+  if (cmd == "ping" || cmd == "info" || cmd == "backup") {
+    return ServerCommand(client, cmd, Tail(args, 2));
+  }
+  std::fprintf(stderr, "tbctl: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
+  return 2;
+}

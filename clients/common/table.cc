@@ -1,0 +1,75 @@
+#include "clients/common/table.h"
+
+#include <algorithm>
+
+namespace timebank::cli {
+namespace {
+
+// Display width: counts UTF-8 code points, not bytes.
+size_t Width(const std::string& s) {
+  return static_cast<size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+bool LooksNumeric(const std::string& s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == '.' || c == 'h' || c == 'm' || c == ',';
+  }) && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-');
+}
+
+}  // namespace
+
+void Table::Print(FILE* out) const {
+  std::vector<size_t> widths(headers_.size());
+  for (size_t i = 0; i < headers_.size(); ++i) widths[i] = Width(headers_[i]);
+  for (const auto& row : rows_) {
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      widths[i] = std::max(widths[i], Width(row[i]));
+    }
+  }
+  auto print_row = [&](const std::vector<std::string>& row, bool header) {
+    std::string line;
+    for (size_t i = 0; i < widths.size(); ++i) {
+      const std::string cell = i < row.size() ? row[i] : "";
+      const std::string pad(widths[i] - Width(cell), ' ');
+      const bool right = !header && LooksNumeric(cell);
+      line += right ? pad + cell : cell + pad;
+      if (i + 1 < widths.size()) line += "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::fprintf(out, "%s\n", line.c_str());
+  };
+  print_row(headers_, true);
+  for (const auto& row : rows_) print_row(row, false);
+}
+
+std::string CsvField(const std::string& s) {
+  std::string v = s;
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@' ||
+                     (v[0] == '-' && !LooksNumeric(v)))) {
+    v = "'" + v;  // (not insert(): GCC 12 warns falsely on it)
+  }
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string quoted = "\"";
+  for (char c : v) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+void Table::PrintCsv(FILE* out) const {
+  auto print_row = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i) line += ',';
+      line += CsvField(row[i]);
+    }
+    std::fprintf(out, "%s\r\n", line.c_str());
+  };
+  print_row(headers_);
+  for (const auto& row : rows_) print_row(row);
+}
+
+}  // namespace timebank::cli
