@@ -9,17 +9,17 @@
 
 #include "absl/status/status.h"
 
-#define TB_CHECK(cond)                                                                  \
-  do {                                                                                  \
-    if (!(cond)) [[unlikely]] {                                                         \
+#define TB_CHECK(cond)                                                                      \
+  do {                                                                                      \
+    if (!(cond)) [[unlikely]] {                                                             \
       std::fprintf(stderr, "invariant violated: %s at %s:%d\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                     \
-    }                                                                                   \
+      std::abort();                                                                         \
+    }                                                                                       \
   } while (0)
 
-#define TB_RETURN_IF_ERROR(expr)           \
-  do {                                     \
-    ::absl::Status _tb_status = (expr);    \
+#define TB_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::absl::Status _tb_status = (expr);      \
     if (!_tb_status.ok()) return _tb_status; \
   } while (0)
 

@@ -86,7 +86,13 @@ class MemIterator final : public Iterator {
 }  // namespace
 
 MemStore::MemStore(int column_families)
-      : tables_(std::make_shared<Tables>(static_cast<size_t>(column_families))) {}
+    : tables_(std::make_shared<Tables>(static_cast<size_t>(column_families))) {}
+
+std::shared_ptr<const MemStore::Tables> MemStore::View(const Snapshot* snapshot) {
+  if (snapshot) return static_cast<const MemSnapshot*>(snapshot)->tables;
+  absl::MutexLock lock(&mu_);
+  return tables_;
+}
 
 std::unique_ptr<WriteBatch> MemStore::NewBatch() { return std::make_unique<MemBatch>(); }
 
@@ -113,13 +119,7 @@ absl::Status MemStore::Write(WriteBatch* batch, const WriteOptions& options) {
 
 absl::StatusOr<bool> MemStore::Get(ColumnFamily cf, std::string_view key, std::string* value,
                                    const Snapshot* snapshot) {
-  std::shared_ptr<const Tables> tables;
-  if (snapshot) {
-    tables = static_cast<const MemSnapshot*>(snapshot)->tables;
-  } else {
-    absl::MutexLock lock(&mu_);
-    tables = tables_;
-  }
+  std::shared_ptr<const Tables> tables = View(snapshot);
   const Table& t = tables->at(cf);
   auto it = t.find(key);
   if (it == t.end()) return false;
@@ -128,14 +128,7 @@ absl::StatusOr<bool> MemStore::Get(ColumnFamily cf, std::string_view key, std::s
 }
 
 std::unique_ptr<Iterator> MemStore::NewIterator(ColumnFamily cf, const Snapshot* snapshot) {
-  std::shared_ptr<const Tables> tables;
-  if (snapshot) {
-    tables = static_cast<const MemSnapshot*>(snapshot)->tables;
-  } else {
-    absl::MutexLock lock(&mu_);
-    tables = tables_;
-  }
-  return std::make_unique<MemIterator>(std::move(tables), cf);
+  return std::make_unique<MemIterator>(View(snapshot), cf);
 }
 
 std::shared_ptr<const Snapshot> MemStore::GetSnapshot() {

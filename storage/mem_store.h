@@ -34,6 +34,9 @@ class MemStore final : public KvStore {
   using Tables = std::vector<Table>;
 
  private:
+  // The snapshot's tables, or the current ones.
+  std::shared_ptr<const Tables> View(const Snapshot* snapshot);
+
   mutable absl::Mutex mu_;
   std::shared_ptr<Tables> tables_ ABSL_GUARDED_BY(mu_);  // copy-on-write when shared
   int fail_writes_ ABSL_GUARDED_BY(mu_) = 0;

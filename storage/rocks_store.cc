@@ -125,7 +125,9 @@ class RocksStore final : public KvStore {
     db_->Close().PermitUncheckedError();
   }
 
-  std::unique_ptr<WriteBatch> NewBatch() override { return std::make_unique<RocksBatch>(&handles_); }
+  std::unique_ptr<WriteBatch> NewBatch() override {
+    return std::make_unique<RocksBatch>(&handles_);
+  }
 
   absl::Status Write(WriteBatch* batch, const WriteOptions& options) override {
     rocksdb::WriteOptions wo;
@@ -206,6 +208,9 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksStore(const RocksStoreOptions&
   db_options.bytes_per_sync = 1 << 20;
   db_options.enable_pipelined_write = true;
   db_options.keep_log_file_num = 5;
+  // Reusing WAL files keeps their size fixed, so each fdatasync of a group commit
+  // need not also write the inode (measured: one less device wait per commit).
+  db_options.recycle_log_file_num = 4;
   db_options.max_total_wal_size = 512u << 20;
 
   std::vector<std::string> wanted = {rocksdb::kDefaultColumnFamilyName};
@@ -255,14 +260,13 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksStore(const RocksStoreOptions&
     s = db->Put(wo, default_handle, kIdentityKey, options.identity);
     result = FromRocks(s, "write identity");
   } else if (s.IsNotFound()) {
-    result = absl::FailedPreconditionError(absl::StrCat(
-        "data directory ", options.path, " is not a ", options.identity, " database"));
+    result = absl::FailedPreconditionError(
+        absl::StrCat("data directory ", options.path, " is not a ", options.identity, " database"));
   } else if (!s.ok()) {
     result = FromRocks(s, "read identity");
   } else if (identity != options.identity) {
-    result = absl::FailedPreconditionError(absl::StrCat("data directory ", options.path,
-                                                        " belongs to ", identity, ", not ",
-                                                        options.identity));
+    result = absl::FailedPreconditionError(absl::StrCat(
+        "data directory ", options.path, " belongs to ", identity, ", not ", options.identity));
   }
   auto store = std::make_unique<RocksStore>(std::move(db), std::move(user), default_handle);
   if (!result.ok()) return result;

@@ -1,12 +1,12 @@
 // tbctl: the command-line client of timebank. Tables by default, --json for
 // scripts, --csv for spreadsheets. Run `tbctl --help` for the commands.
+#include <google/protobuf/util/json_util.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -164,8 +164,9 @@ int64_t ParseAmount(const std::string& text, const std::string& unit, bool allow
   const bool negative = allow_negative && !body.empty() && body[0] == '-';
   if (negative) body = body.substr(1);
   absl::StatusOr<int64_t> v =
-      unit == "TIME" ? timebank::cli::ParseMinutes(body)
-                     : timebank::cli::ParseMinor(body, timebank::CurrencyExponent(unit).value_or(2));
+      unit == "TIME"
+          ? timebank::cli::ParseMinutes(body)
+          : timebank::cli::ParseMinor(body, timebank::CurrencyExponent(unit).value_or(2));
   if (!v.ok()) {
     if (negative && body == "0") return 0;
     Die(std::string(v.status().message()));
@@ -249,8 +250,9 @@ lpb::Account GetAccount(Client& c, const std::string& id) {
   auto resp = c.Call<lpb::GetAccountsRequest, lpb::GetAccountsResponse>(
       &lpb::LedgerService::Stub::GetAccounts, req);
   if (resp.accounts_size() == 0) {
-    Die(absl::StrCat("account '", id, "' does not exist; list accounts with "
-                                      "`tbctl account list --community=N`"));
+    Die(absl::StrCat("account '", id,
+                     "' does not exist; list accounts with "
+                     "`tbctl account list --community=N`"));
   }
   return resp.accounts(0);
 }
@@ -267,11 +269,15 @@ int AccountCommand(Client& c, const std::vector<std::string>& args) {
     a->set_unit(absl::GetFlag(FLAGS_unit).empty() ? "TIME" : absl::GetFlag(FLAGS_unit));
     const std::string owner = absl::GetFlag(FLAGS_owner);
     const std::vector<std::pair<std::string, lpb::OwnerKind>> kinds = {
-        {"member", lpb::OWNER_KIND_MEMBER},       {"organisation", lpb::OWNER_KIND_ORGANISATION},
-        {"pool", lpb::OWNER_KIND_COMMUNITY_POOL}, {"partner", lpb::OWNER_KIND_PARTNER},
-        {"expense-book", lpb::OWNER_KIND_EXPENSE_BOOK}, {"system", lpb::OWNER_KIND_SYSTEM}};
+        {"member", lpb::OWNER_KIND_MEMBER},
+        {"organisation", lpb::OWNER_KIND_ORGANISATION},
+        {"pool", lpb::OWNER_KIND_COMMUNITY_POOL},
+        {"partner", lpb::OWNER_KIND_PARTNER},
+        {"expense-book", lpb::OWNER_KIND_EXPENSE_BOOK},
+        {"system", lpb::OWNER_KIND_SYSTEM}};
     auto kind = std::find_if(kinds.begin(), kinds.end(), [&](auto& k) { return k.first == owner; });
-    if (kind == kinds.end()) Die("--owner: member, organisation, pool, partner, expense-book or system");
+    if (kind == kinds.end())
+      Die("--owner: member, organisation, pool, partner, expense-book or system");
     a->set_owner_kind(kind->second);
     a->set_owner_ref(absl::GetFlag(FLAGS_owner_ref));
     if (!absl::GetFlag(FLAGS_min).empty()) {
@@ -295,8 +301,8 @@ int AccountCommand(Client& c, const std::vector<std::string>& args) {
       std::printf("account %s already exists with these details\n", args[1].c_str());
       return 0;
     }
-    Die(absl::StrCat("account ", args[1], " not created: ",
-                     lpb::CreateAccountResultCode_Name(code).substr(15)));
+    Die(absl::StrCat("account ", args[1],
+                     " not created: ", lpb::CreateAccountResultCode_Name(code).substr(15)));
   }
   if (sub == "show") {
     if (args.size() < 2) Die("usage: tbctl account show ID...");
@@ -384,8 +390,10 @@ int SubmitTransfer(Client& c, const lpb::Transfer& t, const std::string& unit) {
 
 lpb::TransferKind ParseKind(const std::string& kind) {
   const std::vector<std::pair<std::string, lpb::TransferKind>> kinds = {
-      {"exchange", lpb::TRANSFER_KIND_EXCHANGE},     {"contribution", lpb::TRANSFER_KIND_CONTRIBUTION},
-      {"donation", lpb::TRANSFER_KIND_DONATION},     {"redemption", lpb::TRANSFER_KIND_REDEMPTION},
+      {"exchange", lpb::TRANSFER_KIND_EXCHANGE},
+      {"contribution", lpb::TRANSFER_KIND_CONTRIBUTION},
+      {"donation", lpb::TRANSFER_KIND_DONATION},
+      {"redemption", lpb::TRANSFER_KIND_REDEMPTION},
       {"adjustment", lpb::TRANSFER_KIND_ADJUSTMENT}};
   for (const auto& [name, k] : kinds) {
     if (name == kind) return k;
@@ -404,8 +412,8 @@ lpb::CoproductionType ParseCoproduction(const std::string& type) {
 
 void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
                     const std::string& perspective) {
-  std::vector<std::string> headers = {"RECORDED", "ID", "KIND", "RECEIVER", "PROVIDER",
-                                      "AMOUNT", "STATE", "MEMO"};
+  std::vector<std::string> headers = {"RECORDED", "ID",     "KIND",  "RECEIVER",
+                                      "PROVIDER", "AMOUNT", "STATE", "MEMO"};
   if (!perspective.empty()) headers[5] = "CHANGE";
   const bool csv = absl::GetFlag(FLAGS_csv);
   // Spreadsheets get the amount as a plain number too (minutes or minor units).
@@ -422,11 +430,16 @@ void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
     int64_t amount = x.amount();
     if (!perspective.empty() && x.debit_account_id() == perspective) amount = -amount;
     const bool moves = !x.pending() && !x.void_pending();
-    std::vector<std::string> row = {
-        FormatTime(x.recorded_at()), x.id(), kind, x.debit_account_id(), x.credit_account_id(),
-        moves || perspective.empty() ? FormatAmount(amount, x.unit())
-                                     : "(" + FormatAmount(amount, x.unit()) + ")",
-        state, x.memo()};
+    std::vector<std::string> row = {FormatTime(x.recorded_at()),
+                                    x.id(),
+                                    kind,
+                                    x.debit_account_id(),
+                                    x.credit_account_id(),
+                                    moves || perspective.empty()
+                                        ? FormatAmount(amount, x.unit())
+                                        : "(" + FormatAmount(amount, x.unit()) + ")",
+                                    state,
+                                    x.memo()};
     if (csv) row.push_back(moves || perspective.empty() ? absl::StrCat(amount) : "0");
     t.Add(std::move(row));
   }
@@ -463,7 +476,8 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
   }
   if (sub == "post" || sub == "void") {
     if (args.size() < 2 || args.size() > 3) {
-      Die(absl::StrCat("usage: tbctl transfer ", sub, " PENDING_ID", sub == "post" ? " [AMOUNT]" : ""));
+      Die(absl::StrCat("usage: tbctl transfer ", sub, " PENDING_ID",
+                       sub == "post" ? " [AMOUNT]" : ""));
     }
     lpb::GetTransfersRequest get;
     get.add_ids(args[1]);
@@ -620,7 +634,8 @@ int JournalCommand(Client& c, const std::vector<std::string>& args) {
 
 int ServerCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args) {
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(cmd == "backup" ? 600 : 10));
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   std::chrono::seconds(cmd == "backup" ? 600 : 10));
   if (cmd == "ping") {
     spb::PingResponse resp;
     const auto start = std::chrono::steady_clock::now();

@@ -12,8 +12,8 @@ namespace {
 constexpr int64_t kMaxMinutes = int64_t{1} << 40;
 
 absl::Status BadDuration(std::string_view text) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "'", AsAbsl(text), "' is not a duration; write it like 1h30m, 45m, 2h or 1.5h"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", AsAbsl(text), "' is not a duration; write it like 1h30m, 45m, 2h or 1.5h"));
 }
 
 // Parses "<digits>[.<digits>]" at the front of `s`, as a value scaled by 1e6.
@@ -109,8 +109,8 @@ absl::StatusOr<int64_t> ParseMinor(std::string_view text, int exponent) {
   int64_t div = 1'000'000;
   for (int i = 0; i < exponent; ++i) div /= 10;
   if (micro % div != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("'", AsAbsl(text), "' has more than ",
-                                                   exponent, " decimal places"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", AsAbsl(text), "' has more than ", exponent, " decimal places"));
   }
   return micro / div;
 }

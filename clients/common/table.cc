@@ -13,9 +13,12 @@ size_t Width(const std::string& s) {
 
 bool LooksNumeric(const std::string& s) {
   if (s.empty()) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || c == '-' || c == '.' || c == 'h' || c == 'm' || c == ',';
-  }) && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-');
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) {
+                       return (c >= '0' && c <= '9') || c == '-' || c == '.' || c == 'h' ||
+                              c == 'm' || c == ',';
+                     }) &&
+         (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-');
 }
 
 }  // namespace
@@ -46,8 +49,8 @@ void Table::Print(FILE* out) const {
 
 std::string CsvField(const std::string& s) {
   std::string v = s;
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@' ||
-                     (v[0] == '-' && !LooksNumeric(v)))) {
+  if (!v.empty() &&
+      (v[0] == '=' || v[0] == '+' || v[0] == '@' || (v[0] == '-' && !LooksNumeric(v)))) {
     v = "'" + v;  // (not insert(): GCC 12 warns falsely on it)
   }
   if (v.find_first_of(",\"\r\n") == std::string::npos) return v;

@@ -89,8 +89,8 @@ PhaseResult RunPhase(const std::string& label, int concurrency, double warmup_s,
   };
   auto st = std::make_shared<State>();
   const auto start = Clock::now();
-  st->measure_from = start + std::chrono::duration_cast<Clock::duration>(
-                                 std::chrono::duration<double>(warmup_s));
+  st->measure_from =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup_s));
   st->deadline = st->measure_from + std::chrono::duration_cast<Clock::duration>(
                                         std::chrono::duration<double>(duration_s));
   st->per_slot.resize(concurrency);
@@ -132,7 +132,8 @@ PhaseResult RunPhase(const std::string& label, int concurrency, double warmup_s,
   {
     absl::MutexLock lock(&st->mu);
     while (st->active > 0) {
-      st->mu.AwaitWithTimeout(absl::Condition(+[](int* a) { return *a == 0; }, &st->active),
+      st->mu.AwaitWithTimeout(absl::Condition(
+                                  +[](int* a) { return *a == 0; }, &st->active),
                               absl::Milliseconds(200));
       bar.Update(st->result.calls);
     }
@@ -236,8 +237,8 @@ int main(int argc, char** argv) {
       if (!s.ok()) return Fail(absl::StrCat("creating accounts failed: ", s.error_message()));
       for (const auto& r : resp.results()) {
         if (r.code() != lpb::CREATE_ACCOUNT_CREATED) {
-          return Fail(absl::StrCat("account ", r.id(), ": ",
-                                   lpb::CreateAccountResultCode_Name(r.code())));
+          return Fail(
+              absl::StrCat("account ", r.id(), ": ", lpb::CreateAccountResultCode_Name(r.code())));
         }
       }
       bar.Update(std::min(num_accounts, from + 8190));
@@ -294,8 +295,8 @@ int main(int argc, char** argv) {
           done(s, ok, rejected);
         });
   };
-  PhaseResult work = RunPhase(absl::StrCat(mode, " transfers"), concurrency, warmup_s, duration_s,
-                              transfer);
+  PhaseResult work =
+      RunPhase(absl::StrCat(mode, " transfers"), concurrency, warmup_s, duration_s, transfer);
 
   const double empty_per_s = static_cast<double>(empty.calls) / empty.seconds;
   const double transfers_per_s = static_cast<double>(work.transfers_ok) / work.seconds;
@@ -309,10 +310,10 @@ int main(int argc, char** argv) {
         "\"empty_rpc_per_s\":%.1f,\"ratio_to_empty\":%.4f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
         "\"p999_ms\":%.3f,\"empty_p50_ms\":%.3f,\"empty_p99_ms\":%.3f,\"failed_rpcs\":%llu,"
         "\"rejected_transfers\":%llu}\n",
-        mode.c_str(), embedded ? "embedded" : target.c_str(), concurrency, duration_s,
-        batch_size, num_accounts, transfers_per_s, rpcs_per_s, empty_per_s, ratio,
-        work.Percentile(0.5), work.Percentile(0.99), work.Percentile(0.999),
-        empty.Percentile(0.5), empty.Percentile(0.99),
+        mode.c_str(), embedded ? "embedded" : target.c_str(), concurrency, duration_s, batch_size,
+        num_accounts, transfers_per_s, rpcs_per_s, empty_per_s, ratio, work.Percentile(0.5),
+        work.Percentile(0.99), work.Percentile(0.999), empty.Percentile(0.5),
+        empty.Percentile(0.99),
         static_cast<unsigned long long>(work.failed_calls + empty.failed_calls),
         static_cast<unsigned long long>(work.transfers_rejected));
   } else {
@@ -325,11 +326,11 @@ int main(int argc, char** argv) {
                 empty.Percentile(0.5), empty.Percentile(0.99), empty.Percentile(0.999));
     std::printf("%-12s %14.0f %10.3f %10.3f %10.3f\n", "transfers", transfers_per_s,
                 work.Percentile(0.5), work.Percentile(0.99), work.Percentile(0.999));
-    std::printf("\nRPCs/s %.0f   ratio to empty RPC %.3f   failed RPCs %llu   rejected "
-                "transfers %llu\n",
-                rpcs_per_s, ratio,
-                static_cast<unsigned long long>(work.failed_calls + empty.failed_calls),
-                static_cast<unsigned long long>(work.transfers_rejected));
+    std::printf(
+        "\nRPCs/s %.0f   ratio to empty RPC %.3f   failed RPCs %llu   rejected "
+        "transfers %llu\n",
+        rpcs_per_s, ratio, static_cast<unsigned long long>(work.failed_calls + empty.failed_calls),
+        static_cast<unsigned long long>(work.transfers_rejected));
   }
   if (!work.first_error.empty() || !empty.first_error.empty()) {
     std::fprintf(stderr, "first error: %s\n",

@@ -2,11 +2,11 @@
 #ifndef TIMEBANK_SERVICES_COMMON_GRPC_UTIL_H_
 #define TIMEBANK_SERVICES_COMMON_GRPC_UTIL_H_
 
-#include <cstdint>
-#include <string>
-
 #include <google/protobuf/timestamp.pb.h>
 #include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
 

@@ -22,8 +22,7 @@ std::string Join(const std::string& labels, const std::string& extra) {
 }  // namespace
 
 Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)),
-      buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
+    : bounds_(std::move(bounds)), buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
   TB_CHECK(std::is_sorted(bounds_.begin(), bounds_.end()));
   for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
 }
@@ -52,8 +51,8 @@ std::string Histogram::Render(const std::string& name, const std::string& labels
 }
 
 std::vector<double> LatencyBounds() {
-  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,   0.05,   0.1,     0.25,   0.5,   1,      2.5,    5,     10};
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
 }
 
 std::vector<double> SizeBounds() {

@@ -59,8 +59,7 @@ class MetricsRegistry {
  public:
   Counter* GetCounter(const std::string& name, const std::string& help,
                       const std::string& labels = "");
-  Gauge* GetGauge(const std::string& name, const std::string& help,
-                  const std::string& labels = "");
+  Gauge* GetGauge(const std::string& name, const std::string& help, const std::string& labels = "");
   Histogram* GetHistogram(const std::string& name, const std::string& help,
                           const std::string& labels, std::vector<double> bounds);
   // A gauge computed when scraped.

@@ -1,7 +1,7 @@
 #include "services/common/paging.h"
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace timebank {
@@ -13,9 +13,9 @@ constexpr size_t kMaxTokenBytes = 512;
 absl::StatusOr<size_t> CheckPageSize(int page_size) {
   if (page_size == 0) return kDefaultListPageSize;
   if (page_size < 0 || static_cast<size_t>(page_size) > kMaxListPageSize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size: must be between 1 and ", kMaxListPageSize, " (or 0 for ",
-                     kDefaultListPageSize, ")"));
+    return absl::InvalidArgumentError(absl::StrCat("page_size: must be between 1 and ",
+                                                   kMaxListPageSize, " (or 0 for ",
+                                                   kDefaultListPageSize, ")"));
   }
   return static_cast<size_t>(page_size);
 }
@@ -28,7 +28,8 @@ absl::StatusOr<std::string> DecodePageToken(std::string_view token) {
   if (token.empty()) return std::string();
   const absl::Status bad = absl::InvalidArgumentError(
       "page_token: not a token this server issued; pass next_page_token back unchanged");
-  if (token.size() > kMaxTokenBytes || token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return bad;
+  if (token.size() > kMaxTokenBytes || token.substr(0, kTokenPrefix.size()) != kTokenPrefix)
+    return bad;
   std::string_view hex = token.substr(kTokenPrefix.size());
   if (hex.empty() || hex.size() % 2 != 0) return bad;
   for (char c : hex) {

@@ -1,10 +1,10 @@
 #include "services/common/server.h"
 
-#include <chrono>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/support/server_interceptor.h>
+
+#include <chrono>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -28,13 +28,13 @@ class MetricsCache {
     }
     auto m = std::make_unique<MethodMetrics>();
     const std::string labels = absl::StrCat("method=\"", method, "\"");
-    m->latency = registry_->GetHistogram("timebank_rpc_latency_seconds",
-                                         "Server-side latency of gRPC calls", labels,
-                                         LatencyBounds());
+    m->latency =
+        registry_->GetHistogram("timebank_rpc_latency_seconds", "Server-side latency of gRPC calls",
+                                labels, LatencyBounds());
     for (int code = 0; code < 17; ++code) {
-      m->by_code[code] = registry_->GetCounter(
-          "timebank_rpc_requests_total", "gRPC calls by method and status code",
-          absl::StrCat(labels, ",code=\"", code, "\""));
+      m->by_code[code] = registry_->GetCounter("timebank_rpc_requests_total",
+                                               "gRPC calls by method and status code",
+                                               absl::StrCat(labels, ",code=\"", code, "\""));
     }
     absl::MutexLock lock(&mu_);
     auto& slot = cache_[method];
@@ -100,9 +100,9 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   }
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", config.listen,
-        ": the address is in use or invalid; pick another with --listen"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen,
+                     ": the address is in use or invalid; pick another with --listen"));
   }
   return server;
 }

@@ -4,11 +4,11 @@
 #ifndef TIMEBANK_SERVICES_COMMON_SERVER_H_
 #define TIMEBANK_SERVICES_COMMON_SERVER_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"

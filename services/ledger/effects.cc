@@ -45,14 +45,14 @@ int RecordChangesOf(const Transfer& t, RecordChange out[2]) {
   out[0] = RecordChange{t.id, RecordChange::Op::kCreate,
                         t.is(kPending) ? pb::TRANSFER_STATE_PENDING : pb::TRANSFER_STATE_POSTED};
   if (t.is(kPostPending)) {
-    out[1] = RecordChange{t.pending_id, RecordChange::Op::kSetState,
-                          pb::TRANSFER_STATE_PENDING_POSTED};
+    out[1] =
+        RecordChange{t.pending_id, RecordChange::Op::kSetState, pb::TRANSFER_STATE_PENDING_POSTED};
     return 2;
   }
   if (t.is(kVoidPending)) {
-    out[1] = RecordChange{t.pending_id, RecordChange::Op::kSetState,
-                          t.is(kExpiry) ? pb::TRANSFER_STATE_PENDING_EXPIRED
-                                        : pb::TRANSFER_STATE_PENDING_VOIDED};
+    out[1] = RecordChange{
+        t.pending_id, RecordChange::Op::kSetState,
+        t.is(kExpiry) ? pb::TRANSFER_STATE_PENDING_EXPIRED : pb::TRANSFER_STATE_PENDING_VOIDED};
     return 2;
   }
   if (t.kind == pb::TRANSFER_KIND_REVERSAL) {
@@ -80,14 +80,12 @@ void ApplyRecordChange(const RecordChange& change, uint64_t seq, TransferRecord*
 }
 
 bool WithinMinBalance(const Balances& b, int64_t min_balance) {
-  const __int128 available =
-      __int128{b.credits_posted} - b.debits_posted - b.debits_pending;
+  const __int128 available = __int128{b.credits_posted} - b.debits_posted - b.debits_pending;
   return available >= min_balance;
 }
 
 bool WithinMaxBalance(const Balances& b, int64_t max_balance) {
-  const __int128 potential =
-      __int128{b.credits_posted} + b.credits_pending - b.debits_posted;
+  const __int128 potential = __int128{b.credits_posted} + b.credits_pending - b.debits_posted;
   return potential <= max_balance;
 }
 

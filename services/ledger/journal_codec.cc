@@ -94,8 +94,8 @@ absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value) {
   ByteReader r(canonical);
   const uint8_t version = r.U8();
   if (version != kCanonicalVersion) {
-    return absl::DataLossError(absl::StrCat("journal entry has unknown encoding version ",
-                                            version, "; this timebankd is too old for it"));
+    return absl::DataLossError(absl::StrCat("journal entry has unknown encoding version ", version,
+                                            "; this timebankd is too old for it"));
   }
   const uint8_t type = r.U8();
   e.seq = r.U64();

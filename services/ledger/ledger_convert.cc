@@ -98,10 +98,9 @@ void JournalEntryToProto(const JournalEntry& e, pb::JournalEntry* out) {
       break;
     case EntryType::kTransfer: {
       // The state at the time of the entry: what the entry itself did.
-      TransferRecord record{e.seq,
-                            e.transfer.is(kPending) ? pb::TRANSFER_STATE_PENDING
-                                                    : pb::TRANSFER_STATE_POSTED,
-                            false};
+      TransferRecord record{
+          e.seq, e.transfer.is(kPending) ? pb::TRANSFER_STATE_PENDING : pb::TRANSFER_STATE_POSTED,
+          false};
       TransferToProto(StoredTransfer{e.transfer, record}, out->mutable_transfer());
       break;
     }

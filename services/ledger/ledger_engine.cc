@@ -34,7 +34,7 @@ struct LedgerEngine::Request {
   absl::Status error;
 
   size_t events() const {
-    return kind == Kind::kAccounts ? accounts.size()
+    return kind == Kind::kAccounts    ? accounts.size()
            : kind == Kind::kTransfers ? transfers.size()
                                       : 1;
   }
@@ -82,9 +82,9 @@ absl::Status LedgerEngine::Recover() {
       TB_ASSIGN_OR_RETURN(AccountInfo info, DecodeAccountInfo(it->value()));
       if (info.number != infos.size() + 1) return damaged_index;
       Balances b;  // accounts created after the balance snapshot start at zero
-      TB_ASSIGN_OR_RETURN(bool found,
-                          store_->Get(schema::kIndex,
-                                      storage::KeyU64(schema::kBalancesTag, info.number), &value));
+      TB_ASSIGN_OR_RETURN(
+          bool found,
+          store_->Get(schema::kIndex, storage::KeyU64(schema::kBalancesTag, info.number), &value));
       if (found) {
         TB_ASSIGN_OR_RETURN(b, DecodeBalances(value));
       }
@@ -145,8 +145,7 @@ absl::Status LedgerEngine::Recover() {
   }
   head_seq_.store(working_seq_, std::memory_order_release);
   projection_ = std::make_unique<Projection>(store_.get(), &reader_, cursor, std::move(infos),
-                                             std::move(indexed_balances),
-                                             balances_cursor < cursor);
+                                             std::move(indexed_balances), balances_cursor < cursor);
   projection_->Notify(working_seq_);
   return absl::OkStatus();
 }
@@ -221,7 +220,8 @@ void LedgerEngine::WriterLoop() {
       };
       queue_mu_.AwaitWithTimeout(absl::Condition(&ready), wait);
       size_t events = 0;
-      while (!queue_.empty() && events + queue_.front()->events() <= options_.max_events_per_commit) {
+      while (!queue_.empty() &&
+             events + queue_.front()->events() <= options_.max_events_per_commit) {
         events += queue_.front()->events();
         work.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -355,9 +355,9 @@ void LedgerEngine::ProcessTransfers(Request& r, int64_t now) {
         if (chain) batch_->RollbackToSavePoint();
         batch_->RollbackToSavePoint();
         RollbackTo(request_mark);
-        r.error = absl::UnavailableError(
-            absl::StrCat("the ledger could not read its store (", s.message(),
-                         "); nothing was recorded, retry"));
+        r.error =
+            absl::UnavailableError(absl::StrCat("the ledger could not read its store (",
+                                                s.message(), "); nothing was recorded, retry"));
         return;
       }
     }
@@ -423,9 +423,9 @@ void LedgerEngine::CommitGroup(std::vector<std::unique_ptr<Request>>& work) {
   }
   if (!written.ok()) {
     RollbackTo(group_mark);
-    const absl::Status failure = absl::UnavailableError(absl::StrCat(
-        "the ledger could not write to disk (", written.message(),
-        "); nothing was recorded; retry, and check the server's disk if it persists"));
+    const absl::Status failure = absl::UnavailableError(
+        absl::StrCat("the ledger could not write to disk (", written.message(),
+                     "); nothing was recorded; retry, and check the server's disk if it persists"));
     for (auto& r : work) {
       if (r->error.ok()) r->error = failure;
       r->status_seq = 0;

@@ -68,8 +68,8 @@ class LedgerEngine {
   template <typename T>
   using Done = absl::AnyInvocable<void(absl::StatusOr<T>)>;
 
-  static absl::StatusOr<std::unique_ptr<LedgerEngine>> Open(
-      std::unique_ptr<storage::KvStore> store, LedgerOptions options);
+  static absl::StatusOr<std::unique_ptr<LedgerEngine>> Open(std::unique_ptr<storage::KvStore> store,
+                                                            LedgerOptions options);
   ~LedgerEngine();
   LedgerEngine(const LedgerEngine&) = delete;
   LedgerEngine& operator=(const LedgerEngine&) = delete;
@@ -83,8 +83,7 @@ class LedgerEngine {
   // Reads.
   std::vector<std::optional<AccountView>> GetAccounts(const std::vector<std::string>& ids) const;
   std::vector<AccountView> ListAccounts(uint64_t community_id, std::string_view unit,
-                                        std::string_view after_id, size_t limit,
-                                        bool* more) const;
+                                        std::string_view after_id, size_t limit, bool* more) const;
   absl::StatusOr<std::vector<std::optional<StoredTransfer>>> GetTransfers(
       const std::vector<std::string>& ids);
   // NOT_FOUND when the account does not exist.

@@ -23,8 +23,7 @@ bool Touches(const Transfer& t, std::string_view account_id) {
 
 }  // namespace
 
-absl::StatusOr<uint64_t> LedgerReader::ReadCursor(const char* key,
-                                                  const storage::Snapshot* snap) {
+absl::StatusOr<uint64_t> LedgerReader::ReadCursor(const char* key, const storage::Snapshot* snap) {
   std::string value;
   TB_ASSIGN_OR_RETURN(bool found, store_->Get(schema::kIndex, key, &value, snap));
   if (!found) return 0;
@@ -54,12 +53,12 @@ absl::StatusOr<LedgerReader::Resolved> LedgerReader::Resolve(const std::vector<s
   for (size_t i = 0; i < ids.size(); ++i) {
     where.emplace(ids[i], i);
     TB_ASSIGN_OR_RETURN(
-        bool found, store_->Get(schema::kIndex, storage::KeyStr(schema::kRecordTag, ids[i]),
-                                &value, snap));
+        bool found,
+        store_->Get(schema::kIndex, storage::KeyStr(schema::kRecordTag, ids[i]), &value, snap));
     if (!found) continue;
     TB_ASSIGN_OR_RETURN(TransferRecord record, DecodeRecord(value));
-    TB_ASSIGN_OR_RETURN(found, store_->Get(schema::kJournal, schema::JournalKey(record.seq),
-                                           &value, snap));
+    TB_ASSIGN_OR_RETURN(
+        found, store_->Get(schema::kJournal, schema::JournalKey(record.seq), &value, snap));
     if (!found) {
       return absl::DataLossError(
           absl::StrCat("transfer '", ids[i], "' points at missing journal entry ", record.seq));
@@ -96,8 +95,8 @@ absl::StatusOr<std::vector<JournalEntry>> LedgerReader::ReadJournal(uint64_t fro
        it->Next()) {
     TB_ASSIGN_OR_RETURN(JournalEntry e, DecodeStoredEntry(it->value()));
     if (it->key().size() != 8 || DecodeU64(it->key().data()) != expected || e.seq != expected) {
-      return absl::DataLossError(absl::StrCat("journal has a gap or misplaced entry at seq ",
-                                              expected));
+      return absl::DataLossError(
+          absl::StrCat("journal has a gap or misplaced entry at seq ", expected));
     }
     out.push_back(std::move(e));
     ++expected;
@@ -263,8 +262,9 @@ absl::StatusOr<VerifyResult> LedgerReader::Verify(const std::function<void(uint6
     }
     const storage::Hash256 h = storage::ChainHash(prev, CanonicalPart(it->value()));
     if (h != e->hash) {
-      fail(absl::StrCat("entry ", expected, " does not match its hash: it or an earlier "
-                                             "entry was altered"));
+      fail(absl::StrCat("entry ", expected,
+                        " does not match its hash: it or an earlier "
+                        "entry was altered"));
       break;
     }
     prev = h;

@@ -22,15 +22,14 @@ inline constexpr char kCursorKey[] = "c";  // -> u64: journal indexed through th
 // -> u64: the 'B' rows hold balances as of this seq (<= the index cursor). Balances
 // are snapshotted periodically, not per step: they change on every transfer.
 inline constexpr char kBalancesCursorKey[] = "b";
-inline constexpr char kRecordTag = 'i';    // 'i' id -> TransferRecord
+inline constexpr char kRecordTag = 'i';     // 'i' id -> TransferRecord
 inline constexpr char kStatementTag = 'a';  // 'a' u64 account number, u64 seq -> ""
 inline constexpr char kAccountTag = 'A';    // 'A' u64 number -> AccountInfo (as of 'c')
 inline constexpr char kBalancesTag = 'B';   // 'B' u64 number -> Balances (as of 'b')
 inline constexpr char kExpiryTag = 'e';     // 'e' id -> i64 expires_at_ns
 
 inline std::vector<storage::CfSpec> ColumnFamilies() {
-  return {{"journal", storage::CfProfile::kAppendLog},
-          {"index", storage::CfProfile::kPointLookup}};
+  return {{"journal", storage::CfProfile::kAppendLog}, {"index", storage::CfProfile::kPointLookup}};
 }
 
 inline std::string JournalKey(uint64_t seq) {

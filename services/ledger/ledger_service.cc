@@ -21,16 +21,16 @@ grpc::Status Invalid(const std::string& message) {
 
 grpc::Status CheckBatch(int size, const char* field) {
   if (size < 1 || static_cast<size_t>(size) > kMaxBatchEvents) {
-    return Invalid(absl::StrCat(field, ": between 1 and ", kMaxBatchEvents,
-                                " per call (got ", size, "); split larger batches"));
+    return Invalid(absl::StrCat(field, ": between 1 and ", kMaxBatchEvents, " per call (got ", size,
+                                "); split larger batches"));
   }
   return grpc::Status::OK;
 }
 
 grpc::Status CheckId(const std::string& id, const char* field) {
   if (!IsValidId(id, kMaxIdBytes)) {
-    return Invalid(absl::StrCat(field, ": must be 1..", kMaxIdBytes,
-                                " characters of A-Z a-z 0-9 . _ : -"));
+    return Invalid(
+        absl::StrCat(field, ": must be 1..", kMaxIdBytes, " characters of A-Z a-z 0-9 . _ : -"));
   }
   return grpc::Status::OK;
 }
@@ -196,8 +196,8 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::CreateAccounts(grpc::CallbackServer
   std::vector<std::string> ids;
   for (const AccountView& a : accounts) ids.push_back(a.info.id);
   engine_->CreateAccounts(
-      std::move(accounts), [reactor, resp, ids = std::move(ids)](
-                               absl::StatusOr<std::vector<AccountResult>> results) {
+      std::move(accounts),
+      [reactor, resp, ids = std::move(ids)](absl::StatusOr<std::vector<AccountResult>> results) {
         if (!results.ok()) {
           reactor->Finish(ToGrpc(results.status()));
           return;
@@ -244,8 +244,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListAccounts(grpc::CallbackServerCo
   grpc::Status s;
   if (req->community_id() == 0) {
     s = Invalid("community_id: required");
-  } else if (!req->unit().empty() && req->unit() != kTimeUnit &&
-             !CurrencyExponent(req->unit())) {
+  } else if (!req->unit().empty() && req->unit() != kTimeUnit && !CurrencyExponent(req->unit())) {
     s = Invalid("unit: must be TIME or an ISO 4217 currency code such as GBP");
   } else if (!page_size.ok()) {
     s = ToGrpc(page_size.status());
@@ -418,8 +417,8 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::VerifyJournal(grpc::CallbackServerC
 }
 
 std::function<void(const CommitStats&)> LedgerCommitMetrics(MetricsRegistry* registry) {
-  Histogram* entries = registry->GetHistogram(
-      "timebank_ledger_commit_entries", "Journal entries per group commit", "", SizeBounds());
+  Histogram* entries = registry->GetHistogram("timebank_ledger_commit_entries",
+                                              "Journal entries per group commit", "", SizeBounds());
   Histogram* requests = registry->GetHistogram(
       "timebank_ledger_commit_requests", "Calls completed per group commit", "", SizeBounds());
   Histogram* write_s = registry->GetHistogram("timebank_ledger_commit_write_seconds",

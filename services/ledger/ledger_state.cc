@@ -21,8 +21,8 @@ bool IsUnit(std::string_view unit) {
 // (accounts and amount of posts, voids and reversals; a missing occurred_at) match
 // when the request leaves them empty.
 bool SameFields(const Transfer& req, const Transfer& s) {
-  const bool derived = req.is(kPostPending) || req.is(kVoidPending) ||
-                       req.kind == pb::TRANSFER_KIND_REVERSAL;
+  const bool derived =
+      req.is(kPostPending) || req.is(kVoidPending) || req.kind == pb::TRANSFER_KIND_REVERSAL;
   auto same_derived = [&](const std::string& a, const std::string& b) {
     return a == b || (derived && a.empty());
   };
@@ -229,7 +229,8 @@ absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
         return pb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_PENDING;
     }
     // Due but not yet processed by the timer counts as expired.
-    if (auto e = expiry_by_id_.find(req.pending_id); e != expiry_by_id_.end() && e->second <= now_ns) {
+    if (auto e = expiry_by_id_.find(req.pending_id);
+        e != expiry_by_id_.end() && e->second <= now_ns) {
       return pb::CREATE_TRANSFER_PENDING_TRANSFER_EXPIRED;
     }
     const Transfer& pt = p->transfer;
@@ -257,7 +258,8 @@ absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
     TB_ASSIGN_OR_RETURN(std::optional<StoredTransfer> o, FindTransfer(req.reverses_id));
     if (!o) return pb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_FOUND;
     const Transfer& ot = o->transfer;
-    if (ot.kind == pb::TRANSFER_KIND_REVERSAL) return pb::CREATE_TRANSFER_REVERSAL_TARGET_IS_REVERSAL;
+    if (ot.kind == pb::TRANSFER_KIND_REVERSAL)
+      return pb::CREATE_TRANSFER_REVERSAL_TARGET_IS_REVERSAL;
     if (o->record.state != pb::TRANSFER_STATE_POSTED || ot.is(kVoidPending)) {
       return pb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_POSTED;
     }

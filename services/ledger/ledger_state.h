@@ -58,8 +58,7 @@ class LedgerState {
   // *existing with the stored record and *resolved with the stored transfer.
   // An error status means the store could not be read (nothing was decided).
   absl::StatusOr<pb::CreateTransferResultCode> ValidateTransfer(const Transfer& request,
-                                                                int64_t now_ns,
-                                                                Transfer* resolved,
+                                                                int64_t now_ns, Transfer* resolved,
                                                                 TransferRecord* existing);
 
   // Ok(true): the change should be journaled; Ok(false): already in that status.
@@ -110,8 +109,7 @@ class LedgerState {
   std::vector<std::optional<AccountView>> ReadAccounts(const std::vector<std::string>& ids) const;
   // Accounts of a community ordered by id, after `after_id`, up to `limit`.
   std::vector<AccountView> ListAccounts(uint64_t community_id, std::string_view unit,
-                                        std::string_view after_id, size_t limit,
-                                        bool* more) const;
+                                        std::string_view after_id, size_t limit, bool* more) const;
 
  private:
   struct Slot {
@@ -128,8 +126,14 @@ class LedgerState {
     uint64_t changed_seq = 0;
   };
   struct Undo {
-    enum class Kind : uint8_t { kBalances, kAccountAdded, kStatus, kOverlay, kExpiryAdded,
-                                kExpiryRemoved };
+    enum class Kind : uint8_t {
+      kBalances,
+      kAccountAdded,
+      kStatus,
+      kOverlay,
+      kExpiryAdded,
+      kExpiryRemoved
+    };
     explicit Undo(Kind k) : kind(k) {}
     Kind kind;
     Slot* slot = nullptr;

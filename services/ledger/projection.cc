@@ -30,7 +30,9 @@ Projection::Projection(storage::KvStore* store, LedgerReader* reader, uint64_t c
 
 Projection::~Projection() { Stop(); }
 
-void Projection::Start() { thread_ = std::thread([this] { Run(); }); }
+void Projection::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Projection::Notify(uint64_t head) {
   absl::MutexLock lock(&mu_);
@@ -54,15 +56,15 @@ void Projection::Stop() {
     all_balances_dirty_ = false;
     s = store_->Flush(schema::kIndex);
   }
-  if (!s.ok()) std::fprintf(stderr, "ledger: index flush at shutdown failed: %s\n",
-                            std::string(s.message()).c_str());
+  if (!s.ok())
+    std::fprintf(stderr, "ledger: index flush at shutdown failed: %s\n",
+                 std::string(s.message()).c_str());
 }
 
 void Projection::WaitFor(uint64_t seq) {
   absl::MutexLock lock(&mu_);
-  auto reached = [this, seq]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return cursor() >= seq || stop_;
-  };
+  auto reached = [this, seq]()
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return cursor() >= seq || stop_; };
   mu_.Await(absl::Condition(&reached));
 }
 
@@ -94,9 +96,8 @@ void Projection::Run() {
     bool stopping;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stop_ || head_ > cursor();
-      };
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || head_ > cursor(); };
       mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(200));
       // Let a small step grow for a moment: fewer, larger index writes.
       auto big = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -131,8 +132,8 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
 
   auto batch = store_->NewBatch();
   absl::flat_hash_map<std::string, TransferRecord> records;  // changed in this step
-  std::set<uint64_t> dirty_accounts;   // balances changed in this step
-  std::set<uint64_t> changed_infos;    // account rows to write in this step
+  std::set<uint64_t> dirty_accounts;                         // balances changed in this step
+  std::set<uint64_t> changed_infos;                          // account rows to write in this step
   std::string value;
 
   // The in-memory rows change in place; a failed write puts them back.

@@ -11,7 +11,8 @@
 #include "absl/strings/str_split.h"
 #include "services/timebankd/node.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:7400", "gRPC listen address (host:port; port 0 picks one)");
+ABSL_FLAG(std::string, listen, "127.0.0.1:7400",
+          "gRPC listen address (host:port; port 0 picks one)");
 ABSL_FLAG(std::string, data_dir, "data", "Directory holding every hosted service's store");
 ABSL_FLAG(std::string, services, "all", "Comma-separated services to host, or 'all' (ledger)");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
@@ -39,7 +40,8 @@ int main(int argc, char** argv) {
   options.services = absl::StrSplit(absl::GetFlag(FLAGS_services), ',', absl::SkipEmpty());
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.read_threads = absl::GetFlag(FLAGS_read_threads);
-  options.ledger.limits.max_accounts = static_cast<size_t>(absl::GetFlag(FLAGS_ledger_max_accounts));
+  options.ledger.limits.max_accounts =
+      static_cast<size_t>(absl::GetFlag(FLAGS_ledger_max_accounts));
 
   auto node = timebank::Node::Start(options);
   if (!node.ok()) {

@@ -46,8 +46,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot create data directory ", options.data_dir, ": ", ec.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", options.data_dir, ": ", ec.message()));
   }
   node->pool_ = std::make_unique<WorkerPool>(std::max(1, options.read_threads), kMaxQueuedReads);
 
@@ -88,11 +88,10 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   config.metrics = &node->metrics_;
   TB_ASSIGN_OR_RETURN(node->server_, GrpcServer::Start(config, services));
   if (!options.metrics_listen.empty()) {
-    node->metrics_http_ = std::make_unique<MetricsHttpServer>(&node->metrics_,
-                                                              options.metrics_listen);
+    node->metrics_http_ =
+        std::make_unique<MetricsHttpServer>(&node->metrics_, options.metrics_listen);
     if (!node->metrics_http_->Start()) {
-      return absl::UnavailableError(absl::StrCat("cannot serve metrics on ",
-                                                 options.metrics_listen,
+      return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", options.metrics_listen,
                                                  ": pick another with --metrics_listen"));
     }
   }

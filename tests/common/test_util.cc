@@ -43,10 +43,9 @@ absl::StatusOr<std::vector<ledger::TransferResult>> TryCreateTransfers(
     ledger::LedgerEngine* engine, std::vector<ledger::Transfer> transfers) {
   std::promise<absl::StatusOr<std::vector<ledger::TransferResult>>> p;
   auto f = p.get_future();
-  engine->CreateTransfers(std::move(transfers),
-                          [&p](absl::StatusOr<std::vector<ledger::TransferResult>> r) {
-                            p.set_value(std::move(r));
-                          });
+  engine->CreateTransfers(
+      std::move(transfers),
+      [&p](absl::StatusOr<std::vector<ledger::TransferResult>> r) { p.set_value(std::move(r)); });
   return f.get();
 }
 
@@ -61,10 +60,9 @@ std::vector<ledger::AccountResult> CreateAccounts(ledger::LedgerEngine* engine,
                                                   std::vector<ledger::AccountView> accounts) {
   std::promise<absl::StatusOr<std::vector<ledger::AccountResult>>> p;
   auto f = p.get_future();
-  engine->CreateAccounts(std::move(accounts),
-                         [&p](absl::StatusOr<std::vector<ledger::AccountResult>> r) {
-                           p.set_value(std::move(r));
-                         });
+  engine->CreateAccounts(
+      std::move(accounts),
+      [&p](absl::StatusOr<std::vector<ledger::AccountResult>> r) { p.set_value(std::move(r)); });
   auto r = f.get();
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : std::vector<ledger::AccountResult>{};

@@ -41,8 +41,8 @@ class Server {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       const std::string data = "--data_dir=" + data_dir;
-      execl(TIMEBANKD_PATH, "timebankd", "--listen=127.0.0.1:0", "--metrics_listen=",
-            data.c_str(), static_cast<char*>(nullptr));
+      execl(TIMEBANKD_PATH, "timebankd", "--listen=127.0.0.1:0", "--metrics_listen=", data.c_str(),
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     close(out[1]);
@@ -224,7 +224,8 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
           const grpc::Status s = stub->CreateTransfers(&ctx, req, &resp);
           std::lock_guard<std::mutex> lock(mu);
           for (size_t i = 0; i < sent.size(); ++i) {
-            if (s.ok() && resp.results(static_cast<int>(i)).code() == lpb::CREATE_TRANSFER_CREATED) {
+            if (s.ok() &&
+                resp.results(static_cast<int>(i)).code() == lpb::CREATE_TRANSFER_CREATED) {
               acknowledged.insert(sent[i]);
             } else if (!s.ok()) {
               uncertain.insert(sent[i]);
@@ -240,8 +241,8 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
     for (auto& t : clients) t.join();
     ASSERT_GT(acknowledged.size(), 0u);
   }
-  std::printf("crash test: %zu acknowledged transfers survived %d kill -9s\n",
-              acknowledged.size(), kRounds);
+  std::printf("crash test: %zu acknowledged transfers survived %d kill -9s\n", acknowledged.size(),
+              kRounds);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // The ledger through gRPC, as clients see it: a Node on a temporary directory,
 // called over TCP loopback with the generated stubs.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
 #include <future>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/generic/generic_stub.h>
 
 #include "gtest/gtest.h"
 #include "services/common/server.h"

@@ -1,10 +1,11 @@
 // Rules of the ledger, one test per rule or result code, against a real RocksDB
 // store in a temporary directory (invariants re-checked after every commit).
+#include "services/ledger/ledger_engine.h"
+
 #include <thread>
 
 #include "gtest/gtest.h"
 #include "services/ledger/journal_codec.h"
-#include "services/ledger/ledger_engine.h"
 #include "services/ledger/ledger_schema.h"
 #include "storage/mem_store.h"
 #include "tests/common/test_util.h"
@@ -43,11 +44,10 @@ class LedgerEngineTest : public ::testing::Test {
   // alice and bob: members with min -600 (10h of debt), max +6000; pool unlimited;
   // carol in community 2; gbp: a money account in community 1.
   void Standard() {
-    auto r = CreateAccounts(engine_.get(), {TimeAccount("alice", 1, -600, 6000),
-                                            TimeAccount("bob", 1, -600, 6000),
-                                            TimeAccount("pool", 1), TimeAccount("carol", 2),
-                                            TimeAccount("gbp", 1, kNoMinBalance, kNoMaxBalance,
-                                                        "GBP")});
+    auto r = CreateAccounts(engine_.get(),
+                            {TimeAccount("alice", 1, -600, 6000), TimeAccount("bob", 1, -600, 6000),
+                             TimeAccount("pool", 1), TimeAccount("carol", 2),
+                             TimeAccount("gbp", 1, kNoMinBalance, kNoMaxBalance, "GBP")});
     for (const auto& x : r) ASSERT_EQ(x.code, pb::CREATE_ACCOUNT_CREATED);
   }
 
@@ -76,11 +76,11 @@ TEST_F(LedgerEngineTest, CreateAccountCodes) {
   frozen.info.status = pb::ACCOUNT_STATUS_FROZEN;
   auto with_balance = TimeAccount("x8");
   with_balance.balances.credits_posted = 60;
-  auto r = CreateAccounts(engine_.get(),
-                          {TimeAccount("ok"), TimeAccount("ok"), TimeAccount("ok", 2),
-                           TimeAccount("bad id!"), TimeAccount(""), bad_unit, no_community,
-                           no_owner, bad_owner_ref, positive_min, negative_max, frozen,
-                           with_balance, TimeAccount(std::string(65, 'a'))});
+  auto r = CreateAccounts(
+      engine_.get(),
+      {TimeAccount("ok"), TimeAccount("ok"), TimeAccount("ok", 2), TimeAccount("bad id!"),
+       TimeAccount(""), bad_unit, no_community, no_owner, bad_owner_ref, positive_min, negative_max,
+       frozen, with_balance, TimeAccount(std::string(65, 'a'))});
   const std::vector<pb::CreateAccountResultCode> want = {
       pb::CREATE_ACCOUNT_CREATED,
       pb::CREATE_ACCOUNT_EXISTS,
@@ -99,9 +99,10 @@ TEST_F(LedgerEngineTest, CreateAccountCodes) {
   };
   ASSERT_EQ(r.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
-    EXPECT_EQ(r[i].code, want[i]) << "index " << i << ": " << pb::CreateAccountResultCode_Name(r[i].code);
+    EXPECT_EQ(r[i].code, want[i]) << "index " << i << ": "
+                                  << pb::CreateAccountResultCode_Name(r[i].code);
   }
-  EXPECT_EQ(r[1].seq, r[0].seq);  // EXISTS reports where the account was created
+  EXPECT_EQ(r[1].seq, r[0].seq);       // EXISTS reports where the account was created
   EXPECT_EQ(engine_->head_seq(), 1u);  // only one entry written
 }
 
@@ -172,9 +173,11 @@ TEST_F(LedgerEngineTest, InvalidTransferCodes) {
       {Move("c10", "pool", "bob", 6001), pb::CREATE_TRANSFER_EXCEEDS_MAX_BALANCE},
       {Move("c11", "", "bob", 1), pb::CREATE_TRANSFER_DEBIT_ACCOUNT_ID_INVALID},
       {Move("c12", "alice", "b b", 1), pb::CREATE_TRANSFER_CREDIT_ACCOUNT_ID_INVALID},
-      {with(Move("c13", "alice", "bob", 1), [](Transfer& t) { t.kind = pb::TRANSFER_KIND_UNSPECIFIED; }),
+      {with(Move("c13", "alice", "bob", 1),
+            [](Transfer& t) { t.kind = pb::TRANSFER_KIND_UNSPECIFIED; }),
        pb::CREATE_TRANSFER_KIND_REQUIRED},
-      {with(Move("c14", "alice", "bob", 1), [](Transfer& t) { t.kind = static_cast<pb::TransferKind>(99); }),
+      {with(Move("c14", "alice", "bob", 1),
+            [](Transfer& t) { t.kind = static_cast<pb::TransferKind>(99); }),
        pb::CREATE_TRANSFER_KIND_INVALID},
       {with(Move("c15", "alice", "bob", 1),
             [](Transfer& t) { t.coproduction_type = static_cast<pb::CoproductionType>(42); }),
@@ -183,7 +186,8 @@ TEST_F(LedgerEngineTest, InvalidTransferCodes) {
        pb::CREATE_TRANSFER_MEMO_TOO_LONG},
       {with(Move("c17", "alice", "bob", 1), [](Transfer& t) { t.memo = "bad \xff utf8"; }),
        pb::CREATE_TRANSFER_MEMO_INVALID_UTF8},
-      {with(Move("c18", "alice", "bob", 1), [](Transfer& t) { t.reference = std::string(257, 'r'); }),
+      {with(Move("c18", "alice", "bob", 1),
+            [](Transfer& t) { t.reference = std::string(257, 'r'); }),
        pb::CREATE_TRANSFER_REFERENCE_TOO_LONG},
       {with(Move("c19", "alice", "bob", 1), [](Transfer& t) { t.reference = "\xc0\xaf"; }),
        pb::CREATE_TRANSFER_REFERENCE_INVALID_UTF8},
@@ -212,7 +216,11 @@ TEST_F(LedgerEngineTest, InvalidTransferCodes) {
               t.pending_id = "missing";
             }),
        pb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND},
-      {with(Move("c28", "", "", 0), [](Transfer& t) { t.kind = pb::TRANSFER_KIND_REVERSAL; t.memo = "x"; }),
+      {with(Move("c28", "", "", 0),
+            [](Transfer& t) {
+              t.kind = pb::TRANSFER_KIND_REVERSAL;
+              t.memo = "x";
+            }),
        pb::CREATE_TRANSFER_REVERSES_ID_REQUIRED},
       {with(Move("c29", "alice", "bob", 1), [](Transfer& t) { t.reverses_id = "t"; }),
        pb::CREATE_TRANSFER_REVERSES_ID_MUST_BE_EMPTY},
@@ -260,7 +268,8 @@ TEST_F(LedgerEngineTest, IdempotentRetries) {
   memo.memo = "different";
   EXPECT_EQ(One(memo), pb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS);
   // Same id twice in one batch: the second sees the first.
-  auto dup = CreateTransfers(engine_.get(), {Move("t2", "alice", "bob", 5), Move("t2", "alice", "bob", 5)});
+  auto dup = CreateTransfers(engine_.get(),
+                             {Move("t2", "alice", "bob", 5), Move("t2", "alice", "bob", 5)});
   EXPECT_EQ(dup[0].code, pb::CREATE_TRANSFER_CREATED);
   EXPECT_EQ(dup[1].code, pb::CREATE_TRANSFER_EXISTS);
   EXPECT_EQ(BalancesOf(engine_.get(), "bob").balance(), 35);
@@ -277,10 +286,10 @@ TEST_F(LedgerEngineTest, LinkedChainIsAllOrNothing) {
     t.flags |= kLinked;
     return t;
   };
-  auto r = CreateTransfers(engine_.get(), {linked(Move("l1", "alice", "bob", 60)),
-                                           linked(Move("l2", "bob", "pool", 60)),
-                                           Move("l3", "alice", "bob", 9999),  // fails
-                                           Move("l4", "alice", "bob", 10)});
+  auto r = CreateTransfers(
+      engine_.get(), {linked(Move("l1", "alice", "bob", 60)), linked(Move("l2", "bob", "pool", 60)),
+                      Move("l3", "alice", "bob", 9999),  // fails
+                      Move("l4", "alice", "bob", 10)});
   EXPECT_EQ(r[0].code, pb::CREATE_TRANSFER_LINKED_EVENT_FAILED);
   EXPECT_EQ(r[1].code, pb::CREATE_TRANSFER_LINKED_EVENT_FAILED);
   EXPECT_EQ(r[2].code, pb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE);
@@ -288,13 +297,15 @@ TEST_F(LedgerEngineTest, LinkedChainIsAllOrNothing) {
   EXPECT_EQ(BalancesOf(engine_.get(), "alice").balance(), -10);
   EXPECT_EQ(BalancesOf(engine_.get(), "pool").balance(), 0);
   // The rolled-back ids are free to use again.
-  r = CreateTransfers(engine_.get(), {linked(Move("l1", "alice", "bob", 60)), Move("l2", "bob", "pool", 60)});
+  r = CreateTransfers(engine_.get(),
+                      {linked(Move("l1", "alice", "bob", 60)), Move("l2", "bob", "pool", 60)});
   EXPECT_EQ(r[0].code, pb::CREATE_TRANSFER_CREATED);
   EXPECT_EQ(r[1].code, pb::CREATE_TRANSFER_CREATED);
   EXPECT_EQ(BalancesOf(engine_.get(), "pool").balance(), 60);
   // A chain left open at the end of the batch fails whole.
-  r = CreateTransfers(engine_.get(), {Move("o1", "alice", "bob", 1), linked(Move("o2", "alice", "bob", 1)),
-                                      linked(Move("o3", "alice", "bob", 1))});
+  r = CreateTransfers(engine_.get(),
+                      {Move("o1", "alice", "bob", 1), linked(Move("o2", "alice", "bob", 1)),
+                       linked(Move("o3", "alice", "bob", 1))});
   EXPECT_EQ(r[0].code, pb::CREATE_TRANSFER_CREATED);
   EXPECT_EQ(r[1].code, pb::CREATE_TRANSFER_LINKED_EVENT_FAILED);
   EXPECT_EQ(r[2].code, pb::CREATE_TRANSFER_LINKED_EVENT_CHAIN_OPEN);
@@ -440,7 +451,8 @@ TEST_F(LedgerEngineTest, Reversal) {
 TEST_F(LedgerEngineTest, FrozenAndClosedAccounts) {
   Standard();
   ASSERT_EQ(One(Move("t1", "alice", "bob", 45)), pb::CREATE_TRANSFER_CREATED);
-  auto s = testing::SetStatus(engine_.get(), {"bob", pb::ACCOUNT_STATUS_FROZEN, "member asked to pause"});
+  auto s = testing::SetStatus(engine_.get(),
+                              {"bob", pb::ACCOUNT_STATUS_FROZEN, "member asked to pause"});
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->account.info.status, pb::ACCOUNT_STATUS_FROZEN);
   EXPECT_EQ(One(Move("t2", "alice", "bob", 1)), pb::CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_OPEN);
@@ -461,10 +473,12 @@ TEST_F(LedgerEngineTest, FrozenAndClosedAccounts) {
   ASSERT_EQ(One(Move("t5", "alice", "pool", 5)), pb::CREATE_TRANSFER_CREATED);
   auto busy = testing::SetStatus(engine_.get(), {"alice", pb::ACCOUNT_STATUS_CLOSED, "left"});
   EXPECT_EQ(busy.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(testing::SetStatus(engine_.get(), {"ghost", pb::ACCOUNT_STATUS_FROZEN, "x"}).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(testing::SetStatus(engine_.get(), {"alice", pb::ACCOUNT_STATUS_FROZEN, ""}).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      testing::SetStatus(engine_.get(), {"ghost", pb::ACCOUNT_STATUS_FROZEN, "x"}).status().code(),
+      absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      testing::SetStatus(engine_.get(), {"alice", pb::ACCOUNT_STATUS_FROZEN, ""}).status().code(),
+      absl::StatusCode::kInvalidArgument);
   // Status survives restart (index rows and journal replay).
   Reopen();
   EXPECT_EQ(engine_->GetAccounts({"bob"})[0]->info.status, pb::ACCOUNT_STATUS_CLOSED);
@@ -475,8 +489,9 @@ TEST_F(LedgerEngineTest, StatementsNewestFirstPagedAndByTime) {
   const int64_t t0 = clock_.now_ns;
   for (int i = 0; i < 25; ++i) {
     clock_.now_ns = t0 + i * kNsPerS;
-    ASSERT_EQ(One(Move("s" + std::to_string(i), i % 2 ? "alice" : "bob", i % 2 ? "bob" : "alice", 1)),
-              pb::CREATE_TRANSFER_CREATED);
+    ASSERT_EQ(
+        One(Move("s" + std::to_string(i), i % 2 ? "alice" : "bob", i % 2 ? "bob" : "alice", 1)),
+        pb::CREATE_TRANSFER_CREATED);
   }
   ASSERT_EQ(One(Move("other", "pool", "bob", 1)), pb::CREATE_TRANSFER_CREATED);
   auto collect = [&](StatementQuery q) {
@@ -517,7 +532,8 @@ TEST_F(LedgerEngineTest, StatementsNewestFirstPagedAndByTime) {
 TEST_F(LedgerEngineTest, RecoveryRestoresEverythingAndChainVerifies) {
   Standard();
   std::vector<Transfer> ts;
-  for (int i = 0; i < 500; ++i) ts.push_back(Move("r" + std::to_string(i), "pool", i % 2 ? "alice" : "bob", 3));
+  for (int i = 0; i < 500; ++i)
+    ts.push_back(Move("r" + std::to_string(i), "pool", i % 2 ? "alice" : "bob", 3));
   CreateTransfers(engine_.get(), std::move(ts));
   const Balances alice = BalancesOf(engine_.get(), "alice");
   const uint64_t head = engine_->head_seq();
@@ -606,7 +622,11 @@ TEST_F(LedgerEngineTest, FailedWriteAcknowledgesNothingAndRollsBack) {
 TEST_F(LedgerEngineTest, ForeignOrDamagedDirectoryIsRefused) {
   TempDir other;
   // Not empty and not a database.
-  { FILE* f = fopen(other.Sub("notes.txt").c_str(), "w"); fputs("x", f); fclose(f); }
+  {
+    FILE* f = fopen(other.Sub("notes.txt").c_str(), "w");
+    fputs("x", f);
+    fclose(f);
+  }
   auto s = testing::OpenLedgerStore(other.path());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
   // A RocksDB directory of another identity.
@@ -619,7 +639,11 @@ TEST_F(LedgerEngineTest, ForeignOrDamagedDirectoryIsRefused) {
   EXPECT_EQ(foreign.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(foreign.status().message().find("timebank.directory.v1"), absl::string_view::npos);
   // Damaged: CURRENT points nowhere.
-  { FILE* f = fopen(other.Sub("db/CURRENT").c_str(), "w"); fputs("MANIFEST-999999\n", f); fclose(f); }
+  {
+    FILE* f = fopen(other.Sub("db/CURRENT").c_str(), "w");
+    fputs("MANIFEST-999999\n", f);
+    fclose(f);
+  }
   auto damaged = testing::OpenLedgerStore(other.Sub("db"));
   EXPECT_EQ(damaged.status().code(), absl::StatusCode::kDataLoss);
 }

@@ -38,9 +38,9 @@ struct Model {
   std::map<std::string, ModelTransfer> transfers;
 
   static bool Same(const Transfer& a, const Transfer& b) {
-    return a.debit_account_id == b.debit_account_id &&
-           a.credit_account_id == b.credit_account_id && a.amount == b.amount &&
-           a.kind == b.kind && (a.flags & ~kLinked) == (b.flags & ~kLinked) && a.pending_id == b.pending_id &&
+    return a.debit_account_id == b.debit_account_id && a.credit_account_id == b.credit_account_id &&
+           a.amount == b.amount && a.kind == b.kind &&
+           (a.flags & ~kLinked) == (b.flags & ~kLinked) && a.pending_id == b.pending_id &&
            a.reverses_id == b.reverses_id && a.memo == b.memo;
   }
 
@@ -90,8 +90,8 @@ struct Model {
       m.credit = pt.credit;
     } else if (t.kind == pb::TRANSFER_KIND_REVERSAL) {
       auto o = transfers.find(t.reverses_id);
-      if (o == transfers.end() || o->second.pending || o->second.is_void ||
-          o->second.is_reversal || o->second.reversed) {
+      if (o == transfers.end() || o->second.pending || o->second.is_void || o->second.is_reversal ||
+          o->second.reversed) {
         return false;
       }
       m.debit = o->second.credit;
@@ -167,9 +167,7 @@ TEST_P(ModelTest, EngineMatchesModel) {
   std::vector<std::string> ids;  // every id tried so far
   int next_id = 0;
   auto account = [&] { return "m" + std::to_string(rng() % 13); };  // m12 never exists
-  auto pick_id = [&]() -> std::string {
-    return ids.empty() ? "none" : ids[rng() % ids.size()];
-  };
+  auto pick_id = [&]() -> std::string { return ids.empty() ? "none" : ids[rng() % ids.size()]; };
   constexpr int kBatches = 1500;
   for (int batch_no = 0; batch_no < kBatches; ++batch_no) {
     std::vector<Transfer> batch;
@@ -219,13 +217,14 @@ TEST_P(ModelTest, EngineMatchesModel) {
     auto got = testing::CreateTransfers(engine.get(), batch);
     ASSERT_EQ(got.size(), batch.size());
     for (size_t k = 0; k < batch.size(); ++k) {
-      const bool ok = got[k].code == pb::CREATE_TRANSFER_CREATED ||
-                      got[k].code == pb::CREATE_TRANSFER_EXISTS;
+      const bool ok =
+          got[k].code == pb::CREATE_TRANSFER_CREATED || got[k].code == pb::CREATE_TRANSFER_EXISTS;
       ASSERT_EQ(ok, want[k]) << "batch " << batch_no << " event " << k << " id " << batch[k].id
                              << " engine said " << pb::CreateTransferResultCode_Name(got[k].code);
     }
     for (const auto& [id, m] : model.accounts) {
-      ASSERT_EQ(testing::BalancesOf(engine.get(), id), m.b) << "account " << id << " batch " << batch_no;
+      ASSERT_EQ(testing::BalancesOf(engine.get(), id), m.b)
+          << "account " << id << " batch " << batch_no;
     }
     if (batch_no % 500 == 499) {
       engine.reset();  // restart: recovery must rebuild exactly the model's state

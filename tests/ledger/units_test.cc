@@ -15,8 +15,9 @@ TEST(CodecTest, EveryEntryTypeRoundTrips) {
   a.type = EntryType::kAccountCreated;
   a.seq = 1;
   a.recorded_at_ns = 123;
-  a.account = AccountInfo{"acct", 7, "GBP", pb::OWNER_KIND_EXPENSE_BOOK, "ref", -5, 500,
-                          pb::ACCOUNT_STATUS_OPEN, 1, 1, 123};
+  a.account = AccountInfo{"acct", 7,  "GBP", pb::OWNER_KIND_EXPENSE_BOOK,
+                          "ref",  -5, 500,   pb::ACCOUNT_STATUS_OPEN,
+                          1,      1,  123};
   JournalEntry t;
   t.type = EntryType::kTransfer;
   t.seq = 2;
