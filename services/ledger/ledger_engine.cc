@@ -256,13 +256,12 @@ absl::Status LedgerEngine::Append(JournalEntry& e, int64_t now) {
     e.account.created_seq = e.seq;
     e.account.created_at_ns = e.recorded_at_ns;
   }
-  // Apply first: it is the step that can fail (a store read), and it changes nothing
-  // when it does.
-  TB_RETURN_IF_ERROR(state_.Apply(e));
   scratch_.clear();
   EncodeCanonical(e, &scratch_);
   e.hash = storage::ChainHash(prev_hash_, scratch_);
   scratch_.append(storage::HashBytes(e.hash));
+  // Apply can fail (a store read) and changes nothing then; it consumes e.transfer.
+  TB_RETURN_IF_ERROR(state_.Apply(e));
   batch_->Put(schema::kJournal, schema::JournalKey(e.seq), scratch_);
   working_seq_ = e.seq;
   prev_hash_ = e.hash;

@@ -331,7 +331,7 @@ absl::StatusOr<Transfer> LedgerState::ResolveExpiry(std::string_view pending_id)
 
 // ---- Applying committed entries -------------------------------------------------
 
-absl::Status LedgerState::Apply(const JournalEntry& entry) {
+absl::Status LedgerState::Apply(JournalEntry& entry) {
   switch (entry.type) {
     case EntryType::kAccountCreated: {
       const AccountInfo& info = entry.account;
@@ -376,8 +376,8 @@ absl::StatusOr<LedgerState::OverlayEntry*> LedgerState::OverlayFor(std::string_v
   return &overlay_.find(AsAbsl(id))->second;
 }
 
-absl::Status LedgerState::ApplyTransfer(const JournalEntry& entry) {
-  const Transfer& t = entry.transfer;
+absl::Status LedgerState::ApplyTransfer(JournalEntry& entry) {
+  Transfer& t = entry.transfer;
   TB_CHECK(t.seq == entry.seq);
   Slot* debit = FindSlot(t.debit_account_id);
   Slot* credit = FindSlot(t.credit_account_id);
@@ -405,7 +405,13 @@ absl::Status LedgerState::ApplyTransfer(const JournalEntry& entry) {
   Touch(debit);
   Touch(credit);
 
+  if (t.is(kPending) && t.timeout_s > 0) {
+    AddExpiry(t.id, t.recorded_at_ns + int64_t{t.timeout_s} * kNsPerS);
+  }
+  if (t.is(kPostPending) || t.is(kVoidPending)) RemoveExpiry(t.pending_id);
+
   // Targets first: inserting the new record may rehash the overlay and move them.
+  // The new record goes last because it takes ownership of `t`.
   for (int i = n - 1; i >= 0; --i) {
     Undo u(Undo::Kind::kOverlay);
     u.id = std::string(changes[i].id);
@@ -413,8 +419,8 @@ absl::Status LedgerState::ApplyTransfer(const JournalEntry& entry) {
       TB_CHECK(!overlay_.contains(t.id));
       OverlayEntry& e = overlay_[t.id];
       ApplyRecordChange(changes[0], entry.seq, &e.stored.record);
-      e.stored.transfer = t;
       e.changed_seq = entry.seq;
+      e.stored.transfer = std::move(t);
     } else {
       u.overlay = *targets[i];
       ApplyRecordChange(changes[i], entry.seq, &targets[i]->stored.record);
@@ -424,10 +430,6 @@ absl::Status LedgerState::ApplyTransfer(const JournalEntry& entry) {
     undo_.push_back(std::move(u));
   }
 
-  if (t.is(kPending) && t.timeout_s > 0) {
-    AddExpiry(t.id, t.recorded_at_ns + int64_t{t.timeout_s} * kNsPerS);
-  }
-  if (t.is(kPostPending) || t.is(kVoidPending)) RemoveExpiry(t.pending_id);
   return absl::OkStatus();
 }
 

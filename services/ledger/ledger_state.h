@@ -67,9 +67,11 @@ class LedgerState {
   // Builds the void that expires a timed-out pending transfer.
   absl::StatusOr<Transfer> ResolveExpiry(std::string_view pending_id);
 
-  // Applies a committed entry (live or replayed during recovery).
-  // An error means a transfer this entry refers to could not be read from the store.
-  absl::Status Apply(const JournalEntry& entry);
+  // Applies a committed entry (live or replayed during recovery). Consumes
+  // entry.transfer (moved into the overlay); the other fields stay valid.
+  // An error means a transfer this entry refers to could not be read from the store;
+  // nothing changed then.
+  absl::Status Apply(JournalEntry& entry);
 
   // Undo log: Mark() before a unit of work, RollbackTo(mark) to drop it,
   // CommitUndo() once everything applied is durable.
@@ -150,7 +152,7 @@ class LedgerState {
   void AddExpiry(const std::string& id, int64_t expires_at_ns);
   void RemoveExpiry(const std::string& id);
   absl::StatusOr<OverlayEntry*> OverlayFor(std::string_view id);
-  absl::Status ApplyTransfer(const JournalEntry& entry);
+  absl::Status ApplyTransfer(JournalEntry& entry);
   pb::CreateTransferResultCode CheckAccounts(const Transfer& t, bool allow_frozen, Slot** debit,
                                              Slot** credit) const;
 

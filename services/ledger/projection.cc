@@ -131,6 +131,22 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
   TB_CHECK(entries.size() == count);
 
   auto batch = store_->NewBatch();
+  // Puts are sorted before they go into the batch: inserting keys in order lets the
+  // memtable's skiplist reuse its search path (measured: the index write was the
+  // largest CPU cost of a batched load). Deletes follow the puts.
+  // Keys and values live in one arena string: no allocation per key.
+  struct PutRef {
+    uint32_t offset, key_bytes, value_bytes;
+  };
+  std::string arena;
+  std::vector<PutRef> puts;
+  std::vector<std::string> deletes;
+  auto put = [&](std::string_view key, std::string_view value) {
+    puts.push_back({static_cast<uint32_t>(arena.size()), static_cast<uint32_t>(key.size()),
+                    static_cast<uint32_t>(value.size())});
+    arena.append(key);
+    arena.append(value);
+  };
   absl::flat_hash_map<std::string, TransferRecord> records;  // changed in this step
   std::set<uint64_t> dirty_accounts;                         // balances changed in this step
   std::set<uint64_t> changed_infos;                          // account rows to write in this step
@@ -187,8 +203,8 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
         touch(d);
         touch(c);
         ApplyBalanceEffects(t, &balances[d - 1], &balances[c - 1]);
-        batch->Put(schema::kIndex, storage::KeyU64U64(schema::kStatementTag, d, e.seq), "");
-        batch->Put(schema::kIndex, storage::KeyU64U64(schema::kStatementTag, c, e.seq), "");
+        put(storage::KeyU64U64(schema::kStatementTag, d, e.seq), "");
+        put(storage::KeyU64U64(schema::kStatementTag, c, e.seq), "");
         RecordChange changes[2];
         const int n = RecordChangesOf(t, changes);
         for (int i = 0; i < n; ++i) {
@@ -213,22 +229,31 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
         if (t.is(kPending) && t.timeout_s > 0) {
           std::string expires;
           storage::PutI64(&expires, t.recorded_at_ns + int64_t{t.timeout_s} * kNsPerS);
-          batch->Put(schema::kIndex, storage::KeyStr(schema::kExpiryTag, t.id), expires);
+          put(storage::KeyStr(schema::kExpiryTag, t.id), expires);
         }
         if (t.is(kPostPending) || t.is(kVoidPending)) {
-          batch->Delete(schema::kIndex, storage::KeyStr(schema::kExpiryTag, t.pending_id));
+          deletes.push_back(storage::KeyStr(schema::kExpiryTag, t.pending_id));
         }
         break;
       }
     }
   }
   for (const auto& [id, record] : records) {
-    batch->Put(schema::kIndex, storage::KeyStr(schema::kRecordTag, id), EncodeRecord(record));
+    put(storage::KeyStr(schema::kRecordTag, id), EncodeRecord(record));
   }
   for (uint64_t n : changed_infos) {
-    batch->Put(schema::kIndex, storage::KeyU64(schema::kAccountTag, n),
-               EncodeAccountInfo(accounts[n - 1]));
+    put(storage::KeyU64(schema::kAccountTag, n), EncodeAccountInfo(accounts[n - 1]));
   }
+  auto key_of = [&arena](const PutRef& r) {
+    return std::string_view(arena).substr(r.offset, r.key_bytes);
+  };
+  std::sort(puts.begin(), puts.end(),
+            [&](const PutRef& a, const PutRef& b) { return key_of(a) < key_of(b); });
+  for (const PutRef& r : puts) {
+    batch->Put(schema::kIndex, key_of(r),
+               std::string_view(arena).substr(r.offset + r.key_bytes, r.value_bytes));
+  }
+  for (const auto& key : deletes) batch->Delete(schema::kIndex, key);
   const uint64_t last = entries.back().seq;
   balances_dirty_.insert(dirty_accounts.begin(), dirty_accounts.end());
   if (snapshot) AddSnapshot(batch.get(), last);
