@@ -1,5 +1,7 @@
 #include "services/ledger/ledger_engine.h"
 
+#include <pthread.h>
+
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -206,6 +208,7 @@ void LedgerEngine::SetAccountStatus(StatusChange change, Done<StatusResult> done
 // ---- The writer -------------------------------------------------------------------
 
 void LedgerEngine::WriterLoop() {
+  pthread_setname_np(pthread_self(), "tb-ledger-write");
   std::vector<std::unique_ptr<Request>> work;
   while (true) {
     bool stopping;

@@ -1,5 +1,7 @@
 #include "services/ledger/projection.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <set>
 
@@ -91,6 +93,7 @@ void Projection::AddSnapshot(storage::WriteBatch* batch, uint64_t through_seq) {
 }
 
 void Projection::Run() {
+  pthread_setname_np(pthread_self(), "tb-ledger-index");
   while (true) {
     uint64_t head;
     bool stopping;
