@@ -86,6 +86,14 @@ Statements and the journal
 Server
   ping | info | backup DIR                 DIR: absolute path on the server, must not exist
 
+Common flags
+  --server=host:port   timebankd address (default $TIMEBANK_SERVER, else 127.0.0.1:7400)
+  --json               JSON output for scripts       --csv   CSV output for spreadsheets
+  --community=N --unit=TIME|GBP --owner=KIND --owner_ref=REF --min=AMOUNT --max=AMOUNT
+  --provider=ACCT --receiver=ACCT --id=ID --kind=KIND --coproduction=TYPE --memo=TEXT
+  --reference=TEXT --reason=TEXT --pending --timeout=48h --since/--until=YYYY-MM-DD
+  --oldest_first --limit=N --from=SEQ        (tbctl --helpfull lists every flag)
+
 Examples
   tbctl account create alice --community=1 --min=-10h
   tbctl transfer 1h30m --provider=bob --receiver=alice --memo="gardening"
@@ -676,6 +684,13 @@ int ServerCommand(Client& c, const std::string& cmd, const std::vector<std::stri
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h" || a == "help" || a == "--helpshort") {
+      std::printf("%s", kUsage);
+      return 0;
+    }
+  }
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "%s", kUsage);

@@ -35,6 +35,19 @@ grpc::Status CheckId(const std::string& id, const char* field) {
   return grpc::Status::OK;
 }
 
+// Every id of a batch lookup, checked at the edge.
+grpc::Status CheckIds(const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  if (grpc::Status s = CheckBatch(ids.size(), "ids"); !s.ok()) return s;
+  for (int i = 0; i < ids.size(); ++i) {
+    if (grpc::Status s = CheckId(ids[i], "ids"); !s.ok()) {
+      return Invalid(
+          absl::StrCat("ids[", i, "]: '", ids[i].substr(0, kMaxIdBytes),
+                       "' is not an id; ids are 1..64 characters of A-Z a-z 0-9 . _ : -"));
+    }
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status Busy() {
   return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                       "the ledger is busy with other reads; retry shortly");
@@ -218,7 +231,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::GetAccounts(grpc::CallbackServerCon
                                                          const pb::GetAccountsRequest* req,
                                                          pb::GetAccountsResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
-  if (grpc::Status s = CheckBatch(req->ids_size(), "ids"); !s.ok()) {
+  if (grpc::Status s = CheckIds(req->ids()); !s.ok()) {
     reactor->Finish(s);
     return reactor;
   }
@@ -321,7 +334,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::GetTransfers(grpc::CallbackServerCo
                                                           const pb::GetTransfersRequest* req,
                                                           pb::GetTransfersResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
-  if (grpc::Status s = CheckBatch(req->ids_size(), "ids"); !s.ok()) {
+  if (grpc::Status s = CheckIds(req->ids()); !s.ok()) {
     reactor->Finish(s);
     return reactor;
   }

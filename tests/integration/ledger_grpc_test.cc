@@ -193,6 +193,21 @@ TEST_F(LedgerGrpcTest, BadRequestsGetInvalidArgumentNamingTheField) {
        },
        "end_time"},
       {[&](grpc::ClientContext* c) {
+         lpb::GetTransfersRequest req;
+         req.add_ids("fine");
+         req.add_ids(std::string(100, 'x'));
+         lpb::GetTransfersResponse resp;
+         return ledger_->GetTransfers(c, req, &resp);
+       },
+       "ids[1]"},
+      {[&](grpc::ClientContext* c) {
+         lpb::GetAccountsRequest req;
+         req.add_ids("new\nline");
+         lpb::GetAccountsResponse resp;
+         return ledger_->GetAccounts(c, req, &resp);
+       },
+       "ids[0]"},
+      {[&](grpc::ClientContext* c) {
          lpb::SetAccountStatusRequest req;
          req.set_id("alice");
          req.set_status(lpb::ACCOUNT_STATUS_FROZEN);
