@@ -137,7 +137,7 @@ std::shared_ptr<const Snapshot> MemStore::GetSnapshot() {
 }
 
 absl::Status MemStore::Checkpoint(const std::string& dir) {
-  return absl::UnimplementedError("MemStore keeps no files to checkpoint");
+  return absl::FailedPreconditionError("an in-memory store has no files to checkpoint");
 }
 
 void MemStore::FailWrites(int count) {

@@ -99,7 +99,7 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
     Server server(data);
     ASSERT_FALSE(server.address().empty());
     auto channel = MakeChannel(server.address());
-    auto stub = lpb::LedgerService::NewStub(channel);
+    auto ledger = lpb::LedgerService::NewStub(channel);
 
     if (round == 0) {
       lpb::CreateAccountsRequest req;
@@ -112,7 +112,7 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
       }
       lpb::CreateAccountsResponse resp;
       grpc::ClientContext ctx;
-      ASSERT_TRUE(stub->CreateAccounts(&ctx, req, &resp).ok());
+      ASSERT_TRUE(ledger->CreateAccounts(&ctx, req, &resp).ok());
     }
 
     // --- Verify everything the previous rounds were told -------------------------
@@ -127,7 +127,7 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
         }
         lpb::CreateTransfersResponse resp;
         grpc::ClientContext ctx;
-        ASSERT_TRUE(stub->CreateTransfers(&ctx, req, &resp).ok());
+        ASSERT_TRUE(ledger->CreateTransfers(&ctx, req, &resp).ok());
         for (const auto& r : resp.results()) {
           ASSERT_TRUE(r.code() == lpb::CREATE_TRANSFER_CREATED ||
                       r.code() == lpb::CREATE_TRANSFER_EXISTS)
@@ -145,7 +145,7 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
         for (size_t i = from; i < std::min(acked.size(), from + 8000); ++i) req.add_ids(acked[i]);
         lpb::GetTransfersResponse resp;
         grpc::ClientContext ctx;
-        ASSERT_TRUE(stub->GetTransfers(&ctx, req, &resp).ok());
+        ASSERT_TRUE(ledger->GetTransfers(&ctx, req, &resp).ok());
         ASSERT_EQ(resp.not_found_ids_size(), 0)
             << "acknowledged transfer lost: " << resp.not_found_ids(0);
         for (const auto& t : resp.transfers()) {
@@ -157,7 +157,7 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
       lpb::VerifyJournalResponse v;
       {
         grpc::ClientContext ctx;
-        ASSERT_TRUE(stub->VerifyJournal(&ctx, lpb::VerifyJournalRequest(), &v).ok());
+        ASSERT_TRUE(ledger->VerifyJournal(&ctx, lpb::VerifyJournalRequest(), &v).ok());
       }
       ASSERT_TRUE(v.ok()) << v.message();
       std::map<std::string, int64_t> expected;
@@ -166,7 +166,7 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
         grpc::ClientContext ctx;
         lpb::WatchJournalRequest req;
         req.set_from_seq(1);
-        auto reader = stub->WatchJournal(&ctx, req);
+        auto reader = ledger->WatchJournal(&ctx, req);
         lpb::JournalEntry e;
         uint64_t last = 0;
         while (last < v.head_seq() && reader->Read(&e)) {
@@ -186,7 +186,7 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
       list.set_page_size(100);
       lpb::ListAccountsResponse accounts;
       grpc::ClientContext ctx;
-      ASSERT_TRUE(stub->ListAccounts(&ctx, list, &accounts).ok());
+      ASSERT_TRUE(ledger->ListAccounts(&ctx, list, &accounts).ok());
       ASSERT_EQ(accounts.accounts_size(), kAccounts);
       int64_t sum = 0;
       for (const auto& a : accounts.accounts()) {
@@ -221,7 +221,7 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
           lpb::CreateTransfersResponse resp;
           grpc::ClientContext ctx;
           ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-          const grpc::Status s = stub->CreateTransfers(&ctx, req, &resp);
+          const grpc::Status s = ledger->CreateTransfers(&ctx, req, &resp);
           std::lock_guard<std::mutex> lock(mu);
           for (size_t i = 0; i < sent.size(); ++i) {
             if (s.ok() &&

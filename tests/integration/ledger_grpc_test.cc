@@ -1,5 +1,5 @@
 // The ledger through gRPC, as clients see it: a Node on a temporary directory,
-// called over TCP loopback with the generated stubs.
+// called over TCP loopback with the generated client classes.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
