@@ -108,8 +108,10 @@ std::string Node::address() const {
 void Node::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  // In-flight calls finish first: their commits complete while the engine still runs.
-  if (server_) server_->Shutdown(absl::Seconds(10));
+  // In-flight calls finish first: their commits complete (in milliseconds) while the
+  // engine still runs. Calls still open after the grace period, such as journal
+  // watchers, are cancelled.
+  if (server_) server_->Shutdown(absl::Seconds(3));
   if (ledger_) ledger_->Stop();
   if (metrics_http_) metrics_http_->Stop();
   pool_.reset();

@@ -55,6 +55,18 @@ check unknown 2 "unknown command" -- "$T" frobnicate
 check unreachable 1 "cannot reach timebankd" -- "$T" --server=127.0.0.1:1 ping
 timeout 3 "$T" journal watch --from=1 > "$dir/watch" 2>&1 || true
 check watch 0 "transfer g1 " -- cat "$dir/watch"
+# SIGTERM stops cleanly (exit 0), and everything is there after a restart.
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+if [ "$rc" = 0 ] && grep -q "stopped cleanly" "$dir/out"; then echo "ok   sigterm"; else
+  echo "FAIL sigterm: exit $rc"; cat "$dir/out"; fails=$((fails + 1)); fi
+"$TIMEBANKD" --data_dir="$dir/data" --listen=127.0.0.1:0 --metrics_listen= > "$dir/out2" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$dir/out2" 2>/dev/null && break; sleep 0.1; done
+export TIMEBANK_SERVER=$(sed -n 's/^timebankd listening on \([^ ]*\).*/\1/p' "$dir/out2")
+check restarted 0 "alice .* open .* 30m" -- "$T" account show alice
+check restarted-verify 0 "journal verified" -- "$T" journal verify
 if [ "$fails" -ne 0 ]; then
   echo "$fails tbctl checks failed"
   exit 1
