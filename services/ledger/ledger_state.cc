@@ -164,7 +164,7 @@ pb::CreateTransferResultCode LedgerState::CheckAccounts(const Transfer& t, bool 
 }
 
 absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
-    const Transfer& req, int64_t now_ns, Transfer* out, TransferRecord* existing) {
+    Transfer& req, int64_t now_ns, Transfer* out, TransferRecord* existing) {
   if (!IsValidId(req.id, kMaxIdBytes)) return pb::CREATE_TRANSFER_ID_INVALID;
   TB_ASSIGN_OR_RETURN(std::optional<StoredTransfer> found, FindTransfer(req.id));
   if (found) {
@@ -212,9 +212,10 @@ absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
   if (req.amount < 0) return pb::CREATE_TRANSFER_AMOUNT_MUST_BE_POSITIVE;
   if (req.amount > kMaxAmount) return pb::CREATE_TRANSFER_AMOUNT_TOO_LARGE;
 
-  *out = req;
+  // Past here the request is not needed again: take its strings instead of copying.
+  *out = std::move(req);
   if (resolves) {
-    TB_ASSIGN_OR_RETURN(std::optional<StoredTransfer> p, FindTransfer(req.pending_id));
+    TB_ASSIGN_OR_RETURN(std::optional<StoredTransfer> p, FindTransfer(out->pending_id));
     if (!p) return pb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND;
     switch (p->record.state) {
       case pb::TRANSFER_STATE_PENDING:
@@ -229,13 +230,13 @@ absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
         return pb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_PENDING;
     }
     // Due but not yet processed by the timer counts as expired.
-    if (auto e = expiry_by_id_.find(req.pending_id);
+    if (auto e = expiry_by_id_.find(out->pending_id);
         e != expiry_by_id_.end() && e->second <= now_ns) {
       return pb::CREATE_TRANSFER_PENDING_TRANSFER_EXPIRED;
     }
     const Transfer& pt = p->transfer;
-    if ((!req.debit_account_id.empty() && req.debit_account_id != pt.debit_account_id) ||
-        (!req.credit_account_id.empty() && req.credit_account_id != pt.credit_account_id)) {
+    if ((!out->debit_account_id.empty() && out->debit_account_id != pt.debit_account_id) ||
+        (!out->credit_account_id.empty() && out->credit_account_id != pt.credit_account_id)) {
       return pb::CREATE_TRANSFER_PENDING_TRANSFER_HAS_DIFFERENT_ACCOUNTS;
     }
     out->debit_account_id = pt.debit_account_id;
@@ -255,7 +256,7 @@ absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
       out->amount = pt.amount;
     }
   } else if (reversal) {
-    TB_ASSIGN_OR_RETURN(std::optional<StoredTransfer> o, FindTransfer(req.reverses_id));
+    TB_ASSIGN_OR_RETURN(std::optional<StoredTransfer> o, FindTransfer(out->reverses_id));
     if (!o) return pb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_FOUND;
     const Transfer& ot = o->transfer;
     if (ot.kind == pb::TRANSFER_KIND_REVERSAL)
@@ -264,8 +265,8 @@ absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
       return pb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_POSTED;
     }
     if (o->record.reversed) return pb::CREATE_TRANSFER_REVERSAL_TARGET_ALREADY_REVERSED;
-    if ((!req.debit_account_id.empty() && req.debit_account_id != ot.credit_account_id) ||
-        (!req.credit_account_id.empty() && req.credit_account_id != ot.debit_account_id) ||
+    if ((!out->debit_account_id.empty() && out->debit_account_id != ot.credit_account_id) ||
+        (!out->credit_account_id.empty() && out->credit_account_id != ot.debit_account_id) ||
         (req.amount != 0 && req.amount != ot.amount)) {
       return pb::CREATE_TRANSFER_REVERSAL_DIFFERENT_ACCOUNTS_OR_AMOUNT;
     }
@@ -276,8 +277,8 @@ absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
       out->coproduction_type = ot.coproduction_type;
     }
   } else {
-    if (req.debit_account_id.empty()) return pb::CREATE_TRANSFER_DEBIT_ACCOUNT_ID_INVALID;
-    if (req.credit_account_id.empty()) return pb::CREATE_TRANSFER_CREDIT_ACCOUNT_ID_INVALID;
+    if (out->debit_account_id.empty()) return pb::CREATE_TRANSFER_DEBIT_ACCOUNT_ID_INVALID;
+    if (out->credit_account_id.empty()) return pb::CREATE_TRANSFER_CREDIT_ACCOUNT_ID_INVALID;
     if (req.amount == 0) return pb::CREATE_TRANSFER_AMOUNT_MUST_BE_POSITIVE;
   }
 

@@ -57,7 +57,8 @@ class LedgerState {
   // unit filled in; seq and time left to the caller). On EXISTS (either kind) fills
   // *existing with the stored record and *resolved with the stored transfer.
   // An error status means the store could not be read (nothing was decided).
-  absl::StatusOr<pb::CreateTransferResultCode> ValidateTransfer(const Transfer& request,
+  // `request` may be moved from (its strings end up in *resolved).
+  absl::StatusOr<pb::CreateTransferResultCode> ValidateTransfer(Transfer& request,
                                                                 int64_t now_ns, Transfer* resolved,
                                                                 TransferRecord* existing);
 
