@@ -1,0 +1,105 @@
+// Micro-benchmarks of the ledger's hot path (Google Benchmark). Programs, not tests:
+//   build/tests/ledger_bench --benchmark_min_time=1
+// They isolate what tb-loadgen measures end to end: the state machine per transfer,
+// the canonical encoding + SHA-256 chain, and RocksDB's cost per key in a synced batch.
+#include <benchmark/benchmark.h>
+
+#include "services/ledger/journal_codec.h"
+#include "services/ledger/ledger_schema.h"
+#include "services/ledger/ledger_state.h"
+#include "storage/bytes.h"
+#include "tests/common/test_util.h"
+
+namespace timebank::ledger {
+namespace {
+
+class NoStore final : public TransferLookup {
+ public:
+  absl::StatusOr<std::optional<StoredTransfer>> Find(std::string_view) override {
+    return std::nullopt;
+  }
+};
+
+// Validate + apply one transfer between random accounts (no I/O).
+void BM_ValidateAndApply(benchmark::State& state) {
+  NoStore store;
+  LedgerState ledger(&store, LedgerLimits{});
+  constexpr int kAccounts = 10000;
+  uint64_t seq = 0;
+  for (int i = 0; i < kAccounts; ++i) {
+    JournalEntry e;
+    e.type = EntryType::kAccountCreated;
+    e.seq = ++seq;
+    e.account = ledger.ResolveAccount(testing::TimeAccount("a" + std::to_string(i)));
+    benchmark::DoNotOptimize(ledger.Apply(e));
+  }
+  ledger.CommitUndo();
+  uint64_t n = 0;
+  for (auto _ : state) {
+    Transfer req =
+        testing::Move("bench-transfer-" + std::to_string(n), "a" + std::to_string(n % kAccounts),
+                      "a" + std::to_string((n * 7 + 1) % kAccounts), 30);
+    Transfer resolved;
+    TransferRecord existing;
+    auto code = ledger.ValidateTransfer(req, 1, &resolved, &existing);
+    JournalEntry e;
+    e.type = EntryType::kTransfer;
+    e.seq = ++seq;
+    e.transfer = std::move(resolved);
+    e.transfer.seq = e.seq;
+    benchmark::DoNotOptimize(code);
+    benchmark::DoNotOptimize(ledger.Apply(e));
+    if (++n % 4096 == 0) {
+      ledger.CommitUndo();
+      ledger.PruneOverlay(seq);
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ValidateAndApply);
+
+// Canonical bytes + one link of the SHA-256 chain.
+void BM_EncodeAndHash(benchmark::State& state) {
+  JournalEntry e;
+  e.type = EntryType::kTransfer;
+  e.transfer = testing::Move("activity:01HZX3K9Q2-contribution", "member-000123", "org-nhs-7", 90);
+  e.transfer.memo = "co-design workshop";
+  std::string out;
+  storage::Hash256 prev{};
+  for (auto _ : state) {
+    out.clear();
+    EncodeCanonical(e, &out);
+    prev = storage::ChainHash(prev, out);
+    benchmark::DoNotOptimize(prev);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EncodeAndHash);
+
+// RocksDB: synced batches of 1,000 transfers writing `keys` keys each.
+void BM_RocksSyncedBatch(benchmark::State& state) {
+  const int keys = static_cast<int>(state.range(0));
+  testing::TempDir dir;
+  auto store = testing::OpenLedgerStore(dir.Sub("db"));
+  std::string value(150, 'v');
+  uint64_t seq = 0;
+  for (auto _ : state) {
+    auto batch = (*store)->NewBatch();
+    for (int i = 0; i < 1000; ++i) {
+      ++seq;
+      batch->Put(schema::kJournal, schema::JournalKey(seq), value);
+      for (int k = 1; k < keys; ++k) {
+        batch->Put(schema::kIndex, storage::KeyU64U64('a', (seq * 2654435761u + k) % 10000, seq),
+                   "");
+      }
+    }
+    benchmark::DoNotOptimize((*store)->Write(batch.get(), {.sync = true}));
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+BENCHMARK(BM_RocksSyncedBatch)->Arg(1)->Arg(2)->Arg(4)->UseRealTime();
+
+}  // namespace
+}  // namespace timebank::ledger
+
+BENCHMARK_MAIN();
