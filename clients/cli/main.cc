@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -418,11 +419,17 @@ lpb::CoproductionType ParseCoproduction(const std::string& type) {
   Die("--coproduction: co-commission, co-design, co-delivery or co-assessment");
 }
 
+// `perspective`: the account whose statement this is ("" for a plain list).
+// `balance_after_first`: for a newest-first statement that starts at the present,
+// the account's current balance, so each row can show the balance after it.
 void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
-                    const std::string& perspective) {
+                    const std::string& perspective,
+                    std::optional<int64_t> balance_after_first = std::nullopt) {
   std::vector<std::string> headers = {"RECORDED", "ID",     "KIND",  "RECEIVER",
                                       "PROVIDER", "AMOUNT", "STATE", "MEMO"};
   if (!perspective.empty()) headers[5] = "CHANGE";
+  if (balance_after_first) headers.insert(headers.begin() + 6, "BALANCE");
+  std::optional<int64_t> running = balance_after_first;
   const bool csv = absl::GetFlag(FLAGS_csv);
   // Spreadsheets get the amount as a plain number too (minutes or minor units).
   if (csv) headers.push_back(perspective.empty() ? "AMOUNT_UNITS" : "CHANGE_UNITS");
@@ -448,6 +455,10 @@ void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
                                         : "(" + FormatAmount(amount, x.unit()) + ")",
                                     state,
                                     x.memo()};
+    if (running) {
+      row.insert(row.begin() + 6, FormatAmount(*running, x.unit()));
+      if (moves) *running -= amount;  // the balance before this row
+    }
     if (csv) row.push_back(moves || perspective.empty() ? absl::StrCat(amount) : "0");
     t.Add(std::move(row));
   }
@@ -576,7 +587,10 @@ int StatementCommand(Client& c, const std::vector<std::string>& args) {
                 account.unit() == "TIME" ? "time credits" : account.unit().c_str(),
                 FormatAmount(account.balance(), account.unit()).c_str());
   }
-  PrintTransfers(all.transfers(), args[0]);
+  // Newest first from the present: show the running balance after each row.
+  std::optional<int64_t> balance;
+  if (!req.oldest_first() && absl::GetFlag(FLAGS_until).empty()) balance = account.balance();
+  PrintTransfers(all.transfers(), args[0], balance);
   if (!all.next_page_token().empty() && !absl::GetFlag(FLAGS_csv)) {
     std::printf("\n(showing %d; more with --limit=0)\n", all.transfers_size());
   }

@@ -43,7 +43,8 @@ check reverse 0 "g1-reversal recorded" -- "$T" transfer reverse g1 --reason="log
 check show 0 "alice .* open .* 30m" -- "$T" account show alice
 check show-json 0 '"balance": "30"' -- "$T" account show alice --json
 check list 0 "bob" -- "$T" account list --community=1
-check statement 0 "g1-reversal.*logged twice" -- "$T" statement alice
+check statement 0 "g1-reversal.*30m.*logged twice" -- "$T" statement alice
+check statement-balance 0 "CHANGE +BALANCE" -- "$T" statement alice
 check statement-csv 0 '^RECORDED,ID,KIND' -- "$T" statement alice --csv
 check freeze 0 "now frozen" -- "$T" account freeze bob --reason="on holiday"
 check frozen 1 "not open" -- "$T" transfer 1h --provider=bob --receiver=alice
