@@ -12,6 +12,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -697,6 +698,13 @@ int ServerCommand(Client& c, const std::string& cmd, const std::vector<std::stri
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --help lists the flags defined in this file (Abseil matches by file name).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return file.find("cli/main.cc") != absl::string_view::npos;
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(kUsage);
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

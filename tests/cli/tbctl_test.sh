@@ -26,6 +26,8 @@ check() {  # check NAME EXPECTED_EXIT PATTERN -- command...
 }
 T="$TBCTL"
 check help 0 "account create" -- "$T" --help
+# Abseil prints --help for the servers and exits 1.
+check timebankd-help 1 "--data_dir" -- "$TIMEBANKD" --help
 check create-alice 0 "created account alice" -- "$T" account create alice --community=1 --min=-10h
 check create-bob 0 "created account bob" -- "$T" account create bob --community=1 --min=-10h
 check create-again 0 "already exists" -- "$T" account create bob --community=1 --min=-10h
