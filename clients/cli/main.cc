@@ -375,7 +375,7 @@ int AccountCommand(Client& c, const std::vector<std::string>& args) {
 
 // ---- transfers ------------------------------------------------------------------
 
-int SubmitTransfer(Client& c, const lpb::Transfer& t, const std::string& unit) {
+int SubmitTransfer(Client& c, const lpb::Transfer& t) {
   lpb::CreateTransfersRequest req;
   *req.add_transfers() = t;
   auto resp = c.Call<lpb::CreateTransfersRequest, lpb::CreateTransfersResponse>(
@@ -394,7 +394,6 @@ int SubmitTransfer(Client& c, const lpb::Transfer& t, const std::string& unit) {
     std::printf("transfer %s recorded at %s (journal #%llu)\n", t.id().c_str(),
                 FormatTime(r.recorded_at()).c_str(), static_cast<unsigned long long>(r.seq()));
   }
-  (void)unit;
   return 0;
 }
 
@@ -507,9 +506,13 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
     const std::string unit = found.transfers(0).unit();
     if (t.id().empty()) t.set_id(absl::StrCat(args[1], "-", sub));
     t.set_pending_id(args[1]);
-    (sub == "post" ? t.set_post_pending(true) : t.set_void_pending(true));
+    if (sub == "post") {
+      t.set_post_pending(true);
+    } else {
+      t.set_void_pending(true);
+    }
     if (args.size() == 3) t.set_amount(ParseAmount(args[2], unit, false));
-    return SubmitTransfer(c, t, unit);
+    return SubmitTransfer(c, t);
   }
   if (sub == "reverse") {
     if (args.size() != 2) Die("usage: tbctl transfer reverse ID --reason=\"...\"");
@@ -518,7 +521,7 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
     t.set_kind(lpb::TRANSFER_KIND_REVERSAL);
     t.set_reverses_id(args[1]);
     t.set_memo(absl::GetFlag(FLAGS_reason));
-    return SubmitTransfer(c, t, "");
+    return SubmitTransfer(c, t);
   }
   // A new transfer: tbctl transfer AMOUNT --provider=.. --receiver=..
   if (args.size() != 1) Die("usage: tbctl transfer AMOUNT --provider=ACCT --receiver=ACCT");
@@ -540,7 +543,7 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
     if (!minutes.ok()) Die(absl::StrCat("--timeout: ", minutes.status().message()));
     t.set_timeout_s(static_cast<uint32_t>(std::min<int64_t>(*minutes * 60, UINT32_MAX)));
   }
-  return SubmitTransfer(c, t, account.unit());
+  return SubmitTransfer(c, t);
 }
 
 // ---- statements and journal -----------------------------------------------------
