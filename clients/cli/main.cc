@@ -11,8 +11,6 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +19,7 @@
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
 #include "services/common/grpc_util.h"
+#include "services/common/program_usage.h"
 #include "services/common/server.h"
 #include "services/common/validation.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
@@ -701,14 +700,7 @@ int ServerCommand(Client& c, const std::string& cmd, const std::vector<std::stri
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --help lists the flags defined in this file (Abseil matches by file name).
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view file) {
-    return file.find("cli/main.cc") != absl::string_view::npos;
-  };
-  usage.contains_helpshort_flags = usage.contains_help_flags;
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(kUsage);
+  timebank::SetProgramUsage("cli/main.cc", kUsage);
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--help" || a == "-h" || a == "help" || a == "--helpshort") {

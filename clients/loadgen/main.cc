@@ -19,12 +19,11 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "clients/common/progress.h"
+#include "services/common/program_usage.h"
 #include "services/common/server.h"
 #include "services/timebankd/node.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
@@ -155,14 +154,8 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --help lists the flags defined in this file (Abseil matches by file name).
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view file) {
-    return file.find("loadgen/main.cc") != absl::string_view::npos;
-  };
-  usage.contains_helpshort_flags = usage.contains_help_flags;
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
+  timebank::SetProgramUsage(
+      "loadgen/main.cc",
       "measures ledger throughput and latency against the empty-RPC baseline.\n"
       "Usage: tb-loadgen [--mode=single|batch|hot] [--concurrency=64] [--duration_s=10]\n"
       "                  [--target=host:port] [--json]");

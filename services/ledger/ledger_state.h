@@ -58,8 +58,8 @@ class LedgerState {
   // *existing with the stored record and *resolved with the stored transfer.
   // An error status means the store could not be read (nothing was decided).
   // `request` may be moved from (its strings end up in *resolved).
-  absl::StatusOr<pb::CreateTransferResultCode> ValidateTransfer(Transfer& request,
-                                                                int64_t now_ns, Transfer* resolved,
+  absl::StatusOr<pb::CreateTransferResultCode> ValidateTransfer(Transfer& request, int64_t now_ns,
+                                                                Transfer* resolved,
                                                                 TransferRecord* existing);
 
   // Ok(true): the change should be journaled; Ok(false): already in that status.

@@ -6,10 +6,9 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/common/program_usage.h"
 #include "services/timebankd/node.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7400",
@@ -22,14 +21,8 @@ ABSL_FLAG(int, read_threads, 2, "Threads for store scans (statements, journal)")
 ABSL_FLAG(int64_t, ledger_max_accounts, 2'000'000, "Most accounts the ledger holds in memory");
 
 int main(int argc, char** argv) {
-  // --help lists the flags defined in this file (Abseil matches by file name).
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view file) {
-    return file.find("timebankd/main.cc") != absl::string_view::npos;
-  };
-  usage.contains_helpshort_flags = usage.contains_help_flags;
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
+  timebank::SetProgramUsage(
+      "timebankd/main.cc",
       "the timebank time-credit server.\n"
       "Usage: timebankd [--listen=127.0.0.1:7400] [--data_dir=data] [--services=all]\n"
       "Stops cleanly on SIGTERM or SIGINT, finishing in-flight commits.");

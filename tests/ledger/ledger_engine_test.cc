@@ -604,6 +604,9 @@ TEST_F(LedgerEngineTest, FailedWriteAcknowledgesNothingAndRollsBack) {
   ASSERT_TRUE(engine.ok());
   engine_ = std::move(*engine);
   Standard();
+  // Let the index projection catch up first, so the one injected failure hits the
+  // writer's commit rather than a projection step.
+  engine_->WaitForIndex();
   raw->FailWrites(1);
   auto failed = testing::TryCreateTransfers(engine_.get(), {Move("t1", "alice", "bob", 30)});
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
