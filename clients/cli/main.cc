@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "clients/cli/client.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
 #include "services/common/grpc_util.h"
@@ -25,9 +26,6 @@
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 #include "timebank/system/v1/system.grpc.pb.h"
 
-ABSL_FLAG(std::string, server, "",
-          "timebankd address host:port (default: $TIMEBANK_SERVER, else 127.0.0.1:7400)");
-ABSL_FLAG(bool, json, false, "Print JSON instead of tables");
 ABSL_FLAG(bool, csv, false, "Print CSV (statements and lists) for spreadsheets");
 ABSL_FLAG(uint64_t, community, 0, "Community id");
 ABSL_FLAG(std::string, unit, "",
@@ -59,13 +57,39 @@ namespace {
 
 namespace lpb = ::timebank::ledger::v1;
 namespace spb = ::timebank::system::v1;
+using timebank::cli::Client;
+using timebank::cli::Die;
+using timebank::cli::DieRpc;
+using timebank::cli::Json;
+using timebank::cli::PrintJson;
+using timebank::cli::ServerAddress;
 using timebank::cli::Table;
 
 constexpr char kUsage[] = R"(tbctl: the timebank command-line client.
 
 Usage: tbctl [--server=host:port] [--json] COMMAND [ARGS] [FLAGS]
 
-Accounts
+Signing in (the login is saved in ~/.config/timebank/credentials, mode 0600)
+  setup --code=CODE --username=U           first start: create the operator (code printed by timebankd)
+  login USERNAME | login --api_key=KEY     password from $TIMEBANK_PASSWORD or a prompt
+  logout | whoami | passwd | signout-everywhere [MEMBER_ID]
+  signup [NAME] --community=N --username=U [--code=INVITATION] [--email=..]
+
+Directory (--community=N defaults to your own)
+  community create NAME [--timezone=Europe/London --member_limit=10h --org_limit=1000h
+                         --currency=GBP --signup=invitation|approval] | list | show [ID] | update ID
+  org create NAME [--org_kind=charity|public-service|recognition-partner|community-group]
+  org list | org show ID
+  member add NAME [--username=U --number=N --email=E --phone=P --tags=a,b --in_directory]
+  member list [QUERY] [--tag=T] | show ID | update ID [NAME] [flags] | export ID [--out=F]
+  member suspend|reinstate|approve|leave ID [--reason=..] | erase ID --reason=.. | set-password ID
+  role grant|revoke MEMBER_ID coordinator|finance|admin [--org=ID] [--reason=..]
+  audit                                    who granted or revoked what, and other changes
+  invite create [--hours=168 --note=..] | invite list | invite revoke ID
+  apikey create --org=ID --label=TEXT | apikey list [--org=ID] | apikey revoke ID --org=ID
+  key rotate                               operator: new token signing key
+
+Accounts (ledger; for admins, and services: --service_keyring=DATA_DIR/keyring on the server)
   account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]
   account show ID...                       balances of one or more accounts
   account list --community=N [--unit=U]    every account of a community
@@ -89,6 +113,7 @@ Server
 
 Common flags
   --server=host:port   timebankd address (default $TIMEBANK_SERVER, else 127.0.0.1:7400)
+  --token=T            access token (default $TIMEBANK_TOKEN, else the saved login)
   --json               JSON output for scripts       --csv   CSV output for spreadsheets
   --community=N --unit=TIME|GBP --owner=KIND --owner_ref=REF --min=AMOUNT --max=AMOUNT
   --provider=ACCT --receiver=ACCT --id=ID --kind=KIND --coproduction=TYPE --memo=TEXT
@@ -100,67 +125,6 @@ Examples
   tbctl transfer 1h30m --provider=bob --receiver=alice --memo="gardening"
   tbctl statement alice --csv > alice.csv
 )";
-
-[[noreturn]] void Die(const std::string& message) {
-  std::fprintf(stderr, "tbctl: %s\n", message.c_str());
-  std::exit(1);
-}
-
-std::string ServerAddress() {
-  std::string s = absl::GetFlag(FLAGS_server);
-  if (s.empty()) {
-    const char* env = std::getenv("TIMEBANK_SERVER");
-    s = env && *env ? env : "127.0.0.1:7400";
-  }
-  return s;
-}
-
-// Turns an RPC failure into advice a person can act on.
-[[noreturn]] void DieRpc(const grpc::Status& s) {
-  if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    Die(absl::StrCat("cannot reach timebankd at ", ServerAddress(), " (", s.error_message(),
-                     "). Is it running? Start it (see README.md) or pass --server=host:port."));
-  }
-  Die(s.error_message());
-}
-
-class Client {
- public:
-  Client()
-      : channel_(timebank::MakeChannel(ServerAddress())),
-        ledger_(lpb::LedgerService::NewStub(channel_)),
-        system_(spb::SystemService::NewStub(channel_)) {}
-
-  // Calls a unary ledger method; on failure prints advice and exits.
-  template <typename Req, typename Resp, typename Method>
-  Resp Call(Method method, const Req& req) {
-    Resp resp;
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    grpc::Status s = (ledger_.get()->*method)(&ctx, req, &resp);
-    if (!s.ok()) DieRpc(s);
-    return resp;
-  }
-  lpb::LedgerService::Stub* ledger() { return ledger_.get(); }
-  spb::SystemService::Stub* system() { return system_.get(); }
-
- private:
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<lpb::LedgerService::Stub> ledger_;
-  std::unique_ptr<spb::SystemService::Stub> system_;
-};
-
-void PrintJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions o;
-  o.add_whitespace = true;
-  o.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  std::printf("%s", out.c_str());
-}
-
-bool Json() { return absl::GetFlag(FLAGS_json); }
 
 std::string FormatAmount(int64_t amount, const std::string& unit) {
   if (unit == "TIME") return timebank::cli::FormatMinutes(amount);
@@ -256,8 +220,8 @@ void PrintAccounts(const google::protobuf::RepeatedPtrField<lpb::Account>& accou
 lpb::Account GetAccount(Client& c, const std::string& id) {
   lpb::GetAccountsRequest req;
   req.add_ids(id);
-  auto resp = c.Call<lpb::GetAccountsRequest, lpb::GetAccountsResponse>(
-      &lpb::LedgerService::Stub::GetAccounts, req);
+  auto resp =
+      c.Call<lpb::GetAccountsResponse>(c.ledger(), &lpb::LedgerService::Stub::GetAccounts, req);
   if (resp.accounts_size() == 0) {
     Die(absl::StrCat("account '", id,
                      "' does not exist; list accounts with "
@@ -295,8 +259,8 @@ int AccountCommand(Client& c, const std::vector<std::string>& args) {
     if (!absl::GetFlag(FLAGS_max).empty()) {
       a->set_max_balance(ParseAmount(absl::GetFlag(FLAGS_max), a->unit(), true));
     }
-    auto resp = c.Call<lpb::CreateAccountsRequest, lpb::CreateAccountsResponse>(
-        &lpb::LedgerService::Stub::CreateAccounts, req);
+    auto resp = c.Call<lpb::CreateAccountsResponse>(c.ledger(),
+                                                    &lpb::LedgerService::Stub::CreateAccounts, req);
     if (Json()) {
       PrintJson(resp);
       return resp.results(0).code() == lpb::CREATE_ACCOUNT_CREATED ? 0 : 1;
@@ -317,8 +281,8 @@ int AccountCommand(Client& c, const std::vector<std::string>& args) {
     if (args.size() < 2) Die("usage: tbctl account show ID...");
     lpb::GetAccountsRequest req;
     for (size_t i = 1; i < args.size(); ++i) req.add_ids(args[i]);
-    auto resp = c.Call<lpb::GetAccountsRequest, lpb::GetAccountsResponse>(
-        &lpb::LedgerService::Stub::GetAccounts, req);
+    auto resp =
+        c.Call<lpb::GetAccountsResponse>(c.ledger(), &lpb::LedgerService::Stub::GetAccounts, req);
     if (Json()) {
       PrintJson(resp);
     } else {
@@ -337,8 +301,8 @@ int AccountCommand(Client& c, const std::vector<std::string>& args) {
     req.set_page_size(1000);
     lpb::ListAccountsResponse all;
     while (true) {
-      auto page = c.Call<lpb::ListAccountsRequest, lpb::ListAccountsResponse>(
-          &lpb::LedgerService::Stub::ListAccounts, req);
+      auto page = c.Call<lpb::ListAccountsResponse>(c.ledger(),
+                                                    &lpb::LedgerService::Stub::ListAccounts, req);
       for (auto& a : *page.mutable_accounts()) *all.add_accounts() = std::move(a);
       if (page.next_page_token().empty()) break;
       req.set_page_token(page.next_page_token());
@@ -359,8 +323,8 @@ int AccountCommand(Client& c, const std::vector<std::string>& args) {
                    : sub == "close" ? lpb::ACCOUNT_STATUS_CLOSED
                                     : lpb::ACCOUNT_STATUS_OPEN);
     req.set_reason(absl::GetFlag(FLAGS_reason));
-    auto resp = c.Call<lpb::SetAccountStatusRequest, lpb::SetAccountStatusResponse>(
-        &lpb::LedgerService::Stub::SetAccountStatus, req);
+    auto resp = c.Call<lpb::SetAccountStatusResponse>(
+        c.ledger(), &lpb::LedgerService::Stub::SetAccountStatus, req);
     if (Json()) {
       PrintJson(resp);
     } else {
@@ -377,8 +341,8 @@ int AccountCommand(Client& c, const std::vector<std::string>& args) {
 int SubmitTransfer(Client& c, const lpb::Transfer& t) {
   lpb::CreateTransfersRequest req;
   *req.add_transfers() = t;
-  auto resp = c.Call<lpb::CreateTransfersRequest, lpb::CreateTransfersResponse>(
-      &lpb::LedgerService::Stub::CreateTransfers, req);
+  auto resp = c.Call<lpb::CreateTransfersResponse>(c.ledger(),
+                                                   &lpb::LedgerService::Stub::CreateTransfers, req);
   const auto& r = resp.results(0);
   const bool ok =
       r.code() == lpb::CREATE_TRANSFER_CREATED || r.code() == lpb::CREATE_TRANSFER_EXISTS;
@@ -480,8 +444,8 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
     if (args.size() < 2) Die("usage: tbctl transfer show ID...");
     lpb::GetTransfersRequest req;
     for (size_t i = 1; i < args.size(); ++i) req.add_ids(args[i]);
-    auto resp = c.Call<lpb::GetTransfersRequest, lpb::GetTransfersResponse>(
-        &lpb::LedgerService::Stub::GetTransfers, req);
+    auto resp =
+        c.Call<lpb::GetTransfersResponse>(c.ledger(), &lpb::LedgerService::Stub::GetTransfers, req);
     if (Json()) {
       PrintJson(resp);
     } else {
@@ -499,8 +463,8 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
     }
     lpb::GetTransfersRequest get;
     get.add_ids(args[1]);
-    auto found = c.Call<lpb::GetTransfersRequest, lpb::GetTransfersResponse>(
-        &lpb::LedgerService::Stub::GetTransfers, get);
+    auto found =
+        c.Call<lpb::GetTransfersResponse>(c.ledger(), &lpb::LedgerService::Stub::GetTransfers, get);
     if (found.transfers_size() == 0) Die(absl::StrCat("no pending transfer '", args[1], "'"));
     const std::string unit = found.transfers(0).unit();
     if (t.id().empty()) t.set_id(absl::StrCat(args[1], "-", sub));
@@ -572,8 +536,8 @@ int StatementCommand(Client& c, const std::vector<std::string>& args) {
   lpb::ListTransfersResponse all;
   while (true) {
     req.set_page_size(limit > 0 ? std::min(1000, limit - all.transfers_size()) : 1000);
-    auto page = c.Call<lpb::ListTransfersRequest, lpb::ListTransfersResponse>(
-        &lpb::LedgerService::Stub::ListTransfers, req);
+    auto page = c.Call<lpb::ListTransfersResponse>(c.ledger(),
+                                                   &lpb::LedgerService::Stub::ListTransfers, req);
     for (auto& t : *page.mutable_transfers()) *all.add_transfers() = std::move(t);
     if (page.next_page_token().empty() || (limit > 0 && all.transfers_size() >= limit)) {
       all.set_next_page_token(page.next_page_token());
@@ -602,8 +566,8 @@ int StatementCommand(Client& c, const std::vector<std::string>& args) {
 
 int JournalCommand(Client& c, const std::vector<std::string>& args) {
   if (args.size() == 1 && args[0] == "verify") {
-    auto resp = c.Call<lpb::VerifyJournalRequest, lpb::VerifyJournalResponse>(
-        &lpb::LedgerService::Stub::VerifyJournal, lpb::VerifyJournalRequest());
+    auto resp = c.Call<lpb::VerifyJournalResponse>(
+        c.ledger(), &lpb::LedgerService::Stub::VerifyJournal, lpb::VerifyJournalRequest());
     if (Json()) {
       PrintJson(resp);
     } else if (resp.ok()) {
@@ -618,6 +582,7 @@ int JournalCommand(Client& c, const std::vector<std::string>& args) {
   }
   if (args.size() == 1 && args[0] == "watch") {
     grpc::ClientContext ctx;
+    c.Prepare(&ctx, 0);
     lpb::WatchJournalRequest req;
     req.set_from_seq(absl::GetFlag(FLAGS_from));
     auto reader = c.ledger()->WatchJournal(&ctx, req);
@@ -659,8 +624,7 @@ int JournalCommand(Client& c, const std::vector<std::string>& args) {
 
 int ServerCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args) {
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::chrono::seconds(cmd == "backup" ? 600 : 10));
+  c.Prepare(&ctx, cmd == "backup" ? 600 : 10);
   if (cmd == "ping") {
     spb::PingResponse resp;
     const auto start = std::chrono::steady_clock::now();
@@ -721,6 +685,9 @@ int main(int argc, char** argv) {
   if (cmd == "journal") return JournalCommand(client, Tail(args, 2));
   if (cmd == "ping" || cmd == "info" || cmd == "backup") {
     return ServerCommand(client, cmd, Tail(args, 2));
+  }
+  if (timebank::cli::IsDirectoryCommand(cmd)) {
+    return timebank::cli::DirectoryCommand(client, cmd, Tail(args, 2));
   }
   std::fprintf(stderr, "tbctl: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;

@@ -22,7 +22,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "clients/common/progress.h"
+#include "services/common/auth/auth_interceptor.h"
+#include "services/common/auth/token.h"
 #include "services/common/program_usage.h"
 #include "services/common/server.h"
 #include "services/timebankd/node.h"
@@ -38,6 +41,9 @@ ABSL_FLAG(int, concurrency, 64, "RPCs in flight");
 ABSL_FLAG(double, duration_s, 10, "Measured seconds per phase (empty RPC, then the mode)");
 ABSL_FLAG(double, warmup_s, 1, "Unmeasured seconds before each phase");
 ABSL_FLAG(int, accounts, 10000, "Accounts to spread transfers over");
+ABSL_FLAG(std::string, token, "", "Access token for --target (a service's or an admin's)");
+ABSL_FLAG(std::string, keyring, "",
+          "With --target on the server's machine: sign a service token with this keyring file");
 ABSL_FLAG(int, batch_size, 1000, "Transfers per RPC in batch mode (1..8190)");
 ABSL_FLAG(int, channels, 2, "gRPC channels (connections) the clients share");
 ABSL_FLAG(bool, json, false, "Print one JSON object instead of a table");
@@ -157,8 +163,9 @@ int main(int argc, char** argv) {
   timebank::SetProgramUsage(
       "loadgen/main.cc",
       "measures ledger throughput and latency against the empty-RPC baseline.\n"
-      "Usage: tb-loadgen [--mode=single|batch|hot] [--concurrency=64] [--duration_s=10]\n"
-      "                  [--target=host:port] [--json]");
+      "Usage: tb-loadgen [--mode=single|batch|hot|auth] [--concurrency=64] [--duration_s=10]\n"
+      "                  [--target=host:port [--keyring=PATH | --token=T]] [--json]\n"
+      "auth: the same empty RPC without and then with an access token (the token check's cost)");
   absl::ParseCommandLine(argc, argv);
   const std::string mode = absl::GetFlag(FLAGS_mode);
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
@@ -167,9 +174,10 @@ int main(int argc, char** argv) {
   const int num_accounts = absl::GetFlag(FLAGS_accounts);
   const int batch_size = mode == "batch" ? absl::GetFlag(FLAGS_batch_size) : 1;
   const int num_channels = absl::GetFlag(FLAGS_channels);
-  if (mode != "single" && mode != "batch" && mode != "hot") {
-    return Fail("--mode: must be single, batch or hot");
+  if (mode != "single" && mode != "batch" && mode != "hot" && mode != "auth") {
+    return Fail("--mode: must be single, batch, hot or auth");
   }
+  const bool auth_mode = mode == "auth";
   if (concurrency < 1 || concurrency > kMaxConcurrency) {
     return Fail(absl::StrCat("--concurrency: 1..", kMaxConcurrency));
   }
@@ -198,6 +206,20 @@ int main(int argc, char** argv) {
     embedded = std::move(*node);
     target = embedded->address();
   }
+  // The ledger is for services: sign a service token (embedded server, or --keyring on
+  // the server's machine), or use --token.
+  std::string token = absl::GetFlag(FLAGS_token);
+  if (embedded) {
+    token = embedded->ServiceToken("tb-loadgen");
+  } else if (token.empty() && !absl::GetFlag(FLAGS_keyring).empty()) {
+    auto keyring = timebank::auth::Keyring::Open(absl::GetFlag(FLAGS_keyring));
+    if (!keyring.ok()) return Fail(std::string(keyring.status().message()));
+    token =
+        timebank::auth::MintServiceToken(**keyring, "tb-loadgen", absl::ToUnixSeconds(absl::Now()));
+  }
+  if (token.empty()) {
+    return Fail("--keyring or --token: the ledger needs a service credential (see --help)");
+  }
 
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   std::vector<std::unique_ptr<lpb::LedgerService::Stub>> ledgers;
@@ -221,7 +243,7 @@ int main(int argc, char** argv) {
   const std::string run = absl::StrFormat("lg%08x", static_cast<uint32_t>(rng()));
   std::vector<std::string> account_ids;
   for (int i = 0; i < num_accounts; ++i) account_ids.push_back(absl::StrCat(run, "-a", i));
-  {
+  if (!auth_mode) {
     timebank::cli::ProgressBar bar("creating accounts", num_accounts);
     for (int from = 0; from < num_accounts; from += 8190) {
       lpb::CreateAccountsRequest req;
@@ -234,6 +256,7 @@ int main(int argc, char** argv) {
       }
       lpb::CreateAccountsResponse resp;
       grpc::ClientContext ctx;
+      timebank::auth::AddBearer(&ctx, token);
       grpc::Status s = ledgers[0]->CreateAccounts(&ctx, req, &resp);
       if (!s.ok()) return Fail(absl::StrCat("creating accounts failed: ", s.error_message()));
       for (const auto& r : resp.results()) {
@@ -247,6 +270,7 @@ int main(int argc, char** argv) {
   }
 
   // Phase 1: the empty RPC.
+  bool with_token = false;
   IssueFn ping = [&](int slot, uint64_t, CallDone done) {
     struct Call {
       grpc::ClientContext ctx;
@@ -254,6 +278,7 @@ int main(int argc, char** argv) {
       spb::PingResponse resp;
     };
     auto* call = new Call();
+    if (with_token) timebank::auth::AddBearer(&call->ctx, token);
     systems[slot % num_channels]->async()->Ping(&call->ctx, &call->req, &call->resp,
                                                 [call, done](grpc::Status s) {
                                                   delete call;
@@ -273,6 +298,7 @@ int main(int argc, char** argv) {
       lpb::CreateTransfersResponse resp;
     };
     auto* call = new Call();
+    timebank::auth::AddBearer(&call->ctx, token);
     std::mt19937_64& r = rngs[slot];
     for (int i = 0; i < batch_size; ++i) {
       auto* t = call->req.add_transfers();
@@ -296,8 +322,14 @@ int main(int argc, char** argv) {
           done(s, ok, rejected);
         });
   };
-  PhaseResult work =
-      RunPhase(absl::StrCat(mode, " transfers"), concurrency, warmup_s, duration_s, transfer);
+  PhaseResult work;
+  if (auth_mode) {
+    with_token = true;
+    work = RunPhase("authenticated empty RPC", concurrency, warmup_s, duration_s, ping);
+    work.transfers_ok = work.calls;  // reported as calls per second
+  } else {
+    work = RunPhase(absl::StrCat(mode, " transfers"), concurrency, warmup_s, duration_s, transfer);
+  }
 
   const double empty_per_s = static_cast<double>(empty.calls) / empty.seconds;
   const double transfers_per_s = static_cast<double>(work.transfers_ok) / work.seconds;

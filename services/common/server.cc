@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "absl/container/flat_hash_map.h"
+#include "services/common/auth/auth_interceptor.h"
 #include "absl/strings/str_cat.h"
 
 namespace timebank {
@@ -93,11 +94,15 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   for (grpc::Service* s : services) builder.RegisterService(s);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   if (config.metrics != nullptr) {
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
     factories.push_back(std::make_unique<MetricsInterceptorFactory>(config.metrics));
-    builder.experimental().SetInterceptorCreators(std::move(factories));
   }
+  // Without the access interceptor every handler refuses (CheckAccess finds no decision).
+  if (config.keyring != nullptr && config.revocations != nullptr) {
+    factories.push_back(auth::MakeAccessInterceptorFactory(config.keyring, config.revocations));
+  }
+  if (!factories.empty()) builder.experimental().SetInterceptorCreators(std::move(factories));
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(

@@ -12,6 +12,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/common/auth/keyring.h"
+#include "services/common/auth/revocations.h"
 #include "services/common/metrics.h"
 
 namespace timebank {
@@ -21,6 +23,10 @@ inline constexpr int kMaxMessageBytes = 32 << 20;
 struct ServerConfig {
   std::string listen = "127.0.0.1:7400";
   MetricsRegistry* metrics = nullptr;  // optional
+  // Authentication and the access table (services/common/auth); both required for any
+  // handler to accept a call.
+  auth::Keyring* keyring = nullptr;
+  const auth::Revocations* revocations = nullptr;
 };
 
 class GrpcServer {

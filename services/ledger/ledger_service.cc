@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/auth/auth_interceptor.h"
 #include "services/common/grpc_util.h"
 #include "services/common/paging.h"
 #include "services/common/validation.h"
@@ -199,6 +200,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::CreateAccounts(grpc::CallbackServer
                                                             const pb::CreateAccountsRequest* req,
                                                             pb::CreateAccountsResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   if (grpc::Status s = CheckBatch(req->accounts_size(), "accounts"); !s.ok()) {
     reactor->Finish(s);
     return reactor;
@@ -231,6 +233,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::GetAccounts(grpc::CallbackServerCon
                                                          const pb::GetAccountsRequest* req,
                                                          pb::GetAccountsResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   if (grpc::Status s = CheckIds(req->ids()); !s.ok()) {
     reactor->Finish(s);
     return reactor;
@@ -252,6 +255,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListAccounts(grpc::CallbackServerCo
                                                           const pb::ListAccountsRequest* req,
                                                           pb::ListAccountsResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   absl::StatusOr<size_t> page_size = CheckPageSize(req->page_size());
   absl::StatusOr<std::string> after = DecodePageToken(req->page_token());
   grpc::Status s;
@@ -281,6 +285,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::SetAccountStatus(
     grpc::CallbackServerContext* ctx, const pb::SetAccountStatusRequest* req,
     pb::SetAccountStatusResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   if (grpc::Status s = CheckId(req->id(), "id"); !s.ok()) {
     reactor->Finish(s);
     return reactor;
@@ -301,6 +306,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::CreateTransfers(grpc::CallbackServe
                                                              const pb::CreateTransfersRequest* req,
                                                              pb::CreateTransfersResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   if (grpc::Status s = CheckBatch(req->transfers_size(), "transfers"); !s.ok()) {
     reactor->Finish(s);
     return reactor;
@@ -334,6 +340,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::GetTransfers(grpc::CallbackServerCo
                                                           const pb::GetTransfersRequest* req,
                                                           pb::GetTransfersResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   if (grpc::Status s = CheckIds(req->ids()); !s.ok()) {
     reactor->Finish(s);
     return reactor;
@@ -362,6 +369,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListTransfers(grpc::CallbackServerC
                                                            const pb::ListTransfersRequest* req,
                                                            pb::ListTransfersResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   absl::StatusOr<size_t> page_size = CheckPageSize(req->page_size());
   absl::StatusOr<std::string> token = DecodePageToken(req->page_token());
   StatementQuery q;
@@ -404,6 +412,9 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListTransfers(grpc::CallbackServerC
 
 grpc::ServerWriteReactor<pb::JournalEntry>* LedgerServiceImpl::WatchJournal(
     grpc::CallbackServerContext* ctx, const pb::WatchJournalRequest* req) {
+  if (grpc::Status denied = auth::CheckAccess(*ctx); !denied.ok()) {
+    return new auth::RefusedStream<pb::JournalEntry>(std::move(denied));
+  }
   return new JournalWatcher(engine_, pool_, req->from_seq());
 }
 
@@ -411,6 +422,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::VerifyJournal(grpc::CallbackServerC
                                                            const pb::VerifyJournalRequest* req,
                                                            pb::VerifyJournalResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   const bool queued = pool_->TrySubmit([this, reactor, resp] {
     auto result = engine_->VerifyJournal();
     if (!result.ok()) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/auth/auth_interceptor.h"
 #include "services/common/grpc_util.h"
 #include "services/common/validation.h"
 
@@ -20,6 +21,7 @@ grpc::ServerUnaryReactor* SystemServiceImpl::Ping(grpc::CallbackServerContext* c
                                                   const pb::PingRequest* req,
                                                   pb::PingResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -28,6 +30,7 @@ grpc::ServerUnaryReactor* SystemServiceImpl::GetServerInfo(grpc::CallbackServerC
                                                            const pb::GetServerInfoRequest* req,
                                                            pb::GetServerInfoResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   resp->set_version(kVersion);
   for (const auto& s : services_) resp->add_services(s);
   resp->set_uptime_s(absl::ToInt64Seconds(absl::Now() - started_));
@@ -39,6 +42,7 @@ grpc::ServerUnaryReactor* SystemServiceImpl::CreateBackup(grpc::CallbackServerCo
                                                           const pb::CreateBackupRequest* req,
                                                           pb::CreateBackupResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
   namespace fs = std::filesystem;
   const std::string& dir = req->dir();
   std::error_code ec;

@@ -2,6 +2,7 @@
 // (--services=all by default), with its data under --data_dir.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -14,9 +15,19 @@
 ABSL_FLAG(std::string, listen, "127.0.0.1:7400",
           "gRPC listen address (host:port; port 0 picks one)");
 ABSL_FLAG(std::string, data_dir, "data", "Directory holding every hosted service's store");
-ABSL_FLAG(std::string, services, "all", "Comma-separated services to host, or 'all' (ledger)");
+ABSL_FLAG(std::string, services, "all",
+          "Comma-separated services to host, or 'all' (ledger,directory)");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "Prometheus /metrics HTTP address; empty disables it");
+ABSL_FLAG(std::string, keyring, "",
+          "Token signing keys file (0600), shared by every timebankd of an installation; "
+          "default <data_dir>/keyring");
+ABSL_FLAG(std::string, ledger_address, "",
+          "The ledger's address, when this process hosts the directory but not the ledger");
+ABSL_FLAG(std::string, admin_username, "",
+          "On first start, create the operator with this username; the password comes from "
+          "the TIMEBANK_ADMIN_PASSWORD environment variable. Without them a one-time setup code "
+          "is printed");
 ABSL_FLAG(int, read_threads, 2, "Threads for store scans (statements, journal)");
 ABSL_FLAG(int64_t, ledger_max_accounts, 2'000'000, "Most accounts the ledger holds in memory");
 
@@ -41,6 +52,18 @@ int main(int argc, char** argv) {
   options.services = absl::StrSplit(absl::GetFlag(FLAGS_services), ',', absl::SkipEmpty());
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.read_threads = absl::GetFlag(FLAGS_read_threads);
+  options.keyring_path = absl::GetFlag(FLAGS_keyring);
+  options.ledger_address = absl::GetFlag(FLAGS_ledger_address);
+  options.admin_username = absl::GetFlag(FLAGS_admin_username);
+  if (const char* pw = std::getenv("TIMEBANK_ADMIN_PASSWORD"); pw != nullptr) {
+    options.admin_password = pw;
+  }
+  if (!options.admin_username.empty() && options.admin_password.empty()) {
+    std::fprintf(stderr,
+                 "timebankd: --admin_username needs TIMEBANK_ADMIN_PASSWORD in the environment "
+                 "(never on the command line, where other users can read it)\n");
+    return 2;
+  }
   options.ledger.limits.max_accounts =
       static_cast<size_t>(absl::GetFlag(FLAGS_ledger_max_accounts));
 
@@ -55,6 +78,13 @@ int main(int argc, char** argv) {
     std::printf("metrics on http://%s/metrics\n", options.metrics_listen.c_str());
   }
   std::printf("data in %s\n", options.data_dir.c_str());
+  if (!(*node)->setup_code().empty()) {
+    std::printf(
+        "\nFirst start: no operator exists yet. Create one within this run with\n"
+        "  tbctl --server=%s setup --code=%s --username=<you>\n"
+        "(the code works once, and a restart makes a new one)\n\n",
+        (*node)->address().c_str(), (*node)->setup_code().c_str());
+  }
   std::fflush(stdout);
 
   int sig = 0;

@@ -6,6 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "services/common/auth/token.h"
+#include "services/directory/directory_schema.h"
 #include "services/ledger/ledger_schema.h"
 #include "services/ledger/ledger_service.h"
 #include "services/system/system_service.h"
@@ -18,7 +21,7 @@ constexpr size_t kMaxQueuedReads = 4096;
 }  // namespace
 
 const std::vector<std::string>& KnownServices() {
-  static const std::vector<std::string> kServices = {"ledger"};
+  static const std::vector<std::string> kServices = {"ledger", "directory"};
   return kServices;
 }
 
@@ -49,6 +52,10 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot create data directory ", options.data_dir, ": ", ec.message()));
   }
+  const std::string keyring_path =
+      options.keyring_path.empty() ? (std::filesystem::path(options.data_dir) / "keyring").string()
+                                   : options.keyring_path;
+  TB_ASSIGN_OR_RETURN(node->keyring_, auth::Keyring::Open(keyring_path));
   node->pool_ = std::make_unique<WorkerPool>(std::max(1, options.read_threads), kMaxQueuedReads);
 
   std::vector<system::BackupTarget> backups;
@@ -77,8 +84,40 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       backups.push_back({"ledger", [engine = node->ledger_.get()](const std::string& dir) {
                            return engine->Checkpoint(dir);
                          }});
+    } else if (s == "directory") {
+      storage::RocksStoreOptions ro;
+      ro.path = (std::filesystem::path(options.data_dir) / "directory").string();
+      ro.identity = directory::schema::kIdentity;
+      ro.column_families = directory::schema::ColumnFamilies();
+      ro.write_buffer_bytes = 8u << 20;
+      ro.block_cache_bytes = 16u << 20;
+      TB_ASSIGN_OR_RETURN(node->directory_store_, storage::OpenRocksStore(ro));
+      node->ledger_accounts_ =
+          std::make_unique<directory::GrpcLedgerAccounts>(node->keyring_.get());
+      node->directory_ = std::make_unique<directory::Directory>(
+          node->directory_store_.get(), node->ledger_accounts_.get(), &node->revocations_);
+      node->authenticator_ = std::make_unique<directory::Authenticator>(
+          node->directory_.get(), node->keyring_.get(), options.auth);
+      node->grpc_services_.push_back(std::make_unique<directory::DirectoryServiceImpl>(
+          node->directory_.get(), node->authenticator_.get()));
+      node->grpc_services_.push_back(
+          std::make_unique<directory::AuthServiceImpl>(node->authenticator_.get()));
+      backups.push_back(
+          {"directory", [store = node->directory_store_.get()](const std::string& dir) {
+             return store->Checkpoint(dir);
+           }});
     }
   }
+  // The signing keys go with the stores, so a restored node accepts current tokens.
+  backups.push_back(
+      {"keyring", [path = keyring_path](const std::string& dest) {
+         std::error_code ec;
+         std::filesystem::copy_file(path, dest, ec);
+         if (ec) return absl::InternalError(absl::StrCat("copying the keyring: ", ec.message()));
+         std::filesystem::permissions(
+             dest, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+         return absl::OkStatus();
+       }});
   node->grpc_services_.push_back(std::make_unique<system::SystemServiceImpl>(
       node->services_, std::move(backups), node->pool_.get()));
   for (auto& s : node->grpc_services_) services.push_back(s.get());
@@ -86,7 +125,34 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   ServerConfig config;
   config.listen = options.listen;
   config.metrics = &node->metrics_;
+  config.keyring = node->keyring_.get();
+  config.revocations = &node->revocations_;
   TB_ASSIGN_OR_RETURN(node->server_, GrpcServer::Start(config, services));
+  if (node->directory_) {
+    if (node->ledger_) {
+      node->ledger_accounts_->Connect(node->server_->InProcessChannel());
+    } else if (!options.ledger_address.empty()) {
+      node->ledger_accounts_->Connect(MakeChannel(options.ledger_address));
+    } else {
+      return absl::InvalidArgumentError(
+          "--ledger_address: the directory needs the ledger; host both, or say where the ledger "
+          "is");
+    }
+    TB_RETURN_IF_ERROR(node->directory_->Start());
+    TB_ASSIGN_OR_RETURN(node->setup_code_, node->authenticator_->EnsureOperator(
+                                               options.admin_username, options.admin_password));
+    node->outbox_thread_ = std::thread([n = node.get()] {
+      pthread_setname_np(pthread_self(), "tb-dir-outbox");
+      absl::MutexLock lock(&n->outbox_mu_);
+      while (!n->outbox_stop_) {
+        n->outbox_mu_.AwaitWithTimeout(absl::Condition(&n->outbox_stop_), absl::Seconds(2));
+        if (n->outbox_stop_) break;
+        n->outbox_mu_.Unlock();
+        n->directory_->DrainOutbox();
+        n->outbox_mu_.Lock();
+      }
+    });
+  }
   if (!options.metrics_listen.empty()) {
     node->metrics_http_ =
         std::make_unique<MetricsHttpServer>(&node->metrics_, options.metrics_listen);
@@ -111,6 +177,13 @@ void Node::Shutdown() {
   // In-flight calls finish first: their commits complete (in milliseconds) while the
   // engine still runs. Calls still open after the grace period, such as journal
   // watchers, are cancelled.
+  if (outbox_thread_.joinable()) {
+    {
+      absl::MutexLock lock(&outbox_mu_);
+      outbox_stop_ = true;
+    }
+    outbox_thread_.join();
+  }
   if (server_) server_->Shutdown(absl::Seconds(3));
   if (ledger_) ledger_->Stop();
   if (metrics_http_) metrics_http_->Stop();
@@ -118,5 +191,9 @@ void Node::Shutdown() {
 }
 
 Node::~Node() { Shutdown(); }
+
+std::string Node::ServiceToken(const std::string& name) const {
+  return auth::MintServiceToken(*keyring_, name, absl::ToUnixSeconds(absl::Now()));
+}
 
 }  // namespace timebank

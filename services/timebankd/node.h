@@ -8,12 +8,18 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/common/auth/keyring.h"
+#include "services/common/auth/revocations.h"
 #include "services/common/metrics.h"
 #include "services/common/server.h"
 #include "services/common/worker_pool.h"
+#include "services/directory/authenticator.h"
+#include "services/directory/directory.h"
+#include "services/directory/directory_service.h"
 #include "services/ledger/ledger_engine.h"
 
 namespace timebank {
@@ -27,6 +33,15 @@ struct NodeOptions {
   std::string metrics_listen;
   int read_threads = 2;
   ledger::LedgerOptions ledger;
+  // Token signing keys; "" means <data_dir>/keyring. Every process of an installation
+  // must share this file (see docs/OPERATIONS.md).
+  std::string keyring_path;
+  // Where the ledger is when this node does not host it (directory-only nodes).
+  std::string ledger_address;
+  // The operator created on first start; without them a one-time setup code is made.
+  std::string admin_username;
+  std::string admin_password;
+  directory::AuthOptions auth;
 };
 
 // Every service a node can host, in start order.
@@ -43,6 +58,12 @@ class Node {
   const std::vector<std::string>& services() const { return services_; }
   ledger::LedgerEngine* ledger() { return ledger_.get(); }
   MetricsRegistry* metrics() { return &metrics_; }
+  directory::Directory* directory() { return directory_.get(); }
+  auth::Keyring* keyring() { return keyring_.get(); }
+  // A fresh credential for a trusted in-process client (tests, embedded tb-loadgen).
+  std::string ServiceToken(const std::string& name = "node") const;
+  // The one-time setup code printed on first start ("" when an operator exists).
+  const std::string& setup_code() const { return setup_code_; }
   // Idempotent: stops accepting calls, finishes in-flight ones, flushes stores.
   void Shutdown();
 
@@ -53,6 +74,17 @@ class Node {
   MetricsRegistry metrics_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<ledger::LedgerEngine> ledger_;
+  std::unique_ptr<auth::Keyring> keyring_;
+  auth::Revocations revocations_;
+  std::unique_ptr<storage::KvStore> directory_store_;
+  std::unique_ptr<directory::GrpcLedgerAccounts> ledger_accounts_;
+  std::unique_ptr<directory::Directory> directory_;
+  std::unique_ptr<directory::Authenticator> authenticator_;
+  std::string setup_code_;
+  // Retries ledger accounts the directory could not open yet.
+  std::thread outbox_thread_;
+  absl::Mutex outbox_mu_;
+  bool outbox_stop_ ABSL_GUARDED_BY(outbox_mu_) = false;
   std::vector<std::unique_ptr<grpc::Service>> grpc_services_;
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;

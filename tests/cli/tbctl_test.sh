@@ -24,8 +24,14 @@ check() {  # check NAME EXPECTED_EXIT PATTERN -- command...
     echo "ok   $name"
   fi
 }
-T="$TBCTL"
-check help 0 "account create" -- "$T" --help
+export XDG_CONFIG_HOME="$dir/config"
+unset TIMEBANK_TOKEN TIMEBANK_PASSWORD TIMEBANK_NEW_PASSWORD
+# Ledger commands below act as a trusted service (the keyring on the server's machine).
+svc() { "$TBCTL" --service_keyring="$dir/data/keyring" "$@"; }
+T=svc
+check help 0 "account create" -- "$TBCTL" --help
+check help-directory 0 "role grant" -- "$TBCTL" --help
+check no-credential 1 "sign in first" -- "$TBCTL" account show alice
 # Abseil prints --help for the servers and exits 1.
 check timebankd-help 1 "--data_dir" -- "$TIMEBANKD" --help
 check create-alice 0 "created account alice" -- "$T" account create alice --community=1 --min=-10h
@@ -55,8 +61,71 @@ check ping 0 "pong" -- "$T" ping
 check info 0 "services: ledger" -- "$T" info
 check backup 0 "backed up to" -- "$T" backup "$dir/backup"
 check unknown 2 "unknown command" -- "$T" frobnicate
+check info-directory 0 "services: ledger, directory" -- "$T" info
+
+# ---- Directory, sign-in and access -------------------------------------------------
+U="$TBCTL"
+code=$(sed -n 's/.*setup --code=\([^ ]*\).*/\1/p' "$dir/out")
+check setup-bad-code 1 "setup_code: not valid" -- env TIMEBANK_PASSWORD=operator-password "$U" setup --code=wrong --username=operator
+check setup 0 "operator operator created" -- env TIMEBANK_PASSWORD=operator-password "$U" setup --code="$code" --username=operator
+check setup-once 1 "not valid" -- env TIMEBANK_PASSWORD=operator-password "$U" setup --code="$code" --username=operator2
+perm=$(stat -c %a "$XDG_CONFIG_HOME/timebank/credentials")
+if [ "$perm" = 600 ]; then echo "ok   credentials-0600"; else echo "FAIL credentials mode $perm"; fails=$((fails + 1)); fi
+check whoami-operator 0 "OPERATOR" -- "$U" whoami
+check community-create 0 'created community 1 "Riverside"' -- "$U" community create Riverside --member_limit=5h
+check community-bad-tz 1 "community.timezone" -- "$U" community create Other --timezone=Mars/Base
+check community-create2 0 "created community 2" -- "$U" community create Hillside
+check operator-no-org 1 "permission denied" -- "$U" org create "Not mine" --community=1
+ada=$(TIMEBANK_PASSWORD=admin-password "$U" member add "Ada Admin" --community=1 --username=ada | sed -n 's/^added member \([0-9]*\) .*/\1/p')
+if [ -n "$ada" ]; then echo "ok   admin-add"; else echo "FAIL admin-add"; fails=$((fails + 1)); fi
+check grant-admin 0 "roles: member admin" -- "$U" role grant "$ada" admin --community=1 --reason="first admin"
+check login-wrong 1 "username or password is wrong" -- env TIMEBANK_PASSWORD=nope-nope-nope "$U" login ada
+check login-unknown 1 "username or password is wrong" -- env TIMEBANK_PASSWORD=nope-nope-nope "$U" login nobody
+check login-admin 0 "signed in as ada" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+check org-create 0 "time account c1.o1" -- "$U" org create "Riverside Carers"
+check org-list 0 "Riverside Carers +charity" -- "$U" org list
+check member-add 0 "added member .* Bob Baker" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" member add "Bob Baker" --username=bob --tags=gardening,Cooking --number=B-7
+check member-dup-number 1 "already used" -- "$U" member add "Bob Two" --number=B-7
+check member-bad-name 1 "member.display_name" -- "$U" member add "$(printf 'a\tb')"
+check member-search 0 "Bob Baker" -- "$U" member list gardening
+check member-search-none 0 "^id +number" -- "$U" member list zzz-nobody
+bob=$("$U" member list bob --json | sed -n 's/.*"id": "\([0-9]*\)".*/\1/p' | head -1)
+check grant-coordinator 0 "coordinator\(1\)" -- "$U" role grant "$bob" coordinator --org=1 --reason="runs the carers group"
+check bad-role 1 "ROLE" -- "$U" role grant "$bob" wizard
+check audit 0 "role.grant" -- "$U" audit
+check other-community 1 "permission denied" -- "$U" member list --community=2
+check admin-ledger-own 0 "c1.m$bob" -- "$U" account show "c1.m$bob"
+check admin-ledger-other 1 "permission denied" -- "$U" account show c2.pool
+check invite 0 "code: " -- "$U" invite create --note="for Cara"
+icode=$("$U" invite create --json | sed -n 's/.*"code": "\([^"]*\)".*/\1/p')
+check apikey 0 "API key 1 for organisation 1: tbk_" -- "$U" apikey create --org=1 --label="rota system"
+key=$("$U" apikey create --org=1 --label=second --json | sed -n 's/.*"secret": "\([^"]*\)".*/\1/p')
+check signup-bad-code 1 "invitation_code: not valid" -- env TIMEBANK_PASSWORD=cara-password-1 "$U" signup Cara --community=1 --username=cara --code=wrong
+check signup 0 "joined as member" -- env TIMEBANK_PASSWORD=cara-password-1 "$U" signup Cara --community=1 --username=cara --code="$icode"
+check signup-reuse 1 "invitation_code: not valid" -- env TIMEBANK_PASSWORD=cara-password-1 "$U" signup Cara2 --community=1 --username=cara2 --code="$icode"
+check member-whoami 0 "cara .*MEMBER\)" -- "$U" whoami
+check member-no-list 1 "permission denied" -- "$U" member list
+cara=$("$U" whoami --json | sed -n 's/.*"subject_id": "\([0-9]*\)".*/\1/p')
+check member-own-statement 0 "Statement for c1.m$cara" -- "$U" statement "c1.m$cara"
+check member-other-statement 1 "permission denied" -- "$U" statement "c1.m$bob"
+check member-export 0 '"username": "cara"' -- "$U" member export "$cara"
+check logout 0 "signed out" -- "$U" logout
+check after-logout 1 "sign in first" -- "$U" whoami
+check apikey-login 0 "API key" -- "$U" login --api_key="$key"
+check apikey-org 0 "Riverside Carers" -- "$U" org show 1
+check apikey-no-members 1 "permission denied" -- "$U" member list
+check login-admin-again 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+check apikey-revoke 0 "revoked" -- "$U" apikey revoke 2 --org=1
+check apikey-revoked 1 "not valid or was revoked" -- "$U" login --api_key="$key"
+check erase 0 "erased member" -- "$U" member erase "$cara" --reason="erasure request"
+check erased-login 1 "username or password is wrong" -- env TIMEBANK_PASSWORD=cara-password-1 "$U" login cara
+check login-admin-3 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+check erased-export 0 "Erased member" -- "$U" member export "$cara"
+check erased-verify 0 "journal verified" -- "$T" journal verify
+for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev/null 2>&1 || true; done
+check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
 check unreachable 1 "cannot reach timebankd" -- "$T" --server=127.0.0.1:1 ping
-timeout 3 "$T" journal watch --from=1 > "$dir/watch" 2>&1 || true
+timeout 3 "$TBCTL" --service_keyring="$dir/data/keyring" journal watch --from=1 > "$dir/watch" 2>&1 || true
 check watch 0 "transfer g1 " -- cat "$dir/watch"
 # SIGTERM stops cleanly (exit 0), and everything is there after a restart.
 kill -TERM "$pid"

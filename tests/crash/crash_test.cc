@@ -16,7 +16,10 @@
 #include <set>
 #include <thread>
 
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "services/common/auth/auth_interceptor.h"
+#include "services/common/auth/token.h"
 #include "services/common/server.h"
 #include "tests/common/test_util.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
@@ -98,7 +101,12 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
   for (int round = 0; round <= kRounds; ++round) {  // the last round only verifies
     Server server(data);
     ASSERT_FALSE(server.address().empty());
-    auto channel = MakeChannel(server.address());
+    // The crash test acts as a trusted service, signing with the server's keyring.
+    auto keyring = auth::Keyring::Open(data + "/keyring");
+    ASSERT_TRUE(keyring.ok()) << keyring.status();
+    auto channel = auth::MakeTokenChannel(
+        server.address(),
+        auth::MintServiceToken(**keyring, "crash-test", absl::ToUnixSeconds(absl::Now())));
     auto ledger = lpb::LedgerService::NewStub(channel);
 
     if (round == 0) {

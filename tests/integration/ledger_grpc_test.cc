@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "services/common/auth/auth_interceptor.h"
 #include "services/common/server.h"
 #include "services/timebankd/node.h"
 #include "tests/common/test_util.h"
@@ -30,7 +31,7 @@ class LedgerGrpcTest : public ::testing::Test {
     auto node = Node::Start(o);
     ASSERT_TRUE(node.ok()) << node.status();
     node_ = std::move(*node);
-    channel_ = MakeChannel(node_->address());
+    channel_ = auth::MakeTokenChannel(node_->address(), node_->ServiceToken("test"));
     ledger_ = lpb::LedgerService::NewStub(channel_);
     system_ = spb::SystemService::NewStub(channel_);
   }
@@ -304,7 +305,8 @@ TEST_F(LedgerGrpcTest, VerifyPingHealthBackupAndMetrics) {
     spb::CreateBackupResponse resp;
     grpc::ClientContext ctx;
     ASSERT_TRUE(system_->CreateBackup(&ctx, req, &resp).ok());
-    ASSERT_EQ(resp.paths_size(), 1);
+    // ledger, directory and the keyring
+    ASSERT_EQ(resp.paths_size(), 3);
     grpc::ClientContext again;
     EXPECT_EQ(system_->CreateBackup(&again, req, &resp).error_code(),
               grpc::StatusCode::ALREADY_EXISTS);

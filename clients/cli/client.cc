@@ -1,0 +1,174 @@
+#include "clients/cli/client.h"
+
+#include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/auth/auth_interceptor.h"
+#include "services/common/auth/keyring.h"
+#include "services/common/auth/token.h"
+#include "services/common/server.h"
+
+ABSL_FLAG(std::string, server, "",
+          "timebankd address host:port (default: $TIMEBANK_SERVER, else 127.0.0.1:7400)");
+ABSL_FLAG(bool, json, false, "Print JSON instead of tables");
+ABSL_FLAG(std::string, token, "",
+          "Access token to use (default: $TIMEBANK_TOKEN, else the saved login)");
+ABSL_FLAG(std::string, service_keyring, "",
+          "Operators on the server machine: act as a trusted service by signing a token with this "
+          "keyring file (e.g. data/keyring)");
+
+namespace timebank::cli {
+
+void Die(const std::string& message) {
+  std::fprintf(stderr, "tbctl: %s\n", message.c_str());
+  std::exit(1);
+}
+
+std::string ServerAddress() {
+  std::string s = absl::GetFlag(FLAGS_server);
+  if (s.empty()) {
+    const char* env = std::getenv("TIMEBANK_SERVER");
+    s = env && *env ? env : "127.0.0.1:7400";
+  }
+  return s;
+}
+
+void DieRpc(const grpc::Status& s) {
+  switch (s.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      Die(absl::StrCat("cannot reach timebankd at ", ServerAddress(), " (", s.error_message(),
+                       "). Is it running? Start it (see README.md) or pass --server=host:port."));
+    case grpc::StatusCode::UNAUTHENTICATED:
+      Die(absl::StrCat(s.error_message(), "\n  (sign in with: tbctl login USERNAME)"));
+    default:
+      Die(s.error_message());
+  }
+}
+
+void PrintJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = true;
+  o.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  std::printf("%s", out.c_str());
+}
+
+bool Json() { return absl::GetFlag(FLAGS_json); }
+
+std::string CredentialsPath() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  const std::string base = xdg && *xdg ? xdg : absl::StrCat(home ? home : ".", "/.config");
+  return base + "/timebank/credentials";
+}
+
+std::optional<SavedLogin> LoadLogin() {
+  std::ifstream in(CredentialsPath());
+  if (!in) return std::nullopt;
+  SavedLogin l;
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "server") l.server = value;
+    if (key == "access_token") l.access_token = value;
+    if (key == "access_expires_s") (void)absl::SimpleAtoi(value, &l.access_expires_s);
+    if (key == "refresh_token") l.refresh_token = value;
+    if (key == "principal") {
+      std::string bytes;
+      if (absl::Base64Unescape(value, &bytes)) (void)l.principal.ParseFromString(bytes);
+    }
+  }
+  if (l.access_token.empty()) return std::nullopt;
+  return l;
+}
+
+void SaveLogin(const SavedLogin& l) {
+  const std::string path = CredentialsPath();
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const std::string text = absl::StrCat(
+      "# tbctl login: secret, keep 0600\nserver=", l.server, "\naccess_token=", l.access_token,
+      "\naccess_expires_s=", l.access_expires_s, "\nrefresh_token=", l.refresh_token,
+      "\nprincipal=", absl::Base64Escape(l.principal.SerializeAsString()), "\n");
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    Die(absl::StrCat("cannot save the login to ", path));
+  }
+  ::fchmod(fd, 0600);
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    Die(absl::StrCat("cannot save the login to ", path));
+}
+
+void ClearLogin() { ::unlink(CredentialsPath().c_str()); }
+
+Client::Client()
+    : channel_(MakeChannel(ServerAddress())),
+      ledger_(::timebank::ledger::v1::LedgerService::NewStub(channel_)),
+      system_(::timebank::system::v1::SystemService::NewStub(channel_)),
+      directory_(dpb::DirectoryService::NewStub(channel_)),
+      auth_(dpb::AuthService::NewStub(channel_)) {}
+
+std::string Client::Token() {
+  if (token_) return *token_;
+  std::string t = absl::GetFlag(FLAGS_token);
+  if (t.empty()) {
+    const char* env = std::getenv("TIMEBANK_TOKEN");
+    if (env != nullptr) t = env;
+  }
+  if (t.empty() && !absl::GetFlag(FLAGS_service_keyring).empty()) {
+    absl::StatusOr<std::unique_ptr<auth::Keyring>> k =
+        auth::Keyring::Open(absl::GetFlag(FLAGS_service_keyring));
+    if (!k.ok()) Die(std::string(k.status().message()));
+    t = auth::MintServiceToken(**k, "tbctl", absl::ToUnixSeconds(absl::Now()));
+  }
+  if (t.empty()) {
+    if (std::optional<SavedLogin> l = LoadLogin(); l && l->server == ServerAddress()) {
+      const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+      if (l->access_expires_s - 30 < now_s && !l->refresh_token.empty()) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        dpb::RefreshRequest req;
+        req.set_refresh_token(l->refresh_token);
+        dpb::Tokens fresh;
+        if (grpc::Status s = auth_->Refresh(&ctx, req, &fresh); s.ok()) {
+          l->access_token = fresh.access_token();
+          l->access_expires_s = fresh.access_expires_at().seconds();
+          l->refresh_token = fresh.refresh_token();
+          l->principal = fresh.principal();
+          SaveLogin(*l);
+        }
+      }
+      t = l->access_token;
+      principal_ = l->principal;
+    }
+  }
+  token_ = t;
+  return t;
+}
+
+void Client::Prepare(grpc::ClientContext* ctx, int timeout_s) {
+  if (timeout_s > 0) {
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
+  }
+  auth::AddBearer(ctx, Token());
+}
+
+}  // namespace timebank::cli

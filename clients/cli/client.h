@@ -1,0 +1,89 @@
+// The pieces every tbctl command shares: the server address, the signed-in session
+// (access token from --token, $TIMEBANK_TOKEN, a local service keyring, or the saved
+// login, refreshed when it expires), gRPC stubs that carry it, and output helpers.
+#ifndef TIMEBANK_CLIENTS_CLI_CLIENT_H_
+#define TIMEBANK_CLIENTS_CLI_CLIENT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "timebank/directory/v1/auth.grpc.pb.h"
+#include "timebank/directory/v1/directory.grpc.pb.h"
+#include "timebank/ledger/v1/ledger.grpc.pb.h"
+#include "timebank/system/v1/system.grpc.pb.h"
+
+ABSL_DECLARE_FLAG(std::string, server);
+ABSL_DECLARE_FLAG(bool, json);
+
+namespace timebank::cli {
+
+namespace dpb = ::timebank::directory::v1;
+
+[[noreturn]] void Die(const std::string& message);
+// Turns an RPC failure into advice a person can act on, and exits.
+[[noreturn]] void DieRpc(const grpc::Status& s);
+std::string ServerAddress();
+void PrintJson(const google::protobuf::Message& m);
+bool Json();
+
+// The saved login (~/.config/timebank/credentials, mode 0600).
+struct SavedLogin {
+  std::string server;
+  std::string access_token;
+  int64_t access_expires_s = 0;
+  std::string refresh_token;
+  dpb::Principal principal;
+};
+std::string CredentialsPath();
+std::optional<SavedLogin> LoadLogin();
+void SaveLogin(const SavedLogin& login);
+void ClearLogin();
+
+class Client {
+ public:
+  Client();
+  // Deadline and credentials for one call.
+  void Prepare(grpc::ClientContext* ctx, int timeout_s = 30);
+  // Calls a unary method of `stub`; on failure prints advice and exits.
+  template <typename Resp, typename Stub, typename Req, typename Method>
+  Resp Call(Stub* stub, Method method, const Req& req) {
+    Resp resp;
+    grpc::ClientContext ctx;
+    Prepare(&ctx);
+    grpc::Status s = (stub->*method)(&ctx, req, &resp);
+    if (!s.ok()) DieRpc(s);
+    return resp;
+  }
+  ::timebank::ledger::v1::LedgerService::Stub* ledger() { return ledger_.get(); }
+  ::timebank::system::v1::SystemService::Stub* system() { return system_.get(); }
+  dpb::DirectoryService::Stub* directory() { return directory_.get(); }
+  dpb::AuthService::Stub* auth() { return auth_.get(); }
+  // The signed-in principal, if the saved login is in use.
+  const std::optional<dpb::Principal>& principal() {
+    Token();
+    return principal_;
+  }
+
+ private:
+  std::string Token();
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> ledger_;
+  std::unique_ptr<::timebank::system::v1::SystemService::Stub> system_;
+  std::unique_ptr<dpb::DirectoryService::Stub> directory_;
+  std::unique_ptr<dpb::AuthService::Stub> auth_;
+  std::optional<std::string> token_;
+  std::optional<dpb::Principal> principal_;
+};
+
+// Commands for communities, organisations, members, roles, invitations, API keys and
+// sign-in (directory_commands.cc). Each returns the process exit code.
+int DirectoryCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args);
+bool IsDirectoryCommand(const std::string& cmd);
+
+}  // namespace timebank::cli
+
+#endif  // TIMEBANK_CLIENTS_CLI_CLIENT_H_

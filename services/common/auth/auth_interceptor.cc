@@ -1,0 +1,213 @@
+#include "services/common/auth/auth_interceptor.h"
+
+#include <grpcpp/support/client_interceptor.h>
+
+#include <atomic>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/auth/access_policy.h"
+#include "services/common/auth/token.h"
+#include "services/common/server.h"
+
+namespace timebank::auth {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+
+// Metadata the interceptor writes for the handler. Keys a client sends with this
+// prefix are deleted first, so a client cannot forge a decision.
+constexpr std::string_view kDecisionPrefix = "x-tb-";
+constexpr char kDecisionKey[] = "x-tb-access";
+constexpr char kPrincipalKey[] = "x-tb-principal";
+constexpr int64_t kKeyringReloadS = 5;
+
+using MetadataMap = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+class AccessInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  AccessInterceptor(Keyring* keyring, const Revocations* revocations, const char* method,
+                    const AccessRule* rule)
+      : keyring_(keyring), revocations_(revocations), method_(method), rule_(rule) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      metadata_ = methods->GetRecvInitialMetadata();
+      Authenticate();
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      Authorise(static_cast<const google::protobuf::Message*>(methods->GetRecvMessage()));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void Authenticate() {
+    if (metadata_ == nullptr) return;
+    std::string_view bearer;
+    for (auto it = metadata_->begin(); it != metadata_->end();) {
+      const std::string_view key(it->first.data(), it->first.size());
+      if (key.substr(0, kDecisionPrefix.size()) == kDecisionPrefix) {
+        it = metadata_->erase(it);
+        continue;
+      }
+      if (key == "authorization") bearer = std::string_view(it->second.data(), it->second.size());
+      ++it;
+    }
+    if (bearer.empty()) return;
+    constexpr std::string_view kScheme = "Bearer ";
+    if (bearer.substr(0, kScheme.size()) != kScheme) {
+      auth_error_ = absl::UnauthenticatedError(
+          "the authorization header must be \"Bearer <access token>\"; sign in with tbctl login");
+      return;
+    }
+    const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+    absl::StatusOr<dpb::TokenClaims> claims =
+        VerifyToken(*keyring_, bearer.substr(kScheme.size()), now_s);
+    if (!claims.ok()) {
+      auth_error_ = claims.status();
+      return;
+    }
+    if (!revocations_->IsCurrent(*claims)) {
+      auth_error_ = absl::UnauthenticatedError(
+          "this session was signed out or its roles changed; sign in again (tbctl login)");
+      return;
+    }
+    principal_ = std::move(*claims->mutable_principal());
+    authenticated_ = true;
+  }
+
+  void Authorise(const google::protobuf::Message* request) {
+    absl::Status s = auth_error_;
+    if (s.ok()) s = Decide(rule_, method_, authenticated_ ? &principal_ : nullptr, request);
+    decision_ = s.ok() ? "" : absl::StrCat(static_cast<int>(s.code()), ":", s.message());
+    if (metadata_ == nullptr) return;
+    metadata_->emplace(grpc::string_ref(kDecisionKey), grpc::string_ref(decision_));
+    if (s.ok() && authenticated_) {
+      principal_bytes_ = principal_.SerializeAsString();
+      metadata_->emplace(grpc::string_ref(kPrincipalKey), grpc::string_ref(principal_bytes_));
+    }
+  }
+
+  Keyring* const keyring_;
+  const Revocations* const revocations_;
+  const char* const method_;
+  const AccessRule* const rule_;
+  MetadataMap* metadata_ = nullptr;
+  absl::Status auth_error_;
+  bool authenticated_ = false;
+  dpb::Principal principal_;
+  std::string decision_;
+  std::string principal_bytes_;
+};
+
+class AccessInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  AccessInterceptorFactory(Keyring* keyring, const Revocations* revocations)
+      : keyring_(keyring), revocations_(revocations) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+    int64_t last = last_reload_s_.load(std::memory_order_relaxed);
+    if (now_s - last >= kKeyringReloadS &&
+        last_reload_s_.compare_exchange_strong(last, now_s, std::memory_order_relaxed)) {
+      keyring_->ReloadIfChanged();
+    }
+    return new AccessInterceptor(keyring_, revocations_, info->method(), FindRule(info->method()));
+  }
+
+ private:
+  Keyring* const keyring_;
+  const Revocations* const revocations_;
+  std::atomic<int64_t> last_reload_s_{0};
+};
+
+std::optional<std::string_view> Find(const grpc::ServerContextBase& ctx, std::string_view key) {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) return std::nullopt;
+  return std::string_view(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAccessInterceptorFactory(
+    Keyring* keyring, const Revocations* revocations) {
+  return std::make_unique<AccessInterceptorFactory>(keyring, revocations);
+}
+
+grpc::Status CheckAccess(const grpc::ServerContextBase& ctx) {
+  std::optional<std::string_view> d = Find(ctx, kDecisionKey);
+  if (!d) {
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        "the server's access check did not run; the call was refused");
+  }
+  if (d->empty()) return grpc::Status::OK;
+  const size_t colon = d->find(':');
+  int code = grpc::StatusCode::PERMISSION_DENIED;
+  if (colon != std::string_view::npos) {
+    absl::SimpleAtoi(absl::string_view(d->data(), colon), &code);
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(code),
+                      std::string(colon == std::string_view::npos ? *d : d->substr(colon + 1)));
+}
+
+std::optional<dpb::Principal> CallerOf(const grpc::ServerContextBase& ctx) {
+  std::optional<std::string_view> bytes = Find(ctx, kPrincipalKey);
+  if (!bytes) return std::nullopt;
+  dpb::Principal p;
+  if (!p.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) return std::nullopt;
+  return p;
+}
+
+namespace {
+
+class BearerInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit BearerInterceptor(const std::string* header) : header_(header) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->insert({"authorization", *header_});
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string* header_;
+};
+
+class BearerInterceptorFactory final
+    : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit BearerInterceptorFactory(const std::string& token)
+      : header_(absl::StrCat("Bearer ", token)) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    return new BearerInterceptor(&header_);
+  }
+
+ private:
+  const std::string header_;
+};
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> MakeTokenChannel(const std::string& target,
+                                                const std::string& token) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  args.SetMaxSendMessageSize(kMaxMessageBytes);
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<BearerInterceptorFactory>(token));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      target, grpc::InsecureChannelCredentials(), args, std::move(creators));
+}
+
+void AddBearer(grpc::ClientContext* ctx, const std::string& token) {
+  if (!token.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+}
+
+}  // namespace timebank::auth

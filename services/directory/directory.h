@@ -1,0 +1,194 @@
+// Directory is the directory service's domain core: communities, organisations,
+// members, roles (audited), invitations, API keys, the data-protection export and
+// erasure, and the outbox that opens every community pool, organisation and member
+// time account in the ledger (idempotently, retried until the ledger answers).
+// Plain C++ over a KvStore; every mutation is one synced WriteBatch under one mutex,
+// validated first so a rejected request writes nothing.
+#ifndef TIMEBANK_SERVICES_DIRECTORY_DIRECTORY_H_
+#define TIMEBANK_SERVICES_DIRECTORY_DIRECTORY_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "services/common/auth/revocations.h"
+#include "storage/kv_store.h"
+#include "timebank/directory/v1/directory.pb.h"
+#include "timebank/directory/v1/token.pb.h"
+#include "timebank/ledger/v1/ledger.pb.h"
+
+namespace timebank::directory {
+
+namespace dpb = ::timebank::directory::v1;
+
+struct DirectoryLimits {
+  static constexpr size_t kMaxNameBytes = 128;
+  static constexpr size_t kMaxTags = 32;
+  static constexpr size_t kMaxTagBytes = 40;
+  static constexpr size_t kMaxEmailBytes = 254;
+  static constexpr size_t kMaxPhoneBytes = 32;
+  static constexpr size_t kMaxReasonBytes = 512;
+  static constexpr size_t kMaxCoordinatedOrganisations = 32;
+  static constexpr int64_t kMaxCreditLimitMinutes = 1000 * 60;
+  static constexpr int32_t kMaxInvitationHours = 720;
+  static constexpr size_t kMaxSearchScan = 200'000;
+};
+
+// Opens ledger accounts (the ledger's CreateAccounts; a fake in tests). OK means every
+// account is now open (created, or existed with the same fields).
+class LedgerAccounts {
+ public:
+  virtual ~LedgerAccounts() = default;
+  virtual absl::Status Open(const std::vector<::timebank::ledger::v1::Account>& accounts) = 0;
+  // Balances and transfers of one account, as JSON, for the data export.
+  virtual absl::StatusOr<std::string> ExportAccount(const std::string& account_id) = 0;
+};
+
+// Who is acting, for checks the access table cannot express and for the audit log.
+struct Actor {
+  dpb::Principal principal;
+  std::string Label() const;
+  bool Is(dpb::Role role) const;
+};
+
+class Directory {
+ public:
+  Directory(storage::KvStore* store, LedgerAccounts* ledger, auth::Revocations* revocations);
+  ~Directory();
+
+  // Loads epochs into the revocation table; retries pending ledger accounts.
+  absl::Status Start();
+  // Opens accounts waiting in the outbox; returns how many are still waiting.
+  size_t DrainOutbox();
+
+  absl::StatusOr<dpb::Community> CreateCommunity(const Actor& a, dpb::Community c,
+                                                 const std::string& request_id);
+  absl::StatusOr<dpb::Community> GetCommunity(uint64_t community_id);
+  absl::StatusOr<std::vector<dpb::Community>> ListCommunities(uint64_t after_id, size_t limit,
+                                                              bool* more);
+  absl::StatusOr<dpb::Community> UpdateCommunity(const Actor& a, const dpb::Community& c);
+
+  absl::StatusOr<dpb::Organisation> CreateOrganisation(const Actor& a, dpb::Organisation o,
+                                                       const std::string& request_id);
+  absl::StatusOr<dpb::Organisation> GetOrganisation(uint64_t community_id, uint64_t org_id);
+  absl::StatusOr<std::vector<dpb::Organisation>> ListOrganisations(uint64_t community_id,
+                                                                   uint64_t after_id, size_t limit,
+                                                                   bool* more);
+
+  // password_hash: an Argon2id encoded hash, or "" for none yet.
+  absl::StatusOr<dpb::Member> CreateMember(const Actor& a, dpb::Member m,
+                                           const std::string& password_hash,
+                                           const std::string& request_id);
+  absl::StatusOr<dpb::Member> GetMember(uint64_t community_id, uint64_t member_id);
+  absl::StatusOr<std::vector<dpb::Member>> SearchMembers(uint64_t community_id,
+                                                         const std::string& query,
+                                                         const std::string& tag, uint64_t after_id,
+                                                         size_t limit, bool* more);
+  absl::StatusOr<dpb::Member> UpdateMember(const Actor& a, const dpb::Member& m);
+  absl::StatusOr<dpb::Member> SetMemberStatus(const Actor& a, uint64_t community_id,
+                                              uint64_t member_id, dpb::MemberStatus status,
+                                              const std::string& reason);
+  absl::StatusOr<dpb::Member> GrantRole(const Actor& a, uint64_t community_id, uint64_t member_id,
+                                        dpb::Role role, uint64_t org_id, const std::string& reason);
+  absl::StatusOr<dpb::Member> RevokeRole(const Actor& a, uint64_t community_id, uint64_t member_id,
+                                         dpb::Role role, uint64_t org_id,
+                                         const std::string& reason);
+  absl::StatusOr<std::vector<dpb::AuditEntry>> ListAudit(uint64_t community_id, uint64_t after_seq,
+                                                         size_t limit, bool* more);
+
+  // Invitations: the code is returned once; only its hash is kept.
+  absl::StatusOr<dpb::Invitation> CreateInvitation(const Actor& a, uint64_t community_id,
+                                                   int32_t valid_hours, const std::string& note);
+  absl::StatusOr<std::vector<dpb::Invitation>> ListInvitations(uint64_t community_id,
+                                                               uint64_t after_id, size_t limit,
+                                                               bool* more);
+  absl::StatusOr<dpb::Invitation> RevokeInvitation(const Actor& a, uint64_t community_id,
+                                                   uint64_t invitation_id);
+
+  absl::StatusOr<dpb::ApiKey> CreateApiKey(const Actor& a, uint64_t community_id, uint64_t org_id,
+                                           const std::string& label);
+  absl::StatusOr<std::vector<dpb::ApiKey>> ListApiKeys(uint64_t community_id, uint64_t org_id,
+                                                       uint64_t after_id, size_t limit, bool* more);
+  absl::StatusOr<dpb::ApiKey> RevokeApiKey(const Actor& a, uint64_t community_id, uint64_t org_id,
+                                           uint64_t key_id);
+  // The key a secret belongs to, if it exists and is not revoked.
+  absl::StatusOr<std::optional<dpb::ApiKey>> FindApiKey(const std::string& secret);
+
+  absl::StatusOr<std::string> ExportMemberData(uint64_t community_id, uint64_t member_id);
+  absl::StatusOr<dpb::Member> EraseMember(const Actor& a, uint64_t community_id, uint64_t member_id,
+                                          const std::string& reason);
+
+  // ---- for the Authenticator --------------------------------------------------
+  struct Login {
+    dpb::Member member;
+    std::string password_hash;
+  };
+  // The member a username belongs to (any status), with its password hash.
+  absl::StatusOr<std::optional<Login>> FindLogin(const std::string& username);
+  // Creates a member who signed up (ACTIVE with an invitation, else PENDING_APPROVAL),
+  // consuming the invitation in the same batch.
+  absl::StatusOr<dpb::Member> SignUpMember(dpb::Member m, const std::string& password_hash,
+                                           const std::string& invitation_code);
+  absl::Status SetPasswordHash(uint64_t community_id, uint64_t member_id, const std::string& hash);
+  // Raises a subject's epoch: its access tokens stop working at once.
+  absl::StatusOr<uint64_t> BumpEpoch(int kind, uint64_t community_id, uint64_t subject_id);
+  uint64_t Epoch(int kind, uint64_t community_id, uint64_t subject_id);
+  // The principal a member's tokens carry.
+  static dpb::Principal PrincipalOf(const dpb::Member& m);
+
+  // Sessions (refresh tokens, stored hashed).
+  absl::StatusOr<dpb::Session> CreateSession(const dpb::Principal& p,
+                                             const std::string& refresh_hash, int64_t now_s,
+                                             int64_t lifetime_s);
+  // Finds the live session of a refresh token and replaces the token (rotation).
+  absl::StatusOr<dpb::Session> RotateSession(const std::string& old_hash,
+                                             const std::string& new_hash, int64_t now_s);
+  absl::Status RevokeSession(const std::string& refresh_hash);
+  absl::StatusOr<int> RevokeAllSessions(uint64_t community_id, uint64_t member_id);
+
+  // First-run setup.
+  absl::StatusOr<bool> HasOperator();
+  absl::Status SetSetupCodeHash(const std::string& hash);
+  absl::StatusOr<dpb::Member> CompleteSetup(const std::string& code_hash, dpb::Member op,
+                                            const std::string& password_hash);
+
+ private:
+  class Tx;
+  absl::StatusOr<uint64_t> NextId(Tx& tx, const std::string& counter);
+  absl::Status Commit(Tx& tx);
+  template <class Msg>
+  absl::StatusOr<bool> Read(const std::string& key, Msg* out);
+  absl::StatusOr<dpb::Member> MustMember(uint64_t community_id, uint64_t member_id);
+  void Audit(Tx& tx, uint64_t community_id, const Actor& a, const std::string& action,
+             uint64_t member_id, const std::string& detail);
+  absl::StatusOr<dpb::Member> InsertMember(Tx& tx, const Actor* a, dpb::Member m,
+                                           const dpb::Community& c,
+                                           const std::string& password_hash);
+  absl::StatusOr<dpb::Member> WriteMember(const Actor* a, dpb::Member m,
+                                          const std::string& password_hash,
+                                          const std::string& request_id,
+                                          const std::string& invitation_code);
+  template <class Msg>
+  absl::StatusOr<std::vector<Msg>> Scan(const std::string& prefix, const std::string& start,
+                                        size_t limit, bool* more,
+                                        const std::function<bool(const Msg&)>& keep);
+
+  storage::KvStore* const store_;
+  LedgerAccounts* const ledger_;
+  auth::Revocations* const revocations_;
+  absl::Mutex write_mu_;  // one mutation at a time: checks and writes never interleave
+  absl::Mutex outbox_mu_;
+};
+
+// Field checks shared by the directory and its adapters.
+absl::Status ValidateUsername(const std::string& username);
+absl::Status ValidatePassword(const std::string& password);
+
+}  // namespace timebank::directory
+
+#endif  // TIMEBANK_SERVICES_DIRECTORY_DIRECTORY_H_

@@ -1,0 +1,449 @@
+#include "services/directory/directory_service.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/auth/auth_interceptor.h"
+#include "services/common/auth/token.h"
+#include "services/common/grpc_util.h"
+#include "services/common/paging.h"
+#include "storage/absl_compat.h"
+#include "storage/check.h"
+
+namespace timebank::directory {
+namespace {
+
+namespace lpb = ::timebank::ledger::v1;
+
+#define TB_GUARD(ctx)                                                                          \
+  do {                                                                                         \
+    if (grpc::Status tb_denied = auth::CheckAccess(*(ctx)); !tb_denied.ok()) return tb_denied; \
+  } while (0)
+
+Actor ActorOf(const grpc::ServerContext& ctx) {
+  Actor a;
+  if (auto p = auth::CallerOf(ctx)) a.principal = std::move(*p);
+  return a;
+}
+
+// The client's IP address (without the port), for the sign-in throttle.
+std::string Address(const grpc::ServerContext& ctx) {
+  std::string peer = ctx.peer();
+  const size_t colon = peer.rfind(':');
+  if (colon != std::string::npos && peer.compare(0, 4, "ipv4") == 0) peer.resize(colon);
+  if (colon != std::string::npos && peer.compare(0, 4, "ipv6") == 0) peer.resize(colon);
+  return peer;
+}
+
+template <class T>
+grpc::Status Reply(absl::StatusOr<T> r, T* out) {
+  if (!r.ok()) return ToGrpc(r.status());
+  *out = std::move(*r);
+  return grpc::Status::OK;
+}
+
+struct Page {
+  size_t size = 0;
+  uint64_t after = 0;
+};
+
+absl::StatusOr<Page> ReadPage(int page_size, const std::string& token) {
+  Page p;
+  TB_ASSIGN_OR_RETURN(p.size, CheckPageSize(page_size));
+  TB_ASSIGN_OR_RETURN(std::string pos, DecodePageToken(token));
+  if (!pos.empty() && !absl::SimpleAtoi(pos, &p.after)) {
+    return absl::InvalidArgumentError("page_token: not a token this list returned");
+  }
+  return p;
+}
+
+template <class Msg, class Resp, class Add, class IdOf>
+grpc::Status ReplyPage(absl::StatusOr<std::vector<Msg>> items, bool more, Resp* resp, Add add,
+                       IdOf id_of) {
+  if (!items.ok()) return ToGrpc(items.status());
+  for (Msg& m : *items) *add(resp) = std::move(m);
+  if (more && !items->empty())
+    resp->set_next_page_token(EncodePageToken(absl::StrCat(id_of(items->back()))));
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+// ---- GrpcLedgerAccounts ----------------------------------------------------------------
+
+void GrpcLedgerAccounts::Connect(std::shared_ptr<grpc::Channel> channel) {
+  absl::MutexLock lock(&mu_);
+  stub_ = lpb::LedgerService::NewStub(channel);
+}
+
+lpb::LedgerService::Stub* GrpcLedgerAccounts::Stub() {
+  absl::MutexLock lock(&mu_);
+  return stub_.get();
+}
+
+absl::Status GrpcLedgerAccounts::Open(const std::vector<lpb::Account>& accounts) {
+  lpb::LedgerService::Stub* stub = Stub();
+  if (stub == nullptr) return absl::UnavailableError("not connected to the ledger yet");
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auth::AddBearer(&ctx,
+                  auth::MintServiceToken(*keyring_, "directory", absl::ToUnixSeconds(absl::Now())));
+  lpb::CreateAccountsRequest req;
+  for (const lpb::Account& a : accounts) *req.add_accounts() = a;
+  lpb::CreateAccountsResponse resp;
+  TB_RETURN_IF_ERROR(FromGrpc(stub->CreateAccounts(&ctx, req, &resp)));
+  for (const lpb::CreateAccountResult& r : resp.results()) {
+    if (r.code() != lpb::CREATE_ACCOUNT_CREATED && r.code() != lpb::CREATE_ACCOUNT_EXISTS) {
+      return absl::InternalError(absl::StrCat("the ledger refused account ", r.id(), ": ",
+                                              lpb::CreateAccountResultCode_Name(r.code())));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> GrpcLedgerAccounts::ExportAccount(const std::string& account_id) {
+  lpb::LedgerService::Stub* stub = Stub();
+  if (stub == nullptr) return absl::UnavailableError("not connected to the ledger yet");
+  const std::string token =
+      auth::MintServiceToken(*keyring_, "directory", absl::ToUnixSeconds(absl::Now()));
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = true;
+  std::string out = "{\"account\": ";
+  {
+    grpc::ClientContext ctx;
+    auth::AddBearer(&ctx, token);
+    lpb::GetAccountsRequest req;
+    req.add_ids(account_id);
+    lpb::GetAccountsResponse resp;
+    TB_RETURN_IF_ERROR(FromGrpc(stub->GetAccounts(&ctx, req, &resp)));
+    std::string j = "null";
+    if (resp.accounts_size() == 1)
+      (void)google::protobuf::util::MessageToJsonString(resp.accounts(0), &j, opts);
+    out += j;
+  }
+  out += ", \"transfers\": [";
+  std::string page_token;
+  bool first = true;
+  for (int pages = 0; pages < 10'000; ++pages) {
+    grpc::ClientContext ctx;
+    auth::AddBearer(&ctx, token);
+    lpb::ListTransfersRequest req;
+    req.set_account_id(account_id);
+    req.set_oldest_first(true);
+    req.set_page_size(1000);
+    req.set_page_token(page_token);
+    lpb::ListTransfersResponse resp;
+    grpc::Status s = stub->ListTransfers(&ctx, req, &resp);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) break;
+    TB_RETURN_IF_ERROR(FromGrpc(s));
+    for (const lpb::Transfer& t : resp.transfers()) {
+      std::string j;
+      (void)google::protobuf::util::MessageToJsonString(t, &j, opts);
+      absl::StrAppend(&out, first ? "" : ",\n", j);
+      first = false;
+    }
+    if (resp.next_page_token().empty()) break;
+    page_token = resp.next_page_token();
+  }
+  out += "]}";
+  return out;
+}
+
+// ---- DirectoryService -------------------------------------------------------------------
+
+grpc::Status DirectoryServiceImpl::CreateCommunity(grpc::ServerContext* ctx,
+                                                   const dpb::CreateCommunityRequest* req,
+                                                   dpb::Community* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->CreateCommunity(ActorOf(*ctx), req->community(), req->request_id()), resp);
+}
+
+grpc::Status DirectoryServiceImpl::GetCommunity(grpc::ServerContext* ctx,
+                                                const dpb::GetCommunityRequest* req,
+                                                dpb::Community* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->GetCommunity(req->community_id()), resp);
+}
+
+grpc::Status DirectoryServiceImpl::ListCommunities(grpc::ServerContext* ctx,
+                                                   const dpb::ListCommunitiesRequest* req,
+                                                   dpb::ListCommunitiesResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  bool more = false;
+  return ReplyPage(
+      dir_->ListCommunities(page->after, page->size, &more), more, resp,
+      [](auto* r) { return r->add_communities(); }, [](const auto& m) { return m.id(); });
+}
+
+grpc::Status DirectoryServiceImpl::UpdateCommunity(grpc::ServerContext* ctx,
+                                                   const dpb::UpdateCommunityRequest* req,
+                                                   dpb::Community* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->UpdateCommunity(ActorOf(*ctx), req->community()), resp);
+}
+
+grpc::Status DirectoryServiceImpl::CreateOrganisation(grpc::ServerContext* ctx,
+                                                      const dpb::CreateOrganisationRequest* req,
+                                                      dpb::Organisation* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->CreateOrganisation(ActorOf(*ctx), req->organisation(), req->request_id()),
+               resp);
+}
+
+grpc::Status DirectoryServiceImpl::GetOrganisation(grpc::ServerContext* ctx,
+                                                   const dpb::GetOrganisationRequest* req,
+                                                   dpb::Organisation* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->GetOrganisation(req->community_id(), req->organisation_id()), resp);
+}
+
+grpc::Status DirectoryServiceImpl::ListOrganisations(grpc::ServerContext* ctx,
+                                                     const dpb::ListOrganisationsRequest* req,
+                                                     dpb::ListOrganisationsResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  bool more = false;
+  return ReplyPage(
+      dir_->ListOrganisations(req->community_id(), page->after, page->size, &more), more, resp,
+      [](auto* r) { return r->add_organisations(); }, [](const auto& m) { return m.id(); });
+}
+
+grpc::Status DirectoryServiceImpl::CreateMember(grpc::ServerContext* ctx,
+                                                const dpb::CreateMemberRequest* req,
+                                                dpb::Member* resp) {
+  TB_GUARD(ctx);
+  // Hashing costs tens of milliseconds, so only when a password is given.
+  std::string hash;
+  if (!req->password().empty()) {
+    if (req->member().username().empty()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "member.username: required with a password");
+    }
+    absl::StatusOr<std::string> h = auth_->HashPassword(req->password());
+    if (!h.ok()) return ToGrpc(h.status());
+    hash = *h;
+  }
+  return Reply(dir_->CreateMember(ActorOf(*ctx), req->member(), hash, req->request_id()), resp);
+}
+
+grpc::Status DirectoryServiceImpl::GetMember(grpc::ServerContext* ctx,
+                                             const dpb::GetMemberRequest* req, dpb::Member* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->GetMember(req->community_id(), req->member_id()), resp);
+}
+
+grpc::Status DirectoryServiceImpl::SearchMembers(grpc::ServerContext* ctx,
+                                                 const dpb::SearchMembersRequest* req,
+                                                 dpb::SearchMembersResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  bool more = false;
+  return ReplyPage(
+      dir_->SearchMembers(req->community_id(), req->query(), req->tag(), page->after, page->size,
+                          &more),
+      more, resp, [](auto* r) { return r->add_members(); }, [](const auto& m) { return m.id(); });
+}
+
+grpc::Status DirectoryServiceImpl::UpdateMember(grpc::ServerContext* ctx,
+                                                const dpb::UpdateMemberRequest* req,
+                                                dpb::Member* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->UpdateMember(ActorOf(*ctx), req->member()), resp);
+}
+
+grpc::Status DirectoryServiceImpl::SetMemberStatus(grpc::ServerContext* ctx,
+                                                   const dpb::SetMemberStatusRequest* req,
+                                                   dpb::Member* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->SetMemberStatus(ActorOf(*ctx), req->community_id(), req->member_id(),
+                                     req->status(), req->reason()),
+               resp);
+}
+
+grpc::Status DirectoryServiceImpl::GrantRole(grpc::ServerContext* ctx,
+                                             const dpb::GrantRoleRequest* req, dpb::Member* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->GrantRole(ActorOf(*ctx), req->community_id(), req->member_id(), req->role(),
+                               req->organisation_id(), req->reason()),
+               resp);
+}
+
+grpc::Status DirectoryServiceImpl::RevokeRole(grpc::ServerContext* ctx,
+                                              const dpb::RevokeRoleRequest* req,
+                                              dpb::Member* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->RevokeRole(ActorOf(*ctx), req->community_id(), req->member_id(), req->role(),
+                                req->organisation_id(), req->reason()),
+               resp);
+}
+
+grpc::Status DirectoryServiceImpl::ListAudit(grpc::ServerContext* ctx,
+                                             const dpb::ListAuditRequest* req,
+                                             dpb::ListAuditResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  bool more = false;
+  return ReplyPage(
+      dir_->ListAudit(req->community_id(), page->after, page->size, &more), more, resp,
+      [](auto* r) { return r->add_entries(); }, [](const auto& m) { return m.seq(); });
+}
+
+grpc::Status DirectoryServiceImpl::CreateInvitation(grpc::ServerContext* ctx,
+                                                    const dpb::CreateInvitationRequest* req,
+                                                    dpb::Invitation* resp) {
+  TB_GUARD(ctx);
+  return Reply(
+      dir_->CreateInvitation(ActorOf(*ctx), req->community_id(), req->valid_hours(), req->note()),
+      resp);
+}
+
+grpc::Status DirectoryServiceImpl::ListInvitations(grpc::ServerContext* ctx,
+                                                   const dpb::ListInvitationsRequest* req,
+                                                   dpb::ListInvitationsResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  bool more = false;
+  return ReplyPage(
+      dir_->ListInvitations(req->community_id(), page->after, page->size, &more), more, resp,
+      [](auto* r) { return r->add_invitations(); }, [](const auto& m) { return m.id(); });
+}
+
+grpc::Status DirectoryServiceImpl::RevokeInvitation(grpc::ServerContext* ctx,
+                                                    const dpb::RevokeInvitationRequest* req,
+                                                    dpb::Invitation* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->RevokeInvitation(ActorOf(*ctx), req->community_id(), req->invitation_id()),
+               resp);
+}
+
+grpc::Status DirectoryServiceImpl::CreateApiKey(grpc::ServerContext* ctx,
+                                                const dpb::CreateApiKeyRequest* req,
+                                                dpb::ApiKey* resp) {
+  TB_GUARD(ctx);
+  return Reply(
+      dir_->CreateApiKey(ActorOf(*ctx), req->community_id(), req->organisation_id(), req->label()),
+      resp);
+}
+
+grpc::Status DirectoryServiceImpl::ListApiKeys(grpc::ServerContext* ctx,
+                                               const dpb::ListApiKeysRequest* req,
+                                               dpb::ListApiKeysResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  bool more = false;
+  return ReplyPage(
+      dir_->ListApiKeys(req->community_id(), req->organisation_id(), page->after, page->size,
+                        &more),
+      more, resp, [](auto* r) { return r->add_api_keys(); }, [](const auto& m) { return m.id(); });
+}
+
+grpc::Status DirectoryServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
+                                                const dpb::RevokeApiKeyRequest* req,
+                                                dpb::ApiKey* resp) {
+  TB_GUARD(ctx);
+  return Reply(dir_->RevokeApiKey(ActorOf(*ctx), req->community_id(), req->organisation_id(),
+                                  req->api_key_id()),
+               resp);
+}
+
+grpc::Status DirectoryServiceImpl::ExportMemberData(grpc::ServerContext* ctx,
+                                                    const dpb::ExportMemberDataRequest* req,
+                                                    dpb::ExportMemberDataResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<std::string> json = dir_->ExportMemberData(req->community_id(), req->member_id());
+  if (!json.ok()) return ToGrpc(json.status());
+  resp->set_json(std::move(*json));
+  return grpc::Status::OK;
+}
+
+grpc::Status DirectoryServiceImpl::EraseMember(grpc::ServerContext* ctx,
+                                               const dpb::EraseMemberRequest* req,
+                                               dpb::Member* resp) {
+  TB_GUARD(ctx);
+  return Reply(
+      dir_->EraseMember(ActorOf(*ctx), req->community_id(), req->member_id(), req->reason()), resp);
+}
+
+// ---- AuthService --------------------------------------------------------------------------
+
+grpc::Status AuthServiceImpl::SignUp(grpc::ServerContext* ctx, const dpb::SignUpRequest* req,
+                                     dpb::SignUpResponse* resp) {
+  TB_GUARD(ctx);
+  return Reply(auth_->SignUp(*req, Address(*ctx)), resp);
+}
+
+grpc::Status AuthServiceImpl::SignIn(grpc::ServerContext* ctx, const dpb::SignInRequest* req,
+                                     dpb::Tokens* resp) {
+  TB_GUARD(ctx);
+  return Reply(auth_->SignIn(*req, Address(*ctx)), resp);
+}
+
+grpc::Status AuthServiceImpl::Refresh(grpc::ServerContext* ctx, const dpb::RefreshRequest* req,
+                                      dpb::Tokens* resp) {
+  TB_GUARD(ctx);
+  return Reply(auth_->Refresh(req->refresh_token()), resp);
+}
+
+grpc::Status AuthServiceImpl::SignOut(grpc::ServerContext* ctx, const dpb::SignOutRequest* req,
+                                      dpb::SignOutResponse*) {
+  TB_GUARD(ctx);
+  return ToGrpc(auth_->SignOut(req->refresh_token()));
+}
+
+grpc::Status AuthServiceImpl::SignOutEverywhere(grpc::ServerContext* ctx,
+                                                const dpb::SignOutEverywhereRequest* req,
+                                                dpb::SignOutEverywhereResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<int> n = auth_->SignOutEverywhere(req->community_id(), req->member_id());
+  if (!n.ok()) return ToGrpc(n.status());
+  resp->set_sessions_revoked(*n);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuthServiceImpl::ChangePassword(grpc::ServerContext* ctx,
+                                             const dpb::ChangePasswordRequest* req,
+                                             dpb::ChangePasswordResponse*) {
+  TB_GUARD(ctx);
+  return ToGrpc(auth_->ChangePassword(ActorOf(*ctx).principal, req->current_password(),
+                                      req->new_password(), Address(*ctx)));
+}
+
+grpc::Status AuthServiceImpl::SetPassword(grpc::ServerContext* ctx,
+                                          const dpb::SetPasswordRequest* req,
+                                          dpb::SetPasswordResponse*) {
+  TB_GUARD(ctx);
+  return ToGrpc(auth_->SetPassword(ActorOf(*ctx), req->community_id(), req->member_id(),
+                                   req->new_password()));
+}
+
+grpc::Status AuthServiceImpl::RotateSigningKey(grpc::ServerContext* ctx,
+                                               const dpb::RotateSigningKeyRequest*,
+                                               dpb::RotateSigningKeyResponse* resp) {
+  TB_GUARD(ctx);
+  return Reply(auth_->RotateSigningKey(), resp);
+}
+
+grpc::Status AuthServiceImpl::CompleteSetup(grpc::ServerContext* ctx,
+                                            const dpb::CompleteSetupRequest* req,
+                                            dpb::Tokens* resp) {
+  TB_GUARD(ctx);
+  return Reply(auth_->CompleteSetup(*req, Address(*ctx)), resp);
+}
+
+grpc::Status AuthServiceImpl::WhoAmI(grpc::ServerContext* ctx, const dpb::WhoAmIRequest*,
+                                     dpb::Principal* resp) {
+  TB_GUARD(ctx);
+  *resp = ActorOf(*ctx).principal;
+  return grpc::Status::OK;
+}
+
+}  // namespace timebank::directory
