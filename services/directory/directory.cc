@@ -48,10 +48,9 @@ std::string U64Value(uint64_t v) {
   return s;
 }
 
-google::protobuf::Timestamp NowTs() {
+google::protobuf::Timestamp Ts(absl::Time at) {
   google::protobuf::Timestamp t;
-  const absl::Time now = absl::Now();
-  t.set_seconds(absl::ToUnixSeconds(now));
+  t.set_seconds(absl::ToUnixSeconds(at));
   return t;
 }
 
@@ -258,7 +257,7 @@ void Directory::Audit(Tx& tx, uint64_t c, const Actor& a, const std::string& act
   dpb::AuditEntry e;
   e.set_community_id(c);
   e.set_seq(*seq);
-  *e.mutable_at() = NowTs();
+  *e.mutable_at() = Ts(Now());
   e.set_actor(a.Label());
   e.set_action(action);
   e.set_member_id(member_id);
@@ -337,7 +336,7 @@ absl::StatusOr<dpb::Community> Directory::CreateCommunity(const Actor& a, dpb::C
   TB_ASSIGN_OR_RETURN(uint64_t id, NextId(tx, "community"));
   c.set_id(id);
   c.set_pool_account_id(PoolAccountId(id));
-  *c.mutable_created_at() = NowTs();
+  *c.mutable_created_at() = Ts(Now());
   const std::string key = KeyU64(schema::kCommunity, id);
   const std::string sealed = Sealed(c);
   tx.Put(key, sealed);
@@ -448,7 +447,7 @@ absl::StatusOr<dpb::Organisation> Directory::CreateOrganisation(const Actor& a, 
   TB_ASSIGN_OR_RETURN(uint64_t id, NextId(tx, "organisation"));
   o.set_id(id);
   o.set_account_id(OrganisationAccountId(c.id(), id));
-  *o.mutable_created_at() = NowTs();
+  *o.mutable_created_at() = Ts(Now());
   const std::string key = KeyU64U64(schema::kOrganisation, c.id(), id);
   const std::string sealed = Sealed(o);
   tx.Put(key, sealed);
@@ -541,7 +540,7 @@ absl::StatusOr<dpb::Member> Directory::InsertMember(Tx& tx, const Actor* a, dpb:
   m.clear_coordinator_of();
   if (c.id() != 0) m.add_roles(dpb::ROLE_MEMBER);
   if (m.status() == dpb::MEMBER_STATUS_UNSPECIFIED) m.set_status(dpb::MEMBER_STATUS_ACTIVE);
-  *m.mutable_created_at() = NowTs();
+  *m.mutable_created_at() = Ts(Now());
   if (c.id() != 0) {
     m.set_account_id(MemberAccountId(c.id(), id));
     tx.Put(KeyStr(schema::kAccountOutbox, m.account_id()),
@@ -591,7 +590,7 @@ absl::StatusOr<dpb::Member> Directory::WriteMember(const Actor* a, dpb::Member m
           bool exists,
           Read(KeyU64U64(schema::kInvitation, c.id(), storage::DecodeU64(ref.data() + 8)), &inv));
       usable = exists && !inv.used() && !inv.revoked() &&
-               inv.expires_at().seconds() > absl::ToUnixSeconds(absl::Now());
+               inv.expires_at().seconds() > absl::ToUnixSeconds(Now());
     }
     if (!usable) {
       return absl::FailedPreconditionError(
@@ -836,7 +835,7 @@ absl::StatusOr<dpb::Invitation> Directory::CreateInvitation(const Actor& a, uint
   dpb::Invitation inv;
   inv.set_community_id(c);
   inv.set_id(id);
-  inv.mutable_expires_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) + valid_hours * 3600);
+  inv.mutable_expires_at()->set_seconds(absl::ToUnixSeconds(Now()) + valid_hours * 3600);
   inv.set_note(note);
   inv.set_created_by(a.principal.subject_id());
   std::string code;
@@ -884,7 +883,7 @@ absl::StatusOr<dpb::ApiKey> Directory::CreateApiKey(const Actor& a, uint64_t c, 
   k.set_id(id);
   k.set_organisation_id(org_id);
   k.set_label(label);
-  *k.mutable_created_at() = NowTs();
+  *k.mutable_created_at() = Ts(Now());
   k.set_created_by(a.principal.subject_id());
   std::string secret;
   absl::WebSafeBase64Escape(AsAbsl(auth::RandomBytes(24)), &secret);
@@ -973,7 +972,7 @@ absl::StatusOr<std::string> Directory::ExportMemberData(uint64_t c, uint64_t id)
   std::string pw;
   TB_ASSIGN_OR_RETURN(bool has_password,
                       store_->Get(schema::kRecords, KeyU64U64(schema::kPassword, c, id), &pw));
-  return absl::StrCat("{\n\"exported_at\": \"", absl::FormatTime(absl::Now()),
+  return absl::StrCat("{\n\"exported_at\": \"", absl::FormatTime(Now()),
                       "\",\n\"member\": ", member_json,
                       ",\n\"has_password\": ", has_password ? "true" : "false",
                       ",\n\"audit\": ", audit, ",\n\"time_account\": ", ledger, "\n}\n");

@@ -16,6 +16,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "services/common/auth/revocations.h"
 #include "storage/kv_store.h"
 #include "timebank/directory/v1/directory.pb.h"
@@ -151,6 +153,9 @@ class Directory {
   absl::Status RevokeSession(const std::string& refresh_hash);
   absl::StatusOr<int> RevokeAllSessions(uint64_t community_id, uint64_t member_id);
 
+  // Tests move time (invitation expiry); production uses the system clock.
+  void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }
+
   // First-run setup.
   absl::StatusOr<bool> HasOperator();
   absl::Status SetSetupCodeHash(const std::string& hash);
@@ -178,6 +183,9 @@ class Directory {
                                         size_t limit, bool* more,
                                         const std::function<bool(const Msg&)>& keep);
 
+  absl::Time Now() const { return clock_ ? clock_() : absl::Now(); }
+
+  std::function<absl::Time()> clock_;
   storage::KvStore* const store_;
   LedgerAccounts* const ledger_;
   auth::Revocations* const revocations_;

@@ -1,0 +1,347 @@
+// The access matrix: every RPC of every timebank service, called through gRPC as every
+// kind of caller, is allowed or refused exactly as this file's expectations say. The
+// expectations are written out independently of services/common/auth/access_policy.cc,
+// and a method with no expectation (a new RPC) fails the test, as does a method the
+// access table has no rule for, or a handler that forgets to enforce the decision.
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <grpcpp/generic/generic_stub.h>
+
+#include <future>
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "services/common/account_ids.h"
+#include "services/common/auth/access_policy.h"
+#include "services/common/auth/auth_interceptor.h"
+#include "services/common/auth/token.h"
+#include "services/timebankd/node.h"
+#include "tests/common/test_util.h"
+#include "timebank/directory/v1/auth.pb.h"
+#include "timebank/ledger/v1/ledger.pb.h"
+#include "timebank/system/v1/system.pb.h"
+
+namespace timebank {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+const char* const kServices[] = {
+    "timebank.system.v1.SystemService", "timebank.ledger.v1.LedgerService",
+    "timebank.directory.v1.DirectoryService", "timebank.directory.v1.AuthService"};
+
+// Callers: anon (no token), svc (a service), op (operator), adm/coo/fin (admin,
+// coordinator of organisation 1, finance officer of community 1), mem (the member the
+// request names), key (an API key of organisation 1), oth (admin of community 2).
+const char* const kCallers[] = {"anon", "svc", "op", "adm", "coo", "fin", "mem", "key", "oth"};
+constexpr char kSignedIn[] = "svc op adm coo fin mem key oth";
+constexpr char kEveryone[] = "anon svc op adm coo fin mem key oth";
+
+// Who may call each method, for a request about community 1, its member `mem`,
+// organisation 1 and mem's account.
+const std::map<std::string, std::string>& Expected() {
+  static const auto* m = new std::map<std::string, std::string>{
+      {"SystemService/Ping", kEveryone},
+      {"SystemService/GetServerInfo", kSignedIn},
+      {"SystemService/CreateBackup", "svc op"},
+      {"LedgerService/CreateAccounts", "svc adm"},
+      {"LedgerService/GetAccounts", "svc adm fin coo mem"},
+      {"LedgerService/ListAccounts", "svc adm fin"},
+      {"LedgerService/SetAccountStatus", "svc adm"},
+      {"LedgerService/CreateTransfers", "svc adm"},
+      {"LedgerService/GetTransfers", "svc"},
+      {"LedgerService/ListTransfers", "svc adm fin coo mem"},
+      {"LedgerService/WatchJournal", "svc"},
+      {"LedgerService/VerifyJournal", "svc op"},
+      {"DirectoryService/CreateCommunity", "op"},
+      {"DirectoryService/GetCommunity", "op svc adm coo fin mem key"},
+      {"DirectoryService/ListCommunities", "op svc"},
+      {"DirectoryService/UpdateCommunity", "op adm"},
+      {"DirectoryService/CreateOrganisation", "adm"},
+      {"DirectoryService/GetOrganisation", "svc adm coo fin mem key"},
+      {"DirectoryService/ListOrganisations", "svc adm coo fin mem key"},
+      {"DirectoryService/CreateMember", "op adm coo"},
+      {"DirectoryService/GetMember", "svc mem adm coo fin"},
+      {"DirectoryService/SearchMembers", "svc adm coo fin"},
+      {"DirectoryService/UpdateMember", "mem adm"},
+      {"DirectoryService/SetMemberStatus", "mem adm"},
+      {"DirectoryService/GrantRole", "op adm"},
+      {"DirectoryService/RevokeRole", "op adm"},
+      {"DirectoryService/ListAudit", "adm"},
+      {"DirectoryService/CreateInvitation", "adm coo"},
+      {"DirectoryService/ListInvitations", "adm coo"},
+      {"DirectoryService/RevokeInvitation", "adm"},
+      {"DirectoryService/CreateApiKey", "adm coo"},
+      {"DirectoryService/ListApiKeys", "adm coo"},
+      {"DirectoryService/RevokeApiKey", "adm coo"},
+      {"DirectoryService/ExportMemberData", "mem adm"},
+      {"DirectoryService/EraseMember", "adm"},
+      {"AuthService/SignUp", kEveryone},
+      {"AuthService/SignIn", kEveryone},
+      {"AuthService/Refresh", kEveryone},
+      {"AuthService/SignOut", kEveryone},
+      {"AuthService/CompleteSetup", kEveryone},
+      {"AuthService/SignOutEverywhere", "mem adm"},
+      {"AuthService/ChangePassword", kSignedIn},
+      {"AuthService/SetPassword", "adm"},
+      {"AuthService/RotateSigningKey", "op"},
+      {"AuthService/WhoAmI", kSignedIn},
+  };
+  return *m;
+}
+
+class AccessMatrixTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    NodeOptions o;
+    o.listen = "127.0.0.1:0";
+    o.data_dir = dir_.Sub("data");
+    o.admin_username = "operator";
+    o.admin_password = "operator-password";
+    auto node = Node::Start(o);
+    ASSERT_TRUE(node.ok()) << node.status();
+    node_ = std::move(*node);
+    directory::Directory* d = node_->directory();
+    directory::Actor system;
+    dpb::Community c;
+    c.set_name("One");
+    ASSERT_TRUE(d->CreateCommunity(system, c, "").ok());
+    c.set_name("Two");
+    ASSERT_TRUE(d->CreateCommunity(system, c, "").ok());
+    dpb::Organisation org;
+    org.set_community_id(1);
+    org.set_name("Carers");
+    org.set_kind(dpb::ORGANISATION_KIND_CHARITY);
+    ASSERT_TRUE(d->CreateOrganisation(system, org, "").ok());
+    auto add = [&](uint64_t community, const std::string& name, dpb::Role role, uint64_t org_id) {
+      dpb::Member m;
+      m.set_community_id(community);
+      m.set_display_name(name);
+      auto made = d->CreateMember(system, m, "", "");
+      EXPECT_TRUE(made.ok()) << made.status();
+      if (role != dpb::ROLE_UNSPECIFIED) {
+        made = d->GrantRole(system, community, made->id(), role, org_id, "");
+        EXPECT_TRUE(made.ok()) << made.status();
+      }
+      return directory::Directory::PrincipalOf(*made);
+    };
+    principals_["adm"] = add(1, "Admin", dpb::ROLE_ADMIN, 0);
+    principals_["coo"] = add(1, "Coordinator", dpb::ROLE_COORDINATOR, 1);
+    principals_["fin"] = add(1, "Finance", dpb::ROLE_FINANCE, 0);
+    principals_["mem"] = add(1, "Member", dpb::ROLE_UNSPECIFIED, 0);
+    principals_["oth"] = add(2, "Other admin", dpb::ROLE_ADMIN, 0);
+    auto op = d->FindLogin("operator");
+    ASSERT_TRUE(op.ok() && op->has_value());
+    principals_["op"] = directory::Directory::PrincipalOf((*op)->member);
+    auto key = d->CreateApiKey(system, 1, 1, "rota");
+    ASSERT_TRUE(key.ok()) << key.status();
+    dpb::Principal k;
+    k.set_kind(dpb::Principal::KIND_API_KEY);
+    k.set_community_id(1);
+    k.set_subject_id(key->id());
+    k.add_roles(dpb::ROLE_COORDINATOR);
+    k.add_coordinator_of(1);
+    principals_["key"] = k;
+    member_id_ = principals_["mem"].subject_id();
+    channel_ = MakeChannel(node_->address());
+  }
+
+  // A fresh token for `caller` (epochs move as the matrix signs people out).
+  std::string TokenFor(const std::string& caller) {
+    if (caller == "anon") return "";
+    const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+    if (caller == "svc") return auth::MintServiceToken(*node_->keyring(), "matrix", now_s);
+    dpb::TokenClaims claims;
+    *claims.mutable_principal() = principals_.at(caller);
+    const dpb::Principal& p = claims.principal();
+    claims.set_issued_at_s(now_s);
+    claims.set_expires_at_s(now_s + 600);
+    claims.set_epoch(node_->directory()->Epoch(p.kind(), p.community_id(), p.subject_id()));
+    return auth::MintToken(*node_->keyring(), claims);
+  }
+
+  // Fills a request so that it names community 1, the member `mem`, organisation 1 and
+  // mem's account, and is otherwise harmless: handlers that are allowed to run reject it
+  // as invalid or change nothing that matters to later calls.
+  void Fill(Message* m) {
+    const auto* d = m->GetDescriptor();
+    const auto* r = m->GetReflection();
+    const std::string account = MemberAccountId(1, member_id_);
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      const std::string& n = f->name();
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64 && !f->is_repeated()) {
+        if (n == "community_id") r->SetUInt64(m, f, 1);
+        if (n == "member_id") r->SetUInt64(m, f, member_id_);
+        if (n == "organisation_id") r->SetUInt64(m, f, 1);
+        if (n == "id" && d->name() == "Community") r->SetUInt64(m, f, 1);
+        if (n == "id" && d->name() == "Member") r->SetUInt64(m, f, member_id_);
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+        if (n == "ids") r->AddString(m, f, account);
+        if (n == "account_id") r->SetString(m, f, account);
+        if (n == "id" && d->name() == "SetAccountStatusRequest") r->SetString(m, f, account);
+        if (n == "id" && d->name() == "Account") r->SetString(m, f, "c1.matrix");
+        if (n == "debit_account_id") r->SetString(m, f, account);
+        if (n == "credit_account_id") r->SetString(m, f, PoolAccountId(1));
+        if (n == "reason") r->SetString(m, f, std::string(600, 'x'));  // too long: nothing happens
+        if (n == "dir") r->SetString(m, f, "relative");                // refused as not absolute
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+                 f->message_type()->full_name() != "google.protobuf.Timestamp") {
+        if (f->is_repeated()) {
+          Fill(r->AddMessage(m, f));
+        } else if (n == "community" || n == "member" || n == "organisation") {
+          Fill(r->MutableMessage(m, f));
+        }
+      }
+    }
+  }
+
+  // The call's status, through gRPC's generic API (any method by name).
+  grpc::Status Call(const std::string& method, const Message& request, const std::string& token) {
+    grpc::GenericStub stub(channel_);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1500));
+    if (!token.empty()) auth::AddBearer(&ctx, token);
+    std::string bytes = request.SerializeAsString();
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer req(&slice, 1), resp;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&ctx, method, grpc::StubOptions(), &req, &resp,
+                   [&](grpc::Status s) { done.set_value(std::move(s)); });
+    return done.get_future().get();
+  }
+
+  static bool DeniedByAccess(const grpc::Status& s) {
+    return (s.error_code() == grpc::StatusCode::PERMISSION_DENIED &&
+            absl::StartsWith(s.error_message(), "permission denied: ")) ||
+           (s.error_code() == grpc::StatusCode::UNAUTHENTICATED &&
+            absl::StartsWith(s.error_message(), "sign in first"));
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Node> node_;
+  std::map<std::string, dpb::Principal> principals_;
+  uint64_t member_id_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+TEST_F(AccessMatrixTest, EveryRpcAllowsExactlyTheExpectedCallers) {
+  google::protobuf::DynamicMessageFactory factory;
+  std::set<std::string> seen;
+  int calls = 0;
+  for (const char* service_name : kServices) {
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
+    ASSERT_NE(service, nullptr) << service_name;
+    for (int i = 0; i < service->method_count(); ++i) {
+      const auto* method = service->method(i);
+      const std::string key = absl::StrCat(service->name(), "/", method->name());
+      const std::string path = absl::StrCat("/", service->full_name(), "/", method->name());
+      seen.insert(key);
+      ASSERT_NE(auth::FindRule(path), nullptr) << path << " has no rule in the access table";
+      auto it = Expected().find(key);
+      ASSERT_NE(it, Expected().end()) << key << " has no expectation in this test: add one";
+      const std::vector<std::string> allowed = absl::StrSplit(it->second, ' ');
+      std::unique_ptr<Message> request(factory.GetPrototype(method->input_type())->New());
+      Fill(request.get());
+      for (const char* caller : kCallers) {
+        const bool expect_allowed =
+            std::find(allowed.begin(), allowed.end(), caller) != allowed.end();
+        const grpc::Status s = Call(path, *request, TokenFor(caller));
+        ++calls;
+        EXPECT_EQ(!DeniedByAccess(s), expect_allowed)
+            << key << " as " << caller << ": " << s.error_code() << " " << s.error_message();
+      }
+    }
+  }
+  EXPECT_EQ(seen.size(), Expected().size())
+      << "an expectation names a method that no longer exists";
+  EXPECT_GT(calls, 300);
+}
+
+TEST_F(AccessMatrixTest, MembersReachOnlyTheirOwnRecordsAndAccounts) {
+  const std::string token = TokenFor("mem");
+  const uint64_t other = principals_.at("fin").subject_id();
+  dpb::GetMemberRequest get;
+  get.set_community_id(1);
+  get.set_member_id(other);
+  EXPECT_TRUE(
+      DeniedByAccess(Call("/timebank.directory.v1.DirectoryService/GetMember", get, token)));
+  ::timebank::ledger::v1::ListTransfersRequest list;
+  list.set_account_id(MemberAccountId(1, other));
+  EXPECT_TRUE(DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/ListTransfers", list, token)));
+  list.set_account_id(MemberAccountId(1, member_id_));
+  EXPECT_TRUE(Call("/timebank.ledger.v1.LedgerService/ListTransfers", list, token).ok());
+  // A coordinator reaches their organisation's account, not another community's.
+  ::timebank::ledger::v1::GetAccountsRequest accounts;
+  accounts.add_ids(OrganisationAccountId(1, 1));
+  EXPECT_TRUE(
+      Call("/timebank.ledger.v1.LedgerService/GetAccounts", accounts, TokenFor("key")).ok());
+  accounts.add_ids(PoolAccountId(2));
+  EXPECT_TRUE(DeniedByAccess(
+      Call("/timebank.ledger.v1.LedgerService/GetAccounts", accounts, TokenFor("coo"))));
+}
+
+TEST_F(AccessMatrixTest, BadTokensAreRefusedEvenOnPublicMethods) {
+  ::timebank::system::v1::PingRequest ping;
+  const std::string path = "/timebank.system.v1.SystemService/Ping";
+  EXPECT_EQ(Call(path, ping, "not-a-token").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  std::string token = TokenFor("adm");
+  token[token.size() / 2] = token[token.size() / 2] == 'A' ? 'B' : 'A';  // tamper with the claims
+  EXPECT_EQ(Call(path, ping, token).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // A client cannot forge the interceptor's decision.
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("x-tb-access", "");
+  ctx.AddMetadata("x-tb-principal", "operator");
+  ::timebank::directory::v1::ListCommunitiesRequest req;
+  std::string bytes = req.SerializeAsString();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer in(&slice, 1), out;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, "/timebank.directory.v1.DirectoryService/ListCommunities",
+                 grpc::StubOptions(), &in, &out,
+                 [&](grpc::Status s) { done.set_value(std::move(s)); });
+  const grpc::Status s = done.get_future().get();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+}
+
+TEST_F(AccessMatrixTest, ExpiredRevokedAndRotatedTokens) {
+  const std::string path = "/timebank.directory.v1.AuthService/WhoAmI";
+  dpb::WhoAmIRequest who;
+  // Expired.
+  dpb::TokenClaims claims;
+  *claims.mutable_principal() = principals_.at("mem");
+  const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+  claims.set_issued_at_s(now_s - 3600);
+  claims.set_expires_at_s(now_s - 600);
+  grpc::Status s = Call(path, who, auth::MintToken(*node_->keyring(), claims));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "expired")) << s.error_message();
+  // Revoked: signing out everywhere kills a live token at once.
+  const std::string live = TokenFor("mem");
+  ASSERT_TRUE(Call(path, who, live).ok());
+  ASSERT_TRUE(node_->directory()->RevokeAllSessions(1, member_id_).ok());
+  s = Call(path, who, live);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "signed out")) << s.error_message();
+  // Rotation: a token signed by the previous key still works; once that key retires, not.
+  const std::string before = TokenFor("adm");
+  ASSERT_TRUE(node_->keyring()->Rotate(now_s, 3600).ok());
+  EXPECT_TRUE(Call(path, who, before).ok());
+  EXPECT_TRUE(Call(path, who, TokenFor("adm")).ok());
+  ASSERT_TRUE(node_->keyring()->Rotate(now_s + 7200, 3600).ok());  // an hour after: old keys retire
+  s = Call(path, who, before);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(Call(path, who, TokenFor("adm")).ok());
+}
+
+}  // namespace
+}  // namespace timebank

@@ -1,0 +1,179 @@
+// Tokens, the keyring, the sign-in throttle and the access policy, without a network.
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "services/common/account_ids.h"
+#include "services/common/auth/access_policy.h"
+#include "services/common/auth/keyring.h"
+#include "services/common/auth/revocations.h"
+#include "services/common/auth/token.h"
+#include "services/directory/authenticator.h"
+#include "tests/common/test_util.h"
+#include "timebank/ledger/v1/ledger.pb.h"
+
+namespace timebank::auth {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+constexpr int64_t kNow = 1'800'000'000;
+
+dpb::TokenClaims Claims(int64_t expires_at_s) {
+  dpb::TokenClaims c;
+  c.mutable_principal()->set_kind(dpb::Principal::KIND_MEMBER);
+  c.mutable_principal()->set_community_id(3);
+  c.mutable_principal()->set_subject_id(7);
+  c.mutable_principal()->add_roles(dpb::ROLE_MEMBER);
+  c.set_issued_at_s(kNow);
+  c.set_expires_at_s(expires_at_s);
+  return c;
+}
+
+class KeyringTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto k = Keyring::Open(dir_.Sub("keyring"));
+    ASSERT_TRUE(k.ok()) << k.status();
+    keyring_ = std::move(*k);
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<Keyring> keyring_;
+};
+
+TEST_F(KeyringTest, FileIsPrivateAndReopensWithTheSameKey) {
+  struct stat st;
+  ASSERT_EQ(::stat(dir_.Sub("keyring").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto again = Keyring::Open(dir_.Sub("keyring"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->Active().secret, keyring_->Active().secret);
+  EXPECT_EQ(keyring_->Active().secret.size(), kKeyBytes);
+}
+
+TEST_F(KeyringTest, DamagedFileRefusesWithAMessage) {
+  std::ofstream(dir_.Sub("bad")) << "k1 123 nothex\n";
+  auto k = Keyring::Open(dir_.Sub("bad"));
+  ASSERT_FALSE(k.ok());
+  EXPECT_TRUE(absl::StrContains(k.status().message(), "damaged")) << k.status();
+}
+
+TEST_F(KeyringTest, TokensRoundTripAndRejectTamperingAndExpiry) {
+  const std::string t = MintToken(*keyring_, Claims(kNow + 900));
+  auto ok = VerifyToken(*keyring_, t, kNow + 10);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->principal().subject_id(), 7u);
+
+  auto expired = VerifyToken(*keyring_, t, kNow + 900 + kClockSkewS + 1);
+  EXPECT_EQ(expired.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(absl::StrContains(expired.status().message(), "expired"));
+
+  for (size_t i = 4; i < t.size(); i += 7) {  // flip characters all along the token
+    std::string bad = t;
+    bad[i] = bad[i] == 'x' ? 'y' : 'x';
+    EXPECT_EQ(VerifyToken(*keyring_, bad, kNow).status().code(), absl::StatusCode::kUnauthenticated)
+        << "tampered at " << i;
+  }
+  EXPECT_FALSE(VerifyToken(*keyring_, "", kNow).ok());
+  EXPECT_FALSE(VerifyToken(*keyring_, "tb1.", kNow).ok());
+  EXPECT_FALSE(VerifyToken(*keyring_, std::string(kMaxTokenBytes + 1, 'a'), kNow).ok());
+  // Issued in the future (beyond the skew): refused.
+  EXPECT_FALSE(VerifyToken(*keyring_,
+                           MintToken(*keyring_,
+                                     [] {
+                                       auto c = Claims(kNow + 900);
+                                       c.set_issued_at_s(kNow + 3600);
+                                       return c;
+                                     }()),
+                           kNow)
+                   .ok());
+}
+
+TEST_F(KeyringTest, RotationKeepsTheOldKeyForOneLifetimeThenRetiresIt) {
+  const std::string old_token = MintToken(*keyring_, Claims(kNow + 900));
+  auto ids = keyring_->Rotate(kNow, 960);
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(ids->size(), 2u);
+  EXPECT_TRUE(VerifyToken(*keyring_, old_token, kNow + 10).ok());
+  const std::string new_token = MintToken(*keyring_, Claims(kNow + 900));
+  EXPECT_NE(new_token.substr(0, 20), old_token.substr(0, 20));
+  // Another process sees the rotation after reloading the shared file.
+  auto other = Keyring::Open(dir_.Sub("keyring"));
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(VerifyToken(**other, new_token, kNow + 10).ok());
+  ids = keyring_->Rotate(kNow + 2000, 960);  // the first key's successor is now old enough
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(ids->size(), 2u);
+  EXPECT_FALSE(VerifyToken(*keyring_, old_token, kNow + 10).ok());
+  EXPECT_TRUE(VerifyToken(*keyring_, new_token, kNow + 10).ok());
+}
+
+TEST(RevocationsTest, RaisingTheEpochRefusesOlderTokens) {
+  Revocations r;
+  dpb::TokenClaims c = Claims(kNow + 1);
+  EXPECT_TRUE(r.IsCurrent(c));
+  r.SetEpoch(dpb::Principal::KIND_MEMBER, 3, 7, 1);
+  EXPECT_FALSE(r.IsCurrent(c));
+  c.set_epoch(1);
+  EXPECT_TRUE(r.IsCurrent(c));
+  r.SetEpoch(dpb::Principal::KIND_MEMBER, 3, 8, 5);  // someone else: no effect
+  EXPECT_TRUE(r.IsCurrent(c));
+}
+
+TEST(ThrottleTest, RefusesAfterTooManyFailuresUntilTheWindowPasses) {
+  directory::Throttle t(3, 60);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(t.RetryAfterS("ana", kNow), 0);
+    t.Fail("ana", kNow);
+  }
+  EXPECT_GT(t.RetryAfterS("ana", kNow + 1), 0);
+  EXPECT_EQ(t.RetryAfterS("bob", kNow + 1), 0);
+  EXPECT_EQ(t.RetryAfterS("ana", kNow + 61), 0);
+  t.Fail("bob", kNow);
+  t.Clear("bob");
+  EXPECT_EQ(t.RetryAfterS("bob", kNow), 0);
+}
+
+TEST(AccessPolicyTest, EveryRuleReadsFieldsThatExist) {
+  for (const AccessRule& r : AccessTable()) {
+    EXPECT_FALSE(r.grants.empty()) << r.method;
+    EXPECT_EQ(FindRule(r.method), &r) << r.method << " is listed twice";
+  }
+  EXPECT_EQ(FindRule("/timebank.ledger.v1.LedgerService/NoSuchMethod"), nullptr);
+  EXPECT_EQ(Decide(nullptr, "/x.Y/Z", nullptr, nullptr).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST(AccessPolicyTest, AdminsMoveOnlyBetweenAccountsOfTheirCommunity) {
+  const AccessRule* rule = FindRule("/timebank.ledger.v1.LedgerService/CreateTransfers");
+  ASSERT_NE(rule, nullptr);
+  dpb::Principal admin;
+  admin.set_kind(dpb::Principal::KIND_MEMBER);
+  admin.set_community_id(3);
+  admin.add_roles(dpb::ROLE_ADMIN);
+  ::timebank::ledger::v1::CreateTransfersRequest req;
+  auto* t = req.add_transfers();
+  t->set_debit_account_id(MemberAccountId(3, 1));
+  t->set_credit_account_id(PoolAccountId(3));
+  EXPECT_TRUE(Decide(rule, rule->method, &admin, &req).ok());
+  auto* t2 = req.add_transfers();
+  t2->set_debit_account_id(MemberAccountId(3, 1));
+  t2->set_credit_account_id(MemberAccountId(4, 1));  // another community
+  EXPECT_EQ(Decide(rule, rule->method, &admin, &req).code(), absl::StatusCode::kPermissionDenied);
+  t2->set_credit_account_id("alice");  // not a directory account: no community known
+  EXPECT_EQ(Decide(rule, rule->method, &admin, &req).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Decide(rule, rule->method, nullptr, &req).code(), absl::StatusCode::kUnauthenticated);
+}
+
+TEST(AccountIdsTest, CommunityIsReadFromTheId) {
+  EXPECT_EQ(CommunityOfAccount(MemberAccountId(12, 5)), 12u);
+  EXPECT_EQ(CommunityOfAccount(OrganisationAccountId(3, 1)), 3u);
+  EXPECT_EQ(CommunityOfAccount(PoolAccountId(9)), 9u);
+  for (const char* bad : {"", "c", "c.", "c0.m1", "cx.m1", "alice", "c12"}) {
+    EXPECT_EQ(CommunityOfAccount(bad), std::nullopt) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace timebank::auth

@@ -1,0 +1,305 @@
+// The directory core and the authenticator over an in-memory store, with a fake ledger
+// that can be "down": every rule, bad input writing nothing, erasure, sign-up modes,
+// refresh-token rotation and the ledger-account outbox.
+#include "services/directory/directory.h"
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "services/common/account_ids.h"
+#include "services/common/auth/keyring.h"
+#include "services/common/auth/token.h"
+#include "services/directory/authenticator.h"
+#include "services/directory/directory_schema.h"
+#include "storage/mem_store.h"
+#include "tests/common/test_util.h"
+
+namespace timebank::directory {
+namespace {
+
+namespace lpb = ::timebank::ledger::v1;
+
+class FakeLedger final : public LedgerAccounts {
+ public:
+  absl::Status Open(const std::vector<lpb::Account>& accounts) override {
+    if (down) return absl::UnavailableError("ledger down");
+    for (const auto& a : accounts) opened[a.id()] = a;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> ExportAccount(const std::string& id) override {
+    return "{\"account\": \"" + id + "\"}";
+  }
+  bool down = false;
+  std::map<std::string, lpb::Account> opened;
+};
+
+class DirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto k = auth::Keyring::Open(dir_.Sub("keyring"));
+    ASSERT_TRUE(k.ok());
+    keyring_ = std::move(*k);
+    AuthOptions o;
+    o.argon2_memory_kib = 1024;  // the cost is a setting; the rules are what is tested here
+    o.argon2_passes = 1;
+    o.max_failures_per_username = 3;
+    auth_ = std::make_unique<Authenticator>(&dir, keyring_.get(), o);
+    ASSERT_TRUE(dir.Start().ok());
+    dpb::Community c;
+    c.set_name("Riverside");
+    c.set_member_credit_limit_minutes(600);
+    auto made = dir.CreateCommunity(op_, c, "");
+    ASSERT_TRUE(made.ok()) << made.status();
+    community_ = made->id();
+  }
+
+  dpb::Member NewMember(const std::string& name, const std::string& number = "") {
+    dpb::Member m;
+    m.set_community_id(community_);
+    m.set_display_name(name);
+    m.set_member_number(number);
+    return m;
+  }
+
+  size_t MemberCount() {
+    bool more = false;
+    return dir.SearchMembers(community_, "", "", 0, 1000, &more)->size();
+  }
+
+  testing::TempDir dir_;
+  storage::MemStore store{1};
+  FakeLedger ledger;
+  auth::Revocations revocations;
+  Directory dir{&store, &ledger, &revocations};
+  std::unique_ptr<auth::Keyring> keyring_;
+  std::unique_ptr<Authenticator> auth_;
+  Actor op_;
+  uint64_t community_ = 0;
+};
+
+TEST_F(DirectoryTest, CommunityOrganisationAndMemberOpenTheirTimeAccounts) {
+  EXPECT_EQ(ledger.opened.count(PoolAccountId(community_)), 1u);
+  EXPECT_EQ(ledger.opened[PoolAccountId(community_)].min_balance(), 0);
+  dpb::Organisation o;
+  o.set_community_id(community_);
+  o.set_name("Carers");
+  o.set_kind(dpb::ORGANISATION_KIND_RECOGNITION_PARTNER);
+  auto org = dir.CreateOrganisation(op_, o, "");
+  ASSERT_TRUE(org.ok()) << org.status();
+  EXPECT_EQ(ledger.opened[org->account_id()].owner_kind(), lpb::OWNER_KIND_PARTNER);
+  auto m = dir.CreateMember(op_, NewMember("Ana"), "", "");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->member_number(), "M00001");
+  EXPECT_EQ(m->account_id(), MemberAccountId(community_, m->id()));
+  EXPECT_EQ(ledger.opened[m->account_id()].min_balance(), -600);
+  EXPECT_EQ(ledger.opened[m->account_id()].unit(), "TIME");
+}
+
+TEST_F(DirectoryTest, AccountsWaitInTheOutboxWhileTheLedgerIsDown) {
+  ledger.down = true;
+  auto m = dir.CreateMember(op_, NewMember("Ben"), "", "");
+  ASSERT_TRUE(m.ok()) << m.status();  // the member exists; the account follows
+  EXPECT_EQ(ledger.opened.count(m->account_id()), 0u);
+  EXPECT_EQ(dir.DrainOutbox(), 1u);
+  ledger.down = false;
+  EXPECT_EQ(dir.DrainOutbox(), 0u);
+  EXPECT_EQ(ledger.opened.count(m->account_id()), 1u);
+}
+
+TEST_F(DirectoryTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
+  ASSERT_TRUE(dir.CreateMember(op_, NewMember("Cat", "C-1"), "", "").ok());
+  const size_t before = MemberCount();
+  auto dup = dir.CreateMember(op_, NewMember("Cat again", "C-1"), "", "");
+  EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(absl::StrContains(dup.status().message(), "member_number")) << dup.status();
+  struct Case {
+    std::string name, number, field;
+  } cases[] = {
+      {std::string(129, 'a'), "", "member.display_name"},
+      {"tab\there", "", "member.display_name"},
+      {"", "", "member.display_name"},
+      {"\xff\xfe", "", "member.display_name"},
+      {"Dee", "has space", "member.member_number"},
+  };
+  for (const Case& c : cases) {
+    auto r = dir.CreateMember(op_, NewMember(c.name, c.number), "", "");
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << c.name;
+    EXPECT_TRUE(absl::StrContains(r.status().message(), c.field)) << r.status();
+  }
+  dpb::Member unknown = NewMember("Eve");
+  unknown.set_community_id(999);
+  EXPECT_EQ(dir.CreateMember(op_, unknown, "", "").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(MemberCount(), before);
+  dpb::Community bad;
+  bad.set_name("X");
+  bad.set_timezone("Mars/Olympus");
+  EXPECT_TRUE(absl::StrContains(dir.CreateCommunity(op_, bad, "").status().message(), "timezone"));
+  bad.set_timezone("Europe/London");
+  bad.set_expense_currency("XXQ");
+  EXPECT_TRUE(
+      absl::StrContains(dir.CreateCommunity(op_, bad, "").status().message(), "expense_currency"));
+  bad.set_expense_currency("GBP");
+  bad.set_member_credit_limit_minutes(-5);
+  EXPECT_TRUE(absl::StrContains(dir.CreateCommunity(op_, bad, "").status().message(),
+                                "member_credit_limit"));
+  EXPECT_EQ(dir.GrantRole(op_, community_, 1, dpb::ROLE_OPERATOR, 0, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(DirectoryTest, RetriedCreateWithTheSameRequestIdCreatesOnce) {
+  auto a = dir.CreateMember(op_, NewMember("Fay"), "", "req-1");
+  auto b = dir.CreateMember(op_, NewMember("Fay"), "", "req-1");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->id(), b->id());
+  EXPECT_EQ(MemberCount(), 1u);
+}
+
+TEST_F(DirectoryTest, RolesAreAuditedAndEndOldTokens) {
+  auto m = dir.CreateMember(op_, NewMember("Gus"), "", "");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(dir.GrantRole(op_, community_, m->id(), dpb::ROLE_COORDINATOR, 0, "").status().code(),
+            absl::StatusCode::kInvalidArgument);  // a coordinator coordinates something
+  EXPECT_EQ(dir.GrantRole(op_, community_, m->id(), dpb::ROLE_COORDINATOR, 42, "").status().code(),
+            absl::StatusCode::kNotFound);
+  const uint64_t epoch = dir.Epoch(dpb::Principal::KIND_MEMBER, community_, m->id());
+  auto g = dir.GrantRole(op_, community_, m->id(), dpb::ROLE_FINANCE, 0, "treasurer");
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_GT(dir.Epoch(dpb::Principal::KIND_MEMBER, community_, m->id()), epoch);
+  auto r = dir.RevokeRole(op_, community_, m->id(), dpb::ROLE_FINANCE, 0, "stepped down");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->roles_size(), 1);
+  bool more = false;
+  auto audit = dir.ListAudit(community_, 0, 100, &more);
+  ASSERT_TRUE(audit.ok());
+  std::vector<std::string> actions;
+  for (const auto& e : *audit) actions.push_back(e.action() + ":" + e.detail());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "role.grant:ROLE_FINANCE: treasurer"),
+            actions.end());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "role.revoke:ROLE_FINANCE: stepped down"),
+            actions.end());
+}
+
+TEST_F(DirectoryTest, InvitationsWorkOnceAndExpire) {
+  auto inv = dir.CreateInvitation(op_, community_, 1, "for Hal");
+  ASSERT_TRUE(inv.ok());
+  dpb::SignUpRequest req;
+  req.set_community_id(community_);
+  req.set_username("hal");
+  req.set_password("hal-password-1");
+  req.set_invitation_code("wrong");
+  EXPECT_EQ(auth_->SignUp(req, "a").status().code(), absl::StatusCode::kFailedPrecondition);
+  req.set_invitation_code(inv->code());
+  auto joined = auth_->SignUp(req, "a");
+  ASSERT_TRUE(joined.ok()) << joined.status();
+  EXPECT_EQ(joined->member().status(), dpb::MEMBER_STATUS_ACTIVE);
+  EXPECT_FALSE(joined->tokens().access_token().empty());
+  req.set_username("hal2");
+  EXPECT_EQ(auth_->SignUp(req, "a").status().code(),
+            absl::StatusCode::kFailedPrecondition);  // used
+
+  auto later = dir.CreateInvitation(op_, community_, 1, "");
+  ASSERT_TRUE(later.ok());
+  dir.SetClockForTest([] { return absl::Now() + absl::Hours(2); });
+  req.set_invitation_code(later->code());
+  req.set_username("ivy");
+  auto expired = auth_->SignUp(req, "a");
+  EXPECT_EQ(expired.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(expired.status().message(), "expired"));
+}
+
+TEST_F(DirectoryTest, ApprovalCommunitiesHoldSignUpsUntilAnAdminApproves) {
+  dpb::Community c;
+  c.set_name("Hillside");
+  c.set_signup_mode(dpb::SIGNUP_MODE_APPROVAL);
+  auto hill = dir.CreateCommunity(op_, c, "");
+  ASSERT_TRUE(hill.ok());
+  dpb::SignUpRequest req;
+  req.set_community_id(hill->id());
+  req.set_username("joan");
+  req.set_password("joan-password-1");
+  auto pending = auth_->SignUp(req, "a");
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  EXPECT_EQ(pending->member().status(), dpb::MEMBER_STATUS_PENDING_APPROVAL);
+  EXPECT_FALSE(pending->has_tokens());
+  dpb::SignInRequest in;
+  in.set_username("joan");
+  in.set_password("joan-password-1");
+  EXPECT_EQ(auth_->SignIn(in, "a").status().code(), absl::StatusCode::kUnauthenticated);
+  Actor admin;
+  admin.principal.add_roles(dpb::ROLE_ADMIN);
+  ASSERT_TRUE(dir.SetMemberStatus(admin, hill->id(), pending->member().id(),
+                                  dpb::MEMBER_STATUS_ACTIVE, "ok")
+                  .ok());
+  auto signed_in = auth_->SignIn(in, "a");
+  EXPECT_TRUE(signed_in.ok()) << signed_in.status();
+}
+
+TEST_F(DirectoryTest, SignInRefreshAndSignOut) {
+  auto hash = auth_->HashPassword("kim-password-1");
+  ASSERT_TRUE(hash.ok());
+  dpb::Member m = NewMember("Kim");
+  m.set_username("kim");
+  ASSERT_TRUE(dir.CreateMember(op_, m, *hash, "").ok());
+  dpb::SignInRequest in;
+  in.set_username("kim");
+  in.set_password("kim-password-1");
+  auto t = auth_->SignIn(in, "10.0.0.1");
+  ASSERT_TRUE(t.ok()) << t.status();
+  auto claims = auth::VerifyToken(*keyring_, t->access_token(), absl::ToUnixSeconds(absl::Now()));
+  ASSERT_TRUE(claims.ok());
+  EXPECT_EQ(claims->principal().name(), "kim");
+  // The same message whether the username exists or the password is wrong.
+  in.set_password("wrong-password");
+  const auto wrong = auth_->SignIn(in, "10.0.0.2").status();
+  in.set_username("nobody");
+  const auto unknown = auth_->SignIn(in, "10.0.0.3").status();
+  EXPECT_EQ(wrong, unknown);
+  // Refresh tokens rotate and work once.
+  auto r1 = auth_->Refresh(t->refresh_token());
+  ASSERT_TRUE(r1.ok()) << r1.status();
+  EXPECT_NE(r1->refresh_token(), t->refresh_token());
+  EXPECT_EQ(auth_->Refresh(t->refresh_token()).status().code(), absl::StatusCode::kUnauthenticated);
+  ASSERT_TRUE(auth_->SignOut(r1->refresh_token()).ok());
+  EXPECT_EQ(auth_->Refresh(r1->refresh_token()).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  // Brute force is slowed: after 3 failures (this test's setting) even the right password waits.
+  in.set_username("kim");
+  for (int i = 0; i < 3; ++i) {
+    in.set_password("guess-" + std::to_string(i) + "-xxxxx");
+    EXPECT_FALSE(auth_->SignIn(in, "10.0.0.9").ok());
+  }
+  in.set_password("kim-password-1");
+  EXPECT_EQ(auth_->SignIn(in, "10.0.0.9").status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST_F(DirectoryTest, ErasureRemovesPersonalDataAndKeepsTheAccount) {
+  auto hash = auth_->HashPassword("lee-password-1");
+  dpb::Member m = NewMember("Lee Jones");
+  m.set_username("lee");
+  m.set_email("lee@example.org");
+  m.set_phone("+44 7700 900123");
+  m.add_tags("knitting");
+  auto made = dir.CreateMember(op_, m, *hash, "");
+  ASSERT_TRUE(made.ok());
+  auto before = dir.ExportMemberData(community_, made->id());
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(absl::StrContains(*before, "lee@example.org"));
+  EXPECT_TRUE(absl::StrContains(*before, MemberAccountId(community_, made->id())));
+  auto erased = dir.EraseMember(op_, community_, made->id(), "request");
+  ASSERT_TRUE(erased.ok());
+  EXPECT_EQ(erased->status(), dpb::MEMBER_STATUS_ERASED);
+  auto after = dir.ExportMemberData(community_, made->id());
+  ASSERT_TRUE(after.ok());
+  for (const char* gone : {"lee@example.org", "Lee Jones", "7700", "knitting", "\"lee\""}) {
+    EXPECT_FALSE(absl::StrContains(*after, gone)) << gone;
+  }
+  EXPECT_TRUE(absl::StrContains(*after, erased->account_id()));  // the books keep the pseudonym
+  auto login = dir.FindLogin("lee");
+  ASSERT_TRUE(login.ok());
+  EXPECT_FALSE(login->has_value());
+  dpb::Member reuse = NewMember("New Lee");
+  reuse.set_username("lee");
+  EXPECT_TRUE(dir.CreateMember(op_, reuse, "", "").ok());  // the username is free again
+}
+
+}  // namespace
+}  // namespace timebank::directory
