@@ -380,6 +380,9 @@ int MemberCmd(Client& c, const Args& a) {
       if (page.next_page_token().empty() || (limit > 0 && all.members_size() >= limit)) break;
       req.set_page_token(page.next_page_token());
     }
+    if (limit > 0 && all.members_size() > limit) {
+      all.mutable_members()->DeleteSubrange(limit, all.members_size() - limit);
+    }
     if (Json()) {
       PrintJson(all);
     } else {

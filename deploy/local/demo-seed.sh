@@ -1,24 +1,71 @@
 #!/usr/bin/env bash
-# Seeds the demo community (community 1, "Riverside") through tbctl. Fixed ids make
-# it safe to run twice: the second run changes nothing.
+# Seeds the demo community through tbctl, as a person would: the operator creates
+# "Riverside Time Bank" and its admin; the admin adds organisations, a coordinator,
+# a finance officer and a dozen members, and records some exchanges and volunteering.
+# Every demo password is random; all are written to data/demo-logins.txt (0600).
+# Usage: demo-seed.sh OPERATOR_PASSWORD   (start.sh calls it on a fresh data directory)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 T=build/clients/cli/tbctl
-C=--community=1
-$T account create riverside-pool $C --owner=pool --owner_ref="communities/1" >/dev/null
-$T account create riverside-nhs $C --owner=organisation --owner_ref="communities/1/organisations/nhs" >/dev/null
-$T account create green-shoots $C --owner=organisation --owner_ref="communities/1/organisations/green-shoots" >/dev/null
-$T account create leisure-centre $C --owner=partner --owner_ref="communities/1/organisations/leisure" >/dev/null
-for m in alice bob chen dara eli fatima george hana; do
-  $T account create "$m" $C --min=-10h --max=200h --owner_ref="communities/1/members/$m" >/dev/null
-done
+LOGINS=data/demo-logins.txt
+export XDG_CONFIG_HOME="$PWD/data/.demo-seed"  # the seed's own login, not yours
+pw() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 16; }
+umask 077
+echo "operator $1 (runs the installation: communities and their admins)" > "$LOGINS"
+
+TIMEBANK_PASSWORD="$1" $T login operator >/dev/null
+$T community create "Riverside Time Bank" --member_limit=10h --org_limit=1000h >/dev/null
+add() {  # add NAME USERNAME TAGS -> prints the member id
+  local p
+  p=$(pw)
+  TIMEBANK_PASSWORD="$p" $T member add "$1" --community=1 --username="$2" --tags="$3" --in_directory \
+    | sed -n 's/^added member \([0-9]*\) .*/\1/p'
+  echo "$2 $p ($1)" >> "$LOGINS"
+}
+admin=$(add "Amara Okafor" amara "organising")
+$T role grant "$admin" admin --community=1 --reason="demo: first admin" >/dev/null
+TIMEBANK_PASSWORD=$(sed -n 's/^amara \([^ ]*\).*/\1/p' "$LOGINS") $T login amara >/dev/null
+
+$T org create "Riverside Carers Network" --org_kind=charity >/dev/null                 # org 1
+$T org create "Riverside Community Health (NHS)" --org_kind=public-service >/dev/null  # org 2
+$T org create "Riverside Leisure Centre" --org_kind=recognition-partner >/dev/null     # org 3
+coord=$(add "Callum Reid" callum "coordination,transport")
+$T role grant "$coord" coordinator --org=1 --reason="demo: runs the carers network" >/dev/null
+$T role grant "$coord" coordinator --org=2 --reason="demo: patient panel lead" >/dev/null
+fin=$(add "Fiona Shah" fiona "bookkeeping")
+$T role grant "$fin" finance --reason="demo: treasurer" >/dev/null
+
+declare -a m
+i=0
+while IFS='|' read -r name user tags; do
+  m[$i]=$(add "$name" "$user" "$tags")
+  i=$((i + 1))
+done <<'MEMBERS'
+Alice Brown|alice|gardening,shopping
+Bilal Hussain|bilal|it-help,forms
+Chen Wei|chen|cooking,befriending
+Dara Murphy|dara|gardening,walking
+Eli Cohen|eli|befriending,phone-calls
+Fatima Noor|fatima|sewing,cooking
+George Evans|george|diy,transport
+Hana Sato|hana|it-help,languages
+Isla Grant|isla|childcare,reading
+Jamal Ade|jamal|music,walking
+Kasia Nowak|kasia|cleaning,shopping
+Luis Ortega|luis|languages,forms
+MEMBERS
+
+acct() { echo "c1.m$1"; }
 tx() { $T transfer "$@" >/dev/null; }
-tx 2h   --id=demo-1 --provider=alice --receiver=bob --memo="lift to the hospital"
-tx 1h30m --id=demo-2 --provider=bob --receiver=chen --memo="help with a benefits form"
-tx 3h   --id=demo-3 --provider=chen --receiver=riverside-nhs --kind=contribution --coproduction=co-design --memo="patient panel: discharge leaflet"
-tx 2h   --id=demo-4 --provider=dara --receiver=green-shoots --kind=contribution --coproduction=co-delivery --memo="community garden session"
-tx 1h   --id=demo-5 --provider=eli --receiver=alice --memo="phone befriending"
-tx 45m  --id=demo-6 --provider=fatima --receiver=riverside-pool --kind=donation --memo="donated to the pool"
-tx 1h   --id=demo-7 --provider=leisure-centre --receiver=chen --kind=redemption --memo="swim session"
-tx 2h   --id=demo-8 --provider=hana --receiver=george --memo="IT help"
-echo "demo community seeded: community 1 with 8 members, 2 organisations, a partner and a pool"
+tx 2h    --id=demo-1 --provider="$(acct "${m[0]}")" --receiver="$(acct "${m[1]}")" --memo="lift to the hospital"
+tx 1h30m --id=demo-2 --provider="$(acct "${m[1]}")" --receiver="$(acct "${m[2]}")" --memo="help with a benefits form"
+tx 3h    --id=demo-3 --provider="$(acct "${m[2]}")" --receiver=c1.o2 --kind=contribution --coproduction=co-design --memo="patient panel: discharge leaflet"
+tx 2h    --id=demo-4 --provider="$(acct "${m[3]}")" --receiver=c1.o1 --kind=contribution --coproduction=co-delivery --memo="community garden session"
+tx 1h    --id=demo-5 --provider="$(acct "${m[4]}")" --receiver="$(acct "${m[0]}")" --memo="phone befriending"
+# A donation: the pool is credited, the donor debited.
+tx 45m   --id=demo-6 --provider=c1.pool --receiver="$(acct "${m[5]}")" --kind=donation --memo="Fatima donated 45m to the pool"
+tx 1h    --id=demo-7 --provider=c1.o3 --receiver="$(acct "${m[2]}")" --kind=redemption --memo="swim session"
+tx 2h    --id=demo-8 --provider="$(acct "${m[7]}")" --receiver="$(acct "${m[6]}")" --memo="IT help"
+tx 1h30m --id=demo-9 --provider="$(acct "${m[9]}")" --receiver=c1.o1 --kind=contribution --coproduction=co-assessment --memo="service review group"
+rm -rf "$XDG_CONFIG_HOME"
+echo "demo community seeded: Riverside Time Bank (community 1): an admin, a coordinator of two organisations, a finance officer, 12 members, 3 organisations; logins in $LOGINS"

@@ -16,8 +16,15 @@ if [ -f data/timebankd.pid ] && kill -0 "$(cat data/timebankd.pid)" 2>/dev/null;
 fi
 fresh=0
 [ -d data/ledger ] || fresh=1
+admin=()
+if [ "$fresh" = 1 ]; then
+  # The demo's operator gets a random password (never a fixed default), shown below.
+  TIMEBANK_ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 16)
+  export TIMEBANK_ADMIN_PASSWORD
+  admin=(--admin_username=operator)
+fi
 nohup build/services/timebankd/timebankd --services=all --data_dir=data \
-  --listen="$LISTEN" --metrics_listen="$METRICS" > data/timebankd.log 2>&1 &
+  --listen="$LISTEN" --metrics_listen="$METRICS" "${admin[@]}" > data/timebankd.log 2>&1 &
 echo $! > data/timebankd.pid
 export TIMEBANK_SERVER="$LISTEN"
 for _ in $(seq 1 50); do
@@ -26,18 +33,23 @@ for _ in $(seq 1 50); do
 done
 build/clients/cli/tbctl ping
 if [ "$fresh" = 1 ]; then
-  bash deploy/local/demo-seed.sh
+  bash deploy/local/demo-seed.sh "$TIMEBANK_ADMIN_PASSWORD"
+  unset TIMEBANK_ADMIN_PASSWORD
 fi
 cat <<INFO
 
 timebankd is running (pid $(cat data/timebankd.pid)), serving gRPC on $LISTEN.
   data and log:  ./data  (./data/timebankd.log)
   metrics:       http://$METRICS/metrics
+  sign in:       every demo login (username and random password) is in ./data/demo-logins.txt:
+$(sed 's/^/                   /' data/demo-logins.txt 2>/dev/null | head -6)
+                   ... and ten more members
   try it:        export TIMEBANK_SERVER=$LISTEN
-                 build/clients/cli/tbctl account list --community=1
-                 build/clients/cli/tbctl statement alice
-                 build/clients/cli/tbctl transfer 1h --provider=bob --receiver=alice --memo="shopping"
-                 build/clients/cli/tbctl journal verify
-  load test:     build/clients/loadgen/tb-loadgen --target=$LISTEN --mode=single
+                 build/clients/cli/tbctl login amara          (admin; password from the file)
+                 build/clients/cli/tbctl member list
+                 build/clients/cli/tbctl login alice          (a member)
+                 build/clients/cli/tbctl whoami; build/clients/cli/tbctl statement c1.m<your id>
+                 build/clients/cli/tbctl --service_keyring=data/keyring journal verify
+  load test:     build/clients/loadgen/tb-loadgen --target=$LISTEN --keyring=data/keyring --mode=single
   stop:          kill \$(cat data/timebankd.pid)
 INFO

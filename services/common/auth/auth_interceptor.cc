@@ -4,11 +4,13 @@
 
 #include <atomic>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/auth/access_policy.h"
 #include "services/common/auth/token.h"
 #include "services/common/server.h"
+#include "storage/absl_compat.h"
 
 namespace timebank::auth {
 namespace {
@@ -24,11 +26,46 @@ constexpr int64_t kKeyringReloadS = 5;
 
 using MetadataMap = std::multimap<grpc::string_ref, grpc::string_ref>;
 
+// Tokens verified recently: a client sends the same token with every call, so a hit
+// costs a hash lookup instead of base64, an HMAC and a parse. Entries are checked for
+// expiry and revocation on every use, and dropped when the keyring changes.
+class VerifiedTokens {
+ public:
+  struct Entry {
+    dpb::TokenClaims claims;
+    std::string principal_bytes;
+    uint64_t keyring_generation = 0;
+  };
+  static std::shared_ptr<const Entry> MakeEntry(dpb::TokenClaims claims, uint64_t generation) {
+    Entry e;
+    e.principal_bytes = claims.principal().SerializeAsString();
+    e.claims = std::move(claims);
+    e.keyring_generation = generation;
+    return std::make_shared<const Entry>(std::move(e));
+  }
+  std::shared_ptr<const Entry> Find(std::string_view token, uint64_t generation) {
+    absl::ReaderMutexLock lock(&mu_);
+    auto it = map_.find(AsAbsl(token));
+    if (it == map_.end() || it->second->keyring_generation != generation) return nullptr;
+    return it->second;
+  }
+  void Put(std::string_view token, std::shared_ptr<const Entry> e) {
+    absl::MutexLock lock(&mu_);
+    if (map_.size() >= kMaxEntries) map_.clear();  // bounded; refills from live traffic
+    map_.insert_or_assign(std::string(token), std::move(e));
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 50'000;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> map_ ABSL_GUARDED_BY(mu_);
+};
+
 class AccessInterceptor final : public grpc::experimental::Interceptor {
  public:
-  AccessInterceptor(Keyring* keyring, const Revocations* revocations, const char* method,
-                    const AccessRule* rule)
-      : keyring_(keyring), revocations_(revocations), method_(method), rule_(rule) {}
+  AccessInterceptor(Keyring* keyring, const Revocations* revocations, VerifiedTokens* cache,
+                    const char* method, const AccessRule* rule)
+      : keyring_(keyring), revocations_(revocations), cache_(cache), method_(method), rule_(rule) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
@@ -62,44 +99,52 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
           "the authorization header must be \"Bearer <access token>\"; sign in with tbctl login");
       return;
     }
+    const std::string_view token = bearer.substr(kScheme.size());
     const int64_t now_s = absl::ToUnixSeconds(absl::Now());
-    absl::StatusOr<dpb::TokenClaims> claims =
-        VerifyToken(*keyring_, bearer.substr(kScheme.size()), now_s);
-    if (!claims.ok()) {
-      auth_error_ = claims.status();
+    const uint64_t generation = keyring_->generation();
+    std::shared_ptr<const VerifiedTokens::Entry> entry = cache_->Find(token, generation);
+    if (entry == nullptr) {
+      absl::StatusOr<dpb::TokenClaims> claims = VerifyToken(*keyring_, token, now_s);
+      if (!claims.ok()) {
+        auth_error_ = claims.status();
+        return;
+      }
+      entry = VerifiedTokens::MakeEntry(std::move(*claims), generation);
+      cache_->Put(token, entry);
+    } else if (entry->claims.expires_at_s() <= now_s - kClockSkewS) {
+      auth_error_ = absl::UnauthenticatedError(
+          "the access token has expired; refresh it or sign in again (tbctl login)");
       return;
     }
-    if (!revocations_->IsCurrent(*claims)) {
+    if (!revocations_->IsCurrent(entry->claims)) {
       auth_error_ = absl::UnauthenticatedError(
           "this session was signed out or its roles changed; sign in again (tbctl login)");
       return;
     }
-    principal_ = std::move(*claims->mutable_principal());
-    authenticated_ = true;
+    entry_ = std::move(entry);
   }
 
   void Authorise(const google::protobuf::Message* request) {
     absl::Status s = auth_error_;
-    if (s.ok()) s = Decide(rule_, method_, authenticated_ ? &principal_ : nullptr, request);
+    if (s.ok()) s = Decide(rule_, method_, entry_ ? &entry_->claims.principal() : nullptr, request);
     decision_ = s.ok() ? "" : absl::StrCat(static_cast<int>(s.code()), ":", s.message());
     if (metadata_ == nullptr) return;
     metadata_->emplace(grpc::string_ref(kDecisionKey), grpc::string_ref(decision_));
-    if (s.ok() && authenticated_) {
-      principal_bytes_ = principal_.SerializeAsString();
-      metadata_->emplace(grpc::string_ref(kPrincipalKey), grpc::string_ref(principal_bytes_));
+    if (s.ok() && entry_) {
+      metadata_->emplace(grpc::string_ref(kPrincipalKey),
+                         grpc::string_ref(entry_->principal_bytes));
     }
   }
 
   Keyring* const keyring_;
   const Revocations* const revocations_;
+  VerifiedTokens* const cache_;
   const char* const method_;
   const AccessRule* const rule_;
   MetadataMap* metadata_ = nullptr;
   absl::Status auth_error_;
-  bool authenticated_ = false;
-  dpb::Principal principal_;
+  std::shared_ptr<const VerifiedTokens::Entry> entry_;  // set when authenticated
   std::string decision_;
-  std::string principal_bytes_;
 };
 
 class AccessInterceptorFactory final
@@ -115,12 +160,14 @@ class AccessInterceptorFactory final
         last_reload_s_.compare_exchange_strong(last, now_s, std::memory_order_relaxed)) {
       keyring_->ReloadIfChanged();
     }
-    return new AccessInterceptor(keyring_, revocations_, info->method(), FindRule(info->method()));
+    return new AccessInterceptor(keyring_, revocations_, &cache_, info->method(),
+                                 FindRule(info->method()));
   }
 
  private:
   Keyring* const keyring_;
   const Revocations* const revocations_;
+  VerifiedTokens cache_;
   std::atomic<int64_t> last_reload_s_{0};
 };
 

@@ -95,6 +95,7 @@ absl::Status Keyring::Load() {
   absl::MutexLock lock(&mu_);
   keys_ = std::move(keys);
   loaded_mtime_ns_ = mtime;
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   return absl::OkStatus();
 }
 

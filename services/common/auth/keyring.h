@@ -6,6 +6,7 @@
 #ifndef TIMEBANK_SERVICES_COMMON_AUTH_KEYRING_H_
 #define TIMEBANK_SERVICES_COMMON_AUTH_KEYRING_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,6 +42,8 @@ class Keyring {
   // Rereads the file if another process changed it.
   void ReloadIfChanged();
   std::vector<std::string> KeyIds() const;
+  // Changes whenever the keys change (caches of verified tokens compare it).
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
   explicit Keyring(std::string path) : path_(std::move(path)) {}
@@ -51,6 +54,7 @@ class Keyring {
   mutable absl::Mutex mu_;
   std::vector<SigningKey> keys_ ABSL_GUARDED_BY(mu_);  // newest first
   int64_t loaded_mtime_ns_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<uint64_t> generation_{0};
 };
 
 // Cryptographically random bytes (OpenSSL RAND_bytes); aborts if the RNG fails.
