@@ -157,6 +157,11 @@ lpb::Account TimeAccount(const std::string& id, uint64_t c, lpb::OwnerKind kind,
   return a;
 }
 
+std::string RoleDetail(dpb::Role role, uint64_t org_id, const std::string& reason) {
+  return absl::StrCat(dpb::Role_Name(role), org_id ? absl::StrCat(" of organisation ", org_id) : "",
+                      reason.empty() ? "" : ": ", reason);
+}
+
 bool HasRoleIn(const dpb::Member& m, dpb::Role r) {
   return std::find(m.roles().begin(), m.roles().end(), r) != m.roles().end();
 }
@@ -679,13 +684,7 @@ absl::StatusOr<dpb::Member> Directory::UpdateMember(const Actor& a, const dpb::M
   m.set_phone(check.phone());
   *m.mutable_tags() = check.tags();
   *m.mutable_consent() = check.consent();
-  Tx tx(store_);
-  const std::string sealed = Sealed(m);
-  tx.Put(KeyU64U64(schema::kMember, m.community_id(), m.id()), sealed);
-  Audit(tx, m.community_id(), a, "member.update", m.id(), "");
-  TB_RETURN_IF_ERROR(Commit(tx));
-  m.ParseFromString(sealed);
-  return m;
+  return SaveMember(std::move(m), a, "member.update", "", /*end_tokens=*/false);
 }
 
 absl::StatusOr<uint64_t> Directory::BumpEpoch(int kind, uint64_t c, uint64_t s) {
@@ -699,6 +698,21 @@ absl::StatusOr<uint64_t> Directory::BumpEpoch(int kind, uint64_t c, uint64_t s) 
 
 uint64_t Directory::Epoch(int kind, uint64_t c, uint64_t s) {
   return revocations_->Epoch(kind, c, s);
+}
+
+absl::StatusOr<dpb::Member> Directory::SaveMember(dpb::Member m, const Actor& a,
+                                                  const std::string& action,
+                                                  const std::string& detail, bool end_tokens) {
+  Tx tx(store_);
+  const std::string sealed = Sealed(m);
+  tx.Put(KeyU64U64(schema::kMember, m.community_id(), m.id()), sealed);
+  Audit(tx, m.community_id(), a, action, m.id(), detail);
+  TB_RETURN_IF_ERROR(Commit(tx));
+  if (end_tokens) {
+    TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, m.community_id(), m.id()).status());
+  }
+  m.ParseFromString(sealed);
+  return m;
 }
 
 absl::StatusOr<dpb::Member> Directory::SetMemberStatus(const Actor& a, uint64_t c, uint64_t id,
@@ -721,18 +735,11 @@ absl::StatusOr<dpb::Member> Directory::SetMemberStatus(const Actor& a, uint64_t 
   }
   const dpb::MemberStatus before = m.status();
   m.set_status(status);
-  Tx tx(store_);
-  const std::string sealed = Sealed(m);
-  tx.Put(KeyU64U64(schema::kMember, c, id), sealed);
-  Audit(tx, c, a, "member.status", id,
-        absl::StrCat(dpb::MemberStatus_Name(before), " -> ", dpb::MemberStatus_Name(status),
-                     reason.empty() ? "" : ": ", reason));
-  TB_RETURN_IF_ERROR(Commit(tx));
-  if (status != dpb::MEMBER_STATUS_ACTIVE) {
-    TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, c, id).status());
-  }
-  m.ParseFromString(sealed);
-  return m;
+  return SaveMember(
+      std::move(m), a, "member.status",
+      absl::StrCat(dpb::MemberStatus_Name(before), " -> ", dpb::MemberStatus_Name(status),
+                   reason.empty() ? "" : ": ", reason),
+      /*end_tokens=*/status != dpb::MEMBER_STATUS_ACTIVE);
 }
 
 absl::StatusOr<dpb::Member> Directory::GrantRole(const Actor& a, uint64_t c, uint64_t id,
@@ -763,16 +770,8 @@ absl::StatusOr<dpb::Member> Directory::GrantRole(const Actor& a, uint64_t c, uin
     }
   }
   if (!HasRoleIn(m, role)) m.add_roles(role);
-  Tx tx(store_);
-  const std::string sealed = Sealed(m);
-  tx.Put(KeyU64U64(schema::kMember, c, id), sealed);
-  Audit(tx, c, a, "role.grant", id,
-        absl::StrCat(dpb::Role_Name(role), org_id ? absl::StrCat(" of organisation ", org_id) : "",
-                     reason.empty() ? "" : ": ", reason));
-  TB_RETURN_IF_ERROR(Commit(tx));
-  TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, c, id).status());
-  m.ParseFromString(sealed);
-  return m;
+  return SaveMember(std::move(m), a, "role.grant", RoleDetail(role, org_id, reason),
+                    /*end_tokens=*/true);
 }
 
 absl::StatusOr<dpb::Member> Directory::RevokeRole(const Actor& a, uint64_t c, uint64_t id,
@@ -800,16 +799,8 @@ absl::StatusOr<dpb::Member> Directory::RevokeRole(const Actor& a, uint64_t c, ui
     auto* roles = m.mutable_roles();
     roles->erase(std::remove(roles->begin(), roles->end(), role), roles->end());
   }
-  Tx tx(store_);
-  const std::string sealed = Sealed(m);
-  tx.Put(KeyU64U64(schema::kMember, c, id), sealed);
-  Audit(tx, c, a, "role.revoke", id,
-        absl::StrCat(dpb::Role_Name(role), org_id ? absl::StrCat(" of organisation ", org_id) : "",
-                     reason.empty() ? "" : ": ", reason));
-  TB_RETURN_IF_ERROR(Commit(tx));
-  TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, c, id).status());
-  m.ParseFromString(sealed);
-  return m;
+  return SaveMember(std::move(m), a, "role.revoke", RoleDetail(role, org_id, reason),
+                    /*end_tokens=*/true);
 }
 
 absl::StatusOr<std::vector<dpb::AuditEntry>> Directory::ListAudit(uint64_t c, uint64_t after_seq,
