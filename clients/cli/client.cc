@@ -124,7 +124,8 @@ Client::Client()
       ledger_(::timebank::ledger::v1::LedgerService::NewStub(channel_)),
       system_(::timebank::system::v1::SystemService::NewStub(channel_)),
       directory_(dpb::DirectoryService::NewStub(channel_)),
-      auth_(dpb::AuthService::NewStub(channel_)) {}
+      auth_(dpb::AuthService::NewStub(channel_)),
+      activity_(::timebank::activity::v1::ActivityService::NewStub(channel_)) {}
 
 std::string Client::Token() {
   if (token_) return *token_;
@@ -169,6 +170,15 @@ void Client::Prepare(grpc::ClientContext* ctx, int timeout_s) {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
   }
   auth::AddBearer(ctx, Token());
+}
+
+::timebank::ledger::v1::CoproductionType ParseCoproduction(const std::string& type) {
+  if (type.empty()) return ::timebank::ledger::v1::COPRODUCTION_TYPE_UNSPECIFIED;
+  if (type == "co-commission") return ::timebank::ledger::v1::COPRODUCTION_TYPE_CO_COMMISSION;
+  if (type == "co-design") return ::timebank::ledger::v1::COPRODUCTION_TYPE_CO_DESIGN;
+  if (type == "co-delivery") return ::timebank::ledger::v1::COPRODUCTION_TYPE_CO_DELIVERY;
+  if (type == "co-assessment") return ::timebank::ledger::v1::COPRODUCTION_TYPE_CO_ASSESSMENT;
+  Die("--coproduction: co-commission, co-design, co-delivery or co-assessment");
 }
 
 }  // namespace timebank::cli

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/flags/declare.h"
+#include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/directory/v1/auth.grpc.pb.h"
 #include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
@@ -29,6 +30,8 @@ namespace dpb = ::timebank::directory::v1;
 std::string ServerAddress();
 void PrintJson(const google::protobuf::Message& m);
 bool Json();
+// --coproduction values: co-commission, co-design, co-delivery, co-assessment ("" = none).
+::timebank::ledger::v1::CoproductionType ParseCoproduction(const std::string& type);
 
 // The saved login (~/.config/timebank/credentials, mode 0600).
 struct SavedLogin {
@@ -62,6 +65,9 @@ class Client {
   ::timebank::system::v1::SystemService::Stub* system() { return system_.get(); }
   dpb::DirectoryService::Stub* directory() { return directory_.get(); }
   dpb::AuthService::Stub* auth() { return auth_.get(); }
+  ::timebank::activity::v1::ActivityService::Stub* activity() { return activity_.get(); }
+  // Send no credential (signing in must not carry a stale saved token).
+  void SetAnonymous() { token_ = std::string(); }
   // The signed-in principal, if the saved login is in use.
   const std::optional<dpb::Principal>& principal() {
     Token();
@@ -75,9 +81,14 @@ class Client {
   std::unique_ptr<::timebank::system::v1::SystemService::Stub> system_;
   std::unique_ptr<dpb::DirectoryService::Stub> directory_;
   std::unique_ptr<dpb::AuthService::Stub> auth_;
+  std::unique_ptr<::timebank::activity::v1::ActivityService::Stub> activity_;
   std::optional<std::string> token_;
   std::optional<dpb::Principal> principal_;
 };
+
+// Commands for contributions and exchanges (activity_commands.cc).
+int ActivityCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args);
+bool IsActivityCommand(const std::string& cmd);
 
 // Commands for communities, organisations, members, roles, invitations, API keys and
 // sign-in (directory_commands.cc). Each returns the process exit code.

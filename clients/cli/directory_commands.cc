@@ -635,6 +635,7 @@ bool IsDirectoryCommand(const std::string& cmd) {
 }
 
 int DirectoryCommand(Client& c, const std::string& cmd, const Args& a) {
+  if (cmd == "setup" || cmd == "login" || cmd == "logout" || cmd == "signup") c.SetAnonymous();
   if (cmd == "setup") return Setup(c);
   if (cmd == "login") return Login(c, a);
   if (cmd == "logout") return Logout(c);

@@ -61,6 +61,7 @@ using timebank::cli::Client;
 using timebank::cli::Die;
 using timebank::cli::DieRpc;
 using timebank::cli::Json;
+using timebank::cli::ParseCoproduction;
 using timebank::cli::PrintJson;
 using timebank::cli::ServerAddress;
 using timebank::cli::Table;
@@ -88,6 +89,16 @@ Directory (--community=N defaults to your own)
   invite create [--hours=168 --note=..] | invite list | invite revoke ID
   apikey create --org=ID --label=TEXT | apikey list [--org=ID] | apikey revoke ID --org=ID
   key rotate                               operator: new token signing key
+
+Contributions and exchanges (posted to the ledger exactly once)
+  contribution log AMOUNT --org=ID --members=ID,ID.. --what=".." [--when=2026-11-20]
+               [--coproduction=co-design] [--collective]      coordinators: hours given
+  contribution report AMOUNT --org=ID --what=".." [--when=..]    members: for a coordinator to verify
+  contribution approve|decline ID --org=ID [--reason=..]
+  exchange record AMOUNT --provider=MEMBER --receiver=MEMBER --what=".." [--when=..]
+  exchange confirm|decline|dispute ID [--reason=..]            the other member answers
+  exchange resolve ID [--nouphold] --reason=..                  coordinators settle disputes
+  activity show ID | activity list [--member=ID] [--org=ID] | activity reverse ID --reason=..
 
 Accounts (ledger; for admins, and services: --service_keyring=DATA_DIR/keyring on the server)
   account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]
@@ -371,15 +382,6 @@ lpb::TransferKind ParseKind(const std::string& kind) {
     if (name == kind) return k;
   }
   Die("--kind: exchange, contribution, donation, redemption or adjustment");
-}
-
-lpb::CoproductionType ParseCoproduction(const std::string& type) {
-  if (type.empty()) return lpb::COPRODUCTION_TYPE_UNSPECIFIED;
-  if (type == "co-commission") return lpb::COPRODUCTION_TYPE_CO_COMMISSION;
-  if (type == "co-design") return lpb::COPRODUCTION_TYPE_CO_DESIGN;
-  if (type == "co-delivery") return lpb::COPRODUCTION_TYPE_CO_DELIVERY;
-  if (type == "co-assessment") return lpb::COPRODUCTION_TYPE_CO_ASSESSMENT;
-  Die("--coproduction: co-commission, co-design, co-delivery or co-assessment");
 }
 
 // `perspective`: the account whose statement this is ("" for a plain list).
@@ -685,6 +687,9 @@ int main(int argc, char** argv) {
   if (cmd == "journal") return JournalCommand(client, Tail(args, 2));
   if (cmd == "ping" || cmd == "info" || cmd == "backup") {
     return ServerCommand(client, cmd, Tail(args, 2));
+  }
+  if (timebank::cli::IsActivityCommand(cmd)) {
+    return timebank::cli::ActivityCommand(client, cmd, Tail(args, 2));
   }
   if (timebank::cli::IsDirectoryCommand(cmd)) {
     return timebank::cli::DirectoryCommand(client, cmd, Tail(args, 2));

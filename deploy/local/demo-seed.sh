@@ -56,16 +56,26 @@ Luis Ortega|luis|languages,forms
 MEMBERS
 
 acct() { echo "c1.m$1"; }
+# Volunteering and peer support go through the activity service, which posts each to
+# the ledger exactly once.
+$T contribution log 3h --org=2 --members="${m[2]}" --what="patient panel: discharge leaflet" --coproduction=co-design --request_id=demo-c1 >/dev/null
+$T contribution log 2h --org=1 --members="${m[3]},${m[9]}" --what="community garden session" --coproduction=co-delivery --request_id=demo-c2 >/dev/null
+as() { TIMEBANK_PASSWORD=$(awk -v u="$1" '$1==u{print $2}' "$LOGINS") $T login "$1" >/dev/null; }
+exchange() {  # exchange PROVIDER_INDEX PROVIDER_USER RECEIVER_INDEX RECEIVER_USER AMOUNT WHAT
+  as "$2"
+  local id
+  id=$($T exchange record "$5" --provider="${m[$1]}" --receiver="${m[$3]}" --what="$6" --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
+  as "$4"
+  $T exchange confirm "$id" >/dev/null
+}
+exchange 0 alice 1 bilal 2h "lift to the hospital"
+exchange 1 bilal 2 chen 1h30m "help with a benefits form"
+exchange 4 eli 0 alice 1h "phone befriending"
+exchange 7 hana 6 george 2h "IT help"
+as amara
+# Donations and redemptions (the activity service's next step) are ledger transfers for now.
 tx() { $T transfer "$@" >/dev/null; }
-tx 2h    --id=demo-1 --provider="$(acct "${m[0]}")" --receiver="$(acct "${m[1]}")" --memo="lift to the hospital"
-tx 1h30m --id=demo-2 --provider="$(acct "${m[1]}")" --receiver="$(acct "${m[2]}")" --memo="help with a benefits form"
-tx 3h    --id=demo-3 --provider="$(acct "${m[2]}")" --receiver=c1.o2 --kind=contribution --coproduction=co-design --memo="patient panel: discharge leaflet"
-tx 2h    --id=demo-4 --provider="$(acct "${m[3]}")" --receiver=c1.o1 --kind=contribution --coproduction=co-delivery --memo="community garden session"
-tx 1h    --id=demo-5 --provider="$(acct "${m[4]}")" --receiver="$(acct "${m[0]}")" --memo="phone befriending"
-# A donation: the pool is credited, the donor debited.
-tx 45m   --id=demo-6 --provider=c1.pool --receiver="$(acct "${m[5]}")" --kind=donation --memo="Fatima donated 45m to the pool"
-tx 1h    --id=demo-7 --provider=c1.o3 --receiver="$(acct "${m[2]}")" --kind=redemption --memo="swim session"
-tx 2h    --id=demo-8 --provider="$(acct "${m[7]}")" --receiver="$(acct "${m[6]}")" --memo="IT help"
-tx 1h30m --id=demo-9 --provider="$(acct "${m[9]}")" --receiver=c1.o1 --kind=contribution --coproduction=co-assessment --memo="service review group"
+tx 45m --id=demo-6 --provider=c1.pool --receiver="$(acct "${m[5]}")" --kind=donation --memo="Fatima donated 45m to the pool"
+tx 1h  --id=demo-7 --provider=c1.o3 --receiver="$(acct "${m[2]}")" --kind=redemption --memo="swim session"
 rm -rf "$XDG_CONFIG_HOME"
 echo "demo community seeded: Riverside Time Bank (community 1): an admin, a coordinator of two organisations, a finance officer, 12 members, 3 organisations; logins in $LOGINS"

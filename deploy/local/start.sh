@@ -47,6 +47,8 @@ $(sed 's/^/                   /' data/demo-logins.txt 2>/dev/null | head -6)
   try it:        export TIMEBANK_SERVER=$LISTEN
                  build/clients/cli/tbctl login amara          (admin; password from the file)
                  build/clients/cli/tbctl member list
+                 build/clients/cli/tbctl contribution log 2h --org=1 --members=5,6 --what="litter pick"
+                 build/clients/cli/tbctl activity list
                  build/clients/cli/tbctl login alice          (a member)
                  build/clients/cli/tbctl whoami; build/clients/cli/tbctl statement c1.m<your id>
                  build/clients/cli/tbctl --service_keyring=data/keyring journal verify

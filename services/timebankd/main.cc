@@ -16,12 +16,15 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:7400",
           "gRPC listen address (host:port; port 0 picks one)");
 ABSL_FLAG(std::string, data_dir, "data", "Directory holding every hosted service's store");
 ABSL_FLAG(std::string, services, "all",
-          "Comma-separated services to host, or 'all' (ledger,directory)");
+          "Comma-separated services to host, or 'all' (ledger,directory,activity)");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "Prometheus /metrics HTTP address; empty disables it");
 ABSL_FLAG(std::string, keyring, "",
           "Token signing keys file (0600), shared by every timebankd of an installation; "
           "default <data_dir>/keyring");
+ABSL_FLAG(
+    std::string, directory_address, "",
+    "The directory's address, when this process hosts the activity service but not the directory");
 ABSL_FLAG(std::string, ledger_address, "",
           "The ledger's address, when this process hosts the directory but not the ledger");
 ABSL_FLAG(std::string, admin_username, "",
@@ -54,6 +57,7 @@ int main(int argc, char** argv) {
   options.read_threads = absl::GetFlag(FLAGS_read_threads);
   options.keyring_path = absl::GetFlag(FLAGS_keyring);
   options.ledger_address = absl::GetFlag(FLAGS_ledger_address);
+  options.directory_address = absl::GetFlag(FLAGS_directory_address);
   options.admin_username = absl::GetFlag(FLAGS_admin_username);
   if (const char* pw = std::getenv("TIMEBANK_ADMIN_PASSWORD"); pw != nullptr) {
     options.admin_password = pw;

@@ -21,7 +21,7 @@ constexpr size_t kMaxQueuedReads = 4096;
 }  // namespace
 
 const std::vector<std::string>& KnownServices() {
-  static const std::vector<std::string> kServices = {"ledger", "directory"};
+  static const std::vector<std::string> kServices = {"ledger", "directory", "activity"};
   return kServices;
 }
 
@@ -108,6 +108,25 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
            }});
     }
   }
+  if (std::find(node->services_.begin(), node->services_.end(), "activity") !=
+      node->services_.end()) {
+    storage::RocksStoreOptions ro;
+    ro.path = (std::filesystem::path(options.data_dir) / "activity").string();
+    ro.identity = "timebank.activity.v1";
+    ro.column_families = {{"records", storage::CfProfile::kPointLookup}};
+    ro.write_buffer_bytes = 16u << 20;
+    ro.block_cache_bytes = 16u << 20;
+    TB_ASSIGN_OR_RETURN(node->activity_store_, storage::OpenRocksStore(ro));
+    node->activity_peers_ = std::make_unique<activity::GrpcPeers>(node->keyring_.get());
+    node->activity_ = std::make_unique<activity::ActivityBook>(
+        node->activity_store_.get(), node->activity_peers_.get(), node->activity_peers_.get());
+    node->dispatcher_ = std::make_unique<activity::Dispatcher>(node->activity_.get());
+    node->grpc_services_.push_back(std::make_unique<activity::ActivityServiceImpl>(
+        node->activity_.get(), node->dispatcher_.get()));
+    backups.push_back({"activity", [store = node->activity_store_.get()](const std::string& dir) {
+                         return store->Checkpoint(dir);
+                       }});
+  }
   // The signing keys go with the stores, so a restored node accepts current tokens.
   backups.push_back(
       {"keyring", [path = keyring_path](const std::string& dest) {
@@ -128,6 +147,20 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   config.keyring = node->keyring_.get();
   config.revocations = &node->revocations_;
   TB_ASSIGN_OR_RETURN(node->server_, GrpcServer::Start(config, services));
+  if (node->activity_) {
+    auto peer = [&](bool hosted, const std::string& address) {
+      return hosted ? node->server_->InProcessChannel() : MakeChannel(address);
+    };
+    if ((!node->ledger_ && options.ledger_address.empty()) ||
+        (!node->directory_ && options.directory_address.empty())) {
+      return absl::InvalidArgumentError(
+          "--ledger_address/--directory_address: the activity service needs the ledger and the "
+          "directory; host them too, or say where they are");
+    }
+    node->activity_peers_->Connect(peer(node->directory_ != nullptr, options.directory_address),
+                                   peer(node->ledger_ != nullptr, options.ledger_address));
+    node->dispatcher_->Wake();
+  }
   if (node->directory_) {
     if (node->ledger_) {
       node->ledger_accounts_->Connect(node->server_->InProcessChannel());
@@ -184,6 +217,7 @@ void Node::Shutdown() {
     }
     outbox_thread_.join();
   }
+  dispatcher_.reset();  // first: a post in flight completes while the server still answers
   if (server_) server_->Shutdown(absl::Seconds(3));
   if (ledger_) ledger_->Stop();
   if (metrics_http_) metrics_http_->Stop();

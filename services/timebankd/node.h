@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/activity/activity_book.h"
+#include "services/activity/activity_service.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/revocations.h"
 #include "services/common/metrics.h"
@@ -36,8 +38,9 @@ struct NodeOptions {
   // Token signing keys; "" means <data_dir>/keyring. Every process of an installation
   // must share this file (see docs/OPERATIONS.md).
   std::string keyring_path;
-  // Where the ledger is when this node does not host it (directory-only nodes).
+  // Where the ledger and the directory are when this node does not host them.
   std::string ledger_address;
+  std::string directory_address;
   // The operator created on first start; without them a one-time setup code is made.
   std::string admin_username;
   std::string admin_password;
@@ -59,6 +62,7 @@ class Node {
   ledger::LedgerEngine* ledger() { return ledger_.get(); }
   MetricsRegistry* metrics() { return &metrics_; }
   directory::Directory* directory() { return directory_.get(); }
+  activity::ActivityBook* activity() { return activity_.get(); }
   auth::Keyring* keyring() { return keyring_.get(); }
   // A fresh credential for a trusted in-process client (tests, embedded tb-loadgen).
   std::string ServiceToken(const std::string& name = "node") const;
@@ -81,6 +85,10 @@ class Node {
   std::unique_ptr<directory::Directory> directory_;
   std::unique_ptr<directory::Authenticator> authenticator_;
   std::string setup_code_;
+  std::unique_ptr<storage::KvStore> activity_store_;
+  std::unique_ptr<activity::GrpcPeers> activity_peers_;
+  std::unique_ptr<activity::ActivityBook> activity_;
+  std::unique_ptr<activity::Dispatcher> dispatcher_;
   // Retries ledger accounts the directory could not open yet.
   std::thread outbox_thread_;
   absl::Mutex outbox_mu_;

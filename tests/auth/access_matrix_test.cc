@@ -35,7 +35,8 @@ using google::protobuf::Message;
 
 const char* const kServices[] = {
     "timebank.system.v1.SystemService", "timebank.ledger.v1.LedgerService",
-    "timebank.directory.v1.DirectoryService", "timebank.directory.v1.AuthService"};
+    "timebank.directory.v1.DirectoryService", "timebank.directory.v1.AuthService",
+    "timebank.activity.v1.ActivityService"};
 
 // Callers: anon (no token), svc (a service), op (operator), adm/coo/fin (admin,
 // coordinator of organisation 1, finance officer of community 1), mem (the member the
@@ -83,6 +84,15 @@ const std::map<std::string, std::string>& Expected() {
       {"DirectoryService/RevokeApiKey", "adm coo"},
       {"DirectoryService/ExportMemberData", "mem adm"},
       {"DirectoryService/EraseMember", "adm"},
+      {"ActivityService/LogContributions", "adm coo key"},
+      {"ActivityService/ReportContribution", "adm coo fin mem key"},
+      {"ActivityService/ReviewContribution", "adm coo key"},
+      {"ActivityService/RecordExchange", "adm coo fin mem key"},
+      {"ActivityService/RespondToExchange", "adm coo fin mem key"},
+      {"ActivityService/ResolveDispute", "adm coo"},
+      {"ActivityService/ReverseActivity", "adm coo"},
+      {"ActivityService/GetActivity", "svc adm coo fin mem key"},
+      {"ActivityService/ListActivities", "svc adm coo fin mem key"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},

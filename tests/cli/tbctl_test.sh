@@ -122,6 +122,25 @@ check erased-login 1 "username or password is wrong" -- env TIMEBANK_PASSWORD=ca
 check login-admin-3 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
 check erased-export 0 "Erased member" -- "$U" member export "$cara"
 check erased-verify 0 "journal verified" -- "$T" journal verify
+# ---- Activity: contributions and exchanges, posted to the ledger exactly once ------
+dee=$(TIMEBANK_PASSWORD=dee-password-1 "$U" member add "Dee Day" --username=dee | sed -n 's/^added member \([0-9]*\) .*/\1/p')
+check contribution-log 0 "logged 2 contribution" -- "$U" contribution log 2h --org=1 --members="$bob,$dee" --what="co-design workshop" --coproduction=co-design --request_id=ws-1
+check contribution-retry 0 "logged 2 contribution" -- "$U" contribution log 2h --org=1 --members="$bob,$dee" --what="co-design workshop" --coproduction=co-design --request_id=ws-1
+check contribution-too-long 1 "minutes: at most 24 hours" -- "$U" contribution log 25h --org=1 --members="$dee" --what="nothing"
+check contribution-future 1 "occurred_at: is in the future" -- "$U" contribution log 1h --org=1 --members="$dee" --what="later" --when=2099-01-01
+for _ in $(seq 1 30); do "$U" activity list --org=1 | grep -q queued || break; sleep 0.1; done
+check contribution-posted 0 "contribution +confirmed +posted" -- "$U" activity list --org=1
+check contribution-once 0 "balance 2h" -- "$U" statement "c1.m$dee"
+check login-dee 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
+check member-no-log 1 "permission denied" -- "$U" contribution log 1h --org=1 --members="$dee" --what="self"
+xid=$("$U" exchange record 1h --provider="$dee" --receiver="$bob" --what="gardening" --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
+check exchange-own-confirm 1 "you recorded this exchange" -- "$U" exchange confirm "$xid"
+check login-bob 0 "signed in" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
+check exchange-confirm 0 "exchange +confirmed" -- "$U" exchange confirm "$xid"
+for _ in $(seq 1 30); do "$U" activity show "$xid" | grep -q queued || break; sleep 0.1; done
+check exchange-posted 0 "posted" -- "$U" activity show "$xid"
+check exchange-statement 0 "act.1.$xid .*gardening" -- "$U" statement "c1.m$bob"
+check activity-verify 0 "journal verified" -- "$T" journal verify
 for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev/null 2>&1 || true; done
 check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
 check unreachable 1 "cannot reach timebankd" -- "$T" --server=127.0.0.1:1 ping

@@ -26,6 +26,7 @@ std::vector<AccessRule> BuildTable() {
   const std::string led = "/timebank.ledger.v1.LedgerService/";
   const std::string dir = "/timebank.directory.v1.DirectoryService/";
   const std::string au = "/timebank.directory.v1.AuthService/";
+  const std::string act = "/timebank.activity.v1.ActivityService/";
   // Ledger transfers name their accounts here; a community admin may move only
   // between accounts of their own community.
   const std::vector<std::string> transfer_accounts = {"transfers.debit_account_id",
@@ -103,6 +104,25 @@ std::vector<AccessRule> BuildTable() {
        "organisation_id"},
       {dir + "ExportMemberData", {G::kSelf, G::kAdmin}, "community_id", "member_id"},
       {dir + "EraseMember", {G::kAdmin}, "community_id"},
+
+      // ---- activity (who is a party to an exchange is checked by the service) ----
+      {act + "LogContributions",
+       {G::kAdmin, G::kOrgCoordinator},
+       "community_id",
+       "",
+       "organisation_id"},
+      {act + "ReportContribution", {G::kCommunityMember}, "community_id"},
+      {act + "ReviewContribution",
+       {G::kAdmin, G::kOrgCoordinator},
+       "community_id",
+       "",
+       "organisation_id"},
+      {act + "RecordExchange", {G::kCommunityMember}, "community_id"},
+      {act + "RespondToExchange", {G::kCommunityMember}, "community_id"},
+      {act + "ResolveDispute", {G::kAdmin, G::kCoordinator}, "community_id"},
+      {act + "ReverseActivity", {G::kAdmin, G::kCoordinator}, "community_id"},
+      {act + "GetActivity", {G::kService, G::kCommunityMember}, "community_id"},
+      {act + "ListActivities", {G::kService, G::kCommunityMember}, "community_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},

@@ -1,0 +1,259 @@
+// tbctl commands for the activity service: contributions and exchanges.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "clients/cli/client.h"
+#include "clients/common/hours.h"
+#include "clients/common/table.h"
+
+ABSL_DECLARE_FLAG(uint64_t, community);
+ABSL_DECLARE_FLAG(uint64_t, org);
+ABSL_DECLARE_FLAG(std::string, reason);
+ABSL_DECLARE_FLAG(std::string, coproduction);
+ABSL_DECLARE_FLAG(bool, csv);
+ABSL_DECLARE_FLAG(std::string, provider);
+ABSL_DECLARE_FLAG(std::string, receiver);
+ABSL_FLAG(std::string, members, "", "contribution log: member ids, comma-separated");
+ABSL_FLAG(std::string, what, "", "What was done (one line)");
+ABSL_FLAG(std::string, when, "",
+          "When it happened: YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC; default now)");
+ABSL_FLAG(bool, collective, false,
+          "contribution log: a collective input (a group's), not individual");
+ABSL_FLAG(uint64_t, member, 0, "activity list: only this member's activities");
+ABSL_FLAG(bool, uphold, true, "exchange resolve: the exchange stands (--nouphold declines it)");
+ABSL_FLAG(std::string, request_id, "",
+          "Idempotency key: a retry with the same key records nothing twice");
+
+namespace timebank::cli {
+namespace {
+
+namespace apb = ::timebank::activity::v1;
+using Args = std::vector<std::string>;
+
+uint64_t Community(Client& c) {
+  uint64_t id = absl::GetFlag(FLAGS_community);
+  if (id == 0 && c.principal()) id = c.principal()->community_id();
+  if (id == 0) Die("say which community: --community=N");
+  return id;
+}
+
+uint64_t Id(const Args& a, size_t i, const char* what) {
+  uint64_t v = 0;
+  if (a.size() <= i || !absl::SimpleAtoi(a[i], &v) || v == 0) Die(absl::StrCat("expected ", what));
+  return v;
+}
+
+int64_t Minutes(const Args& a, size_t i) {
+  if (a.size() <= i) Die("expected an amount of time such as 2h or 1h30m");
+  absl::StatusOr<int64_t> m = ParseMinutes(a[i]);
+  if (!m.ok()) Die(absl::StrCat(a[i], ": not a duration (try 2h, 90m or 1h30m)"));
+  return *m;
+}
+
+google::protobuf::Timestamp When() {
+  google::protobuf::Timestamp ts;
+  const std::string w = absl::GetFlag(FLAGS_when);
+  absl::Time t = absl::Now();
+  std::string err;
+  if (!w.empty() && !absl::ParseTime("%Y-%m-%d", w, absl::UTCTimeZone(), &t, &err) &&
+      !absl::ParseTime("%Y-%m-%dT%H:%M", w, absl::UTCTimeZone(), &t, &err)) {
+    Die("--when: YYYY-MM-DD or YYYY-MM-DDTHH:MM");
+  }
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  return ts;
+}
+
+std::string Lower(std::string s, size_t strip) {
+  s = s.substr(strip);
+  for (char& ch : s) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
+  return s;
+}
+
+void PrintActivities(const google::protobuf::RepeatedPtrField<apb::Activity>& as) {
+  Table t(
+      {"id", "when (UTC)", "kind", "state", "posting", "provider", "receiver/org", "time", "what"});
+  for (const apb::Activity& a : as) {
+    t.Add({absl::StrCat(a.id()),
+           absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(a.occurred_at().seconds()),
+                            absl::UTCTimeZone()),
+           Lower(apb::ActivityKind_Name(a.kind()), 14),
+           Lower(apb::ActivityState_Name(a.state()), 15),
+           Lower(apb::PostingState_Name(a.posting_state()), 14) +
+               (a.ledger_result().empty() ? "" : " (" + a.ledger_result() + ")"),
+           absl::StrCat("member ", a.provider_member_id()),
+           a.receiver_member_id() ? absl::StrCat("member ", a.receiver_member_id())
+                                  : absl::StrCat("org ", a.organisation_id()),
+           FormatMinutes(a.minutes()), a.description()});
+  }
+  if (absl::GetFlag(FLAGS_csv)) {
+    t.PrintCsv(stdout);
+  } else {
+    t.Print(stdout);
+  }
+}
+
+int Show(const apb::Activity& a) {
+  if (Json()) {
+    PrintJson(a);
+  } else {
+    google::protobuf::RepeatedPtrField<apb::Activity> one;
+    *one.Add() = a;
+    PrintActivities(one);
+  }
+  return 0;
+}
+
+int Contribution(Client& c, const Args& a) {
+  const std::string sub = a.empty() ? "" : a[0];
+  if (sub == "log") {
+    apb::LogContributionsRequest req;
+    req.set_community_id(Community(c));
+    req.set_organisation_id(absl::GetFlag(FLAGS_org));
+    for (absl::string_view m :
+         absl::StrSplit(absl::GetFlag(FLAGS_members), ',', absl::SkipEmpty())) {
+      uint64_t id = 0;
+      if (!absl::SimpleAtoi(m, &id)) Die("--members: member ids such as 5,6,7");
+      req.add_member_ids(id);
+    }
+    req.set_minutes(Minutes(a, 1));
+    *req.mutable_occurred_at() = When();
+    req.set_description(absl::GetFlag(FLAGS_what));
+    req.set_coproduction_type(ParseCoproduction(absl::GetFlag(FLAGS_coproduction)));
+    req.set_input(absl::GetFlag(FLAGS_collective) ? apb::INPUT_KIND_COLLECTIVE
+                                                  : apb::INPUT_KIND_UNSPECIFIED);
+    req.set_request_id(absl::GetFlag(FLAGS_request_id));
+    auto resp = c.Call<apb::LogContributionsResponse>(
+        c.activity(), &apb::ActivityService::Stub::LogContributions, req);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      std::printf("logged %d contribution(s); they post to the ledger within moments\n",
+                  resp.activities_size());
+      PrintActivities(resp.activities());
+    }
+    return 0;
+  }
+  if (sub == "report") {
+    apb::ReportContributionRequest req;
+    req.set_community_id(Community(c));
+    req.set_organisation_id(absl::GetFlag(FLAGS_org));
+    req.set_minutes(Minutes(a, 1));
+    *req.mutable_occurred_at() = When();
+    req.set_description(absl::GetFlag(FLAGS_what));
+    req.set_coproduction_type(ParseCoproduction(absl::GetFlag(FLAGS_coproduction)));
+    req.set_request_id(absl::GetFlag(FLAGS_request_id));
+    return Show(
+        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ReportContribution, req));
+  }
+  if ((sub == "approve" || sub == "decline") && a.size() == 2) {
+    apb::ReviewContributionRequest req;
+    req.set_community_id(Community(c));
+    req.set_organisation_id(absl::GetFlag(FLAGS_org));
+    req.set_activity_id(Id(a, 1, "an activity id"));
+    req.set_approve(sub == "approve");
+    req.set_reason(absl::GetFlag(FLAGS_reason));
+    return Show(
+        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ReviewContribution, req));
+  }
+  Die("usage: tbctl contribution log|report AMOUNT --org=ID [--members=..] --what=.. | "
+      "approve|decline ID --org=ID");
+}
+
+int Exchange(Client& c, const Args& a) {
+  const std::string sub = a.empty() ? "" : a[0];
+  if (sub == "record") {
+    apb::RecordExchangeRequest req;
+    req.set_community_id(Community(c));
+    uint64_t provider = 0, receiver = 0;
+    if (!absl::SimpleAtoi(absl::GetFlag(FLAGS_provider), &provider) ||
+        !absl::SimpleAtoi(absl::GetFlag(FLAGS_receiver), &receiver)) {
+      Die("--provider and --receiver: the member ids of who helped and who was helped");
+    }
+    req.set_provider_member_id(provider);
+    req.set_receiver_member_id(receiver);
+    req.set_minutes(Minutes(a, 1));
+    *req.mutable_occurred_at() = When();
+    req.set_description(absl::GetFlag(FLAGS_what));
+    req.set_request_id(absl::GetFlag(FLAGS_request_id));
+    return Show(
+        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::RecordExchange, req));
+  }
+  if ((sub == "confirm" || sub == "decline" || sub == "dispute") && a.size() == 2) {
+    apb::RespondToExchangeRequest req;
+    req.set_community_id(Community(c));
+    req.set_activity_id(Id(a, 1, "an exchange id"));
+    req.set_response(sub == "confirm"   ? apb::RespondToExchangeRequest::RESPONSE_CONFIRM
+                     : sub == "decline" ? apb::RespondToExchangeRequest::RESPONSE_DECLINE
+                                        : apb::RespondToExchangeRequest::RESPONSE_DISPUTE);
+    req.set_reason(absl::GetFlag(FLAGS_reason));
+    return Show(
+        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::RespondToExchange, req));
+  }
+  if (sub == "resolve" && a.size() == 2) {
+    apb::ResolveDisputeRequest req;
+    req.set_community_id(Community(c));
+    req.set_activity_id(Id(a, 1, "an exchange id"));
+    req.set_uphold(absl::GetFlag(FLAGS_uphold));
+    req.set_reason(absl::GetFlag(FLAGS_reason));
+    return Show(
+        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ResolveDispute, req));
+  }
+  Die("usage: tbctl exchange record AMOUNT --provider=ID --receiver=ID --what=.. | "
+      "confirm|decline|dispute ID "
+      "[--reason=..] | resolve ID --uphold|--nouphold --reason=..");
+}
+
+int Activity(Client& c, const Args& a) {
+  const std::string sub = a.empty() ? "" : a[0];
+  if (sub == "show" && a.size() == 2) {
+    apb::GetActivityRequest req;
+    req.set_community_id(Community(c));
+    req.set_activity_id(Id(a, 1, "an activity id"));
+    return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::GetActivity, req));
+  }
+  if (sub == "reverse" && a.size() == 2) {
+    apb::ReverseActivityRequest req;
+    req.set_community_id(Community(c));
+    req.set_activity_id(Id(a, 1, "an activity id"));
+    req.set_reason(absl::GetFlag(FLAGS_reason));
+    return Show(
+        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ReverseActivity, req));
+  }
+  if (sub == "list") {
+    apb::ListActivitiesRequest req;
+    req.set_community_id(Community(c));
+    req.set_member_id(absl::GetFlag(FLAGS_member));
+    req.set_organisation_id(absl::GetFlag(FLAGS_org));
+    req.set_page_size(1000);
+    auto resp = c.Call<apb::ListActivitiesResponse>(
+        c.activity(), &apb::ActivityService::Stub::ListActivities, req);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      PrintActivities(resp.activities());
+    }
+    return 0;
+  }
+  Die("usage: tbctl activity show ID | list [--member=ID] [--org=ID] | reverse ID --reason=..");
+}
+
+}  // namespace
+
+bool IsActivityCommand(const std::string& cmd) {
+  return cmd == "contribution" || cmd == "exchange" || cmd == "activity";
+}
+
+int ActivityCommand(Client& c, const std::string& cmd, const Args& a) {
+  if (cmd == "contribution") return Contribution(c, a);
+  if (cmd == "exchange") return Exchange(c, a);
+  return Activity(c, a);
+}
+
+}  // namespace timebank::cli

@@ -1,0 +1,559 @@
+#include "services/activity/activity_book.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/account_ids.h"
+#include "services/common/auth/token.h"
+#include "services/common/validation.h"
+#include "storage/absl_compat.h"
+#include "storage/bytes.h"
+#include "storage/check.h"
+#include "storage/record_tx.h"
+
+namespace timebank::activity {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+namespace lpb = ::timebank::ledger::v1;
+using storage::KeyU64;
+using storage::KeyU64U64;
+
+constexpr storage::ColumnFamily kRecords = 0;
+constexpr char kActivityTag = 'A';  // u64 c, u64 id -> Activity
+constexpr char kAllTag = 'l';       // u64 c, u64 ~id -> ""      (newest first)
+constexpr char kMemberTag = 'm';    // u64 c, u64 member, u64 ~id -> ""
+constexpr char kOrgTag = 'o';       // u64 c, u64 org, u64 ~id -> ""
+constexpr char kOutboxTag = 'X';    // u64 seq -> u64 c, u64 id, u8 reversal
+constexpr char kRequestTag = 'Q';   // request key -> u64 ids...
+constexpr char kCounterTag = '#';
+
+uint64_t Inv(uint64_t id) { return std::numeric_limits<uint64_t>::max() - id; }
+
+std::string Key3(char tag, uint64_t a, uint64_t b, uint64_t c) {
+  std::string k = KeyU64U64(tag, a, b);
+  storage::PutU64(&k, c);
+  return k;
+}
+
+absl::Status Field(const char* field, const std::string& problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+bool IsMember(const dpb::Principal& p) { return p.kind() == dpb::Principal::KIND_MEMBER; }
+
+bool Sees(const dpb::Principal& p, const apb::Activity& a) {
+  if (p.kind() == dpb::Principal::KIND_SERVICE) return true;
+  if (auth::HasRole(p, dpb::ROLE_ADMIN) || auth::HasRole(p, dpb::ROLE_FINANCE) ||
+      (IsMember(p) && auth::HasRole(p, dpb::ROLE_COORDINATOR))) {
+    return true;
+  }
+  if (p.kind() == dpb::Principal::KIND_API_KEY) {
+    return a.organisation_id() != 0 &&
+           std::find(p.coordinator_of().begin(), p.coordinator_of().end(), a.organisation_id()) !=
+               p.coordinator_of().end();
+  }
+  return IsMember(p) &&
+         (a.provider_member_id() == p.subject_id() || a.receiver_member_id() == p.subject_id());
+}
+
+std::string Sealed(apb::Activity& a) {
+  a.clear_etag();
+  a.set_etag(storage::ToHex(auth::Sha256(a.SerializeAsString()).substr(0, 8)));
+  return a.SerializeAsString();
+}
+
+lpb::Transfer TransferFor(const apb::Activity& a, bool reversal) {
+  lpb::Transfer t;
+  const uint64_t c = a.community_id();
+  if (reversal) {
+    t.set_id(absl::StrCat(ActivityBook::TransferId(c, a.id()), ".rev"));
+    t.set_kind(lpb::TRANSFER_KIND_REVERSAL);
+    t.set_reverses_id(ActivityBook::TransferId(c, a.id()));
+    t.set_memo(a.reason().empty() ? "reversed" : a.reason());
+  } else {
+    t.set_id(ActivityBook::TransferId(c, a.id()));
+    t.set_credit_account_id(MemberAccountId(c, a.provider_member_id()));
+    if (a.kind() == apb::ACTIVITY_KIND_CONTRIBUTION) {
+      t.set_debit_account_id(OrganisationAccountId(c, a.organisation_id()));
+      t.set_kind(lpb::TRANSFER_KIND_CONTRIBUTION);
+      t.set_coproduction_type(a.coproduction_type());
+    } else {
+      t.set_debit_account_id(MemberAccountId(c, a.receiver_member_id()));
+      t.set_kind(lpb::TRANSFER_KIND_EXCHANGE);
+    }
+    t.set_amount(a.minutes());
+    t.set_memo(a.description());
+    *t.mutable_occurred_at() = a.occurred_at();
+  }
+  t.set_reference(absl::StrCat("communities/", c, "/activities/", a.id()));
+  return t;
+}
+
+}  // namespace
+
+class ActivityBook::Tx : public storage::RecordTx {
+ public:
+  explicit Tx(storage::KvStore* s) : RecordTx(s, kRecords, kCounterTag) {}
+};
+
+ActivityBook::ActivityBook(storage::KvStore* store, People* people, Ledger* ledger)
+    : store_(store), people_(people), ledger_(ledger) {}
+
+std::string ActivityBook::TransferId(uint64_t c, uint64_t id) {
+  return absl::StrCat("act.", c, ".", id);
+}
+
+absl::Status ActivityBook::CheckCommon(int64_t minutes,
+                                       const google::protobuf::Timestamp& occurred_at,
+                                       const std::string& description) const {
+  if (minutes <= 0) return Field("minutes", "must be more than zero");
+  if (minutes > ActivityLimits::kMaxMinutes)
+    return Field("minutes", "at most 24 hours (1440) in one record");
+  const absl::Time when = absl::FromUnixSeconds(occurred_at.seconds());
+  if (occurred_at.seconds() == 0) return Field("occurred_at", "required: when it happened");
+  if (when > Now() + absl::Minutes(5)) return Field("occurred_at", "is in the future");
+  if (when < Now() - absl::Hours(24 * ActivityLimits::kMaxAgeDays)) {
+    return Field("occurred_at", "more than a year ago; ask an admin to record it as an adjustment");
+  }
+  if (description.empty() || description.size() > ActivityLimits::kMaxDescriptionBytes ||
+      !IsValidSingleLine(description)) {
+    return Field("description", "1..512 bytes of one-line text: what was done");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<dpb::Member> ActivityBook::ActiveMember(uint64_t c, uint64_t id, const char* field) {
+  absl::StatusOr<dpb::Member> m = people_->Member(c, id);
+  if (m.status().code() == absl::StatusCode::kNotFound) {
+    return Field(field, absl::StrCat("member ", id, " is not in community ", c));
+  }
+  if (!m.ok()) return m.status();
+  if (m->status() != dpb::MEMBER_STATUS_ACTIVE) {
+    return absl::FailedPreconditionError(absl::StrCat(field, ": member ", id, " is not active (",
+                                                      dpb::MemberStatus_Name(m->status()), ")"));
+  }
+  return m;
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::Load(uint64_t c, uint64_t id) {
+  std::string v;
+  TB_ASSIGN_OR_RETURN(bool found, store_->Get(kRecords, KeyU64U64(kActivityTag, c, id), &v));
+  if (!found)
+    return absl::NotFoundError(absl::StrCat("activity ", id, " does not exist in community ", c));
+  apb::Activity a;
+  if (!a.ParseFromString(v))
+    return absl::DataLossError(absl::StrCat("activity ", id, " is damaged"));
+  return a;
+}
+
+void ActivityBook::Put(Tx& tx, apb::Activity& a, bool is_new, bool post, bool reversal) {
+  const uint64_t c = a.community_id();
+  if (post) {
+    a.set_posting_state(apb::POSTING_STATE_QUEUED);
+    a.set_transfer_id(TransferId(c, a.id()));
+    absl::StatusOr<uint64_t> seq = tx.NextId("outbox");
+    TB_CHECK(seq.ok());
+    std::string entry = KeyU64U64('_', c, a.id()).substr(1);
+    storage::PutU8(&entry, reversal ? 1 : 0);
+    tx.Put(KeyU64(kOutboxTag, *seq), entry);
+  } else if (a.posting_state() == apb::POSTING_STATE_UNSPECIFIED) {
+    a.set_posting_state(apb::POSTING_STATE_NOT_POSTED);
+  }
+  tx.Put(KeyU64U64(kActivityTag, c, a.id()), Sealed(a));
+  if (is_new) {
+    tx.Put(KeyU64U64(kAllTag, c, Inv(a.id())), "");
+    tx.Put(Key3(kMemberTag, c, a.provider_member_id(), Inv(a.id())), "");
+    if (a.receiver_member_id() != 0)
+      tx.Put(Key3(kMemberTag, c, a.receiver_member_id(), Inv(a.id())), "");
+    if (a.organisation_id() != 0) tx.Put(Key3(kOrgTag, c, a.organisation_id(), Inv(a.id())), "");
+  }
+}
+
+absl::Status ActivityBook::Commit(Tx& tx) { return tx.Commit(); }
+
+absl::StatusOr<std::vector<apb::Activity>> ActivityBook::Replay(const std::string& request_key) {
+  std::string ids;
+  TB_ASSIGN_OR_RETURN(bool seen, store_->Get(kRecords, request_key, &ids));
+  if (!seen) return std::vector<apb::Activity>{};
+  std::vector<apb::Activity> out;
+  for (size_t i = 0; i + 16 <= ids.size(); i += 16) {
+    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(storage::DecodeU64(ids.data() + i),
+                                              storage::DecodeU64(ids.data() + i + 8)));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<apb::Activity>> ActivityBook::LogContributions(
+    const dpb::Principal& caller, const apb::LogContributionsRequest& req) {
+  TB_RETURN_IF_ERROR(CheckCommon(req.minutes(), req.occurred_at(), req.description()));
+  if (req.member_ids().empty() ||
+      static_cast<size_t>(req.member_ids_size()) > ActivityLimits::kMaxMembersPerEvent) {
+    return Field("member_ids", "1..500 members");
+  }
+  if (!req.request_id().empty() && !IsValidId(req.request_id(), 64)) {
+    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
+  }
+  std::vector<uint64_t> members(req.member_ids().begin(), req.member_ids().end());
+  std::sort(members.begin(), members.end());
+  if (std::adjacent_find(members.begin(), members.end()) != members.end()) {
+    return Field("member_ids", "a member is listed twice");
+  }
+  const uint64_t c = req.community_id();
+  TB_RETURN_IF_ERROR(people_->OrganisationExists(c, req.organisation_id()));
+  for (uint64_t m : req.member_ids()) TB_RETURN_IF_ERROR(ActiveMember(c, m, "member_ids").status());
+
+  absl::MutexLock lock(&write_mu_);
+  const std::string request_key = storage::KeyStr(
+      kRequestTag, absl::StrCat("log:", c, ":", req.organisation_id(), ":", req.request_id()));
+  if (!req.request_id().empty()) {
+    TB_ASSIGN_OR_RETURN(std::vector<apb::Activity> prior, Replay(request_key));
+    if (!prior.empty()) return prior;
+  }
+  Tx tx(store_);
+  std::vector<apb::Activity> out;
+  std::string ids;
+  uint64_t group = 0;
+  if (req.member_ids_size() > 1) {
+    TB_ASSIGN_OR_RETURN(group, tx.NextId(absl::StrCat("group.", c)));
+  }
+  for (uint64_t m : req.member_ids()) {
+    apb::Activity a;
+    a.set_community_id(c);
+    TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("activity.", c)));
+    a.set_id(id);
+    a.set_kind(apb::ACTIVITY_KIND_CONTRIBUTION);
+    a.set_state(apb::ACTIVITY_STATE_CONFIRMED);
+    a.set_provider_member_id(m);
+    a.set_organisation_id(req.organisation_id());
+    a.set_minutes(req.minutes());
+    *a.mutable_occurred_at() = req.occurred_at();
+    a.set_description(req.description());
+    a.set_coproduction_type(req.coproduction_type());
+    a.set_input(req.input() != apb::INPUT_KIND_UNSPECIFIED ? req.input()
+                : req.member_ids_size() > 1                ? apb::INPUT_KIND_COLLECTIVE
+                                                           : apb::INPUT_KIND_INDIVIDUAL);
+    a.set_recorded_by(caller.subject_id());
+    a.set_decided_by(caller.subject_id());
+    a.set_group_id(group);
+    a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
+    Put(tx, a, /*is_new=*/true, /*post=*/true, /*reversal=*/false);
+    ids += KeyU64U64('_', c, id).substr(1);
+    out.push_back(std::move(a));
+  }
+  if (!req.request_id().empty()) tx.Put(request_key, ids);
+  TB_RETURN_IF_ERROR(Commit(tx));
+  return out;
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::ReportContribution(
+    const dpb::Principal& caller, const apb::ReportContributionRequest& req) {
+  if (!IsMember(caller))
+    return absl::PermissionDeniedError("only members report their own contributions");
+  TB_RETURN_IF_ERROR(CheckCommon(req.minutes(), req.occurred_at(), req.description()));
+  const uint64_t c = req.community_id();
+  TB_RETURN_IF_ERROR(people_->OrganisationExists(c, req.organisation_id()));
+  TB_RETURN_IF_ERROR(ActiveMember(c, caller.subject_id(), "member").status());
+  absl::MutexLock lock(&write_mu_);
+  const std::string request_key = storage::KeyStr(
+      kRequestTag, absl::StrCat("report:", c, ":", caller.subject_id(), ":", req.request_id()));
+  if (!req.request_id().empty()) {
+    TB_ASSIGN_OR_RETURN(std::vector<apb::Activity> prior, Replay(request_key));
+    if (!prior.empty()) return prior[0];
+  }
+  Tx tx(store_);
+  apb::Activity a;
+  a.set_community_id(c);
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("activity.", c)));
+  a.set_id(id);
+  a.set_kind(apb::ACTIVITY_KIND_CONTRIBUTION);
+  a.set_state(apb::ACTIVITY_STATE_PROPOSED);
+  a.set_provider_member_id(caller.subject_id());
+  a.set_organisation_id(req.organisation_id());
+  a.set_minutes(req.minutes());
+  *a.mutable_occurred_at() = req.occurred_at();
+  a.set_description(req.description());
+  a.set_coproduction_type(req.coproduction_type());
+  a.set_input(req.input() == apb::INPUT_KIND_UNSPECIFIED ? apb::INPUT_KIND_INDIVIDUAL
+                                                         : req.input());
+  a.set_recorded_by(caller.subject_id());
+  a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  Put(tx, a, true, false, false);
+  if (!req.request_id().empty()) tx.Put(request_key, KeyU64U64('_', c, id).substr(1));
+  TB_RETURN_IF_ERROR(Commit(tx));
+  return a;
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::ReviewContribution(
+    const dpb::Principal& caller, const apb::ReviewContributionRequest& req) {
+  if (!req.approve() && req.reason().empty())
+    return Field("reason", "say why the contribution is declined");
+  if (req.reason().size() > ActivityLimits::kMaxDescriptionBytes ||
+      !IsValidSingleLine(req.reason())) {
+    return Field("reason", "at most 512 bytes of one-line text");
+  }
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(apb::Activity a, Load(req.community_id(), req.activity_id()));
+  if (a.kind() != apb::ACTIVITY_KIND_CONTRIBUTION || a.organisation_id() != req.organisation_id()) {
+    return absl::NotFoundError(absl::StrCat("activity ", req.activity_id(),
+                                            " is not a contribution to organisation ",
+                                            req.organisation_id()));
+  }
+  if (a.state() != apb::ACTIVITY_STATE_PROPOSED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "activity ", a.id(), " was already reviewed (", apb::ActivityState_Name(a.state()), ")"));
+  }
+  if (a.provider_member_id() == caller.subject_id() && IsMember(caller)) {
+    return absl::PermissionDeniedError(
+        "nobody verifies their own contribution; ask another coordinator");
+  }
+  a.set_state(req.approve() ? apb::ACTIVITY_STATE_CONFIRMED : apb::ACTIVITY_STATE_DECLINED);
+  a.set_decided_by(caller.subject_id());
+  a.set_reason(req.reason());
+  Tx tx(store_);
+  Put(tx, a, false, req.approve(), false);
+  TB_RETURN_IF_ERROR(Commit(tx));
+  return a;
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::RecordExchange(const dpb::Principal& caller,
+                                                           const apb::RecordExchangeRequest& req) {
+  TB_RETURN_IF_ERROR(CheckCommon(req.minutes(), req.occurred_at(), req.description()));
+  if (req.provider_member_id() == req.receiver_member_id()) {
+    return Field("receiver_member_id", "must differ from provider_member_id");
+  }
+  if (!IsMember(caller) || (caller.subject_id() != req.provider_member_id() &&
+                            caller.subject_id() != req.receiver_member_id())) {
+    return absl::PermissionDeniedError(
+        "permission denied: an exchange is recorded by one of the two members in it");
+  }
+  const uint64_t c = req.community_id();
+  TB_RETURN_IF_ERROR(ActiveMember(c, req.provider_member_id(), "provider_member_id").status());
+  TB_RETURN_IF_ERROR(ActiveMember(c, req.receiver_member_id(), "receiver_member_id").status());
+  absl::MutexLock lock(&write_mu_);
+  const std::string request_key = storage::KeyStr(
+      kRequestTag, absl::StrCat("exchange:", c, ":", caller.subject_id(), ":", req.request_id()));
+  if (!req.request_id().empty()) {
+    TB_ASSIGN_OR_RETURN(std::vector<apb::Activity> prior, Replay(request_key));
+    if (!prior.empty()) return prior[0];
+  }
+  Tx tx(store_);
+  apb::Activity a;
+  a.set_community_id(c);
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("activity.", c)));
+  a.set_id(id);
+  a.set_kind(apb::ACTIVITY_KIND_EXCHANGE);
+  a.set_state(apb::ACTIVITY_STATE_PROPOSED);
+  a.set_provider_member_id(req.provider_member_id());
+  a.set_receiver_member_id(req.receiver_member_id());
+  a.set_minutes(req.minutes());
+  *a.mutable_occurred_at() = req.occurred_at();
+  a.set_description(req.description());
+  a.set_input(apb::INPUT_KIND_INDIVIDUAL);
+  a.set_recorded_by(caller.subject_id());
+  a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  Put(tx, a, true, false, false);
+  if (!req.request_id().empty()) tx.Put(request_key, KeyU64U64('_', c, id).substr(1));
+  TB_RETURN_IF_ERROR(Commit(tx));
+  return a;
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::RespondToExchange(
+    const dpb::Principal& caller, const apb::RespondToExchangeRequest& req) {
+  using R = apb::RespondToExchangeRequest;
+  if (req.response() == R::RESPONSE_UNSPECIFIED || !R::Response_IsValid(req.response())) {
+    return Field("response", "confirm, decline or dispute");
+  }
+  if (req.response() != R::RESPONSE_CONFIRM && req.reason().empty()) {
+    return Field("reason", "say why you decline or dispute it");
+  }
+  if (req.reason().size() > ActivityLimits::kMaxDescriptionBytes ||
+      !IsValidSingleLine(req.reason())) {
+    return Field("reason", "at most 512 bytes of one-line text");
+  }
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(apb::Activity a, Load(req.community_id(), req.activity_id()));
+  if (a.kind() != apb::ACTIVITY_KIND_EXCHANGE || !IsMember(caller) ||
+      (a.provider_member_id() != caller.subject_id() &&
+       a.receiver_member_id() != caller.subject_id())) {
+    return absl::NotFoundError(absl::StrCat("you have no exchange ", req.activity_id()));
+  }
+  if (a.recorded_by() == caller.subject_id()) {
+    return absl::FailedPreconditionError(
+        "you recorded this exchange; the other member confirms, declines or disputes it");
+  }
+  if (a.state() != apb::ACTIVITY_STATE_PROPOSED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "exchange ", a.id(), " was already answered (", apb::ActivityState_Name(a.state()), ")"));
+  }
+  const bool confirm = req.response() == R::RESPONSE_CONFIRM;
+  a.set_state(confirm                                 ? apb::ACTIVITY_STATE_CONFIRMED
+              : req.response() == R::RESPONSE_DECLINE ? apb::ACTIVITY_STATE_DECLINED
+                                                      : apb::ACTIVITY_STATE_DISPUTED);
+  a.set_decided_by(caller.subject_id());
+  a.set_reason(req.reason());
+  Tx tx(store_);
+  Put(tx, a, false, confirm, false);
+  TB_RETURN_IF_ERROR(Commit(tx));
+  return a;
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::ResolveDispute(const dpb::Principal& caller,
+                                                           const apb::ResolveDisputeRequest& req) {
+  if (req.reason().empty() || req.reason().size() > ActivityLimits::kMaxDescriptionBytes ||
+      !IsValidSingleLine(req.reason())) {
+    return Field("reason", "1..512 bytes of one-line text: how the dispute was resolved");
+  }
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(apb::Activity a, Load(req.community_id(), req.activity_id()));
+  if (a.state() != apb::ACTIVITY_STATE_DISPUTED) {
+    return absl::FailedPreconditionError(absl::StrCat("activity ", a.id(), " is not disputed"));
+  }
+  if (a.provider_member_id() == caller.subject_id() ||
+      a.receiver_member_id() == caller.subject_id()) {
+    return absl::PermissionDeniedError(
+        "nobody resolves a dispute they are part of; ask another coordinator");
+  }
+  a.set_state(req.uphold() ? apb::ACTIVITY_STATE_CONFIRMED : apb::ACTIVITY_STATE_DECLINED);
+  a.set_decided_by(caller.subject_id());
+  a.set_reason(req.reason());
+  Tx tx(store_);
+  Put(tx, a, false, req.uphold(), false);
+  TB_RETURN_IF_ERROR(Commit(tx));
+  return a;
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::ReverseActivity(
+    const dpb::Principal& caller, const apb::ReverseActivityRequest& req) {
+  if (req.reason().empty() || req.reason().size() > ActivityLimits::kMaxDescriptionBytes ||
+      !IsValidSingleLine(req.reason())) {
+    return Field("reason", "1..512 bytes of one-line text: why it is reversed");
+  }
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(apb::Activity a, Load(req.community_id(), req.activity_id()));
+  if (a.state() != apb::ACTIVITY_STATE_CONFIRMED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("only a confirmed activity is reversed; activity ", a.id(), " is ",
+                     apb::ActivityState_Name(a.state())));
+  }
+  if (a.posting_state() == apb::POSTING_STATE_REFUSED) {
+    return absl::FailedPreconditionError(
+        "the ledger refused this activity; nothing was posted to reverse");
+  }
+  a.set_state(apb::ACTIVITY_STATE_REVERSED);
+  a.set_decided_by(caller.subject_id());
+  a.set_reason(req.reason());
+  Tx tx(store_);
+  // The reversal is queued after the original, so the dispatcher posts them in order.
+  Put(tx, a, false, true, true);
+  TB_RETURN_IF_ERROR(Commit(tx));
+  return a;
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::GetActivity(const dpb::Principal& caller, uint64_t c,
+                                                        uint64_t id) {
+  TB_ASSIGN_OR_RETURN(apb::Activity a, Load(c, id));
+  if (!Sees(caller, a)) return absl::NotFoundError(absl::StrCat("you have no activity ", id));
+  return a;
+}
+
+absl::StatusOr<std::vector<apb::Activity>> ActivityBook::ListActivities(
+    const dpb::Principal& caller, const apb::ListActivitiesRequest& req, uint64_t before_id,
+    size_t limit, bool* more) {
+  const uint64_t c = req.community_id();
+  std::string prefix;
+  if (req.member_id() != 0) {
+    prefix = KeyU64U64(kMemberTag, c, req.member_id());
+  } else if (req.organisation_id() != 0) {
+    prefix = KeyU64U64(kOrgTag, c, req.organisation_id());
+  } else {
+    prefix = KeyU64(kAllTag, c);
+  }
+  std::string start = prefix;
+  if (before_id != 0) storage::PutU64(&start, Inv(before_id) + 1);
+  std::vector<apb::Activity> out;
+  *more = false;
+  auto it = store_->NewIterator(kRecords);
+  size_t scanned = 0;
+  for (it->Seek(start); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    if (++scanned > 100'000) break;
+    const uint64_t id = Inv(storage::DecodeU64(it->key().data() + it->key().size() - 8));
+    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(c, id));
+    if (!Sees(caller, a)) continue;
+    if (req.state() != apb::ACTIVITY_STATE_UNSPECIFIED && a.state() != req.state()) continue;
+    if (out.size() == limit) {
+      *more = true;
+      break;
+    }
+    out.push_back(std::move(a));
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+size_t ActivityBook::OutboxSize() {
+  size_t n = 0;
+  auto it = store_->NewIterator(kRecords);
+  const std::string prefix(1, kOutboxTag);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next())
+    ++n;
+  return n;
+}
+
+absl::StatusOr<size_t> ActivityBook::Dispatch() {
+  absl::MutexLock dispatching(&dispatch_mu_);
+  struct Entry {
+    std::string key;
+    uint64_t community, id;
+    bool reversal;
+  };
+  std::vector<Entry> entries;
+  size_t waiting = 0;
+  {
+    auto it = store_->NewIterator(kRecords);
+    const std::string prefix(1, kOutboxTag);
+    for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+      if (entries.size() == ActivityLimits::kMaxDispatchBatch) {
+        ++waiting;
+        continue;
+      }
+      const std::string_view v = it->value();
+      TB_CHECK(v.size() == 17);
+      entries.push_back({std::string(it->key()), storage::DecodeU64(v.data()),
+                         storage::DecodeU64(v.data() + 8), v[16] != 0});
+    }
+    TB_RETURN_IF_ERROR(it->status());
+  }
+  if (entries.empty()) return 0;
+  std::vector<lpb::Transfer> transfers;
+  for (const Entry& e : entries) {
+    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.community, e.id));
+    transfers.push_back(TransferFor(a, e.reversal));
+  }
+  TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateTransferResult> results, ledger_->Post(transfers));
+  TB_CHECK(results.size() == entries.size());
+  absl::MutexLock lock(&write_mu_);
+  Tx tx(store_);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.community, e.id));
+    const lpb::CreateTransferResultCode code = results[i].code();
+    const bool done = code == lpb::CREATE_TRANSFER_CREATED || code == lpb::CREATE_TRANSFER_EXISTS;
+    if (!e.reversal) {
+      a.set_posting_state(done ? apb::POSTING_STATE_POSTED : apb::POSTING_STATE_REFUSED);
+      if (!done) a.set_ledger_result(lpb::CreateTransferResultCode_Name(code));
+    } else if (!done) {
+      a.set_ledger_result(absl::StrCat("reversal: ", lpb::CreateTransferResultCode_Name(code)));
+    }
+    tx.Put(KeyU64U64(kActivityTag, e.community, e.id), Sealed(a));
+    tx.Delete(e.key);
+  }
+  TB_RETURN_IF_ERROR(Commit(tx));
+  return waiting;
+}
+
+}  // namespace timebank::activity

@@ -1,0 +1,118 @@
+// ActivityBook is the activity service's domain core: volunteer contributions and
+// peer-support exchanges, their workflow (propose, confirm or decline, dispute and
+// resolve, reverse), and exactly-once posting to the ledger. Every change is one synced
+// batch that also writes an outbox entry when something must be posted; Dispatch()
+// posts outbox entries with transfer ids derived from the activity, so a retry after
+// any failure posts nothing twice. Plain C++ over a KvStore; the directory and the
+// ledger are behind interfaces that tests fake.
+#ifndef TIMEBANK_SERVICES_ACTIVITY_ACTIVITY_BOOK_H_
+#define TIMEBANK_SERVICES_ACTIVITY_ACTIVITY_BOOK_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "storage/kv_store.h"
+#include "timebank/activity/v1/activity.pb.h"
+#include "timebank/directory/v1/directory.pb.h"
+#include "timebank/directory/v1/token.pb.h"
+#include "timebank/ledger/v1/ledger.pb.h"
+
+namespace timebank::activity {
+
+namespace apb = ::timebank::activity::v1;
+
+struct ActivityLimits {
+  static constexpr int64_t kMaxMinutes = 24 * 60;
+  static constexpr size_t kMaxMembersPerEvent = 500;
+  static constexpr size_t kMaxDescriptionBytes = 512;
+  static constexpr int64_t kMaxAgeDays = 366;
+  static constexpr size_t kMaxDispatchBatch = 1000;
+};
+
+// What the activity service needs from the directory.
+class People {
+ public:
+  virtual ~People() = default;
+  // NOT_FOUND if the member is not in the community.
+  virtual absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
+                                                                   uint64_t member_id) = 0;
+  virtual absl::Status OrganisationExists(uint64_t community_id, uint64_t organisation_id) = 0;
+};
+
+// Posts transfers to the ledger. Ok: one result per transfer, in order. An error
+// status means the ledger could not be reached: nothing is known, retry.
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+  virtual absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
+      const std::vector<::timebank::ledger::v1::Transfer>& transfers) = 0;
+};
+
+class ActivityBook {
+ public:
+  ActivityBook(storage::KvStore* store, People* people, Ledger* ledger);
+
+  absl::StatusOr<std::vector<apb::Activity>> LogContributions(
+      const ::timebank::directory::v1::Principal& caller, const apb::LogContributionsRequest& req);
+  absl::StatusOr<apb::Activity> ReportContribution(
+      const ::timebank::directory::v1::Principal& caller,
+      const apb::ReportContributionRequest& req);
+  absl::StatusOr<apb::Activity> ReviewContribution(
+      const ::timebank::directory::v1::Principal& caller,
+      const apb::ReviewContributionRequest& req);
+  absl::StatusOr<apb::Activity> RecordExchange(const ::timebank::directory::v1::Principal& caller,
+                                               const apb::RecordExchangeRequest& req);
+  absl::StatusOr<apb::Activity> RespondToExchange(
+      const ::timebank::directory::v1::Principal& caller, const apb::RespondToExchangeRequest& req);
+  absl::StatusOr<apb::Activity> ResolveDispute(const ::timebank::directory::v1::Principal& caller,
+                                               const apb::ResolveDisputeRequest& req);
+  absl::StatusOr<apb::Activity> ReverseActivity(const ::timebank::directory::v1::Principal& caller,
+                                                const apb::ReverseActivityRequest& req);
+  // Members see activities they took part in; coordinators, finance and admins all of
+  // their community's.
+  absl::StatusOr<apb::Activity> GetActivity(const ::timebank::directory::v1::Principal& caller,
+                                            uint64_t community_id, uint64_t activity_id);
+  absl::StatusOr<std::vector<apb::Activity>> ListActivities(
+      const ::timebank::directory::v1::Principal& caller, const apb::ListActivitiesRequest& req,
+      uint64_t before_id, size_t limit, bool* more);
+
+  // Posts what waits in the outbox (at most kMaxDispatchBatch). Returns how many
+  // entries are still waiting; an error means the ledger was unreachable.
+  absl::StatusOr<size_t> Dispatch();
+  size_t OutboxSize();
+
+  static std::string TransferId(uint64_t community_id, uint64_t activity_id);
+
+  // Tests move time; production uses the system clock.
+  void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }
+
+ private:
+  class Tx;
+  absl::Time Now() const { return clock_ ? clock_() : absl::Now(); }
+  absl::Status CheckCommon(int64_t minutes, const google::protobuf::Timestamp& occurred_at,
+                           const std::string& description) const;
+  absl::StatusOr<::timebank::directory::v1::Member> ActiveMember(uint64_t community_id,
+                                                                 uint64_t member_id,
+                                                                 const char* field);
+  absl::StatusOr<apb::Activity> Load(uint64_t community_id, uint64_t activity_id);
+  // Writes the activity (and its indexes when new); queues it for posting if asked.
+  void Put(Tx& tx, apb::Activity& a, bool is_new, bool post, bool reversal);
+  absl::Status Commit(Tx& tx);
+  absl::StatusOr<std::vector<apb::Activity>> Replay(const std::string& request_key);
+
+  storage::KvStore* const store_;
+  People* const people_;
+  Ledger* const ledger_;
+  std::function<absl::Time()> clock_;
+  absl::Mutex write_mu_;     // one mutation at a time
+  absl::Mutex dispatch_mu_;  // one dispatcher at a time
+};
+
+}  // namespace timebank::activity
+
+#endif  // TIMEBANK_SERVICES_ACTIVITY_ACTIVITY_BOOK_H_

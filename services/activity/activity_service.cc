@@ -1,0 +1,233 @@
+#include "services/activity/activity_service.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/auth/auth_interceptor.h"
+#include "services/common/auth/token.h"
+#include "services/common/grpc_util.h"
+#include "services/common/paging.h"
+#include "storage/check.h"
+
+namespace timebank::activity {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+namespace lpb = ::timebank::ledger::v1;
+
+dpb::Principal Caller(const grpc::ServerContext& ctx) {
+  std::optional<dpb::Principal> p = auth::CallerOf(ctx);
+  return p ? *p : dpb::Principal();
+}
+
+template <class T>
+grpc::Status Reply(absl::StatusOr<T> r, T* out) {
+  if (!r.ok()) return ToGrpc(r.status());
+  *out = std::move(*r);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+#define TB_GUARD(ctx)                                                                          \
+  do {                                                                                         \
+    if (grpc::Status tb_denied = auth::CheckAccess(*(ctx)); !tb_denied.ok()) return tb_denied; \
+  } while (0)
+
+void GrpcPeers::Connect(std::shared_ptr<grpc::Channel> directory,
+                        std::shared_ptr<grpc::Channel> ledger) {
+  absl::MutexLock lock(&mu_);
+  directory_ = dpb::DirectoryService::NewStub(directory);
+  ledger_ = lpb::LedgerService::NewStub(ledger);
+}
+
+void GrpcPeers::Prepare(grpc::ClientContext* ctx) {
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auth::AddBearer(ctx,
+                  auth::MintServiceToken(*keyring_, "activity", absl::ToUnixSeconds(absl::Now())));
+}
+
+absl::StatusOr<dpb::Member> GrpcPeers::Member(uint64_t community_id, uint64_t member_id) {
+  dpb::DirectoryService::Stub* stub;
+  {
+    absl::MutexLock lock(&mu_);
+    stub = directory_.get();
+  }
+  if (stub == nullptr) return absl::UnavailableError("not connected to the directory yet");
+  grpc::ClientContext ctx;
+  Prepare(&ctx);
+  dpb::GetMemberRequest req;
+  req.set_community_id(community_id);
+  req.set_member_id(member_id);
+  dpb::Member m;
+  TB_RETURN_IF_ERROR(FromGrpc(stub->GetMember(&ctx, req, &m)));
+  return m;
+}
+
+absl::Status GrpcPeers::OrganisationExists(uint64_t community_id, uint64_t organisation_id) {
+  dpb::DirectoryService::Stub* stub;
+  {
+    absl::MutexLock lock(&mu_);
+    stub = directory_.get();
+  }
+  if (stub == nullptr) return absl::UnavailableError("not connected to the directory yet");
+  grpc::ClientContext ctx;
+  Prepare(&ctx);
+  dpb::GetOrganisationRequest req;
+  req.set_community_id(community_id);
+  req.set_organisation_id(organisation_id);
+  dpb::Organisation o;
+  return FromGrpc(stub->GetOrganisation(&ctx, req, &o));
+}
+
+absl::StatusOr<std::vector<lpb::CreateTransferResult>> GrpcPeers::Post(
+    const std::vector<lpb::Transfer>& transfers) {
+  lpb::LedgerService::Stub* stub;
+  {
+    absl::MutexLock lock(&mu_);
+    stub = ledger_.get();
+  }
+  if (stub == nullptr) return absl::UnavailableError("not connected to the ledger yet");
+  grpc::ClientContext ctx;
+  Prepare(&ctx);
+  lpb::CreateTransfersRequest req;
+  for (const lpb::Transfer& t : transfers) *req.add_transfers() = t;
+  lpb::CreateTransfersResponse resp;
+  TB_RETURN_IF_ERROR(FromGrpc(stub->CreateTransfers(&ctx, req, &resp)));
+  if (resp.results_size() != req.transfers_size()) {
+    return absl::InternalError("the ledger answered a different number of results");
+  }
+  return std::vector<lpb::CreateTransferResult>(resp.results().begin(), resp.results().end());
+}
+
+Dispatcher::Dispatcher(ActivityBook* book) : book_(book), thread_([this] { Run(); }) {}
+
+Dispatcher::~Dispatcher() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  thread_.join();
+}
+
+void Dispatcher::Wake() {
+  absl::MutexLock lock(&mu_);
+  woken_ = true;
+}
+
+void Dispatcher::Run() {
+  pthread_setname_np(pthread_self(), "tb-act-dispatch");
+  absl::Duration backoff = absl::Milliseconds(100);
+  absl::Duration wait = absl::ZeroDuration();
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return woken_ || stop_; };
+      mu_.AwaitWithTimeout(absl::Condition(&ready), wait);
+      if (stop_) return;
+      woken_ = false;
+    }
+    absl::StatusOr<size_t> waiting = book_->Dispatch();
+    if (!waiting.ok()) {
+      std::fprintf(stderr, "activity: posting to the ledger failed, retrying in %s: %s\n",
+                   absl::FormatDuration(backoff).c_str(), waiting.status().ToString().c_str());
+      wait = backoff;
+      backoff = std::min(backoff * 2, absl::Seconds(5));
+      continue;
+    }
+    backoff = absl::Milliseconds(100);
+    wait = *waiting > 0 ? absl::ZeroDuration() : absl::Seconds(1);
+  }
+}
+
+grpc::Status ActivityServiceImpl::LogContributions(grpc::ServerContext* ctx,
+                                                   const apb::LogContributionsRequest* req,
+                                                   apb::LogContributionsResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<std::vector<apb::Activity>> r = book_->LogContributions(Caller(*ctx), *req);
+  if (!r.ok()) return ToGrpc(r.status());
+  for (apb::Activity& a : *r) *resp->add_activities() = std::move(a);
+  dispatcher_->Wake();
+  return grpc::Status::OK;
+}
+
+grpc::Status ActivityServiceImpl::ReportContribution(grpc::ServerContext* ctx,
+                                                     const apb::ReportContributionRequest* req,
+                                                     apb::Activity* resp) {
+  TB_GUARD(ctx);
+  return Reply(book_->ReportContribution(Caller(*ctx), *req), resp);
+}
+
+grpc::Status ActivityServiceImpl::ReviewContribution(grpc::ServerContext* ctx,
+                                                     const apb::ReviewContributionRequest* req,
+                                                     apb::Activity* resp) {
+  TB_GUARD(ctx);
+  grpc::Status s = Reply(book_->ReviewContribution(Caller(*ctx), *req), resp);
+  dispatcher_->Wake();
+  return s;
+}
+
+grpc::Status ActivityServiceImpl::RecordExchange(grpc::ServerContext* ctx,
+                                                 const apb::RecordExchangeRequest* req,
+                                                 apb::Activity* resp) {
+  TB_GUARD(ctx);
+  return Reply(book_->RecordExchange(Caller(*ctx), *req), resp);
+}
+
+grpc::Status ActivityServiceImpl::RespondToExchange(grpc::ServerContext* ctx,
+                                                    const apb::RespondToExchangeRequest* req,
+                                                    apb::Activity* resp) {
+  TB_GUARD(ctx);
+  grpc::Status s = Reply(book_->RespondToExchange(Caller(*ctx), *req), resp);
+  dispatcher_->Wake();
+  return s;
+}
+
+grpc::Status ActivityServiceImpl::ResolveDispute(grpc::ServerContext* ctx,
+                                                 const apb::ResolveDisputeRequest* req,
+                                                 apb::Activity* resp) {
+  TB_GUARD(ctx);
+  grpc::Status s = Reply(book_->ResolveDispute(Caller(*ctx), *req), resp);
+  dispatcher_->Wake();
+  return s;
+}
+
+grpc::Status ActivityServiceImpl::ReverseActivity(grpc::ServerContext* ctx,
+                                                  const apb::ReverseActivityRequest* req,
+                                                  apb::Activity* resp) {
+  TB_GUARD(ctx);
+  grpc::Status s = Reply(book_->ReverseActivity(Caller(*ctx), *req), resp);
+  dispatcher_->Wake();
+  return s;
+}
+
+grpc::Status ActivityServiceImpl::GetActivity(grpc::ServerContext* ctx,
+                                              const apb::GetActivityRequest* req,
+                                              apb::Activity* resp) {
+  TB_GUARD(ctx);
+  return Reply(book_->GetActivity(Caller(*ctx), req->community_id(), req->activity_id()), resp);
+}
+
+grpc::Status ActivityServiceImpl::ListActivities(grpc::ServerContext* ctx,
+                                                 const apb::ListActivitiesRequest* req,
+                                                 apb::ListActivitiesResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<size_t> size = CheckPageSize(req->page_size());
+  absl::StatusOr<std::string> pos = DecodePageToken(req->page_token());
+  if (!size.ok()) return ToGrpc(size.status());
+  if (!pos.ok()) return ToGrpc(pos.status());
+  uint64_t before = 0;
+  if (!pos->empty() && !absl::SimpleAtoi(*pos, &before)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "page_token: not a token this list returned");
+  }
+  bool more = false;
+  absl::StatusOr<std::vector<apb::Activity>> r =
+      book_->ListActivities(Caller(*ctx), *req, before, *size, &more);
+  if (!r.ok()) return ToGrpc(r.status());
+  for (apb::Activity& a : *r) *resp->add_activities() = std::move(a);
+  if (more && !r->empty()) resp->set_next_page_token(EncodePageToken(absl::StrCat(r->back().id())));
+  return grpc::Status::OK;
+}
+
+}  // namespace timebank::activity

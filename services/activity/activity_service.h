@@ -1,0 +1,90 @@
+// gRPC adapter of the activity service (synchronous API: calls consult the directory
+// first), the directory and ledger clients the ActivityBook needs, and the dispatcher
+// thread that drains the outbox into the ledger with backoff while it is unreachable.
+#ifndef TIMEBANK_SERVICES_ACTIVITY_ACTIVITY_SERVICE_H_
+#define TIMEBANK_SERVICES_ACTIVITY_ACTIVITY_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "services/activity/activity_book.h"
+#include "services/common/auth/keyring.h"
+#include "timebank/activity/v1/activity.grpc.pb.h"
+#include "timebank/directory/v1/directory.grpc.pb.h"
+#include "timebank/ledger/v1/ledger.grpc.pb.h"
+
+namespace timebank::activity {
+
+// Directory and ledger over gRPC with the activity service's own credential.
+// Until Connect, calls fail UNAVAILABLE (and the outbox waits).
+class GrpcPeers final : public People, public Ledger {
+ public:
+  explicit GrpcPeers(auth::Keyring* keyring) : keyring_(keyring) {}
+  void Connect(std::shared_ptr<grpc::Channel> directory, std::shared_ptr<grpc::Channel> ledger);
+  absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
+                                                           uint64_t member_id) override;
+  absl::Status OrganisationExists(uint64_t community_id, uint64_t organisation_id) override;
+  absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
+      const std::vector<::timebank::ledger::v1::Transfer>& transfers) override;
+
+ private:
+  void Prepare(grpc::ClientContext* ctx);
+  auth::Keyring* const keyring_;
+  absl::Mutex mu_;
+  std::unique_ptr<::timebank::directory::v1::DirectoryService::Stub> directory_
+      ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> ledger_ ABSL_GUARDED_BY(mu_);
+};
+
+// Runs ActivityBook::Dispatch whenever woken, retrying with backoff (100 ms doubling to
+// 5 s) while the ledger is unreachable.
+class Dispatcher {
+ public:
+  explicit Dispatcher(ActivityBook* book);
+  ~Dispatcher();  // stops and joins
+  void Wake();
+
+ private:
+  void Run();
+  ActivityBook* const book_;
+  absl::Mutex mu_;
+  bool woken_ ABSL_GUARDED_BY(mu_) = true;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+class ActivityServiceImpl final : public apb::ActivityService::Service {
+ public:
+  ActivityServiceImpl(ActivityBook* book, Dispatcher* dispatcher)
+      : book_(book), dispatcher_(dispatcher) {}
+
+  grpc::Status LogContributions(grpc::ServerContext*, const apb::LogContributionsRequest*,
+                                apb::LogContributionsResponse*) override;
+  grpc::Status ReportContribution(grpc::ServerContext*, const apb::ReportContributionRequest*,
+                                  apb::Activity*) override;
+  grpc::Status ReviewContribution(grpc::ServerContext*, const apb::ReviewContributionRequest*,
+                                  apb::Activity*) override;
+  grpc::Status RecordExchange(grpc::ServerContext*, const apb::RecordExchangeRequest*,
+                              apb::Activity*) override;
+  grpc::Status RespondToExchange(grpc::ServerContext*, const apb::RespondToExchangeRequest*,
+                                 apb::Activity*) override;
+  grpc::Status ResolveDispute(grpc::ServerContext*, const apb::ResolveDisputeRequest*,
+                              apb::Activity*) override;
+  grpc::Status ReverseActivity(grpc::ServerContext*, const apb::ReverseActivityRequest*,
+                               apb::Activity*) override;
+  grpc::Status GetActivity(grpc::ServerContext*, const apb::GetActivityRequest*,
+                           apb::Activity*) override;
+  grpc::Status ListActivities(grpc::ServerContext*, const apb::ListActivitiesRequest*,
+                              apb::ListActivitiesResponse*) override;
+
+ private:
+  ActivityBook* const book_;
+  Dispatcher* const dispatcher_;
+};
+
+}  // namespace timebank::activity
+
+#endif  // TIMEBANK_SERVICES_ACTIVITY_ACTIVITY_SERVICE_H_

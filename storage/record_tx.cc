@@ -1,0 +1,43 @@
+#include "storage/record_tx.h"
+
+#include "absl/strings/str_cat.h"
+#include "storage/bytes.h"
+#include "storage/check.h"
+
+namespace timebank::storage {
+
+RecordTx::RecordTx(KvStore* store, ColumnFamily cf, char counter_tag)
+    : store_(store), cf_(cf), counter_tag_(counter_tag), batch_(store->NewBatch()) {}
+
+absl::StatusOr<uint64_t> RecordTx::NextId(const std::string& name) {
+  auto it = counters_.find(name);
+  uint64_t last = 0;
+  if (it != counters_.end()) {
+    last = it->second;
+  } else {
+    std::string v;
+    TB_ASSIGN_OR_RETURN(bool found, store_->Get(cf_, KeyStr(counter_tag_, name), &v, nullptr));
+    if (found) {
+      TB_CHECK(v.size() == 8);
+      last = DecodeU64(v.data());
+    }
+  }
+  counters_[name] = last + 1;
+  return last + 1;
+}
+
+absl::Status RecordTx::Commit() {
+  for (const auto& [name, v] : counters_) {
+    std::string value;
+    PutU64(&value, v);
+    batch_->Put(cf_, KeyStr(counter_tag_, name), value);
+  }
+  absl::Status s = store_->Write(batch_.get(), {.sync = true});
+  if (!s.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("could not write to disk (", s.message(), "); nothing was saved; retry"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace timebank::storage

@@ -1,0 +1,325 @@
+// The activity core over an in-memory store, with a fake directory and a small model
+// ledger that can be down or lose its replies: every workflow, every refusal, and
+// exactly-once posting.
+#include "services/activity/activity_book.h"
+
+#include <map>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "services/common/account_ids.h"
+#include "storage/mem_store.h"
+
+namespace timebank::activity {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+namespace lpb = ::timebank::ledger::v1;
+constexpr uint64_t kC = 1;
+
+class FakePeople final : public People {
+ public:
+  absl::StatusOr<dpb::Member> Member(uint64_t c, uint64_t id) override {
+    auto it = members.find(id);
+    if (c != kC || it == members.end()) return absl::NotFoundError("no such member");
+    dpb::Member m;
+    m.set_community_id(c);
+    m.set_id(id);
+    m.set_status(it->second);
+    return m;
+  }
+  absl::Status OrganisationExists(uint64_t c, uint64_t o) override {
+    return c == kC && o == 1 ? absl::OkStatus() : absl::NotFoundError("organisation 1 only");
+  }
+  std::map<uint64_t, dpb::MemberStatus> members;
+};
+
+// A model of the ledger's idempotency, reversals and one balance limit.
+class ModelLedger final : public Ledger {
+ public:
+  absl::StatusOr<std::vector<lpb::CreateTransferResult>> Post(
+      const std::vector<lpb::Transfer>& ts) override {
+    if (down) return absl::UnavailableError("ledger down");
+    std::vector<lpb::CreateTransferResult> out;
+    for (const lpb::Transfer& t : ts) {
+      lpb::CreateTransferResult r;
+      r.set_id(t.id());
+      r.set_code(Apply(t));
+      out.push_back(r);
+    }
+    if (lose_reply) {
+      lose_reply = false;
+      return absl::DeadlineExceededError("reply lost");
+    }
+    return out;
+  }
+  lpb::CreateTransferResultCode Apply(const lpb::Transfer& t) {
+    if (posted.count(t.id())) return lpb::CREATE_TRANSFER_EXISTS;
+    lpb::Transfer eff = t;
+    if (t.kind() == lpb::TRANSFER_KIND_REVERSAL) {
+      auto it = posted.find(t.reverses_id());
+      if (it == posted.end()) return lpb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_FOUND;
+      eff.set_debit_account_id(it->second.credit_account_id());
+      eff.set_credit_account_id(it->second.debit_account_id());
+      eff.set_amount(it->second.amount());
+    }
+    if (balance[eff.debit_account_id()] - eff.amount() < -600)
+      return lpb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE;
+    balance[eff.debit_account_id()] -= eff.amount();
+    balance[eff.credit_account_id()] += eff.amount();
+    posted[t.id()] = eff;
+    return lpb::CREATE_TRANSFER_CREATED;
+  }
+  int64_t Sum() const {
+    int64_t s = 0;
+    for (const auto& [id, b] : balance) s += b;
+    return s;
+  }
+  bool down = false;
+  bool lose_reply = false;
+  std::map<std::string, lpb::Transfer> posted;
+  std::map<std::string, int64_t> balance;
+};
+
+class ActivityBookTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (uint64_t id : {10, 11, 12, 13}) people.members[id] = dpb::MEMBER_STATUS_ACTIVE;
+    people.members[14] = dpb::MEMBER_STATUS_SUSPENDED;
+  }
+  static dpb::Principal Member(uint64_t id) {
+    dpb::Principal p;
+    p.set_kind(dpb::Principal::KIND_MEMBER);
+    p.set_community_id(kC);
+    p.set_subject_id(id);
+    p.add_roles(dpb::ROLE_MEMBER);
+    return p;
+  }
+  static dpb::Principal Coordinator(uint64_t id) {
+    dpb::Principal p = Member(id);
+    p.add_roles(dpb::ROLE_COORDINATOR);
+    p.add_coordinator_of(1);
+    return p;
+  }
+  google::protobuf::Timestamp HoursAgo(int h) {
+    google::protobuf::Timestamp t;
+    t.set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(h)));
+    return t;
+  }
+  apb::LogContributionsRequest Event(std::vector<uint64_t> members, int64_t minutes) {
+    apb::LogContributionsRequest r;
+    r.set_community_id(kC);
+    r.set_organisation_id(1);
+    for (uint64_t m : members) r.add_member_ids(m);
+    r.set_minutes(minutes);
+    *r.mutable_occurred_at() = HoursAgo(2);
+    r.set_description("co-design workshop");
+    r.set_coproduction_type(lpb::COPRODUCTION_TYPE_CO_DESIGN);
+    return r;
+  }
+  apb::RecordExchangeRequest Exchange(uint64_t provider, uint64_t receiver, int64_t minutes) {
+    apb::RecordExchangeRequest r;
+    r.set_community_id(kC);
+    r.set_provider_member_id(provider);
+    r.set_receiver_member_id(receiver);
+    r.set_minutes(minutes);
+    *r.mutable_occurred_at() = HoursAgo(1);
+    r.set_description("gardening");
+    return r;
+  }
+  apb::Activity Reload(uint64_t id) { return *book.GetActivity(Coordinator(99), kC, id); }
+
+  storage::MemStore store{1};
+  FakePeople people;
+  ModelLedger ledger;
+  ActivityBook book{&store, &people, &ledger};
+};
+
+TEST_F(ActivityBookTest, AnEventCreditsEveryMemberOnceAndRetriesRecordNothingTwice) {
+  auto req = Event({10, 11, 12}, 120);
+  req.set_request_id("workshop-1");
+  auto logged = book.LogContributions(Coordinator(13), req);
+  ASSERT_TRUE(logged.ok()) << logged.status();
+  ASSERT_EQ(logged->size(), 3u);
+  EXPECT_EQ((*logged)[0].input(), apb::INPUT_KIND_COLLECTIVE);
+  EXPECT_NE((*logged)[0].group_id(), 0u);
+  auto again = book.LogContributions(Coordinator(13), req);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)[0].id(), (*logged)[0].id());
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(ledger.posted.size(), 3u);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 120);
+  EXPECT_EQ(ledger.balance[OrganisationAccountId(kC, 1)], -360);
+  EXPECT_EQ(ledger.Sum(), 0);
+  EXPECT_EQ(Reload((*logged)[1].id()).posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(ledger.posted.begin()->second.kind(), lpb::TRANSFER_KIND_CONTRIBUTION);
+}
+
+TEST_F(ActivityBookTest, SelfReportsWaitForAnotherCoordinator) {
+  apb::ReportContributionRequest rep;
+  rep.set_community_id(kC);
+  rep.set_organisation_id(1);
+  rep.set_minutes(90);
+  *rep.mutable_occurred_at() = HoursAgo(3);
+  rep.set_description("ran the lunch club");
+  auto a = book.ReportContribution(Member(10), rep);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->state(), apb::ACTIVITY_STATE_PROPOSED);
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_TRUE(ledger.posted.empty());
+  apb::ReviewContributionRequest review;
+  review.set_community_id(kC);
+  review.set_organisation_id(1);
+  review.set_activity_id(a->id());
+  EXPECT_EQ(book.ReviewContribution(Coordinator(11), review).status().code(),
+            absl::StatusCode::kInvalidArgument);  // declining needs a reason
+  review.set_approve(true);
+  EXPECT_EQ(book.ReviewContribution(Coordinator(10), review).status().code(),
+            absl::StatusCode::kPermissionDenied);  // not one's own
+  auto approved = book.ReviewContribution(Coordinator(11), review);
+  ASSERT_TRUE(approved.ok()) << approved.status();
+  EXPECT_EQ(book.ReviewContribution(Coordinator(11), review).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // once
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 90);
+}
+
+TEST_F(ActivityBookTest, ExchangesNeedTheOtherMembersWordAndDisputesACoordinators) {
+  auto ex = book.RecordExchange(Member(10), Exchange(10, 11, 60));
+  ASSERT_TRUE(ex.ok()) << ex.status();
+  apb::RespondToExchangeRequest r;
+  r.set_community_id(kC);
+  r.set_activity_id(ex->id());
+  r.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+  auto own = book.RespondToExchange(Member(10), r);
+  EXPECT_EQ(own.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(own.status().message(), "you recorded this exchange"));
+  EXPECT_EQ(book.RespondToExchange(Member(12), r).status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(book.RespondToExchange(Member(11), r).ok());
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 60);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 11)], -60);
+
+  auto disputed = book.RecordExchange(Member(11), Exchange(12, 11, 30));
+  ASSERT_TRUE(disputed.ok());
+  r.set_activity_id(disputed->id());
+  r.set_response(apb::RespondToExchangeRequest::RESPONSE_DISPUTE);
+  EXPECT_EQ(book.RespondToExchange(Member(12), r).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  r.set_reason("it was 20 minutes");
+  ASSERT_TRUE(book.RespondToExchange(Member(12), r).ok());
+  apb::ResolveDisputeRequest res;
+  res.set_community_id(kC);
+  res.set_activity_id(disputed->id());
+  res.set_reason("spoke to both");
+  res.set_uphold(false);
+  EXPECT_EQ(book.ResolveDispute(Coordinator(12), res).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  auto resolved = book.ResolveDispute(Coordinator(13), res);
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  EXPECT_EQ(resolved->state(), apb::ACTIVITY_STATE_DECLINED);
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(ledger.posted.size(), 1u);
+}
+
+TEST_F(ActivityBookTest, BadInputIsRefusedNamingTheProblemAndWritesNothing) {
+  struct Case {
+    std::function<void(apb::LogContributionsRequest&)> edit;
+    const char* field;
+  } cases[] = {
+      {[](auto& r) { r.set_minutes(0); }, "minutes"},
+      {[](auto& r) { r.set_minutes(24 * 60 + 1); }, "minutes"},
+      {[&](auto& r) { *r.mutable_occurred_at() = HoursAgo(-2); }, "future"},
+      {[&](auto& r) { *r.mutable_occurred_at() = HoursAgo(24 * 400); }, "year"},
+      {[](auto& r) { r.set_description(""); }, "description"},
+      {[](auto& r) { r.set_description("two\nlines"); }, "description"},
+      {[](auto& r) { r.add_member_ids(999); }, "not in community"},
+      {[](auto& r) { r.add_member_ids(14); }, "not active"},
+      {[](auto& r) { r.add_member_ids(10); }, "twice"},
+      {[](auto& r) { r.set_organisation_id(7); }, "organisation"},
+  };
+  for (const Case& c : cases) {
+    auto req = Event({10}, 60);
+    c.edit(req);
+    auto r = book.LogContributions(Coordinator(13), req);
+    EXPECT_FALSE(r.ok()) << c.field;
+    EXPECT_TRUE(absl::StrContains(r.status().message(), c.field)) << r.status();
+  }
+  EXPECT_EQ(book.OutboxSize(), 0u);
+  apb::ListActivitiesRequest all;
+  all.set_community_id(kC);
+  bool more = false;
+  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100, &more)->empty());
+  EXPECT_EQ(book.RecordExchange(Member(10), Exchange(10, 10, 30)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(book.RecordExchange(Member(12), Exchange(10, 11, 30)).status().code(),
+            absl::StatusCode::kPermissionDenied);  // not a party
+}
+
+TEST_F(ActivityBookTest, PostingIsExactlyOnceThroughOutagesAndLostReplies) {
+  ASSERT_TRUE(book.LogContributions(Coordinator(13), Event({10, 11}, 60)).ok());
+  ledger.down = true;
+  EXPECT_FALSE(book.Dispatch().ok());
+  EXPECT_EQ(book.OutboxSize(), 2u);
+  ledger.down = false;
+  ledger.lose_reply = true;  // the ledger posts, the answer never arrives
+  EXPECT_FALSE(book.Dispatch().ok());
+  EXPECT_EQ(book.OutboxSize(), 2u);
+  ASSERT_EQ(book.Dispatch().value(), 0u);  // the retry finds them posted (EXISTS)
+  EXPECT_EQ(book.OutboxSize(), 0u);
+  EXPECT_EQ(ledger.posted.size(), 2u);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 60);
+  EXPECT_EQ(ledger.Sum(), 0);
+}
+
+TEST_F(ActivityBookTest, ReversalsUndoAPostedActivityOnce) {
+  auto logged = book.LogContributions(Coordinator(13), Event({10}, 45));
+  ASSERT_TRUE(logged.ok());
+  apb::ReverseActivityRequest rev;
+  rev.set_community_id(kC);
+  rev.set_activity_id((*logged)[0].id());
+  EXPECT_EQ(book.ReverseActivity(Coordinator(13), rev).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  rev.set_reason("logged twice");
+  ASSERT_TRUE(book.ReverseActivity(Coordinator(13), rev).ok());  // queued behind the original
+  EXPECT_EQ(book.ReverseActivity(Coordinator(13), rev).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(ledger.posted.size(), 2u);
+  EXPECT_EQ(ledger.posted[ActivityBook::TransferId(kC, (*logged)[0].id()) + ".rev"].kind(),
+            lpb::TRANSFER_KIND_REVERSAL);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 0);
+  EXPECT_EQ(Reload((*logged)[0].id()).state(), apb::ACTIVITY_STATE_REVERSED);
+}
+
+TEST_F(ActivityBookTest, LedgerRefusalsAreShownAndNothingMoves) {
+  auto ex = book.RecordExchange(Member(10), Exchange(10, 11, 60));
+  ASSERT_TRUE(ex.ok());
+  ledger.balance[MemberAccountId(kC, 11)] = -590;  // 11 already owes nearly the limit
+  apb::RespondToExchangeRequest r;
+  r.set_community_id(kC);
+  r.set_activity_id(ex->id());
+  r.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+  ASSERT_TRUE(book.RespondToExchange(Member(11), r).ok());
+  ASSERT_TRUE(book.Dispatch().ok());
+  const apb::Activity a = Reload(ex->id());
+  EXPECT_EQ(a.posting_state(), apb::POSTING_STATE_REFUSED);
+  EXPECT_EQ(a.ledger_result(), "CREATE_TRANSFER_EXCEEDS_MIN_BALANCE");
+  EXPECT_TRUE(ledger.posted.empty());
+}
+
+TEST_F(ActivityBookTest, MembersSeeOnlyTheirOwnActivities) {
+  ASSERT_TRUE(book.RecordExchange(Member(10), Exchange(10, 11, 30)).ok());
+  ASSERT_TRUE(book.RecordExchange(Member(12), Exchange(12, 13, 30)).ok());
+  apb::ListActivitiesRequest all;
+  all.set_community_id(kC);
+  bool more = false;
+  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100, &more)->size(), 1u);
+  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 100, &more)->size(), 2u);
+  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 1, &more)->size(), 1u);
+  EXPECT_TRUE(more);
+  EXPECT_EQ(book.GetActivity(Member(10), kC, 2).status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace timebank::activity
