@@ -173,8 +173,6 @@ void ActivityBook::Put(Tx& tx, apb::Activity& a, bool is_new, bool post, bool re
   }
 }
 
-absl::Status ActivityBook::Commit(Tx& tx) { return tx.Commit(); }
-
 absl::StatusOr<std::vector<apb::Activity>> ActivityBook::Replay(const std::string& request_key) {
   std::string ids;
   TB_ASSIGN_OR_RETURN(bool seen, store_->Get(kRecords, request_key, &ids));
@@ -246,7 +244,7 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::LogContributions(
     out.push_back(std::move(a));
   }
   if (!req.request_id().empty()) tx.Put(request_key, ids);
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return out;
 }
 
@@ -284,7 +282,7 @@ absl::StatusOr<apb::Activity> ActivityBook::ReportContribution(
   a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
   Put(tx, a, true, false, false);
   if (!req.request_id().empty()) tx.Put(request_key, KeyU64U64('_', c, id).substr(1));
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
 
@@ -316,7 +314,7 @@ absl::StatusOr<apb::Activity> ActivityBook::ReviewContribution(
   a.set_reason(req.reason());
   Tx tx(store_);
   Put(tx, a, false, req.approve(), false);
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
 
@@ -358,7 +356,7 @@ absl::StatusOr<apb::Activity> ActivityBook::RecordExchange(const dpb::Principal&
   a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
   Put(tx, a, true, false, false);
   if (!req.request_id().empty()) tx.Put(request_key, KeyU64U64('_', c, id).substr(1));
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
 
@@ -398,7 +396,7 @@ absl::StatusOr<apb::Activity> ActivityBook::RespondToExchange(
   a.set_reason(req.reason());
   Tx tx(store_);
   Put(tx, a, false, confirm, false);
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
 
@@ -423,7 +421,7 @@ absl::StatusOr<apb::Activity> ActivityBook::ResolveDispute(const dpb::Principal&
   a.set_reason(req.reason());
   Tx tx(store_);
   Put(tx, a, false, req.uphold(), false);
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
 
@@ -450,7 +448,7 @@ absl::StatusOr<apb::Activity> ActivityBook::ReverseActivity(
   Tx tx(store_);
   // The reversal is queued after the original, so the dispatcher posts them in order.
   Put(tx, a, false, true, true);
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
 
@@ -552,7 +550,7 @@ absl::StatusOr<size_t> ActivityBook::Dispatch() {
     tx.Put(KeyU64U64(kActivityTag, e.community, e.id), Sealed(a));
     tx.Delete(e.key);
   }
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return waiting;
 }
 

@@ -102,7 +102,6 @@ class ActivityBook {
   absl::StatusOr<apb::Activity> Load(uint64_t community_id, uint64_t activity_id);
   // Writes the activity (and its indexes when new); queues it for posting if asked.
   void Put(Tx& tx, apb::Activity& a, bool is_new, bool post, bool reversal);
-  absl::Status Commit(Tx& tx);
   absl::StatusOr<std::vector<apb::Activity>> Replay(const std::string& request_key);
 
   storage::KvStore* const store_;

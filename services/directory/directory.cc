@@ -21,6 +21,7 @@
 #include "storage/absl_compat.h"
 #include "storage/bytes.h"
 #include "storage/check.h"
+#include "storage/record_tx.h"
 
 namespace timebank::directory {
 namespace {
@@ -200,14 +201,10 @@ std::string Actor::Label() const {
 
 bool Actor::Is(dpb::Role role) const { return auth::HasRole(principal, role); }
 
-// A mutation in progress: the batch plus the counters it has advanced.
-class Directory::Tx {
+// A mutation in progress: one synced batch plus the id counters it advances.
+class Directory::Tx : public storage::RecordTx {
  public:
-  explicit Tx(storage::KvStore* store) : batch(store->NewBatch()) {}
-  std::unique_ptr<storage::WriteBatch> batch;
-  std::map<std::string, uint64_t> counters;
-  void Put(const std::string& k, const std::string& v) { batch->Put(schema::kRecords, k, v); }
-  void Delete(const std::string& k) { batch->Delete(schema::kRecords, k); }
+  explicit Tx(storage::KvStore* store) : RecordTx(store, schema::kRecords, schema::kCounter) {}
 };
 
 Directory::Directory(storage::KvStore* store, LedgerAccounts* ledger,
@@ -227,37 +224,9 @@ absl::StatusOr<bool> Directory::Read(const std::string& key, Msg* out) {
   return true;
 }
 
-absl::StatusOr<uint64_t> Directory::NextId(Tx& tx, const std::string& counter) {
-  auto it = tx.counters.find(counter);
-  uint64_t last = 0;
-  if (it != tx.counters.end()) {
-    last = it->second;
-  } else {
-    std::string v;
-    TB_ASSIGN_OR_RETURN(bool found,
-                        store_->Get(schema::kRecords, KeyStr(schema::kCounter, counter), &v));
-    if (found) {
-      TB_CHECK(v.size() == 8);
-      last = storage::DecodeU64(v.data());
-    }
-  }
-  tx.counters[counter] = last + 1;
-  return last + 1;
-}
-
-absl::Status Directory::Commit(Tx& tx) {
-  for (const auto& [name, v] : tx.counters) tx.Put(KeyStr(schema::kCounter, name), U64Value(v));
-  absl::Status s = store_->Write(tx.batch.get(), {.sync = true});
-  if (!s.ok()) {
-    return absl::UnavailableError(absl::StrCat("the directory could not write to disk (",
-                                               s.message(), "); nothing was saved; retry"));
-  }
-  return absl::OkStatus();
-}
-
 void Directory::Audit(Tx& tx, uint64_t c, const Actor& a, const std::string& action,
                       uint64_t member_id, const std::string& detail) {
-  absl::StatusOr<uint64_t> seq = NextId(tx, absl::StrCat("audit.", c));
+  absl::StatusOr<uint64_t> seq = tx.NextId(absl::StrCat("audit.", c));
   TB_CHECK(seq.ok());
   dpb::AuditEntry e;
   e.set_community_id(c);
@@ -310,7 +279,7 @@ size_t Directory::DrainOutbox() {
   }
   Tx tx(store_);
   for (const std::string& k : keys) tx.Delete(k);
-  if (!Commit(tx).ok()) return accounts.size();  // opening again is idempotent
+  if (!tx.Commit().ok()) return accounts.size();  // opening again is idempotent
   return 0;
 }
 
@@ -338,7 +307,7 @@ absl::StatusOr<dpb::Community> Directory::CreateCommunity(const Actor& a, dpb::C
     }
   }
   Tx tx(store_);
-  TB_ASSIGN_OR_RETURN(uint64_t id, NextId(tx, "community"));
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId("community"));
   c.set_id(id);
   c.set_pool_account_id(PoolAccountId(id));
   *c.mutable_created_at() = Ts(Now());
@@ -351,7 +320,7 @@ absl::StatusOr<dpb::Community> Directory::CreateCommunity(const Actor& a, dpb::C
                      absl::StrCat("communities/", id), 0)
              .SerializeAsString());
   Audit(tx, id, a, "community.create", 0, c.name());
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   DrainOutbox();
   c.ParseFromString(sealed);
   return c;
@@ -418,7 +387,7 @@ absl::StatusOr<dpb::Community> Directory::UpdateCommunity(const Actor& a,
   const std::string sealed = Sealed(c);
   tx.Put(KeyU64(schema::kCommunity, c.id()), sealed);
   Audit(tx, c.id(), a, "community.update", 0, c.name());
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   c.ParseFromString(sealed);
   return c;
 }
@@ -449,7 +418,7 @@ absl::StatusOr<dpb::Organisation> Directory::CreateOrganisation(const Actor& a, 
     }
   }
   Tx tx(store_);
-  TB_ASSIGN_OR_RETURN(uint64_t id, NextId(tx, "organisation"));
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId("organisation"));
   o.set_id(id);
   o.set_account_id(OrganisationAccountId(c.id(), id));
   *o.mutable_created_at() = Ts(Now());
@@ -466,7 +435,7 @@ absl::StatusOr<dpb::Organisation> Directory::CreateOrganisation(const Actor& a, 
                      -c.organisation_credit_limit_minutes())
              .SerializeAsString());
   Audit(tx, c.id(), a, "organisation.create", 0, o.name());
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   DrainOutbox();
   o.ParseFromString(sealed);
   return o;
@@ -517,9 +486,9 @@ absl::StatusOr<dpb::Member> Directory::InsertMember(Tx& tx, const Actor* a, dpb:
                                                     const dpb::Community& c,
                                                     const std::string& password_hash) {
   TB_RETURN_IF_ERROR(CheckMemberFields(&m));
-  TB_ASSIGN_OR_RETURN(uint64_t id, NextId(tx, "member"));
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId("member"));
   if (m.member_number().empty()) {
-    TB_ASSIGN_OR_RETURN(uint64_t n, NextId(tx, absl::StrCat("number.", c.id())));
+    TB_ASSIGN_OR_RETURN(uint64_t n, tx.NextId(absl::StrCat("number.", c.id())));
     m.set_member_number(absl::StrFormat("M%05d", n));
   }
   const std::string number_key =
@@ -608,7 +577,7 @@ absl::StatusOr<dpb::Member> Directory::WriteMember(const Actor* a, dpb::Member m
   }
   TB_ASSIGN_OR_RETURN(dpb::Member out, InsertMember(tx, a, std::move(m), c, password_hash));
   if (!request_id.empty()) tx.Put(req_key, KeyU64U64(schema::kMember, c.id(), out.id()));
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   DrainOutbox();
   return out;
 }
@@ -691,7 +660,7 @@ absl::StatusOr<uint64_t> Directory::BumpEpoch(int kind, uint64_t c, uint64_t s) 
   Tx tx(store_);
   const uint64_t next = Epoch(kind, c, s) + 1;
   tx.Put(EpochKey(kind, c, s), U64Value(next));
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   revocations_->SetEpoch(kind, c, s, next);
   return next;
 }
@@ -707,7 +676,7 @@ absl::StatusOr<dpb::Member> Directory::SaveMember(dpb::Member m, const Actor& a,
   const std::string sealed = Sealed(m);
   tx.Put(KeyU64U64(schema::kMember, m.community_id(), m.id()), sealed);
   Audit(tx, m.community_id(), a, action, m.id(), detail);
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   if (end_tokens) {
     TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, m.community_id(), m.id()).status());
   }
@@ -822,7 +791,7 @@ absl::StatusOr<dpb::Invitation> Directory::CreateInvitation(const Actor& a, uint
   absl::MutexLock lock(&write_mu_);
   TB_RETURN_IF_ERROR(GetCommunity(c).status());
   Tx tx(store_);
-  TB_ASSIGN_OR_RETURN(uint64_t id, NextId(tx, "invitation"));
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId("invitation"));
   dpb::Invitation inv;
   inv.set_community_id(c);
   inv.set_id(id);
@@ -834,7 +803,7 @@ absl::StatusOr<dpb::Invitation> Directory::CreateInvitation(const Actor& a, uint
   tx.Put(KeyU64U64(schema::kInvitation, c, id), inv.SerializeAsString());
   tx.Put(KeyStr(schema::kInvitationCode, auth::Sha256(code)), KeyU64U64('_', c, id).substr(1));
   Audit(tx, c, a, "invitation.create", 0, absl::StrCat("invitation ", id));
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   inv.set_code(code);
   return inv;
 }
@@ -858,7 +827,7 @@ absl::StatusOr<dpb::Invitation> Directory::RevokeInvitation(const Actor& a, uint
   Tx tx(store_);
   tx.Put(KeyU64U64(schema::kInvitation, c, id), inv.SerializeAsString());
   Audit(tx, c, a, "invitation.revoke", 0, absl::StrCat("invitation ", id));
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return inv;
 }
 
@@ -868,7 +837,7 @@ absl::StatusOr<dpb::ApiKey> Directory::CreateApiKey(const Actor& a, uint64_t c, 
   absl::MutexLock lock(&write_mu_);
   TB_RETURN_IF_ERROR(GetOrganisation(c, org_id).status());
   Tx tx(store_);
-  TB_ASSIGN_OR_RETURN(uint64_t id, NextId(tx, "apikey"));
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId("apikey"));
   dpb::ApiKey k;
   k.set_community_id(c);
   k.set_id(id);
@@ -883,7 +852,7 @@ absl::StatusOr<dpb::ApiKey> Directory::CreateApiKey(const Actor& a, uint64_t c, 
   tx.Put(KeyStr(schema::kApiKeySecret, auth::Sha256(secret)), KeyU64U64('_', c, id).substr(1));
   Audit(tx, c, a, "apikey.create", 0,
         absl::StrCat("key ", id, " for organisation ", org_id, ": ", label));
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   k.set_secret(secret);
   return k;
 }
@@ -909,7 +878,7 @@ absl::StatusOr<dpb::ApiKey> Directory::RevokeApiKey(const Actor& a, uint64_t c, 
   Tx tx(store_);
   tx.Put(KeyU64U64(schema::kApiKey, c, id), k.SerializeAsString());
   Audit(tx, c, a, "apikey.revoke", 0, absl::StrCat("key ", id));
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_API_KEY, c, id).status());
   return k;
 }
@@ -992,7 +961,7 @@ absl::StatusOr<dpb::Member> Directory::EraseMember(const Actor& a, uint64_t c, u
   const std::string sealed = Sealed(m);
   tx.Put(KeyU64U64(schema::kMember, c, id), sealed);
   Audit(tx, c, a, "member.erase", id, reason);
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, c, id).status());
   m.ParseFromString(sealed);
   return m;
@@ -1023,7 +992,7 @@ absl::Status Directory::SetPasswordHash(uint64_t c, uint64_t id, const std::stri
   }
   Tx tx(store_);
   tx.Put(KeyU64U64(schema::kPassword, c, id), hash);
-  return Commit(tx);
+  return tx.Commit();
 }
 
 absl::StatusOr<dpb::Session> Directory::CreateSession(const dpb::Principal& p,
@@ -1031,7 +1000,7 @@ absl::StatusOr<dpb::Session> Directory::CreateSession(const dpb::Principal& p,
                                                       int64_t now_s, int64_t lifetime_s) {
   absl::MutexLock lock(&write_mu_);
   Tx tx(store_);
-  TB_ASSIGN_OR_RETURN(uint64_t id, NextId(tx, "session"));
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId("session"));
   dpb::Session s;
   s.set_id(id);
   *s.mutable_principal() = p;
@@ -1040,7 +1009,7 @@ absl::StatusOr<dpb::Session> Directory::CreateSession(const dpb::Principal& p,
   tx.Put(KeyU64(schema::kSession, id), s.SerializeAsString());
   tx.Put(KeyStr(schema::kRefresh, refresh_hash), U64Value(id));
   tx.Put(Key3(schema::kMemberSession, p.community_id(), p.subject_id(), id), "");
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return s;
 }
 
@@ -1060,7 +1029,7 @@ absl::StatusOr<dpb::Session> Directory::RotateSession(const std::string& old_has
   Tx tx(store_);
   tx.Delete(KeyStr(schema::kRefresh, old_hash));
   tx.Put(KeyStr(schema::kRefresh, new_hash), ref);
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return s;
 }
 
@@ -1079,7 +1048,7 @@ absl::Status Directory::RevokeSession(const std::string& refresh_hash) {
     s.set_revoked(true);
     tx.Put(KeyU64(schema::kSession, s.id()), s.SerializeAsString());
   }
-  return Commit(tx);
+  return tx.Commit();
 }
 
 absl::StatusOr<int> Directory::RevokeAllSessions(uint64_t c, uint64_t id) {
@@ -1101,7 +1070,7 @@ absl::StatusOr<int> Directory::RevokeAllSessions(uint64_t c, uint64_t id) {
       tx.Delete(std::string(it->key()));
     }
     TB_RETURN_IF_ERROR(it->status());
-    TB_RETURN_IF_ERROR(Commit(tx));
+    TB_RETURN_IF_ERROR(tx.Commit());
   }
   TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, c, id).status());
   return revoked;
@@ -1120,7 +1089,7 @@ absl::Status Directory::SetSetupCodeHash(const std::string& hash) {
   absl::MutexLock lock(&write_mu_);
   Tx tx(store_);
   tx.Put(std::string(1, schema::kSetupCode), hash);
-  return Commit(tx);
+  return tx.Commit();
 }
 
 absl::StatusOr<dpb::Member> Directory::CompleteSetup(const std::string& code_hash, dpb::Member op,
@@ -1142,7 +1111,7 @@ absl::StatusOr<dpb::Member> Directory::CompleteSetup(const std::string& code_has
   m.add_roles(dpb::ROLE_OPERATOR);
   tx.Put(KeyU64U64(schema::kMember, 0, m.id()), Sealed(m));
   tx.Delete(std::string(1, schema::kSetupCode));
-  TB_RETURN_IF_ERROR(Commit(tx));
+  TB_RETURN_IF_ERROR(tx.Commit());
   return m;
 }
 

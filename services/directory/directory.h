@@ -164,8 +164,6 @@ class Directory {
 
  private:
   class Tx;
-  absl::StatusOr<uint64_t> NextId(Tx& tx, const std::string& counter);
-  absl::Status Commit(Tx& tx);
   template <class Msg>
   absl::StatusOr<bool> Read(const std::string& key, Msg* out);
   absl::StatusOr<dpb::Member> MustMember(uint64_t community_id, uint64_t member_id);
