@@ -20,13 +20,16 @@ ABSL_DECLARE_FLAG(std::string, coproduction);
 ABSL_DECLARE_FLAG(bool, csv);
 ABSL_DECLARE_FLAG(std::string, provider);
 ABSL_DECLARE_FLAG(std::string, receiver);
+ABSL_DECLARE_FLAG(uint64_t, from);
 ABSL_FLAG(std::string, members, "", "contribution log: member ids, comma-separated");
 ABSL_FLAG(std::string, what, "", "What was done (one line)");
 ABSL_FLAG(std::string, when, "",
           "When it happened: YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC; default now)");
 ABSL_FLAG(bool, collective, false,
           "contribution log: a collective input (a group's), not individual");
-ABSL_FLAG(uint64_t, member, 0, "activity list: only this member's activities");
+ABSL_FLAG(
+    uint64_t, member, 0,
+    "activity list: only this member's activities; donate: to this member (default: the pool)");
 ABSL_FLAG(bool, uphold, true, "exchange resolve: the exchange stands (--nouphold declines it)");
 ABSL_FLAG(std::string, request_id, "",
           "Idempotency key: a retry with the same key records nothing twice");
@@ -89,7 +92,8 @@ void PrintActivities(const google::protobuf::RepeatedPtrField<apb::Activity>& as
                (a.ledger_result().empty() ? "" : " (" + a.ledger_result() + ")"),
            absl::StrCat("member ", a.provider_member_id()),
            a.receiver_member_id() ? absl::StrCat("member ", a.receiver_member_id())
-                                  : absl::StrCat("org ", a.organisation_id()),
+           : a.kind() == apb::ACTIVITY_KIND_DONATION ? std::string("community pool")
+                                                     : absl::StrCat("org ", a.organisation_id()),
            FormatMinutes(a.minutes()), a.description()});
   }
   if (absl::GetFlag(FLAGS_csv)) {
@@ -241,16 +245,59 @@ int Activity(Client& c, const Args& a) {
     }
     return 0;
   }
-  Die("usage: tbctl activity show ID | list [--member=ID] [--org=ID] | reverse ID --reason=..");
+  if (sub == "watch") {
+    grpc::ClientContext ctx;
+    c.Prepare(&ctx, 0);
+    apb::WatchActivityRequest req;
+    req.set_from_seq(absl::GetFlag(FLAGS_from));
+    auto reader = c.activity()->WatchActivity(&ctx, req);
+    apb::ActivityEvent e;
+    while (reader->Read(&e)) {
+      const apb::Activity& x = e.activity();
+      std::printf("#%-6llu community %llu activity %llu %s %s %s %s: %s\n",
+                  static_cast<unsigned long long>(e.seq()),
+                  static_cast<unsigned long long>(x.community_id()),
+                  static_cast<unsigned long long>(x.id()),
+                  Lower(apb::ActivityKind_Name(x.kind()), 14).c_str(),
+                  Lower(apb::ActivityState_Name(x.state()), 15).c_str(),
+                  Lower(apb::PostingState_Name(x.posting_state()), 14).c_str(),
+                  FormatMinutes(x.minutes()).c_str(), x.description().c_str());
+      std::fflush(stdout);
+    }
+    grpc::Status s = reader->Finish();
+    if (!s.ok()) DieRpc(s);
+    return 0;
+  }
+  Die("usage: tbctl activity show ID | list [--member=ID] [--org=ID] | reverse ID --reason=.. | "
+      "watch [--from=1]");
 }
 
 }  // namespace
 
 bool IsActivityCommand(const std::string& cmd) {
-  return cmd == "contribution" || cmd == "exchange" || cmd == "activity";
+  return cmd == "contribution" || cmd == "exchange" || cmd == "activity" || cmd == "donate" ||
+         cmd == "redeem";
 }
 
 int ActivityCommand(Client& c, const std::string& cmd, const Args& a) {
+  if (cmd == "donate") {
+    apb::DonateRequest req;
+    req.set_community_id(Community(c));
+    req.set_to_member_id(absl::GetFlag(FLAGS_member));
+    req.set_minutes(Minutes(a, 0));
+    req.set_description(absl::GetFlag(FLAGS_what));
+    req.set_request_id(absl::GetFlag(FLAGS_request_id));
+    return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Donate, req));
+  }
+  if (cmd == "redeem") {
+    apb::RedeemRequest req;
+    req.set_community_id(Community(c));
+    req.set_organisation_id(absl::GetFlag(FLAGS_org));
+    req.set_minutes(Minutes(a, 0));
+    req.set_description(absl::GetFlag(FLAGS_what));
+    req.set_request_id(absl::GetFlag(FLAGS_request_id));
+    return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Redeem, req));
+  }
   if (cmd == "contribution") return Contribution(c, a);
   if (cmd == "exchange") return Exchange(c, a);
   return Activity(c, a);

@@ -98,7 +98,10 @@ Contributions and exchanges (posted to the ledger exactly once)
   exchange record AMOUNT --provider=MEMBER --receiver=MEMBER --what=".." [--when=..]
   exchange confirm|decline|dispute ID [--reason=..]            the other member answers
   exchange resolve ID [--nouphold] --reason=..                  coordinators settle disputes
+  donate AMOUNT [--member=ID] --what=".."                       to a member, or the community pool
+  redeem AMOUNT --org=PARTNER --what=".."                       spend credits at a recognition partner
   activity show ID | activity list [--member=ID] [--org=ID] | activity reverse ID --reason=..
+  activity watch [--from=1]                                    services: every change, live
 
 Accounts (ledger; for admins, and services: --service_keyring=DATA_DIR/keyring on the server)
   account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]

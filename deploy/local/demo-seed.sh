@@ -55,7 +55,6 @@ Kasia Nowak|kasia|cleaning,shopping
 Luis Ortega|luis|languages,forms
 MEMBERS
 
-acct() { echo "c1.m$1"; }
 # Volunteering and peer support go through the activity service, which posts each to
 # the ledger exactly once.
 $T contribution log 3h --org=2 --members="${m[2]}" --what="patient panel: discharge leaflet" --coproduction=co-design --request_id=demo-c1 >/dev/null
@@ -72,10 +71,9 @@ exchange 0 alice 1 bilal 2h "lift to the hospital"
 exchange 1 bilal 2 chen 1h30m "help with a benefits form"
 exchange 4 eli 0 alice 1h "phone befriending"
 exchange 7 hana 6 george 2h "IT help"
-as amara
-# Donations and redemptions (the activity service's next step) are ledger transfers for now.
-tx() { $T transfer "$@" >/dev/null; }
-tx 45m --id=demo-6 --provider=c1.pool --receiver="$(acct "${m[5]}")" --kind=donation --memo="Fatima donated 45m to the pool"
-tx 1h  --id=demo-7 --provider=c1.o3 --receiver="$(acct "${m[2]}")" --kind=redemption --memo="swim session"
+as fatima
+$T donate 45m --what="for the community pool" --request_id=demo-d1 >/dev/null
+as chen
+$T redeem 1h --org=3 --what="swim session" --request_id=demo-r1 >/dev/null
 rm -rf "$XDG_CONFIG_HOME"
 echo "demo community seeded: Riverside Time Bank (community 1): an admin, a coordinator of two organisations, a finance officer, 12 members, 3 organisations; logins in $LOGINS"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -29,6 +30,7 @@ constexpr char kMemberTag = 'm';    // u64 c, u64 member, u64 ~id -> ""
 constexpr char kOrgTag = 'o';       // u64 c, u64 org, u64 ~id -> ""
 constexpr char kOutboxTag = 'X';    // u64 seq -> u64 c, u64 id, u8 reversal
 constexpr char kRequestTag = 'Q';   // request key -> u64 ids...
+constexpr char kEventTag = 'E';     // u64 seq -> ActivityEvent
 constexpr char kCounterTag = '#';
 
 uint64_t Inv(uint64_t id) { return std::numeric_limits<uint64_t>::max() - id; }
@@ -66,25 +68,61 @@ std::string Sealed(apb::Activity& a) {
   return a.SerializeAsString();
 }
 
-lpb::Transfer TransferFor(const apb::Activity& a, bool reversal) {
+// The accounts an activity moves time between: debit (receives the service, or gives
+// the credits away) and credit.
+std::pair<std::string, std::string> Accounts(const apb::Activity& a) {
+  const uint64_t c = a.community_id();
+  switch (a.kind()) {
+    case apb::ACTIVITY_KIND_CONTRIBUTION:
+      return {OrganisationAccountId(c, a.organisation_id()),
+              MemberAccountId(c, a.provider_member_id())};
+    case apb::ACTIVITY_KIND_DONATION:
+      return {
+          MemberAccountId(c, a.provider_member_id()),
+          a.receiver_member_id() ? MemberAccountId(c, a.receiver_member_id()) : PoolAccountId(c)};
+    case apb::ACTIVITY_KIND_REDEMPTION:
+      return {MemberAccountId(c, a.provider_member_id()),
+              OrganisationAccountId(c, a.organisation_id())};
+    default:
+      return {MemberAccountId(c, a.receiver_member_id()),
+              MemberAccountId(c, a.provider_member_id())};
+  }
+}
+
+lpb::TransferKind LedgerKind(apb::ActivityKind k) {
+  switch (k) {
+    case apb::ACTIVITY_KIND_CONTRIBUTION:
+      return lpb::TRANSFER_KIND_CONTRIBUTION;
+    case apb::ACTIVITY_KIND_DONATION:
+      return lpb::TRANSFER_KIND_DONATION;
+    case apb::ACTIVITY_KIND_REDEMPTION:
+      return lpb::TRANSFER_KIND_REDEMPTION;
+    default:
+      return lpb::TRANSFER_KIND_EXCHANGE;
+  }
+}
+
+lpb::Transfer TransferFor(const apb::Activity& a, bool reversal, bool post_pending) {
   lpb::Transfer t;
   const uint64_t c = a.community_id();
-  if (reversal) {
+  if (post_pending) {
+    t.set_id(absl::StrCat(ActivityBook::TransferId(c, a.id()), ".post"));
+    t.set_post_pending(true);
+    t.set_pending_id(ActivityBook::TransferId(c, a.id()));
+    std::tie(*t.mutable_debit_account_id(), *t.mutable_credit_account_id()) = Accounts(a);
+    t.set_amount(a.minutes());
+    t.set_kind(LedgerKind(a.kind()));
+    t.set_memo(a.description());
+  } else if (reversal) {
     t.set_id(absl::StrCat(ActivityBook::TransferId(c, a.id()), ".rev"));
     t.set_kind(lpb::TRANSFER_KIND_REVERSAL);
     t.set_reverses_id(ActivityBook::TransferId(c, a.id()));
     t.set_memo(a.reason().empty() ? "reversed" : a.reason());
   } else {
     t.set_id(ActivityBook::TransferId(c, a.id()));
-    t.set_credit_account_id(MemberAccountId(c, a.provider_member_id()));
-    if (a.kind() == apb::ACTIVITY_KIND_CONTRIBUTION) {
-      t.set_debit_account_id(OrganisationAccountId(c, a.organisation_id()));
-      t.set_kind(lpb::TRANSFER_KIND_CONTRIBUTION);
-      t.set_coproduction_type(a.coproduction_type());
-    } else {
-      t.set_debit_account_id(MemberAccountId(c, a.receiver_member_id()));
-      t.set_kind(lpb::TRANSFER_KIND_EXCHANGE);
-    }
+    std::tie(*t.mutable_debit_account_id(), *t.mutable_credit_account_id()) = Accounts(a);
+    t.set_kind(LedgerKind(a.kind()));
+    if (a.kind() == apb::ACTIVITY_KIND_CONTRIBUTION) t.set_coproduction_type(a.coproduction_type());
     t.set_amount(a.minutes());
     t.set_memo(a.description());
     *t.mutable_occurred_at() = a.occurred_at();
@@ -150,20 +188,21 @@ absl::StatusOr<apb::Activity> ActivityBook::Load(uint64_t c, uint64_t id) {
   return a;
 }
 
-void ActivityBook::Put(Tx& tx, apb::Activity& a, bool is_new, bool post, bool reversal) {
+void ActivityBook::Put(Tx& tx, apb::Activity& a, bool is_new, Posting posting) {
   const uint64_t c = a.community_id();
-  if (post) {
+  if (posting != Posting::kNone) {
     a.set_posting_state(apb::POSTING_STATE_QUEUED);
     a.set_transfer_id(TransferId(c, a.id()));
     absl::StatusOr<uint64_t> seq = tx.NextId("outbox");
     TB_CHECK(seq.ok());
     std::string entry = KeyU64U64('_', c, a.id()).substr(1);
-    storage::PutU8(&entry, reversal ? 1 : 0);
+    storage::PutU8(&entry, static_cast<uint8_t>(posting));
     tx.Put(KeyU64(kOutboxTag, *seq), entry);
   } else if (a.posting_state() == apb::POSTING_STATE_UNSPECIFIED) {
     a.set_posting_state(apb::POSTING_STATE_NOT_POSTED);
   }
   tx.Put(KeyU64U64(kActivityTag, c, a.id()), Sealed(a));
+  AddEvent(tx, a);
   if (is_new) {
     tx.Put(KeyU64U64(kAllTag, c, Inv(a.id())), "");
     tx.Put(Key3(kMemberTag, c, a.provider_member_id(), Inv(a.id())), "");
@@ -202,7 +241,7 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::LogContributions(
     return Field("member_ids", "a member is listed twice");
   }
   const uint64_t c = req.community_id();
-  TB_RETURN_IF_ERROR(people_->OrganisationExists(c, req.organisation_id()));
+  TB_RETURN_IF_ERROR(people_->Organisation(c, req.organisation_id()).status());
   for (uint64_t m : req.member_ids()) TB_RETURN_IF_ERROR(ActiveMember(c, m, "member_ids").status());
 
   absl::MutexLock lock(&write_mu_);
@@ -239,7 +278,7 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::LogContributions(
     a.set_decided_by(caller.subject_id());
     a.set_group_id(group);
     a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
-    Put(tx, a, /*is_new=*/true, /*post=*/true, /*reversal=*/false);
+    Put(tx, a, /*is_new=*/true, Posting::kTransfer);
     ids += KeyU64U64('_', c, id).substr(1);
     out.push_back(std::move(a));
   }
@@ -254,7 +293,7 @@ absl::StatusOr<apb::Activity> ActivityBook::ReportContribution(
     return absl::PermissionDeniedError("only members report their own contributions");
   TB_RETURN_IF_ERROR(CheckCommon(req.minutes(), req.occurred_at(), req.description()));
   const uint64_t c = req.community_id();
-  TB_RETURN_IF_ERROR(people_->OrganisationExists(c, req.organisation_id()));
+  TB_RETURN_IF_ERROR(people_->Organisation(c, req.organisation_id()).status());
   TB_RETURN_IF_ERROR(ActiveMember(c, caller.subject_id(), "member").status());
   absl::MutexLock lock(&write_mu_);
   const std::string request_key = storage::KeyStr(
@@ -280,7 +319,7 @@ absl::StatusOr<apb::Activity> ActivityBook::ReportContribution(
                                                          : req.input());
   a.set_recorded_by(caller.subject_id());
   a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
-  Put(tx, a, true, false, false);
+  Put(tx, a, true, Posting::kNone);
   if (!req.request_id().empty()) tx.Put(request_key, KeyU64U64('_', c, id).substr(1));
   TB_RETURN_IF_ERROR(tx.Commit());
   return a;
@@ -313,7 +352,7 @@ absl::StatusOr<apb::Activity> ActivityBook::ReviewContribution(
   a.set_decided_by(caller.subject_id());
   a.set_reason(req.reason());
   Tx tx(store_);
-  Put(tx, a, false, req.approve(), false);
+  Put(tx, a, false, req.approve() ? Posting::kTransfer : Posting::kNone);
   TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
@@ -354,7 +393,7 @@ absl::StatusOr<apb::Activity> ActivityBook::RecordExchange(const dpb::Principal&
   a.set_input(apb::INPUT_KIND_INDIVIDUAL);
   a.set_recorded_by(caller.subject_id());
   a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
-  Put(tx, a, true, false, false);
+  Put(tx, a, true, Posting::kNone);
   if (!req.request_id().empty()) tx.Put(request_key, KeyU64U64('_', c, id).substr(1));
   TB_RETURN_IF_ERROR(tx.Commit());
   return a;
@@ -395,7 +434,7 @@ absl::StatusOr<apb::Activity> ActivityBook::RespondToExchange(
   a.set_decided_by(caller.subject_id());
   a.set_reason(req.reason());
   Tx tx(store_);
-  Put(tx, a, false, confirm, false);
+  Put(tx, a, false, confirm ? Posting::kTransfer : Posting::kNone);
   TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
@@ -420,7 +459,7 @@ absl::StatusOr<apb::Activity> ActivityBook::ResolveDispute(const dpb::Principal&
   a.set_decided_by(caller.subject_id());
   a.set_reason(req.reason());
   Tx tx(store_);
-  Put(tx, a, false, req.uphold(), false);
+  Put(tx, a, false, req.uphold() ? Posting::kTransfer : Posting::kNone);
   TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
@@ -447,7 +486,7 @@ absl::StatusOr<apb::Activity> ActivityBook::ReverseActivity(
   a.set_reason(req.reason());
   Tx tx(store_);
   // The reversal is queued after the original, so the dispatcher posts them in order.
-  Put(tx, a, false, true, true);
+  Put(tx, a, false, Posting::kReversal);
   TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
@@ -493,6 +532,157 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::ListActivities(
   return out;
 }
 
+absl::StatusOr<apb::Activity> ActivityBook::Reserve(const dpb::Principal& caller, apb::Activity a,
+                                                    const std::string& request_key) {
+  TB_RETURN_IF_ERROR(CheckCommon(a.minutes(), a.occurred_at(), a.description()));
+  if (!IsMember(caller))
+    return absl::PermissionDeniedError("only members donate or redeem their own credits");
+  const uint64_t c = a.community_id();
+  TB_RETURN_IF_ERROR(ActiveMember(c, caller.subject_id(), "member").status());
+  absl::MutexLock lock(&write_mu_);
+  {
+    TB_ASSIGN_OR_RETURN(std::vector<apb::Activity> prior, Replay(request_key));
+    if (!prior.empty()) return prior[0];
+  }
+  // The id is spent first: if anything below fails, a retry uses a new id, never one
+  // whose reservation may already exist.
+  uint64_t id = 0;
+  {
+    Tx burn(store_);
+    TB_ASSIGN_OR_RETURN(id, burn.NextId(absl::StrCat("activity.", c)));
+    TB_RETURN_IF_ERROR(burn.Commit());
+  }
+  a.set_id(id);
+  a.set_provider_member_id(caller.subject_id());
+  a.set_recorded_by(caller.subject_id());
+  a.set_state(apb::ACTIVITY_STATE_CONFIRMED);
+  a.set_input(apb::INPUT_KIND_INDIVIDUAL);
+  a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  lpb::Transfer reserve;
+  reserve.set_id(TransferId(c, id));
+  std::tie(*reserve.mutable_debit_account_id(), *reserve.mutable_credit_account_id()) = Accounts(a);
+  reserve.set_amount(a.minutes());
+  reserve.set_kind(LedgerKind(a.kind()));
+  reserve.set_memo(a.description());
+  reserve.set_pending(true);
+  reserve.set_timeout_s(3600);  // released by the ledger if this record is never written
+  absl::StatusOr<std::vector<lpb::CreateTransferResult>> r = ledger_->Post({reserve});
+  if (!r.ok()) {
+    return absl::UnavailableError(absl::StrCat("the ledger could not be reached (",
+                                               r.status().message(),
+                                               "); nothing was recorded; try again"));
+  }
+  const lpb::CreateTransferResultCode code = (*r)[0].code();
+  if (code == lpb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE) {
+    return absl::FailedPreconditionError(
+        "minutes: not enough time credits: this would take your balance below your limit; give "
+        "some "
+        "time first, or spend less");
+  }
+  if (code != lpb::CREATE_TRANSFER_CREATED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the ledger refused it: ", lpb::CreateTransferResultCode_Name(code)));
+  }
+  Tx tx(store_);
+  Put(tx, a, /*is_new=*/true, Posting::kPostPending);
+  if (!request_key.empty()) tx.Put(request_key, KeyU64U64('_', c, id).substr(1));
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return a;
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::Donate(const dpb::Principal& caller,
+                                                   const apb::DonateRequest& req) {
+  const uint64_t c = req.community_id();
+  if (req.to_member_id() != 0) {
+    if (req.to_member_id() == caller.subject_id()) return Field("to_member_id", "not yourself");
+    TB_RETURN_IF_ERROR(ActiveMember(c, req.to_member_id(), "to_member_id").status());
+  }
+  if (!req.request_id().empty() && !IsValidId(req.request_id(), 64)) {
+    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
+  }
+  apb::Activity a;
+  a.set_community_id(c);
+  a.set_kind(apb::ACTIVITY_KIND_DONATION);
+  a.set_receiver_member_id(req.to_member_id());
+  a.set_minutes(req.minutes());
+  a.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  a.set_description(req.description());
+  return Reserve(
+      caller, a,
+      req.request_id().empty()
+          ? ""
+          : storage::KeyStr(kRequestTag, absl::StrCat("donate:", c, ":", caller.subject_id(), ":",
+                                                      req.request_id())));
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::Redeem(const dpb::Principal& caller,
+                                                   const apb::RedeemRequest& req) {
+  const uint64_t c = req.community_id();
+  absl::StatusOr<dpb::Organisation> partner = people_->Organisation(c, req.organisation_id());
+  if (!partner.ok()) return partner.status();
+  if (partner->kind() != dpb::ORGANISATION_KIND_RECOGNITION_PARTNER) {
+    return Field("organisation_id", "credits are spent only at recognition partners");
+  }
+  if (!req.request_id().empty() && !IsValidId(req.request_id(), 64)) {
+    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
+  }
+  apb::Activity a;
+  a.set_community_id(c);
+  a.set_kind(apb::ACTIVITY_KIND_REDEMPTION);
+  a.set_organisation_id(req.organisation_id());
+  a.set_minutes(req.minutes());
+  a.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  a.set_description(req.description());
+  return Reserve(
+      caller, a,
+      req.request_id().empty()
+          ? ""
+          : storage::KeyStr(kRequestTag, absl::StrCat("redeem:", c, ":", caller.subject_id(), ":",
+                                                      req.request_id())));
+}
+
+void ActivityBook::AddEvent(Tx& tx, const apb::Activity& a) {
+  absl::StatusOr<uint64_t> seq = tx.NextId("event");
+  TB_CHECK(seq.ok());
+  apb::ActivityEvent e;
+  e.set_seq(*seq);
+  *e.mutable_activity() = a;
+  tx.Put(KeyU64(kEventTag, *seq), e.SerializeAsString());
+  pending_event_head_.store(*seq, std::memory_order_relaxed);
+}
+
+absl::StatusOr<std::vector<apb::ActivityEvent>> ActivityBook::ReadEvents(uint64_t from_seq,
+                                                                         size_t limit) {
+  std::vector<apb::ActivityEvent> out;
+  auto it = store_->NewIterator(kRecords);
+  const std::string prefix(1, kEventTag);
+  for (it->Seek(KeyU64(kEventTag, std::max<uint64_t>(from_seq, 1)));
+       it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix) && out.size() < limit;
+       it->Next()) {
+    apb::ActivityEvent e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("an activity event is damaged");
+    }
+    out.push_back(std::move(e));
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+bool ActivityBook::WaitForEvent(uint64_t after_seq, absl::Duration timeout) {
+  // Writers commit under write_mu_; reading the store answers exactly, the atomic only
+  // avoids a read when nothing was written since.
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (pending_event_head_.load(std::memory_order_relaxed) > after_seq) {
+      absl::StatusOr<std::vector<apb::ActivityEvent>> e = ReadEvents(after_seq + 1, 1);
+      if (e.ok() && !e->empty()) return true;
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return false;
+}
+
 size_t ActivityBook::OutboxSize() {
   size_t n = 0;
   auto it = store_->NewIterator(kRecords);
@@ -507,7 +697,7 @@ absl::StatusOr<size_t> ActivityBook::Dispatch() {
   struct Entry {
     std::string key;
     uint64_t community, id;
-    bool reversal;
+    Posting posting;
   };
   std::vector<Entry> entries;
   size_t waiting = 0;
@@ -522,7 +712,7 @@ absl::StatusOr<size_t> ActivityBook::Dispatch() {
       const std::string_view v = it->value();
       TB_CHECK(v.size() == 17);
       entries.push_back({std::string(it->key()), storage::DecodeU64(v.data()),
-                         storage::DecodeU64(v.data() + 8), v[16] != 0});
+                         storage::DecodeU64(v.data() + 8), static_cast<Posting>(v[16])});
     }
     TB_RETURN_IF_ERROR(it->status());
   }
@@ -530,7 +720,8 @@ absl::StatusOr<size_t> ActivityBook::Dispatch() {
   std::vector<lpb::Transfer> transfers;
   for (const Entry& e : entries) {
     TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.community, e.id));
-    transfers.push_back(TransferFor(a, e.reversal));
+    transfers.push_back(
+        TransferFor(a, e.posting == Posting::kReversal, e.posting == Posting::kPostPending));
   }
   TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateTransferResult> results, ledger_->Post(transfers));
   TB_CHECK(results.size() == entries.size());
@@ -541,13 +732,14 @@ absl::StatusOr<size_t> ActivityBook::Dispatch() {
     TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.community, e.id));
     const lpb::CreateTransferResultCode code = results[i].code();
     const bool done = code == lpb::CREATE_TRANSFER_CREATED || code == lpb::CREATE_TRANSFER_EXISTS;
-    if (!e.reversal) {
+    if (e.posting != Posting::kReversal) {
       a.set_posting_state(done ? apb::POSTING_STATE_POSTED : apb::POSTING_STATE_REFUSED);
       if (!done) a.set_ledger_result(lpb::CreateTransferResultCode_Name(code));
     } else if (!done) {
       a.set_ledger_result(absl::StrCat("reversal: ", lpb::CreateTransferResultCode_Name(code)));
     }
     tx.Put(KeyU64U64(kActivityTag, e.community, e.id), Sealed(a));
+    AddEvent(tx, a);
     tx.Delete(e.key);
   }
   TB_RETURN_IF_ERROR(tx.Commit());

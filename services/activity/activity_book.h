@@ -8,6 +8,7 @@
 #ifndef TIMEBANK_SERVICES_ACTIVITY_ACTIVITY_BOOK_H_
 #define TIMEBANK_SERVICES_ACTIVITY_ACTIVITY_BOOK_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -41,7 +42,9 @@ class People {
   // NOT_FOUND if the member is not in the community.
   virtual absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
                                                                    uint64_t member_id) = 0;
-  virtual absl::Status OrganisationExists(uint64_t community_id, uint64_t organisation_id) = 0;
+  // NOT_FOUND if the organisation is not in the community.
+  virtual absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
+      uint64_t community_id, uint64_t organisation_id) = 0;
 };
 
 // Posts transfers to the ledger. Ok: one result per transfer, in order. An error
@@ -69,6 +72,12 @@ class ActivityBook {
                                                const apb::RecordExchangeRequest& req);
   absl::StatusOr<apb::Activity> RespondToExchange(
       const ::timebank::directory::v1::Principal& caller, const apb::RespondToExchangeRequest& req);
+  // Donations and redemptions reserve the credits in the ledger first (a pending
+  // transfer), so one beyond the member's limit is refused and nothing is recorded.
+  absl::StatusOr<apb::Activity> Donate(const ::timebank::directory::v1::Principal& caller,
+                                       const apb::DonateRequest& req);
+  absl::StatusOr<apb::Activity> Redeem(const ::timebank::directory::v1::Principal& caller,
+                                       const apb::RedeemRequest& req);
   absl::StatusOr<apb::Activity> ResolveDispute(const ::timebank::directory::v1::Principal& caller,
                                                const apb::ResolveDisputeRequest& req);
   absl::StatusOr<apb::Activity> ReverseActivity(const ::timebank::directory::v1::Principal& caller,
@@ -86,6 +95,11 @@ class ActivityBook {
   absl::StatusOr<size_t> Dispatch();
   size_t OutboxSize();
 
+  // The activity event log (every change, in order): events from `from_seq`, at most
+  // `limit`; and a wait until an event after `after_seq` exists (or timeout).
+  absl::StatusOr<std::vector<apb::ActivityEvent>> ReadEvents(uint64_t from_seq, size_t limit);
+  bool WaitForEvent(uint64_t after_seq, absl::Duration timeout);
+
   static std::string TransferId(uint64_t community_id, uint64_t activity_id);
 
   // Tests move time; production uses the system clock.
@@ -101,7 +115,13 @@ class ActivityBook {
                                                                  const char* field);
   absl::StatusOr<apb::Activity> Load(uint64_t community_id, uint64_t activity_id);
   // Writes the activity (and its indexes when new); queues it for posting if asked.
-  void Put(Tx& tx, apb::Activity& a, bool is_new, bool post, bool reversal);
+  // What an outbox entry asks the dispatcher to post.
+  enum class Posting : uint8_t { kNone = 255, kTransfer = 0, kReversal = 1, kPostPending = 2 };
+  void Put(Tx& tx, apb::Activity& a, bool is_new, Posting posting);
+  // Appends the activity's new state to the event log (same batch).
+  void AddEvent(Tx& tx, const apb::Activity& a);
+  absl::StatusOr<apb::Activity> Reserve(const ::timebank::directory::v1::Principal& caller,
+                                        apb::Activity a, const std::string& request_key);
   absl::StatusOr<std::vector<apb::Activity>> Replay(const std::string& request_key);
 
   storage::KvStore* const store_;
@@ -110,6 +130,8 @@ class ActivityBook {
   std::function<absl::Time()> clock_;
   absl::Mutex write_mu_;     // one mutation at a time
   absl::Mutex dispatch_mu_;  // one dispatcher at a time
+  // The newest event seq written by this process (a hint: readers check the store).
+  std::atomic<uint64_t> pending_event_head_{0};
 };
 
 }  // namespace timebank::activity

@@ -64,7 +64,8 @@ absl::StatusOr<dpb::Member> GrpcPeers::Member(uint64_t community_id, uint64_t me
   return m;
 }
 
-absl::Status GrpcPeers::OrganisationExists(uint64_t community_id, uint64_t organisation_id) {
+absl::StatusOr<dpb::Organisation> GrpcPeers::Organisation(uint64_t community_id,
+                                                          uint64_t organisation_id) {
   dpb::DirectoryService::Stub* stub;
   {
     absl::MutexLock lock(&mu_);
@@ -77,7 +78,8 @@ absl::Status GrpcPeers::OrganisationExists(uint64_t community_id, uint64_t organ
   req.set_community_id(community_id);
   req.set_organisation_id(organisation_id);
   dpb::Organisation o;
-  return FromGrpc(stub->GetOrganisation(&ctx, req, &o));
+  TB_RETURN_IF_ERROR(FromGrpc(stub->GetOrganisation(&ctx, req, &o)));
+  return o;
 }
 
 absl::StatusOr<std::vector<lpb::CreateTransferResult>> GrpcPeers::Post(
@@ -199,6 +201,40 @@ grpc::Status ActivityServiceImpl::ReverseActivity(grpc::ServerContext* ctx,
   grpc::Status s = Reply(book_->ReverseActivity(Caller(*ctx), *req), resp);
   dispatcher_->Wake();
   return s;
+}
+
+grpc::Status ActivityServiceImpl::Donate(grpc::ServerContext* ctx, const apb::DonateRequest* req,
+                                         apb::Activity* resp) {
+  TB_GUARD(ctx);
+  grpc::Status s = Reply(book_->Donate(Caller(*ctx), *req), resp);
+  dispatcher_->Wake();
+  return s;
+}
+
+grpc::Status ActivityServiceImpl::Redeem(grpc::ServerContext* ctx, const apb::RedeemRequest* req,
+                                         apb::Activity* resp) {
+  TB_GUARD(ctx);
+  grpc::Status s = Reply(book_->Redeem(Caller(*ctx), *req), resp);
+  dispatcher_->Wake();
+  return s;
+}
+
+grpc::Status ActivityServiceImpl::WatchActivity(grpc::ServerContext* ctx,
+                                                const apb::WatchActivityRequest* req,
+                                                grpc::ServerWriter<apb::ActivityEvent>* writer) {
+  TB_GUARD(ctx);
+  constexpr size_t kBatch = 1000;
+  uint64_t next = std::max<uint64_t>(req->from_seq(), 1);
+  while (!ctx->IsCancelled()) {
+    absl::StatusOr<std::vector<apb::ActivityEvent>> events = book_->ReadEvents(next, kBatch);
+    if (!events.ok()) return ToGrpc(events.status());
+    for (const apb::ActivityEvent& e : *events) {
+      if (!writer->Write(e)) return grpc::Status::CANCELLED;
+      next = e.seq() + 1;
+    }
+    if (events->size() < kBatch) book_->WaitForEvent(next - 1, absl::Milliseconds(500));
+  }
+  return grpc::Status::CANCELLED;
 }
 
 grpc::Status ActivityServiceImpl::GetActivity(grpc::ServerContext* ctx,

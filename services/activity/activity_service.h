@@ -26,7 +26,8 @@ class GrpcPeers final : public People, public Ledger {
   void Connect(std::shared_ptr<grpc::Channel> directory, std::shared_ptr<grpc::Channel> ledger);
   absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
                                                            uint64_t member_id) override;
-  absl::Status OrganisationExists(uint64_t community_id, uint64_t organisation_id) override;
+  absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
+      uint64_t community_id, uint64_t organisation_id) override;
   absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
       const std::vector<::timebank::ledger::v1::Transfer>& transfers) override;
 
@@ -75,6 +76,10 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
                               apb::Activity*) override;
   grpc::Status ReverseActivity(grpc::ServerContext*, const apb::ReverseActivityRequest*,
                                apb::Activity*) override;
+  grpc::Status Donate(grpc::ServerContext*, const apb::DonateRequest*, apb::Activity*) override;
+  grpc::Status Redeem(grpc::ServerContext*, const apb::RedeemRequest*, apb::Activity*) override;
+  grpc::Status WatchActivity(grpc::ServerContext*, const apb::WatchActivityRequest*,
+                             grpc::ServerWriter<apb::ActivityEvent>*) override;
   grpc::Status GetActivity(grpc::ServerContext*, const apb::GetActivityRequest*,
                            apb::Activity*) override;
   grpc::Status ListActivities(grpc::ServerContext*, const apb::ListActivitiesRequest*,

@@ -28,8 +28,14 @@ class FakePeople final : public People {
     m.set_status(it->second);
     return m;
   }
-  absl::Status OrganisationExists(uint64_t c, uint64_t o) override {
-    return c == kC && o == 1 ? absl::OkStatus() : absl::NotFoundError("organisation 1 only");
+  absl::StatusOr<dpb::Organisation> Organisation(uint64_t c, uint64_t o) override {
+    if (c != kC || (o != 1 && o != 2)) return absl::NotFoundError("organisations 1 and 2 only");
+    dpb::Organisation org;
+    org.set_community_id(c);
+    org.set_id(o);
+    org.set_kind(o == 2 ? dpb::ORGANISATION_KIND_RECOGNITION_PARTNER
+                        : dpb::ORGANISATION_KIND_CHARITY);
+    return org;
   }
   std::map<uint64_t, dpb::MemberStatus> members;
 };
@@ -55,6 +61,11 @@ class ModelLedger final : public Ledger {
   }
   lpb::CreateTransferResultCode Apply(const lpb::Transfer& t) {
     if (posted.count(t.id())) return lpb::CREATE_TRANSFER_EXISTS;
+    if (t.post_pending()) {
+      if (!posted.count(t.pending_id())) return lpb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND;
+      posted[t.id()] = t;  // the reservation already moved the balances
+      return lpb::CREATE_TRANSFER_CREATED;
+    }
     lpb::Transfer eff = t;
     if (t.kind() == lpb::TRANSFER_KIND_REVERSAL) {
       auto it = posted.find(t.reverses_id());
@@ -319,6 +330,94 @@ TEST_F(ActivityBookTest, MembersSeeOnlyTheirOwnActivities) {
   EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 1, &more)->size(), 1u);
   EXPECT_TRUE(more);
   EXPECT_EQ(book.GetActivity(Member(10), kC, 2).status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace timebank::activity
+
+namespace timebank::activity {
+namespace {
+
+class ReserveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (uint64_t id : {10, 11}) people.members[id] = dpb::MEMBER_STATUS_ACTIVE;
+  }
+  static dpb::Principal Member(uint64_t id) {
+    dpb::Principal p;
+    p.set_kind(dpb::Principal::KIND_MEMBER);
+    p.set_community_id(kC);
+    p.set_subject_id(id);
+    return p;
+  }
+  storage::MemStore store{1};
+  FakePeople people;
+  ModelLedger ledger;
+  ActivityBook book{&store, &people, &ledger};
+};
+
+// ModelLedger treats a pending transfer like a posted one (it reserves the amount), and
+// a post_pending as a transfer of nothing new: enough to check the flow.
+TEST_F(ReserveTest, DonationsAndRedemptionsReserveFirstAndRefuseBeyondTheLimit) {
+  apb::DonateRequest d;
+  d.set_community_id(kC);
+  d.set_to_member_id(11);
+  d.set_minutes(90);
+  d.set_description("for Bo's birthday");
+  d.set_request_id("gift-1");
+  auto gift = book.Donate(Member(10), d);
+  ASSERT_TRUE(gift.ok()) << gift.status();
+  EXPECT_EQ(gift->kind(), apb::ACTIVITY_KIND_DONATION);
+  EXPECT_EQ(ledger.posted.count(ActivityBook::TransferId(kC, gift->id())), 1u);
+  EXPECT_TRUE(ledger.posted[ActivityBook::TransferId(kC, gift->id())].pending());
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], -90);
+  auto again = book.Donate(Member(10), d);  // a retry records nothing twice
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->id(), gift->id());
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(ledger.posted.count(ActivityBook::TransferId(kC, gift->id()) + ".post"), 1u);
+
+  apb::RedeemRequest r;
+  r.set_community_id(kC);
+  r.set_organisation_id(1);  // a charity, not a partner
+  r.set_minutes(60);
+  r.set_description("swim");
+  EXPECT_TRUE(
+      absl::StrContains(book.Redeem(Member(10), r).status().message(), "recognition partners"));
+  r.set_organisation_id(2);
+  r.set_minutes(600);  // 10 h more would pass the model's 600-minute limit
+  auto too_much = book.Redeem(Member(10), r);
+  EXPECT_EQ(too_much.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(too_much.status().message(), "not enough time credits"));
+  r.set_minutes(60);
+  auto swim = book.Redeem(Member(10), r);
+  ASSERT_TRUE(swim.ok()) << swim.status();
+  EXPECT_EQ(ledger.balance[OrganisationAccountId(kC, 2)], 60);
+  apb::ListActivitiesRequest all;
+  all.set_community_id(kC);
+  bool more = false;
+  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100, &more)->size(),
+            2u);  // the refused one left nothing
+  ledger.down = true;
+  EXPECT_EQ(book.Redeem(Member(10), r).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(ReserveTest, TheEventLogHoldsEveryChangeInOrder) {
+  apb::DonateRequest d;
+  d.set_community_id(kC);
+  d.set_minutes(30);
+  d.set_description("to the pool");
+  ASSERT_TRUE(book.Donate(Member(10), d).ok());
+  ASSERT_TRUE(book.Dispatch().ok());
+  auto events = book.ReadEvents(1, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].seq(), 1u);
+  EXPECT_EQ((*events)[0].activity().posting_state(), apb::POSTING_STATE_QUEUED);
+  EXPECT_EQ((*events)[1].activity().posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(ledger.balance[PoolAccountId(kC)], 30);
+  EXPECT_FALSE(book.WaitForEvent(2, absl::Milliseconds(20)));
+  EXPECT_TRUE(book.WaitForEvent(1, absl::Milliseconds(20)));
 }
 
 }  // namespace

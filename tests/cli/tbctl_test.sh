@@ -140,6 +140,18 @@ check exchange-confirm 0 "exchange +confirmed" -- "$U" exchange confirm "$xid"
 for _ in $(seq 1 30); do "$U" activity show "$xid" | grep -q queued || break; sleep 0.1; done
 check exchange-posted 0 "posted" -- "$U" activity show "$xid"
 check exchange-statement 0 "act.1.$xid .*gardening" -- "$U" statement "c1.m$bob"
+check login-ada-4 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+check partner-create 0 "created organisation 2" -- "$U" org create "Leisure Centre" --org_kind=recognition-partner
+check login-dee-2 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
+check redeem 0 "redemption +confirmed" -- "$U" redeem 1h --org=2 --what="swim session" --request_id=swim-1
+check redeem-too-much 1 "not enough time credits" -- "$U" redeem 20h --org=2 --what="a year of swims"
+check redeem-not-partner 1 "recognition partners" -- "$U" redeem 1h --org=1 --what="swim"
+check donate-pool 0 "donation +confirmed" -- "$U" donate 30m --what="for the pool"
+for _ in $(seq 1 30); do "$U" activity list | grep -q queued || break; sleep 0.1; done
+check redeem-posted 0 "redemption +confirmed +posted" -- "$U" activity list
+check dee-balance 0 "balance 1h30m" -- "$U" statement "c1.m$dee"
+timeout 2 "$TBCTL" --service_keyring="$dir/data/keyring" activity watch --from=1 > "$dir/awatch" 2>&1 || true
+check activity-watch 0 "redemption confirmed posted 1h: swim session" -- cat "$dir/awatch"
 check activity-verify 0 "journal verified" -- "$T" journal verify
 for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev/null 2>&1 || true; done
 check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob

@@ -121,6 +121,9 @@ std::vector<AccessRule> BuildTable() {
       {act + "RespondToExchange", {G::kCommunityMember}, "community_id"},
       {act + "ResolveDispute", {G::kAdmin, G::kCoordinator}, "community_id"},
       {act + "ReverseActivity", {G::kAdmin, G::kCoordinator}, "community_id"},
+      {act + "Donate", {G::kCommunityMember}, "community_id"},
+      {act + "Redeem", {G::kCommunityMember}, "community_id"},
+      {act + "WatchActivity", {G::kService}},
       {act + "GetActivity", {G::kService, G::kCommunityMember}, "community_id"},
       {act + "ListActivities", {G::kService, G::kCommunityMember}, "community_id"},
 
