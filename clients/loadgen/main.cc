@@ -15,6 +15,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -24,11 +25,13 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "clients/common/progress.h"
+#include "services/common/account_ids.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/token.h"
 #include "services/common/program_usage.h"
 #include "services/common/server.h"
 #include "services/timebankd/node.h"
+#include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 #include "timebank/system/v1/system.grpc.pb.h"
 
@@ -171,13 +174,131 @@ int Fail(const std::string& message) {
 
 }  // namespace
 
+// Exchange mode: pairs of members record an exchange, the receiver confirms it, and
+// the time from the confirmation call to the provider's new balance being readable
+// from the ledger is measured (the dispatcher posts it in between). Embedded only: it
+// makes its own community and signs its members' tokens with the node's keyring.
+PhaseResult RunExchanges(timebank::Node* node, const std::shared_ptr<grpc::Channel>& channel,
+                         int threads, double warmup_s, double duration_s) {
+  namespace apb = ::timebank::activity::v1;
+  namespace dpb = ::timebank::directory::v1;
+  timebank::directory::Directory* dir = node->directory();
+  timebank::directory::Actor system;
+  dpb::Community c;
+  c.set_name("tb-loadgen exchanges");
+  c.set_member_credit_limit_minutes(60'000);
+  const uint64_t community = dir->CreateCommunity(system, c, "").value().id();
+  struct Member {
+    uint64_t id;
+    std::string bearer;
+  };
+  auto make = [&](int i) {
+    dpb::Member m;
+    m.set_community_id(community);
+    m.set_display_name(absl::StrCat("loadgen member ", i));
+    const dpb::Member made = dir->CreateMember(system, m, "", "").value();
+    dpb::TokenClaims claims;
+    *claims.mutable_principal() = timebank::directory::Directory::PrincipalOf(made);
+    const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+    claims.set_issued_at_s(now_s);
+    claims.set_expires_at_s(now_s + 3600);
+    return Member{made.id(),
+                  absl::StrCat("Bearer ", timebank::auth::MintToken(*node->keyring(), claims))};
+  };
+  std::vector<std::pair<Member, Member>> pairs;
+  for (int i = 0; i < threads; ++i) pairs.push_back({make(2 * i), make(2 * i + 1)});
+  const std::string service = absl::StrCat("Bearer ", node->ServiceToken("tb-loadgen"));
+  auto activity = apb::ActivityService::NewStub(channel);
+  auto ledger = lpb::LedgerService::NewStub(channel);
+
+  std::atomic<bool> measuring{false}, stop{false};
+  absl::Mutex mu;
+  PhaseResult result;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      const Member& provider = pairs[t].first;
+      const Member& receiver = pairs[t].second;
+      int64_t expected = 0;
+      const std::string account = timebank::MemberAccountId(community, provider.id);
+      while (!stop.load()) {
+        grpc::ClientContext rc;
+        rc.AddMetadata("authorization", provider.bearer);
+        apb::RecordExchangeRequest rec;
+        rec.set_community_id(community);
+        rec.set_provider_member_id(provider.id);
+        rec.set_receiver_member_id(receiver.id);
+        rec.set_minutes(1);
+        rec.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 60);
+        rec.set_description("loadgen exchange");
+        apb::Activity recorded;
+        grpc::Status s = activity->RecordExchange(&rc, rec, &recorded);
+        const auto start = std::chrono::steady_clock::now();
+        if (s.ok()) {
+          grpc::ClientContext cc;
+          cc.AddMetadata("authorization", receiver.bearer);
+          apb::RespondToExchangeRequest confirm;
+          confirm.set_community_id(community);
+          confirm.set_activity_id(recorded.id());
+          confirm.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+          apb::Activity confirmed;
+          s = activity->RespondToExchange(&cc, confirm, &confirmed);
+        }
+        bool visible = false;
+        if (s.ok()) {
+          ++expected;
+          for (int polls = 0; polls < 10'000 && !visible; ++polls) {
+            grpc::ClientContext gc;
+            gc.AddMetadata("authorization", service);
+            lpb::GetAccountsRequest get;
+            get.add_ids(account);
+            lpb::GetAccountsResponse got;
+            if (ledger->GetAccounts(&gc, get, &got).ok() && got.accounts_size() == 1 &&
+                got.accounts(0).balance() >= expected) {
+              visible = true;
+            } else {
+              std::this_thread::sleep_for(std::chrono::microseconds(500));
+            }
+          }
+        }
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
+        if (measuring.load()) {
+          absl::MutexLock lock(&mu);
+          ++result.calls;
+          if (!s.ok() || !visible) {
+            ++result.failed_calls;
+            if (result.first_error.empty())
+              result.first_error = s.ok() ? "never visible" : s.error_message();
+          } else {
+            ++result.transfers_ok;
+            result.latencies_ms.push_back(ms);
+          }
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(warmup_s));
+  measuring = true;
+  const auto begin = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(duration_s));
+  measuring = false;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  stop = true;
+  for (auto& w : workers) w.join();
+  std::sort(result.latencies_ms.begin(), result.latencies_ms.end());
+  return result;
+}
+
 int main(int argc, char** argv) {
   timebank::SetProgramUsage(
       "loadgen/main.cc",
       "measures ledger throughput and latency against the empty-RPC baseline.\n"
       "Usage: tb-loadgen [--mode=single|batch|hot|auth] [--concurrency=64] [--duration_s=10]\n"
       "                  [--target=host:port [--keyring=PATH | --token=T]] [--json]\n"
-      "auth: the same empty RPC without and then with an access token (the token check's cost)");
+      "auth: the same empty RPC without and then with an access token (the token check's cost)\n"
+      "exchange: record + confirm an exchange; p50/p99 = confirmation to balance visible");
   absl::ParseCommandLine(argc, argv);
   const std::string mode = absl::GetFlag(FLAGS_mode);
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
@@ -186,8 +307,13 @@ int main(int argc, char** argv) {
   const int num_accounts = absl::GetFlag(FLAGS_accounts);
   const int batch_size = mode == "batch" ? absl::GetFlag(FLAGS_batch_size) : 1;
   const int num_channels = absl::GetFlag(FLAGS_channels);
-  if (mode != "single" && mode != "batch" && mode != "hot" && mode != "auth") {
-    return Fail("--mode: must be single, batch, hot or auth");
+  if (mode != "single" && mode != "batch" && mode != "hot" && mode != "auth" &&
+      mode != "exchange") {
+    return Fail("--mode: must be single, batch, hot, auth or exchange");
+  }
+  if (mode == "exchange" && !absl::GetFlag(FLAGS_target).empty()) {
+    return Fail(
+        "--mode=exchange runs against an embedded server only (it signs its members' tokens)");
   }
   const bool auth_mode = mode == "auth";
   if (concurrency < 1 || concurrency > kMaxConcurrency) {
@@ -256,7 +382,7 @@ int main(int argc, char** argv) {
   const std::string run = absl::StrFormat("lg%08x", static_cast<uint32_t>(rng()));
   std::vector<std::string> account_ids;
   for (int i = 0; i < num_accounts; ++i) account_ids.push_back(absl::StrCat(run, "-a", i));
-  if (!auth_mode) {
+  if (!auth_mode && mode != "exchange") {
     timebank::cli::ProgressBar bar("creating accounts", num_accounts);
     for (int from = 0; from < num_accounts; from += 8190) {
       lpb::CreateAccountsRequest req;
@@ -352,7 +478,12 @@ int main(int argc, char** argv) {
           done(s, ok, rejected);
         });
   };
-  if (!auth_mode) {
+  if (mode == "exchange") {
+    // Exchanges are sequential per pair (record, confirm, read); pairs run in parallel.
+    work =
+        RunExchanges(embedded.get(), channels[0], std::min(concurrency, 16), warmup_s, duration_s);
+    if (!work.first_error.empty()) std::fprintf(stderr, "exchange: %s\n", work.first_error.c_str());
+  } else if (!auth_mode) {
     work = RunPhase(absl::StrCat(mode, " transfers"), concurrency, warmup_s, duration_s, transfer);
   }
 
