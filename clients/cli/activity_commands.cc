@@ -21,6 +21,11 @@ ABSL_DECLARE_FLAG(bool, csv);
 ABSL_DECLARE_FLAG(std::string, provider);
 ABSL_DECLARE_FLAG(std::string, receiver);
 ABSL_DECLARE_FLAG(uint64_t, from);
+ABSL_DECLARE_FLAG(std::string, tags);
+ABSL_DECLARE_FLAG(std::string, tag);
+ABSL_FLAG(std::string, details, "", "offer/request: more about it");
+ABSL_FLAG(uint64_t, post, 0, "exchange record: the offer or request it answers");
+ABSL_FLAG(bool, closed, false, "posts: include closed offers and requests");
 ABSL_FLAG(std::string, members, "", "contribution log: member ids, comma-separated");
 ABSL_FLAG(std::string, what, "", "What was done (one line)");
 ABSL_FLAG(std::string, when, "",
@@ -186,6 +191,7 @@ int Exchange(Client& c, const Args& a) {
     *req.mutable_occurred_at() = When();
     req.set_description(absl::GetFlag(FLAGS_what));
     req.set_request_id(absl::GetFlag(FLAGS_request_id));
+    req.set_post_id(absl::GetFlag(FLAGS_post));
     return Show(
         c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::RecordExchange, req));
   }
@@ -272,11 +278,79 @@ int Activity(Client& c, const Args& a) {
       "watch [--from=1]");
 }
 
+void PrintPosts(const google::protobuf::RepeatedPtrField<apb::Post>& ps) {
+  Table t({"id", "kind", "member", "title", "tags", "posted (UTC)", "state"});
+  for (const apb::Post& p : ps) {
+    std::string tags;
+    for (const auto& x : p.tags()) tags += (tags.empty() ? "" : ",") + x;
+    t.Add({absl::StrCat(p.id()), p.kind() == apb::POST_KIND_OFFER ? "offer" : "request",
+           absl::StrCat(p.member_id()), p.title(), tags,
+           absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(p.created_at().seconds()),
+                            absl::UTCTimeZone()),
+           p.closed() ? "closed" : "open"});
+  }
+  t.Print(stdout);
+}
+
+int PostCommand(Client& c, const std::string& cmd, const Args& a) {
+  if ((cmd == "offer" || cmd == "request") && a.size() == 1) {
+    apb::CreatePostRequest req;
+    apb::Post* p = req.mutable_post();
+    p->set_community_id(Community(c));
+    p->set_kind(cmd == "offer" ? apb::POST_KIND_OFFER : apb::POST_KIND_REQUEST);
+    p->set_title(a[0]);
+    p->set_details(absl::GetFlag(FLAGS_details));
+    for (absl::string_view t : absl::StrSplit(absl::GetFlag(FLAGS_tags), ',', absl::SkipEmpty())) {
+      p->add_tags(std::string(t));
+    }
+    req.set_request_id(absl::GetFlag(FLAGS_request_id));
+    auto out = c.Call<apb::Post>(c.activity(), &apb::ActivityService::Stub::CreatePost, req);
+    if (Json()) {
+      PrintJson(out);
+    } else {
+      std::printf("posted %s %llu: %s\n", cmd.c_str(), static_cast<unsigned long long>(out.id()),
+                  out.title().c_str());
+    }
+    return 0;
+  }
+  if (cmd == "posts") {
+    if (a.size() == 2 && a[0] == "close") {
+      apb::ClosePostRequest req;
+      req.set_community_id(Community(c));
+      req.set_post_id(Id(a, 1, "a post id"));
+      auto out = c.Call<apb::Post>(c.activity(), &apb::ActivityService::Stub::ClosePost, req);
+      if (Json()) {
+        PrintJson(out);
+      } else {
+        std::printf("post %llu closed\n", static_cast<unsigned long long>(out.id()));
+      }
+      return 0;
+    }
+    apb::SearchPostsRequest req;
+    req.set_community_id(Community(c));
+    if (!a.empty()) req.set_text(a[0]);
+    req.set_tag(absl::GetFlag(FLAGS_tag));
+    req.set_include_closed(absl::GetFlag(FLAGS_closed));
+    req.set_page_size(1000);
+    auto resp = c.Call<apb::SearchPostsResponse>(c.activity(),
+                                                 &apb::ActivityService::Stub::SearchPosts, req);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      PrintPosts(resp.posts());
+    }
+    return 0;
+  }
+  Die("usage: tbctl offer|request TITLE [--details=..] [--tags=a,b] | posts [TEXT] [--tag=T] "
+      "[--closed] | "
+      "posts close ID");
+}
+
 }  // namespace
 
 bool IsActivityCommand(const std::string& cmd) {
   return cmd == "contribution" || cmd == "exchange" || cmd == "activity" || cmd == "donate" ||
-         cmd == "redeem";
+         cmd == "redeem" || cmd == "offer" || cmd == "request" || cmd == "posts";
 }
 
 int ActivityCommand(Client& c, const std::string& cmd, const Args& a) {
@@ -298,6 +372,7 @@ int ActivityCommand(Client& c, const std::string& cmd, const Args& a) {
     req.set_request_id(absl::GetFlag(FLAGS_request_id));
     return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Redeem, req));
   }
+  if (cmd == "offer" || cmd == "request" || cmd == "posts") return PostCommand(c, cmd, a);
   if (cmd == "contribution") return Contribution(c, a);
   if (cmd == "exchange") return Exchange(c, a);
   return Activity(c, a);

@@ -98,6 +98,8 @@ Contributions and exchanges (posted to the ledger exactly once)
   exchange record AMOUNT --provider=MEMBER --receiver=MEMBER --what=".." [--when=..]
   exchange confirm|decline|dispute ID [--reason=..]            the other member answers
   exchange resolve ID [--nouphold] --reason=..                  coordinators settle disputes
+  offer|request TITLE [--details=..] [--tags=a,b]              the community noticeboard
+  posts [TEXT] [--tag=T] [--closed] | posts close ID           exchange record ... --post=ID links one
   donate AMOUNT [--member=ID] --what=".."                       to a member, or the community pool
   redeem AMOUNT --org=PARTNER --what=".."                       spend credits at a recognition partner
   activity show ID | activity list [--member=ID] [--org=ID] | activity reverse ID --reason=..

@@ -4,6 +4,7 @@
 #include <limits>
 #include <tuple>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -31,6 +32,7 @@ constexpr char kOrgTag = 'o';       // u64 c, u64 org, u64 ~id -> ""
 constexpr char kOutboxTag = 'X';    // u64 seq -> u64 c, u64 id, u8 reversal
 constexpr char kRequestTag = 'Q';   // request key -> u64 ids...
 constexpr char kEventTag = 'E';     // u64 seq -> ActivityEvent
+constexpr char kPostTag = 'P';      // u64 c, u64 ~id -> Post (newest first)
 constexpr char kCounterTag = '#';
 
 uint64_t Inv(uint64_t id) { return std::numeric_limits<uint64_t>::max() - id; }
@@ -371,6 +373,15 @@ absl::StatusOr<apb::Activity> ActivityBook::RecordExchange(const dpb::Principal&
   const uint64_t c = req.community_id();
   TB_RETURN_IF_ERROR(ActiveMember(c, req.provider_member_id(), "provider_member_id").status());
   TB_RETURN_IF_ERROR(ActiveMember(c, req.receiver_member_id(), "receiver_member_id").status());
+  if (req.post_id() != 0) {
+    TB_ASSIGN_OR_RETURN(apb::Post post, LoadPost(c, req.post_id()));
+    if (post.closed())
+      return absl::FailedPreconditionError(absl::StrCat("post ", post.id(), " is closed"));
+    if (post.member_id() != req.provider_member_id() &&
+        post.member_id() != req.receiver_member_id()) {
+      return Field("post_id", "the member who posted it must be one of the two in the exchange");
+    }
+  }
   absl::MutexLock lock(&write_mu_);
   const std::string request_key = storage::KeyStr(
       kRequestTag, absl::StrCat("exchange:", c, ":", caller.subject_id(), ":", req.request_id()));
@@ -384,6 +395,7 @@ absl::StatusOr<apb::Activity> ActivityBook::RecordExchange(const dpb::Principal&
   TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("activity.", c)));
   a.set_id(id);
   a.set_kind(apb::ACTIVITY_KIND_EXCHANGE);
+  a.set_post_id(req.post_id());
   a.set_state(apb::ACTIVITY_STATE_PROPOSED);
   a.set_provider_member_id(req.provider_member_id());
   a.set_receiver_member_id(req.receiver_member_id());
@@ -681,6 +693,130 @@ bool ActivityBook::WaitForEvent(uint64_t after_seq, absl::Duration timeout) {
     absl::SleepFor(absl::Milliseconds(5));
   }
   return false;
+}
+
+absl::StatusOr<apb::Post> ActivityBook::LoadPost(uint64_t c, uint64_t id) {
+  std::string v;
+  TB_ASSIGN_OR_RETURN(bool found, store_->Get(kRecords, KeyU64U64(kPostTag, c, Inv(id)), &v));
+  apb::Post p;
+  if (!found || !p.ParseFromString(v)) {
+    return absl::NotFoundError(absl::StrCat("post ", id, " does not exist in community ", c));
+  }
+  return p;
+}
+
+absl::StatusOr<apb::Post> ActivityBook::CreatePost(const dpb::Principal& caller, apb::Post post,
+                                                   const std::string& request_id) {
+  if (!IsMember(caller))
+    return absl::PermissionDeniedError("only members post offers and requests");
+  if (post.kind() != apb::POST_KIND_OFFER && post.kind() != apb::POST_KIND_REQUEST) {
+    return Field("post.kind", "offer or request");
+  }
+  if (post.title().empty() || post.title().size() > ActivityLimits::kMaxTitleBytes ||
+      !IsValidSingleLine(post.title())) {
+    return Field("post.title", "1..128 bytes of one-line text");
+  }
+  if (post.details().size() > ActivityLimits::kMaxDetailsBytes || !IsValidUtf8(post.details())) {
+    return Field("post.details", "at most 2048 bytes of UTF-8 text");
+  }
+  if (static_cast<size_t>(post.tags_size()) > ActivityLimits::kMaxPostTags) {
+    return Field("post.tags", "at most 16 tags");
+  }
+  for (std::string& t : *post.mutable_tags()) {
+    t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(t));
+    if (t.empty() || t.size() > ActivityLimits::kMaxTagBytes || !IsValidSingleLine(t)) {
+      return Field("post.tags", "each 1..40 bytes of one-line text");
+    }
+  }
+  if (!request_id.empty() && !IsValidId(request_id, 64))
+    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
+  const uint64_t c = post.community_id();
+  TB_RETURN_IF_ERROR(ActiveMember(c, caller.subject_id(), "member").status());
+  absl::MutexLock lock(&write_mu_);
+  const std::string request_key = storage::KeyStr(
+      kRequestTag, absl::StrCat("post:", c, ":", caller.subject_id(), ":", request_id));
+  if (!request_id.empty()) {
+    std::string prior;
+    TB_ASSIGN_OR_RETURN(bool seen, store_->Get(kRecords, request_key, &prior));
+    if (seen && prior.size() == 8) return LoadPost(c, storage::DecodeU64(prior.data()));
+  }
+  Tx tx(store_);
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("post.", c)));
+  post.set_id(id);
+  post.set_member_id(caller.subject_id());
+  post.set_closed(false);
+  post.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  tx.Put(KeyU64U64(kPostTag, c, Inv(id)), post.SerializeAsString());
+  if (!request_id.empty()) {
+    std::string v;
+    storage::PutU64(&v, id);
+    tx.Put(request_key, v);
+  }
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return post;
+}
+
+absl::StatusOr<apb::Post> ActivityBook::ClosePost(const dpb::Principal& caller, uint64_t c,
+                                                  uint64_t id) {
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(apb::Post post, LoadPost(c, id));
+  const bool staff = auth::HasRole(caller, dpb::ROLE_ADMIN) ||
+                     (IsMember(caller) && auth::HasRole(caller, dpb::ROLE_COORDINATOR));
+  if (!staff && !(IsMember(caller) && caller.subject_id() == post.member_id())) {
+    return absl::PermissionDeniedError(
+        "permission denied: only whoever posted it (or a coordinator) closes a post");
+  }
+  if (post.closed()) return post;
+  post.set_closed(true);
+  Tx tx(store_);
+  tx.Put(KeyU64U64(kPostTag, c, Inv(id)), post.SerializeAsString());
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return post;
+}
+
+absl::StatusOr<std::vector<apb::Post>> ActivityBook::SearchPosts(const apb::SearchPostsRequest& req,
+                                                                 uint64_t before_id, size_t limit,
+                                                                 bool* more) {
+  if (req.text().size() > ActivityLimits::kMaxTitleBytes || !IsValidSingleLine(req.text())) {
+    return Field("text", "at most 128 bytes of one-line text");
+  }
+  if (req.tag().size() > ActivityLimits::kMaxTagBytes || !IsValidSingleLine(req.tag())) {
+    return Field("tag", "at most 40 bytes");
+  }
+  const std::string text = absl::AsciiStrToLower(req.text());
+  const std::string tag = absl::AsciiStrToLower(req.tag());
+  const std::string prefix = KeyU64(kPostTag, req.community_id());
+  std::string start = prefix;
+  if (before_id != 0) storage::PutU64(&start, Inv(before_id) + 1);
+  std::vector<apb::Post> out;
+  *more = false;
+  auto it = store_->NewIterator(kRecords);
+  size_t scanned = 0;
+  for (it->Seek(start); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    if (++scanned > 100'000) break;
+    apb::Post p;
+    if (!p.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a post is damaged");
+    }
+    if (p.closed() && !req.include_closed()) continue;
+    if (req.kind() != apb::POST_KIND_UNSPECIFIED && p.kind() != req.kind()) continue;
+    const bool has_tag = [&](const std::string& t) {
+      return std::find(p.tags().begin(), p.tags().end(), t) != p.tags().end();
+    }(tag);
+    if (!tag.empty() && !has_tag) continue;
+    if (!text.empty() && !absl::StrContains(absl::AsciiStrToLower(p.title()), text) &&
+        !absl::StrContains(absl::AsciiStrToLower(p.details()), text) &&
+        std::find(p.tags().begin(), p.tags().end(), text) == p.tags().end()) {
+      continue;
+    }
+    if (out.size() == limit) {
+      *more = true;
+      break;
+    }
+    out.push_back(std::move(p));
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  return out;
 }
 
 size_t ActivityBook::OutboxSize() {

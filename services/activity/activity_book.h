@@ -33,6 +33,10 @@ struct ActivityLimits {
   static constexpr size_t kMaxDescriptionBytes = 512;
   static constexpr int64_t kMaxAgeDays = 366;
   static constexpr size_t kMaxDispatchBatch = 1000;
+  static constexpr size_t kMaxTitleBytes = 128;
+  static constexpr size_t kMaxDetailsBytes = 2048;
+  static constexpr size_t kMaxPostTags = 16;
+  static constexpr size_t kMaxTagBytes = 40;
 };
 
 // What the activity service needs from the directory.
@@ -82,6 +86,15 @@ class ActivityBook {
                                                const apb::ResolveDisputeRequest& req);
   absl::StatusOr<apb::Activity> ReverseActivity(const ::timebank::directory::v1::Principal& caller,
                                                 const apb::ReverseActivityRequest& req);
+  // Offers and requests: members post their own; the poster, coordinators and admins
+  // close them; everyone in the community searches them.
+  absl::StatusOr<apb::Post> CreatePost(const ::timebank::directory::v1::Principal& caller,
+                                       apb::Post post, const std::string& request_id);
+  absl::StatusOr<apb::Post> ClosePost(const ::timebank::directory::v1::Principal& caller,
+                                      uint64_t community_id, uint64_t post_id);
+  absl::StatusOr<std::vector<apb::Post>> SearchPosts(const apb::SearchPostsRequest& req,
+                                                     uint64_t before_id, size_t limit, bool* more);
+
   // Members see activities they took part in; coordinators, finance and admins all of
   // their community's.
   absl::StatusOr<apb::Activity> GetActivity(const ::timebank::directory::v1::Principal& caller,
@@ -114,6 +127,7 @@ class ActivityBook {
                                                                  uint64_t member_id,
                                                                  const char* field);
   absl::StatusOr<apb::Activity> Load(uint64_t community_id, uint64_t activity_id);
+  absl::StatusOr<apb::Post> LoadPost(uint64_t community_id, uint64_t post_id);
   // Writes the activity (and its indexes when new); queues it for posting if asked.
   // What an outbox entry asks the dispatcher to post.
   enum class Posting : uint8_t { kNone = 255, kTransfer = 0, kReversal = 1, kPostPending = 2 };

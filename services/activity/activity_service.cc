@@ -203,6 +203,39 @@ grpc::Status ActivityServiceImpl::ReverseActivity(grpc::ServerContext* ctx,
   return s;
 }
 
+grpc::Status ActivityServiceImpl::CreatePost(grpc::ServerContext* ctx,
+                                             const apb::CreatePostRequest* req, apb::Post* resp) {
+  TB_GUARD(ctx);
+  return Reply(book_->CreatePost(Caller(*ctx), req->post(), req->request_id()), resp);
+}
+
+grpc::Status ActivityServiceImpl::ClosePost(grpc::ServerContext* ctx,
+                                            const apb::ClosePostRequest* req, apb::Post* resp) {
+  TB_GUARD(ctx);
+  return Reply(book_->ClosePost(Caller(*ctx), req->community_id(), req->post_id()), resp);
+}
+
+grpc::Status ActivityServiceImpl::SearchPosts(grpc::ServerContext* ctx,
+                                              const apb::SearchPostsRequest* req,
+                                              apb::SearchPostsResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<size_t> size = CheckPageSize(req->page_size());
+  absl::StatusOr<std::string> pos = DecodePageToken(req->page_token());
+  if (!size.ok()) return ToGrpc(size.status());
+  if (!pos.ok()) return ToGrpc(pos.status());
+  uint64_t before = 0;
+  if (!pos->empty() && !absl::SimpleAtoi(*pos, &before)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "page_token: not a token this list returned");
+  }
+  bool more = false;
+  absl::StatusOr<std::vector<apb::Post>> r = book_->SearchPosts(*req, before, *size, &more);
+  if (!r.ok()) return ToGrpc(r.status());
+  for (apb::Post& p : *r) *resp->add_posts() = std::move(p);
+  if (more && !r->empty()) resp->set_next_page_token(EncodePageToken(absl::StrCat(r->back().id())));
+  return grpc::Status::OK;
+}
+
 grpc::Status ActivityServiceImpl::Donate(grpc::ServerContext* ctx, const apb::DonateRequest* req,
                                          apb::Activity* resp) {
   TB_GUARD(ctx);

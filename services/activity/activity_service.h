@@ -76,6 +76,10 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
                               apb::Activity*) override;
   grpc::Status ReverseActivity(grpc::ServerContext*, const apb::ReverseActivityRequest*,
                                apb::Activity*) override;
+  grpc::Status CreatePost(grpc::ServerContext*, const apb::CreatePostRequest*, apb::Post*) override;
+  grpc::Status ClosePost(grpc::ServerContext*, const apb::ClosePostRequest*, apb::Post*) override;
+  grpc::Status SearchPosts(grpc::ServerContext*, const apb::SearchPostsRequest*,
+                           apb::SearchPostsResponse*) override;
   grpc::Status Donate(grpc::ServerContext*, const apb::DonateRequest*, apb::Activity*) override;
   grpc::Status Redeem(grpc::ServerContext*, const apb::RedeemRequest*, apb::Activity*) override;
   grpc::Status WatchActivity(grpc::ServerContext*, const apb::WatchActivityRequest*,

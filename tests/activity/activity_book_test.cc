@@ -422,3 +422,57 @@ TEST_F(ReserveTest, TheEventLogHoldsEveryChangeInOrder) {
 
 }  // namespace
 }  // namespace timebank::activity
+
+namespace timebank::activity {
+namespace {
+
+TEST_F(ReserveTest, OffersAndRequestsAreSearchedAndStartExchanges) {
+  apb::Post offer;
+  offer.set_community_id(kC);
+  offer.set_kind(apb::POST_KIND_OFFER);
+  offer.set_title("Dog walking");
+  offer.set_details("Mornings, near the park");
+  offer.add_tags(" Pets ");
+  auto posted = book.CreatePost(Member(10), offer, "p1");
+  ASSERT_TRUE(posted.ok()) << posted.status();
+  EXPECT_EQ(posted->tags(0), "pets");
+  EXPECT_EQ(book.CreatePost(Member(10), offer, "p1")->id(), posted->id());  // retry
+  apb::Post bad = offer;
+  bad.set_title("");
+  EXPECT_TRUE(
+      absl::StrContains(book.CreatePost(Member(10), bad, "").status().message(), "post.title"));
+  bad = offer;
+  bad.set_kind(apb::POST_KIND_UNSPECIFIED);
+  EXPECT_TRUE(
+      absl::StrContains(book.CreatePost(Member(10), bad, "").status().message(), "post.kind"));
+
+  apb::SearchPostsRequest q;
+  q.set_community_id(kC);
+  bool more = false;
+  q.set_text("PARK");
+  EXPECT_EQ(book.SearchPosts(q, 0, 10, &more)->size(), 1u);
+  q.set_text("");
+  q.set_tag("gardening");
+  EXPECT_TRUE(book.SearchPosts(q, 0, 10, &more)->empty());
+
+  apb::RecordExchangeRequest ex;
+  ex.set_community_id(kC);
+  ex.set_provider_member_id(10);
+  ex.set_receiver_member_id(11);
+  ex.set_minutes(45);
+  ex.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 60);
+  ex.set_description("walked Rex");
+  ex.set_post_id(posted->id());
+  auto a = book.RecordExchange(Member(11), ex);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->post_id(), posted->id());
+  EXPECT_EQ(book.ClosePost(Member(11), kC, posted->id()).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(book.ClosePost(Member(10), kC, posted->id()).ok());
+  EXPECT_TRUE(book.SearchPosts(apb::SearchPostsRequest(), 0, 10, &more)->empty());
+  EXPECT_EQ(book.RecordExchange(Member(11), ex).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace timebank::activity

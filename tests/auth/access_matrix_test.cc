@@ -91,6 +91,9 @@ const std::map<std::string, std::string>& Expected() {
       {"ActivityService/RespondToExchange", "adm coo fin mem key"},
       {"ActivityService/ResolveDispute", "adm coo"},
       {"ActivityService/ReverseActivity", "adm coo"},
+      {"ActivityService/CreatePost", "adm coo fin mem key"},
+      {"ActivityService/ClosePost", "adm coo fin mem key"},
+      {"ActivityService/SearchPosts", "adm coo fin mem key"},
       {"ActivityService/Donate", "adm coo fin mem key"},
       {"ActivityService/Redeem", "adm coo fin mem key"},
       {"ActivityService/WatchActivity", "svc"},
@@ -209,7 +212,7 @@ class AccessMatrixTest : public ::testing::Test {
                  f->message_type()->full_name() != "google.protobuf.Timestamp") {
         if (f->is_repeated()) {
           Fill(r->AddMessage(m, f));
-        } else if (n == "community" || n == "member" || n == "organisation") {
+        } else if (n == "community" || n == "member" || n == "organisation" || n == "post") {
           Fill(r->MutableMessage(m, f));
         }
       }

@@ -152,6 +152,14 @@ check redeem-posted 0 "redemption +confirmed +posted" -- "$U" activity list
 check dee-balance 0 "balance 1h30m" -- "$U" statement "c1.m$dee"
 timeout 2 "$TBCTL" --service_keyring="$dir/data/keyring" activity watch --from=1 > "$dir/awatch" 2>&1 || true
 check activity-watch 0 "redemption confirmed posted 1h: swim session" -- cat "$dir/awatch"
+check offer 0 "posted offer 1: Help with gardening" -- "$U" offer "Help with gardening" --tags=Gardening --details="weekends"
+check offer-bad 1 "post.title" -- "$U" offer ""
+check posts-search 0 "offer .*Help with gardening" -- "$U" posts --tag=gardening
+check posts-text 0 "Help with gardening" -- "$U" posts weekends
+check exchange-from-post 0 "exchange +proposed" -- "$U" exchange record 30m --provider="$dee" --receiver="$bob" --what="weeding" --post=1
+check post-close 0 "post 1 closed" -- "$U" posts close 1
+check posts-closed-hidden 0 "^id +kind" -- "$U" posts --tag=gardening
+check exchange-closed-post 1 "post 1 is closed" -- "$U" exchange record 30m --provider="$dee" --receiver="$bob" --what="weeding" --post=1
 check activity-verify 0 "journal verified" -- "$T" journal verify
 for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev/null 2>&1 || true; done
 check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
