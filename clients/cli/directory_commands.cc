@@ -28,6 +28,10 @@ ABSL_FLAG(std::string, member_limit, "10h", "community: how far below zero a mem
 ABSL_FLAG(std::string, org_limit, "1000h", "community: how far below zero an organisation may go");
 ABSL_FLAG(std::string, currency, "GBP", "community: ISO 4217 currency for expenses");
 ABSL_FLAG(std::string, signup, "invitation", "community: how people join: invitation or approval");
+ABSL_FLAG(int, answer_hours, 168,
+          "community: hours a member has to answer an exchange recorded by the other (1..720)");
+ABSL_FLAG(std::string, unconfirmed, "confirm",
+          "community: what happens to unanswered exchanges: confirm (auto-confirm) or expire");
 ABSL_FLAG(std::string, org_kind, "charity",
           "org: charity, public-service, recognition-partner or community-group");
 ABSL_FLAG(uint64_t, org, 0, "Organisation id (coordinator roles, API keys)");
@@ -163,6 +167,15 @@ dpb::Community CommunityFromFlags(dpb::Community c) {
   c.set_member_credit_limit_minutes(Minutes("member_limit", absl::GetFlag(FLAGS_member_limit)));
   c.set_organisation_credit_limit_minutes(Minutes("org_limit", absl::GetFlag(FLAGS_org_limit)));
   c.set_expense_currency(absl::GetFlag(FLAGS_currency));
+  c.set_exchange_answer_hours(absl::GetFlag(FLAGS_answer_hours));
+  const std::string unconfirmed = absl::GetFlag(FLAGS_unconfirmed);
+  if (unconfirmed == "confirm") {
+    c.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_AUTO_CONFIRM);
+  } else if (unconfirmed == "expire") {
+    c.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_EXPIRE);
+  } else {
+    Die("--unconfirmed: confirm or expire");
+  }
   const std::string mode = absl::GetFlag(FLAGS_signup);
   if (mode == "invitation") {
     c.set_signup_mode(dpb::SIGNUP_MODE_INVITATION);

@@ -78,7 +78,8 @@ Signing in (the login is saved in ~/.config/timebank/credentials, mode 0600)
 
 Directory (--community=N defaults to your own)
   community create NAME [--timezone=Europe/London --member_limit=10h --org_limit=1000h
-                         --currency=GBP --signup=invitation|approval] | list | show [ID] | update ID
+                         --currency=GBP --signup=invitation|approval --answer_hours=168
+                         --unconfirmed=confirm|expire] | list | show [ID] | update ID
   org create NAME [--org_kind=charity|public-service|recognition-partner|community-group]
   org list | org show ID
   member add NAME [--username=U --number=N --email=E --phone=P --tags=a,b --in_directory]

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <tuple>
 
 #include "absl/strings/ascii.h"
@@ -32,10 +33,19 @@ constexpr char kOrgTag = 'o';       // u64 c, u64 org, u64 ~id -> ""
 constexpr char kOutboxTag = 'X';    // u64 seq -> u64 c, u64 id, u8 reversal
 constexpr char kRequestTag = 'Q';   // request key -> u64 ids...
 constexpr char kEventTag = 'E';     // u64 seq -> ActivityEvent
+constexpr char kWaitingTag = 'w';   // i64 created_s, u64 c, u64 id -> "" (unanswered exchanges)
 constexpr char kPostTag = 'P';      // u64 c, u64 ~id -> Post (newest first)
 constexpr char kCounterTag = '#';
 
 uint64_t Inv(uint64_t id) { return std::numeric_limits<uint64_t>::max() - id; }
+
+std::string WaitingKey(const apb::Activity& a) {
+  std::string k(1, kWaitingTag);
+  storage::PutI64(&k, a.created_at().seconds());
+  storage::PutU64(&k, a.community_id());
+  storage::PutU64(&k, a.id());
+  return k;
+}
 
 std::string Key3(char tag, uint64_t a, uint64_t b, uint64_t c) {
   std::string k = KeyU64U64(tag, a, b);
@@ -407,6 +417,7 @@ absl::StatusOr<apb::Activity> ActivityBook::RecordExchange(const dpb::Principal&
   a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
   Put(tx, a, true, Posting::kNone);
   if (!req.request_id().empty()) tx.Put(request_key, KeyU64U64('_', c, id).substr(1));
+  tx.Put(WaitingKey(a), "");
   TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
@@ -447,6 +458,7 @@ absl::StatusOr<apb::Activity> ActivityBook::RespondToExchange(
   a.set_reason(req.reason());
   Tx tx(store_);
   Put(tx, a, false, confirm ? Posting::kTransfer : Posting::kNone);
+  tx.Delete(WaitingKey(a));
   TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }
@@ -817,6 +829,56 @@ absl::StatusOr<std::vector<apb::Post>> ActivityBook::SearchPosts(const apb::Sear
   }
   TB_RETURN_IF_ERROR(it->status());
   return out;
+}
+
+absl::StatusOr<size_t> ActivityBook::SettleUnanswered() {
+  constexpr int64_t kMinAnswerS = 3600;  // no community allows less than an hour
+  const int64_t now_s = absl::ToUnixSeconds(Now());
+  struct Due {
+    uint64_t community, id;
+  };
+  std::vector<Due> due;
+  {
+    auto it = store_->NewIterator(kRecords);
+    const std::string prefix(1, kWaitingTag);
+    for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix) &&
+                           due.size() < ActivityLimits::kMaxDispatchBatch;
+         it->Next()) {
+      const char* k = it->key().data() + 1;
+      if (storage::DecodeI64(k) > now_s - kMinAnswerS) break;  // sorted by time: none older
+      due.push_back({storage::DecodeU64(k + 8), storage::DecodeU64(k + 16)});
+    }
+    TB_RETURN_IF_ERROR(it->status());
+  }
+  if (due.empty()) return 0;
+  std::map<uint64_t, dpb::Community> communities;
+  size_t settled = 0;
+  absl::MutexLock lock(&write_mu_);
+  Tx tx(store_);
+  for (const Due& d : due) {
+    auto cit = communities.find(d.community);
+    if (cit == communities.end()) {
+      TB_ASSIGN_OR_RETURN(dpb::Community c, people_->Community(d.community));
+      cit = communities.emplace(d.community, std::move(c)).first;
+    }
+    const int64_t hours =
+        cit->second.exchange_answer_hours() > 0 ? cit->second.exchange_answer_hours() : 168;
+    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(d.community, d.id));
+    if (a.state() != apb::ACTIVITY_STATE_PROPOSED) {
+      tx.Delete(WaitingKey(a));  // answered meanwhile
+      continue;
+    }
+    if (a.created_at().seconds() + hours * 3600 > now_s) continue;
+    const bool expire = cit->second.unconfirmed_exchanges() == dpb::UNCONFIRMED_EXCHANGES_EXPIRE;
+    a.set_state(expire ? apb::ACTIVITY_STATE_EXPIRED : apb::ACTIVITY_STATE_CONFIRMED);
+    a.set_reason(
+        absl::StrCat(expire ? "expired" : "auto-confirmed", ": unanswered for ", hours, " hours"));
+    tx.Delete(WaitingKey(a));
+    Put(tx, a, false, expire ? Posting::kNone : Posting::kTransfer);
+    ++settled;
+  }
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return settled;
 }
 
 size_t ActivityBook::OutboxSize() {

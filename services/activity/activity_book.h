@@ -46,6 +46,7 @@ class People {
   // NOT_FOUND if the member is not in the community.
   virtual absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
                                                                    uint64_t member_id) = 0;
+  virtual absl::StatusOr<::timebank::directory::v1::Community> Community(uint64_t community_id) = 0;
   // NOT_FOUND if the organisation is not in the community.
   virtual absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
       uint64_t community_id, uint64_t organisation_id) = 0;
@@ -107,6 +108,11 @@ class ActivityBook {
   // entries are still waiting; an error means the ledger was unreachable.
   absl::StatusOr<size_t> Dispatch();
   size_t OutboxSize();
+
+  // Settles exchanges left unanswered longer than their community allows: confirms
+  // (and queues for posting) or expires them, per the community's setting. At most
+  // kMaxDispatchBatch per call; returns how many it settled.
+  absl::StatusOr<size_t> SettleUnanswered();
 
   // The activity event log (every change, in order): events from `from_seq`, at most
   // `limit`; and a wait until an event after `after_seq` exists (or timeout).

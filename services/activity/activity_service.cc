@@ -64,6 +64,22 @@ absl::StatusOr<dpb::Member> GrpcPeers::Member(uint64_t community_id, uint64_t me
   return m;
 }
 
+absl::StatusOr<dpb::Community> GrpcPeers::Community(uint64_t community_id) {
+  dpb::DirectoryService::Stub* stub;
+  {
+    absl::MutexLock lock(&mu_);
+    stub = directory_.get();
+  }
+  if (stub == nullptr) return absl::UnavailableError("not connected to the directory yet");
+  grpc::ClientContext ctx;
+  Prepare(&ctx);
+  dpb::GetCommunityRequest req;
+  req.set_community_id(community_id);
+  dpb::Community c;
+  TB_RETURN_IF_ERROR(FromGrpc(stub->GetCommunity(&ctx, req, &c)));
+  return c;
+}
+
 absl::StatusOr<dpb::Organisation> GrpcPeers::Organisation(uint64_t community_id,
                                                           uint64_t organisation_id) {
   dpb::DirectoryService::Stub* stub;
@@ -128,6 +144,11 @@ void Dispatcher::Run() {
       mu_.AwaitWithTimeout(absl::Condition(&ready), wait);
       if (stop_) return;
       woken_ = false;
+    }
+    // Settling may queue postings; failures are retried next round like posting.
+    if (absl::StatusOr<size_t> settled = book_->SettleUnanswered(); !settled.ok()) {
+      std::fprintf(stderr, "activity: settling unanswered exchanges failed: %s\n",
+                   settled.status().ToString().c_str());
     }
     absl::StatusOr<size_t> waiting = book_->Dispatch();
     if (!waiting.ok()) {

@@ -26,6 +26,7 @@ class GrpcPeers final : public People, public Ledger {
   void Connect(std::shared_ptr<grpc::Channel> directory, std::shared_ptr<grpc::Channel> ledger);
   absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
                                                            uint64_t member_id) override;
+  absl::StatusOr<::timebank::directory::v1::Community> Community(uint64_t community_id) override;
   absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
       uint64_t community_id, uint64_t organisation_id) override;
   absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(

@@ -94,6 +94,12 @@ absl::Status CheckCommunityFields(const dpb::Community& c) {
     return Field("community.expense_currency", "must be an ISO 4217 code such as GBP");
   }
   if (!dpb::SignupMode_IsValid(c.signup_mode())) return Field("community.signup_mode", "unknown");
+  if (c.exchange_answer_hours() < 0 || c.exchange_answer_hours() > 720) {
+    return Field("community.exchange_answer_hours", "1..720 hours (0 means a week)");
+  }
+  if (!dpb::UnconfirmedExchanges_IsValid(c.unconfirmed_exchanges())) {
+    return Field("community.unconfirmed_exchanges", "auto-confirm or expire");
+  }
   return absl::OkStatus();
 }
 
@@ -291,6 +297,10 @@ absl::StatusOr<dpb::Community> Directory::CreateCommunity(const Actor& a, dpb::C
     c.set_signup_mode(dpb::SIGNUP_MODE_INVITATION);
   if (c.expense_currency().empty()) c.set_expense_currency("GBP");
   if (c.timezone().empty()) c.set_timezone("Europe/London");
+  if (c.exchange_answer_hours() == 0) c.set_exchange_answer_hours(168);
+  if (c.unconfirmed_exchanges() == dpb::UNCONFIRMED_EXCHANGES_UNSPECIFIED) {
+    c.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_AUTO_CONFIRM);
+  }
   TB_RETURN_IF_ERROR(CheckCommunityFields(c));
   if (!request_id.empty() && !IsValidId(request_id, 64)) {
     return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
@@ -383,6 +393,10 @@ absl::StatusOr<dpb::Community> Directory::UpdateCommunity(const Actor& a,
   c.set_expense_currency(in.expense_currency());
   c.set_signup_mode(in.signup_mode() == dpb::SIGNUP_MODE_UNSPECIFIED ? c.signup_mode()
                                                                      : in.signup_mode());
+  if (in.exchange_answer_hours() != 0) c.set_exchange_answer_hours(in.exchange_answer_hours());
+  if (in.unconfirmed_exchanges() != dpb::UNCONFIRMED_EXCHANGES_UNSPECIFIED) {
+    c.set_unconfirmed_exchanges(in.unconfirmed_exchanges());
+  }
   Tx tx(store_);
   const std::string sealed = Sealed(c);
   tx.Put(KeyU64(schema::kCommunity, c.id()), sealed);

@@ -28,6 +28,17 @@ class FakePeople final : public People {
     m.set_status(it->second);
     return m;
   }
+  absl::StatusOr<dpb::Community> Community(uint64_t c) override {
+    if (c != kC) return absl::NotFoundError("community 1 only");
+    return community;
+  }
+  dpb::Community community = [] {
+    dpb::Community c;
+    c.set_id(kC);
+    c.set_exchange_answer_hours(48);
+    c.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_AUTO_CONFIRM);
+    return c;
+  }();
   absl::StatusOr<dpb::Organisation> Organisation(uint64_t c, uint64_t o) override {
     if (c != kC || (o != 1 && o != 2)) return absl::NotFoundError("organisations 1 and 2 only");
     dpb::Organisation org;
@@ -472,6 +483,45 @@ TEST_F(ReserveTest, OffersAndRequestsAreSearchedAndStartExchanges) {
   EXPECT_TRUE(book.SearchPosts(apb::SearchPostsRequest(), 0, 10, &more)->empty());
   EXPECT_EQ(book.RecordExchange(Member(11), ex).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace timebank::activity
+
+namespace timebank::activity {
+namespace {
+
+TEST_F(ActivityBookTest, UnansweredExchangesAutoConfirmOrExpireAsTheCommunitySays) {
+  auto first = book.RecordExchange(Member(10), Exchange(10, 11, 30));
+  ASSERT_TRUE(first.ok());
+  const absl::Time start = absl::Now();
+  book.SetClockForTest([start] { return start + absl::Hours(47); });
+  EXPECT_EQ(book.SettleUnanswered().value(), 0u);  // the community allows 48 hours
+  book.SetClockForTest([start] { return start + absl::Hours(49); });
+  EXPECT_EQ(book.SettleUnanswered().value(), 1u);
+  EXPECT_EQ(book.SettleUnanswered().value(), 0u);  // once
+  ASSERT_TRUE(book.Dispatch().ok());
+  apb::Activity a = Reload(first->id());
+  EXPECT_EQ(a.state(), apb::ACTIVITY_STATE_CONFIRMED);
+  EXPECT_EQ(a.posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_TRUE(absl::StrContains(a.reason(), "auto-confirmed"));
+
+  people.community.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_EXPIRE);
+  book.SetClockForTest(nullptr);
+  auto second = book.RecordExchange(Member(10), Exchange(10, 11, 30));
+  auto answered = book.RecordExchange(Member(10), Exchange(10, 11, 15));
+  ASSERT_TRUE(second.ok() && answered.ok());
+  apb::RespondToExchangeRequest r;
+  r.set_community_id(kC);
+  r.set_activity_id(answered->id());
+  r.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+  ASSERT_TRUE(book.RespondToExchange(Member(11), r).ok());
+  book.SetClockForTest([] { return absl::Now() + absl::Hours(49); });
+  EXPECT_EQ(book.SettleUnanswered().value(), 1u);  // the answered one is left alone
+  EXPECT_EQ(Reload(second->id()).state(), apb::ACTIVITY_STATE_EXPIRED);
+  EXPECT_EQ(Reload(answered->id()).state(), apb::ACTIVITY_STATE_CONFIRMED);
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(ledger.posted.size(), 2u);  // the first and the answered one, not the expired
 }
 
 }  // namespace
