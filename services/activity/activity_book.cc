@@ -57,6 +57,21 @@ absl::Status Field(const char* field, const std::string& problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
 }
 
+absl::Status CheckRequestId(const std::string& request_id) {
+  if (!request_id.empty() && !IsValidId(request_id, 64)) {
+    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
+  }
+  return absl::OkStatus();
+}
+
+// Where a request id's first result is remembered ("" when the request has none).
+std::string RequestKey(const char* operation, uint64_t community_id, uint64_t who,
+                       const std::string& request_id) {
+  if (request_id.empty()) return "";
+  return storage::KeyStr(kRequestTag,
+                         absl::StrCat(operation, ":", community_id, ":", who, ":", request_id));
+}
+
 bool IsMember(const dpb::Principal& p) { return p.kind() == dpb::Principal::KIND_MEMBER; }
 
 bool Sees(const dpb::Principal& p, const apb::Activity& a) {
@@ -244,9 +259,7 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::LogContributions(
       static_cast<size_t>(req.member_ids_size()) > ActivityLimits::kMaxMembersPerEvent) {
     return Field("member_ids", "1..500 members");
   }
-  if (!req.request_id().empty() && !IsValidId(req.request_id(), 64)) {
-    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
-  }
+  TB_RETURN_IF_ERROR(CheckRequestId(req.request_id()));
   std::vector<uint64_t> members(req.member_ids().begin(), req.member_ids().end());
   std::sort(members.begin(), members.end());
   if (std::adjacent_find(members.begin(), members.end()) != members.end()) {
@@ -257,8 +270,7 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::LogContributions(
   for (uint64_t m : req.member_ids()) TB_RETURN_IF_ERROR(ActiveMember(c, m, "member_ids").status());
 
   absl::MutexLock lock(&write_mu_);
-  const std::string request_key = storage::KeyStr(
-      kRequestTag, absl::StrCat("log:", c, ":", req.organisation_id(), ":", req.request_id()));
+  const std::string request_key = RequestKey("log", c, req.organisation_id(), req.request_id());
   if (!req.request_id().empty()) {
     TB_ASSIGN_OR_RETURN(std::vector<apb::Activity> prior, Replay(request_key));
     if (!prior.empty()) return prior;
@@ -308,8 +320,7 @@ absl::StatusOr<apb::Activity> ActivityBook::ReportContribution(
   TB_RETURN_IF_ERROR(people_->Organisation(c, req.organisation_id()).status());
   TB_RETURN_IF_ERROR(ActiveMember(c, caller.subject_id(), "member").status());
   absl::MutexLock lock(&write_mu_);
-  const std::string request_key = storage::KeyStr(
-      kRequestTag, absl::StrCat("report:", c, ":", caller.subject_id(), ":", req.request_id()));
+  const std::string request_key = RequestKey("report", c, caller.subject_id(), req.request_id());
   if (!req.request_id().empty()) {
     TB_ASSIGN_OR_RETURN(std::vector<apb::Activity> prior, Replay(request_key));
     if (!prior.empty()) return prior[0];
@@ -393,8 +404,7 @@ absl::StatusOr<apb::Activity> ActivityBook::RecordExchange(const dpb::Principal&
     }
   }
   absl::MutexLock lock(&write_mu_);
-  const std::string request_key = storage::KeyStr(
-      kRequestTag, absl::StrCat("exchange:", c, ":", caller.subject_id(), ":", req.request_id()));
+  const std::string request_key = RequestKey("exchange", c, caller.subject_id(), req.request_id());
   if (!req.request_id().empty()) {
     TB_ASSIGN_OR_RETURN(std::vector<apb::Activity> prior, Replay(request_key));
     if (!prior.empty()) return prior[0];
@@ -557,7 +567,11 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::ListActivities(
 }
 
 absl::StatusOr<apb::Activity> ActivityBook::Reserve(const dpb::Principal& caller, apb::Activity a,
-                                                    const std::string& request_key) {
+                                                    const char* operation,
+                                                    const std::string& request_id) {
+  TB_RETURN_IF_ERROR(CheckRequestId(request_id));
+  const std::string request_key =
+      RequestKey(operation, a.community_id(), caller.subject_id(), request_id);
   TB_RETURN_IF_ERROR(CheckCommon(a.minutes(), a.occurred_at(), a.description()));
   if (!IsMember(caller))
     return absl::PermissionDeniedError("only members donate or redeem their own credits");
@@ -621,9 +635,6 @@ absl::StatusOr<apb::Activity> ActivityBook::Donate(const dpb::Principal& caller,
     if (req.to_member_id() == caller.subject_id()) return Field("to_member_id", "not yourself");
     TB_RETURN_IF_ERROR(ActiveMember(c, req.to_member_id(), "to_member_id").status());
   }
-  if (!req.request_id().empty() && !IsValidId(req.request_id(), 64)) {
-    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
-  }
   apb::Activity a;
   a.set_community_id(c);
   a.set_kind(apb::ACTIVITY_KIND_DONATION);
@@ -631,12 +642,7 @@ absl::StatusOr<apb::Activity> ActivityBook::Donate(const dpb::Principal& caller,
   a.set_minutes(req.minutes());
   a.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(Now()));
   a.set_description(req.description());
-  return Reserve(
-      caller, a,
-      req.request_id().empty()
-          ? ""
-          : storage::KeyStr(kRequestTag, absl::StrCat("donate:", c, ":", caller.subject_id(), ":",
-                                                      req.request_id())));
+  return Reserve(caller, a, "donate", req.request_id());
 }
 
 absl::StatusOr<apb::Activity> ActivityBook::Redeem(const dpb::Principal& caller,
@@ -647,9 +653,6 @@ absl::StatusOr<apb::Activity> ActivityBook::Redeem(const dpb::Principal& caller,
   if (partner->kind() != dpb::ORGANISATION_KIND_RECOGNITION_PARTNER) {
     return Field("organisation_id", "credits are spent only at recognition partners");
   }
-  if (!req.request_id().empty() && !IsValidId(req.request_id(), 64)) {
-    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
-  }
   apb::Activity a;
   a.set_community_id(c);
   a.set_kind(apb::ACTIVITY_KIND_REDEMPTION);
@@ -657,12 +660,7 @@ absl::StatusOr<apb::Activity> ActivityBook::Redeem(const dpb::Principal& caller,
   a.set_minutes(req.minutes());
   a.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(Now()));
   a.set_description(req.description());
-  return Reserve(
-      caller, a,
-      req.request_id().empty()
-          ? ""
-          : storage::KeyStr(kRequestTag, absl::StrCat("redeem:", c, ":", caller.subject_id(), ":",
-                                                      req.request_id())));
+  return Reserve(caller, a, "redeem", req.request_id());
 }
 
 void ActivityBook::AddEvent(Tx& tx, const apb::Activity& a) {
@@ -740,13 +738,11 @@ absl::StatusOr<apb::Post> ActivityBook::CreatePost(const dpb::Principal& caller,
       return Field("post.tags", "each 1..40 bytes of one-line text");
     }
   }
-  if (!request_id.empty() && !IsValidId(request_id, 64))
-    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
+  TB_RETURN_IF_ERROR(CheckRequestId(request_id));
   const uint64_t c = post.community_id();
   TB_RETURN_IF_ERROR(ActiveMember(c, caller.subject_id(), "member").status());
   absl::MutexLock lock(&write_mu_);
-  const std::string request_key = storage::KeyStr(
-      kRequestTag, absl::StrCat("post:", c, ":", caller.subject_id(), ":", request_id));
+  const std::string request_key = RequestKey("post", c, caller.subject_id(), request_id);
   if (!request_id.empty()) {
     std::string prior;
     TB_ASSIGN_OR_RETURN(bool seen, store_->Get(kRecords, request_key, &prior));

@@ -141,7 +141,8 @@ class ActivityBook {
   // Appends the activity's new state to the event log (same batch).
   void AddEvent(Tx& tx, const apb::Activity& a);
   absl::StatusOr<apb::Activity> Reserve(const ::timebank::directory::v1::Principal& caller,
-                                        apb::Activity a, const std::string& request_key);
+                                        apb::Activity a, const char* operation,
+                                        const std::string& request_id);
   absl::StatusOr<std::vector<apb::Activity>> Replay(const std::string& request_key);
 
   storage::KvStore* const store_;

@@ -163,6 +163,14 @@ void Dispatcher::Run() {
   }
 }
 
+// Replies, and wakes the dispatcher: the change may have queued a posting.
+template <class T>
+grpc::Status ActivityServiceImpl::ReplyAndWake(absl::StatusOr<T> r, T* out) {
+  grpc::Status s = Reply(std::move(r), out);
+  dispatcher_->Wake();
+  return s;
+}
+
 grpc::Status ActivityServiceImpl::LogContributions(grpc::ServerContext* ctx,
                                                    const apb::LogContributionsRequest* req,
                                                    apb::LogContributionsResponse* resp) {
@@ -185,9 +193,7 @@ grpc::Status ActivityServiceImpl::ReviewContribution(grpc::ServerContext* ctx,
                                                      const apb::ReviewContributionRequest* req,
                                                      apb::Activity* resp) {
   TB_GUARD(ctx);
-  grpc::Status s = Reply(book_->ReviewContribution(Caller(*ctx), *req), resp);
-  dispatcher_->Wake();
-  return s;
+  return ReplyAndWake(book_->ReviewContribution(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::RecordExchange(grpc::ServerContext* ctx,
@@ -201,27 +207,21 @@ grpc::Status ActivityServiceImpl::RespondToExchange(grpc::ServerContext* ctx,
                                                     const apb::RespondToExchangeRequest* req,
                                                     apb::Activity* resp) {
   TB_GUARD(ctx);
-  grpc::Status s = Reply(book_->RespondToExchange(Caller(*ctx), *req), resp);
-  dispatcher_->Wake();
-  return s;
+  return ReplyAndWake(book_->RespondToExchange(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ResolveDispute(grpc::ServerContext* ctx,
                                                  const apb::ResolveDisputeRequest* req,
                                                  apb::Activity* resp) {
   TB_GUARD(ctx);
-  grpc::Status s = Reply(book_->ResolveDispute(Caller(*ctx), *req), resp);
-  dispatcher_->Wake();
-  return s;
+  return ReplyAndWake(book_->ResolveDispute(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ReverseActivity(grpc::ServerContext* ctx,
                                                   const apb::ReverseActivityRequest* req,
                                                   apb::Activity* resp) {
   TB_GUARD(ctx);
-  grpc::Status s = Reply(book_->ReverseActivity(Caller(*ctx), *req), resp);
-  dispatcher_->Wake();
-  return s;
+  return ReplyAndWake(book_->ReverseActivity(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::CreatePost(grpc::ServerContext* ctx,
@@ -260,17 +260,13 @@ grpc::Status ActivityServiceImpl::SearchPosts(grpc::ServerContext* ctx,
 grpc::Status ActivityServiceImpl::Donate(grpc::ServerContext* ctx, const apb::DonateRequest* req,
                                          apb::Activity* resp) {
   TB_GUARD(ctx);
-  grpc::Status s = Reply(book_->Donate(Caller(*ctx), *req), resp);
-  dispatcher_->Wake();
-  return s;
+  return ReplyAndWake(book_->Donate(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::Redeem(grpc::ServerContext* ctx, const apb::RedeemRequest* req,
                                          apb::Activity* resp) {
   TB_GUARD(ctx);
-  grpc::Status s = Reply(book_->Redeem(Caller(*ctx), *req), resp);
-  dispatcher_->Wake();
-  return s;
+  return ReplyAndWake(book_->Redeem(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::WatchActivity(grpc::ServerContext* ctx,

@@ -91,6 +91,8 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
                               apb::ListActivitiesResponse*) override;
 
  private:
+  template <class T>
+  grpc::Status ReplyAndWake(absl::StatusOr<T> r, T* out);
   ActivityBook* const book_;
   Dispatcher* const dispatcher_;
 };
