@@ -195,6 +195,35 @@ int Exchange(Client& c, const Args& a) {
     return Show(
         c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::RecordExchange, req));
   }
+  if (sub == "group") {
+    apb::RecordGroupSessionRequest req;
+    req.set_community_id(Community(c));
+    uint64_t provider = 0;
+    if (!absl::SimpleAtoi(absl::GetFlag(FLAGS_provider), &provider)) {
+      Die("--provider: your member id (the group's provider)");
+    }
+    req.set_provider_member_id(provider);
+    for (absl::string_view m :
+         absl::StrSplit(absl::GetFlag(FLAGS_members), ',', absl::SkipEmpty())) {
+      uint64_t id = 0;
+      if (!absl::SimpleAtoi(m, &id)) Die("--members: the receivers' member ids, such as 5,6,7");
+      req.add_receiver_member_ids(id);
+    }
+    req.set_minutes(Minutes(a, 1));
+    *req.mutable_occurred_at() = When();
+    req.set_description(absl::GetFlag(FLAGS_what));
+    req.set_request_id(absl::GetFlag(FLAGS_request_id));
+    auto resp = c.Call<apb::RecordGroupSessionResponse>(
+        c.activity(), &apb::ActivityService::Stub::RecordGroupSession, req);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      std::printf("recorded a group session: %d exchanges, each for its receiver to confirm\n",
+                  resp.exchanges_size());
+      PrintActivities(resp.exchanges());
+    }
+    return 0;
+  }
   if ((sub == "confirm" || sub == "decline" || sub == "dispute") && a.size() == 2) {
     apb::RespondToExchangeRequest req;
     req.set_community_id(Community(c));

@@ -97,6 +97,7 @@ Contributions and exchanges (posted to the ledger exactly once)
   contribution report AMOUNT --org=ID --what=".." [--when=..]    members: for a coordinator to verify
   contribution approve|decline ID --org=ID [--reason=..]
   exchange record AMOUNT --provider=MEMBER --receiver=MEMBER --what=".." [--when=..]
+  exchange group AMOUNT --provider=ME --members=ID,ID.. --what=".."   one provider, several receivers
   exchange confirm|decline|dispute ID [--reason=..]            the other member answers
   exchange resolve ID [--nouphold] --reason=..                  coordinators settle disputes
   offer|request TITLE [--details=..] [--tags=a,b]              the community noticeboard

@@ -412,24 +412,84 @@ absl::StatusOr<apb::Activity> ActivityBook::RecordExchange(const dpb::Principal&
   Tx tx(store_);
   apb::Activity a;
   a.set_community_id(c);
-  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("activity.", c)));
-  a.set_id(id);
-  a.set_kind(apb::ACTIVITY_KIND_EXCHANGE);
   a.set_post_id(req.post_id());
-  a.set_state(apb::ACTIVITY_STATE_PROPOSED);
   a.set_provider_member_id(req.provider_member_id());
   a.set_receiver_member_id(req.receiver_member_id());
   a.set_minutes(req.minutes());
   *a.mutable_occurred_at() = req.occurred_at();
   a.set_description(req.description());
+  TB_ASSIGN_OR_RETURN(a, AddExchange(tx, caller, std::move(a)));
+  if (!req.request_id().empty()) tx.Put(request_key, KeyU64U64('_', c, a.id()).substr(1));
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return a;
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::AddExchange(Tx& tx, const dpb::Principal& caller,
+                                                        apb::Activity a) {
+  const uint64_t c = a.community_id();
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("activity.", c)));
+  a.set_id(id);
+  a.set_kind(apb::ACTIVITY_KIND_EXCHANGE);
+  a.set_state(apb::ACTIVITY_STATE_PROPOSED);
   a.set_input(apb::INPUT_KIND_INDIVIDUAL);
   a.set_recorded_by(caller.subject_id());
   a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
   Put(tx, a, true, Posting::kNone);
-  if (!req.request_id().empty()) tx.Put(request_key, KeyU64U64('_', c, id).substr(1));
   tx.Put(WaitingKey(a), "");
-  TB_RETURN_IF_ERROR(tx.Commit());
   return a;
+}
+
+absl::StatusOr<std::vector<apb::Activity>> ActivityBook::RecordGroupSession(
+    const dpb::Principal& caller, const apb::RecordGroupSessionRequest& req) {
+  TB_RETURN_IF_ERROR(CheckCommon(req.minutes(), req.occurred_at(), req.description()));
+  TB_RETURN_IF_ERROR(CheckRequestId(req.request_id()));
+  if (req.receiver_member_ids_size() < 2 ||
+      static_cast<size_t>(req.receiver_member_ids_size()) > ActivityLimits::kMaxGroupReceivers) {
+    return Field("receiver_member_ids", "2..100 members (for one receiver, record an exchange)");
+  }
+  std::vector<uint64_t> receivers(req.receiver_member_ids().begin(),
+                                  req.receiver_member_ids().end());
+  std::sort(receivers.begin(), receivers.end());
+  if (std::adjacent_find(receivers.begin(), receivers.end()) != receivers.end()) {
+    return Field("receiver_member_ids", "a member is listed twice");
+  }
+  if (std::binary_search(receivers.begin(), receivers.end(), req.provider_member_id())) {
+    return Field("receiver_member_ids", "the provider cannot also receive");
+  }
+  if (!IsMember(caller) || caller.subject_id() != req.provider_member_id()) {
+    return absl::PermissionDeniedError(
+        "permission denied: a group session is recorded by its provider");
+  }
+  const uint64_t c = req.community_id();
+  TB_RETURN_IF_ERROR(ActiveMember(c, req.provider_member_id(), "provider_member_id").status());
+  for (uint64_t r : receivers)
+    TB_RETURN_IF_ERROR(ActiveMember(c, r, "receiver_member_ids").status());
+  absl::MutexLock lock(&write_mu_);
+  const std::string request_key = RequestKey("group", c, caller.subject_id(), req.request_id());
+  if (!req.request_id().empty()) {
+    TB_ASSIGN_OR_RETURN(std::vector<apb::Activity> prior, Replay(request_key));
+    if (!prior.empty()) return prior;
+  }
+  Tx tx(store_);
+  TB_ASSIGN_OR_RETURN(uint64_t group, tx.NextId(absl::StrCat("group.", c)));
+  std::vector<apb::Activity> out;
+  std::string ids;
+  for (uint64_t r : req.receiver_member_ids()) {
+    apb::Activity a;
+    a.set_community_id(c);
+    a.set_provider_member_id(req.provider_member_id());
+    a.set_receiver_member_id(r);
+    a.set_minutes(req.minutes());
+    *a.mutable_occurred_at() = req.occurred_at();
+    a.set_description(req.description());
+    a.set_group_id(group);
+    TB_ASSIGN_OR_RETURN(a, AddExchange(tx, caller, std::move(a)));
+    ids += KeyU64U64('_', c, a.id()).substr(1);
+    out.push_back(std::move(a));
+  }
+  if (!req.request_id().empty()) tx.Put(request_key, ids);
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return out;
 }
 
 absl::StatusOr<apb::Activity> ActivityBook::RespondToExchange(

@@ -33,6 +33,7 @@ struct ActivityLimits {
   static constexpr size_t kMaxDescriptionBytes = 512;
   static constexpr int64_t kMaxAgeDays = 366;
   static constexpr size_t kMaxDispatchBatch = 1000;
+  static constexpr size_t kMaxGroupReceivers = 100;
   static constexpr size_t kMaxTitleBytes = 128;
   static constexpr size_t kMaxDetailsBytes = 2048;
   static constexpr size_t kMaxPostTags = 16;
@@ -75,6 +76,9 @@ class ActivityBook {
       const apb::ReviewContributionRequest& req);
   absl::StatusOr<apb::Activity> RecordExchange(const ::timebank::directory::v1::Principal& caller,
                                                const apb::RecordExchangeRequest& req);
+  absl::StatusOr<std::vector<apb::Activity>> RecordGroupSession(
+      const ::timebank::directory::v1::Principal& caller,
+      const apb::RecordGroupSessionRequest& req);
   absl::StatusOr<apb::Activity> RespondToExchange(
       const ::timebank::directory::v1::Principal& caller, const apb::RespondToExchangeRequest& req);
   // Donations and redemptions reserve the credits in the ledger first (a pending
@@ -138,6 +142,10 @@ class ActivityBook {
   // What an outbox entry asks the dispatcher to post.
   enum class Posting : uint8_t { kNone = 255, kTransfer = 0, kReversal = 1, kPostPending = 2 };
   void Put(Tx& tx, apb::Activity& a, bool is_new, Posting posting);
+  // A new proposed exchange (id, state, waiting index), in `tx`.
+  absl::StatusOr<apb::Activity> AddExchange(Tx& tx,
+                                            const ::timebank::directory::v1::Principal& caller,
+                                            apb::Activity a);
   // Appends the activity's new state to the event log (same batch).
   void AddEvent(Tx& tx, const apb::Activity& a);
   absl::StatusOr<apb::Activity> Reserve(const ::timebank::directory::v1::Principal& caller,

@@ -203,6 +203,16 @@ grpc::Status ActivityServiceImpl::RecordExchange(grpc::ServerContext* ctx,
   return Reply(book_->RecordExchange(Caller(*ctx), *req), resp);
 }
 
+grpc::Status ActivityServiceImpl::RecordGroupSession(grpc::ServerContext* ctx,
+                                                     const apb::RecordGroupSessionRequest* req,
+                                                     apb::RecordGroupSessionResponse* resp) {
+  TB_GUARD(ctx);
+  absl::StatusOr<std::vector<apb::Activity>> r = book_->RecordGroupSession(Caller(*ctx), *req);
+  if (!r.ok()) return ToGrpc(r.status());
+  for (apb::Activity& a : *r) *resp->add_exchanges() = std::move(a);
+  return grpc::Status::OK;
+}
+
 grpc::Status ActivityServiceImpl::RespondToExchange(grpc::ServerContext* ctx,
                                                     const apb::RespondToExchangeRequest* req,
                                                     apb::Activity* resp) {

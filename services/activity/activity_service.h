@@ -71,6 +71,8 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
                                   apb::Activity*) override;
   grpc::Status RecordExchange(grpc::ServerContext*, const apb::RecordExchangeRequest*,
                               apb::Activity*) override;
+  grpc::Status RecordGroupSession(grpc::ServerContext*, const apb::RecordGroupSessionRequest*,
+                                  apb::RecordGroupSessionResponse*) override;
   grpc::Status RespondToExchange(grpc::ServerContext*, const apb::RespondToExchangeRequest*,
                                  apb::Activity*) override;
   grpc::Status ResolveDispute(grpc::ServerContext*, const apb::ResolveDisputeRequest*,

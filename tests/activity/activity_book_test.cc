@@ -526,3 +526,45 @@ TEST_F(ActivityBookTest, UnansweredExchangesAutoConfirmOrExpireAsTheCommunitySay
 
 }  // namespace
 }  // namespace timebank::activity
+
+namespace timebank::activity {
+namespace {
+
+TEST_F(ActivityBookTest, GroupSessionsGiveEachReceiverAnExchangeToConfirm) {
+  apb::RecordGroupSessionRequest g;
+  g.set_community_id(kC);
+  g.set_provider_member_id(10);
+  g.add_receiver_member_ids(11);
+  g.set_minutes(60);
+  *g.mutable_occurred_at() = HoursAgo(1);
+  g.set_description("walking group");
+  EXPECT_TRUE(
+      absl::StrContains(book.RecordGroupSession(Member(10), g).status().message(), "2..100"));
+  g.add_receiver_member_ids(12);
+  g.add_receiver_member_ids(13);
+  EXPECT_EQ(book.RecordGroupSession(Member(11), g).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  g.add_receiver_member_ids(10);
+  EXPECT_TRUE(
+      absl::StrContains(book.RecordGroupSession(Member(10), g).status().message(), "provider"));
+  g.mutable_receiver_member_ids()->RemoveLast();
+  g.set_request_id("walk-1");
+  auto session = book.RecordGroupSession(Member(10), g);
+  ASSERT_TRUE(session.ok()) << session.status();
+  ASSERT_EQ(session->size(), 3u);
+  EXPECT_EQ((*session)[0].group_id(), (*session)[2].group_id());
+  EXPECT_EQ(book.RecordGroupSession(Member(10), g)->front().id(), session->front().id());  // retry
+  apb::RespondToExchangeRequest r;
+  r.set_community_id(kC);
+  r.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+  for (const apb::Activity& a : *session) {
+    r.set_activity_id(a.id());
+    ASSERT_TRUE(book.RespondToExchange(Member(a.receiver_member_id()), r).ok());
+  }
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 180);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 12)], -60);
+}
+
+}  // namespace
+}  // namespace timebank::activity

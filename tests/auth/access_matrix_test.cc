@@ -88,6 +88,7 @@ const std::map<std::string, std::string>& Expected() {
       {"ActivityService/ReportContribution", "adm coo fin mem key"},
       {"ActivityService/ReviewContribution", "adm coo key"},
       {"ActivityService/RecordExchange", "adm coo fin mem key"},
+      {"ActivityService/RecordGroupSession", "adm coo fin mem key"},
       {"ActivityService/RespondToExchange", "adm coo fin mem key"},
       {"ActivityService/ResolveDispute", "adm coo"},
       {"ActivityService/ReverseActivity", "adm coo"},

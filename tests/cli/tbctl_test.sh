@@ -152,6 +152,7 @@ check redeem-posted 0 "redemption +confirmed +posted" -- "$U" activity list
 check dee-balance 0 "balance 1h30m" -- "$U" statement "c1.m$dee"
 timeout 2 "$TBCTL" --service_keyring="$dir/data/keyring" activity watch --from=1 > "$dir/awatch" 2>&1 || true
 check activity-watch 0 "redemption confirmed posted 1h: swim session" -- cat "$dir/awatch"
+check group-session 0 "group session: 2 exchanges" -- "$U" exchange group 1h --provider="$dee" --members="$bob,$ada" --what="walking group"
 check offer 0 "posted offer 1: Help with gardening" -- "$U" offer "Help with gardening" --tags=Gardening --details="weekends"
 check offer-bad 1 "post.title" -- "$U" offer ""
 check posts-search 0 "offer .*Help with gardening" -- "$U" posts --tag=gardening

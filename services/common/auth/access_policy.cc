@@ -118,6 +118,7 @@ std::vector<AccessRule> BuildTable() {
        "",
        "organisation_id"},
       {act + "RecordExchange", {G::kCommunityMember}, "community_id"},
+      {act + "RecordGroupSession", {G::kCommunityMember}, "community_id"},
       {act + "RespondToExchange", {G::kCommunityMember}, "community_id"},
       {act + "ResolveDispute", {G::kAdmin, G::kCoordinator}, "community_id"},
       {act + "ReverseActivity", {G::kAdmin, G::kCoordinator}, "community_id"},
