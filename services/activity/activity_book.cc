@@ -57,6 +57,16 @@ absl::Status Field(const char* field, const std::string& problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
 }
 
+// A reason: at most 512 bytes of one-line text; `required_why` (if not null) says what a
+// required reason should explain.
+absl::Status CheckReason(const std::string& reason, const char* required_why) {
+  if (required_why != nullptr && reason.empty()) return Field("reason", required_why);
+  if (reason.size() > ActivityLimits::kMaxDescriptionBytes || !IsValidSingleLine(reason)) {
+    return Field("reason", "at most 512 bytes of one-line text");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckRequestId(const std::string& request_id) {
   if (!request_id.empty() && !IsValidId(request_id, 64)) {
     return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
@@ -350,12 +360,8 @@ absl::StatusOr<apb::Activity> ActivityBook::ReportContribution(
 
 absl::StatusOr<apb::Activity> ActivityBook::ReviewContribution(
     const dpb::Principal& caller, const apb::ReviewContributionRequest& req) {
-  if (!req.approve() && req.reason().empty())
-    return Field("reason", "say why the contribution is declined");
-  if (req.reason().size() > ActivityLimits::kMaxDescriptionBytes ||
-      !IsValidSingleLine(req.reason())) {
-    return Field("reason", "at most 512 bytes of one-line text");
-  }
+  TB_RETURN_IF_ERROR(
+      CheckReason(req.reason(), req.approve() ? nullptr : "say why the contribution is declined"));
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(apb::Activity a, Load(req.community_id(), req.activity_id()));
   if (a.kind() != apb::ACTIVITY_KIND_CONTRIBUTION || a.organisation_id() != req.organisation_id()) {
@@ -371,13 +377,9 @@ absl::StatusOr<apb::Activity> ActivityBook::ReviewContribution(
     return absl::PermissionDeniedError(
         "nobody verifies their own contribution; ask another coordinator");
   }
-  a.set_state(req.approve() ? apb::ACTIVITY_STATE_CONFIRMED : apb::ACTIVITY_STATE_DECLINED);
-  a.set_decided_by(caller.subject_id());
-  a.set_reason(req.reason());
-  Tx tx(store_);
-  Put(tx, a, false, req.approve() ? Posting::kTransfer : Posting::kNone);
-  TB_RETURN_IF_ERROR(tx.Commit());
-  return a;
+  return Decide(caller, std::move(a),
+                req.approve() ? apb::ACTIVITY_STATE_CONFIRMED : apb::ACTIVITY_STATE_DECLINED,
+                req.reason(), req.approve() ? Posting::kTransfer : Posting::kNone);
 }
 
 absl::StatusOr<apb::Activity> ActivityBook::RecordExchange(const dpb::Principal& caller,
@@ -498,13 +500,9 @@ absl::StatusOr<apb::Activity> ActivityBook::RespondToExchange(
   if (req.response() == R::RESPONSE_UNSPECIFIED || !R::Response_IsValid(req.response())) {
     return Field("response", "confirm, decline or dispute");
   }
-  if (req.response() != R::RESPONSE_CONFIRM && req.reason().empty()) {
-    return Field("reason", "say why you decline or dispute it");
-  }
-  if (req.reason().size() > ActivityLimits::kMaxDescriptionBytes ||
-      !IsValidSingleLine(req.reason())) {
-    return Field("reason", "at most 512 bytes of one-line text");
-  }
+  TB_RETURN_IF_ERROR(CheckReason(req.reason(), req.response() == R::RESPONSE_CONFIRM
+                                                   ? nullptr
+                                                   : "say why you decline or dispute it"));
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(apb::Activity a, Load(req.community_id(), req.activity_id()));
   if (a.kind() != apb::ACTIVITY_KIND_EXCHANGE || !IsMember(caller) ||
@@ -521,24 +519,16 @@ absl::StatusOr<apb::Activity> ActivityBook::RespondToExchange(
         "exchange ", a.id(), " was already answered (", apb::ActivityState_Name(a.state()), ")"));
   }
   const bool confirm = req.response() == R::RESPONSE_CONFIRM;
-  a.set_state(confirm                                 ? apb::ACTIVITY_STATE_CONFIRMED
-              : req.response() == R::RESPONSE_DECLINE ? apb::ACTIVITY_STATE_DECLINED
-                                                      : apb::ACTIVITY_STATE_DISPUTED);
-  a.set_decided_by(caller.subject_id());
-  a.set_reason(req.reason());
-  Tx tx(store_);
-  Put(tx, a, false, confirm ? Posting::kTransfer : Posting::kNone);
-  tx.Delete(WaitingKey(a));
-  TB_RETURN_IF_ERROR(tx.Commit());
-  return a;
+  return Decide(caller, std::move(a),
+                confirm                                 ? apb::ACTIVITY_STATE_CONFIRMED
+                : req.response() == R::RESPONSE_DECLINE ? apb::ACTIVITY_STATE_DECLINED
+                                                        : apb::ACTIVITY_STATE_DISPUTED,
+                req.reason(), confirm ? Posting::kTransfer : Posting::kNone);
 }
 
 absl::StatusOr<apb::Activity> ActivityBook::ResolveDispute(const dpb::Principal& caller,
                                                            const apb::ResolveDisputeRequest& req) {
-  if (req.reason().empty() || req.reason().size() > ActivityLimits::kMaxDescriptionBytes ||
-      !IsValidSingleLine(req.reason())) {
-    return Field("reason", "1..512 bytes of one-line text: how the dispute was resolved");
-  }
+  TB_RETURN_IF_ERROR(CheckReason(req.reason(), "say how the dispute was resolved"));
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(apb::Activity a, Load(req.community_id(), req.activity_id()));
   if (a.state() != apb::ACTIVITY_STATE_DISPUTED) {
@@ -549,21 +539,14 @@ absl::StatusOr<apb::Activity> ActivityBook::ResolveDispute(const dpb::Principal&
     return absl::PermissionDeniedError(
         "nobody resolves a dispute they are part of; ask another coordinator");
   }
-  a.set_state(req.uphold() ? apb::ACTIVITY_STATE_CONFIRMED : apb::ACTIVITY_STATE_DECLINED);
-  a.set_decided_by(caller.subject_id());
-  a.set_reason(req.reason());
-  Tx tx(store_);
-  Put(tx, a, false, req.uphold() ? Posting::kTransfer : Posting::kNone);
-  TB_RETURN_IF_ERROR(tx.Commit());
-  return a;
+  return Decide(caller, std::move(a),
+                req.uphold() ? apb::ACTIVITY_STATE_CONFIRMED : apb::ACTIVITY_STATE_DECLINED,
+                req.reason(), req.uphold() ? Posting::kTransfer : Posting::kNone);
 }
 
 absl::StatusOr<apb::Activity> ActivityBook::ReverseActivity(
     const dpb::Principal& caller, const apb::ReverseActivityRequest& req) {
-  if (req.reason().empty() || req.reason().size() > ActivityLimits::kMaxDescriptionBytes ||
-      !IsValidSingleLine(req.reason())) {
-    return Field("reason", "1..512 bytes of one-line text: why it is reversed");
-  }
+  TB_RETURN_IF_ERROR(CheckReason(req.reason(), "say why it is reversed"));
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(apb::Activity a, Load(req.community_id(), req.activity_id()));
   if (a.state() != apb::ACTIVITY_STATE_CONFIRMED) {
@@ -575,12 +558,26 @@ absl::StatusOr<apb::Activity> ActivityBook::ReverseActivity(
     return absl::FailedPreconditionError(
         "the ledger refused this activity; nothing was posted to reverse");
   }
-  a.set_state(apb::ACTIVITY_STATE_REVERSED);
-  a.set_decided_by(caller.subject_id());
-  a.set_reason(req.reason());
-  Tx tx(store_);
+  if (a.kind() == apb::ACTIVITY_KIND_DONATION || a.kind() == apb::ACTIVITY_KIND_REDEMPTION) {
+    return absl::FailedPreconditionError(
+        "donations and redemptions are corrected by a new donation back, not reversed");
+  }
   // The reversal is queued after the original, so the dispatcher posts them in order.
-  Put(tx, a, false, Posting::kReversal);
+  return Decide(caller, std::move(a), apb::ACTIVITY_STATE_REVERSED, req.reason(),
+                Posting::kReversal);
+}
+
+absl::StatusOr<apb::Activity> ActivityBook::Decide(const dpb::Principal& caller, apb::Activity a,
+                                                   apb::ActivityState state,
+                                                   const std::string& reason, Posting posting) {
+  const bool was_waiting = a.state() == apb::ACTIVITY_STATE_PROPOSED;
+  a.set_state(state);
+  a.set_decided_by(caller.subject_id());
+  a.set_reason(reason);
+  Tx tx(store_);
+  Put(tx, a, false, posting);
+  // Harmless for proposals that were never waiting (self-reported contributions).
+  if (was_waiting) tx.Delete(WaitingKey(a));
   TB_RETURN_IF_ERROR(tx.Commit());
   return a;
 }

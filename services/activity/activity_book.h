@@ -142,6 +142,10 @@ class ActivityBook {
   // What an outbox entry asks the dispatcher to post.
   enum class Posting : uint8_t { kNone = 255, kTransfer = 0, kReversal = 1, kPostPending = 2 };
   void Put(Tx& tx, apb::Activity& a, bool is_new, Posting posting);
+  // Records a decision on `a` (state, who, why), queuing `posting`. Holds write_mu_.
+  absl::StatusOr<apb::Activity> Decide(const ::timebank::directory::v1::Principal& caller,
+                                       apb::Activity a, apb::ActivityState state,
+                                       const std::string& reason, Posting posting);
   // A new proposed exchange (id, state, waiting index), in `tx`.
   absl::StatusOr<apb::Activity> AddExchange(Tx& tx,
                                             const ::timebank::directory::v1::Principal& caller,

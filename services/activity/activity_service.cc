@@ -20,19 +20,7 @@ dpb::Principal Caller(const grpc::ServerContext& ctx) {
   return p ? *p : dpb::Principal();
 }
 
-template <class T>
-grpc::Status Reply(absl::StatusOr<T> r, T* out) {
-  if (!r.ok()) return ToGrpc(r.status());
-  *out = std::move(*r);
-  return grpc::Status::OK;
-}
-
 }  // namespace
-
-#define TB_GUARD(ctx)                                                                          \
-  do {                                                                                         \
-    if (grpc::Status tb_denied = auth::CheckAccess(*(ctx)); !tb_denied.ok()) return tb_denied; \
-  } while (0)
 
 void GrpcPeers::Connect(std::shared_ptr<grpc::Channel> directory,
                         std::shared_ptr<grpc::Channel> ledger) {
@@ -174,7 +162,7 @@ grpc::Status ActivityServiceImpl::ReplyAndWake(absl::StatusOr<T> r, T* out) {
 grpc::Status ActivityServiceImpl::LogContributions(grpc::ServerContext* ctx,
                                                    const apb::LogContributionsRequest* req,
                                                    apb::LogContributionsResponse* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<std::vector<apb::Activity>> r = book_->LogContributions(Caller(*ctx), *req);
   if (!r.ok()) return ToGrpc(r.status());
   for (apb::Activity& a : *r) *resp->add_activities() = std::move(a);
@@ -185,28 +173,28 @@ grpc::Status ActivityServiceImpl::LogContributions(grpc::ServerContext* ctx,
 grpc::Status ActivityServiceImpl::ReportContribution(grpc::ServerContext* ctx,
                                                      const apb::ReportContributionRequest* req,
                                                      apb::Activity* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(book_->ReportContribution(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ReviewContribution(grpc::ServerContext* ctx,
                                                      const apb::ReviewContributionRequest* req,
                                                      apb::Activity* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return ReplyAndWake(book_->ReviewContribution(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::RecordExchange(grpc::ServerContext* ctx,
                                                  const apb::RecordExchangeRequest* req,
                                                  apb::Activity* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(book_->RecordExchange(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::RecordGroupSession(grpc::ServerContext* ctx,
                                                      const apb::RecordGroupSessionRequest* req,
                                                      apb::RecordGroupSessionResponse* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<std::vector<apb::Activity>> r = book_->RecordGroupSession(Caller(*ctx), *req);
   if (!r.ok()) return ToGrpc(r.status());
   for (apb::Activity& a : *r) *resp->add_exchanges() = std::move(a);
@@ -216,51 +204,45 @@ grpc::Status ActivityServiceImpl::RecordGroupSession(grpc::ServerContext* ctx,
 grpc::Status ActivityServiceImpl::RespondToExchange(grpc::ServerContext* ctx,
                                                     const apb::RespondToExchangeRequest* req,
                                                     apb::Activity* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return ReplyAndWake(book_->RespondToExchange(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ResolveDispute(grpc::ServerContext* ctx,
                                                  const apb::ResolveDisputeRequest* req,
                                                  apb::Activity* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return ReplyAndWake(book_->ResolveDispute(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ReverseActivity(grpc::ServerContext* ctx,
                                                   const apb::ReverseActivityRequest* req,
                                                   apb::Activity* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return ReplyAndWake(book_->ReverseActivity(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::CreatePost(grpc::ServerContext* ctx,
                                              const apb::CreatePostRequest* req, apb::Post* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(book_->CreatePost(Caller(*ctx), req->post(), req->request_id()), resp);
 }
 
 grpc::Status ActivityServiceImpl::ClosePost(grpc::ServerContext* ctx,
                                             const apb::ClosePostRequest* req, apb::Post* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(book_->ClosePost(Caller(*ctx), req->community_id(), req->post_id()), resp);
 }
 
 grpc::Status ActivityServiceImpl::SearchPosts(grpc::ServerContext* ctx,
                                               const apb::SearchPostsRequest* req,
                                               apb::SearchPostsResponse* resp) {
-  TB_GUARD(ctx);
-  absl::StatusOr<size_t> size = CheckPageSize(req->page_size());
-  absl::StatusOr<std::string> pos = DecodePageToken(req->page_token());
-  if (!size.ok()) return ToGrpc(size.status());
-  if (!pos.ok()) return ToGrpc(pos.status());
-  uint64_t before = 0;
-  if (!pos->empty() && !absl::SimpleAtoi(*pos, &before)) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "page_token: not a token this list returned");
-  }
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
   bool more = false;
-  absl::StatusOr<std::vector<apb::Post>> r = book_->SearchPosts(*req, before, *size, &more);
+  absl::StatusOr<std::vector<apb::Post>> r =
+      book_->SearchPosts(*req, page->after_id, page->size, &more);
   if (!r.ok()) return ToGrpc(r.status());
   for (apb::Post& p : *r) *resp->add_posts() = std::move(p);
   if (more && !r->empty()) resp->set_next_page_token(EncodePageToken(absl::StrCat(r->back().id())));
@@ -269,20 +251,20 @@ grpc::Status ActivityServiceImpl::SearchPosts(grpc::ServerContext* ctx,
 
 grpc::Status ActivityServiceImpl::Donate(grpc::ServerContext* ctx, const apb::DonateRequest* req,
                                          apb::Activity* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return ReplyAndWake(book_->Donate(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::Redeem(grpc::ServerContext* ctx, const apb::RedeemRequest* req,
                                          apb::Activity* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return ReplyAndWake(book_->Redeem(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::WatchActivity(grpc::ServerContext* ctx,
                                                 const apb::WatchActivityRequest* req,
                                                 grpc::ServerWriter<apb::ActivityEvent>* writer) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   constexpr size_t kBatch = 1000;
   uint64_t next = std::max<uint64_t>(req->from_seq(), 1);
   while (!ctx->IsCancelled()) {
@@ -300,26 +282,19 @@ grpc::Status ActivityServiceImpl::WatchActivity(grpc::ServerContext* ctx,
 grpc::Status ActivityServiceImpl::GetActivity(grpc::ServerContext* ctx,
                                               const apb::GetActivityRequest* req,
                                               apb::Activity* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(book_->GetActivity(Caller(*ctx), req->community_id(), req->activity_id()), resp);
 }
 
 grpc::Status ActivityServiceImpl::ListActivities(grpc::ServerContext* ctx,
                                                  const apb::ListActivitiesRequest* req,
                                                  apb::ListActivitiesResponse* resp) {
-  TB_GUARD(ctx);
-  absl::StatusOr<size_t> size = CheckPageSize(req->page_size());
-  absl::StatusOr<std::string> pos = DecodePageToken(req->page_token());
-  if (!size.ok()) return ToGrpc(size.status());
-  if (!pos.ok()) return ToGrpc(pos.status());
-  uint64_t before = 0;
-  if (!pos->empty() && !absl::SimpleAtoi(*pos, &before)) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "page_token: not a token this list returned");
-  }
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
   bool more = false;
   absl::StatusOr<std::vector<apb::Activity>> r =
-      book_->ListActivities(Caller(*ctx), *req, before, *size, &more);
+      book_->ListActivities(Caller(*ctx), *req, page->after_id, page->size, &more);
   if (!r.ok()) return ToGrpc(r.status());
   for (apb::Activity& a : *r) *resp->add_activities() = std::move(a);
   if (more && !r->empty()) resp->set_next_page_token(EncodePageToken(absl::StrCat(r->back().id())));

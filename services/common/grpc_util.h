@@ -7,12 +7,21 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace timebank {
 
 grpc::Status ToGrpc(const absl::Status& s);
+// Moves a result into the response, or maps its error.
+template <class T>
+grpc::Status Reply(absl::StatusOr<T> result, T* out) {
+  if (!result.ok()) return ToGrpc(result.status());
+  *out = std::move(*result);
+  return grpc::Status::OK;
+}
 absl::Status FromGrpc(const grpc::Status& s);
 
 void ToTimestamp(int64_t unix_ns, google::protobuf::Timestamp* ts);

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace timebank {
@@ -36,6 +37,19 @@ absl::StatusOr<std::string> DecodePageToken(std::string_view token) {
     if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return bad;
   }
   return absl::HexStringToBytes(std::string(hex));
+}
+
+absl::StatusOr<IdPage> ReadIdPage(int page_size, std::string_view page_token) {
+  IdPage page;
+  absl::StatusOr<size_t> size = CheckPageSize(page_size);
+  if (!size.ok()) return size.status();
+  absl::StatusOr<std::string> pos = DecodePageToken(page_token);
+  if (!pos.ok()) return pos.status();
+  page.size = *size;
+  if (!pos->empty() && !absl::SimpleAtoi(*pos, &page.after_id)) {
+    return absl::InvalidArgumentError("page_token: not a token this list returned");
+  }
+  return page;
 }
 
 }  // namespace timebank

@@ -4,6 +4,7 @@
 #define TIMEBANK_SERVICES_COMMON_PAGING_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,15 @@ std::string EncodePageToken(std::string_view position);
 // The position inside a token; "" for an empty token. INVALID_ARGUMENT on page_token
 // when the token was not made by EncodePageToken.
 absl::StatusOr<std::string> DecodePageToken(std::string_view token);
+
+// A List request's page for lists ordered by a numeric id: how many, and the id the
+// previous page ended at (0 for the first page). Tokens come from EncodePageToken of
+// the decimal id.
+struct IdPage {
+  size_t size = 0;
+  uint64_t after_id = 0;
+};
+absl::StatusOr<IdPage> ReadIdPage(int page_size, std::string_view page_token);
 
 }  // namespace timebank
 

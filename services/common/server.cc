@@ -7,8 +7,8 @@
 #include <chrono>
 
 #include "absl/container/flat_hash_map.h"
-#include "services/common/auth/auth_interceptor.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/auth/auth_interceptor.h"
 
 namespace timebank {
 namespace {

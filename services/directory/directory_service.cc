@@ -17,11 +17,6 @@ namespace {
 
 namespace lpb = ::timebank::ledger::v1;
 
-#define TB_GUARD(ctx)                                                                          \
-  do {                                                                                         \
-    if (grpc::Status tb_denied = auth::CheckAccess(*(ctx)); !tb_denied.ok()) return tb_denied; \
-  } while (0)
-
 Actor ActorOf(const grpc::ServerContext& ctx) {
   Actor a;
   if (auto p = auth::CallerOf(ctx)) a.principal = std::move(*p);
@@ -35,28 +30,6 @@ std::string Address(const grpc::ServerContext& ctx) {
   if (colon != std::string::npos && peer.compare(0, 4, "ipv4") == 0) peer.resize(colon);
   if (colon != std::string::npos && peer.compare(0, 4, "ipv6") == 0) peer.resize(colon);
   return peer;
-}
-
-template <class T>
-grpc::Status Reply(absl::StatusOr<T> r, T* out) {
-  if (!r.ok()) return ToGrpc(r.status());
-  *out = std::move(*r);
-  return grpc::Status::OK;
-}
-
-struct Page {
-  size_t size = 0;
-  uint64_t after = 0;
-};
-
-absl::StatusOr<Page> ReadPage(int page_size, const std::string& token) {
-  Page p;
-  TB_ASSIGN_OR_RETURN(p.size, CheckPageSize(page_size));
-  TB_ASSIGN_OR_RETURN(std::string pos, DecodePageToken(token));
-  if (!pos.empty() && !absl::SimpleAtoi(pos, &p.after)) {
-    return absl::InvalidArgumentError("page_token: not a token this list returned");
-  }
-  return p;
 }
 
 template <class Msg, class Resp, class Add, class IdOf>
@@ -156,40 +129,40 @@ absl::StatusOr<std::string> GrpcLedgerAccounts::ExportAccount(const std::string&
 grpc::Status DirectoryServiceImpl::CreateCommunity(grpc::ServerContext* ctx,
                                                    const dpb::CreateCommunityRequest* req,
                                                    dpb::Community* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->CreateCommunity(ActorOf(*ctx), req->community(), req->request_id()), resp);
 }
 
 grpc::Status DirectoryServiceImpl::GetCommunity(grpc::ServerContext* ctx,
                                                 const dpb::GetCommunityRequest* req,
                                                 dpb::Community* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->GetCommunity(req->community_id()), resp);
 }
 
 grpc::Status DirectoryServiceImpl::ListCommunities(grpc::ServerContext* ctx,
                                                    const dpb::ListCommunitiesRequest* req,
                                                    dpb::ListCommunitiesResponse* resp) {
-  TB_GUARD(ctx);
-  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
   bool more = false;
   return ReplyPage(
-      dir_->ListCommunities(page->after, page->size, &more), more, resp,
+      dir_->ListCommunities(page->after_id, page->size, &more), more, resp,
       [](auto* r) { return r->add_communities(); }, [](const auto& m) { return m.id(); });
 }
 
 grpc::Status DirectoryServiceImpl::UpdateCommunity(grpc::ServerContext* ctx,
                                                    const dpb::UpdateCommunityRequest* req,
                                                    dpb::Community* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->UpdateCommunity(ActorOf(*ctx), req->community()), resp);
 }
 
 grpc::Status DirectoryServiceImpl::CreateOrganisation(grpc::ServerContext* ctx,
                                                       const dpb::CreateOrganisationRequest* req,
                                                       dpb::Organisation* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->CreateOrganisation(ActorOf(*ctx), req->organisation(), req->request_id()),
                resp);
 }
@@ -197,26 +170,26 @@ grpc::Status DirectoryServiceImpl::CreateOrganisation(grpc::ServerContext* ctx,
 grpc::Status DirectoryServiceImpl::GetOrganisation(grpc::ServerContext* ctx,
                                                    const dpb::GetOrganisationRequest* req,
                                                    dpb::Organisation* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->GetOrganisation(req->community_id(), req->organisation_id()), resp);
 }
 
 grpc::Status DirectoryServiceImpl::ListOrganisations(grpc::ServerContext* ctx,
                                                      const dpb::ListOrganisationsRequest* req,
                                                      dpb::ListOrganisationsResponse* resp) {
-  TB_GUARD(ctx);
-  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
   bool more = false;
   return ReplyPage(
-      dir_->ListOrganisations(req->community_id(), page->after, page->size, &more), more, resp,
+      dir_->ListOrganisations(req->community_id(), page->after_id, page->size, &more), more, resp,
       [](auto* r) { return r->add_organisations(); }, [](const auto& m) { return m.id(); });
 }
 
 grpc::Status DirectoryServiceImpl::CreateMember(grpc::ServerContext* ctx,
                                                 const dpb::CreateMemberRequest* req,
                                                 dpb::Member* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   // Hashing costs tens of milliseconds, so only when a password is given.
   std::string hash;
   if (!req->password().empty()) {
@@ -233,19 +206,19 @@ grpc::Status DirectoryServiceImpl::CreateMember(grpc::ServerContext* ctx,
 
 grpc::Status DirectoryServiceImpl::GetMember(grpc::ServerContext* ctx,
                                              const dpb::GetMemberRequest* req, dpb::Member* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->GetMember(req->community_id(), req->member_id()), resp);
 }
 
 grpc::Status DirectoryServiceImpl::SearchMembers(grpc::ServerContext* ctx,
                                                  const dpb::SearchMembersRequest* req,
                                                  dpb::SearchMembersResponse* resp) {
-  TB_GUARD(ctx);
-  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
   bool more = false;
   return ReplyPage(
-      dir_->SearchMembers(req->community_id(), req->query(), req->tag(), page->after, page->size,
+      dir_->SearchMembers(req->community_id(), req->query(), req->tag(), page->after_id, page->size,
                           &more),
       more, resp, [](auto* r) { return r->add_members(); }, [](const auto& m) { return m.id(); });
 }
@@ -253,14 +226,14 @@ grpc::Status DirectoryServiceImpl::SearchMembers(grpc::ServerContext* ctx,
 grpc::Status DirectoryServiceImpl::UpdateMember(grpc::ServerContext* ctx,
                                                 const dpb::UpdateMemberRequest* req,
                                                 dpb::Member* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->UpdateMember(ActorOf(*ctx), req->member()), resp);
 }
 
 grpc::Status DirectoryServiceImpl::SetMemberStatus(grpc::ServerContext* ctx,
                                                    const dpb::SetMemberStatusRequest* req,
                                                    dpb::Member* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->SetMemberStatus(ActorOf(*ctx), req->community_id(), req->member_id(),
                                      req->status(), req->reason()),
                resp);
@@ -268,7 +241,7 @@ grpc::Status DirectoryServiceImpl::SetMemberStatus(grpc::ServerContext* ctx,
 
 grpc::Status DirectoryServiceImpl::GrantRole(grpc::ServerContext* ctx,
                                              const dpb::GrantRoleRequest* req, dpb::Member* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->GrantRole(ActorOf(*ctx), req->community_id(), req->member_id(), req->role(),
                                req->organisation_id(), req->reason()),
                resp);
@@ -277,7 +250,7 @@ grpc::Status DirectoryServiceImpl::GrantRole(grpc::ServerContext* ctx,
 grpc::Status DirectoryServiceImpl::RevokeRole(grpc::ServerContext* ctx,
                                               const dpb::RevokeRoleRequest* req,
                                               dpb::Member* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->RevokeRole(ActorOf(*ctx), req->community_id(), req->member_id(), req->role(),
                                 req->organisation_id(), req->reason()),
                resp);
@@ -286,19 +259,19 @@ grpc::Status DirectoryServiceImpl::RevokeRole(grpc::ServerContext* ctx,
 grpc::Status DirectoryServiceImpl::ListAudit(grpc::ServerContext* ctx,
                                              const dpb::ListAuditRequest* req,
                                              dpb::ListAuditResponse* resp) {
-  TB_GUARD(ctx);
-  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
   bool more = false;
   return ReplyPage(
-      dir_->ListAudit(req->community_id(), page->after, page->size, &more), more, resp,
+      dir_->ListAudit(req->community_id(), page->after_id, page->size, &more), more, resp,
       [](auto* r) { return r->add_entries(); }, [](const auto& m) { return m.seq(); });
 }
 
 grpc::Status DirectoryServiceImpl::CreateInvitation(grpc::ServerContext* ctx,
                                                     const dpb::CreateInvitationRequest* req,
                                                     dpb::Invitation* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(
       dir_->CreateInvitation(ActorOf(*ctx), req->community_id(), req->valid_hours(), req->note()),
       resp);
@@ -307,19 +280,19 @@ grpc::Status DirectoryServiceImpl::CreateInvitation(grpc::ServerContext* ctx,
 grpc::Status DirectoryServiceImpl::ListInvitations(grpc::ServerContext* ctx,
                                                    const dpb::ListInvitationsRequest* req,
                                                    dpb::ListInvitationsResponse* resp) {
-  TB_GUARD(ctx);
-  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
   bool more = false;
   return ReplyPage(
-      dir_->ListInvitations(req->community_id(), page->after, page->size, &more), more, resp,
+      dir_->ListInvitations(req->community_id(), page->after_id, page->size, &more), more, resp,
       [](auto* r) { return r->add_invitations(); }, [](const auto& m) { return m.id(); });
 }
 
 grpc::Status DirectoryServiceImpl::RevokeInvitation(grpc::ServerContext* ctx,
                                                     const dpb::RevokeInvitationRequest* req,
                                                     dpb::Invitation* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->RevokeInvitation(ActorOf(*ctx), req->community_id(), req->invitation_id()),
                resp);
 }
@@ -327,7 +300,7 @@ grpc::Status DirectoryServiceImpl::RevokeInvitation(grpc::ServerContext* ctx,
 grpc::Status DirectoryServiceImpl::CreateApiKey(grpc::ServerContext* ctx,
                                                 const dpb::CreateApiKeyRequest* req,
                                                 dpb::ApiKey* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(
       dir_->CreateApiKey(ActorOf(*ctx), req->community_id(), req->organisation_id(), req->label()),
       resp);
@@ -336,12 +309,12 @@ grpc::Status DirectoryServiceImpl::CreateApiKey(grpc::ServerContext* ctx,
 grpc::Status DirectoryServiceImpl::ListApiKeys(grpc::ServerContext* ctx,
                                                const dpb::ListApiKeysRequest* req,
                                                dpb::ListApiKeysResponse* resp) {
-  TB_GUARD(ctx);
-  absl::StatusOr<Page> page = ReadPage(req->page_size(), req->page_token());
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
   bool more = false;
   return ReplyPage(
-      dir_->ListApiKeys(req->community_id(), req->organisation_id(), page->after, page->size,
+      dir_->ListApiKeys(req->community_id(), req->organisation_id(), page->after_id, page->size,
                         &more),
       more, resp, [](auto* r) { return r->add_api_keys(); }, [](const auto& m) { return m.id(); });
 }
@@ -349,7 +322,7 @@ grpc::Status DirectoryServiceImpl::ListApiKeys(grpc::ServerContext* ctx,
 grpc::Status DirectoryServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
                                                 const dpb::RevokeApiKeyRequest* req,
                                                 dpb::ApiKey* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(dir_->RevokeApiKey(ActorOf(*ctx), req->community_id(), req->organisation_id(),
                                   req->api_key_id()),
                resp);
@@ -358,7 +331,7 @@ grpc::Status DirectoryServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
 grpc::Status DirectoryServiceImpl::ExportMemberData(grpc::ServerContext* ctx,
                                                     const dpb::ExportMemberDataRequest* req,
                                                     dpb::ExportMemberDataResponse* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<std::string> json = dir_->ExportMemberData(req->community_id(), req->member_id());
   if (!json.ok()) return ToGrpc(json.status());
   resp->set_json(std::move(*json));
@@ -368,7 +341,7 @@ grpc::Status DirectoryServiceImpl::ExportMemberData(grpc::ServerContext* ctx,
 grpc::Status DirectoryServiceImpl::EraseMember(grpc::ServerContext* ctx,
                                                const dpb::EraseMemberRequest* req,
                                                dpb::Member* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(
       dir_->EraseMember(ActorOf(*ctx), req->community_id(), req->member_id(), req->reason()), resp);
 }
@@ -377,32 +350,32 @@ grpc::Status DirectoryServiceImpl::EraseMember(grpc::ServerContext* ctx,
 
 grpc::Status AuthServiceImpl::SignUp(grpc::ServerContext* ctx, const dpb::SignUpRequest* req,
                                      dpb::SignUpResponse* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(auth_->SignUp(*req, Address(*ctx)), resp);
 }
 
 grpc::Status AuthServiceImpl::SignIn(grpc::ServerContext* ctx, const dpb::SignInRequest* req,
                                      dpb::Tokens* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(auth_->SignIn(*req, Address(*ctx)), resp);
 }
 
 grpc::Status AuthServiceImpl::Refresh(grpc::ServerContext* ctx, const dpb::RefreshRequest* req,
                                       dpb::Tokens* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(auth_->Refresh(req->refresh_token()), resp);
 }
 
 grpc::Status AuthServiceImpl::SignOut(grpc::ServerContext* ctx, const dpb::SignOutRequest* req,
                                       dpb::SignOutResponse*) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return ToGrpc(auth_->SignOut(req->refresh_token()));
 }
 
 grpc::Status AuthServiceImpl::SignOutEverywhere(grpc::ServerContext* ctx,
                                                 const dpb::SignOutEverywhereRequest* req,
                                                 dpb::SignOutEverywhereResponse* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<int> n = auth_->SignOutEverywhere(req->community_id(), req->member_id());
   if (!n.ok()) return ToGrpc(n.status());
   resp->set_sessions_revoked(*n);
@@ -412,7 +385,7 @@ grpc::Status AuthServiceImpl::SignOutEverywhere(grpc::ServerContext* ctx,
 grpc::Status AuthServiceImpl::ChangePassword(grpc::ServerContext* ctx,
                                              const dpb::ChangePasswordRequest* req,
                                              dpb::ChangePasswordResponse*) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return ToGrpc(auth_->ChangePassword(ActorOf(*ctx).principal, req->current_password(),
                                       req->new_password(), Address(*ctx)));
 }
@@ -420,7 +393,7 @@ grpc::Status AuthServiceImpl::ChangePassword(grpc::ServerContext* ctx,
 grpc::Status AuthServiceImpl::SetPassword(grpc::ServerContext* ctx,
                                           const dpb::SetPasswordRequest* req,
                                           dpb::SetPasswordResponse*) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return ToGrpc(auth_->SetPassword(ActorOf(*ctx), req->community_id(), req->member_id(),
                                    req->new_password()));
 }
@@ -428,20 +401,20 @@ grpc::Status AuthServiceImpl::SetPassword(grpc::ServerContext* ctx,
 grpc::Status AuthServiceImpl::RotateSigningKey(grpc::ServerContext* ctx,
                                                const dpb::RotateSigningKeyRequest*,
                                                dpb::RotateSigningKeyResponse* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(auth_->RotateSigningKey(), resp);
 }
 
 grpc::Status AuthServiceImpl::CompleteSetup(grpc::ServerContext* ctx,
                                             const dpb::CompleteSetupRequest* req,
                                             dpb::Tokens* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   return Reply(auth_->CompleteSetup(*req, Address(*ctx)), resp);
 }
 
 grpc::Status AuthServiceImpl::WhoAmI(grpc::ServerContext* ctx, const dpb::WhoAmIRequest*,
                                      dpb::Principal* resp) {
-  TB_GUARD(ctx);
+  TB_RETURN_IF_DENIED(ctx);
   *resp = ActorOf(*ctx).principal;
   return grpc::Status::OK;
 }

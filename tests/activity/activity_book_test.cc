@@ -387,6 +387,17 @@ TEST_F(ReserveTest, DonationsAndRedemptionsReserveFirstAndRefuseBeyondTheLimit) 
   EXPECT_EQ(again->id(), gift->id());
   ASSERT_TRUE(book.Dispatch().ok());
   EXPECT_EQ(ledger.posted.count(ActivityBook::TransferId(kC, gift->id()) + ".post"), 1u);
+  dpb::Principal coordinator = Member(12);
+  coordinator.add_roles(dpb::ROLE_COORDINATOR);
+  apb::ReverseActivityRequest undo;
+  undo.set_community_id(kC);
+  undo.set_activity_id(gift->id());
+  undo.set_reason(std::string(513, 'x'));
+  EXPECT_TRUE(absl::StrContains(book.ReverseActivity(coordinator, undo).status().message(), "512"));
+  undo.set_reason("wrong member");
+  auto refused = book.ReverseActivity(coordinator, undo);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "donation back"));
 
   apb::RedeemRequest r;
   r.set_community_id(kC);

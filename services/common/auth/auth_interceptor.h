@@ -37,6 +37,13 @@ std::optional<::timebank::directory::v1::Principal> CallerOf(const grpc::ServerC
     }                                                                                        \
   } while (0)
 
+// Synchronous handlers: return the refusal.
+#define TB_RETURN_IF_DENIED(ctx)                                                           \
+  do {                                                                                     \
+    if (::grpc::Status tb_denied = ::timebank::auth::CheckAccess(*(ctx)); !tb_denied.ok()) \
+      return tb_denied;                                                                    \
+  } while (0)
+
 // Server-streaming handlers: a stream that ends at once with the refusal.
 template <class Response>
 class RefusedStream final : public grpc::ServerWriteReactor<Response> {
