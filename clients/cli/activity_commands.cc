@@ -1,17 +1,23 @@
 // tbctl commands for the activity service: contributions and exchanges.
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clients/cli/client.h"
+#include "clients/common/contribution_import.h"
 #include "clients/common/hours.h"
+#include "clients/common/progress.h"
 #include "clients/common/table.h"
+#include "google/protobuf/struct.pb.h"
 
 ABSL_DECLARE_FLAG(uint64_t, community);
 ABSL_DECLARE_FLAG(uint64_t, org);
@@ -36,6 +42,14 @@ ABSL_FLAG(
     uint64_t, member, 0,
     "activity list: only this member's activities; donate: to this member (default: the pool)");
 ABSL_FLAG(bool, uphold, true, "exchange resolve: the exchange stands (--nouphold declines it)");
+ABSL_FLAG(bool, dry_run, false,
+          "contribution import: check every row (members, dates, duplicates), write nothing");
+ABSL_FLAG(
+    std::string, rejected, "",
+    "contribution import: where to write the rejected-row report (default FILE.rejected.csv)");
+ABSL_FLAG(int, in_flight, 4, "contribution import: batches of 1,000 rows sent at once (1..8)");
+ABSL_FLAG(bool, wait, true,
+          "contribution import: wait until the rows are posted to the ledger (--nowait: don't)");
 ABSL_FLAG(std::string, request_id, "",
           "Idempotency key: a retry with the same key records nothing twice");
 
@@ -78,12 +92,6 @@ google::protobuf::Timestamp When() {
   return ts;
 }
 
-std::string Lower(std::string s, size_t strip) {
-  s = s.substr(strip);
-  for (char& ch : s) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
-  return s;
-}
-
 void PrintActivities(const google::protobuf::RepeatedPtrField<apb::Activity>& as) {
   Table t(
       {"id", "when (UTC)", "kind", "state", "posting", "provider", "receiver/org", "time", "what"});
@@ -91,9 +99,9 @@ void PrintActivities(const google::protobuf::RepeatedPtrField<apb::Activity>& as
     t.Add({absl::StrCat(a.id()),
            absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(a.occurred_at().seconds()),
                             absl::UTCTimeZone()),
-           Lower(apb::ActivityKind_Name(a.kind()), 14),
-           Lower(apb::ActivityState_Name(a.state()), 15),
-           Lower(apb::PostingState_Name(a.posting_state()), 14) +
+           EnumWord(apb::ActivityKind_Name(a.kind()), 14),
+           EnumWord(apb::ActivityState_Name(a.state()), 15),
+           EnumWord(apb::PostingState_Name(a.posting_state()), 14) +
                (a.ledger_result().empty() ? "" : " (" + a.ledger_result() + ")"),
            absl::StrCat("member ", a.provider_member_id()),
            a.receiver_member_id() ? absl::StrCat("member ", a.receiver_member_id())
@@ -119,8 +127,131 @@ int Show(const apb::Activity& a) {
   return 0;
 }
 
+// The community's organisations, by id and by name, for an import file's column.
+OrganisationNames LoadOrganisations(Client& c, uint64_t community) {
+  OrganisationNames out;
+  dpb::ListOrganisationsRequest req;
+  req.set_community_id(community);
+  req.set_page_size(1000);
+  while (true) {
+    auto page = c.Call<dpb::ListOrganisationsResponse>(
+        c.directory(), &dpb::DirectoryService::Stub::ListOrganisations, req);
+    for (const dpb::Organisation& o : page.organisations()) {
+      out.names[o.id()] = o.name();
+      out.by_lower_name[absl::AsciiStrToLower(o.name())] = o.id();
+    }
+    if (page.next_page_token().empty()) return out;
+    req.set_page_token(page.next_page_token());
+  }
+}
+
+// tbctl contribution import FILE: exit 0 when every row is in, 2 when some were rejected
+// (or refused by the ledger) and listed in the report.
+int Import(Client& c, const Args& a) {
+  if (a.size() != 2) {
+    Die("usage: tbctl contribution import FILE.csv [--dry_run] [--rejected=REPORT.csv]\n"
+        "  columns: member_number,date,hours,organisation,coproduction_type[,description,input]");
+  }
+  const std::string& path = a[1];
+  std::string text;
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) Die(absl::StrCat("cannot read ", path, ": check the path and permissions"));
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    text = buf.str();
+  }
+  const uint64_t community = Community(c);
+  absl::StatusOr<ParsedImport> parsed = ParseContributionCsv(text, LoadOrganisations(c, community));
+  if (!parsed.ok()) Die(absl::StrCat(path, ": ", parsed.status().message()));
+
+  const bool dry_run = absl::GetFlag(FLAGS_dry_run);
+  ImportOptions options;
+  options.community_id = community;
+  options.dry_run = dry_run;
+  options.in_flight = absl::GetFlag(FLAGS_in_flight);
+  options.wait_ms = absl::GetFlag(FLAGS_wait) ? 20'000 : 0;
+  options.prepare = [&c](grpc::ClientContext* ctx) { c.Prepare(ctx, 120); };
+  ProgressBar bar(dry_run ? "checking" : "importing", parsed->lines.size());
+  options.progress = [&bar](uint64_t done) { bar.Update(done); };
+  const ImportSummary sum = RunContributionImport(c.activity(), options, &*parsed);
+  bar.Finish();
+
+  const uint64_t attention = sum.rejected + sum.refused;
+  std::string report = absl::GetFlag(FLAGS_rejected);
+  if (report.empty()) report = path + ".rejected.csv";
+  if (attention > 0) {
+    FILE* f = std::fopen(report.c_str(), "wb");
+    if (f == nullptr) Die(absl::StrCat("cannot write the report to ", report, "; use --rejected"));
+    WriteImportReport(*parsed, f);
+    std::fclose(f);
+  }
+  if (Json()) {
+    google::protobuf::Struct out;
+    auto& f = *out.mutable_fields();
+    f["file"].set_string_value(path);
+    f["dry_run"].set_bool_value(dry_run);
+    for (const auto& [name, n] :
+         std::vector<std::pair<const char*, uint64_t>>{{"lines", sum.lines},
+                                                       {"imported", sum.imported},
+                                                       {"already_imported", sum.already_imported},
+                                                       {"rejected", sum.rejected},
+                                                       {"posted", sum.posted},
+                                                       {"refused", sum.refused},
+                                                       {"queued", sum.queued}}) {
+      f[name].set_number_value(static_cast<double>(n));
+    }
+    f["report"].set_string_value(attention > 0 ? report : "");
+    auto* rows = f["needs_attention"].mutable_list_value();
+    for (const ImportLine& line : parsed->lines) {
+      if (!NeedsAttention(line)) continue;
+      auto& r = *rows->add_values()->mutable_struct_value()->mutable_fields();
+      r["line"].set_number_value(line.line);
+      r["reason"].set_string_value(line.outcome == apb::ImportRowResult::OUTCOME_REJECTED
+                                       ? line.error
+                                       : absl::StrCat("ledger refused: ", line.ledger_result));
+    }
+    PrintJson(out);
+    return attention > 0 ? 2 : 0;
+  }
+  std::printf("%s %s: %llu rows%s\n", dry_run ? "Checked" : "Imported", path.c_str(),
+              static_cast<unsigned long long>(sum.lines),
+              dry_run ? " (dry run: nothing was written)" : "");
+  Table t({"", "rows"});
+  t.Add({dry_run ? "would be imported" : "imported", absl::StrCat(sum.imported)});
+  t.Add({"already imported (skipped)", absl::StrCat(sum.already_imported)});
+  t.Add({"rejected", absl::StrCat(sum.rejected)});
+  if (!dry_run) {
+    t.Add({"posted to the ledger", absl::StrCat(sum.posted)});
+    t.Add({"refused by the ledger", absl::StrCat(sum.refused)});
+    t.Add({"waiting to be posted", absl::StrCat(sum.queued)});
+  }
+  t.Print(stdout);
+  if (attention > 0) {
+    Table r({"line", "reason"});
+    for (const ImportLine& line : parsed->lines) {
+      if (!NeedsAttention(line) || r.size() == 20) continue;
+      r.Add({absl::StrCat(line.line), line.outcome == apb::ImportRowResult::OUTCOME_REJECTED
+                                          ? line.error
+                                          : absl::StrCat("ledger refused: ", line.ledger_result)});
+    }
+    std::printf("\n");
+    r.Print(stdout);
+    std::printf(
+        "\n%llu row(s) need attention; all of them, with reasons, are in %s.\n"
+        "Fix them in that file and import it (its line and reason columns are ignored).\n",
+        static_cast<unsigned long long>(attention), report.c_str());
+  }
+  if (sum.queued > 0) {
+    std::printf("%llu row(s) are recorded and will post when the ledger is reachable.\n",
+                static_cast<unsigned long long>(sum.queued));
+  }
+  return attention > 0 ? 2 : 0;
+}
+
 int Contribution(Client& c, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
+  if (sub == "import") return Import(c, a);
   if (sub == "log") {
     apb::LogContributionsRequest req;
     req.set_community_id(Community(c));
@@ -172,7 +303,7 @@ int Contribution(Client& c, const Args& a) {
         c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ReviewContribution, req));
   }
   Die("usage: tbctl contribution log|report AMOUNT --org=ID [--members=..] --what=.. | "
-      "approve|decline ID --org=ID");
+      "approve|decline ID --org=ID | import FILE.csv [--dry_run]");
 }
 
 int Exchange(Client& c, const Args& a) {
@@ -293,9 +424,9 @@ int Activity(Client& c, const Args& a) {
                   static_cast<unsigned long long>(e.seq()),
                   static_cast<unsigned long long>(x.community_id()),
                   static_cast<unsigned long long>(x.id()),
-                  Lower(apb::ActivityKind_Name(x.kind()), 14).c_str(),
-                  Lower(apb::ActivityState_Name(x.state()), 15).c_str(),
-                  Lower(apb::PostingState_Name(x.posting_state()), 14).c_str(),
+                  EnumWord(apb::ActivityKind_Name(x.kind()), 14).c_str(),
+                  EnumWord(apb::ActivityState_Name(x.state()), 15).c_str(),
+                  EnumWord(apb::PostingState_Name(x.posting_state()), 14).c_str(),
                   FormatMinutes(x.minutes()).c_str(), x.description().c_str());
       std::fflush(stdout);
     }

@@ -172,6 +172,12 @@ void Client::Prepare(grpc::ClientContext* ctx, int timeout_s) {
   auth::AddBearer(ctx, Token());
 }
 
+std::string EnumWord(const std::string& enum_name, size_t prefix_length) {
+  std::string s = enum_name.substr(std::min(prefix_length, enum_name.size()));
+  for (char& ch : s) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
+  return s;
+}
+
 ::timebank::ledger::v1::CoproductionType ParseCoproduction(const std::string& type) {
   if (type.empty()) return ::timebank::ledger::v1::COPRODUCTION_TYPE_UNSPECIFIED;
   if (type == "co-commission") return ::timebank::ledger::v1::COPRODUCTION_TYPE_CO_COMMISSION;

@@ -32,6 +32,9 @@ void PrintJson(const google::protobuf::Message& m);
 bool Json();
 // --coproduction values: co-commission, co-design, co-delivery, co-assessment ("" = none).
 ::timebank::ledger::v1::CoproductionType ParseCoproduction(const std::string& type);
+// An enum value's name as a word for people: ("TRANSFER_KIND_EXCHANGE", 14) -> "exchange",
+// underscores become hyphens ("co-design").
+std::string EnumWord(const std::string& enum_name, size_t prefix_length);
 
 // The saved login (~/.config/timebank/credentials, mode 0600).
 struct SavedLogin {

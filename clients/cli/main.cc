@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <random>
 #include <string>
@@ -19,6 +20,7 @@
 #include "clients/cli/client.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
+#include "services/common/account_ids.h"
 #include "services/common/grpc_util.h"
 #include "services/common/program_usage.h"
 #include "services/common/server.h"
@@ -56,10 +58,12 @@ ABSL_FLAG(uint64_t, from, 1, "journal watch: first sequence number");
 namespace {
 
 namespace lpb = ::timebank::ledger::v1;
+namespace dpb = ::timebank::directory::v1;
 namespace spb = ::timebank::system::v1;
 using timebank::cli::Client;
 using timebank::cli::Die;
 using timebank::cli::DieRpc;
+using timebank::cli::EnumWord;
 using timebank::cli::Json;
 using timebank::cli::ParseCoproduction;
 using timebank::cli::PrintJson;
@@ -96,6 +100,10 @@ Contributions and exchanges (posted to the ledger exactly once)
                [--coproduction=co-design] [--collective]      coordinators: hours given
   contribution report AMOUNT --org=ID --what=".." [--when=..]    members: for a coordinator to verify
   contribution approve|decline ID --org=ID [--reason=..]
+  contribution import FILE.csv [--dry_run] [--rejected=REPORT.csv] [--nowait]
+               columns: member_number,date,hours,organisation,coproduction_type[,description,input]
+               (date 2026-11-23 or 23/11/2026; hours 2, 1.5 or 1h30m; organisation id or name).
+               Safe to run again: rows already imported are skipped. Exit 2: rows were rejected.
   exchange record AMOUNT --provider=MEMBER --receiver=MEMBER --what=".." [--when=..]
   exchange group AMOUNT --provider=ME --members=ID,ID.. --what=".."   one provider, several receivers
   exchange confirm|decline|dispute ID [--reason=..]            the other member answers
@@ -391,15 +399,90 @@ lpb::TransferKind ParseKind(const std::string& kind) {
   Die("--kind: exchange, contribution, donation, redemption or adjustment");
 }
 
+// Names for the accounts a statement mentions: organisations and members by name where
+// the caller may see them (members may not look up other members: they stay "member
+// N"), the pool, and any other account by its id.
+class AccountNamer {
+ public:
+  explicit AccountNamer(Client& c) : client_(c) {}
+  std::string Name(const std::string& account_id) {
+    auto it = cache_.find(account_id);
+    if (it != cache_.end()) return it->second;
+    return cache_[account_id] = Lookup(account_id);
+  }
+
+ private:
+  std::string Lookup(const std::string& account_id) {
+    const std::optional<timebank::AccountOwner> owner = timebank::ParseAccountId(account_id);
+    if (!owner) return account_id;
+    if (owner->kind == 'p') return "the community pool";
+    grpc::ClientContext ctx;
+    client_.Prepare(&ctx, 10);
+    if (owner->kind == 'o') {
+      dpb::GetOrganisationRequest req;
+      req.set_community_id(owner->community_id);
+      req.set_organisation_id(owner->id);
+      dpb::Organisation o;
+      if (client_.directory()->GetOrganisation(&ctx, req, &o).ok()) return o.name();
+      return absl::StrCat("organisation ", owner->id);
+    }
+    dpb::GetMemberRequest req;
+    req.set_community_id(owner->community_id);
+    req.set_member_id(owner->id);
+    dpb::Member m;
+    if (client_.directory()->GetMember(&ctx, req, &m).ok() && !m.display_name().empty()) {
+      return m.display_name();
+    }
+    return absl::StrCat("member ", owner->id);
+  }
+  Client& client_;
+  std::map<std::string, std::string> cache_;
+};
+
+// What a transfer was for, seen from `perspective`'s side: "volunteered for Riverside
+// Carers (co-design): workshop", "help from Bob Baker: gardening", ...
+std::string WhatFor(const lpb::Transfer& x, const std::string& perspective, AccountNamer& names) {
+  const bool credited = x.credit_account_id() == perspective;
+  const std::string other = names.Name(credited ? x.debit_account_id() : x.credit_account_id());
+  // Per kind: the phrase for the credited side, then for the debited side.
+  static const auto* phrases = new std::map<lpb::TransferKind, std::pair<const char*, const char*>>{
+      {lpb::TRANSFER_KIND_CONTRIBUTION, {"volunteered for ", "volunteering by "}},
+      {lpb::TRANSFER_KIND_EXCHANGE, {"helped ", "help from "}},
+      {lpb::TRANSFER_KIND_DONATION, {"donation from ", "donated to "}},
+      {lpb::TRANSFER_KIND_REDEMPTION, {"redemption by ", "redeemed at "}},
+  };
+  std::string what;
+  if (x.kind() == lpb::TRANSFER_KIND_REVERSAL) {
+    what = "reversal of " + x.reverses_id();
+  } else {
+    auto p = phrases->find(x.kind());
+    const auto [to_credited, to_debited] =
+        p != phrases->end() ? p->second : std::pair{"adjustment from ", "adjustment to "};
+    what = (credited ? to_credited : to_debited) + other;
+  }
+  if (x.coproduction_type() != lpb::COPRODUCTION_TYPE_UNSPECIFIED) {
+    absl::StrAppend(&what, " (", EnumWord(lpb::CoproductionType_Name(x.coproduction_type()), 18),
+                    ")");
+  }
+  if (!x.memo().empty()) absl::StrAppend(&what, ": ", x.memo());
+  return what;
+}
+
 // `perspective`: the account whose statement this is ("" for a plain list).
 // `balance_after_first`: for a newest-first statement that starts at the present,
 // the account's current balance, so each row can show the balance after it.
+// With a perspective (a statement), the last column says what each transfer was for,
+// naming the other side; `names` must then be set.
 void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
                     const std::string& perspective,
-                    std::optional<int64_t> balance_after_first = std::nullopt) {
+                    std::optional<int64_t> balance_after_first = std::nullopt,
+                    AccountNamer* names = nullptr) {
   std::vector<std::string> headers = {"RECORDED", "ID",     "KIND",  "RECEIVER",
                                       "PROVIDER", "AMOUNT", "STATE", "MEMO"};
-  if (!perspective.empty()) headers[5] = "CHANGE";
+  if (!perspective.empty()) {
+    headers[5] = "CHANGE";
+    headers[7] = "FOR";
+  }
   if (balance_after_first) headers.insert(headers.begin() + 6, "BALANCE");
   std::optional<int64_t> running = balance_after_first;
   const bool csv = absl::GetFlag(FLAGS_csv);
@@ -407,10 +490,8 @@ void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
   if (csv) headers.push_back(perspective.empty() ? "AMOUNT_UNITS" : "CHANGE_UNITS");
   Table t(headers);
   for (const auto& x : ts) {
-    std::string kind = lpb::TransferKind_Name(x.kind()).substr(14);
-    absl::AsciiStrToLower(&kind);
-    std::string state = lpb::TransferState_Name(x.state()).substr(15);
-    absl::AsciiStrToLower(&state);
+    const std::string kind = EnumWord(lpb::TransferKind_Name(x.kind()), 14);
+    std::string state = EnumWord(lpb::TransferState_Name(x.state()), 15);
     if (x.reversed()) state += " (reversed)";
     if (x.post_pending()) state = "posts " + x.pending_id();
     if (x.void_pending()) state = "voids " + x.pending_id();
@@ -426,7 +507,7 @@ void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
                                         ? FormatAmount(amount, x.unit())
                                         : "(" + FormatAmount(amount, x.unit()) + ")",
                                     state,
-                                    x.memo()};
+                                    names != nullptr ? WhatFor(x, perspective, *names) : x.memo()};
     if (running) {
       row.insert(row.begin() + 6, FormatAmount(*running, x.unit()));
       if (moves) *running -= amount;  // the balance before this row
@@ -566,7 +647,8 @@ int StatementCommand(Client& c, const std::vector<std::string>& args) {
   // Newest first from the present: show the running balance after each row.
   std::optional<int64_t> balance;
   if (!req.oldest_first() && absl::GetFlag(FLAGS_until).empty()) balance = account.balance();
-  PrintTransfers(all.transfers(), args[0], balance);
+  AccountNamer names(c);
+  PrintTransfers(all.transfers(), args[0], balance, &names);
   if (!all.next_page_token().empty() && !absl::GetFlag(FLAGS_csv)) {
     std::printf("\n(showing %d; more with --limit=0)\n", all.transfers_size());
   }

@@ -20,10 +20,12 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "clients/common/contribution_import.h"
 #include "clients/common/progress.h"
 #include "services/common/account_ids.h"
 #include "services/common/auth/auth_interceptor.h"
@@ -50,6 +52,7 @@ ABSL_FLAG(std::string, keyring, "",
 ABSL_FLAG(int, batch_size, 1000, "Transfers per RPC in batch mode (1..8190)");
 ABSL_FLAG(int, channels, 2, "gRPC channels (connections) the clients share");
 ABSL_FLAG(bool, json, false, "Print one JSON object instead of a table");
+ABSL_FLAG(int, rows, 100'000, "import mode: contribution rows in the generated CSV file");
 
 namespace {
 
@@ -197,13 +200,9 @@ PhaseResult RunExchanges(timebank::Node* node, const std::shared_ptr<grpc::Chann
     m.set_community_id(community);
     m.set_display_name(absl::StrCat("loadgen member ", i));
     const dpb::Member made = dir->CreateMember(system, m, "", "").value();
-    dpb::TokenClaims claims;
-    *claims.mutable_principal() = timebank::directory::Directory::PrincipalOf(made);
-    const int64_t now_s = absl::ToUnixSeconds(absl::Now());
-    claims.set_issued_at_s(now_s);
-    claims.set_expires_at_s(now_s + 3600);
-    return Member{made.id(),
-                  absl::StrCat("Bearer ", timebank::auth::MintToken(*node->keyring(), claims))};
+    return Member{
+        made.id(),
+        absl::StrCat("Bearer ", node->TokenFor(timebank::directory::Directory::PrincipalOf(made)))};
   };
   std::vector<std::pair<Member, Member>> pairs;
   for (int i = 0; i < threads; ++i) pairs.push_back({make(2 * i), make(2 * i + 1)});
@@ -291,14 +290,163 @@ PhaseResult RunExchanges(timebank::Node* node, const std::shared_ptr<grpc::Chann
   return result;
 }
 
+// Import mode: a community with 1,000 members and 10 organisations, a generated CSV of
+// `rows` contribution rows on disk, then end to end what `tbctl contribution import`
+// does (read, parse, send in batches, wait until posted), timed; then the ledger is
+// checked: every organisation's balance is minus what the file gave it.
+int RunImport(timebank::Node* node, const std::shared_ptr<grpc::Channel>& channel, int rows,
+              bool json, const std::string& temp_dir) {
+  namespace apb = ::timebank::activity::v1;
+  namespace dpb = ::timebank::directory::v1;
+  constexpr int kMembers = 1000, kOrganisations = 10;
+  timebank::directory::Directory* dir = node->directory();
+  timebank::directory::Actor system;
+  dpb::Community c;
+  c.set_name("tb-loadgen import");
+  c.set_organisation_credit_limit_minutes(int64_t{1'000'000} * 60);
+  const uint64_t community = dir->CreateCommunity(system, c, "").value().id();
+  timebank::cli::OrganisationNames orgs;
+  for (int i = 0; i < kOrganisations; ++i) {
+    dpb::Organisation o;
+    o.set_community_id(community);
+    o.set_name(absl::StrCat("Organisation ", i));
+    o.set_kind(dpb::ORGANISATION_KIND_CHARITY);
+    const dpb::Organisation made = dir->CreateOrganisation(system, o, "").value();
+    orgs.names[made.id()] = made.name();
+    orgs.by_lower_name[absl::AsciiStrToLower(made.name())] = made.id();
+  }
+  {
+    timebank::cli::ProgressBar bar("creating members", kMembers);
+    for (int i = 0; i < kMembers; ++i) {
+      dpb::Member m;
+      m.set_community_id(community);
+      m.set_display_name(absl::StrCat("Volunteer ", i));
+      m.set_member_number(absl::StrFormat("L%05d", i));
+      (void)dir->CreateMember(system, m, "", "").value();
+      bar.Update(i + 1);
+    }
+  }
+  dpb::Member admin;
+  admin.set_community_id(community);
+  admin.set_display_name("Import admin");
+  admin = dir->CreateMember(system, admin, "", "").value();
+  admin = dir->GrantRole(system, community, admin.id(), dpb::ROLE_ADMIN, 0, "loadgen").value();
+  while (dir->DrainOutbox() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const std::string bearer =
+      absl::StrCat("Bearer ", node->TokenFor(timebank::directory::Directory::PrincipalOf(admin)));
+
+  // The file: each member gives 1, 1.5 or 2 hours on distinct recent days.
+  const std::string path = temp_dir + "/import.csv";
+  std::vector<int64_t> expected_minutes(kOrganisations, 0);
+  {
+    std::string text = "member_number,date,hours,organisation,coproduction_type,description\n";
+    const char* types[] = {"co-design", "co-delivery", "co-assessment", "co-commission"};
+    const absl::Time today = absl::Now();
+    for (int i = 0; i < rows; ++i) {
+      const int member = i % kMembers, days_ago = 1 + i / kMembers % 300,
+                org = (i / 7) % kOrganisations;
+      const int half_hours = 2 + i % 3;
+      expected_minutes[org] += half_hours * 30;
+      absl::StrAppend(
+          &text, absl::StrFormat("L%05d", member), ",",
+          absl::FormatTime("%Y-%m-%d", today - absl::Hours(24 * days_ago), absl::UTCTimeZone()),
+          ",",
+          half_hours % 2 == 0 ? absl::StrCat(half_hours / 2) : absl::StrCat(half_hours / 2, ".5"),
+          ",Organisation ", org, ",", types[i % 4], ",Loadgen volunteering ", i / (kMembers * 300),
+          "\n");
+    }
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size()) {
+      std::fprintf(stderr, "tb-loadgen: cannot write %s\n", path.c_str());
+      return 1;
+    }
+    std::fclose(f);
+  }
+
+  auto stub = apb::ActivityService::NewStub(channel);
+  const auto begin = std::chrono::steady_clock::now();
+  std::string text;
+  {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    char buf[1 << 16];
+    for (size_t n; f != nullptr && (n = std::fread(buf, 1, sizeof buf, f)) > 0;)
+      text.append(buf, n);
+    if (f != nullptr) std::fclose(f);
+  }
+  absl::StatusOr<timebank::cli::ParsedImport> parsed =
+      timebank::cli::ParseContributionCsv(text, orgs);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "tb-loadgen: %s\n", std::string(parsed.status().message()).c_str());
+    return 1;
+  }
+  timebank::cli::ImportOptions options;
+  options.community_id = community;
+  options.prepare = [&bearer](grpc::ClientContext* ctx) {
+    ctx->AddMetadata("authorization", bearer);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+  };
+  timebank::cli::ProgressBar bar("importing", parsed->lines.size());
+  options.progress = [&bar](uint64_t done) { bar.Update(done); };
+  const timebank::cli::ImportSummary sum =
+      timebank::cli::RunContributionImport(stub.get(), options, &*parsed);
+  bar.Finish();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  for (const timebank::cli::ImportLine& line : parsed->lines) {
+    if (!timebank::cli::NeedsAttention(line)) continue;
+    std::fprintf(stderr, "tb-loadgen: line %u: %s%s\n", line.line, line.error.c_str(),
+                 line.ledger_result.c_str());
+    break;
+  }
+
+  // The ledger's word: each organisation's balance.
+  auto ledger = lpb::LedgerService::NewStub(channel);
+  lpb::GetAccountsRequest get;
+  for (const auto& [id, name] : orgs.names)
+    get.add_ids(timebank::OrganisationAccountId(community, id));
+  lpb::GetAccountsResponse got;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", node->ServiceToken("tb-loadgen")));
+  grpc::Status s = ledger->GetAccounts(&ctx, get, &got);
+  bool ledger_ok = s.ok() && got.accounts_size() == kOrganisations;
+  for (int i = 0; ledger_ok && i < kOrganisations; ++i) {
+    ledger_ok = got.accounts(i).balance() == -expected_minutes[static_cast<size_t>(i)];
+  }
+  const bool ok = ledger_ok && sum.posted == static_cast<uint64_t>(rows) && sum.rejected == 0;
+  const std::vector<std::pair<const char*, uint64_t>> counts = {
+      {"imported", sum.imported}, {"already_imported", sum.already_imported},
+      {"rejected", sum.rejected}, {"posted", sum.posted},
+      {"refused", sum.refused},   {"queued", sum.queued}};
+  std::string line;
+  for (const auto& [name, n] : counts) {
+    absl::StrAppend(&line, json ? ",\"" : line.empty() ? "" : ", ", name, json ? "\":" : " ", n);
+  }
+  if (json) {
+    std::printf(
+        "{\"mode\":\"import\",\"rows\":%d,\"seconds\":%.3f,\"rows_per_s\":%.1f%s,"
+        "\"ledger_balances_match\":%s}\n",
+        rows, seconds, rows / seconds, line.c_str(), ledger_ok ? "true" : "false");
+  } else {
+    std::printf(
+        "tb-loadgen  mode=import  rows=%d  (embedded server)\n\n"
+        "read, checked, imported and posted in %.2f s (%.0f rows/s)\n%s\n"
+        "ledger balances match the file: %s\n",
+        rows, seconds, rows / seconds, line.c_str(), ledger_ok ? "yes" : "NO");
+  }
+  return ok ? 0 : 2;
+}
+
 int main(int argc, char** argv) {
   timebank::SetProgramUsage(
       "loadgen/main.cc",
       "measures ledger throughput and latency against the empty-RPC baseline.\n"
-      "Usage: tb-loadgen [--mode=single|batch|hot|auth] [--concurrency=64] [--duration_s=10]\n"
+      "Usage: tb-loadgen [--mode=single|batch|hot|auth|exchange|import] [--concurrency=64] "
+      "[--duration_s=10]\n"
       "                  [--target=host:port [--keyring=PATH | --token=T]] [--json]\n"
       "auth: the same empty RPC without and then with an access token (the token check's cost)\n"
-      "exchange: record + confirm an exchange; p50/p99 = confirmation to balance visible");
+      "exchange: record + confirm an exchange; p50/p99 = confirmation to balance visible\n"
+      "import: a generated CSV of --rows contribution rows imported end to end (as tbctl\n"
+      "        contribution import does), all posted to the ledger; prints seconds taken");
   absl::ParseCommandLine(argc, argv);
   const std::string mode = absl::GetFlag(FLAGS_mode);
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
@@ -308,12 +456,16 @@ int main(int argc, char** argv) {
   const int batch_size = mode == "batch" ? absl::GetFlag(FLAGS_batch_size) : 1;
   const int num_channels = absl::GetFlag(FLAGS_channels);
   if (mode != "single" && mode != "batch" && mode != "hot" && mode != "auth" &&
-      mode != "exchange") {
-    return Fail("--mode: must be single, batch, hot, auth or exchange");
+      mode != "exchange" && mode != "import") {
+    return Fail("--mode: must be single, batch, hot, auth, exchange or import");
   }
-  if (mode == "exchange" && !absl::GetFlag(FLAGS_target).empty()) {
-    return Fail(
-        "--mode=exchange runs against an embedded server only (it signs its members' tokens)");
+  if ((mode == "exchange" || mode == "import") && !absl::GetFlag(FLAGS_target).empty()) {
+    return Fail(absl::StrCat(
+        "--mode=", mode, " runs against an embedded server only (it signs its members' tokens)"));
+  }
+  const int rows = absl::GetFlag(FLAGS_rows);
+  if (rows < 1 || rows > static_cast<int>(timebank::cli::ImportLimits::kMaxRows)) {
+    return Fail("--rows: 1..1000000");
   }
   const bool auth_mode = mode == "auth";
   if (concurrency < 1 || concurrency > kMaxConcurrency) {
@@ -374,6 +526,17 @@ int main(int argc, char** argv) {
   }
   if (!channels[0]->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
     return Fail(absl::StrCat("cannot connect to ", target, "; is timebankd running there?"));
+  }
+
+  if (mode == "import") {
+    const int code =
+        RunImport(embedded.get(), channels[0], rows, absl::GetFlag(FLAGS_json), temp_dir);
+    channels.clear();
+    embedded->Shutdown();
+    embedded.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(temp_dir, ec);
+    return code;
   }
 
   // Accounts for this run, in a community of its own.

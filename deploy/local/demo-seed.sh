@@ -67,6 +67,19 @@ exchange() {  # exchange PROVIDER_INDEX PROVIDER_USER RECEIVER_INDEX RECEIVER_US
   as "$4"
   $T exchange confirm "$id" >/dev/null
 }
+# A month of the carers network's volunteering log, as a spreadsheet, imported by its
+# coordinator (data/demo-volunteer-hours.csv; importing it again records nothing twice).
+number() { $T member show "$1" --json | sed -n 's/^ *"member_number": "\(.*\)".*/\1/p'; }
+CSV=data/demo-volunteer-hours.csv
+echo "member_number,date,hours,organisation,coproduction_type,description" > "$CSV"
+for d in 3 10 17 24; do
+  day=$(date -u -d "$d days ago" +%Y-%m-%d)
+  echo "$(number "${m[5]}"),$day,2,Riverside Carers Network,co-delivery,Carers cafe" >> "$CSV"
+  echo "$(number "${m[10]}"),$day,1.5,Riverside Carers Network,co-delivery,Carers cafe" >> "$CSV"
+done
+echo "$(number "${m[11]}"),$(date -u -d '12 days ago' +%Y-%m-%d),3,Riverside Community Health (NHS),co-assessment,Service walk-through" >> "$CSV"
+as callum
+$T contribution import "$CSV" >/dev/null
 exchange 0 alice 1 bilal 2h "lift to the hospital"
 exchange 1 bilal 2 chen 1h30m "help with a benefits form"
 exchange 4 eli 0 alice 1h "phone befriending"

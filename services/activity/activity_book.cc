@@ -321,6 +321,199 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::LogContributions(
   return out;
 }
 
+namespace {
+
+constexpr char kImportDescription[] = "Volunteer hours (imported)";
+
+// The fields of an import row that need nothing but the row itself, checked; the
+// member is resolved later, in bulk.
+absl::Status CheckImportRow(const apb::ImportRow& row) {
+  const std::string& n = row.member_number();
+  if (n.empty() || n.size() > ActivityLimits::kMaxMemberNumberBytes || !IsValidSingleLine(n)) {
+    return Field("member_number", "required, 1..32 bytes (the number on the member's card)");
+  }
+  if (row.minutes() <= 0) return Field("hours", "must be more than zero");
+  if (row.minutes() > ActivityLimits::kMaxMinutes) {
+    return Field("hours", "at most 24 hours in one row; split longer work by day");
+  }
+  if (row.coproduction_type() == lpb::COPRODUCTION_TYPE_UNSPECIFIED ||
+      !lpb::CoproductionType_IsValid(row.coproduction_type())) {
+    return Field("coproduction_type", "co-commission, co-design, co-delivery or co-assessment");
+  }
+  if (!apb::InputKind_IsValid(row.input())) return Field("input", "individual or collective");
+  if (row.description().size() > ActivityLimits::kMaxDescriptionBytes ||
+      !IsValidSingleLine(row.description())) {
+    return Field("description", "at most 512 bytes of one-line text");
+  }
+  return absl::OkStatus();
+}
+
+// Where an imported row is remembered: its organisation, member and content, so the
+// same row imported again is recognised whichever file or batch it comes in.
+std::string ImportKey(uint64_t c, uint64_t organisation_id, const apb::Activity& a,
+                      const std::string& date) {
+  const std::string content =
+      absl::StrCat(a.provider_member_id(), "|", date, "|", a.minutes(), "|", a.coproduction_type(),
+                   "|", a.input(), "|", a.description());
+  return storage::KeyStr(kRequestTag,
+                         absl::StrCat("import:", c, ":", organisation_id, ":",
+                                      storage::ToHex(auth::Sha256(content).substr(0, 16))));
+}
+
+void Reject(apb::ImportRowResult* r, absl::string_view why) {
+  r->set_outcome(apb::ImportRowResult::OUTCOME_REJECTED);
+  r->set_error(std::string(why));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<apb::ImportRowResult>> ActivityBook::ImportContributions(
+    const dpb::Principal& caller, const apb::ImportContributionsRequest& req) {
+  const size_t n = static_cast<size_t>(req.rows_size());
+  if (n == 0 || n > ActivityLimits::kMaxImportRows) {
+    return Field("rows", "1..1000 rows per call (send a larger file in parts)");
+  }
+  if (req.wait_ms() > ActivityLimits::kMaxImportWaitMs) return Field("wait_ms", "at most 30000");
+  const uint64_t c = req.community_id();
+  TB_RETURN_IF_ERROR(people_->Organisation(c, req.organisation_id()).status());
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
+  absl::TimeZone tz;
+  if (!absl::LoadTimeZone(community.timezone(), &tz)) tz = absl::UTCTimeZone();
+
+  // 1. Each row on its own: fields, date.
+  std::vector<apb::ImportRowResult> results(n);
+  std::vector<apb::Activity> drafts(n);
+  std::vector<std::string> numbers;
+  for (size_t i = 0; i < n; ++i) {
+    const apb::ImportRow& row = req.rows(static_cast<int>(i));
+    results[i].set_row_number(row.row_number());
+    absl::Status s = CheckImportRow(row);
+    absl::Time day;
+    std::string err;
+    if (s.ok() && !absl::ParseTime("%Y-%m-%d", row.date(), tz, &day, &err)) {
+      s = Field("date", absl::StrCat("'", row.date(), "' is not a date like 2026-11-23"));
+    }
+    apb::Activity& a = drafts[i];
+    a.set_minutes(row.minutes());
+    a.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(day));
+    a.set_description(row.description().empty() ? kImportDescription : row.description());
+    if (s.ok()) s = CheckCommon(a.minutes(), a.occurred_at(), a.description());
+    if (absl::StartsWith(s.message(), "occurred_at")) {
+      s = Field("date", std::string(s.message().substr(s.message().find(':') + 2)));
+    }
+    if (!s.ok()) {
+      Reject(&results[i], s.message());
+      continue;
+    }
+    numbers.push_back(row.member_number());
+  }
+
+  // 2. Members, in one look-up.
+  std::sort(numbers.begin(), numbers.end());
+  numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+  std::map<std::string, dpb::Member> members;
+  if (!numbers.empty()) {
+    TB_ASSIGN_OR_RETURN(std::vector<std::optional<dpb::Member>> found,
+                        people_->MembersByNumber(c, numbers));
+    TB_CHECK(found.size() == numbers.size());
+    for (size_t i = 0; i < numbers.size(); ++i) {
+      if (found[i]) members.emplace(numbers[i], std::move(*found[i]));
+    }
+  }
+
+  // 3. Complete each row; the same row twice in one call is a mistake, not two records.
+  std::vector<std::string> keys(n);
+  std::map<std::string, uint32_t> first_row_of_key;
+  const int64_t now_s = absl::ToUnixSeconds(Now());
+  for (size_t i = 0; i < n; ++i) {
+    if (results[i].outcome() == apb::ImportRowResult::OUTCOME_REJECTED) continue;
+    const apb::ImportRow& row = req.rows(static_cast<int>(i));
+    auto m = members.find(row.member_number());
+    if (m == members.end()) {
+      Reject(&results[i], absl::StrCat("member_number: no member numbered '", row.member_number(),
+                                       "' in this community"));
+      continue;
+    }
+    if (m->second.status() != dpb::MEMBER_STATUS_ACTIVE) {
+      Reject(&results[i],
+             absl::StrCat("member_number: member ", row.member_number(), " is not active (",
+                          dpb::MemberStatus_Name(m->second.status()), ")"));
+      continue;
+    }
+    apb::Activity& a = drafts[i];
+    a.set_community_id(c);
+    a.set_kind(apb::ACTIVITY_KIND_CONTRIBUTION);
+    a.set_state(apb::ACTIVITY_STATE_CONFIRMED);
+    a.set_provider_member_id(m->second.id());
+    a.set_organisation_id(req.organisation_id());
+    a.set_coproduction_type(row.coproduction_type());
+    a.set_input(row.input() == apb::INPUT_KIND_UNSPECIFIED ? apb::INPUT_KIND_INDIVIDUAL
+                                                           : row.input());
+    a.set_recorded_by(caller.subject_id());
+    a.set_decided_by(caller.subject_id());
+    a.mutable_created_at()->set_seconds(now_s);
+    results[i].set_member_id(a.provider_member_id());
+    keys[i] = ImportKey(c, req.organisation_id(), a, row.date());
+    auto [first, inserted] = first_row_of_key.emplace(keys[i], row.row_number());
+    if (!inserted) {
+      Reject(&results[i], absl::StrCat("row: the same as row ", first->second,
+                                       "; combine them into one row if both happened"));
+    }
+  }
+
+  // 4. Record what is new, in one batch.
+  absl::MutexLock lock(&write_mu_);
+  Tx tx(store_);
+  bool wrote = false;
+  for (size_t i = 0; i < n; ++i) {
+    apb::ImportRowResult& r = results[i];
+    if (r.outcome() == apb::ImportRowResult::OUTCOME_REJECTED) continue;
+    TB_ASSIGN_OR_RETURN(std::vector<apb::Activity> prior, Replay(keys[i]));
+    if (!prior.empty()) {
+      r.set_outcome(apb::ImportRowResult::OUTCOME_ALREADY_IMPORTED);
+      r.set_activity_id(prior[0].id());
+      r.set_posting_state(prior[0].posting_state());
+      r.set_ledger_result(prior[0].ledger_result());
+      continue;
+    }
+    r.set_outcome(apb::ImportRowResult::OUTCOME_IMPORTED);
+    if (req.dry_run()) continue;
+    apb::Activity& a = drafts[i];
+    TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("activity.", c)));
+    a.set_id(id);
+    Put(tx, a, /*is_new=*/true, Posting::kTransfer);
+    tx.Put(keys[i], KeyU64U64('_', c, id).substr(1));
+    r.set_activity_id(id);
+    r.set_posting_state(a.posting_state());
+    wrote = true;
+  }
+  if (wrote) TB_RETURN_IF_ERROR(tx.Commit());
+  return results;
+}
+
+absl::Status ActivityBook::AwaitPosting(uint64_t c, std::vector<apb::ImportRowResult>* results,
+                                        absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  // The outbox is posted in order, so the newest activity is the last to be settled.
+  uint64_t newest = 0;
+  for (const apb::ImportRowResult& r : *results) {
+    if (r.posting_state() == apb::POSTING_STATE_QUEUED) newest = std::max(newest, r.activity_id());
+  }
+  if (newest == 0) return absl::OkStatus();
+  while (true) {
+    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(c, newest));
+    if (a.posting_state() != apb::POSTING_STATE_QUEUED || absl::Now() >= deadline) break;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  for (apb::ImportRowResult& r : *results) {
+    if (r.posting_state() != apb::POSTING_STATE_QUEUED) continue;
+    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(c, r.activity_id()));
+    r.set_posting_state(a.posting_state());
+    r.set_ledger_result(a.ledger_result());
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<apb::Activity> ActivityBook::ReportContribution(
     const dpb::Principal& caller, const apb::ReportContributionRequest& req) {
   if (!IsMember(caller))

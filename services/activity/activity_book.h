@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct ActivityLimits {
   static constexpr size_t kMaxDetailsBytes = 2048;
   static constexpr size_t kMaxPostTags = 16;
   static constexpr size_t kMaxTagBytes = 40;
+  static constexpr size_t kMaxImportRows = 1000;
+  static constexpr size_t kMaxMemberNumberBytes = 32;
+  static constexpr uint32_t kMaxImportWaitMs = 30'000;
 };
 
 // What the activity service needs from the directory.
@@ -48,6 +52,10 @@ class People {
   virtual absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
                                                                    uint64_t member_id) = 0;
   virtual absl::StatusOr<::timebank::directory::v1::Community> Community(uint64_t community_id) = 0;
+  // Members by number (at most kMaxImportRows), in order; nullopt where no member of
+  // the community has that number.
+  virtual absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>>
+  MembersByNumber(uint64_t community_id, const std::vector<std::string>& member_numbers) = 0;
   // NOT_FOUND if the organisation is not in the community.
   virtual absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
       uint64_t community_id, uint64_t organisation_id) = 0;
@@ -68,6 +76,17 @@ class ActivityBook {
 
   absl::StatusOr<std::vector<apb::Activity>> LogContributions(
       const ::timebank::directory::v1::Principal& caller, const apb::LogContributionsRequest& req);
+  // Bulk import for one organisation: one result per row, in order. Rows are checked
+  // one by one (a bad row is rejected, the others go ahead); each row's content is its
+  // idempotency key, so importing a file again records nothing twice. A dry run checks
+  // everything and writes nothing.
+  absl::StatusOr<std::vector<apb::ImportRowResult>> ImportContributions(
+      const ::timebank::directory::v1::Principal& caller,
+      const apb::ImportContributionsRequest& req);
+  // Waits until none of `results`' imported activities is still queued for posting
+  // (or `timeout` passes), then refreshes their posting states.
+  absl::Status AwaitPosting(uint64_t community_id, std::vector<apb::ImportRowResult>* results,
+                            absl::Duration timeout);
   absl::StatusOr<apb::Activity> ReportContribution(
       const ::timebank::directory::v1::Principal& caller,
       const apb::ReportContributionRequest& req);

@@ -35,15 +35,20 @@ void GrpcPeers::Prepare(grpc::ClientContext* ctx) {
                   auth::MintServiceToken(*keyring_, "activity", absl::ToUnixSeconds(absl::Now())));
 }
 
-absl::StatusOr<dpb::Member> GrpcPeers::Member(uint64_t community_id, uint64_t member_id) {
+absl::StatusOr<dpb::DirectoryService::Stub*> GrpcPeers::Directory(grpc::ClientContext* ctx) {
   dpb::DirectoryService::Stub* stub;
   {
     absl::MutexLock lock(&mu_);
     stub = directory_.get();
   }
   if (stub == nullptr) return absl::UnavailableError("not connected to the directory yet");
+  Prepare(ctx);
+  return stub;
+}
+
+absl::StatusOr<dpb::Member> GrpcPeers::Member(uint64_t community_id, uint64_t member_id) {
   grpc::ClientContext ctx;
-  Prepare(&ctx);
+  TB_ASSIGN_OR_RETURN(dpb::DirectoryService::Stub * stub, Directory(&ctx));
   dpb::GetMemberRequest req;
   req.set_community_id(community_id);
   req.set_member_id(member_id);
@@ -52,15 +57,32 @@ absl::StatusOr<dpb::Member> GrpcPeers::Member(uint64_t community_id, uint64_t me
   return m;
 }
 
-absl::StatusOr<dpb::Community> GrpcPeers::Community(uint64_t community_id) {
-  dpb::DirectoryService::Stub* stub;
-  {
-    absl::MutexLock lock(&mu_);
-    stub = directory_.get();
-  }
-  if (stub == nullptr) return absl::UnavailableError("not connected to the directory yet");
+absl::StatusOr<std::vector<std::optional<dpb::Member>>> GrpcPeers::MembersByNumber(
+    uint64_t community_id, const std::vector<std::string>& member_numbers) {
   grpc::ClientContext ctx;
-  Prepare(&ctx);
+  TB_ASSIGN_OR_RETURN(dpb::DirectoryService::Stub * stub, Directory(&ctx));
+  dpb::LookupMembersRequest req;
+  req.set_community_id(community_id);
+  for (const std::string& n : member_numbers) req.add_member_numbers(n);
+  dpb::LookupMembersResponse resp;
+  TB_RETURN_IF_ERROR(FromGrpc(stub->LookupMembers(&ctx, req, &resp)));
+  if (resp.results_size() != req.member_numbers_size()) {
+    return absl::InternalError("the directory answered a different number of members");
+  }
+  std::vector<std::optional<dpb::Member>> out;
+  for (dpb::MemberLookup& r : *resp.mutable_results()) {
+    if (r.found()) {
+      out.emplace_back(std::move(*r.mutable_member()));
+    } else {
+      out.emplace_back();
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<dpb::Community> GrpcPeers::Community(uint64_t community_id) {
+  grpc::ClientContext ctx;
+  TB_ASSIGN_OR_RETURN(dpb::DirectoryService::Stub * stub, Directory(&ctx));
   dpb::GetCommunityRequest req;
   req.set_community_id(community_id);
   dpb::Community c;
@@ -70,14 +92,8 @@ absl::StatusOr<dpb::Community> GrpcPeers::Community(uint64_t community_id) {
 
 absl::StatusOr<dpb::Organisation> GrpcPeers::Organisation(uint64_t community_id,
                                                           uint64_t organisation_id) {
-  dpb::DirectoryService::Stub* stub;
-  {
-    absl::MutexLock lock(&mu_);
-    stub = directory_.get();
-  }
-  if (stub == nullptr) return absl::UnavailableError("not connected to the directory yet");
   grpc::ClientContext ctx;
-  Prepare(&ctx);
+  TB_ASSIGN_OR_RETURN(dpb::DirectoryService::Stub * stub, Directory(&ctx));
   dpb::GetOrganisationRequest req;
   req.set_community_id(community_id);
   req.set_organisation_id(organisation_id);
@@ -167,6 +183,23 @@ grpc::Status ActivityServiceImpl::LogContributions(grpc::ServerContext* ctx,
   if (!r.ok()) return ToGrpc(r.status());
   for (apb::Activity& a : *r) *resp->add_activities() = std::move(a);
   dispatcher_->Wake();
+  return grpc::Status::OK;
+}
+
+grpc::Status ActivityServiceImpl::ImportContributions(grpc::ServerContext* ctx,
+                                                      const apb::ImportContributionsRequest* req,
+                                                      apb::ImportContributionsResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<std::vector<apb::ImportRowResult>> r =
+      book_->ImportContributions(Caller(*ctx), *req);
+  if (!r.ok()) return ToGrpc(r.status());
+  dispatcher_->Wake();
+  if (req->wait_ms() > 0 && !req->dry_run()) {
+    absl::Status waited =
+        book_->AwaitPosting(req->community_id(), &*r, absl::Milliseconds(req->wait_ms()));
+    if (!waited.ok()) return ToGrpc(waited);
+  }
+  for (apb::ImportRowResult& x : *r) *resp->add_results() = std::move(x);
   return grpc::Status::OK;
 }
 

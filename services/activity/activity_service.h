@@ -27,6 +27,8 @@ class GrpcPeers final : public People, public Ledger {
   absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
                                                            uint64_t member_id) override;
   absl::StatusOr<::timebank::directory::v1::Community> Community(uint64_t community_id) override;
+  absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>> MembersByNumber(
+      uint64_t community_id, const std::vector<std::string>& member_numbers) override;
   absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
       uint64_t community_id, uint64_t organisation_id) override;
   absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
@@ -34,6 +36,10 @@ class GrpcPeers final : public People, public Ledger {
 
  private:
   void Prepare(grpc::ClientContext* ctx);
+  // The directory stub, with `ctx` prepared (deadline, credential); UNAVAILABLE before
+  // Connect.
+  absl::StatusOr<::timebank::directory::v1::DirectoryService::Stub*> Directory(
+      grpc::ClientContext* ctx);
   auth::Keyring* const keyring_;
   absl::Mutex mu_;
   std::unique_ptr<::timebank::directory::v1::DirectoryService::Stub> directory_
@@ -65,6 +71,8 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
 
   grpc::Status LogContributions(grpc::ServerContext*, const apb::LogContributionsRequest*,
                                 apb::LogContributionsResponse*) override;
+  grpc::Status ImportContributions(grpc::ServerContext*, const apb::ImportContributionsRequest*,
+                                   apb::ImportContributionsResponse*) override;
   grpc::Status ReportContribution(grpc::ServerContext*, const apb::ReportContributionRequest*,
                                   apb::Activity*) override;
   grpc::Status ReviewContribution(grpc::ServerContext*, const apb::ReviewContributionRequest*,

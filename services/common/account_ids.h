@@ -37,6 +37,26 @@ inline std::optional<uint64_t> CommunityOfAccount(std::string_view account_id) {
   return c;
 }
 
+// What a directory-made account id names: a member ('m'), an organisation ('o') or
+// the community pool ('p', id 0); nullopt for any other id.
+struct AccountOwner {
+  uint64_t community_id = 0;
+  char kind = 0;
+  uint64_t id = 0;
+};
+inline std::optional<AccountOwner> ParseAccountId(std::string_view account_id) {
+  const std::optional<uint64_t> c = CommunityOfAccount(account_id);
+  if (!c) return std::nullopt;
+  const std::string_view rest = account_id.substr(account_id.find('.') + 1);
+  if (rest == "pool") return AccountOwner{*c, 'p', 0};
+  uint64_t id = 0;
+  if (rest.size() < 2 || (rest[0] != 'm' && rest[0] != 'o') ||
+      !absl::SimpleAtoi(AsAbsl(rest.substr(1)), &id) || id == 0) {
+    return std::nullopt;
+  }
+  return AccountOwner{*c, rest[0], id};
+}
+
 }  // namespace timebank
 
 #endif  // TIMEBANK_SERVICES_COMMON_ACCOUNT_IDS_H_

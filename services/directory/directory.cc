@@ -49,6 +49,11 @@ std::string U64Value(uint64_t v) {
   return s;
 }
 
+// The member-number index key: numbers are unique within a community.
+std::string MemberNumberKey(uint64_t community_id, const std::string& number) {
+  return KeyStr(schema::kMemberNumber, absl::StrCat(U64Value(community_id), number));
+}
+
 google::protobuf::Timestamp Ts(absl::Time at) {
   google::protobuf::Timestamp t;
   t.set_seconds(absl::ToUnixSeconds(at));
@@ -82,13 +87,15 @@ absl::Status CheckCommunityFields(const dpb::Community& c) {
   if (c.timezone().empty() || c.timezone().size() > 64 || !absl::LoadTimeZone(c.timezone(), &tz)) {
     return Field("community.timezone", "must be an IANA time zone such as Europe/London");
   }
-  for (auto [name, v] :
-       {std::pair{"community.member_credit_limit_minutes", c.member_credit_limit_minutes()},
-        std::pair{"community.organisation_credit_limit_minutes",
-                  c.organisation_credit_limit_minutes()}}) {
-    if (v < 0 || v > DirectoryLimits::kMaxCreditLimitMinutes) {
-      return Field(name, "must be 0..60000 minutes (up to 1,000 hours)");
-    }
+  if (c.member_credit_limit_minutes() < 0 ||
+      c.member_credit_limit_minutes() > DirectoryLimits::kMaxMemberCreditLimitMinutes) {
+    return Field("community.member_credit_limit_minutes",
+                 "must be 0..60000 minutes (up to 1,000 hours)");
+  }
+  if (c.organisation_credit_limit_minutes() < 0 ||
+      c.organisation_credit_limit_minutes() > DirectoryLimits::kMaxOrganisationCreditLimitMinutes) {
+    return Field("community.organisation_credit_limit_minutes",
+                 "must be 0..60000000 minutes (up to 1,000,000 hours)");
   }
   if (!CurrencyExponent(c.expense_currency())) {
     return Field("community.expense_currency", "must be an ISO 4217 code such as GBP");
@@ -505,8 +512,7 @@ absl::StatusOr<dpb::Member> Directory::InsertMember(Tx& tx, const Actor* a, dpb:
     TB_ASSIGN_OR_RETURN(uint64_t n, tx.NextId(absl::StrCat("number.", c.id())));
     m.set_member_number(absl::StrFormat("M%05d", n));
   }
-  const std::string number_key =
-      KeyStr(schema::kMemberNumber, absl::StrCat(U64Value(c.id()), m.member_number()));
+  const std::string number_key = MemberNumberKey(c.id(), m.member_number());
   std::string ignored;
   TB_ASSIGN_OR_RETURN(bool number_taken, store_->Get(schema::kRecords, number_key, &ignored));
   if (number_taken) {
@@ -620,6 +626,31 @@ absl::StatusOr<dpb::Member> Directory::SignUpMember(dpb::Member m, const std::st
 
 absl::StatusOr<dpb::Member> Directory::GetMember(uint64_t c, uint64_t id) {
   return MustMember(c, id);
+}
+
+absl::StatusOr<std::vector<std::optional<dpb::Member>>> Directory::LookupMembers(
+    uint64_t c, const std::vector<std::string>& numbers) {
+  if (numbers.empty() || numbers.size() > DirectoryLimits::kMaxLookupMembers) {
+    return Field("member_numbers", "1..1000 member numbers");
+  }
+  TB_RETURN_IF_ERROR(GetCommunity(c).status());
+  std::vector<std::optional<dpb::Member>> out;
+  out.reserve(numbers.size());
+  std::string id;
+  for (const std::string& n : numbers) {
+    if (n.empty() || n.size() > 32 || !IsValidSingleLine(n)) {
+      return Field("member_numbers", "each is 1..32 bytes of one-line text");
+    }
+    TB_ASSIGN_OR_RETURN(bool found, store_->Get(schema::kRecords, MemberNumberKey(c, n), &id));
+    if (!found) {
+      out.emplace_back();
+      continue;
+    }
+    TB_CHECK(id.size() == 8);
+    TB_ASSIGN_OR_RETURN(dpb::Member m, MustMember(c, storage::DecodeU64(id.data())));
+    out.emplace_back(std::move(m));
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<dpb::Member>> Directory::SearchMembers(uint64_t c,

@@ -36,7 +36,10 @@ struct DirectoryLimits {
   static constexpr size_t kMaxPhoneBytes = 32;
   static constexpr size_t kMaxReasonBytes = 512;
   static constexpr size_t kMaxCoordinatedOrganisations = 32;
-  static constexpr int64_t kMaxCreditLimitMinutes = 1000 * 60;
+  static constexpr int64_t kMaxMemberCreditLimitMinutes = 1000 * 60;
+  // Organisations receive many volunteers' time, so may run much further below zero.
+  static constexpr int64_t kMaxOrganisationCreditLimitMinutes = int64_t{1'000'000} * 60;
+  static constexpr size_t kMaxLookupMembers = 1000;
   static constexpr int32_t kMaxInvitationHours = 720;
   static constexpr size_t kMaxSearchScan = 200'000;
 };
@@ -87,6 +90,9 @@ class Directory {
                                            const std::string& password_hash,
                                            const std::string& request_id);
   absl::StatusOr<dpb::Member> GetMember(uint64_t community_id, uint64_t member_id);
+  // Members by number, in request order (nullopt: no such number in the community).
+  absl::StatusOr<std::vector<std::optional<dpb::Member>>> LookupMembers(
+      uint64_t community_id, const std::vector<std::string>& member_numbers);
   absl::StatusOr<std::vector<dpb::Member>> SearchMembers(uint64_t community_id,
                                                          const std::string& query,
                                                          const std::string& tag, uint64_t after_id,

@@ -210,6 +210,22 @@ grpc::Status DirectoryServiceImpl::GetMember(grpc::ServerContext* ctx,
   return Reply(dir_->GetMember(req->community_id(), req->member_id()), resp);
 }
 
+grpc::Status DirectoryServiceImpl::LookupMembers(grpc::ServerContext* ctx,
+                                                 const dpb::LookupMembersRequest* req,
+                                                 dpb::LookupMembersResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  std::vector<std::string> numbers(req->member_numbers().begin(), req->member_numbers().end());
+  auto found = dir_->LookupMembers(req->community_id(), numbers);
+  if (!found.ok()) return ToGrpc(found.status());
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    dpb::MemberLookup* r = resp->add_results();
+    r->set_member_number(numbers[i]);
+    r->set_found((*found)[i].has_value());
+    if ((*found)[i]) *r->mutable_member() = std::move(*(*found)[i]);
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status DirectoryServiceImpl::SearchMembers(grpc::ServerContext* ctx,
                                                  const dpb::SearchMembersRequest* req,
                                                  dpb::SearchMembersResponse* resp) {

@@ -56,6 +56,8 @@ class DirectoryServiceImpl final : public dpb::DirectoryService::Service {
   grpc::Status CreateMember(grpc::ServerContext*, const dpb::CreateMemberRequest*,
                             dpb::Member*) override;
   grpc::Status GetMember(grpc::ServerContext*, const dpb::GetMemberRequest*, dpb::Member*) override;
+  grpc::Status LookupMembers(grpc::ServerContext* ctx, const dpb::LookupMembersRequest* req,
+                             dpb::LookupMembersResponse* resp) override;
   grpc::Status SearchMembers(grpc::ServerContext*, const dpb::SearchMembersRequest*,
                              dpb::SearchMembersResponse*) override;
   grpc::Status UpdateMember(grpc::ServerContext*, const dpb::UpdateMemberRequest*,

@@ -230,4 +230,15 @@ std::string Node::ServiceToken(const std::string& name) const {
   return auth::MintServiceToken(*keyring_, name, absl::ToUnixSeconds(absl::Now()));
 }
 
+std::string Node::TokenFor(const ::timebank::directory::v1::Principal& p) const {
+  TB_CHECK(directory_ != nullptr);
+  const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+  ::timebank::directory::v1::TokenClaims claims;
+  *claims.mutable_principal() = p;
+  claims.set_issued_at_s(now_s);
+  claims.set_expires_at_s(now_s + 3600);
+  claims.set_epoch(directory_->Epoch(p.kind(), p.community_id(), p.subject_id()));
+  return auth::MintToken(*keyring_, claims);
+}
+
 }  // namespace timebank

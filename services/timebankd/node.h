@@ -66,6 +66,9 @@ class Node {
   auth::Keyring* keyring() { return keyring_.get(); }
   // A fresh credential for a trusted in-process client (tests, embedded tb-loadgen).
   std::string ServiceToken(const std::string& name = "node") const;
+  // A fresh access token (one hour) for a principal of this node's directory, as
+  // signing in would give (tests and embedded tb-loadgen act as members with it).
+  std::string TokenFor(const ::timebank::directory::v1::Principal& principal) const;
   // The one-time setup code printed on first start ("" when an operator exists).
   const std::string& setup_code() const { return setup_code_; }
   // Idempotent: stops accepting calls, finishes in-flight ones, flushes stores.

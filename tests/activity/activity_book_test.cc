@@ -28,6 +28,28 @@ class FakePeople final : public People {
     m.set_status(it->second);
     return m;
   }
+  // Member numbers are "M<id>".
+  absl::StatusOr<std::vector<std::optional<dpb::Member>>> MembersByNumber(
+      uint64_t c, const std::vector<std::string>& numbers) override {
+    ++lookups;
+    std::vector<std::optional<dpb::Member>> out;
+    for (const std::string& n : numbers) {
+      uint64_t id = 0;
+      if (n.size() < 2 || n[0] != 'M' || !absl::SimpleAtoi(n.substr(1), &id)) {
+        out.emplace_back();
+        continue;
+      }
+      absl::StatusOr<dpb::Member> m = Member(c, id);
+      if (m.ok()) {
+        m->set_member_number(n);
+        out.emplace_back(*m);
+      } else {
+        out.emplace_back();
+      }
+    }
+    return out;
+  }
+  int lookups = 0;
   absl::StatusOr<dpb::Community> Community(uint64_t c) override {
     if (c != kC) return absl::NotFoundError("community 1 only");
     return community;
@@ -575,6 +597,121 @@ TEST_F(ActivityBookTest, GroupSessionsGiveEachReceiverAnExchangeToConfirm) {
   ASSERT_TRUE(book.Dispatch().ok());
   EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 180);
   EXPECT_EQ(ledger.balance[MemberAccountId(kC, 12)], -60);
+}
+
+// A spreadsheet's rows: each checked on its own, members looked up in one call, good
+// rows recorded and posted once, bad ones rejected naming the problem; a dry run writes
+// nothing and importing again records nothing twice.
+TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
+  auto day = [](int days_ago) {
+    return absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(24 * days_ago),
+                            absl::UTCTimeZone());
+  };
+  apb::ImportContributionsRequest req;
+  req.set_community_id(kC);
+  req.set_organisation_id(1);
+  auto row = [&](const std::string& number, const std::string& date, int64_t minutes,
+                 lpb::CoproductionType type = lpb::COPRODUCTION_TYPE_CO_DELIVERY) {
+    apb::ImportRow* r = req.add_rows();
+    r->set_row_number(static_cast<uint32_t>(req.rows_size() + 1));  // after a header line
+    r->set_member_number(number);
+    r->set_date(date);
+    r->set_minutes(minutes);
+    r->set_coproduction_type(type);
+    return r;
+  };
+  row("M10", day(1), 60, lpb::COPRODUCTION_TYPE_CO_DESIGN);    // 2: good
+  row("M11", day(2), 90)->set_description("garden");           // 3: good
+  row("M99", day(1), 60);                                      // 4: unknown member
+  row("M14", day(1), 60);                                      // 5: suspended
+  row("M10", day(-2), 60);                                     // 6: in the future
+  row("M10", "2026-13-01", 60);                                // 7: not a date
+  row("M10", day(3), 0);                                       // 8: zero
+  row("M10", day(3), 1441);                                    // 9: over a day
+  row("M12", day(1), 60, lpb::COPRODUCTION_TYPE_UNSPECIFIED);  // 10: no type
+  row("M10", day(1), 60, lpb::COPRODUCTION_TYPE_CO_DESIGN);    // 11: same as row 2
+  row("M10", day(400), 60);                                    // 12: too long ago
+  row("", day(1), 60);                                         // 13: no member
+  const std::vector<std::string> expected_errors = {"",
+                                                    "",
+                                                    "member_number: no member numbered 'M99'",
+                                                    "member_number: member M14 is not active",
+                                                    "date: is in the future",
+                                                    "date: '2026-13-01' is not a date",
+                                                    "hours: must be more than zero",
+                                                    "hours: at most 24 hours",
+                                                    "coproduction_type:",
+                                                    "row: the same as row 2",
+                                                    "date: more than a year ago",
+                                                    "member_number: required"};
+  auto check_outcomes = [&](const std::vector<apb::ImportRowResult>& got,
+                            apb::ImportRowResult::Outcome good) {
+    ASSERT_EQ(got.size(), expected_errors.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      SCOPED_TRACE(absl::StrCat("row ", got[i].row_number(), ": ", got[i].error()));
+      EXPECT_EQ(got[i].row_number(), i + 2);
+      if (expected_errors[i].empty()) {
+        EXPECT_EQ(got[i].outcome(), good);
+      } else {
+        EXPECT_EQ(got[i].outcome(), apb::ImportRowResult::OUTCOME_REJECTED);
+        EXPECT_TRUE(absl::StartsWith(got[i].error(), expected_errors[i]));
+      }
+    }
+  };
+
+  req.set_dry_run(true);
+  auto dry = book.ImportContributions(Coordinator(13), req);
+  ASSERT_TRUE(dry.ok()) << dry.status();
+  check_outcomes(*dry, apb::ImportRowResult::OUTCOME_IMPORTED);
+  EXPECT_EQ(people.lookups, 1);  // every member in one look-up
+  EXPECT_EQ(book.OutboxSize(), 0u);
+  apb::ListActivitiesRequest all;
+  all.set_community_id(kC);
+  bool more = false;
+  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100, &more)->empty());
+
+  req.set_dry_run(false);
+  auto first = book.ImportContributions(Coordinator(13), req);
+  ASSERT_TRUE(first.ok()) << first.status();
+  check_outcomes(*first, apb::ImportRowResult::OUTCOME_IMPORTED);
+  EXPECT_EQ((*first)[0].member_id(), 10u);
+  EXPECT_EQ((*first)[0].posting_state(), apb::POSTING_STATE_QUEUED);
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  ASSERT_TRUE(book.AwaitPosting(kC, &*first, absl::ZeroDuration()).ok());
+  EXPECT_EQ((*first)[0].posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ((*first)[1].posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 60);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 11)], 90);
+  EXPECT_EQ(ledger.balance[OrganisationAccountId(kC, 1)], -150);
+  EXPECT_EQ(ledger.Sum(), 0);
+  const apb::Activity garden = Reload((*first)[1].activity_id());
+  EXPECT_EQ(garden.description(), "garden");
+  EXPECT_EQ(garden.kind(), apb::ACTIVITY_KIND_CONTRIBUTION);
+  EXPECT_EQ(garden.input(), apb::INPUT_KIND_INDIVIDUAL);
+  EXPECT_EQ(Reload((*first)[0].activity_id()).description(), "Volunteer hours (imported)");
+
+  auto again = book.ImportContributions(Coordinator(13), req);
+  ASSERT_TRUE(again.ok()) << again.status();
+  check_outcomes(*again, apb::ImportRowResult::OUTCOME_ALREADY_IMPORTED);
+  EXPECT_EQ((*again)[0].activity_id(), (*first)[0].activity_id());
+  EXPECT_EQ((*again)[1].posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(book.OutboxSize(), 0u);
+  EXPECT_EQ(ledger.posted.size(), 2u);
+  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100, &more)->size(), 2u);
+
+  // The whole call is refused (nothing written) when it cannot be checked row by row.
+  apb::ImportContributionsRequest bad = req;
+  bad.set_organisation_id(7);
+  EXPECT_EQ(book.ImportContributions(Coordinator(13), bad).status().code(),
+            absl::StatusCode::kNotFound);
+  bad = req;
+  bad.clear_rows();
+  EXPECT_TRUE(absl::StartsWith(book.ImportContributions(Coordinator(13), bad).status().message(),
+                               "rows: 1..1000"));
+  for (int i = 0; i < 1001; ++i) *bad.add_rows() = req.rows(0);
+  EXPECT_EQ(book.ImportContributions(Coordinator(13), bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100, &more)->size(), 2u);
 }
 
 }  // namespace

@@ -71,6 +71,7 @@ const std::map<std::string, std::string>& Expected() {
       {"DirectoryService/CreateMember", "op adm coo"},
       {"DirectoryService/GetMember", "svc mem adm coo fin"},
       {"DirectoryService/SearchMembers", "svc adm coo fin"},
+      {"DirectoryService/LookupMembers", "svc adm coo fin"},
       {"DirectoryService/UpdateMember", "mem adm"},
       {"DirectoryService/SetMemberStatus", "mem adm"},
       {"DirectoryService/GrantRole", "op adm"},
@@ -85,6 +86,7 @@ const std::map<std::string, std::string>& Expected() {
       {"DirectoryService/ExportMemberData", "mem adm"},
       {"DirectoryService/EraseMember", "adm"},
       {"ActivityService/LogContributions", "adm coo key"},
+      {"ActivityService/ImportContributions", "adm coo key"},
       {"ActivityService/ReportContribution", "adm coo fin mem key"},
       {"ActivityService/ReviewContribution", "adm coo key"},
       {"ActivityService/RecordExchange", "adm coo fin mem key"},
@@ -175,13 +177,7 @@ class AccessMatrixTest : public ::testing::Test {
     if (caller == "anon") return "";
     const int64_t now_s = absl::ToUnixSeconds(absl::Now());
     if (caller == "svc") return auth::MintServiceToken(*node_->keyring(), "matrix", now_s);
-    dpb::TokenClaims claims;
-    *claims.mutable_principal() = principals_.at(caller);
-    const dpb::Principal& p = claims.principal();
-    claims.set_issued_at_s(now_s);
-    claims.set_expires_at_s(now_s + 600);
-    claims.set_epoch(node_->directory()->Epoch(p.kind(), p.community_id(), p.subject_id()));
-    return auth::MintToken(*node_->keyring(), claims);
+    return node_->TokenFor(principals_.at(caller));
   }
 
   // Fills a request so that it names community 1, the member `mem`, organisation 1 and

@@ -131,6 +131,8 @@ check contribution-future 1 "occurred_at: is in the future" -- "$U" contribution
 for _ in $(seq 1 30); do "$U" activity list --org=1 | grep -q queued || break; sleep 0.1; done
 check contribution-posted 0 "contribution +confirmed +posted" -- "$U" activity list --org=1
 check contribution-once 0 "balance 2h" -- "$U" statement "c1.m$dee"
+check statement-for 0 "volunteered for Riverside Carers \(co-design\): co-design workshop" -- "$U" statement "c1.m$dee"
+check statement-for-org 0 "volunteering by Dee Day \(co-design\)" -- "$U" statement "c1.o1"
 check login-dee 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
 check member-no-log 1 "permission denied" -- "$U" contribution log 1h --org=1 --members="$dee" --what="self"
 xid=$("$U" exchange record 1h --provider="$dee" --receiver="$bob" --what="gardening" --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
@@ -139,7 +141,7 @@ check login-bob 0 "signed in" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login
 check exchange-confirm 0 "exchange +confirmed" -- "$U" exchange confirm "$xid"
 for _ in $(seq 1 30); do "$U" activity show "$xid" | grep -q queued || break; sleep 0.1; done
 check exchange-posted 0 "posted" -- "$U" activity show "$xid"
-check exchange-statement 0 "act.1.$xid .*gardening" -- "$U" statement "c1.m$bob"
+check exchange-statement 0 "act.1.$xid .*help from Dee Day: gardening" -- "$U" statement "c1.m$bob"
 check login-ada-4 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
 check partner-create 0 "created organisation 2" -- "$U" org create "Leisure Centre" --org_kind=recognition-partner
 check login-dee-2 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
@@ -161,6 +163,40 @@ check exchange-from-post 0 "exchange +proposed" -- "$U" exchange record 30m --pr
 check post-close 0 "post 1 closed" -- "$U" posts close 1
 check posts-closed-hidden 0 "^id +kind" -- "$U" posts --tag=gardening
 check exchange-closed-post 1 "post 1 is closed" -- "$U" exchange record 30m --provider="$dee" --receiver="$bob" --what="weeding" --post=1
+# Bulk import of volunteer hours from a spreadsheet: dry run, import, re-run.
+check login-ada-5 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+check import-member-1 0 "added member" -- "$U" member add "Imogen Import" --number=IMP-1
+check import-member-2 0 "added member" -- "$U" member add "Ivan Import" --number=IMP-2
+check login-bob-import 0 "signed in" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
+yesterday=$(date -u -d yesterday +%Y-%m-%d)
+uk_yesterday=$(date -u -d yesterday +%d/%m/%Y)
+cat > "$dir/hours.csv" <<CSV
+Member Number,Date,Hours,Organisation,Coproduction Type,Description
+IMP-1,$yesterday,2,Riverside Carers,co-design,"Workshop, morning"
+IMP-2,$uk_yesterday,1h30m,1,Co-Delivery,Befriending
+IMP-9,$yesterday,1,1,co-design,nobody
+IMP-1,2099-01-01,1,1,co-design,later
+IMP-1,$yesterday,lots,1,co-design,vague
+IMP-2,$yesterday,1,Leisure Centre,co-design,not bob's organisation
+IMP-1,$yesterday,2,Riverside Carers,co-design,"Workshop, morning"
+CSV
+check import-dry-run 2 "would be imported +2" -- "$U" contribution import "$dir/hours.csv" --dry_run
+check import-dry-nothing 0 "balance -4h$" -- "$T" statement "c1.o1" --limit=1
+check import-dry-report 0 "no member numbered 'IMP-9'" -- cat "$dir/hours.csv.rejected.csv"
+check import 2 "imported +2" -- "$U" contribution import "$dir/hours.csv" --rejected="$dir/report.csv"
+check import-posted 2 "posted to the ledger +2" -- "$U" contribution import "$dir/hours.csv" --rejected="$dir/report.csv"
+check import-again 2 "already imported \(skipped\) +2" -- "$U" contribution import "$dir/hours.csv" --rejected="$dir/report.csv"
+check import-report-future 0 "^5,IMP-1,2099-01-01.*date: is in the future" -- cat "$dir/report.csv"
+check import-report-hours 0 "^6,.*hours: 'lots'" -- cat "$dir/report.csv"
+check import-report-org 0 "^7,.*not sent: .*permission denied" -- cat "$dir/report.csv"
+check import-report-dup 0 "^8,.*the same as line 2" -- cat "$dir/report.csv"
+check import-json 2 '"already_imported": 2' -- "$U" contribution import "$dir/hours.csv" --rejected="$dir/report.csv" --json
+check import-no-header 1 "missing: .*coproduction_type" -- "$U" contribution import <(printf 'member_number,date,hours\nIMP-1,2026-01-01,1\n')
+check import-no-file 1 "cannot read" -- "$U" contribution import "$dir/nope.csv"
+check import-statement 0 "balance -7h30m$" -- "$T" statement "c1.o1" --limit=1
+# The report, corrected, imports as it is (its line and reason columns are ignored).
+sed -e 's/,IMP-9,/,IMP-2,/' -e 's/,lots,/,1h,/' "$dir/report.csv" > "$dir/fixed.csv"
+check import-fixed 2 "imported +2" -- "$U" contribution import "$dir/fixed.csv"
 check activity-verify 0 "journal verified" -- "$T" journal verify
 for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev/null 2>&1 || true; done
 check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob

@@ -145,6 +145,39 @@ TEST_F(DirectoryTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(DirectoryTest, MembersAreLookedUpByNumberInBulk) {
+  ASSERT_TRUE(dir.CreateMember(op_, NewMember("Alice", "R-1"), "", "").ok());
+  ASSERT_TRUE(dir.CreateMember(op_, NewMember("Bob", "R-2"), "", "").ok());
+  auto found = dir.LookupMembers(community_, {"R-2", "R-9", "R-1", "r-1"});
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 4u);
+  EXPECT_EQ((*found)[0]->display_name(), "Bob");
+  EXPECT_FALSE((*found)[1].has_value());
+  EXPECT_EQ((*found)[2]->display_name(), "Alice");
+  EXPECT_FALSE((*found)[3].has_value());  // numbers are exact
+  EXPECT_EQ(dir.LookupMembers(community_, {}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(dir.LookupMembers(community_, std::vector<std::string>(1001, "R-1")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(dir.LookupMembers(community_, {std::string(33, 'x')}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(dir.LookupMembers(community_ + 7, {"R-1"}).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(DirectoryTest, OrganisationsMayRunFurtherBelowZeroThanMembers) {
+  dpb::Community c;
+  c.set_name("Big");
+  c.set_organisation_credit_limit_minutes(int64_t{1'000'000} * 60);
+  EXPECT_TRUE(dir.CreateCommunity(op_, c, "").ok());
+  c.set_organisation_credit_limit_minutes(int64_t{1'000'000} * 60 + 1);
+  EXPECT_TRUE(absl::StartsWith(dir.CreateCommunity(op_, c, "").status().message(),
+                               "community.organisation_credit_limit_minutes"));
+  c.set_organisation_credit_limit_minutes(0);
+  c.set_member_credit_limit_minutes(1000 * 60 + 1);
+  EXPECT_TRUE(absl::StartsWith(dir.CreateCommunity(op_, c, "").status().message(),
+                               "community.member_credit_limit_minutes"));
+}
+
 TEST_F(DirectoryTest, RetriedCreateWithTheSameRequestIdCreatesOnce) {
   auto a = dir.CreateMember(op_, NewMember("Fay"), "", "req-1");
   auto b = dir.CreateMember(op_, NewMember("Fay"), "", "req-1");

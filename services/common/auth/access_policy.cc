@@ -79,6 +79,9 @@ std::vector<AccessRule> BuildTable() {
       {dir + "SearchMembers",
        {G::kService, G::kAdmin, G::kCoordinator, G::kFinance},
        "community_id"},
+      {dir + "LookupMembers",
+       {G::kService, G::kAdmin, G::kCoordinator, G::kFinance},
+       "community_id"},
       {dir + "UpdateMember", {G::kSelf, G::kAdmin}, "member.community_id", "member.id"},
       {dir + "SetMemberStatus", {G::kSelf, G::kAdmin}, "community_id", "member_id"},
       {dir + "GrantRole", {G::kOperator, G::kAdmin}, "community_id"},
@@ -107,6 +110,11 @@ std::vector<AccessRule> BuildTable() {
 
       // ---- activity (who is a party to an exchange is checked by the service) ----
       {act + "LogContributions",
+       {G::kAdmin, G::kOrgCoordinator},
+       "community_id",
+       "",
+       "organisation_id"},
+      {act + "ImportContributions",
        {G::kAdmin, G::kOrgCoordinator},
        "community_id",
        "",
