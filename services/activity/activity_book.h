@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/peers.h"
 #include "storage/kv_store.h"
 #include "timebank/activity/v1/activity.pb.h"
 #include "timebank/directory/v1/directory.pb.h"
@@ -44,31 +45,9 @@ struct ActivityLimits {
   static constexpr uint32_t kMaxImportWaitMs = 30'000;
 };
 
-// What the activity service needs from the directory.
-class People {
- public:
-  virtual ~People() = default;
-  // NOT_FOUND if the member is not in the community.
-  virtual absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
-                                                                   uint64_t member_id) = 0;
-  virtual absl::StatusOr<::timebank::directory::v1::Community> Community(uint64_t community_id) = 0;
-  // Members by number (at most kMaxImportRows), in order; nullopt where no member of
-  // the community has that number.
-  virtual absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>>
-  MembersByNumber(uint64_t community_id, const std::vector<std::string>& member_numbers) = 0;
-  // NOT_FOUND if the organisation is not in the community.
-  virtual absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
-      uint64_t community_id, uint64_t organisation_id) = 0;
-};
-
-// Posts transfers to the ledger. Ok: one result per transfer, in order. An error
-// status means the ledger could not be reached: nothing is known, retry.
-class Ledger {
- public:
-  virtual ~Ledger() = default;
-  virtual absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
-      const std::vector<::timebank::ledger::v1::Transfer>& transfers) = 0;
-};
+// The directory and ledger as the activity service sees them (services/common/peers.h).
+using People = ::timebank::People;
+using Ledger = ::timebank::LedgerClient;
 
 class ActivityBook {
  public:

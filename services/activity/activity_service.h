@@ -12,40 +12,12 @@
 #include "absl/synchronization/mutex.h"
 #include "services/activity/activity_book.h"
 #include "services/common/auth/keyring.h"
+#include "services/common/grpc_peers.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 
 namespace timebank::activity {
-
-// Directory and ledger over gRPC with the activity service's own credential.
-// Until Connect, calls fail UNAVAILABLE (and the outbox waits).
-class GrpcPeers final : public People, public Ledger {
- public:
-  explicit GrpcPeers(auth::Keyring* keyring) : keyring_(keyring) {}
-  void Connect(std::shared_ptr<grpc::Channel> directory, std::shared_ptr<grpc::Channel> ledger);
-  absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
-                                                           uint64_t member_id) override;
-  absl::StatusOr<::timebank::directory::v1::Community> Community(uint64_t community_id) override;
-  absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>> MembersByNumber(
-      uint64_t community_id, const std::vector<std::string>& member_numbers) override;
-  absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
-      uint64_t community_id, uint64_t organisation_id) override;
-  absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
-      const std::vector<::timebank::ledger::v1::Transfer>& transfers) override;
-
- private:
-  void Prepare(grpc::ClientContext* ctx);
-  // The directory stub, with `ctx` prepared (deadline, credential); UNAVAILABLE before
-  // Connect.
-  absl::StatusOr<::timebank::directory::v1::DirectoryService::Stub*> Directory(
-      grpc::ClientContext* ctx);
-  auth::Keyring* const keyring_;
-  absl::Mutex mu_;
-  std::unique_ptr<::timebank::directory::v1::DirectoryService::Stub> directory_
-      ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> ledger_ ABSL_GUARDED_BY(mu_);
-};
 
 // Runs ActivityBook::Dispatch whenever woken, retrying with backoff (100 ms doubling to
 // 5 s) while the ledger is unreachable.

@@ -117,7 +117,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     ro.write_buffer_bytes = 16u << 20;
     ro.block_cache_bytes = 16u << 20;
     TB_ASSIGN_OR_RETURN(node->activity_store_, storage::OpenRocksStore(ro));
-    node->activity_peers_ = std::make_unique<activity::GrpcPeers>(node->keyring_.get());
+    node->activity_peers_ = std::make_unique<GrpcPeers>(node->keyring_.get(), "activity");
     node->activity_ = std::make_unique<activity::ActivityBook>(
         node->activity_store_.get(), node->activity_peers_.get(), node->activity_peers_.get());
     node->dispatcher_ = std::make_unique<activity::Dispatcher>(node->activity_.get());

@@ -89,7 +89,7 @@ class Node {
   std::unique_ptr<directory::Authenticator> authenticator_;
   std::string setup_code_;
   std::unique_ptr<storage::KvStore> activity_store_;
-  std::unique_ptr<activity::GrpcPeers> activity_peers_;
+  std::unique_ptr<GrpcPeers> activity_peers_;
   std::unique_ptr<activity::ActivityBook> activity_;
   std::unique_ptr<activity::Dispatcher> dispatcher_;
   // Retries ledger accounts the directory could not open yet.

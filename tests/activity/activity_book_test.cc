@@ -119,6 +119,10 @@ class ModelLedger final : public Ledger {
     for (const auto& [id, b] : balance) s += b;
     return s;
   }
+  absl::StatusOr<std::vector<lpb::CreateAccountResult>> OpenAccounts(
+      const std::vector<lpb::Account>& accounts) override {
+    return std::vector<lpb::CreateAccountResult>(accounts.size());
+  }
   bool down = false;
   bool lose_reply = false;
   std::map<std::string, lpb::Transfer> posted;

@@ -1,0 +1,49 @@
+// What services need from each other: the directory (members, communities,
+// organisations) and the ledger (posting transfers, opening accounts), as interfaces
+// that service cores take and tests fake (GrpcPeers implements them over gRPC).
+#ifndef TIMEBANK_SERVICES_COMMON_PEERS_H_
+#define TIMEBANK_SERVICES_COMMON_PEERS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "timebank/directory/v1/directory.pb.h"
+#include "timebank/ledger/v1/ledger.pb.h"
+
+namespace timebank {
+
+// What services need from the directory.
+class People {
+ public:
+  virtual ~People() = default;
+  // NOT_FOUND if the member is not in the community.
+  virtual absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
+                                                                   uint64_t member_id) = 0;
+  virtual absl::StatusOr<::timebank::directory::v1::Community> Community(uint64_t community_id) = 0;
+  // Members by number (at most 1,000), in order; nullopt where no member of
+  // the community has that number.
+  virtual absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>>
+  MembersByNumber(uint64_t community_id, const std::vector<std::string>& member_numbers) = 0;
+  // NOT_FOUND if the organisation is not in the community.
+  virtual absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
+      uint64_t community_id, uint64_t organisation_id) = 0;
+};
+
+// What services need from the ledger. Ok: one result per item, in order. An error
+// status means the ledger could not be reached: nothing is known, retry (both calls
+// are idempotent).
+class LedgerClient {
+ public:
+  virtual ~LedgerClient() = default;
+  virtual absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
+      const std::vector<::timebank::ledger::v1::Transfer>& transfers) = 0;
+  virtual absl::StatusOr<std::vector<::timebank::ledger::v1::CreateAccountResult>> OpenAccounts(
+      const std::vector<::timebank::ledger::v1::Account>& accounts) = 0;
+};
+
+}  // namespace timebank
+
+#endif  // TIMEBANK_SERVICES_COMMON_PEERS_H_
