@@ -59,12 +59,7 @@ namespace {
 namespace apb = ::timebank::activity::v1;
 using Args = std::vector<std::string>;
 
-uint64_t Community(Client& c) {
-  uint64_t id = absl::GetFlag(FLAGS_community);
-  if (id == 0 && c.principal()) id = c.principal()->community_id();
-  if (id == 0) Die("say which community: --community=N");
-  return id;
-}
+uint64_t Community(Client& c) { return CurrentCommunity(c); }
 
 uint64_t Id(const Args& a, size_t i, const char* what) {
   uint64_t v = 0;

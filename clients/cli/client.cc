@@ -29,6 +29,8 @@ ABSL_FLAG(std::string, service_keyring, "",
           "Operators on the server machine: act as a trusted service by signing a token with this "
           "keyring file (e.g. data/keyring)");
 
+ABSL_DECLARE_FLAG(uint64_t, community);
+
 namespace timebank::cli {
 
 void Die(const std::string& message) {
@@ -125,7 +127,8 @@ Client::Client()
       system_(::timebank::system::v1::SystemService::NewStub(channel_)),
       directory_(dpb::DirectoryService::NewStub(channel_)),
       auth_(dpb::AuthService::NewStub(channel_)),
-      activity_(::timebank::activity::v1::ActivityService::NewStub(channel_)) {}
+      activity_(::timebank::activity::v1::ActivityService::NewStub(channel_)),
+      expenses_(::timebank::expenses::v1::ExpensesService::NewStub(channel_)) {}
 
 std::string Client::Token() {
   if (token_) return *token_;
@@ -170,6 +173,13 @@ void Client::Prepare(grpc::ClientContext* ctx, int timeout_s) {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
   }
   auth::AddBearer(ctx, Token());
+}
+
+uint64_t CurrentCommunity(Client& c) {
+  uint64_t id = absl::GetFlag(FLAGS_community);
+  if (id == 0 && c.principal()) id = c.principal()->community_id();
+  if (id == 0) Die("say which community: --community=N");
+  return id;
 }
 
 std::string EnumWord(const std::string& enum_name, size_t prefix_length) {

@@ -14,6 +14,7 @@
 #include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/directory/v1/auth.grpc.pb.h"
 #include "timebank/directory/v1/directory.grpc.pb.h"
+#include "timebank/expenses/v1/expenses.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 #include "timebank/system/v1/system.grpc.pb.h"
 
@@ -69,6 +70,7 @@ class Client {
   dpb::DirectoryService::Stub* directory() { return directory_.get(); }
   dpb::AuthService::Stub* auth() { return auth_.get(); }
   ::timebank::activity::v1::ActivityService::Stub* activity() { return activity_.get(); }
+  ::timebank::expenses::v1::ExpensesService::Stub* expenses() { return expenses_.get(); }
   // Send no credential (signing in must not carry a stale saved token).
   void SetAnonymous() { token_ = std::string(); }
   // The signed-in principal, if the saved login is in use.
@@ -85,9 +87,17 @@ class Client {
   std::unique_ptr<dpb::DirectoryService::Stub> directory_;
   std::unique_ptr<dpb::AuthService::Stub> auth_;
   std::unique_ptr<::timebank::activity::v1::ActivityService::Stub> activity_;
+  std::unique_ptr<::timebank::expenses::v1::ExpensesService::Stub> expenses_;
   std::optional<std::string> token_;
   std::optional<dpb::Principal> principal_;
 };
+
+// --community, or the signed-in member's community; exits asking for it otherwise.
+uint64_t CurrentCommunity(Client& c);
+
+// Commands for expense claims, the finance workflow and the policy (expenses_commands.cc).
+int ExpensesCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args);
+bool IsExpensesCommand(const std::string& cmd);
 
 // Commands for contributions and exchanges (activity_commands.cc).
 int ActivityCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args);

@@ -777,6 +777,9 @@ int main(int argc, char** argv) {
   if (cmd == "ping" || cmd == "info" || cmd == "backup") {
     return ServerCommand(client, cmd, Tail(args, 2));
   }
+  if (timebank::cli::IsExpensesCommand(cmd)) {
+    return timebank::cli::ExpensesCommand(client, cmd, Tail(args, 2));
+  }
   if (timebank::cli::IsActivityCommand(cmd)) {
     return timebank::cli::ActivityCommand(client, cmd, Tail(args, 2));
   }

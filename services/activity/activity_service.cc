@@ -22,49 +22,13 @@ dpb::Principal Caller(const grpc::ServerContext& ctx) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(ActivityBook* book) : book_(book), thread_([this] { Run(); }) {}
-
-Dispatcher::~Dispatcher() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
+absl::StatusOr<size_t> PumpActivity(ActivityBook* book) {
+  // Settling may queue postings; failures are retried next round like posting.
+  if (absl::StatusOr<size_t> settled = book->SettleUnanswered(); !settled.ok()) {
+    std::fprintf(stderr, "activity: settling unanswered exchanges failed: %s\n",
+                 settled.status().ToString().c_str());
   }
-  thread_.join();
-}
-
-void Dispatcher::Wake() {
-  absl::MutexLock lock(&mu_);
-  woken_ = true;
-}
-
-void Dispatcher::Run() {
-  pthread_setname_np(pthread_self(), "tb-act-dispatch");
-  absl::Duration backoff = absl::Milliseconds(100);
-  absl::Duration wait = absl::ZeroDuration();
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return woken_ || stop_; };
-      mu_.AwaitWithTimeout(absl::Condition(&ready), wait);
-      if (stop_) return;
-      woken_ = false;
-    }
-    // Settling may queue postings; failures are retried next round like posting.
-    if (absl::StatusOr<size_t> settled = book_->SettleUnanswered(); !settled.ok()) {
-      std::fprintf(stderr, "activity: settling unanswered exchanges failed: %s\n",
-                   settled.status().ToString().c_str());
-    }
-    absl::StatusOr<size_t> waiting = book_->Dispatch();
-    if (!waiting.ok()) {
-      std::fprintf(stderr, "activity: posting to the ledger failed, retrying in %s: %s\n",
-                   absl::FormatDuration(backoff).c_str(), waiting.status().ToString().c_str());
-      wait = backoff;
-      backoff = std::min(backoff * 2, absl::Seconds(5));
-      continue;
-    }
-    backoff = absl::Milliseconds(100);
-    wait = *waiting > 0 ? absl::ZeroDuration() : absl::Seconds(1);
-  }
+  return book->Dispatch();
 }
 
 // Replies, and wakes the dispatcher: the change may have queued a posting.

@@ -13,32 +13,19 @@
 #include "services/activity/activity_book.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/grpc_peers.h"
+#include "services/common/outbox_pump.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 
 namespace timebank::activity {
 
-// Runs ActivityBook::Dispatch whenever woken, retrying with backoff (100 ms doubling to
-// 5 s) while the ledger is unreachable.
-class Dispatcher {
- public:
-  explicit Dispatcher(ActivityBook* book);
-  ~Dispatcher();  // stops and joins
-  void Wake();
-
- private:
-  void Run();
-  ActivityBook* const book_;
-  absl::Mutex mu_;
-  bool woken_ ABSL_GUARDED_BY(mu_) = true;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
-};
+// The activity outbox's pump: settles unanswered exchanges and posts what waits.
+absl::StatusOr<size_t> PumpActivity(ActivityBook* book);
 
 class ActivityServiceImpl final : public apb::ActivityService::Service {
  public:
-  ActivityServiceImpl(ActivityBook* book, Dispatcher* dispatcher)
+  ActivityServiceImpl(ActivityBook* book, OutboxPump* dispatcher)
       : book_(book), dispatcher_(dispatcher) {}
 
   grpc::Status LogContributions(grpc::ServerContext*, const apb::LogContributionsRequest*,
@@ -76,7 +63,7 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
   template <class T>
   grpc::Status ReplyAndWake(absl::StatusOr<T> r, T* out);
   ActivityBook* const book_;
-  Dispatcher* const dispatcher_;
+  OutboxPump* const dispatcher_;
 };
 
 }  // namespace timebank::activity

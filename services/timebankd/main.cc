@@ -16,7 +16,7 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:7400",
           "gRPC listen address (host:port; port 0 picks one)");
 ABSL_FLAG(std::string, data_dir, "data", "Directory holding every hosted service's store");
 ABSL_FLAG(std::string, services, "all",
-          "Comma-separated services to host, or 'all' (ledger,directory,activity)");
+          "Comma-separated services to host, or 'all' (ledger,directory,activity,expenses)");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "Prometheus /metrics HTTP address; empty disables it");
 ABSL_FLAG(std::string, keyring, "",
@@ -24,7 +24,7 @@ ABSL_FLAG(std::string, keyring, "",
           "default <data_dir>/keyring");
 ABSL_FLAG(
     std::string, directory_address, "",
-    "The directory's address, when this process hosts the activity service but not the directory");
+    "The directory's address, when this process hosts the activity or expenses service but not the directory");
 ABSL_FLAG(std::string, ledger_address, "",
           "The ledger's address, when this process hosts the directory but not the ledger");
 ABSL_FLAG(std::string, admin_username, "",

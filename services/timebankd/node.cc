@@ -21,7 +21,7 @@ constexpr size_t kMaxQueuedReads = 4096;
 }  // namespace
 
 const std::vector<std::string>& KnownServices() {
-  static const std::vector<std::string> kServices = {"ledger", "directory", "activity"};
+  static const std::vector<std::string> kServices = {"ledger", "directory", "activity", "expenses"};
   return kServices;
 }
 
@@ -108,22 +108,41 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
            }});
     }
   }
-  if (std::find(node->services_.begin(), node->services_.end(), "activity") !=
-      node->services_.end()) {
+  // A service's own store: <data_dir>/<name>, one column family of records.
+  auto open_records = [&](const std::string& name) {
     storage::RocksStoreOptions ro;
-    ro.path = (std::filesystem::path(options.data_dir) / "activity").string();
-    ro.identity = "timebank.activity.v1";
+    ro.path = (std::filesystem::path(options.data_dir) / name).string();
+    ro.identity = absl::StrCat("timebank.", name, ".v1");
     ro.column_families = {{"records", storage::CfProfile::kPointLookup}};
     ro.write_buffer_bytes = 16u << 20;
     ro.block_cache_bytes = 16u << 20;
-    TB_ASSIGN_OR_RETURN(node->activity_store_, storage::OpenRocksStore(ro));
+    return storage::OpenRocksStore(ro);
+  };
+  if (std::find(node->services_.begin(), node->services_.end(), "activity") !=
+      node->services_.end()) {
+    TB_ASSIGN_OR_RETURN(node->activity_store_, open_records("activity"));
     node->activity_peers_ = std::make_unique<GrpcPeers>(node->keyring_.get(), "activity");
     node->activity_ = std::make_unique<activity::ActivityBook>(
         node->activity_store_.get(), node->activity_peers_.get(), node->activity_peers_.get());
-    node->dispatcher_ = std::make_unique<activity::Dispatcher>(node->activity_.get());
+    node->dispatcher_ = std::make_unique<OutboxPump>(
+        "tb-act-dispatch", [book = node->activity_.get()] { return activity::PumpActivity(book); });
     node->grpc_services_.push_back(std::make_unique<activity::ActivityServiceImpl>(
         node->activity_.get(), node->dispatcher_.get()));
     backups.push_back({"activity", [store = node->activity_store_.get()](const std::string& dir) {
+                         return store->Checkpoint(dir);
+                       }});
+  }
+  if (std::find(node->services_.begin(), node->services_.end(), "expenses") !=
+      node->services_.end()) {
+    TB_ASSIGN_OR_RETURN(node->expenses_store_, open_records("expenses"));
+    node->expenses_peers_ = std::make_unique<GrpcPeers>(node->keyring_.get(), "expenses");
+    node->expenses_ = std::make_unique<expenses::ExpenseBook>(
+        node->expenses_store_.get(), node->expenses_peers_.get(), node->expenses_peers_.get());
+    node->expenses_pump_ = std::make_unique<OutboxPump>(
+        "tb-exp-dispatch", [book = node->expenses_.get()] { return book->Dispatch(); });
+    node->grpc_services_.push_back(std::make_unique<expenses::ExpensesServiceImpl>(
+        node->expenses_.get(), node->expenses_pump_.get()));
+    backups.push_back({"expenses", [store = node->expenses_store_.get()](const std::string& dir) {
                          return store->Checkpoint(dir);
                        }});
   }
@@ -147,19 +166,30 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   config.keyring = node->keyring_.get();
   config.revocations = &node->revocations_;
   TB_ASSIGN_OR_RETURN(node->server_, GrpcServer::Start(config, services));
-  if (node->activity_) {
+  // Services that call the directory and the ledger: in this process, or where told.
+  auto connect_peers = [&](const char* service, GrpcPeers* peers, OutboxPump* pump) {
     auto peer = [&](bool hosted, const std::string& address) {
       return hosted ? node->server_->InProcessChannel() : MakeChannel(address);
     };
     if ((!node->ledger_ && options.ledger_address.empty()) ||
         (!node->directory_ && options.directory_address.empty())) {
       return absl::InvalidArgumentError(
-          "--ledger_address/--directory_address: the activity service needs the ledger and the "
-          "directory; host them too, or say where they are");
+          absl::StrCat("--ledger_address/--directory_address: the ", service,
+                       " service needs the ledger and the directory; host them too, or say "
+                       "where they are"));
     }
-    node->activity_peers_->Connect(peer(node->directory_ != nullptr, options.directory_address),
-                                   peer(node->ledger_ != nullptr, options.ledger_address));
-    node->dispatcher_->Wake();
+    peers->Connect(peer(node->directory_ != nullptr, options.directory_address),
+                   peer(node->ledger_ != nullptr, options.ledger_address));
+    pump->Wake();
+    return absl::OkStatus();
+  };
+  if (node->activity_) {
+    TB_RETURN_IF_ERROR(
+        connect_peers("activity", node->activity_peers_.get(), node->dispatcher_.get()));
+  }
+  if (node->expenses_) {
+    TB_RETURN_IF_ERROR(
+        connect_peers("expenses", node->expenses_peers_.get(), node->expenses_pump_.get()));
   }
   if (node->directory_) {
     if (node->ledger_) {
@@ -217,7 +247,9 @@ void Node::Shutdown() {
     }
     outbox_thread_.join();
   }
-  dispatcher_.reset();  // first: a post in flight completes while the server still answers
+  // First: a post in flight completes while the server still answers.
+  dispatcher_.reset();
+  expenses_pump_.reset();
   if (server_) server_->Shutdown(absl::Seconds(3));
   if (ledger_) ledger_->Stop();
   if (metrics_http_) metrics_http_->Stop();

@@ -22,6 +22,8 @@
 #include "services/directory/authenticator.h"
 #include "services/directory/directory.h"
 #include "services/directory/directory_service.h"
+#include "services/expenses/expense_book.h"
+#include "services/expenses/expenses_service.h"
 #include "services/ledger/ledger_engine.h"
 
 namespace timebank {
@@ -63,6 +65,7 @@ class Node {
   MetricsRegistry* metrics() { return &metrics_; }
   directory::Directory* directory() { return directory_.get(); }
   activity::ActivityBook* activity() { return activity_.get(); }
+  expenses::ExpenseBook* expenses() { return expenses_.get(); }
   auth::Keyring* keyring() { return keyring_.get(); }
   // A fresh credential for a trusted in-process client (tests, embedded tb-loadgen).
   std::string ServiceToken(const std::string& name = "node") const;
@@ -91,7 +94,11 @@ class Node {
   std::unique_ptr<storage::KvStore> activity_store_;
   std::unique_ptr<GrpcPeers> activity_peers_;
   std::unique_ptr<activity::ActivityBook> activity_;
-  std::unique_ptr<activity::Dispatcher> dispatcher_;
+  std::unique_ptr<OutboxPump> dispatcher_;
+  std::unique_ptr<storage::KvStore> expenses_store_;
+  std::unique_ptr<GrpcPeers> expenses_peers_;
+  std::unique_ptr<expenses::ExpenseBook> expenses_;
+  std::unique_ptr<OutboxPump> expenses_pump_;
   // Retries ledger accounts the directory could not open yet.
   std::thread outbox_thread_;
   absl::Mutex outbox_mu_;

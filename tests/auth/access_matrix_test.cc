@@ -23,6 +23,7 @@
 #include "services/timebankd/node.h"
 #include "tests/common/test_util.h"
 #include "timebank/directory/v1/auth.pb.h"
+#include "timebank/expenses/v1/expenses.pb.h"
 #include "timebank/ledger/v1/ledger.pb.h"
 #include "timebank/system/v1/system.pb.h"
 
@@ -34,9 +35,9 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
 const char* const kServices[] = {
-    "timebank.system.v1.SystemService", "timebank.ledger.v1.LedgerService",
+    "timebank.system.v1.SystemService",       "timebank.ledger.v1.LedgerService",
     "timebank.directory.v1.DirectoryService", "timebank.directory.v1.AuthService",
-    "timebank.activity.v1.ActivityService"};
+    "timebank.activity.v1.ActivityService",   "timebank.expenses.v1.ExpensesService"};
 
 // Callers: anon (no token), svc (a service), op (operator), adm/coo/fin (admin,
 // coordinator of organisation 1, finance officer of community 1), mem (the member the
@@ -102,6 +103,14 @@ const std::map<std::string, std::string>& Expected() {
       {"ActivityService/WatchActivity", "svc"},
       {"ActivityService/GetActivity", "svc adm coo fin mem key"},
       {"ActivityService/ListActivities", "svc adm coo fin mem key"},
+      {"ExpensesService/SetPolicy", "adm fin"},
+      {"ExpensesService/GetPolicy", "svc adm coo fin mem key"},
+      {"ExpensesService/CreateClaim", "adm coo fin mem key"},
+      {"ExpensesService/UpdateClaim", "adm coo fin mem key"},
+      {"ExpensesService/SubmitClaim", "adm coo fin mem key"},
+      {"ExpensesService/GetClaim", "svc adm coo fin mem key"},
+      {"ExpensesService/ListClaims", "svc adm coo fin mem key"},
+      {"ExpensesService/DecideClaim", "fin"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},
@@ -209,7 +218,8 @@ class AccessMatrixTest : public ::testing::Test {
                  f->message_type()->full_name() != "google.protobuf.Timestamp") {
         if (f->is_repeated()) {
           Fill(r->AddMessage(m, f));
-        } else if (n == "community" || n == "member" || n == "organisation" || n == "post") {
+        } else if (n == "community" || n == "member" || n == "organisation" || n == "post" ||
+                   n == "policy" || n == "claim") {
           Fill(r->MutableMessage(m, f));
         }
       }

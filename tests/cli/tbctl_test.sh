@@ -197,6 +197,45 @@ check import-statement 0 "balance -7h30m$" -- "$T" statement "c1.o1" --limit=1
 # The report, corrected, imports as it is (its line and reason columns are ignored).
 sed -e 's/,IMP-9,/,IMP-2,/' -e 's/,lots,/,1h,/' "$dir/report.csv" > "$dir/fixed.csv"
 check import-fixed 2 "imported +2" -- "$U" contribution import "$dir/fixed.csv"
+# Expenses: policy, a claim with mileage, two approvers, the money book in the ledger.
+check login-ada-6 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+check policy-missing 1 "no expense policy yet" -- "$U" expenses policy show
+check policy-bad 1 "say the limits" -- "$U" expenses policy set --mileage_rate=0.45
+check policy-set 0 "expense policy of community 1 saved" -- "$U" expenses policy set --mileage_rate=0.45 --max_claim=250.00 --max_month=400.00 --window_days=90 --second_above=100.00
+check policy-show 0 "second approver above +100.00 GBP" -- "$U" expenses policy show
+fay=$(TIMEBANK_PASSWORD=fay-password-1 "$U" member add "Fay Finance" --username=fay | sed -n 's/^added member \([0-9]*\) .*/\1/p')
+gus=$(TIMEBANK_PASSWORD=gus-password-1 "$U" member add "Gus Finance" --username=gus | sed -n 's/^added member \([0-9]*\) .*/\1/p')
+check grant-fay 0 "finance" -- "$U" role grant "$fay" finance --reason="treasurer"
+check grant-gus 0 "finance" -- "$U" role grant "$gus" finance --reason="deputy treasurer"
+check login-dee-claim 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
+check claim-bad-line 1 "a line is CATEGORY" -- "$U" claim create "Workshop" "travel,2026"
+check claim-bad-category 1 "not a category" -- "$U" claim create "Workshop" "taxi,$yesterday,3.20,cab"
+check claim-future 1 "is in the future" -- "$U" claim create "Workshop" "travel,2099-01-01,3.20,bus"
+check claim-create 0 "saved as a draft" -- "$U" claim create "Co-design workshop" "travel,$yesterday,3.20,Bus fare" "mileage,$yesterday,12.3,Drive to the venue" "care-cover,$yesterday,120.00,Sitter for my mother"
+claim=$("$U" claim list --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
+check claim-mileage 0 "5.54 GBP +12.3 \(distance\) Drive" -- "$U" claim show "$claim"
+check claim-total 0 "Co-design workshop +128.74 GBP +draft" -- "$U" claim show "$claim"
+check claim-submit 0 "128.74 GBP +submitted" -- "$U" claim submit "$claim"
+check claim-edit-submitted 1 "only drafts" -- "$U" claim edit "$claim" --title="changed"
+check claim-dee-decide 1 "permission denied" -- "$U" finance approve "$claim"
+check login-fay 0 "signed in" -- env TIMEBANK_PASSWORD=fay-password-1 "$U" login fay
+check finance-queue 0 "Co-design workshop +128.74 GBP +submitted" -- "$U" finance queue
+check finance-queue-min 0 "^id" -- "$U" finance queue --min_amount=500.00
+check finance-reject-no-reason 1 "reason: required" -- "$U" finance reject "$claim"
+check finance-approve-1 0 "1 of 2 approvals" -- "$U" finance approve "$claim"
+check finance-approve-same 1 "different finance officer" -- "$U" finance approve "$claim"
+check login-gus 0 "signed in" -- env TIMEBANK_PASSWORD=gus-password-1 "$U" login gus
+check finance-approve-2 0 "128.74 GBP +approved" -- "$U" finance approve "$claim"
+for _ in $(seq 1 30); do "$U" claim show "$claim" | grep -q queued || break; sleep 0.1; done
+check claim-posted 0 "approved +[0-9-]+ +posted" -- "$U" claim show "$claim"
+check claim-history 0 "member $fay +submitted +submitted +first approval" -- "$U" claim show "$claim"
+check money-book-payable 0 "balance 128.74 GBP" -- "$T" statement "c1.payable.m$dee"
+check money-book-travel 0 "balance -3.20 GBP" -- "$T" statement "c1.exp.travel"
+check money-book-time-apart 1 "unit" -- "$T" transfer 1h --provider="c1.payable.m$dee" --receiver="c1.m$dee"
+check claim-own 0 "saved as a draft" -- "$U" claim create "Printer ink" "materials,$yesterday,12.00,Ink for the flyers"
+own=$("$U" claim list --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
+check claim-own-submit 0 "submitted" -- "$U" claim submit "$own"
+check claim-own-decide 1 "nobody decides their own claim" -- "$U" finance approve "$own"
 check activity-verify 0 "journal verified" -- "$T" journal verify
 for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev/null 2>&1 || true; done
 check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob

@@ -27,6 +27,7 @@ std::vector<AccessRule> BuildTable() {
   const std::string dir = "/timebank.directory.v1.DirectoryService/";
   const std::string au = "/timebank.directory.v1.AuthService/";
   const std::string act = "/timebank.activity.v1.ActivityService/";
+  const std::string exp = "/timebank.expenses.v1.ExpensesService/";
   // Ledger transfers name their accounts here; a community admin may move only
   // between accounts of their own community.
   const std::vector<std::string> transfer_accounts = {"transfers.debit_account_id",
@@ -138,6 +139,16 @@ std::vector<AccessRule> BuildTable() {
       {act + "WatchActivity", {G::kService}},
       {act + "GetActivity", {G::kService, G::kCommunityMember}, "community_id"},
       {act + "ListActivities", {G::kService, G::kCommunityMember}, "community_id"},
+
+      // ---- expenses (claimants and separation of duties are checked by the service) ----
+      {exp + "SetPolicy", {G::kAdmin, G::kFinance}, "policy.community_id"},
+      {exp + "GetPolicy", {G::kService, G::kCommunityMember}, "community_id"},
+      {exp + "CreateClaim", {G::kCommunityMember}, "claim.community_id"},
+      {exp + "UpdateClaim", {G::kCommunityMember}, "claim.community_id"},
+      {exp + "SubmitClaim", {G::kCommunityMember}, "community_id"},
+      {exp + "GetClaim", {G::kService, G::kCommunityMember}, "community_id"},
+      {exp + "ListClaims", {G::kService, G::kCommunityMember}, "community_id"},
+      {exp + "DecideClaim", {G::kFinance}, "community_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},

@@ -1,0 +1,364 @@
+// tbctl commands for expenses: the community's policy, claims (members), and the
+// finance workflow (queue and decisions). Money is shown and typed in the community's
+// currency ("12.50"); the service keeps integer minor units.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "clients/cli/client.h"
+#include "clients/common/hours.h"
+#include "clients/common/table.h"
+#include "services/common/validation.h"
+
+ABSL_DECLARE_FLAG(uint64_t, org);
+ABSL_DECLARE_FLAG(uint64_t, member);
+ABSL_DECLARE_FLAG(std::string, reason);
+ABSL_DECLARE_FLAG(bool, csv);
+ABSL_FLAG(std::string, state, "",
+          "claim list: draft, submitted, needs-info, approved, rejected, paid");
+ABSL_FLAG(std::string, min_amount, "", "finance queue: only claims of at least this much (12.50)");
+ABSL_FLAG(int, min_age_days, 0, "finance queue: only claims waiting at least this many days");
+ABSL_FLAG(std::string, mileage_rate, "", "expenses policy: money per mile or km (0.45)");
+ABSL_FLAG(std::string, distance_unit, "mile", "expenses policy: mile or km");
+ABSL_FLAG(std::string, max_claim, "", "expenses policy: the most one claim may total");
+ABSL_FLAG(std::string, max_month, "", "expenses policy: the most one member may claim a month");
+ABSL_FLAG(int, window_days, 90, "expenses policy: how many days back a line may be dated");
+ABSL_FLAG(std::string, second_above, "",
+          "expenses policy: claims above this need a second approver (empty: never)");
+ABSL_FLAG(std::string, categories, "",
+          "expenses policy: claimable categories, comma-separated (empty: all)");
+ABSL_FLAG(std::string, title, "", "claim edit: a new title");
+
+namespace timebank::cli {
+namespace {
+
+namespace xpb = ::timebank::expenses::v1;
+using Args = std::vector<std::string>;
+
+xpb::Policy Policy(Client& c, uint64_t community) {
+  xpb::GetPolicyRequest req;
+  req.set_community_id(community);
+  return c.Call<xpb::Policy>(c.expenses(), &xpb::ExpensesService::Stub::GetPolicy, req);
+}
+
+int Exponent(const std::string& currency) { return CurrencyExponent(currency).value_or(2); }
+
+std::string Money(int64_t minor, const std::string& currency) {
+  return absl::StrCat(FormatMinor(minor, Exponent(currency)), " ", currency);
+}
+
+int64_t ParseMoney(const std::string& flag, const std::string& text, const std::string& currency) {
+  absl::StatusOr<int64_t> v = ParseMinor(text, Exponent(currency));
+  if (!v.ok()) Die(absl::StrCat(flag, ": '", text, "' is not an amount like 12.50"));
+  return *v;
+}
+
+xpb::Category ParseCategory(const std::string& text) {
+  std::string want = absl::AsciiStrToUpper(text);
+  for (char& ch : want) ch = ch == '-' ? '_' : ch;
+  xpb::Category c;
+  if (!xpb::Category_Parse("CATEGORY_" + want, &c) || c == xpb::CATEGORY_UNSPECIFIED) {
+    Die(absl::StrCat("'", text,
+                     "' is not a category: travel, mileage, care-cover, subsistence, materials, "
+                     "phone-data or other"));
+  }
+  return c;
+}
+
+// "category,YYYY-MM-DD,amount,description" (mileage: the distance instead of an amount).
+xpb::ClaimLine ParseLine(const std::string& text, const std::string& currency) {
+  std::vector<std::string> f = absl::StrSplit(text, absl::MaxSplits(',', 3));
+  if (f.size() != 4) {
+    Die(absl::StrCat("'", text,
+                     "': a line is CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION (for mileage, the "
+                     "distance instead of the amount)"));
+  }
+  xpb::ClaimLine line;
+  line.set_category(ParseCategory(f[0]));
+  line.set_date(f[1]);
+  if (line.category() == xpb::CATEGORY_MILEAGE) {
+    absl::StatusOr<int64_t> tenths = ParseMinor(f[2], 1);
+    if (!tenths.ok()) Die(absl::StrCat("'", f[2], "' is not a distance like 12.3"));
+    line.set_distance_tenths(*tenths);
+  } else {
+    line.set_amount_minor(ParseMoney("amount", f[2], currency));
+  }
+  line.set_description(f[3]);
+  return line;
+}
+
+void PrintClaims(const google::protobuf::RepeatedPtrField<xpb::Claim>& claims) {
+  Table t({"id", "claimant", "title", "total", "state", "submitted", "posting"});
+  for (const xpb::Claim& x : claims) {
+    t.Add({absl::StrCat(x.id()), absl::StrCat("member ", x.claimant_member_id()), x.title(),
+           Money(x.total_minor(), x.currency()),
+           EnumWord(xpb::ClaimState_Name(x.state()), 12) +
+               (x.state() == xpb::CLAIM_STATE_SUBMITTED && x.first_approver_member_id()
+                    ? " (1 of 2 approvals)"
+                    : ""),
+           x.submitted_at().seconds() == 0
+               ? ""
+               : absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(x.submitted_at().seconds()),
+                                  absl::UTCTimeZone()),
+           EnumWord(xpb::PostingState_Name(x.posting_state()), 14) +
+               (x.ledger_result().empty() ? "" : " (" + x.ledger_result() + ")")});
+  }
+  if (absl::GetFlag(FLAGS_csv)) {
+    t.PrintCsv(stdout);
+  } else {
+    t.Print(stdout);
+  }
+}
+
+int ShowClaim(const xpb::Claim& x) {
+  if (Json()) {
+    PrintJson(x);
+    return 0;
+  }
+  google::protobuf::RepeatedPtrField<xpb::Claim> one;
+  *one.Add() = x;
+  PrintClaims(one);
+  std::printf("\n");
+  Table lines({"line", "category", "date", "amount", "description"});
+  for (int i = 0; i < x.lines_size(); ++i) {
+    const xpb::ClaimLine& l = x.lines(i);
+    std::string what = l.description();
+    if (l.category() == xpb::CATEGORY_MILEAGE) {
+      what = absl::StrCat(FormatMinor(l.distance_tenths(), 1), " (distance) ", what);
+    }
+    lines.Add({absl::StrCat(i + 1), EnumWord(xpb::Category_Name(l.category()), 9), l.date(),
+               Money(l.amount_minor(), x.currency()), what});
+  }
+  lines.Print(stdout);
+  std::printf("\n");
+  Table history({"when (UTC)", "by", "from", "to", "why"});
+  for (const xpb::ClaimEvent& e : x.history()) {
+    history.Add({absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(e.at().seconds()),
+                                  absl::UTCTimeZone()),
+                 absl::StrCat("member ", e.by_member_id()),
+                 e.from() == xpb::CLAIM_STATE_UNSPECIFIED
+                     ? "(new)"
+                     : EnumWord(xpb::ClaimState_Name(e.from()), 12),
+                 EnumWord(xpb::ClaimState_Name(e.to()), 12), e.reason()});
+  }
+  history.Print(stdout);
+  return 0;
+}
+
+xpb::Claim GetClaim(Client& c, uint64_t community, const std::string& id_text) {
+  uint64_t id = 0;
+  if (!absl::SimpleAtoi(id_text, &id) || id == 0) Die(absl::StrCat("'", id_text, "': a claim id"));
+  xpb::GetClaimRequest req;
+  req.set_community_id(community);
+  req.set_claim_id(id);
+  return c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::GetClaim, req);
+}
+
+int PolicyCommand(Client& c, const Args& a) {
+  const uint64_t community = CurrentCommunity(c);
+  const std::string sub = a.size() > 1 ? a[1] : "";
+  if (sub == "set") {
+    xpb::SetPolicyRequest req;
+    xpb::Policy& p = *req.mutable_policy();
+    p.set_community_id(community);
+    // The currency is the community's; read it from the directory.
+    dpb::GetCommunityRequest get;
+    get.set_community_id(community);
+    const std::string currency =
+        c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::GetCommunity, get)
+            .expense_currency();
+    for (absl::string_view cat :
+         absl::StrSplit(absl::GetFlag(FLAGS_categories), ',', absl::SkipEmpty())) {
+      p.add_categories(ParseCategory(std::string(cat)));
+    }
+    if (!absl::GetFlag(FLAGS_mileage_rate).empty()) {
+      p.set_mileage_rate_minor(
+          ParseMoney("--mileage_rate", absl::GetFlag(FLAGS_mileage_rate), currency));
+      const std::string unit = absl::GetFlag(FLAGS_distance_unit);
+      if (unit != "mile" && unit != "km") Die("--distance_unit: mile or km");
+      p.set_distance_unit(unit == "mile" ? xpb::DISTANCE_UNIT_MILE : xpb::DISTANCE_UNIT_KILOMETRE);
+    }
+    if (absl::GetFlag(FLAGS_max_claim).empty() || absl::GetFlag(FLAGS_max_month).empty()) {
+      Die("say the limits: --max_claim=250.00 --max_month=500.00");
+    }
+    p.set_max_claim_minor(ParseMoney("--max_claim", absl::GetFlag(FLAGS_max_claim), currency));
+    p.set_max_month_minor(ParseMoney("--max_month", absl::GetFlag(FLAGS_max_month), currency));
+    p.set_claim_window_days(absl::GetFlag(FLAGS_window_days));
+    if (!absl::GetFlag(FLAGS_second_above).empty()) {
+      p.set_second_approval_above_minor(
+          ParseMoney("--second_above", absl::GetFlag(FLAGS_second_above), currency));
+    }
+    xpb::Policy set =
+        c.Call<xpb::Policy>(c.expenses(), &xpb::ExpensesService::Stub::SetPolicy, req);
+    if (Json()) {
+      PrintJson(set);
+    } else {
+      std::printf("expense policy of community %llu saved\n",
+                  static_cast<unsigned long long>(community));
+    }
+    return 0;
+  }
+  if (sub != "show" && !sub.empty()) {
+    Die("usage: tbctl expenses policy show | set --max_claim=.. --max_month=.. "
+        "[--mileage_rate=..]");
+  }
+  const xpb::Policy p = Policy(c, community);
+  if (Json()) {
+    PrintJson(p);
+    return 0;
+  }
+  std::vector<std::string> cats;
+  for (int cat : p.categories()) {
+    cats.push_back(EnumWord(xpb::Category_Name(static_cast<xpb::Category>(cat)), 9));
+  }
+  Table t({"setting", "value"});
+  t.Add({"currency", p.currency()});
+  t.Add({"categories", cats.empty() ? "all" : absl::StrJoin(cats, ", ")});
+  t.Add({"mileage rate",
+         p.mileage_rate_minor() == 0
+             ? "none"
+             : absl::StrCat(Money(p.mileage_rate_minor(), p.currency()), " per ",
+                            p.distance_unit() == xpb::DISTANCE_UNIT_MILE ? "mile" : "km")});
+  t.Add({"most per claim", Money(p.max_claim_minor(), p.currency())});
+  t.Add({"most per member per month", Money(p.max_month_minor(), p.currency())});
+  t.Add({"claim window", absl::StrCat(p.claim_window_days(), " days")});
+  t.Add({"second approver above", p.second_approval_above_minor() == 0
+                                      ? "never"
+                                      : Money(p.second_approval_above_minor(), p.currency())});
+  t.Print(stdout);
+  return 0;
+}
+
+int ClaimCommand(Client& c, const Args& a) {
+  const std::string sub = a.empty() ? "" : a[0];
+  const uint64_t community = CurrentCommunity(c);
+  if (sub == "create" && a.size() >= 3) {
+    const std::string currency = Policy(c, community).currency();
+    xpb::CreateClaimRequest req;
+    xpb::Claim& claim = *req.mutable_claim();
+    claim.set_community_id(community);
+    claim.set_title(a[1]);
+    claim.set_organisation_id(absl::GetFlag(FLAGS_org));
+    for (size_t i = 2; i < a.size(); ++i) *claim.add_lines() = ParseLine(a[i], currency);
+    xpb::Claim made =
+        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::CreateClaim, req);
+    if (!Json()) {
+      std::printf("claim %llu saved as a draft; submit it with: tbctl claim submit %llu\n",
+                  static_cast<unsigned long long>(made.id()),
+                  static_cast<unsigned long long>(made.id()));
+    }
+    return ShowClaim(made);
+  }
+  if (sub == "edit" && a.size() >= 2) {
+    xpb::Claim claim = GetClaim(c, community, a[1]);
+    if (!absl::GetFlag(FLAGS_title).empty()) claim.set_title(absl::GetFlag(FLAGS_title));
+    if (absl::GetFlag(FLAGS_org) != 0) claim.set_organisation_id(absl::GetFlag(FLAGS_org));
+    if (a.size() > 2) {
+      claim.clear_lines();
+      for (size_t i = 2; i < a.size(); ++i) *claim.add_lines() = ParseLine(a[i], claim.currency());
+    }
+    xpb::UpdateClaimRequest req;
+    *req.mutable_claim() = claim;
+    return ShowClaim(
+        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::UpdateClaim, req));
+  }
+  if (sub == "submit" && a.size() == 2) {
+    const xpb::Claim claim = GetClaim(c, community, a[1]);
+    xpb::SubmitClaimRequest req;
+    req.set_community_id(community);
+    req.set_claim_id(claim.id());
+    req.set_etag(claim.etag());
+    return ShowClaim(
+        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::SubmitClaim, req));
+  }
+  if (sub == "show" && a.size() == 2) return ShowClaim(GetClaim(c, community, a[1]));
+  if (sub == "list") {
+    xpb::ListClaimsRequest req;
+    req.set_community_id(community);
+    req.set_member_id(absl::GetFlag(FLAGS_member));
+    if (!absl::GetFlag(FLAGS_state).empty()) {
+      std::string s = absl::AsciiStrToUpper(absl::GetFlag(FLAGS_state));
+      for (char& ch : s) ch = ch == '-' ? '_' : ch;
+      xpb::ClaimState state;
+      if (!xpb::ClaimState_Parse("CLAIM_STATE_" + s, &state)) {
+        Die("--state: draft, submitted, needs-info, approved, rejected or paid");
+      }
+      req.set_state(state);
+    }
+    req.set_page_size(200);
+    auto resp =
+        c.Call<xpb::ListClaimsResponse>(c.expenses(), &xpb::ExpensesService::Stub::ListClaims, req);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      PrintClaims(resp.claims());
+    }
+    return 0;
+  }
+  Die("usage: tbctl claim create TITLE LINE... [--org=ID] | edit ID [LINE...] [--title=..] | "
+      "submit ID | show ID | list [--state=..]\n"
+      "  LINE: CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION (mileage: the distance for AMOUNT)");
+}
+
+int FinanceCommand(Client& c, const Args& a) {
+  const std::string sub = a.empty() ? "" : a[0];
+  const uint64_t community = CurrentCommunity(c);
+  if (sub == "queue") {
+    xpb::ListClaimsRequest req;
+    req.set_community_id(community);
+    req.set_state(xpb::CLAIM_STATE_SUBMITTED);
+    req.set_organisation_id(absl::GetFlag(FLAGS_org));
+    req.set_min_age_days(absl::GetFlag(FLAGS_min_age_days));
+    if (!absl::GetFlag(FLAGS_min_amount).empty()) {
+      req.set_min_total_minor(ParseMoney("--min_amount", absl::GetFlag(FLAGS_min_amount),
+                                         Policy(c, community).currency()));
+    }
+    req.set_page_size(200);
+    auto resp =
+        c.Call<xpb::ListClaimsResponse>(c.expenses(), &xpb::ExpensesService::Stub::ListClaims, req);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      PrintClaims(resp.claims());
+      if (!resp.next_page_token().empty()) std::printf("\n(the oldest 200 shown)\n");
+    }
+    return 0;
+  }
+  if ((sub == "approve" || sub == "reject" || sub == "ask") && a.size() == 2) {
+    const xpb::Claim claim = GetClaim(c, community, a[1]);
+    xpb::DecideClaimRequest req;
+    req.set_community_id(community);
+    req.set_claim_id(claim.id());
+    req.set_etag(claim.etag());
+    req.set_reason(absl::GetFlag(FLAGS_reason));
+    req.set_decision(sub == "approve"  ? xpb::DecideClaimRequest::DECISION_APPROVE
+                     : sub == "reject" ? xpb::DecideClaimRequest::DECISION_REJECT
+                                       : xpb::DecideClaimRequest::DECISION_ASK_FOR_INFO);
+    return ShowClaim(
+        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::DecideClaim, req));
+  }
+  Die("usage: tbctl finance queue [--org=ID --min_amount=50.00 --min_age_days=7] | "
+      "approve ID | reject ID --reason=.. | ask ID --reason=..");
+}
+
+}  // namespace
+
+bool IsExpensesCommand(const std::string& cmd) {
+  return cmd == "claim" || cmd == "finance" || cmd == "expenses";
+}
+
+int ExpensesCommand(Client& c, const std::string& cmd, const Args& a) {
+  if (cmd == "claim") return ClaimCommand(c, a);
+  if (cmd == "finance") return FinanceCommand(c, a);
+  if (!a.empty() && a[0] == "policy") return PolicyCommand(c, a);
+  Die("usage: tbctl expenses policy show | expenses policy set --max_claim=.. --max_month=..");
+}
+
+}  // namespace timebank::cli

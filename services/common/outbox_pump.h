@@ -1,0 +1,38 @@
+// OutboxPump runs a service's outbox pump on its own thread whenever woken (and about
+// once a second regardless), retrying with backoff (100 ms doubling to 5 s) while the
+// peer it posts to is unreachable. The pump returns how many entries still wait (0:
+// sleep until woken) or an error (back off). Used for every exactly-once hand-off
+// between services: activity -> ledger, expenses -> ledger.
+#ifndef TIMEBANK_SERVICES_COMMON_OUTBOX_PUMP_H_
+#define TIMEBANK_SERVICES_COMMON_OUTBOX_PUMP_H_
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+
+namespace timebank {
+
+class OutboxPump {
+ public:
+  // `name`: for the thread and log lines (at most 15 bytes for the thread name).
+  OutboxPump(std::string name, std::function<absl::StatusOr<size_t>()> pump);
+  ~OutboxPump();  // stops and joins
+  void Wake();
+
+ private:
+  void Run();
+  const std::string name_;
+  const std::function<absl::StatusOr<size_t>()> pump_;
+  absl::Mutex mu_;
+  bool woken_ ABSL_GUARDED_BY(mu_) = true;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace timebank
+
+#endif  // TIMEBANK_SERVICES_COMMON_OUTBOX_PUMP_H_

@@ -1,0 +1,663 @@
+#include "services/expenses/expense_book.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/auth/token.h"
+#include "services/common/validation.h"
+#include "storage/absl_compat.h"
+#include "storage/bytes.h"
+#include "storage/check.h"
+#include "storage/record_tx.h"
+
+namespace timebank::expenses {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+namespace lpb = ::timebank::ledger::v1;
+using storage::KeyU64;
+using storage::KeyU64U64;
+
+constexpr storage::ColumnFamily kRecords = 0;
+constexpr char kPolicyTag = 'P';   // u64 c -> Policy
+constexpr char kClaimTag = 'C';    // u64 c, u64 id -> Claim
+constexpr char kAllTag = 'a';      // u64 c, u64 ~id -> ""         (newest first)
+constexpr char kMemberTag = 'm';   // u64 c, u64 member, u64 ~id -> ""
+constexpr char kStateTag = 's';    // u64 c, u8 state, u64 id -> "" (oldest first: a queue)
+constexpr char kMonthTag = 'M';    // u64 c, u64 member, i64 yyyymm -> i64 total counted
+constexpr char kOutboxTag = 'X';   // u64 seq -> u64 c, u64 claim
+constexpr char kRequestTag = 'Q';  // request key -> u64 c, u64 claim
+constexpr char kCounterTag = '#';
+
+uint64_t Inv(uint64_t id) { return std::numeric_limits<uint64_t>::max() - id; }
+
+std::string Key3(char tag, uint64_t a, uint64_t b, uint64_t c) {
+  std::string k = KeyU64U64(tag, a, b);
+  storage::PutU64(&k, c);
+  return k;
+}
+
+std::string StateKey(uint64_t c, xpb::ClaimState state, uint64_t id) {
+  std::string k = KeyU64(kStateTag, c);
+  storage::PutU8(&k, static_cast<uint8_t>(state));
+  storage::PutU64(&k, id);
+  return k;
+}
+
+std::string MonthKey(uint64_t c, uint64_t member, int64_t month) {
+  std::string k = KeyU64U64(kMonthTag, c, member);
+  storage::PutI64(&k, month);
+  return k;
+}
+
+absl::Status Field(const std::string& field, const std::string& problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+bool IsMember(const dpb::Principal& p) { return p.kind() == dpb::Principal::KIND_MEMBER; }
+
+bool IsFinanceOrAdmin(const dpb::Principal& p) {
+  return p.kind() == dpb::Principal::KIND_SERVICE || auth::HasRole(p, dpb::ROLE_FINANCE) ||
+         auth::HasRole(p, dpb::ROLE_ADMIN);
+}
+
+std::string Sealed(xpb::Claim& c) {
+  c.clear_etag();
+  c.set_etag(storage::ToHex(auth::Sha256(c.SerializeAsString()).substr(0, 8)));
+  return c.SerializeAsString();
+}
+
+std::string CategoryWord(xpb::Category c) {
+  std::string s = xpb::Category_Name(c).substr(9);  // "CATEGORY_"
+  absl::AsciiStrToLower(&s);
+  return s;
+}
+
+absl::TimeZone ZoneOf(const dpb::Community& c) {
+  absl::TimeZone tz;
+  if (!absl::LoadTimeZone(c.timezone(), &tz)) tz = absl::UTCTimeZone();
+  return tz;
+}
+
+// yyyymm of `t` in the community's time zone.
+int64_t MonthOf(absl::Time t, const absl::TimeZone& tz) {
+  const absl::CivilSecond cs = absl::ToCivilSecond(t, tz);
+  return cs.year() * 100 + cs.month();
+}
+
+absl::Status CheckReason(const std::string& reason, const char* required_why) {
+  if (required_why != nullptr && reason.empty()) return Field("reason", required_why);
+  if (reason.size() > ExpenseLimits::kMaxReasonBytes || !IsValidSingleLine(reason)) {
+    return Field("reason", "at most 512 bytes of one-line text");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string CategoryAccountId(uint64_t c, xpb::Category category) {
+  return absl::StrCat("c", c, ".exp.", CategoryWord(category));
+}
+std::string PayableAccountId(uint64_t c, uint64_t member_id) {
+  return absl::StrCat("c", c, ".payable.m", member_id);
+}
+std::string BankAccountId(uint64_t c) { return absl::StrCat("c", c, ".bank"); }
+
+class ExpenseBook::Tx : public storage::RecordTx {
+ public:
+  explicit Tx(storage::KvStore* s) : RecordTx(s, kRecords, kCounterTag) {}
+};
+
+ExpenseBook::ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger)
+    : store_(store), people_(people), ledger_(ledger) {}
+
+// ---- Policy -----------------------------------------------------------------------
+
+absl::StatusOr<xpb::Policy> ExpenseBook::SetPolicy(const Principal& caller, xpb::Policy p) {
+  (void)caller;  // the access table admits admins and finance officers
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(p.community_id()));
+  std::set<int> seen;
+  for (int cat : p.categories()) {
+    if (cat == xpb::CATEGORY_UNSPECIFIED || !xpb::Category_IsValid(cat) ||
+        !seen.insert(cat).second) {
+      return Field("policy.categories", "known categories, each once");
+    }
+  }
+  if (p.mileage_rate_minor() < 0 || p.mileage_rate_minor() > ExpenseLimits::kMaxMileageRateMinor) {
+    return Field("policy.mileage_rate_minor", "0..100000 minor units per mile or kilometre");
+  }
+  if (p.mileage_rate_minor() > 0 && (p.distance_unit() == xpb::DISTANCE_UNIT_UNSPECIFIED ||
+                                     !xpb::DistanceUnit_IsValid(p.distance_unit()))) {
+    return Field("policy.distance_unit", "mile or kilometre, for the mileage rate");
+  }
+  for (auto [name, v] : {std::pair{"policy.max_claim_minor", p.max_claim_minor()},
+                         std::pair{"policy.max_month_minor", p.max_month_minor()}}) {
+    if (v <= 0 || v > ExpenseLimits::kMaxMinor) {
+      return Field(name, "more than 0 and at most 10,000,000 minor units");
+    }
+  }
+  if (p.claim_window_days() < 1 || p.claim_window_days() > ExpenseLimits::kMaxWindowDays) {
+    return Field("policy.claim_window_days", "1..366 days");
+  }
+  if (p.second_approval_above_minor() < 0 ||
+      p.second_approval_above_minor() > ExpenseLimits::kMaxMinor) {
+    return Field("policy.second_approval_above_minor", "0 (never) .. 10,000,000 minor units");
+  }
+  p.set_currency(community.expense_currency());
+  p.clear_etag();
+  p.set_etag(storage::ToHex(auth::Sha256(p.SerializeAsString()).substr(0, 8)));
+  absl::MutexLock lock(&write_mu_);
+  Tx tx(store_);
+  tx.Put(KeyU64(kPolicyTag, p.community_id()), p.SerializeAsString());
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return p;
+}
+
+absl::StatusOr<xpb::Policy> ExpenseBook::GetPolicy(uint64_t c) {
+  std::string v;
+  TB_ASSIGN_OR_RETURN(bool found, store_->Get(kRecords, KeyU64(kPolicyTag, c), &v));
+  if (!found) {
+    return absl::NotFoundError(
+        absl::StrCat("community ", c,
+                     " has no expense policy yet; an admin or finance officer sets one "
+                     "(tbctl expenses policy set)"));
+  }
+  xpb::Policy p;
+  if (!p.ParseFromString(v)) return absl::DataLossError("the expense policy is damaged");
+  return p;
+}
+
+// ---- Claims -----------------------------------------------------------------------
+
+absl::StatusOr<xpb::Claim> ExpenseBook::Load(uint64_t c, uint64_t id) {
+  std::string v;
+  TB_ASSIGN_OR_RETURN(bool found, store_->Get(kRecords, KeyU64U64(kClaimTag, c, id), &v));
+  if (!found) return absl::NotFoundError(absl::StrCat("claim ", id, " does not exist"));
+  xpb::Claim claim;
+  if (!claim.ParseFromString(v))
+    return absl::DataLossError(absl::StrCat("claim ", id, " is damaged"));
+  return claim;
+}
+
+absl::Status ExpenseBook::PriceLines(const xpb::Policy& policy, const dpb::Community& community,
+                                     xpb::Claim* claim) const {
+  if (claim->title().empty() || claim->title().size() > ExpenseLimits::kMaxTitleBytes ||
+      !IsValidSingleLine(claim->title())) {
+    return Field("claim.title", "1..128 bytes of one-line text: what the claim is for");
+  }
+  if (claim->lines().empty() ||
+      static_cast<size_t>(claim->lines_size()) > ExpenseLimits::kMaxLines) {
+    return Field("claim.lines", "1..50 lines");
+  }
+  const absl::TimeZone tz = ZoneOf(community);
+  const absl::Time now = Now();
+  int64_t total = 0;
+  for (int i = 0; i < claim->lines_size(); ++i) {
+    xpb::ClaimLine& line = *claim->mutable_lines(i);
+    const std::string f = absl::StrCat("claim.lines[", i, "].");
+    if (line.category() == xpb::CATEGORY_UNSPECIFIED || !xpb::Category_IsValid(line.category())) {
+      return Field(f + "category",
+                   "travel, mileage, care-cover, subsistence, materials, phone-data or other");
+    }
+    if (!policy.categories().empty() &&
+        std::find(policy.categories().begin(), policy.categories().end(), line.category()) ==
+            policy.categories().end()) {
+      return Field(f + "category", absl::StrCat(CategoryWord(line.category()),
+                                                " is not claimable in this community"));
+    }
+    absl::Time day;
+    std::string err;
+    if (!absl::ParseTime("%Y-%m-%d", line.date(), tz, &day, &err)) {
+      return Field(f + "date", absl::StrCat("'", line.date(), "' is not a date like 2026-11-23"));
+    }
+    if (day > now) return Field(f + "date", "is in the future");
+    if (day < now - absl::Hours(24 * (policy.claim_window_days() + 1))) {
+      return Field(f + "date", absl::StrCat("is outside the claim window of ",
+                                            policy.claim_window_days(), " days"));
+    }
+    if (line.description().empty() ||
+        line.description().size() > ExpenseLimits::kMaxDescriptionBytes ||
+        !IsValidSingleLine(line.description())) {
+      return Field(f + "description", "1..256 bytes of one-line text");
+    }
+    if (line.category() == xpb::CATEGORY_MILEAGE) {
+      if (policy.mileage_rate_minor() == 0) {
+        return Field(f + "category", "this community pays no mileage (no rate is set)");
+      }
+      if (line.distance_tenths() <= 0 ||
+          line.distance_tenths() > ExpenseLimits::kMaxDistanceTenths) {
+        return Field(f + "distance_tenths", "a distance of 0.1 .. 10,000");
+      }
+      // Rounded to the nearest minor unit, half up; integers only.
+      line.set_amount_minor((line.distance_tenths() * policy.mileage_rate_minor() + 5) / 10);
+    } else if (line.distance_tenths() != 0) {
+      return Field(f + "distance_tenths", "only for mileage");
+    }
+    if (line.amount_minor() <= 0 || line.amount_minor() > ExpenseLimits::kMaxMinor) {
+      return Field(f + "amount_minor", "more than 0 and at most 10,000,000 minor units");
+    }
+    total += line.amount_minor();
+  }
+  if (total > policy.max_claim_minor()) {
+    return absl::FailedPreconditionError(absl::StrCat("claim.lines: the claim totals ", total,
+                                                      " minor units; this community's "
+                                                      "limit per claim is ",
+                                                      policy.max_claim_minor(),
+                                                      "; split it or ask finance"));
+  }
+  claim->set_total_minor(total);
+  claim->set_currency(community.expense_currency());
+  claim->set_needs_second_approval(policy.second_approval_above_minor() > 0 &&
+                                   total > policy.second_approval_above_minor());
+  return absl::OkStatus();
+}
+
+void ExpenseBook::Save(Tx& tx, xpb::Claim& claim, xpb::ClaimState from, uint64_t by,
+                       const std::string& reason) {
+  const uint64_t c = claim.community_id();
+  if (from != claim.state() || !reason.empty()) {
+    xpb::ClaimEvent* e = claim.add_history();
+    e->mutable_at()->set_seconds(absl::ToUnixSeconds(Now()));
+    e->set_by_member_id(by);
+    e->set_from(from);
+    e->set_to(claim.state());
+    e->set_reason(reason);
+  }
+  if (from != claim.state()) {
+    if (from != xpb::CLAIM_STATE_UNSPECIFIED) tx.Delete(StateKey(c, from, claim.id()));
+    tx.Put(StateKey(c, claim.state(), claim.id()), "");
+  }
+  tx.Put(KeyU64U64(kClaimTag, c, claim.id()), Sealed(claim));
+}
+
+absl::StatusOr<int64_t> ExpenseBook::MonthTotal(uint64_t c, uint64_t member, int64_t month) {
+  std::string v;
+  TB_ASSIGN_OR_RETURN(bool found, store_->Get(kRecords, MonthKey(c, member, month), &v));
+  if (!found) return 0;
+  TB_CHECK(v.size() == 8);
+  return storage::DecodeI64(v.data());
+}
+
+void ExpenseBook::AddToMonth(Tx& tx, uint64_t c, uint64_t member, int64_t month, int64_t total,
+                             int64_t delta) {
+  const int64_t next = total + delta;
+  TB_CHECK(next >= 0);
+  std::string v;
+  storage::PutI64(&v, next);
+  tx.Put(MonthKey(c, member, month), v);
+}
+
+absl::StatusOr<xpb::Claim> ExpenseBook::CreateClaim(const Principal& caller, xpb::Claim claim,
+                                                    const std::string& request_id) {
+  if (!IsMember(caller)) return absl::PermissionDeniedError("only members claim expenses");
+  if (!request_id.empty() && !IsValidId(request_id, 64)) {
+    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
+  }
+  const uint64_t c = claim.community_id();
+  TB_ASSIGN_OR_RETURN(xpb::Policy policy, GetPolicy(c));
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
+  TB_ASSIGN_OR_RETURN(dpb::Member me, people_->Member(c, caller.subject_id()));
+  if (me.status() != dpb::MEMBER_STATUS_ACTIVE) {
+    return absl::FailedPreconditionError("only active members claim expenses");
+  }
+  if (claim.organisation_id() != 0) {
+    TB_RETURN_IF_ERROR(people_->Organisation(c, claim.organisation_id()).status());
+  }
+  TB_RETURN_IF_ERROR(PriceLines(policy, community, &claim));
+  absl::MutexLock lock(&write_mu_);
+  const std::string request_key =
+      request_id.empty()
+          ? ""
+          : storage::KeyStr(kRequestTag,
+                            absl::StrCat("create:", c, ":", caller.subject_id(), ":", request_id));
+  if (!request_key.empty()) {
+    std::string v;
+    TB_ASSIGN_OR_RETURN(bool seen, store_->Get(kRecords, request_key, &v));
+    if (seen) return Load(c, storage::DecodeU64(v.data() + 8));
+  }
+  Tx tx(store_);
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("claim.", c)));
+  claim.set_id(id);
+  claim.set_claimant_member_id(caller.subject_id());
+  claim.set_state(xpb::CLAIM_STATE_DRAFT);
+  claim.set_posting_state(xpb::POSTING_STATE_NOT_POSTED);
+  claim.clear_history();
+  claim.clear_first_approver_member_id();
+  claim.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  claim.clear_submitted_at();
+  claim.clear_ledger_result();
+  Save(tx, claim, xpb::CLAIM_STATE_UNSPECIFIED, caller.subject_id(), "");
+  tx.Put(KeyU64U64(kAllTag, c, Inv(id)), "");
+  tx.Put(Key3(kMemberTag, c, caller.subject_id(), Inv(id)), "");
+  if (!request_key.empty()) tx.Put(request_key, KeyU64U64('_', c, id).substr(1));
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return claim;
+}
+
+absl::StatusOr<xpb::Claim> ExpenseBook::OwnEditable(const Principal& caller, uint64_t c,
+                                                    uint64_t id, const std::string& etag) {
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, id));
+  if (!IsMember(caller) || claim.claimant_member_id() != caller.subject_id()) {
+    return absl::PermissionDeniedError("only the claimant changes or submits a claim");
+  }
+  if (claim.state() != xpb::CLAIM_STATE_DRAFT && claim.state() != xpb::CLAIM_STATE_NEEDS_INFO) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("claim ", id, " is ", xpb::ClaimState_Name(claim.state()),
+                     "; only drafts and claims finance asked about can be changed"));
+  }
+  if (etag != claim.etag()) {
+    return absl::AbortedError(absl::StrCat(
+        "claim ", id, " changed since you read it; read it again (etag ", claim.etag(), ")"));
+  }
+  return claim;
+}
+
+absl::StatusOr<xpb::Claim> ExpenseBook::UpdateClaim(const Principal& caller, const xpb::Claim& in) {
+  const uint64_t c = in.community_id();
+  TB_ASSIGN_OR_RETURN(xpb::Policy policy, GetPolicy(c));
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
+  if (in.organisation_id() != 0) {
+    TB_RETURN_IF_ERROR(people_->Organisation(c, in.organisation_id()).status());
+  }
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, OwnEditable(caller, c, in.id(), in.etag()));
+  claim.set_title(in.title());
+  claim.set_organisation_id(in.organisation_id());
+  *claim.mutable_lines() = in.lines();
+  TB_RETURN_IF_ERROR(PriceLines(policy, community, &claim));
+  Tx tx(store_);
+  Save(tx, claim, claim.state(), caller.subject_id(), "");
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return claim;
+}
+
+absl::StatusOr<xpb::Claim> ExpenseBook::SubmitClaim(const Principal& caller, uint64_t c,
+                                                    uint64_t id, const std::string& etag) {
+  TB_ASSIGN_OR_RETURN(xpb::Policy policy, GetPolicy(c));
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, OwnEditable(caller, c, id, etag));
+  // The policy may have changed since the draft was written: check again.
+  TB_RETURN_IF_ERROR(PriceLines(policy, community, &claim));
+  const int64_t month = MonthOf(Now(), ZoneOf(community));
+  TB_ASSIGN_OR_RETURN(int64_t counted, MonthTotal(c, claim.claimant_member_id(), month));
+  if (counted + claim.total_minor() > policy.max_month_minor()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("this month's claims would total ", counted + claim.total_minor(),
+                     " minor units; this community's limit per member per month is ",
+                     policy.max_month_minor(), "; submit the rest next month or ask finance"));
+  }
+  Tx tx(store_);
+  const xpb::ClaimState from = claim.state();
+  claim.set_state(xpb::CLAIM_STATE_SUBMITTED);
+  claim.clear_first_approver_member_id();
+  claim.mutable_submitted_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  AddToMonth(tx, c, claim.claimant_member_id(), month, counted, claim.total_minor());
+  Save(tx, claim, from, caller.subject_id(), "");
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return claim;
+}
+
+absl::StatusOr<xpb::Claim> ExpenseBook::GetClaim(const Principal& caller, uint64_t c, uint64_t id) {
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, id));
+  const bool own = IsMember(caller) && claim.claimant_member_id() == caller.subject_id();
+  if (!own && (claim.state() == xpb::CLAIM_STATE_DRAFT || !IsFinanceOrAdmin(caller))) {
+    return absl::NotFoundError(absl::StrCat("claim ", id, " does not exist"));
+  }
+  return claim;
+}
+
+absl::StatusOr<std::vector<xpb::Claim>> ExpenseBook::ListClaims(const Principal& caller,
+                                                                const xpb::ListClaimsRequest& req,
+                                                                uint64_t after_key, size_t limit,
+                                                                uint64_t* last_key, bool* more) {
+  const uint64_t c = req.community_id();
+  uint64_t member = req.member_id();
+  if (!IsFinanceOrAdmin(caller)) {
+    if (!IsMember(caller) || (member != 0 && member != caller.subject_id())) {
+      return absl::PermissionDeniedError("members list their own claims; finance lists anyone's");
+    }
+    member = caller.subject_id();
+  }
+  if (!xpb::ClaimState_IsValid(req.state()) || req.min_total_minor() < 0 ||
+      req.min_age_days() < 0 || req.min_age_days() > 3660) {
+    return Field("filters", "a known state, min_total_minor >= 0, min_age_days 0..3660");
+  }
+  // The index that yields the fewest non-matches: by state (oldest first, the finance
+  // queue), by member, or everything (newest first).
+  std::string prefix;
+  bool inverted = true;
+  if (req.state() != xpb::CLAIM_STATE_UNSPECIFIED && member == 0) {
+    prefix = KeyU64(kStateTag, c);
+    storage::PutU8(&prefix, static_cast<uint8_t>(req.state()));
+    inverted = false;
+  } else if (member != 0) {
+    prefix = KeyU64U64(kMemberTag, c, member);
+  } else {
+    prefix = KeyU64(kAllTag, c);
+  }
+  const int64_t now_s = absl::ToUnixSeconds(Now());
+  std::vector<xpb::Claim> out;
+  *more = false;
+  auto it = store_->NewIterator(kRecords);
+  std::string start = prefix;
+  if (after_key != 0) storage::PutU64(&start, after_key + 1);
+  size_t scanned = 0;
+  for (it->Seek(start); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    if (out.size() == limit || ++scanned > ExpenseLimits::kMaxScan) {
+      *more = true;
+      break;
+    }
+    const uint64_t k = storage::DecodeU64(it->key().data() + prefix.size());
+    *last_key = k;
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, inverted ? Inv(k) : k));
+    const bool own = IsMember(caller) && claim.claimant_member_id() == caller.subject_id();
+    if (claim.state() == xpb::CLAIM_STATE_DRAFT && !own) continue;
+    if (req.state() != xpb::CLAIM_STATE_UNSPECIFIED && claim.state() != req.state()) continue;
+    if (req.organisation_id() != 0 && claim.organisation_id() != req.organisation_id()) continue;
+    if (claim.total_minor() < req.min_total_minor()) continue;
+    if (req.min_age_days() > 0 &&
+        (claim.submitted_at().seconds() == 0 ||
+         claim.submitted_at().seconds() > now_s - int64_t{86400} * req.min_age_days())) {
+      continue;
+    }
+    out.push_back(std::move(claim));
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+absl::StatusOr<xpb::Claim> ExpenseBook::DecideClaim(const Principal& caller,
+                                                    const xpb::DecideClaimRequest& req) {
+  using D = xpb::DecideClaimRequest;
+  if (req.decision() == D::DECISION_UNSPECIFIED || !D::Decision_IsValid(req.decision())) {
+    return Field("decision", "approve, reject or ask-for-info");
+  }
+  TB_RETURN_IF_ERROR(CheckReason(req.reason(), req.decision() == D::DECISION_APPROVE
+                                                   ? nullptr
+                                                   : "required: tell the claimant why"));
+  if (!IsMember(caller) || !auth::HasRole(caller, dpb::ROLE_FINANCE)) {
+    return absl::PermissionDeniedError("only finance officers decide claims");
+  }
+  const uint64_t c = req.community_id();
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, req.claim_id()));
+  if (claim.state() == xpb::CLAIM_STATE_DRAFT) {
+    return absl::NotFoundError(absl::StrCat("claim ", req.claim_id(), " does not exist"));
+  }
+  if (claim.claimant_member_id() == caller.subject_id()) {
+    return absl::PermissionDeniedError(
+        "nobody decides their own claim; another finance officer must");
+  }
+  if (claim.state() != xpb::CLAIM_STATE_SUBMITTED) {
+    return absl::FailedPreconditionError(absl::StrCat("claim ", claim.id(), " is ",
+                                                      xpb::ClaimState_Name(claim.state()),
+                                                      "; only submitted claims are decided"));
+  }
+  if (req.etag() != claim.etag()) {
+    return absl::AbortedError(
+        absl::StrCat("claim ", claim.id(),
+                     " changed since you read it (someone else may be acting on it); "
+                     "read it again"));
+  }
+  Tx tx(store_);
+  const xpb::ClaimState from = claim.state();
+  std::string note = req.reason();
+  if (req.decision() == D::DECISION_APPROVE) {
+    if (claim.needs_second_approval() && claim.first_approver_member_id() == 0) {
+      claim.set_first_approver_member_id(caller.subject_id());
+      note = note.empty() ? "first approval" : absl::StrCat("first approval: ", note);
+    } else {
+      if (claim.first_approver_member_id() == caller.subject_id()) {
+        return absl::PermissionDeniedError(
+            "the second approval must come from a different finance officer");
+      }
+      claim.set_state(xpb::CLAIM_STATE_APPROVED);
+      claim.set_posting_state(xpb::POSTING_STATE_QUEUED);
+      TB_ASSIGN_OR_RETURN(uint64_t seq, tx.NextId("outbox"));
+      tx.Put(KeyU64(kOutboxTag, seq), KeyU64U64('_', c, claim.id()).substr(1));
+    }
+  } else {
+    claim.clear_first_approver_member_id();
+    claim.set_state(req.decision() == D::DECISION_REJECT ? xpb::CLAIM_STATE_REJECTED
+                                                         : xpb::CLAIM_STATE_NEEDS_INFO);
+    // No longer counted against the month (a resubmission counts it again).
+    const int64_t month =
+        MonthOf(absl::FromUnixSeconds(claim.submitted_at().seconds()), ZoneOf(community));
+    TB_ASSIGN_OR_RETURN(int64_t counted, MonthTotal(c, claim.claimant_member_id(), month));
+    AddToMonth(tx, c, claim.claimant_member_id(), month, counted,
+               -std::min(counted, claim.total_minor()));
+  }
+  Save(tx, claim, from, caller.subject_id(), note);
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return claim;
+}
+
+// ---- The money book ---------------------------------------------------------------
+
+size_t ExpenseBook::OutboxSize() {
+  size_t n = 0;
+  auto it = store_->NewIterator(kRecords);
+  const std::string prefix(1, kOutboxTag);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    ++n;
+  }
+  return n;
+}
+
+absl::StatusOr<size_t> ExpenseBook::Dispatch() {
+  absl::MutexLock dispatching(&dispatch_mu_);
+  struct Entry {
+    std::string key;
+    xpb::Claim claim;
+    size_t first = 0, count = 0;  // its transfers
+  };
+  std::vector<Entry> entries;
+  size_t waiting = 0;
+  {
+    auto it = store_->NewIterator(kRecords);
+    const std::string prefix(1, kOutboxTag);
+    for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+      if (entries.size() == ExpenseLimits::kMaxDispatchClaims) {
+        ++waiting;
+        continue;
+      }
+      const std::string_view v = it->value();
+      TB_CHECK(v.size() == 16);
+      TB_ASSIGN_OR_RETURN(xpb::Claim claim,
+                          Load(storage::DecodeU64(v.data()), storage::DecodeU64(v.data() + 8)));
+      entries.push_back({std::string(it->key()), std::move(claim)});
+    }
+    TB_RETURN_IF_ERROR(it->status());
+  }
+  if (entries.empty()) return 0;
+
+  // One linked chain per claim: each category's total, category -> payable.
+  std::vector<lpb::Transfer> transfers;
+  std::map<std::string, lpb::Account> accounts;
+  for (Entry& e : entries) {
+    const xpb::Claim& claim = e.claim;
+    const uint64_t c = claim.community_id();
+    std::map<xpb::Category, int64_t> by_category;
+    for (const xpb::ClaimLine& l : claim.lines()) by_category[l.category()] += l.amount_minor();
+    lpb::Account payable;
+    payable.set_id(PayableAccountId(c, claim.claimant_member_id()));
+    payable.set_community_id(c);
+    payable.set_unit(claim.currency());
+    payable.set_owner_kind(lpb::OWNER_KIND_MEMBER);
+    payable.set_owner_ref(absl::StrCat("communities/", c, "/members/", claim.claimant_member_id()));
+    payable.set_min_balance(0);  // never pay out more than is owed
+    accounts[payable.id()] = payable;
+    e.first = transfers.size();
+    for (const auto& [category, amount] : by_category) {
+      lpb::Account book;
+      book.set_id(CategoryAccountId(c, category));
+      book.set_community_id(c);
+      book.set_unit(claim.currency());
+      book.set_owner_kind(lpb::OWNER_KIND_EXPENSE_BOOK);
+      book.set_owner_ref(absl::StrCat("communities/", c, "/expenses/", CategoryWord(category)));
+      accounts[book.id()] = book;
+      lpb::Transfer t;
+      t.set_id(absl::StrCat("exp.", c, ".", claim.id(), ".", CategoryWord(category)));
+      t.set_debit_account_id(book.id());
+      t.set_credit_account_id(payable.id());
+      t.set_amount(amount);
+      t.set_kind(lpb::TRANSFER_KIND_EXPENSE_APPROVAL);
+      t.set_memo(claim.title());
+      t.set_reference(absl::StrCat("communities/", c, "/claims/", claim.id()));
+      t.set_linked(true);
+      transfers.push_back(std::move(t));
+    }
+    e.count = transfers.size() - e.first;
+    transfers.back().set_linked(false);  // closes the chain
+  }
+  std::vector<lpb::Account> to_open;
+  for (auto& [id, a] : accounts) to_open.push_back(a);
+  TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateAccountResult> opened, ledger_->OpenAccounts(to_open));
+  TB_CHECK(opened.size() == to_open.size());
+  std::map<std::string, std::string> unusable;  // account id -> why
+  for (size_t i = 0; i < opened.size(); ++i) {
+    if (opened[i].code() != lpb::CREATE_ACCOUNT_CREATED &&
+        opened[i].code() != lpb::CREATE_ACCOUNT_EXISTS) {
+      unusable[to_open[i].id()] = lpb::CreateAccountResultCode_Name(opened[i].code());
+    }
+  }
+  TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateTransferResult> results, ledger_->Post(transfers));
+  TB_CHECK(results.size() == transfers.size());
+
+  absl::MutexLock lock(&write_mu_);
+  Tx tx(store_);
+  for (Entry& e : entries) {
+    // Reload: the claim may have changed since (history appended).
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(e.claim.community_id(), e.claim.id()));
+    std::string refused;
+    for (size_t i = e.first; i < e.first + e.count; ++i) {
+      const lpb::CreateTransferResultCode code = results[i].code();
+      if (code != lpb::CREATE_TRANSFER_CREATED && code != lpb::CREATE_TRANSFER_EXISTS &&
+          refused.empty()) {
+        refused = lpb::CreateTransferResultCode_Name(code);
+        for (const auto& [id, why] : unusable) {
+          if (id == transfers[i].debit_account_id() || id == transfers[i].credit_account_id()) {
+            refused = absl::StrCat(id, ": ", why);
+          }
+        }
+      }
+    }
+    claim.set_posting_state(refused.empty() ? xpb::POSTING_STATE_POSTED
+                                            : xpb::POSTING_STATE_REFUSED);
+    claim.set_ledger_result(refused);
+    tx.Put(KeyU64U64(kClaimTag, claim.community_id(), claim.id()), Sealed(claim));
+    tx.Delete(e.key);
+  }
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return waiting;
+}
+
+}  // namespace timebank::expenses

@@ -1,0 +1,112 @@
+// ExpenseBook is the expenses service's domain core: each community's claim policy,
+// claims and their workflow (draft -> submitted -> needs-info <-> submitted ->
+// approved / rejected), separation of duties, optimistic concurrency, and the money
+// book's postings. Approving a claim writes, in the same synced batch, an outbox
+// entry; Dispatch() opens the money-book accounts and posts one linked chain per claim
+// (category -> the claimant's payable) with transfer ids derived from the claim, so a
+// retry posts nothing twice. Plain C++ over a KvStore; the directory and the ledger
+// are interfaces (services/common/peers.h) that tests fake.
+#ifndef TIMEBANK_SERVICES_EXPENSES_EXPENSE_BOOK_H_
+#define TIMEBANK_SERVICES_EXPENSES_EXPENSE_BOOK_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "services/common/peers.h"
+#include "storage/kv_store.h"
+#include "timebank/directory/v1/token.pb.h"
+#include "timebank/expenses/v1/expenses.pb.h"
+
+namespace timebank::expenses {
+
+namespace xpb = ::timebank::expenses::v1;
+
+struct ExpenseLimits {
+  static constexpr size_t kMaxLines = 50;
+  static constexpr size_t kMaxTitleBytes = 128;
+  static constexpr size_t kMaxDescriptionBytes = 256;
+  static constexpr size_t kMaxReasonBytes = 512;
+  // No single amount, cap or line may exceed this many minor units (10 million).
+  static constexpr int64_t kMaxMinor = 10'000'000;
+  static constexpr int64_t kMaxMileageRateMinor = 100'000;
+  static constexpr int64_t kMaxDistanceTenths = 100'000;  // 10,000 miles or km
+  static constexpr int32_t kMaxWindowDays = 366;
+  static constexpr size_t kMaxDispatchClaims = 200;
+  static constexpr size_t kMaxScan = 200'000;  // claims examined by one list call
+};
+
+// The money book's ledger accounts of a community (currency-unit accounts).
+std::string CategoryAccountId(uint64_t community_id, xpb::Category category);
+std::string PayableAccountId(uint64_t community_id, uint64_t member_id);
+std::string BankAccountId(uint64_t community_id);
+
+class ExpenseBook {
+ public:
+  using Principal = ::timebank::directory::v1::Principal;
+
+  ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger);
+
+  absl::StatusOr<xpb::Policy> SetPolicy(const Principal& caller, xpb::Policy policy);
+  // NOT_FOUND until the community has one.
+  absl::StatusOr<xpb::Policy> GetPolicy(uint64_t community_id);
+
+  // Claimants write their own claims.
+  absl::StatusOr<xpb::Claim> CreateClaim(const Principal& caller, xpb::Claim claim,
+                                         const std::string& request_id);
+  absl::StatusOr<xpb::Claim> UpdateClaim(const Principal& caller, const xpb::Claim& claim);
+  absl::StatusOr<xpb::Claim> SubmitClaim(const Principal& caller, uint64_t community_id,
+                                         uint64_t claim_id, const std::string& etag);
+  // The claimant, finance officers and admins see a claim (drafts: the claimant only).
+  absl::StatusOr<xpb::Claim> GetClaim(const Principal& caller, uint64_t community_id,
+                                      uint64_t claim_id);
+  absl::StatusOr<std::vector<xpb::Claim>> ListClaims(const Principal& caller,
+                                                     const xpb::ListClaimsRequest& req,
+                                                     uint64_t after_key, size_t limit,
+                                                     uint64_t* last_key, bool* more);
+  // Finance: approve (twice, by two people, above the policy's threshold), reject, or
+  // ask for information. Nobody decides their own claim; `etag` must be current.
+  absl::StatusOr<xpb::Claim> DecideClaim(const Principal& caller,
+                                         const xpb::DecideClaimRequest& req);
+
+  // Posts approved claims waiting in the outbox (at most kMaxDispatchClaims). Returns
+  // how many are still waiting; an error means the ledger was unreachable.
+  absl::StatusOr<size_t> Dispatch();
+  size_t OutboxSize();
+
+  // Tests move time; production uses the system clock.
+  void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }
+
+ private:
+  class Tx;
+  absl::Time Now() const { return clock_ ? clock_() : absl::Now(); }
+  absl::StatusOr<xpb::Claim> Load(uint64_t community_id, uint64_t claim_id);
+  // Checks and completes the lines (mileage amounts, total) against the policy.
+  absl::Status PriceLines(const xpb::Policy& policy, const ::timebank::directory::v1::Community& c,
+                          xpb::Claim* claim) const;
+  // The claim as its claimant may change it, or why not.
+  absl::StatusOr<xpb::Claim> OwnEditable(const Principal& caller, uint64_t community_id,
+                                         uint64_t claim_id, const std::string& etag);
+  // Writes the claim, its state index and a history event (from -> claim.state()).
+  void Save(Tx& tx, xpb::Claim& claim, xpb::ClaimState from, uint64_t by,
+            const std::string& reason);
+  // The month total of a member's claims counted against the cap.
+  absl::StatusOr<int64_t> MonthTotal(uint64_t community_id, uint64_t member_id, int64_t month);
+  void AddToMonth(Tx& tx, uint64_t community_id, uint64_t member_id, int64_t month, int64_t total,
+                  int64_t delta);
+
+  storage::KvStore* const store_;
+  People* const people_;
+  LedgerClient* const ledger_;
+  std::function<absl::Time()> clock_;
+  absl::Mutex write_mu_;     // one mutation at a time
+  absl::Mutex dispatch_mu_;  // one dispatcher at a time
+};
+
+}  // namespace timebank::expenses
+
+#endif  // TIMEBANK_SERVICES_EXPENSES_EXPENSE_BOOK_H_

@@ -1,0 +1,84 @@
+#include "services/expenses/expenses_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/auth/auth_interceptor.h"
+#include "services/common/grpc_util.h"
+#include "services/common/paging.h"
+
+namespace timebank::expenses {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+
+dpb::Principal Caller(const grpc::ServerContext& ctx) {
+  std::optional<dpb::Principal> p = auth::CallerOf(ctx);
+  return p ? *p : dpb::Principal();
+}
+
+}  // namespace
+
+grpc::Status ExpensesServiceImpl::SetPolicy(grpc::ServerContext* ctx,
+                                            const xpb::SetPolicyRequest* req, xpb::Policy* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->SetPolicy(Caller(*ctx), req->policy()), resp);
+}
+
+grpc::Status ExpensesServiceImpl::GetPolicy(grpc::ServerContext* ctx,
+                                            const xpb::GetPolicyRequest* req, xpb::Policy* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->GetPolicy(req->community_id()), resp);
+}
+
+grpc::Status ExpensesServiceImpl::CreateClaim(grpc::ServerContext* ctx,
+                                              const xpb::CreateClaimRequest* req,
+                                              xpb::Claim* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->CreateClaim(Caller(*ctx), req->claim(), req->request_id()), resp);
+}
+
+grpc::Status ExpensesServiceImpl::UpdateClaim(grpc::ServerContext* ctx,
+                                              const xpb::UpdateClaimRequest* req,
+                                              xpb::Claim* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->UpdateClaim(Caller(*ctx), req->claim()), resp);
+}
+
+grpc::Status ExpensesServiceImpl::SubmitClaim(grpc::ServerContext* ctx,
+                                              const xpb::SubmitClaimRequest* req,
+                                              xpb::Claim* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->SubmitClaim(Caller(*ctx), req->community_id(), req->claim_id(), req->etag()),
+               resp);
+}
+
+grpc::Status ExpensesServiceImpl::GetClaim(grpc::ServerContext* ctx,
+                                           const xpb::GetClaimRequest* req, xpb::Claim* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->GetClaim(Caller(*ctx), req->community_id(), req->claim_id()), resp);
+}
+
+grpc::Status ExpensesServiceImpl::ListClaims(grpc::ServerContext* ctx,
+                                             const xpb::ListClaimsRequest* req,
+                                             xpb::ListClaimsResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  bool more = false;
+  uint64_t last = 0;
+  auto claims = book_->ListClaims(Caller(*ctx), *req, page->after_id, page->size, &last, &more);
+  if (!claims.ok()) return ToGrpc(claims.status());
+  for (xpb::Claim& c : *claims) *resp->add_claims() = std::move(c);
+  if (more) resp->set_next_page_token(EncodePageToken(absl::StrCat(last)));
+  return grpc::Status::OK;
+}
+
+grpc::Status ExpensesServiceImpl::DecideClaim(grpc::ServerContext* ctx,
+                                              const xpb::DecideClaimRequest* req,
+                                              xpb::Claim* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  grpc::Status s = Reply(book_->DecideClaim(Caller(*ctx), *req), resp);
+  pump_->Wake();  // an approval queued a posting
+  return s;
+}
+
+}  // namespace timebank::expenses

@@ -1,0 +1,38 @@
+// gRPC adapter of the expenses service (synchronous API) over the ExpenseBook.
+#ifndef TIMEBANK_SERVICES_EXPENSES_EXPENSES_SERVICE_H_
+#define TIMEBANK_SERVICES_EXPENSES_EXPENSES_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "services/common/outbox_pump.h"
+#include "services/expenses/expense_book.h"
+#include "timebank/expenses/v1/expenses.grpc.pb.h"
+
+namespace timebank::expenses {
+
+class ExpensesServiceImpl final : public xpb::ExpensesService::Service {
+ public:
+  ExpensesServiceImpl(ExpenseBook* book, OutboxPump* pump) : book_(book), pump_(pump) {}
+
+  grpc::Status SetPolicy(grpc::ServerContext*, const xpb::SetPolicyRequest*, xpb::Policy*) override;
+  grpc::Status GetPolicy(grpc::ServerContext*, const xpb::GetPolicyRequest*, xpb::Policy*) override;
+  grpc::Status CreateClaim(grpc::ServerContext*, const xpb::CreateClaimRequest*,
+                           xpb::Claim*) override;
+  grpc::Status UpdateClaim(grpc::ServerContext*, const xpb::UpdateClaimRequest*,
+                           xpb::Claim*) override;
+  grpc::Status SubmitClaim(grpc::ServerContext*, const xpb::SubmitClaimRequest*,
+                           xpb::Claim*) override;
+  grpc::Status GetClaim(grpc::ServerContext*, const xpb::GetClaimRequest*, xpb::Claim*) override;
+  grpc::Status ListClaims(grpc::ServerContext*, const xpb::ListClaimsRequest*,
+                          xpb::ListClaimsResponse*) override;
+  grpc::Status DecideClaim(grpc::ServerContext*, const xpb::DecideClaimRequest*,
+                           xpb::Claim*) override;
+
+ private:
+  ExpenseBook* const book_;
+  OutboxPump* const pump_;
+};
+
+}  // namespace timebank::expenses
+
+#endif  // TIMEBANK_SERVICES_EXPENSES_EXPENSES_SERVICE_H_

@@ -1,0 +1,446 @@
+// The expenses core over an in-memory store, with a fake directory and a small model
+// ledger: every transition and every forbidden one, separation of duties, two
+// approvers at once, policy limits, and the money book balancing to zero.
+#include "services/expenses/expense_book.h"
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "storage/mem_store.h"
+
+namespace timebank::expenses {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+namespace lpb = ::timebank::ledger::v1;
+constexpr uint64_t kC = 1;
+
+class FakePeople final : public People {
+ public:
+  absl::StatusOr<dpb::Member> Member(uint64_t c, uint64_t id) override {
+    if (c != kC || id < 10 || id > 14) return absl::NotFoundError("no such member");
+    dpb::Member m;
+    m.set_community_id(c);
+    m.set_id(id);
+    m.set_status(id == 14 ? dpb::MEMBER_STATUS_SUSPENDED : dpb::MEMBER_STATUS_ACTIVE);
+    return m;
+  }
+  absl::StatusOr<dpb::Community> Community(uint64_t c) override {
+    if (c != kC) return absl::NotFoundError("community 1 only");
+    dpb::Community community;
+    community.set_id(kC);
+    community.set_timezone("Europe/London");
+    community.set_expense_currency("GBP");
+    return community;
+  }
+  absl::StatusOr<std::vector<std::optional<dpb::Member>>> MembersByNumber(
+      uint64_t, const std::vector<std::string>& numbers) override {
+    return std::vector<std::optional<dpb::Member>>(numbers.size());
+  }
+  absl::StatusOr<dpb::Organisation> Organisation(uint64_t c, uint64_t o) override {
+    if (c != kC || o != 1) return absl::NotFoundError("organisation 1 only");
+    dpb::Organisation org;
+    org.set_id(1);
+    return org;
+  }
+};
+
+// Accounts with an optional minimum, linked chains all-or-nothing, idempotent ids.
+class ModelLedger final : public LedgerClient {
+ public:
+  absl::StatusOr<std::vector<lpb::CreateTransferResult>> Post(
+      const std::vector<lpb::Transfer>& ts) override {
+    if (down) return absl::UnavailableError("ledger down");
+    std::vector<lpb::CreateTransferResult> out(ts.size());
+    size_t begin = 0;
+    for (size_t i = 0; i < ts.size(); ++i) {
+      if (ts[i].linked()) continue;
+      // ts[begin..i] is one chain.
+      auto saved = balance;
+      auto saved_posted = posted;
+      lpb::CreateTransferResultCode failed = lpb::CREATE_TRANSFER_CREATED;
+      for (size_t k = begin; k <= i; ++k) {
+        lpb::CreateTransferResultCode code = Apply(ts[k]);
+        out[k].set_code(code);
+        if (code != lpb::CREATE_TRANSFER_CREATED && code != lpb::CREATE_TRANSFER_EXISTS)
+          failed = code;
+      }
+      if (failed != lpb::CREATE_TRANSFER_CREATED) {
+        balance = saved;
+        posted = saved_posted;
+        for (size_t k = begin; k <= i; ++k) out[k].set_code(failed);
+      }
+      begin = i + 1;
+    }
+    return out;
+  }
+  absl::StatusOr<std::vector<lpb::CreateAccountResult>> OpenAccounts(
+      const std::vector<lpb::Account>& as) override {
+    if (down) return absl::UnavailableError("ledger down");
+    std::vector<lpb::CreateAccountResult> out(as.size());
+    for (size_t i = 0; i < as.size(); ++i) {
+      out[i].set_code(accounts.count(as[i].id()) ? lpb::CREATE_ACCOUNT_EXISTS
+                                                 : lpb::CREATE_ACCOUNT_CREATED);
+      accounts.emplace(as[i].id(), as[i]);
+    }
+    return out;
+  }
+  lpb::CreateTransferResultCode Apply(const lpb::Transfer& t) {
+    if (posted.count(t.id())) return lpb::CREATE_TRANSFER_EXISTS;
+    auto debit = accounts.find(t.debit_account_id());
+    auto credit = accounts.find(t.credit_account_id());
+    if (debit == accounts.end()) return lpb::CREATE_TRANSFER_DEBIT_ACCOUNT_NOT_FOUND;
+    if (credit == accounts.end()) return lpb::CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_FOUND;
+    if (debit->second.has_min_balance() &&
+        balance[t.debit_account_id()] - t.amount() < debit->second.min_balance()) {
+      return lpb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE;
+    }
+    balance[t.debit_account_id()] -= t.amount();
+    balance[t.credit_account_id()] += t.amount();
+    posted[t.id()] = t;
+    return lpb::CREATE_TRANSFER_CREATED;
+  }
+  int64_t Sum() const {
+    int64_t s = 0;
+    for (const auto& [id, b] : balance) s += b;
+    return s;
+  }
+  bool down = false;
+  std::map<std::string, lpb::Account> accounts;
+  std::map<std::string, lpb::Transfer> posted;
+  std::map<std::string, int64_t> balance;
+};
+
+dpb::Principal Person(uint64_t id, std::vector<dpb::Role> roles = {}) {
+  dpb::Principal p;
+  p.set_kind(dpb::Principal::KIND_MEMBER);
+  p.set_community_id(kC);
+  p.set_subject_id(id);
+  p.add_roles(dpb::ROLE_MEMBER);
+  for (dpb::Role r : roles) p.add_roles(r);
+  return p;
+}
+
+std::string DaysAgo(int days) {
+  return absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(24 * days),
+                          absl::TimeZone(absl::FixedTimeZone(0)));
+}
+
+class ExpenseBookTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    xpb::Policy p;
+    p.set_community_id(kC);
+    p.set_mileage_rate_minor(45);
+    p.set_distance_unit(xpb::DISTANCE_UNIT_MILE);
+    p.set_max_claim_minor(25'000);
+    p.set_max_month_minor(40'000);
+    p.set_claim_window_days(90);
+    p.set_second_approval_above_minor(10'000);
+    auto set = book.SetPolicy(admin, p);
+    ASSERT_TRUE(set.ok()) << set.status();
+    EXPECT_EQ(set->currency(), "GBP");
+  }
+  static xpb::ClaimLine Line(xpb::Category cat, int64_t amount_minor, int days_ago = 2) {
+    xpb::ClaimLine l;
+    l.set_category(cat);
+    l.set_date(DaysAgo(days_ago));
+    if (cat == xpb::CATEGORY_MILEAGE) {
+      l.set_distance_tenths(amount_minor);
+    } else {
+      l.set_amount_minor(amount_minor);
+    }
+    l.set_description("to the co-design workshop");
+    return l;
+  }
+  static xpb::Claim Draft(std::vector<xpb::ClaimLine> lines) {
+    xpb::Claim c;
+    c.set_community_id(kC);
+    c.set_title("Workshop costs");
+    for (auto& l : lines) *c.add_lines() = l;
+    return c;
+  }
+  // Creates and submits a claim by `who`.
+  xpb::Claim Submitted(uint64_t who, std::vector<xpb::ClaimLine> lines) {
+    auto made = book.CreateClaim(Person(who), Draft(std::move(lines)), "");
+    EXPECT_TRUE(made.ok()) << made.status();
+    auto sent = book.SubmitClaim(Person(who), kC, made->id(), made->etag());
+    EXPECT_TRUE(sent.ok()) << sent.status();
+    return *sent;
+  }
+  absl::StatusOr<xpb::Claim> Decide(const dpb::Principal& who, const xpb::Claim& c,
+                                    xpb::DecideClaimRequest::Decision d,
+                                    const std::string& reason = "") {
+    xpb::DecideClaimRequest r;
+    r.set_community_id(kC);
+    r.set_claim_id(c.id());
+    r.set_etag(c.etag());
+    r.set_decision(d);
+    r.set_reason(reason);
+    return book.DecideClaim(who, r);
+  }
+
+  storage::MemStore store{1};
+  FakePeople people;
+  ModelLedger ledger;
+  ExpenseBook book{&store, &people, &ledger};
+  const dpb::Principal admin = Person(11, {dpb::ROLE_ADMIN});
+  const dpb::Principal fiona = Person(12, {dpb::ROLE_FINANCE});
+  const dpb::Principal farid = Person(13, {dpb::ROLE_FINANCE});
+  const dpb::Principal alice = Person(10);
+};
+
+using D = xpb::DecideClaimRequest;
+
+TEST_F(ExpenseBookTest, TwoApproversPostTheClaimToTheMoneyBookOnce) {
+  // 12.50 bus fare + 12.3 miles at 45p (553.5p, rounded half up to 554p).
+  auto made = book.CreateClaim(
+      alice, Draft({Line(xpb::CATEGORY_TRAVEL, 1250), Line(xpb::CATEGORY_MILEAGE, 123)}), "r1");
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ(made->state(), xpb::CLAIM_STATE_DRAFT);
+  EXPECT_EQ(made->lines(1).amount_minor(), 554);
+  EXPECT_EQ(made->total_minor(), 1804);
+  EXPECT_EQ(made->currency(), "GBP");
+  EXPECT_FALSE(made->needs_second_approval());
+  EXPECT_EQ(book.CreateClaim(alice, Draft({Line(xpb::CATEGORY_TRAVEL, 1)}), "r1")->id(),
+            made->id());  // a retry creates nothing
+
+  // Above the threshold once a big line is added: two approvers.
+  xpb::Claim edit = *made;
+  *edit.add_lines() = Line(xpb::CATEGORY_CARE_COVER, 9000);
+  auto edited = book.UpdateClaim(alice, edit);
+  ASSERT_TRUE(edited.ok()) << edited.status();
+  EXPECT_EQ(edited->total_minor(), 10'804);
+  EXPECT_TRUE(edited->needs_second_approval());
+  auto sent = book.SubmitClaim(alice, kC, edited->id(), edited->etag());
+  ASSERT_TRUE(sent.ok()) << sent.status();
+
+  auto first = Decide(fiona, *sent, D::DECISION_APPROVE);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->state(), xpb::CLAIM_STATE_SUBMITTED);
+  EXPECT_EQ(first->first_approver_member_id(), 12u);
+  EXPECT_EQ(Decide(fiona, *first, D::DECISION_APPROVE).status().code(),
+            absl::StatusCode::kPermissionDenied);  // the same person twice
+  auto second = Decide(farid, *first, D::DECISION_APPROVE);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->state(), xpb::CLAIM_STATE_APPROVED);
+  EXPECT_EQ(second->posting_state(), xpb::POSTING_STATE_QUEUED);
+
+  ledger.down = true;
+  EXPECT_FALSE(book.Dispatch().ok());
+  EXPECT_EQ(book.OutboxSize(), 1u);
+  ledger.down = false;
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(book.OutboxSize(), 0u);
+  EXPECT_EQ(ledger.balance[CategoryAccountId(kC, xpb::CATEGORY_TRAVEL)], -1250);
+  EXPECT_EQ(ledger.balance[CategoryAccountId(kC, xpb::CATEGORY_MILEAGE)], -554);
+  EXPECT_EQ(ledger.balance[CategoryAccountId(kC, xpb::CATEGORY_CARE_COVER)], -9000);
+  EXPECT_EQ(ledger.balance[PayableAccountId(kC, 10)], 10'804);
+  EXPECT_EQ(ledger.Sum(), 0);
+  EXPECT_EQ(ledger.posted.size(), 3u);
+  for (const auto& [id, a] : ledger.accounts) EXPECT_EQ(a.unit(), "GBP") << id;
+  EXPECT_TRUE(ledger.accounts[PayableAccountId(kC, 10)].has_min_balance());
+  EXPECT_EQ(ledger.posted.begin()->second.kind(), lpb::TRANSFER_KIND_EXPENSE_APPROVAL);
+
+  auto shown = book.GetClaim(alice, kC, made->id());
+  ASSERT_TRUE(shown.ok());
+  EXPECT_EQ(shown->posting_state(), xpb::POSTING_STATE_POSTED);
+  // Every transition is recorded with who and from what to what.
+  ASSERT_EQ(shown->history_size(), 4);  // created, submitted, first approval, approved
+  EXPECT_EQ(shown->history(2).by_member_id(), 12u);
+  EXPECT_EQ(shown->history(2).reason(), "first approval");
+  EXPECT_EQ(shown->history(3).to(), xpb::CLAIM_STATE_APPROVED);
+  EXPECT_EQ(shown->history(3).by_member_id(), 13u);
+}
+
+TEST_F(ExpenseBookTest, ForbiddenTransitionsAndSeparationOfDuties) {
+  xpb::Claim c = Submitted(10, {Line(xpb::CATEGORY_SUBSISTENCE, 800)});
+  // Nobody edits a submitted claim; only the claimant edits at all.
+  xpb::Claim edit = c;
+  edit.set_title("changed");
+  EXPECT_EQ(book.UpdateClaim(alice, edit).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(book.SubmitClaim(alice, kC, c.id(), c.etag()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // Deciding needs a finance officer, a reason to reject or ask, and the current etag.
+  EXPECT_EQ(Decide(admin, c, D::DECISION_APPROVE).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StartsWith(Decide(fiona, c, D::DECISION_REJECT).status().message(), "reason"));
+  auto asked = Decide(fiona, c, D::DECISION_ASK_FOR_INFO, "which cafe?");
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  EXPECT_EQ(asked->state(), xpb::CLAIM_STATE_NEEDS_INFO);
+  EXPECT_EQ(Decide(farid, c, D::DECISION_APPROVE).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // not submitted any more
+  // The claimant answers and submits again; a stale etag is refused.
+  edit = *asked;
+  edit.mutable_lines(0)->set_description("lunch at the Riverside cafe");
+  EXPECT_EQ(book.UpdateClaim(Person(13), edit).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  auto answered = book.UpdateClaim(alice, edit);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  EXPECT_EQ(book.SubmitClaim(alice, kC, c.id(), asked->etag()).status().code(),
+            absl::StatusCode::kAborted);
+  auto again = book.SubmitClaim(alice, kC, c.id(), answered->etag());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(Decide(fiona, *asked, D::DECISION_APPROVE).status().code(),
+            absl::StatusCode::kAborted);  // it changed since fiona read it
+  auto rejected = Decide(fiona, *again, D::DECISION_REJECT, "not a volunteering day");
+  ASSERT_TRUE(rejected.ok()) << rejected.status();
+  EXPECT_EQ(rejected->state(), xpb::CLAIM_STATE_REJECTED);
+  EXPECT_EQ(Decide(farid, *rejected, D::DECISION_APPROVE).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(book.OutboxSize(), 0u);
+
+  // A finance officer's own claim is decided by someone else.
+  xpb::Claim own = Submitted(12, {Line(xpb::CATEGORY_MATERIALS, 500)});
+  EXPECT_EQ(Decide(fiona, own, D::DECISION_APPROVE).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(Decide(farid, own, D::DECISION_APPROVE).ok());
+
+  // Drafts are the claimant's alone.
+  auto draft = book.CreateClaim(alice, Draft({Line(xpb::CATEGORY_OTHER, 100)}), "");
+  ASSERT_TRUE(draft.ok());
+  EXPECT_EQ(book.GetClaim(fiona, kC, draft->id()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Decide(fiona, *draft, D::DECISION_APPROVE).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(book.GetClaim(farid, kC, c.id()).ok());  // finance reads submitted ones
+  EXPECT_EQ(book.GetClaim(Person(13), kC, c.id()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(book.GetClaim(Person(14), kC, c.id()).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ExpenseBookTest, TwoApproversAtOnceExactlyOneSucceeds) {
+  for (int round = 0; round < 20; ++round) {
+    xpb::Claim c = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 100)});
+    std::atomic<int> ok{0};
+    std::thread a([&] { ok += Decide(fiona, c, D::DECISION_APPROVE).ok(); });
+    std::thread b([&] { ok += Decide(farid, c, D::DECISION_APPROVE).ok(); });
+    a.join();
+    b.join();
+    EXPECT_EQ(ok.load(), 1) << "round " << round;
+  }
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(ledger.posted.size(), 20u);
+  EXPECT_EQ(ledger.balance[PayableAccountId(kC, 10)], 2000);
+}
+
+TEST_F(ExpenseBookTest, PolicyLimitsAndBadInputWriteNothing) {
+  auto refused = [&](xpb::Claim c, const std::string& prefix) {
+    auto r = book.CreateClaim(alice, c, "");
+    EXPECT_FALSE(r.ok()) << prefix;
+    EXPECT_TRUE(absl::StrContains(r.status().message(), prefix)) << r.status();
+  };
+  refused(Draft({Line(xpb::CATEGORY_TRAVEL, 0)}), "claim.lines[0].amount_minor");
+  refused(Draft({Line(xpb::CATEGORY_TRAVEL, -5)}), "claim.lines[0].amount_minor");
+  refused(Draft({Line(xpb::CATEGORY_TRAVEL, 20'000'000)}), "amount_minor");
+  refused(Draft({Line(xpb::CATEGORY_TRAVEL, 100, -3)}), "date: is in the future");
+  refused(Draft({Line(xpb::CATEGORY_TRAVEL, 100, 120)}), "outside the claim window of 90 days");
+  refused(Draft({Line(xpb::CATEGORY_UNSPECIFIED, 100)}), "category");
+  refused(Draft({Line(xpb::CATEGORY_MILEAGE, 0)}), "distance_tenths");
+  refused(Draft({Line(xpb::CATEGORY_TRAVEL, 30'000)}), "limit per claim is 25000");
+  xpb::Claim bad = Draft({Line(xpb::CATEGORY_TRAVEL, 100)});
+  bad.mutable_lines(0)->set_date("23/11/2026");
+  refused(bad, "is not a date");
+  bad = Draft({Line(xpb::CATEGORY_TRAVEL, 100)});
+  bad.mutable_lines(0)->set_description("two\nlines");
+  refused(bad, "description");
+  bad.mutable_lines(0)->set_description("ok");
+  bad.set_title("");
+  refused(bad, "claim.title");
+  bad = Draft({});
+  refused(bad, "claim.lines: 1..50");
+  for (int i = 0; i < 51; ++i) *bad.add_lines() = Line(xpb::CATEGORY_TRAVEL, 1);
+  refused(bad, "claim.lines: 1..50");
+  bad = Draft({Line(xpb::CATEGORY_TRAVEL, 100)});
+  bad.set_organisation_id(9);
+  EXPECT_EQ(book.CreateClaim(alice, bad, "").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      book.CreateClaim(Person(14), Draft({Line(xpb::CATEGORY_TRAVEL, 100)}), "").status().code(),
+      absl::StatusCode::kFailedPrecondition);  // suspended
+  xpb::ListClaimsRequest all;
+  all.set_community_id(kC);
+  uint64_t last = 0;
+  bool more = false;
+  EXPECT_TRUE(book.ListClaims(alice, all, 0, 100, &last, &more)->empty());
+
+  // The month cap counts submitted claims; a rejection gives the allowance back.
+  xpb::Claim a = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 20'000)});
+  Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 15'000)});
+  auto third = book.CreateClaim(alice, Draft({Line(xpb::CATEGORY_TRAVEL, 6000)}), "");
+  ASSERT_TRUE(third.ok());
+  auto over = book.SubmitClaim(alice, kC, third->id(), third->etag());
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(over.status().message(), "per member per month is 40000"));
+  ASSERT_TRUE(Decide(fiona, a, D::DECISION_REJECT, "duplicate").ok());
+  EXPECT_TRUE(book.SubmitClaim(alice, kC, third->id(), third->etag()).ok());
+
+  // Policies: each field checked, naming it.
+  xpb::Policy p;
+  p.set_community_id(kC);
+  p.set_max_claim_minor(100);
+  p.set_max_month_minor(100);
+  p.set_claim_window_days(0);
+  EXPECT_TRUE(
+      absl::StartsWith(book.SetPolicy(admin, p).status().message(), "policy.claim_window_days"));
+  p.set_claim_window_days(30);
+  p.set_mileage_rate_minor(45);
+  EXPECT_TRUE(
+      absl::StartsWith(book.SetPolicy(admin, p).status().message(), "policy.distance_unit"));
+  p.set_mileage_rate_minor(0);
+  p.add_categories(xpb::CATEGORY_TRAVEL);
+  p.add_categories(xpb::CATEGORY_TRAVEL);
+  EXPECT_TRUE(absl::StartsWith(book.SetPolicy(admin, p).status().message(), "policy.categories"));
+  p.clear_categories();
+  p.add_categories(xpb::CATEGORY_TRAVEL);
+  ASSERT_TRUE(book.SetPolicy(admin, p).ok());
+  refused(Draft({Line(xpb::CATEGORY_MATERIALS, 50)}), "materials is not claimable");
+  refused(Draft({Line(xpb::CATEGORY_MILEAGE, 10)}), "mileage is not claimable");
+}
+
+TEST_F(ExpenseBookTest, FinanceQueueIsOldestFirstAndMembersSeeTheirOwn) {
+  xpb::Claim small = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 300)});
+  xpb::Claim big = Submitted(13, {Line(xpb::CATEGORY_TRAVEL, 9000)});
+  xpb::ClaimLine org_line = Line(xpb::CATEGORY_TRAVEL, 400);
+  xpb::Claim d = Draft({org_line});
+  d.set_organisation_id(1);
+  auto made = book.CreateClaim(alice, d, "");
+  ASSERT_TRUE(made.ok()) << made.status();
+  auto org = book.SubmitClaim(alice, kC, made->id(), made->etag());
+  ASSERT_TRUE(org.ok());
+  xpb::ListClaimsRequest q;
+  q.set_community_id(kC);
+  q.set_state(xpb::CLAIM_STATE_SUBMITTED);
+  uint64_t last = 0;
+  bool more = false;
+  auto queue = book.ListClaims(fiona, q, 0, 2, &last, &more);
+  ASSERT_TRUE(queue.ok()) << queue.status();
+  ASSERT_EQ(queue->size(), 2u);
+  EXPECT_EQ((*queue)[0].id(), small.id());
+  EXPECT_EQ((*queue)[1].id(), big.id());
+  EXPECT_TRUE(more);
+  auto rest = book.ListClaims(fiona, q, last, 2, &last, &more);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].id(), org->id());
+  q.set_min_total_minor(1000);
+  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10, &last, &more)->size(), 1u);
+  q.set_min_total_minor(0);
+  q.set_organisation_id(1);
+  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10, &last, &more)->size(), 1u);
+  q.set_organisation_id(0);
+  q.set_min_age_days(1);
+  EXPECT_TRUE(book.ListClaims(fiona, q, 0, 10, &last, &more)->empty());
+  // Members: their own only.
+  xpb::ListClaimsRequest mine;
+  mine.set_community_id(kC);
+  auto own = book.ListClaims(alice, mine, 0, 10, &last, &more);
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->size(), 2u);
+  mine.set_member_id(13);
+  EXPECT_EQ(book.ListClaims(alice, mine, 0, 10, &last, &more).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace timebank::expenses
