@@ -88,5 +88,16 @@ as fatima
 $T donate 45m --what="for the community pool" --request_id=demo-d1 >/dev/null
 as chen
 $T redeem 1h --org=3 --what="swim session" --request_id=demo-r1 >/dev/null
+# Expenses: the treasurer sets the policy; a volunteer claims her mileage (it waits in
+# the finance queue: tbctl login fiona; tbctl finance queue).
+as fiona
+$T expenses policy set --mileage_rate=0.45 --max_claim=250.00 --max_month=500.00 \
+  --window_days=90 --second_above=100.00 >/dev/null
+as alice
+$T claim create "Lift to the hospital" \
+  "mileage,$(date -u -d '2 days ago' +%Y-%m-%d),14.2,Drive to the hospital and back" \
+  "subsistence,$(date -u -d '2 days ago' +%Y-%m-%d),4.50,Coffee while waiting" >/dev/null
+claim=$($T claim list --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
+$T claim submit "$claim" >/dev/null
 rm -rf "$XDG_CONFIG_HOME"
 echo "demo community seeded: Riverside Time Bank (community 1): an admin, a coordinator of two organisations, a finance officer, 12 members, 3 organisations; logins in $LOGINS"
