@@ -21,6 +21,8 @@ ABSL_DECLARE_FLAG(uint64_t, org);
 ABSL_DECLARE_FLAG(uint64_t, member);
 ABSL_DECLARE_FLAG(std::string, reason);
 ABSL_DECLARE_FLAG(bool, csv);
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(std::string, reference);
 ABSL_FLAG(std::string, state, "",
           "claim list: draft, submitted, needs-info, approved, rejected, paid");
 ABSL_FLAG(std::string, min_amount, "", "finance queue: only claims of at least this much (12.50)");
@@ -307,6 +309,102 @@ int ClaimCommand(Client& c, const Args& a) {
       "  LINE: CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION (mileage: the distance for AMOUNT)");
 }
 
+void PrintBatches(const google::protobuf::RepeatedPtrField<xpb::PaymentBatch>& batches) {
+  Table t({"batch", "claims", "total", "state", "reference", "posting"});
+  for (const xpb::PaymentBatch& b : batches) {
+    t.Add({absl::StrCat(b.id()), absl::StrCat(b.claim_ids_size()),
+           Money(b.total_minor(), b.currency()),
+           EnumWord(xpb::PaymentBatch::State_Name(b.state()), 6), b.payment_reference(),
+           EnumWord(xpb::PostingState_Name(b.posting_state()), 14) +
+               (b.ledger_result().empty() ? "" : " (" + b.ledger_result() + ")")});
+  }
+  t.Print(stdout);
+}
+
+int ShowBatch(const xpb::PaymentBatch& b) {
+  if (Json()) {
+    PrintJson(b);
+    return 0;
+  }
+  google::protobuf::RepeatedPtrField<xpb::PaymentBatch> one;
+  *one.Add() = b;
+  PrintBatches(one);
+  std::vector<std::string> ids;
+  for (uint64_t id : b.claim_ids()) ids.push_back(absl::StrCat(id));
+  std::printf("\nclaims: %s\n", absl::StrJoin(ids, ", ").c_str());
+  return 0;
+}
+
+uint64_t BatchId(const Args& a) {
+  uint64_t id = 0;
+  if (a.size() != 2 || !absl::SimpleAtoi(a[1], &id) || id == 0) Die("expected a batch id");
+  return id;
+}
+
+int BatchCommand(Client& c, uint64_t community, const Args& a) {
+  const std::string sub = a.empty() ? "" : a[0];
+  if (sub == "create") {
+    xpb::CreatePaymentBatchRequest req;
+    req.set_community_id(community);
+    for (size_t i = 1; i < a.size(); ++i) {
+      uint64_t id = 0;
+      if (!absl::SimpleAtoi(a[i], &id)) Die(absl::StrCat("'", a[i], "': a claim id"));
+      req.add_claim_ids(id);
+    }
+    return ShowBatch(c.Call<xpb::PaymentBatch>(
+        c.expenses(), &xpb::ExpensesService::Stub::CreatePaymentBatch, req));
+  }
+  if (sub == "list") {
+    xpb::ListPaymentBatchesRequest req;
+    req.set_community_id(community);
+    req.set_page_size(100);
+    auto resp = c.Call<xpb::ListPaymentBatchesResponse>(
+        c.expenses(), &xpb::ExpensesService::Stub::ListPaymentBatches, req);
+    if (Json()) {
+      PrintJson(resp);
+    } else {
+      PrintBatches(resp.batches());
+    }
+    return 0;
+  }
+  xpb::GetPaymentBatchRequest get;
+  get.set_community_id(community);
+  if (sub == "show") {
+    get.set_batch_id(BatchId(a));
+    return ShowBatch(
+        c.Call<xpb::PaymentBatch>(c.expenses(), &xpb::ExpensesService::Stub::GetPaymentBatch, get));
+  }
+  if (sub == "export") {
+    get.set_batch_id(BatchId(a));
+    auto resp = c.Call<xpb::ExportPaymentBatchResponse>(
+        c.expenses(), &xpb::ExpensesService::Stub::ExportPaymentBatch, get);
+    const std::string out = absl::GetFlag(FLAGS_out);
+    if (out.empty()) {
+      std::fwrite(resp.csv().data(), 1, resp.csv().size(), stdout);
+      return 0;
+    }
+    FILE* f = std::fopen(out.c_str(), "wb");
+    if (f == nullptr ||
+        std::fwrite(resp.csv().data(), 1, resp.csv().size(), f) != resp.csv().size()) {
+      Die(absl::StrCat("cannot write ", out));
+    }
+    std::fclose(f);
+    std::printf("wrote %s (open it in a spreadsheet, or send it to the bank)\n", out.c_str());
+    return 0;
+  }
+  if (sub == "paid") {
+    xpb::MarkBatchPaidRequest req;
+    req.set_community_id(community);
+    req.set_batch_id(BatchId(a));
+    req.set_payment_reference(absl::GetFlag(FLAGS_reference));
+    if (req.payment_reference().empty()) Die("--reference: the bank's or payroll's reference");
+    return ShowBatch(
+        c.Call<xpb::PaymentBatch>(c.expenses(), &xpb::ExpensesService::Stub::MarkBatchPaid, req));
+  }
+  Die("usage: tbctl finance batch create [CLAIM...] | list | show ID | export ID [--out=F] | "
+      "paid ID --reference=REF");
+}
+
 int FinanceCommand(Client& c, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   const uint64_t community = CurrentCommunity(c);
@@ -344,8 +442,21 @@ int FinanceCommand(Client& c, const Args& a) {
     return ShowClaim(
         c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::DecideClaim, req));
   }
+  if (sub == "reverse" && a.size() == 2) {
+    const xpb::Claim claim = GetClaim(c, community, a[1]);
+    xpb::ReverseApprovalRequest req;
+    req.set_community_id(community);
+    req.set_claim_id(claim.id());
+    req.set_etag(claim.etag());
+    req.set_reason(absl::GetFlag(FLAGS_reason));
+    return ShowClaim(
+        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::ReverseApproval, req));
+  }
+  if (sub == "batch") return BatchCommand(c, community, Args(a.begin() + 1, a.end()));
   Die("usage: tbctl finance queue [--org=ID --min_amount=50.00 --min_age_days=7] | "
-      "approve ID | reject ID --reason=.. | ask ID --reason=..");
+      "approve ID | reject ID --reason=.. | ask ID --reason=.. | reverse ID --reason=.. | "
+      "batch create [CLAIM...] | batch list | batch show ID | batch export ID [--out=F] | "
+      "batch paid ID --reference=REF");
 }
 
 }  // namespace

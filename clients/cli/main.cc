@@ -115,6 +115,19 @@ Contributions and exchanges (posted to the ledger exactly once)
   activity show ID | activity list [--member=ID] [--org=ID] | activity reverse ID --reason=..
   activity watch [--from=1]                                    services: every change, live
 
+Expenses (money, in the community's currency: 12.50)
+  expenses policy show | expenses policy set --max_claim=250.00 --max_month=500.00
+               [--mileage_rate=0.45 --distance_unit=mile|km --window_days=90
+                --second_above=100.00 --categories=travel,mileage,..]     admins, finance
+  claim create TITLE LINE... [--org=ID]   LINE: CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION
+               (categories: travel mileage care-cover subsistence materials phone-data
+                other; for mileage the distance instead of the amount)
+  claim edit ID [LINE...] [--title=..] | claim submit ID | claim show ID | claim list [--state=..]
+  finance queue [--org=ID --min_amount=50.00 --min_age_days=7]      oldest first
+  finance approve ID | reject ID --reason=.. | ask ID --reason=.. | reverse ID --reason=..
+  finance batch create [CLAIM...] | batch list | batch show ID | batch export ID [--out=F]
+  finance batch paid ID --reference=REF    marks paid (again with the same REF: no change)
+
 Accounts (ledger; for admins, and services: --service_keyring=DATA_DIR/keyring on the server)
   account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]
   account show ID...                       balances of one or more accounts

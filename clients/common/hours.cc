@@ -88,17 +88,6 @@ std::string FormatMinutes(int64_t minutes) {
   return out;
 }
 
-std::string FormatMinor(int64_t amount, int exponent) {
-  if (exponent == 0) return absl::StrCat(amount);
-  const bool negative = amount < 0;
-  const uint64_t a = negative ? 0 - static_cast<uint64_t>(amount) : static_cast<uint64_t>(amount);
-  uint64_t div = 1;
-  for (int i = 0; i < exponent; ++i) div *= 10;
-  std::string frac = absl::StrCat(a % div);
-  frac.insert(0, exponent - frac.size(), '0');
-  return absl::StrCat(negative ? "-" : "", a / div, ".", frac);
-}
-
 absl::StatusOr<int64_t> ParseMinor(std::string_view text, int exponent) {
   std::string_view s = text;
   int64_t micro = 0;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "services/common/text_formats.h"
 
 namespace timebank::cli {
 
@@ -17,7 +18,7 @@ absl::StatusOr<int64_t> ParseMinutes(std::string_view text);
 // Formats minutes as "1h30m", "45m", "2h", "-1h15m", "0m".
 std::string FormatMinutes(int64_t minutes);
 // Formats an amount in minor units with the currency's exponent: 1234, 2 -> "12.34".
-std::string FormatMinor(int64_t amount, int exponent);
+using ::timebank::FormatMinor;
 // Parses "12.34" with the currency's exponent into minor units.
 absl::StatusOr<int64_t> ParseMinor(std::string_view text, int exponent);
 

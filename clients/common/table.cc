@@ -11,16 +11,6 @@ size_t Width(const std::string& s) {
       std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-bool LooksNumeric(const std::string& s) {
-  if (s.empty()) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) {
-                       return (c >= '0' && c <= '9') || c == '-' || c == '.' || c == 'h' ||
-                              c == 'm' || c == ',';
-                     }) &&
-         (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-');
-}
-
 }  // namespace
 
 void Table::Print(FILE* out) const {
@@ -45,21 +35,6 @@ void Table::Print(FILE* out) const {
   };
   print_row(headers_, true);
   for (const auto& row : rows_) print_row(row, false);
-}
-
-std::string CsvField(const std::string& s) {
-  std::string v = s;
-  if (!v.empty() &&
-      (v[0] == '=' || v[0] == '+' || v[0] == '@' || (v[0] == '-' && !LooksNumeric(v)))) {
-    v = "'" + v;  // (not insert(): GCC 12 warns falsely on it)
-  }
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string quoted = "\"";
-  for (char c : v) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 void Table::PrintCsv(FILE* out) const {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "services/common/text_formats.h"
+
 namespace timebank::cli {
 
 class Table {
@@ -23,7 +25,7 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-std::string CsvField(const std::string& s);
+using ::timebank::CsvField;
 
 }  // namespace timebank::cli
 

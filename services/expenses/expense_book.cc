@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/auth/token.h"
+#include "services/common/text_formats.h"
 #include "services/common/validation.h"
 #include "storage/absl_compat.h"
 #include "storage/bytes.h"
@@ -31,7 +32,9 @@ constexpr char kAllTag = 'a';      // u64 c, u64 ~id -> ""         (newest first
 constexpr char kMemberTag = 'm';   // u64 c, u64 member, u64 ~id -> ""
 constexpr char kStateTag = 's';    // u64 c, u8 state, u64 id -> "" (oldest first: a queue)
 constexpr char kMonthTag = 'M';    // u64 c, u64 member, i64 yyyymm -> i64 total counted
-constexpr char kOutboxTag = 'X';   // u64 seq -> u64 c, u64 claim
+constexpr char kOutboxTag = 'X';   // u64 seq -> u64 c, u64 claim or batch, u8 Posting
+constexpr char kBatchTag = 'B';    // u64 c, u64 id -> PaymentBatch
+constexpr char kBatchesTag = 'b';  // u64 c, u64 ~id -> ""          (newest first)
 constexpr char kRequestTag = 'Q';  // request key -> u64 c, u64 claim
 constexpr char kCounterTag = '#';
 
@@ -108,6 +111,22 @@ std::string PayableAccountId(uint64_t c, uint64_t member_id) {
   return absl::StrCat("c", c, ".payable.m", member_id);
 }
 std::string BankAccountId(uint64_t c) { return absl::StrCat("c", c, ".bank"); }
+
+namespace {
+
+// The approval transfer of one category of a claim, in its approval round.
+std::string ApprovalId(const xpb::Claim& claim, xpb::Category category) {
+  return absl::StrCat("exp.", claim.community_id(), ".", claim.id(), ".r", claim.approval_round(),
+                      ".", CategoryWord(category));
+}
+
+std::map<xpb::Category, int64_t> ByCategory(const xpb::Claim& claim) {
+  std::map<xpb::Category, int64_t> out;
+  for (const xpb::ClaimLine& l : claim.lines()) out[l.category()] += l.amount_minor();
+  return out;
+}
+
+}  // namespace
 
 class ExpenseBook::Tx : public storage::RecordTx {
  public:
@@ -521,8 +540,8 @@ absl::StatusOr<xpb::Claim> ExpenseBook::DecideClaim(const Principal& caller,
       }
       claim.set_state(xpb::CLAIM_STATE_APPROVED);
       claim.set_posting_state(xpb::POSTING_STATE_QUEUED);
-      TB_ASSIGN_OR_RETURN(uint64_t seq, tx.NextId("outbox"));
-      tx.Put(KeyU64(kOutboxTag, seq), KeyU64U64('_', c, claim.id()).substr(1));
+      claim.set_approval_round(claim.approval_round() + 1);
+      TB_RETURN_IF_ERROR(Queue(tx, Posting::kApproval, c, claim.id()));
     }
   } else {
     claim.clear_first_approver_member_id();
@@ -552,112 +571,394 @@ size_t ExpenseBook::OutboxSize() {
   return n;
 }
 
+absl::Status ExpenseBook::Queue(Tx& tx, Posting posting, uint64_t c, uint64_t id) {
+  TB_ASSIGN_OR_RETURN(uint64_t seq, tx.NextId("outbox"));
+  std::string entry = KeyU64U64('_', c, id).substr(1);
+  storage::PutU8(&entry, static_cast<uint8_t>(posting));
+  tx.Put(KeyU64(kOutboxTag, seq), entry);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<size_t> ExpenseBook::Dispatch() {
   absl::MutexLock dispatching(&dispatch_mu_);
-  struct Entry {
+  // Each outbox entry becomes one linked chain of transfers.
+  struct Unit {
     std::string key;
-    xpb::Claim claim;
-    size_t first = 0, count = 0;  // its transfers
+    Posting posting;
+    uint64_t community, id;
+    size_t first = 0, count = 0;
   };
-  std::vector<Entry> entries;
+  std::vector<Unit> units;
   size_t waiting = 0;
   {
     auto it = store_->NewIterator(kRecords);
     const std::string prefix(1, kOutboxTag);
     for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-      if (entries.size() == ExpenseLimits::kMaxDispatchClaims) {
+      if (units.size() == ExpenseLimits::kMaxDispatchClaims) {
         ++waiting;
         continue;
       }
       const std::string_view v = it->value();
-      TB_CHECK(v.size() == 16);
-      TB_ASSIGN_OR_RETURN(xpb::Claim claim,
-                          Load(storage::DecodeU64(v.data()), storage::DecodeU64(v.data() + 8)));
-      entries.push_back({std::string(it->key()), std::move(claim)});
+      TB_CHECK(v.size() == 17);
+      units.push_back({std::string(it->key()), static_cast<Posting>(v[16]),
+                       storage::DecodeU64(v.data()), storage::DecodeU64(v.data() + 8)});
     }
     TB_RETURN_IF_ERROR(it->status());
   }
-  if (entries.empty()) return 0;
+  if (units.empty()) return 0;
 
-  // One linked chain per claim: each category's total, category -> payable.
   std::vector<lpb::Transfer> transfers;
   std::map<std::string, lpb::Account> accounts;
-  for (Entry& e : entries) {
-    const xpb::Claim& claim = e.claim;
+  auto account = [&](const std::string& id, uint64_t c, const std::string& currency,
+                     lpb::OwnerKind kind, const std::string& owner_ref, bool never_negative) {
+    lpb::Account a;
+    a.set_id(id);
+    a.set_community_id(c);
+    a.set_unit(currency);
+    a.set_owner_kind(kind);
+    a.set_owner_ref(owner_ref);
+    if (never_negative) a.set_min_balance(0);
+    accounts.emplace(id, a);
+  };
+  auto payable = [&](const xpb::Claim& claim) {
     const uint64_t c = claim.community_id();
-    std::map<xpb::Category, int64_t> by_category;
-    for (const xpb::ClaimLine& l : claim.lines()) by_category[l.category()] += l.amount_minor();
-    lpb::Account payable;
-    payable.set_id(PayableAccountId(c, claim.claimant_member_id()));
-    payable.set_community_id(c);
-    payable.set_unit(claim.currency());
-    payable.set_owner_kind(lpb::OWNER_KIND_MEMBER);
-    payable.set_owner_ref(absl::StrCat("communities/", c, "/members/", claim.claimant_member_id()));
-    payable.set_min_balance(0);  // never pay out more than is owed
-    accounts[payable.id()] = payable;
-    e.first = transfers.size();
-    for (const auto& [category, amount] : by_category) {
-      lpb::Account book;
-      book.set_id(CategoryAccountId(c, category));
-      book.set_community_id(c);
-      book.set_unit(claim.currency());
-      book.set_owner_kind(lpb::OWNER_KIND_EXPENSE_BOOK);
-      book.set_owner_ref(absl::StrCat("communities/", c, "/expenses/", CategoryWord(category)));
-      accounts[book.id()] = book;
-      lpb::Transfer t;
-      t.set_id(absl::StrCat("exp.", c, ".", claim.id(), ".", CategoryWord(category)));
-      t.set_debit_account_id(book.id());
-      t.set_credit_account_id(payable.id());
-      t.set_amount(amount);
-      t.set_kind(lpb::TRANSFER_KIND_EXPENSE_APPROVAL);
-      t.set_memo(claim.title());
-      t.set_reference(absl::StrCat("communities/", c, "/claims/", claim.id()));
-      t.set_linked(true);
-      transfers.push_back(std::move(t));
-    }
-    e.count = transfers.size() - e.first;
-    transfers.back().set_linked(false);  // closes the chain
-  }
-  std::vector<lpb::Account> to_open;
-  for (auto& [id, a] : accounts) to_open.push_back(a);
-  TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateAccountResult> opened, ledger_->OpenAccounts(to_open));
-  TB_CHECK(opened.size() == to_open.size());
-  std::map<std::string, std::string> unusable;  // account id -> why
-  for (size_t i = 0; i < opened.size(); ++i) {
-    if (opened[i].code() != lpb::CREATE_ACCOUNT_CREATED &&
-        opened[i].code() != lpb::CREATE_ACCOUNT_EXISTS) {
-      unusable[to_open[i].id()] = lpb::CreateAccountResultCode_Name(opened[i].code());
-    }
-  }
-  TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateTransferResult> results, ledger_->Post(transfers));
-  TB_CHECK(results.size() == transfers.size());
-
-  absl::MutexLock lock(&write_mu_);
-  Tx tx(store_);
-  for (Entry& e : entries) {
-    // Reload: the claim may have changed since (history appended).
-    TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(e.claim.community_id(), e.claim.id()));
-    std::string refused;
-    for (size_t i = e.first; i < e.first + e.count; ++i) {
-      const lpb::CreateTransferResultCode code = results[i].code();
-      if (code != lpb::CREATE_TRANSFER_CREATED && code != lpb::CREATE_TRANSFER_EXISTS &&
-          refused.empty()) {
-        refused = lpb::CreateTransferResultCode_Name(code);
-        for (const auto& [id, why] : unusable) {
-          if (id == transfers[i].debit_account_id() || id == transfers[i].credit_account_id()) {
-            refused = absl::StrCat(id, ": ", why);
-          }
+    account(PayableAccountId(c, claim.claimant_member_id()), c, claim.currency(),
+            lpb::OWNER_KIND_MEMBER,
+            absl::StrCat("communities/", c, "/members/", claim.claimant_member_id()), true);
+    return PayableAccountId(c, claim.claimant_member_id());
+  };
+  auto transfer = [&](std::string id, std::string debit, std::string credit, int64_t amount,
+                      lpb::TransferKind kind, const std::string& memo, const std::string& ref) {
+    lpb::Transfer t;
+    t.set_id(std::move(id));
+    t.set_debit_account_id(std::move(debit));
+    t.set_credit_account_id(std::move(credit));
+    t.set_amount(amount);
+    t.set_kind(kind);
+    t.set_memo(memo);
+    t.set_reference(ref);
+    t.set_linked(true);
+    transfers.push_back(std::move(t));
+  };
+  for (Unit& u : units) {
+    const uint64_t c = u.community;
+    u.first = transfers.size();
+    if (u.posting == Posting::kPayment) {
+      TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, LoadBatch(c, u.id));
+      account(BankAccountId(c), c, batch.currency(), lpb::OWNER_KIND_EXPENSE_BOOK,
+              absl::StrCat("communities/", c, "/expenses/bank"), false);
+      for (uint64_t claim_id : batch.claim_ids()) {
+        TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, claim_id));
+        transfer(absl::StrCat("pay.", c, ".", claim.id()), payable(claim), BankAccountId(c),
+                 claim.total_minor(), lpb::TRANSFER_KIND_EXPENSE_PAYMENT,
+                 absl::StrCat("payment batch ", batch.id(), ": ", batch.payment_reference()),
+                 absl::StrCat("communities/", c, "/claims/", claim.id()));
+      }
+    } else {
+      TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, u.id));
+      const std::string to = payable(claim);
+      for (const auto& [category, amount] : ByCategory(claim)) {
+        const std::string book = CategoryAccountId(c, category);
+        account(book, c, claim.currency(), lpb::OWNER_KIND_EXPENSE_BOOK,
+                absl::StrCat("communities/", c, "/expenses/", CategoryWord(category)), false);
+        const std::string ref = absl::StrCat("communities/", c, "/claims/", claim.id());
+        if (u.posting == Posting::kApproval) {
+          transfer(ApprovalId(claim, category), book, to, amount,
+                   lpb::TRANSFER_KIND_EXPENSE_APPROVAL, claim.title(), ref);
+        } else {
+          transfer(absl::StrCat(ApprovalId(claim, category), ".rev"), "", "", 0,
+                   lpb::TRANSFER_KIND_REVERSAL, "approval reversed", ref);
+          transfers.back().set_reverses_id(ApprovalId(claim, category));
         }
       }
     }
-    claim.set_posting_state(refused.empty() ? xpb::POSTING_STATE_POSTED
-                                            : xpb::POSTING_STATE_REFUSED);
-    claim.set_ledger_result(refused);
-    tx.Put(KeyU64U64(kClaimTag, claim.community_id(), claim.id()), Sealed(claim));
-    tx.Delete(e.key);
+    u.count = transfers.size() - u.first;
+    if (u.count > 0) transfers.back().set_linked(false);  // closes the chain
+  }
+  std::vector<lpb::Account> to_open;
+  for (auto& [id, a] : accounts) to_open.push_back(a);
+  std::map<std::string, std::string> unusable;  // account id -> why
+  if (!to_open.empty()) {
+    TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateAccountResult> opened,
+                        ledger_->OpenAccounts(to_open));
+    TB_CHECK(opened.size() == to_open.size());
+    for (size_t i = 0; i < opened.size(); ++i) {
+      if (opened[i].code() != lpb::CREATE_ACCOUNT_CREATED &&
+          opened[i].code() != lpb::CREATE_ACCOUNT_EXISTS) {
+        unusable[to_open[i].id()] = lpb::CreateAccountResultCode_Name(opened[i].code());
+      }
+    }
+  }
+  std::vector<lpb::CreateTransferResult> results;
+  if (!transfers.empty()) {
+    TB_ASSIGN_OR_RETURN(results, ledger_->Post(transfers));
+    TB_CHECK(results.size() == transfers.size());
+  }
+
+  absl::MutexLock lock(&write_mu_);
+  Tx tx(store_);
+  for (const Unit& u : units) {
+    std::string refused;  // the first failure of the chain, "" when it all landed
+    for (size_t i = u.first; i < u.first + u.count && refused.empty(); ++i) {
+      const lpb::CreateTransferResultCode code = results[i].code();
+      if (code == lpb::CREATE_TRANSFER_CREATED || code == lpb::CREATE_TRANSFER_EXISTS) continue;
+      refused = lpb::CreateTransferResultCode_Name(code);
+      for (const auto& [id, why] : unusable) {
+        if (id == transfers[i].debit_account_id() || id == transfers[i].credit_account_id()) {
+          refused = absl::StrCat(id, ": ", why);
+        }
+      }
+    }
+    const xpb::PostingState state =
+        refused.empty() ? xpb::POSTING_STATE_POSTED : xpb::POSTING_STATE_REFUSED;
+    if (u.posting == Posting::kPayment) {
+      TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, LoadBatch(u.community, u.id));
+      batch.set_posting_state(state);
+      batch.set_ledger_result(refused);
+      tx.Put(KeyU64U64(kBatchTag, u.community, u.id), batch.SerializeAsString());
+    } else {
+      // Reload: the claim may have changed since (history appended).
+      TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(u.community, u.id));
+      if (u.posting == Posting::kApproval) {
+        claim.set_posting_state(state);
+        claim.set_ledger_result(refused);
+      } else {
+        // A reversed approval: nothing stays posted (or, if refused, say so).
+        claim.set_posting_state(refused.empty() ? xpb::POSTING_STATE_NOT_POSTED
+                                                : xpb::POSTING_STATE_REFUSED);
+        claim.set_ledger_result(refused.empty() ? "" : absl::StrCat("reversal: ", refused));
+      }
+      tx.Put(KeyU64U64(kClaimTag, claim.community_id(), claim.id()), Sealed(claim));
+    }
+    tx.Delete(u.key);
   }
   TB_RETURN_IF_ERROR(tx.Commit());
   return waiting;
+}
+
+// ---- Reversals and payments -------------------------------------------------------
+
+absl::StatusOr<xpb::Claim> ExpenseBook::ReverseApproval(const Principal& caller,
+                                                        const xpb::ReverseApprovalRequest& req) {
+  TB_RETURN_IF_ERROR(CheckReason(req.reason(), "required: what was wrong with the approval"));
+  if (!IsMember(caller) || !auth::HasRole(caller, dpb::ROLE_FINANCE)) {
+    return absl::PermissionDeniedError("only finance officers reverse approvals");
+  }
+  const uint64_t c = req.community_id();
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, req.claim_id()));
+  if (claim.claimant_member_id() == caller.subject_id()) {
+    return absl::PermissionDeniedError(
+        "nobody acts on their own claim; another finance officer must");
+  }
+  if (claim.state() != xpb::CLAIM_STATE_APPROVED || claim.payment_batch_id() != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "claim ", claim.id(), " is ", xpb::ClaimState_Name(claim.state()),
+        claim.payment_batch_id() ? " and in a payment batch" : "",
+        "; only approved claims not yet in a payment batch can have their approval reversed"));
+  }
+  if (req.etag() != claim.etag()) {
+    return absl::AbortedError(absl::StrCat("claim ", claim.id(), " changed since you read it"));
+  }
+  Tx tx(store_);
+  const xpb::ClaimState from = claim.state();
+  claim.set_state(xpb::CLAIM_STATE_SUBMITTED);
+  claim.clear_first_approver_member_id();
+  claim.set_posting_state(xpb::POSTING_STATE_QUEUED);
+  TB_RETURN_IF_ERROR(Queue(tx, Posting::kReversal, c, claim.id()));
+  Save(tx, claim, from, caller.subject_id(), absl::StrCat("approval reversed: ", req.reason()));
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return claim;
+}
+
+absl::StatusOr<xpb::PaymentBatch> ExpenseBook::LoadBatch(uint64_t c, uint64_t id) {
+  std::string v;
+  TB_ASSIGN_OR_RETURN(bool found, store_->Get(kRecords, KeyU64U64(kBatchTag, c, id), &v));
+  if (!found) return absl::NotFoundError(absl::StrCat("payment batch ", id, " does not exist"));
+  xpb::PaymentBatch b;
+  if (!b.ParseFromString(v)) return absl::DataLossError(absl::StrCat("batch ", id, " is damaged"));
+  return b;
+}
+
+absl::StatusOr<xpb::PaymentBatch> ExpenseBook::GetPaymentBatch(uint64_t c, uint64_t id) {
+  return LoadBatch(c, id);
+}
+
+absl::StatusOr<std::vector<xpb::PaymentBatch>> ExpenseBook::ListPaymentBatches(uint64_t c,
+                                                                               uint64_t after_id,
+                                                                               size_t limit,
+                                                                               bool* more) {
+  std::vector<xpb::PaymentBatch> out;
+  *more = false;
+  const std::string prefix = KeyU64(kBatchesTag, c);
+  auto it = store_->NewIterator(kRecords);
+  it->Seek(after_id == 0 ? prefix : KeyU64U64(kBatchesTag, c, Inv(after_id) + 1));
+  for (; it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    if (out.size() == limit) {
+      *more = true;
+      break;
+    }
+    TB_ASSIGN_OR_RETURN(xpb::PaymentBatch b,
+                        LoadBatch(c, Inv(storage::DecodeU64(it->key().data() + prefix.size()))));
+    out.push_back(std::move(b));
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+absl::StatusOr<xpb::PaymentBatch> ExpenseBook::CreatePaymentBatch(
+    const Principal& caller, const xpb::CreatePaymentBatchRequest& req) {
+  if (!IsMember(caller) || !auth::HasRole(caller, dpb::ROLE_FINANCE)) {
+    return absl::PermissionDeniedError("only finance officers gather payment batches");
+  }
+  if (static_cast<size_t>(req.claim_ids_size()) > ExpenseLimits::kMaxBatchClaims) {
+    return Field("claim_ids", "at most 1000 claims per batch");
+  }
+  if (!req.request_id().empty() && !IsValidId(req.request_id(), 64)) {
+    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
+  }
+  const uint64_t c = req.community_id();
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
+  absl::MutexLock lock(&write_mu_);
+  const std::string request_key =
+      req.request_id().empty()
+          ? ""
+          : storage::KeyStr(kRequestTag, absl::StrCat("batch:", c, ":", req.request_id()));
+  if (!request_key.empty()) {
+    std::string v;
+    TB_ASSIGN_OR_RETURN(bool seen, store_->Get(kRecords, request_key, &v));
+    if (seen) return LoadBatch(c, storage::DecodeU64(v.data() + 8));
+  }
+  std::vector<uint64_t> ids(req.claim_ids().begin(), req.claim_ids().end());
+  if (ids.empty()) {
+    // Every approved, posted claim not in a batch yet, oldest first.
+    std::string prefix = KeyU64(kStateTag, c);
+    storage::PutU8(&prefix, static_cast<uint8_t>(xpb::CLAIM_STATE_APPROVED));
+    auto it = store_->NewIterator(kRecords);
+    for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix) &&
+                           ids.size() < ExpenseLimits::kMaxBatchClaims;
+         it->Next()) {
+      const uint64_t id = storage::DecodeU64(it->key().data() + prefix.size());
+      TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, id));
+      if (claim.payment_batch_id() == 0 && claim.posting_state() == xpb::POSTING_STATE_POSTED) {
+        ids.push_back(id);
+      }
+    }
+    TB_RETURN_IF_ERROR(it->status());
+    if (ids.empty()) {
+      return absl::FailedPreconditionError(
+          "no approved claims are waiting to be paid (approvals post to the money book first)");
+    }
+  }
+  std::vector<uint64_t> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    return Field("claim_ids", "a claim is listed twice");
+  }
+  Tx tx(store_);
+  TB_ASSIGN_OR_RETURN(uint64_t batch_id, tx.NextId(absl::StrCat("batch.", c)));
+  xpb::PaymentBatch batch;
+  batch.set_community_id(c);
+  batch.set_id(batch_id);
+  batch.set_currency(community.expense_currency());
+  batch.set_state(xpb::PaymentBatch::STATE_OPEN);
+  batch.set_created_by_member_id(caller.subject_id());
+  batch.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  batch.set_posting_state(xpb::POSTING_STATE_NOT_POSTED);
+  for (uint64_t id : ids) {
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, id));
+    if (claim.state() != xpb::CLAIM_STATE_APPROVED || claim.payment_batch_id() != 0 ||
+        claim.posting_state() != xpb::POSTING_STATE_POSTED) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "claim_ids: claim ", id,
+          " is not an approved claim posted to the money book and not yet in a batch"));
+    }
+    claim.set_payment_batch_id(batch_id);
+    Save(tx, claim, claim.state(), caller.subject_id(),
+         absl::StrCat("added to payment batch ", batch_id));
+    batch.add_claim_ids(id);
+    batch.set_total_minor(batch.total_minor() + claim.total_minor());
+  }
+  tx.Put(KeyU64U64(kBatchTag, c, batch_id), batch.SerializeAsString());
+  tx.Put(KeyU64U64(kBatchesTag, c, Inv(batch_id)), "");
+  if (!request_key.empty()) tx.Put(request_key, KeyU64U64('_', c, batch_id).substr(1));
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return batch;
+}
+
+absl::StatusOr<xpb::ExportPaymentBatchResponse> ExpenseBook::ExportPaymentBatch(uint64_t c,
+                                                                                uint64_t id) {
+  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, LoadBatch(c, id));
+  const int exponent = CurrencyExponent(batch.currency()).value_or(2);
+  std::string csv = "batch,claim,member_id,member_number,name,amount,currency,reference\r\n";
+  for (uint64_t claim_id : batch.claim_ids()) {
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, claim_id));
+    absl::StatusOr<dpb::Member> m = people_->Member(c, claim.claimant_member_id());
+    if (!m.ok() && m.status().code() != absl::StatusCode::kNotFound) return m.status();
+    const std::vector<std::string> row = {absl::StrCat(batch.id()),
+                                          absl::StrCat(claim.id()),
+                                          absl::StrCat(claim.claimant_member_id()),
+                                          m.ok() ? m->member_number() : "",
+                                          m.ok() ? m->display_name() : "",
+                                          FormatMinor(claim.total_minor(), exponent),
+                                          batch.currency(),
+                                          absl::StrCat("TB-", c, "-", claim.id())};
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i) csv += ',';
+      csv += CsvField(row[i]);
+    }
+    csv += "\r\n";
+  }
+  xpb::ExportPaymentBatchResponse out;
+  out.set_csv(std::move(csv));
+  out.set_filename(absl::StrCat("payment-batch-", c, "-", id, ".csv"));
+  return out;
+}
+
+absl::StatusOr<xpb::PaymentBatch> ExpenseBook::MarkBatchPaid(const Principal& caller,
+                                                             const xpb::MarkBatchPaidRequest& req) {
+  if (!IsMember(caller) || !auth::HasRole(caller, dpb::ROLE_FINANCE)) {
+    return absl::PermissionDeniedError("only finance officers mark payments");
+  }
+  const std::string& ref = req.payment_reference();
+  if (ref.empty() || ref.size() > ExpenseLimits::kMaxReferenceBytes || !IsValidSingleLine(ref)) {
+    return Field("payment_reference", "1..64 bytes of one-line text: the bank's reference");
+  }
+  const uint64_t c = req.community_id();
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, LoadBatch(c, req.batch_id()));
+  if (batch.state() == xpb::PaymentBatch::STATE_PAID) {
+    if (batch.payment_reference() == ref) return batch;  // paying again changes nothing
+    return absl::FailedPreconditionError(absl::StrCat("payment batch ", batch.id(),
+                                                      " was already paid with reference '",
+                                                      batch.payment_reference(), "'"));
+  }
+  std::vector<xpb::Claim> claims;
+  for (uint64_t id : batch.claim_ids()) {
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, id));
+    if (claim.claimant_member_id() == caller.subject_id()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("nobody pays their own claim: claim ", id,
+                       " in this batch is yours; another finance officer marks it paid"));
+    }
+    TB_CHECK(claim.state() == xpb::CLAIM_STATE_APPROVED && claim.payment_batch_id() == batch.id());
+    claims.push_back(std::move(claim));
+  }
+  Tx tx(store_);
+  for (xpb::Claim& claim : claims) {
+    claim.set_state(xpb::CLAIM_STATE_PAID);
+    Save(tx, claim, xpb::CLAIM_STATE_APPROVED, caller.subject_id(),
+         absl::StrCat("paid in batch ", batch.id(), ", reference ", ref));
+  }
+  batch.set_state(xpb::PaymentBatch::STATE_PAID);
+  batch.set_payment_reference(ref);
+  batch.set_paid_by_member_id(caller.subject_id());
+  batch.mutable_paid_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  batch.set_posting_state(xpb::POSTING_STATE_QUEUED);
+  TB_RETURN_IF_ERROR(Queue(tx, Posting::kPayment, c, batch.id()));
+  tx.Put(KeyU64U64(kBatchTag, c, batch.id()), batch.SerializeAsString());
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return batch;
 }
 
 }  // namespace timebank::expenses

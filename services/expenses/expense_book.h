@@ -38,6 +38,8 @@ struct ExpenseLimits {
   static constexpr int32_t kMaxWindowDays = 366;
   static constexpr size_t kMaxDispatchClaims = 200;
   static constexpr size_t kMaxScan = 200'000;  // claims examined by one list call
+  static constexpr size_t kMaxBatchClaims = 1000;
+  static constexpr size_t kMaxReferenceBytes = 64;
 };
 
 // The money book's ledger accounts of a community (currency-unit accounts).
@@ -73,7 +75,27 @@ class ExpenseBook {
   absl::StatusOr<xpb::Claim> DecideClaim(const Principal& caller,
                                          const xpb::DecideClaimRequest& req);
 
-  // Posts approved claims waiting in the outbox (at most kMaxDispatchClaims). Returns
+  // Finance: undoes a mistaken approval (not yet in a payment batch): the ledger gets a
+  // REVERSAL of each approval transfer and the claim returns to the queue.
+  absl::StatusOr<xpb::Claim> ReverseApproval(const Principal& caller,
+                                             const xpb::ReverseApprovalRequest& req);
+
+  // Payment batches (finance): gather approved, posted claims not yet in a batch;
+  // export one for the bank as CSV; mark it paid (idempotent), which marks its claims
+  // paid and moves the money book's payables to the bank.
+  absl::StatusOr<xpb::PaymentBatch> CreatePaymentBatch(const Principal& caller,
+                                                       const xpb::CreatePaymentBatchRequest& req);
+  absl::StatusOr<xpb::PaymentBatch> GetPaymentBatch(uint64_t community_id, uint64_t batch_id);
+  absl::StatusOr<std::vector<xpb::PaymentBatch>> ListPaymentBatches(uint64_t community_id,
+                                                                    uint64_t after_id, size_t limit,
+                                                                    bool* more);
+  absl::StatusOr<xpb::ExportPaymentBatchResponse> ExportPaymentBatch(uint64_t community_id,
+                                                                     uint64_t batch_id);
+  absl::StatusOr<xpb::PaymentBatch> MarkBatchPaid(const Principal& caller,
+                                                  const xpb::MarkBatchPaidRequest& req);
+
+  // Posts what waits in the outbox (approvals, reversals, payments; at most
+  // kMaxDispatchClaims entries). Returns
   // how many are still waiting; an error means the ledger was unreachable.
   absl::StatusOr<size_t> Dispatch();
   size_t OutboxSize();
@@ -98,6 +120,10 @@ class ExpenseBook {
   absl::StatusOr<int64_t> MonthTotal(uint64_t community_id, uint64_t member_id, int64_t month);
   void AddToMonth(Tx& tx, uint64_t community_id, uint64_t member_id, int64_t month, int64_t total,
                   int64_t delta);
+  // What an outbox entry asks the dispatcher to post.
+  enum class Posting : uint8_t { kApproval = 0, kReversal = 1, kPayment = 2 };
+  absl::Status Queue(Tx& tx, Posting posting, uint64_t community_id, uint64_t id);
+  absl::StatusOr<xpb::PaymentBatch> LoadBatch(uint64_t community_id, uint64_t batch_id);
 
   storage::KvStore* const store_;
   People* const people_;

@@ -81,4 +81,59 @@ grpc::Status ExpensesServiceImpl::DecideClaim(grpc::ServerContext* ctx,
   return s;
 }
 
+grpc::Status ExpensesServiceImpl::ReverseApproval(grpc::ServerContext* ctx,
+                                                  const xpb::ReverseApprovalRequest* req,
+                                                  xpb::Claim* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  grpc::Status s = Reply(book_->ReverseApproval(Caller(*ctx), *req), resp);
+  pump_->Wake();
+  return s;
+}
+
+grpc::Status ExpensesServiceImpl::CreatePaymentBatch(grpc::ServerContext* ctx,
+                                                     const xpb::CreatePaymentBatchRequest* req,
+                                                     xpb::PaymentBatch* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->CreatePaymentBatch(Caller(*ctx), *req), resp);
+}
+
+grpc::Status ExpensesServiceImpl::GetPaymentBatch(grpc::ServerContext* ctx,
+                                                  const xpb::GetPaymentBatchRequest* req,
+                                                  xpb::PaymentBatch* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->GetPaymentBatch(req->community_id(), req->batch_id()), resp);
+}
+
+grpc::Status ExpensesServiceImpl::ListPaymentBatches(grpc::ServerContext* ctx,
+                                                     const xpb::ListPaymentBatchesRequest* req,
+                                                     xpb::ListPaymentBatchesResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  bool more = false;
+  auto batches = book_->ListPaymentBatches(req->community_id(), page->after_id, page->size, &more);
+  if (!batches.ok()) return ToGrpc(batches.status());
+  for (xpb::PaymentBatch& b : *batches) *resp->add_batches() = std::move(b);
+  if (more && resp->batches_size() > 0) {
+    resp->set_next_page_token(EncodePageToken(absl::StrCat(resp->batches().rbegin()->id())));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ExpensesServiceImpl::ExportPaymentBatch(grpc::ServerContext* ctx,
+                                                     const xpb::GetPaymentBatchRequest* req,
+                                                     xpb::ExportPaymentBatchResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->ExportPaymentBatch(req->community_id(), req->batch_id()), resp);
+}
+
+grpc::Status ExpensesServiceImpl::MarkBatchPaid(grpc::ServerContext* ctx,
+                                                const xpb::MarkBatchPaidRequest* req,
+                                                xpb::PaymentBatch* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  grpc::Status s = Reply(book_->MarkBatchPaid(Caller(*ctx), *req), resp);
+  pump_->Wake();
+  return s;
+}
+
 }  // namespace timebank::expenses

@@ -27,6 +27,18 @@ class ExpensesServiceImpl final : public xpb::ExpensesService::Service {
                           xpb::ListClaimsResponse*) override;
   grpc::Status DecideClaim(grpc::ServerContext*, const xpb::DecideClaimRequest*,
                            xpb::Claim*) override;
+  grpc::Status ReverseApproval(grpc::ServerContext*, const xpb::ReverseApprovalRequest*,
+                               xpb::Claim*) override;
+  grpc::Status CreatePaymentBatch(grpc::ServerContext*, const xpb::CreatePaymentBatchRequest*,
+                                  xpb::PaymentBatch*) override;
+  grpc::Status GetPaymentBatch(grpc::ServerContext*, const xpb::GetPaymentBatchRequest*,
+                               xpb::PaymentBatch*) override;
+  grpc::Status ListPaymentBatches(grpc::ServerContext*, const xpb::ListPaymentBatchesRequest*,
+                                  xpb::ListPaymentBatchesResponse*) override;
+  grpc::Status ExportPaymentBatch(grpc::ServerContext*, const xpb::GetPaymentBatchRequest*,
+                                  xpb::ExportPaymentBatchResponse*) override;
+  grpc::Status MarkBatchPaid(grpc::ServerContext*, const xpb::MarkBatchPaidRequest*,
+                             xpb::PaymentBatch*) override;
 
  private:
   ExpenseBook* const book_;

@@ -236,6 +236,24 @@ check claim-own 0 "saved as a draft" -- "$U" claim create "Printer ink" "materia
 own=$("$U" claim list --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
 check claim-own-submit 0 "submitted" -- "$U" claim submit "$own"
 check claim-own-decide 1 "nobody decides their own claim" -- "$U" finance approve "$own"
+check batch-create 0 "128.74 GBP +open" -- "$U" finance batch create
+check batch-export 0 "wrote $dir/batch.csv" -- "$U" finance batch export 1 --out="$dir/batch.csv"
+check batch-csv 0 "^1,1,$dee,M[0-9]+,Dee Day,128.74,GBP,TB-1-1" -- cat "$dir/batch.csv"
+check batch-paid-no-ref 1 "reference" -- "$U" finance batch paid 1
+check batch-paid 0 "paid +BACS 2026-11" -- "$U" finance batch paid 1 --reference="BACS 2026-11"
+check batch-paid-again 0 "paid +BACS 2026-11" -- "$U" finance batch paid 1 --reference="BACS 2026-11"
+check batch-paid-other 1 "already paid with reference" -- "$U" finance batch paid 1 --reference="other"
+for _ in $(seq 1 30); do "$U" finance batch show 1 | grep -q queued || break; sleep 0.1; done
+check batch-posted 0 "paid +BACS 2026-11 +posted" -- "$U" finance batch list
+check money-book-bank 0 "balance 128.74 GBP" -- "$T" statement "c1.bank"
+check money-book-paid-off 0 "balance 0.00 GBP" -- "$T" statement "c1.payable.m$dee"
+check claim-paid 0 "128.74 GBP +paid" -- "$U" claim show "$claim"
+check login-fay-2 0 "signed in" -- env TIMEBANK_PASSWORD=fay-password-1 "$U" login fay
+check finance-approve-own 0 "12.00 GBP +approved" -- "$U" finance approve "$own"
+for _ in $(seq 1 30); do "$U" claim show "$own" | grep -q queued || break; sleep 0.1; done
+check finance-reverse 0 "12.00 GBP +submitted" -- "$U" finance reverse "$own" --reason="approved by mistake"
+for _ in $(seq 1 30); do "$U" claim show "$own" | grep -q queued || break; sleep 0.1; done
+check money-book-reversed 0 "balance 0.00 GBP" -- "$T" statement "c1.payable.m$gus"
 check activity-verify 0 "journal verified" -- "$T" journal verify
 for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev/null 2>&1 || true; done
 check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob

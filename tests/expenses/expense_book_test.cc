@@ -89,8 +89,16 @@ class ModelLedger final : public LedgerClient {
     }
     return out;
   }
-  lpb::CreateTransferResultCode Apply(const lpb::Transfer& t) {
-    if (posted.count(t.id())) return lpb::CREATE_TRANSFER_EXISTS;
+  lpb::CreateTransferResultCode Apply(const lpb::Transfer& in) {
+    if (posted.count(in.id())) return lpb::CREATE_TRANSFER_EXISTS;
+    lpb::Transfer t = in;
+    if (in.kind() == lpb::TRANSFER_KIND_REVERSAL) {  // the reversed transfer, backwards
+      auto it = posted.find(in.reverses_id());
+      if (it == posted.end()) return lpb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_FOUND;
+      t.set_debit_account_id(it->second.credit_account_id());
+      t.set_credit_account_id(it->second.debit_account_id());
+      t.set_amount(it->second.amount());
+    }
     auto debit = accounts.find(t.debit_account_id());
     auto credit = accounts.find(t.credit_account_id());
     if (debit == accounts.end()) return lpb::CREATE_TRANSFER_DEBIT_ACCOUNT_NOT_FOUND;
@@ -440,6 +448,147 @@ TEST_F(ExpenseBookTest, FinanceQueueIsOldestFirstAndMembersSeeTheirOwn) {
   mine.set_member_id(13);
   EXPECT_EQ(book.ListClaims(alice, mine, 0, 10, &last, &more).status().code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+// Reads CSV text back into rows of fields (quoted fields, doubled quotes, CRLF).
+std::vector<std::vector<std::string>> ReadCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        field += ch;
+      }
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      rows.back().push_back(field);
+      field.clear();
+    } else if (ch == '\n') {
+      rows.back().push_back(field);
+      field.clear();
+      rows.emplace_back();
+    } else if (ch != '\r') {
+      field += ch;
+    }
+  }
+  if (rows.back().empty()) rows.pop_back();
+  return rows;
+}
+
+TEST_F(ExpenseBookTest, AMistakenApprovalIsReversedAndTheNextApprovalPostsAfresh) {
+  xpb::Claim c = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 700), Line(xpb::CATEGORY_OTHER, 300)});
+  auto approved = Decide(fiona, c, D::DECISION_APPROVE);
+  ASSERT_TRUE(approved.ok()) << approved.status();
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(ledger.balance[PayableAccountId(kC, 10)], 1000);
+  auto loaded = book.GetClaim(fiona, kC, c.id());
+  xpb::ReverseApprovalRequest r;
+  r.set_community_id(kC);
+  r.set_claim_id(c.id());
+  r.set_etag(loaded->etag());
+  EXPECT_TRUE(absl::StartsWith(book.ReverseApproval(farid, r).status().message(), "reason"));
+  r.set_reason("approved the wrong claim");
+  EXPECT_EQ(book.ReverseApproval(alice, r).status().code(), absl::StatusCode::kPermissionDenied);
+  auto reversed = book.ReverseApproval(farid, r);
+  ASSERT_TRUE(reversed.ok()) << reversed.status();
+  EXPECT_EQ(reversed->state(), xpb::CLAIM_STATE_SUBMITTED);
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(ledger.balance[PayableAccountId(kC, 10)], 0);
+  EXPECT_EQ(ledger.balance[CategoryAccountId(kC, xpb::CATEGORY_TRAVEL)], 0);
+  EXPECT_EQ(ledger.Sum(), 0);
+  EXPECT_EQ(book.GetClaim(alice, kC, c.id())->posting_state(), xpb::POSTING_STATE_NOT_POSTED);
+  // Approved again: new transfer ids, so it posts again rather than meeting EXISTS.
+  auto again = Decide(farid, *book.GetClaim(farid, kC, c.id()), D::DECISION_APPROVE);
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(ledger.balance[PayableAccountId(kC, 10)], 1000);
+  EXPECT_EQ(book.GetClaim(alice, kC, c.id())->posting_state(), xpb::POSTING_STATE_POSTED);
+  EXPECT_EQ(ledger.Sum(), 0);
+}
+
+TEST_F(ExpenseBookTest, PaymentBatchesPayOnceExportForTheBankAndKeepDutiesApart) {
+  xpb::Claim a = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 1250)});
+  xpb::Claim b = Submitted(12, {Line(xpb::CATEGORY_MATERIALS, 899)});  // fiona's own
+  xpb::Claim waiting = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 100)});
+  ASSERT_TRUE(Decide(fiona, a, D::DECISION_APPROVE).ok());
+  ASSERT_TRUE(Decide(farid, b, D::DECISION_APPROVE).ok());
+  xpb::CreatePaymentBatchRequest create;
+  create.set_community_id(kC);
+  // Not posted to the money book yet: nothing to pay.
+  EXPECT_EQ(book.CreatePaymentBatch(fiona, create).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  create.add_claim_ids(waiting.id());
+  EXPECT_EQ(book.CreatePaymentBatch(fiona, create).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // not approved
+  create.clear_claim_ids();
+  create.set_request_id("run-1");
+  EXPECT_EQ(book.CreatePaymentBatch(alice, create).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  auto batch = book.CreatePaymentBatch(fiona, create);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_EQ(batch->claim_ids_size(), 2);
+  EXPECT_EQ(batch->total_minor(), 2149);
+  EXPECT_EQ(book.CreatePaymentBatch(fiona, create)->id(), batch->id());  // a retry
+  create.set_request_id("run-2");
+  EXPECT_EQ(book.CreatePaymentBatch(fiona, create).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // everything is batched
+  // Batched claims can no longer have their approval reversed.
+  xpb::ReverseApprovalRequest r;
+  r.set_community_id(kC);
+  r.set_claim_id(a.id());
+  r.set_etag(book.GetClaim(farid, kC, a.id())->etag());
+  r.set_reason("late doubt");
+  EXPECT_EQ(book.ReverseApproval(farid, r).status().code(), absl::StatusCode::kFailedPrecondition);
+
+  // The bank's file, read back.
+  auto exported = book.ExportPaymentBatch(kC, batch->id());
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  const auto rows = ReadCsv(exported->csv());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"batch", "claim", "member_id", "member_number",
+                                               "name", "amount", "currency", "reference"}));
+  EXPECT_EQ(rows[1][1], std::to_string(a.id()));
+  EXPECT_EQ(rows[1][5], "12.50");
+  EXPECT_EQ(rows[1][6], "GBP");
+  EXPECT_EQ(rows[2][5], "8.99");
+  EXPECT_EQ(rows[2][7], absl::StrCat("TB-1-", b.id()));
+
+  xpb::MarkBatchPaidRequest paid;
+  paid.set_community_id(kC);
+  paid.set_batch_id(batch->id());
+  EXPECT_TRUE(
+      absl::StartsWith(book.MarkBatchPaid(farid, paid).status().message(), "payment_reference"));
+  paid.set_payment_reference("BACS 2026-11-23");
+  // Fiona has a claim in the batch: someone else marks it paid.
+  EXPECT_EQ(book.MarkBatchPaid(fiona, paid).status().code(), absl::StatusCode::kPermissionDenied);
+  auto done = book.MarkBatchPaid(farid, paid);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), xpb::PaymentBatch::STATE_PAID);
+  EXPECT_TRUE(book.MarkBatchPaid(farid, paid).ok());  // idempotent
+  paid.set_payment_reference("another");
+  EXPECT_EQ(book.MarkBatchPaid(farid, paid).status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(book.GetClaim(alice, kC, a.id())->state(), xpb::CLAIM_STATE_PAID);
+  EXPECT_EQ(book.GetPaymentBatch(kC, batch->id())->posting_state(), xpb::POSTING_STATE_POSTED);
+  EXPECT_EQ(ledger.balance[PayableAccountId(kC, 10)], 0);
+  EXPECT_EQ(ledger.balance[PayableAccountId(kC, 12)], 0);
+  EXPECT_EQ(ledger.balance[BankAccountId(kC)], 2149);
+  EXPECT_EQ(ledger.Sum(), 0);
+  EXPECT_EQ(ledger.posted.count(absl::StrCat("pay.1.", a.id())), 1u);
+  bool more = false;
+  auto listed = book.ListPaymentBatches(kC, 0, 10, &more);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 1u);
 }
 
 }  // namespace

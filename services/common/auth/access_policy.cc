@@ -149,6 +149,12 @@ std::vector<AccessRule> BuildTable() {
       {exp + "GetClaim", {G::kService, G::kCommunityMember}, "community_id"},
       {exp + "ListClaims", {G::kService, G::kCommunityMember}, "community_id"},
       {exp + "DecideClaim", {G::kFinance}, "community_id"},
+      {exp + "ReverseApproval", {G::kFinance}, "community_id"},
+      {exp + "CreatePaymentBatch", {G::kFinance}, "community_id"},
+      {exp + "GetPaymentBatch", {G::kFinance, G::kAdmin}, "community_id"},
+      {exp + "ListPaymentBatches", {G::kFinance, G::kAdmin}, "community_id"},
+      {exp + "ExportPaymentBatch", {G::kFinance}, "community_id"},
+      {exp + "MarkBatchPaid", {G::kFinance}, "community_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},

@@ -1,0 +1,43 @@
+#include "services/common/text_formats.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "absl/strings/str_cat.h"
+
+namespace timebank {
+bool LooksNumeric(const std::string& s) {
+  return !s.empty() && (s[0] == '-' || std::isdigit(static_cast<unsigned char>(s[0]))) &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == ',' ||
+                  c == 'h' || c == 'm';
+         });
+}
+
+std::string FormatMinor(int64_t amount, int exponent) {
+  if (exponent == 0) return absl::StrCat(amount);
+  const bool negative = amount < 0;
+  const uint64_t a = negative ? 0 - static_cast<uint64_t>(amount) : static_cast<uint64_t>(amount);
+  uint64_t div = 1;
+  for (int i = 0; i < exponent; ++i) div *= 10;
+  std::string frac = absl::StrCat(a % div);
+  frac.insert(0, exponent - frac.size(), '0');
+  return absl::StrCat(negative ? "-" : "", a / div, ".", frac);
+}
+
+std::string CsvField(const std::string& s) {
+  std::string v = s;
+  if (!v.empty() &&
+      (v[0] == '=' || v[0] == '+' || v[0] == '@' || (v[0] == '-' && !LooksNumeric(v)))) {
+    v = "'" + v;  // (not insert(): GCC 12 warns falsely on it)
+  }
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string quoted = "\"";
+  for (char c : v) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+}  // namespace timebank
