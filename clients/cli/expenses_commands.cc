@@ -2,6 +2,9 @@
 // finance workflow (queue and decisions). Money is shown and typed in the community's
 // currency ("12.50"); the service keeps integer minor units.
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,9 @@ ABSL_FLAG(std::string, second_above, "",
 ABSL_FLAG(std::string, categories, "",
           "expenses policy: claimable categories, comma-separated (empty: all)");
 ABSL_FLAG(std::string, title, "", "claim edit: a new title");
+ABSL_FLAG(std::string, receipt_above, "",
+          "expenses policy: claims whose costs total more than this need a receipt (empty: "
+          "never)");
 
 namespace timebank::cli {
 namespace {
@@ -140,6 +146,19 @@ int ShowClaim(const xpb::Claim& x) {
   }
   lines.Print(stdout);
   std::printf("\n");
+  if (x.receipts_size() > 0) {
+    Table receipts({"receipt", "file", "type", "bytes", "sha-256", "note"});
+    for (const xpb::Receipt& r : x.receipts()) {
+      std::vector<std::string> others;
+      for (uint64_t id : r.also_on_claim_ids()) others.push_back(absl::StrCat(id));
+      receipts.Add(
+          {absl::StrCat(r.id()), r.filename(), r.content_type(), absl::StrCat(r.size_bytes()),
+           r.sha256_hex().substr(0, 16),
+           others.empty() ? "" : "THE SAME FILE IS ON CLAIM " + absl::StrJoin(others, ", ")});
+    }
+    receipts.Print(stdout);
+    std::printf("\n");
+  }
   Table history({"when (UTC)", "by", "from", "to", "why"});
   for (const xpb::ClaimEvent& e : x.history()) {
     history.Add({absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(e.at().seconds()),
@@ -193,6 +212,10 @@ int PolicyCommand(Client& c, const Args& a) {
     p.set_max_claim_minor(ParseMoney("--max_claim", absl::GetFlag(FLAGS_max_claim), currency));
     p.set_max_month_minor(ParseMoney("--max_month", absl::GetFlag(FLAGS_max_month), currency));
     p.set_claim_window_days(absl::GetFlag(FLAGS_window_days));
+    if (!absl::GetFlag(FLAGS_receipt_above).empty()) {
+      p.set_receipt_required_above_minor(
+          ParseMoney("--receipt_above", absl::GetFlag(FLAGS_receipt_above), currency));
+    }
     if (!absl::GetFlag(FLAGS_second_above).empty()) {
       p.set_second_approval_above_minor(
           ParseMoney("--second_above", absl::GetFlag(FLAGS_second_above), currency));
@@ -231,6 +254,9 @@ int PolicyCommand(Client& c, const Args& a) {
   t.Add({"most per claim", Money(p.max_claim_minor(), p.currency())});
   t.Add({"most per member per month", Money(p.max_month_minor(), p.currency())});
   t.Add({"claim window", absl::StrCat(p.claim_window_days(), " days")});
+  t.Add({"receipt needed above", p.receipt_required_above_minor() == 0
+                                     ? "never"
+                                     : Money(p.receipt_required_above_minor(), p.currency())});
   t.Add({"second approver above", p.second_approval_above_minor() == 0
                                       ? "never"
                                       : Money(p.second_approval_above_minor(), p.currency())});
@@ -281,6 +307,53 @@ int ClaimCommand(Client& c, const Args& a) {
         c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::SubmitClaim, req));
   }
   if (sub == "show" && a.size() == 2) return ShowClaim(GetClaim(c, community, a[1]));
+  if (sub == "attach" && a.size() == 3) {
+    const xpb::Claim claim = GetClaim(c, community, a[1]);
+    xpb::AttachReceiptRequest req;
+    req.set_community_id(community);
+    req.set_claim_id(claim.id());
+    req.set_etag(claim.etag());
+    req.set_filename(std::filesystem::path(a[2]).filename().string());
+    std::ifstream in(a[2], std::ios::binary);
+    if (!in) Die(absl::StrCat("cannot read ", a[2]));
+    std::ostringstream data;
+    data << in.rdbuf();
+    req.set_data(data.str());
+    return ShowClaim(
+        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::AttachReceipt, req));
+  }
+  if ((sub == "detach" || sub == "receipt") && a.size() == 3) {
+    const xpb::Claim claim = GetClaim(c, community, a[1]);
+    uint64_t receipt = 0;
+    if (!absl::SimpleAtoi(a[2], &receipt))
+      Die("expected a receipt id (tbctl claim show lists them)");
+    if (sub == "detach") {
+      xpb::DetachReceiptRequest req;
+      req.set_community_id(community);
+      req.set_claim_id(claim.id());
+      req.set_etag(claim.etag());
+      req.set_receipt_id(receipt);
+      return ShowClaim(
+          c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::DetachReceipt, req));
+    }
+    xpb::GetReceiptRequest req;
+    req.set_community_id(community);
+    req.set_claim_id(claim.id());
+    req.set_receipt_id(receipt);
+    auto resp =
+        c.Call<xpb::GetReceiptResponse>(c.expenses(), &xpb::ExpensesService::Stub::GetReceipt, req);
+    const std::string out =
+        absl::GetFlag(FLAGS_out).empty() ? resp.receipt().filename() : absl::GetFlag(FLAGS_out);
+    FILE* f = std::fopen(out.c_str(), "wb");
+    if (f == nullptr ||
+        std::fwrite(resp.data().data(), 1, resp.data().size(), f) != resp.data().size()) {
+      Die(absl::StrCat("cannot write ", out, "; choose another place with --out"));
+    }
+    std::fclose(f);
+    std::printf("wrote %s (%s, %lld bytes)\n", out.c_str(), resp.receipt().content_type().c_str(),
+                static_cast<long long>(resp.receipt().size_bytes()));
+    return 0;
+  }
   if (sub == "list") {
     xpb::ListClaimsRequest req;
     req.set_community_id(community);
@@ -305,6 +378,7 @@ int ClaimCommand(Client& c, const Args& a) {
     return 0;
   }
   Die("usage: tbctl claim create TITLE LINE... [--org=ID] | edit ID [LINE...] [--title=..] | "
+      "attach ID FILE | detach ID RECEIPT | receipt ID RECEIPT [--out=F] | "
       "submit ID | show ID | list [--state=..]\n"
       "  LINE: CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION (mileage: the distance for AMOUNT)");
 }

@@ -118,11 +118,14 @@ Contributions and exchanges (posted to the ledger exactly once)
 Expenses (money, in the community's currency: 12.50)
   expenses policy show | expenses policy set --max_claim=250.00 --max_month=500.00
                [--mileage_rate=0.45 --distance_unit=mile|km --window_days=90
-                --second_above=100.00 --categories=travel,mileage,..]     admins, finance
+                --second_above=100.00 --receipt_above=20.00
+                --categories=travel,mileage,..]                        admins, finance
   claim create TITLE LINE... [--org=ID]   LINE: CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION
                (categories: travel mileage care-cover subsistence materials phone-data
                 other; for mileage the distance instead of the amount)
   claim edit ID [LINE...] [--title=..] | claim submit ID | claim show ID | claim list [--state=..]
+  claim attach ID FILE | claim detach ID RECEIPT | claim receipt ID RECEIPT [--out=F]
+               receipts: JPEG, PNG, WebP, HEIC or PDF, at most 5 MiB
   finance queue [--org=ID --min_amount=50.00 --min_age_days=7]      oldest first
   finance approve ID | reject ID --reason=.. | ask ID --reason=.. | reverse ID --reason=..
   finance batch create [CLAIM...] | batch list | batch show ID | batch export ID [--out=F]

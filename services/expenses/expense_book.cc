@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -36,6 +37,8 @@ constexpr char kOutboxTag = 'X';   // u64 seq -> u64 c, u64 claim or batch, u8 P
 constexpr char kBatchTag = 'B';    // u64 c, u64 id -> PaymentBatch
 constexpr char kBatchesTag = 'b';  // u64 c, u64 ~id -> ""          (newest first)
 constexpr char kRequestTag = 'Q';  // request key -> u64 c, u64 claim
+constexpr char kReceiptTag = 'F';  // u64 c, u64 receipt -> the file's bytes
+constexpr char kHashTag = 'h';     // u64 c, sha256, u64 claim -> "" (receipts by content)
 constexpr char kCounterTag = '#';
 
 uint64_t Inv(uint64_t id) { return std::numeric_limits<uint64_t>::max() - id; }
@@ -104,6 +107,18 @@ absl::Status CheckReason(const std::string& reason, const char* required_why) {
 
 }  // namespace
 
+std::string SniffReceiptType(std::string_view d) {
+  auto starts = [&](std::string_view magic, size_t at = 0) {
+    return d.size() >= at + magic.size() && d.substr(at, magic.size()) == magic;
+  };
+  if (starts("\xFF\xD8\xFF")) return "image/jpeg";
+  if (starts("\x89PNG\r\n\x1A\n")) return "image/png";
+  if (starts("%PDF-")) return "application/pdf";
+  if (starts("RIFF") && starts("WEBP", 8)) return "image/webp";
+  if (starts("ftypheic", 4) || starts("ftypheix", 4) || starts("ftypmif1", 4)) return "image/heic";
+  return "";
+}
+
 std::string CategoryAccountId(uint64_t c, xpb::Category category) {
   return absl::StrCat("c", c, ".exp.", CategoryWord(category));
 }
@@ -163,6 +178,10 @@ absl::StatusOr<xpb::Policy> ExpenseBook::SetPolicy(const Principal& caller, xpb:
   }
   if (p.claim_window_days() < 1 || p.claim_window_days() > ExpenseLimits::kMaxWindowDays) {
     return Field("policy.claim_window_days", "1..366 days");
+  }
+  if (p.receipt_required_above_minor() < 0 ||
+      p.receipt_required_above_minor() > ExpenseLimits::kMaxMinor) {
+    return Field("policy.receipt_required_above_minor", "0 (never) .. 10,000,000 minor units");
   }
   if (p.second_approval_above_minor() < 0 ||
       p.second_approval_above_minor() > ExpenseLimits::kMaxMinor) {
@@ -404,6 +423,17 @@ absl::StatusOr<xpb::Claim> ExpenseBook::SubmitClaim(const Principal& caller, uin
   TB_ASSIGN_OR_RETURN(xpb::Claim claim, OwnEditable(caller, c, id, etag));
   // The policy may have changed since the draft was written: check again.
   TB_RETURN_IF_ERROR(PriceLines(policy, community, &claim));
+  int64_t needs_evidence = 0;  // mileage is priced by the rate, not by a receipt
+  for (const xpb::ClaimLine& l : claim.lines()) {
+    if (l.category() != xpb::CATEGORY_MILEAGE) needs_evidence += l.amount_minor();
+  }
+  if (policy.receipt_required_above_minor() > 0 &&
+      needs_evidence > policy.receipt_required_above_minor() && claim.receipts().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "claim ", claim.id(), " needs a receipt: its costs total ", needs_evidence,
+        " minor units, above the ", policy.receipt_required_above_minor(),
+        " this community pays without one (tbctl claim attach ", claim.id(), " FILE)"));
+  }
   const int64_t month = MonthOf(Now(), ZoneOf(community));
   TB_ASSIGN_OR_RETURN(int64_t counted, MonthTotal(c, claim.claimant_member_id(), month));
   if (counted + claim.total_minor() > policy.max_month_minor()) {
@@ -734,6 +764,119 @@ absl::StatusOr<size_t> ExpenseBook::Dispatch() {
   }
   TB_RETURN_IF_ERROR(tx.Commit());
   return waiting;
+}
+
+// ---- Receipts ---------------------------------------------------------------------
+
+namespace {
+
+std::string HashPrefix(uint64_t c, const std::string& sha256) {
+  std::string k = KeyU64(kHashTag, c);
+  k += sha256;
+  return k;
+}
+
+}  // namespace
+
+absl::StatusOr<xpb::Claim> ExpenseBook::AttachReceipt(const Principal& caller,
+                                                      const xpb::AttachReceiptRequest& req) {
+  const std::string& name = req.filename();
+  if (name.empty() || name.size() > ExpenseLimits::kMaxFilenameBytes || !IsValidSingleLine(name)) {
+    return Field("filename", "1..128 bytes of one-line text");
+  }
+  if (req.data().empty() || req.data().size() > ExpenseLimits::kMaxReceiptBytes) {
+    return Field("data", "a file of 1 byte to 5 MiB; scan or photograph it smaller");
+  }
+  const std::string type = SniffReceiptType(req.data());
+  if (type.empty()) {
+    return Field("data", "not an image (JPEG, PNG, WebP, HEIC) or a PDF");
+  }
+  const uint64_t c = req.community_id();
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, OwnEditable(caller, c, req.claim_id(), req.etag()));
+  if (static_cast<size_t>(claim.receipts_size()) >= ExpenseLimits::kMaxReceiptsPerClaim) {
+    return absl::FailedPreconditionError("a claim holds at most 20 receipts");
+  }
+  const std::string sha = auth::Sha256(req.data());
+  Tx tx(store_);
+  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("receipt.", c)));
+  xpb::Receipt* r = claim.add_receipts();
+  r->set_id(id);
+  r->set_filename(name);
+  r->set_content_type(type);
+  r->set_size_bytes(static_cast<int64_t>(req.data().size()));
+  r->set_sha256_hex(storage::ToHex(sha));
+  // The same file elsewhere: flag it here and there.
+  const std::string prefix = HashPrefix(c, sha);
+  auto it = store_->NewIterator(kRecords);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    const uint64_t other_id = storage::DecodeU64(it->key().data() + prefix.size());
+    if (other_id == claim.id()) continue;
+    r->add_also_on_claim_ids(other_id);
+    TB_ASSIGN_OR_RETURN(xpb::Claim other, Load(c, other_id));
+    for (xpb::Receipt& o : *other.mutable_receipts()) {
+      if (o.sha256_hex() == r->sha256_hex() &&
+          std::find(o.also_on_claim_ids().begin(), o.also_on_claim_ids().end(), claim.id()) ==
+              o.also_on_claim_ids().end()) {
+        o.add_also_on_claim_ids(claim.id());
+      }
+    }
+    Save(tx, other, other.state(), caller.subject_id(), "");
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  tx.Put(KeyU64U64(kReceiptTag, c, id), req.data());
+  tx.Put(prefix + KeyU64(0, claim.id()).substr(1), "");
+  Save(tx, claim, claim.state(), caller.subject_id(),
+       absl::StrCat("receipt attached: ", name,
+                    r->also_on_claim_ids_size() ? " (the same file is on another claim)" : ""));
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return claim;
+}
+
+absl::StatusOr<xpb::Claim> ExpenseBook::DetachReceipt(const Principal& caller,
+                                                      const xpb::DetachReceiptRequest& req) {
+  const uint64_t c = req.community_id();
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, OwnEditable(caller, c, req.claim_id(), req.etag()));
+  auto* rs = claim.mutable_receipts();
+  auto it = std::find_if(rs->begin(), rs->end(),
+                         [&](const xpb::Receipt& r) { return r.id() == req.receipt_id(); });
+  if (it == rs->end()) {
+    return absl::NotFoundError(
+        absl::StrCat("claim ", claim.id(), " has no receipt ", req.receipt_id()));
+  }
+  const std::string name = it->filename();
+  const std::string sha = absl::HexStringToBytes(it->sha256_hex());
+  rs->erase(it);
+  Tx tx(store_);
+  tx.Delete(KeyU64U64(kReceiptTag, c, req.receipt_id()));
+  // Only if no other receipt of this claim has the same content.
+  if (std::none_of(rs->begin(), rs->end(),
+                   [&](const xpb::Receipt& r) { return r.sha256_hex() == storage::ToHex(sha); })) {
+    tx.Delete(HashPrefix(c, sha) + KeyU64(0, claim.id()).substr(1));
+  }
+  Save(tx, claim, claim.state(), caller.subject_id(), absl::StrCat("receipt removed: ", name));
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return claim;
+}
+
+absl::StatusOr<xpb::GetReceiptResponse> ExpenseBook::GetReceipt(const Principal& caller,
+                                                                const xpb::GetReceiptRequest& req) {
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, GetClaim(caller, req.community_id(), req.claim_id()));
+  xpb::GetReceiptResponse out;
+  for (const xpb::Receipt& r : claim.receipts()) {
+    if (r.id() == req.receipt_id()) *out.mutable_receipt() = r;
+  }
+  if (out.receipt().id() == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("claim ", claim.id(), " has no receipt ", req.receipt_id()));
+  }
+  TB_ASSIGN_OR_RETURN(
+      bool found,
+      store_->Get(kRecords, KeyU64U64(kReceiptTag, req.community_id(), req.receipt_id()),
+                  out.mutable_data()));
+  if (!found) return absl::DataLossError(absl::StrCat("receipt ", req.receipt_id(), " is missing"));
+  return out;
 }
 
 // ---- Reversals and payments -------------------------------------------------------

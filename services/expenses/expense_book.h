@@ -39,8 +39,15 @@ struct ExpenseLimits {
   static constexpr size_t kMaxDispatchClaims = 200;
   static constexpr size_t kMaxScan = 200'000;  // claims examined by one list call
   static constexpr size_t kMaxBatchClaims = 1000;
+  static constexpr size_t kMaxReceiptBytes = size_t{5} << 20;
+  static constexpr size_t kMaxReceiptsPerClaim = 20;
+  static constexpr size_t kMaxFilenameBytes = 128;
   static constexpr size_t kMaxReferenceBytes = 64;
 };
+
+// What a receipt's bytes are ("image/jpeg", ..., "application/pdf"), or "" if none of
+// the kinds a receipt may be.
+std::string SniffReceiptType(std::string_view data);
 
 // The money book's ledger accounts of a community (currency-unit accounts).
 std::string CategoryAccountId(uint64_t community_id, xpb::Category category);
@@ -74,6 +81,16 @@ class ExpenseBook {
   // ask for information. Nobody decides their own claim; `etag` must be current.
   absl::StatusOr<xpb::Claim> DecideClaim(const Principal& caller,
                                          const xpb::DecideClaimRequest& req);
+
+  // Receipts: the claimant attaches (images or PDF, sniffed from the bytes, at most
+  // kMaxReceiptBytes) and detaches them on editable claims; the same file on another
+  // claim of the community is flagged on both. Readable by whoever may read the claim.
+  absl::StatusOr<xpb::Claim> AttachReceipt(const Principal& caller,
+                                           const xpb::AttachReceiptRequest& req);
+  absl::StatusOr<xpb::Claim> DetachReceipt(const Principal& caller,
+                                           const xpb::DetachReceiptRequest& req);
+  absl::StatusOr<xpb::GetReceiptResponse> GetReceipt(const Principal& caller,
+                                                     const xpb::GetReceiptRequest& req);
 
   // Finance: undoes a mistaken approval (not yet in a payment batch): the ledger gets a
   // REVERSAL of each approval transfer and the claim returns to the queue.

@@ -81,6 +81,27 @@ grpc::Status ExpensesServiceImpl::DecideClaim(grpc::ServerContext* ctx,
   return s;
 }
 
+grpc::Status ExpensesServiceImpl::AttachReceipt(grpc::ServerContext* ctx,
+                                                const xpb::AttachReceiptRequest* req,
+                                                xpb::Claim* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->AttachReceipt(Caller(*ctx), *req), resp);
+}
+
+grpc::Status ExpensesServiceImpl::DetachReceipt(grpc::ServerContext* ctx,
+                                                const xpb::DetachReceiptRequest* req,
+                                                xpb::Claim* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->DetachReceipt(Caller(*ctx), *req), resp);
+}
+
+grpc::Status ExpensesServiceImpl::GetReceipt(grpc::ServerContext* ctx,
+                                             const xpb::GetReceiptRequest* req,
+                                             xpb::GetReceiptResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->GetReceipt(Caller(*ctx), *req), resp);
+}
+
 grpc::Status ExpensesServiceImpl::ReverseApproval(grpc::ServerContext* ctx,
                                                   const xpb::ReverseApprovalRequest* req,
                                                   xpb::Claim* resp) {

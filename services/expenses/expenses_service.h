@@ -27,6 +27,12 @@ class ExpensesServiceImpl final : public xpb::ExpensesService::Service {
                           xpb::ListClaimsResponse*) override;
   grpc::Status DecideClaim(grpc::ServerContext*, const xpb::DecideClaimRequest*,
                            xpb::Claim*) override;
+  grpc::Status AttachReceipt(grpc::ServerContext*, const xpb::AttachReceiptRequest*,
+                             xpb::Claim*) override;
+  grpc::Status DetachReceipt(grpc::ServerContext*, const xpb::DetachReceiptRequest*,
+                             xpb::Claim*) override;
+  grpc::Status GetReceipt(grpc::ServerContext*, const xpb::GetReceiptRequest*,
+                          xpb::GetReceiptResponse*) override;
   grpc::Status ReverseApproval(grpc::ServerContext*, const xpb::ReverseApprovalRequest*,
                                xpb::Claim*) override;
   grpc::Status CreatePaymentBatch(grpc::ServerContext*, const xpb::CreatePaymentBatchRequest*,

@@ -215,6 +215,10 @@ check claim-create 0 "saved as a draft" -- "$U" claim create "Co-design workshop
 claim=$("$U" claim list --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
 check claim-mileage 0 "5.54 GBP +12.3 \(distance\) Drive" -- "$U" claim show "$claim"
 check claim-total 0 "Co-design workshop +128.74 GBP +draft" -- "$U" claim show "$claim"
+printf '%%PDF-1.4\n%% sitter invoice\n' > "$dir/sitter.pdf"
+printf 'MZ not a receipt' > "$dir/program.exe"
+check receipt-bad-type 1 "not an image" -- "$U" claim attach "$claim" "$dir/program.exe"
+check receipt-attach 0 "sitter.pdf +application/pdf" -- "$U" claim attach "$claim" "$dir/sitter.pdf"
 check claim-submit 0 "128.74 GBP +submitted" -- "$U" claim submit "$claim"
 check claim-edit-submitted 1 "only drafts" -- "$U" claim edit "$claim" --title="changed"
 check claim-dee-decide 1 "permission denied" -- "$U" finance approve "$claim"
@@ -232,7 +236,10 @@ check claim-history 0 "member $fay +submitted +submitted +first approval" -- "$U
 check money-book-payable 0 "balance 128.74 GBP" -- "$T" statement "c1.payable.m$dee"
 check money-book-travel 0 "balance -3.20 GBP" -- "$T" statement "c1.exp.travel"
 check money-book-time-apart 1 "unit" -- "$T" transfer 1h --provider="c1.payable.m$dee" --receiver="c1.m$dee"
+check receipt-finance-reads 0 "wrote $dir/copy.pdf \(application/pdf" -- "$U" claim receipt "$claim" 1 --out="$dir/copy.pdf"
+check receipt-same-bytes 0 "" -- cmp "$dir/sitter.pdf" "$dir/copy.pdf"
 check claim-own 0 "saved as a draft" -- "$U" claim create "Printer ink" "materials,$yesterday,12.00,Ink for the flyers"
+check receipt-duplicate 0 "THE SAME FILE IS ON CLAIM $claim" -- "$U" claim attach "$(("$claim" + 1))" "$dir/sitter.pdf"
 own=$("$U" claim list --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
 check claim-own-submit 0 "submitted" -- "$U" claim submit "$own"
 check claim-own-decide 1 "nobody decides their own claim" -- "$U" finance approve "$own"

@@ -591,5 +591,82 @@ TEST_F(ExpenseBookTest, PaymentBatchesPayOnceExportForTheBankAndKeepDutiesApart)
   EXPECT_EQ(listed->size(), 1u);
 }
 
+TEST_F(ExpenseBookTest, ReceiptsAreSniffedHashedRequiredAboveTheThresholdAndDuplicatesFlagged) {
+  xpb::Policy p = *book.GetPolicy(kC);
+  p.set_receipt_required_above_minor(2000);
+  ASSERT_TRUE(book.SetPolicy(admin, p).ok());
+  auto made = book.CreateClaim(alice, Draft({Line(xpb::CATEGORY_MATERIALS, 4500)}), "");
+  ASSERT_TRUE(made.ok());
+  auto refused = book.SubmitClaim(alice, kC, made->id(), made->etag());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "needs a receipt"));
+
+  const std::string pdf = "%PDF-1.4\n% a receipt from the craft shop\n";
+  xpb::AttachReceiptRequest a;
+  a.set_community_id(kC);
+  a.set_claim_id(made->id());
+  a.set_etag(made->etag());
+  a.set_filename("craft-shop.pdf");
+  a.set_data("MZ\x90\x00 not a receipt");
+  EXPECT_TRUE(
+      absl::StartsWith(book.AttachReceipt(alice, a).status().message(), "data: not an image"));
+  a.set_data(std::string(ExpenseLimits::kMaxReceiptBytes + 1, 'x'));
+  EXPECT_TRUE(absl::StartsWith(book.AttachReceipt(alice, a).status().message(), "data:"));
+  a.set_data(pdf);
+  EXPECT_EQ(book.AttachReceipt(Person(13), a).status().code(), absl::StatusCode::kPermissionDenied);
+  auto with = book.AttachReceipt(alice, a);
+  ASSERT_TRUE(with.ok()) << with.status();
+  ASSERT_EQ(with->receipts_size(), 1);
+  EXPECT_EQ(with->receipts(0).content_type(), "application/pdf");
+  EXPECT_EQ(with->receipts(0).size_bytes(), static_cast<int64_t>(pdf.size()));
+  EXPECT_EQ(with->receipts(0).sha256_hex().size(), 64u);
+  EXPECT_EQ(with->receipts(0).also_on_claim_ids_size(), 0);
+  auto sent = book.SubmitClaim(alice, kC, made->id(), with->etag());
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  // Finance reads the file; another member cannot.
+  xpb::GetReceiptRequest g;
+  g.set_community_id(kC);
+  g.set_claim_id(made->id());
+  g.set_receipt_id(with->receipts(0).id());
+  EXPECT_EQ(book.GetReceipt(fiona, g)->data(), pdf);
+  EXPECT_EQ(book.GetReceipt(Person(13), g).status().code(), absl::StatusCode::kNotFound);
+  // Submitted: receipts can no longer change.
+  a.set_etag(sent->etag());
+  EXPECT_EQ(book.AttachReceipt(alice, a).status().code(), absl::StatusCode::kFailedPrecondition);
+
+  // The same file on a second claim (of someone else) is flagged on both.
+  auto second = book.CreateClaim(Person(13), Draft({Line(xpb::CATEGORY_MATERIALS, 4500)}), "");
+  ASSERT_TRUE(second.ok());
+  a.set_claim_id(second->id());
+  a.set_etag(second->etag());
+  a.set_filename("receipt.pdf");
+  auto dup = book.AttachReceipt(Person(13), a);
+  ASSERT_TRUE(dup.ok()) << dup.status();
+  ASSERT_EQ(dup->receipts(0).also_on_claim_ids_size(), 1);
+  EXPECT_EQ(dup->receipts(0).also_on_claim_ids(0), made->id());
+  auto first_now = book.GetClaim(fiona, kC, made->id());
+  ASSERT_EQ(first_now->receipts(0).also_on_claim_ids_size(), 1);
+  EXPECT_EQ(first_now->receipts(0).also_on_claim_ids(0), second->id());
+  // Detached, it no longer counts as a duplicate for later claims.
+  xpb::DetachReceiptRequest d;
+  d.set_community_id(kC);
+  d.set_claim_id(second->id());
+  d.set_etag(dup->etag());
+  d.set_receipt_id(dup->receipts(0).id());
+  auto without = book.DetachReceipt(Person(13), d);
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_EQ(without->receipts_size(), 0);
+  EXPECT_EQ(book.SubmitClaim(Person(13), kC, second->id(), without->etag()).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // needs a receipt again
+  EXPECT_EQ(SniffReceiptType("\xFF\xD8\xFF\xE0...."), "image/jpeg");
+  EXPECT_EQ(SniffReceiptType(std::string("\x89PNG\r\n\x1A\n....", 12)), "image/png");
+  EXPECT_EQ(SniffReceiptType(std::string("RIFF\x10\x00\x00\x00WEBPVP8 ", 16)), "image/webp");
+  EXPECT_EQ(SniffReceiptType(std::string("\x00\x00\x00\x18"
+                                         "ftypheic",
+                                         12)),
+            "image/heic");
+  EXPECT_EQ(SniffReceiptType("GIF89a"), "");
+}
+
 }  // namespace
 }  // namespace timebank::expenses
