@@ -4,12 +4,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -26,6 +28,8 @@ ABSL_DECLARE_FLAG(std::string, reason);
 ABSL_DECLARE_FLAG(bool, csv);
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_DECLARE_FLAG(std::string, reference);
+ABSL_DECLARE_FLAG(std::string, since);
+ABSL_DECLARE_FLAG(std::string, until);
 ABSL_FLAG(std::string, state, "",
           "claim list: draft, submitted, needs-info, approved, rejected, paid");
 ABSL_FLAG(std::string, min_amount, "", "finance queue: only claims of at least this much (12.50)");
@@ -479,6 +483,108 @@ int BatchCommand(Client& c, uint64_t community, const Args& a) {
       "paid ID --reference=REF");
 }
 
+// Spend by month, category and organisation; what is owed to whom.
+int ReportCommand(Client& c, uint64_t community) {
+  xpb::GetMoneyReportRequest req;
+  req.set_community_id(community);
+  // --since/--until as dates or months; the report works in months.
+  req.set_from_month(absl::GetFlag(FLAGS_since).substr(0, 7));
+  req.set_to_month(absl::GetFlag(FLAGS_until).substr(0, 7));
+  auto r = c.Call<xpb::MoneyReport>(c.expenses(), &xpb::ExpensesService::Stub::GetMoneyReport, req);
+  if (Json()) {
+    PrintJson(r);
+    return 0;
+  }
+  const bool csv = absl::GetFlag(FLAGS_csv);
+  Table spend({"month", "category", "organisation", "lines", "total", "total_minor"});
+  for (const xpb::SpendRow& row : r.spend()) {
+    spend.Add({row.month(), EnumWord(xpb::Category_Name(row.category()), 9),
+               row.organisation_id() ? absl::StrCat(row.organisation_id()) : "",
+               absl::StrCat(row.lines()), FormatMinor(row.total_minor(), Exponent(r.currency())),
+               absl::StrCat(row.total_minor())});
+  }
+  Table owed({"member", "claims", "owed", "owed_minor"});
+  for (const xpb::OwedRow& row : r.owed()) {
+    owed.Add({absl::StrCat(row.member_id()), absl::StrCat(row.claims()),
+              FormatMinor(row.owed_minor(), Exponent(r.currency())),
+              absl::StrCat(row.owed_minor())});
+  }
+  if (csv) {
+    spend.PrintCsv(stdout);
+    return 0;  // one table per CSV file; owed: tbctl finance report --json
+  }
+  std::printf("Spend (approved and paid claims, %s)\n\n", r.currency().c_str());
+  spend.Print(stdout);
+  std::printf("\nOwed (approved, not yet paid)\n\n");
+  owed.Print(stdout);
+  return 0;
+}
+
+// The money book's journal from the ledger, as CSV for accounting software: every
+// transfer that touches one of the community's expense-book accounts (each category
+// and the bank), oldest first.
+int JournalExport(Client& c, uint64_t community) {
+  namespace lpb = ::timebank::ledger::v1;
+  const std::string currency = Policy(c, community).currency();
+  lpb::ListAccountsRequest list;
+  list.set_community_id(community);
+  list.set_unit(currency);
+  list.set_page_size(1000);
+  std::vector<std::string> book;
+  while (true) {
+    auto page = c.Call<lpb::ListAccountsResponse>(c.ledger(),
+                                                  &lpb::LedgerService::Stub::ListAccounts, list);
+    for (const lpb::Account& acct : page.accounts()) {
+      // The expenses service's own book accounts (each category, and the bank).
+      const std::string c_prefix = absl::StrCat("c", community, ".");
+      if (acct.owner_kind() == lpb::OWNER_KIND_EXPENSE_BOOK &&
+          (absl::StartsWith(acct.id(), c_prefix + "exp.") || acct.id() == c_prefix + "bank")) {
+        book.push_back(acct.id());
+      }
+    }
+    if (page.next_page_token().empty()) break;
+    list.set_page_token(page.next_page_token());
+  }
+  std::map<uint64_t, lpb::Transfer> by_seq;
+  for (const std::string& account : book) {
+    lpb::ListTransfersRequest req;
+    req.set_account_id(account);
+    req.set_oldest_first(true);
+    req.set_page_size(1000);
+    if (!absl::GetFlag(FLAGS_since).empty() || !absl::GetFlag(FLAGS_until).empty()) {
+      Die("finance journal exports everything; filter the CSV by its date column");
+    }
+    while (true) {
+      auto page = c.Call<lpb::ListTransfersResponse>(c.ledger(),
+                                                     &lpb::LedgerService::Stub::ListTransfers, req);
+      for (const lpb::Transfer& t : page.transfers()) by_seq.emplace(t.seq(), t);
+      if (page.next_page_token().empty()) break;
+      req.set_page_token(page.next_page_token());
+    }
+  }
+  Table t({"date", "time_utc", "journal_seq", "transfer_id", "kind", "debit_account",
+           "credit_account", "amount", "currency", "memo", "reference"});
+  for (const auto& [seq, x] : by_seq) {
+    const absl::Time at = absl::FromUnixSeconds(x.recorded_at().seconds());
+    t.Add({absl::FormatTime("%Y-%m-%d", at, absl::UTCTimeZone()),
+           absl::FormatTime("%H:%M:%S", at, absl::UTCTimeZone()), absl::StrCat(seq), x.id(),
+           EnumWord(lpb::TransferKind_Name(x.kind()), 14), x.debit_account_id(),
+           x.credit_account_id(), FormatMinor(x.amount(), Exponent(currency)), currency, x.memo(),
+           x.reference()});
+  }
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) {
+    t.PrintCsv(stdout);
+    return 0;
+  }
+  FILE* f = std::fopen(out.c_str(), "wb");
+  if (f == nullptr) Die(absl::StrCat("cannot write ", out));
+  t.PrintCsv(f);
+  std::fclose(f);
+  std::printf("wrote %s: %zu journal lines\n", out.c_str(), t.size());
+  return 0;
+}
+
 int FinanceCommand(Client& c, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   const uint64_t community = CurrentCommunity(c);
@@ -527,10 +633,13 @@ int FinanceCommand(Client& c, const Args& a) {
         c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::ReverseApproval, req));
   }
   if (sub == "batch") return BatchCommand(c, community, Args(a.begin() + 1, a.end()));
+  if (sub == "report") return ReportCommand(c, community);
+  if (sub == "journal") return JournalExport(c, community);
   Die("usage: tbctl finance queue [--org=ID --min_amount=50.00 --min_age_days=7] | "
       "approve ID | reject ID --reason=.. | ask ID --reason=.. | reverse ID --reason=.. | "
       "batch create [CLAIM...] | batch list | batch show ID | batch export ID [--out=F] | "
-      "batch paid ID --reference=REF");
+      "batch paid ID --reference=REF | report [--since=2026-01 --until=2026-12] [--csv] | "
+      "journal [--out=F]");
 }
 
 }  // namespace

@@ -130,6 +130,8 @@ Expenses (money, in the community's currency: 12.50)
   finance approve ID | reject ID --reason=.. | ask ID --reason=.. | reverse ID --reason=..
   finance batch create [CLAIM...] | batch list | batch show ID | batch export ID [--out=F]
   finance batch paid ID --reference=REF    marks paid (again with the same REF: no change)
+  finance report [--since=2026-01 --until=2026-12] [--csv]   spend by month/category/org; owed
+  finance journal [--out=F]                 the money book's journal (from the ledger) as CSV
 
 Accounts (ledger; for admins, and services: --service_keyring=DATA_DIR/keyring on the server)
   account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]

@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -764,6 +765,70 @@ absl::StatusOr<size_t> ExpenseBook::Dispatch() {
   }
   TB_RETURN_IF_ERROR(tx.Commit());
   return waiting;
+}
+
+// ---- Reports ----------------------------------------------------------------------
+
+absl::StatusOr<xpb::MoneyReport> ExpenseBook::GetMoneyReport(
+    const xpb::GetMoneyReportRequest& req) {
+  auto month_ok = [](const std::string& m) {
+    absl::Time t;
+    std::string err;
+    return m.empty() || (m.size() == 7 && absl::ParseTime("%Y-%m", m, &t, &err));
+  };
+  if (!month_ok(req.from_month())) return Field("from_month", "YYYY-MM, like 2026-11");
+  if (!month_ok(req.to_month())) return Field("to_month", "YYYY-MM, like 2026-11");
+  const uint64_t c = req.community_id();
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
+  xpb::MoneyReport out;
+  out.set_currency(community.expense_currency());
+  std::map<std::tuple<std::string, int, uint64_t>, std::pair<int64_t, int>> spend;
+  std::map<uint64_t, std::pair<int64_t, int>> owed;
+  size_t scanned = 0;
+  for (xpb::ClaimState state : {xpb::CLAIM_STATE_APPROVED, xpb::CLAIM_STATE_PAID}) {
+    std::string prefix = KeyU64(kStateTag, c);
+    storage::PutU8(&prefix, static_cast<uint8_t>(state));
+    auto it = store_->NewIterator(kRecords);
+    for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+      if (++scanned > ExpenseLimits::kMaxScan) {
+        return absl::ResourceExhaustedError(
+            "more claims than one report reads; ask for fewer months");
+      }
+      TB_ASSIGN_OR_RETURN(xpb::Claim claim,
+                          Load(c, storage::DecodeU64(it->key().data() + prefix.size())));
+      if (state == xpb::CLAIM_STATE_APPROVED) {
+        auto& o = owed[claim.claimant_member_id()];
+        o.first += claim.total_minor();
+        o.second += 1;
+      }
+      for (const xpb::ClaimLine& l : claim.lines()) {
+        const std::string month = l.date().substr(0, 7);
+        if ((!req.from_month().empty() && month < req.from_month()) ||
+            (!req.to_month().empty() && month > req.to_month())) {
+          continue;
+        }
+        auto& row = spend[{month, l.category(), claim.organisation_id()}];
+        row.first += l.amount_minor();
+        row.second += 1;
+      }
+    }
+    TB_RETURN_IF_ERROR(it->status());
+  }
+  for (const auto& [key, v] : spend) {
+    xpb::SpendRow* r = out.add_spend();
+    r->set_month(std::get<0>(key));
+    r->set_category(static_cast<xpb::Category>(std::get<1>(key)));
+    r->set_organisation_id(std::get<2>(key));
+    r->set_total_minor(v.first);
+    r->set_lines(v.second);
+  }
+  for (const auto& [member, v] : owed) {
+    xpb::OwedRow* r = out.add_owed();
+    r->set_member_id(member);
+    r->set_owed_minor(v.first);
+    r->set_claims(v.second);
+  }
+  return out;
 }
 
 // ---- Receipts ---------------------------------------------------------------------

@@ -97,6 +97,10 @@ class ExpenseBook {
   absl::StatusOr<xpb::Claim> ReverseApproval(const Principal& caller,
                                              const xpb::ReverseApprovalRequest& req);
 
+  // Spend by month, category and organisation (approved and paid claims), and what is
+  // owed to whom (approved, unpaid). At most kMaxScan claims are read.
+  absl::StatusOr<xpb::MoneyReport> GetMoneyReport(const xpb::GetMoneyReportRequest& req);
+
   // Payment batches (finance): gather approved, posted claims not yet in a batch;
   // export one for the bank as CSV; mark it paid (idempotent), which marks its claims
   // paid and moves the money book's payables to the bank.

@@ -111,6 +111,13 @@ grpc::Status ExpensesServiceImpl::ReverseApproval(grpc::ServerContext* ctx,
   return s;
 }
 
+grpc::Status ExpensesServiceImpl::GetMoneyReport(grpc::ServerContext* ctx,
+                                                 const xpb::GetMoneyReportRequest* req,
+                                                 xpb::MoneyReport* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->GetMoneyReport(*req), resp);
+}
+
 grpc::Status ExpensesServiceImpl::CreatePaymentBatch(grpc::ServerContext* ctx,
                                                      const xpb::CreatePaymentBatchRequest* req,
                                                      xpb::PaymentBatch* resp) {

@@ -35,6 +35,8 @@ class ExpensesServiceImpl final : public xpb::ExpensesService::Service {
                           xpb::GetReceiptResponse*) override;
   grpc::Status ReverseApproval(grpc::ServerContext*, const xpb::ReverseApprovalRequest*,
                                xpb::Claim*) override;
+  grpc::Status GetMoneyReport(grpc::ServerContext*, const xpb::GetMoneyReportRequest*,
+                              xpb::MoneyReport*) override;
   grpc::Status CreatePaymentBatch(grpc::ServerContext*, const xpb::CreatePaymentBatchRequest*,
                                   xpb::PaymentBatch*) override;
   grpc::Status GetPaymentBatch(grpc::ServerContext*, const xpb::GetPaymentBatchRequest*,

@@ -115,6 +115,7 @@ const std::map<std::string, std::string>& Expected() {
       {"ExpensesService/DetachReceipt", "adm coo fin mem key"},
       {"ExpensesService/GetReceipt", "svc adm coo fin mem key"},
       {"ExpensesService/ReverseApproval", "fin"},
+      {"ExpensesService/GetMoneyReport", "fin adm"},
       {"ExpensesService/CreatePaymentBatch", "fin"},
       {"ExpensesService/GetPaymentBatch", "fin adm"},
       {"ExpensesService/ListPaymentBatches", "fin adm"},

@@ -255,6 +255,10 @@ check batch-posted 0 "paid +BACS 2026-11 +posted" -- "$U" finance batch list
 check money-book-bank 0 "balance 128.74 GBP" -- "$T" statement "c1.bank"
 check money-book-paid-off 0 "balance 0.00 GBP" -- "$T" statement "c1.payable.m$dee"
 check claim-paid 0 "128.74 GBP +paid" -- "$U" claim show "$claim"
+check finance-report 0 "care-cover +1 +120.00" -- "$U" finance report
+check finance-report-csv 0 "^month,category,organisation,lines,total,total_minor" -- "$U" finance report --csv
+check finance-journal 0 "wrote $dir/journal.csv: 4 journal lines" -- "$U" finance journal --out="$dir/journal.csv"
+check finance-journal-payment 0 "expense-payment,c1.payable.m$dee,c1.bank,128.74,GBP" -- cat "$dir/journal.csv"
 check login-fay-2 0 "signed in" -- env TIMEBANK_PASSWORD=fay-password-1 "$U" login fay
 check finance-approve-own 0 "12.00 GBP +approved" -- "$U" finance approve "$own"
 for _ in $(seq 1 30); do "$U" claim show "$own" | grep -q queued || break; sleep 0.1; done

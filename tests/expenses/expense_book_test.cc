@@ -668,5 +668,41 @@ TEST_F(ExpenseBookTest, ReceiptsAreSniffedHashedRequiredAboveTheThresholdAndDupl
   EXPECT_EQ(SniffReceiptType("GIF89a"), "");
 }
 
+TEST_F(ExpenseBookTest, TheReportShowsSpendByMonthCategoryOrganisationAndWhatIsOwed) {
+  xpb::Claim d = Draft({Line(xpb::CATEGORY_TRAVEL, 500), Line(xpb::CATEGORY_TRAVEL, 250)});
+  d.set_organisation_id(1);
+  auto made = book.CreateClaim(alice, d, "");
+  ASSERT_TRUE(made.ok());
+  auto sent = book.SubmitClaim(alice, kC, made->id(), made->etag());
+  ASSERT_TRUE(Decide(fiona, *sent, D::DECISION_APPROVE).ok());
+  xpb::Claim other = Submitted(13, {Line(xpb::CATEGORY_MATERIALS, 120)});
+  ASSERT_TRUE(Decide(fiona, other, D::DECISION_APPROVE).ok());
+  Submitted(10, {Line(xpb::CATEGORY_OTHER, 999)});  // submitted, not approved: not spend
+  xpb::GetMoneyReportRequest req;
+  req.set_community_id(kC);
+  auto r = book.GetMoneyReport(req);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->currency(), "GBP");
+  ASSERT_EQ(r->spend_size(), 2);
+  int64_t total = 0;
+  for (const auto& row : r->spend()) {
+    total += row.total_minor();
+    if (row.category() == xpb::CATEGORY_TRAVEL) {
+      EXPECT_EQ(row.organisation_id(), 1u);
+      EXPECT_EQ(row.lines(), 2);
+      EXPECT_EQ(row.total_minor(), 750);
+      EXPECT_EQ(row.month(), DaysAgo(2).substr(0, 7));
+    }
+  }
+  EXPECT_EQ(total, 870);
+  ASSERT_EQ(r->owed_size(), 2);
+  EXPECT_EQ(r->owed(0).member_id(), 10u);
+  EXPECT_EQ(r->owed(0).owed_minor(), 750);
+  req.set_from_month("2099-01");
+  EXPECT_EQ(book.GetMoneyReport(req)->spend_size(), 0);
+  req.set_from_month("November");
+  EXPECT_TRUE(absl::StartsWith(book.GetMoneyReport(req).status().message(), "from_month"));
+}
+
 }  // namespace
 }  // namespace timebank::expenses

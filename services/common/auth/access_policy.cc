@@ -153,6 +153,7 @@ std::vector<AccessRule> BuildTable() {
       {exp + "DetachReceipt", {G::kCommunityMember}, "community_id"},
       {exp + "GetReceipt", {G::kService, G::kCommunityMember}, "community_id"},
       {exp + "ReverseApproval", {G::kFinance}, "community_id"},
+      {exp + "GetMoneyReport", {G::kFinance, G::kAdmin}, "community_id"},
       {exp + "CreatePaymentBatch", {G::kFinance}, "community_id"},
       {exp + "GetPaymentBatch", {G::kFinance, G::kAdmin}, "community_id"},
       {exp + "ListPaymentBatches", {G::kFinance, G::kAdmin}, "community_id"},
