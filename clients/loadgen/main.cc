@@ -34,6 +34,7 @@
 #include "services/common/server.h"
 #include "services/timebankd/node.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
+#include "timebank/expenses/v1/expenses.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 #include "timebank/system/v1/system.grpc.pb.h"
 
@@ -53,6 +54,7 @@ ABSL_FLAG(int, batch_size, 1000, "Transfers per RPC in batch mode (1..8190)");
 ABSL_FLAG(int, channels, 2, "gRPC channels (connections) the clients share");
 ABSL_FLAG(bool, json, false, "Print one JSON object instead of a table");
 ABSL_FLAG(int, rows, 100'000, "import mode: contribution rows in the generated CSV file");
+ABSL_FLAG(int, claims, 100'000, "finance-queue mode: expense claims in the community");
 
 namespace {
 
@@ -436,17 +438,139 @@ int RunImport(timebank::Node* node, const std::shared_ptr<grpc::Channel>& channe
   return ok ? 0 : 2;
 }
 
+// Finance-queue mode: a community with `claims` submitted expense claims (seeded
+// through the expenses core, as members would create and submit them), then the
+// finance queue's first page (50 oldest claims), read through gRPC by a finance officer
+// as fast as it answers for `duration_s`: latency percentiles; the same with a filter
+// (claims of at least 80.00) that most claims fail, so the index scan must skip.
+int RunFinanceQueue(timebank::Node* node, const std::shared_ptr<grpc::Channel>& channel, int claims,
+                    double duration_s, bool json) {
+  namespace xpb = ::timebank::expenses::v1;
+  namespace dpb = ::timebank::directory::v1;
+  constexpr int kMembers = 1000;
+  timebank::directory::Directory* dir = node->directory();
+  timebank::expenses::ExpenseBook* book = node->expenses();
+  timebank::directory::Actor system;
+  dpb::Community c;
+  c.set_name("tb-loadgen finance queue");
+  const uint64_t community = dir->CreateCommunity(system, c, "").value().id();
+  std::vector<dpb::Principal> members;
+  for (int i = 0; i < kMembers; ++i) {
+    dpb::Member m;
+    m.set_community_id(community);
+    m.set_display_name(absl::StrCat("Claimant ", i));
+    members.push_back(
+        timebank::directory::Directory::PrincipalOf(dir->CreateMember(system, m, "", "").value()));
+  }
+  dpb::Member officer;
+  officer.set_community_id(community);
+  officer.set_display_name("Finance officer");
+  officer = dir->CreateMember(system, officer, "", "").value();
+  officer =
+      dir->GrantRole(system, community, officer.id(), dpb::ROLE_FINANCE, 0, "loadgen").value();
+  const dpb::Principal finance = timebank::directory::Directory::PrincipalOf(officer);
+  xpb::Policy policy;
+  policy.set_community_id(community);
+  policy.set_max_claim_minor(10'000'000);
+  policy.set_max_month_minor(10'000'000);
+  policy.set_claim_window_days(90);
+  if (!book->SetPolicy(finance, policy).ok()) return Fail("setting the expense policy failed");
+  {
+    timebank::cli::ProgressBar bar("submitting claims", static_cast<uint64_t>(claims));
+    const std::string day =
+        absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(48), absl::UTCTimeZone());
+    for (int i = 0; i < claims; ++i) {
+      xpb::Claim claim;
+      claim.set_community_id(community);
+      claim.set_title(absl::StrCat("Bus fares ", i));
+      xpb::ClaimLine* line = claim.add_lines();
+      line->set_category(xpb::CATEGORY_TRAVEL);
+      line->set_date(day);
+      // One claim in ten is 80.00 or more.
+      line->set_amount_minor(i % 10 == 0 ? 8000 + i % 1000 : 100 + i % 5000);
+      line->set_description("bus to the workshop and back");
+      const dpb::Principal& who = members[static_cast<size_t>(i % kMembers)];
+      auto made = book->CreateClaim(who, claim, "");
+      if (!made.ok()) return Fail(std::string(made.status().message()));
+      auto sent = book->SubmitClaim(who, community, made->id(), made->etag());
+      if (!sent.ok()) return Fail(std::string(sent.status().message()));
+      if (i % 500 == 0) bar.Update(static_cast<uint64_t>(i));
+    }
+    bar.Update(static_cast<uint64_t>(claims));
+  }
+  const std::string bearer = absl::StrCat("Bearer ", node->TokenFor(finance));
+  auto stub = xpb::ExpensesService::NewStub(channel);
+  auto measure = [&](int64_t min_total_minor) {
+    PhaseResult r;
+    const auto begin = std::chrono::steady_clock::now();
+    const auto end = begin + std::chrono::duration<double>(duration_s);
+    while (std::chrono::steady_clock::now() < end) {
+      xpb::ListClaimsRequest req;
+      req.set_community_id(community);
+      req.set_state(xpb::CLAIM_STATE_SUBMITTED);
+      req.set_min_total_minor(min_total_minor);
+      req.set_page_size(50);
+      xpb::ListClaimsResponse resp;
+      grpc::ClientContext ctx;
+      ctx.AddMetadata("authorization", bearer);
+      const auto t0 = std::chrono::steady_clock::now();
+      grpc::Status s = stub->ListClaims(&ctx, req, &resp);
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      ++r.calls;
+      if (!s.ok() || resp.claims_size() != 50) {
+        ++r.failed_calls;
+        if (r.first_error.empty()) {
+          r.first_error = s.ok() ? absl::StrCat(resp.claims_size(), " claims on the first page")
+                                 : s.error_message();
+        }
+      }
+      r.latencies_ms.push_back(ms);
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    std::sort(r.latencies_ms.begin(), r.latencies_ms.end());
+    return r;
+  };
+  const PhaseResult all = measure(0);
+  const PhaseResult filtered = measure(8000);
+  const bool ok = all.failed_calls == 0 && filtered.failed_calls == 0;
+  if (!all.first_error.empty())
+    std::fprintf(stderr, "finance-queue: %s\n", all.first_error.c_str());
+  if (json) {
+    std::printf(
+        "{\"mode\":\"finance-queue\",\"claims\":%d,\"page_size\":50,\"queries\":%llu,"
+        "\"queries_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,"
+        "\"filtered_p50_ms\":%.3f,\"filtered_p99_ms\":%.3f,\"failed\":%llu}\n",
+        claims, static_cast<unsigned long long>(all.calls),
+        static_cast<double>(all.calls) / all.seconds, all.Percentile(0.5), all.Percentile(0.99),
+        all.Percentile(0.999), filtered.Percentile(0.5), filtered.Percentile(0.99),
+        static_cast<unsigned long long>(all.failed_calls + filtered.failed_calls));
+  } else {
+    std::printf(
+        "tb-loadgen  mode=finance-queue  claims=%d  (embedded server)\n\n"
+        "first page (50 oldest submitted claims): p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  "
+        "(%llu queries)\nwith a filter most claims fail: p50 %.3f ms  p99 %.3f ms\n",
+        claims, all.Percentile(0.5), all.Percentile(0.99), all.Percentile(0.999),
+        static_cast<unsigned long long>(all.calls), filtered.Percentile(0.5),
+        filtered.Percentile(0.99));
+  }
+  return ok ? 0 : 2;
+}
+
 int main(int argc, char** argv) {
   timebank::SetProgramUsage(
       "loadgen/main.cc",
       "measures ledger throughput and latency against the empty-RPC baseline.\n"
-      "Usage: tb-loadgen [--mode=single|batch|hot|auth|exchange|import] [--concurrency=64] "
+      "Usage: tb-loadgen [--mode=single|batch|hot|auth|exchange|import|finance-queue] "
+      "[--concurrency=64] "
       "[--duration_s=10]\n"
       "                  [--target=host:port [--keyring=PATH | --token=T]] [--json]\n"
       "auth: the same empty RPC without and then with an access token (the token check's cost)\n"
       "exchange: record + confirm an exchange; p50/p99 = confirmation to balance visible\n"
       "import: a generated CSV of --rows contribution rows imported end to end (as tbctl\n"
-      "        contribution import does), all posted to the ledger; prints seconds taken");
+      "        contribution import does), all posted to the ledger; prints seconds taken\n"
+      "finance-queue: --claims submitted expense claims, then the finance queue's first\n"
+      "        page read for --duration_s: p50/p99 latency");
   absl::ParseCommandLine(argc, argv);
   const std::string mode = absl::GetFlag(FLAGS_mode);
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
@@ -456,10 +580,11 @@ int main(int argc, char** argv) {
   const int batch_size = mode == "batch" ? absl::GetFlag(FLAGS_batch_size) : 1;
   const int num_channels = absl::GetFlag(FLAGS_channels);
   if (mode != "single" && mode != "batch" && mode != "hot" && mode != "auth" &&
-      mode != "exchange" && mode != "import") {
-    return Fail("--mode: must be single, batch, hot, auth, exchange or import");
+      mode != "exchange" && mode != "import" && mode != "finance-queue") {
+    return Fail("--mode: must be single, batch, hot, auth, exchange, import or finance-queue");
   }
-  if ((mode == "exchange" || mode == "import") && !absl::GetFlag(FLAGS_target).empty()) {
+  if ((mode == "exchange" || mode == "import" || mode == "finance-queue") &&
+      !absl::GetFlag(FLAGS_target).empty()) {
     return Fail(absl::StrCat(
         "--mode=", mode, " runs against an embedded server only (it signs its members' tokens)"));
   }
@@ -528,9 +653,13 @@ int main(int argc, char** argv) {
     return Fail(absl::StrCat("cannot connect to ", target, "; is timebankd running there?"));
   }
 
-  if (mode == "import") {
-    const int code =
-        RunImport(embedded.get(), channels[0], rows, absl::GetFlag(FLAGS_json), temp_dir);
+  if (mode == "import" || mode == "finance-queue") {
+    const int claims = absl::GetFlag(FLAGS_claims);
+    if (claims < 50 || claims > 1'000'000) return Fail("--claims: 50..1000000");
+    const int code = mode == "import" ? RunImport(embedded.get(), channels[0], rows,
+                                                  absl::GetFlag(FLAGS_json), temp_dir)
+                                      : RunFinanceQueue(embedded.get(), channels[0], claims,
+                                                        duration_s, absl::GetFlag(FLAGS_json));
     channels.clear();
     embedded->Shutdown();
     embedded.reset();
