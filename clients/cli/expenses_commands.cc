@@ -44,6 +44,8 @@ ABSL_FLAG(std::string, second_above, "",
 ABSL_FLAG(std::string, categories, "",
           "expenses policy: claimable categories, comma-separated (empty: all)");
 ABSL_FLAG(std::string, title, "", "claim edit: a new title");
+ABSL_FLAG(uint64_t, activity, 0,
+          "claim create/edit: the contribution or exchange that caused these costs");
 ABSL_FLAG(std::string, receipt_above, "",
           "expenses policy: claims whose costs total more than this need a receipt (empty: "
           "never)");
@@ -279,6 +281,8 @@ int ClaimCommand(Client& c, const Args& a) {
     claim.set_title(a[1]);
     claim.set_organisation_id(absl::GetFlag(FLAGS_org));
     for (size_t i = 2; i < a.size(); ++i) *claim.add_lines() = ParseLine(a[i], currency);
+    for (xpb::ClaimLine& l : *claim.mutable_lines())
+      l.set_activity_id(absl::GetFlag(FLAGS_activity));
     xpb::Claim made =
         c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::CreateClaim, req);
     if (!Json()) {
@@ -295,6 +299,11 @@ int ClaimCommand(Client& c, const Args& a) {
     if (a.size() > 2) {
       claim.clear_lines();
       for (size_t i = 2; i < a.size(); ++i) *claim.add_lines() = ParseLine(a[i], claim.currency());
+    }
+    if (absl::GetFlag(FLAGS_activity) != 0) {
+      for (xpb::ClaimLine& l : *claim.mutable_lines()) {
+        l.set_activity_id(absl::GetFlag(FLAGS_activity));
+      }
     }
     xpb::UpdateClaimRequest req;
     *req.mutable_claim() = claim;

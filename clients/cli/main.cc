@@ -120,7 +120,8 @@ Expenses (money, in the community's currency: 12.50)
                [--mileage_rate=0.45 --distance_unit=mile|km --window_days=90
                 --second_above=100.00 --receipt_above=20.00
                 --categories=travel,mileage,..]                        admins, finance
-  claim create TITLE LINE... [--org=ID]   LINE: CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION
+  claim create TITLE LINE... [--org=ID] [--activity=ID]
+               LINE: CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION
                (categories: travel mileage care-cover subsistence materials phone-data
                 other; for mileage the distance instead of the amount)
   claim edit ID [LINE...] [--title=..] | claim submit ID | claim show ID | claim list [--state=..]

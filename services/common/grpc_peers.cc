@@ -133,4 +133,29 @@ absl::StatusOr<std::vector<lpb::CreateAccountResult>> GrpcPeers::OpenAccounts(
   return std::vector<lpb::CreateAccountResult>(resp.results().begin(), resp.results().end());
 }
 
+void GrpcPeers::ConnectActivity(std::shared_ptr<grpc::Channel> activity) {
+  absl::MutexLock lock(&mu_);
+  activity_ = ::timebank::activity::v1::ActivityService::NewStub(activity);
+}
+
+absl::StatusOr<::timebank::activity::v1::Activity> GrpcPeers::Activity(uint64_t community_id,
+                                                                       uint64_t activity_id) {
+  ::timebank::activity::v1::ActivityService::Stub* stub;
+  {
+    absl::MutexLock lock(&mu_);
+    stub = activity_.get();
+  }
+  if (stub == nullptr) {
+    return absl::UnavailableError("this server does not reach the activity service");
+  }
+  grpc::ClientContext ctx;
+  Prepare(&ctx);
+  ::timebank::activity::v1::GetActivityRequest req;
+  req.set_community_id(community_id);
+  req.set_activity_id(activity_id);
+  ::timebank::activity::v1::Activity a;
+  TB_RETURN_IF_ERROR(FromGrpc(stub->GetActivity(&ctx, req, &a)));
+  return a;
+}
+
 }  // namespace timebank

@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/peers.h"
+#include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 
@@ -18,11 +19,15 @@ namespace timebank {
 
 // Directory and ledger over gRPC with a service's own credential (`service_name`).
 // Until Connect, calls fail UNAVAILABLE (and the outbox waits).
-class GrpcPeers final : public People, public LedgerClient {
+class GrpcPeers final : public People, public LedgerClient, public ActivityLookup {
  public:
   GrpcPeers(auth::Keyring* keyring, std::string service_name)
       : keyring_(keyring), service_name_(std::move(service_name)) {}
   void Connect(std::shared_ptr<grpc::Channel> directory, std::shared_ptr<grpc::Channel> ledger);
+  // Optional: the activity service (without it, Activity() is UNAVAILABLE).
+  void ConnectActivity(std::shared_ptr<grpc::Channel> activity);
+  absl::StatusOr<::timebank::activity::v1::Activity> Activity(uint64_t community_id,
+                                                              uint64_t activity_id) override;
   absl::StatusOr<::timebank::directory::v1::Member> Member(uint64_t community_id,
                                                            uint64_t member_id) override;
   absl::StatusOr<::timebank::directory::v1::Community> Community(uint64_t community_id) override;
@@ -49,6 +54,7 @@ class GrpcPeers final : public People, public LedgerClient {
   std::unique_ptr<::timebank::directory::v1::DirectoryService::Stub> directory_
       ABSL_GUARDED_BY(mu_);
   std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> ledger_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<::timebank::activity::v1::ActivityService::Stub> activity_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace timebank

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "timebank/activity/v1/activity.pb.h"
 #include "timebank/directory/v1/directory.pb.h"
 #include "timebank/ledger/v1/ledger.pb.h"
 
@@ -42,6 +43,16 @@ class LedgerClient {
       const std::vector<::timebank::ledger::v1::Transfer>& transfers) = 0;
   virtual absl::StatusOr<std::vector<::timebank::ledger::v1::CreateAccountResult>> OpenAccounts(
       const std::vector<::timebank::ledger::v1::Account>& accounts) = 0;
+};
+
+// What services need from the activity service: one activity, to check a reference
+// to it (an expense caused by a contribution or an exchange). NOT_FOUND if it is not
+// in the community; UNAVAILABLE if the activity service cannot be reached.
+class ActivityLookup {
+ public:
+  virtual ~ActivityLookup() = default;
+  virtual absl::StatusOr<::timebank::activity::v1::Activity> Activity(uint64_t community_id,
+                                                                      uint64_t activity_id) = 0;
 };
 
 }  // namespace timebank

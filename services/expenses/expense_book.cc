@@ -74,9 +74,14 @@ bool IsFinanceOrAdmin(const dpb::Principal& p) {
          auth::HasRole(p, dpb::ROLE_ADMIN);
 }
 
+// The etag covers what people decide, not the money book's posting progress, so the
+// dispatcher finishing a posting does not make a finance officer's read stale.
 std::string Sealed(xpb::Claim& c) {
-  c.clear_etag();
-  c.set_etag(storage::ToHex(auth::Sha256(c.SerializeAsString()).substr(0, 8)));
+  xpb::Claim decided = c;
+  decided.clear_etag();
+  decided.clear_posting_state();
+  decided.clear_ledger_result();
+  c.set_etag(storage::ToHex(auth::Sha256(decided.SerializeAsString()).substr(0, 8)));
   return c.SerializeAsString();
 }
 
@@ -149,8 +154,31 @@ class ExpenseBook::Tx : public storage::RecordTx {
   explicit Tx(storage::KvStore* s) : RecordTx(s, kRecords, kCounterTag) {}
 };
 
-ExpenseBook::ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger)
-    : store_(store), people_(people), ledger_(ledger) {}
+ExpenseBook::ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger,
+                         ActivityLookup* activities)
+    : store_(store), people_(people), ledger_(ledger), activities_(activities) {}
+
+absl::Status ExpenseBook::CheckActivities(const xpb::Claim& claim, uint64_t claimant) {
+  for (int i = 0; i < claim.lines_size(); ++i) {
+    const uint64_t id = claim.lines(i).activity_id();
+    if (id == 0) continue;
+    const std::string f = absl::StrCat("claim.lines[", i, "].activity_id");
+    if (activities_ == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(f, ": this server cannot check activities; leave it out"));
+    }
+    absl::StatusOr<::timebank::activity::v1::Activity> a =
+        activities_->Activity(claim.community_id(), id);
+    if (a.status().code() == absl::StatusCode::kNotFound) {
+      return Field(f, absl::StrCat("activity ", id, " does not exist in this community"));
+    }
+    if (!a.ok()) return a.status();
+    if (a->provider_member_id() != claimant && a->receiver_member_id() != claimant) {
+      return Field(f, absl::StrCat("activity ", id, " is not one you took part in"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 // ---- Policy -----------------------------------------------------------------------
 
@@ -349,6 +377,7 @@ absl::StatusOr<xpb::Claim> ExpenseBook::CreateClaim(const Principal& caller, xpb
     TB_RETURN_IF_ERROR(people_->Organisation(c, claim.organisation_id()).status());
   }
   TB_RETURN_IF_ERROR(PriceLines(policy, community, &claim));
+  TB_RETURN_IF_ERROR(CheckActivities(claim, caller.subject_id()));
   absl::MutexLock lock(&write_mu_);
   const std::string request_key =
       request_id.empty()
@@ -404,6 +433,7 @@ absl::StatusOr<xpb::Claim> ExpenseBook::UpdateClaim(const Principal& caller, con
   if (in.organisation_id() != 0) {
     TB_RETURN_IF_ERROR(people_->Organisation(c, in.organisation_id()).status());
   }
+  TB_RETURN_IF_ERROR(CheckActivities(in, caller.subject_id()));
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(xpb::Claim claim, OwnEditable(caller, c, in.id(), in.etag()));
   claim.set_title(in.title());

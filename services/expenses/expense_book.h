@@ -58,7 +58,9 @@ class ExpenseBook {
  public:
   using Principal = ::timebank::directory::v1::Principal;
 
-  ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger);
+  // `activities` may be null: then a line that names an activity is refused.
+  ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger,
+              ActivityLookup* activities);
 
   absl::StatusOr<xpb::Policy> SetPolicy(const Principal& caller, xpb::Policy policy);
   // NOT_FOUND until the community has one.
@@ -131,6 +133,8 @@ class ExpenseBook {
   // Checks and completes the lines (mileage amounts, total) against the policy.
   absl::Status PriceLines(const xpb::Policy& policy, const ::timebank::directory::v1::Community& c,
                           xpb::Claim* claim) const;
+  // Lines that name an activity: it exists and the claimant took part in it.
+  absl::Status CheckActivities(const xpb::Claim& claim, uint64_t claimant_member_id);
   // The claim as its claimant may change it, or why not.
   absl::StatusOr<xpb::Claim> OwnEditable(const Principal& caller, uint64_t community_id,
                                          uint64_t claim_id, const std::string& etag);
@@ -149,6 +153,7 @@ class ExpenseBook {
   storage::KvStore* const store_;
   People* const people_;
   LedgerClient* const ledger_;
+  ActivityLookup* const activities_;
   std::function<absl::Time()> clock_;
   absl::Mutex write_mu_;     // one mutation at a time
   absl::Mutex dispatch_mu_;  // one dispatcher at a time

@@ -22,9 +22,12 @@ ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
 ABSL_FLAG(std::string, keyring, "",
           "Token signing keys file (0600), shared by every timebankd of an installation; "
           "default <data_dir>/keyring");
-ABSL_FLAG(
-    std::string, directory_address, "",
-    "The directory's address, when this process hosts the activity or expenses service but not the directory");
+ABSL_FLAG(std::string, directory_address, "",
+          "The directory's address, when this process hosts the activity or expenses service but "
+          "not the directory");
+ABSL_FLAG(std::string, activity_address, "",
+          "The activity service's address, when this process hosts expenses but not activity "
+          "(claim lines that name an activity are checked there)");
 ABSL_FLAG(std::string, ledger_address, "",
           "The ledger's address, when this process hosts the directory but not the ledger");
 ABSL_FLAG(std::string, admin_username, "",
@@ -58,6 +61,7 @@ int main(int argc, char** argv) {
   options.keyring_path = absl::GetFlag(FLAGS_keyring);
   options.ledger_address = absl::GetFlag(FLAGS_ledger_address);
   options.directory_address = absl::GetFlag(FLAGS_directory_address);
+  options.activity_address = absl::GetFlag(FLAGS_activity_address);
   options.admin_username = absl::GetFlag(FLAGS_admin_username);
   if (const char* pw = std::getenv("TIMEBANK_ADMIN_PASSWORD"); pw != nullptr) {
     options.admin_password = pw;

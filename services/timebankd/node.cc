@@ -137,7 +137,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     TB_ASSIGN_OR_RETURN(node->expenses_store_, open_records("expenses"));
     node->expenses_peers_ = std::make_unique<GrpcPeers>(node->keyring_.get(), "expenses");
     node->expenses_ = std::make_unique<expenses::ExpenseBook>(
-        node->expenses_store_.get(), node->expenses_peers_.get(), node->expenses_peers_.get());
+        node->expenses_store_.get(), node->expenses_peers_.get(), node->expenses_peers_.get(),
+        node->expenses_peers_.get());
     node->expenses_pump_ = std::make_unique<OutboxPump>(
         "tb-exp-dispatch", [book = node->expenses_.get()] { return book->Dispatch(); });
     node->grpc_services_.push_back(std::make_unique<expenses::ExpensesServiceImpl>(
@@ -190,6 +191,12 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   if (node->expenses_) {
     TB_RETURN_IF_ERROR(
         connect_peers("expenses", node->expenses_peers_.get(), node->expenses_pump_.get()));
+    // Lines may name the activity that caused them: checked where activity runs.
+    if (node->activity_) {
+      node->expenses_peers_->ConnectActivity(node->server_->InProcessChannel());
+    } else if (!options.activity_address.empty()) {
+      node->expenses_peers_->ConnectActivity(MakeChannel(options.activity_address));
+    }
   }
   if (node->directory_) {
     if (node->ledger_) {

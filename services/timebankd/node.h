@@ -43,6 +43,9 @@ struct NodeOptions {
   // Where the ledger and the directory are when this node does not host them.
   std::string ledger_address;
   std::string directory_address;
+  // Where the activity service is, for expenses hosted without it (lines that name
+  // an activity are checked there; empty: such lines are refused).
+  std::string activity_address;
   // The operator created on first start; without them a one-time setup code is made.
   std::string admin_username;
   std::string admin_password;

@@ -211,6 +211,7 @@ check login-dee-claim 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U"
 check claim-bad-line 1 "a line is CATEGORY" -- "$U" claim create "Workshop" "travel,2026"
 check claim-bad-category 1 "not a category" -- "$U" claim create "Workshop" "taxi,$yesterday,3.20,cab"
 check claim-future 1 "is in the future" -- "$U" claim create "Workshop" "travel,2099-01-01,3.20,bus"
+check claim-unknown-activity 1 "activity 99999 does not exist" -- "$U" claim create "Gardening" "travel,$yesterday,2.00,Bus" --activity=99999
 check claim-create 0 "saved as a draft" -- "$U" claim create "Co-design workshop" "travel,$yesterday,3.20,Bus fare" "mileage,$yesterday,12.3,Drive to the venue" "care-cover,$yesterday,120.00,Sitter for my mother"
 claim=$("$U" claim list --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
 check claim-mileage 0 "5.54 GBP +12.3 \(distance\) Drive" -- "$U" claim show "$claim"

@@ -49,6 +49,19 @@ class FakePeople final : public People {
   }
 };
 
+// Activity 7: member 10 helped; activity 8: member 11 helped member 12.
+class FakeActivities final : public ActivityLookup {
+ public:
+  absl::StatusOr<::timebank::activity::v1::Activity> Activity(uint64_t c, uint64_t id) override {
+    ::timebank::activity::v1::Activity a;
+    if (c != kC || (id != 7 && id != 8)) return absl::NotFoundError("no such activity");
+    a.set_id(id);
+    a.set_provider_member_id(id == 7 ? 10 : 11);
+    a.set_receiver_member_id(id == 7 ? 0 : 12);
+    return a;
+  }
+};
+
 // Accounts with an optional minimum, linked chains all-or-nothing, idempotent ids.
 class ModelLedger final : public LedgerClient {
  public:
@@ -195,7 +208,8 @@ class ExpenseBookTest : public ::testing::Test {
   storage::MemStore store{1};
   FakePeople people;
   ModelLedger ledger;
-  ExpenseBook book{&store, &people, &ledger};
+  FakeActivities activities;
+  ExpenseBook book{&store, &people, &ledger, &activities};
   const dpb::Principal admin = Person(11, {dpb::ROLE_ADMIN});
   const dpb::Principal fiona = Person(12, {dpb::ROLE_FINANCE});
   const dpb::Principal farid = Person(13, {dpb::ROLE_FINANCE});
@@ -702,6 +716,26 @@ TEST_F(ExpenseBookTest, TheReportShowsSpendByMonthCategoryOrganisationAndWhatIsO
   EXPECT_EQ(book.GetMoneyReport(req)->spend_size(), 0);
   req.set_from_month("November");
   EXPECT_TRUE(absl::StartsWith(book.GetMoneyReport(req).status().message(), "from_month"));
+}
+
+TEST_F(ExpenseBookTest, LinesMayNameTheActivityThatCausedThem) {
+  xpb::Claim c = Draft({Line(xpb::CATEGORY_TRAVEL, 300)});
+  c.mutable_lines(0)->set_activity_id(7);
+  auto made = book.CreateClaim(alice, c, "");
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ(made->lines(0).activity_id(), 7u);
+  c.mutable_lines(0)->set_activity_id(8);
+  EXPECT_TRUE(
+      absl::StrContains(book.CreateClaim(alice, c, "").status().message(),
+                        "claim.lines[0].activity_id: activity 8 is not one you took part in"));
+  EXPECT_TRUE(book.CreateClaim(Person(12), c, "").ok());  // the receiver may claim
+  c.mutable_lines(0)->set_activity_id(99);
+  EXPECT_TRUE(absl::StrContains(book.CreateClaim(alice, c, "").status().message(),
+                                "activity 99 does not exist"));
+  ExpenseBook without{&store, &people, &ledger, nullptr};
+  c.mutable_lines(0)->set_activity_id(7);
+  EXPECT_EQ(without.CreateClaim(alice, c, "").status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

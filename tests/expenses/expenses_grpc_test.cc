@@ -1,0 +1,248 @@
+// The expenses service through gRPC with real roles and the real ledger: a claim's
+// whole life (draft, receipt, submit, two approvals, batch, export, payment, and a
+// reversed approval), checking after every step that the community's money accounts
+// sum to zero, that time and money never mix, and that the journal verifies.
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "services/common/account_ids.h"
+#include "services/common/server.h"
+#include "services/expenses/expense_book.h"
+#include "services/timebankd/node.h"
+#include "tests/common/test_util.h"
+#include "timebank/expenses/v1/expenses.grpc.pb.h"
+#include "timebank/ledger/v1/ledger.grpc.pb.h"
+
+namespace timebank::expenses {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+namespace lpb = ::timebank::ledger::v1;
+
+class ExpensesGrpcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    NodeOptions o;
+    o.listen = "127.0.0.1:0";
+    o.data_dir = dir_.Sub("data");
+    auto node = Node::Start(o);
+    ASSERT_TRUE(node.ok()) << node.status();
+    node_ = std::move(*node);
+    directory::Directory* d = node_->directory();
+    directory::Actor system;
+    dpb::Community c;
+    c.set_name("Riverside");
+    c.set_expense_currency("GBP");
+    community_ = d->CreateCommunity(system, c, "").value().id();
+    auto person = [&](const std::string& name, dpb::Role role) {
+      dpb::Member m;
+      m.set_community_id(community_);
+      m.set_display_name(name);
+      m = d->CreateMember(system, m, "", "").value();
+      if (role != dpb::ROLE_UNSPECIFIED) {
+        m = d->GrantRole(system, community_, m.id(), role, 0, "").value();
+      }
+      return directory::Directory::PrincipalOf(m);
+    };
+    alice_ = person("Alice", dpb::ROLE_UNSPECIFIED);
+    fiona_ = person("Fiona", dpb::ROLE_FINANCE);
+    farid_ = person("Farid", dpb::ROLE_FINANCE);
+    channel_ = MakeChannel(node_->address());
+    stub_ = xpb::ExpensesService::NewStub(channel_);
+    ledger_ = lpb::LedgerService::NewStub(channel_);
+  }
+  void TearDown() override { node_->Shutdown(); }
+
+  template <typename Resp, typename Req, typename Method>
+  grpc::Status Call(const dpb::Principal& who, Method method, const Req& req, Resp* resp) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", node_->TokenFor(who)));
+    return (stub_.get()->*method)(&ctx, req, resp);
+  }
+  // Σ of the community's GBP balances is zero, no GBP account moved time, and the
+  // journal verifies. Waits for the outbox to drain first.
+  void CheckBooks(const std::string& when) {
+    SCOPED_TRACE(when);
+    for (int i = 0; i < 200 && node_->expenses()->OutboxSize() > 0; ++i) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    ASSERT_EQ(node_->expenses()->OutboxSize(), 0u);
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", node_->ServiceToken()));
+    lpb::ListAccountsRequest req;
+    req.set_community_id(community_);
+    req.set_page_size(1000);
+    lpb::ListAccountsResponse resp;
+    ASSERT_TRUE(ledger_->ListAccounts(&ctx, req, &resp).ok());
+    int64_t gbp = 0, time = 0;
+    for (const lpb::Account& a : resp.accounts()) {
+      (a.unit() == "GBP" ? gbp : time) += a.balance();
+      if (absl::StrContains(a.id(), ".exp.") || absl::StrContains(a.id(), ".payable.") ||
+          absl::EndsWith(a.id(), ".bank")) {
+        EXPECT_EQ(a.unit(), "GBP") << a.id();
+      }
+    }
+    EXPECT_EQ(gbp, 0);
+    EXPECT_EQ(time, 0);
+    grpc::ClientContext vctx;
+    vctx.AddMetadata("authorization", absl::StrCat("Bearer ", node_->ServiceToken()));
+    lpb::VerifyJournalResponse v;
+    ASSERT_TRUE(ledger_->VerifyJournal(&vctx, lpb::VerifyJournalRequest(), &v).ok());
+    EXPECT_TRUE(v.ok()) << v.message();
+  }
+  int64_t Balance(const std::string& account) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", node_->ServiceToken()));
+    lpb::GetAccountsRequest req;
+    req.add_ids(account);
+    lpb::GetAccountsResponse resp;
+    EXPECT_TRUE(ledger_->GetAccounts(&ctx, req, &resp).ok());
+    return resp.accounts_size() == 1 ? resp.accounts(0).balance() : -999'999;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Node> node_;
+  uint64_t community_ = 0;
+  dpb::Principal alice_, fiona_, farid_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<xpb::ExpensesService::Stub> stub_;
+  std::unique_ptr<lpb::LedgerService::Stub> ledger_;
+};
+
+using S = xpb::ExpensesService::Stub;
+
+TEST_F(ExpensesGrpcTest, AClaimsWholeLifeKeepsTheMoneyBookBalanced) {
+  xpb::SetPolicyRequest policy;
+  policy.mutable_policy()->set_community_id(community_);
+  policy.mutable_policy()->set_mileage_rate_minor(45);
+  policy.mutable_policy()->set_distance_unit(xpb::DISTANCE_UNIT_MILE);
+  policy.mutable_policy()->set_max_claim_minor(50'000);
+  policy.mutable_policy()->set_max_month_minor(100'000);
+  policy.mutable_policy()->set_claim_window_days(60);
+  policy.mutable_policy()->set_second_approval_above_minor(10'000);
+  policy.mutable_policy()->set_receipt_required_above_minor(5'000);
+  xpb::Policy p;
+  EXPECT_EQ(Call(alice_, &S::SetPolicy, policy, &p).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Call(fiona_, &S::SetPolicy, policy, &p).ok());
+
+  const std::string day =
+      absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(30), absl::UTCTimeZone());
+  xpb::CreateClaimRequest create;
+  xpb::Claim& draft = *create.mutable_claim();
+  draft.set_community_id(community_);
+  draft.set_title("Carers' conference");
+  for (auto [cat, amount] : {std::pair{xpb::CATEGORY_TRAVEL, int64_t{8'500}},
+                             std::pair{xpb::CATEGORY_MILEAGE, int64_t{200}},
+                             std::pair{xpb::CATEGORY_CARE_COVER, int64_t{6'000}}}) {
+    xpb::ClaimLine* l = draft.add_lines();
+    l->set_category(cat);
+    l->set_date(day);
+    (cat == xpb::CATEGORY_MILEAGE ? l->set_distance_tenths(amount) : l->set_amount_minor(amount));
+    l->set_description("conference day");
+  }
+  xpb::Claim claim;
+  ASSERT_TRUE(Call(alice_, &S::CreateClaim, create, &claim).ok());
+  EXPECT_EQ(claim.total_minor(), 8'500 + 900 + 6'000);
+  xpb::SubmitClaimRequest submit;
+  submit.set_community_id(community_);
+  submit.set_claim_id(claim.id());
+  submit.set_etag(claim.etag());
+  xpb::Claim out;
+  EXPECT_EQ(Call(alice_, &S::SubmitClaim, submit, &out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);  // needs a receipt
+  xpb::AttachReceiptRequest attach;
+  attach.set_community_id(community_);
+  attach.set_claim_id(claim.id());
+  attach.set_etag(claim.etag());
+  attach.set_filename("tickets.png");
+  attach.set_data(std::string("\x89PNG\r\n\x1A\n", 8) + "train tickets");
+  ASSERT_TRUE(Call(alice_, &S::AttachReceipt, attach, &claim).ok());
+  submit.set_etag(claim.etag());
+  ASSERT_TRUE(Call(alice_, &S::SubmitClaim, submit, &claim).ok());
+  CheckBooks("submitted");
+
+  xpb::DecideClaimRequest decide;
+  decide.set_community_id(community_);
+  decide.set_claim_id(claim.id());
+  decide.set_decision(xpb::DecideClaimRequest::DECISION_APPROVE);
+  decide.set_etag(claim.etag());
+  EXPECT_EQ(Call(alice_, &S::DecideClaim, decide, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Call(fiona_, &S::DecideClaim, decide, &claim).ok());
+  decide.set_etag(claim.etag());
+  EXPECT_EQ(Call(fiona_, &S::DecideClaim, decide, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Call(farid_, &S::DecideClaim, decide, &claim).ok());
+  EXPECT_EQ(claim.state(), xpb::CLAIM_STATE_APPROVED);
+  CheckBooks("approved");
+  const std::string payable = PayableAccountId(community_, alice_.subject_id());
+  EXPECT_EQ(Balance(payable), 15'400);
+  EXPECT_EQ(Balance(CategoryAccountId(community_, xpb::CATEGORY_MILEAGE)), -900);
+
+  // A mistaken approval reversed, then approved again.
+  xpb::GetClaimRequest get;
+  get.set_community_id(community_);
+  get.set_claim_id(claim.id());
+  ASSERT_TRUE(Call(farid_, &S::GetClaim, get, &claim).ok());
+  xpb::ReverseApprovalRequest reverse;
+  reverse.set_community_id(community_);
+  reverse.set_claim_id(claim.id());
+  reverse.set_etag(claim.etag());
+  reverse.set_reason("approved before the receipt was checked");
+  ASSERT_TRUE(Call(fiona_, &S::ReverseApproval, reverse, &claim).ok());
+  CheckBooks("reversed");
+  EXPECT_EQ(Balance(payable), 0);
+  decide.set_etag(claim.etag());
+  ASSERT_TRUE(Call(farid_, &S::DecideClaim, decide, &claim).ok());
+  decide.set_etag(claim.etag());
+  ASSERT_TRUE(Call(fiona_, &S::DecideClaim, decide, &claim).ok());
+  CheckBooks("approved again");
+  EXPECT_EQ(Balance(payable), 15'400);
+
+  // Batch, export, pay (twice: nothing more moves).
+  xpb::CreatePaymentBatchRequest batch_req;
+  batch_req.set_community_id(community_);
+  xpb::PaymentBatch batch;
+  ASSERT_TRUE(Call(fiona_, &S::CreatePaymentBatch, batch_req, &batch).ok());
+  EXPECT_EQ(batch.total_minor(), 15'400);
+  xpb::GetPaymentBatchRequest get_batch;
+  get_batch.set_community_id(community_);
+  get_batch.set_batch_id(batch.id());
+  xpb::ExportPaymentBatchResponse csv;
+  ASSERT_TRUE(Call(fiona_, &S::ExportPaymentBatch, get_batch, &csv).ok());
+  EXPECT_TRUE(absl::StrContains(csv.csv(), ",Alice,154.00,GBP,TB-")) << csv.csv();
+  xpb::MarkBatchPaidRequest paid;
+  paid.set_community_id(community_);
+  paid.set_batch_id(batch.id());
+  paid.set_payment_reference("BACS 0042");
+  ASSERT_TRUE(Call(farid_, &S::MarkBatchPaid, paid, &batch).ok());
+  CheckBooks("paid");
+  ASSERT_TRUE(Call(farid_, &S::MarkBatchPaid, paid, &batch).ok());
+  CheckBooks("paid again");
+  EXPECT_EQ(Balance(payable), 0);
+  EXPECT_EQ(Balance(BankAccountId(community_)), 15'400);
+  ASSERT_TRUE(Call(alice_, &S::GetClaim, get, &claim).ok());
+  EXPECT_EQ(claim.state(), xpb::CLAIM_STATE_PAID);
+
+  // Time never moves into a money account.
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", node_->ServiceToken()));
+  lpb::CreateTransfersRequest mix;
+  lpb::Transfer* t = mix.add_transfers();
+  t->set_id("mix-1");
+  t->set_debit_account_id(MemberAccountId(community_, alice_.subject_id()));
+  t->set_credit_account_id(BankAccountId(community_));
+  t->set_amount(60);
+  t->set_kind(lpb::TRANSFER_KIND_ADJUSTMENT);
+  lpb::CreateTransfersResponse mixed;
+  ASSERT_TRUE(ledger_->CreateTransfers(&ctx, mix, &mixed).ok());
+  EXPECT_NE(mixed.results(0).code(), lpb::CREATE_TRANSFER_CREATED);
+  CheckBooks("after a refused mix of time and money");
+}
+
+}  // namespace
+}  // namespace timebank::expenses
