@@ -131,14 +131,21 @@ void PrintClaims(const google::protobuf::RepeatedPtrField<xpb::Claim>& claims) {
   }
 }
 
-int ShowClaim(const xpb::Claim& x) {
+// Prints `m` as JSON (returns false: nothing more to show) or as a one-row table.
+template <class Msg, class Print>
+bool ShowOne(const Msg& m, Print print) {
   if (Json()) {
-    PrintJson(x);
-    return 0;
+    PrintJson(m);
+    return false;
   }
-  google::protobuf::RepeatedPtrField<xpb::Claim> one;
-  *one.Add() = x;
-  PrintClaims(one);
+  google::protobuf::RepeatedPtrField<Msg> one;
+  *one.Add() = m;
+  print(one);
+  return true;
+}
+
+int ShowClaim(const xpb::Claim& x) {
+  if (!ShowOne(x, PrintClaims)) return 0;
   std::printf("\n");
   Table lines({"line", "category", "date", "amount", "description"});
   for (int i = 0; i < x.lines_size(); ++i) {
@@ -186,6 +193,17 @@ xpb::Claim GetClaim(Client& c, uint64_t community, const std::string& id_text) {
   req.set_community_id(community);
   req.set_claim_id(id);
   return c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::GetClaim, req);
+}
+
+// Acts on a claim as last read: fills `req`'s community, claim id and etag (so a change
+// by someone else in between is refused, not overwritten) and calls `method`.
+template <class Req, class Method>
+int ActOnClaim(Client& c, uint64_t community, const std::string& claim_id, Req req, Method method) {
+  const xpb::Claim claim = GetClaim(c, community, claim_id);
+  req.set_community_id(community);
+  req.set_claim_id(claim.id());
+  req.set_etag(claim.etag());
+  return ShowClaim(c.Call<xpb::Claim>(c.expenses(), method, req));
 }
 
 int PolicyCommand(Client& c, const Args& a) {
@@ -311,47 +329,32 @@ int ClaimCommand(Client& c, const Args& a) {
         c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::UpdateClaim, req));
   }
   if (sub == "submit" && a.size() == 2) {
-    const xpb::Claim claim = GetClaim(c, community, a[1]);
-    xpb::SubmitClaimRequest req;
-    req.set_community_id(community);
-    req.set_claim_id(claim.id());
-    req.set_etag(claim.etag());
-    return ShowClaim(
-        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::SubmitClaim, req));
+    return ActOnClaim(c, community, a[1], xpb::SubmitClaimRequest(),
+                      &xpb::ExpensesService::Stub::SubmitClaim);
   }
   if (sub == "show" && a.size() == 2) return ShowClaim(GetClaim(c, community, a[1]));
   if (sub == "attach" && a.size() == 3) {
-    const xpb::Claim claim = GetClaim(c, community, a[1]);
     xpb::AttachReceiptRequest req;
-    req.set_community_id(community);
-    req.set_claim_id(claim.id());
-    req.set_etag(claim.etag());
     req.set_filename(std::filesystem::path(a[2]).filename().string());
     std::ifstream in(a[2], std::ios::binary);
     if (!in) Die(absl::StrCat("cannot read ", a[2]));
     std::ostringstream data;
     data << in.rdbuf();
     req.set_data(data.str());
-    return ShowClaim(
-        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::AttachReceipt, req));
+    return ActOnClaim(c, community, a[1], req, &xpb::ExpensesService::Stub::AttachReceipt);
   }
   if ((sub == "detach" || sub == "receipt") && a.size() == 3) {
-    const xpb::Claim claim = GetClaim(c, community, a[1]);
     uint64_t receipt = 0;
     if (!absl::SimpleAtoi(a[2], &receipt))
       Die("expected a receipt id (tbctl claim show lists them)");
     if (sub == "detach") {
       xpb::DetachReceiptRequest req;
-      req.set_community_id(community);
-      req.set_claim_id(claim.id());
-      req.set_etag(claim.etag());
       req.set_receipt_id(receipt);
-      return ShowClaim(
-          c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::DetachReceipt, req));
+      return ActOnClaim(c, community, a[1], req, &xpb::ExpensesService::Stub::DetachReceipt);
     }
     xpb::GetReceiptRequest req;
     req.set_community_id(community);
-    req.set_claim_id(claim.id());
+    req.set_claim_id(GetClaim(c, community, a[1]).id());
     req.set_receipt_id(receipt);
     auto resp =
         c.Call<xpb::GetReceiptResponse>(c.expenses(), &xpb::ExpensesService::Stub::GetReceipt, req);
@@ -409,13 +412,7 @@ void PrintBatches(const google::protobuf::RepeatedPtrField<xpb::PaymentBatch>& b
 }
 
 int ShowBatch(const xpb::PaymentBatch& b) {
-  if (Json()) {
-    PrintJson(b);
-    return 0;
-  }
-  google::protobuf::RepeatedPtrField<xpb::PaymentBatch> one;
-  *one.Add() = b;
-  PrintBatches(one);
+  if (!ShowOne(b, PrintBatches)) return 0;
   std::vector<std::string> ids;
   for (uint64_t id : b.claim_ids()) ids.push_back(absl::StrCat(id));
   std::printf("\nclaims: %s\n", absl::StrJoin(ids, ", ").c_str());
@@ -619,27 +616,17 @@ int FinanceCommand(Client& c, const Args& a) {
     return 0;
   }
   if ((sub == "approve" || sub == "reject" || sub == "ask") && a.size() == 2) {
-    const xpb::Claim claim = GetClaim(c, community, a[1]);
     xpb::DecideClaimRequest req;
-    req.set_community_id(community);
-    req.set_claim_id(claim.id());
-    req.set_etag(claim.etag());
     req.set_reason(absl::GetFlag(FLAGS_reason));
     req.set_decision(sub == "approve"  ? xpb::DecideClaimRequest::DECISION_APPROVE
                      : sub == "reject" ? xpb::DecideClaimRequest::DECISION_REJECT
                                        : xpb::DecideClaimRequest::DECISION_ASK_FOR_INFO);
-    return ShowClaim(
-        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::DecideClaim, req));
+    return ActOnClaim(c, community, a[1], req, &xpb::ExpensesService::Stub::DecideClaim);
   }
   if (sub == "reverse" && a.size() == 2) {
-    const xpb::Claim claim = GetClaim(c, community, a[1]);
     xpb::ReverseApprovalRequest req;
-    req.set_community_id(community);
-    req.set_claim_id(claim.id());
-    req.set_etag(claim.etag());
     req.set_reason(absl::GetFlag(FLAGS_reason));
-    return ShowClaim(
-        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::ReverseApproval, req));
+    return ActOnClaim(c, community, a[1], req, &xpb::ExpensesService::Stub::ReverseApproval);
   }
   if (sub == "batch") return BatchCommand(c, community, Args(a.begin() + 1, a.end()));
   if (sub == "report") return ReportCommand(c, community);

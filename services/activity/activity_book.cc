@@ -15,6 +15,7 @@
 #include "storage/absl_compat.h"
 #include "storage/bytes.h"
 #include "storage/check.h"
+#include "storage/outbox.h"
 #include "storage/record_tx.h"
 
 namespace timebank::activity {
@@ -176,7 +177,7 @@ class ActivityBook::Tx : public storage::RecordTx {
 };
 
 ActivityBook::ActivityBook(storage::KvStore* store, People* people, Ledger* ledger)
-    : store_(store), people_(people), ledger_(ledger) {}
+    : store_(store), people_(people), ledger_(ledger), outbox_(store, kRecords, kOutboxTag) {}
 
 std::string ActivityBook::TransferId(uint64_t c, uint64_t id) {
   return absl::StrCat("act.", c, ".", id);
@@ -230,11 +231,8 @@ void ActivityBook::Put(Tx& tx, apb::Activity& a, bool is_new, Posting posting) {
   if (posting != Posting::kNone) {
     a.set_posting_state(apb::POSTING_STATE_QUEUED);
     a.set_transfer_id(TransferId(c, a.id()));
-    absl::StatusOr<uint64_t> seq = tx.NextId("outbox");
-    TB_CHECK(seq.ok());
-    std::string entry = KeyU64U64('_', c, a.id()).substr(1);
-    storage::PutU8(&entry, static_cast<uint8_t>(posting));
-    tx.Put(KeyU64(kOutboxTag, *seq), entry);
+    // A counter read can fail only if the store does; then nothing is committed either.
+    TB_CHECK(outbox_.Add(tx, c, a.id(), static_cast<uint8_t>(posting)).ok());
   } else if (a.posting_state() == apb::POSTING_STATE_UNSPECIFIED) {
     a.set_posting_state(apb::POSTING_STATE_NOT_POSTED);
   }
@@ -1127,62 +1125,37 @@ absl::StatusOr<size_t> ActivityBook::SettleUnanswered() {
   return settled;
 }
 
-size_t ActivityBook::OutboxSize() {
-  size_t n = 0;
-  auto it = store_->NewIterator(kRecords);
-  const std::string prefix(1, kOutboxTag);
-  for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next())
-    ++n;
-  return n;
-}
+size_t ActivityBook::OutboxSize() { return outbox_.Size(); }
 
 absl::StatusOr<size_t> ActivityBook::Dispatch() {
   absl::MutexLock dispatching(&dispatch_mu_);
-  struct Entry {
-    std::string key;
-    uint64_t community, id;
-    Posting posting;
-  };
-  std::vector<Entry> entries;
   size_t waiting = 0;
-  {
-    auto it = store_->NewIterator(kRecords);
-    const std::string prefix(1, kOutboxTag);
-    for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-      if (entries.size() == ActivityLimits::kMaxDispatchBatch) {
-        ++waiting;
-        continue;
-      }
-      const std::string_view v = it->value();
-      TB_CHECK(v.size() == 17);
-      entries.push_back({std::string(it->key()), storage::DecodeU64(v.data()),
-                         storage::DecodeU64(v.data() + 8), static_cast<Posting>(v[16])});
-    }
-    TB_RETURN_IF_ERROR(it->status());
-  }
+  TB_ASSIGN_OR_RETURN(std::vector<storage::OutboxEntry> entries,
+                      outbox_.Oldest(ActivityLimits::kMaxDispatchBatch, &waiting));
   if (entries.empty()) return 0;
   std::vector<lpb::Transfer> transfers;
-  for (const Entry& e : entries) {
-    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.community, e.id));
+  for (const storage::OutboxEntry& e : entries) {
+    const Posting posting = static_cast<Posting>(e.kind);
+    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.scope, e.id));
     transfers.push_back(
-        TransferFor(a, e.posting == Posting::kReversal, e.posting == Posting::kPostPending));
+        TransferFor(a, posting == Posting::kReversal, posting == Posting::kPostPending));
   }
   TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateTransferResult> results, ledger_->Post(transfers));
   TB_CHECK(results.size() == entries.size());
   absl::MutexLock lock(&write_mu_);
   Tx tx(store_);
   for (size_t i = 0; i < entries.size(); ++i) {
-    const Entry& e = entries[i];
-    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.community, e.id));
+    const storage::OutboxEntry& e = entries[i];
+    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.scope, e.id));
     const lpb::CreateTransferResultCode code = results[i].code();
     const bool done = code == lpb::CREATE_TRANSFER_CREATED || code == lpb::CREATE_TRANSFER_EXISTS;
-    if (e.posting != Posting::kReversal) {
+    if (static_cast<Posting>(e.kind) != Posting::kReversal) {
       a.set_posting_state(done ? apb::POSTING_STATE_POSTED : apb::POSTING_STATE_REFUSED);
       if (!done) a.set_ledger_result(lpb::CreateTransferResultCode_Name(code));
     } else if (!done) {
       a.set_ledger_result(absl::StrCat("reversal: ", lpb::CreateTransferResultCode_Name(code)));
     }
-    tx.Put(KeyU64U64(kActivityTag, e.community, e.id), Sealed(a));
+    tx.Put(KeyU64U64(kActivityTag, e.scope, e.id), Sealed(a));
     AddEvent(tx, a);
     tx.Delete(e.key);
   }

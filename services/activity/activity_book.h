@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "services/common/peers.h"
 #include "storage/kv_store.h"
+#include "storage/outbox.h"
 #include "timebank/activity/v1/activity.pb.h"
 #include "timebank/directory/v1/directory.pb.h"
 #include "timebank/directory/v1/token.pb.h"
@@ -158,6 +159,7 @@ class ActivityBook {
   storage::KvStore* const store_;
   People* const people_;
   Ledger* const ledger_;
+  const storage::Outbox outbox_;
   std::function<absl::Time()> clock_;
   absl::Mutex write_mu_;     // one mutation at a time
   absl::Mutex dispatch_mu_;  // one dispatcher at a time

@@ -156,7 +156,11 @@ class ExpenseBook::Tx : public storage::RecordTx {
 
 ExpenseBook::ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger,
                          ActivityLookup* activities)
-    : store_(store), people_(people), ledger_(ledger), activities_(activities) {}
+    : store_(store),
+      people_(people),
+      ledger_(ledger),
+      activities_(activities),
+      outbox_(store, kRecords, kOutboxTag) {}
 
 absl::Status ExpenseBook::CheckActivities(const xpb::Claim& claim, uint64_t claimant) {
   for (int i = 0; i < claim.lines_size(); ++i) {
@@ -622,22 +626,10 @@ absl::StatusOr<xpb::Claim> ExpenseBook::DecideClaim(const Principal& caller,
 
 // ---- The money book ---------------------------------------------------------------
 
-size_t ExpenseBook::OutboxSize() {
-  size_t n = 0;
-  auto it = store_->NewIterator(kRecords);
-  const std::string prefix(1, kOutboxTag);
-  for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-    ++n;
-  }
-  return n;
-}
+size_t ExpenseBook::OutboxSize() { return outbox_.Size(); }
 
 absl::Status ExpenseBook::Queue(Tx& tx, Posting posting, uint64_t c, uint64_t id) {
-  TB_ASSIGN_OR_RETURN(uint64_t seq, tx.NextId("outbox"));
-  std::string entry = KeyU64U64('_', c, id).substr(1);
-  storage::PutU8(&entry, static_cast<uint8_t>(posting));
-  tx.Put(KeyU64(kOutboxTag, seq), entry);
-  return absl::OkStatus();
+  return outbox_.Add(tx, c, id, static_cast<uint8_t>(posting));
 }
 
 absl::StatusOr<size_t> ExpenseBook::Dispatch() {
@@ -651,20 +643,10 @@ absl::StatusOr<size_t> ExpenseBook::Dispatch() {
   };
   std::vector<Unit> units;
   size_t waiting = 0;
-  {
-    auto it = store_->NewIterator(kRecords);
-    const std::string prefix(1, kOutboxTag);
-    for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-      if (units.size() == ExpenseLimits::kMaxDispatchClaims) {
-        ++waiting;
-        continue;
-      }
-      const std::string_view v = it->value();
-      TB_CHECK(v.size() == 17);
-      units.push_back({std::string(it->key()), static_cast<Posting>(v[16]),
-                       storage::DecodeU64(v.data()), storage::DecodeU64(v.data() + 8)});
-    }
-    TB_RETURN_IF_ERROR(it->status());
+  TB_ASSIGN_OR_RETURN(std::vector<storage::OutboxEntry> entries,
+                      outbox_.Oldest(ExpenseLimits::kMaxDispatchClaims, &waiting));
+  for (storage::OutboxEntry& e : entries) {
+    units.push_back({std::move(e.key), static_cast<Posting>(e.kind), e.scope, e.id});
   }
   if (units.empty()) return 0;
 

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "services/common/peers.h"
 #include "storage/kv_store.h"
+#include "storage/outbox.h"
 #include "timebank/directory/v1/token.pb.h"
 #include "timebank/expenses/v1/expenses.pb.h"
 
@@ -154,6 +155,7 @@ class ExpenseBook {
   People* const people_;
   LedgerClient* const ledger_;
   ActivityLookup* const activities_;
+  const storage::Outbox outbox_;
   std::function<absl::Time()> clock_;
   absl::Mutex write_mu_;     // one mutation at a time
   absl::Mutex dispatch_mu_;  // one dispatcher at a time
