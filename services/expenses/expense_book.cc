@@ -599,6 +599,10 @@ absl::StatusOr<xpb::Claim> ExpenseBook::DecideClaim(const Principal& caller,
       claim.set_first_approver_member_id(caller.subject_id());
       note = note.empty() ? "first approval" : absl::StrCat("first approval: ", note);
     } else {
+      if (claim.posting_state() == xpb::POSTING_STATE_QUEUED) {
+        return absl::FailedPreconditionError(
+            "the reversal of the last approval is still being posted; try again in a moment");
+      }
       if (claim.first_approver_member_id() == caller.subject_id()) {
         return absl::PermissionDeniedError(
             "the second approval must come from a different finance officer");
@@ -980,12 +984,23 @@ absl::StatusOr<xpb::Claim> ExpenseBook::ReverseApproval(const Principal& caller,
   if (req.etag() != claim.etag()) {
     return absl::AbortedError(absl::StrCat("claim ", claim.id(), " changed since you read it"));
   }
+  // One posting at a time per claim, so each reversal meets the approval it undoes.
+  if (claim.posting_state() == xpb::POSTING_STATE_QUEUED) {
+    return absl::FailedPreconditionError(
+        "the approval is still being posted to the money book; try again in a moment");
+  }
   Tx tx(store_);
   const xpb::ClaimState from = claim.state();
   claim.set_state(xpb::CLAIM_STATE_SUBMITTED);
   claim.clear_first_approver_member_id();
-  claim.set_posting_state(xpb::POSTING_STATE_QUEUED);
-  TB_RETURN_IF_ERROR(Queue(tx, Posting::kReversal, c, claim.id()));
+  if (claim.posting_state() == xpb::POSTING_STATE_POSTED) {
+    claim.set_posting_state(xpb::POSTING_STATE_QUEUED);
+    TB_RETURN_IF_ERROR(Queue(tx, Posting::kReversal, c, claim.id()));
+  } else {
+    // The ledger refused the approval: nothing moved, nothing to reverse.
+    claim.set_posting_state(xpb::POSTING_STATE_NOT_POSTED);
+    claim.clear_ledger_result();
+  }
   Save(tx, claim, from, caller.subject_id(), absl::StrCat("approval reversed: ", req.reason()));
   TB_RETURN_IF_ERROR(tx.Commit());
   return claim;

@@ -501,6 +501,13 @@ TEST_F(ExpenseBookTest, AMistakenApprovalIsReversedAndTheNextApprovalPostsAfresh
   xpb::Claim c = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 700), Line(xpb::CATEGORY_OTHER, 300)});
   auto approved = Decide(fiona, c, D::DECISION_APPROVE);
   ASSERT_TRUE(approved.ok()) << approved.status();
+  xpb::ReverseApprovalRequest early;
+  early.set_community_id(kC);
+  early.set_claim_id(c.id());
+  early.set_etag(approved->etag());
+  early.set_reason("too soon");
+  EXPECT_EQ(book.ReverseApproval(farid, early).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // the approval is not posted yet
   ASSERT_EQ(book.Dispatch().value(), 0u);
   EXPECT_EQ(ledger.balance[PayableAccountId(kC, 10)], 1000);
   auto loaded = book.GetClaim(fiona, kC, c.id());
@@ -514,6 +521,9 @@ TEST_F(ExpenseBookTest, AMistakenApprovalIsReversedAndTheNextApprovalPostsAfresh
   auto reversed = book.ReverseApproval(farid, r);
   ASSERT_TRUE(reversed.ok()) << reversed.status();
   EXPECT_EQ(reversed->state(), xpb::CLAIM_STATE_SUBMITTED);
+  // Until the reversal is posted, the claim cannot be approved again.
+  EXPECT_EQ(Decide(farid, *reversed, D::DECISION_APPROVE).status().code(),
+            absl::StatusCode::kFailedPrecondition);
   ASSERT_EQ(book.Dispatch().value(), 0u);
   EXPECT_EQ(ledger.balance[PayableAccountId(kC, 10)], 0);
   EXPECT_EQ(ledger.balance[CategoryAccountId(kC, xpb::CATEGORY_TRAVEL)], 0);
