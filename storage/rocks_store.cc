@@ -85,8 +85,25 @@ class RocksSnapshot final : public Snapshot {
   const rocksdb::Snapshot* snap_;
 };
 
-rocksdb::ColumnFamilyOptions CfOptions(CfProfile profile, const RocksStoreOptions& options,
+// The memtable's insert hints for AppendRuns: the run a key belongs to.
+class AppendRunPrefix final : public rocksdb::SliceTransform {
+ public:
+  explicit AppendRunPrefix(AppendRuns runs) : runs_(runs) {}
+  const char* Name() const override { return "timebank.AppendRunPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), runs_.prefix_bytes);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() >= runs_.prefix_bytes && key[0] == runs_.tag;
+  }
+
+ private:
+  AppendRuns runs_;
+};
+
+rocksdb::ColumnFamilyOptions CfOptions(const CfSpec& spec, const RocksStoreOptions& options,
                                        const std::shared_ptr<rocksdb::Cache>& cache) {
+  const CfProfile profile = spec.profile;
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = options.write_buffer_bytes;
   cf.max_write_buffer_number = 4;
@@ -106,6 +123,11 @@ rocksdb::ColumnFamilyOptions CfOptions(CfProfile profile, const RocksStoreOption
     cf.optimize_filters_for_hits = false;
   } else {
     cf.level_compaction_dynamic_level_bytes = true;
+  }
+  if (spec.append_runs) {
+    TB_CHECK(spec.append_runs->prefix_bytes >= 1);
+    cf.memtable_insert_with_hint_prefix_extractor =
+        std::make_shared<AppendRunPrefix>(*spec.append_runs);
   }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return cf;
@@ -234,10 +256,9 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksStore(const RocksStoreOptions&
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                           CfOptions(CfProfile::kPointLookup, options, cache));
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(CfSpec{}, options, cache));
   for (const auto& cf : options.column_families) {
-    descriptors.emplace_back(cf.name, CfOptions(cf.profile, options, cache));
+    descriptors.emplace_back(cf.name, CfOptions(cf, options, cache));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

@@ -6,7 +6,9 @@
 #define TIMEBANK_STORAGE_ROCKS_STORE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,9 +22,23 @@ enum class CfProfile {
   kPointLookup,  // random keys, many point reads that usually miss (indexes)
 };
 
+// Keys that start with `tag` and grow within runs named by their first
+// `prefix_bytes` bytes (e.g. tag, account, then an increasing sequence number): the
+// memtable remembers where each run's last key went and starts the next insert of
+// that run there instead of searching from the top.
+struct AppendRuns {
+  char tag = 0;
+  size_t prefix_bytes = 1;
+};
+
 struct CfSpec {
+  CfSpec() = default;
+  CfSpec(std::string name, CfProfile profile, std::optional<AppendRuns> append_runs = {})
+      : name(std::move(name)), profile(profile), append_runs(append_runs) {}
+
   std::string name;
   CfProfile profile = CfProfile::kPointLookup;
+  std::optional<AppendRuns> append_runs;
 };
 
 struct RocksStoreOptions {

@@ -4,6 +4,7 @@
 //
 //   tb-loadgen --mode=single --concurrency=64 --duration_s=10        (embedded server)
 //   tb-loadgen --mode=batch --target=127.0.0.1:7400 --json
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -71,6 +72,9 @@ struct PhaseResult {
   uint64_t transfers_ok = 0;
   uint64_t transfers_rejected = 0;
   double seconds = 0;
+  // CPU this process used in the measured window: with an embedded server it holds
+  // client and server, so cpu_s / seconds near the core count means CPU-bound.
+  double cpu_s = 0;
   std::vector<double> latencies_ms;
   std::string first_error;
 
@@ -89,12 +93,25 @@ void Merge(PhaseResult* into, PhaseResult r) {
   into->transfers_ok += r.transfers_ok;
   into->transfers_rejected += r.transfers_rejected;
   into->seconds += r.seconds;
+  into->cpu_s += r.cpu_s;
   if (into->first_error.empty()) into->first_error = r.first_error;
   into->latencies_ms.insert(into->latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
   std::sort(into->latencies_ms.begin(), into->latencies_ms.end());
 }
 
 // Issues one call; reports (ok, transfers created, transfers rejected).
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
+// CPU microseconds per call in a phase's measured window (whole process).
+double PerCallUs(const PhaseResult& r) {
+  return r.calls > 0 ? r.cpu_s * 1e6 / static_cast<double>(r.calls) : 0;
+}
+
 using CallDone = std::function<void(const grpc::Status&, uint64_t, uint64_t)>;
 using IssueFn = std::function<void(int slot, uint64_t n, CallDone done)>;
 
@@ -152,6 +169,14 @@ PhaseResult RunPhase(const std::string& label, int concurrency, double warmup_s,
     absl::MutexLock lock(&st->mu);
     st->active = concurrency;
   }
+  // Process CPU at the window's edges, read on time by a thread of its own.
+  double cpu_at_start = 0, cpu_at_end = 0;
+  std::thread cpu_clock([&] {
+    std::this_thread::sleep_until(st->measure_from);
+    cpu_at_start = ProcessCpuSeconds();
+    std::this_thread::sleep_until(st->deadline);
+    cpu_at_end = ProcessCpuSeconds();
+  });
   for (int i = 0; i < concurrency; ++i) st->next(i);
   timebank::cli::ProgressBar bar(label, 0);
   PhaseResult r;
@@ -167,7 +192,9 @@ PhaseResult RunPhase(const std::string& label, int concurrency, double warmup_s,
     for (auto& v : st->per_slot) r.latencies_ms.insert(r.latencies_ms.end(), v.begin(), v.end());
   }
   bar.Finish();
+  cpu_clock.join();
   r.seconds = duration_s;
+  r.cpu_s = cpu_at_end - cpu_at_start;
   std::sort(r.latencies_ms.begin(), r.latencies_ms.end());
   return r;
 }
@@ -610,8 +637,13 @@ int main(int argc, char** argv) {
   std::unique_ptr<timebank::Node> embedded;
   std::string temp_dir;
   if (target.empty()) {
-    char tmpl[] = "/tmp/tb-loadgen-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) return Fail("cannot create a temporary directory in /tmp");
+    // $TMPDIR lets a run compare disks (e.g. tmpfs, where a sync costs nothing).
+    const char* tmp_root = std::getenv("TMPDIR");
+    std::string tmpl =
+        absl::StrCat(tmp_root != nullptr && *tmp_root ? tmp_root : "/tmp", "/tb-loadgen-XXXXXX");
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      return Fail(absl::StrCat("cannot create a temporary directory like ", tmpl));
+    }
     temp_dir = tmpl;
     timebank::NodeOptions options;
     options.listen = "127.0.0.1:0";
@@ -790,13 +822,15 @@ int main(int argc, char** argv) {
         "\"batch_size\":%d,\"accounts\":%d,\"transfers_per_s\":%.1f,\"rpcs_per_s\":%.1f,"
         "\"empty_rpc_per_s\":%.1f,\"ratio_to_empty\":%.4f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
         "\"p999_ms\":%.3f,\"empty_p50_ms\":%.3f,\"empty_p99_ms\":%.3f,\"failed_rpcs\":%llu,"
-        "\"rejected_transfers\":%llu}\n",
+        "\"rejected_transfers\":%llu,\"cores_used\":%.2f,\"empty_cores_used\":%.2f,"
+        "\"cpu_us_per_rpc\":%.1f,\"empty_cpu_us_per_rpc\":%.1f}\n",
         mode.c_str(), embedded ? "embedded" : target.c_str(), concurrency, duration_s, batch_size,
         num_accounts, transfers_per_s, rpcs_per_s, empty_per_s, ratio, work.Percentile(0.5),
         work.Percentile(0.99), work.Percentile(0.999), empty.Percentile(0.5),
         empty.Percentile(0.99),
         static_cast<unsigned long long>(work.failed_calls + empty.failed_calls),
-        static_cast<unsigned long long>(work.transfers_rejected));
+        static_cast<unsigned long long>(work.transfers_rejected), work.cpu_s / work.seconds,
+        empty.cpu_s / empty.seconds, PerCallUs(work), PerCallUs(empty));
   } else {
     std::printf("tb-loadgen  mode=%s  concurrency=%d  duration=%gs  accounts=%d  batch=%d  %s\n\n",
                 mode.c_str(), concurrency, duration_s, num_accounts, batch_size,
@@ -812,6 +846,10 @@ int main(int argc, char** argv) {
         "transfers %llu\n",
         rpcs_per_s, ratio, static_cast<unsigned long long>(work.failed_calls + empty.failed_calls),
         static_cast<unsigned long long>(work.transfers_rejected));
+    std::printf(
+        "CPU (this process%s): empty RPC %.2f cores, %.1f us/call; work %.2f cores, %.1f us/RPC\n",
+        embedded ? ", client and server" : ", client only", empty.cpu_s / empty.seconds,
+        PerCallUs(empty), work.cpu_s / work.seconds, PerCallUs(work));
   }
   if (!work.first_error.empty() || !empty.first_error.empty()) {
     std::fprintf(stderr, "first error: %s\n",

@@ -14,6 +14,14 @@ if [ -f data/timebankd.pid ] && kill -0 "$(cat data/timebankd.pid)" 2>/dev/null;
   kill "$(cat data/timebankd.pid)"
   while kill -0 "$(cat data/timebankd.pid)" 2>/dev/null; do sleep 0.2; done
 fi
+if [ -f data/ledger/CURRENT ]; then
+  # Demo data of a development build whose ledger was one database
+  # (docs/decisions/0004): keep it aside and seed a new demo.
+  aside="data.before-ledger-split.$(date +%Y%m%d%H%M%S)"
+  echo "./data holds a ledger in the layout of an earlier development build; moved it to ./$aside"
+  mv data "$aside"
+  mkdir -p data
+fi
 fresh=0
 [ -d data/ledger ] || fresh=1
 admin=()

@@ -1,7 +1,8 @@
-// Where the ledger keeps things in its store. The journal family is the source of
-// truth (one key per event, written with fsync by the writer); the index family is a
-// projection of it (records by transfer id, statements by account, account rows,
-// pending timers) that the Projection thread rebuilds from its cursor after a crash.
+// Where the ledger keeps things in its store (ledger_store.h). The journal family is the
+// source of truth (one key per event, written with fsync by the writer); the index
+// family, in a database of its own, is a projection of it (records by transfer id,
+// statements by account, account rows, pending timers) that the Projection thread
+// rebuilds from its cursor after a crash.
 #ifndef TIMEBANK_SERVICES_LEDGER_LEDGER_SCHEMA_H_
 #define TIMEBANK_SERVICES_LEDGER_LEDGER_SCHEMA_H_
 
@@ -14,7 +15,10 @@
 
 namespace timebank::ledger::schema {
 
-inline constexpr char kIdentity[] = "timebank.ledger.v1";
+inline constexpr char kIdentity[] = "timebank.ledger.v1";             // the journal database
+inline constexpr char kIndexIdentity[] = "timebank.ledger.v1.index";  // the index database
+inline constexpr char kJournalPart[] = "journal";  // subdirectories (ledger_store.h)
+inline constexpr char kIndexPart[] = "index";
 inline constexpr storage::ColumnFamily kJournal = 0;  // u64 seq -> canonical || hash
 inline constexpr storage::ColumnFamily kIndex = 1;    // tagged keys below
 
@@ -27,10 +31,6 @@ inline constexpr char kStatementTag = 'a';  // 'a' u64 account number, u64 seq -
 inline constexpr char kAccountTag = 'A';    // 'A' u64 number -> AccountInfo (as of 'c')
 inline constexpr char kBalancesTag = 'B';   // 'B' u64 number -> Balances (as of 'b')
 inline constexpr char kExpiryTag = 'e';     // 'e' id -> i64 expires_at_ns
-
-inline std::vector<storage::CfSpec> ColumnFamilies() {
-  return {{"journal", storage::CfProfile::kAppendLog}, {"index", storage::CfProfile::kPointLookup}};
-}
 
 inline std::string JournalKey(uint64_t seq) {
   std::string k;

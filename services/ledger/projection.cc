@@ -3,7 +3,6 @@
 #include <pthread.h>
 
 #include <algorithm>
-#include <set>
 
 #include "services/ledger/effects.h"
 #include "services/ledger/journal_codec.h"
@@ -83,7 +82,9 @@ void Projection::AddSnapshot(storage::WriteBatch* batch, uint64_t through_seq) {
   if (all_balances_dirty_) {
     for (uint64_t n = 1; n <= balances_.size(); ++n) put(n);
   } else {
-    for (uint64_t n : balances_dirty_) {
+    std::vector<uint64_t> rows(balances_dirty_.begin(), balances_dirty_.end());
+    std::sort(rows.begin(), rows.end());  // sorted keys insert faster
+    for (uint64_t n : rows) {
       if (n <= balances_.size()) put(n);  // skip rows of a step that was rolled back
     }
   }
@@ -143,6 +144,8 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
   };
   std::string arena;
   std::vector<PutRef> puts;
+  arena.reserve(entries.size() * 96);  // three keys and a record per transfer
+  puts.reserve(entries.size() * 3);
   std::vector<std::string> deletes;
   auto put = [&](std::string_view key, std::string_view value) {
     puts.push_back({static_cast<uint32_t>(arena.size()), static_cast<uint32_t>(key.size()),
@@ -151,16 +154,18 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
     arena.append(value);
   };
   absl::flat_hash_map<std::string, TransferRecord> records;  // changed in this step
-  std::set<uint64_t> dirty_accounts;                         // balances changed in this step
-  std::set<uint64_t> changed_infos;                          // account rows to write in this step
+  std::vector<uint64_t> changed_infos;  // account rows to write in this step (may repeat)
   std::string value;
 
-  // The in-memory rows change in place; a failed write puts them back.
+  // The in-memory rows change in place; a failed write puts them back. (A row marked
+  // for the next balance snapshot by a failed step is harmless: the snapshot writes
+  // the row's value at that time.)
   const size_t accounts_before = accounts_.size();
   absl::flat_hash_map<uint64_t, std::pair<Balances, pb::AccountStatus>> saved;
   auto touch = [&](uint64_t n) {
-    if (dirty_accounts.insert(n).second && n <= accounts_before) {
-      saved.emplace(n, std::make_pair(balances_[n - 1], accounts_[n - 1].status));
+    balances_dirty_.insert(n);
+    if (n <= accounts_before) {
+      saved.try_emplace(n, std::make_pair(balances_[n - 1], accounts_[n - 1].status));
     }
   };
   auto rollback = [&] {
@@ -190,12 +195,12 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
         balances.emplace_back();
         number_by_id_.emplace(e.account.id, e.account.number);
         touch(e.account.number);
-        changed_infos.insert(e.account.number);
+        changed_infos.push_back(e.account.number);
         break;
       case EntryType::kAccountStatus: {
         const uint64_t n = number_of(e.status_change.account_id);
         touch(n);
-        changed_infos.insert(n);
+        changed_infos.push_back(n);
         accounts[n - 1].status = e.status_change.status;
         break;
       }
@@ -244,6 +249,8 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
   for (const auto& [id, record] : records) {
     put(storage::KeyStr(schema::kRecordTag, id), EncodeRecord(record));
   }
+  std::sort(changed_infos.begin(), changed_infos.end());
+  changed_infos.erase(std::unique(changed_infos.begin(), changed_infos.end()), changed_infos.end());
   for (uint64_t n : changed_infos) {
     put(storage::KeyU64(schema::kAccountTag, n), EncodeAccountInfo(accounts[n - 1]));
   }
@@ -258,7 +265,6 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
   }
   for (const auto& key : deletes) batch->Delete(schema::kIndex, key);
   const uint64_t last = entries.back().seq;
-  balances_dirty_.insert(dirty_accounts.begin(), dirty_accounts.end());
   if (snapshot) AddSnapshot(batch.get(), last);
   std::string cursor_value;
   storage::PutU64(&cursor_value, last);

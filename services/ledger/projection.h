@@ -12,11 +12,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <set>
 #include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -66,7 +66,7 @@ class Projection {
   std::vector<AccountInfo> accounts_;  // index = number - 1 (projection thread only)
   std::vector<Balances> balances_;
   absl::flat_hash_map<std::string, uint64_t> number_by_id_;
-  std::set<uint64_t> balances_dirty_;  // changed since the last snapshot
+  absl::flat_hash_set<uint64_t> balances_dirty_;  // changed since the last snapshot
   bool all_balances_dirty_ = false;
   uint64_t entries_since_snapshot_ = 0;
   absl::Time last_snapshot_ = absl::Now();

@@ -11,6 +11,7 @@
 #include "services/directory/directory_schema.h"
 #include "services/ledger/ledger_schema.h"
 #include "services/ledger/ledger_service.h"
+#include "services/ledger/ledger_store.h"
 #include "services/system/system_service.h"
 #include "storage/check.h"
 #include "storage/rocks_store.h"
@@ -62,11 +63,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::vector<grpc::Service*> services;
   for (const std::string& s : node->services_) {
     if (s == "ledger") {
-      storage::RocksStoreOptions ro;
-      ro.path = (std::filesystem::path(options.data_dir) / "ledger").string();
-      ro.identity = ledger::schema::kIdentity;
-      ro.column_families = ledger::schema::ColumnFamilies();
-      TB_ASSIGN_OR_RETURN(auto store, storage::OpenRocksStore(ro));
+      TB_ASSIGN_OR_RETURN(
+          auto store,
+          ledger::OpenLedgerStore((std::filesystem::path(options.data_dir) / "ledger").string()));
       ledger::LedgerOptions lo = options.ledger;
       auto commit_metrics = ledger::LedgerCommitMetrics(&node->metrics_);
       if (lo.on_commit) {

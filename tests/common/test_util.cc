@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "gtest/gtest.h"
-#include "services/ledger/ledger_schema.h"
+#include "services/ledger/ledger_store.h"
 #include "storage/rocks_store.h"
 
 namespace timebank::testing {
@@ -23,13 +23,10 @@ TempDir::~TempDir() {
 }
 
 absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(const std::string& path) {
-  storage::RocksStoreOptions o;
-  o.path = path;
-  o.identity = ledger::schema::kIdentity;
-  o.column_families = ledger::schema::ColumnFamilies();
+  ledger::LedgerStoreOptions o;
   o.block_cache_bytes = 8 << 20;
   o.write_buffer_bytes = 4 << 20;
-  return storage::OpenRocksStore(o);
+  return ledger::OpenLedgerStore(path, o);
 }
 
 ledger::LedgerOptions TestOptions(FakeClock* clock) {

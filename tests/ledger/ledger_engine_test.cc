@@ -2,6 +2,7 @@
 // store in a temporary directory (invariants re-checked after every commit).
 #include "services/ledger/ledger_engine.h"
 
+#include <filesystem>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -632,23 +633,58 @@ TEST_F(LedgerEngineTest, ForeignOrDamagedDirectoryIsRefused) {
   }
   auto s = testing::OpenLedgerStore(other.path());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
-  // A RocksDB directory of another identity.
+  // A RocksDB directory of another identity where the journal should be.
+  std::filesystem::create_directories(other.Sub("db"));
   storage::RocksStoreOptions o;
-  o.path = other.Sub("db");
+  o.path = other.Sub("db/journal");
   o.identity = "timebank.directory.v1";
-  o.column_families = schema::ColumnFamilies();
+  o.column_families = {{"journal", storage::CfProfile::kAppendLog}};
   ASSERT_TRUE(storage::OpenRocksStore(o).ok());
   auto foreign = testing::OpenLedgerStore(other.Sub("db"));
   EXPECT_EQ(foreign.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(foreign.status().message().find("timebank.directory.v1"), absl::string_view::npos);
   // Damaged: CURRENT points nowhere.
   {
-    FILE* f = fopen(other.Sub("db/CURRENT").c_str(), "w");
+    FILE* f = fopen(other.Sub("db/journal/CURRENT").c_str(), "w");
     fputs("MANIFEST-999999\n", f);
     fclose(f);
   }
   auto damaged = testing::OpenLedgerStore(other.Sub("db"));
   EXPECT_EQ(damaged.status().code(), absl::StatusCode::kDataLoss);
+  // The single-database layout of development builds is named, not misread.
+  o.path = other.Sub("old");
+  o.identity = schema::kIdentity;
+  o.column_families = {{"journal", storage::CfProfile::kAppendLog},
+                       {"index", storage::CfProfile::kPointLookup}};
+  ASSERT_TRUE(storage::OpenRocksStore(o).ok());
+  auto old = testing::OpenLedgerStore(other.Sub("old"));
+  EXPECT_EQ(old.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(old.status().message().find("single-database layout"), absl::string_view::npos);
+}
+
+TEST_F(LedgerEngineTest, AnIndexWithoutItsJournalIsRefusedAndAMissingIndexIsRebuilt) {
+  Standard();
+  ASSERT_EQ(One(Move("t1", "alice", "bob", 30)), pb::CREATE_TRANSFER_CREATED);
+  engine_.reset();
+  // Without its index the ledger rebuilds it from the journal.
+  std::filesystem::rename(dir_.Sub("ledger/index"), dir_.Sub("index-aside"));
+  {
+    auto store = testing::OpenLedgerStore(dir_.Sub("ledger"));
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto engine = LedgerEngine::Open(std::move(*store), testing::TestOptions());
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    (*engine)->WaitForIndex();
+    EXPECT_EQ(BalancesOf(engine->get(), "bob").balance(), 30);
+    auto got = (*engine)->GetTransfers({"t1"});
+    ASSERT_TRUE(got.ok());
+    ASSERT_TRUE((*got)[0].has_value());
+    EXPECT_TRUE((*engine)->VerifyJournal()->ok);
+  }
+  // Without its journal, nothing is opened (or created).
+  std::filesystem::remove_all(dir_.Sub("ledger/journal"));
+  auto store = testing::OpenLedgerStore(dir_.Sub("ledger"));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("ledger/journal")));
 }
 
 TEST_F(LedgerEngineTest, CheckpointIsAnOpenableCopy) {

@@ -2,11 +2,13 @@
 // undo, snapshots isolate, checkpoints open, and the hash chain detects change.
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "storage/bytes.h"
 #include "storage/hash_chain.h"
 #include "storage/mem_store.h"
 #include "storage/rocks_store.h"
+#include "storage/split_store.h"
 #include "tests/common/test_util.h"
 
 namespace timebank::storage {
@@ -166,6 +168,147 @@ TEST(MemStoreTest, InjectedFailureWritesNothing) {
   EXPECT_FALSE(*store.Get(0, "k", &v, nullptr));
   EXPECT_TRUE(store.Write(b.get(), {}).ok());
   EXPECT_TRUE(*store.Get(0, "k", &v, nullptr));
+}
+
+// Forwards to a MemStore and notes each snapshot and checkpoint it is asked for.
+class OrderLog final : public KvStore {
+ public:
+  OrderLog(int families, std::string name, std::vector<std::string>* log)
+      : mem_(families), name_(std::move(name)), log_(log) {}
+  std::unique_ptr<WriteBatch> NewBatch() override { return mem_.NewBatch(); }
+  absl::Status Write(WriteBatch* b, const WriteOptions& o) override { return mem_.Write(b, o); }
+  absl::StatusOr<bool> Get(ColumnFamily cf, std::string_view key, std::string* value,
+                           const Snapshot* snap) override {
+    return mem_.Get(cf, key, value, snap);
+  }
+  std::unique_ptr<Iterator> NewIterator(ColumnFamily cf, const Snapshot* snap) override {
+    return mem_.NewIterator(cf, snap);
+  }
+  std::shared_ptr<const Snapshot> GetSnapshot() override {
+    log_->push_back("snapshot " + name_);
+    return mem_.GetSnapshot();
+  }
+  absl::Status Flush(ColumnFamily cf) override { return mem_.Flush(cf); }
+  absl::Status Checkpoint(const std::string& dir) override {
+    log_->push_back("checkpoint " + std::filesystem::path(dir).filename().string());
+    return absl::OkStatus();
+  }
+  MemStore& mem() { return mem_; }
+
+ private:
+  MemStore mem_;
+  std::string name_;
+  std::vector<std::string>* log_;
+};
+
+TEST(SplitStoreTest, RoutesFamiliesAndRefusesABatchAcrossParts) {
+  std::vector<std::string> order;
+  auto a = std::make_unique<OrderLog>(2, "first", &order);
+  auto b = std::make_unique<OrderLog>(1, "second", &order);
+  MemStore& mem_a = a->mem();
+  MemStore& mem_b = b->mem();
+  std::vector<SplitPart> parts;
+  parts.push_back({"first", std::move(a), {0, 2}});  // families 0 and 2 live in "first"
+  parts.push_back({"second", std::move(b), {1}});
+  std::unique_ptr<KvStore> split = NewSplitStore(std::move(parts));
+  auto read = [](KvStore& s, ColumnFamily cf, std::string_view key,
+                 const Snapshot* snap = nullptr) -> std::string {
+    std::string v;
+    auto found = s.Get(cf, key, &v, snap);
+    EXPECT_TRUE(found.ok());
+    return found.ok() && *found ? v : "<none>";
+  };
+
+  // One part per batch, savepoints included.
+  auto batch = split->NewBatch();
+  batch->Put(0, "k", "zero");
+  batch->SetSavePoint();
+  batch->Put(2, "k", "dropped");
+  batch->RollbackToSavePoint();
+  batch->Put(2, "k", "two");
+  EXPECT_EQ(batch->Count(), 2u);
+  ASSERT_TRUE(split->Write(batch.get(), {}).ok());
+  EXPECT_EQ(read(mem_a, 0, "k"), "zero");
+  EXPECT_EQ(read(mem_a, 1, "k"), "two");  // the part's own family numbers
+  EXPECT_EQ(read(mem_b, 0, "k"), "<none>");
+  batch = split->NewBatch();
+  batch->Put(1, "k", "one");
+  ASSERT_TRUE(split->Write(batch.get(), {}).ok());
+  EXPECT_EQ(read(mem_b, 0, "k"), "one");
+  EXPECT_EQ(read(*split, 1, "k"), "one");
+
+  // Across parts: refused, and neither part changes.
+  const int writes_a = mem_a.writes(), writes_b = mem_b.writes();
+  batch = split->NewBatch();
+  batch->Put(0, "k", "changed");
+  batch->Put(1, "k", "changed");
+  absl::Status across = split->Write(batch.get(), {});
+  EXPECT_EQ(across.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(across.message().find("first"), absl::string_view::npos);
+  EXPECT_EQ(mem_a.writes(), writes_a);
+  EXPECT_EQ(mem_b.writes(), writes_b);
+  EXPECT_EQ(read(*split, 0, "k"), "zero");
+  EXPECT_EQ(read(*split, 1, "k"), "one");
+  batch->Clear();
+  EXPECT_TRUE(split->Write(batch.get(), {}).ok()) << "an empty batch writes nothing";
+
+  // A snapshot covers every part, the last part's taken first; iterators follow the
+  // routing.
+  auto snap = split->GetSnapshot();
+  EXPECT_EQ(order, (std::vector<std::string>{"snapshot second", "snapshot first"}));
+  order.clear();
+  for (ColumnFamily cf : {0, 1}) {
+    batch = split->NewBatch();
+    batch->Put(cf, "k", "later");
+    ASSERT_TRUE(split->Write(batch.get(), {}).ok());
+  }
+  EXPECT_EQ(read(*split, 0, "k", snap.get()), "zero");
+  EXPECT_EQ(read(*split, 1, "k", snap.get()), "one");
+  EXPECT_EQ(read(*split, 1, "k"), "later");
+  auto it = split->NewIterator(2, snap.get());
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value(), "two");
+
+  // Checkpoints: the last part first, each into its own subdirectory.
+  testing::TempDir dir;
+  ASSERT_TRUE(split->Checkpoint(dir.Sub("copy")).ok());
+  EXPECT_EQ(order, (std::vector<std::string>{"checkpoint second", "checkpoint first"}));
+  EXPECT_FALSE(split->Checkpoint(dir.Sub("copy")).ok()) << "checkpoint dir must be new";
+}
+
+TEST(SplitStoreTest, CheckpointOfRocksPartsOpens) {
+  testing::TempDir dir;
+  auto open = [&](const std::string& path, const char* family) {
+    RocksStoreOptions o;
+    o.path = path;
+    o.identity = absl::StrCat("split.", family);
+    o.column_families = {{family, CfProfile::kPointLookup}};
+    return OpenRocksStore(o);
+  };
+  {
+    auto a = open(dir.Sub("a"), "a");
+    auto b = open(dir.Sub("b"), "b");
+    ASSERT_TRUE(a.ok() && b.ok());
+    std::vector<SplitPart> parts;
+    parts.push_back({"a", std::move(*a), {0}});
+    parts.push_back({"b", std::move(*b), {1}});
+    auto split = NewSplitStore(std::move(parts));
+    for (ColumnFamily cf : {0, 1}) {
+      auto batch = split->NewBatch();
+      batch->Put(cf, "k", absl::StrCat("v", cf));
+      // Unlogged writes too: the checkpoint flushes them into the copy.
+      ASSERT_TRUE(split->Write(batch.get(), {.sync = false, .disable_wal = cf == 1}).ok());
+    }
+    ASSERT_TRUE(split->Checkpoint(dir.Sub("copy")).ok());
+  }
+  for (const char* family : {"a", "b"}) {
+    auto copy = open(dir.Sub(absl::StrCat("copy/", family)), family);
+    ASSERT_TRUE(copy.ok()) << copy.status();
+    std::string v;
+    EXPECT_TRUE(*(*copy)->Get(0, "k", &v));
+    EXPECT_EQ(v, family == std::string("a") ? "v0" : "v1");
+  }
 }
 
 }  // namespace
