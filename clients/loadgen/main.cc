@@ -30,10 +30,16 @@
 #include "clients/common/progress.h"
 #include "services/common/account_ids.h"
 #include "services/common/auth/auth_interceptor.h"
+#include "services/common/auth/keyring.h"
+#include "services/common/auth/revocations.h"
 #include "services/common/auth/token.h"
+#include "services/common/grpc_util.h"
+#include "services/common/metrics.h"
 #include "services/common/program_usage.h"
 #include "services/common/server.h"
+#include "services/system/system_service.h"
 #include "services/timebankd/node.h"
+#include "storage/check.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/expenses/v1/expenses.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
@@ -106,6 +112,74 @@ double ProcessCpuSeconds() {
   auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
   return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
+
+// The ledger's gRPC surface without the ledger, for --mode=ceiling: CreateTransfers
+// checks access and answers every transfer CREATED with the fields the real service
+// fills, recording nothing. It runs on a server built like timebankd's (callback API,
+// authentication interceptor, metrics), next to the same Ping.
+class NullLedger final : public lpb::LedgerService::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* CreateTransfers(grpc::CallbackServerContext* ctx,
+                                            const lpb::CreateTransfersRequest* req,
+                                            lpb::CreateTransfersResponse* resp) override {
+    auto* reactor = ctx->DefaultReactor();
+    TB_FINISH_IF_DENIED(ctx, reactor);
+    const int64_t now_ns = absl::GetCurrentTimeNanos();
+    for (int i = 0; i < req->transfers_size(); ++i) {
+      auto* r = resp->add_results();
+      r->set_index(static_cast<uint32_t>(i));
+      r->set_id(req->transfers(i).id());
+      r->set_code(lpb::CREATE_TRANSFER_CREATED);
+      r->set_seq(seq_.fetch_add(1, std::memory_order_relaxed) + 1);
+      timebank::ToTimestamp(now_ns, r->mutable_recorded_at());
+    }
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+ private:
+  std::atomic<uint64_t> seq_{0};
+};
+
+class CeilingServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<CeilingServer>> Start() {
+    std::unique_ptr<CeilingServer> s(new CeilingServer());
+    char tmpl[] = "/tmp/tb-loadgen-ceiling-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) return absl::InternalError("cannot create a temporary directory");
+    s->dir_ = tmpl;
+    TB_ASSIGN_OR_RETURN(s->keyring_, timebank::auth::Keyring::Open(s->dir_ + "/keyring"));
+    timebank::ServerConfig config;
+    config.listen = "127.0.0.1:0";
+    config.metrics = &s->metrics_;
+    config.keyring = s->keyring_.get();
+    config.revocations = &s->revocations_;
+    TB_ASSIGN_OR_RETURN(s->server_,
+                        timebank::GrpcServer::Start(config, {&s->ledger_, &s->system_}));
+    return s;
+  }
+  ~CeilingServer() {
+    server_->Shutdown(absl::Seconds(5));
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string address() const { return absl::StrCat("127.0.0.1:", server_->port()); }
+  std::string ServiceToken() const {
+    return timebank::auth::MintServiceToken(*keyring_, "tb-loadgen",
+                                            absl::ToUnixSeconds(absl::Now()));
+  }
+
+ private:
+  CeilingServer() : system_({"ledger"}, {}, nullptr) {}
+
+  std::string dir_;
+  timebank::MetricsRegistry metrics_;
+  timebank::auth::Revocations revocations_;
+  std::unique_ptr<timebank::auth::Keyring> keyring_;
+  NullLedger ledger_;
+  timebank::system::SystemServiceImpl system_;
+  std::unique_ptr<timebank::GrpcServer> server_;
+};
 
 // CPU microseconds per call in a phase's measured window (whole process).
 double PerCallUs(const PhaseResult& r) {
@@ -588,7 +662,7 @@ int main(int argc, char** argv) {
   timebank::SetProgramUsage(
       "loadgen/main.cc",
       "measures ledger throughput and latency against the empty-RPC baseline.\n"
-      "Usage: tb-loadgen [--mode=single|batch|hot|auth|exchange|import|finance-queue] "
+      "Usage: tb-loadgen [--mode=single|batch|hot|auth|exchange|import|finance-queue|ceiling] "
       "[--concurrency=64] "
       "[--duration_s=10]\n"
       "                  [--target=host:port [--keyring=PATH | --token=T]] [--json]\n"
@@ -597,7 +671,10 @@ int main(int argc, char** argv) {
       "import: a generated CSV of --rows contribution rows imported end to end (as tbctl\n"
       "        contribution import does), all posted to the ledger; prints seconds taken\n"
       "finance-queue: --claims submitted expense claims, then the finance queue's first\n"
-      "        page read for --duration_s: p50/p99 latency");
+      "        page read for --duration_s: p50/p99 latency\n"
+      "ceiling: single mode against a ledger that records nothing (same gRPC server setup,\n"
+      "        authentication and access check, same messages): the ratio an engine that\n"
+      "        cost nothing would reach on this machine");
   absl::ParseCommandLine(argc, argv);
   const std::string mode = absl::GetFlag(FLAGS_mode);
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
@@ -607,10 +684,11 @@ int main(int argc, char** argv) {
   const int batch_size = mode == "batch" ? absl::GetFlag(FLAGS_batch_size) : 1;
   const int num_channels = absl::GetFlag(FLAGS_channels);
   if (mode != "single" && mode != "batch" && mode != "hot" && mode != "auth" &&
-      mode != "exchange" && mode != "import" && mode != "finance-queue") {
-    return Fail("--mode: must be single, batch, hot, auth, exchange, import or finance-queue");
+      mode != "exchange" && mode != "import" && mode != "finance-queue" && mode != "ceiling") {
+    return Fail(
+        "--mode: must be single, batch, hot, auth, exchange, import, finance-queue or ceiling");
   }
-  if ((mode == "exchange" || mode == "import" || mode == "finance-queue") &&
+  if ((mode == "exchange" || mode == "import" || mode == "finance-queue" || mode == "ceiling") &&
       !absl::GetFlag(FLAGS_target).empty()) {
     return Fail(absl::StrCat(
         "--mode=", mode, " runs against an embedded server only (it signs its members' tokens)"));
@@ -636,7 +714,13 @@ int main(int argc, char** argv) {
   std::string target = absl::GetFlag(FLAGS_target);
   std::unique_ptr<timebank::Node> embedded;
   std::string temp_dir;
-  if (target.empty()) {
+  std::unique_ptr<CeilingServer> ceiling;
+  if (mode == "ceiling") {
+    auto started = CeilingServer::Start();
+    if (!started.ok()) return Fail(std::string(started.status().message()));
+    ceiling = std::move(*started);
+    target = ceiling->address();
+  } else if (target.empty()) {
     // $TMPDIR lets a run compare disks (e.g. tmpfs, where a sync costs nothing).
     const char* tmp_root = std::getenv("TMPDIR");
     std::string tmpl =
@@ -656,7 +740,9 @@ int main(int argc, char** argv) {
   // The ledger is for services: sign a service token (embedded server, or --keyring on
   // the server's machine), or use --token.
   std::string token = absl::GetFlag(FLAGS_token);
-  if (embedded) {
+  if (ceiling) {
+    token = ceiling->ServiceToken();
+  } else if (embedded) {
     token = embedded->ServiceToken("tb-loadgen");
   } else if (token.empty() && !absl::GetFlag(FLAGS_keyring).empty()) {
     auto keyring = timebank::auth::Keyring::Open(absl::GetFlag(FLAGS_keyring));
@@ -706,7 +792,7 @@ int main(int argc, char** argv) {
   const std::string run = absl::StrFormat("lg%08x", static_cast<uint32_t>(rng()));
   std::vector<std::string> account_ids;
   for (int i = 0; i < num_accounts; ++i) account_ids.push_back(absl::StrCat(run, "-a", i));
-  if (!auth_mode && mode != "exchange") {
+  if (!auth_mode && mode != "exchange" && !ceiling) {
     timebank::cli::ProgressBar bar("creating accounts", num_accounts);
     for (int from = 0; from < num_accounts; from += 8190) {
       lpb::CreateAccountsRequest req;
