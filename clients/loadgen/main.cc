@@ -105,7 +105,6 @@ void Merge(PhaseResult* into, PhaseResult r) {
   std::sort(into->latencies_ms.begin(), into->latencies_ms.end());
 }
 
-// Issues one call; reports (ok, transfers created, transfers rejected).
 double ProcessCpuSeconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -117,6 +116,17 @@ double ProcessCpuSeconds() {
 // checks access and answers every transfer CREATED with the fields the real service
 // fills, recording nothing. It runs on a server built like timebankd's (callback API,
 // authentication interceptor, metrics), next to the same Ping.
+// A new directory under $TMPDIR (or /tmp): a run can compare disks, e.g. tmpfs, where
+// a sync costs nothing.
+absl::StatusOr<std::string> MakeTempDir(const char* prefix) {
+  const char* root = std::getenv("TMPDIR");
+  std::string tmpl = absl::StrCat(root != nullptr && *root ? root : "/tmp", "/", prefix, "-XXXXXX");
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot create a temporary directory like ", tmpl));
+  }
+  return tmpl;
+}
+
 class NullLedger final : public lpb::LedgerService::CallbackService {
  public:
   grpc::ServerUnaryReactor* CreateTransfers(grpc::CallbackServerContext* ctx,
@@ -145,9 +155,7 @@ class CeilingServer {
  public:
   static absl::StatusOr<std::unique_ptr<CeilingServer>> Start() {
     std::unique_ptr<CeilingServer> s(new CeilingServer());
-    char tmpl[] = "/tmp/tb-loadgen-ceiling-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) return absl::InternalError("cannot create a temporary directory");
-    s->dir_ = tmpl;
+    TB_ASSIGN_OR_RETURN(s->dir_, MakeTempDir("tb-loadgen-ceiling"));
     TB_ASSIGN_OR_RETURN(s->keyring_, timebank::auth::Keyring::Open(s->dir_ + "/keyring"));
     timebank::ServerConfig config;
     config.listen = "127.0.0.1:0";
@@ -186,6 +194,7 @@ double PerCallUs(const PhaseResult& r) {
   return r.calls > 0 ? r.cpu_s * 1e6 / static_cast<double>(r.calls) : 0;
 }
 
+// Issues one call; reports (ok, transfers created, transfers rejected).
 using CallDone = std::function<void(const grpc::Status&, uint64_t, uint64_t)>;
 using IssueFn = std::function<void(int slot, uint64_t n, CallDone done)>;
 
@@ -690,8 +699,8 @@ int main(int argc, char** argv) {
   }
   if ((mode == "exchange" || mode == "import" || mode == "finance-queue" || mode == "ceiling") &&
       !absl::GetFlag(FLAGS_target).empty()) {
-    return Fail(absl::StrCat(
-        "--mode=", mode, " runs against an embedded server only (it signs its members' tokens)"));
+    return Fail(absl::StrCat("--mode=", mode,
+                             " runs against a server of its own, in this process; drop --target"));
   }
   const int rows = absl::GetFlag(FLAGS_rows);
   if (rows < 1 || rows > static_cast<int>(timebank::cli::ImportLimits::kMaxRows)) {
@@ -721,14 +730,9 @@ int main(int argc, char** argv) {
     ceiling = std::move(*started);
     target = ceiling->address();
   } else if (target.empty()) {
-    // $TMPDIR lets a run compare disks (e.g. tmpfs, where a sync costs nothing).
-    const char* tmp_root = std::getenv("TMPDIR");
-    std::string tmpl =
-        absl::StrCat(tmp_root != nullptr && *tmp_root ? tmp_root : "/tmp", "/tb-loadgen-XXXXXX");
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      return Fail(absl::StrCat("cannot create a temporary directory like ", tmpl));
-    }
-    temp_dir = tmpl;
+    auto dir = MakeTempDir("tb-loadgen");
+    if (!dir.ok()) return Fail(std::string(dir.status().message()));
+    temp_dir = *dir;
     timebank::NodeOptions options;
     options.listen = "127.0.0.1:0";
     options.data_dir = temp_dir;
@@ -897,6 +901,10 @@ int main(int argc, char** argv) {
     work = RunPhase(absl::StrCat(mode, " transfers"), concurrency, warmup_s, duration_s, transfer);
   }
 
+  // Where the calls went, as printed: the embedded node, the null ledger, or --target.
+  const std::string target_label = embedded  ? "embedded"
+                                   : ceiling ? "null ledger (in process)"
+                                             : target;
   const double empty_per_s = static_cast<double>(empty.calls) / empty.seconds;
   const double transfers_per_s = static_cast<double>(work.transfers_ok) / work.seconds;
   const double rpcs_per_s = static_cast<double>(work.calls) / work.seconds;
@@ -910,8 +918,8 @@ int main(int argc, char** argv) {
         "\"p999_ms\":%.3f,\"empty_p50_ms\":%.3f,\"empty_p99_ms\":%.3f,\"failed_rpcs\":%llu,"
         "\"rejected_transfers\":%llu,\"cores_used\":%.2f,\"empty_cores_used\":%.2f,"
         "\"cpu_us_per_rpc\":%.1f,\"empty_cpu_us_per_rpc\":%.1f}\n",
-        mode.c_str(), embedded ? "embedded" : target.c_str(), concurrency, duration_s, batch_size,
-        num_accounts, transfers_per_s, rpcs_per_s, empty_per_s, ratio, work.Percentile(0.5),
+        mode.c_str(), target_label.c_str(), concurrency, duration_s, batch_size, num_accounts,
+        transfers_per_s, rpcs_per_s, empty_per_s, ratio, work.Percentile(0.5),
         work.Percentile(0.99), work.Percentile(0.999), empty.Percentile(0.5),
         empty.Percentile(0.99),
         static_cast<unsigned long long>(work.failed_calls + empty.failed_calls),
@@ -920,7 +928,7 @@ int main(int argc, char** argv) {
   } else {
     std::printf("tb-loadgen  mode=%s  concurrency=%d  duration=%gs  accounts=%d  batch=%d  %s\n\n",
                 mode.c_str(), concurrency, duration_s, num_accounts, batch_size,
-                embedded ? "(embedded server)" : target.c_str());
+                target_label.c_str());
     std::printf("%-12s %14s %10s %10s %10s\n", "phase", "per second", "p50 ms", "p99 ms",
                 "p99.9 ms");
     std::printf("%-12s %14.0f %10.3f %10.3f %10.3f\n", "empty RPC", empty_per_s,
@@ -934,7 +942,7 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(work.transfers_rejected));
     std::printf(
         "CPU (this process%s): empty RPC %.2f cores, %.1f us/call; work %.2f cores, %.1f us/RPC\n",
-        embedded ? ", client and server" : ", client only", empty.cpu_s / empty.seconds,
+        embedded || ceiling ? ", client and server" : ", client only", empty.cpu_s / empty.seconds,
         PerCallUs(empty), work.cpu_s / work.seconds, PerCallUs(work));
   }
   if (!work.first_error.empty() || !empty.first_error.empty()) {

@@ -633,6 +633,10 @@ TEST_F(LedgerEngineTest, ForeignOrDamagedDirectoryIsRefused) {
   }
   auto s = testing::OpenLedgerStore(other.path());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  // A file where the ledger's directory should be.
+  auto file = testing::OpenLedgerStore(other.Sub("notes.txt"));
+  EXPECT_EQ(file.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(file.status().message().find("is a file"), absl::string_view::npos);
   // A RocksDB directory of another identity where the journal should be.
   std::filesystem::create_directories(other.Sub("db"));
   storage::RocksStoreOptions o;
