@@ -177,7 +177,11 @@ class ActivityBook::Tx : public storage::RecordTx {
 };
 
 ActivityBook::ActivityBook(storage::KvStore* store, People* people, Ledger* ledger)
-    : store_(store), people_(people), ledger_(ledger), outbox_(store, kRecords, kOutboxTag) {}
+    : store_(store),
+      people_(people),
+      ledger_(ledger),
+      poster_(ledger),
+      outbox_(store, kRecords, kOutboxTag) {}
 
 std::string ActivityBook::TransferId(uint64_t c, uint64_t id) {
   return absl::StrCat("act.", c, ".", id);
@@ -1133,34 +1137,58 @@ absl::StatusOr<size_t> ActivityBook::Dispatch() {
   TB_ASSIGN_OR_RETURN(std::vector<storage::OutboxEntry> entries,
                       outbox_.Oldest(ActivityLimits::kMaxDispatchBatch, &waiting));
   if (entries.empty()) return 0;
-  std::vector<lpb::Transfer> transfers;
+  std::vector<std::vector<lpb::Transfer>> postings;
   for (const storage::OutboxEntry& e : entries) {
     const Posting posting = static_cast<Posting>(e.kind);
     TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.scope, e.id));
-    transfers.push_back(
-        TransferFor(a, posting == Posting::kReversal, posting == Posting::kPostPending));
+    postings.push_back(
+        {TransferFor(a, posting == Posting::kReversal, posting == Posting::kPostPending)});
   }
-  TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateTransferResult> results, ledger_->Post(transfers));
-  TB_CHECK(results.size() == entries.size());
+  const PostingReport report = poster_.Post(postings);
   absl::MutexLock lock(&write_mu_);
   Tx tx(store_);
+  // An activity with two entries in this round (posted, then reversed) takes both.
+  std::map<std::pair<uint64_t, uint64_t>, apb::Activity> touched;
   for (size_t i = 0; i < entries.size(); ++i) {
     const storage::OutboxEntry& e = entries[i];
-    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.scope, e.id));
-    const lpb::CreateTransferResultCode code = results[i].code();
-    const bool done = code == lpb::CREATE_TRANSFER_CREATED || code == lpb::CREATE_TRANSFER_EXISTS;
-    if (static_cast<Posting>(e.kind) != Posting::kReversal) {
-      a.set_posting_state(done ? apb::POSTING_STATE_POSTED : apb::POSTING_STATE_REFUSED);
-      if (!done) a.set_ledger_result(lpb::CreateTransferResultCode_Name(code));
-    } else if (!done) {
-      a.set_ledger_result(absl::StrCat("reversal: ", lpb::CreateTransferResultCode_Name(code)));
+    if (report.outcomes[i].kind == PostingOutcome::Kind::kNotSent) {
+      ++waiting;
+      continue;
     }
+    auto it = touched.find({e.scope, e.id});
+    if (it == touched.end()) {
+      TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.scope, e.id));
+      it = touched.emplace(std::pair{e.scope, e.id}, std::move(a)).first;
+    }
+    apb::Activity& a = it->second;
+    RecordPosting(static_cast<Posting>(e.kind), report.outcomes[i], &a);
     tx.Put(KeyU64U64(kActivityTag, e.scope, e.id), Sealed(a));
     AddEvent(tx, a);
     tx.Delete(e.key);
   }
-  TB_RETURN_IF_ERROR(tx.Commit());
+  if (!touched.empty()) TB_RETURN_IF_ERROR(tx.Commit());
+  TB_RETURN_IF_ERROR(report.unreachable);  // the rest waits: back off
   return waiting;
+}
+
+void ActivityBook::RecordPosting(Posting posting, const PostingOutcome& outcome, apb::Activity* a) {
+  std::string refused;  // why the ledger did not post it; "" when it is posted
+  if (outcome.kind == PostingOutcome::Kind::kRefused) {
+    refused = outcome.refusal;
+  } else {
+    TB_CHECK(outcome.results.size() == 1);
+    const lpb::CreateTransferResultCode code = outcome.results[0].code();
+    if (code != lpb::CREATE_TRANSFER_CREATED && code != lpb::CREATE_TRANSFER_EXISTS) {
+      refused = lpb::CreateTransferResultCode_Name(code);
+    }
+  }
+  // A reversal's outcome is the activity's too: "reversed, posted" once the ledger
+  // holds the REVERSAL.
+  a->set_posting_state(refused.empty() ? apb::POSTING_STATE_POSTED : apb::POSTING_STATE_REFUSED);
+  if (!refused.empty()) {
+    a->set_ledger_result(posting == Posting::kReversal ? absl::StrCat("reversal: ", refused)
+                                                       : refused);
+  }
 }
 
 }  // namespace timebank::activity

@@ -18,7 +18,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/ledger_poster.h"
 #include "services/common/peers.h"
+#include "services/ledger/model.h"
 #include "storage/kv_store.h"
 #include "storage/outbox.h"
 #include "timebank/activity/v1/activity.pb.h"
@@ -45,6 +47,8 @@ struct ActivityLimits {
   static constexpr size_t kMaxMemberNumberBytes = 32;
   static constexpr uint32_t kMaxImportWaitMs = 30'000;
 };
+// One dispatch round posts one transfer per outbox entry: it fits one ledger call.
+static_assert(ActivityLimits::kMaxDispatchBatch <= ledger::kMaxBatchEvents);
 
 // The directory and ledger as the activity service sees them (services/common/peers.h).
 using People = ::timebank::People;
@@ -141,6 +145,8 @@ class ActivityBook {
   // What an outbox entry asks the dispatcher to post.
   enum class Posting : uint8_t { kNone = 255, kTransfer = 0, kReversal = 1, kPostPending = 2 };
   void Put(Tx& tx, apb::Activity& a, bool is_new, Posting posting);
+  // Records on `a` what the ledger did with its `posting`.
+  static void RecordPosting(Posting posting, const PostingOutcome& outcome, apb::Activity* a);
   // Records a decision on `a` (state, who, why), queuing `posting`. Holds write_mu_.
   absl::StatusOr<apb::Activity> Decide(const ::timebank::directory::v1::Principal& caller,
                                        apb::Activity a, apb::ActivityState state,
@@ -159,6 +165,7 @@ class ActivityBook {
   storage::KvStore* const store_;
   People* const people_;
   Ledger* const ledger_;
+  LedgerPoster poster_;
   const storage::Outbox outbox_;
   std::function<absl::Time()> clock_;
   absl::Mutex write_mu_;     // one mutation at a time

@@ -11,13 +11,16 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/ledger_poster.h"
 #include "services/common/peers.h"
+#include "services/ledger/model.h"
 #include "storage/kv_store.h"
 #include "storage/outbox.h"
 #include "timebank/directory/v1/token.pb.h"
@@ -45,6 +48,8 @@ struct ExpenseLimits {
   static constexpr size_t kMaxFilenameBytes = 128;
   static constexpr size_t kMaxReferenceBytes = 64;
 };
+// A payment batch posts as one linked chain (one transfer per claim): it fits one call.
+static_assert(ExpenseLimits::kMaxBatchClaims <= ledger::kMaxBatchEvents);
 
 // What a receipt's bytes are ("image/jpeg", ..., "application/pdf"), or "" if none of
 // the kinds a receipt may be.
@@ -149,11 +154,26 @@ class ExpenseBook {
   // What an outbox entry asks the dispatcher to post.
   enum class Posting : uint8_t { kApproval = 0, kReversal = 1, kPayment = 2 };
   absl::Status Queue(Tx& tx, Posting posting, uint64_t community_id, uint64_t id);
+  // The linked chain an outbox entry posts, adding the accounts it needs to `accounts`.
+  absl::StatusOr<std::vector<::timebank::ledger::v1::Transfer>> ChainFor(
+      Posting posting, uint64_t community_id, uint64_t id,
+      std::map<std::string, ::timebank::ledger::v1::Account>* accounts);
+  static void NeedAccount(const std::string& id, uint64_t community_id, const std::string& currency,
+                          ::timebank::ledger::v1::OwnerKind kind, const std::string& owner_ref,
+                          bool never_negative,
+                          std::map<std::string, ::timebank::ledger::v1::Account>* accounts);
+  // Why the ledger did not post `chain` ("" when it did), naming an account that
+  // could not be opened where that was the cause.
+  static std::string Refusal(const std::vector<::timebank::ledger::v1::Transfer>& chain,
+                             const PostingOutcome& outcome,
+                             const std::map<std::string, std::string>& unusable);
+  // Records the outcome of entry `e` on its claim or batch and removes it, in `tx`.
+  absl::Status RecordPosting(Tx& tx, const storage::OutboxEntry& e, const std::string& refused);
   absl::StatusOr<xpb::PaymentBatch> LoadBatch(uint64_t community_id, uint64_t batch_id);
 
   storage::KvStore* const store_;
   People* const people_;
-  LedgerClient* const ledger_;
+  LedgerPoster poster_;  // the ledger, in calls it accepts
   ActivityLookup* const activities_;
   const storage::Outbox outbox_;
   std::function<absl::Time()> clock_;

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "services/common/account_ids.h"
 #include "storage/mem_store.h"
+#include "tests/common/model_ledger.h"
 
 namespace timebank::activity {
 namespace {
@@ -73,62 +74,6 @@ class FakePeople final : public People {
   std::map<uint64_t, dpb::MemberStatus> members;
 };
 
-// A model of the ledger's idempotency, reversals and one balance limit.
-class ModelLedger final : public Ledger {
- public:
-  absl::StatusOr<std::vector<lpb::CreateTransferResult>> Post(
-      const std::vector<lpb::Transfer>& ts) override {
-    if (down) return absl::UnavailableError("ledger down");
-    std::vector<lpb::CreateTransferResult> out;
-    for (const lpb::Transfer& t : ts) {
-      lpb::CreateTransferResult r;
-      r.set_id(t.id());
-      r.set_code(Apply(t));
-      out.push_back(r);
-    }
-    if (lose_reply) {
-      lose_reply = false;
-      return absl::DeadlineExceededError("reply lost");
-    }
-    return out;
-  }
-  lpb::CreateTransferResultCode Apply(const lpb::Transfer& t) {
-    if (posted.count(t.id())) return lpb::CREATE_TRANSFER_EXISTS;
-    if (t.post_pending()) {
-      if (!posted.count(t.pending_id())) return lpb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND;
-      posted[t.id()] = t;  // the reservation already moved the balances
-      return lpb::CREATE_TRANSFER_CREATED;
-    }
-    lpb::Transfer eff = t;
-    if (t.kind() == lpb::TRANSFER_KIND_REVERSAL) {
-      auto it = posted.find(t.reverses_id());
-      if (it == posted.end()) return lpb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_FOUND;
-      eff.set_debit_account_id(it->second.credit_account_id());
-      eff.set_credit_account_id(it->second.debit_account_id());
-      eff.set_amount(it->second.amount());
-    }
-    if (balance[eff.debit_account_id()] - eff.amount() < -600)
-      return lpb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE;
-    balance[eff.debit_account_id()] -= eff.amount();
-    balance[eff.credit_account_id()] += eff.amount();
-    posted[t.id()] = eff;
-    return lpb::CREATE_TRANSFER_CREATED;
-  }
-  int64_t Sum() const {
-    int64_t s = 0;
-    for (const auto& [id, b] : balance) s += b;
-    return s;
-  }
-  absl::StatusOr<std::vector<lpb::CreateAccountResult>> OpenAccounts(
-      const std::vector<lpb::Account>& accounts) override {
-    return std::vector<lpb::CreateAccountResult>(accounts.size());
-  }
-  bool down = false;
-  bool lose_reply = false;
-  std::map<std::string, lpb::Transfer> posted;
-  std::map<std::string, int64_t> balance;
-};
-
 class ActivityBookTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -179,7 +124,9 @@ class ActivityBookTest : public ::testing::Test {
 
   storage::MemStore store{1};
   FakePeople people;
-  ModelLedger ledger;
+  // Every member may go 10 hours below zero.
+  testing::ModelLedger ledger{
+      testing::ModelLedger::Options{.accounts_must_exist = false, .default_min_balance = -600}};
   ActivityBook book{&store, &people, &ledger};
 };
 
@@ -338,6 +285,56 @@ TEST_F(ActivityBookTest, ReversalsUndoAPostedActivityOnce) {
             lpb::TRANSFER_KIND_REVERSAL);
   EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 0);
   EXPECT_EQ(Reload((*logged)[0].id()).state(), apb::ACTIVITY_STATE_REVERSED);
+  EXPECT_EQ(Reload((*logged)[0].id()).posting_state(), apb::POSTING_STATE_POSTED);
+}
+
+// Issue 11 item 10: a reversed activity stayed "reversed, queued" forever although
+// the ledger had posted its reversal.
+TEST_F(ActivityBookTest, AReversedActivityShowsPostedOnceTheLedgerHoldsTheReversal) {
+  auto logged = book.LogContributions(Coordinator(13), Event({10}, 45));
+  ASSERT_TRUE(logged.ok());
+  const uint64_t id = (*logged)[0].id();
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  ASSERT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_POSTED);
+  apb::ReverseActivityRequest rev;
+  rev.set_community_id(kC);
+  rev.set_activity_id(id);
+  rev.set_reason("logged twice");
+  auto reversed = book.ReverseActivity(Coordinator(13), rev);
+  ASSERT_TRUE(reversed.ok()) << reversed.status();
+  EXPECT_EQ(reversed->posting_state(), apb::POSTING_STATE_QUEUED);
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  const apb::Activity a = Reload(id);
+  EXPECT_EQ(a.state(), apb::ACTIVITY_STATE_REVERSED);
+  EXPECT_EQ(a.posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(a.ledger_result(), "");
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 0);
+  // Watchers see it too: the newest event is the posted reversal.
+  auto events = book.ReadEvents(1, 100);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->back().activity().posting_state(), apb::POSTING_STATE_POSTED);
+}
+
+TEST_F(ActivityBookTest, ARequestTheLedgerRefusesIsRecordedOnItsActivityAndTheOthersPost) {
+  auto logged = book.LogContributions(Coordinator(13), Event({10, 11, 12}, 30));
+  ASSERT_TRUE(logged.ok());
+  const std::string bad = ActivityBook::TransferId(kC, (*logged)[1].id());
+  ledger.refuse = [&bad](const std::vector<lpb::Transfer>& ts) {
+    for (const lpb::Transfer& t : ts) {
+      if (t.id() == bad) return absl::InvalidArgumentError("transfers[1].memo: not valid UTF-8");
+    }
+    return absl::OkStatus();
+  };
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(book.OutboxSize(), 0u);
+  EXPECT_EQ(Reload((*logged)[0].id()).posting_state(), apb::POSTING_STATE_POSTED);
+  const apb::Activity refused = Reload((*logged)[1].id());
+  EXPECT_EQ(refused.posting_state(), apb::POSTING_STATE_REFUSED);
+  EXPECT_TRUE(absl::StrContains(refused.ledger_result(), "not valid UTF-8"))
+      << refused.ledger_result();
+  EXPECT_EQ(Reload((*logged)[2].id()).posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(ledger.posted.size(), 2u);
+  EXPECT_EQ(ledger.Sum(), 0);
 }
 
 TEST_F(ActivityBookTest, LedgerRefusalsAreShownAndNothingMoves) {
@@ -389,7 +386,9 @@ class ReserveTest : public ::testing::Test {
   }
   storage::MemStore store{1};
   FakePeople people;
-  ModelLedger ledger;
+  // Every member may go 10 hours below zero.
+  testing::ModelLedger ledger{
+      testing::ModelLedger::Options{.accounts_must_exist = false, .default_min_balance = -600}};
   ActivityBook book{&store, &people, &ledger};
 };
 

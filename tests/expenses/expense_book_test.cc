@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "storage/mem_store.h"
+#include "tests/common/model_ledger.h"
 
 namespace timebank::expenses {
 namespace {
@@ -60,80 +61,6 @@ class FakeActivities final : public ActivityLookup {
     a.set_receiver_member_id(id == 7 ? 0 : 12);
     return a;
   }
-};
-
-// Accounts with an optional minimum, linked chains all-or-nothing, idempotent ids.
-class ModelLedger final : public LedgerClient {
- public:
-  absl::StatusOr<std::vector<lpb::CreateTransferResult>> Post(
-      const std::vector<lpb::Transfer>& ts) override {
-    if (down) return absl::UnavailableError("ledger down");
-    std::vector<lpb::CreateTransferResult> out(ts.size());
-    size_t begin = 0;
-    for (size_t i = 0; i < ts.size(); ++i) {
-      if (ts[i].linked()) continue;
-      // ts[begin..i] is one chain.
-      auto saved = balance;
-      auto saved_posted = posted;
-      lpb::CreateTransferResultCode failed = lpb::CREATE_TRANSFER_CREATED;
-      for (size_t k = begin; k <= i; ++k) {
-        lpb::CreateTransferResultCode code = Apply(ts[k]);
-        out[k].set_code(code);
-        if (code != lpb::CREATE_TRANSFER_CREATED && code != lpb::CREATE_TRANSFER_EXISTS)
-          failed = code;
-      }
-      if (failed != lpb::CREATE_TRANSFER_CREATED) {
-        balance = saved;
-        posted = saved_posted;
-        for (size_t k = begin; k <= i; ++k) out[k].set_code(failed);
-      }
-      begin = i + 1;
-    }
-    return out;
-  }
-  absl::StatusOr<std::vector<lpb::CreateAccountResult>> OpenAccounts(
-      const std::vector<lpb::Account>& as) override {
-    if (down) return absl::UnavailableError("ledger down");
-    std::vector<lpb::CreateAccountResult> out(as.size());
-    for (size_t i = 0; i < as.size(); ++i) {
-      out[i].set_code(accounts.count(as[i].id()) ? lpb::CREATE_ACCOUNT_EXISTS
-                                                 : lpb::CREATE_ACCOUNT_CREATED);
-      accounts.emplace(as[i].id(), as[i]);
-    }
-    return out;
-  }
-  lpb::CreateTransferResultCode Apply(const lpb::Transfer& in) {
-    if (posted.count(in.id())) return lpb::CREATE_TRANSFER_EXISTS;
-    lpb::Transfer t = in;
-    if (in.kind() == lpb::TRANSFER_KIND_REVERSAL) {  // the reversed transfer, backwards
-      auto it = posted.find(in.reverses_id());
-      if (it == posted.end()) return lpb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_FOUND;
-      t.set_debit_account_id(it->second.credit_account_id());
-      t.set_credit_account_id(it->second.debit_account_id());
-      t.set_amount(it->second.amount());
-    }
-    auto debit = accounts.find(t.debit_account_id());
-    auto credit = accounts.find(t.credit_account_id());
-    if (debit == accounts.end()) return lpb::CREATE_TRANSFER_DEBIT_ACCOUNT_NOT_FOUND;
-    if (credit == accounts.end()) return lpb::CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_FOUND;
-    if (debit->second.has_min_balance() &&
-        balance[t.debit_account_id()] - t.amount() < debit->second.min_balance()) {
-      return lpb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE;
-    }
-    balance[t.debit_account_id()] -= t.amount();
-    balance[t.credit_account_id()] += t.amount();
-    posted[t.id()] = t;
-    return lpb::CREATE_TRANSFER_CREATED;
-  }
-  int64_t Sum() const {
-    int64_t s = 0;
-    for (const auto& [id, b] : balance) s += b;
-    return s;
-  }
-  bool down = false;
-  std::map<std::string, lpb::Account> accounts;
-  std::map<std::string, lpb::Transfer> posted;
-  std::map<std::string, int64_t> balance;
 };
 
 dpb::Principal Person(uint64_t id, std::vector<dpb::Role> roles = {}) {
@@ -207,7 +134,8 @@ class ExpenseBookTest : public ::testing::Test {
 
   storage::MemStore store{1};
   FakePeople people;
-  ModelLedger ledger;
+  testing::ModelLedger ledger{testing::ModelLedger::Options{.accounts_must_exist = true,
+                                                            .default_min_balance = std::nullopt}};
   FakeActivities activities;
   ExpenseBook book{&store, &people, &ledger, &activities};
   const dpb::Principal admin = Person(11, {dpb::ROLE_ADMIN});
@@ -613,6 +541,98 @@ TEST_F(ExpenseBookTest, PaymentBatchesPayOnceExportForTheBankAndKeepDutiesApart)
   auto listed = book.ListPaymentBatches(kC, 0, 10, &more);
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->size(), 1u);
+}
+
+// Issue 11 item 8: nine full payment batches (9,000 transfers, more than one ledger
+// call takes) queued while the ledger is down, then claims approved behind them.
+// When the ledger is back, every call stays within its limit and everything posts
+// exactly once.
+TEST_F(ExpenseBookTest, NineFullPaymentBatchesQueuedWhileTheLedgerIsDownPostExactlyOnce) {
+  xpb::Policy p = *book.GetPolicy(kC);
+  p.set_max_month_minor(ExpenseLimits::kMaxMinor);
+  ASSERT_TRUE(book.SetPolicy(admin, p).ok());
+  constexpr int kBatches = 9;
+  constexpr int kClaims = kBatches * static_cast<int>(ExpenseLimits::kMaxBatchClaims);
+  for (int i = 0; i < kClaims; ++i) {
+    ASSERT_TRUE(
+        Decide(fiona, Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 100)}), D::DECISION_APPROVE).ok());
+  }
+  for (int round = 0; round < 100 && book.OutboxSize() > 0; ++round)
+    ASSERT_TRUE(book.Dispatch().ok());
+  ASSERT_EQ(book.OutboxSize(), 0u);
+
+  ledger.down = true;
+  std::vector<uint64_t> batches;
+  for (int b = 0; b < kBatches; ++b) {
+    xpb::CreatePaymentBatchRequest create;
+    create.set_community_id(kC);
+    auto batch = book.CreatePaymentBatch(fiona, create);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_EQ(batch->claim_ids_size(), static_cast<int>(ExpenseLimits::kMaxBatchClaims));
+    xpb::MarkBatchPaidRequest paid;
+    paid.set_community_id(kC);
+    paid.set_batch_id(batch->id());
+    paid.set_payment_reference(absl::StrCat("BACS ", b));
+    ASSERT_TRUE(book.MarkBatchPaid(farid, paid).ok());
+    batches.push_back(batch->id());
+  }
+  std::vector<xpb::Claim> later;
+  for (int i = 0; i < 3; ++i) {
+    later.push_back(
+        *Decide(fiona, Submitted(10, {Line(xpb::CATEGORY_MATERIALS, 500)}), D::DECISION_APPROVE));
+  }
+  EXPECT_FALSE(book.Dispatch().ok());
+  ASSERT_EQ(book.OutboxSize(), static_cast<size_t>(kBatches + 3));
+
+  ledger.down = false;
+  const size_t calls_before = ledger.call_sizes.size();
+  for (int round = 0; round < 10 && book.OutboxSize() > 0; ++round) {
+    ASSERT_TRUE(book.Dispatch().ok());
+  }
+  ASSERT_EQ(book.OutboxSize(), 0u);
+  for (size_t i = calls_before; i < ledger.call_sizes.size(); ++i) {
+    EXPECT_LE(ledger.call_sizes[i], ledger::kMaxBatchEvents);
+  }
+  for (uint64_t id : batches) {
+    auto batch = book.GetPaymentBatch(kC, id);
+    EXPECT_EQ(batch->posting_state(), xpb::POSTING_STATE_POSTED) << batch->ledger_result();
+  }
+  for (const xpb::Claim& c : later) {
+    EXPECT_EQ(book.GetClaim(fiona, kC, c.id())->posting_state(), xpb::POSTING_STATE_POSTED);
+  }
+  EXPECT_EQ(ledger.posted.size(), static_cast<size_t>(2 * kClaims + 3));
+  EXPECT_EQ(ledger.balance[BankAccountId(kC)], int64_t{100} * kClaims);
+  EXPECT_EQ(ledger.balance[PayableAccountId(kC, 10)], 3 * 500);
+  EXPECT_EQ(ledger.Sum(), 0);
+}
+
+TEST_F(ExpenseBookTest, ALedgerRefusalIsRecordedOnItsClaimAndNeverBlocksTheClaimsBehindIt) {
+  std::vector<xpb::Claim> claims;
+  for (int i = 0; i < 5; ++i) {
+    claims.push_back(
+        *Decide(fiona, Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 100 + i)}), D::DECISION_APPROVE));
+  }
+  // The ledger refuses any request carrying the second claim's approval.
+  const std::string bad = absl::StrCat("exp.1.", claims[1].id(), ".r1.travel");
+  ledger.refuse = [&bad](const std::vector<lpb::Transfer>& ts) {
+    for (const lpb::Transfer& t : ts) {
+      if (t.id() == bad) return absl::InvalidArgumentError("transfers[0].memo: not valid UTF-8");
+    }
+    return absl::OkStatus();
+  };
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(book.OutboxSize(), 0u);
+  for (size_t i = 0; i < claims.size(); ++i) {
+    const xpb::Claim c = *book.GetClaim(fiona, kC, claims[i].id());
+    if (i == 1) {
+      EXPECT_EQ(c.posting_state(), xpb::POSTING_STATE_REFUSED);
+      EXPECT_TRUE(absl::StrContains(c.ledger_result(), "not valid UTF-8")) << c.ledger_result();
+    } else {
+      EXPECT_EQ(c.posting_state(), xpb::POSTING_STATE_POSTED) << i;
+    }
+  }
+  EXPECT_EQ(ledger.posted.size(), 4u);
+  EXPECT_EQ(ledger.Sum(), 0);
 }
 
 TEST_F(ExpenseBookTest, ReceiptsAreSniffedHashedRequiredAboveTheThresholdAndDuplicatesFlagged) {
