@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "services/common/auth/revocations.h"
 #include "storage/kv_store.h"
 #include "timebank/directory/v1/directory.pb.h"
@@ -76,7 +77,10 @@ class Directory {
   absl::StatusOr<dpb::Community> GetCommunity(uint64_t community_id);
   absl::StatusOr<std::vector<dpb::Community>> ListCommunities(uint64_t after_id, size_t limit,
                                                               bool* more);
-  absl::StatusOr<dpb::Community> UpdateCommunity(const Actor& a, const dpb::Community& c);
+  // Changes the fields `mask` names (services/common/update_mask.h); `c.etag` must be
+  // current.
+  absl::StatusOr<dpb::Community> UpdateCommunity(const Actor& a, const dpb::Community& c,
+                                                 const google::protobuf::FieldMask& mask);
 
   absl::StatusOr<dpb::Organisation> CreateOrganisation(const Actor& a, dpb::Organisation o,
                                                        const std::string& request_id);
@@ -97,7 +101,9 @@ class Directory {
                                                          const std::string& query,
                                                          const std::string& tag, uint64_t after_id,
                                                          size_t limit, bool* more);
-  absl::StatusOr<dpb::Member> UpdateMember(const Actor& a, const dpb::Member& m);
+  // Changes the fields `mask` names; `m.etag` must be current.
+  absl::StatusOr<dpb::Member> UpdateMember(const Actor& a, const dpb::Member& m,
+                                           const google::protobuf::FieldMask& mask);
   absl::StatusOr<dpb::Member> SetMemberStatus(const Actor& a, uint64_t community_id,
                                               uint64_t member_id, dpb::MemberStatus status,
                                               const std::string& reason);

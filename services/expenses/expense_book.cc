@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "services/common/auth/token.h"
 #include "services/common/text_formats.h"
+#include "services/common/update_mask.h"
 #include "services/common/validation.h"
 #include "storage/absl_compat.h"
 #include "storage/bytes.h"
@@ -186,9 +187,23 @@ absl::Status ExpenseBook::CheckActivities(const xpb::Claim& claim, uint64_t clai
 
 // ---- Policy -----------------------------------------------------------------------
 
-absl::StatusOr<xpb::Policy> ExpenseBook::SetPolicy(const Principal& caller, xpb::Policy p) {
-  (void)caller;  // the access table admits admins and finance officers
-  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(p.community_id()));
+namespace {
+
+// The fields of a policy its admins and finance officers change.
+const std::vector<std::string>& PolicyFields() {
+  static const auto* kFields = new std::vector<std::string>{"categories",
+                                                            "mileage_rate_minor",
+                                                            "distance_unit",
+                                                            "max_claim_minor",
+                                                            "max_month_minor",
+                                                            "claim_window_days",
+                                                            "second_approval_above_minor",
+                                                            "receipt_required_above_minor"};
+  return *kFields;
+}
+
+// A whole policy, each field checked, naming it.
+absl::Status CheckPolicy(const xpb::Policy& p) {
   std::set<int> seen;
   for (int cat : p.categories()) {
     if (cat == xpb::CATEGORY_UNSPECIFIED || !xpb::Category_IsValid(cat) ||
@@ -220,10 +235,40 @@ absl::StatusOr<xpb::Policy> ExpenseBook::SetPolicy(const Principal& caller, xpb:
       p.second_approval_above_minor() > ExpenseLimits::kMaxMinor) {
     return Field("policy.second_approval_above_minor", "0 (never) .. 10,000,000 minor units");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<xpb::Policy> ExpenseBook::SetPolicy(const Principal& caller, xpb::Policy policy) {
+  return UpdatePolicy(caller, policy, FullUpdateMask());
+}
+
+absl::StatusOr<xpb::Policy> ExpenseBook::UpdatePolicy(const Principal& caller,
+                                                      const xpb::Policy& patch,
+                                                      const google::protobuf::FieldMask& mask) {
+  (void)caller;  // the access table admits admins and finance officers
+  const uint64_t c = patch.community_id();
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
+  absl::MutexLock lock(&write_mu_);
+  xpb::Policy p;
+  absl::StatusOr<xpb::Policy> current = GetPolicy(c);
+  if (current.ok()) {
+    p = *std::move(current);
+    if (!patch.etag().empty() && patch.etag() != p.etag()) {
+      return absl::AbortedError(
+          "policy.etag: the policy changed since you read it; read it again and retry");
+    }
+  } else if (current.status().code() == absl::StatusCode::kNotFound) {
+    p.set_community_id(c);  // the first policy: every limit must be given
+  } else {
+    return current.status();
+  }
+  TB_RETURN_IF_ERROR(ApplyUpdateMask(patch, mask, PolicyFields(), &p));
+  TB_RETURN_IF_ERROR(CheckPolicy(p));
   p.set_currency(community.expense_currency());
   p.clear_etag();
   p.set_etag(storage::ToHex(auth::Sha256(p.SerializeAsString()).substr(0, 8)));
-  absl::MutexLock lock(&write_mu_);
   Tx tx(store_);
   tx.Put(KeyU64(kPolicyTag, p.community_id()), p.SerializeAsString());
   TB_RETURN_IF_ERROR(tx.Commit());
@@ -431,6 +476,12 @@ absl::StatusOr<xpb::Claim> ExpenseBook::OwnEditable(const Principal& caller, uin
 }
 
 absl::StatusOr<xpb::Claim> ExpenseBook::UpdateClaim(const Principal& caller, const xpb::Claim& in) {
+  return UpdateClaim(caller, in, FullUpdateMask());
+}
+
+absl::StatusOr<xpb::Claim> ExpenseBook::UpdateClaim(const Principal& caller, const xpb::Claim& in,
+                                                    const google::protobuf::FieldMask& mask) {
+  static const auto* kFields = new std::vector<std::string>{"title", "organisation_id", "lines"};
   const uint64_t c = in.community_id();
   TB_ASSIGN_OR_RETURN(xpb::Policy policy, GetPolicy(c));
   TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
@@ -440,9 +491,7 @@ absl::StatusOr<xpb::Claim> ExpenseBook::UpdateClaim(const Principal& caller, con
   TB_RETURN_IF_ERROR(CheckActivities(in, caller.subject_id()));
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(xpb::Claim claim, OwnEditable(caller, c, in.id(), in.etag()));
-  claim.set_title(in.title());
-  claim.set_organisation_id(in.organisation_id());
-  *claim.mutable_lines() = in.lines();
+  TB_RETURN_IF_ERROR(ApplyUpdateMask(in, mask, *kFields, &claim));
   TB_RETURN_IF_ERROR(PriceLines(policy, community, &claim));
   Tx tx(store_);
   Save(tx, claim, claim.state(), caller.subject_id(), "");
@@ -506,6 +555,13 @@ absl::StatusOr<std::vector<xpb::Claim>> ExpenseBook::ListClaims(const Principal&
   if (!IsFinanceOrAdmin(caller)) {
     if (!IsMember(caller) || (member != 0 && member != caller.subject_id())) {
       return absl::PermissionDeniedError("members list their own claims; finance lists anyone's");
+    }
+    // Every claimant's claims in one state is the finance queue: say so rather than
+    // answer with the caller's own, which reads as an empty queue.
+    if (member == 0 && req.state() != xpb::CLAIM_STATE_UNSPECIFIED) {
+      return absl::PermissionDeniedError(
+          "the finance queue is for finance officers and admins; to see your own claims, "
+          "list them with your member id (tbctl claim list)");
     }
     member = caller.subject_id();
   }

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "services/common/ledger_poster.h"
 #include "services/common/peers.h"
 #include "services/ledger/model.h"
@@ -68,13 +69,22 @@ class ExpenseBook {
   ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger,
               ActivityLookup* activities);
 
+  // Sets the whole policy (every field as given).
   absl::StatusOr<xpb::Policy> SetPolicy(const Principal& caller, xpb::Policy policy);
+  // Changes the fields `mask` names (services/common/update_mask.h); the first policy
+  // of a community needs every limit. A non-empty etag must be current (ABORTED).
+  absl::StatusOr<xpb::Policy> UpdatePolicy(const Principal& caller, const xpb::Policy& patch,
+                                           const google::protobuf::FieldMask& mask);
   // NOT_FOUND until the community has one.
   absl::StatusOr<xpb::Policy> GetPolicy(uint64_t community_id);
 
   // Claimants write their own claims.
   absl::StatusOr<xpb::Claim> CreateClaim(const Principal& caller, xpb::Claim claim,
                                          const std::string& request_id);
+  // Changes the fields `mask` names (title, organisation_id, lines); without a mask,
+  // all three.
+  absl::StatusOr<xpb::Claim> UpdateClaim(const Principal& caller, const xpb::Claim& claim,
+                                         const google::protobuf::FieldMask& mask);
   absl::StatusOr<xpb::Claim> UpdateClaim(const Principal& caller, const xpb::Claim& claim);
   absl::StatusOr<xpb::Claim> SubmitClaim(const Principal& caller, uint64_t community_id,
                                          uint64_t claim_id, const std::string& etag);

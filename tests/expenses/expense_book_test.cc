@@ -349,6 +349,76 @@ TEST_F(ExpenseBookTest, PolicyLimitsAndBadInputWriteNothing) {
   refused(Draft({Line(xpb::CATEGORY_MILEAGE, 10)}), "mileage is not claimable");
 }
 
+google::protobuf::FieldMask Mask(std::vector<std::string> paths) {
+  google::protobuf::FieldMask m;
+  for (std::string& p : paths) m.add_paths(std::move(p));
+  return m;
+}
+
+// Issue 11 item 10: `expenses policy set` replaced the whole policy, so leaving out
+// the second-approval threshold silently switched the two-approver rule off.
+TEST_F(ExpenseBookTest, PolicyUpdatesChangeOnlyTheFieldsNamedAndASafeguardGoesOffOnlyByName) {
+  xpb::Policy patch;
+  patch.set_community_id(kC);
+  patch.set_max_claim_minor(30'000);
+  auto updated = book.UpdatePolicy(fiona, patch, Mask({"max_claim_minor"}));
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->max_claim_minor(), 30'000);
+  EXPECT_EQ(updated->second_approval_above_minor(), 10'000);  // untouched
+  EXPECT_EQ(updated->claim_window_days(), 90);
+  EXPECT_EQ(updated->mileage_rate_minor(), 45);
+  // Without a mask, only what the request sets changes.
+  patch.clear_max_claim_minor();
+  patch.set_max_month_minor(50'000);
+  updated = book.UpdatePolicy(fiona, patch, google::protobuf::FieldMask());
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->max_month_minor(), 50'000);
+  EXPECT_EQ(updated->max_claim_minor(), 30'000);
+  EXPECT_EQ(updated->second_approval_above_minor(), 10'000);
+  // Switching the second approver off: only by naming it.
+  updated = book.UpdatePolicy(fiona, patch, Mask({"second_approval_above_minor"}));
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->second_approval_above_minor(), 0);
+  EXPECT_EQ(updated->max_month_minor(), 50'000);
+
+  // What cannot change, a stale etag, or a change that breaks a rule: refused,
+  // naming the field, and nothing is written.
+  const xpb::Policy before = *book.GetPolicy(kC);
+  EXPECT_TRUE(absl::StartsWith(
+      book.UpdatePolicy(fiona, patch, Mask({"currency"})).status().message(), "update_mask:"));
+  xpb::Policy stale = patch;
+  stale.set_etag("0000");
+  EXPECT_EQ(book.UpdatePolicy(fiona, stale, Mask({"max_month_minor"})).status().code(),
+            absl::StatusCode::kAborted);
+  EXPECT_TRUE(absl::StartsWith(
+      book.UpdatePolicy(fiona, patch, Mask({"claim_window_days"})).status().message(),
+      "policy.claim_window_days"));
+  EXPECT_EQ(book.GetPolicy(kC)->SerializeAsString(), before.SerializeAsString());
+  // The current etag is accepted.
+  xpb::Policy fresh = patch;
+  fresh.set_etag(before.etag());
+  EXPECT_TRUE(book.UpdatePolicy(fiona, fresh, Mask({"max_month_minor"})).ok());
+}
+
+TEST_F(ExpenseBookTest, AClaimEditChangesOnlyTheFieldsNamed) {
+  auto made = book.CreateClaim(
+      alice, Draft({Line(xpb::CATEGORY_TRAVEL, 1250), Line(xpb::CATEGORY_MATERIALS, 300)}), "");
+  ASSERT_TRUE(made.ok());
+  xpb::Claim patch;
+  patch.set_community_id(kC);
+  patch.set_id(made->id());
+  patch.set_etag(made->etag());
+  patch.set_title("Bus fares and ink");  // no lines in the request: they stay
+  auto edited = book.UpdateClaim(alice, patch, Mask({"title"}));
+  ASSERT_TRUE(edited.ok()) << edited.status();
+  EXPECT_EQ(edited->title(), "Bus fares and ink");
+  EXPECT_EQ(edited->lines_size(), 2);
+  EXPECT_EQ(edited->total_minor(), 1550);
+  patch.set_etag(edited->etag());
+  EXPECT_TRUE(absl::StartsWith(book.UpdateClaim(alice, patch, Mask({"state"})).status().message(),
+                               "update_mask:"));
+}
+
 TEST_F(ExpenseBookTest, FinanceQueueIsOldestFirstAndMembersSeeTheirOwn) {
   xpb::Claim small = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 300)});
   xpb::Claim big = Submitted(13, {Line(xpb::CATEGORY_TRAVEL, 9000)});
@@ -390,6 +460,30 @@ TEST_F(ExpenseBookTest, FinanceQueueIsOldestFirstAndMembersSeeTheirOwn) {
   mine.set_member_id(13);
   EXPECT_EQ(book.ListClaims(alice, mine, 0, 10, &last, &more).status().code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+// Issue 11 item 10: a member's `finance queue` printed an empty table instead of
+// saying they may not see it.
+TEST_F(ExpenseBookTest, AMemberAskingForTheFinanceQueueIsToldTheyMayNot) {
+  Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 100)});
+  Submitted(11, {Line(xpb::CATEGORY_TRAVEL, 200)});
+  xpb::ListClaimsRequest queue;
+  queue.set_community_id(kC);
+  queue.set_state(xpb::CLAIM_STATE_SUBMITTED);
+  uint64_t last = 0;
+  bool more = false;
+  for (const dpb::Principal& who : {alice, Person(14, {dpb::ROLE_COORDINATOR})}) {
+    auto refused = book.ListClaims(who, queue, 0, 10, &last, &more);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_TRUE(absl::StrContains(refused.status().message(), "finance queue"));
+  }
+  EXPECT_EQ(book.ListClaims(fiona, queue, 0, 10, &last, &more)->size(), 2u);
+  EXPECT_EQ(book.ListClaims(admin, queue, 0, 10, &last, &more)->size(), 2u);
+  // Their own claims in a state, asked for by their own id, are theirs to see.
+  queue.set_member_id(10);
+  auto own = book.ListClaims(alice, queue, 0, 10, &last, &more);
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(own->size(), 1u);
 }
 
 // Reads CSV text back into rows of fields (quoted fields, doubled quotes, CRLF).
