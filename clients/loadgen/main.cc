@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -688,7 +687,7 @@ int main(int argc, char** argv) {
       "ceiling: single mode against a ledger that records nothing (same gRPC server setup,\n"
       "        authentication and access check, same messages): the ratio an engine that\n"
       "        cost nothing would reach on this machine");
-  absl::ParseCommandLine(argc, argv);
+  timebank::ParseCommandLine(argc, argv);
   const std::string mode = absl::GetFlag(FLAGS_mode);
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
   const double duration_s = absl::GetFlag(FLAGS_duration_s);

@@ -171,10 +171,31 @@ lpb::Transfer TransferFor(const apb::Activity& a, bool reversal, bool post_pendi
 
 }  // namespace
 
+// A change to the activity store. Once committed, it tells the book about any events
+// it appended, which wakes the watchers (WaitForEvent).
 class ActivityBook::Tx : public storage::RecordTx {
  public:
   explicit Tx(storage::KvStore* s) : RecordTx(s, kRecords, kCounterTag) {}
+  absl::Status Commit() {
+    absl::Status s = RecordTx::Commit();
+    if (s.ok() && events_ != nullptr) events_->EventsCommitted(last_event_seq_);
+    return s;
+  }
+  // Called for each event appended in this transaction (in seq order).
+  void AddedEvent(ActivityBook* book, uint64_t seq) {
+    events_ = book;
+    last_event_seq_ = seq;
+  }
+
+ private:
+  ActivityBook* events_ = nullptr;
+  uint64_t last_event_seq_ = 0;
 };
+
+void ActivityBook::EventsCommitted(uint64_t seq) {
+  absl::MutexLock lock(&event_mu_);
+  event_head_ = std::max(event_head_, seq);
+}
 
 ActivityBook::ActivityBook(storage::KvStore* store, People* people, Ledger* ledger)
     : store_(store),
@@ -784,9 +805,40 @@ absl::StatusOr<apb::Activity> ActivityBook::GetActivity(const dpb::Principal& ca
   return a;
 }
 
+namespace {
+
+absl::Time TimeOf(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+// The list's time window: each end a valid time, the end after the start.
+absl::Status CheckWindow(const apb::ListActivitiesRequest& req) {
+  for (const auto& [name, has, t] :
+       {std::tuple{"occurred_from", req.has_occurred_from(), req.occurred_from()},
+        std::tuple{"occurred_until", req.has_occurred_until(), req.occurred_until()}}) {
+    if (has && (t.seconds() < 0 || t.nanos() < 0 || t.nanos() > 999'999'999)) {
+      return Field(name, "a time since 1970 (seconds >= 0, nanos 0..999999999)");
+    }
+  }
+  if (req.has_occurred_from() && req.has_occurred_until() &&
+      TimeOf(req.occurred_until()) <= TimeOf(req.occurred_from())) {
+    return Field("occurred_until", "must be after occurred_from");
+  }
+  return absl::OkStatus();
+}
+
+bool InWindow(const apb::ListActivitiesRequest& req, const apb::Activity& a) {
+  const absl::Time when = TimeOf(a.occurred_at());
+  return (!req.has_occurred_from() || when >= TimeOf(req.occurred_from())) &&
+         (!req.has_occurred_until() || when < TimeOf(req.occurred_until()));
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<apb::Activity>> ActivityBook::ListActivities(
     const dpb::Principal& caller, const apb::ListActivitiesRequest& req, uint64_t before_id,
     size_t limit, bool* more) {
+  TB_RETURN_IF_ERROR(CheckWindow(req));
   const uint64_t c = req.community_id();
   std::string prefix;
   if (req.member_id() != 0) {
@@ -808,6 +860,7 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::ListActivities(
     TB_ASSIGN_OR_RETURN(apb::Activity a, Load(c, id));
     if (!Sees(caller, a)) continue;
     if (req.state() != apb::ACTIVITY_STATE_UNSPECIFIED && a.state() != req.state()) continue;
+    if (!InWindow(req, a)) continue;
     if (out.size() == limit) {
       *more = true;
       break;
@@ -922,7 +975,7 @@ void ActivityBook::AddEvent(Tx& tx, const apb::Activity& a) {
   e.set_seq(*seq);
   *e.mutable_activity() = a;
   tx.Put(KeyU64(kEventTag, *seq), e.SerializeAsString());
-  pending_event_head_.store(*seq, std::memory_order_relaxed);
+  tx.AddedEvent(this, *seq);
 }
 
 absl::StatusOr<std::vector<apb::ActivityEvent>> ActivityBook::ReadEvents(uint64_t from_seq,
@@ -944,17 +997,14 @@ absl::StatusOr<std::vector<apb::ActivityEvent>> ActivityBook::ReadEvents(uint64_
 }
 
 bool ActivityBook::WaitForEvent(uint64_t after_seq, absl::Duration timeout) {
-  // Writers commit under write_mu_; reading the store answers exactly, the atomic only
-  // avoids a read when nothing was written since.
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (pending_event_head_.load(std::memory_order_relaxed) > after_seq) {
-      absl::StatusOr<std::vector<apb::ActivityEvent>> e = ReadEvents(after_seq + 1, 1);
-      if (e.ok() && !e->empty()) return true;
-    }
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return false;
+  // The store answers for events committed before this process started (or before
+  // the wait); every commit after it advances event_head_ and wakes the waiters.
+  absl::StatusOr<std::vector<apb::ActivityEvent>> e = ReadEvents(after_seq + 1, 1);
+  if (e.ok() && !e->empty()) return true;
+  absl::MutexLock lock(&event_mu_);
+  auto newer = [this, after_seq]()
+                   ABSL_EXCLUSIVE_LOCKS_REQUIRED(event_mu_) { return event_head_ > after_seq; };
+  return event_mu_.AwaitWithTimeout(absl::Condition(&newer), timeout);
 }
 
 absl::StatusOr<apb::Post> ActivityBook::LoadPost(uint64_t c, uint64_t id) {

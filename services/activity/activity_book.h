@@ -122,7 +122,8 @@ class ActivityBook {
   absl::StatusOr<size_t> SettleUnanswered();
 
   // The activity event log (every change, in order): events from `from_seq`, at most
-  // `limit`; and a wait until an event after `after_seq` exists (or timeout).
+  // `limit`; and a wait until an event after `after_seq` exists (or timeout), woken
+  // by the commit that adds it.
   absl::StatusOr<std::vector<apb::ActivityEvent>> ReadEvents(uint64_t from_seq, size_t limit);
   bool WaitForEvent(uint64_t after_seq, absl::Duration timeout);
 
@@ -170,8 +171,11 @@ class ActivityBook {
   std::function<absl::Time()> clock_;
   absl::Mutex write_mu_;     // one mutation at a time
   absl::Mutex dispatch_mu_;  // one dispatcher at a time
-  // The newest event seq written by this process (a hint: readers check the store).
-  std::atomic<uint64_t> pending_event_head_{0};
+  // Records that events up to `seq` are committed, waking WaitForEvent.
+  void EventsCommitted(uint64_t seq);
+  absl::Mutex event_mu_;
+  // The newest event seq this process committed (0: none yet).
+  uint64_t event_head_ ABSL_GUARDED_BY(event_mu_) = 0;
 };
 
 }  // namespace timebank::activity

@@ -4,6 +4,7 @@
 #include "services/activity/activity_book.h"
 
 #include <map>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
@@ -366,6 +367,51 @@ TEST_F(ActivityBookTest, MembersSeeOnlyTheirOwnActivities) {
   EXPECT_EQ(book.GetActivity(Member(10), kC, 2).status().code(), absl::StatusCode::kNotFound);
 }
 
+// Issue 11 item 10: `activity list --state/--since` were ignored.
+TEST_F(ActivityBookTest, ListsFilterByStateAndByWhenTheActivityHappened) {
+  apb::RecordExchangeRequest old_one = Exchange(10, 11, 30);
+  *old_one.mutable_occurred_at() = HoursAgo(72);
+  auto earlier = book.RecordExchange(Member(10), old_one);
+  ASSERT_TRUE(earlier.ok()) << earlier.status();
+  auto recent = book.RecordExchange(Member(10), Exchange(10, 11, 45));  // an hour ago
+  ASSERT_TRUE(recent.ok());
+  apb::RespondToExchangeRequest confirm;
+  confirm.set_community_id(kC);
+  confirm.set_activity_id(recent->id());
+  confirm.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+  ASSERT_TRUE(book.RespondToExchange(Member(11), confirm).ok());
+  bool more = false;
+  auto ids = [&](const apb::ListActivitiesRequest& req) {
+    std::vector<uint64_t> out;
+    auto listed = book.ListActivities(Coordinator(99), req, 0, 100, &more);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    for (const apb::Activity& a : listed.value_or(std::vector<apb::Activity>{})) {
+      out.push_back(a.id());
+    }
+    return out;
+  };
+  apb::ListActivitiesRequest req;
+  req.set_community_id(kC);
+  req.set_state(apb::ACTIVITY_STATE_PROPOSED);
+  EXPECT_EQ(ids(req), std::vector<uint64_t>{earlier->id()});
+  req.clear_state();
+  *req.mutable_occurred_from() = HoursAgo(24);
+  EXPECT_EQ(ids(req), std::vector<uint64_t>{recent->id()});
+  req.clear_occurred_from();
+  *req.mutable_occurred_until() = HoursAgo(24);
+  EXPECT_EQ(ids(req), std::vector<uint64_t>{earlier->id()});
+  // A window that ends before it starts, or a time that is not one: refused, named.
+  *req.mutable_occurred_from() = HoursAgo(2);
+  *req.mutable_occurred_until() = HoursAgo(3);
+  EXPECT_TRUE(
+      absl::StartsWith(book.ListActivities(Coordinator(99), req, 0, 10, &more).status().message(),
+                       "occurred_until"));
+  req.clear_occurred_until();
+  req.mutable_occurred_from()->set_nanos(-1);
+  EXPECT_TRUE(absl::StartsWith(
+      book.ListActivities(Coordinator(99), req, 0, 10, &more).status().message(), "occurred_from"));
+}
+
 }  // namespace
 }  // namespace timebank::activity
 
@@ -472,6 +518,28 @@ TEST_F(ReserveTest, TheEventLogHoldsEveryChangeInOrder) {
 
 namespace timebank::activity {
 namespace {
+
+// Issue 11 item 11: WatchActivity polled every 5 ms; a watcher now sleeps until the
+// commit that adds an event wakes it.
+TEST_F(ReserveTest, AWatcherWakesOnTheCommitThatAddsAnEvent) {
+  apb::DonateRequest d;
+  d.set_community_id(kC);
+  d.set_minutes(15);
+  d.set_description("for the pool");
+  ASSERT_TRUE(book.Donate(Member(10), d).ok());
+  const uint64_t head = book.ReadEvents(1, 1000)->back().seq();
+  EXPECT_TRUE(book.WaitForEvent(head - 1, absl::Seconds(30)));  // already there: at once
+  EXPECT_FALSE(book.WaitForEvent(head, absl::Milliseconds(50)));
+  std::thread writer([&] {
+    absl::SleepFor(absl::Milliseconds(100));
+    ASSERT_TRUE(book.Donate(Member(11), d).ok());
+  });
+  const absl::Time start = absl::Now();
+  EXPECT_TRUE(book.WaitForEvent(head, absl::Seconds(30)));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));  // woken, not timed out
+  writer.join();
+  EXPECT_GT(book.ReadEvents(head + 1, 10)->size(), 0u);
+}
 
 TEST_F(ReserveTest, OffersAndRequestsAreSearchedAndStartExchanges) {
   apb::Post offer;
