@@ -81,8 +81,8 @@ class ExpenseBook {
   // Claimants write their own claims.
   absl::StatusOr<xpb::Claim> CreateClaim(const Principal& caller, xpb::Claim claim,
                                          const std::string& request_id);
-  // Changes the fields `mask` names (title, organisation_id, lines); without a mask,
-  // all three.
+  // Changes the fields `mask` names (title, organisation_id, lines; an empty mask:
+  // the ones `claim` sets). The overload without a mask replaces all three.
   absl::StatusOr<xpb::Claim> UpdateClaim(const Principal& caller, const xpb::Claim& claim,
                                          const google::protobuf::FieldMask& mask);
   absl::StatusOr<xpb::Claim> UpdateClaim(const Principal& caller, const xpb::Claim& claim);
