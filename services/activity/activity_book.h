@@ -122,8 +122,6 @@ class ActivityBook {
   absl::StatusOr<std::vector<apb::ActivityEvent>> ReadEvents(uint64_t from_seq, size_t limit);
   bool WaitForEvent(uint64_t after_seq, absl::Duration timeout);
 
-  static std::string TransferId(uint64_t community_id, uint64_t activity_id);
-
   // Tests move time; production uses the system clock.
   void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }
 

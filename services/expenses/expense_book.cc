@@ -126,19 +126,19 @@ std::string SniffReceiptType(std::string_view d) {
 }
 
 std::string CategoryAccountId(uint64_t c, xpb::Category category) {
-  return absl::StrCat("c", c, ".exp.", CategoryWord(category));
+  return ExpenseCategoryAccountId(c, CategoryWord(category));
 }
-std::string PayableAccountId(uint64_t c, uint64_t member_id) {
-  return absl::StrCat("c", c, ".payable.m", member_id);
-}
-std::string BankAccountId(uint64_t c) { return absl::StrCat("c", c, ".bank"); }
 
 namespace {
 
 // The approval transfer of one category of a claim, in its approval round.
 std::string ApprovalId(const xpb::Claim& claim, xpb::Category category) {
-  return absl::StrCat("exp.", claim.community_id(), ".", claim.id(), ".r", claim.approval_round(),
-                      ".", CategoryWord(category));
+  return ExpenseApprovalId(claim.community_id(), claim.id(), claim.approval_round(),
+                           CategoryWord(category));
+}
+std::string ApprovalReversalId(const xpb::Claim& claim, xpb::Category category) {
+  return ExpenseApprovalReversalId(claim.community_id(), claim.id(), claim.approval_round(),
+                                   CategoryWord(category));
 }
 
 std::map<xpb::Category, int64_t> ByCategory(const xpb::Claim& claim) {
@@ -696,7 +696,7 @@ absl::StatusOr<size_t> ExpenseBook::Dispatch() {
               absl::StrCat("communities/", c, "/expenses/bank"), false);
       for (uint64_t claim_id : batch.claim_ids()) {
         TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, claim_id));
-        transfer(absl::StrCat("pay.", c, ".", claim.id()), payable(claim), BankAccountId(c),
+        transfer(ExpensePaymentId(c, claim.id()), payable(claim), BankAccountId(c),
                  claim.total_minor(), lpb::TRANSFER_KIND_EXPENSE_PAYMENT,
                  absl::StrCat("payment batch ", batch.id(), ": ", batch.payment_reference()),
                  absl::StrCat("communities/", c, "/claims/", claim.id()));
@@ -713,8 +713,8 @@ absl::StatusOr<size_t> ExpenseBook::Dispatch() {
           transfer(ApprovalId(claim, category), book, to, amount,
                    lpb::TRANSFER_KIND_EXPENSE_APPROVAL, claim.title(), ref);
         } else {
-          transfer(absl::StrCat(ApprovalId(claim, category), ".rev"), "", "", 0,
-                   lpb::TRANSFER_KIND_REVERSAL, "approval reversed", ref);
+          transfer(ApprovalReversalId(claim, category), "", "", 0, lpb::TRANSFER_KIND_REVERSAL,
+                   "approval reversed", ref);
           transfers.back().set_reverses_id(ApprovalId(claim, category));
         }
       }

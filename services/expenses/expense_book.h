@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/ids.h"
 #include "services/common/peers.h"
 #include "storage/kv_store.h"
 #include "storage/outbox.h"
@@ -50,10 +51,8 @@ struct ExpenseLimits {
 // the kinds a receipt may be.
 std::string SniffReceiptType(std::string_view data);
 
-// The money book's ledger accounts of a community (currency-unit accounts).
+// The money book's ledger account of a category (ids.h has the payable and bank ones).
 std::string CategoryAccountId(uint64_t community_id, xpb::Category category);
-std::string PayableAccountId(uint64_t community_id, uint64_t member_id);
-std::string BankAccountId(uint64_t community_id);
 
 class ExpenseBook {
  public:

@@ -254,7 +254,10 @@ absl::Status LedgerEngine::Append(JournalEntry& e, int64_t now) {
   if (e.type == EntryType::kTransfer) {
     e.transfer.seq = e.seq;
     e.transfer.recorded_at_ns = e.recorded_at_ns;
-    if (e.transfer.occurred_at_ns == 0) e.transfer.occurred_at_ns = e.recorded_at_ns;
+    if (e.transfer.occurred_at_ns == 0) {
+      e.transfer.occurred_at_ns = e.recorded_at_ns;
+      e.transfer.defaulted |= kDefaultOccurredAt;
+    }
   } else if (e.type == EntryType::kAccountCreated) {
     e.account.created_seq = e.seq;
     e.account.created_at_ns = e.recorded_at_ns;

@@ -3,11 +3,13 @@
 // exactly-once posting.
 #include "services/activity/activity_book.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include <map>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
+#include "services/common/ids.h"
 #include "storage/mem_store.h"
 
 namespace timebank::activity {
@@ -93,7 +95,17 @@ class ModelLedger final : public Ledger {
     return out;
   }
   lpb::CreateTransferResultCode Apply(const lpb::Transfer& t) {
-    if (posted.count(t.id())) return lpb::CREATE_TRANSFER_EXISTS;
+    // As the ledger: a retry is EXISTS only when it is the same request, every field.
+    if (auto it = requests.find(t.id()); it != requests.end()) {
+      return google::protobuf::util::MessageDifferencer::Equals(it->second, t)
+                 ? lpb::CREATE_TRANSFER_EXISTS
+                 : lpb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS;
+    }
+    const lpb::CreateTransferResultCode code = ApplyNew(t);
+    if (code == lpb::CREATE_TRANSFER_CREATED) requests[t.id()] = t;
+    return code;
+  }
+  lpb::CreateTransferResultCode ApplyNew(const lpb::Transfer& t) {
     if (t.post_pending()) {
       if (!posted.count(t.pending_id())) return lpb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND;
       posted[t.id()] = t;  // the reservation already moved the balances
@@ -126,6 +138,7 @@ class ModelLedger final : public Ledger {
   bool down = false;
   bool lose_reply = false;
   std::map<std::string, lpb::Transfer> posted;
+  std::map<std::string, lpb::Transfer> requests;  // as sent, for retries
   std::map<std::string, int64_t> balance;
 };
 
@@ -334,7 +347,7 @@ TEST_F(ActivityBookTest, ReversalsUndoAPostedActivityOnce) {
             absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(book.Dispatch().ok());
   EXPECT_EQ(ledger.posted.size(), 2u);
-  EXPECT_EQ(ledger.posted[ActivityBook::TransferId(kC, (*logged)[0].id()) + ".rev"].kind(),
+  EXPECT_EQ(ledger.posted[ActivityReversalId(kC, (*logged)[0].id())].kind(),
             lpb::TRANSFER_KIND_REVERSAL);
   EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 0);
   EXPECT_EQ(Reload((*logged)[0].id()).state(), apb::ACTIVITY_STATE_REVERSED);
@@ -405,14 +418,14 @@ TEST_F(ReserveTest, DonationsAndRedemptionsReserveFirstAndRefuseBeyondTheLimit) 
   auto gift = book.Donate(Member(10), d);
   ASSERT_TRUE(gift.ok()) << gift.status();
   EXPECT_EQ(gift->kind(), apb::ACTIVITY_KIND_DONATION);
-  EXPECT_EQ(ledger.posted.count(ActivityBook::TransferId(kC, gift->id())), 1u);
-  EXPECT_TRUE(ledger.posted[ActivityBook::TransferId(kC, gift->id())].pending());
+  EXPECT_EQ(ledger.posted.count(ActivityTransferId(kC, gift->id())), 1u);
+  EXPECT_TRUE(ledger.posted[ActivityTransferId(kC, gift->id())].pending());
   EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], -90);
   auto again = book.Donate(Member(10), d);  // a retry records nothing twice
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->id(), gift->id());
   ASSERT_TRUE(book.Dispatch().ok());
-  EXPECT_EQ(ledger.posted.count(ActivityBook::TransferId(kC, gift->id()) + ".post"), 1u);
+  EXPECT_EQ(ledger.posted.count(ActivityPostId(kC, gift->id())), 1u);
   dpb::Principal coordinator = Member(12);
   coordinator.add_roles(dpb::ROLE_COORDINATOR);
   apb::ReverseActivityRequest undo;

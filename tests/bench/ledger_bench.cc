@@ -30,15 +30,15 @@ void BM_ValidateAndApply(benchmark::State& state) {
     JournalEntry e;
     e.type = EntryType::kAccountCreated;
     e.seq = ++seq;
-    e.account = ledger.ResolveAccount(testing::TimeAccount("a" + std::to_string(i)));
+    e.account = ledger.ResolveAccount(testing::TimeAccount("c1.a" + std::to_string(i)));
     benchmark::DoNotOptimize(ledger.Apply(e));
   }
   ledger.CommitUndo();
   uint64_t n = 0;
   for (auto _ : state) {
-    Transfer req =
-        testing::Move("bench-transfer-" + std::to_string(n), "a" + std::to_string(n % kAccounts),
-                      "a" + std::to_string((n * 7 + 1) % kAccounts), 30);
+    Transfer req = testing::Move("c1.bench-transfer-" + std::to_string(n),
+                                 "c1.a" + std::to_string(n % kAccounts),
+                                 "c1.a" + std::to_string((n * 7 + 1) % kAccounts), 30);
     Transfer resolved;
     TransferRecord existing;
     auto code = ledger.ValidateTransfer(req, 1, &resolved, &existing);
@@ -62,7 +62,7 @@ BENCHMARK(BM_ValidateAndApply);
 void BM_EncodeAndHash(benchmark::State& state) {
   JournalEntry e;
   e.type = EntryType::kTransfer;
-  e.transfer = testing::Move("activity:01HZX3K9Q2-contribution", "member-000123", "org-nhs-7", 90);
+  e.transfer = testing::Move("c1.act.1234567", "c1.m123", "c1.o7", 90);
   e.transfer.memo = "co-design workshop";
   std::string out;
   storage::Hash256 prev{};

@@ -5,9 +5,9 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/token.h"
+#include "services/common/ids.h"
 #include "services/directory/authenticator.h"
 #include "services/directory/directory_schema.h"
 #include "storage/mem_store.h"
