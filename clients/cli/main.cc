@@ -242,11 +242,18 @@ std::string RandomTransferId(uint64_t community_id) {
   return timebank::PersonChosenId(community_id, absl::StrCat("t", n));
 }
 
+// Ledger ids typed by a person are checked here, so a typo gets the id rule rather
+// than a refusal (the server cannot tell a typo from another community's id).
+const std::string& LedgerIdOrDie(const std::string& id) {
+  if (!timebank::ParseLedgerId(id)) {
+    Die(absl::StrCat("'", id, "' is not an account or transfer id; ", timebank::kLedgerIdRule));
+  }
+  return id;
+}
+
 // The default id of a post, void or reversal of `id`; --id when it cannot be made.
 std::string FollowUpIdOrDie(const std::string& id, const std::string& step) {
-  if (!timebank::ParseLedgerId(id)) {
-    Die(absl::StrCat("'", id, "' is not a transfer id; ", timebank::kLedgerIdRule));
-  }
+  LedgerIdOrDie(id);
   std::optional<std::string> next = timebank::FollowUpId(id, step);
   if (!next) Die(absl::StrCat("'", id, "' is too long to name its ", step, "; give one with --id"));
   return *next;
@@ -283,7 +290,7 @@ void PrintAccounts(const google::protobuf::RepeatedPtrField<lpb::Account>& accou
 
 lpb::Account GetAccount(Client& c, const std::string& id) {
   lpb::GetAccountsRequest req;
-  req.add_ids(id);
+  req.add_ids(LedgerIdOrDie(id));
   auto resp =
       c.Call<lpb::GetAccountsResponse>(c.ledger(), &lpb::LedgerService::Stub::GetAccounts, req);
   if (resp.accounts_size() == 0) {
@@ -348,7 +355,7 @@ int AccountCommand(Client& c, const std::vector<std::string>& args) {
   if (sub == "show") {
     if (args.size() < 2) Die("usage: tbctl account show ID...");
     lpb::GetAccountsRequest req;
-    for (size_t i = 1; i < args.size(); ++i) req.add_ids(args[i]);
+    for (size_t i = 1; i < args.size(); ++i) req.add_ids(LedgerIdOrDie(args[i]));
     auto resp =
         c.Call<lpb::GetAccountsResponse>(c.ledger(), &lpb::LedgerService::Stub::GetAccounts, req);
     if (Json()) {
@@ -575,7 +582,7 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
   if (sub == "show") {
     if (args.size() < 2) Die("usage: tbctl transfer show ID...");
     lpb::GetTransfersRequest req;
-    for (size_t i = 1; i < args.size(); ++i) req.add_ids(args[i]);
+    for (size_t i = 1; i < args.size(); ++i) req.add_ids(LedgerIdOrDie(args[i]));
     auto resp =
         c.Call<lpb::GetTransfersResponse>(c.ledger(), &lpb::LedgerService::Stub::GetTransfers, req);
     if (Json()) {
@@ -594,7 +601,7 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
                        sub == "post" ? " [AMOUNT]" : ""));
     }
     lpb::GetTransfersRequest get;
-    get.add_ids(args[1]);
+    get.add_ids(LedgerIdOrDie(args[1]));
     auto found =
         c.Call<lpb::GetTransfersResponse>(c.ledger(), &lpb::LedgerService::Stub::GetTransfers, get);
     if (found.transfers_size() == 0) Die(absl::StrCat("no pending transfer '", args[1], "'"));

@@ -42,8 +42,8 @@ inline constexpr char kLedgerIdRule[] =
 inline constexpr char kScopedIdsFormat[] = "@2";
 inline constexpr char kBeforeScopedIdsAdvice[] =
     "ledger ids are now community-scoped (docs/decisions/0005) and data written before that "
-    "cannot be converted; move this data directory aside and start with a new one "
-    "(deploy/local/start.sh does this for the demo)";
+    "cannot be converted; move the whole data directory (--data_dir) aside and start timebankd "
+    "with a new one (deploy/local/start.sh does this for the demo)";
 
 // A parsed id. `local` points into the string that was parsed.
 struct LedgerId {

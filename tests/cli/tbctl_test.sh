@@ -149,6 +149,7 @@ check login-ada-4 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" log
 # ids a service derives, and other communities' ids, are out of their reach.
 check admin-transfer 0 "transfer c1.x.welcome recorded" -- "$U" transfer 30m --provider="c1.m$ada" --receiver="c1.m$bob" --memo="welcome hour" --id=c1.x.welcome
 check admin-transfer-show 0 "c1.x.welcome" -- "$U" transfer show c1.x.welcome
+check show-not-an-id 1 "'C1.x.welcome' is not an account or transfer id" -- "$U" transfer show C1.x.welcome
 check admin-transfer-reverse 0 "c1.x.welcome.reversal recorded" -- "$U" transfer reverse c1.x.welcome --reason="given twice"
 check admin-transfer-new-id 0 "transfer c1.x.t[0-9]+ recorded" -- "$U" transfer 10m --provider="c1.m$ada" --receiver="c1.m$bob"
 check admin-service-id 1 "only timebank's services make" -- "$U" transfer 30m --provider="c1.m$ada" --receiver="c1.m$bob" --id="c1.act.$xid"

@@ -3,13 +3,17 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <filesystem>
 #include <future>
 #include <thread>
 
 #include "gtest/gtest.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/server.h"
+#include "services/directory/directory_schema.h"
+#include "services/ledger/ledger_schema.h"
 #include "services/timebankd/node.h"
+#include "storage/rocks_store.h"
 #include "tests/common/test_util.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 #include "timebank/system/v1/system.grpc.pb.h"
@@ -364,6 +368,47 @@ TEST_F(LedgerGrpcTest, VerifyPingHealthBackupAndMetrics) {
                       "CreateTransfers\",code=\"0\"} 1"),
             std::string::npos);
   EXPECT_NE(text.find("timebank_ledger_journal_head_seq 4"), std::string::npos);
+}
+
+// A data directory written before community-scoped ids cannot be read by this version
+// (its ids have no community): every store of it is refused at start, saying what to
+// do, and nothing is written into it.
+TEST(DataDirectoryTest, StoresFromBeforeCommunityScopedIdsAreRefusedWithWhatToDo) {
+  struct Old {
+    std::string path;  // under the data directory
+    std::string identity;
+    std::vector<storage::CfSpec> families;
+  };
+  const std::vector<Old> olds = {
+      {"ledger/journal",
+       ledger::schema::kIdentityBeforeScopedIds,
+       {{"journal", storage::CfProfile::kAppendLog}}},
+      {"directory", directory::schema::kIdentityBeforeScopedIds,
+       directory::schema::ColumnFamilies()},
+      {"activity", "timebank.activity.v1", {{"records", storage::CfProfile::kPointLookup}}},
+      {"expenses", "timebank.expenses.v1", {{"records", storage::CfProfile::kPointLookup}}},
+  };
+  for (const Old& old : olds) {
+    testing::TempDir dir;
+    std::filesystem::create_directories(dir.Sub("data/ledger"));
+    storage::RocksStoreOptions ro;
+    ro.path = dir.Sub("data/" + old.path);
+    ro.identity = old.identity;
+    ro.column_families = old.families;
+    ASSERT_TRUE(storage::OpenRocksStore(ro).ok()) << old.path;
+    NodeOptions o;
+    o.listen = "127.0.0.1:0";
+    o.data_dir = dir.Sub("data");
+    auto node = Node::Start(o);
+    ASSERT_FALSE(node.ok()) << old.path << " was opened";
+    EXPECT_EQ(node.status().code(), absl::StatusCode::kFailedPrecondition) << old.path;
+    const std::string message(node.status().message());
+    EXPECT_NE(message.find("written by an earlier version of timebank"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("docs/decisions/0005"), std::string::npos) << message;
+    EXPECT_NE(message.find("move the whole data directory (--data_dir) aside"), std::string::npos)
+        << message;
+  }
 }
 
 TEST_F(LedgerGrpcTest, ShutdownFinishesInFlightCommits) {
