@@ -12,6 +12,7 @@
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/token.h"
 #include "storage/absl_compat.h"
+#include "storage/bytes.h"
 #include "storage/check.h"
 
 namespace timebank::testing {
@@ -255,7 +256,7 @@ std::string ConformanceNode::StoredState() {
                       it->value().size(), ":", AsAbsl(it->value()));
     }
   }
-  return auth::Sha256(all);
+  return storage::ToHex(auth::Sha256(all));
 }
 
 }  // namespace timebank::testing
