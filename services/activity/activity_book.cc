@@ -776,9 +776,9 @@ absl::StatusOr<apb::Activity> ActivityBook::GetActivity(const dpb::Principal& ca
   return a;
 }
 
-absl::StatusOr<std::vector<apb::Activity>> ActivityBook::ListActivities(
+absl::StatusOr<Page<apb::Activity>> ActivityBook::ListActivities(
     const dpb::Principal& caller, const apb::ListActivitiesRequest& req, uint64_t before_id,
-    size_t limit, bool* more) {
+    size_t limit) {
   const uint64_t c = req.community_id();
   std::string prefix;
   if (req.member_id() != 0) {
@@ -790,24 +790,18 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::ListActivities(
   }
   std::string start = prefix;
   if (before_id != 0) storage::PutU64(&start, Inv(before_id) + 1);
-  std::vector<apb::Activity> out;
-  *more = false;
+  PageBuilder<apb::Activity> page(limit, ActivityLimits::kMaxListScan);
   auto it = store_->NewIterator(kRecords);
-  size_t scanned = 0;
   for (it->Seek(start); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-    if (++scanned > 100'000) break;
     const uint64_t id = Inv(storage::DecodeU64(it->key().data() + it->key().size() - 8));
+    if (!page.Visit(id)) break;
     TB_ASSIGN_OR_RETURN(apb::Activity a, Load(c, id));
     if (!Sees(caller, a)) continue;
     if (req.state() != apb::ACTIVITY_STATE_UNSPECIFIED && a.state() != req.state()) continue;
-    if (out.size() == limit) {
-      *more = true;
-      break;
-    }
-    out.push_back(std::move(a));
+    page.Add(std::move(a));
   }
   TB_RETURN_IF_ERROR(it->status());
-  return out;
+  return std::move(page).Finish();
 }
 
 absl::StatusOr<apb::Activity> ActivityBook::Reserve(const dpb::Principal& caller, apb::Activity a,
@@ -1026,9 +1020,8 @@ absl::StatusOr<apb::Post> ActivityBook::ClosePost(const dpb::Principal& caller, 
   return post;
 }
 
-absl::StatusOr<std::vector<apb::Post>> ActivityBook::SearchPosts(const apb::SearchPostsRequest& req,
-                                                                 uint64_t before_id, size_t limit,
-                                                                 bool* more) {
+absl::StatusOr<Page<apb::Post>> ActivityBook::SearchPosts(const apb::SearchPostsRequest& req,
+                                                          uint64_t before_id, size_t limit) {
   if (req.text().size() > ActivityLimits::kMaxTitleBytes || !IsValidSingleLine(req.text())) {
     return Field("text", "at most 128 bytes of one-line text");
   }
@@ -1040,12 +1033,10 @@ absl::StatusOr<std::vector<apb::Post>> ActivityBook::SearchPosts(const apb::Sear
   const std::string prefix = KeyU64(kPostTag, req.community_id());
   std::string start = prefix;
   if (before_id != 0) storage::PutU64(&start, Inv(before_id) + 1);
-  std::vector<apb::Post> out;
-  *more = false;
+  PageBuilder<apb::Post> page(limit, ActivityLimits::kMaxListScan);
   auto it = store_->NewIterator(kRecords);
-  size_t scanned = 0;
   for (it->Seek(start); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-    if (++scanned > 100'000) break;
+    if (!page.Visit(Inv(storage::DecodeU64(it->key().data() + prefix.size())))) break;
     apb::Post p;
     if (!p.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("a post is damaged");
@@ -1061,14 +1052,10 @@ absl::StatusOr<std::vector<apb::Post>> ActivityBook::SearchPosts(const apb::Sear
         std::find(p.tags().begin(), p.tags().end(), text) == p.tags().end()) {
       continue;
     }
-    if (out.size() == limit) {
-      *more = true;
-      break;
-    }
-    out.push_back(std::move(p));
+    page.Add(std::move(p));
   }
   TB_RETURN_IF_ERROR(it->status());
-  return out;
+  return std::move(page).Finish();
 }
 
 absl::StatusOr<size_t> ActivityBook::SettleUnanswered() {

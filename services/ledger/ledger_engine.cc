@@ -491,10 +491,11 @@ std::vector<std::optional<AccountView>> LedgerEngine::GetAccounts(
   return state_.ReadAccounts(ids);
 }
 
-std::vector<AccountView> LedgerEngine::ListAccounts(uint64_t community_id, std::string_view unit,
-                                                    std::string_view after_id, size_t limit,
-                                                    bool* more) const {
-  return state_.ListAccounts(community_id, unit, after_id, limit, more);
+Page<AccountView, std::string> LedgerEngine::ListAccounts(uint64_t community_id,
+                                                          std::string_view unit,
+                                                          std::string_view after_id,
+                                                          size_t limit) const {
+  return state_.ListAccounts(community_id, unit, after_id, limit);
 }
 
 absl::StatusOr<std::vector<std::optional<StoredTransfer>>> LedgerEngine::GetTransfers(

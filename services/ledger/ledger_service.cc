@@ -308,27 +308,23 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListAccounts(grpc::CallbackServerCo
                                                           pb::ListAccountsResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
   TB_FINISH_IF_DENIED(ctx, reactor);
-  absl::StatusOr<size_t> page_size = CheckPageSize(req->page_size());
-  absl::StatusOr<std::string> after = DecodePageToken(req->page_token());
+  absl::StatusOr<KeyPage> page = ReadKeyPage(req->page_size(), req->page_token());
   grpc::Status s;
   if (req->community_id() == 0) {
     s = Invalid("community_id: required");
   } else if (!req->unit().empty() && req->unit() != kTimeUnit && !CurrencyExponent(req->unit())) {
     s = Invalid("unit: must be TIME or an ISO 4217 currency code such as GBP");
-  } else if (!page_size.ok()) {
-    s = ToGrpc(page_size.status());
-  } else if (!after.ok()) {
-    s = ToGrpc(after.status());
+  } else if (!page.ok()) {
+    s = ToGrpc(page.status());
   }
   if (!s.ok()) {
     reactor->Finish(s);
     return reactor;
   }
-  bool more = false;
-  std::vector<AccountView> views =
-      engine_->ListAccounts(req->community_id(), req->unit(), *after, *page_size, &more);
-  for (const AccountView& v : views) AccountToProto(v, resp->add_accounts());
-  if (more) resp->set_next_page_token(EncodePageToken(views.back().info.id));
+  Page<AccountView, std::string> views =
+      engine_->ListAccounts(req->community_id(), req->unit(), page->after_key, page->size);
+  for (const AccountView& v : views.items) AccountToProto(v, resp->add_accounts());
+  resp->set_next_page_token(views.NextPageToken());
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -424,15 +420,10 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListTransfers(grpc::CallbackServerC
                                                            pb::ListTransfersResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
   TB_FINISH_IF_DENIED(ctx, reactor);
-  absl::StatusOr<size_t> page_size = CheckPageSize(req->page_size());
-  absl::StatusOr<std::string> token = DecodePageToken(req->page_token());
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   StatementQuery q;
   grpc::Status s = CheckId(req->account_id(), "account_id");
-  if (s.ok() && !page_size.ok()) s = ToGrpc(page_size.status());
-  if (s.ok() && !token.ok()) s = ToGrpc(token.status());
-  if (s.ok() && !token->empty() && !absl::SimpleAtoi(*token, &q.after_seq)) {
-    s = Invalid("page_token: not a token this server issued");
-  }
+  if (s.ok() && !page.ok()) s = ToGrpc(page.status());
   if (s.ok() && req->has_start_time()) s = ToGrpc(CheckTimestamp(req->start_time(), "start_time"));
   if (s.ok() && req->has_end_time()) s = ToGrpc(CheckTimestamp(req->end_time(), "end_time"));
   if (s.ok() && req->has_start_time() && req->has_end_time() &&
@@ -445,7 +436,8 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListTransfers(grpc::CallbackServerC
   }
   q.account_id = req->account_id();
   q.oldest_first = req->oldest_first();
-  q.page_size = *page_size;
+  q.page_size = page->size;
+  q.after_seq = page->after_id;
   if (req->has_start_time()) q.start_ns = std::max<int64_t>(1, FromTimestamp(req->start_time()));
   if (req->has_end_time()) q.end_ns = std::max<int64_t>(1, FromTimestamp(req->end_time()));
   const bool queued = pool_->TrySubmit([this, reactor, resp, q = std::move(q)] {
@@ -454,10 +446,8 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListTransfers(grpc::CallbackServerC
       reactor->Finish(ToGrpc(page.status()));
       return;
     }
-    for (const StoredTransfer& t : page->transfers) TransferToProto(t, resp->add_transfers());
-    if (page->next_after_seq != 0) {
-      resp->set_next_page_token(EncodePageToken(absl::StrCat(page->next_after_seq)));
-    }
+    for (const StoredTransfer& t : page->items) TransferToProto(t, resp->add_transfers());
+    resp->set_next_page_token(page->NextPageToken());
     reactor->Finish(grpc::Status::OK);
   });
   if (!queued) reactor->Finish(Busy());

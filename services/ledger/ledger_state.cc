@@ -1,6 +1,7 @@
 #include "services/ledger/ledger_state.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/validation.h"
@@ -671,25 +672,23 @@ std::vector<std::optional<AccountView>> LedgerState::ReadAccounts(
   return out;
 }
 
-std::vector<AccountView> LedgerState::ListAccounts(uint64_t community_id, std::string_view unit,
-                                                   std::string_view after_id, size_t limit,
-                                                   bool* more) const {
-  std::vector<AccountView> out;
-  *more = false;
+Page<AccountView, std::string> LedgerState::ListAccounts(uint64_t community_id,
+                                                         std::string_view unit,
+                                                         std::string_view after_id,
+                                                         size_t limit) const {
+  // In memory, so no scan budget: every account of the community may be visited.
+  PageBuilder<AccountView, std::string> page(limit, std::numeric_limits<size_t>::max());
   absl::ReaderMutexLock lock(&pub_mu_);
   auto it = pub_by_community_.upper_bound(std::make_pair(community_id, std::string(after_id)));
   for (; it != pub_by_community_.end() && it->first.first == community_id; ++it) {
     const Slot* s = it->second;
+    if (!page.Visit(s->info.id)) break;
     if (!unit.empty() && s->info.unit != unit) continue;
-    if (out.size() == limit) {
-      *more = true;
-      break;
-    }
     AccountView v{s->info, s->published};
     v.info.status = s->published_status;
-    out.push_back(std::move(v));
+    page.Add(std::move(v));
   }
-  return out;
+  return std::move(page).Finish();
 }
 
 }  // namespace timebank::ledger

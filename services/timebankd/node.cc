@@ -270,6 +270,13 @@ void Node::Shutdown() {
 
 Node::~Node() { Shutdown(); }
 
+storage::KvStore* Node::records_store(std::string_view service) const {
+  if (service == "directory") return directory_store_.get();
+  if (service == "activity") return activity_store_.get();
+  if (service == "expenses") return expenses_store_.get();
+  return nullptr;
+}
+
 std::string Node::ServiceToken(const std::string& name) const {
   return auth::MintServiceToken(*keyring_, name, absl::ToUnixSeconds(absl::Now()));
 }

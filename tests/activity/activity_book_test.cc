@@ -309,8 +309,7 @@ TEST_F(ActivityBookTest, BadInputIsRefusedNamingTheProblemAndWritesNothing) {
   EXPECT_EQ(book.OutboxSize(), 0u);
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100, &more)->empty());
+  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100)->items.empty());
   EXPECT_EQ(book.RecordExchange(Member(10), Exchange(10, 10, 30)).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(book.RecordExchange(Member(12), Exchange(10, 11, 30)).status().code(),
@@ -374,11 +373,12 @@ TEST_F(ActivityBookTest, MembersSeeOnlyTheirOwnActivities) {
   ASSERT_TRUE(book.RecordExchange(Member(12), Exchange(12, 13, 30)).ok());
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100, &more)->size(), 1u);
-  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 100, &more)->size(), 2u);
-  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 1, &more)->size(), 1u);
-  EXPECT_TRUE(more);
+  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100)->items.size(), 1u);
+  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 100)->items.size(), 2u);
+  auto first = book.ListActivities(Coordinator(99), all, 0, 1);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->items.size(), 1u);
+  EXPECT_TRUE(first->next_after.has_value());
   EXPECT_EQ(book.GetActivity(Member(10), kC, 2).status().code(), absl::StatusCode::kNotFound);
 }
 
@@ -456,8 +456,7 @@ TEST_F(ReserveTest, DonationsAndRedemptionsReserveFirstAndRefuseBeyondTheLimit) 
   EXPECT_EQ(ledger.balance[OrganisationAccountId(kC, 2)], 60);
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100, &more)->size(),
+  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100)->items.size(),
             2u);  // the refused one left nothing
   ledger.down = true;
   EXPECT_EQ(book.Redeem(Member(10), r).status().code(), absl::StatusCode::kUnavailable);
@@ -509,12 +508,11 @@ TEST_F(ReserveTest, OffersAndRequestsAreSearchedAndStartExchanges) {
 
   apb::SearchPostsRequest q;
   q.set_community_id(kC);
-  bool more = false;
   q.set_text("PARK");
-  EXPECT_EQ(book.SearchPosts(q, 0, 10, &more)->size(), 1u);
+  EXPECT_EQ(book.SearchPosts(q, 0, 10)->items.size(), 1u);
   q.set_text("");
   q.set_tag("gardening");
-  EXPECT_TRUE(book.SearchPosts(q, 0, 10, &more)->empty());
+  EXPECT_TRUE(book.SearchPosts(q, 0, 10)->items.empty());
 
   apb::RecordExchangeRequest ex;
   ex.set_community_id(kC);
@@ -530,7 +528,7 @@ TEST_F(ReserveTest, OffersAndRequestsAreSearchedAndStartExchanges) {
   EXPECT_EQ(book.ClosePost(Member(11), kC, posted->id()).status().code(),
             absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(book.ClosePost(Member(10), kC, posted->id()).ok());
-  EXPECT_TRUE(book.SearchPosts(apb::SearchPostsRequest(), 0, 10, &more)->empty());
+  EXPECT_TRUE(book.SearchPosts(apb::SearchPostsRequest(), 0, 10)->items.empty());
   EXPECT_EQ(book.RecordExchange(Member(11), ex).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
@@ -684,8 +682,7 @@ TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
   EXPECT_EQ(book.OutboxSize(), 0u);
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100, &more)->empty());
+  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100)->items.empty());
 
   req.set_dry_run(false);
   auto first = book.ImportContributions(Coordinator(13), req);
@@ -714,7 +711,7 @@ TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
   EXPECT_EQ((*again)[1].posting_state(), apb::POSTING_STATE_POSTED);
   EXPECT_EQ(book.OutboxSize(), 0u);
   EXPECT_EQ(ledger.posted.size(), 2u);
-  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100, &more)->size(), 2u);
+  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100)->items.size(), 2u);
 
   // The whole call is refused (nothing written) when it cannot be checked row by row.
   apb::ImportContributionsRequest bad = req;
@@ -728,7 +725,7 @@ TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
   for (int i = 0; i < 1001; ++i) *bad.add_rows() = req.rows(0);
   EXPECT_EQ(book.ImportContributions(Coordinator(13), bad).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100, &more)->size(), 2u);
+  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100)->items.size(), 2u);
 }
 
 }  // namespace

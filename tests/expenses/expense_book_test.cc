@@ -398,9 +398,7 @@ TEST_F(ExpenseBookTest, PolicyLimitsAndBadInputWriteNothing) {
       absl::StatusCode::kFailedPrecondition);  // suspended
   xpb::ListClaimsRequest all;
   all.set_community_id(kC);
-  uint64_t last = 0;
-  bool more = false;
-  EXPECT_TRUE(book.ListClaims(alice, all, 0, 100, &last, &more)->empty());
+  EXPECT_TRUE(book.ListClaims(alice, all, 0, 100)->items.empty());
 
   // The month cap counts submitted claims; a rejection gives the allowance back.
   xpb::Claim a = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 20'000)});
@@ -449,33 +447,32 @@ TEST_F(ExpenseBookTest, FinanceQueueIsOldestFirstAndMembersSeeTheirOwn) {
   xpb::ListClaimsRequest q;
   q.set_community_id(kC);
   q.set_state(xpb::CLAIM_STATE_SUBMITTED);
-  uint64_t last = 0;
-  bool more = false;
-  auto queue = book.ListClaims(fiona, q, 0, 2, &last, &more);
+  auto queue = book.ListClaims(fiona, q, 0, 2);
   ASSERT_TRUE(queue.ok()) << queue.status();
-  ASSERT_EQ(queue->size(), 2u);
-  EXPECT_EQ((*queue)[0].id(), small.id());
-  EXPECT_EQ((*queue)[1].id(), big.id());
-  EXPECT_TRUE(more);
-  auto rest = book.ListClaims(fiona, q, last, 2, &last, &more);
-  ASSERT_EQ(rest->size(), 1u);
-  EXPECT_EQ((*rest)[0].id(), org->id());
+  ASSERT_EQ(queue->items.size(), 2u);
+  EXPECT_EQ(queue->items[0].id(), small.id());
+  EXPECT_EQ(queue->items[1].id(), big.id());
+  ASSERT_TRUE(queue->next_after.has_value());
+  auto rest = book.ListClaims(fiona, q, *queue->next_after, 2);
+  ASSERT_EQ(rest->items.size(), 1u);
+  EXPECT_EQ(rest->items[0].id(), org->id());
+  EXPECT_FALSE(rest->next_after.has_value());
   q.set_min_total_minor(1000);
-  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10, &last, &more)->size(), 1u);
+  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10)->items.size(), 1u);
   q.set_min_total_minor(0);
   q.set_organisation_id(1);
-  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10, &last, &more)->size(), 1u);
+  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10)->items.size(), 1u);
   q.set_organisation_id(0);
   q.set_min_age_days(1);
-  EXPECT_TRUE(book.ListClaims(fiona, q, 0, 10, &last, &more)->empty());
+  EXPECT_TRUE(book.ListClaims(fiona, q, 0, 10)->items.empty());
   // Members: their own only.
   xpb::ListClaimsRequest mine;
   mine.set_community_id(kC);
-  auto own = book.ListClaims(alice, mine, 0, 10, &last, &more);
+  auto own = book.ListClaims(alice, mine, 0, 10);
   ASSERT_TRUE(own.ok());
-  EXPECT_EQ(own->size(), 2u);
+  EXPECT_EQ(own->items.size(), 2u);
   mine.set_member_id(13);
-  EXPECT_EQ(book.ListClaims(alice, mine, 0, 10, &last, &more).status().code(),
+  EXPECT_EQ(book.ListClaims(alice, mine, 0, 10).status().code(),
             absl::StatusCode::kPermissionDenied);
 }
 
@@ -624,10 +621,9 @@ TEST_F(ExpenseBookTest, PaymentBatchesPayOnceExportForTheBankAndKeepDutiesApart)
   EXPECT_EQ(ledger.balance[BankAccountId(kC)], 2149);
   EXPECT_EQ(ledger.Sum(), 0);
   EXPECT_EQ(ledger.posted.count(ExpensePaymentId(kC, a.id())), 1u);
-  bool more = false;
-  auto listed = book.ListPaymentBatches(kC, 0, 10, &more);
+  auto listed = book.ListPaymentBatches(kC, 0, 10);
   ASSERT_TRUE(listed.ok());
-  EXPECT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->items.size(), 1u);
 }
 
 TEST_F(ExpenseBookTest, ReceiptsAreSniffedHashedRequiredAboveTheThresholdAndDuplicatesFlagged) {

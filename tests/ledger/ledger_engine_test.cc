@@ -145,20 +145,19 @@ TEST_F(LedgerEngineTest, LedgerFullIsRefused) {
 
 TEST_F(LedgerEngineTest, ListAccountsPagesByCommunityAndUnit) {
   Standard();
-  bool more = false;
-  auto page = engine_->ListAccounts(1, "", "", 2, &more);
-  ASSERT_EQ(page.size(), 2u);
-  EXPECT_TRUE(more);
-  EXPECT_EQ(page[0].info.id, "c1.alice");
-  EXPECT_EQ(page[1].info.id, "c1.bob");
-  page = engine_->ListAccounts(1, "", "c1.bob", 10, &more);
-  ASSERT_EQ(page.size(), 2u);  // gbp, pool
-  EXPECT_FALSE(more);
-  page = engine_->ListAccounts(1, "GBP", "", 10, &more);
-  ASSERT_EQ(page.size(), 1u);
-  EXPECT_EQ(page[0].info.id, "c1.gbp");
-  EXPECT_EQ(engine_->ListAccounts(2, "", "", 10, &more).size(), 1u);
-  EXPECT_TRUE(engine_->ListAccounts(99, "", "", 10, &more).empty());
+  auto page = engine_->ListAccounts(1, "", "", 2);
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_EQ(page.next_after, "c1.bob");
+  EXPECT_EQ(page.items[0].info.id, "c1.alice");
+  EXPECT_EQ(page.items[1].info.id, "c1.bob");
+  page = engine_->ListAccounts(1, "", "c1.bob", 10);
+  ASSERT_EQ(page.items.size(), 2u);  // gbp, pool
+  EXPECT_FALSE(page.next_after);
+  page = engine_->ListAccounts(1, "GBP", "", 10);
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].info.id, "c1.gbp");
+  EXPECT_EQ(engine_->ListAccounts(2, "", "", 10).items.size(), 1u);
+  EXPECT_TRUE(engine_->ListAccounts(99, "", "", 10).items.empty());
 }
 
 // ---- Transfers: every result code -----------------------------------------------------
@@ -852,9 +851,9 @@ TEST_F(LedgerEngineTest, StatementsNewestFirstPagedAndByTime) {
       auto page = engine_->ListTransfers(q);
       EXPECT_TRUE(page.ok()) << page.status();
       if (!page.ok()) break;
-      for (auto& t : page->transfers) ids.push_back(t.transfer.id);
-      if (page->next_after_seq == 0) break;
-      q.after_seq = page->next_after_seq;
+      for (auto& t : page->items) ids.push_back(t.transfer.id);
+      if (!page->next_after) break;
+      q.after_seq = *page->next_after;
     }
     return ids;
   };
