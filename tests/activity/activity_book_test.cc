@@ -3,12 +3,14 @@
 // exactly-once posting.
 #include "services/activity/activity_book.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include <map>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
+#include "services/common/ids.h"
 #include "storage/mem_store.h"
 #include "tests/common/model_ledger.h"
 
@@ -244,8 +246,7 @@ TEST_F(ActivityBookTest, BadInputIsRefusedNamingTheProblemAndWritesNothing) {
   EXPECT_EQ(book.OutboxSize(), 0u);
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100, &more)->empty());
+  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100)->items.empty());
   EXPECT_EQ(book.RecordExchange(Member(10), Exchange(10, 10, 30)).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(book.RecordExchange(Member(12), Exchange(10, 11, 30)).status().code(),
@@ -282,7 +283,7 @@ TEST_F(ActivityBookTest, ReversalsUndoAPostedActivityOnce) {
             absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(book.Dispatch().ok());
   EXPECT_EQ(ledger.posted.size(), 2u);
-  EXPECT_EQ(ledger.posted[ActivityBook::TransferId(kC, (*logged)[0].id()) + ".rev"].kind(),
+  EXPECT_EQ(ledger.posted[ActivityReversalId(kC, (*logged)[0].id())].kind(),
             lpb::TRANSFER_KIND_REVERSAL);
   EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 0);
   EXPECT_EQ(Reload((*logged)[0].id()).state(), apb::ACTIVITY_STATE_REVERSED);
@@ -319,7 +320,7 @@ TEST_F(ActivityBookTest, AReversedActivityShowsPostedOnceTheLedgerHoldsTheRevers
 TEST_F(ActivityBookTest, ARequestTheLedgerRefusesIsRecordedOnItsActivityAndTheOthersPost) {
   auto logged = book.LogContributions(Coordinator(13), Event({10, 11, 12}, 30));
   ASSERT_TRUE(logged.ok());
-  const std::string bad = ActivityBook::TransferId(kC, (*logged)[1].id());
+  const std::string bad = ActivityTransferId(kC, (*logged)[1].id());
   ledger.refuse = [&bad](const std::vector<lpb::Transfer>& ts) {
     for (const lpb::Transfer& t : ts) {
       if (t.id() == bad) return absl::InvalidArgumentError("transfers[1].memo: not valid UTF-8");
@@ -359,11 +360,12 @@ TEST_F(ActivityBookTest, MembersSeeOnlyTheirOwnActivities) {
   ASSERT_TRUE(book.RecordExchange(Member(12), Exchange(12, 13, 30)).ok());
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100, &more)->size(), 1u);
-  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 100, &more)->size(), 2u);
-  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 1, &more)->size(), 1u);
-  EXPECT_TRUE(more);
+  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100)->items.size(), 1u);
+  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 100)->items.size(), 2u);
+  auto first = book.ListActivities(Coordinator(99), all, 0, 1);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->items.size(), 1u);
+  EXPECT_TRUE(first->next_after.has_value());
   EXPECT_EQ(book.GetActivity(Member(10), kC, 2).status().code(), absl::StatusCode::kNotFound);
 }
 
@@ -380,14 +382,12 @@ TEST_F(ActivityBookTest, ListsFilterByStateAndByWhenTheActivityHappened) {
   confirm.set_activity_id(recent->id());
   confirm.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
   ASSERT_TRUE(book.RespondToExchange(Member(11), confirm).ok());
-  bool more = false;
   auto ids = [&](const apb::ListActivitiesRequest& req) {
     std::vector<uint64_t> out;
-    auto listed = book.ListActivities(Coordinator(99), req, 0, 100, &more);
+    auto listed = book.ListActivities(Coordinator(99), req, 0, 100);
     EXPECT_TRUE(listed.ok()) << listed.status();
-    for (const apb::Activity& a : listed.value_or(std::vector<apb::Activity>{})) {
-      out.push_back(a.id());
-    }
+    if (!listed.ok()) return out;
+    for (const apb::Activity& a : listed->items) out.push_back(a.id());
     return out;
   };
   apb::ListActivitiesRequest req;
@@ -403,13 +403,12 @@ TEST_F(ActivityBookTest, ListsFilterByStateAndByWhenTheActivityHappened) {
   // A window that ends before it starts, or a time that is not one: refused, named.
   *req.mutable_occurred_from() = HoursAgo(2);
   *req.mutable_occurred_until() = HoursAgo(3);
-  EXPECT_TRUE(
-      absl::StartsWith(book.ListActivities(Coordinator(99), req, 0, 10, &more).status().message(),
-                       "occurred_until"));
+  EXPECT_TRUE(absl::StartsWith(book.ListActivities(Coordinator(99), req, 0, 10).status().message(),
+                               "occurred_until"));
   req.clear_occurred_until();
   req.mutable_occurred_from()->set_nanos(-1);
-  EXPECT_TRUE(absl::StartsWith(
-      book.ListActivities(Coordinator(99), req, 0, 10, &more).status().message(), "occurred_from"));
+  EXPECT_TRUE(absl::StartsWith(book.ListActivities(Coordinator(99), req, 0, 10).status().message(),
+                               "occurred_from"));
 }
 
 }  // namespace
@@ -450,14 +449,14 @@ TEST_F(ReserveTest, DonationsAndRedemptionsReserveFirstAndRefuseBeyondTheLimit) 
   auto gift = book.Donate(Member(10), d);
   ASSERT_TRUE(gift.ok()) << gift.status();
   EXPECT_EQ(gift->kind(), apb::ACTIVITY_KIND_DONATION);
-  EXPECT_EQ(ledger.posted.count(ActivityBook::TransferId(kC, gift->id())), 1u);
-  EXPECT_TRUE(ledger.posted[ActivityBook::TransferId(kC, gift->id())].pending());
+  EXPECT_EQ(ledger.posted.count(ActivityTransferId(kC, gift->id())), 1u);
+  EXPECT_TRUE(ledger.posted[ActivityTransferId(kC, gift->id())].pending());
   EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], -90);
   auto again = book.Donate(Member(10), d);  // a retry records nothing twice
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->id(), gift->id());
   ASSERT_TRUE(book.Dispatch().ok());
-  EXPECT_EQ(ledger.posted.count(ActivityBook::TransferId(kC, gift->id()) + ".post"), 1u);
+  EXPECT_EQ(ledger.posted.count(ActivityPostId(kC, gift->id())), 1u);
   dpb::Principal coordinator = Member(12);
   coordinator.add_roles(dpb::ROLE_COORDINATOR);
   apb::ReverseActivityRequest undo;
@@ -488,8 +487,7 @@ TEST_F(ReserveTest, DonationsAndRedemptionsReserveFirstAndRefuseBeyondTheLimit) 
   EXPECT_EQ(ledger.balance[OrganisationAccountId(kC, 2)], 60);
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100, &more)->size(),
+  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100)->items.size(),
             2u);  // the refused one left nothing
   ledger.down = true;
   EXPECT_EQ(book.Redeem(Member(10), r).status().code(), absl::StatusCode::kUnavailable);
@@ -563,12 +561,11 @@ TEST_F(ReserveTest, OffersAndRequestsAreSearchedAndStartExchanges) {
 
   apb::SearchPostsRequest q;
   q.set_community_id(kC);
-  bool more = false;
   q.set_text("PARK");
-  EXPECT_EQ(book.SearchPosts(q, 0, 10, &more)->size(), 1u);
+  EXPECT_EQ(book.SearchPosts(q, 0, 10)->items.size(), 1u);
   q.set_text("");
   q.set_tag("gardening");
-  EXPECT_TRUE(book.SearchPosts(q, 0, 10, &more)->empty());
+  EXPECT_TRUE(book.SearchPosts(q, 0, 10)->items.empty());
 
   apb::RecordExchangeRequest ex;
   ex.set_community_id(kC);
@@ -584,7 +581,7 @@ TEST_F(ReserveTest, OffersAndRequestsAreSearchedAndStartExchanges) {
   EXPECT_EQ(book.ClosePost(Member(11), kC, posted->id()).status().code(),
             absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(book.ClosePost(Member(10), kC, posted->id()).ok());
-  EXPECT_TRUE(book.SearchPosts(apb::SearchPostsRequest(), 0, 10, &more)->empty());
+  EXPECT_TRUE(book.SearchPosts(apb::SearchPostsRequest(), 0, 10)->items.empty());
   EXPECT_EQ(book.RecordExchange(Member(11), ex).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
@@ -738,8 +735,7 @@ TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
   EXPECT_EQ(book.OutboxSize(), 0u);
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100, &more)->empty());
+  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100)->items.empty());
 
   req.set_dry_run(false);
   auto first = book.ImportContributions(Coordinator(13), req);
@@ -768,7 +764,7 @@ TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
   EXPECT_EQ((*again)[1].posting_state(), apb::POSTING_STATE_POSTED);
   EXPECT_EQ(book.OutboxSize(), 0u);
   EXPECT_EQ(ledger.posted.size(), 2u);
-  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100, &more)->size(), 2u);
+  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100)->items.size(), 2u);
 
   // The whole call is refused (nothing written) when it cannot be checked row by row.
   apb::ImportContributionsRequest bad = req;
@@ -782,7 +778,7 @@ TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
   for (int i = 0; i < 1001; ++i) *bad.add_rows() = req.rows(0);
   EXPECT_EQ(book.ImportContributions(Coordinator(13), bad).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100, &more)->size(), 2u);
+  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100)->items.size(), 2u);
 }
 
 }  // namespace

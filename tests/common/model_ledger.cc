@@ -1,5 +1,7 @@
 #include "tests/common/model_ledger.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include "absl/strings/str_cat.h"
 #include "services/ledger/model.h"
 
@@ -45,6 +47,7 @@ absl::StatusOr<std::vector<lpb::CreateTransferResult>> ModelLedger::Post(
     const bool chain = end > begin;
     const auto saved_balance = chain ? balance : decltype(balance){};
     const auto saved_posted = chain ? posted : decltype(posted){};
+    const auto saved_requests = chain ? requests : decltype(requests){};
     size_t failed = ts.size();
     for (size_t k = begin; k <= end && failed == ts.size(); ++k) {
       out[k].set_code(Apply(ts[k]));
@@ -53,6 +56,7 @@ absl::StatusOr<std::vector<lpb::CreateTransferResult>> ModelLedger::Post(
     if (failed != ts.size() && chain) {
       balance = saved_balance;
       posted = saved_posted;
+      requests = saved_requests;
       for (size_t k = begin; k <= end; ++k) {
         if (k != failed) out[k].set_code(lpb::CREATE_TRANSFER_LINKED_EVENT_FAILED);
       }
@@ -67,7 +71,18 @@ absl::StatusOr<std::vector<lpb::CreateTransferResult>> ModelLedger::Post(
 }
 
 lpb::CreateTransferResultCode ModelLedger::Apply(const lpb::Transfer& in) {
-  if (posted.count(in.id())) return lpb::CREATE_TRANSFER_EXISTS;
+  // As the ledger: a retry is EXISTS only when it is the same request, every field.
+  if (auto it = requests.find(in.id()); it != requests.end()) {
+    return google::protobuf::util::MessageDifferencer::Equals(it->second, in)
+               ? lpb::CREATE_TRANSFER_EXISTS
+               : lpb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS;
+  }
+  const lpb::CreateTransferResultCode code = ApplyNew(in);
+  if (code == lpb::CREATE_TRANSFER_CREATED) requests[in.id()] = in;
+  return code;
+}
+
+lpb::CreateTransferResultCode ModelLedger::ApplyNew(const lpb::Transfer& in) {
   lpb::Transfer t = in;
   if (in.post_pending()) {
     if (!posted.count(in.pending_id())) return lpb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND;
@@ -114,8 +129,12 @@ absl::StatusOr<std::vector<lpb::CreateAccountResult>> ModelLedger::OpenAccounts(
   for (size_t i = 0; i < as.size(); ++i) {
     out[i].set_index(static_cast<uint32_t>(i));
     out[i].set_id(as[i].id());
-    out[i].set_code(accounts.count(as[i].id()) ? lpb::CREATE_ACCOUNT_EXISTS
-                                               : lpb::CREATE_ACCOUNT_CREATED);
+    // As the ledger: a retry is EXISTS only when it asks for the same account.
+    auto it = accounts.find(as[i].id());
+    out[i].set_code(it == accounts.end() ? lpb::CREATE_ACCOUNT_CREATED
+                    : google::protobuf::util::MessageDifferencer::Equals(it->second, as[i])
+                        ? lpb::CREATE_ACCOUNT_EXISTS
+                        : lpb::CREATE_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS);
     accounts.emplace(as[i].id(), as[i]);
   }
   return out;

@@ -2,7 +2,8 @@
 // interface, for tests of the services that post to it. It keeps the ledger's
 // rules that those services depend on: the published per-call limit (1..
 // kMaxBatchEvents, INVALID_ARGUMENT otherwise, as the real service answers),
-// idempotent ids, linked chains all or nothing (the failing transfer gets its own
+// idempotent ids (a retry is EXISTS only when every field is the same, else
+// EXISTS_WITH_DIFFERENT_FIELDS), linked chains all or nothing (the failing transfer gets its own
 // code, the rest LINKED_EVENT_FAILED; a chain still open at the end of a call
 // fails whole), reversals, posting a pending transfer, and minimum balances. It can
 // be down, lose a reply, or refuse calls, and it records the size of every call.
@@ -52,10 +53,15 @@ class ModelLedger final : public LedgerClient {
   std::map<std::string, ::timebank::ledger::v1::Account> accounts;
   // Posted transfers by id; a reversal is stored as the movement it made.
   std::map<std::string, ::timebank::ledger::v1::Transfer> posted;
+  // Transfers as they were sent, by id: what a retry is compared with.
+  std::map<std::string, ::timebank::ledger::v1::Transfer> requests;
   std::map<std::string, int64_t> balance;
 
  private:
   ::timebank::ledger::v1::CreateTransferResultCode Apply(const ::timebank::ledger::v1::Transfer& t);
+  // A transfer whose id the ledger has not seen.
+  ::timebank::ledger::v1::CreateTransferResultCode ApplyNew(
+      const ::timebank::ledger::v1::Transfer& t);
   const Options options_;
 };
 

@@ -3,6 +3,8 @@
 // approvers at once, policy limits, and the money book balancing to zero.
 #include "services/expenses/expense_book.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include <atomic>
 #include <map>
 #include <thread>
@@ -311,9 +313,7 @@ TEST_F(ExpenseBookTest, PolicyLimitsAndBadInputWriteNothing) {
       absl::StatusCode::kFailedPrecondition);  // suspended
   xpb::ListClaimsRequest all;
   all.set_community_id(kC);
-  uint64_t last = 0;
-  bool more = false;
-  EXPECT_TRUE(book.ListClaims(alice, all, 0, 100, &last, &more)->empty());
+  EXPECT_TRUE(book.ListClaims(alice, all, 0, 100)->items.empty());
 
   // The month cap counts submitted claims; a rejection gives the allowance back.
   xpb::Claim a = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 20'000)});
@@ -432,33 +432,32 @@ TEST_F(ExpenseBookTest, FinanceQueueIsOldestFirstAndMembersSeeTheirOwn) {
   xpb::ListClaimsRequest q;
   q.set_community_id(kC);
   q.set_state(xpb::CLAIM_STATE_SUBMITTED);
-  uint64_t last = 0;
-  bool more = false;
-  auto queue = book.ListClaims(fiona, q, 0, 2, &last, &more);
+  auto queue = book.ListClaims(fiona, q, 0, 2);
   ASSERT_TRUE(queue.ok()) << queue.status();
-  ASSERT_EQ(queue->size(), 2u);
-  EXPECT_EQ((*queue)[0].id(), small.id());
-  EXPECT_EQ((*queue)[1].id(), big.id());
-  EXPECT_TRUE(more);
-  auto rest = book.ListClaims(fiona, q, last, 2, &last, &more);
-  ASSERT_EQ(rest->size(), 1u);
-  EXPECT_EQ((*rest)[0].id(), org->id());
+  ASSERT_EQ(queue->items.size(), 2u);
+  EXPECT_EQ(queue->items[0].id(), small.id());
+  EXPECT_EQ(queue->items[1].id(), big.id());
+  ASSERT_TRUE(queue->next_after.has_value());
+  auto rest = book.ListClaims(fiona, q, *queue->next_after, 2);
+  ASSERT_EQ(rest->items.size(), 1u);
+  EXPECT_EQ(rest->items[0].id(), org->id());
+  EXPECT_FALSE(rest->next_after.has_value());
   q.set_min_total_minor(1000);
-  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10, &last, &more)->size(), 1u);
+  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10)->items.size(), 1u);
   q.set_min_total_minor(0);
   q.set_organisation_id(1);
-  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10, &last, &more)->size(), 1u);
+  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10)->items.size(), 1u);
   q.set_organisation_id(0);
   q.set_min_age_days(1);
-  EXPECT_TRUE(book.ListClaims(fiona, q, 0, 10, &last, &more)->empty());
+  EXPECT_TRUE(book.ListClaims(fiona, q, 0, 10)->items.empty());
   // Members: their own only.
   xpb::ListClaimsRequest mine;
   mine.set_community_id(kC);
-  auto own = book.ListClaims(alice, mine, 0, 10, &last, &more);
+  auto own = book.ListClaims(alice, mine, 0, 10);
   ASSERT_TRUE(own.ok());
-  EXPECT_EQ(own->size(), 2u);
+  EXPECT_EQ(own->items.size(), 2u);
   mine.set_member_id(13);
-  EXPECT_EQ(book.ListClaims(alice, mine, 0, 10, &last, &more).status().code(),
+  EXPECT_EQ(book.ListClaims(alice, mine, 0, 10).status().code(),
             absl::StatusCode::kPermissionDenied);
 }
 
@@ -470,20 +469,18 @@ TEST_F(ExpenseBookTest, AMemberAskingForTheFinanceQueueIsToldTheyMayNot) {
   xpb::ListClaimsRequest queue;
   queue.set_community_id(kC);
   queue.set_state(xpb::CLAIM_STATE_SUBMITTED);
-  uint64_t last = 0;
-  bool more = false;
   for (const dpb::Principal& who : {alice, Person(14, {dpb::ROLE_COORDINATOR})}) {
-    auto refused = book.ListClaims(who, queue, 0, 10, &last, &more);
+    auto refused = book.ListClaims(who, queue, 0, 10);
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
     EXPECT_TRUE(absl::StrContains(refused.status().message(), "finance queue"));
   }
-  EXPECT_EQ(book.ListClaims(fiona, queue, 0, 10, &last, &more)->size(), 2u);
-  EXPECT_EQ(book.ListClaims(admin, queue, 0, 10, &last, &more)->size(), 2u);
+  EXPECT_EQ(book.ListClaims(fiona, queue, 0, 10)->items.size(), 2u);
+  EXPECT_EQ(book.ListClaims(admin, queue, 0, 10)->items.size(), 2u);
   // Their own claims in a state, asked for by their own id, are theirs to see.
   queue.set_member_id(10);
-  auto own = book.ListClaims(alice, queue, 0, 10, &last, &more);
+  auto own = book.ListClaims(alice, queue, 0, 10);
   ASSERT_TRUE(own.ok()) << own.status();
-  EXPECT_EQ(own->size(), 1u);
+  EXPECT_EQ(own->items.size(), 1u);
 }
 
 // Reads CSV text back into rows of fields (quoted fields, doubled quotes, CRLF).
@@ -630,11 +627,10 @@ TEST_F(ExpenseBookTest, PaymentBatchesPayOnceExportForTheBankAndKeepDutiesApart)
   EXPECT_EQ(ledger.balance[PayableAccountId(kC, 12)], 0);
   EXPECT_EQ(ledger.balance[BankAccountId(kC)], 2149);
   EXPECT_EQ(ledger.Sum(), 0);
-  EXPECT_EQ(ledger.posted.count(absl::StrCat("pay.1.", a.id())), 1u);
-  bool more = false;
-  auto listed = book.ListPaymentBatches(kC, 0, 10, &more);
+  EXPECT_EQ(ledger.posted.count(ExpensePaymentId(kC, a.id())), 1u);
+  auto listed = book.ListPaymentBatches(kC, 0, 10);
   ASSERT_TRUE(listed.ok());
-  EXPECT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->items.size(), 1u);
 }
 
 // Issue 11 item 8: nine full payment batches (9,000 transfers, more than one ledger
@@ -707,7 +703,7 @@ TEST_F(ExpenseBookTest, ALedgerRefusalIsRecordedOnItsClaimAndNeverBlocksTheClaim
         *Decide(fiona, Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 100 + i)}), D::DECISION_APPROVE));
   }
   // The ledger refuses any request carrying the second claim's approval.
-  const std::string bad = absl::StrCat("exp.1.", claims[1].id(), ".r1.travel");
+  const std::string bad = ExpenseApprovalId(kC, claims[1].id(), 1, "travel");
   ledger.refuse = [&bad](const std::vector<lpb::Transfer>& ts) {
     for (const lpb::Transfer& t : ts) {
       if (t.id() == bad) return absl::InvalidArgumentError("transfers[0].memo: not valid UTF-8");
