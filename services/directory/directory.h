@@ -29,12 +29,8 @@ namespace timebank::directory {
 namespace dpb = ::timebank::directory::v1;
 
 struct DirectoryLimits {
-  static constexpr size_t kMaxNameBytes = 128;
+  // Text fields' limits are services/common/text_fields.h's TextLimits.
   static constexpr size_t kMaxTags = 32;
-  static constexpr size_t kMaxTagBytes = 40;
-  static constexpr size_t kMaxEmailBytes = 254;
-  static constexpr size_t kMaxPhoneBytes = 32;
-  static constexpr size_t kMaxReasonBytes = 512;
   static constexpr size_t kMaxCoordinatedOrganisations = 32;
   static constexpr int64_t kMaxMemberCreditLimitMinutes = 1000 * 60;
   // Organisations receive many volunteers' time, so may run much further below zero.

@@ -10,6 +10,7 @@
 #include "services/common/auth/access_policy.h"
 #include "services/common/auth/token.h"
 #include "services/common/server.h"
+#include "services/common/text_fields.h"
 #include "storage/absl_compat.h"
 
 namespace timebank::auth {
@@ -74,7 +75,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
       Authenticate();
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
-      Authorise(static_cast<const google::protobuf::Message*>(methods->GetRecvMessage()));
+      Authorise(static_cast<google::protobuf::Message*>(methods->GetRecvMessage()));
     }
     methods->Proceed();
   }
@@ -124,9 +125,12 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     entry_ = std::move(entry);
   }
 
-  void Authorise(const google::protobuf::Message* request) {
+  // Decides access, then (for a caller who may make the call) applies the text rule to
+  // the request's human-readable fields, normalising them before the handler sees them.
+  void Authorise(google::protobuf::Message* request) {
     absl::Status s = auth_error_;
     if (s.ok()) s = Decide(rule_, method_, entry_ ? &entry_->claims.principal() : nullptr, request);
+    if (s.ok() && request != nullptr) s = NormaliseRequestText(request);
     decision_ = s.ok() ? "" : absl::StrCat(static_cast<int>(s.code()), ":", s.message());
     if (metadata_ == nullptr) return;
     metadata_->emplace(grpc::string_ref(kDecisionKey), grpc::string_ref(decision_));
@@ -195,7 +199,9 @@ grpc::Status CheckAccess(const grpc::ServerContextBase& ctx) {
   const size_t colon = d->find(':');
   int code = grpc::StatusCode::PERMISSION_DENIED;
   if (colon != std::string_view::npos) {
-    absl::SimpleAtoi(absl::string_view(d->data(), colon), &code);
+    if (!absl::SimpleAtoi(absl::string_view(d->data(), colon), &code)) {
+      code = grpc::StatusCode::PERMISSION_DENIED;
+    }
   }
   return grpc::Status(static_cast<grpc::StatusCode>(code),
                       std::string(colon == std::string_view::npos ? *d : d->substr(colon + 1)));
