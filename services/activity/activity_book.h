@@ -138,10 +138,11 @@ class ActivityBook {
   // What an outbox entry asks the dispatcher to post.
   enum class Posting : uint8_t { kNone = 255, kTransfer = 0, kReversal = 1, kPostPending = 2 };
   void Put(Tx& tx, apb::Activity& a, bool is_new, Posting posting);
-  // Records a decision on `a` (state, who, why), queuing `posting`. Holds write_mu_.
+  // Records a decision on `a` (state, who, why), queuing `posting`.
   absl::StatusOr<apb::Activity> Decide(const ::timebank::directory::v1::Principal& caller,
                                        apb::Activity a, apb::ActivityState state,
-                                       const std::string& reason, Posting posting);
+                                       const std::string& reason, Posting posting)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // A new proposed exchange (id, state, waiting index), in `tx`.
   absl::StatusOr<apb::Activity> AddExchange(Tx& tx,
                                             const ::timebank::directory::v1::Principal& caller,

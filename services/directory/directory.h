@@ -170,9 +170,10 @@ class Directory {
   absl::StatusOr<bool> Read(const std::string& key, Msg* out);
   absl::StatusOr<dpb::Member> MustMember(uint64_t community_id, uint64_t member_id);
   // Writes a changed member with its audit entry; end_tokens also ends their access
-  // tokens (raises the epoch). Callers hold write_mu_.
+  // tokens (raises the epoch).
   absl::StatusOr<dpb::Member> SaveMember(dpb::Member m, const Actor& a, const std::string& action,
-                                         const std::string& detail, bool end_tokens);
+                                         const std::string& detail, bool end_tokens)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   void Audit(Tx& tx, uint64_t community_id, const Actor& a, const std::string& action,
              uint64_t member_id, const std::string& detail);
   absl::StatusOr<dpb::Member> InsertMember(Tx& tx, const Actor* a, dpb::Member m,

@@ -170,6 +170,8 @@ TEST(HoursTest, ParsesAndFormats) {
   EXPECT_FALSE(cli::ParseMinutes("1.01h").ok());  // 60.6 minutes
   EXPECT_FALSE(cli::ParseMinutes("-1h").ok());
   EXPECT_FALSE(cli::ParseMinutes("h").ok());
+  EXPECT_FALSE(cli::ParseMinutes("1000000000000h").ok());  // would overflow
+  EXPECT_FALSE(cli::ParseMinutes("1099511627776h1099511627776h").ok());
   EXPECT_FALSE(cli::ParseMinutes("1x").ok());
   EXPECT_FALSE(cli::ParseMinutes("").ok());
   EXPECT_FALSE(cli::ParseMinutes("99999999999999999999h").ok());
