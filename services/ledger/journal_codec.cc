@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/bytes.h"
+#include "storage/check.h"
 
 namespace timebank::ledger {
 namespace {
@@ -45,7 +46,9 @@ void DecodeAccountFields(ByteReader& r, AccountInfo* a) {
 }  // namespace
 
 void EncodeCanonical(const JournalEntry& e, std::string* out) {
-  PutU8(out, kCanonicalVersion);
+  const uint8_t version = e.version == 0 ? kCanonicalVersion : e.version;
+  TB_CHECK(version == 1 || version == 2);
+  PutU8(out, version);
   PutU8(out, static_cast<uint8_t>(e.type));
   PutU64(out, e.seq);
   PutI64(out, e.recorded_at_ns);
@@ -71,6 +74,7 @@ void EncodeCanonical(const JournalEntry& e, std::string* out) {
       PutI64(out, t.occurred_at_ns);
       PutU64(out, t.community_id);
       PutBytes(out, t.unit);
+      if (version >= 2) PutU8(out, t.defaulted);
       break;
     }
     case EntryType::kAccountStatus:
@@ -93,10 +97,11 @@ absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value) {
   std::copy(value.end() - kHashBytes, value.end(), e.hash.begin());
   ByteReader r(canonical);
   const uint8_t version = r.U8();
-  if (version != kCanonicalVersion) {
+  if (version < 1 || version > kCanonicalVersion) {
     return absl::DataLossError(absl::StrCat("journal entry has unknown encoding version ", version,
                                             "; this timebankd is too old for it"));
   }
+  e.version = version;
   const uint8_t type = r.U8();
   e.seq = r.U64();
   e.recorded_at_ns = r.I64();
@@ -129,6 +134,11 @@ absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value) {
       t.unit = std::string(r.Bytes());
       t.seq = e.seq;
       t.recorded_at_ns = e.recorded_at_ns;
+      if (version >= 2) {
+        t.defaulted = r.U8();
+      } else if (t.occurred_at_ns == t.recorded_at_ns) {
+        t.defaulted = kDefaultOccurredAt;  // v1 did not record it; the likely reading
+      }
       break;
     }
     case static_cast<uint8_t>(EntryType::kAccountStatus):

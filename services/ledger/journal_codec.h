@@ -1,7 +1,8 @@
-// The journal's canonical encoding (version 1) and the encodings of the ledger's
+// The journal's canonical encoding (version 2) and the encodings of the ledger's
 // stored records. The canonical bytes of an entry are what the hash chain covers, so
 // the format is explicit, versioned and never changes in place: a new layout gets a
-// new version byte and both stay decodable.
+// new version byte and every version stays decodable, and re-encodes to the bytes it
+// was decoded from (so old entries keep verifying).
 //
 // Canonical entry v1 (integers big-endian, strings as u32 length + bytes):
 //   u8 version=1, u8 type, u64 seq, i64 recorded_at_ns, then per type:
@@ -12,6 +13,10 @@
 //             u32 timeout_s, reverses_id, reference, memo, i64 occurred_at_ns,
 //             u64 community_id, unit
 //   status:   account_id, u8 status, reason
+// Canonical entry v2 (since community-scoped ids, docs/decisions/0005): as v1, and a
+// transfer ends with u8 defaulted (TransferDefault bits: the fields the ledger filled
+// in, so idempotency can tell "left unset" from "given"). A v1 transfer decodes with
+// kDefaultOccurredAt inferred from occurred_at == recorded_at and no other bit.
 // Stored journal value = canonical bytes || 32-byte hash.
 #ifndef TIMEBANK_SERVICES_LEDGER_JOURNAL_CODEC_H_
 #define TIMEBANK_SERVICES_LEDGER_JOURNAL_CODEC_H_
@@ -24,9 +29,10 @@
 
 namespace timebank::ledger {
 
-inline constexpr uint8_t kCanonicalVersion = 1;
+inline constexpr uint8_t kCanonicalVersion = 2;
 
-// Appends the canonical bytes of `entry` (no hash) to *out.
+// Appends the canonical bytes of `entry` (no hash) to *out, in entry.version
+// (0: kCanonicalVersion).
 void EncodeCanonical(const JournalEntry& entry, std::string* out);
 // Decodes a stored journal value (canonical bytes || hash).
 absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value);

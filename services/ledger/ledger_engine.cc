@@ -254,7 +254,10 @@ absl::Status LedgerEngine::Append(JournalEntry& e, int64_t now) {
   if (e.type == EntryType::kTransfer) {
     e.transfer.seq = e.seq;
     e.transfer.recorded_at_ns = e.recorded_at_ns;
-    if (e.transfer.occurred_at_ns == 0) e.transfer.occurred_at_ns = e.recorded_at_ns;
+    if (e.transfer.occurred_at_ns == 0) {
+      e.transfer.occurred_at_ns = e.recorded_at_ns;
+      e.transfer.defaulted |= kDefaultOccurredAt;
+    }
   } else if (e.type == EntryType::kAccountCreated) {
     e.account.created_seq = e.seq;
     e.account.created_at_ns = e.recorded_at_ns;
@@ -488,10 +491,11 @@ std::vector<std::optional<AccountView>> LedgerEngine::GetAccounts(
   return state_.ReadAccounts(ids);
 }
 
-std::vector<AccountView> LedgerEngine::ListAccounts(uint64_t community_id, std::string_view unit,
-                                                    std::string_view after_id, size_t limit,
-                                                    bool* more) const {
-  return state_.ListAccounts(community_id, unit, after_id, limit, more);
+Page<AccountView, std::string> LedgerEngine::ListAccounts(uint64_t community_id,
+                                                          std::string_view unit,
+                                                          std::string_view after_id,
+                                                          size_t limit) const {
+  return state_.ListAccounts(community_id, unit, after_id, limit);
 }
 
 absl::StatusOr<std::vector<std::optional<StoredTransfer>>> LedgerEngine::GetTransfers(

@@ -82,8 +82,9 @@ class LedgerEngine {
 
   // Reads.
   std::vector<std::optional<AccountView>> GetAccounts(const std::vector<std::string>& ids) const;
-  std::vector<AccountView> ListAccounts(uint64_t community_id, std::string_view unit,
-                                        std::string_view after_id, size_t limit, bool* more) const;
+  // One page of a community's accounts in id order (services/common/paging.h).
+  Page<AccountView, std::string> ListAccounts(uint64_t community_id, std::string_view unit,
+                                              std::string_view after_id, size_t limit) const;
   absl::StatusOr<std::vector<std::optional<StoredTransfer>>> GetTransfers(
       const std::vector<std::string>& ids);
   // NOT_FOUND when the account does not exist.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/common/paging.h"
 #include "services/ledger/ledger_state.h"
 #include "services/ledger/model.h"
 #include "storage/kv_store.h"
@@ -29,10 +30,8 @@ struct StatementQuery {
   uint64_t after_seq = 0;
 };
 
-struct StatementPage {
-  std::vector<StoredTransfer> transfers;
-  uint64_t next_after_seq = 0;  // 0 = no more pages
-};
+// The transfers; next_after is the seq the next page continues after.
+using StatementPage = Page<StoredTransfer>;
 
 struct VerifyResult {
   bool ok = true;

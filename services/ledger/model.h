@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "services/common/ids.h"
 #include "services/common/text_fields.h"
 #include "storage/hash_chain.h"
 #include "timebank/ledger/v1/ledger.pb.h"
@@ -19,7 +20,7 @@ namespace pb = ::timebank::ledger::v1;
 
 // --- Explicit limits (TIGER_STYLE: every size is bounded) ---------------------------
 inline constexpr size_t kMaxBatchEvents = 8190;
-inline constexpr size_t kMaxIdBytes = 64;
+inline constexpr size_t kMaxIdBytes = kMaxLedgerIdBytes;  // ids: services/common/ids.h
 // Text: the one rule and its limits (services/common/text_fields.h).
 inline constexpr size_t kMaxOwnerRefBytes = TextLimits::kOwnerRefBytes;
 inline constexpr size_t kMaxReferenceBytes = TextLimits::kTransferReferenceBytes;
@@ -34,8 +35,6 @@ inline constexpr int64_t kNoMinBalance = std::numeric_limits<int64_t>::min();
 inline constexpr int64_t kNoMaxBalance = std::numeric_limits<int64_t>::max();
 // Time credits are minutes; every other unit is an ISO 4217 currency code.
 inline constexpr std::string_view kTimeUnit = "TIME";
-// Ids the ledger makes itself (pending expiry) start with this; clients cannot use it.
-inline constexpr std::string_view kExpiryIdPrefix = "~expire:";
 
 struct Balances {
   int64_t debits_posted = 0;
@@ -76,6 +75,18 @@ enum TransferFlag : uint8_t {
   kExpiry = 16,  // a void the ledger made because a pending transfer timed out
 };
 
+// Fields of a transfer request the ledger filled in because the client left them
+// unset. Stored with the transfer (journal v2) so that a retry is EXISTS only when it
+// leaves unset exactly what the original left unset (docs/API.md, "Idempotency").
+enum TransferDefault : uint8_t {
+  kDefaultDebitAccount = 1,       // post/void/reversal: from the pending or reversed transfer
+  kDefaultCreditAccount = 2,      // likewise
+  kDefaultAmount = 4,             // post: the whole pending amount; void/reversal: its amount
+  kDefaultKind = 8,               // post/void: the pending transfer's kind
+  kDefaultCoproductionType = 16,  // post/void/reversal: the original's type
+  kDefaultOccurredAt = 32,        // occurred_at = recorded_at
+};
+
 struct Transfer {
   std::string id;
   std::string debit_account_id;
@@ -98,8 +109,11 @@ struct Transfer {
   std::string unit;
   // For post/void: the amount that was pending (released by this transfer).
   int64_t pending_amount = 0;
+  // TransferDefault bits: which of the fields above the ledger filled in.
+  uint8_t defaulted = 0;
 
   bool is(TransferFlag f) const { return (flags & f) != 0; }
+  bool was_defaulted(TransferDefault d) const { return (defaulted & d) != 0; }
 };
 
 // What the ledger knows about a transfer id beyond the transfer itself.
@@ -124,6 +138,9 @@ enum class EntryType : uint8_t { kAccountCreated = 1, kTransfer = 2, kAccountSta
 
 // One committed journal event. Exactly one of the payloads is meaningful, per type.
 struct JournalEntry {
+  // The canonical encoding the entry was written in (journal_codec.h): re-encoding
+  // for verification uses the same one.
+  uint8_t version = 0;  // 0 = the current version
   uint64_t seq = 0;
   int64_t recorded_at_ns = 0;
   EntryType type = EntryType::kTransfer;

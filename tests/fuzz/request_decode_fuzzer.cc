@@ -2,10 +2,12 @@
 // two bytes choose an RPC of any service (every method the access table has a rule
 // for); the rest is parsed as that RPC's request message. A request that parses is put
 // through the entry checks in the order the access interceptor applies them: the access
-// table's Decide for a fixed caller (and for no caller), then the text rule on every
+// table's Decide for a fixed caller (and for no caller), then the shape check of every
+// enum and time (services/common/request_check.h), then the text rule on every
 // human-readable field. Properties: nothing crashes; Decide answers only OK,
-// UNAUTHENTICATED or PERMISSION_DENIED; the text rule only OK or INVALID_ARGUMENT, and
-// once it has said OK the request is normalised (applying it again changes nothing).
+// UNAUTHENTICATED or PERMISSION_DENIED; the shape check and the text rule only OK or
+// INVALID_ARGUMENT with a message, and once the text rule has said OK the request is
+// normalised (applying it again changes nothing).
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
@@ -17,6 +19,7 @@
 
 #include "absl/strings/str_split.h"
 #include "services/common/auth/access_policy.h"
+#include "services/common/request_check.h"
 #include "services/common/text_fields.h"
 #include "storage/check.h"
 #include "timebank/activity/v1/activity.pb.h"
@@ -91,6 +94,11 @@ bool IsAccessAnswer(const absl::Status& s) {
          s.code() == absl::StatusCode::kPermissionDenied;
 }
 
+// What the edge checks may answer besides OK: INVALID_ARGUMENT saying what is wrong.
+bool IsRefusalOfTheRequest(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kInvalidArgument && !s.message().empty();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -102,9 +110,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   TB_CHECK(m.rule != nullptr);
   TB_CHECK(IsAccessAnswer(timebank::auth::Decide(m.rule, m.path, &Caller(), request.get())));
   TB_CHECK(IsAccessAnswer(timebank::auth::Decide(m.rule, m.path, nullptr, request.get())));
+  const absl::Status shape = timebank::RequestCheck::For(request->GetDescriptor())->Check(*request);
+  if (!shape.ok()) {
+    TB_CHECK(IsRefusalOfTheRequest(shape));
+    return 0;
+  }
   const absl::Status text = timebank::NormaliseRequestText(request.get());
   if (!text.ok()) {
-    TB_CHECK(text.code() == absl::StatusCode::kInvalidArgument && !text.message().empty());
+    TB_CHECK(IsRefusalOfTheRequest(text));
     return 0;
   }
   const std::string once = request->SerializeAsString();

@@ -20,10 +20,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
 #include "services/common/auth/access_policy.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/token.h"
+#include "services/common/ids.h"
 #include "services/common/text_fields.h"
 #include "services/timebankd/node.h"
 #include "tests/common/test_util.h"
@@ -106,10 +106,14 @@ class TextFieldsGrpcTest : public ::testing::Test {
         if (n == "account_id") r->SetString(m, f, account);
         if (n == "id" && d->name() == "SetAccountStatusRequest") r->SetString(m, f, account);
         if (n == "id" && (d->name() == "Account" || d->name() == "Transfer")) {
-          r->SetString(m, f, "c1.text-check");
+          r->SetString(m, f, PersonChosenId(1, "text-check"));
         }
+        // A valid account in every other field, so only its text can be refused.
+        if (n == "unit" && d->name() == "Account") r->SetString(m, f, "TIME");
         if (n == "debit_account_id") r->SetString(m, f, account);
         if (n == "credit_account_id") r->SetString(m, f, PoolAccountId(1));
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && n == "owner_kind") {
+        r->SetEnumValue(m, f, lpb::OWNER_KIND_MEMBER);
       } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
                  f->message_type()->full_name() != "google.protobuf.Timestamp") {
         Fill(f->is_repeated() ? r->AddMessage(m, f) : r->MutableMessage(m, f));
@@ -313,7 +317,7 @@ TEST_F(TextFieldsGrpcTest, TextIsStoredNormalisedSoRetriesMatch) {
   // The ledger normalises memos before it compares a retried transfer with the first.
   lpb::CreateTransfersRequest transfers;
   lpb::Transfer* t = transfers.add_transfers();
-  t->set_id("nfc-transfer-1");
+  t->set_id(PersonChosenId(1, "nfc-transfer-1"));
   t->set_debit_account_id(MemberAccountId(1, member_id_));
   t->set_credit_account_id(PoolAccountId(1));
   t->set_amount(30);
@@ -327,7 +331,7 @@ TEST_F(TextFieldsGrpcTest, TextIsStoredNormalisedSoRetriesMatch) {
   ASSERT_TRUE(Call(create, transfers, tokens_[1], &retried).ok());
   EXPECT_EQ(retried.results(0).code(), lpb::CREATE_TRANSFER_EXISTS);
   lpb::GetTransfersRequest get;
-  get.add_ids("nfc-transfer-1");
+  get.add_ids(PersonChosenId(1, "nfc-transfer-1"));
   lpb::GetTransfersResponse got;
   ASSERT_TRUE(Call("/timebank.ledger.v1.LedgerService/GetTransfers", get, tokens_[1], &got).ok());
   ASSERT_EQ(got.transfers_size(), 1);

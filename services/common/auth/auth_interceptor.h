@@ -1,11 +1,16 @@
 // The access interceptor authenticates every call (bearer access token in the
 // "authorization" header) and applies the AccessPolicy table to the caller and the
-// request message; for a call the caller may make, it then applies the text rule to
-// the request's human-readable fields, normalising them in place (services/common/
-// text_fields.h), so a refusal there is INVALID_ARGUMENT before any handler runs. gRPC C++ server
-// interceptors cannot end a call (docs/decisions/ 0003), so the interceptor records its decision in
-// the call's metadata, after deleting any such entries the client sent, and every handler begins
-// with CheckAccess(ctx), which returns the decision. No decision recorded means refused.
+// request message. gRPC C++ server interceptors cannot end a call (docs/decisions/
+// 0003), so the interceptor records its decision in the call's metadata, after
+// deleting any such entries the client sent, and every handler begins with
+// CheckAccess(ctx), which returns the decision. No decision recorded means refused.
+// The decision also covers the request's shape and text: once access is granted, every
+// enum and time in the request is checked (services/common/request_check.h), so a
+// handler never sees an undeclared enum value or an impossible time, and then every
+// human-readable field is held to the text rule and normalised in place (services/
+// common/text_fields.h). A request gRPC cannot parse never reaches a handler; the
+// interceptor answers it INVALID_ARGUMENT (naming the request type) instead of gRPC's
+// INTERNAL or UNIMPLEMENTED.
 #ifndef TIMEBANK_SERVICES_COMMON_AUTH_AUTH_INTERCEPTOR_H_
 #define TIMEBANK_SERVICES_COMMON_AUTH_AUTH_INTERCEPTOR_H_
 
