@@ -15,6 +15,7 @@
 #include "clients/common/csv_reader.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
+#include "services/common/csv_writer.h"
 #include "storage/absl_compat.h"
 #include "storage/check.h"
 
@@ -143,7 +144,10 @@ absl::Status ReadLine(const std::vector<int>& col, const OrganisationNames& orgs
   auto field = [&](Column c) -> std::string {
     const int i = col[c];
     if (i < 0 || static_cast<size_t>(i) >= line->fields.size()) return "";
-    return std::string(absl::StripAsciiWhitespace(line->fields[static_cast<size_t>(i)]));
+    // A corrected import report imports as it is: the writer's apostrophe comes off.
+    const std::string_view cell =
+        CsvWriter::WithoutNeutraliser(line->fields[static_cast<size_t>(i)]);
+    return std::string(absl::StripAsciiWhitespace(AsAbsl(cell)));
   };
   apb::ImportRow& row = line->row;
   row.set_row_number(line->line);

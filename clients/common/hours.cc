@@ -64,8 +64,10 @@ absl::StatusOr<int64_t> ParseMinutes(std::string_view text) {
     } else if (!s.empty() || any_unit) {
       return BadDuration(text);
     }
+    // Bounded before it is multiplied: 10^12 hours would overflow (found by fuzzing).
+    constexpr int64_t kMaxMicroMinutes = kMaxMinutes * 1'000'000;
+    if (micro > (kMaxMicroMinutes - total_micro_minutes) / per_unit) return BadDuration(text);
     total_micro_minutes += micro * per_unit;
-    if (total_micro_minutes > kMaxMinutes * 1'000'000) return BadDuration(text);
   }
   if (total_micro_minutes % 1'000'000 != 0) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -38,16 +38,10 @@ void Table::Print(FILE* out) const {
 }
 
 void Table::PrintCsv(FILE* out) const {
-  auto print_row = [&](const std::vector<std::string>& row) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i) line += ',';
-      line += CsvField(row[i]);
-    }
-    std::fprintf(out, "%s\r\n", line.c_str());
-  };
-  print_row(headers_);
-  for (const auto& row : rows_) print_row(row);
+  CsvWriter csv;
+  csv.AddRow(headers_);
+  for (const auto& row : rows_) csv.AddRow(row);
+  std::fwrite(csv.text().data(), 1, csv.text().size(), out);
 }
 
 }  // namespace timebank::cli

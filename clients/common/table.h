@@ -1,6 +1,6 @@
 // Plain-text tables and CSV for client output. Tables size each column to its
-// widest cell; CSV quotes per RFC 4180 and neutralises leading = + - @ so
-// spreadsheets do not run cell contents as formulas.
+// widest cell; CSV goes through the one CSV writer (services/common/csv_writer.h),
+// which quotes per RFC 4180 and neutralises cells a spreadsheet would run as formulas.
 #ifndef TIMEBANK_CLIENTS_COMMON_TABLE_H_
 #define TIMEBANK_CLIENTS_COMMON_TABLE_H_
 
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common/csv_writer.h"
 #include "services/common/text_formats.h"
 
 namespace timebank::cli {
@@ -24,8 +25,6 @@ class Table {
   std::vector<std::string> headers_;
   std::vector<std::vector<std::string>> rows_;
 };
-
-using ::timebank::CsvField;
 
 }  // namespace timebank::cli
 

@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "services/common/auth/token.h"
 #include "services/common/ids.h"
+#include "services/common/text_fields.h"
 #include "services/common/validation.h"
 #include "storage/absl_compat.h"
 #include "storage/bytes.h"
@@ -62,10 +63,7 @@ absl::Status Field(const char* field, const std::string& problem) {
 // required reason should explain.
 absl::Status CheckReason(const std::string& reason, const char* required_why) {
   if (required_why != nullptr && reason.empty()) return Field("reason", required_why);
-  if (reason.size() > ActivityLimits::kMaxDescriptionBytes || !IsValidSingleLine(reason)) {
-    return Field("reason", "at most 512 bytes of one-line text");
-  }
-  return absl::OkStatus();
+  return CheckText("reason", reason, {TextLimits::kReasonBytes});
 }
 
 absl::Status CheckRequestId(const std::string& request_id) {
@@ -216,11 +214,8 @@ absl::Status ActivityBook::CheckCommon(int64_t minutes,
   if (when < Now() - absl::Hours(24 * ActivityLimits::kMaxAgeDays)) {
     return Field("occurred_at", "more than a year ago; ask an admin to record it as an adjustment");
   }
-  if (description.empty() || description.size() > ActivityLimits::kMaxDescriptionBytes ||
-      !IsValidSingleLine(description)) {
-    return Field("description", "1..512 bytes of one-line text: what was done");
-  }
-  return absl::OkStatus();
+  if (description.empty()) return Field("description", "required: what was done");
+  return CheckText("description", description, {TextLimits::kActivityDescriptionBytes});
 }
 
 absl::StatusOr<dpb::Member> ActivityBook::ActiveMember(uint64_t c, uint64_t id, const char* field) {
@@ -345,12 +340,17 @@ namespace {
 constexpr char kImportDescription[] = "Volunteer hours (imported)";
 
 // The fields of an import row that need nothing but the row itself, checked; the
-// member is resolved later, in bulk.
-absl::Status CheckImportRow(const apb::ImportRow& row) {
+// member is resolved later, in bulk. Returns the row's description, normalised (the
+// text rule is applied here, row by row, so a bad row is rejected and the rest go on).
+absl::StatusOr<std::string> CheckImportRow(const apb::ImportRow& row) {
+  TB_ASSIGN_OR_RETURN(
+      std::string description,
+      NormaliseText("description", row.description(), {TextLimits::kActivityDescriptionBytes}));
   const std::string& n = row.member_number();
-  if (n.empty() || n.size() > ActivityLimits::kMaxMemberNumberBytes || !IsValidSingleLine(n)) {
+  if (n.empty()) {
     return Field("member_number", "required, 1..32 bytes (the number on the member's card)");
   }
+  TB_RETURN_IF_ERROR(CheckText("member_number", n, {ActivityLimits::kMaxMemberNumberBytes}));
   if (row.minutes() <= 0) return Field("hours", "must be more than zero");
   if (row.minutes() > ActivityLimits::kMaxMinutes) {
     return Field("hours", "at most 24 hours in one row; split longer work by day");
@@ -360,11 +360,7 @@ absl::Status CheckImportRow(const apb::ImportRow& row) {
     return Field("coproduction_type", "co-commission, co-design, co-delivery or co-assessment");
   }
   if (!apb::InputKind_IsValid(row.input())) return Field("input", "individual or collective");
-  if (row.description().size() > ActivityLimits::kMaxDescriptionBytes ||
-      !IsValidSingleLine(row.description())) {
-    return Field("description", "at most 512 bytes of one-line text");
-  }
-  return absl::OkStatus();
+  return description.empty() ? std::string(kImportDescription) : description;
 }
 
 // Where an imported row is remembered: its organisation, member and content, so the
@@ -406,7 +402,8 @@ absl::StatusOr<std::vector<apb::ImportRowResult>> ActivityBook::ImportContributi
   for (size_t i = 0; i < n; ++i) {
     const apb::ImportRow& row = req.rows(static_cast<int>(i));
     results[i].set_row_number(row.row_number());
-    absl::Status s = CheckImportRow(row);
+    absl::StatusOr<std::string> description = CheckImportRow(row);
+    absl::Status s = description.status();
     absl::Time day;
     std::string err;
     if (s.ok() && !absl::ParseTime("%Y-%m-%d", row.date(), tz, &day, &err)) {
@@ -415,7 +412,7 @@ absl::StatusOr<std::vector<apb::ImportRowResult>> ActivityBook::ImportContributi
     apb::Activity& a = drafts[i];
     a.set_minutes(row.minutes());
     a.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(day));
-    a.set_description(row.description().empty() ? kImportDescription : row.description());
+    if (description.ok()) a.set_description(*std::move(description));
     if (s.ok()) s = CheckCommon(a.minutes(), a.occurred_at(), a.description());
     if (absl::StartsWith(s.message(), "occurred_at")) {
       s = Field("date", std::string(s.message().substr(s.message().find(':') + 2)));
@@ -1014,21 +1011,17 @@ absl::StatusOr<apb::Post> ActivityBook::CreatePost(const dpb::Principal& caller,
   if (post.kind() != apb::POST_KIND_OFFER && post.kind() != apb::POST_KIND_REQUEST) {
     return Field("post.kind", "offer or request");
   }
-  if (post.title().empty() || post.title().size() > ActivityLimits::kMaxTitleBytes ||
-      !IsValidSingleLine(post.title())) {
-    return Field("post.title", "1..128 bytes of one-line text");
-  }
-  if (post.details().size() > ActivityLimits::kMaxDetailsBytes || !IsValidUtf8(post.details())) {
-    return Field("post.details", "at most 2048 bytes of UTF-8 text");
-  }
+  if (post.title().empty()) return Field("post.title", "required: 1..128 bytes of one-line text");
+  TB_RETURN_IF_ERROR(CheckText("post.title", post.title(), {TextLimits::kPostTitleBytes}));
+  TB_RETURN_IF_ERROR(
+      CheckText("post.details", post.details(), {TextLimits::kPostDetailsBytes, Lines::kMany}));
   if (static_cast<size_t>(post.tags_size()) > ActivityLimits::kMaxPostTags) {
     return Field("post.tags", "at most 16 tags");
   }
   for (std::string& t : *post.mutable_tags()) {
     t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(t));
-    if (t.empty() || t.size() > ActivityLimits::kMaxTagBytes || !IsValidSingleLine(t)) {
-      return Field("post.tags", "each 1..40 bytes of one-line text");
-    }
+    if (t.empty()) return Field("post.tags", "each 1..40 bytes of one-line text");
+    TB_RETURN_IF_ERROR(CheckText("post.tags", t, {TextLimits::kTagBytes}));
   }
   TB_RETURN_IF_ERROR(CheckRequestId(request_id));
   const uint64_t c = post.community_id();
@@ -1076,12 +1069,8 @@ absl::StatusOr<apb::Post> ActivityBook::ClosePost(const dpb::Principal& caller, 
 
 absl::StatusOr<Page<apb::Post>> ActivityBook::SearchPosts(const apb::SearchPostsRequest& req,
                                                           uint64_t before_id, size_t limit) {
-  if (req.text().size() > ActivityLimits::kMaxTitleBytes || !IsValidSingleLine(req.text())) {
-    return Field("text", "at most 128 bytes of one-line text");
-  }
-  if (req.tag().size() > ActivityLimits::kMaxTagBytes || !IsValidSingleLine(req.tag())) {
-    return Field("tag", "at most 40 bytes");
-  }
+  TB_RETURN_IF_ERROR(CheckText("text", req.text(), {TextLimits::kPostTitleBytes}));
+  TB_RETURN_IF_ERROR(CheckText("tag", req.tag(), {TextLimits::kTagBytes}));
   const std::string text = absl::AsciiStrToLower(req.text());
   const std::string tag = absl::AsciiStrToLower(req.tag());
   const std::string prefix = KeyU64(kPostTag, req.community_id());

@@ -33,17 +33,14 @@ namespace timebank::activity {
 
 namespace apb = ::timebank::activity::v1;
 
+// Text fields' limits are services/common/text_fields.h's TextLimits.
 struct ActivityLimits {
   static constexpr int64_t kMaxMinutes = 24 * 60;
   static constexpr size_t kMaxMembersPerEvent = 500;
-  static constexpr size_t kMaxDescriptionBytes = 512;
   static constexpr int64_t kMaxAgeDays = 366;
   static constexpr size_t kMaxDispatchBatch = 1000;
   static constexpr size_t kMaxGroupReceivers = 100;
-  static constexpr size_t kMaxTitleBytes = 128;
-  static constexpr size_t kMaxDetailsBytes = 2048;
   static constexpr size_t kMaxPostTags = 16;
-  static constexpr size_t kMaxTagBytes = 40;
   static constexpr size_t kMaxImportRows = 1000;
   static constexpr size_t kMaxMemberNumberBytes = 32;
   static constexpr uint32_t kMaxImportWaitMs = 30'000;
@@ -153,7 +150,8 @@ class ActivityBook {
   // Records a decision on `a` (state, who, why), queuing `posting`. Holds write_mu_.
   absl::StatusOr<apb::Activity> Decide(const ::timebank::directory::v1::Principal& caller,
                                        apb::Activity a, apb::ActivityState state,
-                                       const std::string& reason, Posting posting);
+                                       const std::string& reason, Posting posting)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // A new proposed exchange (id, state, waiting index), in `tx`.
   absl::StatusOr<apb::Activity> AddExchange(Tx& tx,
                                             const ::timebank::directory::v1::Principal& caller,

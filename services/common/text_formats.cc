@@ -25,19 +25,4 @@ std::string FormatMinor(int64_t amount, int exponent) {
   return absl::StrCat(negative ? "-" : "", a / div, ".", frac);
 }
 
-std::string CsvField(const std::string& s) {
-  std::string v = s;
-  if (!v.empty() &&
-      (v[0] == '=' || v[0] == '+' || v[0] == '@' || (v[0] == '-' && !LooksNumeric(v)))) {
-    v = "'" + v;  // (not insert(): GCC 12 warns falsely on it)
-  }
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string quoted = "\"";
-  for (char c : v) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 }  // namespace timebank

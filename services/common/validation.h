@@ -1,5 +1,6 @@
-// Edge validation helpers shared by every service: identifiers, UTF-8 text, and
-// currency codes. Each answers one yes/no question so callers can name the field.
+// Edge validation helpers shared by every service: identifiers and currency codes.
+// Each answers one yes/no question so callers can name the field. (Human-readable
+// text has its own rule: services/common/text_rule.h.)
 #ifndef TIMEBANK_SERVICES_COMMON_VALIDATION_H_
 #define TIMEBANK_SERVICES_COMMON_VALIDATION_H_
 
@@ -11,12 +12,6 @@ namespace timebank {
 
 // 1..max_bytes of [A-Za-z0-9._:-]: safe in resource names, URLs, CSV and logs.
 bool IsValidId(std::string_view id, size_t max_bytes);
-
-// Well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(std::string_view text);
-
-// Valid UTF-8 with no control characters (names and single-line labels).
-bool IsValidSingleLine(std::string_view text);
 
 // The number of minor-unit digits of an active ISO 4217 currency (GBP -> 2,
 // JPY -> 0, KWD -> 3), or nullopt for anything that is not one.

@@ -16,6 +16,7 @@
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/token.h"
 #include "services/common/ids.h"
+#include "services/common/text_fields.h"
 #include "services/common/update_mask.h"
 #include "services/common/validation.h"
 #include "services/directory/directory_schema.h"
@@ -65,21 +66,25 @@ absl::Status Field(const char* field, const std::string& problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
 }
 
+// Member numbers as printed on cards: 1..32 of [A-Za-z0-9-].
+constexpr size_t kMaxMemberNumberBytes = 32;
+bool IsMemberNumber(const std::string& n) {
+  return !n.empty() && n.size() <= kMaxMemberNumberBytes &&
+         std::all_of(n.begin(), n.end(), [](char ch) {
+           return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-';
+         });
+}
+
+// A name (community, organisation, member, API key): the text rule, and not blank.
 absl::Status CheckName(const char* field, const std::string& v, bool required) {
   if (v.empty()) return required ? Field(field, "required") : absl::OkStatus();
-  if (v.size() > DirectoryLimits::kMaxNameBytes) {
-    return Field(field, absl::StrCat("at most ", DirectoryLimits::kMaxNameBytes, " bytes"));
-  }
-  if (!IsValidSingleLine(v)) return Field(field, "must be one line of valid UTF-8 text");
+  TB_RETURN_IF_ERROR(CheckText(field, v, {TextLimits::kNameBytes}));
   if (absl::StripAsciiWhitespace(v).empty()) return Field(field, "must not be blank");
   return absl::OkStatus();
 }
 
 absl::Status CheckReason(const char* field, const std::string& v) {
-  if (v.size() > DirectoryLimits::kMaxReasonBytes || !IsValidSingleLine(v)) {
-    return Field(field, "at most 512 bytes of one-line UTF-8 text");
-  }
-  return absl::OkStatus();
+  return CheckText(field, v, {TextLimits::kReasonBytes});
 }
 
 absl::Status CheckCommunityFields(const dpb::Community& c) {
@@ -113,21 +118,16 @@ absl::Status CheckCommunityFields(const dpb::Community& c) {
 
 absl::Status CheckMemberFields(dpb::Member* m) {
   TB_RETURN_IF_ERROR(CheckName("member.display_name", m->display_name(), true));
-  if (!m->member_number().empty()) {
-    const std::string& n = m->member_number();
-    if (n.size() > 32 || !std::all_of(n.begin(), n.end(), [](char ch) {
-          return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-';
-        })) {
-      return Field("member.member_number", "1..32 of A-Z, a-z, 0-9 and -");
-    }
+  if (!m->member_number().empty() && !IsMemberNumber(m->member_number())) {
+    return Field("member.member_number", "1..32 of A-Z, a-z, 0-9 and -");
   }
   if (!m->username().empty()) TB_RETURN_IF_ERROR(ValidateUsername(m->username()));
+  TB_RETURN_IF_ERROR(CheckText("member.email", m->email(), {TextLimits::kEmailBytes}));
   if (!m->email().empty() &&
-      (m->email().size() > DirectoryLimits::kMaxEmailBytes || !IsValidSingleLine(m->email()) ||
-       m->email().find('@') == std::string::npos || m->email().find(' ') != std::string::npos)) {
+      (m->email().find('@') == std::string::npos || m->email().find(' ') != std::string::npos)) {
     return Field("member.email", "must be an email address of at most 254 bytes");
   }
-  if (!m->phone().empty() && (m->phone().size() > DirectoryLimits::kMaxPhoneBytes ||
+  if (!m->phone().empty() && (m->phone().size() > TextLimits::kPhoneBytes ||
                               !std::all_of(m->phone().begin(), m->phone().end(), [](char ch) {
                                 return std::isdigit(static_cast<unsigned char>(ch)) || ch == ' ' ||
                                        ch == '+' || ch == '(' || ch == ')' || ch == '-';
@@ -139,9 +139,8 @@ absl::Status CheckMemberFields(dpb::Member* m) {
   }
   for (std::string& t : *m->mutable_tags()) {
     t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(t));
-    if (t.empty() || t.size() > DirectoryLimits::kMaxTagBytes || !IsValidSingleLine(t)) {
-      return Field("member.tags", "each tag is 1..40 bytes of one-line text");
-    }
+    if (t.empty()) return Field("member.tags", "each tag is 1..40 bytes of one-line text");
+    TB_RETURN_IF_ERROR(CheckText("member.tags", t, {TextLimits::kTagBytes}));
   }
   std::sort(m->mutable_tags()->begin(), m->mutable_tags()->end());
   m->mutable_tags()->erase(std::unique(m->mutable_tags()->begin(), m->mutable_tags()->end()),
@@ -628,9 +627,9 @@ absl::StatusOr<std::vector<std::optional<dpb::Member>>> Directory::LookupMembers
   out.reserve(numbers.size());
   std::string id;
   for (const std::string& n : numbers) {
-    if (n.empty() || n.size() > 32 || !IsValidSingleLine(n)) {
-      return Field("member_numbers", "each is 1..32 bytes of one-line text");
-    }
+    // Numbers come from spreadsheets: one that cannot exist is simply not found.
+    if (n.empty()) return Field("member_numbers", "each is 1..32 bytes");
+    TB_RETURN_IF_ERROR(CheckText("member_numbers", n, {kMaxMemberNumberBytes}));
     TB_ASSIGN_OR_RETURN(bool found, store_->Get(schema::kRecords, MemberNumberKey(c, n), &id));
     if (!found) {
       out.emplace_back();
@@ -646,12 +645,8 @@ absl::StatusOr<std::vector<std::optional<dpb::Member>>> Directory::LookupMembers
 absl::StatusOr<Page<dpb::Member>> Directory::SearchMembers(uint64_t c, const std::string& query,
                                                            const std::string& tag,
                                                            uint64_t after_id, size_t limit) {
-  if (query.size() > DirectoryLimits::kMaxNameBytes || !IsValidSingleLine(query)) {
-    return Field("query", "at most 128 bytes of one-line text");
-  }
-  if (tag.size() > DirectoryLimits::kMaxTagBytes || !IsValidSingleLine(tag)) {
-    return Field("tag", "at most 40 bytes of one-line text");
-  }
+  TB_RETURN_IF_ERROR(CheckText("query", query, {TextLimits::kNameBytes}));
+  TB_RETURN_IF_ERROR(CheckText("tag", tag, {TextLimits::kTagBytes}));
   TB_RETURN_IF_ERROR(GetCommunity(c).status());
   const std::string q = absl::AsciiStrToLower(query);
   const std::string t = absl::AsciiStrToLower(tag);

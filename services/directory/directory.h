@@ -31,12 +31,8 @@ namespace timebank::directory {
 namespace dpb = ::timebank::directory::v1;
 
 struct DirectoryLimits {
-  static constexpr size_t kMaxNameBytes = 128;
+  // Text fields' limits are services/common/text_fields.h's TextLimits.
   static constexpr size_t kMaxTags = 32;
-  static constexpr size_t kMaxTagBytes = 40;
-  static constexpr size_t kMaxEmailBytes = 254;
-  static constexpr size_t kMaxPhoneBytes = 32;
-  static constexpr size_t kMaxReasonBytes = 512;
   static constexpr size_t kMaxCoordinatedOrganisations = 32;
   static constexpr int64_t kMaxMemberCreditLimitMinutes = 1000 * 60;
   // Organisations receive many volunteers' time, so may run much further below zero.
@@ -178,9 +174,10 @@ class Directory {
   absl::StatusOr<bool> Read(const std::string& key, Msg* out);
   absl::StatusOr<dpb::Member> MustMember(uint64_t community_id, uint64_t member_id);
   // Writes a changed member with its audit entry; end_tokens also ends their access
-  // tokens (raises the epoch). Callers hold write_mu_.
+  // tokens (raises the epoch).
   absl::StatusOr<dpb::Member> SaveMember(dpb::Member m, const Actor& a, const std::string& action,
-                                         const std::string& detail, bool end_tokens);
+                                         const std::string& detail, bool end_tokens)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   void Audit(Tx& tx, uint64_t community_id, const Actor& a, const std::string& action,
              uint64_t member_id, const std::string& detail);
   absl::StatusOr<dpb::Member> InsertMember(Tx& tx, const Actor* a, dpb::Member m,

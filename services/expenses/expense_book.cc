@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/auth/token.h"
+#include "services/common/csv_writer.h"
+#include "services/common/text_fields.h"
 #include "services/common/text_formats.h"
 #include "services/common/update_mask.h"
 #include "services/common/validation.h"
@@ -106,10 +108,7 @@ int64_t MonthOf(absl::Time t, const absl::TimeZone& tz) {
 
 absl::Status CheckReason(const std::string& reason, const char* required_why) {
   if (required_why != nullptr && reason.empty()) return Field("reason", required_why);
-  if (reason.size() > ExpenseLimits::kMaxReasonBytes || !IsValidSingleLine(reason)) {
-    return Field("reason", "at most 512 bytes of one-line text");
-  }
-  return absl::OkStatus();
+  return CheckText("reason", reason, {TextLimits::kReasonBytes});
 }
 
 }  // namespace
@@ -303,10 +302,10 @@ absl::StatusOr<xpb::Claim> ExpenseBook::Load(uint64_t c, uint64_t id) {
 
 absl::Status ExpenseBook::PriceLines(const xpb::Policy& policy, const dpb::Community& community,
                                      xpb::Claim* claim) const {
-  if (claim->title().empty() || claim->title().size() > ExpenseLimits::kMaxTitleBytes ||
-      !IsValidSingleLine(claim->title())) {
+  if (claim->title().empty()) {
     return Field("claim.title", "1..128 bytes of one-line text: what the claim is for");
   }
+  TB_RETURN_IF_ERROR(CheckText("claim.title", claim->title(), {TextLimits::kClaimTitleBytes}));
   if (claim->lines().empty() ||
       static_cast<size_t>(claim->lines_size()) > ExpenseLimits::kMaxLines) {
     return Field("claim.lines", "1..50 lines");
@@ -337,11 +336,10 @@ absl::Status ExpenseBook::PriceLines(const xpb::Policy& policy, const dpb::Commu
       return Field(f + "date", absl::StrCat("is outside the claim window of ",
                                             policy.claim_window_days(), " days"));
     }
-    if (line.description().empty() ||
-        line.description().size() > ExpenseLimits::kMaxDescriptionBytes ||
-        !IsValidSingleLine(line.description())) {
+    if (line.description().empty())
       return Field(f + "description", "1..256 bytes of one-line text");
-    }
+    TB_RETURN_IF_ERROR(
+        CheckText(f + "description", line.description(), {TextLimits::kClaimLineDescriptionBytes}));
     if (line.category() == xpb::CATEGORY_MILEAGE) {
       if (policy.mileage_rate_minor() == 0) {
         return Field(f + "category", "this community pays no mileage (no rate is set)");
@@ -934,9 +932,8 @@ std::string HashPrefix(uint64_t c, const std::string& sha256) {
 absl::StatusOr<xpb::Claim> ExpenseBook::AttachReceipt(const Principal& caller,
                                                       const xpb::AttachReceiptRequest& req) {
   const std::string& name = req.filename();
-  if (name.empty() || name.size() > ExpenseLimits::kMaxFilenameBytes || !IsValidSingleLine(name)) {
-    return Field("filename", "1..128 bytes of one-line text");
-  }
+  if (name.empty()) return Field("filename", "1..128 bytes of one-line text");
+  TB_RETURN_IF_ERROR(CheckText("filename", name, {TextLimits::kReceiptFilenameBytes}));
   if (req.data().empty() || req.data().size() > ExpenseLimits::kMaxReceiptBytes) {
     return Field("data", "a file of 1 byte to 5 MiB; scan or photograph it smaller");
   }
@@ -1192,7 +1189,9 @@ absl::StatusOr<xpb::ExportPaymentBatchResponse> ExpenseBook::ExportPaymentBatch(
                                                                                 uint64_t id) {
   TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, LoadBatch(c, id));
   const int exponent = CurrencyExponent(batch.currency()).value_or(2);
-  std::string csv = "batch,claim,member_id,member_number,name,amount,currency,reference\r\n";
+  CsvWriter csv;
+  csv.AddRow(
+      {"batch", "claim", "member_id", "member_number", "name", "amount", "currency", "reference"});
   for (uint64_t claim_id : batch.claim_ids()) {
     TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, claim_id));
     absl::StatusOr<dpb::Member> m = people_->Member(c, claim.claimant_member_id());
@@ -1205,14 +1204,10 @@ absl::StatusOr<xpb::ExportPaymentBatchResponse> ExpenseBook::ExportPaymentBatch(
                                           FormatMinor(claim.total_minor(), exponent),
                                           batch.currency(),
                                           absl::StrCat("TB-", c, "-", claim.id())};
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i) csv += ',';
-      csv += CsvField(row[i]);
-    }
-    csv += "\r\n";
+    csv.AddRow(row);
   }
   xpb::ExportPaymentBatchResponse out;
-  out.set_csv(std::move(csv));
+  out.set_csv(std::move(csv).Take());
   out.set_filename(absl::StrCat("payment-batch-", c, "-", id, ".csv"));
   return out;
 }
@@ -1223,9 +1218,10 @@ absl::StatusOr<xpb::PaymentBatch> ExpenseBook::MarkBatchPaid(const Principal& ca
     return absl::PermissionDeniedError("only finance officers mark payments");
   }
   const std::string& ref = req.payment_reference();
-  if (ref.empty() || ref.size() > ExpenseLimits::kMaxReferenceBytes || !IsValidSingleLine(ref)) {
+  if (ref.empty()) {
     return Field("payment_reference", "1..64 bytes of one-line text: the bank's reference");
   }
+  TB_RETURN_IF_ERROR(CheckText("payment_reference", ref, {TextLimits::kPaymentReferenceBytes}));
   const uint64_t c = req.community_id();
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, LoadBatch(c, req.batch_id()));

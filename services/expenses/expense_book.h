@@ -33,11 +33,9 @@ namespace timebank::expenses {
 
 namespace xpb = ::timebank::expenses::v1;
 
+// Text fields' limits are services/common/text_fields.h's TextLimits.
 struct ExpenseLimits {
   static constexpr size_t kMaxLines = 50;
-  static constexpr size_t kMaxTitleBytes = 128;
-  static constexpr size_t kMaxDescriptionBytes = 256;
-  static constexpr size_t kMaxReasonBytes = 512;
   // No single amount, cap or line may exceed this many minor units (10 million).
   static constexpr int64_t kMaxMinor = 10'000'000;
   static constexpr int64_t kMaxMileageRateMinor = 100'000;
@@ -48,8 +46,6 @@ struct ExpenseLimits {
   static constexpr size_t kMaxBatchClaims = 1000;
   static constexpr size_t kMaxReceiptBytes = size_t{5} << 20;
   static constexpr size_t kMaxReceiptsPerClaim = 20;
-  static constexpr size_t kMaxFilenameBytes = 128;
-  static constexpr size_t kMaxReferenceBytes = 64;
 };
 // A payment batch posts as one linked chain (one transfer per claim): it fits one call.
 static_assert(ExpenseLimits::kMaxBatchClaims <= ledger::kMaxBatchEvents);

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/text_rule.h"
 #include "services/common/validation.h"
 #include "services/ledger/effects.h"
 #include "storage/absl_compat.h"
@@ -107,9 +108,9 @@ void LedgerState::SaveBalances(Slot* slot) {
 
 // ---- Accounts ---------------------------------------------------------------------
 
-pb::CreateAccountResultCode LedgerState::ValidateAccount(const AccountView& request,
+pb::CreateAccountResultCode LedgerState::ValidateAccount(AccountView& request,
                                                          uint64_t* existing_seq) const {
-  const AccountInfo& a = request.info;
+  AccountInfo& a = request.info;
   const std::optional<LedgerId> id = ParseLedgerId(a.id);
   if (!id) return pb::CREATE_ACCOUNT_ID_INVALID;
   if (a.community_id == 0) return pb::CREATE_ACCOUNT_COMMUNITY_ID_REQUIRED;
@@ -118,7 +119,8 @@ pb::CreateAccountResultCode LedgerState::ValidateAccount(const AccountView& requ
   if (a.owner_kind == pb::OWNER_KIND_UNSPECIFIED || !pb::OwnerKind_IsValid(a.owner_kind)) {
     return pb::CREATE_ACCOUNT_OWNER_KIND_REQUIRED;
   }
-  if (a.owner_ref.size() > kMaxOwnerRefBytes || !IsValidSingleLine(a.owner_ref)) {
+  // Normalised in place (the text rule), so a retry compares equal with what is stored.
+  if (NormaliseTextInPlace(&a.owner_ref, {kMaxOwnerRefBytes})) {
     return pb::CREATE_ACCOUNT_OWNER_REF_INVALID;
   }
   if (a.min_balance > 0) return pb::CREATE_ACCOUNT_MIN_BALANCE_MUST_NOT_BE_POSITIVE;
@@ -157,11 +159,10 @@ absl::StatusOr<bool> LedgerState::ValidateStatusChange(const StatusChange& chang
       change.status != pb::ACCOUNT_STATUS_CLOSED) {
     return absl::InvalidArgumentError("status: must be OPEN, FROZEN or CLOSED");
   }
-  if (change.reason.empty() || change.reason.size() > kMaxMemoBytes ||
-      !IsValidSingleLine(change.reason)) {
-    return absl::InvalidArgumentError(
-        "reason: required, one line of valid UTF-8, at most 512 bytes");
+  if (change.reason.empty()) {
+    return absl::InvalidArgumentError("reason: required, one line of text, at most 512 bytes");
   }
+  TB_RETURN_IF_ERROR(CheckText("reason", change.reason, {kMaxMemoBytes}));
   if (slot->status == change.status) return false;
   if (slot->status == pb::ACCOUNT_STATUS_CLOSED) {
     return absl::FailedPreconditionError("a closed account cannot be reopened; open a new one");
@@ -178,6 +179,39 @@ absl::StatusOr<bool> LedgerState::ValidateStatusChange(const StatusChange& chang
 }
 
 // ---- Transfers --------------------------------------------------------------------
+
+namespace {
+
+// The text rule's refusal as a transfer's result code (docs/API.md): ill-formed UTF-8,
+// too long once normalised, or a forbidden character (control, line break, bidi control).
+pb::CreateTransferResultCode TextCode(const TextProblem& p,
+                                      pb::CreateTransferResultCode invalid_utf8,
+                                      pb::CreateTransferResultCode too_long,
+                                      pb::CreateTransferResultCode forbidden) {
+  switch (p.kind) {
+    case TextProblem::Kind::kInvalidUtf8:
+      return invalid_utf8;
+    case TextProblem::Kind::kTooLong:
+      return too_long;
+    default:
+      return forbidden;
+  }
+}
+
+pb::CreateTransferResultCode NormaliseTransferText(Transfer& t) {
+  if (std::optional<TextProblem> p = NormaliseTextInPlace(&t.memo, {kMaxMemoBytes})) {
+    return TextCode(*p, pb::CREATE_TRANSFER_MEMO_INVALID_UTF8, pb::CREATE_TRANSFER_MEMO_TOO_LONG,
+                    pb::CREATE_TRANSFER_MEMO_FORBIDDEN_CHARACTER);
+  }
+  if (std::optional<TextProblem> p = NormaliseTextInPlace(&t.reference, {kMaxReferenceBytes})) {
+    return TextCode(*p, pb::CREATE_TRANSFER_REFERENCE_INVALID_UTF8,
+                    pb::CREATE_TRANSFER_REFERENCE_TOO_LONG,
+                    pb::CREATE_TRANSFER_REFERENCE_FORBIDDEN_CHARACTER);
+  }
+  return pb::CREATE_TRANSFER_CREATED;
+}
+
+}  // namespace
 
 absl::StatusOr<std::optional<StoredTransfer>> LedgerState::FindTransfer(std::string_view id) {
   if (auto it = overlay_.find(AsAbsl(id)); it != overlay_.end()) return it->second.stored;
@@ -214,6 +248,10 @@ absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
       ids != pb::CREATE_TRANSFER_CREATED) {
     return ids;
   }
+  if (const pb::CreateTransferResultCode text = NormaliseTransferText(req);
+      text != pb::CREATE_TRANSFER_CREATED) {
+    return text;
+  }
   TB_ASSIGN_OR_RETURN(std::optional<StoredTransfer> found, FindTransfer(req.id));
   if (found) {
     *existing = found->record;
@@ -234,10 +272,6 @@ absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
   if (!pb::CoproductionType_IsValid(req.coproduction_type)) {
     return pb::CREATE_TRANSFER_COPRODUCTION_TYPE_INVALID;
   }
-  if (req.memo.size() > kMaxMemoBytes) return pb::CREATE_TRANSFER_MEMO_TOO_LONG;
-  if (!IsValidUtf8(req.memo)) return pb::CREATE_TRANSFER_MEMO_INVALID_UTF8;
-  if (req.reference.size() > kMaxReferenceBytes) return pb::CREATE_TRANSFER_REFERENCE_TOO_LONG;
-  if (!IsValidUtf8(req.reference)) return pb::CREATE_TRANSFER_REFERENCE_INVALID_UTF8;
   if (req.occurred_at_ns < 0) return pb::CREATE_TRANSFER_OCCURRED_AT_INVALID;
   if (req.occurred_at_ns > now_ns + kMaxClockSkewNs) {
     return pb::CREATE_TRANSFER_OCCURRED_AT_IN_FUTURE;

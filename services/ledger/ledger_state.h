@@ -49,8 +49,8 @@ class LedgerState {
 
   // ---- Writer thread ----------------------------------------------------------
   // Checks a new account. On EXISTS, *existing_seq is the account's created_seq.
-  pb::CreateAccountResultCode ValidateAccount(const AccountView& request,
-                                              uint64_t* existing_seq) const;
+  // Normalises the request's owner_ref first (the text rule), so a retry compares equal.
+  pb::CreateAccountResultCode ValidateAccount(AccountView& request, uint64_t* existing_seq) const;
   // Builds the committed form of a new account (number assigned).
   AccountInfo ResolveAccount(const AccountView& request) const;
 
@@ -58,7 +58,8 @@ class LedgerState {
   // unit filled in; seq and time left to the caller). On EXISTS (either kind) fills
   // *existing with the stored record and *resolved with the stored transfer.
   // An error status means the store could not be read (nothing was decided).
-  // `request` may be moved from (its strings end up in *resolved).
+  // `request` may be moved from (its strings end up in *resolved); its memo and
+  // reference are normalised by the text rule before anything is compared.
   absl::StatusOr<pb::CreateTransferResultCode> ValidateTransfer(Transfer& request, int64_t now_ns,
                                                                 Transfer* resolved,
                                                                 TransferRecord* existing);

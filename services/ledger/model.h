@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "services/common/ids.h"
+#include "services/common/text_fields.h"
 #include "storage/hash_chain.h"
 #include "timebank/ledger/v1/ledger.pb.h"
 
@@ -20,9 +21,10 @@ namespace pb = ::timebank::ledger::v1;
 // --- Explicit limits (TIGER_STYLE: every size is bounded) ---------------------------
 inline constexpr size_t kMaxBatchEvents = 8190;
 inline constexpr size_t kMaxIdBytes = kMaxLedgerIdBytes;  // ids: services/common/ids.h
-inline constexpr size_t kMaxOwnerRefBytes = 128;
-inline constexpr size_t kMaxReferenceBytes = 256;
-inline constexpr size_t kMaxMemoBytes = 512;
+// Text: the one rule and its limits (services/common/text_fields.h).
+inline constexpr size_t kMaxOwnerRefBytes = TextLimits::kOwnerRefBytes;
+inline constexpr size_t kMaxReferenceBytes = TextLimits::kTransferReferenceBytes;
+inline constexpr size_t kMaxMemoBytes = TextLimits::kMemoBytes;
 inline constexpr int64_t kMaxAmount = 1'000'000'000'000;  // per transfer, in the unit
 inline constexpr uint32_t kMaxTimeoutS = 30 * 24 * 3600;
 // occurred_at may lead the ledger's clock by this much (client clock skew).

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/grpc_util.h"
-#include "services/common/validation.h"
+#include "services/common/text_rule.h"
 
 namespace timebank::system {
 namespace {
@@ -46,8 +46,16 @@ grpc::ServerUnaryReactor* SystemServiceImpl::CreateBackup(grpc::CallbackServerCo
   namespace fs = std::filesystem;
   const std::string& dir = req->dir();
   std::error_code ec;
-  if (dir.empty() || dir.size() > kMaxPathBytes || !IsValidSingleLine(dir) ||
-      !fs::path(dir).is_absolute()) {
+  // A path is bytes: the text rule's characters are refused, but it is not normalised.
+  std::string normalised;
+  bool changed = false;
+  if (std::optional<TextProblem> p = ApplyTextRule(dir, {kMaxPathBytes}, &normalised, &changed);
+      p && p->kind != TextProblem::Kind::kTooLong) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 DescribeTextProblem("dir", *p, {kMaxPathBytes})));
+    return reactor;
+  }
+  if (dir.empty() || dir.size() > kMaxPathBytes || !fs::path(dir).is_absolute()) {
     reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                  "dir: an absolute path on the server, at most 1024 bytes"));
     return reactor;

@@ -472,7 +472,10 @@ TEST_F(LedgerEngineTest, FieldsTheLedgerFillsInMatchOnlyWhenLeftUnsetAsBefore) {
        [](Transfer& t) { t.coproduction_type = pb::COPRODUCTION_TYPE_CO_DESIGN; }},
   };
   for (uint8_t flag : {uint8_t{kPostPending}, uint8_t{kVoidPending}, uint8_t{0}}) {
-    for (const auto& [field, fill] : give) {
+    for (const auto& entry : give) {
+      // Named, not a structured binding: clang 14 cannot capture those in a lambda.
+      const std::string& field = entry.first;
+      const auto& fill = entry.second;
       const bool reversal = flag == 0;
       if (reversal && field == "kind") continue;  // a reversal always says REVERSAL
       const std::string label = absl::StrCat(reversal               ? "reversal"

@@ -5,6 +5,7 @@
 #include "clients/common/hours.h"
 #include "gtest/gtest.h"
 #include "services/common/paging.h"
+#include "services/common/text_rule.h"
 #include "services/common/validation.h"
 #include "services/ledger/effects.h"
 #include "services/ledger/journal_codec.h"
@@ -193,13 +194,13 @@ TEST(ValidationTest, IdsTextAndCurrencies) {
   EXPECT_FALSE(IsValidId("has space", 64));
   EXPECT_FALSE(IsValidId("slash/", 64));
   EXPECT_FALSE(IsValidId(std::string(65, 'a'), 64));
-  EXPECT_TRUE(IsValidUtf8("plain ascii, Łódź, 日本, 🙂"));
-  EXPECT_FALSE(IsValidUtf8("\xc0\x80"));          // overlong NUL
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // > U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xe2\x82"));          // truncated
-  EXPECT_FALSE(IsValidSingleLine("tab\there"));
-  EXPECT_TRUE(IsValidSingleLine("Café Nero"));
+  EXPECT_EQ(FindInvalidUtf8("plain ascii, Łódź, 日本, 🙂"), std::nullopt);
+  EXPECT_EQ(FindInvalidUtf8("\xc0\x80"), 1u);               // overlong NUL
+  EXPECT_EQ(FindInvalidUtf8("ab\xed\xa0\x80"), 3u);         // surrogate
+  EXPECT_EQ(FindInvalidUtf8("\xf4\x90\x80\x80"), 1u);       // > U+10FFFF
+  EXPECT_EQ(FindInvalidUtf8("\xe2\x82"), 1u);               // truncated
+  EXPECT_FALSE(CheckText("name", "tab\there", {64}).ok());  // (tests/text has the rest)
+  EXPECT_TRUE(CheckText("name", "Café Nero", {64}).ok());
   EXPECT_EQ(CurrencyExponent("GBP"), 2);
   EXPECT_EQ(CurrencyExponent("JPY"), 0);
   EXPECT_EQ(CurrencyExponent("KWD"), 3);
@@ -231,6 +232,8 @@ TEST(HoursTest, ParsesAndFormats) {
   EXPECT_FALSE(cli::ParseMinutes("1.01h").ok());  // 60.6 minutes
   EXPECT_FALSE(cli::ParseMinutes("-1h").ok());
   EXPECT_FALSE(cli::ParseMinutes("h").ok());
+  EXPECT_FALSE(cli::ParseMinutes("1000000000000h").ok());  // would overflow
+  EXPECT_FALSE(cli::ParseMinutes("1099511627776h1099511627776h").ok());
   EXPECT_FALSE(cli::ParseMinutes("1x").ok());
   EXPECT_FALSE(cli::ParseMinutes("").ok());
   EXPECT_FALSE(cli::ParseMinutes("99999999999999999999h").ok());

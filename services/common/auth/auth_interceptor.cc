@@ -13,6 +13,7 @@
 #include "services/common/auth/token.h"
 #include "services/common/request_check.h"
 #include "services/common/server.h"
+#include "services/common/text_fields.h"
 #include "storage/absl_compat.h"
 
 namespace timebank::auth {
@@ -114,8 +115,8 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
       Authenticate();
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
-      const auto* request =
-          static_cast<const google::protobuf::Message*>(methods->GetRecvMessage());
+      // Not const: the text rule normalises the request's text in place (CheckRequest).
+      auto* request = static_cast<google::protobuf::Message*>(methods->GetRecvMessage());
       // No message here means gRPC could not parse the bytes: the handler will not run
       // and gRPC answers INTERNAL (synchronous handlers) or UNIMPLEMENTED (callback
       // ones), which tells the client nothing true. The status is replaced below.
@@ -176,7 +177,9 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     entry_ = std::move(entry);
   }
 
-  void Authorise(const google::protobuf::Message* request) {
+  // Decides access, then (for a caller who may make the call) checks the request's
+  // shape and text (CheckRequest), and records the decision for CheckAccess.
+  void Authorise(google::protobuf::Message* request) {
     absl::Status s = auth_error_;
     if (s.ok()) s = Decide(rule_, method_, entry_ ? &entry_->claims.principal() : nullptr, request);
     if (s.ok()) s = CheckRequest(request);
@@ -189,12 +192,18 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
-  // Every enum and time in the request holds a value its type allows
-  // (services/common/request_check.h); after access, so only callers who may call the
-  // method learn what is wrong with the request.
-  absl::Status CheckRequest(const google::protobuf::Message* request) const {
-    if (request == nullptr || info_->check == nullptr) return absl::OkStatus();
-    return info_->check->Check(*request);
+  // The edge check of a request, after access, so only callers who may call the method
+  // learn what is wrong with it: every enum and time holds a value its type allows
+  // (services/common/request_check.h), then every human-readable field follows the text
+  // rule and is normalised in place before the handler sees it (services/common/
+  // text_fields.h). Either refusal is INVALID_ARGUMENT naming the field's path.
+  absl::Status CheckRequest(google::protobuf::Message* request) const {
+    if (request == nullptr) return absl::OkStatus();
+    if (info_->check != nullptr) {
+      absl::Status shape = info_->check->Check(*request);
+      if (!shape.ok()) return shape;
+    }
+    return NormaliseRequestText(request);
   }
 
   // The answer to a request that could not be parsed: a caller who must sign in is
@@ -273,7 +282,9 @@ grpc::Status CheckAccess(const grpc::ServerContextBase& ctx) {
   const size_t colon = d->find(':');
   int code = grpc::StatusCode::PERMISSION_DENIED;
   if (colon != std::string_view::npos) {
-    absl::SimpleAtoi(absl::string_view(d->data(), colon), &code);
+    if (!absl::SimpleAtoi(absl::string_view(d->data(), colon), &code)) {
+      code = grpc::StatusCode::PERMISSION_DENIED;
+    }
   }
   return grpc::Status(static_cast<grpc::StatusCode>(code),
                       std::string(colon == std::string_view::npos ? *d : d->substr(colon + 1)));
