@@ -218,11 +218,16 @@ bool Actor::Is(dpb::Role role) const { return auth::HasRole(principal, role); }
 class Directory::Tx : public storage::RecordTx {
  public:
   explicit Tx(storage::KvStore* store) : RecordTx(store, schema::kRecords, schema::kCounter) {}
+  // Revocations this mutation commits; in force once it is durable (Directory::Commit).
+  std::vector<dpb::Revocation> revocations;
 };
 
 Directory::Directory(storage::KvStore* store, LedgerAccounts* ledger,
                      auth::Revocations* revocations)
-    : store_(store), ledger_(ledger), revocations_(revocations) {}
+    : store_(store),
+      ledger_(ledger),
+      revocations_(revocations),
+      revocation_log_(store, schema::kRecords, revocations) {}
 Directory::~Directory() = default;
 
 template <class Msg>
@@ -263,6 +268,7 @@ absl::Status Directory::Start() {
                            storage::DecodeU64(it->value().data()));
   }
   TB_RETURN_IF_ERROR(it->status());
+  TB_RETURN_IF_ERROR(revocation_log_.Load(absl::ToUnixSeconds(Now())));
   DrainOutbox();
   return absl::OkStatus();
 }
@@ -701,13 +707,27 @@ absl::StatusOr<dpb::Member> Directory::UpdateMember(const Actor& a, const dpb::M
   return SaveMember(std::move(m), a, "member.update", "", /*end_tokens=*/false);
 }
 
-absl::StatusOr<uint64_t> Directory::BumpEpoch(int kind, uint64_t c, uint64_t s) {
-  Tx tx(store_);
+absl::Status Directory::EndTokens(Tx& tx, int kind, uint64_t c, uint64_t s) {
   const uint64_t next = Epoch(kind, c, s) + 1;
   tx.Put(EpochKey(kind, c, s), U64Value(next));
+  dpb::Revocation r;
+  r.set_kind(static_cast<dpb::Principal::Kind>(kind));
+  r.set_community_id(c);
+  r.set_subject_id(s);
+  r.set_epoch(next);
+  TB_ASSIGN_OR_RETURN(r, revocation_log_.Add(tx, std::move(r), absl::ToUnixSeconds(Now())));
+  tx.revocations.push_back(std::move(r));
+  return absl::OkStatus();
+}
+
+absl::Status Directory::Commit(Tx& tx) {
   TB_RETURN_IF_ERROR(tx.Commit());
-  revocations_->SetEpoch(kind, c, s, next);
-  return next;
+  revocation_log_.Publish(tx.revocations);
+  return absl::OkStatus();
+}
+
+dpb::PollRevocationsResponse Directory::PollRevocations(uint64_t after_seq) {
+  return revocation_log_.Since(after_seq, absl::ToUnixSeconds(Now()));
 }
 
 uint64_t Directory::Epoch(int kind, uint64_t c, uint64_t s) {
@@ -721,10 +741,10 @@ absl::StatusOr<dpb::Member> Directory::SaveMember(dpb::Member m, const Actor& a,
   const std::string sealed = Sealed(m);
   tx.Put(KeyU64U64(schema::kMember, m.community_id(), m.id()), sealed);
   Audit(tx, m.community_id(), a, action, m.id(), detail);
-  TB_RETURN_IF_ERROR(tx.Commit());
   if (end_tokens) {
-    TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, m.community_id(), m.id()).status());
+    TB_RETURN_IF_ERROR(EndTokens(tx, dpb::Principal::KIND_MEMBER, m.community_id(), m.id()));
   }
+  TB_RETURN_IF_ERROR(Commit(tx));
   m.ParseFromString(sealed);
   return m;
 }
@@ -923,8 +943,8 @@ absl::StatusOr<dpb::ApiKey> Directory::RevokeApiKey(const Actor& a, uint64_t c, 
   Tx tx(store_);
   tx.Put(KeyU64U64(schema::kApiKey, c, id), k.SerializeAsString());
   Audit(tx, c, a, "apikey.revoke", 0, absl::StrCat("key ", id));
-  TB_RETURN_IF_ERROR(tx.Commit());
-  TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_API_KEY, c, id).status());
+  TB_RETURN_IF_ERROR(EndTokens(tx, dpb::Principal::KIND_API_KEY, c, id));
+  TB_RETURN_IF_ERROR(Commit(tx));
   return k;
 }
 
@@ -1006,8 +1026,8 @@ absl::StatusOr<dpb::Member> Directory::EraseMember(const Actor& a, uint64_t c, u
   const std::string sealed = Sealed(m);
   tx.Put(KeyU64U64(schema::kMember, c, id), sealed);
   Audit(tx, c, a, "member.erase", id, reason);
-  TB_RETURN_IF_ERROR(tx.Commit());
-  TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, c, id).status());
+  TB_RETURN_IF_ERROR(EndTokens(tx, dpb::Principal::KIND_MEMBER, c, id));
+  TB_RETURN_IF_ERROR(Commit(tx));
   m.ParseFromString(sealed);
   return m;
 }
@@ -1048,7 +1068,10 @@ absl::StatusOr<dpb::Session> Directory::CreateSession(const dpb::Principal& p,
   TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId("session"));
   dpb::Session s;
   s.set_id(id);
-  *s.mutable_principal() = p;
+  // Who, not what they may do or are called: the roles are read afresh on refresh.
+  s.mutable_principal()->set_kind(p.kind());
+  s.mutable_principal()->set_community_id(p.community_id());
+  s.mutable_principal()->set_subject_id(p.subject_id());
   s.set_created_at_s(now_s);
   s.set_expires_at_s(now_s + lifetime_s);
   tx.Put(KeyU64(schema::kSession, id), s.SerializeAsString());
@@ -1083,41 +1106,51 @@ absl::Status Directory::RevokeSession(const std::string& refresh_hash) {
   std::string ref;
   TB_ASSIGN_OR_RETURN(bool found,
                       store_->Get(schema::kRecords, KeyStr(schema::kRefresh, refresh_hash), &ref));
-  if (!found || ref.size() != 8) return absl::OkStatus();  // signing out twice is fine
   dpb::Session s;
-  TB_ASSIGN_OR_RETURN(bool exists,
-                      Read(KeyU64(schema::kSession, storage::DecodeU64(ref.data())), &s));
+  bool exists = false;
+  if (found && ref.size() == 8) {
+    TB_ASSIGN_OR_RETURN(exists, Read(KeyU64(schema::kSession, storage::DecodeU64(ref.data())), &s));
+  }
+  if (!exists || s.revoked()) {
+    return absl::NotFoundError(
+        "refresh_token: no live session has this refresh token (it was signed out already, "
+        "replaced by a refresh, or never issued); nothing was changed");
+  }
   Tx tx(store_);
   tx.Delete(KeyStr(schema::kRefresh, refresh_hash));
-  if (exists) {
-    s.set_revoked(true);
-    tx.Put(KeyU64(schema::kSession, s.id()), s.SerializeAsString());
-  }
-  return tx.Commit();
+  s.set_revoked(true);
+  tx.Put(KeyU64(schema::kSession, s.id()), s.SerializeAsString());
+  dpb::Revocation r;
+  r.set_kind(s.principal().kind());
+  r.set_community_id(s.principal().community_id());
+  r.set_subject_id(s.principal().subject_id());
+  r.set_session_id(s.id());
+  TB_ASSIGN_OR_RETURN(r, revocation_log_.Add(tx, std::move(r), absl::ToUnixSeconds(Now())));
+  tx.revocations.push_back(std::move(r));
+  return Commit(tx);
 }
 
 absl::StatusOr<int> Directory::RevokeAllSessions(uint64_t c, uint64_t id) {
   int revoked = 0;
-  {
-    absl::MutexLock lock(&write_mu_);
-    Tx tx(store_);
-    const std::string prefix = KeyU64U64(schema::kMemberSession, c, id);
-    auto it = store_->NewIterator(schema::kRecords);
-    for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-      const uint64_t sid = storage::DecodeU64(it->key().data() + prefix.size());
-      dpb::Session s;
-      TB_ASSIGN_OR_RETURN(bool exists, Read(KeyU64(schema::kSession, sid), &s));
-      if (exists && !s.revoked()) {
-        s.set_revoked(true);
-        tx.Put(KeyU64(schema::kSession, sid), s.SerializeAsString());
-        ++revoked;
-      }
-      tx.Delete(std::string(it->key()));
+  absl::MutexLock lock(&write_mu_);
+  Tx tx(store_);
+  const std::string prefix = KeyU64U64(schema::kMemberSession, c, id);
+  auto it = store_->NewIterator(schema::kRecords);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    const uint64_t sid = storage::DecodeU64(it->key().data() + prefix.size());
+    dpb::Session s;
+    TB_ASSIGN_OR_RETURN(bool exists, Read(KeyU64(schema::kSession, sid), &s));
+    if (exists && !s.revoked()) {
+      s.set_revoked(true);
+      tx.Put(KeyU64(schema::kSession, sid), s.SerializeAsString());
+      ++revoked;
     }
-    TB_RETURN_IF_ERROR(it->status());
-    TB_RETURN_IF_ERROR(tx.Commit());
+    tx.Delete(std::string(it->key()));
   }
-  TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, c, id).status());
+  TB_RETURN_IF_ERROR(it->status());
+  // One new epoch ends every access token of every session, here and in every process.
+  TB_RETURN_IF_ERROR(EndTokens(tx, dpb::Principal::KIND_MEMBER, c, id));
+  TB_RETURN_IF_ERROR(Commit(tx));
   return revoked;
 }
 

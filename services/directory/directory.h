@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/common/auth/revocations.h"
+#include "services/directory/revocation_log.h"
 #include "storage/kv_store.h"
 #include "timebank/directory/v1/directory.pb.h"
 #include "timebank/directory/v1/token.pb.h"
@@ -143,8 +144,7 @@ class Directory {
   absl::StatusOr<dpb::Member> SignUpMember(dpb::Member m, const std::string& password_hash,
                                            const std::string& invitation_code);
   absl::Status SetPasswordHash(uint64_t community_id, uint64_t member_id, const std::string& hash);
-  // Raises a subject's epoch: its access tokens stop working at once.
-  absl::StatusOr<uint64_t> BumpEpoch(int kind, uint64_t community_id, uint64_t subject_id);
+  // The subject's current epoch: tokens issued now carry it.
   uint64_t Epoch(int kind, uint64_t community_id, uint64_t subject_id);
   // The principal a member's tokens carry.
   static dpb::Principal PrincipalOf(const dpb::Member& m);
@@ -156,8 +156,13 @@ class Directory {
   // Finds the live session of a refresh token and replaces the token (rotation).
   absl::StatusOr<dpb::Session> RotateSession(const std::string& old_hash,
                                              const std::string& new_hash, int64_t now_s);
+  // Ends the session of a refresh token and its access tokens; NOT_FOUND when no live
+  // session has that token (signed out already, rotated by a refresh, or unknown).
   absl::Status RevokeSession(const std::string& refresh_hash);
+  // Ends every session of the member and all their access tokens (raises the epoch).
   absl::StatusOr<int> RevokeAllSessions(uint64_t community_id, uint64_t member_id);
+  // Revocations after `after_seq`, for processes that do not host the directory.
+  ::timebank::directory::v1::PollRevocationsResponse PollRevocations(uint64_t after_seq);
 
   // Tests move time (invitation expiry); production uses the system clock.
   void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }
@@ -173,6 +178,13 @@ class Directory {
   template <class Msg>
   absl::StatusOr<bool> Read(const std::string& key, Msg* out);
   absl::StatusOr<dpb::Member> MustMember(uint64_t community_id, uint64_t member_id);
+  // Ends the subject's access tokens (raises its epoch) in `tx`, with the record other
+  // processes follow; they stop working once Commit(tx) returns.
+  absl::Status EndTokens(Tx& tx, int kind, uint64_t community_id, uint64_t subject_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Commits `tx` and puts the revocations it carries in force (here at once, elsewhere
+  // through PollRevocations). Under write_mu_, so the feed sees them in seq order.
+  absl::Status Commit(Tx& tx) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Writes a changed member with its audit entry; end_tokens also ends their access
   // tokens (raises the epoch). Callers hold write_mu_.
   absl::StatusOr<dpb::Member> SaveMember(dpb::Member m, const Actor& a, const std::string& action,
@@ -197,6 +209,7 @@ class Directory {
   storage::KvStore* const store_;
   LedgerAccounts* const ledger_;
   auth::Revocations* const revocations_;
+  RevocationLog revocation_log_;
   absl::Mutex write_mu_;  // one mutation at a time: checks and writes never interleave
   absl::Mutex outbox_mu_;
 };

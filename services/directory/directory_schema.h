@@ -32,6 +32,7 @@ inline constexpr char kRequest = 'Q';         // request_id -> the key of what i
 inline constexpr char kCounter = '#';         // name -> u64 last id issued
 inline constexpr char kSetupCode = 'X';       // "" -> sha256(setup code)
 inline constexpr char kAccountOutbox = 'Y';   // ledger account id -> ledger Account to open
+inline constexpr char kRevocation = 'V';      // u64 seq -> Revocation (one window's worth)
 
 inline std::vector<storage::CfSpec> ColumnFamilies() {
   return {{"records", storage::CfProfile::kPointLookup}};

@@ -392,7 +392,8 @@ grpc::Status AuthServiceImpl::SignOutEverywhere(grpc::ServerContext* ctx,
                                                 const dpb::SignOutEverywhereRequest* req,
                                                 dpb::SignOutEverywhereResponse* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  absl::StatusOr<int> n = auth_->SignOutEverywhere(req->community_id(), req->member_id());
+  absl::StatusOr<int> n =
+      auth_->SignOutEverywhere(ActorOf(*ctx).principal, req->community_id(), req->member_id());
   if (!n.ok()) return ToGrpc(n.status());
   resp->set_sessions_revoked(*n);
   return grpc::Status::OK;
@@ -426,6 +427,14 @@ grpc::Status AuthServiceImpl::CompleteSetup(grpc::ServerContext* ctx,
                                             dpb::Tokens* resp) {
   TB_RETURN_IF_DENIED(ctx);
   return Reply(auth_->CompleteSetup(*req, Address(*ctx)), resp);
+}
+
+grpc::Status AuthServiceImpl::PollRevocations(grpc::ServerContext* ctx,
+                                              const dpb::PollRevocationsRequest* req,
+                                              dpb::PollRevocationsResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  *resp = auth_->PollRevocations(req->after_seq());
+  return grpc::Status::OK;
 }
 
 grpc::Status AuthServiceImpl::WhoAmI(grpc::ServerContext* ctx, const dpb::WhoAmIRequest*,

@@ -112,6 +112,8 @@ class AuthServiceImpl final : public dpb::AuthService::Service {
   grpc::Status CompleteSetup(grpc::ServerContext*, const dpb::CompleteSetupRequest*,
                              dpb::Tokens*) override;
   grpc::Status WhoAmI(grpc::ServerContext*, const dpb::WhoAmIRequest*, dpb::Principal*) override;
+  grpc::Status PollRevocations(grpc::ServerContext*, const dpb::PollRevocationsRequest*,
+                               dpb::PollRevocationsResponse*) override;
 
  private:
   Authenticator* const auth_;

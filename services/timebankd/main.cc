@@ -23,8 +23,9 @@ ABSL_FLAG(std::string, keyring, "",
           "Token signing keys file (0600), shared by every timebankd of an installation; "
           "default <data_dir>/keyring");
 ABSL_FLAG(std::string, directory_address, "",
-          "The directory's address, when this process hosts the activity or expenses service but "
-          "not the directory");
+          "The directory's address, when this process does not host the directory: the activity "
+          "and expenses services call it, and every service follows its sign-outs from it "
+          "(without it, only service credentials are accepted)");
 ABSL_FLAG(std::string, activity_address, "",
           "The activity service's address, when this process hosts expenses but not activity "
           "(claim lines that name an activity are checked there)");

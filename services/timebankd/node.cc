@@ -1,6 +1,7 @@
 #include "services/timebankd/node.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -160,6 +161,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       node->services_, std::move(backups), node->pool_.get()));
   for (auto& s : node->grpc_services_) services.push_back(s.get());
 
+  // A process without the directory must follow its revocations (sign-outs, role
+  // changes): until it has heard from the directory it refuses people's tokens.
+  if (!node->directory_) node->revocations_.FollowDirectory();
   ServerConfig config;
   config.listen = options.listen;
   config.metrics = &node->metrics_;
@@ -196,6 +200,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     } else if (!options.activity_address.empty()) {
       node->expenses_peers_->ConnectActivity(MakeChannel(options.activity_address));
     }
+  }
+  if (!node->directory_ && !options.directory_address.empty()) {
+    node->revocation_follower_ = std::make_unique<auth::RevocationFollower>(
+        node->keyring_.get(), &node->revocations_, MakeChannel(options.directory_address));
+  } else if (!node->directory_) {
+    std::fprintf(stderr,
+                 "timebankd: no --directory_address: this process accepts only service "
+                 "credentials, since it cannot follow the directory's sign-outs\n");
   }
   if (node->directory_) {
     if (node->ledger_) {
@@ -253,6 +265,7 @@ void Node::Shutdown() {
     }
     outbox_thread_.join();
   }
+  revocation_follower_.reset();
   // First: a post in flight completes while the server still answers.
   dispatcher_.reset();
   expenses_pump_.reset();

@@ -15,6 +15,7 @@
 #include "services/activity/activity_book.h"
 #include "services/activity/activity_service.h"
 #include "services/common/auth/keyring.h"
+#include "services/common/auth/revocation_follower.h"
 #include "services/common/auth/revocations.h"
 #include "services/common/metrics.h"
 #include "services/common/server.h"
@@ -40,7 +41,9 @@ struct NodeOptions {
   // Token signing keys; "" means <data_dir>/keyring. Every process of an installation
   // must share this file (see docs/OPERATIONS.md).
   std::string keyring_path;
-  // Where the ledger and the directory are when this node does not host them.
+  // Where the ledger and the directory are when this node does not host them. A node
+  // without the directory follows the directory's revocations from directory_address;
+  // without one it accepts only service credentials.
   std::string ledger_address;
   std::string directory_address;
   // Where the activity service is, for expenses hosted without it (lines that name
@@ -89,6 +92,8 @@ class Node {
   std::unique_ptr<ledger::LedgerEngine> ledger_;
   std::unique_ptr<auth::Keyring> keyring_;
   auth::Revocations revocations_;
+  // Without the directory: keeps revocations_ up to date from it.
+  std::unique_ptr<auth::RevocationFollower> revocation_follower_;
   std::unique_ptr<storage::KvStore> directory_store_;
   std::unique_ptr<directory::GrpcLedgerAccounts> ledger_accounts_;
   std::unique_ptr<directory::Directory> directory_;

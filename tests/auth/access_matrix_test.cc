@@ -131,6 +131,7 @@ const std::map<std::string, std::string>& Expected() {
       {"AuthService/SetPassword", "adm"},
       {"AuthService/RotateSigningKey", "op"},
       {"AuthService/WhoAmI", kSignedIn},
+      {"AuthService/PollRevocations", "svc"},
   };
   return *m;
 }

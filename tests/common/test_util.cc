@@ -1,6 +1,9 @@
 #include "tests/common/test_util.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -20,6 +23,55 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args,
+                           const std::vector<std::string>& env) {
+  int out[2];
+  EXPECT_EQ(pipe(out), 0);
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>("timebankd"));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  // First line: "timebankd listening on HOST:PORT (...)".
+  std::string line;
+  char c;
+  while (read(out[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+  close(out[0]);
+  const std::string prefix = "timebankd listening on ";
+  EXPECT_EQ(line.rfind(prefix, 0), 0u) << "timebankd did not start: " << line;
+  if (line.rfind(prefix, 0) == 0) {
+    address_ = line.substr(prefix.size(), line.find(' ', prefix.size()) - prefix.size());
+  }
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0) Kill();
+}
+
+void ChildProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void ChildProcess::Stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
 }
 
 absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(const std::string& path) {
