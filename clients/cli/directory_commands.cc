@@ -431,6 +431,8 @@ int MemberCmd(Client& c, const Args& a) {
                    : sub == "leave" ? dpb::MEMBER_STATUS_LEFT
                                     : dpb::MEMBER_STATUS_ACTIVE);
     req.set_reason(absl::GetFlag(FLAGS_reason));
+    // Approving a sign-up whose requested username is taken: the one agreed instead.
+    if (sub == "approve") req.set_username(absl::GetFlag(FLAGS_username));
     ShowMember(
         c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::SetMemberStatus, req), "");
     return 0;

@@ -159,9 +159,12 @@ absl::StatusOr<dpb::SignUpResponse> Authenticator::SignUp(const dpb::SignUpReque
   absl::StatusOr<dpb::Member> member =
       directory_->SignUpMember(std::move(m), hash, req.invitation_code());
   if (!member.ok()) {
-    // Guessing invitation codes counts as failed attempts from that address.
-    if (member.status().code() == absl::StatusCode::kFailedPrecondition)
+    // Guessing invitation codes counts as failed attempts from that address; so does
+    // asking, with a valid invitation, whether usernames are taken.
+    if (member.status().code() == absl::StatusCode::kFailedPrecondition ||
+        member.status().code() == absl::StatusCode::kAlreadyExists) {
       by_address_.Fail(address, now_s);
+    }
     return member.status();
   }
   dpb::SignUpResponse resp;

@@ -1,18 +1,27 @@
-// The journal's canonical encoding (version 1) and the encodings of the ledger's
-// stored records. The canonical bytes of an entry are what the hash chain covers, so
-// the format is explicit, versioned and never changes in place: a new layout gets a
-// new version byte and both stay decodable.
+// The journal's canonical encoding and the encodings of the ledger's stored records.
+// The canonical bytes of an entry are what the hash chain covers, so the format is
+// explicit, versioned and never changes in place: a new layout gets a new version byte
+// and every version stays decodable and verifiable.
 //
-// Canonical entry v1 (integers big-endian, strings as u32 length + bytes):
-//   u8 version=1, u8 type, u64 seq, i64 recorded_at_ns, then per type:
+// Canonical entry (integers big-endian, strings as u32 length + bytes):
+//   u8 version, u8 type, u64 seq, i64 recorded_at_ns, then per type:
 //   account:  id, u64 community_id, unit, u8 owner_kind, owner_ref, i64 min_balance,
 //             i64 max_balance, u64 number
 //   transfer: id, debit_account_id, credit_account_id, i64 amount, u8 kind,
 //             u8 coproduction_type, u8 flags, pending_id, i64 pending_amount,
-//             u32 timeout_s, reverses_id, reference, memo, i64 occurred_at_ns,
+//             u32 timeout_s, reverses_id, TEXTS, i64 occurred_at_ns,
 //             u64 community_id, unit
 //   status:   account_id, u8 status, reason
+// where TEXTS is, in version 1, `reference, memo` and, in version 2 (written since
+// issue 11), the 32-byte text digest SHA-256(salt || reference || memo) (each text as
+// u32 length + bytes, salt kTextSaltBytes random bytes per entry; all zeros when both
+// texts are empty). Version 2 keeps the texts themselves outside the chain, in the
+// journal database's texts family (key: u64 seq, value: the text record below), so
+// erasing them (docs/decisions/0006) leaves every hash intact; a digest without its
+// salt reveals nothing of the text, however short.
 // Stored journal value = canonical bytes || 32-byte hash.
+// Text record = u8 version=1, salt, reference, memo; its digest covers all but the
+// version byte.
 #ifndef TIMEBANK_SERVICES_LEDGER_JOURNAL_CODEC_H_
 #define TIMEBANK_SERVICES_LEDGER_JOURNAL_CODEC_H_
 
@@ -24,14 +33,20 @@
 
 namespace timebank::ledger {
 
-inline constexpr uint8_t kCanonicalVersion = 1;
-
 // Appends the canonical bytes of `entry` (no hash) to *out.
 void EncodeCanonical(const JournalEntry& entry, std::string* out);
 // Decodes a stored journal value (canonical bytes || hash).
 absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value);
 // The canonical part of a stored value (for re-hashing during verification).
 std::string_view CanonicalPart(std::string_view stored_value);
+
+// The text record of a transfer's reference and memo under `salt`; *digest is what the
+// v2 canonical entry carries.
+std::string EncodeTexts(std::string_view salt, std::string_view reference, std::string_view memo,
+                        storage::Hash256* digest);
+// Decodes a text record into t's reference and memo, checking it against
+// t.text_digest (DATA_LOSS if it does not match: the record was altered).
+absl::Status DecodeTexts(std::string_view record, Transfer* t);
 
 std::string EncodeRecord(const TransferRecord& record);
 absl::StatusOr<TransferRecord> DecodeRecord(std::string_view value);

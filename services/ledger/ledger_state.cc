@@ -32,7 +32,8 @@ bool SameFields(const Transfer& req, const Transfer& s) {
          (req.kind == s.kind || (derived && req.kind == pb::TRANSFER_KIND_UNSPECIFIED)) &&
          (req.coproduction_type == s.coproduction_type ||
           (derived && req.coproduction_type == pb::COPRODUCTION_TYPE_UNSPECIFIED)) &&
-         req.reference == s.reference && req.memo == s.memo &&
+         // Erased texts cannot be compared; a retry after erasure is the same transfer.
+         (s.text_erased || (req.reference == s.reference && req.memo == s.memo)) &&
          (req.occurred_at_ns == 0 || req.occurred_at_ns == s.occurred_at_ns) &&
          (req.flags & ~kLinked) == (s.flags & ~kLinked) && req.pending_id == s.pending_id &&
          req.timeout_s == s.timeout_s && req.reverses_id == s.reverses_id;

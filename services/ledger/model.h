@@ -32,6 +32,11 @@ inline constexpr int64_t kNoMinBalance = std::numeric_limits<int64_t>::min();
 inline constexpr int64_t kNoMaxBalance = std::numeric_limits<int64_t>::max();
 // Time credits are minutes; every other unit is an ISO 4217 currency code.
 inline constexpr std::string_view kTimeUnit = "TIME";
+// The journal's canonical encoding written now (journal_codec.h); older versions stay
+// readable and verifiable.
+inline constexpr uint8_t kCanonicalVersion = 2;
+// Salt of a journal entry's erasable texts (journal_codec.h).
+inline constexpr size_t kTextSaltBytes = 16;
 // Ids the ledger makes itself (pending expiry) start with this; clients cannot use it.
 inline constexpr std::string_view kExpiryIdPrefix = "~expire:";
 
@@ -96,6 +101,12 @@ struct Transfer {
   std::string unit;
   // For post/void: the amount that was pending (released by this transfer).
   int64_t pending_amount = 0;
+  // The journal (v2) commits to reference and memo by this digest, SHA-256(salt ||
+  // texts), and keeps the texts with their salt where erasure can remove them
+  // (journal_codec.h). All zeros: both texts are empty.
+  storage::Hash256 text_digest{};
+  // The texts were erased (the member's personal data); reference and memo are empty.
+  bool text_erased = false;
 
   bool is(TransferFlag f) const { return (flags & f) != 0; }
 };
@@ -122,6 +133,8 @@ enum class EntryType : uint8_t { kAccountCreated = 1, kTransfer = 2, kAccountSta
 
 // One committed journal event. Exactly one of the payloads is meaningful, per type.
 struct JournalEntry {
+  // Its canonical encoding's version (journal_codec.h): what the hash covers.
+  uint8_t version = kCanonicalVersion;
   uint64_t seq = 0;
   int64_t recorded_at_ns = 0;
   EntryType type = EntryType::kTransfer;

@@ -20,6 +20,33 @@
 namespace timebank {
 namespace {
 constexpr size_t kMaxQueuedReads = 4096;
+
+bool Hosts(const std::vector<std::string>& services, const char* name) {
+  return std::find(services.begin(), services.end(), name) != services.end();
+}
+
+// The services a member's erasure must reach: the ledger always (the directory needs
+// it anyway), activity and expenses where this node hosts them or knows where they are.
+std::vector<directory::ErasureTarget> ErasureTargetsOf(const std::vector<std::string>& services,
+                                                       const NodeOptions& options) {
+  std::vector<directory::ErasureTarget> targets = {directory::ErasureTarget::kLedger};
+  if (Hosts(services, "activity") || !options.activity_address.empty()) {
+    targets.push_back(directory::ErasureTarget::kActivity);
+  } else {
+    std::fprintf(stderr,
+                 "timebankd: erasure will not reach the activity service: host it here or give "
+                 "--activity_address\n");
+  }
+  if (Hosts(services, "expenses") || !options.expenses_address.empty()) {
+    targets.push_back(directory::ErasureTarget::kExpenses);
+  } else {
+    std::fprintf(stderr,
+                 "timebankd: erasure will not reach the expenses service: host it here or give "
+                 "--expenses_address\n");
+  }
+  return targets;
+}
+
 }  // namespace
 
 const std::vector<std::string>& KnownServices() {
@@ -94,8 +121,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       TB_ASSIGN_OR_RETURN(node->directory_store_, storage::OpenRocksStore(ro));
       node->ledger_accounts_ =
           std::make_unique<directory::GrpcLedgerAccounts>(node->keyring_.get());
+      node->erasure_targets_ = std::make_unique<directory::GrpcErasureTargets>(
+          node->keyring_.get(), ErasureTargetsOf(node->services_, options));
       node->directory_ = std::make_unique<directory::Directory>(
-          node->directory_store_.get(), node->ledger_accounts_.get(), &node->revocations_);
+          node->directory_store_.get(), node->ledger_accounts_.get(), &node->revocations_,
+          node->erasure_targets_.get());
       node->authenticator_ = std::make_unique<directory::Authenticator>(
           node->directory_.get(), node->keyring_.get(), options.auth);
       node->grpc_services_.push_back(std::make_unique<directory::DirectoryServiceImpl>(
@@ -210,6 +240,19 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                  "credentials, since it cannot follow the directory's sign-outs\n");
   }
   if (node->directory_) {
+    auto peer = [&](bool hosted, const std::string& address) {
+      return hosted ? node->server_->InProcessChannel() : MakeChannel(address);
+    };
+    node->erasure_targets_->Connect(directory::ErasureTarget::kLedger,
+                                    peer(node->ledger_ != nullptr, options.ledger_address));
+    if (node->activity_ || !options.activity_address.empty()) {
+      node->erasure_targets_->Connect(directory::ErasureTarget::kActivity,
+                                      peer(node->activity_ != nullptr, options.activity_address));
+    }
+    if (node->expenses_ || !options.expenses_address.empty()) {
+      node->erasure_targets_->Connect(directory::ErasureTarget::kExpenses,
+                                      peer(node->expenses_ != nullptr, options.expenses_address));
+    }
     if (node->ledger_) {
       node->ledger_accounts_->Connect(node->server_->InProcessChannel());
     } else if (!options.ledger_address.empty()) {

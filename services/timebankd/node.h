@@ -47,8 +47,10 @@ struct NodeOptions {
   std::string ledger_address;
   std::string directory_address;
   // Where the activity service is, for expenses hosted without it (lines that name
-  // an activity are checked there; empty: such lines are refused).
+  // an activity are checked there; empty: such lines are refused) and for the
+  // directory's erasures; and where expenses is, for the directory's erasures.
   std::string activity_address;
+  std::string expenses_address;
   // The operator created on first start; without them a one-time setup code is made.
   std::string admin_username;
   std::string admin_password;
@@ -96,6 +98,7 @@ class Node {
   std::unique_ptr<auth::RevocationFollower> revocation_follower_;
   std::unique_ptr<storage::KvStore> directory_store_;
   std::unique_ptr<directory::GrpcLedgerAccounts> ledger_accounts_;
+  std::unique_ptr<directory::GrpcErasureTargets> erasure_targets_;
   std::unique_ptr<directory::Directory> directory_;
   std::unique_ptr<directory::Authenticator> authenticator_;
   std::string setup_code_;

@@ -6,12 +6,20 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
+#include "rocksdb/options.h"
+#include "rocksdb/sst_dump_tool.h"
 #include "services/ledger/ledger_store.h"
 #include "storage/rocks_store.h"
 
 namespace timebank::testing {
+
+namespace fs = std::filesystem;
 
 TempDir::TempDir() {
   char tmpl[] = "/tmp/timebank-test-XXXXXX";
@@ -72,6 +80,61 @@ void ChildProcess::Stop() {
   int status;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+// Scans every byte of every file under `dir` for `needles`; table files are also read
+// decompressed, entry by entry including every old version still in them (RocksDB's
+// sst_dump "raw"), since compression hides text from a byte scan.
+std::set<std::string> TextsInFiles(const std::string& dir,
+                                   const std::vector<std::string>& needles) {
+  std::set<std::string> found;
+  TempDir scratch;
+  auto scan = [&](const std::string& bytes) {
+    for (const std::string& n : needles) {
+      if (bytes.find(n) != std::string::npos) found.insert(n);
+    }
+  };
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    scan(read(entry.path()));
+    if (entry.path().extension() != ".sst") continue;
+    const fs::path copy = fs::path(scratch.path()) / entry.path().filename();
+    std::error_code ec;
+    fs::copy_file(entry.path(), copy, fs::copy_options::overwrite_existing, ec);
+    // An open store's compactions delete table files under the scan: one that is gone
+    // holds nothing any more.
+    if (ec && !fs::exists(entry.path())) continue;
+    if (ec) {
+      ADD_FAILURE() << "cannot copy " << entry.path() << ": " << ec.message();
+      continue;
+    }
+    const std::string file_arg = "--file=" + copy.string();
+    const char* argv[] = {"sst_dump", file_arg.c_str(), "--command=raw"};
+    fflush(stdout);
+    const int saved = dup(STDOUT_FILENO);  // sst_dump talks on stdout
+    FILE* null = fopen("/dev/null", "w");
+    dup2(fileno(null), STDOUT_FILENO);
+    const int rc = rocksdb::SSTDumpTool().Run(3, argv, rocksdb::Options());
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    fclose(null);
+    EXPECT_EQ(rc, 0) << "sst_dump could not read " << entry.path();
+    // The dump shows each key and value in upper-case hex (and spaced-out ASCII).
+    const std::string dump = read(copy.string().substr(0, copy.string().size() - 4) + "_dump.txt");
+    for (const std::string& n : needles) {
+      if (dump.find(absl::AsciiStrToUpper(absl::BytesToHexString(n))) != std::string::npos) {
+        found.insert(n);
+      }
+    }
+  }
+  return found;
 }
 
 absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(const std::string& path) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ class TempDir {
 };
 
 absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(const std::string& path);
+
+// Which of `needles` occur in any file under `dir`: every byte of every file is
+// scanned, and RocksDB table files also entry by entry, decompressed, with every old
+// version still in them (sst_dump "raw"), since compression hides text from a byte scan.
+std::set<std::string> TextsInFiles(const std::string& dir, const std::vector<std::string>& needles);
 
 // A timebankd child process: started with `args` (after the program name) and extra
 // `env` entries ("NAME=value"); waits for its "listening on" line. Killed with SIGKILL

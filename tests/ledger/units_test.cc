@@ -70,6 +70,53 @@ TEST(CodecTest, EveryEntryTypeRoundTrips) {
   EXPECT_EQ(DecodeStoredEntry(bad_version).status().code(), absl::StatusCode::kDataLoss);
 }
 
+// Entries journaled in version 1 (texts inside the chain) still decode, re-encode to
+// the same bytes and so keep verifying; version 2 carries only the texts' digest.
+TEST(CodecTest, VersionOneEntriesStillVerifyAndVersionTwoHoldsOnlyADigest) {
+  JournalEntry t;
+  t.type = EntryType::kTransfer;
+  t.seq = 4;
+  t.transfer.id = "t";
+  t.transfer.memo = "a memo";
+  t.transfer.reference = "activities/9";
+  t.version = 1;
+  std::string v1;
+  EncodeCanonical(t, &v1);
+  EXPECT_NE(v1.find("a memo"), std::string::npos);
+  v1.append(32, 'h');
+  auto back = DecodeStoredEntry(v1);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->version, 1);
+  EXPECT_EQ(back->transfer.memo, "a memo");
+  std::string again;
+  EncodeCanonical(*back, &again);
+  EXPECT_EQ(again, CanonicalPart(v1));
+
+  t.version = kCanonicalVersion;
+  const std::string record = EncodeTexts(std::string(kTextSaltBytes, 's'), t.transfer.reference,
+                                         t.transfer.memo, &t.transfer.text_digest);
+  std::string v2;
+  EncodeCanonical(t, &v2);
+  EXPECT_EQ(v2.find("a memo"), std::string::npos) << "the chain holds no text";
+  EXPECT_EQ(v2.find("activities/9"), std::string::npos);
+  v2.append(32, 'h');
+  back = DecodeStoredEntry(v2);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->transfer.memo, "");
+  EXPECT_EQ(back->transfer.text_digest, t.transfer.text_digest);
+  ASSERT_TRUE(DecodeTexts(record, &back->transfer).ok());
+  EXPECT_EQ(back->transfer.memo, "a memo");
+  EXPECT_EQ(back->transfer.reference, "activities/9");
+  // The same texts under another salt give another digest; an altered text is refused.
+  storage::Hash256 other;
+  EncodeTexts(std::string(kTextSaltBytes, 'z'), "activities/9", "a memo", &other);
+  EXPECT_NE(other, t.transfer.text_digest);
+  std::string altered = record;
+  altered[altered.size() - 1] = 'X';
+  EXPECT_EQ(DecodeTexts(altered, &back->transfer).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeTexts(record.substr(0, 10), &back->transfer).code(), absl::StatusCode::kDataLoss);
+}
+
 // Random bytes and random mutations of valid entries: the decoder answers ok or
 // DATA_LOSS and never reads out of bounds (ASan runs this too).
 TEST(CodecTest, GarbageNeverCrashesTheDecoder) {

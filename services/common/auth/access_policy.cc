@@ -63,6 +63,7 @@ std::vector<AccessRule> BuildTable() {
        {"account_id"}},
       {led + "WatchJournal", {G::kService}},
       {led + "VerifyJournal", {G::kService, G::kOperator}},
+      {led + "EraseMemberTexts", {G::kService}},  // the directory's erasure of a member
 
       // ---- directory ----
       {dir + "CreateCommunity", {G::kOperator}},
@@ -139,6 +140,7 @@ std::vector<AccessRule> BuildTable() {
       {act + "WatchActivity", {G::kService}},
       {act + "GetActivity", {G::kService, G::kCommunityMember}, "community_id"},
       {act + "ListActivities", {G::kService, G::kCommunityMember}, "community_id"},
+      {act + "EraseMemberData", {G::kService}},  // the directory's erasure of a member
 
       // ---- expenses (claimants and separation of duties are checked by the service) ----
       {exp + "SetPolicy", {G::kAdmin, G::kFinance}, "policy.community_id"},
@@ -159,6 +161,7 @@ std::vector<AccessRule> BuildTable() {
       {exp + "ListPaymentBatches", {G::kFinance, G::kAdmin}, "community_id"},
       {exp + "ExportPaymentBatch", {G::kFinance}, "community_id"},
       {exp + "MarkBatchPaid", {G::kFinance}, "community_id"},
+      {exp + "EraseMemberData", {G::kService}},  // the directory's erasure of a member
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},
