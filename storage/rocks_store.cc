@@ -331,6 +331,11 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksStore(const RocksStoreOptions&
         absl::StrCat("data directory ", options.path, " is not a ", options.identity, " database"));
   } else if (!s.ok()) {
     result = FromRocks(s, "read identity");
+  } else if (std::find(options.earlier_identities.begin(), options.earlier_identities.end(),
+                       identity) != options.earlier_identities.end()) {
+    result = absl::FailedPreconditionError(absl::StrCat(
+        "data directory ", options.path, " was written by an earlier version of timebank (",
+        identity, "; this version reads ", options.identity, "): ", options.earlier_advice));
   } else if (identity != options.identity) {
     result = absl::FailedPreconditionError(absl::StrCat(
         "data directory ", options.path, " belongs to ", identity, ", not ", options.identity));

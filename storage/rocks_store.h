@@ -45,6 +45,10 @@ struct RocksStoreOptions {
   std::string path;
   // Stored in the database on creation and checked on every later open.
   std::string identity;
+  // Identities that earlier formats of this same database wrote: opening one is
+  // refused with `earlier_advice` (what the operator should do), not as a stranger.
+  std::vector<std::string> earlier_identities;
+  std::string earlier_advice;
   std::vector<CfSpec> column_families;  // the "default" family is implicit and internal
   size_t block_cache_bytes = 64u << 20;
   size_t write_buffer_bytes = 64u << 20;

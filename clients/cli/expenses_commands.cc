@@ -20,6 +20,7 @@
 #include "clients/cli/client.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
+#include "services/common/ids.h"
 #include "services/common/validation.h"
 
 ABSL_DECLARE_FLAG(uint64_t, org);
@@ -542,9 +543,7 @@ int JournalExport(Client& c, uint64_t community) {
                                                   &lpb::LedgerService::Stub::ListAccounts, list);
     for (const lpb::Account& acct : page.accounts()) {
       // The expenses service's own book accounts (each category, and the bank).
-      const std::string c_prefix = absl::StrCat("c", community, ".");
-      if (acct.owner_kind() == lpb::OWNER_KIND_EXPENSE_BOOK &&
-          (absl::StartsWith(acct.id(), c_prefix + "exp.") || acct.id() == c_prefix + "bank")) {
+      if (acct.owner_kind() == lpb::OWNER_KIND_EXPENSE_BOOK && IsMoneyBookAccountId(acct.id())) {
         book.push_back(acct.id());
       }
     }

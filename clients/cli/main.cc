@@ -20,8 +20,8 @@
 #include "clients/cli/client.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
-#include "services/common/account_ids.h"
 #include "services/common/grpc_util.h"
+#include "services/common/ids.h"
 #include "services/common/program_usage.h"
 #include "services/common/server.h"
 #include "services/common/validation.h"
@@ -217,6 +217,13 @@ std::string Explain(lpb::CreateTransferResultCode code) {
       return "time and money never mix: both accounts must have the same unit";
     case lpb::CREATE_TRANSFER_COMMUNITY_MISMATCH:
       return "both accounts must belong to the same community";
+    case lpb::CREATE_TRANSFER_ID_INVALID:
+      return absl::StrCat("the transfer id is not an id; ", timebank::kLedgerIdRule);
+    case lpb::CREATE_TRANSFER_ID_COMMUNITY_MISMATCH:
+      return "a transfer's id starts with its accounts' community (c<community>.x.<words>); "
+             "choose an --id in that community";
+    case lpb::CREATE_TRANSFER_ID_RESERVED:
+      return "ids c<community>.expire.<n> are the ledger's own; choose another --id";
     default: {
       std::string name = lpb::CreateTransferResultCode_Name(code);
       const std::string prefix = "CREATE_TRANSFER_";
@@ -228,9 +235,28 @@ std::string Explain(lpb::CreateTransferResultCode code) {
   }
 }
 
-std::string RandomId(const std::string& prefix) {
+// A new id a person chose, in the community of the transfer's accounts.
+std::string RandomTransferId(uint64_t community_id) {
   std::random_device rd;
-  return absl::StrFormat("%s-%08x%08x", prefix, rd(), rd());
+  const uint64_t n = (uint64_t{rd()} << 32) | rd();
+  return timebank::PersonChosenId(community_id, absl::StrCat("t", n));
+}
+
+// Ledger ids typed by a person are checked here, so a typo gets the id rule rather
+// than a refusal (the server cannot tell a typo from another community's id).
+const std::string& LedgerIdOrDie(const std::string& id) {
+  if (!timebank::ParseLedgerId(id)) {
+    Die(absl::StrCat("'", id, "' is not an account or transfer id; ", timebank::kLedgerIdRule));
+  }
+  return id;
+}
+
+// The default id of a post, void or reversal of `id`; --id when it cannot be made.
+std::string FollowUpIdOrDie(const std::string& id, const std::string& step) {
+  LedgerIdOrDie(id);
+  std::optional<std::string> next = timebank::FollowUpId(id, step);
+  if (!next) Die(absl::StrCat("'", id, "' is too long to name its ", step, "; give one with --id"));
+  return *next;
 }
 
 std::vector<std::string> Tail(const std::vector<char*>& args, size_t from) {
@@ -264,7 +290,7 @@ void PrintAccounts(const google::protobuf::RepeatedPtrField<lpb::Account>& accou
 
 lpb::Account GetAccount(Client& c, const std::string& id) {
   lpb::GetAccountsRequest req;
-  req.add_ids(id);
+  req.add_ids(LedgerIdOrDie(id));
   auto resp =
       c.Call<lpb::GetAccountsResponse>(c.ledger(), &lpb::LedgerService::Stub::GetAccounts, req);
   if (resp.accounts_size() == 0) {
@@ -319,13 +345,17 @@ int AccountCommand(Client& c, const std::vector<std::string>& args) {
       std::printf("account %s already exists with these details\n", args[1].c_str());
       return 0;
     }
-    Die(absl::StrCat("account ", args[1],
-                     " not created: ", lpb::CreateAccountResultCode_Name(code).substr(15)));
+    Die(absl::StrCat(
+        "account ", args[1], " not created: ", lpb::CreateAccountResultCode_Name(code).substr(15),
+        code == lpb::CREATE_ACCOUNT_ID_INVALID ? absl::StrCat(" (", timebank::kLedgerIdRule, ")")
+        : code == lpb::CREATE_ACCOUNT_COMMUNITY_ID_MISMATCH
+            ? " (the id's c<community> prefix must be --community)"
+            : ""));
   }
   if (sub == "show") {
     if (args.size() < 2) Die("usage: tbctl account show ID...");
     lpb::GetAccountsRequest req;
-    for (size_t i = 1; i < args.size(); ++i) req.add_ids(args[i]);
+    for (size_t i = 1; i < args.size(); ++i) req.add_ids(LedgerIdOrDie(args[i]));
     auto resp =
         c.Call<lpb::GetAccountsResponse>(c.ledger(), &lpb::LedgerService::Stub::GetAccounts, req);
     if (Json()) {
@@ -552,7 +582,7 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
   if (sub == "show") {
     if (args.size() < 2) Die("usage: tbctl transfer show ID...");
     lpb::GetTransfersRequest req;
-    for (size_t i = 1; i < args.size(); ++i) req.add_ids(args[i]);
+    for (size_t i = 1; i < args.size(); ++i) req.add_ids(LedgerIdOrDie(args[i]));
     auto resp =
         c.Call<lpb::GetTransfersResponse>(c.ledger(), &lpb::LedgerService::Stub::GetTransfers, req);
     if (Json()) {
@@ -571,12 +601,12 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
                        sub == "post" ? " [AMOUNT]" : ""));
     }
     lpb::GetTransfersRequest get;
-    get.add_ids(args[1]);
+    get.add_ids(LedgerIdOrDie(args[1]));
     auto found =
         c.Call<lpb::GetTransfersResponse>(c.ledger(), &lpb::LedgerService::Stub::GetTransfers, get);
     if (found.transfers_size() == 0) Die(absl::StrCat("no pending transfer '", args[1], "'"));
     const std::string unit = found.transfers(0).unit();
-    if (t.id().empty()) t.set_id(absl::StrCat(args[1], "-", sub));
+    if (t.id().empty()) t.set_id(FollowUpIdOrDie(args[1], sub));
     t.set_pending_id(args[1]);
     if (sub == "post") {
       t.set_post_pending(true);
@@ -589,7 +619,7 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
   if (sub == "reverse") {
     if (args.size() != 2) Die("usage: tbctl transfer reverse ID --reason=\"...\"");
     if (absl::GetFlag(FLAGS_reason).empty()) Die("--reason: say why it is being reversed");
-    if (t.id().empty()) t.set_id(absl::StrCat(args[1], "-reversal"));
+    if (t.id().empty()) t.set_id(FollowUpIdOrDie(args[1], "reversal"));
     t.set_kind(lpb::TRANSFER_KIND_REVERSAL);
     t.set_reverses_id(args[1]);
     t.set_memo(absl::GetFlag(FLAGS_reason));
@@ -603,7 +633,7 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
     Die("say who gave the time (--provider=ACCT) and who received it (--receiver=ACCT)");
   }
   const lpb::Account account = GetAccount(c, receiver);
-  if (t.id().empty()) t.set_id(RandomId("t"));
+  if (t.id().empty()) t.set_id(RandomTransferId(account.community_id()));
   t.set_debit_account_id(receiver);
   t.set_credit_account_id(provider);
   t.set_amount(ParseAmount(sub, account.unit(), false));

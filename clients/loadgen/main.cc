@@ -28,12 +28,12 @@
 #include "absl/time/clock.h"
 #include "clients/common/contribution_import.h"
 #include "clients/common/progress.h"
-#include "services/common/account_ids.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/revocations.h"
 #include "services/common/auth/token.h"
 #include "services/common/grpc_util.h"
+#include "services/common/ids.h"
 #include "services/common/metrics.h"
 #include "services/common/program_usage.h"
 #include "services/common/server.h"
@@ -793,9 +793,10 @@ int main(int argc, char** argv) {
   // Accounts for this run, in a community of its own.
   std::mt19937_64 rng(std::random_device{}());
   const uint64_t community = (rng() >> 1) | 1;
-  const std::string run = absl::StrFormat("lg%08x", static_cast<uint32_t>(rng()));
   std::vector<std::string> account_ids;
-  for (int i = 0; i < num_accounts; ++i) account_ids.push_back(absl::StrCat(run, "-a", i));
+  for (int i = 0; i < num_accounts; ++i) {
+    account_ids.push_back(timebank::FormatLedgerId(community, absl::StrCat("lg.a", i)));
+  }
   if (!auth_mode && mode != "exchange" && !ceiling) {
     timebank::cli::ProgressBar bar("creating accounts", num_accounts);
     for (int from = 0; from < num_accounts; from += 8190) {
@@ -872,7 +873,7 @@ int main(int argc, char** argv) {
     std::mt19937_64& r = rngs[slot];
     for (int i = 0; i < batch_size; ++i) {
       auto* t = call->req.add_transfers();
-      t->set_id(absl::StrCat(run, "-", slot, "-", n, "-", i));
+      t->set_id(timebank::FormatLedgerId(community, absl::StrCat("lg.", slot, ".", n, ".", i)));
       size_t a = hot ? 0 : r() % num_accounts;
       size_t b = 1 + r() % (num_accounts - 1);
       if (!hot && b == a) b = 0;

@@ -22,23 +22,45 @@ if [ -f data/ledger/CURRENT ]; then
   mv data "$aside"
   mkdir -p data
 fi
-fresh=0
-[ -d data/ledger ] || fresh=1
-admin=()
-if [ "$fresh" = 1 ]; then
-  # The demo's operator gets a random password (never a fixed default), shown below.
+# start_timebankd FLAGS...: starts timebankd on ./data; fails if it exits instead of
+# answering (its reason is in data/timebankd.log).
+start_timebankd() {
+  nohup build/services/timebankd/timebankd --services=all --data_dir=data \
+    --listen="$LISTEN" --metrics_listen="$METRICS" "$@" > data/timebankd.log 2>&1 &
+  echo $! > data/timebankd.pid
+  for _ in $(seq 1 50); do
+    build/clients/cli/tbctl ping >/dev/null 2>&1 && return 0
+    kill -0 "$(cat data/timebankd.pid)" 2>/dev/null || return 1
+    sleep 0.2
+  done
+}
+operator_flags() {  # the demo's operator gets a random password (never a fixed default)
   TIMEBANK_ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 16)
   export TIMEBANK_ADMIN_PASSWORD
   admin=(--admin_username=operator)
-fi
-nohup build/services/timebankd/timebankd --services=all --data_dir=data \
-  --listen="$LISTEN" --metrics_listen="$METRICS" "${admin[@]}" > data/timebankd.log 2>&1 &
-echo $! > data/timebankd.pid
+}
+fresh=0
+[ -d data/ledger ] || fresh=1
+admin=()
+if [ "$fresh" = 1 ]; then operator_flags; fi
 export TIMEBANK_SERVER="$LISTEN"
-for _ in $(seq 1 50); do
-  build/clients/cli/tbctl ping >/dev/null 2>&1 && break
-  sleep 0.2
-done
+if ! start_timebankd "${admin[@]}"; then
+  if grep -q "written by an earlier version of timebank" data/timebankd.log; then
+    # Demo data from before ledger ids were community-scoped (docs/decisions/0005):
+    # nothing in it can be converted; keep it aside and seed a new demo.
+    aside="data.before-scoped-ids.$(date +%Y%m%d%H%M%S)"
+    echo "./data was written before ledger ids were community-scoped; moved it to ./$aside"
+    mv data "$aside"
+    mkdir -p data
+    fresh=1
+    operator_flags
+    start_timebankd "${admin[@]}" || { cat data/timebankd.log; exit 1; }
+  else
+    echo "timebankd did not start:"
+    cat data/timebankd.log
+    exit 1
+  fi
+fi
 build/clients/cli/tbctl ping
 if [ "$fresh" = 1 ]; then
   bash deploy/local/demo-seed.sh "$TIMEBANK_ADMIN_PASSWORD"

@@ -9,8 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/common/account_ids.h"
 #include "services/common/auth/token.h"
+#include "services/common/ids.h"
 #include "services/common/validation.h"
 #include "storage/absl_compat.h"
 #include "storage/bytes.h"
@@ -144,20 +144,20 @@ lpb::Transfer TransferFor(const apb::Activity& a, bool reversal, bool post_pendi
   lpb::Transfer t;
   const uint64_t c = a.community_id();
   if (post_pending) {
-    t.set_id(absl::StrCat(ActivityBook::TransferId(c, a.id()), ".post"));
+    t.set_id(ActivityPostId(c, a.id()));
     t.set_post_pending(true);
-    t.set_pending_id(ActivityBook::TransferId(c, a.id()));
+    t.set_pending_id(ActivityTransferId(c, a.id()));
     std::tie(*t.mutable_debit_account_id(), *t.mutable_credit_account_id()) = Accounts(a);
     t.set_amount(a.minutes());
     t.set_kind(LedgerKind(a.kind()));
     t.set_memo(a.description());
   } else if (reversal) {
-    t.set_id(absl::StrCat(ActivityBook::TransferId(c, a.id()), ".rev"));
+    t.set_id(ActivityReversalId(c, a.id()));
     t.set_kind(lpb::TRANSFER_KIND_REVERSAL);
-    t.set_reverses_id(ActivityBook::TransferId(c, a.id()));
+    t.set_reverses_id(ActivityTransferId(c, a.id()));
     t.set_memo(a.reason().empty() ? "reversed" : a.reason());
   } else {
-    t.set_id(ActivityBook::TransferId(c, a.id()));
+    t.set_id(ActivityTransferId(c, a.id()));
     std::tie(*t.mutable_debit_account_id(), *t.mutable_credit_account_id()) = Accounts(a);
     t.set_kind(LedgerKind(a.kind()));
     if (a.kind() == apb::ACTIVITY_KIND_CONTRIBUTION) t.set_coproduction_type(a.coproduction_type());
@@ -178,10 +178,6 @@ class ActivityBook::Tx : public storage::RecordTx {
 
 ActivityBook::ActivityBook(storage::KvStore* store, People* people, Ledger* ledger)
     : store_(store), people_(people), ledger_(ledger), outbox_(store, kRecords, kOutboxTag) {}
-
-std::string ActivityBook::TransferId(uint64_t c, uint64_t id) {
-  return absl::StrCat("act.", c, ".", id);
-}
 
 absl::Status ActivityBook::CheckCommon(int64_t minutes,
                                        const google::protobuf::Timestamp& occurred_at,
@@ -230,7 +226,7 @@ void ActivityBook::Put(Tx& tx, apb::Activity& a, bool is_new, Posting posting) {
   const uint64_t c = a.community_id();
   if (posting != Posting::kNone) {
     a.set_posting_state(apb::POSTING_STATE_QUEUED);
-    a.set_transfer_id(TransferId(c, a.id()));
+    a.set_transfer_id(ActivityTransferId(c, a.id()));
     // A counter read can fail only if the store does; then nothing is committed either.
     TB_CHECK(outbox_.Add(tx, c, a.id(), static_cast<uint8_t>(posting)).ok());
   } else if (a.posting_state() == apb::POSTING_STATE_UNSPECIFIED) {
@@ -780,9 +776,9 @@ absl::StatusOr<apb::Activity> ActivityBook::GetActivity(const dpb::Principal& ca
   return a;
 }
 
-absl::StatusOr<std::vector<apb::Activity>> ActivityBook::ListActivities(
+absl::StatusOr<Page<apb::Activity>> ActivityBook::ListActivities(
     const dpb::Principal& caller, const apb::ListActivitiesRequest& req, uint64_t before_id,
-    size_t limit, bool* more) {
+    size_t limit) {
   const uint64_t c = req.community_id();
   std::string prefix;
   if (req.member_id() != 0) {
@@ -794,24 +790,18 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::ListActivities(
   }
   std::string start = prefix;
   if (before_id != 0) storage::PutU64(&start, Inv(before_id) + 1);
-  std::vector<apb::Activity> out;
-  *more = false;
+  PageBuilder<apb::Activity> page(limit, ActivityLimits::kMaxListScan);
   auto it = store_->NewIterator(kRecords);
-  size_t scanned = 0;
   for (it->Seek(start); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-    if (++scanned > 100'000) break;
     const uint64_t id = Inv(storage::DecodeU64(it->key().data() + it->key().size() - 8));
+    if (!page.Visit(id)) break;
     TB_ASSIGN_OR_RETURN(apb::Activity a, Load(c, id));
     if (!Sees(caller, a)) continue;
     if (req.state() != apb::ACTIVITY_STATE_UNSPECIFIED && a.state() != req.state()) continue;
-    if (out.size() == limit) {
-      *more = true;
-      break;
-    }
-    out.push_back(std::move(a));
+    page.Add(std::move(a));
   }
   TB_RETURN_IF_ERROR(it->status());
-  return out;
+  return std::move(page).Finish();
 }
 
 absl::StatusOr<apb::Activity> ActivityBook::Reserve(const dpb::Principal& caller, apb::Activity a,
@@ -845,7 +835,7 @@ absl::StatusOr<apb::Activity> ActivityBook::Reserve(const dpb::Principal& caller
   a.set_input(apb::INPUT_KIND_INDIVIDUAL);
   a.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
   lpb::Transfer reserve;
-  reserve.set_id(TransferId(c, id));
+  reserve.set_id(ActivityTransferId(c, id));
   std::tie(*reserve.mutable_debit_account_id(), *reserve.mutable_credit_account_id()) = Accounts(a);
   reserve.set_amount(a.minutes());
   reserve.set_kind(LedgerKind(a.kind()));
@@ -1102,9 +1092,8 @@ absl::StatusOr<apb::Post> ActivityBook::ClosePost(const dpb::Principal& caller, 
   return post;
 }
 
-absl::StatusOr<std::vector<apb::Post>> ActivityBook::SearchPosts(const apb::SearchPostsRequest& req,
-                                                                 uint64_t before_id, size_t limit,
-                                                                 bool* more) {
+absl::StatusOr<Page<apb::Post>> ActivityBook::SearchPosts(const apb::SearchPostsRequest& req,
+                                                          uint64_t before_id, size_t limit) {
   if (req.text().size() > ActivityLimits::kMaxTitleBytes || !IsValidSingleLine(req.text())) {
     return Field("text", "at most 128 bytes of one-line text");
   }
@@ -1116,12 +1105,10 @@ absl::StatusOr<std::vector<apb::Post>> ActivityBook::SearchPosts(const apb::Sear
   const std::string prefix = KeyU64(kPostTag, req.community_id());
   std::string start = prefix;
   if (before_id != 0) storage::PutU64(&start, Inv(before_id) + 1);
-  std::vector<apb::Post> out;
-  *more = false;
+  PageBuilder<apb::Post> page(limit, ActivityLimits::kMaxListScan);
   auto it = store_->NewIterator(kRecords);
-  size_t scanned = 0;
   for (it->Seek(start); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-    if (++scanned > 100'000) break;
+    if (!page.Visit(Inv(storage::DecodeU64(it->key().data() + prefix.size())))) break;
     apb::Post p;
     if (!p.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("a post is damaged");
@@ -1137,14 +1124,10 @@ absl::StatusOr<std::vector<apb::Post>> ActivityBook::SearchPosts(const apb::Sear
         std::find(p.tags().begin(), p.tags().end(), text) == p.tags().end()) {
       continue;
     }
-    if (out.size() == limit) {
-      *more = true;
-      break;
-    }
-    out.push_back(std::move(p));
+    page.Add(std::move(p));
   }
   TB_RETURN_IF_ERROR(it->status());
-  return out;
+  return std::move(page).Finish();
 }
 
 absl::StatusOr<size_t> ActivityBook::SettleUnanswered() {

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/paging.h"
 #include "services/common/peers.h"
 #include "storage/kv_store.h"
 #include "storage/outbox.h"
@@ -44,6 +45,8 @@ struct ActivityLimits {
   static constexpr size_t kMaxImportRows = 1000;
   static constexpr size_t kMaxMemberNumberBytes = 32;
   static constexpr uint32_t kMaxImportWaitMs = 30'000;
+  // Entries one list call examines at most (filters may skip many).
+  static constexpr size_t kMaxListScan = 100'000;
 };
 
 // The directory and ledger as the activity service sees them (services/common/peers.h).
@@ -96,16 +99,17 @@ class ActivityBook {
                                        apb::Post post, const std::string& request_id);
   absl::StatusOr<apb::Post> ClosePost(const ::timebank::directory::v1::Principal& caller,
                                       uint64_t community_id, uint64_t post_id);
-  absl::StatusOr<std::vector<apb::Post>> SearchPosts(const apb::SearchPostsRequest& req,
-                                                     uint64_t before_id, size_t limit, bool* more);
+  // Newest first: one page (services/common/paging.h) of posts older than before_id.
+  absl::StatusOr<Page<apb::Post>> SearchPosts(const apb::SearchPostsRequest& req,
+                                              uint64_t before_id, size_t limit);
 
   // Members see activities they took part in; coordinators, finance and admins all of
   // their community's.
   absl::StatusOr<apb::Activity> GetActivity(const ::timebank::directory::v1::Principal& caller,
                                             uint64_t community_id, uint64_t activity_id);
-  absl::StatusOr<std::vector<apb::Activity>> ListActivities(
+  absl::StatusOr<Page<apb::Activity>> ListActivities(
       const ::timebank::directory::v1::Principal& caller, const apb::ListActivitiesRequest& req,
-      uint64_t before_id, size_t limit, bool* more);
+      uint64_t before_id, size_t limit);
 
   // Erases a member's free text (the directory's EraseMember): the description and
   // reasons of every activity they took part in, in the records and the event log, and
@@ -129,8 +133,6 @@ class ActivityBook {
   // `limit`; and a wait until an event after `after_seq` exists (or timeout).
   absl::StatusOr<std::vector<apb::ActivityEvent>> ReadEvents(uint64_t from_seq, size_t limit);
   bool WaitForEvent(uint64_t after_seq, absl::Duration timeout);
-
-  static std::string TransferId(uint64_t community_id, uint64_t activity_id);
 
   // Tests move time; production uses the system clock.
   void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }

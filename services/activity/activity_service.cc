@@ -137,13 +137,8 @@ grpc::Status ActivityServiceImpl::SearchPosts(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  bool more = false;
-  absl::StatusOr<std::vector<apb::Post>> r =
-      book_->SearchPosts(*req, page->after_id, page->size, &more);
-  if (!r.ok()) return ToGrpc(r.status());
-  for (apb::Post& p : *r) *resp->add_posts() = std::move(p);
-  if (more && !r->empty()) resp->set_next_page_token(EncodePageToken(absl::StrCat(r->back().id())));
-  return grpc::Status::OK;
+  return ReplyPage(book_->SearchPosts(*req, page->after_id, page->size), resp->mutable_posts(),
+                   resp);
 }
 
 grpc::Status ActivityServiceImpl::Donate(grpc::ServerContext* ctx, const apb::DonateRequest* req,
@@ -189,13 +184,8 @@ grpc::Status ActivityServiceImpl::ListActivities(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  bool more = false;
-  absl::StatusOr<std::vector<apb::Activity>> r =
-      book_->ListActivities(Caller(*ctx), *req, page->after_id, page->size, &more);
-  if (!r.ok()) return ToGrpc(r.status());
-  for (apb::Activity& a : *r) *resp->add_activities() = std::move(a);
-  if (more && !r->empty()) resp->set_next_page_token(EncodePageToken(absl::StrCat(r->back().id())));
-  return grpc::Status::OK;
+  return ReplyPage(book_->ListActivities(Caller(*ctx), *req, page->after_id, page->size),
+                   resp->mutable_activities(), resp);
 }
 
 grpc::Status ActivityServiceImpl::EraseMemberData(grpc::ServerContext* ctx,

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/common/paging.h"
 
 namespace timebank {
 
@@ -20,6 +21,17 @@ template <class T>
 grpc::Status Reply(absl::StatusOr<T> result, T* out) {
   if (!result.ok()) return ToGrpc(result.status());
   *out = std::move(*result);
+  return grpc::Status::OK;
+}
+// Moves a page of messages into a List response: the items into `items` and the
+// token of the next page (empty on the last). Every List adapter answers through it.
+template <class Item, class Position, class Response>
+grpc::Status ReplyPage(absl::StatusOr<Page<Item, Position>> page,
+                       google::protobuf::RepeatedPtrField<Item>* items, Response* resp) {
+  if (!page.ok()) return ToGrpc(page.status());
+  resp->set_next_page_token(page->NextPageToken());
+  items->Reserve(static_cast<int>(page->items.size()));
+  for (Item& item : page->items) *items->Add() = std::move(item);
   return grpc::Status::OK;
 }
 absl::Status FromGrpc(const grpc::Status& s);

@@ -39,14 +39,23 @@ absl::StatusOr<std::string> DecodePageToken(std::string_view token) {
   return absl::HexStringToBytes(std::string(hex));
 }
 
-absl::StatusOr<IdPage> ReadIdPage(int page_size, std::string_view page_token) {
-  IdPage page;
+absl::StatusOr<KeyPage> ReadKeyPage(int page_size, std::string_view page_token) {
+  KeyPage page;
   absl::StatusOr<size_t> size = CheckPageSize(page_size);
   if (!size.ok()) return size.status();
   absl::StatusOr<std::string> pos = DecodePageToken(page_token);
   if (!pos.ok()) return pos.status();
   page.size = *size;
-  if (!pos->empty() && !absl::SimpleAtoi(*pos, &page.after_id)) {
+  page.after_key = std::move(*pos);
+  return page;
+}
+
+absl::StatusOr<IdPage> ReadIdPage(int page_size, std::string_view page_token) {
+  absl::StatusOr<KeyPage> key = ReadKeyPage(page_size, page_token);
+  if (!key.ok()) return key.status();
+  IdPage page;
+  page.size = key->size;
+  if (!key->after_key.empty() && !absl::SimpleAtoi(key->after_key, &page.after_id)) {
     return absl::InvalidArgumentError("page_token: not a token this list returned");
   }
   return page;

@@ -95,12 +95,14 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   for (grpc::Service* s : services) builder.RegisterService(s);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
-  if (config.metrics != nullptr) {
-    factories.push_back(std::make_unique<MetricsInterceptorFactory>(config.metrics));
-  }
   // Without the access interceptor every handler refuses (CheckAccess finds no decision).
+  // It comes first: outgoing hooks run in order, and it may replace the status (of a
+  // request that could not be decoded) that the metrics interceptor then counts.
   if (config.keyring != nullptr && config.revocations != nullptr) {
     factories.push_back(auth::MakeAccessInterceptorFactory(config.keyring, config.revocations));
+  }
+  if (config.metrics != nullptr) {
+    factories.push_back(std::make_unique<MetricsInterceptorFactory>(config.metrics));
   }
   if (!factories.empty()) builder.experimental().SetInterceptorCreators(std::move(factories));
   server->server_ = builder.BuildAndStart();

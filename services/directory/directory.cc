@@ -13,9 +13,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "services/common/account_ids.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/token.h"
+#include "services/common/ids.h"
 #include "services/common/validation.h"
 #include "services/directory/directory_schema.h"
 #include "storage/absl_compat.h"
@@ -401,34 +401,28 @@ absl::StatusOr<dpb::Community> Directory::GetCommunity(uint64_t id) {
 }
 
 template <class Msg>
-absl::StatusOr<std::vector<Msg>> Directory::Scan(const std::string& prefix,
-                                                 const std::string& start, size_t limit, bool* more,
-                                                 const std::function<bool(const Msg&)>& keep) {
-  std::vector<Msg> out;
-  *more = false;
+absl::StatusOr<Page<Msg>> Directory::Scan(const std::string& prefix, const std::string& start,
+                                          size_t limit,
+                                          const std::function<bool(const Msg&)>& keep) {
+  PageBuilder<Msg> page(limit, DirectoryLimits::kMaxSearchScan);
   auto it = store_->NewIterator(schema::kRecords);
-  size_t scanned = 0;
   for (it->Seek(start); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-    if (++scanned > DirectoryLimits::kMaxSearchScan) break;
+    // Every listed key ends with the id (or sequence number) the list is ordered by.
+    if (!page.Visit(storage::DecodeU64(it->key().data() + it->key().size() - 8))) break;
     Msg m;
     if (!m.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("a directory record is damaged");
     }
     if (keep && !keep(m)) continue;
-    if (out.size() == limit) {
-      *more = true;
-      break;
-    }
-    out.push_back(std::move(m));
+    page.Add(std::move(m));
   }
   TB_RETURN_IF_ERROR(it->status());
-  return out;
+  return std::move(page).Finish();
 }
 
-absl::StatusOr<std::vector<dpb::Community>> Directory::ListCommunities(uint64_t after_id,
-                                                                       size_t limit, bool* more) {
+absl::StatusOr<Page<dpb::Community>> Directory::ListCommunities(uint64_t after_id, size_t limit) {
   return Scan<dpb::Community>(std::string(1, schema::kCommunity),
-                              KeyU64(schema::kCommunity, after_id + 1), limit, more, nullptr);
+                              KeyU64(schema::kCommunity, after_id + 1), limit, nullptr);
 }
 
 absl::StatusOr<dpb::Community> Directory::UpdateCommunity(const Actor& a,
@@ -519,14 +513,11 @@ absl::StatusOr<dpb::Organisation> Directory::GetOrganisation(uint64_t c, uint64_
   return o;
 }
 
-absl::StatusOr<std::vector<dpb::Organisation>> Directory::ListOrganisations(uint64_t c,
-                                                                            uint64_t after_id,
-                                                                            size_t limit,
-                                                                            bool* more) {
+absl::StatusOr<Page<dpb::Organisation>> Directory::ListOrganisations(uint64_t c, uint64_t after_id,
+                                                                     size_t limit) {
   TB_RETURN_IF_ERROR(GetCommunity(c).status());
   return Scan<dpb::Organisation>(KeyU64(schema::kOrganisation, c),
-                                 KeyU64U64(schema::kOrganisation, c, after_id + 1), limit, more,
-                                 nullptr);
+                                 KeyU64U64(schema::kOrganisation, c, after_id + 1), limit, nullptr);
 }
 
 // ---- Members --------------------------------------------------------------------------
@@ -706,11 +697,9 @@ absl::StatusOr<std::vector<std::optional<dpb::Member>>> Directory::LookupMembers
   return out;
 }
 
-absl::StatusOr<std::vector<dpb::Member>> Directory::SearchMembers(uint64_t c,
-                                                                  const std::string& query,
-                                                                  const std::string& tag,
-                                                                  uint64_t after_id, size_t limit,
-                                                                  bool* more) {
+absl::StatusOr<Page<dpb::Member>> Directory::SearchMembers(uint64_t c, const std::string& query,
+                                                           const std::string& tag,
+                                                           uint64_t after_id, size_t limit) {
   if (query.size() > DirectoryLimits::kMaxNameBytes || !IsValidSingleLine(query)) {
     return Field("query", "at most 128 bytes of one-line text");
   }
@@ -730,7 +719,7 @@ absl::StatusOr<std::vector<dpb::Member>> Directory::SearchMembers(uint64_t c,
            std::find(m.tags().begin(), m.tags().end(), q) != m.tags().end();
   };
   return Scan<dpb::Member>(KeyU64(schema::kMember, c), KeyU64U64(schema::kMember, c, after_id + 1),
-                           limit, more, keep);
+                           limit, keep);
 }
 
 absl::StatusOr<dpb::Member> Directory::UpdateMember(const Actor& a, const dpb::Member& in) {
@@ -914,10 +903,10 @@ absl::StatusOr<dpb::Member> Directory::RevokeRole(const Actor& a, uint64_t c, ui
                     /*end_tokens=*/true);
 }
 
-absl::StatusOr<std::vector<dpb::AuditEntry>> Directory::ListAudit(uint64_t c, uint64_t after_seq,
-                                                                  size_t limit, bool* more) {
+absl::StatusOr<Page<dpb::AuditEntry>> Directory::ListAudit(uint64_t c, uint64_t after_seq,
+                                                           size_t limit) {
   return Scan<dpb::AuditEntry>(KeyU64(schema::kAudit, c),
-                               KeyU64U64(schema::kAudit, c, after_seq + 1), limit, more, nullptr);
+                               KeyU64U64(schema::kAudit, c, after_seq + 1), limit, nullptr);
 }
 
 // ---- Invitations and API keys -----------------------------------------------------------
@@ -950,12 +939,10 @@ absl::StatusOr<dpb::Invitation> Directory::CreateInvitation(const Actor& a, uint
   return inv;
 }
 
-absl::StatusOr<std::vector<dpb::Invitation>> Directory::ListInvitations(uint64_t c,
-                                                                        uint64_t after_id,
-                                                                        size_t limit, bool* more) {
+absl::StatusOr<Page<dpb::Invitation>> Directory::ListInvitations(uint64_t c, uint64_t after_id,
+                                                                 size_t limit) {
   return Scan<dpb::Invitation>(KeyU64(schema::kInvitation, c),
-                               KeyU64U64(schema::kInvitation, c, after_id + 1), limit, more,
-                               nullptr);
+                               KeyU64U64(schema::kInvitation, c, after_id + 1), limit, nullptr);
 }
 
 absl::StatusOr<dpb::Invitation> Directory::RevokeInvitation(const Actor& a, uint64_t c,
@@ -999,11 +986,10 @@ absl::StatusOr<dpb::ApiKey> Directory::CreateApiKey(const Actor& a, uint64_t c, 
   return k;
 }
 
-absl::StatusOr<std::vector<dpb::ApiKey>> Directory::ListApiKeys(uint64_t c, uint64_t org_id,
-                                                                uint64_t after_id, size_t limit,
-                                                                bool* more) {
+absl::StatusOr<Page<dpb::ApiKey>> Directory::ListApiKeys(uint64_t c, uint64_t org_id,
+                                                         uint64_t after_id, size_t limit) {
   return Scan<dpb::ApiKey>(
-      KeyU64(schema::kApiKey, c), KeyU64U64(schema::kApiKey, c, after_id + 1), limit, more,
+      KeyU64(schema::kApiKey, c), KeyU64U64(schema::kApiKey, c, after_id + 1), limit,
       [org_id](const dpb::ApiKey& k) { return org_id == 0 || k.organisation_id() == org_id; });
 }
 
@@ -1049,20 +1035,18 @@ absl::StatusOr<std::string> Directory::ExportMemberData(uint64_t c, uint64_t id)
   std::string member_json;
   (void)google::protobuf::util::MessageToJsonString(m, &member_json, opts);
   std::string audit = "[";
-  bool more = true;
-  uint64_t after = 0;
+  std::optional<uint64_t> after = 0;
   bool first = true;
-  while (more) {
-    TB_ASSIGN_OR_RETURN(auto page, ListAudit(c, after, 1000, &more));
-    for (const dpb::AuditEntry& e : page) {
-      after = e.seq();
+  while (after) {
+    TB_ASSIGN_OR_RETURN(auto page, ListAudit(c, *after, kMaxListPageSize));
+    after = page.next_after;
+    for (const dpb::AuditEntry& e : page.items) {
       if (e.member_id() != id) continue;
       std::string j;
       (void)google::protobuf::util::MessageToJsonString(e, &j, opts);
       absl::StrAppend(&audit, first ? "" : ",", j);
       first = false;
     }
-    if (page.empty()) break;
   }
   audit += "]";
   std::string ledger = "null";
@@ -1280,10 +1264,9 @@ absl::StatusOr<int> Directory::RevokeAllSessions(uint64_t c, uint64_t id) {
 // ---- First-run setup ---------------------------------------------------------------------------
 
 absl::StatusOr<bool> Directory::HasOperator() {
-  bool more = false;
   TB_ASSIGN_OR_RETURN(auto ops, Scan<dpb::Member>(KeyU64(schema::kMember, 0),
-                                                  KeyU64(schema::kMember, 0), 1, &more, nullptr));
-  return !ops.empty();
+                                                  KeyU64(schema::kMember, 0), 1, nullptr));
+  return !ops.items.empty();
 }
 
 absl::Status Directory::SetSetupCodeHash(const std::string& hash) {

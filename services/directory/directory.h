@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/common/auth/revocations.h"
+#include "services/common/paging.h"
 #include "services/directory/erasure_outbox.h"
 #include "services/directory/revocation_log.h"
 #include "storage/kv_store.h"
@@ -80,16 +81,15 @@ class Directory {
   absl::StatusOr<dpb::Community> CreateCommunity(const Actor& a, dpb::Community c,
                                                  const std::string& request_id);
   absl::StatusOr<dpb::Community> GetCommunity(uint64_t community_id);
-  absl::StatusOr<std::vector<dpb::Community>> ListCommunities(uint64_t after_id, size_t limit,
-                                                              bool* more);
+  // Lists give one page (services/common/paging.h) after the id (or seq) given.
+  absl::StatusOr<Page<dpb::Community>> ListCommunities(uint64_t after_id, size_t limit);
   absl::StatusOr<dpb::Community> UpdateCommunity(const Actor& a, const dpb::Community& c);
 
   absl::StatusOr<dpb::Organisation> CreateOrganisation(const Actor& a, dpb::Organisation o,
                                                        const std::string& request_id);
   absl::StatusOr<dpb::Organisation> GetOrganisation(uint64_t community_id, uint64_t org_id);
-  absl::StatusOr<std::vector<dpb::Organisation>> ListOrganisations(uint64_t community_id,
-                                                                   uint64_t after_id, size_t limit,
-                                                                   bool* more);
+  absl::StatusOr<Page<dpb::Organisation>> ListOrganisations(uint64_t community_id,
+                                                            uint64_t after_id, size_t limit);
 
   // password_hash: an Argon2id encoded hash, or "" for none yet.
   absl::StatusOr<dpb::Member> CreateMember(const Actor& a, dpb::Member m,
@@ -99,10 +99,9 @@ class Directory {
   // Members by number, in request order (nullopt: no such number in the community).
   absl::StatusOr<std::vector<std::optional<dpb::Member>>> LookupMembers(
       uint64_t community_id, const std::vector<std::string>& member_numbers);
-  absl::StatusOr<std::vector<dpb::Member>> SearchMembers(uint64_t community_id,
-                                                         const std::string& query,
-                                                         const std::string& tag, uint64_t after_id,
-                                                         size_t limit, bool* more);
+  absl::StatusOr<Page<dpb::Member>> SearchMembers(uint64_t community_id, const std::string& query,
+                                                  const std::string& tag, uint64_t after_id,
+                                                  size_t limit);
   absl::StatusOr<dpb::Member> UpdateMember(const Actor& a, const dpb::Member& m);
   // Approving a sign-up (PENDING_APPROVAL -> ACTIVE) gives the person the username they
   // asked for, or `username` instead; FAILED_PRECONDITION when that one is taken.
@@ -115,22 +114,21 @@ class Directory {
   absl::StatusOr<dpb::Member> RevokeRole(const Actor& a, uint64_t community_id, uint64_t member_id,
                                          dpb::Role role, uint64_t org_id,
                                          const std::string& reason);
-  absl::StatusOr<std::vector<dpb::AuditEntry>> ListAudit(uint64_t community_id, uint64_t after_seq,
-                                                         size_t limit, bool* more);
+  absl::StatusOr<Page<dpb::AuditEntry>> ListAudit(uint64_t community_id, uint64_t after_seq,
+                                                  size_t limit);
 
   // Invitations: the code is returned once; only its hash is kept.
   absl::StatusOr<dpb::Invitation> CreateInvitation(const Actor& a, uint64_t community_id,
                                                    int32_t valid_hours, const std::string& note);
-  absl::StatusOr<std::vector<dpb::Invitation>> ListInvitations(uint64_t community_id,
-                                                               uint64_t after_id, size_t limit,
-                                                               bool* more);
+  absl::StatusOr<Page<dpb::Invitation>> ListInvitations(uint64_t community_id, uint64_t after_id,
+                                                        size_t limit);
   absl::StatusOr<dpb::Invitation> RevokeInvitation(const Actor& a, uint64_t community_id,
                                                    uint64_t invitation_id);
 
   absl::StatusOr<dpb::ApiKey> CreateApiKey(const Actor& a, uint64_t community_id, uint64_t org_id,
                                            const std::string& label);
-  absl::StatusOr<std::vector<dpb::ApiKey>> ListApiKeys(uint64_t community_id, uint64_t org_id,
-                                                       uint64_t after_id, size_t limit, bool* more);
+  absl::StatusOr<Page<dpb::ApiKey>> ListApiKeys(uint64_t community_id, uint64_t org_id,
+                                                uint64_t after_id, size_t limit);
   absl::StatusOr<dpb::ApiKey> RevokeApiKey(const Actor& a, uint64_t community_id, uint64_t org_id,
                                            uint64_t key_id);
   // The key a secret belongs to, if it exists and is not revoked.
@@ -224,10 +222,11 @@ class Directory {
                                           const std::string& password_hash,
                                           const std::string& request_id,
                                           const std::string& invitation_code);
+  // One page of the records under `prefix` from `start` on, whose keys end with the
+  // id the list is ordered by; `keep` (if set) filters.
   template <class Msg>
-  absl::StatusOr<std::vector<Msg>> Scan(const std::string& prefix, const std::string& start,
-                                        size_t limit, bool* more,
-                                        const std::function<bool(const Msg&)>& keep);
+  absl::StatusOr<Page<Msg>> Scan(const std::string& prefix, const std::string& start, size_t limit,
+                                 const std::function<bool(const Msg&)>& keep);
 
   absl::Time Now() const { return clock_ ? clock_() : absl::Now(); }
 

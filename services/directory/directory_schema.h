@@ -10,7 +10,10 @@
 
 namespace timebank::directory::schema {
 
-inline constexpr char kIdentity[] = "timebank.directory.v1";
+// In the format of community-scoped ids (services/common/ids.h): members' and
+// organisations' account ids name their community; the identity before is refused.
+inline constexpr char kIdentity[] = "timebank.directory.v1@2";
+inline constexpr char kIdentityBeforeScopedIds[] = "timebank.directory.v1";
 inline constexpr storage::ColumnFamily kRecords = 0;
 
 inline constexpr char kCommunity = 'C';       // u64 c -> Community

@@ -34,16 +34,6 @@ std::string Address(const grpc::ServerContext& ctx) {
   return peer;
 }
 
-template <class Msg, class Resp, class Add, class IdOf>
-grpc::Status ReplyPage(absl::StatusOr<std::vector<Msg>> items, bool more, Resp* resp, Add add,
-                       IdOf id_of) {
-  if (!items.ok()) return ToGrpc(items.status());
-  for (Msg& m : *items) *add(resp) = std::move(m);
-  if (more && !items->empty())
-    resp->set_next_page_token(EncodePageToken(absl::StrCat(id_of(items->back()))));
-  return grpc::Status::OK;
-}
-
 }  // namespace
 
 // ---- GrpcLedgerAccounts ----------------------------------------------------------------
@@ -201,10 +191,8 @@ grpc::Status DirectoryServiceImpl::ListCommunities(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  bool more = false;
-  return ReplyPage(
-      dir_->ListCommunities(page->after_id, page->size, &more), more, resp,
-      [](auto* r) { return r->add_communities(); }, [](const auto& m) { return m.id(); });
+  return ReplyPage(dir_->ListCommunities(page->after_id, page->size), resp->mutable_communities(),
+                   resp);
 }
 
 grpc::Status DirectoryServiceImpl::UpdateCommunity(grpc::ServerContext* ctx,
@@ -235,10 +223,8 @@ grpc::Status DirectoryServiceImpl::ListOrganisations(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  bool more = false;
-  return ReplyPage(
-      dir_->ListOrganisations(req->community_id(), page->after_id, page->size, &more), more, resp,
-      [](auto* r) { return r->add_organisations(); }, [](const auto& m) { return m.id(); });
+  return ReplyPage(dir_->ListOrganisations(req->community_id(), page->after_id, page->size),
+                   resp->mutable_organisations(), resp);
 }
 
 grpc::Status DirectoryServiceImpl::CreateMember(grpc::ServerContext* ctx,
@@ -287,11 +273,9 @@ grpc::Status DirectoryServiceImpl::SearchMembers(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  bool more = false;
-  return ReplyPage(
-      dir_->SearchMembers(req->community_id(), req->query(), req->tag(), page->after_id, page->size,
-                          &more),
-      more, resp, [](auto* r) { return r->add_members(); }, [](const auto& m) { return m.id(); });
+  return ReplyPage(dir_->SearchMembers(req->community_id(), req->query(), req->tag(),
+                                       page->after_id, page->size),
+                   resp->mutable_members(), resp);
 }
 
 grpc::Status DirectoryServiceImpl::UpdateMember(grpc::ServerContext* ctx,
@@ -333,10 +317,8 @@ grpc::Status DirectoryServiceImpl::ListAudit(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  bool more = false;
-  return ReplyPage(
-      dir_->ListAudit(req->community_id(), page->after_id, page->size, &more), more, resp,
-      [](auto* r) { return r->add_entries(); }, [](const auto& m) { return m.seq(); });
+  return ReplyPage(dir_->ListAudit(req->community_id(), page->after_id, page->size),
+                   resp->mutable_entries(), resp);
 }
 
 grpc::Status DirectoryServiceImpl::CreateInvitation(grpc::ServerContext* ctx,
@@ -354,10 +336,8 @@ grpc::Status DirectoryServiceImpl::ListInvitations(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  bool more = false;
-  return ReplyPage(
-      dir_->ListInvitations(req->community_id(), page->after_id, page->size, &more), more, resp,
-      [](auto* r) { return r->add_invitations(); }, [](const auto& m) { return m.id(); });
+  return ReplyPage(dir_->ListInvitations(req->community_id(), page->after_id, page->size),
+                   resp->mutable_invitations(), resp);
 }
 
 grpc::Status DirectoryServiceImpl::RevokeInvitation(grpc::ServerContext* ctx,
@@ -383,11 +363,9 @@ grpc::Status DirectoryServiceImpl::ListApiKeys(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  bool more = false;
   return ReplyPage(
-      dir_->ListApiKeys(req->community_id(), req->organisation_id(), page->after_id, page->size,
-                        &more),
-      more, resp, [](auto* r) { return r->add_api_keys(); }, [](const auto& m) { return m.id(); });
+      dir_->ListApiKeys(req->community_id(), req->organisation_id(), page->after_id, page->size),
+      resp->mutable_api_keys(), resp);
 }
 
 grpc::Status DirectoryServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,

@@ -4,7 +4,7 @@
 // calls each target (idempotent service-only RPCs, behind ErasureTargets) and deletes
 // an entry once its target answers OK, retrying the others on the next drain. The
 // directory's own store is a target too: purging it forces the member's old values out
-// of its files, so no backup made afterwards holds them (docs/decisions/0006).
+// of its files, so no backup made afterwards holds them (docs/decisions/0007).
 #ifndef TIMEBANK_SERVICES_DIRECTORY_ERASURE_OUTBOX_H_
 #define TIMEBANK_SERVICES_DIRECTORY_ERASURE_OUTBOX_H_
 

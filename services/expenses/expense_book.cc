@@ -126,19 +126,19 @@ std::string SniffReceiptType(std::string_view d) {
 }
 
 std::string CategoryAccountId(uint64_t c, xpb::Category category) {
-  return absl::StrCat("c", c, ".exp.", CategoryWord(category));
+  return ExpenseCategoryAccountId(c, CategoryWord(category));
 }
-std::string PayableAccountId(uint64_t c, uint64_t member_id) {
-  return absl::StrCat("c", c, ".payable.m", member_id);
-}
-std::string BankAccountId(uint64_t c) { return absl::StrCat("c", c, ".bank"); }
 
 namespace {
 
 // The approval transfer of one category of a claim, in its approval round.
 std::string ApprovalId(const xpb::Claim& claim, xpb::Category category) {
-  return absl::StrCat("exp.", claim.community_id(), ".", claim.id(), ".r", claim.approval_round(),
-                      ".", CategoryWord(category));
+  return ExpenseApprovalId(claim.community_id(), claim.id(), claim.approval_round(),
+                           CategoryWord(category));
+}
+std::string ApprovalReversalId(const xpb::Claim& claim, xpb::Category category) {
+  return ExpenseApprovalReversalId(claim.community_id(), claim.id(), claim.approval_round(),
+                                   CategoryWord(category));
 }
 
 std::map<xpb::Category, int64_t> ByCategory(const xpb::Claim& claim) {
@@ -497,10 +497,9 @@ absl::StatusOr<xpb::Claim> ExpenseBook::GetClaim(const Principal& caller, uint64
   return claim;
 }
 
-absl::StatusOr<std::vector<xpb::Claim>> ExpenseBook::ListClaims(const Principal& caller,
-                                                                const xpb::ListClaimsRequest& req,
-                                                                uint64_t after_key, size_t limit,
-                                                                uint64_t* last_key, bool* more) {
+absl::StatusOr<Page<xpb::Claim>> ExpenseBook::ListClaims(const Principal& caller,
+                                                         const xpb::ListClaimsRequest& req,
+                                                         uint64_t after_key, size_t limit) {
   const uint64_t c = req.community_id();
   uint64_t member = req.member_id();
   if (!IsFinanceOrAdmin(caller)) {
@@ -527,19 +526,14 @@ absl::StatusOr<std::vector<xpb::Claim>> ExpenseBook::ListClaims(const Principal&
     prefix = KeyU64(kAllTag, c);
   }
   const int64_t now_s = absl::ToUnixSeconds(Now());
-  std::vector<xpb::Claim> out;
-  *more = false;
+  PageBuilder<xpb::Claim> page(limit, ExpenseLimits::kMaxScan);
   auto it = store_->NewIterator(kRecords);
   std::string start = prefix;
   if (after_key != 0) storage::PutU64(&start, after_key + 1);
-  size_t scanned = 0;
   for (it->Seek(start); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-    if (out.size() == limit || ++scanned > ExpenseLimits::kMaxScan) {
-      *more = true;
-      break;
-    }
+    // Pages resume after the index key, which orders the list.
     const uint64_t k = storage::DecodeU64(it->key().data() + prefix.size());
-    *last_key = k;
+    if (!page.Visit(k)) break;
     TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, inverted ? Inv(k) : k));
     const bool own = IsMember(caller) && claim.claimant_member_id() == caller.subject_id();
     if (claim.state() == xpb::CLAIM_STATE_DRAFT && !own) continue;
@@ -551,10 +545,10 @@ absl::StatusOr<std::vector<xpb::Claim>> ExpenseBook::ListClaims(const Principal&
          claim.submitted_at().seconds() > now_s - int64_t{86400} * req.min_age_days())) {
       continue;
     }
-    out.push_back(std::move(claim));
+    page.Add(std::move(claim));
   }
   TB_RETURN_IF_ERROR(it->status());
-  return out;
+  return std::move(page).Finish();
 }
 
 absl::StatusOr<xpb::Claim> ExpenseBook::DecideClaim(const Principal& caller,
@@ -696,7 +690,7 @@ absl::StatusOr<size_t> ExpenseBook::Dispatch() {
               absl::StrCat("communities/", c, "/expenses/bank"), false);
       for (uint64_t claim_id : batch.claim_ids()) {
         TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, claim_id));
-        transfer(absl::StrCat("pay.", c, ".", claim.id()), payable(claim), BankAccountId(c),
+        transfer(ExpensePaymentId(c, claim.id()), payable(claim), BankAccountId(c),
                  claim.total_minor(), lpb::TRANSFER_KIND_EXPENSE_PAYMENT,
                  absl::StrCat("payment batch ", batch.id(), ": ", batch.payment_reference()),
                  absl::StrCat("communities/", c, "/claims/", claim.id()));
@@ -713,8 +707,8 @@ absl::StatusOr<size_t> ExpenseBook::Dispatch() {
           transfer(ApprovalId(claim, category), book, to, amount,
                    lpb::TRANSFER_KIND_EXPENSE_APPROVAL, claim.title(), ref);
         } else {
-          transfer(absl::StrCat(ApprovalId(claim, category), ".rev"), "", "", 0,
-                   lpb::TRANSFER_KIND_REVERSAL, "approval reversed", ref);
+          transfer(ApprovalReversalId(claim, category), "", "", 0, lpb::TRANSFER_KIND_REVERSAL,
+                   "approval reversed", ref);
           transfers.back().set_reverses_id(ApprovalId(claim, category));
         }
       }
@@ -1057,26 +1051,21 @@ absl::StatusOr<xpb::PaymentBatch> ExpenseBook::GetPaymentBatch(uint64_t c, uint6
   return LoadBatch(c, id);
 }
 
-absl::StatusOr<std::vector<xpb::PaymentBatch>> ExpenseBook::ListPaymentBatches(uint64_t c,
-                                                                               uint64_t after_id,
-                                                                               size_t limit,
-                                                                               bool* more) {
-  std::vector<xpb::PaymentBatch> out;
-  *more = false;
+absl::StatusOr<Page<xpb::PaymentBatch>> ExpenseBook::ListPaymentBatches(uint64_t c,
+                                                                        uint64_t after_id,
+                                                                        size_t limit) {
+  PageBuilder<xpb::PaymentBatch> page(limit, ExpenseLimits::kMaxScan);
   const std::string prefix = KeyU64(kBatchesTag, c);
   auto it = store_->NewIterator(kRecords);
   it->Seek(after_id == 0 ? prefix : KeyU64U64(kBatchesTag, c, Inv(after_id) + 1));
   for (; it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-    if (out.size() == limit) {
-      *more = true;
-      break;
-    }
-    TB_ASSIGN_OR_RETURN(xpb::PaymentBatch b,
-                        LoadBatch(c, Inv(storage::DecodeU64(it->key().data() + prefix.size()))));
-    out.push_back(std::move(b));
+    const uint64_t id = Inv(storage::DecodeU64(it->key().data() + prefix.size()));
+    if (!page.Visit(id)) break;
+    TB_ASSIGN_OR_RETURN(xpb::PaymentBatch b, LoadBatch(c, id));
+    page.Add(std::move(b));
   }
   TB_RETURN_IF_ERROR(it->status());
-  return out;
+  return std::move(page).Finish();
 }
 
 absl::StatusOr<xpb::PaymentBatch> ExpenseBook::CreatePaymentBatch(

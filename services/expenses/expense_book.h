@@ -17,6 +17,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/ids.h"
+#include "services/common/paging.h"
 #include "services/common/peers.h"
 #include "storage/kv_store.h"
 #include "storage/outbox.h"
@@ -50,10 +52,8 @@ struct ExpenseLimits {
 // the kinds a receipt may be.
 std::string SniffReceiptType(std::string_view data);
 
-// The money book's ledger accounts of a community (currency-unit accounts).
+// The money book's ledger account of a category (ids.h has the payable and bank ones).
 std::string CategoryAccountId(uint64_t community_id, xpb::Category category);
-std::string PayableAccountId(uint64_t community_id, uint64_t member_id);
-std::string BankAccountId(uint64_t community_id);
 
 class ExpenseBook {
  public:
@@ -76,10 +76,11 @@ class ExpenseBook {
   // The claimant, finance officers and admins see a claim (drafts: the claimant only).
   absl::StatusOr<xpb::Claim> GetClaim(const Principal& caller, uint64_t community_id,
                                       uint64_t claim_id);
-  absl::StatusOr<std::vector<xpb::Claim>> ListClaims(const Principal& caller,
-                                                     const xpb::ListClaimsRequest& req,
-                                                     uint64_t after_key, size_t limit,
-                                                     uint64_t* last_key, bool* more);
+  // One page (services/common/paging.h): positions are keys of the index the
+  // filters pick, so a page's token is only valid with the same filters.
+  absl::StatusOr<Page<xpb::Claim>> ListClaims(const Principal& caller,
+                                              const xpb::ListClaimsRequest& req, uint64_t after_key,
+                                              size_t limit);
   // Finance: approve (twice, by two people, above the policy's threshold), reject, or
   // ask for information. Nobody decides their own claim; `etag` must be current.
   absl::StatusOr<xpb::Claim> DecideClaim(const Principal& caller,
@@ -110,9 +111,8 @@ class ExpenseBook {
   absl::StatusOr<xpb::PaymentBatch> CreatePaymentBatch(const Principal& caller,
                                                        const xpb::CreatePaymentBatchRequest& req);
   absl::StatusOr<xpb::PaymentBatch> GetPaymentBatch(uint64_t community_id, uint64_t batch_id);
-  absl::StatusOr<std::vector<xpb::PaymentBatch>> ListPaymentBatches(uint64_t community_id,
-                                                                    uint64_t after_id, size_t limit,
-                                                                    bool* more);
+  absl::StatusOr<Page<xpb::PaymentBatch>> ListPaymentBatches(uint64_t community_id,
+                                                             uint64_t after_id, size_t limit);
   absl::StatusOr<xpb::ExportPaymentBatchResponse> ExportPaymentBatch(uint64_t community_id,
                                                                      uint64_t batch_id);
   absl::StatusOr<xpb::PaymentBatch> MarkBatchPaid(const Principal& caller,

@@ -63,13 +63,8 @@ grpc::Status ExpensesServiceImpl::ListClaims(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  bool more = false;
-  uint64_t last = 0;
-  auto claims = book_->ListClaims(Caller(*ctx), *req, page->after_id, page->size, &last, &more);
-  if (!claims.ok()) return ToGrpc(claims.status());
-  for (xpb::Claim& c : *claims) *resp->add_claims() = std::move(c);
-  if (more) resp->set_next_page_token(EncodePageToken(absl::StrCat(last)));
-  return grpc::Status::OK;
+  return ReplyPage(book_->ListClaims(Caller(*ctx), *req, page->after_id, page->size),
+                   resp->mutable_claims(), resp);
 }
 
 grpc::Status ExpensesServiceImpl::DecideClaim(grpc::ServerContext* ctx,
@@ -138,14 +133,8 @@ grpc::Status ExpensesServiceImpl::ListPaymentBatches(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  bool more = false;
-  auto batches = book_->ListPaymentBatches(req->community_id(), page->after_id, page->size, &more);
-  if (!batches.ok()) return ToGrpc(batches.status());
-  for (xpb::PaymentBatch& b : *batches) *resp->add_batches() = std::move(b);
-  if (more && resp->batches_size() > 0) {
-    resp->set_next_page_token(EncodePageToken(absl::StrCat(resp->batches().rbegin()->id())));
-  }
-  return grpc::Status::OK;
+  return ReplyPage(book_->ListPaymentBatches(req->community_id(), page->after_id, page->size),
+                   resp->mutable_batches(), resp);
 }
 
 grpc::Status ExpensesServiceImpl::ExportPaymentBatch(grpc::ServerContext* ctx,

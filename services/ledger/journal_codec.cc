@@ -17,7 +17,6 @@ using storage::PutU8;
 constexpr size_t kHashBytes = 32;
 constexpr uint8_t kRecordVersion = 1;
 constexpr uint8_t kTextsVersion = 1;
-constexpr uint8_t kCanonicalVersionV1 = 1;
 
 absl::Status Corrupt(std::string_view what) {
   return absl::DataLossError(absl::StrCat("corrupt ", std::string(what), " in the ledger store"));
@@ -48,8 +47,9 @@ void DecodeAccountFields(ByteReader& r, AccountInfo* a) {
 }  // namespace
 
 void EncodeCanonical(const JournalEntry& e, std::string* out) {
-  TB_CHECK(e.version == kCanonicalVersionV1 || e.version == kCanonicalVersion);
-  PutU8(out, e.version);
+  const uint8_t version = e.version == 0 ? kCanonicalVersion : e.version;
+  TB_CHECK(version >= 1 && version <= kCanonicalVersion);
+  PutU8(out, version);
   PutU8(out, static_cast<uint8_t>(e.type));
   PutU64(out, e.seq);
   PutI64(out, e.recorded_at_ns);
@@ -70,7 +70,7 @@ void EncodeCanonical(const JournalEntry& e, std::string* out) {
       PutI64(out, t.pending_amount);
       PutU32(out, t.timeout_s);
       PutBytes(out, t.reverses_id);
-      if (e.version == kCanonicalVersionV1) {
+      if (version <= kLastVersionWithTextsInChain) {
         PutBytes(out, t.reference);
         PutBytes(out, t.memo);
       } else {
@@ -79,6 +79,7 @@ void EncodeCanonical(const JournalEntry& e, std::string* out) {
       PutI64(out, t.occurred_at_ns);
       PutU64(out, t.community_id);
       PutBytes(out, t.unit);
+      if (version >= 2) PutU8(out, t.defaulted);
       break;
     }
     case EntryType::kAccountStatus:
@@ -101,7 +102,7 @@ absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value) {
   std::copy(value.end() - kHashBytes, value.end(), e.hash.begin());
   ByteReader r(canonical);
   const uint8_t version = r.U8();
-  if (version != kCanonicalVersionV1 && version != kCanonicalVersion) {
+  if (version < 1 || version > kCanonicalVersion) {
     return absl::DataLossError(absl::StrCat("journal entry has unknown encoding version ", version,
                                             "; this timebankd is too old for it"));
   }
@@ -131,7 +132,7 @@ absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value) {
       t.pending_amount = r.I64();
       t.timeout_s = r.U32();
       t.reverses_id = std::string(r.Bytes());
-      if (version == kCanonicalVersionV1) {
+      if (version <= kLastVersionWithTextsInChain) {
         t.reference = std::string(r.Bytes());
         t.memo = std::string(r.Bytes());
       } else {
@@ -143,6 +144,11 @@ absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value) {
       t.unit = std::string(r.Bytes());
       t.seq = e.seq;
       t.recorded_at_ns = e.recorded_at_ns;
+      if (version >= 2) {
+        t.defaulted = r.U8();
+      } else if (t.occurred_at_ns == t.recorded_at_ns) {
+        t.defaulted = kDefaultOccurredAt;  // v1 did not record it; the likely reading
+      }
       break;
     }
     case static_cast<uint8_t>(EntryType::kAccountStatus):

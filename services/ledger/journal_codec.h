@@ -1,7 +1,8 @@
-// The journal's canonical encoding and the encodings of the ledger's stored records.
-// The canonical bytes of an entry are what the hash chain covers, so the format is
-// explicit, versioned and never changes in place: a new layout gets a new version byte
-// and every version stays decodable and verifiable.
+// The journal's canonical encoding (version 3) and the encodings of the ledger's
+// stored records. The canonical bytes of an entry are what the hash chain covers, so
+// the format is explicit, versioned and never changes in place: a new layout gets a
+// new version byte and every version stays decodable, and re-encodes to the bytes it
+// was decoded from (so old entries keep verifying).
 //
 // Canonical entry (integers big-endian, strings as u32 length + bytes):
 //   u8 version, u8 type, u64 seq, i64 recorded_at_ns, then per type:
@@ -12,13 +13,17 @@
 //             u32 timeout_s, reverses_id, TEXTS, i64 occurred_at_ns,
 //             u64 community_id, unit
 //   status:   account_id, u8 status, reason
-// where TEXTS is, in version 1, `reference, memo` and, in version 2 (written since
-// issue 11), the 32-byte text digest SHA-256(salt || reference || memo) (each text as
-// u32 length + bytes, salt kTextSaltBytes random bytes per entry; all zeros when both
-// texts are empty). Version 2 keeps the texts themselves outside the chain, in the
-// journal database's texts family (key: u64 seq, value: the text record below), so
-// erasing them (docs/decisions/0006) leaves every hash intact; a digest without its
-// salt reveals nothing of the text, however short.
+// where TEXTS is, in versions 1 and 2, `reference, memo` and, in version 3, the 32-byte
+// text digest SHA-256(salt || reference || memo) (each text as u32 length + bytes,
+// salt kTextSaltBytes random bytes per entry; all zeros when both texts are empty).
+// Version 3 keeps the texts themselves outside the chain, in the journal database's
+// texts family (key: u64 seq, value: the text record below), so erasing them
+// (docs/decisions/0007) leaves every hash intact; a digest without its salt reveals
+// nothing of the text, however short.
+// Since version 2 (community-scoped ids, docs/decisions/0005) a transfer ends with
+// u8 defaulted (TransferDefault bits: the fields the ledger filled in, so idempotency
+// can tell "left unset" from "given"). A v1 transfer decodes with kDefaultOccurredAt
+// inferred from occurred_at == recorded_at and no other bit.
 // Stored journal value = canonical bytes || 32-byte hash.
 // Text record = u8 version=1, salt, reference, memo; its digest covers all but the
 // version byte.
@@ -33,7 +38,12 @@
 
 namespace timebank::ledger {
 
-// Appends the canonical bytes of `entry` (no hash) to *out.
+inline constexpr uint8_t kCanonicalVersion = 3;
+// The last version that holds a transfer's reference and memo in the chain itself.
+inline constexpr uint8_t kLastVersionWithTextsInChain = 2;
+
+// Appends the canonical bytes of `entry` (no hash) to *out, in entry.version
+// (0: kCanonicalVersion).
 void EncodeCanonical(const JournalEntry& entry, std::string* out);
 // Decodes a stored journal value (canonical bytes || hash).
 absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value);
@@ -41,7 +51,7 @@ absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value);
 std::string_view CanonicalPart(std::string_view stored_value);
 
 // The text record of a transfer's reference and memo under `salt`; *digest is what the
-// v2 canonical entry carries.
+// v3 canonical entry carries.
 std::string EncodeTexts(std::string_view salt, std::string_view reference, std::string_view memo,
                         storage::Hash256* digest);
 // Decodes a text record into t's reference and memo, checking it against

@@ -279,7 +279,10 @@ absl::Status LedgerEngine::Append(JournalEntry& e, int64_t now) {
   if (e.type == EntryType::kTransfer) {
     e.transfer.seq = e.seq;
     e.transfer.recorded_at_ns = e.recorded_at_ns;
-    if (e.transfer.occurred_at_ns == 0) e.transfer.occurred_at_ns = e.recorded_at_ns;
+    if (e.transfer.occurred_at_ns == 0) {
+      e.transfer.occurred_at_ns = e.recorded_at_ns;
+      e.transfer.defaulted |= kDefaultOccurredAt;
+    }
   } else if (e.type == EntryType::kAccountCreated) {
     e.account.created_seq = e.seq;
     e.account.created_at_ns = e.recorded_at_ns;
@@ -557,10 +560,11 @@ std::vector<std::optional<AccountView>> LedgerEngine::GetAccounts(
   return state_.ReadAccounts(ids);
 }
 
-std::vector<AccountView> LedgerEngine::ListAccounts(uint64_t community_id, std::string_view unit,
-                                                    std::string_view after_id, size_t limit,
-                                                    bool* more) const {
-  return state_.ListAccounts(community_id, unit, after_id, limit, more);
+Page<AccountView, std::string> LedgerEngine::ListAccounts(uint64_t community_id,
+                                                          std::string_view unit,
+                                                          std::string_view after_id,
+                                                          size_t limit) const {
+  return state_.ListAccounts(community_id, unit, after_id, limit);
 }
 
 absl::StatusOr<std::vector<std::optional<StoredTransfer>>> LedgerEngine::GetTransfers(
@@ -607,7 +611,7 @@ absl::StatusOr<EraseResult> LedgerEngine::EraseTexts(const std::vector<std::stri
       absl::StatusOr<StatementPage> page = ListTransfers(q);
       if (page.status().code() == absl::StatusCode::kNotFound) break;
       TB_RETURN_IF_ERROR(page.status());
-      for (const StoredTransfer& st : page->transfers) {
+      for (const StoredTransfer& st : page->items) {
         const Transfer& t = st.transfer;
         if (t.seq > head) break;
         if (t.text_digest == storage::Hash256{}) {
@@ -619,8 +623,8 @@ absl::StatusOr<EraseResult> LedgerEngine::EraseTexts(const std::vector<std::stri
         last = std::max(last, t.seq);
         if (!t.text_erased) seqs.push_back(t.seq);
       }
-      q.after_seq = page->next_after_seq;
-    } while (q.after_seq != 0 && q.after_seq <= head);
+      q.after_seq = page->next_after.value_or(0);
+    } while (q.after_seq != 0 && q.after_seq < head);
   }
 
   // 3. Delete their text records (the writer only ever adds records past `head`).

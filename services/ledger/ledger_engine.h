@@ -89,7 +89,7 @@ class LedgerEngine {
   void SetAccountStatus(StatusChange change, Done<StatusResult> done);
 
   // Erases the memo and reference of every transfer that touches one of `account_ids`
-  // (erasing a member's personal data; docs/decisions/0006), and keeps none of later
+  // (erasing a member's personal data; docs/decisions/0007), and keeps none of later
   // transfers that touch them. The journal keeps each entry's text digest, so the chain
   // still verifies. Blocks (call it from a worker thread, never the writer): the
   // accounts are marked in one group commit, then the texts of every earlier entry are
@@ -98,8 +98,9 @@ class LedgerEngine {
 
   // Reads.
   std::vector<std::optional<AccountView>> GetAccounts(const std::vector<std::string>& ids) const;
-  std::vector<AccountView> ListAccounts(uint64_t community_id, std::string_view unit,
-                                        std::string_view after_id, size_t limit, bool* more) const;
+  // One page of a community's accounts in id order (services/common/paging.h).
+  Page<AccountView, std::string> ListAccounts(uint64_t community_id, std::string_view unit,
+                                              std::string_view after_id, size_t limit) const;
   absl::StatusOr<std::vector<std::optional<StoredTransfer>>> GetTransfers(
       const std::vector<std::string>& ids);
   // NOT_FOUND when the account does not exist.

@@ -1,6 +1,7 @@
 #include "services/ledger/ledger_reader.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -179,13 +180,17 @@ absl::StatusOr<StatementPage> LedgerReader::ListTransfers(const StatementQuery& 
     }
   }
 
-  const size_t want = q.page_size + 1;  // one extra tells whether another page exists
-  std::vector<uint64_t> seqs;
+  // The statement's entries in order; every one belongs (the bounds and the account
+  // are checked before a visit), so no scan budget is needed.
+  PageBuilder<uint64_t> seqs(q.page_size, std::numeric_limits<size_t>::max());
+  auto take = [&](uint64_t seq) {
+    if (seqs.Visit(seq)) seqs.Add(seq);
+  };
   auto from_gap = [&](bool ascending) {
     auto visit = [&](const JournalEntry& e) {
-      if (seqs.size() < want && e.type == EntryType::kTransfer && e.seq >= lo && e.seq <= hi &&
+      if (!seqs.done() && e.type == EntryType::kTransfer && e.seq >= lo && e.seq <= hi &&
           Touches(e.transfer, q.account_id)) {
-        seqs.push_back(e.seq);
+        take(e.seq);
       }
     };
     if (ascending) {
@@ -204,12 +209,12 @@ absl::StatusOr<StatementPage> LedgerReader::ListTransfers(const StatementQuery& 
     } else {
       it->SeekForPrev(storage::KeyU64U64(schema::kStatementTag, q.account_number, index_hi));
     }
-    for (; it->Valid() && seqs.size() < want; ascending ? it->Next() : it->Prev()) {
+    for (; it->Valid() && !seqs.done(); ascending ? it->Next() : it->Prev()) {
       std::string_view k = it->key();
       if (k.size() != 17 || k.substr(0, 9) != prefix) break;
       const uint64_t seq = DecodeU64(k.data() + 9);
       if (seq < lo || seq > index_hi) break;
-      seqs.push_back(seq);
+      take(seq);
     }
     return it->status();
   };
@@ -221,13 +226,13 @@ absl::StatusOr<StatementPage> LedgerReader::ListTransfers(const StatementQuery& 
     TB_RETURN_IF_ERROR(from_index(false));
   }
 
+  Page<uint64_t> found = std::move(seqs).Finish();
   StatementPage page;
-  const bool more = seqs.size() > q.page_size;
-  if (more) seqs.resize(q.page_size);
+  page.next_after = found.next_after;
   std::vector<std::string> ids;
-  ids.reserve(seqs.size());
+  ids.reserve(found.items.size());
   std::string value;
-  for (uint64_t seq : seqs) {
+  for (uint64_t seq : found.items) {
     if (seq > cursor) {
       ids.push_back(gap[seq - cursor - 1].transfer.id);
       continue;
@@ -241,9 +246,8 @@ absl::StatusOr<StatementPage> LedgerReader::ListTransfers(const StatementQuery& 
   TB_ASSIGN_OR_RETURN(Resolved resolved, Resolve(ids, gap, snap.get()));
   for (auto& r : resolved) {
     TB_CHECK(r.has_value());
-    page.transfers.push_back(std::move(*r));
+    page.items.push_back(std::move(*r));
   }
-  if (more) page.next_after_seq = seqs.back();
   return page;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/common/paging.h"
 #include "services/ledger/ledger_state.h"
 #include "services/ledger/model.h"
 #include "storage/kv_store.h"
@@ -29,15 +30,13 @@ struct StatementQuery {
   uint64_t after_seq = 0;
 };
 
-struct StatementPage {
-  std::vector<StoredTransfer> transfers;
-  uint64_t next_after_seq = 0;  // 0 = no more pages
-};
+// The transfers; next_after is the seq the next page continues after.
+using StatementPage = Page<StoredTransfer>;
 
 struct VerifyResult {
   bool ok = true;
   uint64_t entries_checked = 0;
-  // Entries (v2) whose texts were checked against their digest, and whose were erased.
+  // Entries (v3) whose texts were checked against their digest, and whose were erased.
   uint64_t texts_verified = 0;
   uint64_t texts_erased = 0;
   uint64_t head_seq = 0;

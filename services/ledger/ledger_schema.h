@@ -15,8 +15,12 @@
 
 namespace timebank::ledger::schema {
 
-inline constexpr char kIdentity[] = "timebank.ledger.v1";             // the journal database
-inline constexpr char kIndexIdentity[] = "timebank.ledger.v1.index";  // the index database
+// The journal and index databases, in the format of community-scoped ids
+// (services/common/ids.h); the identities before it are refused with advice.
+inline constexpr char kIdentity[] = "timebank.ledger.v1@2";
+inline constexpr char kIndexIdentity[] = "timebank.ledger.v1.index@2";
+inline constexpr char kIdentityBeforeScopedIds[] = "timebank.ledger.v1";
+inline constexpr char kIndexIdentityBeforeScopedIds[] = "timebank.ledger.v1.index";
 inline constexpr char kJournalPart[] = "journal";  // subdirectories (ledger_store.h)
 inline constexpr char kIndexPart[] = "index";
 inline constexpr storage::ColumnFamily kJournal = 0;  // u64 seq -> canonical || hash

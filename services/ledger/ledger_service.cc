@@ -6,13 +6,17 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/grpc_util.h"
+#include "services/common/ids.h"
 #include "services/common/paging.h"
 #include "services/common/validation.h"
 #include "services/ledger/ledger_convert.h"
+#include "storage/absl_compat.h"
 #include "storage/bytes.h"
 
 namespace timebank::ledger {
 namespace {
+
+namespace dpb = ::timebank::directory::v1;
 
 constexpr size_t kWatchBatch = 256;
 
@@ -28,10 +32,11 @@ grpc::Status CheckBatch(int size, const char* field) {
   return grpc::Status::OK;
 }
 
-grpc::Status CheckId(const std::string& id, const char* field) {
-  if (!IsValidId(id, kMaxIdBytes)) {
+// Only the canonical spelling of an id is accepted (services/common/ids.h).
+grpc::Status CheckId(const std::string& id, const std::string& field) {
+  if (!ParseLedgerId(id)) {
     return Invalid(
-        absl::StrCat(field, ": must be 1..", kMaxIdBytes, " characters of A-Z a-z 0-9 . _ : -"));
+        absl::StrCat(field, ": '", id.substr(0, kMaxIdBytes), "' is not an id; ", kLedgerIdRule));
   }
   return grpc::Status::OK;
 }
@@ -40,11 +45,52 @@ grpc::Status CheckId(const std::string& id, const char* field) {
 grpc::Status CheckIds(const google::protobuf::RepeatedPtrField<std::string>& ids) {
   if (grpc::Status s = CheckBatch(ids.size(), "ids"); !s.ok()) return s;
   for (int i = 0; i < ids.size(); ++i) {
-    if (grpc::Status s = CheckId(ids[i], "ids"); !s.ok()) {
-      return Invalid(
-          absl::StrCat("ids[", i, "]: '", ids[i].substr(0, kMaxIdBytes),
-                       "' is not an id; ids are 1..64 characters of A-Z a-z 0-9 . _ : -"));
-    }
+    if (grpc::Status s = CheckId(ids[i], absl::StrCat("ids[", i, "]")); !s.ok()) return s;
+  }
+  return grpc::Status::OK;
+}
+
+bool IsServiceCaller(const grpc::ServerContextBase& ctx) {
+  const std::optional<dpb::Principal> caller = auth::CallerOf(ctx);
+  return caller.has_value() && caller->kind() == dpb::Principal::KIND_SERVICE;
+}
+
+// A person (an admin, through tbctl) creates ids only in the person namespace
+// (c<community>.x.<words>); every other name is derived by a service, and must stay
+// unforgeable so that no person can take, or make collide, an id a service will
+// derive. Malformed ids are left to the engine's result codes.
+grpc::Status CheckPersonChosen(const std::string& id, const std::string& field) {
+  const std::optional<LedgerId> parsed = ParseLedgerId(id);
+  if (!parsed || parsed->person_chosen()) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::PERMISSION_DENIED,
+      absl::StrCat(
+          field, ": '", id, "' is a name only timebank's services make; ids you choose start c",
+          parsed->community_id, ".x. (for example c", parsed->community_id, ".x.gift-2026-11-20)"));
+}
+
+// A person posts, voids or reverses only what a person made: a service's transfer is
+// undone through that service, which keeps its own records in step.
+grpc::Status CheckPersonTarget(const std::string& id, const std::string& field) {
+  const std::optional<LedgerId> parsed = ParseLedgerId(id);
+  if (!parsed || parsed->person_chosen()) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::PERMISSION_DENIED,
+      absl::StrCat(field, ": '", id,
+                   "' was made by a timebank service; undo it through that service (an "
+                   "activity: tbctl activity reverse; an expense approval: tbctl finance "
+                   "reverse)"));
+}
+
+grpc::Status CheckPersonTransfers(const pb::CreateTransfersRequest& req) {
+  for (int i = 0; i < req.transfers_size(); ++i) {
+    const pb::Transfer& t = req.transfers(i);
+    const std::string at = absl::StrCat("transfers[", i, "].");
+    // What it acts on first: "undo it through that service" is the useful answer.
+    grpc::Status s = CheckPersonTarget(t.pending_id(), at + "pending_id");
+    if (s.ok()) s = CheckPersonTarget(t.reverses_id(), at + "reverses_id");
+    if (s.ok()) s = CheckPersonChosen(t.id(), at + "id");
+    if (!s.ok()) return s;
   }
   return grpc::Status::OK;
 }
@@ -201,8 +247,14 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::CreateAccounts(grpc::CallbackServer
                                                             pb::CreateAccountsResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
   TB_FINISH_IF_DENIED(ctx, reactor);
-  if (grpc::Status s = CheckBatch(req->accounts_size(), "accounts"); !s.ok()) {
-    reactor->Finish(s);
+  grpc::Status checked = CheckBatch(req->accounts_size(), "accounts");
+  if (checked.ok() && !IsServiceCaller(*ctx)) {
+    for (int i = 0; i < req->accounts_size() && checked.ok(); ++i) {
+      checked = CheckPersonChosen(req->accounts(i).id(), absl::StrCat("accounts[", i, "].id"));
+    }
+  }
+  if (!checked.ok()) {
+    reactor->Finish(checked);
     return reactor;
   }
   std::vector<AccountView> accounts;
@@ -256,27 +308,23 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListAccounts(grpc::CallbackServerCo
                                                           pb::ListAccountsResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
   TB_FINISH_IF_DENIED(ctx, reactor);
-  absl::StatusOr<size_t> page_size = CheckPageSize(req->page_size());
-  absl::StatusOr<std::string> after = DecodePageToken(req->page_token());
+  absl::StatusOr<KeyPage> page = ReadKeyPage(req->page_size(), req->page_token());
   grpc::Status s;
   if (req->community_id() == 0) {
     s = Invalid("community_id: required");
   } else if (!req->unit().empty() && req->unit() != kTimeUnit && !CurrencyExponent(req->unit())) {
     s = Invalid("unit: must be TIME or an ISO 4217 currency code such as GBP");
-  } else if (!page_size.ok()) {
-    s = ToGrpc(page_size.status());
-  } else if (!after.ok()) {
-    s = ToGrpc(after.status());
+  } else if (!page.ok()) {
+    s = ToGrpc(page.status());
   }
   if (!s.ok()) {
     reactor->Finish(s);
     return reactor;
   }
-  bool more = false;
-  std::vector<AccountView> views =
-      engine_->ListAccounts(req->community_id(), req->unit(), *after, *page_size, &more);
-  for (const AccountView& v : views) AccountToProto(v, resp->add_accounts());
-  if (more) resp->set_next_page_token(EncodePageToken(views.back().info.id));
+  Page<AccountView, std::string> views =
+      engine_->ListAccounts(req->community_id(), req->unit(), page->after_key, page->size);
+  for (const AccountView& v : views.items) AccountToProto(v, resp->add_accounts());
+  resp->set_next_page_token(views.NextPageToken());
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -307,8 +355,10 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::CreateTransfers(grpc::CallbackServe
                                                              pb::CreateTransfersResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
   TB_FINISH_IF_DENIED(ctx, reactor);
-  if (grpc::Status s = CheckBatch(req->transfers_size(), "transfers"); !s.ok()) {
-    reactor->Finish(s);
+  grpc::Status checked = CheckBatch(req->transfers_size(), "transfers");
+  if (checked.ok() && !IsServiceCaller(*ctx)) checked = CheckPersonTransfers(*req);
+  if (!checked.ok()) {
+    reactor->Finish(checked);
     return reactor;
   }
   std::vector<Transfer> transfers;
@@ -370,15 +420,10 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListTransfers(grpc::CallbackServerC
                                                            pb::ListTransfersResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
   TB_FINISH_IF_DENIED(ctx, reactor);
-  absl::StatusOr<size_t> page_size = CheckPageSize(req->page_size());
-  absl::StatusOr<std::string> token = DecodePageToken(req->page_token());
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   StatementQuery q;
   grpc::Status s = CheckId(req->account_id(), "account_id");
-  if (s.ok() && !page_size.ok()) s = ToGrpc(page_size.status());
-  if (s.ok() && !token.ok()) s = ToGrpc(token.status());
-  if (s.ok() && !token->empty() && !absl::SimpleAtoi(*token, &q.after_seq)) {
-    s = Invalid("page_token: not a token this server issued");
-  }
+  if (s.ok() && !page.ok()) s = ToGrpc(page.status());
   if (s.ok() && req->has_start_time()) s = ToGrpc(CheckTimestamp(req->start_time(), "start_time"));
   if (s.ok() && req->has_end_time()) s = ToGrpc(CheckTimestamp(req->end_time(), "end_time"));
   if (s.ok() && req->has_start_time() && req->has_end_time() &&
@@ -391,7 +436,8 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListTransfers(grpc::CallbackServerC
   }
   q.account_id = req->account_id();
   q.oldest_first = req->oldest_first();
-  q.page_size = *page_size;
+  q.page_size = page->size;
+  q.after_seq = page->after_id;
   if (req->has_start_time()) q.start_ns = std::max<int64_t>(1, FromTimestamp(req->start_time()));
   if (req->has_end_time()) q.end_ns = std::max<int64_t>(1, FromTimestamp(req->end_time()));
   const bool queued = pool_->TrySubmit([this, reactor, resp, q = std::move(q)] {
@@ -400,10 +446,8 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::ListTransfers(grpc::CallbackServerC
       reactor->Finish(ToGrpc(page.status()));
       return;
     }
-    for (const StoredTransfer& t : page->transfers) TransferToProto(t, resp->add_transfers());
-    if (page->next_after_seq != 0) {
-      resp->set_next_page_token(EncodePageToken(absl::StrCat(page->next_after_seq)));
-    }
+    for (const StoredTransfer& t : page->items) TransferToProto(t, resp->add_transfers());
+    resp->set_next_page_token(page->NextPageToken());
     reactor->Finish(grpc::Status::OK);
   });
   if (!queued) reactor->Finish(Busy());
@@ -458,17 +502,15 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::EraseMemberTexts(
   const bool queued = pool_->TrySubmit([this, reactor, resp, c, owner] {
     // The member's accounts: every account of the community they own.
     std::vector<std::string> ids;
-    std::string after;
-    bool more = true;
-    while (more) {
-      std::vector<AccountView> page = engine_->ListAccounts(c, "", after, kMaxPageSize, &more);
-      for (const AccountView& v : page) {
+    std::optional<std::string> after = "";
+    while (after) {
+      Page<AccountView, std::string> page = engine_->ListAccounts(c, "", *after, kMaxPageSize);
+      for (const AccountView& v : page.items) {
         if (v.info.owner_kind == pb::OWNER_KIND_MEMBER && v.info.owner_ref == owner) {
           ids.push_back(v.info.id);
         }
       }
-      if (page.empty()) break;
-      after = page.back().info.id;
+      after = std::move(page.next_after);
     }
     absl::StatusOr<EraseResult> erased = engine_->EraseTexts(ids);
     if (!erased.ok()) {

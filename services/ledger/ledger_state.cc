@@ -1,6 +1,7 @@
 #include "services/ledger/ledger_state.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/validation.h"
@@ -17,26 +18,67 @@ bool IsUnit(std::string_view unit) {
   return unit == kTimeUnit || CurrencyExponent(unit).has_value();
 }
 
-// Does a retried request describe the stored transfer? Fields the ledger fills in
-// (accounts and amount of posts, voids and reversals; a missing occurred_at) match
-// when the request leaves them empty.
-bool SameFields(const Transfer& req, const Transfer& s) {
-  const bool derived =
-      req.is(kPostPending) || req.is(kVoidPending) || req.kind == pb::TRANSFER_KIND_REVERSAL;
-  auto same_derived = [&](const std::string& a, const std::string& b) {
-    return a == b || (derived && a.empty());
+constexpr uint8_t kClientFlags = kLinked | kPending | kPostPending | kVoidPending;
+
+// Is a retried request the same request as the one that created the stored transfer?
+// Every field a client sets decides, flags included (TigerBeetle's rule). A field the
+// ledger filled in (TransferDefault) matches only when the retry leaves it unset as
+// the original did; a field the original gave matches only the same value.
+bool SameRequest(const Transfer& req, const Transfer& s) {
+  auto same = [&s](bool req_unset, bool req_equal, TransferDefault d) {
+    return s.was_defaulted(d) ? req_unset : req_equal;
   };
-  return req.id == s.id && same_derived(req.debit_account_id, s.debit_account_id) &&
-         same_derived(req.credit_account_id, s.credit_account_id) &&
-         (req.amount == s.amount || (derived && req.amount == 0)) &&
-         (req.kind == s.kind || (derived && req.kind == pb::TRANSFER_KIND_UNSPECIFIED)) &&
-         (req.coproduction_type == s.coproduction_type ||
-          (derived && req.coproduction_type == pb::COPRODUCTION_TYPE_UNSPECIFIED)) &&
+  return req.id == s.id && req.flags == (s.flags & kClientFlags) &&
+         same(req.debit_account_id.empty(), req.debit_account_id == s.debit_account_id,
+              kDefaultDebitAccount) &&
+         same(req.credit_account_id.empty(), req.credit_account_id == s.credit_account_id,
+              kDefaultCreditAccount) &&
+         same(req.amount == 0, req.amount == s.amount, kDefaultAmount) &&
+         same(req.kind == pb::TRANSFER_KIND_UNSPECIFIED, req.kind == s.kind, kDefaultKind) &&
+         same(req.coproduction_type == pb::COPRODUCTION_TYPE_UNSPECIFIED,
+              req.coproduction_type == s.coproduction_type, kDefaultCoproductionType) &&
+         same(req.occurred_at_ns == 0, req.occurred_at_ns == s.occurred_at_ns,
+              kDefaultOccurredAt) &&
          // Erased texts cannot be compared; a retry after erasure is the same transfer.
          (s.text_erased || (req.reference == s.reference && req.memo == s.memo)) &&
-         (req.occurred_at_ns == 0 || req.occurred_at_ns == s.occurred_at_ns) &&
-         (req.flags & ~kLinked) == (s.flags & ~kLinked) && req.pending_id == s.pending_id &&
-         req.timeout_s == s.timeout_s && req.reverses_id == s.reverses_id;
+         req.pending_id == s.pending_id && req.timeout_s == s.timeout_s &&
+         req.reverses_id == s.reverses_id;
+}
+
+// The ids of a transfer request are canonical and all name the community of the
+// transfer's own id, so a transfer id is always in the community of its accounts
+// (and of the transfer it resolves or reverses): two communities never collide on an
+// id. Checked before any lookup, so the answer never depends on another community's
+// data.
+pb::CreateTransferResultCode CheckTransferIds(const Transfer& req) {
+  const std::optional<LedgerId> id = ParseLedgerId(req.id);
+  if (!id) return pb::CREATE_TRANSFER_ID_INVALID;
+  if (id->ledger_made()) return pb::CREATE_TRANSFER_ID_RESERVED;
+  struct Named {
+    const std::string& value;
+    pb::CreateTransferResultCode invalid;
+    std::optional<uint64_t> community;
+  };
+  Named named[] = {
+      {req.debit_account_id, pb::CREATE_TRANSFER_DEBIT_ACCOUNT_ID_INVALID, std::nullopt},
+      {req.credit_account_id, pb::CREATE_TRANSFER_CREDIT_ACCOUNT_ID_INVALID, std::nullopt},
+      {req.pending_id, pb::CREATE_TRANSFER_PENDING_ID_INVALID, std::nullopt},
+      {req.reverses_id, pb::CREATE_TRANSFER_REVERSES_ID_INVALID, std::nullopt},
+  };
+  for (Named& n : named) {
+    if (n.value.empty()) continue;
+    n.community = CommunityOfId(n.value);
+    if (!n.community) return n.invalid;
+  }
+  if (named[0].community && named[1].community && *named[0].community != *named[1].community) {
+    return pb::CREATE_TRANSFER_COMMUNITY_MISMATCH;
+  }
+  for (const Named& n : named) {
+    if (n.community && *n.community != id->community_id) {
+      return pb::CREATE_TRANSFER_ID_COMMUNITY_MISMATCH;
+    }
+  }
+  return pb::CREATE_TRANSFER_CREATED;
 }
 
 }  // namespace
@@ -70,16 +112,10 @@ void LedgerState::SaveBalances(Slot* slot) {
 pb::CreateAccountResultCode LedgerState::ValidateAccount(const AccountView& request,
                                                          uint64_t* existing_seq) const {
   const AccountInfo& a = request.info;
-  if (!IsValidId(a.id, kMaxIdBytes)) return pb::CREATE_ACCOUNT_ID_INVALID;
-  if (const Slot* existing = FindSlot(a.id)) {
-    *existing_seq = existing->info.created_seq;
-    const AccountInfo& e = existing->info;
-    const bool same = e.community_id == a.community_id && e.unit == a.unit &&
-                      e.owner_kind == a.owner_kind && e.owner_ref == a.owner_ref &&
-                      e.min_balance == a.min_balance && e.max_balance == a.max_balance;
-    return same ? pb::CREATE_ACCOUNT_EXISTS : pb::CREATE_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS;
-  }
+  const std::optional<LedgerId> id = ParseLedgerId(a.id);
+  if (!id) return pb::CREATE_ACCOUNT_ID_INVALID;
   if (a.community_id == 0) return pb::CREATE_ACCOUNT_COMMUNITY_ID_REQUIRED;
+  if (id->community_id != a.community_id) return pb::CREATE_ACCOUNT_COMMUNITY_ID_MISMATCH;
   if (!IsUnit(a.unit)) return pb::CREATE_ACCOUNT_UNIT_INVALID;
   if (a.owner_kind == pb::OWNER_KIND_UNSPECIFIED || !pb::OwnerKind_IsValid(a.owner_kind)) {
     return pb::CREATE_ACCOUNT_OWNER_KIND_REQUIRED;
@@ -93,6 +129,16 @@ pb::CreateAccountResultCode LedgerState::ValidateAccount(const AccountView& requ
     return pb::CREATE_ACCOUNT_STATUS_MUST_BE_OPEN;
   }
   if (request.balances != Balances{}) return pb::CREATE_ACCOUNT_BALANCES_MUST_BE_ZERO;
+  // Only a valid request is compared with an existing account, so every field a
+  // client sets decides EXISTS (status and balances can only be as at creation).
+  if (const Slot* existing = FindSlot(a.id)) {
+    *existing_seq = existing->info.created_seq;
+    const AccountInfo& e = existing->info;
+    const bool same = e.community_id == a.community_id && e.unit == a.unit &&
+                      e.owner_kind == a.owner_kind && e.owner_ref == a.owner_ref &&
+                      e.min_balance == a.min_balance && e.max_balance == a.max_balance;
+    return same ? pb::CREATE_ACCOUNT_EXISTS : pb::CREATE_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS;
+  }
   if (slots_.size() >= limits_.max_accounts) return pb::CREATE_ACCOUNT_LEDGER_FULL;
   return pb::CREATE_ACCOUNT_CREATED;
 }
@@ -166,11 +212,14 @@ pb::CreateTransferResultCode LedgerState::CheckAccounts(const Transfer& t, bool 
 
 absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
     Transfer& req, int64_t now_ns, Transfer* out, TransferRecord* existing) {
-  if (!IsValidId(req.id, kMaxIdBytes)) return pb::CREATE_TRANSFER_ID_INVALID;
+  if (const pb::CreateTransferResultCode ids = CheckTransferIds(req);
+      ids != pb::CREATE_TRANSFER_CREATED) {
+    return ids;
+  }
   TB_ASSIGN_OR_RETURN(std::optional<StoredTransfer> found, FindTransfer(req.id));
   if (found) {
     *existing = found->record;
-    const bool same = SameFields(req, found->transfer);
+    const bool same = SameRequest(req, found->transfer);
     *out = std::move(found->transfer);
     return same ? pb::CREATE_TRANSFER_EXISTS : pb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS;
   }
@@ -204,17 +253,23 @@ absl::StatusOr<pb::CreateTransferResultCode> LedgerState::ValidateTransfer(
     return pb::CREATE_TRANSFER_REVERSES_ID_MUST_BE_EMPTY;
   }
   if (reversal && req.memo.empty()) return pb::CREATE_TRANSFER_REVERSAL_REASON_REQUIRED;
-  if (!req.debit_account_id.empty() && !IsValidId(req.debit_account_id, kMaxIdBytes)) {
-    return pb::CREATE_TRANSFER_DEBIT_ACCOUNT_ID_INVALID;
-  }
-  if (!req.credit_account_id.empty() && !IsValidId(req.credit_account_id, kMaxIdBytes)) {
-    return pb::CREATE_TRANSFER_CREDIT_ACCOUNT_ID_INVALID;
-  }
   if (req.amount < 0) return pb::CREATE_TRANSFER_AMOUNT_MUST_BE_POSITIVE;
   if (req.amount > kMaxAmount) return pb::CREATE_TRANSFER_AMOUNT_TOO_LARGE;
 
   // Past here the request is not needed again: take its strings instead of copying.
   *out = std::move(req);
+  out->defaulted = 0;  // Append adds kDefaultOccurredAt
+  // What the ledger fills in for a post, void or reversal (from the transfer it
+  // completes or undoes), recorded so that a retry must leave the same fields unset.
+  if (resolves || reversal) {
+    if (out->debit_account_id.empty()) out->defaulted |= kDefaultDebitAccount;
+    if (out->credit_account_id.empty()) out->defaulted |= kDefaultCreditAccount;
+    if (out->amount == 0) out->defaulted |= kDefaultAmount;
+    if (out->kind == pb::TRANSFER_KIND_UNSPECIFIED) out->defaulted |= kDefaultKind;
+    if (out->coproduction_type == pb::COPRODUCTION_TYPE_UNSPECIFIED) {
+      out->defaulted |= kDefaultCoproductionType;
+    }
+  }
   if (resolves) {
     TB_ASSIGN_OR_RETURN(std::optional<StoredTransfer> p, FindTransfer(out->pending_id));
     if (!p) return pb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND;
@@ -316,7 +371,7 @@ absl::StatusOr<Transfer> LedgerState::ResolveExpiry(std::string_view pending_id)
   TB_CHECK(p.has_value() && p->record.state == pb::TRANSFER_STATE_PENDING);
   const Transfer& pt = p->transfer;
   Transfer t;
-  t.id = absl::StrCat(AsAbsl(kExpiryIdPrefix), AsAbsl(pending_id));
+  t.id = PendingExpiryId(pt.community_id, pt.seq);
   t.debit_account_id = pt.debit_account_id;
   t.credit_account_id = pt.credit_account_id;
   t.amount = pt.amount;
@@ -339,6 +394,7 @@ absl::Status LedgerState::Apply(JournalEntry& entry) {
       const AccountInfo& info = entry.account;
       TB_CHECK(info.number == slots_.size() + 1);
       TB_CHECK(FindSlot(info.id) == nullptr);
+      TB_CHECK(CommunityOfId(info.id) == info.community_id);  // ids are community-scoped
       Slot& slot = slots_.emplace_back();
       slot.info = info;
       slot.info.status = pb::ACCOUNT_STATUS_OPEN;
@@ -387,6 +443,7 @@ absl::Status LedgerState::ApplyTransfer(JournalEntry& entry) {
   TB_CHECK(debit->info.community_id == credit->info.community_id);
   TB_CHECK(debit->info.unit == credit->info.unit);
   TB_CHECK(t.community_id == debit->info.community_id && t.unit == debit->info.unit);
+  TB_CHECK(CommunityOfId(t.id) == t.community_id);  // ids are community-scoped
 
   // Resolve the records this transfer changes first: that may read the store, and
   // nothing must have changed if it fails.
@@ -617,25 +674,23 @@ std::vector<std::optional<AccountView>> LedgerState::ReadAccounts(
   return out;
 }
 
-std::vector<AccountView> LedgerState::ListAccounts(uint64_t community_id, std::string_view unit,
-                                                   std::string_view after_id, size_t limit,
-                                                   bool* more) const {
-  std::vector<AccountView> out;
-  *more = false;
+Page<AccountView, std::string> LedgerState::ListAccounts(uint64_t community_id,
+                                                         std::string_view unit,
+                                                         std::string_view after_id,
+                                                         size_t limit) const {
+  // In memory, so no scan budget: every account of the community may be visited.
+  PageBuilder<AccountView, std::string> page(limit, std::numeric_limits<size_t>::max());
   absl::ReaderMutexLock lock(&pub_mu_);
   auto it = pub_by_community_.upper_bound(std::make_pair(community_id, std::string(after_id)));
   for (; it != pub_by_community_.end() && it->first.first == community_id; ++it) {
     const Slot* s = it->second;
+    if (!page.Visit(s->info.id)) break;
     if (!unit.empty() && s->info.unit != unit) continue;
-    if (out.size() == limit) {
-      *more = true;
-      break;
-    }
     AccountView v{s->info, s->published};
     v.info.status = s->published_status;
-    out.push_back(std::move(v));
+    page.Add(std::move(v));
   }
-  return out;
+  return std::move(page).Finish();
 }
 
 }  // namespace timebank::ledger

@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/paging.h"
 #include "services/ledger/model.h"
 
 namespace timebank::ledger {
@@ -110,9 +111,9 @@ class LedgerState {
 
   // ---- Any thread ---------------------------------------------------------------
   std::vector<std::optional<AccountView>> ReadAccounts(const std::vector<std::string>& ids) const;
-  // Accounts of a community ordered by id, after `after_id`, up to `limit`.
-  std::vector<AccountView> ListAccounts(uint64_t community_id, std::string_view unit,
-                                        std::string_view after_id, size_t limit, bool* more) const;
+  // Accounts of a community ordered by id, after `after_id`: one page of `limit`.
+  Page<AccountView, std::string> ListAccounts(uint64_t community_id, std::string_view unit,
+                                              std::string_view after_id, size_t limit) const;
 
  private:
   struct Slot {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/ids.h"
 #include "services/ledger/ledger_schema.h"
 #include "storage/check.h"
 #include "storage/rocks_store.h"
@@ -44,10 +45,13 @@ absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(
   fs::create_directories(dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
 
-  auto open = [&](const char* name, const char* identity, std::vector<storage::CfSpec> families) {
+  auto open = [&](const char* name, const char* identity, const char* earlier,
+                  std::vector<storage::CfSpec> families) {
     storage::RocksStoreOptions o;
     o.path = (fs::path(dir) / name).string();
     o.identity = identity;
+    o.earlier_identities = {earlier};
+    o.earlier_advice = kBeforeScopedIdsAdvice;
     o.column_families = std::move(families);
     o.block_cache_bytes = options.block_cache_bytes;
     o.write_buffer_bytes = options.write_buffer_bytes;
@@ -56,15 +60,17 @@ absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(
   // Journal keys (u64 sequence numbers, first byte 0 below 2^56) are one run;
   // statement keys ('a', u64 account, u64 seq) one run per account.
   // Texts are keyed like the journal and read by seq (and by range when verifying).
-  TB_ASSIGN_OR_RETURN(auto journal, open(schema::kJournalPart, schema::kIdentity,
-                                         {{"journal", storage::CfProfile::kAppendLog,
-                                           storage::AppendRuns{.tag = 0, .prefix_bytes = 1}},
-                                          {"texts", storage::CfProfile::kAppendLog,
-                                           storage::AppendRuns{.tag = 0, .prefix_bytes = 1}}}));
   TB_ASSIGN_OR_RETURN(
-      auto index, open(schema::kIndexPart, schema::kIndexIdentity,
-                       {{"index", storage::CfProfile::kPointLookup,
-                         storage::AppendRuns{.tag = schema::kStatementTag, .prefix_bytes = 9}}}));
+      auto journal, open(schema::kJournalPart, schema::kIdentity, schema::kIdentityBeforeScopedIds,
+                         {{"journal", storage::CfProfile::kAppendLog,
+                           storage::AppendRuns{.tag = 0, .prefix_bytes = 1}},
+                          {"texts", storage::CfProfile::kAppendLog,
+                           storage::AppendRuns{.tag = 0, .prefix_bytes = 1}}}));
+  TB_ASSIGN_OR_RETURN(
+      auto index,
+      open(schema::kIndexPart, schema::kIndexIdentity, schema::kIndexIdentityBeforeScopedIds,
+           {{"index", storage::CfProfile::kPointLookup,
+             storage::AppendRuns{.tag = schema::kStatementTag, .prefix_bytes = 9}}}));
   std::vector<storage::SplitPart> parts;
   // The journal first: a checkpoint copies the index before it (never newer).
   parts.push_back({schema::kJournalPart, std::move(journal), {schema::kJournal, schema::kTexts}});

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "services/common/ids.h"
 #include "storage/hash_chain.h"
 #include "timebank/ledger/v1/ledger.pb.h"
 
@@ -18,7 +19,7 @@ namespace pb = ::timebank::ledger::v1;
 
 // --- Explicit limits (TIGER_STYLE: every size is bounded) ---------------------------
 inline constexpr size_t kMaxBatchEvents = 8190;
-inline constexpr size_t kMaxIdBytes = 64;
+inline constexpr size_t kMaxIdBytes = kMaxLedgerIdBytes;  // ids: services/common/ids.h
 inline constexpr size_t kMaxOwnerRefBytes = 128;
 inline constexpr size_t kMaxReferenceBytes = 256;
 inline constexpr size_t kMaxMemoBytes = 512;
@@ -32,13 +33,8 @@ inline constexpr int64_t kNoMinBalance = std::numeric_limits<int64_t>::min();
 inline constexpr int64_t kNoMaxBalance = std::numeric_limits<int64_t>::max();
 // Time credits are minutes; every other unit is an ISO 4217 currency code.
 inline constexpr std::string_view kTimeUnit = "TIME";
-// The journal's canonical encoding written now (journal_codec.h); older versions stay
-// readable and verifiable.
-inline constexpr uint8_t kCanonicalVersion = 2;
 // Salt of a journal entry's erasable texts (journal_codec.h).
 inline constexpr size_t kTextSaltBytes = 16;
-// Ids the ledger makes itself (pending expiry) start with this; clients cannot use it.
-inline constexpr std::string_view kExpiryIdPrefix = "~expire:";
 
 struct Balances {
   int64_t debits_posted = 0;
@@ -79,6 +75,18 @@ enum TransferFlag : uint8_t {
   kExpiry = 16,  // a void the ledger made because a pending transfer timed out
 };
 
+// Fields of a transfer request the ledger filled in because the client left them
+// unset. Stored with the transfer (journal v2) so that a retry is EXISTS only when it
+// leaves unset exactly what the original left unset (docs/API.md, "Idempotency").
+enum TransferDefault : uint8_t {
+  kDefaultDebitAccount = 1,       // post/void/reversal: from the pending or reversed transfer
+  kDefaultCreditAccount = 2,      // likewise
+  kDefaultAmount = 4,             // post: the whole pending amount; void/reversal: its amount
+  kDefaultKind = 8,               // post/void: the pending transfer's kind
+  kDefaultCoproductionType = 16,  // post/void/reversal: the original's type
+  kDefaultOccurredAt = 32,        // occurred_at = recorded_at
+};
+
 struct Transfer {
   std::string id;
   std::string debit_account_id;
@@ -101,14 +109,17 @@ struct Transfer {
   std::string unit;
   // For post/void: the amount that was pending (released by this transfer).
   int64_t pending_amount = 0;
-  // The journal (v2) commits to reference and memo by this digest, SHA-256(salt ||
+  // TransferDefault bits: which of the fields above the ledger filled in.
+  uint8_t defaulted = 0;
+  // The journal (v3) commits to reference and memo by this digest, SHA-256(salt ||
   // texts), and keeps the texts with their salt where erasure can remove them
-  // (journal_codec.h). All zeros: both texts are empty.
+  // (journal_codec.h). All zeros: both texts are empty, or the entry holds them itself.
   storage::Hash256 text_digest{};
   // The texts were erased (the member's personal data); reference and memo are empty.
   bool text_erased = false;
 
   bool is(TransferFlag f) const { return (flags & f) != 0; }
+  bool was_defaulted(TransferDefault d) const { return (defaulted & d) != 0; }
 };
 
 // What the ledger knows about a transfer id beyond the transfer itself.
@@ -133,8 +144,9 @@ enum class EntryType : uint8_t { kAccountCreated = 1, kTransfer = 2, kAccountSta
 
 // One committed journal event. Exactly one of the payloads is meaningful, per type.
 struct JournalEntry {
-  // Its canonical encoding's version (journal_codec.h): what the hash covers.
-  uint8_t version = kCanonicalVersion;
+  // The canonical encoding the entry was written in (journal_codec.h): re-encoding
+  // for verification uses the same one.
+  uint8_t version = 0;  // 0 = the current version
   uint64_t seq = 0;
   int64_t recorded_at_ns = 0;
   EntryType type = EntryType::kTransfer;

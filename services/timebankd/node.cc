@@ -9,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/common/auth/token.h"
+#include "services/common/ids.h"
 #include "services/directory/directory_schema.h"
 #include "services/ledger/ledger_schema.h"
 #include "services/ledger/ledger_service.h"
@@ -115,6 +116,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       storage::RocksStoreOptions ro;
       ro.path = (std::filesystem::path(options.data_dir) / "directory").string();
       ro.identity = directory::schema::kIdentity;
+      ro.earlier_identities = {directory::schema::kIdentityBeforeScopedIds};
+      ro.earlier_advice = kBeforeScopedIdsAdvice;
       ro.column_families = directory::schema::ColumnFamilies();
       ro.write_buffer_bytes = 8u << 20;
       ro.block_cache_bytes = 16u << 20;
@@ -142,7 +145,10 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   auto open_records = [&](const std::string& name) {
     storage::RocksStoreOptions ro;
     ro.path = (std::filesystem::path(options.data_dir) / name).string();
-    ro.identity = absl::StrCat("timebank.", name, ".v1");
+    // Activity and expenses hold the ledger ids of their postings.
+    ro.identity = absl::StrCat("timebank.", name, ".v1", kScopedIdsFormat);
+    ro.earlier_identities = {absl::StrCat("timebank.", name, ".v1")};
+    ro.earlier_advice = kBeforeScopedIdsAdvice;
     ro.column_families = {{"records", storage::CfProfile::kPointLookup}};
     ro.write_buffer_bytes = 16u << 20;
     ro.block_cache_bytes = 16u << 20;
@@ -319,6 +325,13 @@ void Node::Shutdown() {
 }
 
 Node::~Node() { Shutdown(); }
+
+storage::KvStore* Node::records_store(std::string_view service) const {
+  if (service == "directory") return directory_store_.get();
+  if (service == "activity") return activity_store_.get();
+  if (service == "expenses") return expenses_store_.get();
+  return nullptr;
+}
 
 std::string Node::ServiceToken(const std::string& name) const {
   return auth::MintServiceToken(*keyring_, name, absl::ToUnixSeconds(absl::Now()));

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -75,6 +76,9 @@ class Node {
   activity::ActivityBook* activity() { return activity_.get(); }
   expenses::ExpenseBook* expenses() { return expenses_.get(); }
   auth::Keyring* keyring() { return keyring_.get(); }
+  // The records store of a hosted "directory", "activity" or "expenses" service, for
+  // tests that check a refused call wrote nothing; null for any other name.
+  storage::KvStore* records_store(std::string_view service) const;
   // A fresh credential for a trusted in-process client (tests, embedded tb-loadgen).
   std::string ServiceToken(const std::string& name = "node") const;
   // A fresh access token (one hour) for a principal of this node's directory, as

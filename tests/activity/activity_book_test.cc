@@ -3,11 +3,13 @@
 // exactly-once posting.
 #include "services/activity/activity_book.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include <map>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
+#include "services/common/ids.h"
 #include "storage/mem_store.h"
 
 namespace timebank::activity {
@@ -93,7 +95,17 @@ class ModelLedger final : public Ledger {
     return out;
   }
   lpb::CreateTransferResultCode Apply(const lpb::Transfer& t) {
-    if (posted.count(t.id())) return lpb::CREATE_TRANSFER_EXISTS;
+    // As the ledger: a retry is EXISTS only when it is the same request, every field.
+    if (auto it = requests.find(t.id()); it != requests.end()) {
+      return google::protobuf::util::MessageDifferencer::Equals(it->second, t)
+                 ? lpb::CREATE_TRANSFER_EXISTS
+                 : lpb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS;
+    }
+    const lpb::CreateTransferResultCode code = ApplyNew(t);
+    if (code == lpb::CREATE_TRANSFER_CREATED) requests[t.id()] = t;
+    return code;
+  }
+  lpb::CreateTransferResultCode ApplyNew(const lpb::Transfer& t) {
     if (t.post_pending()) {
       if (!posted.count(t.pending_id())) return lpb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND;
       posted[t.id()] = t;  // the reservation already moved the balances
@@ -126,6 +138,7 @@ class ModelLedger final : public Ledger {
   bool down = false;
   bool lose_reply = false;
   std::map<std::string, lpb::Transfer> posted;
+  std::map<std::string, lpb::Transfer> requests;  // as sent, for retries
   std::map<std::string, int64_t> balance;
 };
 
@@ -296,8 +309,7 @@ TEST_F(ActivityBookTest, BadInputIsRefusedNamingTheProblemAndWritesNothing) {
   EXPECT_EQ(book.OutboxSize(), 0u);
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100, &more)->empty());
+  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100)->items.empty());
   EXPECT_EQ(book.RecordExchange(Member(10), Exchange(10, 10, 30)).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(book.RecordExchange(Member(12), Exchange(10, 11, 30)).status().code(),
@@ -334,7 +346,7 @@ TEST_F(ActivityBookTest, ReversalsUndoAPostedActivityOnce) {
             absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(book.Dispatch().ok());
   EXPECT_EQ(ledger.posted.size(), 2u);
-  EXPECT_EQ(ledger.posted[ActivityBook::TransferId(kC, (*logged)[0].id()) + ".rev"].kind(),
+  EXPECT_EQ(ledger.posted[ActivityReversalId(kC, (*logged)[0].id())].kind(),
             lpb::TRANSFER_KIND_REVERSAL);
   EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 0);
   EXPECT_EQ(Reload((*logged)[0].id()).state(), apb::ACTIVITY_STATE_REVERSED);
@@ -361,11 +373,12 @@ TEST_F(ActivityBookTest, MembersSeeOnlyTheirOwnActivities) {
   ASSERT_TRUE(book.RecordExchange(Member(12), Exchange(12, 13, 30)).ok());
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100, &more)->size(), 1u);
-  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 100, &more)->size(), 2u);
-  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 1, &more)->size(), 1u);
-  EXPECT_TRUE(more);
+  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100)->items.size(), 1u);
+  EXPECT_EQ(book.ListActivities(Coordinator(99), all, 0, 100)->items.size(), 2u);
+  auto first = book.ListActivities(Coordinator(99), all, 0, 1);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->items.size(), 1u);
+  EXPECT_TRUE(first->next_after.has_value());
   EXPECT_EQ(book.GetActivity(Member(10), kC, 2).status().code(), absl::StatusCode::kNotFound);
 }
 
@@ -405,14 +418,14 @@ TEST_F(ReserveTest, DonationsAndRedemptionsReserveFirstAndRefuseBeyondTheLimit) 
   auto gift = book.Donate(Member(10), d);
   ASSERT_TRUE(gift.ok()) << gift.status();
   EXPECT_EQ(gift->kind(), apb::ACTIVITY_KIND_DONATION);
-  EXPECT_EQ(ledger.posted.count(ActivityBook::TransferId(kC, gift->id())), 1u);
-  EXPECT_TRUE(ledger.posted[ActivityBook::TransferId(kC, gift->id())].pending());
+  EXPECT_EQ(ledger.posted.count(ActivityTransferId(kC, gift->id())), 1u);
+  EXPECT_TRUE(ledger.posted[ActivityTransferId(kC, gift->id())].pending());
   EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], -90);
   auto again = book.Donate(Member(10), d);  // a retry records nothing twice
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->id(), gift->id());
   ASSERT_TRUE(book.Dispatch().ok());
-  EXPECT_EQ(ledger.posted.count(ActivityBook::TransferId(kC, gift->id()) + ".post"), 1u);
+  EXPECT_EQ(ledger.posted.count(ActivityPostId(kC, gift->id())), 1u);
   dpb::Principal coordinator = Member(12);
   coordinator.add_roles(dpb::ROLE_COORDINATOR);
   apb::ReverseActivityRequest undo;
@@ -443,8 +456,7 @@ TEST_F(ReserveTest, DonationsAndRedemptionsReserveFirstAndRefuseBeyondTheLimit) 
   EXPECT_EQ(ledger.balance[OrganisationAccountId(kC, 2)], 60);
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100, &more)->size(),
+  EXPECT_EQ(book.ListActivities(Member(10), all, 0, 100)->items.size(),
             2u);  // the refused one left nothing
   ledger.down = true;
   EXPECT_EQ(book.Redeem(Member(10), r).status().code(), absl::StatusCode::kUnavailable);
@@ -496,12 +508,11 @@ TEST_F(ReserveTest, OffersAndRequestsAreSearchedAndStartExchanges) {
 
   apb::SearchPostsRequest q;
   q.set_community_id(kC);
-  bool more = false;
   q.set_text("PARK");
-  EXPECT_EQ(book.SearchPosts(q, 0, 10, &more)->size(), 1u);
+  EXPECT_EQ(book.SearchPosts(q, 0, 10)->items.size(), 1u);
   q.set_text("");
   q.set_tag("gardening");
-  EXPECT_TRUE(book.SearchPosts(q, 0, 10, &more)->empty());
+  EXPECT_TRUE(book.SearchPosts(q, 0, 10)->items.empty());
 
   apb::RecordExchangeRequest ex;
   ex.set_community_id(kC);
@@ -517,7 +528,7 @@ TEST_F(ReserveTest, OffersAndRequestsAreSearchedAndStartExchanges) {
   EXPECT_EQ(book.ClosePost(Member(11), kC, posted->id()).status().code(),
             absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(book.ClosePost(Member(10), kC, posted->id()).ok());
-  EXPECT_TRUE(book.SearchPosts(apb::SearchPostsRequest(), 0, 10, &more)->empty());
+  EXPECT_TRUE(book.SearchPosts(apb::SearchPostsRequest(), 0, 10)->items.empty());
   EXPECT_EQ(book.RecordExchange(Member(11), ex).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
@@ -671,8 +682,7 @@ TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
   EXPECT_EQ(book.OutboxSize(), 0u);
   apb::ListActivitiesRequest all;
   all.set_community_id(kC);
-  bool more = false;
-  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100, &more)->empty());
+  EXPECT_TRUE(book.ListActivities(Coordinator(13), all, 0, 100)->items.empty());
 
   req.set_dry_run(false);
   auto first = book.ImportContributions(Coordinator(13), req);
@@ -701,7 +711,7 @@ TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
   EXPECT_EQ((*again)[1].posting_state(), apb::POSTING_STATE_POSTED);
   EXPECT_EQ(book.OutboxSize(), 0u);
   EXPECT_EQ(ledger.posted.size(), 2u);
-  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100, &more)->size(), 2u);
+  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100)->items.size(), 2u);
 
   // The whole call is refused (nothing written) when it cannot be checked row by row.
   apb::ImportContributionsRequest bad = req;
@@ -715,7 +725,7 @@ TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
   for (int i = 0; i < 1001; ++i) *bad.add_rows() = req.rows(0);
   EXPECT_EQ(book.ImportContributions(Coordinator(13), bad).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100, &more)->size(), 2u);
+  EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100)->items.size(), 2u);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include "absl/time/clock.h"
 #include "clients/common/csv_reader.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
+#include "services/common/ids.h"
 #include "services/common/server.h"
 #include "services/timebankd/node.h"
 #include "tests/common/test_util.h"

@@ -16,10 +16,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
 #include "services/common/auth/access_policy.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/token.h"
+#include "services/common/ids.h"
 #include "services/timebankd/node.h"
 #include "tests/common/test_util.h"
 #include "timebank/directory/v1/auth.pb.h"
@@ -58,7 +58,7 @@ const std::map<std::string, std::string>& Expected() {
       {"LedgerService/ListAccounts", "svc adm fin"},
       {"LedgerService/SetAccountStatus", "svc adm"},
       {"LedgerService/CreateTransfers", "svc adm"},
-      {"LedgerService/GetTransfers", "svc"},
+      {"LedgerService/GetTransfers", "svc adm fin coo"},
       {"LedgerService/ListTransfers", "svc adm fin coo mem"},
       {"LedgerService/WatchJournal", "svc"},
       {"LedgerService/VerifyJournal", "svc op"},
@@ -223,7 +223,7 @@ class AccessMatrixTest : public ::testing::Test {
         if (n == "ids") r->AddString(m, f, account);
         if (n == "account_id") r->SetString(m, f, account);
         if (n == "id" && d->name() == "SetAccountStatusRequest") r->SetString(m, f, account);
-        if (n == "id" && d->name() == "Account") r->SetString(m, f, "c1.matrix");
+        if (n == "id" && d->name() == "Account") r->SetString(m, f, "c1.x.matrix");
         if (n == "debit_account_id") r->SetString(m, f, account);
         if (n == "credit_account_id") r->SetString(m, f, PoolAccountId(1));
         if (n == "reason") r->SetString(m, f, std::string(600, 'x'));  // too long: nothing happens

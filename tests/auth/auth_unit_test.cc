@@ -2,15 +2,16 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
 #include "services/common/auth/access_policy.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/revocations.h"
 #include "services/common/auth/token.h"
+#include "services/common/ids.h"
 #include "services/directory/authenticator.h"
 #include "tests/common/test_util.h"
 #include "timebank/ledger/v1/ledger.pb.h"
@@ -195,15 +196,141 @@ TEST(AccessPolicyTest, AdminsMoveOnlyBetweenAccountsOfTheirCommunity) {
   EXPECT_EQ(Decide(rule, rule->method, &admin, &req).code(), absl::StatusCode::kPermissionDenied);
   t2->set_credit_account_id("alice");  // not a directory account: no community known
   EXPECT_EQ(Decide(rule, rule->method, &admin, &req).code(), absl::StatusCode::kPermissionDenied);
+  t2->set_credit_account_id("c03.m1");  // not the canonical spelling of c3.m1
+  EXPECT_EQ(Decide(rule, rule->method, &admin, &req).code(), absl::StatusCode::kPermissionDenied);
+  // Every id the transfer names counts: its own, and what it posts, voids or reverses.
+  req.clear_transfers();
+  t = req.add_transfers();
+  t->set_id(PersonChosenId(3, "t"));
+  t->set_debit_account_id(MemberAccountId(3, 1));
+  t->set_credit_account_id(PoolAccountId(3));
+  EXPECT_TRUE(Decide(rule, rule->method, &admin, &req).ok());
+  t->set_id(PersonChosenId(4, "t"));
+  EXPECT_EQ(Decide(rule, rule->method, &admin, &req).code(), absl::StatusCode::kPermissionDenied);
+  t->set_id(PersonChosenId(3, "t"));
+  t->set_reverses_id(ActivityTransferId(4, 1));
+  EXPECT_EQ(Decide(rule, rule->method, &admin, &req).code(), absl::StatusCode::kPermissionDenied);
+  t->clear_reverses_id();
+  t->set_pending_id(PersonChosenId(4, "p"));
+  EXPECT_EQ(Decide(rule, rule->method, &admin, &req).code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(Decide(rule, rule->method, nullptr, &req).code(), absl::StatusCode::kUnauthenticated);
 }
 
-TEST(AccountIdsTest, CommunityIsReadFromTheId) {
-  EXPECT_EQ(CommunityOfAccount(MemberAccountId(12, 5)), 12u);
-  EXPECT_EQ(CommunityOfAccount(OrganisationAccountId(3, 1)), 3u);
-  EXPECT_EQ(CommunityOfAccount(PoolAccountId(9)), 9u);
+TEST(IdsTest, CommunityIsReadFromTheId) {
+  EXPECT_EQ(CommunityOfId(MemberAccountId(12, 5)), 12u);
+  EXPECT_EQ(CommunityOfId(OrganisationAccountId(3, 1)), 3u);
+  EXPECT_EQ(CommunityOfId(PoolAccountId(9)), 9u);
   for (const char* bad : {"", "c", "c.", "c0.m1", "cx.m1", "alice", "c12"}) {
-    EXPECT_EQ(CommunityOfAccount(bad), std::nullopt) << bad;
+    EXPECT_EQ(CommunityOfId(bad), std::nullopt) << bad;
+  }
+}
+
+// One spelling per id: the c01.m5 beside c1.m5 (and every other variant) is
+// not an id at all.
+TEST(IdsTest, OnlyTheCanonicalSpellingIsAnId) {
+  for (const char* good : {"c1.m5", "c12.o3", "c1.pool", "c1.m0", "c1.exp.care_cover",
+                           "c1.act.10.post", "c2.exp.7.r0.travel.rev", "c1.x.gift-2026-01-05",
+                           "c1.x.007", "c1.a:b-c_d", "c18446744073709551615.m1"}) {
+    EXPECT_TRUE(ParseLedgerId(good).has_value()) << good;
+  }
+  const std::string longest = "c1." + std::string(kMaxLedgerIdBytes - 3, 'a');
+  EXPECT_TRUE(ParseLedgerId(longest).has_value());
+  for (const std::string& bad : std::vector<std::string>{"",
+                                                         "c",
+                                                         "c.",
+                                                         "c1",
+                                                         "c1.",
+                                                         "c0.m1",
+                                                         "c01.m5",
+                                                         "c+1.m5",
+                                                         "c-1.m5",
+                                                         "c 1.m5",
+                                                         "C1.m5",
+                                                         "c1.M5",
+                                                         "c1.m05",
+                                                         "c1.act.007",
+                                                         "c1.m5.",
+                                                         "c1..m5",
+                                                         ".c1.m5",
+                                                         "cx.m1",
+                                                         "alice",
+                                                         "act.2.1",
+                                                         "c1.x",
+                                                         "c1.x.",
+                                                         "c1.m 5",
+                                                         "c1.m5\n",
+                                                         "c1.\xc3\xa9",
+                                                         "c18446744073709551616.m1",
+                                                         "c99999999999999999999.m1",
+                                                         longest + "a",
+                                                         std::string("c1.m\0", 5)}) {
+    EXPECT_FALSE(ParseLedgerId(bad).has_value()) << bad;
+  }
+  const std::optional<LedgerId> id = ParseLedgerId("c42.act.7");
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(id->community_id, 42u);
+  EXPECT_EQ(id->local, "act.7");
+}
+
+TEST(IdsTest, PersonAndLedgerNamespacesAreTold) {
+  EXPECT_TRUE(ParseLedgerId("c1.x.t1")->person_chosen());
+  EXPECT_FALSE(ParseLedgerId("c1.xt1")->person_chosen());
+  EXPECT_FALSE(ParseLedgerId("c1.act.1")->person_chosen());
+  EXPECT_TRUE(ParseLedgerId("c1.expire.5")->ledger_made());
+  EXPECT_TRUE(ParseLedgerId("c1.expire")->ledger_made());
+  EXPECT_FALSE(ParseLedgerId("c1.expired.5")->ledger_made());
+  EXPECT_FALSE(ParseLedgerId("c1.x.expire.5")->ledger_made());
+  EXPECT_EQ(PersonChosenId(3, "gift"), "c3.x.gift");
+}
+
+// Every id a service derives goes through the one grammar, names its community, and
+// is outside the person namespace (so no person can create it first).
+TEST(IdsTest, ServiceIdsAreCanonicalAndNameTheirCommunity) {
+  const std::vector<std::string> made = {
+      MemberAccountId(7, 5),
+      OrganisationAccountId(7, 2),
+      PoolAccountId(7),
+      ExpenseCategoryAccountId(7, "care_cover"),
+      PayableAccountId(7, 5),
+      BankAccountId(7),
+      ActivityTransferId(7, 10),
+      ActivityPostId(7, 10),
+      ActivityReversalId(7, 10),
+      ExpenseApprovalId(7, 3, 0, "travel"),
+      ExpenseApprovalReversalId(7, 3, 1, "travel"),
+      ExpensePaymentId(7, 3),
+      PendingExpiryId(7, 99),
+  };
+  std::set<std::string> distinct(made.begin(), made.end());
+  EXPECT_EQ(distinct.size(), made.size());
+  for (const std::string& id : made) {
+    const std::optional<LedgerId> parsed = ParseLedgerId(id);
+    ASSERT_TRUE(parsed.has_value()) << id;
+    EXPECT_EQ(parsed->community_id, 7u) << id;
+    EXPECT_FALSE(parsed->person_chosen()) << id;
+  }
+  EXPECT_EQ(ActivityTransferId(2, 1), "c2.act.1");
+  EXPECT_EQ(ExpenseApprovalId(2, 3, 1, "travel"), "c2.exp.3.r1.travel");
+  EXPECT_TRUE(ParseLedgerId(PendingExpiryId(7, 99))->ledger_made());
+  EXPECT_TRUE(IsMoneyBookAccountId(BankAccountId(7)));
+  EXPECT_TRUE(IsMoneyBookAccountId(ExpenseCategoryAccountId(7, "travel")));
+  EXPECT_FALSE(IsMoneyBookAccountId(PayableAccountId(7, 5)));
+  EXPECT_FALSE(IsMoneyBookAccountId(ExpenseApprovalId(7, 3, 0, "travel")));
+  EXPECT_EQ(FollowUpId("c1.x.t1", "reversal"), "c1.x.t1.reversal");
+  EXPECT_EQ(FollowUpId("c1.X", "post"), std::nullopt);
+  EXPECT_EQ(FollowUpId("c1." + std::string(60, 'a'), "post"), std::nullopt);
+}
+
+TEST(IdsTest, DirectoryAccountIdsNameTheirOwner) {
+  const std::optional<AccountOwner> m = ParseAccountId("c3.m12");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->community_id, 3u);
+  EXPECT_EQ(m->kind, 'm');
+  EXPECT_EQ(m->id, 12u);
+  EXPECT_EQ(ParseAccountId("c3.o2")->kind, 'o');
+  EXPECT_EQ(ParseAccountId("c3.pool")->kind, 'p');
+  for (const char* other : {"c3.m0", "c3.mx", "c3.m", "c3.x.m1", "c3.payable.m1", "c03.m1"}) {
+    EXPECT_EQ(ParseAccountId(other), std::nullopt) << other;
   }
 }
 

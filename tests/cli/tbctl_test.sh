@@ -31,31 +31,33 @@ svc() { "$TBCTL" --service_keyring="$dir/data/keyring" "$@"; }
 T=svc
 check help 0 "account create" -- "$TBCTL" --help
 check help-directory 0 "role grant" -- "$TBCTL" --help
-check no-credential 1 "sign in first" -- "$TBCTL" account show alice
+check no-credential 1 "sign in first" -- "$TBCTL" account show c1.x.alice
 # Abseil prints --help for the servers and exits 1.
 check timebankd-help 1 "--data_dir" -- "$TIMEBANKD" --help
-check create-alice 0 "created account alice" -- "$T" account create alice --community=1 --min=-10h
-check create-bob 0 "created account bob" -- "$T" account create bob --community=1 --min=-10h
-check create-again 0 "already exists" -- "$T" account create bob --community=1 --min=-10h
-check create-gbp 0 "created" -- "$T" account create book --community=1 --unit=GBP --owner=expense-book
-check bad-unit 1 "UNIT_INVALID" -- "$T" account create x --community=1 --unit=XYZ
-check transfer 0 "transfer g1 recorded" -- "$T" transfer 1h30m --provider=bob --receiver=alice --memo="gardening" --id=g1
-check retry 0 "already recorded" -- "$T" transfer 1h30m --provider=bob --receiver=alice --memo="gardening" --id=g1
-check reuse-id 1 "already used for a different transfer" -- "$T" transfer 2h --provider=bob --receiver=alice --id=g1
-check bad-amount 1 "not a duration" -- "$T" transfer 1x --provider=bob --receiver=alice
-check limit 1 "below their balance limit" -- "$T" transfer 9h --provider=bob --receiver=alice
-check no-money-for-time 1 "time and money never mix" -- "$T" transfer 1h --provider=book --receiver=alice
-check pending 0 "recorded" -- "$T" transfer 30m --provider=alice --receiver=bob --pending --timeout=48h --id=p1
-check post 0 "p1-post recorded" -- "$T" transfer post p1
-check reverse 0 "g1-reversal recorded" -- "$T" transfer reverse g1 --reason="logged twice"
-check show 0 "alice .* open .* 30m" -- "$T" account show alice
-check show-json 0 '"balance": "30"' -- "$T" account show alice --json
-check list 0 "bob" -- "$T" account list --community=1
-check statement 0 "g1-reversal.*30m.*logged twice" -- "$T" statement alice
-check statement-balance 0 "CHANGE +BALANCE" -- "$T" statement alice
-check statement-csv 0 '^RECORDED,ID,KIND' -- "$T" statement alice --csv
-check freeze 0 "now frozen" -- "$T" account freeze bob --reason="on holiday"
-check frozen 1 "not open" -- "$T" transfer 1h --provider=bob --receiver=alice
+check create-alice 0 "created account c1.x.alice" -- "$T" account create c1.x.alice --community=1 --min=-10h
+check create-bob 0 "created account c1.x.bob" -- "$T" account create c1.x.bob --community=1 --min=-10h
+check create-again 0 "already exists" -- "$T" account create c1.x.bob --community=1 --min=-10h
+check create-gbp 0 "created" -- "$T" account create c1.x.book --community=1 --unit=GBP --owner=expense-book
+check create-other-community 1 "COMMUNITY_ID_MISMATCH" -- "$T" account create c2.x.book --community=1
+check create-not-canonical 1 "ID_INVALID" -- "$T" account create c01.x.book --community=1
+check bad-unit 1 "UNIT_INVALID" -- "$T" account create c1.x.odd --community=1 --unit=XYZ
+check transfer 0 "transfer c1.x.g1 recorded" -- "$T" transfer 1h30m --provider=c1.x.bob --receiver=c1.x.alice --memo="gardening" --id=c1.x.g1
+check retry 0 "already recorded" -- "$T" transfer 1h30m --provider=c1.x.bob --receiver=c1.x.alice --memo="gardening" --id=c1.x.g1
+check reuse-id 1 "already used for a different transfer" -- "$T" transfer 2h --provider=c1.x.bob --receiver=c1.x.alice --id=c1.x.g1
+check bad-amount 1 "not a duration" -- "$T" transfer 1x --provider=c1.x.bob --receiver=c1.x.alice
+check limit 1 "below their balance limit" -- "$T" transfer 9h --provider=c1.x.bob --receiver=c1.x.alice
+check no-money-for-time 1 "time and money never mix" -- "$T" transfer 1h --provider=c1.x.book --receiver=c1.x.alice
+check pending 0 "recorded" -- "$T" transfer 30m --provider=c1.x.alice --receiver=c1.x.bob --pending --timeout=48h --id=c1.x.p1
+check post 0 "c1.x.p1.post recorded" -- "$T" transfer post c1.x.p1
+check reverse 0 "c1.x.g1.reversal recorded" -- "$T" transfer reverse c1.x.g1 --reason="logged twice"
+check show 0 "c1.x.alice .* open .* 30m" -- "$T" account show c1.x.alice
+check show-json 0 '"balance": "30"' -- "$T" account show c1.x.alice --json
+check list 0 "c1.x.bob" -- "$T" account list --community=1
+check statement 0 "c1.x.g1.reversal.*30m.*logged twice" -- "$T" statement c1.x.alice
+check statement-balance 0 "CHANGE +BALANCE" -- "$T" statement c1.x.alice
+check statement-csv 0 '^RECORDED,ID,KIND' -- "$T" statement c1.x.alice --csv
+check freeze 0 "now frozen" -- "$T" account freeze c1.x.bob --reason="on holiday"
+check frozen 1 "not open" -- "$T" transfer 1h --provider=c1.x.bob --receiver=c1.x.alice
 check verify 0 "journal verified" -- "$T" journal verify
 check ping 0 "pong" -- "$T" ping
 check info 0 "services: ledger" -- "$T" info
@@ -141,8 +143,19 @@ check login-bob 0 "signed in" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login
 check exchange-confirm 0 "exchange +confirmed" -- "$U" exchange confirm "$xid"
 for _ in $(seq 1 30); do "$U" activity show "$xid" | grep -q queued || break; sleep 0.1; done
 check exchange-posted 0 "posted" -- "$U" activity show "$xid"
-check exchange-statement 0 "act.1.$xid .*help from Dee Day: gardening" -- "$U" statement "c1.m$bob"
+check exchange-statement 0 "c1.act.$xid .*help from Dee Day: gardening" -- "$U" statement "c1.m$bob"
 check login-ada-4 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+# An admin moves time within the community, and looks up and reverses what they made;
+# ids a service derives, and other communities' ids, are out of their reach.
+check admin-transfer 0 "transfer c1.x.welcome recorded" -- "$U" transfer 30m --provider="c1.m$ada" --receiver="c1.m$bob" --memo="welcome hour" --id=c1.x.welcome
+check admin-transfer-show 0 "c1.x.welcome" -- "$U" transfer show c1.x.welcome
+check show-not-an-id 1 "'C1.x.welcome' is not an account or transfer id" -- "$U" transfer show C1.x.welcome
+check admin-transfer-reverse 0 "c1.x.welcome.reversal recorded" -- "$U" transfer reverse c1.x.welcome --reason="given twice"
+check admin-transfer-new-id 0 "transfer c1.x.t[0-9]+ recorded" -- "$U" transfer 10m --provider="c1.m$ada" --receiver="c1.m$bob"
+check admin-service-id 1 "only timebank's services make" -- "$U" transfer 30m --provider="c1.m$ada" --receiver="c1.m$bob" --id="c1.act.$xid"
+check admin-reverse-service 1 "made by a timebank service" -- "$U" transfer reverse "c1.act.$xid" --reason="not this way"
+check admin-show-other-community 1 "permission denied" -- "$U" transfer show c2.x.welcome
+check admin-old-style-id 1 "permission denied" -- "$U" transfer 30m --provider="c1.m$ada" --receiver="c1.m$bob" --id=act.2.1
 check partner-create 0 "created organisation 2" -- "$U" org create "Leisure Centre" --org_kind=recognition-partner
 check login-dee-2 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
 check redeem 0 "redemption +confirmed" -- "$U" redeem 1h --org=2 --what="swim session" --request_id=swim-1
@@ -271,7 +284,7 @@ for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev
 check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
 check unreachable 1 "cannot reach timebankd" -- "$T" --server=127.0.0.1:1 ping
 timeout 3 "$TBCTL" --service_keyring="$dir/data/keyring" journal watch --from=1 > "$dir/watch" 2>&1 || true
-check watch 0 "transfer g1 " -- cat "$dir/watch"
+check watch 0 "transfer c1.x.g1 " -- cat "$dir/watch"
 # SIGTERM stops cleanly (exit 0), and everything is there after a restart.
 kill -TERM "$pid"
 rc=0
@@ -282,7 +295,7 @@ if [ "$rc" = 0 ] && grep -q "stopped cleanly" "$dir/out"; then echo "ok   sigter
 pid=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$dir/out2" 2>/dev/null && break; sleep 0.1; done
 export TIMEBANK_SERVER=$(sed -n 's/^timebankd listening on \([^ ]*\).*/\1/p' "$dir/out2")
-check restarted 0 "alice .* open .* 30m" -- "$T" account show alice
+check restarted 0 "c1.x.alice .* open .* 30m" -- "$T" account show c1.x.alice
 check restarted-verify 0 "journal verified" -- "$T" journal verify
 if [ "$fails" -ne 0 ]; then
   echo "$fails tbctl checks failed"

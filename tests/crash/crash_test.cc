@@ -78,7 +78,7 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
       lpb::CreateAccountsRequest req;
       for (int i = 0; i < kAccounts; ++i) {
         auto* a = req.add_accounts();
-        a->set_id("a" + std::to_string(i));
+        a->set_id("c1.a" + std::to_string(i));
         a->set_community_id(1);
         a->set_unit("TIME");
         a->set_owner_kind(lpb::OWNER_KIND_MEMBER);
@@ -184,9 +184,9 @@ TEST(CrashTest, AcknowledgedTransfersSurviveKillNine) {
           for (int i = 0; i < batch; ++i) {
             const int a = static_cast<int>(r() % kAccounts);
             const int b = (a + 1 + static_cast<int>(r() % (kAccounts - 1))) % kAccounts;
-            Sent s{"a" + std::to_string(a), "a" + std::to_string(b),
+            Sent s{"c1.a" + std::to_string(a), "c1.a" + std::to_string(b),
                    1 + static_cast<int64_t>(r() % 120)};
-            std::string id = "r" + std::to_string(round) + "c" + std::to_string(c) + "n" +
+            std::string id = "c1.r" + std::to_string(round) + "c" + std::to_string(c) + "n" +
                              std::to_string(n) + "i" + std::to_string(i);
             *req.add_transfers() = MakeTransfer(id, s);
             sent.emplace_back(std::move(id), s);

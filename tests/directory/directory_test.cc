@@ -5,9 +5,9 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/token.h"
+#include "services/common/ids.h"
 #include "services/directory/authenticator.h"
 #include "services/directory/directory_schema.h"
 #include "storage/mem_store.h"
@@ -60,10 +60,7 @@ class DirectoryTest : public ::testing::Test {
     return m;
   }
 
-  size_t MemberCount() {
-    bool more = false;
-    return dir.SearchMembers(community_, "", "", 0, 1000, &more)->size();
-  }
+  size_t MemberCount() { return dir.SearchMembers(community_, "", "", 0, 1000)->items.size(); }
 
   testing::TempDir dir_;
   storage::MemStore store{1};
@@ -200,11 +197,10 @@ TEST_F(DirectoryTest, RolesAreAuditedAndEndOldTokens) {
   auto r = dir.RevokeRole(op_, community_, m->id(), dpb::ROLE_FINANCE, 0, "stepped down");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->roles_size(), 1);
-  bool more = false;
-  auto audit = dir.ListAudit(community_, 0, 100, &more);
+  auto audit = dir.ListAudit(community_, 0, 100);
   ASSERT_TRUE(audit.ok());
   std::vector<std::string> actions;
-  for (const auto& e : *audit) actions.push_back(e.action() + ":" + e.detail());
+  for (const auto& e : audit->items) actions.push_back(e.action() + ":" + e.detail());
   EXPECT_NE(std::find(actions.begin(), actions.end(), "role.grant:ROLE_FINANCE: treasurer"),
             actions.end());
   EXPECT_NE(std::find(actions.begin(), actions.end(), "role.revoke:ROLE_FINANCE: stepped down"),

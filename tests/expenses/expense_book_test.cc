@@ -3,6 +3,8 @@
 // approvers at once, policy limits, and the money book balancing to zero.
 #include "services/expenses/expense_book.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include <atomic>
 #include <map>
 #include <thread>
@@ -75,6 +77,7 @@ class ModelLedger final : public LedgerClient {
       // ts[begin..i] is one chain.
       auto saved = balance;
       auto saved_posted = posted;
+      auto saved_requests = requests;
       lpb::CreateTransferResultCode failed = lpb::CREATE_TRANSFER_CREATED;
       for (size_t k = begin; k <= i; ++k) {
         lpb::CreateTransferResultCode code = Apply(ts[k]);
@@ -85,6 +88,7 @@ class ModelLedger final : public LedgerClient {
       if (failed != lpb::CREATE_TRANSFER_CREATED) {
         balance = saved;
         posted = saved_posted;
+        requests = saved_requests;
         for (size_t k = begin; k <= i; ++k) out[k].set_code(failed);
       }
       begin = i + 1;
@@ -96,14 +100,23 @@ class ModelLedger final : public LedgerClient {
     if (down) return absl::UnavailableError("ledger down");
     std::vector<lpb::CreateAccountResult> out(as.size());
     for (size_t i = 0; i < as.size(); ++i) {
-      out[i].set_code(accounts.count(as[i].id()) ? lpb::CREATE_ACCOUNT_EXISTS
-                                                 : lpb::CREATE_ACCOUNT_CREATED);
+      // As the ledger: a retry is EXISTS only when it asks for the same account.
+      auto it = accounts.find(as[i].id());
+      out[i].set_code(it == accounts.end() ? lpb::CREATE_ACCOUNT_CREATED
+                      : google::protobuf::util::MessageDifferencer::Equals(it->second, as[i])
+                          ? lpb::CREATE_ACCOUNT_EXISTS
+                          : lpb::CREATE_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS);
       accounts.emplace(as[i].id(), as[i]);
     }
     return out;
   }
   lpb::CreateTransferResultCode Apply(const lpb::Transfer& in) {
-    if (posted.count(in.id())) return lpb::CREATE_TRANSFER_EXISTS;
+    // As the ledger: a retry is EXISTS only when it is the same request, every field.
+    if (auto it = requests.find(in.id()); it != requests.end()) {
+      return google::protobuf::util::MessageDifferencer::Equals(it->second, in)
+                 ? lpb::CREATE_TRANSFER_EXISTS
+                 : lpb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS;
+    }
     lpb::Transfer t = in;
     if (in.kind() == lpb::TRANSFER_KIND_REVERSAL) {  // the reversed transfer, backwards
       auto it = posted.find(in.reverses_id());
@@ -123,6 +136,7 @@ class ModelLedger final : public LedgerClient {
     balance[t.debit_account_id()] -= t.amount();
     balance[t.credit_account_id()] += t.amount();
     posted[t.id()] = t;
+    requests[t.id()] = in;
     return lpb::CREATE_TRANSFER_CREATED;
   }
   int64_t Sum() const {
@@ -133,6 +147,7 @@ class ModelLedger final : public LedgerClient {
   bool down = false;
   std::map<std::string, lpb::Account> accounts;
   std::map<std::string, lpb::Transfer> posted;
+  std::map<std::string, lpb::Transfer> requests;  // as sent, for retries
   std::map<std::string, int64_t> balance;
 };
 
@@ -383,9 +398,7 @@ TEST_F(ExpenseBookTest, PolicyLimitsAndBadInputWriteNothing) {
       absl::StatusCode::kFailedPrecondition);  // suspended
   xpb::ListClaimsRequest all;
   all.set_community_id(kC);
-  uint64_t last = 0;
-  bool more = false;
-  EXPECT_TRUE(book.ListClaims(alice, all, 0, 100, &last, &more)->empty());
+  EXPECT_TRUE(book.ListClaims(alice, all, 0, 100)->items.empty());
 
   // The month cap counts submitted claims; a rejection gives the allowance back.
   xpb::Claim a = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 20'000)});
@@ -434,33 +447,32 @@ TEST_F(ExpenseBookTest, FinanceQueueIsOldestFirstAndMembersSeeTheirOwn) {
   xpb::ListClaimsRequest q;
   q.set_community_id(kC);
   q.set_state(xpb::CLAIM_STATE_SUBMITTED);
-  uint64_t last = 0;
-  bool more = false;
-  auto queue = book.ListClaims(fiona, q, 0, 2, &last, &more);
+  auto queue = book.ListClaims(fiona, q, 0, 2);
   ASSERT_TRUE(queue.ok()) << queue.status();
-  ASSERT_EQ(queue->size(), 2u);
-  EXPECT_EQ((*queue)[0].id(), small.id());
-  EXPECT_EQ((*queue)[1].id(), big.id());
-  EXPECT_TRUE(more);
-  auto rest = book.ListClaims(fiona, q, last, 2, &last, &more);
-  ASSERT_EQ(rest->size(), 1u);
-  EXPECT_EQ((*rest)[0].id(), org->id());
+  ASSERT_EQ(queue->items.size(), 2u);
+  EXPECT_EQ(queue->items[0].id(), small.id());
+  EXPECT_EQ(queue->items[1].id(), big.id());
+  ASSERT_TRUE(queue->next_after.has_value());
+  auto rest = book.ListClaims(fiona, q, *queue->next_after, 2);
+  ASSERT_EQ(rest->items.size(), 1u);
+  EXPECT_EQ(rest->items[0].id(), org->id());
+  EXPECT_FALSE(rest->next_after.has_value());
   q.set_min_total_minor(1000);
-  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10, &last, &more)->size(), 1u);
+  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10)->items.size(), 1u);
   q.set_min_total_minor(0);
   q.set_organisation_id(1);
-  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10, &last, &more)->size(), 1u);
+  EXPECT_EQ(book.ListClaims(fiona, q, 0, 10)->items.size(), 1u);
   q.set_organisation_id(0);
   q.set_min_age_days(1);
-  EXPECT_TRUE(book.ListClaims(fiona, q, 0, 10, &last, &more)->empty());
+  EXPECT_TRUE(book.ListClaims(fiona, q, 0, 10)->items.empty());
   // Members: their own only.
   xpb::ListClaimsRequest mine;
   mine.set_community_id(kC);
-  auto own = book.ListClaims(alice, mine, 0, 10, &last, &more);
+  auto own = book.ListClaims(alice, mine, 0, 10);
   ASSERT_TRUE(own.ok());
-  EXPECT_EQ(own->size(), 2u);
+  EXPECT_EQ(own->items.size(), 2u);
   mine.set_member_id(13);
-  EXPECT_EQ(book.ListClaims(alice, mine, 0, 10, &last, &more).status().code(),
+  EXPECT_EQ(book.ListClaims(alice, mine, 0, 10).status().code(),
             absl::StatusCode::kPermissionDenied);
 }
 
@@ -608,11 +620,10 @@ TEST_F(ExpenseBookTest, PaymentBatchesPayOnceExportForTheBankAndKeepDutiesApart)
   EXPECT_EQ(ledger.balance[PayableAccountId(kC, 12)], 0);
   EXPECT_EQ(ledger.balance[BankAccountId(kC)], 2149);
   EXPECT_EQ(ledger.Sum(), 0);
-  EXPECT_EQ(ledger.posted.count(absl::StrCat("pay.1.", a.id())), 1u);
-  bool more = false;
-  auto listed = book.ListPaymentBatches(kC, 0, 10, &more);
+  EXPECT_EQ(ledger.posted.count(ExpensePaymentId(kC, a.id())), 1u);
+  auto listed = book.ListPaymentBatches(kC, 0, 10);
   ASSERT_TRUE(listed.ok());
-  EXPECT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->items.size(), 1u);
 }
 
 TEST_F(ExpenseBookTest, ReceiptsAreSniffedHashedRequiredAboveTheThresholdAndDuplicatesFlagged) {

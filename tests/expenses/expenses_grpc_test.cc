@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
+#include "services/common/ids.h"
 #include "services/common/server.h"
 #include "services/expenses/expense_book.h"
 #include "services/timebankd/node.h"

@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "services/common/account_ids.h"
 #include "services/common/auth/auth_interceptor.h"
+#include "services/common/ids.h"
 #include "services/common/server.h"
 #include "services/expenses/expense_book.h"
 #include "services/timebankd/node.h"
@@ -281,7 +281,7 @@ void ErasureTest::LeeTakesPart() {
   claim_ = claim.id();
   WaitForPostings();
   lpb::GetTransfersRequest get;
-  get.add_ids(absl::StrCat("act.", community_, ".", lee_contribution_));
+  get.add_ids(ActivityTransferId(community_, lee_contribution_));
   lpb::GetTransfersResponse got;
   ASSERT_TRUE(
       Call(ledger_.get(), Service(), &lpb::LedgerService::Stub::GetTransfers, get, &got).ok());
@@ -320,7 +320,7 @@ TEST_F(ErasureTest, AfterErasureTheTextIsGoneFromEveryFileOfLaterBackupsAndTheDa
   // A transfer written afterwards that touches Lee's account keeps no text either.
   lpb::CreateTransfersRequest later;
   lpb::Transfer* t = later.add_transfers();
-  t->set_id("after-erasure");
+  t->set_id(PersonChosenId(community_, "after-erasure"));
   t->set_debit_account_id(MemberAccountId(community_, kim_.subject_id()));
   t->set_credit_account_id(MemberAccountId(community_, lee_.subject_id()));
   t->set_amount(15);
@@ -342,7 +342,7 @@ TEST_F(ErasureTest, AfterErasureTheTextIsGoneFromEveryFileOfLaterBackupsAndTheDa
   }
   // The approval of Lee's claim, on Lee's payable account, too.
   const std::vector<lpb::Transfer> payable =
-      Statement(expenses::PayableAccountId(community_, lee_.subject_id()));
+      Statement(PayableAccountId(community_, lee_.subject_id()));
   ASSERT_EQ(payable.size(), 1u);
   EXPECT_TRUE(payable[0].text_erased());
   // The outbox's retry of a transfer erased since it was first posted is EXISTS: an

@@ -3,13 +3,17 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <filesystem>
 #include <future>
 #include <thread>
 
 #include "gtest/gtest.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/server.h"
+#include "services/directory/directory_schema.h"
+#include "services/ledger/ledger_schema.h"
 #include "services/timebankd/node.h"
+#include "storage/rocks_store.h"
 #include "tests/common/test_util.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 #include "timebank/system/v1/system.grpc.pb.h"
@@ -38,13 +42,13 @@ class LedgerGrpcTest : public ::testing::Test {
 
   void CreateStandardAccounts() {
     lpb::CreateAccountsRequest req;
-    for (const char* id : {"alice", "bob", "pool"}) {
+    for (const char* id : {"c1.alice", "c1.bob", "c1.pool"}) {
       auto* a = req.add_accounts();
       a->set_id(id);
       a->set_community_id(1);
       a->set_unit("TIME");
       a->set_owner_kind(lpb::OWNER_KIND_MEMBER);
-      if (std::string(id) != "pool") a->set_min_balance(-600);
+      if (std::string(id) != "c1.pool") a->set_min_balance(-600);
     }
     lpb::CreateAccountsResponse resp;
     grpc::ClientContext ctx;
@@ -80,19 +84,20 @@ class LedgerGrpcTest : public ::testing::Test {
 
 TEST_F(LedgerGrpcTest, TransfersBalancesAndStatements) {
   CreateStandardAccounts();
-  auto r = Transfer("t1", "alice", "bob", 90);
+  auto r = Transfer("c1.t1", "c1.alice", "c1.bob", 90);
   ASSERT_EQ(r.results_size(), 1);
   EXPECT_EQ(r.results(0).code(), lpb::CREATE_TRANSFER_CREATED);
   EXPECT_GT(r.results(0).seq(), 0u);
   EXPECT_GT(r.results(0).recorded_at().seconds(), 0);
-  EXPECT_EQ(Transfer("t1", "alice", "bob", 90).results(0).code(), lpb::CREATE_TRANSFER_EXISTS);
-  EXPECT_EQ(Transfer("t2", "alice", "bob", 9999).results(0).code(),
+  EXPECT_EQ(Transfer("c1.t1", "c1.alice", "c1.bob", 90).results(0).code(),
+            lpb::CREATE_TRANSFER_EXISTS);
+  EXPECT_EQ(Transfer("c1.t2", "c1.alice", "c1.bob", 9999).results(0).code(),
             lpb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE);
 
   lpb::GetAccountsRequest get;
-  get.add_ids("alice");
-  get.add_ids("bob");
-  get.add_ids("nobody");
+  get.add_ids("c1.alice");
+  get.add_ids("c1.bob");
+  get.add_ids("c1.nobody");
   lpb::GetAccountsResponse accounts;
   grpc::ClientContext ctx;
   ASSERT_TRUE(ledger_->GetAccounts(&ctx, get, &accounts).ok());
@@ -103,9 +108,9 @@ TEST_F(LedgerGrpcTest, TransfersBalancesAndStatements) {
   EXPECT_EQ(accounts.accounts(1).balance(), 90);
   ASSERT_EQ(accounts.not_found_ids_size(), 1);
 
-  for (int i = 0; i < 5; ++i) Transfer("s" + std::to_string(i), "pool", "bob", 10);
+  for (int i = 0; i < 5; ++i) Transfer("c1.s" + std::to_string(i), "c1.pool", "c1.bob", 10);
   lpb::ListTransfersRequest list;
-  list.set_account_id("bob");
+  list.set_account_id("c1.bob");
   list.set_page_size(4);
   std::vector<std::string> ids;
   while (true) {
@@ -116,10 +121,10 @@ TEST_F(LedgerGrpcTest, TransfersBalancesAndStatements) {
     if (page.next_page_token().empty()) break;
     list.set_page_token(page.next_page_token());
   }
-  EXPECT_EQ(ids, (std::vector<std::string>{"s4", "s3", "s2", "s1", "s0", "t1"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"c1.s4", "c1.s3", "c1.s2", "c1.s1", "c1.s0", "c1.t1"}));
 
   lpb::GetTransfersRequest gt;
-  gt.add_ids("t1");
+  gt.add_ids("c1.t1");
   lpb::GetTransfersResponse got;
   grpc::ClientContext c2;
   ASSERT_TRUE(ledger_->GetTransfers(&c2, gt, &got).ok());
@@ -144,7 +149,7 @@ TEST_F(LedgerGrpcTest, BadRequestsGetInvalidArgumentNamingTheField) {
        "transfers"},
       {[&](grpc::ClientContext* c) {
          lpb::CreateTransfersRequest req;
-         for (int i = 0; i < 8191; ++i) req.add_transfers()->set_id("x" + std::to_string(i));
+         for (int i = 0; i < 8191; ++i) req.add_transfers()->set_id("c1.x" + std::to_string(i));
          lpb::CreateTransfersResponse resp;
          return ledger_->CreateTransfers(c, req, &resp);
        },
@@ -186,7 +191,7 @@ TEST_F(LedgerGrpcTest, BadRequestsGetInvalidArgumentNamingTheField) {
        "account_id"},
       {[&](grpc::ClientContext* c) {
          lpb::ListTransfersRequest req;
-         req.set_account_id("alice");
+         req.set_account_id("c1.alice");
          req.mutable_start_time()->set_seconds(200);
          req.mutable_end_time()->set_seconds(100);
          lpb::ListTransfersResponse resp;
@@ -195,7 +200,7 @@ TEST_F(LedgerGrpcTest, BadRequestsGetInvalidArgumentNamingTheField) {
        "end_time"},
       {[&](grpc::ClientContext* c) {
          lpb::GetTransfersRequest req;
-         req.add_ids("fine");
+         req.add_ids("c1.fine");
          req.add_ids(std::string(100, 'x'));
          lpb::GetTransfersResponse resp;
          return ledger_->GetTransfers(c, req, &resp);
@@ -208,9 +213,41 @@ TEST_F(LedgerGrpcTest, BadRequestsGetInvalidArgumentNamingTheField) {
          return ledger_->GetAccounts(c, req, &resp);
        },
        "ids[0]"},
+      // Only the canonical spelling of an id is one, in every id-bearing field.
+      {[&](grpc::ClientContext* c) {
+         lpb::GetAccountsRequest req;
+         req.add_ids("c1.alice");
+         req.add_ids("c01.alice");
+         lpb::GetAccountsResponse resp;
+         return ledger_->GetAccounts(c, req, &resp);
+       },
+       "ids[1]: 'c01.alice' is not an id"},
+      {[&](grpc::ClientContext* c) {
+         lpb::GetTransfersRequest req;
+         req.add_ids("c1.T1");
+         lpb::GetTransfersResponse resp;
+         return ledger_->GetTransfers(c, req, &resp);
+       },
+       "ids[0]: 'c1.T1' is not an id"},
+      {[&](grpc::ClientContext* c) {
+         lpb::ListTransfersRequest req;
+         req.set_account_id("c+1.alice");
+         lpb::ListTransfersResponse resp;
+         return ledger_->ListTransfers(c, req, &resp);
+       },
+       "account_id: 'c+1.alice' is not an id"},
       {[&](grpc::ClientContext* c) {
          lpb::SetAccountStatusRequest req;
-         req.set_id("alice");
+         req.set_id("act.1.5");
+         req.set_status(lpb::ACCOUNT_STATUS_FROZEN);
+         req.set_reason("typo");
+         lpb::SetAccountStatusResponse resp;
+         return ledger_->SetAccountStatus(c, req, &resp);
+       },
+       "id: 'act.1.5' is not an id"},
+      {[&](grpc::ClientContext* c) {
+         lpb::SetAccountStatusRequest req;
+         req.set_id("c1.alice");
          req.set_status(lpb::ACCOUNT_STATUS_FROZEN);
          lpb::SetAccountStatusResponse resp;
          return ledger_->SetAccountStatus(c, req, &resp);
@@ -224,7 +261,7 @@ TEST_F(LedgerGrpcTest, BadRequestsGetInvalidArgumentNamingTheField) {
     EXPECT_NE(s.error_message().find(tc.field), std::string::npos) << s.error_message();
   }
   lpb::ListTransfersRequest req;
-  req.set_account_id("ghost");
+  req.set_account_id("c1.ghost");
   lpb::ListTransfersResponse resp;
   grpc::ClientContext ctx;
   EXPECT_EQ(ledger_->ListTransfers(&ctx, req, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
@@ -233,7 +270,7 @@ TEST_F(LedgerGrpcTest, BadRequestsGetInvalidArgumentNamingTheField) {
 
 TEST_F(LedgerGrpcTest, WatchJournalReplaysThenFollows) {
   CreateStandardAccounts();
-  Transfer("t1", "alice", "bob", 30);
+  Transfer("c1.t1", "c1.alice", "c1.bob", 30);
   grpc::ClientContext ctx;
   lpb::WatchJournalRequest req;
   req.set_from_seq(2);
@@ -241,18 +278,18 @@ TEST_F(LedgerGrpcTest, WatchJournalReplaysThenFollows) {
   lpb::JournalEntry e;
   ASSERT_TRUE(reader->Read(&e));
   EXPECT_EQ(e.seq(), 2u);
-  EXPECT_EQ(e.account_created().id(), "bob");
+  EXPECT_EQ(e.account_created().id(), "c1.bob");
   ASSERT_TRUE(reader->Read(&e));
   ASSERT_TRUE(reader->Read(&e));
-  EXPECT_EQ(e.transfer().id(), "t1");
+  EXPECT_EQ(e.transfer().id(), "c1.t1");
   EXPECT_EQ(e.hash_hex().size(), 64u);
   // Live: an entry committed after the watch started arrives.
   std::thread later([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    Transfer("t2", "alice", "bob", 30);
+    Transfer("c1.t2", "c1.alice", "c1.bob", 30);
   });
   ASSERT_TRUE(reader->Read(&e));
-  EXPECT_EQ(e.transfer().id(), "t2");
+  EXPECT_EQ(e.transfer().id(), "c1.t2");
   later.join();
   ctx.TryCancel();
   while (reader->Read(&e)) {
@@ -262,7 +299,7 @@ TEST_F(LedgerGrpcTest, WatchJournalReplaysThenFollows) {
 
 TEST_F(LedgerGrpcTest, VerifyPingHealthBackupAndMetrics) {
   CreateStandardAccounts();
-  Transfer("t1", "alice", "bob", 30);
+  Transfer("c1.t1", "c1.alice", "c1.bob", 30);
   lpb::VerifyJournalResponse v;
   {
     grpc::ClientContext ctx;
@@ -321,7 +358,7 @@ TEST_F(LedgerGrpcTest, VerifyPingHealthBackupAndMetrics) {
   o.data_dir = dir_.Sub("backup");
   auto restored = Node::Start(o);
   ASSERT_TRUE(restored.ok()) << restored.status();
-  auto b = (*restored)->ledger()->GetAccounts({"bob"});
+  auto b = (*restored)->ledger()->GetAccounts({"c1.bob"});
   ASSERT_TRUE(b[0].has_value());
   EXPECT_EQ(b[0]->balances.balance(), 30);
   (*restored)->Shutdown();
@@ -333,6 +370,47 @@ TEST_F(LedgerGrpcTest, VerifyPingHealthBackupAndMetrics) {
   EXPECT_NE(text.find("timebank_ledger_journal_head_seq 4"), std::string::npos);
 }
 
+// A data directory written before community-scoped ids cannot be read by this version
+// (its ids have no community): every store of it is refused at start, saying what to
+// do, and nothing is written into it.
+TEST(DataDirectoryTest, StoresFromBeforeCommunityScopedIdsAreRefusedWithWhatToDo) {
+  struct Old {
+    std::string path;  // under the data directory
+    std::string identity;
+    std::vector<storage::CfSpec> families;
+  };
+  const std::vector<Old> olds = {
+      {"ledger/journal",
+       ledger::schema::kIdentityBeforeScopedIds,
+       {{"journal", storage::CfProfile::kAppendLog}}},
+      {"directory", directory::schema::kIdentityBeforeScopedIds,
+       directory::schema::ColumnFamilies()},
+      {"activity", "timebank.activity.v1", {{"records", storage::CfProfile::kPointLookup}}},
+      {"expenses", "timebank.expenses.v1", {{"records", storage::CfProfile::kPointLookup}}},
+  };
+  for (const Old& old : olds) {
+    testing::TempDir dir;
+    std::filesystem::create_directories(dir.Sub("data/ledger"));
+    storage::RocksStoreOptions ro;
+    ro.path = dir.Sub("data/" + old.path);
+    ro.identity = old.identity;
+    ro.column_families = old.families;
+    ASSERT_TRUE(storage::OpenRocksStore(ro).ok()) << old.path;
+    NodeOptions o;
+    o.listen = "127.0.0.1:0";
+    o.data_dir = dir.Sub("data");
+    auto node = Node::Start(o);
+    ASSERT_FALSE(node.ok()) << old.path << " was opened";
+    EXPECT_EQ(node.status().code(), absl::StatusCode::kFailedPrecondition) << old.path;
+    const std::string message(node.status().message());
+    EXPECT_NE(message.find("written by an earlier version of timebank"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("docs/decisions/0005"), std::string::npos) << message;
+    EXPECT_NE(message.find("move the whole data directory (--data_dir) aside"), std::string::npos)
+        << message;
+  }
+}
+
 TEST_F(LedgerGrpcTest, ShutdownFinishesInFlightCommits) {
   CreateStandardAccounts();
   std::atomic<int> acknowledged{0};
@@ -342,9 +420,9 @@ TEST_F(LedgerGrpcTest, ShutdownFinishesInFlightCommits) {
       for (int i = 0; i < 200; ++i) {
         lpb::CreateTransfersRequest req;
         auto* t = req.add_transfers();
-        t->set_id("c" + std::to_string(c) + "-" + std::to_string(i));
-        t->set_debit_account_id("pool");
-        t->set_credit_account_id("bob");
+        t->set_id("c1.c" + std::to_string(c) + "-" + std::to_string(i));
+        t->set_debit_account_id("c1.pool");
+        t->set_credit_account_id("c1.bob");
         t->set_amount(1);
         t->set_kind(lpb::TRANSFER_KIND_DONATION);
         lpb::CreateTransfersResponse resp;
@@ -364,7 +442,8 @@ TEST_F(LedgerGrpcTest, ShutdownFinishesInFlightCommits) {
   o.data_dir = dir_.Sub("data");
   auto again = Node::Start(o);
   ASSERT_TRUE(again.ok()) << again.status();
-  EXPECT_EQ((*again)->ledger()->GetAccounts({"bob"})[0]->balances.balance(), acknowledged.load());
+  EXPECT_EQ((*again)->ledger()->GetAccounts({"c1.bob"})[0]->balances.balance(),
+            acknowledged.load());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/ledger/ledger_engine.h"
 #include "tests/common/test_util.h"
@@ -37,11 +38,26 @@ struct Model {
   std::map<std::string, ModelAccount> accounts;
   std::map<std::string, ModelTransfer> transfers;
 
+  // A retry is EXISTS only when it is the same request, field for field.
   static bool Same(const Transfer& a, const Transfer& b) {
     return a.debit_account_id == b.debit_account_id && a.credit_account_id == b.credit_account_id &&
-           a.amount == b.amount && a.kind == b.kind &&
-           (a.flags & ~kLinked) == (b.flags & ~kLinked) && a.pending_id == b.pending_id &&
-           a.reverses_id == b.reverses_id && a.memo == b.memo;
+           a.amount == b.amount && a.kind == b.kind && a.flags == b.flags &&
+           a.pending_id == b.pending_id && a.reverses_id == b.reverses_id && a.memo == b.memo &&
+           a.reference == b.reference && a.coproduction_type == b.coproduction_type &&
+           a.occurred_at_ns == b.occurred_at_ns && a.timeout_s == b.timeout_s;
+  }
+
+  // The community an id of this test names ("c1." or "c2.").
+  static uint64_t CommunityOf(const std::string& id) { return id.rfind("c2.", 0) == 0 ? 2 : 1; }
+
+  // Every id a transfer names is in the community of its own id.
+  static bool InOneCommunity(const Transfer& t) {
+    const uint64_t c = CommunityOf(t.id);
+    for (const std::string* id :
+         {&t.debit_account_id, &t.credit_account_id, &t.pending_id, &t.reverses_id}) {
+      if (!id->empty() && CommunityOf(*id) != c) return false;
+    }
+    return true;
   }
 
   bool Move(const std::string& d, const std::string& c, int64_t amount, bool pending,
@@ -69,6 +85,7 @@ struct Model {
 
   // Returns true for CREATED or EXISTS.
   bool Apply(const Transfer& t) {
+    if (!InOneCommunity(t)) return false;
     if (auto it = transfers.find(t.id); it != transfers.end()) return Same(it->second.request, t);
     ModelTransfer m{t, t.debit_account_id, t.credit_account_id, t.amount};
     if (t.amount < 0) return false;
@@ -151,14 +168,15 @@ TEST_P(ModelTest, EngineMatchesModel) {
   Model model;
 
   // 12 accounts over two communities and two units, mixed limits.
+  auto account_id = [](int i) { return absl::StrCat("c", i < 9 ? 1 : 2, ".m", i); };
   std::vector<AccountView> accounts;
   for (int i = 0; i < 12; ++i) {
     const uint64_t community = i < 9 ? 1 : 2;
     const std::string unit = i == 8 ? "GBP" : "TIME";
     const int64_t min = i % 3 == 0 ? kNoMinBalance : -120 * (i % 4 + 1);
     const int64_t max = i % 4 == 0 ? kNoMaxBalance : 300 * (i % 3 + 1);
-    accounts.push_back(testing::TimeAccount("m" + std::to_string(i), community, min, max, unit));
-    model.accounts["m" + std::to_string(i)] = ModelAccount{community, unit, min, max, {}};
+    accounts.push_back(testing::TimeAccount(account_id(i), community, min, max, unit));
+    model.accounts[account_id(i)] = ModelAccount{community, unit, min, max, {}};
   }
   for (const auto& r : testing::CreateAccounts(engine.get(), accounts)) {
     ASSERT_EQ(r.code, pb::CREATE_ACCOUNT_CREATED);
@@ -166,8 +184,8 @@ TEST_P(ModelTest, EngineMatchesModel) {
 
   std::vector<std::string> ids;  // every id tried so far
   int next_id = 0;
-  auto account = [&] { return "m" + std::to_string(rng() % 13); };  // m12 never exists
-  auto pick_id = [&]() -> std::string { return ids.empty() ? "none" : ids[rng() % ids.size()]; };
+  auto account = [&] { return account_id(static_cast<int>(rng() % 13)); };  // 12 never exists
+  auto pick_id = [&]() -> std::string { return ids.empty() ? "c1.none" : ids[rng() % ids.size()]; };
   constexpr int kBatches = 1500;
   for (int batch_no = 0; batch_no < kBatches; ++batch_no) {
     std::vector<Transfer> batch;
@@ -180,13 +198,13 @@ TEST_P(ModelTest, EngineMatchesModel) {
         auto it = model.transfers.find(pick_id());
         if (it != model.transfers.end()) {
           t = it->second.request;
-          t.flags &= ~kLinked;
+          if (rng() % 2 == 0) t.flags &= ~kLinked;
           if (rng() % 3 == 0) t.memo = "changed";
           batch.push_back(t);
           continue;
         }
       }
-      t.id = "t" + std::to_string(next_id++);
+      const int id_number = next_id++;
       t.kind = pb::TRANSFER_KIND_EXCHANGE;
       if (op < 55) {
         t.debit_account_id = account();
@@ -209,6 +227,14 @@ TEST_P(ModelTest, EngineMatchesModel) {
         t.reverses_id = pick_id();
         t.memo = "correction";
       }
+      // The id is usually in the community of what the transfer names; now and then
+      // in the other one, which the ledger must refuse.
+      const std::string& named = !t.debit_account_id.empty() ? t.debit_account_id
+                                 : !t.pending_id.empty()     ? t.pending_id
+                                                             : t.reverses_id;
+      uint64_t community = Model::CommunityOf(named);
+      if (rng() % 10 == 0) community = 3 - community;
+      t.id = absl::StrCat("c", community, ".t", id_number);
       if (rng() % 5 == 0) t.flags |= kLinked;
       ids.push_back(t.id);
       batch.push_back(t);

@@ -8,6 +8,7 @@
 #include "services/common/validation.h"
 #include "services/ledger/effects.h"
 #include "services/ledger/journal_codec.h"
+#include "storage/bytes.h"
 
 namespace timebank::ledger {
 namespace {
@@ -38,6 +39,8 @@ TEST(CodecTest, EveryEntryTypeRoundTrips) {
   t.transfer.occurred_at_ns = 400;
   t.transfer.community_id = 7;
   t.transfer.unit = "TIME";
+  t.transfer.defaulted = kDefaultDebitAccount | kDefaultOccurredAt;
+  t.transfer.text_digest = storage::Sha256("the texts' record");  // v3: memo and reference
   JournalEntry s;
   s.type = EntryType::kAccountStatus;
   s.seq = 3;
@@ -54,6 +57,9 @@ TEST(CodecTest, EveryEntryTypeRoundTrips) {
     EncodeCanonical(*back, &again);
     EXPECT_EQ(again, CanonicalPart(stored));
     EXPECT_EQ(back->hash, e->hash);
+    EXPECT_EQ(back->version, kCanonicalVersion);
+    EXPECT_EQ(back->transfer.defaulted, e->transfer.defaulted);
+    EXPECT_EQ(back->transfer.text_digest, e->transfer.text_digest);
     // Any truncation is refused, never misread.
     for (size_t cut = 1; cut < stored.size(); cut += 7) {
       std::string shorter = stored.substr(0, stored.size() - cut);
@@ -70,38 +76,39 @@ TEST(CodecTest, EveryEntryTypeRoundTrips) {
   EXPECT_EQ(DecodeStoredEntry(bad_version).status().code(), absl::StatusCode::kDataLoss);
 }
 
-// Entries journaled in version 1 (texts inside the chain) still decode, re-encode to
-// the same bytes and so keep verifying; version 2 carries only the texts' digest.
-TEST(CodecTest, VersionOneEntriesStillVerifyAndVersionTwoHoldsOnlyADigest) {
+// Entries journaled in version 2 (texts inside the chain) still decode, re-encode to
+// the same bytes and so keep verifying; version 3 carries only the texts' digest.
+TEST(CodecTest, VersionTwoEntriesKeepTheirTextsAndVersionThreeHoldsOnlyADigest) {
   JournalEntry t;
   t.type = EntryType::kTransfer;
   t.seq = 4;
   t.transfer.id = "t";
   t.transfer.memo = "a memo";
   t.transfer.reference = "activities/9";
-  t.version = 1;
-  std::string v1;
-  EncodeCanonical(t, &v1);
-  EXPECT_NE(v1.find("a memo"), std::string::npos);
-  v1.append(32, 'h');
-  auto back = DecodeStoredEntry(v1);
+  t.version = 2;
+  std::string old;
+  EncodeCanonical(t, &old);
+  EXPECT_NE(old.find("a memo"), std::string::npos);
+  old.append(32, 'h');
+  auto back = DecodeStoredEntry(old);
   ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(back->version, 1);
+  EXPECT_EQ(back->version, 2);
   EXPECT_EQ(back->transfer.memo, "a memo");
   std::string again;
   EncodeCanonical(*back, &again);
-  EXPECT_EQ(again, CanonicalPart(v1));
+  EXPECT_EQ(again, CanonicalPart(old));
 
-  t.version = kCanonicalVersion;
+  t.version = 0;  // the current version
   const std::string record = EncodeTexts(std::string(kTextSaltBytes, 's'), t.transfer.reference,
                                          t.transfer.memo, &t.transfer.text_digest);
-  std::string v2;
-  EncodeCanonical(t, &v2);
-  EXPECT_EQ(v2.find("a memo"), std::string::npos) << "the chain holds no text";
-  EXPECT_EQ(v2.find("activities/9"), std::string::npos);
-  v2.append(32, 'h');
-  back = DecodeStoredEntry(v2);
+  std::string v3;
+  EncodeCanonical(t, &v3);
+  EXPECT_EQ(v3.find("a memo"), std::string::npos) << "the chain holds no text";
+  EXPECT_EQ(v3.find("activities/9"), std::string::npos);
+  v3.append(32, 'h');
+  back = DecodeStoredEntry(v3);
   ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->version, kCanonicalVersion);
   EXPECT_EQ(back->transfer.memo, "");
   EXPECT_EQ(back->transfer.text_digest, t.transfer.text_digest);
   ASSERT_TRUE(DecodeTexts(record, &back->transfer).ok());
@@ -115,6 +122,64 @@ TEST(CodecTest, VersionOneEntriesStillVerifyAndVersionTwoHoldsOnlyADigest) {
   altered[altered.size() - 1] = 'X';
   EXPECT_EQ(DecodeTexts(altered, &back->transfer).code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(DecodeTexts(record.substr(0, 10), &back->transfer).code(), absl::StatusCode::kDataLoss);
+}
+
+// Entries written before community-scoped ids (canonical v1, built here byte by byte
+// from the layout in journal_codec.h) still decode, re-encode to the very bytes their
+// hash covers, and verify; v2 is v1 plus the defaulted byte.
+TEST(CodecTest, VersionOneEntriesStillDecodeAndVerify) {
+  using storage::PutBytes;
+  using storage::PutI64;
+  using storage::PutU32;
+  using storage::PutU64;
+  using storage::PutU8;
+  std::string v1;
+  PutU8(&v1, 1);  // version
+  PutU8(&v1, static_cast<uint8_t>(EntryType::kTransfer));
+  PutU64(&v1, 9);     // seq
+  PutI64(&v1, 5000);  // recorded_at_ns
+  PutBytes(&v1, "t1");
+  PutBytes(&v1, "alice");
+  PutBytes(&v1, "bob");
+  PutI64(&v1, 90);  // amount
+  PutU8(&v1, static_cast<uint8_t>(pb::TRANSFER_KIND_EXCHANGE));
+  PutU8(&v1, static_cast<uint8_t>(pb::COPRODUCTION_TYPE_UNSPECIFIED));
+  PutU8(&v1, kLinked);
+  PutBytes(&v1, "");  // pending_id
+  PutI64(&v1, 0);     // pending_amount
+  PutU32(&v1, 0);     // timeout_s
+  PutBytes(&v1, "");  // reverses_id
+  PutBytes(&v1, "ref");
+  PutBytes(&v1, "memo");
+  PutI64(&v1, 5000);  // occurred_at_ns: as recorded_at, so it was not given
+  PutU64(&v1, 1);     // community_id
+  PutBytes(&v1, "TIME");
+  const storage::Hash256 hash = storage::ChainHash(storage::kGenesisHash, v1);
+  std::string stored = v1;
+  stored.append(storage::HashBytes(hash));
+
+  auto e = DecodeStoredEntry(stored);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->version, 1);
+  EXPECT_EQ(e->transfer.id, "t1");
+  EXPECT_EQ(e->transfer.amount, 90);
+  EXPECT_TRUE(e->transfer.is(kLinked));
+  EXPECT_EQ(e->transfer.defaulted, kDefaultOccurredAt);
+  std::string again;
+  EncodeCanonical(*e, &again);
+  EXPECT_EQ(again, v1);
+  EXPECT_EQ(storage::ChainHash(storage::kGenesisHash, again), e->hash);
+
+  // The same entry in v2: v1's bytes with the version byte changed and the defaulted
+  // byte appended.
+  JournalEntry current = *e;
+  current.version = 2;
+  std::string v2;
+  EncodeCanonical(current, &v2);
+  std::string expected = v1;
+  expected[0] = 2;
+  expected.push_back(static_cast<char>(kDefaultOccurredAt));
+  EXPECT_EQ(v2, expected);
 }
 
 // Random bytes and random mutations of valid entries: the decoder answers ok or

@@ -149,6 +149,17 @@ TEST(RocksStoreTest, IdentityAndFamiliesAreChecked) {
   RocksStoreOptions wrong_identity = o;
   wrong_identity.identity = "two.v1";
   EXPECT_EQ(OpenRocksStore(wrong_identity).status().code(), absl::StatusCode::kFailedPrecondition);
+  // An earlier format of the same database is named as such, with what to do.
+  RocksStoreOptions newer = o;
+  newer.identity = "one.v2";
+  newer.earlier_identities = {"one.v1"};
+  newer.earlier_advice = "start with a new directory";
+  const absl::Status older = OpenRocksStore(newer).status();
+  EXPECT_EQ(older.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(older.message().find("written by an earlier version of timebank (one.v1"),
+            absl::string_view::npos)
+      << older;
+  EXPECT_NE(older.message().find("start with a new directory"), absl::string_view::npos);
   RocksStoreOptions wrong_families = o;
   wrong_families.column_families = {{"b", CfProfile::kAppendLog}};
   EXPECT_EQ(OpenRocksStore(wrong_families).status().code(), absl::StatusCode::kFailedPrecondition);

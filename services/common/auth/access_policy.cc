@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "services/common/account_ids.h"
 #include "services/common/auth/token.h"
+#include "services/common/ids.h"
 #include "storage/absl_compat.h"
 
 namespace timebank::auth {
@@ -28,10 +28,11 @@ std::vector<AccessRule> BuildTable() {
   const std::string au = "/timebank.directory.v1.AuthService/";
   const std::string act = "/timebank.activity.v1.ActivityService/";
   const std::string exp = "/timebank.expenses.v1.ExpensesService/";
-  // Ledger transfers name their accounts here; a community admin may move only
-  // between accounts of their own community.
-  const std::vector<std::string> transfer_accounts = {"transfers.debit_account_id",
-                                                      "transfers.credit_account_id"};
+  // Every id a ledger transfer names (its own, its accounts, the transfer it posts,
+  // voids or reverses): a community admin acts only on ids of their own community.
+  const std::vector<std::string> transfer_ids = {"transfers.id", "transfers.debit_account_id",
+                                                 "transfers.credit_account_id",
+                                                 "transfers.pending_id", "transfers.reverses_id"};
   return {
       // ---- system ----
       {sys + "Ping", {G::kAnyone}},
@@ -53,8 +54,15 @@ std::vector<AccessRule> BuildTable() {
        {"ids"}},
       {led + "ListAccounts", {G::kService, G::kAdmin, G::kFinance}, "community_id"},
       {led + "SetAccountStatus", {G::kService, G::kAdmin}, "", "", "", {"id"}},
-      {led + "CreateTransfers", {G::kService, G::kAdmin}, "", "", "", transfer_accounts},
-      {led + "GetTransfers", {G::kService}},
+      {led + "CreateTransfers", {G::kService, G::kAdmin}, "", "", "", transfer_ids},
+      // Transfer ids name their community; whoever reads the community's statements
+      // may look a transfer up by id.
+      {led + "GetTransfers",
+       {G::kService, G::kAdmin, G::kFinance, G::kCoordinator},
+       "",
+       "",
+       "",
+       {"ids"}},
       {led + "ListTransfers",
        {G::kService, G::kAdmin, G::kFinance, G::kCoordinator, G::kOwnAccounts},
        "",
@@ -226,6 +234,15 @@ std::string One(const google::protobuf::Message& msg, std::string_view path) {
   return v[0];
 }
 
+// The ids at the rule's account paths; an empty string names nothing (an optional
+// id left unset) and is skipped.
+std::vector<std::string> NamedIds(const AccessRule& rule, const google::protobuf::Message& req) {
+  std::vector<std::string> ids;
+  for (const std::string& path : rule.accounts) Collect(req, path, &ids);
+  std::erase_if(ids, [](const std::string& id) { return id.empty(); });
+  return ids;
+}
+
 bool InCommunity(const AccessRule& rule, const dpb::Principal& p,
                  const google::protobuf::Message& req) {
   if (p.community_id() == 0) return false;
@@ -236,11 +253,10 @@ bool InCommunity(const AccessRule& rule, const dpb::Principal& p,
     scoped = true;
   }
   if (!rule.accounts.empty()) {
-    std::vector<std::string> ids;
-    for (const std::string& path : rule.accounts) Collect(req, path, &ids);
+    const std::vector<std::string> ids = NamedIds(rule, req);
     if (ids.empty()) return false;
     for (const std::string& id : ids) {
-      if (CommunityOfAccount(id) != p.community_id()) return false;
+      if (CommunityOfId(id) != p.community_id()) return false;
     }
     scoped = true;
   }
@@ -290,8 +306,7 @@ bool Holds(Grant g, const AccessRule& rule, const dpb::Principal* p,
              IsCoordinatorOf(*p, One(req, rule.organisation));
     case Grant::kOwnAccounts: {
       if (p->community_id() == 0) return false;
-      std::vector<std::string> ids;
-      for (const std::string& path : rule.accounts) Collect(req, path, &ids);
+      const std::vector<std::string> ids = NamedIds(rule, req);
       if (ids.empty()) return false;
       for (const std::string& id : ids) {
         const bool own =

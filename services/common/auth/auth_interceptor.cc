@@ -1,7 +1,9 @@
 #include "services/common/auth/auth_interceptor.h"
 
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/support/client_interceptor.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "absl/container/flat_hash_map.h"
@@ -9,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "services/common/auth/access_policy.h"
 #include "services/common/auth/token.h"
+#include "services/common/request_check.h"
 #include "services/common/server.h"
 #include "storage/absl_compat.h"
 
@@ -30,6 +33,38 @@ using MetadataMap = std::multimap<grpc::string_ref, grpc::string_ref>;
 // some gRPC clients send instead. More than one of them on a call is ambiguous.
 bool IsCredentialHeader(std::string_view key) {
   return key == "authorization" || key == "authorization-bin";
+}
+
+// What the interceptor knows of a method before its request arrives: its access rule,
+// the edge check of its request type, and that type's name. Built once, for every
+// method the access table names; any other method has no rule and no check.
+struct MethodInfo {
+  const AccessRule* rule = nullptr;
+  const RequestCheck* check = nullptr;  // null when the request type has nothing to check
+  std::string request_type;             // "timebank.ledger.v1.ListAccountsRequest"
+};
+
+const MethodInfo& FindMethodInfo(std::string_view method) {
+  static const auto* table = [] {
+    auto* t = new absl::flat_hash_map<std::string, MethodInfo>();
+    for (const AccessRule& rule : AccessTable()) {
+      MethodInfo& info = (*t)[rule.method];
+      info.rule = &rule;
+      // "/timebank.ledger.v1.LedgerService/ListAccounts" -> "...LedgerService.ListAccounts"
+      std::string name = rule.method.substr(1);
+      std::replace(name.begin(), name.end(), '/', '.');
+      const google::protobuf::MethodDescriptor* m =
+          google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
+      if (m == nullptr) continue;
+      info.request_type = m->input_type()->full_name();
+      const RequestCheck* check = RequestCheck::For(m->input_type());
+      if (!check->empty()) info.check = check;
+    }
+    return t;
+  }();
+  static const MethodInfo* unknown = new MethodInfo();
+  auto it = table->find(AsAbsl(method));
+  return it == table->end() ? *unknown : it->second;
 }
 
 // Tokens verified recently: a client sends the same token with every call, so a hit
@@ -70,8 +105,13 @@ class VerifiedTokens {
 class AccessInterceptor final : public grpc::experimental::Interceptor {
  public:
   AccessInterceptor(Keyring* keyring, const Revocations* revocations, VerifiedTokens* cache,
-                    const char* method, const AccessRule* rule)
-      : keyring_(keyring), revocations_(revocations), cache_(cache), method_(method), rule_(rule) {}
+                    const char* method, const MethodInfo* info)
+      : keyring_(keyring),
+        revocations_(revocations),
+        cache_(cache),
+        method_(method),
+        rule_(info->rule),
+        info_(info) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
@@ -80,7 +120,19 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
       Authenticate();
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
-      Authorise(static_cast<const google::protobuf::Message*>(methods->GetRecvMessage()));
+      const auto* request =
+          static_cast<const google::protobuf::Message*>(methods->GetRecvMessage());
+      // No message here means gRPC could not parse the bytes: the handler will not run
+      // and gRPC answers INTERNAL (synchronous handlers) or UNIMPLEMENTED (callback
+      // ones), which tells the client nothing true. The status is replaced below.
+      undecodable_ = request == nullptr;
+      Authorise(request);
+    }
+    if (undecodable_ &&
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const absl::Status s = UndecodableStatus();
+      methods->ModifySendStatus(
+          grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message())));
     }
     methods->Proceed();
   }
@@ -161,6 +213,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
   void Authorise(const google::protobuf::Message* request) {
     absl::Status s = auth_error_;
     if (s.ok()) s = Decide(rule_, method_, entry_ ? &entry_->claims.principal() : nullptr, request);
+    if (s.ok()) s = CheckRequest(request);
     decision_ = s.ok() ? "" : absl::StrCat(static_cast<int>(s.code()), ":", s.message());
     if (metadata_ == nullptr) return;
     metadata_->emplace(grpc::string_ref(kDecisionKey), grpc::string_ref(decision_));
@@ -170,11 +223,36 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
+  // Every enum and time in the request holds a value its type allows
+  // (services/common/request_check.h); after access, so only callers who may call the
+  // method learn what is wrong with the request.
+  absl::Status CheckRequest(const google::protobuf::Message* request) const {
+    if (request == nullptr || info_->check == nullptr) return absl::OkStatus();
+    return info_->check->Check(*request);
+  }
+
+  // The answer to a request that could not be parsed: a caller who must sign in is
+  // told that first; everyone else, what is wrong with the bytes.
+  absl::Status UndecodableStatus() const {
+    if (!auth_error_.ok()) return auth_error_;
+    absl::Status access =
+        Decide(rule_, method_, entry_ ? &entry_->claims.principal() : nullptr, nullptr);
+    if (access.code() == absl::StatusCode::kUnauthenticated) return access;
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the request could not be decoded as ",
+        info_->request_type.empty() ? "this method's request message" : info_->request_type,
+        ": its bytes are not a valid encoding of that message (cut short, a length past the "
+        "end, text that is not UTF-8, or nested too deeply); build it from timebank's published "
+        ".proto files with a protobuf library"));
+  }
+
   Keyring* const keyring_;
   const Revocations* const revocations_;
   VerifiedTokens* const cache_;
   const char* const method_;
   const AccessRule* const rule_;
+  const MethodInfo* const info_;
+  bool undecodable_ = false;
   MetadataMap* metadata_ = nullptr;
   absl::Status auth_error_;
   std::shared_ptr<const VerifiedTokens::Entry> entry_;  // set when authenticated
@@ -195,7 +273,7 @@ class AccessInterceptorFactory final
       keyring_->ReloadIfChanged();
     }
     return new AccessInterceptor(keyring_, revocations_, &cache_, info->method(),
-                                 FindRule(info->method()));
+                                 &FindMethodInfo(info->method()));
   }
 
  private:

@@ -4,6 +4,11 @@
 // 0003), so the interceptor records its decision in the call's metadata, after
 // deleting any such entries the client sent, and every handler begins with
 // CheckAccess(ctx), which returns the decision. No decision recorded means refused.
+// The decision also covers the request's shape: once access is granted, every enum and
+// time in the request is checked (services/common/request_check.h), so a handler never
+// sees an undeclared enum value or an impossible time. A request gRPC cannot parse
+// never reaches a handler; the interceptor answers it INVALID_ARGUMENT (naming the
+// request type) instead of gRPC's INTERNAL or UNIMPLEMENTED.
 #ifndef TIMEBANK_SERVICES_COMMON_AUTH_AUTH_INTERCEPTOR_H_
 #define TIMEBANK_SERVICES_COMMON_AUTH_AUTH_INTERCEPTOR_H_
 

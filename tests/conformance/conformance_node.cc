@@ -1,0 +1,264 @@
+#include "tests/conformance/conformance_node.h"
+
+#include <grpcpp/generic/generic_stub.h>
+
+#include <chrono>
+#include <future>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/auth/access_policy.h"
+#include "services/common/auth/auth_interceptor.h"
+#include "services/common/auth/token.h"
+#include "services/common/ids.h"
+#include "storage/absl_compat.h"
+#include "storage/bytes.h"
+#include "storage/check.h"
+
+namespace timebank::testing {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+constexpr int kCallDeadlineMs = 5000;
+
+// The test caller a grant of the access table admits, for a request Fill() made.
+const char* CallerFor(auth::Grant g) {
+  switch (g) {
+    case auth::Grant::kAnyone:
+    case auth::Grant::kOwnCredential:  // a bearer token beside it would be refused
+      return "anon";
+    case auth::Grant::kSignedIn:
+    case auth::Grant::kService:
+      return "svc";
+    case auth::Grant::kOperator:
+      return "op";
+    case auth::Grant::kAdmin:
+      return "adm";
+    case auth::Grant::kFinance:
+      return "fin";
+    case auth::Grant::kCoordinator:
+    case auth::Grant::kOrgCoordinator:
+    case auth::Grant::kOrgCoordinatorPerson:
+      return "coo";
+    case auth::Grant::kCommunityMember:
+    case auth::Grant::kSelf:
+    case auth::Grant::kSelfByDefault:
+    case auth::Grant::kOwnAccounts:
+      return "mem";
+  }
+  return "anon";
+}
+
+}  // namespace
+
+const std::vector<const google::protobuf::ServiceDescriptor*>& AllServices() {
+  static const auto* services = [] {
+    auto* v = new std::vector<const google::protobuf::ServiceDescriptor*>();
+    for (const char* name :
+         {"timebank.system.v1.SystemService", "timebank.ledger.v1.LedgerService",
+          "timebank.directory.v1.DirectoryService", "timebank.directory.v1.AuthService",
+          "timebank.activity.v1.ActivityService", "timebank.expenses.v1.ExpensesService"}) {
+      const auto* s = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+      TB_CHECK(s != nullptr);
+      v->push_back(s);
+    }
+    return v;
+  }();
+  return *services;
+}
+
+std::string MethodKey(const google::protobuf::MethodDescriptor* method) {
+  return absl::StrCat(method->service()->name(), "/", method->name());
+}
+
+std::string MethodPath(const google::protobuf::MethodDescriptor* method) {
+  return absl::StrCat("/", method->service()->full_name(), "/", method->name());
+}
+
+absl::StatusOr<std::unique_ptr<ConformanceNode>> ConformanceNode::Start(
+    const std::string& data_dir) {
+  NodeOptions o;
+  o.listen = "127.0.0.1:0";
+  o.data_dir = data_dir;
+  o.admin_username = "operator";
+  o.admin_password = "operator-password";
+  std::unique_ptr<ConformanceNode> c(new ConformanceNode());
+  TB_ASSIGN_OR_RETURN(c->node_, Node::Start(o));
+  c->channel_ = MakeChannel(c->node_->address());
+  TB_ASSIGN_OR_RETURN(c->one_, c->NewCommunity("One"));
+  if (c->one_.id != 1 || c->one_.organisation_id != 1) {
+    return absl::InternalError("community 1 and organisation 1 were expected to come first");
+  }
+  c->principals_["adm"] = c->one_.admin;
+  c->principals_["coo"] = c->one_.coordinator;
+  c->principals_["fin"] = c->one_.finance;
+  c->principals_["mem"] = c->one_.member;
+  directory::Directory* d = c->node_->directory();
+  TB_ASSIGN_OR_RETURN(auto op, d->FindLogin("operator"));
+  if (!op) return absl::InternalError("the operator was not created");
+  c->principals_["op"] = directory::Directory::PrincipalOf(op->member);
+  TB_ASSIGN_OR_RETURN(dpb::ApiKey key, d->CreateApiKey(directory::Actor(), 1, 1, "conformance"));
+  dpb::Principal k;
+  k.set_kind(dpb::Principal::KIND_API_KEY);
+  k.set_community_id(1);
+  k.set_subject_id(key.id());
+  k.add_roles(dpb::ROLE_COORDINATOR);
+  k.add_coordinator_of(1);
+  c->principals_["key"] = k;
+  return c;
+}
+
+ConformanceNode::~ConformanceNode() {
+  if (node_) node_->Shutdown();
+}
+
+absl::StatusOr<TestCommunity> ConformanceNode::NewCommunity(const std::string& name) {
+  directory::Directory* d = node_->directory();
+  directory::Actor system;
+  TestCommunity t;
+  dpb::Community c;
+  c.set_name(name);
+  c.set_expense_currency("GBP");
+  c.set_member_credit_limit_minutes(600);
+  c.set_organisation_credit_limit_minutes(600'000);
+  TB_ASSIGN_OR_RETURN(c, d->CreateCommunity(system, c, ""));
+  t.id = c.id();
+  dpb::Organisation org;
+  org.set_community_id(t.id);
+  org.set_name(absl::StrCat(name, " carers"));
+  org.set_kind(dpb::ORGANISATION_KIND_CHARITY);
+  TB_ASSIGN_OR_RETURN(org, d->CreateOrganisation(system, org, ""));
+  t.organisation_id = org.id();
+  auto person = [&](const std::string& who, dpb::Role role,
+                    uint64_t org_id) -> absl::StatusOr<dpb::Principal> {
+    dpb::Member m;
+    m.set_community_id(t.id);
+    m.set_display_name(absl::StrCat(name, " ", who));
+    TB_ASSIGN_OR_RETURN(m, d->CreateMember(system, m, "", ""));
+    if (role != dpb::ROLE_UNSPECIFIED) {
+      TB_ASSIGN_OR_RETURN(m, d->GrantRole(system, t.id, m.id(), role, org_id, ""));
+    }
+    return directory::Directory::PrincipalOf(m);
+  };
+  TB_ASSIGN_OR_RETURN(t.admin, person("admin", dpb::ROLE_ADMIN, 0));
+  TB_ASSIGN_OR_RETURN(t.coordinator, person("coordinator", dpb::ROLE_COORDINATOR, org.id()));
+  TB_ASSIGN_OR_RETURN(t.finance, person("finance", dpb::ROLE_FINANCE, 0));
+  TB_ASSIGN_OR_RETURN(t.member, person("member", dpb::ROLE_UNSPECIFIED, 0));
+  return t;
+}
+
+std::string ConformanceNode::TokenFor(const std::string& caller) const {
+  if (caller == "anon") return "";
+  if (caller == "svc") return node_->ServiceToken("conformance");
+  return node_->TokenFor(principals_.at(caller));
+}
+
+std::string ConformanceNode::TokenFor(const dpb::Principal& principal) const {
+  return node_->TokenFor(principal);
+}
+
+std::string ConformanceNode::AllowedCaller(const google::protobuf::MethodDescriptor* method) const {
+  const auth::AccessRule* rule = auth::FindRule(MethodPath(method));
+  if (rule == nullptr || rule->grants.empty()) return "anon";
+  return CallerFor(rule->grants.front());
+}
+
+void ConformanceNode::Fill(Message* m) const {
+  const auto* d = m->GetDescriptor();
+  const auto* r = m->GetReflection();
+  const uint64_t member_id = one_.member.subject_id();
+  const std::string account = MemberAccountId(1, member_id);
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    const std::string& n = f->name();
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64 && !f->is_repeated()) {
+      if (n == "community_id") r->SetUInt64(m, f, 1);
+      if (n == "member_id") r->SetUInt64(m, f, member_id);
+      if (n == "organisation_id") r->SetUInt64(m, f, 1);
+      if (n == "id" && d->name() == "Community") r->SetUInt64(m, f, 1);
+      if (n == "id" && d->name() == "Member") r->SetUInt64(m, f, member_id);
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+      if (n == "ids") r->AddString(m, f, account);
+      if (n == "account_id") r->SetString(m, f, account);
+      if (n == "id" && d->name() == "SetAccountStatusRequest") r->SetString(m, f, account);
+      if (n == "id" && d->name() == "Account") r->SetString(m, f, "c1.conformance");
+      if (n == "debit_account_id") r->SetString(m, f, account);
+      if (n == "credit_account_id") r->SetString(m, f, PoolAccountId(1));
+      if (n == "reason") r->SetString(m, f, std::string(600, 'x'));  // too long: nothing happens
+      if (n == "dir") r->SetString(m, f, "relative");                // refused as not absolute
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+               f->message_type()->full_name() != "google.protobuf.Timestamp" &&
+               f->message_type()->full_name() != "google.protobuf.Duration") {
+      if (f->is_repeated()) {
+        Fill(r->AddMessage(m, f));
+      } else if (n == "community" || n == "member" || n == "organisation" || n == "post" ||
+                 n == "policy" || n == "claim") {
+        Fill(r->MutableMessage(m, f));
+      }
+    }
+  }
+}
+
+grpc::Status ConformanceNode::CallBytes(const std::string& method_path,
+                                        const std::string& request_bytes, const std::string& token,
+                                        std::string* response_bytes) {
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(kCallDeadlineMs));
+  if (!token.empty()) auth::AddBearer(&ctx, token);
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer req(&slice, 1), resp;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, method_path, grpc::StubOptions(), &req, &resp,
+                 [&](grpc::Status s) { done.set_value(std::move(s)); });
+  grpc::Status s = done.get_future().get();
+  if (s.ok() && response_bytes != nullptr) {
+    std::vector<grpc::Slice> slices;
+    (void)resp.Dump(&slices);
+    response_bytes->clear();
+    for (const grpc::Slice& sl : slices) {
+      response_bytes->append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    }
+  }
+  return s;
+}
+
+grpc::Status ConformanceNode::Call(const std::string& method_path, const Message& request,
+                                   const std::string& token, Message* response) {
+  std::string out;
+  grpc::Status s = CallBytes(method_path, request.SerializeAsString(), token, &out);
+  if (s.ok() && response != nullptr && !response->ParseFromString(out)) {
+    return grpc::Status(grpc::StatusCode::DATA_LOSS, "the response did not parse");
+  }
+  return s;
+}
+
+bool ConformanceNode::WaitQuiet(int timeout_ms) {
+  const absl::Time until = absl::Now() + absl::Milliseconds(timeout_ms);
+  while (absl::Now() < until) {
+    const bool quiet = node_->directory()->DrainOutbox() == 0 &&
+                       node_->activity()->OutboxSize() == 0 && node_->expenses()->OutboxSize() == 0;
+    if (quiet) return true;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
+std::string ConformanceNode::StoredState() {
+  std::string all = absl::StrCat("ledger head ", node_->ledger()->head_seq(), "\n");
+  for (const char* service : {"directory", "activity", "expenses"}) {
+    storage::KvStore* store = node_->records_store(service);
+    TB_CHECK(store != nullptr);
+    auto it = store->NewIterator(0);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      absl::StrAppend(&all, service, ":", it->key().size(), ":", AsAbsl(it->key()), "=",
+                      it->value().size(), ":", AsAbsl(it->value()));
+    }
+  }
+  return storage::ToHex(auth::Sha256(all));
+}
+
+}  // namespace timebank::testing
