@@ -1,4 +1,5 @@
 // tbctl commands for the activity service: contributions and exchanges.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "clients/common/progress.h"
 #include "clients/common/table.h"
 #include "google/protobuf/struct.pb.h"
+#include "services/common/grpc_util.h"
 
 ABSL_DECLARE_FLAG(uint64_t, community);
 ABSL_DECLARE_FLAG(uint64_t, org);
@@ -29,6 +31,10 @@ ABSL_DECLARE_FLAG(std::string, receiver);
 ABSL_DECLARE_FLAG(uint64_t, from);
 ABSL_DECLARE_FLAG(std::string, tags);
 ABSL_DECLARE_FLAG(std::string, tag);
+ABSL_DECLARE_FLAG(std::string, state);
+ABSL_DECLARE_FLAG(std::string, since);
+ABSL_DECLARE_FLAG(std::string, until);
+ABSL_DECLARE_FLAG(int, limit);
 ABSL_FLAG(std::string, details, "", "offer/request: more about it");
 ABSL_FLAG(uint64_t, post, 0, "exchange record: the offer or request it answers");
 ABSL_FLAG(bool, closed, false, "posts: include closed offers and requests");
@@ -375,6 +381,61 @@ int Exchange(Client& c, const Args& a) {
       "[--reason=..] | resolve ID --uphold|--nouphold --reason=..");
 }
 
+// --state for activities: proposed, confirmed, declined, disputed, reversed, expired.
+apb::ActivityState ParseActivityState(const std::string& text) {
+  std::string name = absl::AsciiStrToUpper(text);
+  for (char& ch : name) ch = ch == '-' ? '_' : ch;
+  apb::ActivityState state;
+  if (!apb::ActivityState_Parse("ACTIVITY_STATE_" + name, &state) ||
+      state == apb::ACTIVITY_STATE_UNSPECIFIED) {
+    Die("--state: proposed, confirmed, declined, disputed, reversed or expired");
+  }
+  return state;
+}
+
+// tbctl activity list: newest first, filtered by member, organisation, state and the
+// days it happened (--since inclusive, --until exclusive), at most --limit rows
+// (default 1000; 0: all).
+int List(Client& c) {
+  constexpr int kDefaultRows = 1000;
+  constexpr int kPageSize = 1000;
+  apb::ListActivitiesRequest req;
+  req.set_community_id(Community(c));
+  req.set_member_id(absl::GetFlag(FLAGS_member));
+  req.set_organisation_id(absl::GetFlag(FLAGS_org));
+  if (!absl::GetFlag(FLAGS_state).empty())
+    req.set_state(ParseActivityState(absl::GetFlag(FLAGS_state)));
+  if (!absl::GetFlag(FLAGS_since).empty()) {
+    ToTimestamp(ParseDate("since", absl::GetFlag(FLAGS_since)), req.mutable_occurred_from());
+  }
+  if (!absl::GetFlag(FLAGS_until).empty()) {
+    ToTimestamp(ParseDate("until", absl::GetFlag(FLAGS_until)), req.mutable_occurred_until());
+  }
+  const int limit = FlagGiven("limit") ? absl::GetFlag(FLAGS_limit) : kDefaultRows;
+  if (limit < 0) Die("--limit: how many rows to show (0: all)");
+  apb::ListActivitiesResponse all;
+  while (true) {
+    req.set_page_size(limit > 0 ? std::min(kPageSize, limit - all.activities_size()) : kPageSize);
+    auto page = c.Call<apb::ListActivitiesResponse>(
+        c.activity(), &apb::ActivityService::Stub::ListActivities, req);
+    for (apb::Activity& x : *page.mutable_activities()) *all.add_activities() = std::move(x);
+    if (page.next_page_token().empty() || (limit > 0 && all.activities_size() >= limit)) {
+      all.set_next_page_token(page.next_page_token());
+      break;
+    }
+    req.set_page_token(page.next_page_token());
+  }
+  if (Json()) {
+    PrintJson(all);
+    return 0;
+  }
+  PrintActivities(all.activities());
+  if (!all.next_page_token().empty() && !absl::GetFlag(FLAGS_csv)) {
+    std::printf("\n(showing the newest %d; more with --limit=0)\n", all.activities_size());
+  }
+  return 0;
+}
+
 int Activity(Client& c, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   if (sub == "show" && a.size() == 2) {
@@ -391,21 +452,7 @@ int Activity(Client& c, const Args& a) {
     return Show(
         c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ReverseActivity, req));
   }
-  if (sub == "list") {
-    apb::ListActivitiesRequest req;
-    req.set_community_id(Community(c));
-    req.set_member_id(absl::GetFlag(FLAGS_member));
-    req.set_organisation_id(absl::GetFlag(FLAGS_org));
-    req.set_page_size(1000);
-    auto resp = c.Call<apb::ListActivitiesResponse>(
-        c.activity(), &apb::ActivityService::Stub::ListActivities, req);
-    if (Json()) {
-      PrintJson(resp);
-    } else {
-      PrintActivities(resp.activities());
-    }
-    return 0;
-  }
+  if (sub == "list") return List(c);
   if (sub == "watch") {
     grpc::ClientContext ctx;
     c.Prepare(&ctx, 0);
@@ -429,7 +476,8 @@ int Activity(Client& c, const Args& a) {
     if (!s.ok()) DieRpc(s);
     return 0;
   }
-  Die("usage: tbctl activity show ID | list [--member=ID] [--org=ID] | reverse ID --reason=.. | "
+  Die("usage: tbctl activity show ID | list [--member=ID] [--org=ID] [--state=proposed] "
+      "[--since=YYYY-MM-DD] [--until=YYYY-MM-DD] [--limit=N] | reverse ID --reason=.. | "
       "watch [--from=1]");
 }
 
@@ -502,6 +550,39 @@ int PostCommand(Client& c, const std::string& cmd, const Args& a) {
 }
 
 }  // namespace
+
+const std::vector<CommandFlags>& ActivityCommandFlags() {
+  static const auto* kTable = new std::vector<CommandFlags>{
+      {"contribution log",
+       {"community", "org", "members", "when", "what", "coproduction", "collective", "request_id",
+        "json"}},
+      {"contribution report",
+       {"community", "org", "when", "what", "coproduction", "request_id", "json"}},
+      {"contribution approve", {"community", "org", "reason", "json"}},
+      {"contribution decline", {"community", "org", "reason", "json"}},
+      {"contribution import", {"community", "dry_run", "in_flight", "wait", "rejected", "json"}},
+      {"exchange record",
+       {"community", "provider", "receiver", "when", "what", "request_id", "post", "json"}},
+      {"exchange group",
+       {"community", "provider", "members", "when", "what", "request_id", "json"}},
+      {"exchange confirm", {"community", "reason", "json"}},
+      {"exchange decline", {"community", "reason", "json"}},
+      {"exchange dispute", {"community", "reason", "json"}},
+      {"exchange resolve", {"community", "uphold", "reason", "json"}},
+      {"activity show", {"community", "json", "csv"}},
+      {"activity reverse", {"community", "reason", "json"}},
+      {"activity list",
+       {"community", "member", "org", "state", "since", "until", "limit", "json", "csv"}},
+      {"activity watch", {"from"}},
+      {"offer", {"community", "details", "tags", "request_id", "json"}},
+      {"request", {"community", "details", "tags", "request_id", "json"}},
+      {"posts", {"community", "tag", "closed", "json"}},
+      {"posts close", {"community", "json"}},
+      {"donate", {"community", "member", "what", "request_id", "json"}},
+      {"redeem", {"community", "org", "what", "request_id", "json"}},
+  };
+  return *kTable;
+}
 
 bool IsActivityCommand(const std::string& cmd) {
   return cmd == "contribution" || cmd == "exchange" || cmd == "activity" || cmd == "donate" ||

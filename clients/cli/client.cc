@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/token.h"
@@ -70,6 +71,15 @@ void PrintJson(const google::protobuf::Message& m) {
 }
 
 bool Json() { return absl::GetFlag(FLAGS_json); }
+
+int64_t ParseDate(const std::string& flag, const std::string& text) {
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime("%Y-%m-%d", text, absl::UTCTimeZone(), &t, &err)) {
+    Die(absl::StrCat("--", flag, ": '", text, "' is not a date like 2026-11-22"));
+  }
+  return absl::ToUnixNanos(t);
+}
 
 std::string CredentialsPath() {
   const char* xdg = std::getenv("XDG_CONFIG_HOME");

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/flags/declare.h"
+#include "clients/cli/command_flags.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/directory/v1/auth.grpc.pb.h"
 #include "timebank/directory/v1/directory.grpc.pb.h"
@@ -36,6 +37,9 @@ bool Json();
 // An enum value's name as a word for people: ("TRANSFER_KIND_EXCHANGE", 14) -> "exchange",
 // underscores become hyphens ("co-design").
 std::string EnumWord(const std::string& enum_name, size_t prefix_length);
+// A date YYYY-MM-DD given to --`flag` (midnight UTC) as Unix nanoseconds; exits with
+// advice when it is not one.
+int64_t ParseDate(const std::string& flag, const std::string& text);
 
 // The saved login (~/.config/timebank/credentials, mode 0600).
 struct SavedLogin {
@@ -98,15 +102,18 @@ uint64_t CurrentCommunity(Client& c);
 // Commands for expense claims, the finance workflow and the policy (expenses_commands.cc).
 int ExpensesCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args);
 bool IsExpensesCommand(const std::string& cmd);
+const std::vector<CommandFlags>& ExpensesCommandFlags();
 
 // Commands for contributions and exchanges (activity_commands.cc).
 int ActivityCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args);
 bool IsActivityCommand(const std::string& cmd);
+const std::vector<CommandFlags>& ActivityCommandFlags();
 
 // Commands for communities, organisations, members, roles, invitations, API keys and
 // sign-in (directory_commands.cc). Each returns the process exit code.
 int DirectoryCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args);
 bool IsDirectoryCommand(const std::string& cmd);
+const std::vector<CommandFlags>& DirectoryCommandFlags();
 
 }  // namespace timebank::cli
 

@@ -148,41 +148,78 @@ std::string Describe(const dpb::Principal& p) {
                       p.subject_id(), ", roles: ", absl::StrJoin(roles, " "), ")");
 }
 
-dpb::Member MemberFromFlags(dpb::Member m) {
-  if (!absl::GetFlag(FLAGS_email).empty()) m.set_email(absl::GetFlag(FLAGS_email));
-  if (!absl::GetFlag(FLAGS_phone).empty()) m.set_phone(absl::GetFlag(FLAGS_phone));
-  if (!absl::GetFlag(FLAGS_tags).empty()) {
+// The member's details from the flags. For a new member (`mask` null) what is given;
+// for an update, exactly the flags given, each named in `mask` (so --email= clears
+// the email and --noin_directory withdraws the consent).
+dpb::Member MemberFromFlags(dpb::Member m, google::protobuf::FieldMask* mask = nullptr) {
+  auto change = [mask](const char* flag, const char* path, bool non_default) {
+    if (mask == nullptr) return non_default;
+    if (!FlagGiven(flag)) return false;
+    mask->add_paths(path);
+    return true;
+  };
+  if (change("email", "email", !absl::GetFlag(FLAGS_email).empty())) {
+    m.set_email(absl::GetFlag(FLAGS_email));
+  }
+  if (change("phone", "phone", !absl::GetFlag(FLAGS_phone).empty())) {
+    m.set_phone(absl::GetFlag(FLAGS_phone));
+  }
+  if (change("tags", "tags", !absl::GetFlag(FLAGS_tags).empty())) {
     m.clear_tags();
     for (absl::string_view t : absl::StrSplit(absl::GetFlag(FLAGS_tags), ',', absl::SkipEmpty())) {
       m.add_tags(std::string(t));
     }
   }
-  if (absl::GetFlag(FLAGS_in_directory)) m.mutable_consent()->set_appear_in_directory(true);
-  if (absl::GetFlag(FLAGS_on_leaderboards)) m.mutable_consent()->set_appear_on_leaderboards(true);
+  if (change("in_directory", "consent.appear_in_directory", absl::GetFlag(FLAGS_in_directory))) {
+    m.mutable_consent()->set_appear_in_directory(absl::GetFlag(FLAGS_in_directory));
+  }
+  if (change("on_leaderboards", "consent.appear_on_leaderboards",
+             absl::GetFlag(FLAGS_on_leaderboards))) {
+    m.mutable_consent()->set_appear_on_leaderboards(absl::GetFlag(FLAGS_on_leaderboards));
+  }
   return m;
 }
 
-dpb::Community CommunityFromFlags(dpb::Community c) {
-  c.set_timezone(absl::GetFlag(FLAGS_timezone));
-  c.set_member_credit_limit_minutes(Minutes("member_limit", absl::GetFlag(FLAGS_member_limit)));
-  c.set_organisation_credit_limit_minutes(Minutes("org_limit", absl::GetFlag(FLAGS_org_limit)));
-  c.set_expense_currency(absl::GetFlag(FLAGS_currency));
-  c.set_exchange_answer_hours(absl::GetFlag(FLAGS_answer_hours));
-  const std::string unconfirmed = absl::GetFlag(FLAGS_unconfirmed);
-  if (unconfirmed == "confirm") {
-    c.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_AUTO_CONFIRM);
-  } else if (unconfirmed == "expire") {
-    c.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_EXPIRE);
-  } else {
-    Die("--unconfirmed: confirm or expire");
+// The community's settings from the flags. For a new community (`mask` null) every
+// setting, defaults included; for an update, exactly the flags given, each named in
+// `mask`, so a setting left out keeps its value.
+dpb::Community CommunityFromFlags(dpb::Community c, google::protobuf::FieldMask* mask = nullptr) {
+  auto change = [mask](const char* flag, const char* path) {
+    if (mask == nullptr) return true;
+    if (!FlagGiven(flag)) return false;
+    mask->add_paths(path);
+    return true;
+  };
+  if (change("timezone", "timezone")) c.set_timezone(absl::GetFlag(FLAGS_timezone));
+  if (change("member_limit", "member_credit_limit_minutes")) {
+    c.set_member_credit_limit_minutes(Minutes("member_limit", absl::GetFlag(FLAGS_member_limit)));
   }
-  const std::string mode = absl::GetFlag(FLAGS_signup);
-  if (mode == "invitation") {
-    c.set_signup_mode(dpb::SIGNUP_MODE_INVITATION);
-  } else if (mode == "approval") {
-    c.set_signup_mode(dpb::SIGNUP_MODE_APPROVAL);
-  } else {
-    Die("--signup: invitation or approval");
+  if (change("org_limit", "organisation_credit_limit_minutes")) {
+    c.set_organisation_credit_limit_minutes(Minutes("org_limit", absl::GetFlag(FLAGS_org_limit)));
+  }
+  if (change("currency", "expense_currency")) c.set_expense_currency(absl::GetFlag(FLAGS_currency));
+  if (change("answer_hours", "exchange_answer_hours")) {
+    c.set_exchange_answer_hours(absl::GetFlag(FLAGS_answer_hours));
+  }
+  if (change("unconfirmed", "unconfirmed_exchanges")) {
+    const std::string unconfirmed = absl::GetFlag(FLAGS_unconfirmed);
+    if (unconfirmed == "confirm") {
+      c.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_AUTO_CONFIRM);
+    } else if (unconfirmed == "expire") {
+      c.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_EXPIRE);
+    } else {
+      Die("--unconfirmed: confirm or expire");
+    }
+  }
+  if (change("signup", "signup_mode")) {
+    const std::string mode = absl::GetFlag(FLAGS_signup);
+    if (mode == "invitation") {
+      c.set_signup_mode(dpb::SIGNUP_MODE_INVITATION);
+    } else if (mode == "approval") {
+      c.set_signup_mode(dpb::SIGNUP_MODE_APPROVAL);
+    } else {
+      Die("--signup: invitation or approval");
+    }
   }
   return c;
 }
@@ -286,8 +323,14 @@ int CommunityCmd(Client& c, const Args& a) {
     dpb::Community cur =
         c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::GetCommunity, get);
     dpb::UpdateCommunityRequest req;
-    *req.mutable_community() = CommunityFromFlags(cur);
-    if (a.size() > 2) req.mutable_community()->set_name(a[2]);
+    *req.mutable_community() = CommunityFromFlags(cur, req.mutable_update_mask());
+    if (a.size() > 2) {
+      req.mutable_community()->set_name(a[2]);
+      req.mutable_update_mask()->add_paths("name");
+    }
+    if (req.update_mask().paths().empty()) {
+      Die("say what to change: a NEW_NAME or flags such as --timezone=.. --member_limit=..");
+    }
     ShowCommunity(
         c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::UpdateCommunity, req),
         "updated");
@@ -416,8 +459,15 @@ int MemberCmd(Client& c, const Args& a) {
   }
   if (sub == "update" && a.size() >= 2) {
     dpb::UpdateMemberRequest req;
-    *req.mutable_member() = MemberFromFlags(GetMember(c, ParseId(a, 1, "a member id")));
-    if (a.size() > 2) req.mutable_member()->set_display_name(a[2]);
+    *req.mutable_member() =
+        MemberFromFlags(GetMember(c, ParseId(a, 1, "a member id")), req.mutable_update_mask());
+    if (a.size() > 2) {
+      req.mutable_member()->set_display_name(a[2]);
+      req.mutable_update_mask()->add_paths("display_name");
+    }
+    if (req.update_mask().paths().empty()) {
+      Die("say what to change: a NAME or flags such as --email=.. --tags=.. --noin_directory");
+    }
     ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::UpdateMember, req),
                "updated");
     return 0;
@@ -637,6 +687,54 @@ int ApiKeyCmd(Client& c, const Args& a) {
 }
 
 }  // namespace
+
+const std::vector<CommandFlags>& DirectoryCommandFlags() {
+  static const std::vector<std::string> kCommunity = {"timezone",    "member_limit", "org_limit",
+                                                      "currency",    "signup",       "answer_hours",
+                                                      "unconfirmed", "json"};
+  static const auto* kTable = new std::vector<CommandFlags>{
+      {"setup", {"code", "username"}},
+      {"login", {"api_key"}},
+      {"logout", {}},
+      {"whoami", {"json"}},
+      {"signup", {"community", "code", "username", "email", "json"}},
+      {"passwd", {}},
+      {"signout-everywhere", {"community"}},
+      {"community create", kCommunity},
+      {"community update", kCommunity},
+      {"community list", {"json"}},
+      {"community show", {"community", "json"}},
+      {"org create", {"community", "org_kind", "json"}},
+      {"org list", {"community", "json"}},
+      {"org show", {"community", "json"}},
+      {"member add",
+       {"community", "username", "number", "email", "phone", "tags", "in_directory",
+        "on_leaderboards", "json"}},
+      {"member list", {"community", "tag", "limit", "json", "csv"}},
+      {"member search", {"community", "tag", "limit", "json", "csv"}},
+      {"member show", {"community", "json", "csv"}},
+      {"member update",
+       {"community", "email", "phone", "tags", "in_directory", "on_leaderboards", "json"}},
+      {"member suspend", {"community", "reason", "json"}},
+      {"member reinstate", {"community", "reason", "json"}},
+      {"member approve", {"community", "reason", "username", "json"}},
+      {"member leave", {"community", "reason", "json"}},
+      {"member export", {"community", "out"}},
+      {"member erase", {"community", "reason", "json"}},
+      {"member set-password", {"community"}},
+      {"role grant", {"community", "org", "reason", "json"}},
+      {"role revoke", {"community", "org", "reason", "json"}},
+      {"audit", {"community", "json"}},
+      {"invite create", {"community", "hours", "note", "json"}},
+      {"invite list", {"community", "json"}},
+      {"invite revoke", {"community", "json"}},
+      {"apikey create", {"community", "org", "label", "json"}},
+      {"apikey list", {"community", "org", "json"}},
+      {"apikey revoke", {"community", "org", "json"}},
+      {"key rotate", {"json"}},
+  };
+  return *kTable;
+}
 
 bool IsDirectoryCommand(const std::string& cmd) {
   static const char* kCommands[] = {

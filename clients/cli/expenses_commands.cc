@@ -1,6 +1,7 @@
 // tbctl commands for expenses: the community's policy, claims (members), and the
 // finance workflow (queue and decisions). Money is shown and typed in the community's
 // currency ("12.50"); the service keeps integer minor units.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -32,7 +33,8 @@ ABSL_DECLARE_FLAG(std::string, reference);
 ABSL_DECLARE_FLAG(std::string, since);
 ABSL_DECLARE_FLAG(std::string, until);
 ABSL_FLAG(std::string, state, "",
-          "claim list: draft, submitted, needs-info, approved, rejected, paid");
+          "claim list: draft, submitted, needs-info, approved, rejected, paid; activity list: "
+          "proposed, confirmed, declined, disputed, reversed, expired");
 ABSL_FLAG(std::string, min_amount, "", "finance queue: only claims of at least this much (12.50)");
 ABSL_FLAG(int, min_age_days, 0, "finance queue: only claims waiting at least this many days");
 ABSL_FLAG(std::string, mileage_rate, "", "expenses policy: money per mile or km (0.45)");
@@ -41,15 +43,18 @@ ABSL_FLAG(std::string, max_claim, "", "expenses policy: the most one claim may t
 ABSL_FLAG(std::string, max_month, "", "expenses policy: the most one member may claim a month");
 ABSL_FLAG(int, window_days, 90, "expenses policy: how many days back a line may be dated");
 ABSL_FLAG(std::string, second_above, "",
-          "expenses policy: claims above this need a second approver (empty: never)");
+          "expenses policy: claims above this need a second approver");
 ABSL_FLAG(std::string, categories, "",
-          "expenses policy: claimable categories, comma-separated (empty: all)");
+          "expenses policy: claimable categories, comma-separated, or all");
 ABSL_FLAG(std::string, title, "", "claim edit: a new title");
 ABSL_FLAG(uint64_t, activity, 0,
           "claim create/edit: the contribution or exchange that caused these costs");
 ABSL_FLAG(std::string, receipt_above, "",
-          "expenses policy: claims whose costs total more than this need a receipt (empty: "
-          "never)");
+          "expenses policy: claims whose costs total more than this need a receipt");
+ABSL_FLAG(bool, no_second_approver, false,
+          "expenses policy set: switch the second approver off (one approval for any claim)");
+ABSL_FLAG(bool, no_receipts_required, false,
+          "expenses policy set: switch the receipt requirement off");
 
 namespace timebank::cli {
 namespace {
@@ -207,54 +212,116 @@ int ActOnClaim(Client& c, uint64_t community, const std::string& claim_id, Req r
   return ShowClaim(c.Call<xpb::Claim>(c.expenses(), method, req));
 }
 
+// tbctl expenses policy set: the first policy needs the limits; after that only the
+// settings named change (the request's update mask), and a safeguard is switched off
+// only by its own flag (--no_second_approver, --no_receipts_required).
+int SetPolicy(Client& c, uint64_t community) {
+  dpb::GetCommunityRequest get;
+  get.set_community_id(community);
+  // The currency is the community's; read it from the directory.
+  const std::string currency =
+      c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::GetCommunity, get)
+          .expense_currency();
+  bool first = false;
+  {
+    xpb::GetPolicyRequest req;
+    req.set_community_id(community);
+    xpb::Policy current;
+    grpc::ClientContext ctx;
+    c.Prepare(&ctx);
+    grpc::Status s = c.expenses()->GetPolicy(&ctx, req, &current);
+    first = s.error_code() == grpc::StatusCode::NOT_FOUND;
+    if (!s.ok() && !first) DieRpc(s);
+  }
+  xpb::SetPolicyRequest req;
+  xpb::Policy& p = *req.mutable_policy();
+  p.set_community_id(community);
+  google::protobuf::FieldMask& mask = *req.mutable_update_mask();
+  auto change = [&](const char* flag, const char* path) {
+    if (!FlagGiven(flag)) return false;
+    mask.add_paths(path);
+    return true;
+  };
+  if (change("categories", "categories")) {
+    const std::string cats = absl::GetFlag(FLAGS_categories);
+    if (cats.empty()) Die("--categories: the claimable categories, or --categories=all");
+    if (cats != "all") {
+      for (absl::string_view cat : absl::StrSplit(cats, ',', absl::SkipEmpty())) {
+        p.add_categories(ParseCategory(std::string(cat)));
+      }
+    }
+  }
+  if (change("mileage_rate", "mileage_rate_minor")) {
+    p.set_mileage_rate_minor(
+        ParseMoney("--mileage_rate", absl::GetFlag(FLAGS_mileage_rate), currency));
+  }
+  if (FlagGiven("mileage_rate") || change("distance_unit", "distance_unit")) {
+    const std::string unit = absl::GetFlag(FLAGS_distance_unit);
+    if (unit != "mile" && unit != "km") Die("--distance_unit: mile or km");
+    p.set_distance_unit(unit == "mile" ? xpb::DISTANCE_UNIT_MILE : xpb::DISTANCE_UNIT_KILOMETRE);
+    if (!FlagGiven("distance_unit")) mask.add_paths("distance_unit");
+  }
+  if (change("max_claim", "max_claim_minor")) {
+    p.set_max_claim_minor(ParseMoney("--max_claim", absl::GetFlag(FLAGS_max_claim), currency));
+  }
+  if (change("max_month", "max_month_minor")) {
+    p.set_max_month_minor(ParseMoney("--max_month", absl::GetFlag(FLAGS_max_month), currency));
+  }
+  if (change("window_days", "claim_window_days") || first) {
+    p.set_claim_window_days(absl::GetFlag(FLAGS_window_days));
+  }
+  // A threshold is set above zero, or its safeguard switched off by its own flag:
+  // never by a zero, and never by leaving it out.
+  if (FlagGiven("second_above") && absl::GetFlag(FLAGS_no_second_approver)) {
+    Die("--second_above and --no_second_approver contradict each other; say one");
+  }
+  if (change("second_above", "second_approval_above_minor")) {
+    const int64_t v = ParseMoney("--second_above", absl::GetFlag(FLAGS_second_above), currency);
+    if (v == 0) {
+      Die("--second_above: an amount above zero; to switch the second approver off, say "
+          "--no_second_approver");
+    }
+    p.set_second_approval_above_minor(v);
+  } else if (absl::GetFlag(FLAGS_no_second_approver)) {
+    mask.add_paths("second_approval_above_minor");  // 0: one approval for any claim
+  }
+  if (FlagGiven("receipt_above") && absl::GetFlag(FLAGS_no_receipts_required)) {
+    Die("--receipt_above and --no_receipts_required contradict each other; say one");
+  }
+  if (change("receipt_above", "receipt_required_above_minor")) {
+    const int64_t v = ParseMoney("--receipt_above", absl::GetFlag(FLAGS_receipt_above), currency);
+    if (v == 0) {
+      Die("--receipt_above: an amount above zero; to stop requiring receipts, say "
+          "--no_receipts_required");
+    }
+    p.set_receipt_required_above_minor(v);
+  } else if (absl::GetFlag(FLAGS_no_receipts_required)) {
+    mask.add_paths("receipt_required_above_minor");  // 0: receipts are never required
+  }
+  if (first) {
+    if (!FlagGiven("max_claim") || !FlagGiven("max_month")) {
+      Die("say the limits: --max_claim=250.00 --max_month=500.00");
+    }
+    mask.clear_paths();
+    mask.add_paths("*");  // the whole first policy; what was not said is off
+  } else if (mask.paths().empty()) {
+    Die("say what to change, e.g. --max_claim=300.00 (tbctl expenses policy show lists the "
+        "settings)");
+  }
+  xpb::Policy set = c.Call<xpb::Policy>(c.expenses(), &xpb::ExpensesService::Stub::SetPolicy, req);
+  if (Json()) {
+    PrintJson(set);
+  } else {
+    std::printf("expense policy of community %llu saved\n",
+                static_cast<unsigned long long>(community));
+  }
+  return 0;
+}
+
 int PolicyCommand(Client& c, const Args& a) {
   const uint64_t community = CurrentCommunity(c);
   const std::string sub = a.size() > 1 ? a[1] : "";
-  if (sub == "set") {
-    xpb::SetPolicyRequest req;
-    xpb::Policy& p = *req.mutable_policy();
-    p.set_community_id(community);
-    // The currency is the community's; read it from the directory.
-    dpb::GetCommunityRequest get;
-    get.set_community_id(community);
-    const std::string currency =
-        c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::GetCommunity, get)
-            .expense_currency();
-    for (absl::string_view cat :
-         absl::StrSplit(absl::GetFlag(FLAGS_categories), ',', absl::SkipEmpty())) {
-      p.add_categories(ParseCategory(std::string(cat)));
-    }
-    if (!absl::GetFlag(FLAGS_mileage_rate).empty()) {
-      p.set_mileage_rate_minor(
-          ParseMoney("--mileage_rate", absl::GetFlag(FLAGS_mileage_rate), currency));
-      const std::string unit = absl::GetFlag(FLAGS_distance_unit);
-      if (unit != "mile" && unit != "km") Die("--distance_unit: mile or km");
-      p.set_distance_unit(unit == "mile" ? xpb::DISTANCE_UNIT_MILE : xpb::DISTANCE_UNIT_KILOMETRE);
-    }
-    if (absl::GetFlag(FLAGS_max_claim).empty() || absl::GetFlag(FLAGS_max_month).empty()) {
-      Die("say the limits: --max_claim=250.00 --max_month=500.00");
-    }
-    p.set_max_claim_minor(ParseMoney("--max_claim", absl::GetFlag(FLAGS_max_claim), currency));
-    p.set_max_month_minor(ParseMoney("--max_month", absl::GetFlag(FLAGS_max_month), currency));
-    p.set_claim_window_days(absl::GetFlag(FLAGS_window_days));
-    if (!absl::GetFlag(FLAGS_receipt_above).empty()) {
-      p.set_receipt_required_above_minor(
-          ParseMoney("--receipt_above", absl::GetFlag(FLAGS_receipt_above), currency));
-    }
-    if (!absl::GetFlag(FLAGS_second_above).empty()) {
-      p.set_second_approval_above_minor(
-          ParseMoney("--second_above", absl::GetFlag(FLAGS_second_above), currency));
-    }
-    xpb::Policy set =
-        c.Call<xpb::Policy>(c.expenses(), &xpb::ExpensesService::Stub::SetPolicy, req);
-    if (Json()) {
-      PrintJson(set);
-    } else {
-      std::printf("expense policy of community %llu saved\n",
-                  static_cast<unsigned long long>(community));
-    }
-    return 0;
-  }
+  if (sub == "set") return SetPolicy(c, community);
   if (sub != "show" && !sub.empty()) {
     Die("usage: tbctl expenses policy show | set --max_claim=.. --max_month=.. "
         "[--mileage_rate=..]");
@@ -312,20 +379,38 @@ int ClaimCommand(Client& c, const Args& a) {
     return ShowClaim(made);
   }
   if (sub == "edit" && a.size() >= 2) {
-    xpb::Claim claim = GetClaim(c, community, a[1]);
-    if (!absl::GetFlag(FLAGS_title).empty()) claim.set_title(absl::GetFlag(FLAGS_title));
-    if (absl::GetFlag(FLAGS_org) != 0) claim.set_organisation_id(absl::GetFlag(FLAGS_org));
-    if (a.size() > 2) {
-      claim.clear_lines();
-      for (size_t i = 2; i < a.size(); ++i) *claim.add_lines() = ParseLine(a[i], claim.currency());
-    }
-    if (absl::GetFlag(FLAGS_activity) != 0) {
-      for (xpb::ClaimLine& l : *claim.mutable_lines()) {
-        l.set_activity_id(absl::GetFlag(FLAGS_activity));
-      }
-    }
+    // Only what is named changes (the request's update mask).
+    const xpb::Claim claim = GetClaim(c, community, a[1]);
     xpb::UpdateClaimRequest req;
-    *req.mutable_claim() = claim;
+    xpb::Claim& patch = *req.mutable_claim();
+    patch.set_community_id(community);
+    patch.set_id(claim.id());
+    patch.set_etag(claim.etag());
+    if (FlagGiven("title")) {
+      patch.set_title(absl::GetFlag(FLAGS_title));
+      req.mutable_update_mask()->add_paths("title");
+    }
+    if (FlagGiven("org")) {
+      patch.set_organisation_id(absl::GetFlag(FLAGS_org));
+      req.mutable_update_mask()->add_paths("organisation_id");
+    }
+    if (a.size() > 2 || FlagGiven("activity")) {
+      if (a.size() > 2) {
+        for (size_t i = 2; i < a.size(); ++i)
+          *patch.add_lines() = ParseLine(a[i], claim.currency());
+      } else {
+        *patch.mutable_lines() = claim.lines();
+      }
+      if (FlagGiven("activity")) {
+        for (xpb::ClaimLine& l : *patch.mutable_lines()) {
+          l.set_activity_id(absl::GetFlag(FLAGS_activity));
+        }
+      }
+      req.mutable_update_mask()->add_paths("lines");
+    }
+    if (req.update_mask().paths().empty()) {
+      Die("say what to change: new LINEs, --title, --org or --activity");
+    }
     return ShowClaim(
         c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::UpdateClaim, req));
   }
@@ -375,6 +460,17 @@ int ClaimCommand(Client& c, const Args& a) {
     xpb::ListClaimsRequest req;
     req.set_community_id(community);
     req.set_member_id(absl::GetFlag(FLAGS_member));
+    if (!FlagGiven("member")) {
+      // Your own claims; finance officers and admins see everyone's.
+      const dpb::Principal me =
+          c.principal() ? *c.principal()
+                        : c.Call<dpb::Principal>(c.auth(), &dpb::AuthService::Stub::WhoAmI,
+                                                 dpb::WhoAmIRequest());
+      const bool finance = std::any_of(me.roles().begin(), me.roles().end(), [](int r) {
+        return r == dpb::ROLE_FINANCE || r == dpb::ROLE_ADMIN;
+      });
+      if (me.kind() == dpb::Principal::KIND_MEMBER && !finance) req.set_member_id(me.subject_id());
+    }
     if (!absl::GetFlag(FLAGS_state).empty()) {
       std::string s = absl::AsciiStrToUpper(absl::GetFlag(FLAGS_state));
       for (char& ch : s) ch = ch == '-' ? '_' : ch;
@@ -556,9 +652,6 @@ int JournalExport(Client& c, uint64_t community) {
     req.set_account_id(account);
     req.set_oldest_first(true);
     req.set_page_size(1000);
-    if (!absl::GetFlag(FLAGS_since).empty() || !absl::GetFlag(FLAGS_until).empty()) {
-      Die("finance journal exports everything; filter the CSV by its date column");
-    }
     while (true) {
       auto page = c.Call<lpb::ListTransfersResponse>(c.ledger(),
                                                      &lpb::LedgerService::Stub::ListTransfers, req);
@@ -638,6 +731,37 @@ int FinanceCommand(Client& c, const Args& a) {
 }
 
 }  // namespace
+
+const std::vector<CommandFlags>& ExpensesCommandFlags() {
+  static const auto* kTable = new std::vector<CommandFlags>{
+      {"expenses policy show", {"community", "json"}},
+      {"expenses policy set",
+       {"community", "categories", "mileage_rate", "distance_unit", "max_claim", "max_month",
+        "window_days", "second_above", "no_second_approver", "receipt_above",
+        "no_receipts_required", "json"}},
+      {"claim create", {"community", "org", "activity", "json"}},
+      {"claim edit", {"community", "title", "org", "activity", "json"}},
+      {"claim submit", {"community", "json"}},
+      {"claim show", {"community", "json"}},
+      {"claim attach", {"community", "json"}},
+      {"claim detach", {"community", "json"}},
+      {"claim receipt", {"community", "out"}},
+      {"claim list", {"community", "member", "state", "json", "csv"}},
+      {"finance queue", {"community", "org", "min_amount", "min_age_days", "json", "csv"}},
+      {"finance approve", {"community", "reason", "json"}},
+      {"finance reject", {"community", "reason", "json"}},
+      {"finance ask", {"community", "reason", "json"}},
+      {"finance reverse", {"community", "reason", "json"}},
+      {"finance batch create", {"community", "json"}},
+      {"finance batch list", {"community", "json"}},
+      {"finance batch show", {"community", "json"}},
+      {"finance batch export", {"community", "out"}},
+      {"finance batch paid", {"community", "reference", "json"}},
+      {"finance report", {"community", "since", "until", "json", "csv"}},
+      {"finance journal", {"community", "out"}},
+  };
+  return *kTable;
+}
 
 bool IsExpensesCommand(const std::string& cmd) {
   return cmd == "claim" || cmd == "finance" || cmd == "expenses";

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -66,6 +65,7 @@ using timebank::cli::DieRpc;
 using timebank::cli::EnumWord;
 using timebank::cli::Json;
 using timebank::cli::ParseCoproduction;
+using timebank::cli::ParseDate;
 using timebank::cli::PrintJson;
 using timebank::cli::ServerAddress;
 using timebank::cli::Table;
@@ -83,11 +83,13 @@ Signing in (the login is saved in ~/.config/timebank/credentials, mode 0600)
 Directory (--community=N defaults to your own)
   community create NAME [--timezone=Europe/London --member_limit=10h --org_limit=1000h
                          --currency=GBP --signup=invitation|approval --answer_hours=168
-                         --unconfirmed=confirm|expire] | list | show [ID] | update ID
+                         --unconfirmed=confirm|expire] | list | show [ID]
+  community update ID [NEW_NAME] [flags]   changes only what is named (--timezone=.. etc.)
   org create NAME [--org_kind=charity|public-service|recognition-partner|community-group]
   org list | org show ID
   member add NAME [--username=U --number=N --email=E --phone=P --tags=a,b --in_directory]
-  member list [QUERY] [--tag=T] | show ID | update ID [NAME] [flags] | export ID [--out=F]
+  member list [QUERY] [--tag=T] [--limit=50] | show ID | export ID [--out=F]
+  member update ID [NAME] [--email=E --phone=P --tags=a,b --[no]in_directory]  only what is named
   member suspend|reinstate|approve|leave ID [--reason=..] [--username=U: approve with another name] | erase ID --reason=.. | set-password ID
   role grant|revoke MEMBER_ID coordinator|finance|admin [--org=ID] [--reason=..]
   audit                                    who granted or revoked what, and other changes
@@ -112,22 +114,27 @@ Contributions and exchanges (posted to the ledger exactly once)
   posts [TEXT] [--tag=T] [--closed] | posts close ID           exchange record ... --post=ID links one
   donate AMOUNT [--member=ID] --what=".."                       to a member, or the community pool
   redeem AMOUNT --org=PARTNER --what=".."                       spend credits at a recognition partner
-  activity show ID | activity list [--member=ID] [--org=ID] | activity reverse ID --reason=..
+  activity show ID | activity reverse ID --reason=..
+  activity list [--member=ID] [--org=ID] [--state=proposed|confirmed|declined|disputed|reversed|expired]
+               [--since=2026-11-01] [--until=..] [--limit=1000]   newest first; days it happened (UTC)
   activity watch [--from=1]                                    services: every change, live
 
 Expenses (money, in the community's currency: 12.50)
   expenses policy show | expenses policy set --max_claim=250.00 --max_month=500.00
                [--mileage_rate=0.45 --distance_unit=mile|km --window_days=90
                 --second_above=100.00 --receipt_above=20.00
-                --categories=travel,mileage,..]                        admins, finance
+                --categories=travel,mileage,..|all]                    admins, finance
+               the first time the limits are needed; after that only what is named changes.
+               Safeguards go off only by name: --no_second_approver, --no_receipts_required
   claim create TITLE LINE... [--org=ID] [--activity=ID]
                LINE: CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION
                (categories: travel mileage care-cover subsistence materials phone-data
                 other; for mileage the distance instead of the amount)
-  claim edit ID [LINE...] [--title=..] | claim submit ID | claim show ID | claim list [--state=..]
+  claim edit ID [LINE...] [--title=..] [--org=ID] | claim submit ID | claim show ID
+  claim list [--state=..] [--member=ID]   your claims (finance officers and admins: everyone's)
   claim attach ID FILE | claim detach ID RECEIPT | claim receipt ID RECEIPT [--out=F]
                receipts: JPEG, PNG, WebP, HEIC or PDF, at most 5 MiB
-  finance queue [--org=ID --min_amount=50.00 --min_age_days=7]      oldest first
+  finance queue [--org=ID --min_amount=50.00 --min_age_days=7]      oldest first; finance, admins
   finance approve ID | reject ID --reason=.. | ask ID --reason=.. | reverse ID --reason=..
   finance batch create [CLAIM...] | batch list | batch show ID | batch export ID [--out=F]
   finance batch paid ID --reference=REF    marks paid (again with the same REF: no change)
@@ -150,6 +157,7 @@ Transfers (amounts: 1h30m, 90m, 1.5h for TIME; 12.50 for money)
 
 Statements and the journal
   statement ACCOUNT [--since=2026-01-01] [--until=..] [--oldest_first] [--limit=50] [--csv]
+                                           each row: when it was recorded and the day it happened
   journal watch [--from=1]                 follow new journal entries live (Ctrl-C stops)
   journal verify                           recompute the SHA-256 hash chain
 
@@ -164,6 +172,7 @@ Common flags
   --provider=ACCT --receiver=ACCT --id=ID --kind=KIND --coproduction=TYPE --memo=TEXT
   --reference=TEXT --reason=TEXT --pending --timeout=48h --since/--until=YYYY-MM-DD
   --oldest_first --limit=N --from=SEQ        (tbctl --helpfull lists every flag)
+  A flag the command does not take is an error (exit 2): nothing is silently ignored.
 
 Examples
   tbctl account create alice --community=1 --min=-10h
@@ -194,6 +203,11 @@ int64_t ParseAmount(const std::string& text, const std::string& unit, bool allow
 
 std::string FormatTime(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixNanos(timebank::FromTimestamp(ts)),
+                          absl::UTCTimeZone());
+}
+
+std::string FormatDay(const google::protobuf::Timestamp& ts) {
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixNanos(timebank::FromTimestamp(ts)),
                           absl::UTCTimeZone());
 }
 
@@ -526,13 +540,15 @@ void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
                     const std::string& perspective,
                     std::optional<int64_t> balance_after_first = std::nullopt,
                     AccountNamer* names = nullptr) {
-  std::vector<std::string> headers = {"RECORDED", "ID",     "KIND",  "RECEIVER",
+  // RECORDED: when the ledger recorded it; OCCURRED: the day it happened (the
+  // activity's day, which may be earlier).
+  std::vector<std::string> headers = {"RECORDED", "ID",     "KIND",  "OCCURRED", "RECEIVER",
                                       "PROVIDER", "AMOUNT", "STATE", "MEMO"};
   if (!perspective.empty()) {
-    headers[5] = "CHANGE";
-    headers[7] = "FOR";
+    headers[6] = "CHANGE";
+    headers[8] = "FOR";
   }
-  if (balance_after_first) headers.insert(headers.begin() + 6, "BALANCE");
+  if (balance_after_first) headers.insert(headers.begin() + 7, "BALANCE");
   std::optional<int64_t> running = balance_after_first;
   const bool csv = absl::GetFlag(FLAGS_csv);
   // Spreadsheets get the amount as a plain number too (minutes or minor units).
@@ -550,6 +566,7 @@ void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
     std::vector<std::string> row = {FormatTime(x.recorded_at()),
                                     x.id(),
                                     kind,
+                                    FormatDay(x.occurred_at()),
                                     x.debit_account_id(),
                                     x.credit_account_id(),
                                     moves || perspective.empty()
@@ -558,7 +575,7 @@ void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
                                     state,
                                     names != nullptr ? WhatFor(x, perspective, *names) : x.memo()};
     if (running) {
-      row.insert(row.begin() + 6, FormatAmount(*running, x.unit()));
+      row.insert(row.begin() + 7, FormatAmount(*running, x.unit()));
       if (moves) *running -= amount;  // the balance before this row
     }
     if (csv) row.push_back(moves || perspective.empty() ? absl::StrCat(amount) : "0");
@@ -649,15 +666,6 @@ int TransferCommand(Client& c, const std::vector<std::string>& args) {
 }
 
 // ---- statements and journal -----------------------------------------------------
-
-int64_t ParseDate(const std::string& flag, const std::string& text) {
-  absl::Time t;
-  std::string err;
-  if (!absl::ParseTime("%Y-%m-%d", text, absl::UTCTimeZone(), &t, &err)) {
-    Die(absl::StrCat("--", flag, ": '", text, "' is not a date like 2026-11-22"));
-  }
-  return absl::ToUnixNanos(t);
-}
 
 int StatementCommand(Client& c, const std::vector<std::string>& args) {
   if (args.size() != 1) Die("usage: tbctl statement ACCOUNT [--since=YYYY-MM-DD] [--csv]");
@@ -801,6 +809,32 @@ int ServerCommand(Client& c, const std::string& cmd, const std::vector<std::stri
   return 0;
 }
 
+// The flags each ledger and server command reads (clients/cli/command_flags.h).
+const std::vector<timebank::cli::CommandFlags>& LedgerCommandFlags() {
+  static const auto* kTable = new std::vector<timebank::cli::CommandFlags>{
+      {"account create", {"community", "unit", "owner", "owner_ref", "min", "max", "json"}},
+      {"account show", {"json", "csv"}},
+      {"account list", {"community", "unit", "json", "csv"}},
+      {"account freeze", {"reason", "json"}},
+      {"account unfreeze", {"reason", "json"}},
+      {"account close", {"reason", "json"}},
+      {"transfer",
+       {"id", "memo", "reference", "coproduction", "provider", "receiver", "kind", "pending",
+        "timeout", "json"}},
+      {"transfer show", {"json", "csv"}},
+      {"transfer post", {"id", "memo", "reference", "json"}},
+      {"transfer void", {"id", "memo", "reference", "json"}},
+      {"transfer reverse", {"id", "reason", "reference", "json"}},
+      {"statement", {"since", "until", "oldest_first", "limit", "csv", "json"}},
+      {"journal verify", {"json"}},
+      {"journal watch", {"from", "json"}},
+      {"ping", {}},
+      {"info", {"json"}},
+      {"backup", {}},
+  };
+  return *kTable;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -812,11 +846,20 @@ int main(int argc, char** argv) {
       return 0;
     }
   }
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  timebank::cli::NoteGivenFlags(argc, argv);
+  std::vector<char*> args = timebank::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::fprintf(stderr, "%s", kUsage);
     return 2;
   }
+  // A flag the command does not read is refused before anything runs.
+  std::vector<timebank::cli::CommandFlags> flags = LedgerCommandFlags();
+  for (const auto* table :
+       {&timebank::cli::ExpensesCommandFlags(), &timebank::cli::ActivityCommandFlags(),
+        &timebank::cli::DirectoryCommandFlags()}) {
+    flags.insert(flags.end(), table->begin(), table->end());
+  }
+  timebank::cli::CheckCommandFlags(flags, Tail(args, 1));
   const std::string cmd = args[1];
   Client client;
   if (cmd == "account") return AccountCommand(client, Tail(args, 2));

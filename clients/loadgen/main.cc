@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -37,6 +36,7 @@
 #include "services/common/metrics.h"
 #include "services/common/program_usage.h"
 #include "services/common/server.h"
+#include "services/ledger/model.h"
 #include "services/system/system_service.h"
 #include "services/timebankd/node.h"
 #include "storage/check.h"
@@ -57,7 +57,8 @@ ABSL_FLAG(int, accounts, 10000, "Accounts to spread transfers over");
 ABSL_FLAG(std::string, token, "", "Access token for --target (a service's or an admin's)");
 ABSL_FLAG(std::string, keyring, "",
           "With --target on the server's machine: sign a service token with this keyring file");
-ABSL_FLAG(int, batch_size, 1000, "Transfers per RPC in batch mode (1..8190)");
+ABSL_FLAG(int, batch_size, 1000,
+          "Transfers per RPC in batch mode (1 up to the ledger's per-call limit)");
 ABSL_FLAG(int, channels, 2, "gRPC channels (connections) the clients share");
 ABSL_FLAG(bool, json, false, "Print one JSON object instead of a table");
 ABSL_FLAG(int, rows, 100'000, "import mode: contribution rows in the generated CSV file");
@@ -70,6 +71,8 @@ namespace spb = ::timebank::system::v1;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxConcurrency = 4096;
+// Transfers or accounts per call: the ledger's published limit.
+constexpr int kMaxPerCall = static_cast<int>(timebank::ledger::kMaxBatchEvents);
 constexpr int kMaxAccounts = 1'000'000;
 
 struct PhaseResult {
@@ -684,7 +687,7 @@ int main(int argc, char** argv) {
       "ceiling: single mode against a ledger that records nothing (same gRPC server setup,\n"
       "        authentication and access check, same messages): the ratio an engine that\n"
       "        cost nothing would reach on this machine");
-  absl::ParseCommandLine(argc, argv);
+  timebank::ParseCommandLine(argc, argv);
   const std::string mode = absl::GetFlag(FLAGS_mode);
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
   const double duration_s = absl::GetFlag(FLAGS_duration_s);
@@ -716,7 +719,9 @@ int main(int argc, char** argv) {
   if (num_accounts < 2 || num_accounts > kMaxAccounts) {
     return Fail(absl::StrCat("--accounts: 2..", kMaxAccounts));
   }
-  if (batch_size < 1 || batch_size > 8190) return Fail("--batch_size: 1..8190");
+  if (batch_size < 1 || batch_size > kMaxPerCall) {
+    return Fail(absl::StrCat("--batch_size: 1..", kMaxPerCall, " (the ledger's per-call limit)"));
+  }
   if (num_channels < 1 || num_channels > 64) return Fail("--channels: 1..64");
 
   // Server: the given target, or an embedded one on a temporary directory.
@@ -799,9 +804,9 @@ int main(int argc, char** argv) {
   }
   if (!auth_mode && mode != "exchange" && !ceiling) {
     timebank::cli::ProgressBar bar("creating accounts", num_accounts);
-    for (int from = 0; from < num_accounts; from += 8190) {
+    for (int from = 0; from < num_accounts; from += kMaxPerCall) {
       lpb::CreateAccountsRequest req;
-      for (int i = from; i < std::min(num_accounts, from + 8190); ++i) {
+      for (int i = from; i < std::min(num_accounts, from + kMaxPerCall); ++i) {
         auto* a = req.add_accounts();
         a->set_id(account_ids[i]);
         a->set_community_id(community);
@@ -819,7 +824,7 @@ int main(int argc, char** argv) {
               absl::StrCat("account ", r.id(), ": ", lpb::CreateAccountResultCode_Name(r.code())));
         }
       }
-      bar.Update(std::min(num_accounts, from + 8190));
+      bar.Update(std::min(num_accounts, from + kMaxPerCall));
     }
   }
 

@@ -171,13 +171,38 @@ lpb::Transfer TransferFor(const apb::Activity& a, bool reversal, bool post_pendi
 
 }  // namespace
 
+// A change to the activity store. Once committed, it tells the book about any events
+// it appended, which wakes the watchers (WaitForEvent).
 class ActivityBook::Tx : public storage::RecordTx {
  public:
   explicit Tx(storage::KvStore* s) : RecordTx(s, kRecords, kCounterTag) {}
+  absl::Status Commit() {
+    absl::Status s = RecordTx::Commit();
+    if (s.ok() && events_ != nullptr) events_->EventsCommitted(last_event_seq_);
+    return s;
+  }
+  // Called for each event appended in this transaction (in seq order).
+  void AddedEvent(ActivityBook* book, uint64_t seq) {
+    events_ = book;
+    last_event_seq_ = seq;
+  }
+
+ private:
+  ActivityBook* events_ = nullptr;
+  uint64_t last_event_seq_ = 0;
 };
 
+void ActivityBook::EventsCommitted(uint64_t seq) {
+  absl::MutexLock lock(&event_mu_);
+  event_head_ = std::max(event_head_, seq);
+}
+
 ActivityBook::ActivityBook(storage::KvStore* store, People* people, Ledger* ledger)
-    : store_(store), people_(people), ledger_(ledger), outbox_(store, kRecords, kOutboxTag) {}
+    : store_(store),
+      people_(people),
+      ledger_(ledger),
+      poster_(ledger),
+      outbox_(store, kRecords, kOutboxTag) {}
 
 absl::Status ActivityBook::CheckCommon(int64_t minutes,
                                        const google::protobuf::Timestamp& occurred_at,
@@ -776,9 +801,40 @@ absl::StatusOr<apb::Activity> ActivityBook::GetActivity(const dpb::Principal& ca
   return a;
 }
 
+namespace {
+
+absl::Time TimeOf(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+// The list's time window: each end a valid time, the end after the start.
+absl::Status CheckWindow(const apb::ListActivitiesRequest& req) {
+  for (const auto& [name, has, t] :
+       {std::tuple{"occurred_from", req.has_occurred_from(), req.occurred_from()},
+        std::tuple{"occurred_until", req.has_occurred_until(), req.occurred_until()}}) {
+    if (has && (t.seconds() < 0 || t.nanos() < 0 || t.nanos() > 999'999'999)) {
+      return Field(name, "a time since 1970 (seconds >= 0, nanos 0..999999999)");
+    }
+  }
+  if (req.has_occurred_from() && req.has_occurred_until() &&
+      TimeOf(req.occurred_until()) <= TimeOf(req.occurred_from())) {
+    return Field("occurred_until", "must be after occurred_from");
+  }
+  return absl::OkStatus();
+}
+
+bool InWindow(const apb::ListActivitiesRequest& req, const apb::Activity& a) {
+  const absl::Time when = TimeOf(a.occurred_at());
+  return (!req.has_occurred_from() || when >= TimeOf(req.occurred_from())) &&
+         (!req.has_occurred_until() || when < TimeOf(req.occurred_until()));
+}
+
+}  // namespace
+
 absl::StatusOr<Page<apb::Activity>> ActivityBook::ListActivities(
     const dpb::Principal& caller, const apb::ListActivitiesRequest& req, uint64_t before_id,
     size_t limit) {
+  TB_RETURN_IF_ERROR(CheckWindow(req));
   const uint64_t c = req.community_id();
   std::string prefix;
   if (req.member_id() != 0) {
@@ -798,6 +854,7 @@ absl::StatusOr<Page<apb::Activity>> ActivityBook::ListActivities(
     TB_ASSIGN_OR_RETURN(apb::Activity a, Load(c, id));
     if (!Sees(caller, a)) continue;
     if (req.state() != apb::ACTIVITY_STATE_UNSPECIFIED && a.state() != req.state()) continue;
+    if (!InWindow(req, a)) continue;
     page.Add(std::move(a));
   }
   TB_RETURN_IF_ERROR(it->status());
@@ -980,7 +1037,7 @@ void ActivityBook::AddEvent(Tx& tx, const apb::Activity& a) {
   e.set_seq(*seq);
   *e.mutable_activity() = a;
   tx.Put(KeyU64(kEventTag, *seq), e.SerializeAsString());
-  pending_event_head_.store(*seq, std::memory_order_relaxed);
+  tx.AddedEvent(this, *seq);
 }
 
 absl::StatusOr<std::vector<apb::ActivityEvent>> ActivityBook::ReadEvents(uint64_t from_seq,
@@ -1002,17 +1059,14 @@ absl::StatusOr<std::vector<apb::ActivityEvent>> ActivityBook::ReadEvents(uint64_
 }
 
 bool ActivityBook::WaitForEvent(uint64_t after_seq, absl::Duration timeout) {
-  // Writers commit under write_mu_; reading the store answers exactly, the atomic only
-  // avoids a read when nothing was written since.
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (pending_event_head_.load(std::memory_order_relaxed) > after_seq) {
-      absl::StatusOr<std::vector<apb::ActivityEvent>> e = ReadEvents(after_seq + 1, 1);
-      if (e.ok() && !e->empty()) return true;
-    }
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return false;
+  // The store answers for events committed before this process started (or before
+  // the wait); every commit after it advances event_head_ and wakes the waiters.
+  absl::StatusOr<std::vector<apb::ActivityEvent>> e = ReadEvents(after_seq + 1, 1);
+  if (e.ok() && !e->empty()) return true;
+  absl::MutexLock lock(&event_mu_);
+  auto newer = [this, after_seq]()
+                   ABSL_EXCLUSIVE_LOCKS_REQUIRED(event_mu_) { return event_head_ > after_seq; };
+  return event_mu_.AwaitWithTimeout(absl::Condition(&newer), timeout);
 }
 
 absl::StatusOr<apb::Post> ActivityBook::LoadPost(uint64_t c, uint64_t id) {
@@ -1188,34 +1242,58 @@ absl::StatusOr<size_t> ActivityBook::Dispatch() {
   TB_ASSIGN_OR_RETURN(std::vector<storage::OutboxEntry> entries,
                       outbox_.Oldest(ActivityLimits::kMaxDispatchBatch, &waiting));
   if (entries.empty()) return 0;
-  std::vector<lpb::Transfer> transfers;
+  std::vector<std::vector<lpb::Transfer>> postings;
   for (const storage::OutboxEntry& e : entries) {
     const Posting posting = static_cast<Posting>(e.kind);
     TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.scope, e.id));
-    transfers.push_back(
-        TransferFor(a, posting == Posting::kReversal, posting == Posting::kPostPending));
+    postings.push_back(
+        {TransferFor(a, posting == Posting::kReversal, posting == Posting::kPostPending)});
   }
-  TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateTransferResult> results, ledger_->Post(transfers));
-  TB_CHECK(results.size() == entries.size());
+  const PostingReport report = poster_.Post(postings);
   absl::MutexLock lock(&write_mu_);
   Tx tx(store_);
+  // An activity with two entries in this round (posted, then reversed) takes both.
+  std::map<std::pair<uint64_t, uint64_t>, apb::Activity> touched;
   for (size_t i = 0; i < entries.size(); ++i) {
     const storage::OutboxEntry& e = entries[i];
-    TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.scope, e.id));
-    const lpb::CreateTransferResultCode code = results[i].code();
-    const bool done = code == lpb::CREATE_TRANSFER_CREATED || code == lpb::CREATE_TRANSFER_EXISTS;
-    if (static_cast<Posting>(e.kind) != Posting::kReversal) {
-      a.set_posting_state(done ? apb::POSTING_STATE_POSTED : apb::POSTING_STATE_REFUSED);
-      if (!done) a.set_ledger_result(lpb::CreateTransferResultCode_Name(code));
-    } else if (!done) {
-      a.set_ledger_result(absl::StrCat("reversal: ", lpb::CreateTransferResultCode_Name(code)));
+    if (report.outcomes[i].kind == PostingOutcome::Kind::kNotSent) {
+      ++waiting;
+      continue;
     }
+    auto it = touched.find({e.scope, e.id});
+    if (it == touched.end()) {
+      TB_ASSIGN_OR_RETURN(apb::Activity a, Load(e.scope, e.id));
+      it = touched.emplace(std::pair{e.scope, e.id}, std::move(a)).first;
+    }
+    apb::Activity& a = it->second;
+    RecordPosting(static_cast<Posting>(e.kind), report.outcomes[i], &a);
     tx.Put(KeyU64U64(kActivityTag, e.scope, e.id), Sealed(a));
     AddEvent(tx, a);
     tx.Delete(e.key);
   }
-  TB_RETURN_IF_ERROR(tx.Commit());
+  if (!touched.empty()) TB_RETURN_IF_ERROR(tx.Commit());
+  TB_RETURN_IF_ERROR(report.unreachable);  // the rest waits: back off
   return waiting;
+}
+
+void ActivityBook::RecordPosting(Posting posting, const PostingOutcome& outcome, apb::Activity* a) {
+  std::string refused;  // why the ledger did not post it; "" when it is posted
+  if (outcome.kind == PostingOutcome::Kind::kRefused) {
+    refused = outcome.refusal;
+  } else {
+    TB_CHECK(outcome.results.size() == 1);
+    const lpb::CreateTransferResultCode code = outcome.results[0].code();
+    if (code != lpb::CREATE_TRANSFER_CREATED && code != lpb::CREATE_TRANSFER_EXISTS) {
+      refused = lpb::CreateTransferResultCode_Name(code);
+    }
+  }
+  // A reversal's outcome is the activity's too: "reversed, posted" once the ledger
+  // holds the REVERSAL.
+  a->set_posting_state(refused.empty() ? apb::POSTING_STATE_POSTED : apb::POSTING_STATE_REFUSED);
+  if (!refused.empty()) {
+    a->set_ledger_result(posting == Posting::kReversal ? absl::StrCat("reversal: ", refused)
+                                                       : refused);
+  }
 }
 
 }  // namespace timebank::activity

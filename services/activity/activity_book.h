@@ -18,8 +18,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/ledger_poster.h"
 #include "services/common/paging.h"
 #include "services/common/peers.h"
+#include "services/ledger/model.h"
 #include "storage/kv_store.h"
 #include "storage/outbox.h"
 #include "timebank/activity/v1/activity.pb.h"
@@ -48,6 +50,8 @@ struct ActivityLimits {
   // Entries one list call examines at most (filters may skip many).
   static constexpr size_t kMaxListScan = 100'000;
 };
+// One dispatch round posts one transfer per outbox entry: it fits one ledger call.
+static_assert(ActivityLimits::kMaxDispatchBatch <= ledger::kMaxBatchEvents);
 
 // The directory and ledger as the activity service sees them (services/common/peers.h).
 using People = ::timebank::People;
@@ -130,7 +134,8 @@ class ActivityBook {
   absl::StatusOr<size_t> SettleUnanswered();
 
   // The activity event log (every change, in order): events from `from_seq`, at most
-  // `limit`; and a wait until an event after `after_seq` exists (or timeout).
+  // `limit`; and a wait until an event after `after_seq` exists (or timeout), woken
+  // by the commit that adds it.
   absl::StatusOr<std::vector<apb::ActivityEvent>> ReadEvents(uint64_t from_seq, size_t limit);
   bool WaitForEvent(uint64_t after_seq, absl::Duration timeout);
 
@@ -151,6 +156,8 @@ class ActivityBook {
   // What an outbox entry asks the dispatcher to post.
   enum class Posting : uint8_t { kNone = 255, kTransfer = 0, kReversal = 1, kPostPending = 2 };
   void Put(Tx& tx, apb::Activity& a, bool is_new, Posting posting);
+  // Records on `a` what the ledger did with its `posting`.
+  static void RecordPosting(Posting posting, const PostingOutcome& outcome, apb::Activity* a);
   // Records a decision on `a` (state, who, why), queuing `posting`. Holds write_mu_.
   absl::StatusOr<apb::Activity> Decide(const ::timebank::directory::v1::Principal& caller,
                                        apb::Activity a, apb::ActivityState state,
@@ -169,12 +176,16 @@ class ActivityBook {
   storage::KvStore* const store_;
   People* const people_;
   Ledger* const ledger_;
+  LedgerPoster poster_;
   const storage::Outbox outbox_;
   std::function<absl::Time()> clock_;
   absl::Mutex write_mu_;     // one mutation at a time
   absl::Mutex dispatch_mu_;  // one dispatcher at a time
-  // The newest event seq written by this process (a hint: readers check the store).
-  std::atomic<uint64_t> pending_event_head_{0};
+  // Records that events up to `seq` are committed, waking WaitForEvent.
+  void EventsCommitted(uint64_t seq);
+  absl::Mutex event_mu_;
+  // The newest event seq this process committed (0: none yet).
+  uint64_t event_head_ ABSL_GUARDED_BY(event_mu_) = 0;
 };
 
 }  // namespace timebank::activity

@@ -16,6 +16,7 @@
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/token.h"
 #include "services/common/ids.h"
+#include "services/common/update_mask.h"
 #include "services/common/validation.h"
 #include "services/directory/directory_schema.h"
 #include "storage/absl_compat.h"
@@ -425,26 +426,24 @@ absl::StatusOr<Page<dpb::Community>> Directory::ListCommunities(uint64_t after_i
                               KeyU64(schema::kCommunity, after_id + 1), limit, nullptr);
 }
 
-absl::StatusOr<dpb::Community> Directory::UpdateCommunity(const Actor& a,
-                                                          const dpb::Community& in) {
-  TB_RETURN_IF_ERROR(CheckCommunityFields(in));
+absl::StatusOr<dpb::Community> Directory::UpdateCommunity(const Actor& a, const dpb::Community& in,
+                                                          const google::protobuf::FieldMask& mask) {
+  static const auto* kFields = new std::vector<std::string>{"name",
+                                                            "timezone",
+                                                            "member_credit_limit_minutes",
+                                                            "organisation_credit_limit_minutes",
+                                                            "expense_currency",
+                                                            "signup_mode",
+                                                            "exchange_answer_hours",
+                                                            "unconfirmed_exchanges"};
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(dpb::Community c, GetCommunity(in.id()));
   if (in.etag() != c.etag()) {
     return absl::AbortedError(
         "community.etag: the community changed since you read it; read it again and retry");
   }
-  c.set_name(in.name());
-  c.set_timezone(in.timezone());
-  c.set_member_credit_limit_minutes(in.member_credit_limit_minutes());
-  c.set_organisation_credit_limit_minutes(in.organisation_credit_limit_minutes());
-  c.set_expense_currency(in.expense_currency());
-  c.set_signup_mode(in.signup_mode() == dpb::SIGNUP_MODE_UNSPECIFIED ? c.signup_mode()
-                                                                     : in.signup_mode());
-  if (in.exchange_answer_hours() != 0) c.set_exchange_answer_hours(in.exchange_answer_hours());
-  if (in.unconfirmed_exchanges() != dpb::UNCONFIRMED_EXCHANGES_UNSPECIFIED) {
-    c.set_unconfirmed_exchanges(in.unconfirmed_exchanges());
-  }
+  TB_RETURN_IF_ERROR(ApplyUpdateMask(in, mask, *kFields, &c));
+  TB_RETURN_IF_ERROR(CheckCommunityFields(c));
   Tx tx(store_);
   const std::string sealed = Sealed(c);
   tx.Put(KeyU64(schema::kCommunity, c.id()), sealed);
@@ -722,11 +721,15 @@ absl::StatusOr<Page<dpb::Member>> Directory::SearchMembers(uint64_t c, const std
                            limit, keep);
 }
 
-absl::StatusOr<dpb::Member> Directory::UpdateMember(const Actor& a, const dpb::Member& in) {
-  dpb::Member check = in;
-  check.clear_member_number();
-  check.clear_username();
-  TB_RETURN_IF_ERROR(CheckMemberFields(&check));
+absl::StatusOr<dpb::Member> Directory::UpdateMember(const Actor& a, const dpb::Member& in,
+                                                    const google::protobuf::FieldMask& mask) {
+  static const auto* kFields = new std::vector<std::string>{"display_name",
+                                                            "email",
+                                                            "phone",
+                                                            "tags",
+                                                            "consent",
+                                                            "consent.appear_in_directory",
+                                                            "consent.appear_on_leaderboards"};
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(dpb::Member m, MustMember(in.community_id(), in.id()));
   if (m.status() == dpb::MEMBER_STATUS_ERASED) {
@@ -736,11 +739,14 @@ absl::StatusOr<dpb::Member> Directory::UpdateMember(const Actor& a, const dpb::M
     return absl::AbortedError(
         "member.etag: the member changed since you read them; read again and retry");
   }
-  m.set_display_name(check.display_name());
-  m.set_email(check.email());
-  m.set_phone(check.phone());
+  TB_RETURN_IF_ERROR(ApplyUpdateMask(in, mask, *kFields, &m));
+  // The changed member, checked and normalised (tags lower-cased and sorted) as a
+  // new one is; its number and username are not changed here.
+  dpb::Member check = m;
+  check.clear_member_number();
+  check.clear_username();
+  TB_RETURN_IF_ERROR(CheckMemberFields(&check));
   *m.mutable_tags() = check.tags();
-  *m.mutable_consent() = check.consent();
   Tx tx(store_);
   return SaveMember(tx, std::move(m), a, "member.update", "", /*end_tokens=*/false);
 }

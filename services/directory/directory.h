@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "services/common/auth/revocations.h"
 #include "services/common/paging.h"
 #include "services/directory/erasure_outbox.h"
@@ -83,7 +84,10 @@ class Directory {
   absl::StatusOr<dpb::Community> GetCommunity(uint64_t community_id);
   // Lists give one page (services/common/paging.h) after the id (or seq) given.
   absl::StatusOr<Page<dpb::Community>> ListCommunities(uint64_t after_id, size_t limit);
-  absl::StatusOr<dpb::Community> UpdateCommunity(const Actor& a, const dpb::Community& c);
+  // Changes the fields `mask` names (services/common/update_mask.h); `c.etag` must be
+  // current.
+  absl::StatusOr<dpb::Community> UpdateCommunity(const Actor& a, const dpb::Community& c,
+                                                 const google::protobuf::FieldMask& mask);
 
   absl::StatusOr<dpb::Organisation> CreateOrganisation(const Actor& a, dpb::Organisation o,
                                                        const std::string& request_id);
@@ -102,7 +106,9 @@ class Directory {
   absl::StatusOr<Page<dpb::Member>> SearchMembers(uint64_t community_id, const std::string& query,
                                                   const std::string& tag, uint64_t after_id,
                                                   size_t limit);
-  absl::StatusOr<dpb::Member> UpdateMember(const Actor& a, const dpb::Member& m);
+  // Changes the fields `mask` names; `m.etag` must be current.
+  absl::StatusOr<dpb::Member> UpdateMember(const Actor& a, const dpb::Member& m,
+                                           const google::protobuf::FieldMask& mask);
   // Approving a sign-up (PENDING_APPROVAL -> ACTIVE) gives the person the username they
   // asked for, or `username` instead; FAILED_PRECONDITION when that one is taken.
   absl::StatusOr<dpb::Member> SetMemberStatus(const Actor& a, uint64_t community_id,

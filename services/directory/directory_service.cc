@@ -75,6 +75,12 @@ absl::StatusOr<std::string> GrpcLedgerAccounts::ExportAccount(const std::string&
       auth::MintServiceToken(*keyring_, "directory", absl::ToUnixSeconds(absl::Now()));
   google::protobuf::util::JsonPrintOptions opts;
   opts.preserve_proto_field_names = true;
+  // MessageToJsonString appends to its output: each message gets a fresh string.
+  auto json = [&opts](const google::protobuf::Message& m) {
+    std::string j;
+    (void)google::protobuf::util::MessageToJsonString(m, &j, opts);
+    return j;
+  };
   std::string out = "{\"account\": ";
   {
     grpc::ClientContext ctx;
@@ -83,10 +89,7 @@ absl::StatusOr<std::string> GrpcLedgerAccounts::ExportAccount(const std::string&
     req.add_ids(account_id);
     lpb::GetAccountsResponse resp;
     TB_RETURN_IF_ERROR(FromGrpc(stub->GetAccounts(&ctx, req, &resp)));
-    std::string j = "null";
-    if (resp.accounts_size() == 1)
-      (void)google::protobuf::util::MessageToJsonString(resp.accounts(0), &j, opts);
-    out += j;
+    out += resp.accounts_size() == 1 ? json(resp.accounts(0)) : "null";
   }
   out += ", \"transfers\": [";
   std::string page_token;
@@ -104,9 +107,7 @@ absl::StatusOr<std::string> GrpcLedgerAccounts::ExportAccount(const std::string&
     if (s.error_code() == grpc::StatusCode::NOT_FOUND) break;
     TB_RETURN_IF_ERROR(FromGrpc(s));
     for (const lpb::Transfer& t : resp.transfers()) {
-      std::string j;
-      (void)google::protobuf::util::MessageToJsonString(t, &j, opts);
-      absl::StrAppend(&out, first ? "" : ",\n", j);
+      absl::StrAppend(&out, first ? "" : ",\n", json(t));
       first = false;
     }
     if (resp.next_page_token().empty()) break;
@@ -199,7 +200,7 @@ grpc::Status DirectoryServiceImpl::UpdateCommunity(grpc::ServerContext* ctx,
                                                    const dpb::UpdateCommunityRequest* req,
                                                    dpb::Community* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(dir_->UpdateCommunity(ActorOf(*ctx), req->community()), resp);
+  return Reply(dir_->UpdateCommunity(ActorOf(*ctx), req->community(), req->update_mask()), resp);
 }
 
 grpc::Status DirectoryServiceImpl::CreateOrganisation(grpc::ServerContext* ctx,
@@ -282,7 +283,7 @@ grpc::Status DirectoryServiceImpl::UpdateMember(grpc::ServerContext* ctx,
                                                 const dpb::UpdateMemberRequest* req,
                                                 dpb::Member* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(dir_->UpdateMember(ActorOf(*ctx), req->member()), resp);
+  return Reply(dir_->UpdateMember(ActorOf(*ctx), req->member(), req->update_mask()), resp);
 }
 
 grpc::Status DirectoryServiceImpl::SetMemberStatus(grpc::ServerContext* ctx,

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "services/common/auth/token.h"
 #include "services/common/text_formats.h"
+#include "services/common/update_mask.h"
 #include "services/common/validation.h"
 #include "storage/absl_compat.h"
 #include "storage/bytes.h"
@@ -158,7 +159,7 @@ ExpenseBook::ExpenseBook(storage::KvStore* store, People* people, LedgerClient* 
                          ActivityLookup* activities)
     : store_(store),
       people_(people),
-      ledger_(ledger),
+      poster_(ledger),
       activities_(activities),
       outbox_(store, kRecords, kOutboxTag) {}
 
@@ -186,9 +187,23 @@ absl::Status ExpenseBook::CheckActivities(const xpb::Claim& claim, uint64_t clai
 
 // ---- Policy -----------------------------------------------------------------------
 
-absl::StatusOr<xpb::Policy> ExpenseBook::SetPolicy(const Principal& caller, xpb::Policy p) {
-  (void)caller;  // the access table admits admins and finance officers
-  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(p.community_id()));
+namespace {
+
+// The fields of a policy its admins and finance officers change.
+const std::vector<std::string>& PolicyFields() {
+  static const auto* kFields = new std::vector<std::string>{"categories",
+                                                            "mileage_rate_minor",
+                                                            "distance_unit",
+                                                            "max_claim_minor",
+                                                            "max_month_minor",
+                                                            "claim_window_days",
+                                                            "second_approval_above_minor",
+                                                            "receipt_required_above_minor"};
+  return *kFields;
+}
+
+// A whole policy, each field checked, naming it.
+absl::Status CheckPolicy(const xpb::Policy& p) {
   std::set<int> seen;
   for (int cat : p.categories()) {
     if (cat == xpb::CATEGORY_UNSPECIFIED || !xpb::Category_IsValid(cat) ||
@@ -220,10 +235,40 @@ absl::StatusOr<xpb::Policy> ExpenseBook::SetPolicy(const Principal& caller, xpb:
       p.second_approval_above_minor() > ExpenseLimits::kMaxMinor) {
     return Field("policy.second_approval_above_minor", "0 (never) .. 10,000,000 minor units");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<xpb::Policy> ExpenseBook::SetPolicy(const Principal& caller, xpb::Policy policy) {
+  return UpdatePolicy(caller, policy, FullUpdateMask());
+}
+
+absl::StatusOr<xpb::Policy> ExpenseBook::UpdatePolicy(const Principal& caller,
+                                                      const xpb::Policy& patch,
+                                                      const google::protobuf::FieldMask& mask) {
+  (void)caller;  // the access table admits admins and finance officers
+  const uint64_t c = patch.community_id();
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
+  absl::MutexLock lock(&write_mu_);
+  xpb::Policy p;
+  absl::StatusOr<xpb::Policy> current = GetPolicy(c);
+  if (current.ok()) {
+    p = *std::move(current);
+    if (!patch.etag().empty() && patch.etag() != p.etag()) {
+      return absl::AbortedError(
+          "policy.etag: the policy changed since you read it; read it again and retry");
+    }
+  } else if (current.status().code() == absl::StatusCode::kNotFound) {
+    p.set_community_id(c);  // the first policy: every limit must be given
+  } else {
+    return current.status();
+  }
+  TB_RETURN_IF_ERROR(ApplyUpdateMask(patch, mask, PolicyFields(), &p));
+  TB_RETURN_IF_ERROR(CheckPolicy(p));
   p.set_currency(community.expense_currency());
   p.clear_etag();
   p.set_etag(storage::ToHex(auth::Sha256(p.SerializeAsString()).substr(0, 8)));
-  absl::MutexLock lock(&write_mu_);
   Tx tx(store_);
   tx.Put(KeyU64(kPolicyTag, p.community_id()), p.SerializeAsString());
   TB_RETURN_IF_ERROR(tx.Commit());
@@ -431,6 +476,12 @@ absl::StatusOr<xpb::Claim> ExpenseBook::OwnEditable(const Principal& caller, uin
 }
 
 absl::StatusOr<xpb::Claim> ExpenseBook::UpdateClaim(const Principal& caller, const xpb::Claim& in) {
+  return UpdateClaim(caller, in, FullUpdateMask());
+}
+
+absl::StatusOr<xpb::Claim> ExpenseBook::UpdateClaim(const Principal& caller, const xpb::Claim& in,
+                                                    const google::protobuf::FieldMask& mask) {
+  static const auto* kFields = new std::vector<std::string>{"title", "organisation_id", "lines"};
   const uint64_t c = in.community_id();
   TB_ASSIGN_OR_RETURN(xpb::Policy policy, GetPolicy(c));
   TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
@@ -440,9 +491,7 @@ absl::StatusOr<xpb::Claim> ExpenseBook::UpdateClaim(const Principal& caller, con
   TB_RETURN_IF_ERROR(CheckActivities(in, caller.subject_id()));
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(xpb::Claim claim, OwnEditable(caller, c, in.id(), in.etag()));
-  claim.set_title(in.title());
-  claim.set_organisation_id(in.organisation_id());
-  *claim.mutable_lines() = in.lines();
+  TB_RETURN_IF_ERROR(ApplyUpdateMask(in, mask, *kFields, &claim));
   TB_RETURN_IF_ERROR(PriceLines(policy, community, &claim));
   Tx tx(store_);
   Save(tx, claim, claim.state(), caller.subject_id(), "");
@@ -505,6 +554,13 @@ absl::StatusOr<Page<xpb::Claim>> ExpenseBook::ListClaims(const Principal& caller
   if (!IsFinanceOrAdmin(caller)) {
     if (!IsMember(caller) || (member != 0 && member != caller.subject_id())) {
       return absl::PermissionDeniedError("members list their own claims; finance lists anyone's");
+    }
+    // Every claimant's claims in one state is the finance queue: say so rather than
+    // answer with the caller's own, which reads as an empty queue.
+    if (member == 0 && req.state() != xpb::CLAIM_STATE_UNSPECIFIED) {
+      return absl::PermissionDeniedError(
+          "the finance queue is for finance officers and admins; to see your own claims, "
+          "list them with your member id (tbctl claim list)");
     }
     member = caller.subject_id();
   }
@@ -630,48 +686,34 @@ absl::Status ExpenseBook::Queue(Tx& tx, Posting posting, uint64_t c, uint64_t id
   return outbox_.Add(tx, c, id, static_cast<uint8_t>(posting));
 }
 
-absl::StatusOr<size_t> ExpenseBook::Dispatch() {
-  absl::MutexLock dispatching(&dispatch_mu_);
-  // Each outbox entry becomes one linked chain of transfers.
-  struct Unit {
-    std::string key;
-    Posting posting;
-    uint64_t community, id;
-    size_t first = 0, count = 0;
-  };
-  std::vector<Unit> units;
-  size_t waiting = 0;
-  TB_ASSIGN_OR_RETURN(std::vector<storage::OutboxEntry> entries,
-                      outbox_.Oldest(ExpenseLimits::kMaxDispatchClaims, &waiting));
-  for (storage::OutboxEntry& e : entries) {
-    units.push_back({std::move(e.key), static_cast<Posting>(e.kind), e.scope, e.id});
-  }
-  if (units.empty()) return 0;
+// The money-book accounts a claim's postings touch, opened before they are used.
+void ExpenseBook::NeedAccount(const std::string& id, uint64_t c, const std::string& currency,
+                              lpb::OwnerKind kind, const std::string& owner_ref,
+                              bool never_negative, std::map<std::string, lpb::Account>* accounts) {
+  lpb::Account a;
+  a.set_id(id);
+  a.set_community_id(c);
+  a.set_unit(currency);
+  a.set_owner_kind(kind);
+  a.set_owner_ref(owner_ref);
+  if (never_negative) a.set_min_balance(0);
+  accounts->emplace(id, std::move(a));
+}
 
-  std::vector<lpb::Transfer> transfers;
-  std::map<std::string, lpb::Account> accounts;
-  auto account = [&](const std::string& id, uint64_t c, const std::string& currency,
-                     lpb::OwnerKind kind, const std::string& owner_ref, bool never_negative) {
-    lpb::Account a;
-    a.set_id(id);
-    a.set_community_id(c);
-    a.set_unit(currency);
-    a.set_owner_kind(kind);
-    a.set_owner_ref(owner_ref);
-    if (never_negative) a.set_min_balance(0);
-    accounts.emplace(id, a);
-  };
+absl::StatusOr<std::vector<lpb::Transfer>> ExpenseBook::ChainFor(
+    Posting posting, uint64_t c, uint64_t id, std::map<std::string, lpb::Account>* accounts) {
+  std::vector<lpb::Transfer> chain;
   auto payable = [&](const xpb::Claim& claim) {
-    const uint64_t c = claim.community_id();
-    account(PayableAccountId(c, claim.claimant_member_id()), c, claim.currency(),
-            lpb::OWNER_KIND_MEMBER,
-            absl::StrCat("communities/", c, "/members/", claim.claimant_member_id()), true);
+    NeedAccount(PayableAccountId(c, claim.claimant_member_id()), c, claim.currency(),
+                lpb::OWNER_KIND_MEMBER,
+                absl::StrCat("communities/", c, "/members/", claim.claimant_member_id()), true,
+                accounts);
     return PayableAccountId(c, claim.claimant_member_id());
   };
-  auto transfer = [&](std::string id, std::string debit, std::string credit, int64_t amount,
+  auto transfer = [&](std::string tid, std::string debit, std::string credit, int64_t amount,
                       lpb::TransferKind kind, const std::string& memo, const std::string& ref) {
-    lpb::Transfer t;
-    t.set_id(std::move(id));
+    lpb::Transfer& t = chain.emplace_back();
+    t.set_id(std::move(tid));
     t.set_debit_account_id(std::move(debit));
     t.set_credit_account_id(std::move(credit));
     t.set_amount(amount);
@@ -679,102 +721,138 @@ absl::StatusOr<size_t> ExpenseBook::Dispatch() {
     t.set_memo(memo);
     t.set_reference(ref);
     t.set_linked(true);
-    transfers.push_back(std::move(t));
+    return &t;
   };
-  for (Unit& u : units) {
-    const uint64_t c = u.community;
-    u.first = transfers.size();
-    if (u.posting == Posting::kPayment) {
-      TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, LoadBatch(c, u.id));
-      account(BankAccountId(c), c, batch.currency(), lpb::OWNER_KIND_EXPENSE_BOOK,
-              absl::StrCat("communities/", c, "/expenses/bank"), false);
-      for (uint64_t claim_id : batch.claim_ids()) {
-        TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, claim_id));
-        transfer(ExpensePaymentId(c, claim.id()), payable(claim), BankAccountId(c),
-                 claim.total_minor(), lpb::TRANSFER_KIND_EXPENSE_PAYMENT,
-                 absl::StrCat("payment batch ", batch.id(), ": ", batch.payment_reference()),
-                 absl::StrCat("communities/", c, "/claims/", claim.id()));
-      }
-    } else {
-      TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, u.id));
-      const std::string to = payable(claim);
-      for (const auto& [category, amount] : ByCategory(claim)) {
-        const std::string book = CategoryAccountId(c, category);
-        account(book, c, claim.currency(), lpb::OWNER_KIND_EXPENSE_BOOK,
-                absl::StrCat("communities/", c, "/expenses/", CategoryWord(category)), false);
-        const std::string ref = absl::StrCat("communities/", c, "/claims/", claim.id());
-        if (u.posting == Posting::kApproval) {
-          transfer(ApprovalId(claim, category), book, to, amount,
-                   lpb::TRANSFER_KIND_EXPENSE_APPROVAL, claim.title(), ref);
-        } else {
-          transfer(ApprovalReversalId(claim, category), "", "", 0, lpb::TRANSFER_KIND_REVERSAL,
-                   "approval reversed", ref);
-          transfers.back().set_reverses_id(ApprovalId(claim, category));
-        }
+  if (posting == Posting::kPayment) {
+    TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, LoadBatch(c, id));
+    NeedAccount(BankAccountId(c), c, batch.currency(), lpb::OWNER_KIND_EXPENSE_BOOK,
+                absl::StrCat("communities/", c, "/expenses/bank"), false, accounts);
+    for (uint64_t claim_id : batch.claim_ids()) {
+      TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, claim_id));
+      transfer(ExpensePaymentId(c, claim.id()), payable(claim), BankAccountId(c),
+               claim.total_minor(), lpb::TRANSFER_KIND_EXPENSE_PAYMENT,
+               absl::StrCat("payment batch ", batch.id(), ": ", batch.payment_reference()),
+               absl::StrCat("communities/", c, "/claims/", claim.id()));
+    }
+  } else {
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, id));
+    const std::string to = payable(claim);
+    const std::string ref = absl::StrCat("communities/", c, "/claims/", claim.id());
+    for (const auto& [category, amount] : ByCategory(claim)) {
+      const std::string book = CategoryAccountId(c, category);
+      NeedAccount(book, c, claim.currency(), lpb::OWNER_KIND_EXPENSE_BOOK,
+                  absl::StrCat("communities/", c, "/expenses/", CategoryWord(category)), false,
+                  accounts);
+      if (posting == Posting::kApproval) {
+        transfer(ApprovalId(claim, category), book, to, amount, lpb::TRANSFER_KIND_EXPENSE_APPROVAL,
+                 claim.title(), ref);
+      } else {
+        transfer(ApprovalReversalId(claim, category), "", "", 0, lpb::TRANSFER_KIND_REVERSAL,
+                 "approval reversed", ref)
+            ->set_reverses_id(ApprovalId(claim, category));
       }
     }
-    u.count = transfers.size() - u.first;
-    if (u.count > 0) transfers.back().set_linked(false);  // closes the chain
   }
+  if (!chain.empty()) chain.back().set_linked(false);  // closes the chain
+  return chain;
+}
+
+absl::StatusOr<size_t> ExpenseBook::Dispatch() {
+  absl::MutexLock dispatching(&dispatch_mu_);
+  // Each outbox entry becomes one linked chain of transfers.
+  size_t waiting = 0;
+  TB_ASSIGN_OR_RETURN(std::vector<storage::OutboxEntry> entries,
+                      outbox_.Oldest(ExpenseLimits::kMaxDispatchClaims, &waiting));
+  if (entries.empty()) return 0;
+  std::vector<std::vector<lpb::Transfer>> chains;
+  std::map<std::string, lpb::Account> accounts;
+  size_t transfers = 0;
+  for (const storage::OutboxEntry& e : entries) {
+    std::map<std::string, lpb::Account> needs;
+    TB_ASSIGN_OR_RETURN(std::vector<lpb::Transfer> chain,
+                        ChainFor(static_cast<Posting>(e.kind), e.scope, e.id, &needs));
+    // A round posts about one ledger call's worth; the rest waits for the next round.
+    if (!chains.empty() && transfers + chain.size() > ledger::kMaxBatchEvents) break;
+    transfers += chain.size();
+    accounts.merge(needs);
+    chains.push_back(std::move(chain));
+  }
+  waiting += entries.size() - chains.size();
   std::vector<lpb::Account> to_open;
-  for (auto& [id, a] : accounts) to_open.push_back(a);
+  for (auto& [id, a] : accounts) to_open.push_back(std::move(a));
   std::map<std::string, std::string> unusable;  // account id -> why
   if (!to_open.empty()) {
-    TB_ASSIGN_OR_RETURN(std::vector<lpb::CreateAccountResult> opened,
-                        ledger_->OpenAccounts(to_open));
-    TB_CHECK(opened.size() == to_open.size());
-    for (size_t i = 0; i < opened.size(); ++i) {
-      if (opened[i].code() != lpb::CREATE_ACCOUNT_CREATED &&
-          opened[i].code() != lpb::CREATE_ACCOUNT_EXISTS) {
-        unusable[to_open[i].id()] = lpb::CreateAccountResultCode_Name(opened[i].code());
-      }
-    }
+    TB_ASSIGN_OR_RETURN(unusable, poster_.OpenAccounts(to_open));
   }
-  std::vector<lpb::CreateTransferResult> results;
-  if (!transfers.empty()) {
-    TB_ASSIGN_OR_RETURN(results, ledger_->Post(transfers));
-    TB_CHECK(results.size() == transfers.size());
-  }
+  const PostingReport report = poster_.Post(chains);
 
   absl::MutexLock lock(&write_mu_);
   Tx tx(store_);
-  for (const Unit& u : units) {
-    std::string refused;  // the first failure of the chain, "" when it all landed
-    for (size_t i = u.first; i < u.first + u.count && refused.empty(); ++i) {
-      const lpb::CreateTransferResultCode code = results[i].code();
-      if (code == lpb::CREATE_TRANSFER_CREATED || code == lpb::CREATE_TRANSFER_EXISTS) continue;
-      refused = lpb::CreateTransferResultCode_Name(code);
-      for (const auto& [id, why] : unusable) {
-        if (id == transfers[i].debit_account_id() || id == transfers[i].credit_account_id()) {
-          refused = absl::StrCat(id, ": ", why);
-        }
-      }
+  bool changed = false;
+  for (size_t i = 0; i < chains.size(); ++i) {
+    if (report.outcomes[i].kind == PostingOutcome::Kind::kNotSent) {
+      ++waiting;
+      continue;
     }
-    const xpb::PostingState state =
-        refused.empty() ? xpb::POSTING_STATE_POSTED : xpb::POSTING_STATE_REFUSED;
-    if (u.posting == Posting::kPayment) {
-      TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, LoadBatch(u.community, u.id));
-      batch.set_posting_state(state);
-      batch.set_ledger_result(refused);
-      tx.Put(KeyU64U64(kBatchTag, u.community, u.id), batch.SerializeAsString());
-    } else {
-      // Reload: the claim may have changed since (history appended).
-      TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(u.community, u.id));
-      if (u.posting == Posting::kApproval) {
-        claim.set_posting_state(state);
-        claim.set_ledger_result(refused);
-      } else {
-        // A reversed approval: nothing stays posted (or, if refused, say so).
-        claim.set_posting_state(refused.empty() ? xpb::POSTING_STATE_NOT_POSTED
-                                                : xpb::POSTING_STATE_REFUSED);
-        claim.set_ledger_result(refused.empty() ? "" : absl::StrCat("reversal: ", refused));
-      }
-      tx.Put(KeyU64U64(kClaimTag, claim.community_id(), claim.id()), Sealed(claim));
-    }
-    tx.Delete(u.key);
+    const std::string refused = Refusal(chains[i], report.outcomes[i], unusable);
+    TB_RETURN_IF_ERROR(RecordPosting(tx, entries[i], refused));
+    changed = true;
   }
-  TB_RETURN_IF_ERROR(tx.Commit());
+  if (changed) TB_RETURN_IF_ERROR(tx.Commit());
+  TB_RETURN_IF_ERROR(report.unreachable);  // the rest waits: back off
   return waiting;
+}
+
+std::string ExpenseBook::Refusal(const std::vector<lpb::Transfer>& chain,
+                                 const PostingOutcome& outcome,
+                                 const std::map<std::string, std::string>& unusable) {
+  if (outcome.kind == PostingOutcome::Kind::kRefused) return outcome.refusal;
+  // The transfer that failed the chain (the others say LINKED_EVENT_FAILED).
+  size_t failed = chain.size();
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const lpb::CreateTransferResultCode code = outcome.results[i].code();
+    if (code == lpb::CREATE_TRANSFER_CREATED || code == lpb::CREATE_TRANSFER_EXISTS) continue;
+    if (failed == chain.size()) failed = i;
+    if (code != lpb::CREATE_TRANSFER_LINKED_EVENT_FAILED) {
+      failed = i;
+      break;
+    }
+  }
+  if (failed == chain.size()) return "";
+  for (const std::string& id :
+       {chain[failed].debit_account_id(), chain[failed].credit_account_id()}) {
+    if (auto it = unusable.find(id); it != unusable.end())
+      return absl::StrCat(id, ": ", it->second);
+  }
+  return lpb::CreateTransferResultCode_Name(outcome.results[failed].code());
+}
+
+absl::Status ExpenseBook::RecordPosting(Tx& tx, const storage::OutboxEntry& e,
+                                        const std::string& refused) {
+  const xpb::PostingState state =
+      refused.empty() ? xpb::POSTING_STATE_POSTED : xpb::POSTING_STATE_REFUSED;
+  const Posting posting = static_cast<Posting>(e.kind);
+  if (posting == Posting::kPayment) {
+    TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, LoadBatch(e.scope, e.id));
+    batch.set_posting_state(state);
+    batch.set_ledger_result(refused);
+    tx.Put(KeyU64U64(kBatchTag, e.scope, e.id), batch.SerializeAsString());
+  } else {
+    // Reload: the claim may have changed since (history appended).
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(e.scope, e.id));
+    if (posting == Posting::kApproval) {
+      claim.set_posting_state(state);
+      claim.set_ledger_result(refused);
+    } else {
+      // A reversed approval: nothing stays posted (or, if refused, say so).
+      claim.set_posting_state(refused.empty() ? xpb::POSTING_STATE_NOT_POSTED
+                                              : xpb::POSTING_STATE_REFUSED);
+      claim.set_ledger_result(refused.empty() ? "" : absl::StrCat("reversal: ", refused));
+    }
+    tx.Put(KeyU64U64(kClaimTag, claim.community_id(), claim.id()), Sealed(claim));
+  }
+  tx.Delete(e.key);
+  return absl::OkStatus();
 }
 
 // ---- Reports ----------------------------------------------------------------------

@@ -11,15 +11,19 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "services/common/ids.h"
+#include "services/common/ledger_poster.h"
 #include "services/common/paging.h"
 #include "services/common/peers.h"
+#include "services/ledger/model.h"
 #include "storage/kv_store.h"
 #include "storage/outbox.h"
 #include "timebank/directory/v1/token.pb.h"
@@ -47,6 +51,8 @@ struct ExpenseLimits {
   static constexpr size_t kMaxFilenameBytes = 128;
   static constexpr size_t kMaxReferenceBytes = 64;
 };
+// A payment batch posts as one linked chain (one transfer per claim): it fits one call.
+static_assert(ExpenseLimits::kMaxBatchClaims <= ledger::kMaxBatchEvents);
 
 // What a receipt's bytes are ("image/jpeg", ..., "application/pdf"), or "" if none of
 // the kinds a receipt may be.
@@ -63,13 +69,22 @@ class ExpenseBook {
   ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger,
               ActivityLookup* activities);
 
+  // Sets the whole policy (every field as given).
   absl::StatusOr<xpb::Policy> SetPolicy(const Principal& caller, xpb::Policy policy);
+  // Changes the fields `mask` names (services/common/update_mask.h); the first policy
+  // of a community needs every limit. A non-empty etag must be current (ABORTED).
+  absl::StatusOr<xpb::Policy> UpdatePolicy(const Principal& caller, const xpb::Policy& patch,
+                                           const google::protobuf::FieldMask& mask);
   // NOT_FOUND until the community has one.
   absl::StatusOr<xpb::Policy> GetPolicy(uint64_t community_id);
 
   // Claimants write their own claims.
   absl::StatusOr<xpb::Claim> CreateClaim(const Principal& caller, xpb::Claim claim,
                                          const std::string& request_id);
+  // Changes the fields `mask` names (title, organisation_id, lines; an empty mask:
+  // the ones `claim` sets). The overload without a mask replaces all three.
+  absl::StatusOr<xpb::Claim> UpdateClaim(const Principal& caller, const xpb::Claim& claim,
+                                         const google::protobuf::FieldMask& mask);
   absl::StatusOr<xpb::Claim> UpdateClaim(const Principal& caller, const xpb::Claim& claim);
   absl::StatusOr<xpb::Claim> SubmitClaim(const Principal& caller, uint64_t community_id,
                                          uint64_t claim_id, const std::string& etag);
@@ -156,11 +171,26 @@ class ExpenseBook {
   // What an outbox entry asks the dispatcher to post.
   enum class Posting : uint8_t { kApproval = 0, kReversal = 1, kPayment = 2 };
   absl::Status Queue(Tx& tx, Posting posting, uint64_t community_id, uint64_t id);
+  // The linked chain an outbox entry posts, adding the accounts it needs to `accounts`.
+  absl::StatusOr<std::vector<::timebank::ledger::v1::Transfer>> ChainFor(
+      Posting posting, uint64_t community_id, uint64_t id,
+      std::map<std::string, ::timebank::ledger::v1::Account>* accounts);
+  static void NeedAccount(const std::string& id, uint64_t community_id, const std::string& currency,
+                          ::timebank::ledger::v1::OwnerKind kind, const std::string& owner_ref,
+                          bool never_negative,
+                          std::map<std::string, ::timebank::ledger::v1::Account>* accounts);
+  // Why the ledger did not post `chain` ("" when it did), naming an account that
+  // could not be opened where that was the cause.
+  static std::string Refusal(const std::vector<::timebank::ledger::v1::Transfer>& chain,
+                             const PostingOutcome& outcome,
+                             const std::map<std::string, std::string>& unusable);
+  // Records the outcome of entry `e` on its claim or batch and removes it, in `tx`.
+  absl::Status RecordPosting(Tx& tx, const storage::OutboxEntry& e, const std::string& refused);
   absl::StatusOr<xpb::PaymentBatch> LoadBatch(uint64_t community_id, uint64_t batch_id);
 
   storage::KvStore* const store_;
   People* const people_;
-  LedgerClient* const ledger_;
+  LedgerPoster poster_;  // the ledger, in calls it accepts
   ActivityLookup* const activities_;
   const storage::Outbox outbox_;
   std::function<absl::Time()> clock_;

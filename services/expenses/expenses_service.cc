@@ -20,7 +20,7 @@ dpb::Principal Caller(const grpc::ServerContext& ctx) {
 grpc::Status ExpensesServiceImpl::SetPolicy(grpc::ServerContext* ctx,
                                             const xpb::SetPolicyRequest* req, xpb::Policy* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(book_->SetPolicy(Caller(*ctx), req->policy()), resp);
+  return Reply(book_->UpdatePolicy(Caller(*ctx), req->policy(), req->update_mask()), resp);
 }
 
 grpc::Status ExpensesServiceImpl::GetPolicy(grpc::ServerContext* ctx,
@@ -40,7 +40,7 @@ grpc::Status ExpensesServiceImpl::UpdateClaim(grpc::ServerContext* ctx,
                                               const xpb::UpdateClaimRequest* req,
                                               xpb::Claim* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(book_->UpdateClaim(Caller(*ctx), req->claim()), resp);
+  return Reply(book_->UpdateClaim(Caller(*ctx), req->claim(), req->update_mask()), resp);
 }
 
 grpc::Status ExpensesServiceImpl::SubmitClaim(grpc::ServerContext* ctx,

@@ -8,6 +8,7 @@
 #include "services/common/grpc_util.h"
 #include "services/common/ids.h"
 #include "services/common/paging.h"
+#include "services/common/server.h"
 #include "services/common/validation.h"
 #include "services/ledger/ledger_convert.h"
 #include "storage/absl_compat.h"
@@ -19,6 +20,15 @@ namespace {
 namespace dpb = ::timebank::directory::v1;
 
 constexpr size_t kWatchBatch = 256;
+
+// TIGER_STYLE: the per-call limit and the message limit agree. The largest transfer
+// on the wire (five ids, a reference and a memo at their limits, each with its tag
+// and length, and every number, flag and time set) stays under 1.3 KB, so a full
+// call of kMaxBatchEvents fits well inside one gRPC message.
+constexpr size_t kMaxTransferWireBytes =
+    5 * (kMaxIdBytes + 3) + (kMaxReferenceBytes + 3) + (kMaxMemoBytes + 3) + 128;
+static_assert(kMaxBatchEvents * (kMaxTransferWireBytes + 4) <=
+              static_cast<size_t>(kMaxMessageBytes));
 
 grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);

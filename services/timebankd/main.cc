@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/program_usage.h"
@@ -48,7 +47,7 @@ int main(int argc, char** argv) {
       "the timebank time-credit server.\n"
       "Usage: timebankd [--listen=127.0.0.1:7400] [--data_dir=data] [--services=all]\n"
       "Stops cleanly on SIGTERM or SIGINT, finishing in-flight commits.");
-  absl::ParseCommandLine(argc, argv);
+  timebank::ParseCommandLine(argc, argv);
 
   // Block the stop signals in every thread; main waits for them below.
   sigset_t stop_signals;

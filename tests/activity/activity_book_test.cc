@@ -6,11 +6,13 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <map>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "services/common/ids.h"
 #include "storage/mem_store.h"
+#include "tests/common/model_ledger.h"
 
 namespace timebank::activity {
 namespace {
@@ -75,73 +77,6 @@ class FakePeople final : public People {
   std::map<uint64_t, dpb::MemberStatus> members;
 };
 
-// A model of the ledger's idempotency, reversals and one balance limit.
-class ModelLedger final : public Ledger {
- public:
-  absl::StatusOr<std::vector<lpb::CreateTransferResult>> Post(
-      const std::vector<lpb::Transfer>& ts) override {
-    if (down) return absl::UnavailableError("ledger down");
-    std::vector<lpb::CreateTransferResult> out;
-    for (const lpb::Transfer& t : ts) {
-      lpb::CreateTransferResult r;
-      r.set_id(t.id());
-      r.set_code(Apply(t));
-      out.push_back(r);
-    }
-    if (lose_reply) {
-      lose_reply = false;
-      return absl::DeadlineExceededError("reply lost");
-    }
-    return out;
-  }
-  lpb::CreateTransferResultCode Apply(const lpb::Transfer& t) {
-    // As the ledger: a retry is EXISTS only when it is the same request, every field.
-    if (auto it = requests.find(t.id()); it != requests.end()) {
-      return google::protobuf::util::MessageDifferencer::Equals(it->second, t)
-                 ? lpb::CREATE_TRANSFER_EXISTS
-                 : lpb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS;
-    }
-    const lpb::CreateTransferResultCode code = ApplyNew(t);
-    if (code == lpb::CREATE_TRANSFER_CREATED) requests[t.id()] = t;
-    return code;
-  }
-  lpb::CreateTransferResultCode ApplyNew(const lpb::Transfer& t) {
-    if (t.post_pending()) {
-      if (!posted.count(t.pending_id())) return lpb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND;
-      posted[t.id()] = t;  // the reservation already moved the balances
-      return lpb::CREATE_TRANSFER_CREATED;
-    }
-    lpb::Transfer eff = t;
-    if (t.kind() == lpb::TRANSFER_KIND_REVERSAL) {
-      auto it = posted.find(t.reverses_id());
-      if (it == posted.end()) return lpb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_FOUND;
-      eff.set_debit_account_id(it->second.credit_account_id());
-      eff.set_credit_account_id(it->second.debit_account_id());
-      eff.set_amount(it->second.amount());
-    }
-    if (balance[eff.debit_account_id()] - eff.amount() < -600)
-      return lpb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE;
-    balance[eff.debit_account_id()] -= eff.amount();
-    balance[eff.credit_account_id()] += eff.amount();
-    posted[t.id()] = eff;
-    return lpb::CREATE_TRANSFER_CREATED;
-  }
-  int64_t Sum() const {
-    int64_t s = 0;
-    for (const auto& [id, b] : balance) s += b;
-    return s;
-  }
-  absl::StatusOr<std::vector<lpb::CreateAccountResult>> OpenAccounts(
-      const std::vector<lpb::Account>& accounts) override {
-    return std::vector<lpb::CreateAccountResult>(accounts.size());
-  }
-  bool down = false;
-  bool lose_reply = false;
-  std::map<std::string, lpb::Transfer> posted;
-  std::map<std::string, lpb::Transfer> requests;  // as sent, for retries
-  std::map<std::string, int64_t> balance;
-};
-
 class ActivityBookTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -192,7 +127,9 @@ class ActivityBookTest : public ::testing::Test {
 
   storage::MemStore store{1};
   FakePeople people;
-  ModelLedger ledger;
+  // Every member may go 10 hours below zero.
+  testing::ModelLedger ledger{
+      testing::ModelLedger::Options{.accounts_must_exist = false, .default_min_balance = -600}};
   ActivityBook book{&store, &people, &ledger};
 };
 
@@ -350,6 +287,56 @@ TEST_F(ActivityBookTest, ReversalsUndoAPostedActivityOnce) {
             lpb::TRANSFER_KIND_REVERSAL);
   EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 0);
   EXPECT_EQ(Reload((*logged)[0].id()).state(), apb::ACTIVITY_STATE_REVERSED);
+  EXPECT_EQ(Reload((*logged)[0].id()).posting_state(), apb::POSTING_STATE_POSTED);
+}
+
+// Issue 11 item 10: a reversed activity stayed "reversed, queued" forever although
+// the ledger had posted its reversal.
+TEST_F(ActivityBookTest, AReversedActivityShowsPostedOnceTheLedgerHoldsTheReversal) {
+  auto logged = book.LogContributions(Coordinator(13), Event({10}, 45));
+  ASSERT_TRUE(logged.ok());
+  const uint64_t id = (*logged)[0].id();
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  ASSERT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_POSTED);
+  apb::ReverseActivityRequest rev;
+  rev.set_community_id(kC);
+  rev.set_activity_id(id);
+  rev.set_reason("logged twice");
+  auto reversed = book.ReverseActivity(Coordinator(13), rev);
+  ASSERT_TRUE(reversed.ok()) << reversed.status();
+  EXPECT_EQ(reversed->posting_state(), apb::POSTING_STATE_QUEUED);
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  const apb::Activity a = Reload(id);
+  EXPECT_EQ(a.state(), apb::ACTIVITY_STATE_REVERSED);
+  EXPECT_EQ(a.posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(a.ledger_result(), "");
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 0);
+  // Watchers see it too: the newest event is the posted reversal.
+  auto events = book.ReadEvents(1, 100);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->back().activity().posting_state(), apb::POSTING_STATE_POSTED);
+}
+
+TEST_F(ActivityBookTest, ARequestTheLedgerRefusesIsRecordedOnItsActivityAndTheOthersPost) {
+  auto logged = book.LogContributions(Coordinator(13), Event({10, 11, 12}, 30));
+  ASSERT_TRUE(logged.ok());
+  const std::string bad = ActivityTransferId(kC, (*logged)[1].id());
+  ledger.refuse = [&bad](const std::vector<lpb::Transfer>& ts) {
+    for (const lpb::Transfer& t : ts) {
+      if (t.id() == bad) return absl::InvalidArgumentError("transfers[1].memo: not valid UTF-8");
+    }
+    return absl::OkStatus();
+  };
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(book.OutboxSize(), 0u);
+  EXPECT_EQ(Reload((*logged)[0].id()).posting_state(), apb::POSTING_STATE_POSTED);
+  const apb::Activity refused = Reload((*logged)[1].id());
+  EXPECT_EQ(refused.posting_state(), apb::POSTING_STATE_REFUSED);
+  EXPECT_TRUE(absl::StrContains(refused.ledger_result(), "not valid UTF-8"))
+      << refused.ledger_result();
+  EXPECT_EQ(Reload((*logged)[2].id()).posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(ledger.posted.size(), 2u);
+  EXPECT_EQ(ledger.Sum(), 0);
 }
 
 TEST_F(ActivityBookTest, LedgerRefusalsAreShownAndNothingMoves) {
@@ -382,6 +369,48 @@ TEST_F(ActivityBookTest, MembersSeeOnlyTheirOwnActivities) {
   EXPECT_EQ(book.GetActivity(Member(10), kC, 2).status().code(), absl::StatusCode::kNotFound);
 }
 
+// Issue 11 item 10: `activity list --state/--since` were ignored.
+TEST_F(ActivityBookTest, ListsFilterByStateAndByWhenTheActivityHappened) {
+  apb::RecordExchangeRequest old_one = Exchange(10, 11, 30);
+  *old_one.mutable_occurred_at() = HoursAgo(72);
+  auto earlier = book.RecordExchange(Member(10), old_one);
+  ASSERT_TRUE(earlier.ok()) << earlier.status();
+  auto recent = book.RecordExchange(Member(10), Exchange(10, 11, 45));  // an hour ago
+  ASSERT_TRUE(recent.ok());
+  apb::RespondToExchangeRequest confirm;
+  confirm.set_community_id(kC);
+  confirm.set_activity_id(recent->id());
+  confirm.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+  ASSERT_TRUE(book.RespondToExchange(Member(11), confirm).ok());
+  auto ids = [&](const apb::ListActivitiesRequest& req) {
+    std::vector<uint64_t> out;
+    auto listed = book.ListActivities(Coordinator(99), req, 0, 100);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    if (!listed.ok()) return out;
+    for (const apb::Activity& a : listed->items) out.push_back(a.id());
+    return out;
+  };
+  apb::ListActivitiesRequest req;
+  req.set_community_id(kC);
+  req.set_state(apb::ACTIVITY_STATE_PROPOSED);
+  EXPECT_EQ(ids(req), std::vector<uint64_t>{earlier->id()});
+  req.clear_state();
+  *req.mutable_occurred_from() = HoursAgo(24);
+  EXPECT_EQ(ids(req), std::vector<uint64_t>{recent->id()});
+  req.clear_occurred_from();
+  *req.mutable_occurred_until() = HoursAgo(24);
+  EXPECT_EQ(ids(req), std::vector<uint64_t>{earlier->id()});
+  // A window that ends before it starts, or a time that is not one: refused, named.
+  *req.mutable_occurred_from() = HoursAgo(2);
+  *req.mutable_occurred_until() = HoursAgo(3);
+  EXPECT_TRUE(absl::StartsWith(book.ListActivities(Coordinator(99), req, 0, 10).status().message(),
+                               "occurred_until"));
+  req.clear_occurred_until();
+  req.mutable_occurred_from()->set_nanos(-1);
+  EXPECT_TRUE(absl::StartsWith(book.ListActivities(Coordinator(99), req, 0, 10).status().message(),
+                               "occurred_from"));
+}
+
 }  // namespace
 }  // namespace timebank::activity
 
@@ -402,7 +431,9 @@ class ReserveTest : public ::testing::Test {
   }
   storage::MemStore store{1};
   FakePeople people;
-  ModelLedger ledger;
+  // Every member may go 10 hours below zero.
+  testing::ModelLedger ledger{
+      testing::ModelLedger::Options{.accounts_must_exist = false, .default_min_balance = -600}};
   ActivityBook book{&store, &people, &ledger};
 };
 
@@ -485,6 +516,28 @@ TEST_F(ReserveTest, TheEventLogHoldsEveryChangeInOrder) {
 
 namespace timebank::activity {
 namespace {
+
+// Issue 11 item 11: WatchActivity polled every 5 ms; a watcher now sleeps until the
+// commit that adds an event wakes it.
+TEST_F(ReserveTest, AWatcherWakesOnTheCommitThatAddsAnEvent) {
+  apb::DonateRequest d;
+  d.set_community_id(kC);
+  d.set_minutes(15);
+  d.set_description("for the pool");
+  ASSERT_TRUE(book.Donate(Member(10), d).ok());
+  const uint64_t head = book.ReadEvents(1, 1000)->back().seq();
+  EXPECT_TRUE(book.WaitForEvent(head - 1, absl::Seconds(30)));  // already there: at once
+  EXPECT_FALSE(book.WaitForEvent(head, absl::Milliseconds(50)));
+  std::thread writer([&] {
+    absl::SleepFor(absl::Milliseconds(100));
+    ASSERT_TRUE(book.Donate(Member(11), d).ok());
+  });
+  const absl::Time start = absl::Now();
+  EXPECT_TRUE(book.WaitForEvent(head, absl::Seconds(30)));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));  // woken, not timed out
+  writer.join();
+  EXPECT_GT(book.ReadEvents(head + 1, 10)->size(), 0u);
+}
 
 TEST_F(ReserveTest, OffersAndRequestsAreSearchedAndStartExchanges) {
   apb::Post offer;

@@ -32,8 +32,14 @@ T=svc
 check help 0 "account create" -- "$TBCTL" --help
 check help-directory 0 "role grant" -- "$TBCTL" --help
 check no-credential 1 "sign in first" -- "$TBCTL" account show c1.x.alice
-# Abseil prints --help for the servers and exits 1.
-check timebankd-help 1 "--data_dir" -- "$TIMEBANKD" --help
+# --help prints the usage and succeeds; an unknown flag is still an error.
+check timebankd-help 0 "--data_dir" -- "$TIMEBANKD" --help
+check timebankd-bad-flag 1 "Unknown command line flag 'nosuch'" -- "$TIMEBANKD" --nosuch
+check tbctl-helpfull 0 "--service_keyring" -- "$TBCTL" --helpfull
+# A flag a command does not read is an error, not silently ignored.
+check flag-refused 2 "tbctl account show: --reason is not an option of this command; it takes --json, --csv" -- "$T" account show c1.x.alice --reason=x
+check flag-refused-none 2 "tbctl ping: --csv is not an option of this command; it takes no flags" -- "$T" ping --csv
+check flag-refused-bool 2 "--pending is not an option" -- "$T" transfer show c1.x.g1 --nopending
 check create-alice 0 "created account c1.x.alice" -- "$T" account create c1.x.alice --community=1 --min=-10h
 check create-bob 0 "created account c1.x.bob" -- "$T" account create c1.x.bob --community=1 --min=-10h
 check create-again 0 "already exists" -- "$T" account create c1.x.bob --community=1 --min=-10h
@@ -55,7 +61,8 @@ check show-json 0 '"balance": "30"' -- "$T" account show c1.x.alice --json
 check list 0 "c1.x.bob" -- "$T" account list --community=1
 check statement 0 "c1.x.g1.reversal.*30m.*logged twice" -- "$T" statement c1.x.alice
 check statement-balance 0 "CHANGE +BALANCE" -- "$T" statement c1.x.alice
-check statement-csv 0 '^RECORDED,ID,KIND' -- "$T" statement c1.x.alice --csv
+check statement-csv 0 '^RECORDED,ID,KIND,OCCURRED,' -- "$T" statement c1.x.alice --csv
+check statement-occurred 0 "RECORDED +ID +KIND +OCCURRED" -- "$T" statement c1.x.alice
 check freeze 0 "now frozen" -- "$T" account freeze c1.x.bob --reason="on holiday"
 check frozen 1 "not open" -- "$T" transfer 1h --provider=c1.x.bob --receiver=c1.x.alice
 check verify 0 "journal verified" -- "$T" journal verify
@@ -86,10 +93,19 @@ check login-unknown 1 "username or password is wrong" -- env TIMEBANK_PASSWORD=n
 check login-admin 0 "signed in as ada" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
 check org-create 0 "time account c1.o1" -- "$U" org create "Riverside Carers"
 check org-list 0 "Riverside Carers +charity" -- "$U" org list
+# Updates change only what is named: the limits stay when the time zone changes.
+check community-update-one 0 "Europe/Dublin, members to -5h" -- "$U" community update 1 --timezone=Europe/Dublin
+check community-update-back 0 "Europe/London, members to -5h" -- "$U" community update 1 --timezone=Europe/London
+check community-update-nothing 1 "say what to change" -- "$U" community update 1
 check member-add 0 "added member .* Bob Baker" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" member add "Bob Baker" --username=bob --tags=gardening,Cooking --number=B-7
 check member-dup-number 1 "already used" -- "$U" member add "Bob Two" --number=B-7
 check member-bad-name 1 "member.display_name" -- "$U" member add "$(printf 'a\tb')"
 check member-search 0 "Bob Baker" -- "$U" member list gardening
+bob0=$("$U" member list bob --json | sed -n 's/.*"id": "\([0-9]*\)".*/\1/p' | head -1)
+check member-update-email 0 "updated member" -- "$U" member update "$bob0" --email=bob@example.org
+check member-update-phone 0 "updated member" -- "$U" member update "$bob0" --phone="01234 567890"
+check member-update-kept 0 '"email": "bob@example.org"' -- "$U" member show "$bob0" --json
+check member-update-tags-kept 0 "cooking,gardening" -- "$U" member show "$bob0"
 check member-search-none 0 "^id +number" -- "$U" member list zzz-nobody
 bob=$("$U" member list bob --json | sed -n 's/.*"id": "\([0-9]*\)".*/\1/p' | head -1)
 check grant-coordinator 0 "coordinator\(1\)" -- "$U" role grant "$bob" coordinator --org=1 --reason="runs the carers group"
@@ -111,6 +127,7 @@ cara=$("$U" whoami --json | sed -n 's/.*"subject_id": "\([0-9]*\)".*/\1/p')
 check member-own-statement 0 "Statement for c1.m$cara" -- "$U" statement "c1.m$cara"
 check member-other-statement 1 "permission denied" -- "$U" statement "c1.m$bob"
 check member-export 0 '"username": "cara"' -- "$U" member export "$cara"
+check member-export-json 0 "^c1\.m$cara\$" -- bash -c "'$U' member export '$cara' | jq -er .time_account.account.id"
 check logout 0 "signed out" -- "$U" logout
 check after-logout 1 "sign in first" -- "$U" whoami
 check apikey-login 0 "API key" -- "$U" login --api_key="$key"
@@ -173,6 +190,10 @@ check offer-bad 1 "post.title" -- "$U" offer ""
 check posts-search 0 "offer .*Help with gardening" -- "$U" posts --tag=gardening
 check posts-text 0 "Help with gardening" -- "$U" posts weekends
 check exchange-from-post 0 "exchange +proposed" -- "$U" exchange record 30m --provider="$dee" --receiver="$bob" --what="weeding" --post=1
+check activity-list-proposed 0 "exchange +proposed .*weeding" -- "$U" activity list --state=proposed
+check activity-list-proposed-only 1 "" -- bash -c "'$U' activity list --state=proposed | grep -q confirmed"
+check activity-list-limit 0 "showing the newest 1; more with --limit=0" -- "$U" activity list --limit=1
+check activity-list-bad-state 1 "--state: proposed, confirmed" -- "$U" activity list --state=maybe
 check post-close 0 "post 1 closed" -- "$U" posts close 1
 check posts-closed-hidden 0 "^id +kind" -- "$U" posts --tag=gardening
 check exchange-closed-post 1 "post 1 is closed" -- "$U" exchange record 30m --provider="$dee" --receiver="$bob" --what="weeding" --post=1
@@ -207,6 +228,13 @@ check import-json 2 '"already_imported": 2' -- "$U" contribution import "$dir/ho
 check import-no-header 1 "missing: .*coproduction_type" -- "$U" contribution import <(printf 'member_number,date,hours\nIMP-1,2026-01-01,1\n')
 check import-no-file 1 "cannot read" -- "$U" contribution import "$dir/nope.csv"
 check import-statement 0 "balance -7h30m$" -- "$T" statement "c1.o1" --limit=1
+# Statements show the day it happened beside when it was recorded.
+check import-statement-occurred 0 ",contribution,$yesterday," -- "$T" statement "c1.o1" --csv
+today=$(date -u +%Y-%m-%d)
+check activity-list-until 0 "Befriending" -- "$U" activity list --org=1 --until="$today"
+check activity-list-until-only 1 "" -- bash -c "'$U' activity list --org=1 --until='$today' | grep -q 'co-design workshop'"
+check activity-list-since 0 "co-design workshop" -- "$U" activity list --org=1 --since="$today"
+check activity-list-since-only 1 "" -- bash -c "'$U' activity list --org=1 --since='$today' | grep -q Befriending"
 # The report, corrected, imports as it is (its line and reason columns are ignored).
 sed -e 's/,IMP-9,/,IMP-2,/' -e 's/,lots,/,1h,/' "$dir/report.csv" > "$dir/fixed.csv"
 check import-fixed 2 "imported +2" -- "$U" contribution import "$dir/fixed.csv"
@@ -216,6 +244,13 @@ check policy-missing 1 "no expense policy yet" -- "$U" expenses policy show
 check policy-bad 1 "say the limits" -- "$U" expenses policy set --mileage_rate=0.45
 check policy-set 0 "expense policy of community 1 saved" -- "$U" expenses policy set --mileage_rate=0.45 --max_claim=250.00 --max_month=400.00 --window_days=90 --second_above=100.00
 check policy-show 0 "second approver above +100.00 GBP" -- "$U" expenses policy show
+# A change names what it changes; the two-approver rule stays unless switched off by name.
+check policy-change-one 0 "saved" -- "$U" expenses policy set --max_claim=300.00
+check policy-kept-second 0 "second approver above +100.00 GBP" -- "$U" expenses policy show
+check policy-changed-claim 0 "most per claim +300.00 GBP" -- "$U" expenses policy show
+check policy-zero-refused 1 "to switch the second approver off, say --no_second_approver" -- "$U" expenses policy set --second_above=0
+check policy-contradiction 1 "contradict" -- "$U" expenses policy set --second_above=50.00 --no_second_approver
+check policy-nothing 1 "say what to change" -- "$U" expenses policy set
 fay=$(TIMEBANK_PASSWORD=fay-password-1 "$U" member add "Fay Finance" --username=fay | sed -n 's/^added member \([0-9]*\) .*/\1/p')
 gus=$(TIMEBANK_PASSWORD=gus-password-1 "$U" member add "Gus Finance" --username=gus | sed -n 's/^added member \([0-9]*\) .*/\1/p')
 check grant-fay 0 "finance" -- "$U" role grant "$fay" finance --reason="treasurer"
@@ -229,11 +264,14 @@ check claim-create 0 "saved as a draft" -- "$U" claim create "Co-design workshop
 claim=$("$U" claim list --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
 check claim-mileage 0 "5.54 GBP +12.3 \(distance\) Drive" -- "$U" claim show "$claim"
 check claim-total 0 "Co-design workshop +128.74 GBP +draft" -- "$U" claim show "$claim"
+check claim-edit-keeps-lines 0 "Co-design workshop +128.74 GBP +draft" -- "$U" claim edit "$claim" --title="Co-design workshop"
 printf '%%PDF-1.4\n%% sitter invoice\n' > "$dir/sitter.pdf"
 printf 'MZ not a receipt' > "$dir/program.exe"
 check receipt-bad-type 1 "not an image" -- "$U" claim attach "$claim" "$dir/program.exe"
 check receipt-attach 0 "sitter.pdf +application/pdf" -- "$U" claim attach "$claim" "$dir/sitter.pdf"
 check claim-submit 0 "128.74 GBP +submitted" -- "$U" claim submit "$claim"
+check claim-list-own-state 0 "Co-design workshop +128.74 GBP +submitted" -- "$U" claim list --state=submitted
+check finance-queue-member 1 "the finance queue is for finance officers and admins" -- "$U" finance queue
 check claim-edit-submitted 1 "only drafts" -- "$U" claim edit "$claim" --title="changed"
 check claim-dee-decide 1 "permission denied" -- "$U" finance approve "$claim"
 check login-fay 0 "signed in" -- env TIMEBANK_PASSWORD=fay-password-1 "$U" login fay
@@ -280,6 +318,16 @@ check finance-reverse 0 "12.00 GBP +submitted" -- "$U" finance reverse "$own" --
 for _ in $(seq 1 30); do "$U" claim show "$own" | grep -q queued || break; sleep 0.1; done
 check money-book-reversed 0 "balance 0.00 GBP" -- "$T" statement "c1.payable.m$gus"
 check activity-verify 0 "journal verified" -- "$T" journal verify
+check policy-second-off 0 "saved" -- "$U" expenses policy set --no_second_approver
+check policy-second-never 0 "second approver above +never" -- "$U" expenses policy show
+check policy-limits-kept 0 "most per claim +300.00 GBP" -- "$U" expenses policy show
+# A reversed activity shows posted once the ledger holds its reversal.
+check login-ada-7 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+rid=$("$U" contribution log 1h --org=1 --members="$ada" --what="logged by mistake" --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
+for _ in $(seq 1 30); do "$U" activity show "$rid" | grep -q queued || break; sleep 0.1; done
+check activity-reverse 0 "reversed" -- "$U" activity reverse "$rid" --reason="logged by mistake"
+for _ in $(seq 1 30); do "$U" activity show "$rid" | grep -q queued || break; sleep 0.1; done
+check activity-reversed-posted 0 "contribution +reversed +posted" -- "$U" activity show "$rid"
 for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev/null 2>&1 || true; done
 check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
 check unreachable 1 "cannot reach timebankd" -- "$T" --server=127.0.0.1:1 ping

@@ -21,11 +21,16 @@ namespace timebank::testing {
 
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/timebank-test-XXXXXX";
-  char* dir = mkdtemp(tmpl);
-  EXPECT_NE(dir, nullptr);
-  path_ = dir ? dir : "/tmp/timebank-test-failed";
+TempDir::TempDir(const std::string& parent) {
+  std::string tmpl = parent + "/timebank-test-XXXXXX";
+  char* dir = mkdtemp(tmpl.data());
+  EXPECT_NE(dir, nullptr) << parent;
+  path_ = dir ? dir : parent + "/timebank-test-failed";
+}
+
+std::string FastTempParent() {
+  std::error_code ec;
+  return std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm" : "/tmp";
 }
 
 TempDir::~TempDir() {

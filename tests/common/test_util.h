@@ -17,10 +17,11 @@
 
 namespace timebank::testing {
 
-// A fresh directory under /tmp, removed with everything in it on destruction.
+// A fresh directory under `parent` (default /tmp), removed with everything in it on
+// destruction.
 class TempDir {
  public:
-  TempDir();
+  explicit TempDir(const std::string& parent = "/tmp");
   ~TempDir();
   const std::string& path() const { return path_; }
   std::string Sub(const std::string& name) const { return path_ + "/" + name; }
@@ -28,6 +29,10 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Where a test that commits many thousands of synced batches keeps its stores:
+// /dev/shm (memory, where a sync costs nothing) when the machine has it, else /tmp.
+std::string FastTempParent();
 
 absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(const std::string& path);
 

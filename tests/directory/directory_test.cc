@@ -4,6 +4,7 @@
 #include "services/directory/directory.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/token.h"
@@ -22,6 +23,10 @@ class FakeLedger final : public LedgerAccounts {
  public:
   absl::Status Open(const std::vector<lpb::Account>& accounts) override {
     if (down) return absl::UnavailableError("ledger down");
+    if (accounts.empty() || accounts.size() > ledger::kMaxBatchEvents) {  // as the ledger does
+      return absl::InvalidArgumentError(
+          absl::StrCat("accounts: between 1 and ", ledger::kMaxBatchEvents, " per call"));
+    }
     for (const auto& a : accounts) opened[a.id()] = a;
     return absl::OkStatus();
   }
@@ -140,6 +145,77 @@ TEST_F(DirectoryTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
                                 "member_credit_limit"));
   EXPECT_EQ(dir.GrantRole(op_, community_, 1, dpb::ROLE_OPERATOR, 0, "").status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+google::protobuf::FieldMask Mask(std::vector<std::string> paths) {
+  google::protobuf::FieldMask m;
+  for (std::string& p : paths) m.add_paths(std::move(p));
+  return m;
+}
+
+// Issue 11 item 10: updates replaced the whole record, so a field left out was reset.
+TEST_F(DirectoryTest, CommunityUpdatesChangeOnlyTheFieldsNamed) {
+  const dpb::Community before = *dir.GetCommunity(community_);
+  ASSERT_EQ(before.member_credit_limit_minutes(), 600);
+  dpb::Community patch;
+  patch.set_id(community_);
+  patch.set_etag(before.etag());
+  patch.set_timezone("Europe/Dublin");
+  auto updated = dir.UpdateCommunity(op_, patch, Mask({"timezone"}));
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->timezone(), "Europe/Dublin");
+  EXPECT_EQ(updated->name(), "Riverside");
+  EXPECT_EQ(updated->member_credit_limit_minutes(), 600);
+  EXPECT_EQ(updated->expense_currency(), before.expense_currency());
+  // Without a mask: what the request sets. Naming a field sets it even to zero.
+  patch.set_etag(updated->etag());
+  patch.clear_timezone();
+  updated = dir.UpdateCommunity(op_, patch, Mask({"member_credit_limit_minutes"}));
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->member_credit_limit_minutes(), 0);
+  EXPECT_EQ(updated->timezone(), "Europe/Dublin");
+  // A path that cannot change, or a change that breaks a rule: refused, nothing written.
+  patch.set_etag(updated->etag());
+  EXPECT_TRUE(absl::StartsWith(
+      dir.UpdateCommunity(op_, patch, Mask({"pool_account_id"})).status().message(),
+      "update_mask:"));
+  EXPECT_TRUE(absl::StartsWith(dir.UpdateCommunity(op_, patch, Mask({"name"})).status().message(),
+                               "community.name"));
+  EXPECT_EQ(dir.GetCommunity(community_)->etag(), updated->etag());
+}
+
+TEST_F(DirectoryTest, MemberUpdatesChangeOnlyTheFieldsNamedAndCanClearOne) {
+  dpb::Member m = NewMember("Hana");
+  m.set_email("hana@example.org");
+  m.set_phone("01234 567890");
+  m.add_tags("Gardening");
+  m.mutable_consent()->set_appear_in_directory(true);
+  auto made = dir.CreateMember(op_, m, "", "");
+  ASSERT_TRUE(made.ok()) << made.status();
+  dpb::Member patch;
+  patch.set_community_id(community_);
+  patch.set_id(made->id());
+  patch.set_etag(made->etag());
+  patch.add_tags(" Cooking ");
+  auto updated = dir.UpdateMember(op_, patch, google::protobuf::FieldMask());
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->display_name(), "Hana");
+  EXPECT_EQ(updated->email(), "hana@example.org");
+  ASSERT_EQ(updated->tags_size(), 1);
+  EXPECT_EQ(updated->tags(0), "cooking");  // normalised as on creation
+  EXPECT_TRUE(updated->consent().appear_in_directory());
+  // Clearing the email and withdrawing a consent: by naming them.
+  patch.set_etag(updated->etag());
+  patch.clear_tags();
+  updated = dir.UpdateMember(op_, patch, Mask({"email", "consent.appear_in_directory"}));
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->email(), "");
+  EXPECT_EQ(updated->phone(), "01234 567890");
+  EXPECT_FALSE(updated->consent().appear_in_directory());
+  EXPECT_EQ(updated->tags_size(), 1);
+  patch.set_etag(updated->etag());
+  EXPECT_TRUE(absl::StartsWith(dir.UpdateMember(op_, patch, Mask({"roles"})).status().message(),
+                               "update_mask:"));
 }
 
 TEST_F(DirectoryTest, MembersAreLookedUpByNumberInBulk) {

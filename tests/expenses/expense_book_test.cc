@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "storage/mem_store.h"
+#include "tests/common/model_ledger.h"
 
 namespace timebank::expenses {
 namespace {
@@ -62,93 +63,6 @@ class FakeActivities final : public ActivityLookup {
     a.set_receiver_member_id(id == 7 ? 0 : 12);
     return a;
   }
-};
-
-// Accounts with an optional minimum, linked chains all-or-nothing, idempotent ids.
-class ModelLedger final : public LedgerClient {
- public:
-  absl::StatusOr<std::vector<lpb::CreateTransferResult>> Post(
-      const std::vector<lpb::Transfer>& ts) override {
-    if (down) return absl::UnavailableError("ledger down");
-    std::vector<lpb::CreateTransferResult> out(ts.size());
-    size_t begin = 0;
-    for (size_t i = 0; i < ts.size(); ++i) {
-      if (ts[i].linked()) continue;
-      // ts[begin..i] is one chain.
-      auto saved = balance;
-      auto saved_posted = posted;
-      auto saved_requests = requests;
-      lpb::CreateTransferResultCode failed = lpb::CREATE_TRANSFER_CREATED;
-      for (size_t k = begin; k <= i; ++k) {
-        lpb::CreateTransferResultCode code = Apply(ts[k]);
-        out[k].set_code(code);
-        if (code != lpb::CREATE_TRANSFER_CREATED && code != lpb::CREATE_TRANSFER_EXISTS)
-          failed = code;
-      }
-      if (failed != lpb::CREATE_TRANSFER_CREATED) {
-        balance = saved;
-        posted = saved_posted;
-        requests = saved_requests;
-        for (size_t k = begin; k <= i; ++k) out[k].set_code(failed);
-      }
-      begin = i + 1;
-    }
-    return out;
-  }
-  absl::StatusOr<std::vector<lpb::CreateAccountResult>> OpenAccounts(
-      const std::vector<lpb::Account>& as) override {
-    if (down) return absl::UnavailableError("ledger down");
-    std::vector<lpb::CreateAccountResult> out(as.size());
-    for (size_t i = 0; i < as.size(); ++i) {
-      // As the ledger: a retry is EXISTS only when it asks for the same account.
-      auto it = accounts.find(as[i].id());
-      out[i].set_code(it == accounts.end() ? lpb::CREATE_ACCOUNT_CREATED
-                      : google::protobuf::util::MessageDifferencer::Equals(it->second, as[i])
-                          ? lpb::CREATE_ACCOUNT_EXISTS
-                          : lpb::CREATE_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS);
-      accounts.emplace(as[i].id(), as[i]);
-    }
-    return out;
-  }
-  lpb::CreateTransferResultCode Apply(const lpb::Transfer& in) {
-    // As the ledger: a retry is EXISTS only when it is the same request, every field.
-    if (auto it = requests.find(in.id()); it != requests.end()) {
-      return google::protobuf::util::MessageDifferencer::Equals(it->second, in)
-                 ? lpb::CREATE_TRANSFER_EXISTS
-                 : lpb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS;
-    }
-    lpb::Transfer t = in;
-    if (in.kind() == lpb::TRANSFER_KIND_REVERSAL) {  // the reversed transfer, backwards
-      auto it = posted.find(in.reverses_id());
-      if (it == posted.end()) return lpb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_FOUND;
-      t.set_debit_account_id(it->second.credit_account_id());
-      t.set_credit_account_id(it->second.debit_account_id());
-      t.set_amount(it->second.amount());
-    }
-    auto debit = accounts.find(t.debit_account_id());
-    auto credit = accounts.find(t.credit_account_id());
-    if (debit == accounts.end()) return lpb::CREATE_TRANSFER_DEBIT_ACCOUNT_NOT_FOUND;
-    if (credit == accounts.end()) return lpb::CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_FOUND;
-    if (debit->second.has_min_balance() &&
-        balance[t.debit_account_id()] - t.amount() < debit->second.min_balance()) {
-      return lpb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE;
-    }
-    balance[t.debit_account_id()] -= t.amount();
-    balance[t.credit_account_id()] += t.amount();
-    posted[t.id()] = t;
-    requests[t.id()] = in;
-    return lpb::CREATE_TRANSFER_CREATED;
-  }
-  int64_t Sum() const {
-    int64_t s = 0;
-    for (const auto& [id, b] : balance) s += b;
-    return s;
-  }
-  bool down = false;
-  std::map<std::string, lpb::Account> accounts;
-  std::map<std::string, lpb::Transfer> posted;
-  std::map<std::string, lpb::Transfer> requests;  // as sent, for retries
-  std::map<std::string, int64_t> balance;
 };
 
 dpb::Principal Person(uint64_t id, std::vector<dpb::Role> roles = {}) {
@@ -222,7 +136,8 @@ class ExpenseBookTest : public ::testing::Test {
 
   storage::MemStore store{1};
   FakePeople people;
-  ModelLedger ledger;
+  testing::ModelLedger ledger{testing::ModelLedger::Options{.accounts_must_exist = true,
+                                                            .default_min_balance = std::nullopt}};
   FakeActivities activities;
   ExpenseBook book{&store, &people, &ledger, &activities};
   const dpb::Principal admin = Person(11, {dpb::ROLE_ADMIN});
@@ -434,6 +349,76 @@ TEST_F(ExpenseBookTest, PolicyLimitsAndBadInputWriteNothing) {
   refused(Draft({Line(xpb::CATEGORY_MILEAGE, 10)}), "mileage is not claimable");
 }
 
+google::protobuf::FieldMask Mask(std::vector<std::string> paths) {
+  google::protobuf::FieldMask m;
+  for (std::string& p : paths) m.add_paths(std::move(p));
+  return m;
+}
+
+// Issue 11 item 10: `expenses policy set` replaced the whole policy, so leaving out
+// the second-approval threshold silently switched the two-approver rule off.
+TEST_F(ExpenseBookTest, PolicyUpdatesChangeOnlyTheFieldsNamedAndASafeguardGoesOffOnlyByName) {
+  xpb::Policy patch;
+  patch.set_community_id(kC);
+  patch.set_max_claim_minor(30'000);
+  auto updated = book.UpdatePolicy(fiona, patch, Mask({"max_claim_minor"}));
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->max_claim_minor(), 30'000);
+  EXPECT_EQ(updated->second_approval_above_minor(), 10'000);  // untouched
+  EXPECT_EQ(updated->claim_window_days(), 90);
+  EXPECT_EQ(updated->mileage_rate_minor(), 45);
+  // Without a mask, only what the request sets changes.
+  patch.clear_max_claim_minor();
+  patch.set_max_month_minor(50'000);
+  updated = book.UpdatePolicy(fiona, patch, google::protobuf::FieldMask());
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->max_month_minor(), 50'000);
+  EXPECT_EQ(updated->max_claim_minor(), 30'000);
+  EXPECT_EQ(updated->second_approval_above_minor(), 10'000);
+  // Switching the second approver off: only by naming it.
+  updated = book.UpdatePolicy(fiona, patch, Mask({"second_approval_above_minor"}));
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->second_approval_above_minor(), 0);
+  EXPECT_EQ(updated->max_month_minor(), 50'000);
+
+  // What cannot change, a stale etag, or a change that breaks a rule: refused,
+  // naming the field, and nothing is written.
+  const xpb::Policy before = *book.GetPolicy(kC);
+  EXPECT_TRUE(absl::StartsWith(
+      book.UpdatePolicy(fiona, patch, Mask({"currency"})).status().message(), "update_mask:"));
+  xpb::Policy stale = patch;
+  stale.set_etag("0000");
+  EXPECT_EQ(book.UpdatePolicy(fiona, stale, Mask({"max_month_minor"})).status().code(),
+            absl::StatusCode::kAborted);
+  EXPECT_TRUE(absl::StartsWith(
+      book.UpdatePolicy(fiona, patch, Mask({"claim_window_days"})).status().message(),
+      "policy.claim_window_days"));
+  EXPECT_EQ(book.GetPolicy(kC)->SerializeAsString(), before.SerializeAsString());
+  // The current etag is accepted.
+  xpb::Policy fresh = patch;
+  fresh.set_etag(before.etag());
+  EXPECT_TRUE(book.UpdatePolicy(fiona, fresh, Mask({"max_month_minor"})).ok());
+}
+
+TEST_F(ExpenseBookTest, AClaimEditChangesOnlyTheFieldsNamed) {
+  auto made = book.CreateClaim(
+      alice, Draft({Line(xpb::CATEGORY_TRAVEL, 1250), Line(xpb::CATEGORY_MATERIALS, 300)}), "");
+  ASSERT_TRUE(made.ok());
+  xpb::Claim patch;
+  patch.set_community_id(kC);
+  patch.set_id(made->id());
+  patch.set_etag(made->etag());
+  patch.set_title("Bus fares and ink");  // no lines in the request: they stay
+  auto edited = book.UpdateClaim(alice, patch, Mask({"title"}));
+  ASSERT_TRUE(edited.ok()) << edited.status();
+  EXPECT_EQ(edited->title(), "Bus fares and ink");
+  EXPECT_EQ(edited->lines_size(), 2);
+  EXPECT_EQ(edited->total_minor(), 1550);
+  patch.set_etag(edited->etag());
+  EXPECT_TRUE(absl::StartsWith(book.UpdateClaim(alice, patch, Mask({"state"})).status().message(),
+                               "update_mask:"));
+}
+
 TEST_F(ExpenseBookTest, FinanceQueueIsOldestFirstAndMembersSeeTheirOwn) {
   xpb::Claim small = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 300)});
   xpb::Claim big = Submitted(13, {Line(xpb::CATEGORY_TRAVEL, 9000)});
@@ -474,6 +459,28 @@ TEST_F(ExpenseBookTest, FinanceQueueIsOldestFirstAndMembersSeeTheirOwn) {
   mine.set_member_id(13);
   EXPECT_EQ(book.ListClaims(alice, mine, 0, 10).status().code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+// Issue 11 item 10: a member's `finance queue` printed an empty table instead of
+// saying they may not see it.
+TEST_F(ExpenseBookTest, AMemberAskingForTheFinanceQueueIsToldTheyMayNot) {
+  Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 100)});
+  Submitted(11, {Line(xpb::CATEGORY_TRAVEL, 200)});
+  xpb::ListClaimsRequest queue;
+  queue.set_community_id(kC);
+  queue.set_state(xpb::CLAIM_STATE_SUBMITTED);
+  for (const dpb::Principal& who : {alice, Person(14, {dpb::ROLE_COORDINATOR})}) {
+    auto refused = book.ListClaims(who, queue, 0, 10);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_TRUE(absl::StrContains(refused.status().message(), "finance queue"));
+  }
+  EXPECT_EQ(book.ListClaims(fiona, queue, 0, 10)->items.size(), 2u);
+  EXPECT_EQ(book.ListClaims(admin, queue, 0, 10)->items.size(), 2u);
+  // Their own claims in a state, asked for by their own id, are theirs to see.
+  queue.set_member_id(10);
+  auto own = book.ListClaims(alice, queue, 0, 10);
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(own->items.size(), 1u);
 }
 
 // Reads CSV text back into rows of fields (quoted fields, doubled quotes, CRLF).
@@ -624,6 +631,98 @@ TEST_F(ExpenseBookTest, PaymentBatchesPayOnceExportForTheBankAndKeepDutiesApart)
   auto listed = book.ListPaymentBatches(kC, 0, 10);
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->items.size(), 1u);
+}
+
+// Issue 11 item 8: nine full payment batches (9,000 transfers, more than one ledger
+// call takes) queued while the ledger is down, then claims approved behind them.
+// When the ledger is back, every call stays within its limit and everything posts
+// exactly once.
+TEST_F(ExpenseBookTest, NineFullPaymentBatchesQueuedWhileTheLedgerIsDownPostExactlyOnce) {
+  xpb::Policy p = *book.GetPolicy(kC);
+  p.set_max_month_minor(ExpenseLimits::kMaxMinor);
+  ASSERT_TRUE(book.SetPolicy(admin, p).ok());
+  constexpr int kBatches = 9;
+  constexpr int kClaims = kBatches * static_cast<int>(ExpenseLimits::kMaxBatchClaims);
+  for (int i = 0; i < kClaims; ++i) {
+    ASSERT_TRUE(
+        Decide(fiona, Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 100)}), D::DECISION_APPROVE).ok());
+  }
+  for (int round = 0; round < 100 && book.OutboxSize() > 0; ++round)
+    ASSERT_TRUE(book.Dispatch().ok());
+  ASSERT_EQ(book.OutboxSize(), 0u);
+
+  ledger.down = true;
+  std::vector<uint64_t> batches;
+  for (int b = 0; b < kBatches; ++b) {
+    xpb::CreatePaymentBatchRequest create;
+    create.set_community_id(kC);
+    auto batch = book.CreatePaymentBatch(fiona, create);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_EQ(batch->claim_ids_size(), static_cast<int>(ExpenseLimits::kMaxBatchClaims));
+    xpb::MarkBatchPaidRequest paid;
+    paid.set_community_id(kC);
+    paid.set_batch_id(batch->id());
+    paid.set_payment_reference(absl::StrCat("BACS ", b));
+    ASSERT_TRUE(book.MarkBatchPaid(farid, paid).ok());
+    batches.push_back(batch->id());
+  }
+  std::vector<xpb::Claim> later;
+  for (int i = 0; i < 3; ++i) {
+    later.push_back(
+        *Decide(fiona, Submitted(10, {Line(xpb::CATEGORY_MATERIALS, 500)}), D::DECISION_APPROVE));
+  }
+  EXPECT_FALSE(book.Dispatch().ok());
+  ASSERT_EQ(book.OutboxSize(), static_cast<size_t>(kBatches + 3));
+
+  ledger.down = false;
+  const size_t calls_before = ledger.call_sizes.size();
+  for (int round = 0; round < 10 && book.OutboxSize() > 0; ++round) {
+    ASSERT_TRUE(book.Dispatch().ok());
+  }
+  ASSERT_EQ(book.OutboxSize(), 0u);
+  for (size_t i = calls_before; i < ledger.call_sizes.size(); ++i) {
+    EXPECT_LE(ledger.call_sizes[i], ledger::kMaxBatchEvents);
+  }
+  for (uint64_t id : batches) {
+    auto batch = book.GetPaymentBatch(kC, id);
+    EXPECT_EQ(batch->posting_state(), xpb::POSTING_STATE_POSTED) << batch->ledger_result();
+  }
+  for (const xpb::Claim& c : later) {
+    EXPECT_EQ(book.GetClaim(fiona, kC, c.id())->posting_state(), xpb::POSTING_STATE_POSTED);
+  }
+  EXPECT_EQ(ledger.posted.size(), static_cast<size_t>(2 * kClaims + 3));
+  EXPECT_EQ(ledger.balance[BankAccountId(kC)], int64_t{100} * kClaims);
+  EXPECT_EQ(ledger.balance[PayableAccountId(kC, 10)], 3 * 500);
+  EXPECT_EQ(ledger.Sum(), 0);
+}
+
+TEST_F(ExpenseBookTest, ALedgerRefusalIsRecordedOnItsClaimAndNeverBlocksTheClaimsBehindIt) {
+  std::vector<xpb::Claim> claims;
+  for (int i = 0; i < 5; ++i) {
+    claims.push_back(
+        *Decide(fiona, Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 100 + i)}), D::DECISION_APPROVE));
+  }
+  // The ledger refuses any request carrying the second claim's approval.
+  const std::string bad = ExpenseApprovalId(kC, claims[1].id(), 1, "travel");
+  ledger.refuse = [&bad](const std::vector<lpb::Transfer>& ts) {
+    for (const lpb::Transfer& t : ts) {
+      if (t.id() == bad) return absl::InvalidArgumentError("transfers[0].memo: not valid UTF-8");
+    }
+    return absl::OkStatus();
+  };
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  EXPECT_EQ(book.OutboxSize(), 0u);
+  for (size_t i = 0; i < claims.size(); ++i) {
+    const xpb::Claim c = *book.GetClaim(fiona, kC, claims[i].id());
+    if (i == 1) {
+      EXPECT_EQ(c.posting_state(), xpb::POSTING_STATE_REFUSED);
+      EXPECT_TRUE(absl::StrContains(c.ledger_result(), "not valid UTF-8")) << c.ledger_result();
+    } else {
+      EXPECT_EQ(c.posting_state(), xpb::POSTING_STATE_POSTED) << i;
+    }
+  }
+  EXPECT_EQ(ledger.posted.size(), 4u);
+  EXPECT_EQ(ledger.Sum(), 0);
 }
 
 TEST_F(ExpenseBookTest, ReceiptsAreSniffedHashedRequiredAboveTheThresholdAndDuplicatesFlagged) {

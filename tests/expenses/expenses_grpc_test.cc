@@ -244,5 +244,52 @@ TEST_F(ExpensesGrpcTest, AClaimsWholeLifeKeepsTheMoneyBookBalanced) {
   CheckBooks("after a refused mix of time and money");
 }
 
+// SetPolicy and UpdateClaim through the API apply the request's update_mask.
+TEST_F(ExpensesGrpcTest, UpdatesThroughTheApiChangeOnlyTheFieldsTheMaskNames) {
+  xpb::SetPolicyRequest set;
+  xpb::Policy& full = *set.mutable_policy();
+  full.set_community_id(community_);
+  full.set_max_claim_minor(50'000);
+  full.set_max_month_minor(100'000);
+  full.set_claim_window_days(60);
+  full.set_second_approval_above_minor(10'000);
+  full.set_receipt_required_above_minor(5'000);
+  xpb::Policy p;
+  ASSERT_TRUE(Call(fiona_, &S::SetPolicy, set, &p).ok());
+  xpb::SetPolicyRequest change;
+  change.mutable_policy()->set_community_id(community_);
+  change.mutable_policy()->set_max_claim_minor(20'000);
+  change.mutable_update_mask()->add_paths("max_claim_minor");
+  ASSERT_TRUE(Call(fiona_, &S::SetPolicy, change, &p).ok());
+  EXPECT_EQ(p.max_claim_minor(), 20'000);
+  EXPECT_EQ(p.second_approval_above_minor(), 10'000);
+  EXPECT_EQ(p.receipt_required_above_minor(), 5'000);
+  change.mutable_update_mask()->add_paths("etag");
+  EXPECT_EQ(Call(fiona_, &S::SetPolicy, change, &p).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  xpb::CreateClaimRequest create;
+  xpb::Claim& draft = *create.mutable_claim();
+  draft.set_community_id(community_);
+  draft.set_title("Bus");
+  xpb::ClaimLine* l = draft.add_lines();
+  l->set_category(xpb::CATEGORY_TRAVEL);
+  l->set_date(absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(30), absl::UTCTimeZone()));
+  l->set_amount_minor(320);
+  l->set_description("to the workshop");
+  xpb::Claim claim;
+  ASSERT_TRUE(Call(alice_, &S::CreateClaim, create, &claim).ok());
+  xpb::UpdateClaimRequest edit;
+  edit.mutable_claim()->set_community_id(community_);
+  edit.mutable_claim()->set_id(claim.id());
+  edit.mutable_claim()->set_etag(claim.etag());
+  edit.mutable_claim()->set_title("Bus fares");
+  edit.mutable_update_mask()->add_paths("title");
+  ASSERT_TRUE(Call(alice_, &S::UpdateClaim, edit, &claim).ok());
+  EXPECT_EQ(claim.title(), "Bus fares");
+  EXPECT_EQ(claim.lines_size(), 1);
+  EXPECT_EQ(claim.total_minor(), 320);
+}
+
 }  // namespace
 }  // namespace timebank::expenses
