@@ -1,5 +1,9 @@
 #include "storage/bytes.h"
 
+#include <algorithm>
+
+#include "storage/check.h"
+
 namespace timebank::storage {
 
 void PutU8(std::string* out, uint8_t v) { out->push_back(static_cast<char>(v)); }
@@ -80,6 +84,14 @@ int64_t ByteReader::I64() {
   if (!Need(8)) return 0;
   int64_t v = DecodeI64(in_.data());
   in_.remove_prefix(8);
+  return v;
+}
+
+std::string_view ByteReader::Fixed(size_t n) {
+  TB_CHECK(n <= kMaxFixedBytes);
+  if (!Need(n)) return std::string_view(kZeros, std::min(n, sizeof(kZeros)));
+  std::string_view v = in_.substr(0, n);
+  in_.remove_prefix(n);
   return v;
 }
 

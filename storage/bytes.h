@@ -31,12 +31,17 @@ class ByteReader {
   uint64_t U64();
   int64_t I64();
   std::string_view Bytes();
+  // `n` bytes without a length prefix; on a short input ok() turns false and the
+  // answer is n zero bytes (n at most kMaxFixedBytes), so callers need not check first.
+  std::string_view Fixed(size_t n);
+  static constexpr size_t kMaxFixedBytes = 64;
   bool ok() const { return ok_; }
   bool done() const { return in_.empty(); }
   std::string_view rest() const { return in_; }
 
  private:
   bool Need(size_t n);
+  static constexpr char kZeros[kMaxFixedBytes] = {};
   std::string_view in_;
   bool ok_ = true;
 };

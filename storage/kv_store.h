@@ -83,6 +83,15 @@ class KvStore {
   virtual absl::Status Flush(ColumnFamily cf) = 0;
   // Writes a consistent, openable copy of the whole store into `dir` (must not exist).
   virtual absl::Status Checkpoint(const std::string& dir) = 0;
+
+  // Makes deletes and overwrites in `cf` final on disk: once it returns, no file of the
+  // store (table files, write-ahead logs) holds a value deleted or overwritten in
+  // [begin, end] before the call ("" = unbounded), so neither does a checkpoint made
+  // afterwards. For erasing personal data, not for routine deletes: it flushes every
+  // family and rewrites every table file over the range. UNAVAILABLE (retry later) if a
+  // snapshot older than the call still holds the old values.
+  virtual absl::Status Purge(ColumnFamily cf, std::string_view begin, std::string_view end) = 0;
+  absl::Status Purge(ColumnFamily cf) { return Purge(cf, "", ""); }
 };
 
 }  // namespace timebank::storage

@@ -115,6 +115,11 @@ class SplitStore final : public KvStore {
     return parts_[r.part].store->Flush(r.family);
   }
 
+  absl::Status Purge(ColumnFamily cf, std::string_view begin, std::string_view end) override {
+    const Route& r = routes_.at(static_cast<size_t>(cf));
+    return parts_[r.part].store->Purge(r.family, begin, end);
+  }
+
   absl::Status Checkpoint(const std::string& dir) override {
     std::error_code ec;
     if (std::filesystem::exists(dir, ec)) {

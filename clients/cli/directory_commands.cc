@@ -481,6 +481,8 @@ int MemberCmd(Client& c, const Args& a) {
                    : sub == "leave" ? dpb::MEMBER_STATUS_LEFT
                                     : dpb::MEMBER_STATUS_ACTIVE);
     req.set_reason(absl::GetFlag(FLAGS_reason));
+    // Approving a sign-up whose requested username is taken: the one agreed instead.
+    if (sub == "approve") req.set_username(absl::GetFlag(FLAGS_username));
     ShowMember(
         c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::SetMemberStatus, req), "");
     return 0;
@@ -715,7 +717,7 @@ const std::vector<CommandFlags>& DirectoryCommandFlags() {
        {"community", "email", "phone", "tags", "in_directory", "on_leaderboards", "json"}},
       {"member suspend", {"community", "reason", "json"}},
       {"member reinstate", {"community", "reason", "json"}},
-      {"member approve", {"community", "reason", "json"}},
+      {"member approve", {"community", "reason", "username", "json"}},
       {"member leave", {"community", "reason", "json"}},
       {"member export", {"community", "out"}},
       {"member erase", {"community", "reason", "json"}},

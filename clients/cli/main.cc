@@ -90,7 +90,7 @@ Directory (--community=N defaults to your own)
   member add NAME [--username=U --number=N --email=E --phone=P --tags=a,b --in_directory]
   member list [QUERY] [--tag=T] [--limit=50] | show ID | export ID [--out=F]
   member update ID [NAME] [--email=E --phone=P --tags=a,b --[no]in_directory]  only what is named
-  member suspend|reinstate|approve|leave ID [--reason=..] | erase ID --reason=.. | set-password ID
+  member suspend|reinstate|approve|leave ID [--reason=..] [--username=U: approve with another name] | erase ID --reason=.. | set-password ID
   role grant|revoke MEMBER_ID coordinator|finance|admin [--org=ID] [--reason=..]
   audit                                    who granted or revoked what, and other changes
   invite create [--hours=168 --note=..] | invite list | invite revoke ID

@@ -955,6 +955,78 @@ absl::StatusOr<apb::Activity> ActivityBook::Redeem(const dpb::Principal& caller,
   return Reserve(caller, a, "redeem", req.request_id());
 }
 
+namespace {
+
+// Clears what a person wrote on an activity; false if there was nothing left to clear.
+bool EraseText(apb::Activity* a) {
+  if (a->text_erased()) return false;
+  a->clear_description();
+  a->clear_reason();
+  a->set_text_erased(true);
+  return true;
+}
+
+bool TookPart(const apb::Activity& a, uint64_t c, uint64_t m) {
+  return a.community_id() == c && (a.provider_member_id() == m || a.receiver_member_id() == m);
+}
+
+}  // namespace
+
+absl::StatusOr<apb::EraseMemberDataResponse> ActivityBook::EraseMember(uint64_t c, uint64_t m) {
+  apb::EraseMemberDataResponse out;
+  {
+    absl::MutexLock lock(&write_mu_);
+    Tx tx(store_);
+    auto it = store_->NewIterator(kRecords);
+    // Their activities, through the member index.
+    const std::string mine = KeyU64U64(kMemberTag, c, m);
+    for (it->Seek(mine); it->Valid() && absl::StartsWith(AsAbsl(it->key()), mine); it->Next()) {
+      TB_ASSIGN_OR_RETURN(apb::Activity a,
+                          Load(c, Inv(storage::DecodeU64(it->key().data() + mine.size()))));
+      if (!EraseText(&a)) continue;
+      tx.Put(KeyU64U64(kActivityTag, c, a.id()), Sealed(a));
+      AddEvent(tx, a);  // watchers that kept the text learn that it is gone
+      out.set_activities_erased(out.activities_erased() + 1);
+    }
+    TB_RETURN_IF_ERROR(it->status());
+    // Every earlier state of those activities in the event log.
+    const std::string events(1, kEventTag);
+    for (it->Seek(events); it->Valid() && absl::StartsWith(AsAbsl(it->key()), events); it->Next()) {
+      apb::ActivityEvent e;
+      if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError("an activity event is damaged");
+      }
+      if (!TookPart(e.activity(), c, m) || !EraseText(e.mutable_activity())) continue;
+      tx.Put(it->key(), e.SerializeAsString());
+      out.set_events_erased(out.events_erased() + 1);
+    }
+    TB_RETURN_IF_ERROR(it->status());
+    // Their offers and requests.
+    const std::string posts = KeyU64(kPostTag, c);
+    for (it->Seek(posts); it->Valid() && absl::StartsWith(AsAbsl(it->key()), posts); it->Next()) {
+      apb::Post p;
+      if (!p.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError("a post is damaged");
+      }
+      if (p.member_id() != m || p.text_erased()) continue;
+      p.clear_title();
+      p.clear_details();
+      p.clear_tags();
+      p.set_closed(true);
+      p.set_text_erased(true);
+      tx.Put(it->key(), p.SerializeAsString());
+      out.set_posts_erased(out.posts_erased() + 1);
+    }
+    TB_RETURN_IF_ERROR(it->status());
+    if (out.activities_erased() + out.events_erased() + out.posts_erased() > 0) {
+      TB_RETURN_IF_ERROR(tx.Commit());
+    }
+  }
+  // Also on a retry: an earlier purge may have failed after the commit.
+  TB_RETURN_IF_ERROR(store_->Purge(kRecords));
+  return out;
+}
+
 void ActivityBook::AddEvent(Tx& tx, const apb::Activity& a) {
   absl::StatusOr<uint64_t> seq = tx.NextId("event");
   TB_CHECK(seq.ok());

@@ -112,6 +112,14 @@ class ActivityBook {
       const ::timebank::directory::v1::Principal& caller, const apb::ListActivitiesRequest& req,
       uint64_t before_id, size_t limit);
 
+  // Erases a member's free text (the directory's EraseMember): the description and
+  // reasons of every activity they took part in, in the records and the event log, and
+  // the title, details and tags of their posts (closed). Who, when, how long, state and
+  // decisions stay. Then purges the store's files, so no backup made afterwards holds
+  // the old values. Idempotent.
+  absl::StatusOr<apb::EraseMemberDataResponse> EraseMember(uint64_t community_id,
+                                                           uint64_t member_id);
+
   // Posts what waits in the outbox (at most kMaxDispatchBatch). Returns how many
   // entries are still waiting; an error means the ledger was unreachable.
   absl::StatusOr<size_t> Dispatch();

@@ -188,4 +188,11 @@ grpc::Status ActivityServiceImpl::ListActivities(grpc::ServerContext* ctx,
                    resp->mutable_activities(), resp);
 }
 
+grpc::Status ActivityServiceImpl::EraseMemberData(grpc::ServerContext* ctx,
+                                                  const apb::EraseMemberDataRequest* req,
+                                                  apb::EraseMemberDataResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->EraseMember(req->community_id(), req->member_id()), resp);
+}
+
 }  // namespace timebank::activity

@@ -58,6 +58,8 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
                            apb::Activity*) override;
   grpc::Status ListActivities(grpc::ServerContext*, const apb::ListActivitiesRequest*,
                               apb::ListActivitiesResponse*) override;
+  grpc::Status EraseMemberData(grpc::ServerContext*, const apb::EraseMemberDataRequest*,
+                               apb::EraseMemberDataResponse*) override;
 
  private:
   template <class T>

@@ -3,6 +3,7 @@
 #include <argon2.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/auth/token.h"
@@ -18,11 +19,14 @@ constexpr uint32_t kHashBytes = 32;
 
 int64_t NowS() { return absl::ToUnixSeconds(absl::Now()); }
 
+constexpr char kRefreshTokenPrefix[] = "tbr_";
+constexpr size_t kMaxRefreshTokenBytes = 128;
+
 // One message for every failed sign-in, so no answer says whether a username exists.
 absl::Status BadCredentials() {
   return absl::UnauthenticatedError(
       "the username or password is wrong, or the account cannot sign in; check them, or ask "
-      "your community's coordinator");
+      "an admin of your community");
 }
 
 std::string NewSecret() {
@@ -94,12 +98,18 @@ bool Authenticator::VerifyPassword(const std::string& encoded, const std::string
 
 absl::Status Authenticator::Throttled(const std::string& username, const std::string& address,
                                       int64_t now_s) {
-  const int64_t wait_s =
-      std::max(by_username_.RetryAfterS(username, now_s), by_address_.RetryAfterS(address, now_s));
-  if (wait_s > 0) {
+  // The username lock is checked (and explained) first: an admin's new password lifts
+  // it, while an address's lock only passes with time.
+  if (const int64_t wait_s = by_username_.RetryAfterS(username, now_s); wait_s > 0) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "too many failed sign-ins for this username; wait ", (wait_s + 59) / 60,
+        " minute(s) and try again, or ask an admin of your community to set you a new password "
+        "(coordinators cannot)"));
+  }
+  if (const int64_t wait_s = by_address_.RetryAfterS(address, now_s); wait_s > 0) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("too many failed sign-ins; try again in ", (wait_s + 59) / 60,
-                     " minute(s), or ask a coordinator to reset your password"));
+        absl::StrCat("too many failed attempts from this address; wait ", (wait_s + 59) / 60,
+                     " minute(s) and try again"));
   }
   return absl::OkStatus();
 }
@@ -126,7 +136,7 @@ absl::StatusOr<dpb::Tokens> Authenticator::Issue(const dpb::Principal& p, bool w
 }
 
 absl::StatusOr<dpb::Tokens> Authenticator::NewSession(const dpb::Principal& p) {
-  const std::string refresh = absl::StrCat("tbr_", NewSecret());
+  const std::string refresh = absl::StrCat(kRefreshTokenPrefix, NewSecret());
   TB_ASSIGN_OR_RETURN(dpb::Session s, directory_->CreateSession(p, auth::Sha256(refresh), NowS(),
                                                                 options_.refresh_lifetime_s));
   return Issue(p, true, s.id(), s.expires_at_s(), refresh);
@@ -149,9 +159,12 @@ absl::StatusOr<dpb::SignUpResponse> Authenticator::SignUp(const dpb::SignUpReque
   absl::StatusOr<dpb::Member> member =
       directory_->SignUpMember(std::move(m), hash, req.invitation_code());
   if (!member.ok()) {
-    // Guessing invitation codes counts as failed attempts from that address.
-    if (member.status().code() == absl::StatusCode::kFailedPrecondition)
+    // Guessing invitation codes counts as failed attempts from that address; so does
+    // asking, with a valid invitation, whether usernames are taken.
+    if (member.status().code() == absl::StatusCode::kFailedPrecondition ||
+        member.status().code() == absl::StatusCode::kAlreadyExists) {
       by_address_.Fail(address, now_s);
+    }
     return member.status();
   }
   dpb::SignUpResponse resp;
@@ -203,10 +216,10 @@ absl::StatusOr<dpb::Tokens> Authenticator::SignIn(const dpb::SignInRequest& req,
 }
 
 absl::StatusOr<dpb::Tokens> Authenticator::Refresh(const std::string& refresh_token) {
-  if (refresh_token.empty() || refresh_token.size() > 128) {
+  if (refresh_token.empty() || refresh_token.size() > kMaxRefreshTokenBytes) {
     return absl::UnauthenticatedError("refresh_token: not valid; sign in again");
   }
-  const std::string next = absl::StrCat("tbr_", NewSecret());
+  const std::string next = absl::StrCat(kRefreshTokenPrefix, NewSecret());
   TB_ASSIGN_OR_RETURN(dpb::Session s, directory_->RotateSession(auth::Sha256(refresh_token),
                                                                 auth::Sha256(next), NowS()));
   // Roles and status may have changed since sign-in: issue what holds now.
@@ -220,11 +233,34 @@ absl::StatusOr<dpb::Tokens> Authenticator::Refresh(const std::string& refresh_to
 }
 
 absl::Status Authenticator::SignOut(const std::string& refresh_token) {
-  if (refresh_token.size() > 128) return absl::InvalidArgumentError("refresh_token: too long");
+  if (refresh_token.empty()) {
+    return absl::InvalidArgumentError(
+        "refresh_token: required: the refresh token of the session to end (from SignIn or "
+        "Refresh); SignOutEverywhere ends every session");
+  }
+  if (refresh_token.size() > kMaxRefreshTokenBytes ||
+      !absl::StartsWith(refresh_token, kRefreshTokenPrefix)) {
+    return absl::InvalidArgumentError(
+        "refresh_token: not a timebank refresh token (they start \"tbr_\"); send the one "
+        "SignIn or Refresh gave you");
+  }
   return directory_->RevokeSession(auth::Sha256(refresh_token));
 }
 
-absl::StatusOr<int> Authenticator::SignOutEverywhere(uint64_t c, uint64_t m) {
+absl::StatusOr<int> Authenticator::SignOutEverywhere(const dpb::Principal& caller, uint64_t c,
+                                                     uint64_t m) {
+  if (c == 0 && m == 0) {
+    if (caller.kind() != dpb::Principal::KIND_MEMBER) {
+      return absl::InvalidArgumentError(
+          "member_id: required: only people have sessions; name the member to sign out");
+    }
+    c = caller.community_id();
+    m = caller.subject_id();
+  } else if (m == 0) {
+    return absl::InvalidArgumentError(
+        "member_id: required with community_id (or leave both 0 to sign yourself out)");
+  }
+  TB_RETURN_IF_ERROR(directory_->GetMember(c, m).status());
   return directory_->RevokeAllSessions(c, m);
 }
 
@@ -251,7 +287,10 @@ absl::Status Authenticator::ChangePassword(const dpb::Principal& caller, const s
 absl::Status Authenticator::SetPassword(const Actor&, uint64_t c, uint64_t id,
                                         const std::string& next) {
   TB_ASSIGN_OR_RETURN(std::string hash, HashPassword(next));
+  TB_ASSIGN_OR_RETURN(dpb::Member m, directory_->GetMember(c, id));
   TB_RETURN_IF_ERROR(directory_->SetPasswordHash(c, id, hash));
+  // The new password is the way out of a lock: the member may sign in with it at once.
+  if (!m.username().empty()) by_username_.Clear(m.username());
   return directory_->RevokeAllSessions(c, id).status();
 }
 

@@ -61,12 +61,17 @@ class Authenticator {
   absl::StatusOr<dpb::Tokens> SignIn(const dpb::SignInRequest& req, const std::string& address);
   absl::StatusOr<dpb::Tokens> Refresh(const std::string& refresh_token);
   absl::Status SignOut(const std::string& refresh_token);
-  absl::StatusOr<int> SignOutEverywhere(uint64_t community_id, uint64_t member_id);
+  // Both ids 0: the caller (a person) signs themself out.
+  absl::StatusOr<int> SignOutEverywhere(const dpb::Principal& caller, uint64_t community_id,
+                                        uint64_t member_id);
   absl::Status ChangePassword(const dpb::Principal& caller, const std::string& current,
                               const std::string& next, const std::string& address);
   absl::Status SetPassword(const Actor& a, uint64_t community_id, uint64_t member_id,
                            const std::string& next);
   absl::StatusOr<dpb::RotateSigningKeyResponse> RotateSigningKey();
+  dpb::PollRevocationsResponse PollRevocations(uint64_t after_seq) {
+    return directory_->PollRevocations(after_seq);
+  }
   absl::StatusOr<dpb::Tokens> CompleteSetup(const dpb::CompleteSetupRequest& req,
                                             const std::string& address);
 

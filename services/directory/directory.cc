@@ -51,6 +51,13 @@ std::string U64Value(uint64_t v) {
   return s;
 }
 
+// The username index key holds the username's SHA-256, not the name itself: keys can
+// outlive their deletion in the store's files (tombstones, file boundaries in its
+// manifest), and an erased member's sign-in name must not.
+std::string UsernameKey(const std::string& username) {
+  return KeyStr(schema::kUsername, auth::Sha256(username));
+}
+
 // The member-number index key: numbers are unique within a community.
 std::string MemberNumberKey(uint64_t community_id, const std::string& number) {
   return KeyStr(schema::kMemberNumber, absl::StrCat(U64Value(community_id), number));
@@ -218,11 +225,17 @@ bool Actor::Is(dpb::Role role) const { return auth::HasRole(principal, role); }
 class Directory::Tx : public storage::RecordTx {
  public:
   explicit Tx(storage::KvStore* store) : RecordTx(store, schema::kRecords, schema::kCounter) {}
+  // Revocations this mutation commits; in force once it is durable (Directory::Commit).
+  std::vector<dpb::Revocation> revocations;
 };
 
 Directory::Directory(storage::KvStore* store, LedgerAccounts* ledger,
-                     auth::Revocations* revocations)
-    : store_(store), ledger_(ledger), revocations_(revocations) {}
+                     auth::Revocations* revocations, ErasureTargets* erasure)
+    : store_(store),
+      ledger_(ledger),
+      revocations_(revocations),
+      revocation_log_(store, schema::kRecords, revocations),
+      erasures_(store, schema::kRecords, erasure) {}
 Directory::~Directory() = default;
 
 template <class Msg>
@@ -263,11 +276,45 @@ absl::Status Directory::Start() {
                            storage::DecodeU64(it->value().data()));
   }
   TB_RETURN_IF_ERROR(it->status());
+  TB_RETURN_IF_ERROR(MoveLegacyUsernames());
+  TB_RETURN_IF_ERROR(revocation_log_.Load(absl::ToUnixSeconds(Now())));
   DrainOutbox();
   return absl::OkStatus();
 }
 
+absl::Status Directory::MoveLegacyUsernames() {
+  absl::MutexLock lock(&write_mu_);
+  Tx tx(store_);
+  bool moved = false;
+  const std::string prefix(1, schema::kLegacyUsername);
+  auto it = store_->NewIterator(schema::kRecords);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    tx.Put(UsernameKey(std::string(it->key().substr(1))), it->value());
+    tx.Delete(it->key());
+    moved = true;
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  if (!moved) return absl::OkStatus();
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return store_->Purge(schema::kRecords);  // the old keys named people
+}
+
+size_t Directory::DrainErasures() {
+  const ErasureOutbox::Drained d = erasures_.Drain();
+  if (d.completed.empty()) return d.waiting;
+  absl::MutexLock lock(&write_mu_);
+  Tx tx(store_);
+  Actor system;
+  for (const auto& [c, m] : d.completed) {
+    Audit(tx, c, system, "member.erase.complete", m,
+          "every service confirmed that it holds no personal data of the member");
+  }
+  if (!tx.Commit().ok()) return d.waiting;  // the audit line is lost, never the erasure
+  return d.waiting;
+}
+
 size_t Directory::DrainOutbox() {
+  const size_t erasures = DrainErasures();
   absl::MutexLock lock(&outbox_mu_);
   std::vector<lpb::Account> accounts;
   std::vector<std::string> keys;
@@ -283,17 +330,17 @@ size_t Directory::DrainOutbox() {
       keys.emplace_back(it->key());
     }
   }
-  if (accounts.empty()) return 0;
+  if (accounts.empty()) return erasures;
   absl::Status s = ledger_->Open(accounts);
   if (!s.ok()) {
     std::fprintf(stderr, "directory: %zu ledger accounts wait to be opened: %s\n", accounts.size(),
                  s.ToString().c_str());
-    return accounts.size();
+    return erasures + accounts.size();
   }
   Tx tx(store_);
   for (const std::string& k : keys) tx.Delete(k);
-  if (!tx.Commit().ok()) return accounts.size();  // opening again is idempotent
-  return 0;
+  if (!tx.Commit().ok()) return erasures + accounts.size();  // opening again is idempotent
+  return erasures;
 }
 
 // ---- Communities ----------------------------------------------------------------------
@@ -510,12 +557,12 @@ absl::StatusOr<dpb::Member> Directory::InsertMember(Tx& tx, const Actor* a, dpb:
                      " is already used in this community; pick another or leave it empty"));
   }
   if (!m.username().empty()) {
-    TB_ASSIGN_OR_RETURN(bool taken, store_->Get(schema::kRecords,
-                                                KeyStr(schema::kUsername, m.username()), &ignored));
+    TB_ASSIGN_OR_RETURN(bool taken,
+                        store_->Get(schema::kRecords, UsernameKey(m.username()), &ignored));
     if (taken) {
       return absl::AlreadyExistsError("username: that username is taken; choose another");
     }
-    tx.Put(KeyStr(schema::kUsername, m.username()), KeyU64U64('_', c.id(), id).substr(1));
+    tx.Put(UsernameKey(m.username()), KeyU64U64('_', c.id(), id).substr(1));
   }
   m.set_community_id(c.id());
   m.set_id(id);
@@ -610,6 +657,12 @@ absl::StatusOr<dpb::Member> Directory::SignUpMember(dpb::Member m, const std::st
     return absl::FailedPreconditionError(
         "invitation_code: this community joins by invitation; ask a coordinator for a code");
   }
+  if (invitation_code.empty()) {
+    // Without a credential the answer must not depend on whether someone holds the
+    // name: it is only asked for, and the admin who approves settles it.
+    m.set_requested_username(m.username());
+    m.clear_username();
+  }
   return WriteMember(nullptr, std::move(m), password_hash, "", invitation_code);
 }
 
@@ -656,6 +709,7 @@ absl::StatusOr<Page<dpb::Member>> Directory::SearchMembers(uint64_t c, const std
     if (q.empty()) return true;
     return absl::StrContains(absl::AsciiStrToLower(m.display_name()), q) ||
            absl::AsciiStrToLower(m.member_number()) == q || m.username() == q ||
+           m.requested_username() == q ||
            std::find(m.tags().begin(), m.tags().end(), q) != m.tags().end();
   };
   return Scan<dpb::Member>(KeyU64(schema::kMember, c), KeyU64U64(schema::kMember, c, after_id + 1),
@@ -688,40 +742,55 @@ absl::StatusOr<dpb::Member> Directory::UpdateMember(const Actor& a, const dpb::M
   check.clear_username();
   TB_RETURN_IF_ERROR(CheckMemberFields(&check));
   *m.mutable_tags() = check.tags();
-  return SaveMember(std::move(m), a, "member.update", "", /*end_tokens=*/false);
+  Tx tx(store_);
+  return SaveMember(tx, std::move(m), a, "member.update", "", /*end_tokens=*/false);
 }
 
-absl::StatusOr<uint64_t> Directory::BumpEpoch(int kind, uint64_t c, uint64_t s) {
-  Tx tx(store_);
+absl::Status Directory::EndTokens(Tx& tx, int kind, uint64_t c, uint64_t s) {
   const uint64_t next = Epoch(kind, c, s) + 1;
   tx.Put(EpochKey(kind, c, s), U64Value(next));
+  dpb::Revocation r;
+  r.set_kind(static_cast<dpb::Principal::Kind>(kind));
+  r.set_community_id(c);
+  r.set_subject_id(s);
+  r.set_epoch(next);
+  TB_ASSIGN_OR_RETURN(r, revocation_log_.Add(tx, std::move(r), absl::ToUnixSeconds(Now())));
+  tx.revocations.push_back(std::move(r));
+  return absl::OkStatus();
+}
+
+absl::Status Directory::Commit(Tx& tx) {
   TB_RETURN_IF_ERROR(tx.Commit());
-  revocations_->SetEpoch(kind, c, s, next);
-  return next;
+  revocation_log_.Publish(tx.revocations);
+  return absl::OkStatus();
+}
+
+dpb::PollRevocationsResponse Directory::PollRevocations(uint64_t after_seq) {
+  return revocation_log_.Since(after_seq, absl::ToUnixSeconds(Now()));
 }
 
 uint64_t Directory::Epoch(int kind, uint64_t c, uint64_t s) {
   return revocations_->Epoch(kind, c, s);
 }
 
-absl::StatusOr<dpb::Member> Directory::SaveMember(dpb::Member m, const Actor& a,
+absl::StatusOr<dpb::Member> Directory::SaveMember(Tx& tx, dpb::Member m, const Actor& a,
                                                   const std::string& action,
                                                   const std::string& detail, bool end_tokens) {
-  Tx tx(store_);
   const std::string sealed = Sealed(m);
   tx.Put(KeyU64U64(schema::kMember, m.community_id(), m.id()), sealed);
   Audit(tx, m.community_id(), a, action, m.id(), detail);
-  TB_RETURN_IF_ERROR(tx.Commit());
   if (end_tokens) {
-    TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, m.community_id(), m.id()).status());
+    TB_RETURN_IF_ERROR(EndTokens(tx, dpb::Principal::KIND_MEMBER, m.community_id(), m.id()));
   }
+  TB_RETURN_IF_ERROR(Commit(tx));
   m.ParseFromString(sealed);
   return m;
 }
 
 absl::StatusOr<dpb::Member> Directory::SetMemberStatus(const Actor& a, uint64_t c, uint64_t id,
                                                        dpb::MemberStatus status,
-                                                       const std::string& reason) {
+                                                       const std::string& reason,
+                                                       const std::string& username) {
   TB_RETURN_IF_ERROR(CheckReason("reason", reason));
   if (status != dpb::MEMBER_STATUS_ACTIVE && status != dpb::MEMBER_STATUS_SUSPENDED &&
       status != dpb::MEMBER_STATUS_LEFT) {
@@ -732,18 +801,44 @@ absl::StatusOr<dpb::Member> Directory::SetMemberStatus(const Actor& a, uint64_t 
     return absl::PermissionDeniedError(
         "permission denied: members may only leave; an admin changes other statuses");
   }
+  if (!username.empty()) TB_RETURN_IF_ERROR(ValidateUsername(username));
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(dpb::Member m, MustMember(c, id));
   if (m.status() == dpb::MEMBER_STATUS_ERASED) {
     return absl::FailedPreconditionError("this member was erased; their status cannot change");
   }
   const dpb::MemberStatus before = m.status();
+  const bool approving =
+      before == dpb::MEMBER_STATUS_PENDING_APPROVAL && status == dpb::MEMBER_STATUS_ACTIVE;
+  if (!username.empty() && !approving) {
+    return Field("username", "only when approving a sign-up (the person has no username yet)");
+  }
+  Tx tx(store_);
+  if (approving) TB_RETURN_IF_ERROR(ClaimRequestedUsername(tx, &m, username));
   m.set_status(status);
   return SaveMember(
-      std::move(m), a, "member.status",
+      tx, std::move(m), a, "member.status",
       absl::StrCat(dpb::MemberStatus_Name(before), " -> ", dpb::MemberStatus_Name(status),
                    reason.empty() ? "" : ": ", reason),
       /*end_tokens=*/status != dpb::MEMBER_STATUS_ACTIVE);
+}
+
+absl::Status Directory::ClaimRequestedUsername(Tx& tx, dpb::Member* m, const std::string& instead) {
+  const std::string username = instead.empty() ? m->requested_username() : instead;
+  if (username.empty()) return absl::OkStatus();  // added by an admin: none asked for
+  std::string ignored;
+  TB_ASSIGN_OR_RETURN(bool taken, store_->Get(schema::kRecords, UsernameKey(username), &ignored));
+  if (taken) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "username: '", username,
+        "' is taken, so this person cannot have it; agree another with them (through the "
+        "contact details they gave) and approve with that one (tbctl member approve ID "
+        "--username=NAME)"));
+  }
+  tx.Put(UsernameKey(username), KeyU64U64('_', m->community_id(), m->id()).substr(1));
+  m->set_username(username);
+  m->clear_requested_username();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<dpb::Member> Directory::GrantRole(const Actor& a, uint64_t c, uint64_t id,
@@ -774,7 +869,8 @@ absl::StatusOr<dpb::Member> Directory::GrantRole(const Actor& a, uint64_t c, uin
     }
   }
   if (!HasRoleIn(m, role)) m.add_roles(role);
-  return SaveMember(std::move(m), a, "role.grant", RoleDetail(role, org_id, reason),
+  Tx tx(store_);
+  return SaveMember(tx, std::move(m), a, "role.grant", RoleDetail(role, org_id, reason),
                     /*end_tokens=*/true);
 }
 
@@ -803,7 +899,8 @@ absl::StatusOr<dpb::Member> Directory::RevokeRole(const Actor& a, uint64_t c, ui
     auto* roles = m.mutable_roles();
     roles->erase(std::remove(roles->begin(), roles->end(), role), roles->end());
   }
-  return SaveMember(std::move(m), a, "role.revoke", RoleDetail(role, org_id, reason),
+  Tx tx(store_);
+  return SaveMember(tx, std::move(m), a, "role.revoke", RoleDetail(role, org_id, reason),
                     /*end_tokens=*/true);
 }
 
@@ -910,8 +1007,8 @@ absl::StatusOr<dpb::ApiKey> Directory::RevokeApiKey(const Actor& a, uint64_t c, 
   Tx tx(store_);
   tx.Put(KeyU64U64(schema::kApiKey, c, id), k.SerializeAsString());
   Audit(tx, c, a, "apikey.revoke", 0, absl::StrCat("key ", id));
-  TB_RETURN_IF_ERROR(tx.Commit());
-  TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_API_KEY, c, id).status());
+  TB_RETURN_IF_ERROR(EndTokens(tx, dpb::Principal::KIND_API_KEY, c, id));
+  TB_RETURN_IF_ERROR(Commit(tx));
   return k;
 }
 
@@ -971,38 +1068,84 @@ absl::StatusOr<std::string> Directory::ExportMemberData(uint64_t c, uint64_t id)
 absl::StatusOr<dpb::Member> Directory::EraseMember(const Actor& a, uint64_t c, uint64_t id,
                                                    const std::string& reason) {
   TB_RETURN_IF_ERROR(CheckReason("reason", reason));
-  absl::MutexLock lock(&write_mu_);
-  TB_ASSIGN_OR_RETURN(dpb::Member m, MustMember(c, id));
-  if (m.status() == dpb::MEMBER_STATUS_ERASED) return m;
-  Tx tx(store_);
-  if (!m.username().empty()) tx.Delete(KeyStr(schema::kUsername, m.username()));
-  tx.Delete(KeyU64U64(schema::kPassword, c, id));
-  // Keep the member number (it keys the pseudonymous ledger account and reports) and
-  // the ledger account, whose entries must stay for the books to balance.
-  m.set_display_name(absl::StrCat("Erased member ", m.member_number()));
-  m.clear_username();
-  m.clear_email();
-  m.clear_phone();
-  m.clear_tags();
-  m.clear_consent();
-  m.clear_roles();
-  m.clear_coordinator_of();
-  m.set_status(dpb::MEMBER_STATUS_ERASED);
-  const std::string sealed = Sealed(m);
-  tx.Put(KeyU64U64(schema::kMember, c, id), sealed);
-  Audit(tx, c, a, "member.erase", id, reason);
-  TB_RETURN_IF_ERROR(tx.Commit());
-  TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, c, id).status());
-  m.ParseFromString(sealed);
+  dpb::Member m;
+  {
+    absl::MutexLock lock(&write_mu_);
+    TB_ASSIGN_OR_RETURN(m, MustMember(c, id));
+    if (m.status() == dpb::MEMBER_STATUS_ERASED) return m;
+    Tx tx(store_);
+    if (!m.username().empty()) tx.Delete(UsernameKey(m.username()));
+    tx.Delete(KeyU64U64(schema::kPassword, c, id));
+    // Keep the member number (it keys the pseudonymous ledger account and reports) and
+    // the ledger account, whose entries must stay for the books to balance.
+    m.set_display_name(absl::StrCat("Erased member ", m.member_number()));
+    m.clear_username();
+    m.clear_requested_username();
+    m.clear_email();
+    m.clear_phone();
+    m.clear_tags();
+    m.clear_consent();
+    m.clear_roles();
+    m.clear_coordinator_of();
+    m.set_status(dpb::MEMBER_STATUS_ERASED);
+    const std::string sealed = Sealed(m);
+    tx.Put(KeyU64U64(schema::kMember, c, id), sealed);
+    TB_RETURN_IF_ERROR(EraseSessions(tx, c, id));
+    TB_RETURN_IF_ERROR(EraseAuditText(tx, c, id));
+    Audit(tx, c, a, "member.erase", id, reason);
+    TB_RETURN_IF_ERROR(EndTokens(tx, dpb::Principal::KIND_MEMBER, c, id));
+    erasures_.Add(tx, c, id);
+    TB_RETURN_IF_ERROR(Commit(tx));
+    m.ParseFromString(sealed);
+  }
+  DrainOutbox();  // at once; what cannot be done now is retried every 2 s
   return m;
+}
+
+absl::Status Directory::EraseSessions(Tx& tx, uint64_t c, uint64_t id) {
+  // Sessions are few per member but not indexed for good (sign-out everywhere drops
+  // the index): scan them all. Erasure is rare; the store's purge costs more anyway.
+  const std::string prefix(1, schema::kSession);
+  auto it = store_->NewIterator(schema::kRecords);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    dpb::Session s;
+    if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a session record in the directory is damaged");
+    }
+    if (s.principal().kind() == dpb::Principal::KIND_MEMBER && s.principal().community_id() == c &&
+        s.principal().subject_id() == id) {
+      tx.Delete(it->key());
+    }
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  const std::string mine = KeyU64U64(schema::kMemberSession, c, id);
+  for (it->Seek(mine); it->Valid() && absl::StartsWith(AsAbsl(it->key()), mine); it->Next()) {
+    tx.Delete(it->key());
+  }
+  return it->status();
+}
+
+absl::Status Directory::EraseAuditText(Tx& tx, uint64_t c, uint64_t id) {
+  // Who did what to the member, and when, stays; what anyone wrote about them goes.
+  const std::string prefix = KeyU64(schema::kAudit, c);
+  auto it = store_->NewIterator(schema::kRecords);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    dpb::AuditEntry e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("an audit entry in the directory is damaged");
+    }
+    if (e.member_id() != id || e.detail().empty()) continue;
+    e.clear_detail();
+    tx.Put(it->key(), e.SerializeAsString());
+  }
+  return it->status();
 }
 
 // ---- Credentials and sessions --------------------------------------------------------------
 
 absl::StatusOr<std::optional<Directory::Login>> Directory::FindLogin(const std::string& username) {
   std::string ref;
-  TB_ASSIGN_OR_RETURN(bool found,
-                      store_->Get(schema::kRecords, KeyStr(schema::kUsername, username), &ref));
+  TB_ASSIGN_OR_RETURN(bool found, store_->Get(schema::kRecords, UsernameKey(username), &ref));
   if (!found || ref.size() != 16) return std::nullopt;
   const uint64_t c = storage::DecodeU64(ref.data());
   const uint64_t id = storage::DecodeU64(ref.data() + 8);
@@ -1033,7 +1176,10 @@ absl::StatusOr<dpb::Session> Directory::CreateSession(const dpb::Principal& p,
   TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId("session"));
   dpb::Session s;
   s.set_id(id);
-  *s.mutable_principal() = p;
+  // Who, not what they may do or are called: the roles are read afresh on refresh.
+  s.mutable_principal()->set_kind(p.kind());
+  s.mutable_principal()->set_community_id(p.community_id());
+  s.mutable_principal()->set_subject_id(p.subject_id());
   s.set_created_at_s(now_s);
   s.set_expires_at_s(now_s + lifetime_s);
   tx.Put(KeyU64(schema::kSession, id), s.SerializeAsString());
@@ -1068,41 +1214,51 @@ absl::Status Directory::RevokeSession(const std::string& refresh_hash) {
   std::string ref;
   TB_ASSIGN_OR_RETURN(bool found,
                       store_->Get(schema::kRecords, KeyStr(schema::kRefresh, refresh_hash), &ref));
-  if (!found || ref.size() != 8) return absl::OkStatus();  // signing out twice is fine
   dpb::Session s;
-  TB_ASSIGN_OR_RETURN(bool exists,
-                      Read(KeyU64(schema::kSession, storage::DecodeU64(ref.data())), &s));
+  bool exists = false;
+  if (found && ref.size() == 8) {
+    TB_ASSIGN_OR_RETURN(exists, Read(KeyU64(schema::kSession, storage::DecodeU64(ref.data())), &s));
+  }
+  if (!exists || s.revoked()) {
+    return absl::NotFoundError(
+        "refresh_token: no live session has this refresh token (it was signed out already, "
+        "replaced by a refresh, or never issued); nothing was changed");
+  }
   Tx tx(store_);
   tx.Delete(KeyStr(schema::kRefresh, refresh_hash));
-  if (exists) {
-    s.set_revoked(true);
-    tx.Put(KeyU64(schema::kSession, s.id()), s.SerializeAsString());
-  }
-  return tx.Commit();
+  s.set_revoked(true);
+  tx.Put(KeyU64(schema::kSession, s.id()), s.SerializeAsString());
+  dpb::Revocation r;
+  r.set_kind(s.principal().kind());
+  r.set_community_id(s.principal().community_id());
+  r.set_subject_id(s.principal().subject_id());
+  r.set_session_id(s.id());
+  TB_ASSIGN_OR_RETURN(r, revocation_log_.Add(tx, std::move(r), absl::ToUnixSeconds(Now())));
+  tx.revocations.push_back(std::move(r));
+  return Commit(tx);
 }
 
 absl::StatusOr<int> Directory::RevokeAllSessions(uint64_t c, uint64_t id) {
   int revoked = 0;
-  {
-    absl::MutexLock lock(&write_mu_);
-    Tx tx(store_);
-    const std::string prefix = KeyU64U64(schema::kMemberSession, c, id);
-    auto it = store_->NewIterator(schema::kRecords);
-    for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
-      const uint64_t sid = storage::DecodeU64(it->key().data() + prefix.size());
-      dpb::Session s;
-      TB_ASSIGN_OR_RETURN(bool exists, Read(KeyU64(schema::kSession, sid), &s));
-      if (exists && !s.revoked()) {
-        s.set_revoked(true);
-        tx.Put(KeyU64(schema::kSession, sid), s.SerializeAsString());
-        ++revoked;
-      }
-      tx.Delete(std::string(it->key()));
+  absl::MutexLock lock(&write_mu_);
+  Tx tx(store_);
+  const std::string prefix = KeyU64U64(schema::kMemberSession, c, id);
+  auto it = store_->NewIterator(schema::kRecords);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    const uint64_t sid = storage::DecodeU64(it->key().data() + prefix.size());
+    dpb::Session s;
+    TB_ASSIGN_OR_RETURN(bool exists, Read(KeyU64(schema::kSession, sid), &s));
+    if (exists && !s.revoked()) {
+      s.set_revoked(true);
+      tx.Put(KeyU64(schema::kSession, sid), s.SerializeAsString());
+      ++revoked;
     }
-    TB_RETURN_IF_ERROR(it->status());
-    TB_RETURN_IF_ERROR(tx.Commit());
+    tx.Delete(std::string(it->key()));
   }
-  TB_RETURN_IF_ERROR(BumpEpoch(dpb::Principal::KIND_MEMBER, c, id).status());
+  TB_RETURN_IF_ERROR(it->status());
+  // One new epoch ends every access token of every session, here and in every process.
+  TB_RETURN_IF_ERROR(EndTokens(tx, dpb::Principal::KIND_MEMBER, c, id));
+  TB_RETURN_IF_ERROR(Commit(tx));
   return revoked;
 }
 

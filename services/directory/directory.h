@@ -21,6 +21,8 @@
 #include "google/protobuf/field_mask.pb.h"
 #include "services/common/auth/revocations.h"
 #include "services/common/paging.h"
+#include "services/directory/erasure_outbox.h"
+#include "services/directory/revocation_log.h"
 #include "storage/kv_store.h"
 #include "timebank/directory/v1/directory.pb.h"
 #include "timebank/directory/v1/token.pb.h"
@@ -61,12 +63,16 @@ struct Actor {
 
 class Directory {
  public:
-  Directory(storage::KvStore* store, LedgerAccounts* ledger, auth::Revocations* revocations);
+  // `erasure` (may be null: nothing outside the directory is erased) carries EraseMember
+  // to the other services.
+  Directory(storage::KvStore* store, LedgerAccounts* ledger, auth::Revocations* revocations,
+            ErasureTargets* erasure = nullptr);
   ~Directory();
 
   // Loads epochs into the revocation table; retries pending ledger accounts.
   absl::Status Start();
-  // Opens accounts waiting in the outbox; returns how many are still waiting.
+  // Opens accounts waiting in the outbox and carries out waiting erasures; returns how
+  // many of either are still waiting.
   size_t DrainOutbox();
 
   absl::StatusOr<dpb::Community> CreateCommunity(const Actor& a, dpb::Community c,
@@ -99,9 +105,12 @@ class Directory {
   // Changes the fields `mask` names; `m.etag` must be current.
   absl::StatusOr<dpb::Member> UpdateMember(const Actor& a, const dpb::Member& m,
                                            const google::protobuf::FieldMask& mask);
+  // Approving a sign-up (PENDING_APPROVAL -> ACTIVE) gives the person the username they
+  // asked for, or `username` instead; FAILED_PRECONDITION when that one is taken.
   absl::StatusOr<dpb::Member> SetMemberStatus(const Actor& a, uint64_t community_id,
                                               uint64_t member_id, dpb::MemberStatus status,
-                                              const std::string& reason);
+                                              const std::string& reason,
+                                              const std::string& username = "");
   absl::StatusOr<dpb::Member> GrantRole(const Actor& a, uint64_t community_id, uint64_t member_id,
                                         dpb::Role role, uint64_t org_id, const std::string& reason);
   absl::StatusOr<dpb::Member> RevokeRole(const Actor& a, uint64_t community_id, uint64_t member_id,
@@ -128,6 +137,12 @@ class Directory {
   absl::StatusOr<std::optional<dpb::ApiKey>> FindApiKey(const std::string& secret);
 
   absl::StatusOr<std::string> ExportMemberData(uint64_t community_id, uint64_t member_id);
+  // Erases a member's personal data: here (name, username, contact details, tags,
+  // consents, roles, password, sessions, the free text of audit entries about them) at
+  // once, and in every other service that holds some through the erasure outbox
+  // (retried until each confirms). Keeps the member number, the pseudonymous ledger
+  // account and who did what. The audit log records "member.erase" now and
+  // "member.erase.complete" once every service has confirmed.
   absl::StatusOr<dpb::Member> EraseMember(const Actor& a, uint64_t community_id, uint64_t member_id,
                                           const std::string& reason);
 
@@ -143,8 +158,7 @@ class Directory {
   absl::StatusOr<dpb::Member> SignUpMember(dpb::Member m, const std::string& password_hash,
                                            const std::string& invitation_code);
   absl::Status SetPasswordHash(uint64_t community_id, uint64_t member_id, const std::string& hash);
-  // Raises a subject's epoch: its access tokens stop working at once.
-  absl::StatusOr<uint64_t> BumpEpoch(int kind, uint64_t community_id, uint64_t subject_id);
+  // The subject's current epoch: tokens issued now carry it.
   uint64_t Epoch(int kind, uint64_t community_id, uint64_t subject_id);
   // The principal a member's tokens carry.
   static dpb::Principal PrincipalOf(const dpb::Member& m);
@@ -156,8 +170,13 @@ class Directory {
   // Finds the live session of a refresh token and replaces the token (rotation).
   absl::StatusOr<dpb::Session> RotateSession(const std::string& old_hash,
                                              const std::string& new_hash, int64_t now_s);
+  // Ends the session of a refresh token and its access tokens; NOT_FOUND when no live
+  // session has that token (signed out already, rotated by a refresh, or unknown).
   absl::Status RevokeSession(const std::string& refresh_hash);
+  // Ends every session of the member and all their access tokens (raises the epoch).
   absl::StatusOr<int> RevokeAllSessions(uint64_t community_id, uint64_t member_id);
+  // Revocations after `after_seq`, for processes that do not host the directory.
+  ::timebank::directory::v1::PollRevocationsResponse PollRevocations(uint64_t after_seq);
 
   // Tests move time (invitation expiry); production uses the system clock.
   void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }
@@ -173,10 +192,28 @@ class Directory {
   template <class Msg>
   absl::StatusOr<bool> Read(const std::string& key, Msg* out);
   absl::StatusOr<dpb::Member> MustMember(uint64_t community_id, uint64_t member_id);
+  // Earlier versions keyed the username index by the name itself: rewrites it hashed.
+  absl::Status MoveLegacyUsernames();
+  // EraseMember's scrubbing of the member's sessions and of the free text of audit
+  // entries about them, in `tx`.
+  absl::Status EraseSessions(Tx& tx, uint64_t community_id, uint64_t member_id);
+  absl::Status EraseAuditText(Tx& tx, uint64_t community_id, uint64_t member_id);
+  // Drains the erasure outbox; returns how many entries still wait.
+  size_t DrainErasures();
+  // Ends the subject's access tokens (raises its epoch) in `tx`, with the record other
+  // processes follow; they stop working once Commit(tx) returns.
+  absl::Status EndTokens(Tx& tx, int kind, uint64_t community_id, uint64_t subject_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Commits `tx` and puts the revocations it carries in force (here at once, elsewhere
+  // through PollRevocations). Under write_mu_, so the feed sees them in seq order.
+  absl::Status Commit(Tx& tx) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Writes a changed member with its audit entry; end_tokens also ends their access
-  // tokens (raises the epoch).
-  absl::StatusOr<dpb::Member> SaveMember(dpb::Member m, const Actor& a, const std::string& action,
-                                         const std::string& detail, bool end_tokens)
+  // tokens (raises the epoch). Callers hold write_mu_.
+  absl::StatusOr<dpb::Member> SaveMember(Tx& tx, dpb::Member m, const Actor& a,
+                                         const std::string& action, const std::string& detail,
+                                         bool end_tokens) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Approval: gives *m the username it asked for (or `instead`), indexed in `tx`.
+  absl::Status ClaimRequestedUsername(Tx& tx, dpb::Member* m, const std::string& instead)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   void Audit(Tx& tx, uint64_t community_id, const Actor& a, const std::string& action,
              uint64_t member_id, const std::string& detail);
@@ -199,6 +236,8 @@ class Directory {
   storage::KvStore* const store_;
   LedgerAccounts* const ledger_;
   auth::Revocations* const revocations_;
+  RevocationLog revocation_log_;
+  ErasureOutbox erasures_;
   absl::Mutex write_mu_;  // one mutation at a time: checks and writes never interleave
   absl::Mutex outbox_mu_;
 };

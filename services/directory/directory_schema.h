@@ -20,7 +20,8 @@ inline constexpr char kCommunity = 'C';       // u64 c -> Community
 inline constexpr char kOrganisation = 'O';    // u64 c, u64 o -> Organisation
 inline constexpr char kMember = 'M';          // u64 c, u64 m -> Member
 inline constexpr char kMemberNumber = 'N';    // u64 c, number -> u64 m
-inline constexpr char kUsername = 'U';        // username -> u64 c, u64 m
+inline constexpr char kUsername = 'H';        // sha256(username) -> u64 c, u64 m
+inline constexpr char kLegacyUsername = 'U';  // username -> u64 c, u64 m (moved to 'H' at start)
 inline constexpr char kPassword = 'P';        // u64 c, u64 m -> Argon2id encoded hash
 inline constexpr char kEpoch = 'E';           // u8 kind, u64 c, u64 subject -> u64 epoch
 inline constexpr char kInvitation = 'I';      // u64 c, u64 i -> Invitation (code empty)
@@ -35,6 +36,9 @@ inline constexpr char kRequest = 'Q';         // request_id -> the key of what i
 inline constexpr char kCounter = '#';         // name -> u64 last id issued
 inline constexpr char kSetupCode = 'X';       // "" -> sha256(setup code)
 inline constexpr char kAccountOutbox = 'Y';   // ledger account id -> ledger Account to open
+inline constexpr char kRevocation = 'V';      // u64 seq -> Revocation (one window's worth)
+inline constexpr char kErasureOutbox =
+    'Z';  // u64 c, u64 m, u8 target -> "" (erasures to carry out)
 
 inline std::vector<storage::CfSpec> ColumnFamilies() {
   return {{"records", storage::CfProfile::kPointLookup}};

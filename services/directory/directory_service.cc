@@ -11,6 +11,8 @@
 #include "services/common/paging.h"
 #include "storage/absl_compat.h"
 #include "storage/check.h"
+#include "timebank/activity/v1/activity.grpc.pb.h"
+#include "timebank/expenses/v1/expenses.grpc.pb.h"
 
 namespace timebank::directory {
 namespace {
@@ -113,6 +115,59 @@ absl::StatusOr<std::string> GrpcLedgerAccounts::ExportAccount(const std::string&
   }
   out += "]}";
   return out;
+}
+
+// ---- GrpcErasureTargets -----------------------------------------------------------------
+
+void GrpcErasureTargets::Connect(ErasureTarget target, std::shared_ptr<grpc::Channel> channel) {
+  absl::MutexLock lock(&mu_);
+  channels_[target] = std::move(channel);
+}
+
+absl::Status GrpcErasureTargets::Erase(ErasureTarget target, uint64_t c, uint64_t m) {
+  std::shared_ptr<grpc::Channel> channel;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = channels_.find(target);
+    if (it != channels_.end()) channel = it->second;
+  }
+  if (channel == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("not connected to the ", ErasureTargetName(target), " service yet"));
+  }
+  grpc::ClientContext ctx;
+  // Erasing purges the service's files, which takes a while on a large store.
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+  auth::AddBearer(&ctx,
+                  auth::MintServiceToken(*keyring_, "directory", absl::ToUnixSeconds(absl::Now())));
+  switch (target) {
+    case ErasureTarget::kLedger: {
+      lpb::EraseMemberTextsRequest req;
+      req.set_community_id(c);
+      req.set_member_id(m);
+      lpb::EraseMemberTextsResponse resp;
+      return FromGrpc(lpb::LedgerService::NewStub(channel)->EraseMemberTexts(&ctx, req, &resp));
+    }
+    case ErasureTarget::kActivity: {
+      ::timebank::activity::v1::EraseMemberDataRequest req;
+      req.set_community_id(c);
+      req.set_member_id(m);
+      ::timebank::activity::v1::EraseMemberDataResponse resp;
+      return FromGrpc(::timebank::activity::v1::ActivityService::NewStub(channel)->EraseMemberData(
+          &ctx, req, &resp));
+    }
+    case ErasureTarget::kExpenses: {
+      ::timebank::expenses::v1::EraseMemberDataRequest req;
+      req.set_community_id(c);
+      req.set_member_id(m);
+      ::timebank::expenses::v1::EraseMemberDataResponse resp;
+      return FromGrpc(::timebank::expenses::v1::ExpensesService::NewStub(channel)->EraseMemberData(
+          &ctx, req, &resp));
+    }
+    case ErasureTarget::kDirectory:
+      break;
+  }
+  return absl::InvalidArgumentError("the directory erases its own store itself");
 }
 
 // ---- DirectoryService -------------------------------------------------------------------
@@ -371,7 +426,8 @@ grpc::Status AuthServiceImpl::SignOutEverywhere(grpc::ServerContext* ctx,
                                                 const dpb::SignOutEverywhereRequest* req,
                                                 dpb::SignOutEverywhereResponse* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  absl::StatusOr<int> n = auth_->SignOutEverywhere(req->community_id(), req->member_id());
+  absl::StatusOr<int> n =
+      auth_->SignOutEverywhere(ActorOf(*ctx).principal, req->community_id(), req->member_id());
   if (!n.ok()) return ToGrpc(n.status());
   resp->set_sessions_revoked(*n);
   return grpc::Status::OK;
@@ -405,6 +461,14 @@ grpc::Status AuthServiceImpl::CompleteSetup(grpc::ServerContext* ctx,
                                             dpb::Tokens* resp) {
   TB_RETURN_IF_DENIED(ctx);
   return Reply(auth_->CompleteSetup(*req, Address(*ctx)), resp);
+}
+
+grpc::Status AuthServiceImpl::PollRevocations(grpc::ServerContext* ctx,
+                                              const dpb::PollRevocationsRequest* req,
+                                              dpb::PollRevocationsResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  *resp = auth_->PollRevocations(req->after_seq());
+  return grpc::Status::OK;
 }
 
 grpc::Status AuthServiceImpl::WhoAmI(grpc::ServerContext* ctx, const dpb::WhoAmIRequest*,

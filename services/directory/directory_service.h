@@ -8,7 +8,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <memory>
+#include <vector>
 
 #include "services/common/auth/keyring.h"
 #include "services/directory/authenticator.h"
@@ -33,6 +35,25 @@ class GrpcLedgerAccounts final : public LedgerAccounts {
   absl::Mutex mu_;
   std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> stub_ ABSL_GUARDED_BY(mu_);
   auth::Keyring* keyring_;
+};
+
+// The services that hold copies of members' personal data, over gRPC with the
+// directory's own service credential. Which of them the installation has is known at
+// start (hosted here, or given an address); until Connect, Erase answers UNAVAILABLE
+// and the erasure waits in the outbox.
+class GrpcErasureTargets final : public ErasureTargets {
+ public:
+  GrpcErasureTargets(auth::Keyring* keyring, std::vector<ErasureTarget> targets)
+      : keyring_(keyring), targets_(std::move(targets)) {}
+  void Connect(ErasureTarget target, std::shared_ptr<grpc::Channel> channel);
+  std::vector<ErasureTarget> Targets() const override { return targets_; }
+  absl::Status Erase(ErasureTarget target, uint64_t community_id, uint64_t member_id) override;
+
+ private:
+  auth::Keyring* const keyring_;
+  const std::vector<ErasureTarget> targets_;
+  absl::Mutex mu_;
+  std::map<ErasureTarget, std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
 };
 
 class DirectoryServiceImpl final : public dpb::DirectoryService::Service {
@@ -112,6 +133,8 @@ class AuthServiceImpl final : public dpb::AuthService::Service {
   grpc::Status CompleteSetup(grpc::ServerContext*, const dpb::CompleteSetupRequest*,
                              dpb::Tokens*) override;
   grpc::Status WhoAmI(grpc::ServerContext*, const dpb::WhoAmIRequest*, dpb::Principal*) override;
+  grpc::Status PollRevocations(grpc::ServerContext*, const dpb::PollRevocationsRequest*,
+                               dpb::PollRevocationsResponse*) override;
 
  private:
   Authenticator* const auth_;

@@ -1010,9 +1010,47 @@ absl::StatusOr<xpb::Claim> ExpenseBook::DetachReceipt(const Principal& caller,
   return claim;
 }
 
+absl::StatusOr<xpb::EraseMemberDataResponse> ExpenseBook::EraseMember(uint64_t c, uint64_t m) {
+  xpb::EraseMemberDataResponse out;
+  {
+    absl::MutexLock lock(&write_mu_);
+    Tx tx(store_);
+    const std::string prefix = KeyU64U64(kMemberTag, c, m);
+    auto it = store_->NewIterator(kRecords);
+    for (it->Seek(prefix); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+      const uint64_t id = Inv(storage::DecodeU64(it->key().data() + prefix.size()));
+      TB_ASSIGN_OR_RETURN(xpb::Claim claim, Load(c, id));
+      if (claim.text_erased()) continue;
+      claim.clear_title();
+      for (xpb::ClaimLine& line : *claim.mutable_lines()) line.clear_description();
+      for (xpb::ClaimEvent& e : *claim.mutable_history()) e.clear_reason();
+      for (xpb::Receipt& r : *claim.mutable_receipts()) {
+        tx.Delete(KeyU64U64(kReceiptTag, c, r.id()));
+        tx.Delete(HashPrefix(c, absl::HexStringToBytes(r.sha256_hex())) +
+                  KeyU64(0, claim.id()).substr(1));
+        r.clear_filename();
+        r.clear_sha256_hex();
+        out.set_receipts_deleted(out.receipts_deleted() + 1);
+      }
+      claim.set_text_erased(true);
+      tx.Put(KeyU64U64(kClaimTag, c, claim.id()), Sealed(claim));
+      out.set_claims_erased(out.claims_erased() + 1);
+    }
+    TB_RETURN_IF_ERROR(it->status());
+    if (out.claims_erased() > 0) TB_RETURN_IF_ERROR(tx.Commit());
+  }
+  // Also on a retry: an earlier purge may have failed after the commit.
+  TB_RETURN_IF_ERROR(store_->Purge(kRecords));
+  return out;
+}
+
 absl::StatusOr<xpb::GetReceiptResponse> ExpenseBook::GetReceipt(const Principal& caller,
                                                                 const xpb::GetReceiptRequest& req) {
   TB_ASSIGN_OR_RETURN(xpb::Claim claim, GetClaim(caller, req.community_id(), req.claim_id()));
+  if (claim.text_erased()) {
+    return absl::NotFoundError(absl::StrCat("the receipts of claim ", claim.id(),
+                                            " were erased with the claimant's personal data"));
+  }
   xpb::GetReceiptResponse out;
   for (const xpb::Receipt& r : claim.receipts()) {
     if (r.id() == req.receipt_id()) *out.mutable_receipt() = r;

@@ -129,6 +129,13 @@ class ExpenseBook {
   absl::StatusOr<xpb::PaymentBatch> MarkBatchPaid(const Principal& caller,
                                                   const xpb::MarkBatchPaidRequest& req);
 
+  // Erases a member's personal data from their claims (the directory's EraseMember):
+  // titles, line descriptions, history reasons, receipt names and files. Amounts,
+  // categories, dates, states and who decided what stay. Then purges the store's files
+  // so no backup made afterwards holds the old values. Idempotent.
+  absl::StatusOr<xpb::EraseMemberDataResponse> EraseMember(uint64_t community_id,
+                                                           uint64_t member_id);
+
   // Posts what waits in the outbox (approvals, reversals, payments; at most
   // kMaxDispatchClaims entries). Returns
   // how many are still waiting; an error means the ledger was unreachable.

@@ -153,4 +153,11 @@ grpc::Status ExpensesServiceImpl::MarkBatchPaid(grpc::ServerContext* ctx,
   return s;
 }
 
+grpc::Status ExpensesServiceImpl::EraseMemberData(grpc::ServerContext* ctx,
+                                                  const xpb::EraseMemberDataRequest* req,
+                                                  xpb::EraseMemberDataResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->EraseMember(req->community_id(), req->member_id()), resp);
+}
+
 }  // namespace timebank::expenses

@@ -47,6 +47,8 @@ class ExpensesServiceImpl final : public xpb::ExpensesService::Service {
                                   xpb::ExportPaymentBatchResponse*) override;
   grpc::Status MarkBatchPaid(grpc::ServerContext*, const xpb::MarkBatchPaidRequest*,
                              xpb::PaymentBatch*) override;
+  grpc::Status EraseMemberData(grpc::ServerContext*, const xpb::EraseMemberDataRequest*,
+                               xpb::EraseMemberDataResponse*) override;
 
  private:
   ExpenseBook* const book_;

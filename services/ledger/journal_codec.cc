@@ -16,6 +16,7 @@ using storage::PutU8;
 
 constexpr size_t kHashBytes = 32;
 constexpr uint8_t kRecordVersion = 1;
+constexpr uint8_t kTextsVersion = 1;
 
 absl::Status Corrupt(std::string_view what) {
   return absl::DataLossError(absl::StrCat("corrupt ", std::string(what), " in the ledger store"));
@@ -47,7 +48,7 @@ void DecodeAccountFields(ByteReader& r, AccountInfo* a) {
 
 void EncodeCanonical(const JournalEntry& e, std::string* out) {
   const uint8_t version = e.version == 0 ? kCanonicalVersion : e.version;
-  TB_CHECK(version == 1 || version == 2);
+  TB_CHECK(version >= 1 && version <= kCanonicalVersion);
   PutU8(out, version);
   PutU8(out, static_cast<uint8_t>(e.type));
   PutU64(out, e.seq);
@@ -69,8 +70,12 @@ void EncodeCanonical(const JournalEntry& e, std::string* out) {
       PutI64(out, t.pending_amount);
       PutU32(out, t.timeout_s);
       PutBytes(out, t.reverses_id);
-      PutBytes(out, t.reference);
-      PutBytes(out, t.memo);
+      if (version <= kLastVersionWithTextsInChain) {
+        PutBytes(out, t.reference);
+        PutBytes(out, t.memo);
+      } else {
+        out->append(storage::HashBytes(t.text_digest));
+      }
       PutI64(out, t.occurred_at_ns);
       PutU64(out, t.community_id);
       PutBytes(out, t.unit);
@@ -127,8 +132,13 @@ absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value) {
       t.pending_amount = r.I64();
       t.timeout_s = r.U32();
       t.reverses_id = std::string(r.Bytes());
-      t.reference = std::string(r.Bytes());
-      t.memo = std::string(r.Bytes());
+      if (version <= kLastVersionWithTextsInChain) {
+        t.reference = std::string(r.Bytes());
+        t.memo = std::string(r.Bytes());
+      } else {
+        const std::string_view digest = r.Fixed(kHashBytes);
+        std::copy(digest.begin(), digest.end(), t.text_digest.begin());
+      }
       t.occurred_at_ns = r.I64();
       t.community_id = r.U64();
       t.unit = std::string(r.Bytes());
@@ -152,6 +162,36 @@ absl::StatusOr<JournalEntry> DecodeStoredEntry(std::string_view value) {
   }
   if (!r.ok() || !r.done()) return Corrupt("journal entry body");
   return e;
+}
+
+std::string EncodeTexts(std::string_view salt, std::string_view reference, std::string_view memo,
+                        storage::Hash256* digest) {
+  TB_CHECK(salt.size() == kTextSaltBytes);
+  std::string out;
+  out.reserve(1 + salt.size() + 8 + reference.size() + memo.size());
+  PutU8(&out, kTextsVersion);
+  out.append(salt);
+  PutBytes(&out, reference);
+  PutBytes(&out, memo);
+  *digest = storage::Sha256(std::string_view(out).substr(1));
+  return out;
+}
+
+absl::Status DecodeTexts(std::string_view record, Transfer* t) {
+  ByteReader r(record);
+  const uint8_t version = r.U8();
+  r.Fixed(kTextSaltBytes);
+  std::string_view reference = r.Bytes();
+  std::string_view memo = r.Bytes();
+  if (version != kTextsVersion || !r.ok() || !r.done()) return Corrupt("transfer text record");
+  if (storage::Sha256(record.substr(1)) != t->text_digest) {
+    return absl::DataLossError(absl::StrCat("the texts of journal entry ", t->seq,
+                                            " do not match the digest the journal holds: they "
+                                            "were altered; restore from a backup"));
+  }
+  t->reference = std::string(reference);
+  t->memo = std::string(memo);
+  return absl::OkStatus();
 }
 
 std::string EncodeRecord(const TransferRecord& record) {

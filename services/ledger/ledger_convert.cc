@@ -86,6 +86,7 @@ void TransferToProto(const StoredTransfer& s, pb::Transfer* out) {
   out->set_unit(t.unit);
   out->set_state(s.record.state);
   out->set_reversed(s.record.reversed);
+  out->set_text_erased(t.text_erased);
 }
 
 void JournalEntryToProto(const JournalEntry& e, pb::JournalEntry* out) {

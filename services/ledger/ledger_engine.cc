@@ -3,6 +3,8 @@
 #include <pthread.h>
 
 #include <chrono>
+#include <future>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -21,14 +23,16 @@ int64_t SystemNowNs() { return absl::ToUnixNanos(absl::Now()); }
 }  // namespace
 
 struct LedgerEngine::Request {
-  enum class Kind { kAccounts, kTransfers, kStatus };
+  enum class Kind { kAccounts, kTransfers, kStatus, kErase };
   Kind kind;
   std::vector<AccountView> accounts;
   std::vector<Transfer> transfers;
   StatusChange status_change;
+  std::vector<std::string> erase_accounts;
   Done<std::vector<AccountResult>> accounts_done;
   Done<std::vector<TransferResult>> transfers_done;
   Done<StatusResult> status_done;
+  Done<uint64_t> erase_done;  // the head seq once the marks are durable
 
   std::vector<AccountResult> account_results;
   std::vector<TransferResult> transfer_results;
@@ -39,6 +43,23 @@ struct LedgerEngine::Request {
     return kind == Kind::kAccounts    ? accounts.size()
            : kind == Kind::kTransfers ? transfers.size()
                                       : 1;
+  }
+  // Answers the request's caller with `s` (an error).
+  void Fail(const absl::Status& s) {
+    switch (kind) {
+      case Kind::kAccounts:
+        accounts_done(s);
+        break;
+      case Kind::kTransfers:
+        transfers_done(s);
+        break;
+      case Kind::kStatus:
+        status_done(s);
+        break;
+      case Kind::kErase:
+        erase_done(s);
+        break;
+    }
   }
 };
 
@@ -102,10 +123,21 @@ absl::Status LedgerEngine::Recover() {
     TB_RETURN_IF_ERROR(it->status());
   }
 
+  {
+    auto it = store_->NewIterator(schema::kTexts);
+    for (it->Seek(std::string(1, schema::kErasedTag));
+         it->Valid() && it->key()[0] == schema::kErasedTag; it->Next()) {
+      erased_accounts_.emplace(it->key().substr(1));
+    }
+    TB_RETURN_IF_ERROR(it->status());
+  }
+
   // Replay the journal from the balance snapshot, checking the hash chain all the
   // way: balances only up to the index cursor, everything after it.
   if (balances_cursor > 0) {
-    TB_ASSIGN_OR_RETURN(std::vector<JournalEntry> at, reader_.ReadJournal(balances_cursor, 1));
+    TB_ASSIGN_OR_RETURN(std::vector<JournalEntry> at,
+                        reader_.ReadJournal(balances_cursor, 1, nullptr,
+                                            /*with_texts=*/false));
     if (at.empty()) return damaged_index;
     prev_hash_ = at[0].hash;
     last_ns_ = at[0].recorded_at_ns;
@@ -116,7 +148,8 @@ absl::Status LedgerEngine::Recover() {
   std::string canonical;
   while (true) {
     TB_ASSIGN_OR_RETURN(std::vector<JournalEntry> chunk,
-                        reader_.ReadJournal(working_seq_ + 1, kRecoveryChunk));
+                        reader_.ReadJournal(working_seq_ + 1, kRecoveryChunk, nullptr,
+                                            /*with_texts=*/false));
     for (JournalEntry& e : chunk) {
       canonical.clear();
       EncodeCanonical(e, &canonical);
@@ -128,6 +161,9 @@ absl::Status LedgerEngine::Recover() {
       if (e.seq <= cursor) {
         state_.ApplyBalancesOnly(e);
       } else {
+        // Transfers past the index cursor go back into the overlay, where retries are
+        // compared with them: they need their texts.
+        TB_RETURN_IF_ERROR(reader_.JoinTexts(&e, nullptr));
         TB_RETURN_IF_ERROR(state_.Apply(e));
         state_.CommitUndo();
       }
@@ -162,19 +198,8 @@ void LedgerEngine::Enqueue(std::unique_ptr<Request> request) {
       return;
     }
   }
-  const absl::Status shutting_down =
-      absl::UnavailableError("the ledger is shutting down; retry against the restarted server");
-  switch (request->kind) {
-    case Request::Kind::kAccounts:
-      request->accounts_done(shutting_down);
-      break;
-    case Request::Kind::kTransfers:
-      request->transfers_done(shutting_down);
-      break;
-    case Request::Kind::kStatus:
-      request->status_done(shutting_down);
-      break;
-  }
+  request->Fail(
+      absl::UnavailableError("the ledger is shutting down; retry against the restarted server"));
 }
 
 void LedgerEngine::CreateAccounts(std::vector<AccountView> accounts,
@@ -262,6 +287,8 @@ absl::Status LedgerEngine::Append(JournalEntry& e, int64_t now) {
     e.account.created_seq = e.seq;
     e.account.created_at_ns = e.recorded_at_ns;
   }
+  texts_scratch_.clear();
+  if (e.type == EntryType::kTransfer) SealTexts(e.transfer);
   scratch_.clear();
   EncodeCanonical(e, &scratch_);
   e.hash = storage::ChainHash(prev_hash_, scratch_);
@@ -269,10 +296,32 @@ absl::Status LedgerEngine::Append(JournalEntry& e, int64_t now) {
   // Apply can fail (a store read) and changes nothing then; it consumes e.transfer.
   TB_RETURN_IF_ERROR(state_.Apply(e));
   batch_->Put(schema::kJournal, schema::JournalKey(e.seq), scratch_);
+  if (!texts_scratch_.empty())
+    batch_->Put(schema::kTexts, schema::JournalKey(e.seq), texts_scratch_);
   working_seq_ = e.seq;
   prev_hash_ = e.hash;
   last_ns_ = e.recorded_at_ns;
   return absl::OkStatus();
+}
+
+void LedgerEngine::SealTexts(Transfer& t) {
+  if (t.reference.empty() && t.memo.empty()) return;  // digest stays zero: nothing to keep
+  if (salts_used_ == salts_.size()) {
+    salts_ = storage::RandomBytes(kTextSaltBytes * kSaltsPerRefill);
+    salts_used_ = 0;
+  }
+  const std::string_view salt = std::string_view(salts_).substr(salts_used_, kTextSaltBytes);
+  salts_used_ += kTextSaltBytes;
+  std::string record = EncodeTexts(salt, t.reference, t.memo, &t.text_digest);
+  if (!erased_accounts_.empty() && (erased_accounts_.contains(t.debit_account_id) ||
+                                    erased_accounts_.contains(t.credit_account_id))) {
+    // A member's erased account keeps no new text either (the digest alone says nothing).
+    t.reference.clear();
+    t.memo.clear();
+    t.text_erased = true;
+    return;
+  }
+  texts_scratch_ = std::move(record);
 }
 
 void LedgerEngine::ExpireDue(int64_t now) {
@@ -396,9 +445,18 @@ void LedgerEngine::ProcessStatus(Request& r, int64_t now) {
   r.status_seq = e.seq;
 }
 
+void LedgerEngine::ProcessErase(Request& r) {
+  for (const std::string& id : r.erase_accounts) {
+    if (!erased_accounts_.insert(id).second) continue;
+    batch_->Put(schema::kTexts, schema::ErasedAccountKey(id), "");
+    newly_erased_.push_back(id);
+  }
+}
+
 void LedgerEngine::CommitGroup(std::vector<std::unique_ptr<Request>>& work) {
   const int64_t now = Now();
   batch_->Clear();
+  newly_erased_.clear();
   const Mark group_mark = TakeMark();
   TB_CHECK(group_mark.undo == 0);
   ExpireDue(now);
@@ -413,13 +471,16 @@ void LedgerEngine::CommitGroup(std::vector<std::unique_ptr<Request>>& work) {
       case Request::Kind::kStatus:
         ProcessStatus(*r, now);
         break;
+      case Request::Kind::kErase:
+        ProcessErase(*r);
+        break;
     }
   }
 
   const size_t entries = working_seq_ - group_mark.seq;
   CommitStats stats{work.size(), entries, 0};
   absl::Status written;
-  if (entries > 0) {
+  if (entries > 0 || batch_->Count() > 0) {
     const auto start = std::chrono::steady_clock::now();
     written = store_->Write(batch_.get(), {.sync = true});
     stats.write_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -428,6 +489,7 @@ void LedgerEngine::CommitGroup(std::vector<std::unique_ptr<Request>>& work) {
   }
   if (!written.ok()) {
     RollbackTo(group_mark);
+    for (const std::string& id : newly_erased_) erased_accounts_.erase(id);
     const absl::Status failure = absl::UnavailableError(
         absl::StrCat("the ledger could not write to disk (", written.message(),
                      "); nothing was recorded; retry, and check the server's disk if it persists"));
@@ -478,6 +540,13 @@ void LedgerEngine::CommitGroup(std::vector<std::unique_ptr<Request>>& work) {
           r->status_done(r->error);
         }
         break;
+      case Request::Kind::kErase:
+        if (r->error.ok()) {
+          r->erase_done(working_seq_);
+        } else {
+          r->erase_done(r->error);
+        }
+        break;
     }
   }
   state_.PruneOverlay(projection_->cursor());
@@ -518,6 +587,63 @@ absl::StatusOr<std::vector<JournalEntry>> LedgerEngine::ReadJournal(uint64_t fro
 }
 
 absl::StatusOr<VerifyResult> LedgerEngine::VerifyJournal() { return reader_.Verify(); }
+
+absl::StatusOr<EraseResult> LedgerEngine::EraseTexts(const std::vector<std::string>& account_ids) {
+  // 1. From this commit on, nothing that touches the accounts keeps a text.
+  std::promise<absl::StatusOr<uint64_t>> marked;
+  auto r = std::make_unique<Request>();
+  r->kind = Request::Kind::kErase;
+  r->erase_accounts = account_ids;
+  r->erase_done = [&marked](absl::StatusOr<uint64_t> head) { marked.set_value(std::move(head)); };
+  Enqueue(std::move(r));
+  TB_ASSIGN_OR_RETURN(const uint64_t head, marked.get_future().get());
+
+  // 2. Every earlier entry with texts, from the accounts' statements.
+  EraseResult result;
+  std::vector<uint64_t> seqs;  // entries whose text records go
+  uint64_t first = std::numeric_limits<uint64_t>::max(), last = 0;
+  for (const std::string& id : account_ids) {
+    StatementQuery q;
+    q.account_id = id;
+    q.oldest_first = true;
+    q.page_size = kMaxPageSize;
+    do {
+      absl::StatusOr<StatementPage> page = ListTransfers(q);
+      if (page.status().code() == absl::StatusCode::kNotFound) break;
+      TB_RETURN_IF_ERROR(page.status());
+      for (const StoredTransfer& st : page->items) {
+        const Transfer& t = st.transfer;
+        if (t.seq > head) break;
+        if (t.text_digest == storage::Hash256{}) {
+          if (!t.memo.empty() || !t.reference.empty()) ++result.transfers_not_erasable;
+          continue;
+        }
+        ++result.transfers_erased;
+        first = std::min(first, t.seq);
+        last = std::max(last, t.seq);
+        if (!t.text_erased) seqs.push_back(t.seq);
+      }
+      q.after_seq = page->next_after.value_or(0);
+    } while (q.after_seq != 0 && q.after_seq < head);
+  }
+
+  // 3. Delete their text records (the writer only ever adds records past `head`).
+  constexpr size_t kDeletesPerBatch = 10'000;
+  for (size_t from = 0; from < seqs.size(); from += kDeletesPerBatch) {
+    auto batch = store_->NewBatch();
+    for (size_t i = from; i < std::min(seqs.size(), from + kDeletesPerBatch); ++i) {
+      batch->Delete(schema::kTexts, schema::JournalKey(seqs[i]));
+    }
+    TB_RETURN_IF_ERROR(store_->Write(batch.get(), {.sync = true}));
+  }
+  // 4. ... and out of every file, so that no backup made from now on holds them. Also
+  //    on a retry that found them deleted already: an earlier purge may have failed.
+  if (last != 0) {
+    TB_RETURN_IF_ERROR(
+        store_->Purge(schema::kTexts, schema::JournalKey(first), schema::JournalKey(last)));
+  }
+  return result;
+}
 
 int LedgerEngine::AddCommitListener(std::function<void(uint64_t)> fn) {
   absl::MutexLock lock(&listeners_mu_);

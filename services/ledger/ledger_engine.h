@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -63,6 +64,13 @@ struct StatusResult {
   uint64_t seq = 0;  // 0 when the account already had that status
 };
 
+struct EraseResult {
+  // Transfers that touch the accounts and had texts: all of them are gone now.
+  uint64_t transfers_erased = 0;
+  // Transfers in the first journal encoding, whose texts are in the chain itself.
+  uint64_t transfers_not_erasable = 0;
+};
+
 class LedgerEngine {
  public:
   template <typename T>
@@ -79,6 +87,14 @@ class LedgerEngine {
   void CreateAccounts(std::vector<AccountView> accounts, Done<std::vector<AccountResult>> done);
   void CreateTransfers(std::vector<Transfer> transfers, Done<std::vector<TransferResult>> done);
   void SetAccountStatus(StatusChange change, Done<StatusResult> done);
+
+  // Erases the memo and reference of every transfer that touches one of `account_ids`
+  // (erasing a member's personal data; docs/decisions/0007), and keeps none of later
+  // transfers that touch them. The journal keeps each entry's text digest, so the chain
+  // still verifies. Blocks (call it from a worker thread, never the writer): the
+  // accounts are marked in one group commit, then the texts of every earlier entry are
+  // deleted and purged from the store's files. Idempotent; UNAVAILABLE means retry.
+  absl::StatusOr<EraseResult> EraseTexts(const std::vector<std::string>& account_ids);
 
   // Reads.
   std::vector<std::optional<AccountView>> GetAccounts(const std::vector<std::string>& ids) const;
@@ -126,6 +142,10 @@ class LedgerEngine {
   void ProcessAccounts(Request& r, int64_t now);
   void ProcessTransfers(Request& r, int64_t now);
   void ProcessStatus(Request& r, int64_t now);
+  void ProcessErase(Request& r);
+  // Gives a transfer about to be journaled its text digest, and the text record to
+  // write beside it in texts_scratch_ (left empty when there is no text to keep).
+  void SealTexts(Transfer& t);
   void ExpireDue(int64_t now);
   absl::Status Append(JournalEntry& e, int64_t now);
   Mark TakeMark() const;
@@ -144,6 +164,14 @@ class LedgerEngine {
   storage::Hash256 prev_hash_ = storage::kGenesisHash;
   int64_t last_ns_ = 0;
   std::string scratch_;
+  std::string texts_scratch_;
+  // Salts for texts, drawn from the RNG kSaltsPerRefill at a time.
+  static constexpr size_t kSaltsPerRefill = 256;
+  std::string salts_;
+  size_t salts_used_ = 0;
+  // Accounts whose texts were erased (writer thread), and those this group added.
+  absl::flat_hash_set<std::string> erased_accounts_;
+  std::vector<std::string> newly_erased_;
 
   std::atomic<uint64_t> head_seq_{0};
 

@@ -65,6 +65,7 @@ absl::StatusOr<LedgerReader::Resolved> LedgerReader::Resolve(const std::vector<s
           absl::StrCat("transfer '", ids[i], "' points at missing journal entry ", record.seq));
     }
     TB_ASSIGN_OR_RETURN(JournalEntry entry, DecodeStoredEntry(value));
+    TB_RETURN_IF_ERROR(JoinTexts(&entry, snap));
     out[i] = StoredTransfer{std::move(entry.transfer), record};
   }
   // Entries past the index cursor may create or change the records asked for.
@@ -86,9 +87,24 @@ absl::StatusOr<LedgerReader::Resolved> LedgerReader::Resolve(const std::vector<s
   return out;
 }
 
+absl::Status LedgerReader::JoinTexts(JournalEntry* e, const storage::Snapshot* snap) {
+  if (e->type != EntryType::kTransfer || e->transfer.text_digest == storage::Hash256{}) {
+    return absl::OkStatus();
+  }
+  std::string record;
+  TB_ASSIGN_OR_RETURN(bool found,
+                      store_->Get(schema::kTexts, schema::JournalKey(e->seq), &record, snap));
+  if (!found) {
+    e->transfer.text_erased = true;
+    return absl::OkStatus();
+  }
+  return DecodeTexts(record, &e->transfer);
+}
+
 absl::StatusOr<std::vector<JournalEntry>> LedgerReader::ReadJournal(uint64_t from_seq,
                                                                     size_t max_entries,
-                                                                    const storage::Snapshot* snap) {
+                                                                    const storage::Snapshot* snap,
+                                                                    bool with_texts) {
   std::vector<JournalEntry> out;
   auto it = store_->NewIterator(schema::kJournal, snap);
   uint64_t expected = std::max<uint64_t>(from_seq, 1);
@@ -99,6 +115,7 @@ absl::StatusOr<std::vector<JournalEntry>> LedgerReader::ReadJournal(uint64_t fro
       return absl::DataLossError(
           absl::StrCat("journal has a gap or misplaced entry at seq ", expected));
     }
+    if (with_texts) TB_RETURN_IF_ERROR(JoinTexts(&e, snap));
     out.push_back(std::move(e));
     ++expected;
   }
@@ -270,6 +287,21 @@ absl::StatusOr<VerifyResult> LedgerReader::Verify(const std::function<void(uint6
                         " does not match its hash: it or an earlier "
                         "entry was altered"));
       break;
+    }
+    if (e->type == EntryType::kTransfer && e->transfer.text_digest != storage::Hash256{}) {
+      // The chain covers the digest; where the text is still held, it must match it.
+      std::string record;
+      TB_ASSIGN_OR_RETURN(bool held, store_->Get(schema::kTexts, schema::JournalKey(expected),
+                                                 &record, snap.get()));
+      if (!held) {
+        ++r.texts_erased;
+      } else if (absl::Status t = DecodeTexts(record, &e->transfer); !t.ok()) {
+        fail(absl::StrCat("the texts of entry ", expected,
+                          " do not match the digest in the journal: they were altered"));
+        break;
+      } else {
+        ++r.texts_verified;
+      }
     }
     prev = h;
     last_ns = e->recorded_at_ns;

@@ -36,6 +36,9 @@ using StatementPage = Page<StoredTransfer>;
 struct VerifyResult {
   bool ok = true;
   uint64_t entries_checked = 0;
+  // Entries (v3) whose texts were checked against their digest, and whose were erased.
+  uint64_t texts_verified = 0;
+  uint64_t texts_erased = 0;
   uint64_t head_seq = 0;
   storage::Hash256 head_hash{};
   uint64_t first_bad_seq = 0;
@@ -52,9 +55,16 @@ class LedgerReader final : public TransferLookup {
   absl::StatusOr<std::vector<std::optional<StoredTransfer>>> GetTransfers(
       const std::vector<std::string>& ids);
   absl::StatusOr<StatementPage> ListTransfers(const StatementQuery& query);
-  // Up to max_entries entries from from_seq on (fewer at the head).
+  // Up to max_entries entries from from_seq on (fewer at the head), with the texts of
+  // their transfers (checked against their digests; text_erased where erased) unless
+  // `with_texts` is false (the projection indexes no text).
   absl::StatusOr<std::vector<JournalEntry>> ReadJournal(uint64_t from_seq, size_t max_entries,
-                                                        const storage::Snapshot* snap = nullptr);
+                                                        const storage::Snapshot* snap = nullptr,
+                                                        bool with_texts = true);
+  // Fills in the texts of a transfer entry read from the journal without them (no-op
+  // for other entries, v1 entries and entries without text); DATA_LOSS if they do not
+  // match the entry's digest.
+  absl::Status JoinTexts(JournalEntry* e, const storage::Snapshot* snap);
   // Recomputes the whole hash chain. `progress` (optional) sees the count so far.
   absl::StatusOr<VerifyResult> Verify(const std::function<void(uint64_t)>& progress = {});
 

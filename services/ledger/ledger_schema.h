@@ -25,6 +25,12 @@ inline constexpr char kJournalPart[] = "journal";  // subdirectories (ledger_sto
 inline constexpr char kIndexPart[] = "index";
 inline constexpr storage::ColumnFamily kJournal = 0;  // u64 seq -> canonical || hash
 inline constexpr storage::ColumnFamily kIndex = 1;    // tagged keys below
+// In the journal's database (so a text commits with its entry), outside the chain:
+// u64 seq -> the entry's text record (journal_codec.h), deleted by erasure; and
+// kErasedTag + account id -> "" for accounts whose texts were erased (new entries that
+// touch them keep no text).
+inline constexpr storage::ColumnFamily kTexts = 2;
+inline constexpr char kErasedTag = 'x';
 
 inline constexpr char kCursorKey[] = "c";  // -> u64: journal indexed through this seq
 // -> u64: the 'B' rows hold balances as of this seq (<= the index cursor). Balances
@@ -35,6 +41,10 @@ inline constexpr char kStatementTag = 'a';  // 'a' u64 account number, u64 seq -
 inline constexpr char kAccountTag = 'A';    // 'A' u64 number -> AccountInfo (as of 'c')
 inline constexpr char kBalancesTag = 'B';   // 'B' u64 number -> Balances (as of 'b')
 inline constexpr char kExpiryTag = 'e';     // 'e' id -> i64 expires_at_ns
+
+inline std::string ErasedAccountKey(std::string_view account_id) {
+  return storage::KeyStr(kErasedTag, account_id);
+}
 
 inline std::string JournalKey(uint64_t seq) {
   std::string k;

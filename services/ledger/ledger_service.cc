@@ -489,6 +489,47 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::VerifyJournal(grpc::CallbackServerC
     resp->set_head_hash_hex(storage::ToHex(storage::HashBytes(result->head_hash)));
     resp->set_first_bad_seq(result->first_bad_seq);
     resp->set_message(result->message);
+    resp->set_texts_verified(result->texts_verified);
+    resp->set_texts_erased(result->texts_erased);
+    reactor->Finish(grpc::Status::OK);
+  });
+  if (!queued) reactor->Finish(Busy());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerServiceImpl::EraseMemberTexts(
+    grpc::CallbackServerContext* ctx, const pb::EraseMemberTextsRequest* req,
+    pb::EraseMemberTextsResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  TB_FINISH_IF_DENIED(ctx, reactor);
+  if (req->community_id() == 0 || req->member_id() == 0) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "community_id and member_id: required"));
+    return reactor;
+  }
+  const uint64_t c = req->community_id();
+  const std::string owner = absl::StrCat("communities/", c, "/members/", req->member_id());
+  const bool queued = pool_->TrySubmit([this, reactor, resp, c, owner] {
+    // The member's accounts: every account of the community they own.
+    std::vector<std::string> ids;
+    std::optional<std::string> after = "";
+    while (after) {
+      Page<AccountView, std::string> page = engine_->ListAccounts(c, "", *after, kMaxPageSize);
+      for (const AccountView& v : page.items) {
+        if (v.info.owner_kind == pb::OWNER_KIND_MEMBER && v.info.owner_ref == owner) {
+          ids.push_back(v.info.id);
+        }
+      }
+      after = std::move(page.next_after);
+    }
+    absl::StatusOr<EraseResult> erased = engine_->EraseTexts(ids);
+    if (!erased.ok()) {
+      reactor->Finish(ToGrpc(erased.status()));
+      return;
+    }
+    for (const std::string& id : ids) resp->add_account_ids(id);
+    resp->set_transfers_erased(erased->transfers_erased);
+    resp->set_transfers_not_erasable(erased->transfers_not_erasable);
     reactor->Finish(grpc::Status::OK);
   });
   if (!queued) reactor->Finish(Busy());

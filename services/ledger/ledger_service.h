@@ -43,6 +43,9 @@ class LedgerServiceImpl final : public pb::LedgerService::CallbackService {
   grpc::ServerUnaryReactor* VerifyJournal(grpc::CallbackServerContext* ctx,
                                           const pb::VerifyJournalRequest* req,
                                           pb::VerifyJournalResponse* resp) override;
+  grpc::ServerUnaryReactor* EraseMemberTexts(grpc::CallbackServerContext* ctx,
+                                             const pb::EraseMemberTextsRequest* req,
+                                             pb::EraseMemberTextsResponse* resp) override;
 
  private:
   LedgerEngine* const engine_;

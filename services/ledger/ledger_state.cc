@@ -40,8 +40,10 @@ bool SameRequest(const Transfer& req, const Transfer& s) {
               req.coproduction_type == s.coproduction_type, kDefaultCoproductionType) &&
          same(req.occurred_at_ns == 0, req.occurred_at_ns == s.occurred_at_ns,
               kDefaultOccurredAt) &&
-         req.reference == s.reference && req.memo == s.memo && req.pending_id == s.pending_id &&
-         req.timeout_s == s.timeout_s && req.reverses_id == s.reverses_id;
+         // Erased texts cannot be compared; a retry after erasure is the same transfer.
+         (s.text_erased || (req.reference == s.reference && req.memo == s.memo)) &&
+         req.pending_id == s.pending_id && req.timeout_s == s.timeout_s &&
+         req.reverses_id == s.reverses_id;
 }
 
 // The ids of a transfer request are canonical and all name the community of the

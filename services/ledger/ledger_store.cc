@@ -46,31 +46,34 @@ absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
 
   auto open = [&](const char* name, const char* identity, const char* earlier,
-                  storage::CfSpec family) {
+                  std::vector<storage::CfSpec> families) {
     storage::RocksStoreOptions o;
     o.path = (fs::path(dir) / name).string();
     o.identity = identity;
     o.earlier_identities = {earlier};
     o.earlier_advice = kBeforeScopedIdsAdvice;
-    o.column_families = {std::move(family)};
+    o.column_families = std::move(families);
     o.block_cache_bytes = options.block_cache_bytes;
     o.write_buffer_bytes = options.write_buffer_bytes;
     return storage::OpenRocksStore(o);
   };
   // Journal keys (u64 sequence numbers, first byte 0 below 2^56) are one run;
   // statement keys ('a', u64 account, u64 seq) one run per account.
+  // Texts are keyed like the journal and read by seq (and by range when verifying).
   TB_ASSIGN_OR_RETURN(
       auto journal, open(schema::kJournalPart, schema::kIdentity, schema::kIdentityBeforeScopedIds,
-                         {"journal", storage::CfProfile::kAppendLog,
-                          storage::AppendRuns{.tag = 0, .prefix_bytes = 1}}));
+                         {{"journal", storage::CfProfile::kAppendLog,
+                           storage::AppendRuns{.tag = 0, .prefix_bytes = 1}},
+                          {"texts", storage::CfProfile::kAppendLog,
+                           storage::AppendRuns{.tag = 0, .prefix_bytes = 1}}}));
   TB_ASSIGN_OR_RETURN(
       auto index,
       open(schema::kIndexPart, schema::kIndexIdentity, schema::kIndexIdentityBeforeScopedIds,
-           {"index", storage::CfProfile::kPointLookup,
-            storage::AppendRuns{.tag = schema::kStatementTag, .prefix_bytes = 9}}));
+           {{"index", storage::CfProfile::kPointLookup,
+             storage::AppendRuns{.tag = schema::kStatementTag, .prefix_bytes = 9}}}));
   std::vector<storage::SplitPart> parts;
   // The journal first: a checkpoint copies the index before it (never newer).
-  parts.push_back({schema::kJournalPart, std::move(journal), {schema::kJournal}});
+  parts.push_back({schema::kJournalPart, std::move(journal), {schema::kJournal, schema::kTexts}});
   parts.push_back({schema::kIndexPart, std::move(index), {schema::kIndex}});
   return storage::NewSplitStore(std::move(parts));
 }

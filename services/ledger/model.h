@@ -35,6 +35,8 @@ inline constexpr int64_t kNoMinBalance = std::numeric_limits<int64_t>::min();
 inline constexpr int64_t kNoMaxBalance = std::numeric_limits<int64_t>::max();
 // Time credits are minutes; every other unit is an ISO 4217 currency code.
 inline constexpr std::string_view kTimeUnit = "TIME";
+// Salt of a journal entry's erasable texts (journal_codec.h).
+inline constexpr size_t kTextSaltBytes = 16;
 
 struct Balances {
   int64_t debits_posted = 0;
@@ -111,6 +113,12 @@ struct Transfer {
   int64_t pending_amount = 0;
   // TransferDefault bits: which of the fields above the ledger filled in.
   uint8_t defaulted = 0;
+  // The journal (v3) commits to reference and memo by this digest, SHA-256(salt ||
+  // texts), and keeps the texts with their salt where erasure can remove them
+  // (journal_codec.h). All zeros: both texts are empty, or the entry holds them itself.
+  storage::Hash256 text_digest{};
+  // The texts were erased (the member's personal data); reference and memo are empty.
+  bool text_erased = false;
 
   bool is(TransferFlag f) const { return (flags & f) != 0; }
   bool was_defaulted(TransferDefault d) const { return (defaulted & d) != 0; }

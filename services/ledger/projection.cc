@@ -131,7 +131,9 @@ void Projection::Run() {
 absl::Status Projection::Step(uint64_t head, bool snapshot) {
   const uint64_t from = cursor() + 1;
   const size_t count = std::min<uint64_t>(head - from + 1, kMaxEntriesPerStep);
-  TB_ASSIGN_OR_RETURN(std::vector<JournalEntry> entries, reader_->ReadJournal(from, count));
+  TB_ASSIGN_OR_RETURN(std::vector<JournalEntry> entries,
+                      reader_->ReadJournal(from, count, nullptr,
+                                           /*with_texts=*/false));
   TB_CHECK(entries.size() == count);
 
   auto batch = store_->NewBatch();

@@ -22,11 +22,16 @@ ABSL_FLAG(std::string, keyring, "",
           "Token signing keys file (0600), shared by every timebankd of an installation; "
           "default <data_dir>/keyring");
 ABSL_FLAG(std::string, directory_address, "",
-          "The directory's address, when this process hosts the activity or expenses service but "
-          "not the directory");
+          "The directory's address, when this process does not host the directory: the activity "
+          "and expenses services call it, and every service follows its sign-outs from it "
+          "(without it, only service credentials are accepted)");
 ABSL_FLAG(std::string, activity_address, "",
-          "The activity service's address, when this process hosts expenses but not activity "
-          "(claim lines that name an activity are checked there)");
+          "The activity service's address, when this process hosts expenses or the directory but "
+          "not activity (claim lines that name an activity are checked there; the directory's "
+          "erasures of members reach it there)");
+ABSL_FLAG(std::string, expenses_address, "",
+          "The expenses service's address, when this process hosts the directory but not "
+          "expenses (the directory's erasures of members reach it there)");
 ABSL_FLAG(std::string, ledger_address, "",
           "The ledger's address, when this process hosts the directory but not the ledger");
 ABSL_FLAG(std::string, admin_username, "",
@@ -61,6 +66,7 @@ int main(int argc, char** argv) {
   options.ledger_address = absl::GetFlag(FLAGS_ledger_address);
   options.directory_address = absl::GetFlag(FLAGS_directory_address);
   options.activity_address = absl::GetFlag(FLAGS_activity_address);
+  options.expenses_address = absl::GetFlag(FLAGS_expenses_address);
   options.admin_username = absl::GetFlag(FLAGS_admin_username);
   if (const char* pw = std::getenv("TIMEBANK_ADMIN_PASSWORD"); pw != nullptr) {
     options.admin_password = pw;

@@ -1,6 +1,7 @@
 #include "services/timebankd/node.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +21,33 @@
 namespace timebank {
 namespace {
 constexpr size_t kMaxQueuedReads = 4096;
+
+bool Hosts(const std::vector<std::string>& services, const char* name) {
+  return std::find(services.begin(), services.end(), name) != services.end();
+}
+
+// The services a member's erasure must reach: the ledger always (the directory needs
+// it anyway), activity and expenses where this node hosts them or knows where they are.
+std::vector<directory::ErasureTarget> ErasureTargetsOf(const std::vector<std::string>& services,
+                                                       const NodeOptions& options) {
+  std::vector<directory::ErasureTarget> targets = {directory::ErasureTarget::kLedger};
+  if (Hosts(services, "activity") || !options.activity_address.empty()) {
+    targets.push_back(directory::ErasureTarget::kActivity);
+  } else {
+    std::fprintf(stderr,
+                 "timebankd: erasure will not reach the activity service: host it here or give "
+                 "--activity_address\n");
+  }
+  if (Hosts(services, "expenses") || !options.expenses_address.empty()) {
+    targets.push_back(directory::ErasureTarget::kExpenses);
+  } else {
+    std::fprintf(stderr,
+                 "timebankd: erasure will not reach the expenses service: host it here or give "
+                 "--expenses_address\n");
+  }
+  return targets;
+}
+
 }  // namespace
 
 const std::vector<std::string>& KnownServices() {
@@ -96,8 +124,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       TB_ASSIGN_OR_RETURN(node->directory_store_, storage::OpenRocksStore(ro));
       node->ledger_accounts_ =
           std::make_unique<directory::GrpcLedgerAccounts>(node->keyring_.get());
+      node->erasure_targets_ = std::make_unique<directory::GrpcErasureTargets>(
+          node->keyring_.get(), ErasureTargetsOf(node->services_, options));
       node->directory_ = std::make_unique<directory::Directory>(
-          node->directory_store_.get(), node->ledger_accounts_.get(), &node->revocations_);
+          node->directory_store_.get(), node->ledger_accounts_.get(), &node->revocations_,
+          node->erasure_targets_.get());
       node->authenticator_ = std::make_unique<directory::Authenticator>(
           node->directory_.get(), node->keyring_.get(), options.auth);
       node->grpc_services_.push_back(std::make_unique<directory::DirectoryServiceImpl>(
@@ -166,6 +197,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       node->services_, std::move(backups), node->pool_.get()));
   for (auto& s : node->grpc_services_) services.push_back(s.get());
 
+  // A process without the directory must follow its revocations (sign-outs, role
+  // changes): until it has heard from the directory it refuses people's tokens.
+  if (!node->directory_) node->revocations_.FollowDirectory();
   ServerConfig config;
   config.listen = options.listen;
   config.metrics = &node->metrics_;
@@ -203,7 +237,28 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       node->expenses_peers_->ConnectActivity(MakeChannel(options.activity_address));
     }
   }
+  if (!node->directory_ && !options.directory_address.empty()) {
+    node->revocation_follower_ = std::make_unique<auth::RevocationFollower>(
+        node->keyring_.get(), &node->revocations_, MakeChannel(options.directory_address));
+  } else if (!node->directory_) {
+    std::fprintf(stderr,
+                 "timebankd: no --directory_address: this process accepts only service "
+                 "credentials, since it cannot follow the directory's sign-outs\n");
+  }
   if (node->directory_) {
+    auto peer = [&](bool hosted, const std::string& address) {
+      return hosted ? node->server_->InProcessChannel() : MakeChannel(address);
+    };
+    node->erasure_targets_->Connect(directory::ErasureTarget::kLedger,
+                                    peer(node->ledger_ != nullptr, options.ledger_address));
+    if (node->activity_ || !options.activity_address.empty()) {
+      node->erasure_targets_->Connect(directory::ErasureTarget::kActivity,
+                                      peer(node->activity_ != nullptr, options.activity_address));
+    }
+    if (node->expenses_ || !options.expenses_address.empty()) {
+      node->erasure_targets_->Connect(directory::ErasureTarget::kExpenses,
+                                      peer(node->expenses_ != nullptr, options.expenses_address));
+    }
     if (node->ledger_) {
       node->ledger_accounts_->Connect(node->server_->InProcessChannel());
     } else if (!options.ledger_address.empty()) {
@@ -259,6 +314,7 @@ void Node::Shutdown() {
     }
     outbox_thread_.join();
   }
+  revocation_follower_.reset();
   // First: a post in flight completes while the server still answers.
   dispatcher_.reset();
   expenses_pump_.reset();

@@ -16,6 +16,7 @@
 #include "services/activity/activity_book.h"
 #include "services/activity/activity_service.h"
 #include "services/common/auth/keyring.h"
+#include "services/common/auth/revocation_follower.h"
 #include "services/common/auth/revocations.h"
 #include "services/common/metrics.h"
 #include "services/common/server.h"
@@ -41,12 +42,16 @@ struct NodeOptions {
   // Token signing keys; "" means <data_dir>/keyring. Every process of an installation
   // must share this file (see docs/OPERATIONS.md).
   std::string keyring_path;
-  // Where the ledger and the directory are when this node does not host them.
+  // Where the ledger and the directory are when this node does not host them. A node
+  // without the directory follows the directory's revocations from directory_address;
+  // without one it accepts only service credentials.
   std::string ledger_address;
   std::string directory_address;
   // Where the activity service is, for expenses hosted without it (lines that name
-  // an activity are checked there; empty: such lines are refused).
+  // an activity are checked there; empty: such lines are refused) and for the
+  // directory's erasures; and where expenses is, for the directory's erasures.
   std::string activity_address;
+  std::string expenses_address;
   // The operator created on first start; without them a one-time setup code is made.
   std::string admin_username;
   std::string admin_password;
@@ -93,8 +98,11 @@ class Node {
   std::unique_ptr<ledger::LedgerEngine> ledger_;
   std::unique_ptr<auth::Keyring> keyring_;
   auth::Revocations revocations_;
+  // Without the directory: keeps revocations_ up to date from it.
+  std::unique_ptr<auth::RevocationFollower> revocation_follower_;
   std::unique_ptr<storage::KvStore> directory_store_;
   std::unique_ptr<directory::GrpcLedgerAccounts> ledger_accounts_;
+  std::unique_ptr<directory::GrpcErasureTargets> erasure_targets_;
   std::unique_ptr<directory::Directory> directory_;
   std::unique_ptr<directory::Authenticator> authenticator_;
   std::string setup_code_;

@@ -62,6 +62,7 @@ const std::map<std::string, std::string>& Expected() {
       {"LedgerService/ListTransfers", "svc adm fin coo mem"},
       {"LedgerService/WatchJournal", "svc"},
       {"LedgerService/VerifyJournal", "svc op"},
+      {"LedgerService/EraseMemberTexts", "svc"},
       {"DirectoryService/CreateCommunity", "op"},
       {"DirectoryService/GetCommunity", "op svc adm coo fin mem key"},
       {"DirectoryService/ListCommunities", "op svc"},
@@ -103,6 +104,7 @@ const std::map<std::string, std::string>& Expected() {
       {"ActivityService/WatchActivity", "svc"},
       {"ActivityService/GetActivity", "svc adm coo fin mem key"},
       {"ActivityService/ListActivities", "svc adm coo fin mem key"},
+      {"ActivityService/EraseMemberData", "svc"},
       {"ExpensesService/SetPolicy", "adm fin"},
       {"ExpensesService/GetPolicy", "svc adm coo fin mem key"},
       {"ExpensesService/CreateClaim", "adm coo fin mem key"},
@@ -121,6 +123,7 @@ const std::map<std::string, std::string>& Expected() {
       {"ExpensesService/ListPaymentBatches", "fin adm"},
       {"ExpensesService/ExportPaymentBatch", "fin"},
       {"ExpensesService/MarkBatchPaid", "fin"},
+      {"ExpensesService/EraseMemberData", "svc"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},
@@ -131,6 +134,7 @@ const std::map<std::string, std::string>& Expected() {
       {"AuthService/SetPassword", "adm"},
       {"AuthService/RotateSigningKey", "op"},
       {"AuthService/WhoAmI", kSignedIn},
+      {"AuthService/PollRevocations", "svc"},
   };
   return *m;
 }

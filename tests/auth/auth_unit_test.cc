@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "services/common/auth/access_policy.h"
 #include "services/common/auth/keyring.h"
@@ -120,6 +121,37 @@ TEST(RevocationsTest, RaisingTheEpochRefusesOlderTokens) {
   EXPECT_TRUE(r.IsCurrent(c));
   r.SetEpoch(dpb::Principal::KIND_MEMBER, 3, 8, 5);  // someone else: no effect
   EXPECT_TRUE(r.IsCurrent(c));
+}
+
+TEST(RevocationsTest, AnEndedSessionRefusesOnlyItsOwnTokens) {
+  Revocations r;
+  dpb::TokenClaims mine = Claims(kNow + 1);
+  mine.set_session_id(41);
+  dpb::TokenClaims other = mine;
+  other.set_session_id(42);
+  r.EndSession(41, absl::ToUnixSeconds(absl::Now()));
+  EXPECT_EQ(r.Check(mine, 0), Revocations::Verdict::kRevoked);
+  EXPECT_EQ(r.Check(other, 0), Revocations::Verdict::kCurrent);
+  // Epochs only rise: a late, older event cannot bring tokens back.
+  r.SetEpoch(dpb::Principal::KIND_MEMBER, 3, 7, 5);
+  r.SetEpoch(dpb::Principal::KIND_MEMBER, 3, 7, 2);
+  EXPECT_EQ(r.Epoch(dpb::Principal::KIND_MEMBER, 3, 7), 5u);
+}
+
+TEST(RevocationsTest, AFollowerThatHasNotHeardFromTheDirectoryRefusesPeopleButNotServices) {
+  Revocations r;
+  r.FollowDirectory();
+  const dpb::TokenClaims person = Claims(kNow + 1);
+  dpb::TokenClaims service;
+  service.mutable_principal()->set_kind(dpb::Principal::KIND_SERVICE);
+  const int64_t now_ms = kNow * 1000;
+  EXPECT_EQ(r.Check(person, now_ms), Revocations::Verdict::kUnknown);  // never synced
+  EXPECT_EQ(r.Check(service, now_ms), Revocations::Verdict::kCurrent);
+  r.MarkSynced(now_ms);
+  EXPECT_EQ(r.Check(person, now_ms + kRevocationMaxLagMs), Revocations::Verdict::kCurrent);
+  EXPECT_EQ(r.Check(person, now_ms + kRevocationMaxLagMs + 1), Revocations::Verdict::kUnknown);
+  r.MarkSynced(now_ms - 10'000);  // an older poll answering late moves nothing back
+  EXPECT_EQ(r.Check(person, now_ms + 1), Revocations::Verdict::kCurrent);
 }
 
 TEST(ThrottleTest, RefusesAfterTooManyFailuresUntilTheWindowPasses) {

@@ -1,14 +1,25 @@
 #include "tests/common/test_util.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
+#include "rocksdb/options.h"
+#include "rocksdb/sst_dump_tool.h"
 #include "services/ledger/ledger_store.h"
 #include "storage/rocks_store.h"
 
 namespace timebank::testing {
+
+namespace fs = std::filesystem;
 
 TempDir::TempDir(const std::string& parent) {
   std::string tmpl = parent + "/timebank-test-XXXXXX";
@@ -25,6 +36,110 @@ std::string FastTempParent() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args,
+                           const std::vector<std::string>& env) {
+  int out[2];
+  EXPECT_EQ(pipe(out), 0);
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>("timebankd"));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  // First line: "timebankd listening on HOST:PORT (...)".
+  std::string line;
+  char c;
+  while (read(out[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+  close(out[0]);
+  const std::string prefix = "timebankd listening on ";
+  EXPECT_EQ(line.rfind(prefix, 0), 0u) << "timebankd did not start: " << line;
+  if (line.rfind(prefix, 0) == 0) {
+    address_ = line.substr(prefix.size(), line.find(' ', prefix.size()) - prefix.size());
+  }
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0) Kill();
+}
+
+void ChildProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void ChildProcess::Stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+// Scans every byte of every file under `dir` for `needles`; table files are also read
+// decompressed, entry by entry including every old version still in them (RocksDB's
+// sst_dump "raw"), since compression hides text from a byte scan.
+std::set<std::string> TextsInFiles(const std::string& dir,
+                                   const std::vector<std::string>& needles) {
+  std::set<std::string> found;
+  TempDir scratch;
+  auto scan = [&](const std::string& bytes) {
+    for (const std::string& n : needles) {
+      if (bytes.find(n) != std::string::npos) found.insert(n);
+    }
+  };
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    scan(read(entry.path()));
+    if (entry.path().extension() != ".sst") continue;
+    const fs::path copy = fs::path(scratch.path()) / entry.path().filename();
+    std::error_code ec;
+    fs::copy_file(entry.path(), copy, fs::copy_options::overwrite_existing, ec);
+    // An open store's compactions delete table files under the scan: one that is gone
+    // holds nothing any more.
+    if (ec && !fs::exists(entry.path())) continue;
+    if (ec) {
+      ADD_FAILURE() << "cannot copy " << entry.path() << ": " << ec.message();
+      continue;
+    }
+    const std::string file_arg = "--file=" + copy.string();
+    const char* argv[] = {"sst_dump", file_arg.c_str(), "--command=raw"};
+    fflush(stdout);
+    const int saved = dup(STDOUT_FILENO);  // sst_dump talks on stdout
+    FILE* null = fopen("/dev/null", "w");
+    dup2(fileno(null), STDOUT_FILENO);
+    const int rc = rocksdb::SSTDumpTool().Run(3, argv, rocksdb::Options());
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    fclose(null);
+    EXPECT_EQ(rc, 0) << "sst_dump could not read " << entry.path();
+    // The dump shows each key and value in upper-case hex (and spaced-out ASCII).
+    const std::string dump = read(copy.string().substr(0, copy.string().size() - 4) + "_dump.txt");
+    for (const std::string& n : needles) {
+      if (dump.find(absl::AsciiStrToUpper(absl::BytesToHexString(n))) != std::string::npos) {
+        found.insert(n);
+      }
+    }
+  }
+  return found;
 }
 
 absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(const std::string& path) {

@@ -3,9 +3,12 @@
 #ifndef TIMEBANK_TESTS_COMMON_TEST_UTIL_H_
 #define TIMEBANK_TESTS_COMMON_TEST_UTIL_H_
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <future>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +35,32 @@ class TempDir {
 std::string FastTempParent();
 
 absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(const std::string& path);
+
+// Which of `needles` occur in any file under `dir`: every byte of every file is
+// scanned, and RocksDB table files also entry by entry, decompressed, with every old
+// version still in them (sst_dump "raw"), since compression hides text from a byte scan.
+std::set<std::string> TextsInFiles(const std::string& dir, const std::vector<std::string>& needles);
+
+// A timebankd child process: started with `args` (after the program name) and extra
+// `env` entries ("NAME=value"); waits for its "listening on" line. Killed with SIGKILL
+// by Kill() or on destruction, so tests see what a crash leaves behind.
+class ChildProcess {
+ public:
+  ChildProcess(const std::string& program, const std::vector<std::string>& args,
+               const std::vector<std::string>& env = {});
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  void Kill();
+  // Sends SIGTERM and waits: a clean shutdown.
+  void Stop();
+  // "host:port" it listens on; empty if it did not start.
+  const std::string& address() const { return address_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string address_;
+};
 
 // A controllable clock for pending-transfer timeouts.
 struct FakeClock {

@@ -7,10 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/common/ids.h"
 #include "services/common/auth/access_policy.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/token.h"
+#include "services/common/ids.h"
 #include "storage/absl_compat.h"
 #include "storage/bytes.h"
 #include "storage/check.h"
@@ -28,6 +28,7 @@ constexpr int kCallDeadlineMs = 5000;
 const char* CallerFor(auth::Grant g) {
   switch (g) {
     case auth::Grant::kAnyone:
+    case auth::Grant::kOwnCredential:  // a bearer token beside it would be refused
       return "anon";
     case auth::Grant::kSignedIn:
     case auth::Grant::kService:
@@ -44,6 +45,7 @@ const char* CallerFor(auth::Grant g) {
       return "coo";
     case auth::Grant::kCommunityMember:
     case auth::Grant::kSelf:
+    case auth::Grant::kSelfByDefault:
     case auth::Grant::kOwnAccounts:
       return "mem";
   }

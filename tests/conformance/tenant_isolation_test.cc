@@ -63,6 +63,7 @@ const std::map<std::string, std::string>& Cases() {
       {"LedgerService/ListTransfers", kProbe},
       {"LedgerService/WatchJournal", "every community's journal; services only"},
       {"LedgerService/VerifyJournal", "the whole chain; services and the operator only"},
+      {"LedgerService/EraseMemberTexts", kProbe},  // services only: people are refused
       {"DirectoryService/CreateCommunity", kProbe},
       {"DirectoryService/GetCommunity", kProbe},
       {"DirectoryService/ListCommunities", "every community; the operator and services only"},
@@ -97,6 +98,7 @@ const std::map<std::string, std::string>& Cases() {
       {"AuthService/SetPassword", kProbe},
       {"AuthService/RotateSigningKey", "the installation's keyring; the operator only"},
       {"AuthService/WhoAmI", "the caller themself"},
+      {"AuthService/PollRevocations", "every community's sign-outs; services only"},
       {"ActivityService/LogContributions", kProbe},
       {"ActivityService/ImportContributions", kProbe},
       {"ActivityService/ReportContribution", kProbe},
@@ -114,6 +116,7 @@ const std::map<std::string, std::string>& Cases() {
       {"ActivityService/WatchActivity", "every community's events; services only"},
       {"ActivityService/GetActivity", kProbe},
       {"ActivityService/ListActivities", kProbe},
+      {"ActivityService/EraseMemberData", kProbe},  // services only: people are refused
       {"ExpensesService/SetPolicy", kProbe},
       {"ExpensesService/GetPolicy", kProbe},
       {"ExpensesService/CreateClaim", kProbe},
@@ -132,6 +135,7 @@ const std::map<std::string, std::string>& Cases() {
       {"ExpensesService/ListPaymentBatches", kProbe},
       {"ExpensesService/ExportPaymentBatch", kProbe},
       {"ExpensesService/MarkBatchPaid", kProbe},
+      {"ExpensesService/EraseMemberData", kProbe},  // services only: people are refused
   };
   return *m;
 }
@@ -142,6 +146,7 @@ const std::set<std::string>& NotTenantIds() {
       "RotateSigningKeyRequest.active_key_id",      // keys of the installation's keyring
       "RotateSigningKeyRequest.verifying_key_ids",  // likewise
       "WatchJournalRequest.from_seq",               // not an id field, listed for clarity
+      "PollRevocationsRequest.after_seq",           // the revocation log's seq, likewise
   };
   return *s;
 }

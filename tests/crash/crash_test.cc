@@ -33,47 +33,12 @@ constexpr int kAccounts = 12;
 constexpr int kClients = 8;
 constexpr int kRounds = 6;
 
-// A timebankd child process.
-class Server {
+// A timebankd child process on `data_dir`.
+class Server : public testing::ChildProcess {
  public:
-  explicit Server(const std::string& data_dir) {
-    int out[2];
-    EXPECT_EQ(pipe(out), 0);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      const std::string data = "--data_dir=" + data_dir;
-      execl(TIMEBANKD_PATH, "timebankd", "--listen=127.0.0.1:0", "--metrics_listen=", data.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    // First line: "timebankd listening on HOST:PORT (...)".
-    std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line.push_back(c);
-    close(out[0]);
-    const std::string prefix = "timebankd listening on ";
-    EXPECT_EQ(line.rfind(prefix, 0), 0u) << "timebankd did not start: " << line;
-    if (line.rfind(prefix, 0) == 0) {
-      address_ = line.substr(prefix.size(), line.find(' ', prefix.size()) - prefix.size());
-    }
-  }
-  ~Server() {
-    if (pid_ > 0) Kill();
-  }
-  void Kill() {
-    kill(pid_, SIGKILL);
-    int status;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  const std::string& address() const { return address_; }
-
- private:
-  pid_t pid_ = -1;
-  std::string address_;
+  explicit Server(const std::string& data_dir)
+      : ChildProcess(TIMEBANKD_PATH,
+                     {"--listen=127.0.0.1:0", "--metrics_listen=", "--data_dir=" + data_dir}) {}
 };
 
 struct Sent {

@@ -338,6 +338,103 @@ TEST_F(DirectoryTest, ApprovalCommunitiesHoldSignUpsUntilAnAdminApproves) {
   EXPECT_TRUE(signed_in.ok()) << signed_in.status();
 }
 
+TEST_F(DirectoryTest, SignUpForApprovalAnswersAlikeWhetherOrNotTheUsernameIsTaken) {
+  dpb::Community c;
+  c.set_name("Hillside");
+  c.set_signup_mode(dpb::SIGNUP_MODE_APPROVAL);
+  auto hill = dir.CreateCommunity(op_, c, "");
+  ASSERT_TRUE(hill.ok());
+  dpb::Member joan = NewMember("Joan");
+  joan.set_username("joan");
+  ASSERT_TRUE(dir.CreateMember(op_, joan, *auth_->HashPassword("joan-password-1"), "").ok());
+  auto sign_up = [&](const std::string& username) {
+    dpb::SignUpRequest req;
+    req.set_community_id(hill->id());
+    req.set_username(username);
+    req.set_password("a-password-of-" + username);
+    req.set_display_name("Someone");
+    return auth_->SignUp(req, "10.0.0.7");
+  };
+  auto taken = sign_up("joan");
+  auto fresh = sign_up("jo-new");
+  ASSERT_TRUE(taken.ok()) << taken.status();
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  // Apart from what differs for every sign-up (ids, numbers, times, the name asked
+  // for), the two answers are the same: nothing says that "joan" is someone's.
+  auto shape = [](dpb::SignUpResponse r) {
+    dpb::Member* m = r.mutable_member();
+    EXPECT_TRUE(m->username().empty());
+    m->clear_id();
+    m->clear_member_number();
+    m->clear_account_id();
+    m->clear_created_at();
+    m->clear_etag();
+    m->clear_requested_username();
+    return r.SerializeAsString();
+  };
+  EXPECT_EQ(shape(*taken), shape(*fresh));
+  EXPECT_EQ(taken->member().status(), dpb::MEMBER_STATUS_PENDING_APPROVAL);
+  EXPECT_EQ(taken->member().requested_username(), "joan");
+
+  // The admin who approves settles it: the free name is given, the taken one is not...
+  Actor admin;
+  admin.principal.add_roles(dpb::ROLE_ADMIN);
+  auto approved = dir.SetMemberStatus(admin, hill->id(), fresh->member().id(),
+                                      dpb::MEMBER_STATUS_ACTIVE, "welcome");
+  ASSERT_TRUE(approved.ok()) << approved.status();
+  EXPECT_EQ(approved->username(), "jo-new");
+  auto refused = dir.SetMemberStatus(admin, hill->id(), taken->member().id(),
+                                     dpb::MEMBER_STATUS_ACTIVE, "welcome");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StartsWith(refused.status().message(), "username: 'joan' is taken"))
+      << refused.status();
+  // ...and another, agreed with the person, is given instead; their password works.
+  approved = dir.SetMemberStatus(admin, hill->id(), taken->member().id(), dpb::MEMBER_STATUS_ACTIVE,
+                                 "welcome", "joan-h");
+  ASSERT_TRUE(approved.ok()) << approved.status();
+  dpb::SignInRequest in;
+  in.set_username("joan-h");
+  in.set_password("a-password-of-joan");
+  EXPECT_TRUE(auth_->SignIn(in, "10.0.0.7").ok());
+  in.set_username("joan");
+  in.set_password("joan-password-1");
+  EXPECT_TRUE(auth_->SignIn(in, "10.0.0.7").ok()) << "the first joan is untouched";
+  // A username is given only when approving a sign-up.
+  EXPECT_EQ(dir.SetMemberStatus(admin, hill->id(), approved->id(), dpb::MEMBER_STATUS_ACTIVE, "",
+                                "other-name")
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(DirectoryTest, OnlyAnInvitationHolderIsToldThatAUsernameIsTakenAndKeepsTheInvitation) {
+  dpb::Member kim = NewMember("Kim");
+  kim.set_username("kim");
+  ASSERT_TRUE(dir.CreateMember(op_, kim, "", "").ok());
+  dpb::SignUpRequest req;
+  req.set_community_id(community_);
+  req.set_username("kim");
+  req.set_password("someone-else-1");
+  // Without a valid invitation the answer is about the invitation, taken name or not.
+  req.set_invitation_code("guessed");
+  const absl::Status without = auth_->SignUp(req, "b").status();
+  req.set_username("nobody-has-this");
+  EXPECT_EQ(auth_->SignUp(req, "b").status(), without);
+  EXPECT_EQ(without.code(), absl::StatusCode::kFailedPrecondition);
+  // The holder of an invitation (a credential) is told, and the invitation still works.
+  auto inv = dir.CreateInvitation(op_, community_, 24, "");
+  ASSERT_TRUE(inv.ok());
+  req.set_invitation_code(inv->code());
+  req.set_username("kim");
+  const absl::Status taken = auth_->SignUp(req, "b").status();
+  EXPECT_EQ(taken.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(absl::StartsWith(taken.message(), "username:")) << taken;
+  req.set_username("kim-two");
+  auto joined = auth_->SignUp(req, "b");
+  ASSERT_TRUE(joined.ok()) << joined.status();
+  EXPECT_EQ(joined->member().username(), "kim-two");
+}
+
 TEST_F(DirectoryTest, SignInRefreshAndSignOut) {
   auto hash = auth_->HashPassword("kim-password-1");
   ASSERT_TRUE(hash.ok());

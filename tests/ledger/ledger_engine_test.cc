@@ -951,9 +951,81 @@ TEST_F(LedgerEngineTest, TamperedJournalIsDetectedAndRefused) {
   EXPECT_NE(engine.status().message().find("hash"), absl::string_view::npos);
 }
 
+TEST_F(LedgerEngineTest, ErasedTextsAreGoneTheChainVerifiesAndLaterTransfersKeepNone) {
+  Standard();
+  Transfer a = Move("c1.t1", "c1.alice", "c1.bob", 30);
+  a.memo = "alice's private note";
+  a.reference = "communities/1/activities/1";
+  Transfer b = Move("c1.t2", "c1.bob", "c1.pool", 10);
+  b.memo = "bob and the pool";
+  ASSERT_EQ(One(a), pb::CREATE_TRANSFER_CREATED);
+  ASSERT_EQ(One(b), pb::CREATE_TRANSFER_CREATED);
+  ASSERT_EQ(One(Move("c1.t3", "c1.alice", "c1.pool", 5)), pb::CREATE_TRANSFER_CREATED);  // no text
+  auto erased = engine_->EraseTexts({"c1.alice"});
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(erased->transfers_erased, 1u);  // t3 had no text to erase
+  EXPECT_EQ(erased->transfers_not_erasable, 0u);
+  auto got = engine_->GetTransfers({"c1.t1", "c1.t2"});
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE((*got)[0]->transfer.text_erased);
+  EXPECT_EQ((*got)[0]->transfer.memo, "");
+  EXPECT_EQ((*got)[0]->transfer.reference, "");
+  EXPECT_FALSE((*got)[1]->transfer.text_erased);
+  EXPECT_EQ((*got)[1]->transfer.memo, "bob and the pool");
+  // A retry of the erased transfer is the same transfer; a different one still is not.
+  EXPECT_EQ(One(a), pb::CREATE_TRANSFER_EXISTS);
+  a.amount = 31;
+  EXPECT_EQ(One(a), pb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS);
+  // Later transfers that touch alice keep their digest, not their text, after a restart too.
+  Reopen();
+  Transfer later = Move("c1.t4", "c1.bob", "c1.alice", 7);
+  later.memo = "written after the erasure";
+  ASSERT_EQ(One(later), pb::CREATE_TRANSFER_CREATED);
+  got = engine_->GetTransfers({"c1.t4"});
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE((*got)[0]->transfer.text_erased);
+  EXPECT_NE((*got)[0]->transfer.text_digest, storage::Hash256{});
+  auto v = engine_->VerifyJournal();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->message;
+  EXPECT_EQ(v->texts_erased, 2u);
+  EXPECT_EQ(v->texts_verified, 1u);
+  // Erasing again changes nothing and is not an error.
+  erased = engine_->EraseTexts({"c1.alice", "c1.no-such-account"});
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(erased->transfers_erased, 2u);
+}
+
+TEST_F(LedgerEngineTest, AlteredTextIsCaughtByVerifyAndByReads) {
+  Standard();
+  Transfer a = Move("c1.t1", "c1.alice", "c1.bob", 30);
+  a.memo = "the original words";
+  ASSERT_EQ(One(a), pb::CREATE_TRANSFER_CREATED);
+  const uint64_t seq = engine_->head_seq();
+  Close();
+  {
+    auto store = testing::OpenLedgerStore(dir_.Sub("ledger"));
+    ASSERT_TRUE(store.ok());
+    std::string record;
+    ASSERT_TRUE(*(*store)->Get(schema::kTexts, schema::JournalKey(seq), &record));
+    const size_t at = record.find("original");
+    ASSERT_NE(at, std::string::npos);
+    record.replace(at, 8, "replaced");
+    auto batch = (*store)->NewBatch();
+    batch->Put(schema::kTexts, schema::JournalKey(seq), record);
+    ASSERT_TRUE((*store)->Write(batch.get(), {}).ok());
+  }
+  Open();
+  auto v = engine_->VerifyJournal();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, seq);
+  EXPECT_EQ(engine_->GetTransfers({"c1.t1"}).status().code(), absl::StatusCode::kDataLoss);
+}
+
 TEST_F(LedgerEngineTest, FailedWriteAcknowledgesNothingAndRollsBack) {
   Close();
-  auto mem = std::make_unique<storage::MemStore>(2);
+  auto mem = std::make_unique<storage::MemStore>(3);
   storage::MemStore* raw = mem.get();
   auto engine = LedgerEngine::Open(std::move(mem), testing::TestOptions());
   ASSERT_TRUE(engine.ok());

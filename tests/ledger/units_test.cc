@@ -41,6 +41,7 @@ TEST(CodecTest, EveryEntryTypeRoundTrips) {
   t.transfer.community_id = 7;
   t.transfer.unit = "TIME";
   t.transfer.defaulted = kDefaultDebitAccount | kDefaultOccurredAt;
+  t.transfer.text_digest = storage::Sha256("the texts' record");  // v3: memo and reference
   JournalEntry s;
   s.type = EntryType::kAccountStatus;
   s.seq = 3;
@@ -59,6 +60,7 @@ TEST(CodecTest, EveryEntryTypeRoundTrips) {
     EXPECT_EQ(back->hash, e->hash);
     EXPECT_EQ(back->version, kCanonicalVersion);
     EXPECT_EQ(back->transfer.defaulted, e->transfer.defaulted);
+    EXPECT_EQ(back->transfer.text_digest, e->transfer.text_digest);
     // Any truncation is refused, never misread.
     for (size_t cut = 1; cut < stored.size(); cut += 7) {
       std::string shorter = stored.substr(0, stored.size() - cut);
@@ -73,6 +75,54 @@ TEST(CodecTest, EveryEntryTypeRoundTrips) {
   bad_version[0] = 9;
   bad_version.append(32, '\0');
   EXPECT_EQ(DecodeStoredEntry(bad_version).status().code(), absl::StatusCode::kDataLoss);
+}
+
+// Entries journaled in version 2 (texts inside the chain) still decode, re-encode to
+// the same bytes and so keep verifying; version 3 carries only the texts' digest.
+TEST(CodecTest, VersionTwoEntriesKeepTheirTextsAndVersionThreeHoldsOnlyADigest) {
+  JournalEntry t;
+  t.type = EntryType::kTransfer;
+  t.seq = 4;
+  t.transfer.id = "t";
+  t.transfer.memo = "a memo";
+  t.transfer.reference = "activities/9";
+  t.version = 2;
+  std::string old;
+  EncodeCanonical(t, &old);
+  EXPECT_NE(old.find("a memo"), std::string::npos);
+  old.append(32, 'h');
+  auto back = DecodeStoredEntry(old);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->version, 2);
+  EXPECT_EQ(back->transfer.memo, "a memo");
+  std::string again;
+  EncodeCanonical(*back, &again);
+  EXPECT_EQ(again, CanonicalPart(old));
+
+  t.version = 0;  // the current version
+  const std::string record = EncodeTexts(std::string(kTextSaltBytes, 's'), t.transfer.reference,
+                                         t.transfer.memo, &t.transfer.text_digest);
+  std::string v3;
+  EncodeCanonical(t, &v3);
+  EXPECT_EQ(v3.find("a memo"), std::string::npos) << "the chain holds no text";
+  EXPECT_EQ(v3.find("activities/9"), std::string::npos);
+  v3.append(32, 'h');
+  back = DecodeStoredEntry(v3);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->version, kCanonicalVersion);
+  EXPECT_EQ(back->transfer.memo, "");
+  EXPECT_EQ(back->transfer.text_digest, t.transfer.text_digest);
+  ASSERT_TRUE(DecodeTexts(record, &back->transfer).ok());
+  EXPECT_EQ(back->transfer.memo, "a memo");
+  EXPECT_EQ(back->transfer.reference, "activities/9");
+  // The same texts under another salt give another digest; an altered text is refused.
+  storage::Hash256 other;
+  EncodeTexts(std::string(kTextSaltBytes, 'z'), "activities/9", "a memo", &other);
+  EXPECT_NE(other, t.transfer.text_digest);
+  std::string altered = record;
+  altered[altered.size() - 1] = 'X';
+  EXPECT_EQ(DecodeTexts(altered, &back->transfer).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeTexts(record.substr(0, 10), &back->transfer).code(), absl::StatusCode::kDataLoss);
 }
 
 // Entries written before community-scoped ids (canonical v1, built here byte by byte
@@ -121,10 +171,10 @@ TEST(CodecTest, VersionOneEntriesStillDecodeAndVerify) {
   EXPECT_EQ(again, v1);
   EXPECT_EQ(storage::ChainHash(storage::kGenesisHash, again), e->hash);
 
-  // The same entry in the current version: v1's bytes with the version byte changed
-  // and the defaulted byte appended.
+  // The same entry in v2: v1's bytes with the version byte changed and the defaulted
+  // byte appended.
   JournalEntry current = *e;
-  current.version = 0;
+  current.version = 2;
   std::string v2;
   EncodeCanonical(current, &v2);
   std::string expected = v1;

@@ -1,8 +1,11 @@
 // The storage layer: key encodings sort correctly, batches are atomic, savepoints
-// undo, snapshots isolate, checkpoints open, and the hash chain detects change.
+// undo, snapshots isolate, checkpoints open, purges leave nothing deleted in any file,
+// and the hash chain detects change.
 #include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "storage/bytes.h"
 #include "storage/hash_chain.h"
@@ -169,6 +172,81 @@ TEST(RocksStoreTest, IdentityAndFamiliesAreChecked) {
   EXPECT_EQ(v, "v");
 }
 
+TEST(RocksStoreTest, ANewerVersionMayAddAFamily) {
+  testing::TempDir dir;
+  RocksStoreOptions o;
+  o.path = dir.Sub("db");
+  o.identity = "one.v1";
+  o.column_families = {{"a", CfProfile::kAppendLog}};
+  ASSERT_TRUE(OpenRocksStore(o).ok());
+  o.column_families.push_back({"b", CfProfile::kPointLookup});
+  auto s = OpenRocksStore(o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  auto b = (*s)->NewBatch();
+  b->Put(1, "k", "in the new family");
+  EXPECT_TRUE((*s)->Write(b.get(), {}).ok());
+}
+
+// What Purge promises erasure: once it returns, no file of the store holds a value
+// deleted or overwritten before it, whether it had reached table files or only the
+// write-ahead log; a checkpoint made afterwards holds none either; the rest stays.
+TEST(RocksStoreTest, PurgeForcesDeletedAndOverwrittenValuesOutOfEveryFile) {
+  testing::TempDir dir;
+  RocksStoreOptions o;
+  o.path = dir.Sub("db");
+  o.identity = "one.v1";
+  o.column_families = {{"records", CfProfile::kPointLookup}, {"other", CfProfile::kAppendLog}};
+  const std::vector<std::string> gone = {"DELETED-IN-A-TABLE", "OVERWRITTEN-IN-A-TABLE",
+                                         "DELETED-IN-THE-LOG"};
+  auto s = OpenRocksStore(o);
+  ASSERT_TRUE(s.ok());
+  KvStore& store = **s;
+  auto put = [&](ColumnFamily cf, const std::string& k, const std::string& v) {
+    auto b = store.NewBatch();
+    b->Put(cf, k, v);
+    ASSERT_TRUE(store.Write(b.get(), {}).ok());
+  };
+  put(0, "a", "DELETED-IN-A-TABLE");
+  put(0, "b", "OVERWRITTEN-IN-A-TABLE");
+  put(0, "c", "KEPT");
+  put(1, "x", "OTHER-FAMILY");
+  ASSERT_TRUE(store.Flush(0).ok());
+  ASSERT_TRUE(store.Checkpoint(dir.Sub("before")).ok());
+  put(0, "d", "DELETED-IN-THE-LOG");
+  auto b = store.NewBatch();
+  b->Delete(0, "a");
+  b->Put(0, "b", "NEW");
+  b->Delete(0, "d");
+  ASSERT_TRUE(store.Write(b.get(), {}).ok());
+  const std::set<std::string> before =
+      testing::TextsInFiles(dir.Sub("before"), {gone[0], gone[1], "KEPT"});
+  EXPECT_EQ(before.size(), 3u) << "the scan finds what is there";
+
+  ASSERT_TRUE(store.Purge(0).ok());
+  ASSERT_TRUE(store.Checkpoint(dir.Sub("after")).ok());
+  EXPECT_TRUE(testing::TextsInFiles(dir.Sub("after"), gone).empty());
+  EXPECT_TRUE(testing::TextsInFiles(dir.Sub("db"), gone).empty());
+  EXPECT_EQ(testing::TextsInFiles(dir.Sub("after"), {"KEPT", "NEW", "OTHER-FAMILY"}).size(), 3u);
+  std::string v;
+  EXPECT_TRUE(*store.Get(0, "b", &v));
+  EXPECT_EQ(v, "NEW");
+  // A purge waits for an older snapshot, which would keep the old value readable.
+  put(0, "e", "HELD-BY-A-SNAPSHOT");
+  auto snap = store.GetSnapshot();
+  b = store.NewBatch();
+  b->Delete(0, "e");
+  ASSERT_TRUE(store.Write(b.get(), {}).ok());
+  std::thread release([&] {
+    absl::SleepFor(absl::Milliseconds(300));
+    snap.reset();
+  });
+  const absl::Time start = absl::Now();
+  EXPECT_TRUE(store.Purge(0, "e", "e").ok());
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(250));
+  release.join();
+  EXPECT_TRUE(testing::TextsInFiles(dir.Sub("db"), {"HELD-BY-A-SNAPSHOT"}).empty());
+}
+
 TEST(MemStoreTest, InjectedFailureWritesNothing) {
   MemStore store(1);
   store.FailWrites(1);
@@ -203,6 +281,10 @@ class OrderLog final : public KvStore {
   absl::Status Checkpoint(const std::string& dir) override {
     log_->push_back("checkpoint " + std::filesystem::path(dir).filename().string());
     return absl::OkStatus();
+  }
+  absl::Status Purge(ColumnFamily cf, std::string_view begin, std::string_view end) override {
+    log_->push_back("purge " + name_);
+    return mem_.Purge(cf, begin, end);
   }
   MemStore& mem() { return mem_; }
 

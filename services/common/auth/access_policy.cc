@@ -71,6 +71,7 @@ std::vector<AccessRule> BuildTable() {
        {"account_id"}},
       {led + "WatchJournal", {G::kService}},
       {led + "VerifyJournal", {G::kService, G::kOperator}},
+      {led + "EraseMemberTexts", {G::kService}},  // the directory's erasure of a member
 
       // ---- directory ----
       {dir + "CreateCommunity", {G::kOperator}},
@@ -147,6 +148,7 @@ std::vector<AccessRule> BuildTable() {
       {act + "WatchActivity", {G::kService}},
       {act + "GetActivity", {G::kService, G::kCommunityMember}, "community_id"},
       {act + "ListActivities", {G::kService, G::kCommunityMember}, "community_id"},
+      {act + "EraseMemberData", {G::kService}},  // the directory's erasure of a member
 
       // ---- expenses (claimants and separation of duties are checked by the service) ----
       {exp + "SetPolicy", {G::kAdmin, G::kFinance}, "policy.community_id"},
@@ -167,18 +169,20 @@ std::vector<AccessRule> BuildTable() {
       {exp + "ListPaymentBatches", {G::kFinance, G::kAdmin}, "community_id"},
       {exp + "ExportPaymentBatch", {G::kFinance}, "community_id"},
       {exp + "MarkBatchPaid", {G::kFinance}, "community_id"},
+      {exp + "EraseMemberData", {G::kService}},  // the directory's erasure of a member
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},
-      {au + "SignIn", {G::kAnyone}},
-      {au + "Refresh", {G::kAnyone}},        // the refresh token is the credential
-      {au + "SignOut", {G::kAnyone}},        // likewise
-      {au + "CompleteSetup", {G::kAnyone}},  // the one-time setup code is the credential
-      {au + "SignOutEverywhere", {G::kSelf, G::kAdmin}, "community_id", "member_id"},
+      {au + "SignIn", {G::kOwnCredential}},         // a password or an API key
+      {au + "Refresh", {G::kOwnCredential}},        // the refresh token
+      {au + "SignOut", {G::kOwnCredential}},        // likewise
+      {au + "CompleteSetup", {G::kOwnCredential}},  // the one-time setup code
+      {au + "SignOutEverywhere", {G::kSelfByDefault, G::kAdmin}, "community_id", "member_id"},
       {au + "ChangePassword", {G::kSignedIn}},
       {au + "SetPassword", {G::kAdmin}, "community_id"},
       {au + "RotateSigningKey", {G::kOperator}},
       {au + "WhoAmI", {G::kSignedIn}},
+      {au + "PollRevocations", {G::kService}},
   };
 }
 #pragma GCC diagnostic pop
@@ -267,11 +271,12 @@ bool IsCoordinatorOf(const dpb::Principal& p, const std::string& org) {
 
 bool Holds(Grant g, const AccessRule& rule, const dpb::Principal* p,
            const google::protobuf::Message& req) {
-  if (g == Grant::kAnyone) return true;
+  if (g == Grant::kAnyone || g == Grant::kOwnCredential) return true;
   if (p == nullptr) return false;
   const bool person = p->kind() == dpb::Principal::KIND_MEMBER;
   switch (g) {
     case Grant::kAnyone:
+    case Grant::kOwnCredential:
       return true;
     case Grant::kSignedIn:
       return true;
@@ -287,6 +292,9 @@ bool Holds(Grant g, const AccessRule& rule, const dpb::Principal* p,
       return person && HasRole(*p, dpb::ROLE_COORDINATOR) && InCommunity(rule, *p, req);
     case Grant::kCommunityMember:
       return (person || p->kind() == dpb::Principal::KIND_API_KEY) && InCommunity(rule, *p, req);
+    case Grant::kSelfByDefault:
+      if (person && One(req, rule.community) == "0" && One(req, rule.member) == "0") return true;
+      [[fallthrough]];
     case Grant::kSelf:
       return person && InCommunity(rule, *p, req) &&
              One(req, rule.member) == absl::StrCat(p->subject_id());
@@ -321,6 +329,8 @@ const char* GrantName(Grant g) {
   switch (g) {
     case Grant::kAnyone:
       return "anyone";
+    case Grant::kOwnCredential:
+      return "anyone with the credential the request carries";
     case Grant::kSignedIn:
       return "anyone signed in";
     case Grant::kService:
@@ -336,6 +346,7 @@ const char* GrantName(Grant g) {
     case Grant::kCommunityMember:
       return "a member of the community";
     case Grant::kSelf:
+    case Grant::kSelfByDefault:
       return "the member themself";
     case Grant::kOrgCoordinator:
     case Grant::kOrgCoordinatorPerson:
@@ -344,6 +355,11 @@ const char* GrantName(Grant g) {
       return "the owner of the accounts";
   }
   return "?";
+}
+
+bool CarriesOwnCredential(const AccessRule* rule) {
+  return rule != nullptr && std::find(rule->grants.begin(), rule->grants.end(),
+                                      Grant::kOwnCredential) != rule->grants.end();
 }
 
 const std::vector<AccessRule>& AccessTable() {
@@ -368,7 +384,7 @@ absl::Status Decide(const AccessRule* rule, std::string_view method,
         absl::StrCat(AsAbsl(method), " has no access rule, so nobody may call it"));
   }
   for (Grant g : rule->grants) {
-    if (g == Grant::kAnyone) return absl::OkStatus();
+    if (g == Grant::kAnyone || g == Grant::kOwnCredential) return absl::OkStatus();
   }
   if (principal == nullptr) {
     return absl::UnauthenticatedError(

@@ -20,6 +20,9 @@ namespace timebank::auth {
 
 enum class Grant : uint8_t {
   kAnyone,                // no credential needed
+  kOwnCredential,         // anyone: the request itself carries the credential (password,
+                          // API key, refresh token, setup code), so a bearer token on the
+                          // same call is refused as a second, ambiguous credential
   kSignedIn,              // any valid credential
   kService,               // another timebank service
   kOperator,              // runs the installation (community 0)
@@ -28,6 +31,8 @@ enum class Grant : uint8_t {
   kCoordinator,           // coordinator (of any organisation) in that community
   kCommunityMember,       // anyone signed in to that community
   kSelf,                  // the member the request names
+  kSelfByDefault,         // the same, or a person whose request names no member (both
+                          // community and member 0: "the caller", resolved by the handler)
   kOrgCoordinator,        // coordinator of the organisation the request names (member or API key)
   kOrgCoordinatorPerson,  // the same, but a person (not an API key)
   kOwnAccounts,           // every account the request names is the caller's or its organisations'
@@ -55,6 +60,9 @@ absl::Status Decide(const AccessRule* rule, std::string_view method,
                     const google::protobuf::Message* request);
 
 const char* GrantName(Grant g);
+
+// Whether the rule's request carries its own credential (Grant::kOwnCredential).
+bool CarriesOwnCredential(const AccessRule* rule);
 
 }  // namespace timebank::auth
 

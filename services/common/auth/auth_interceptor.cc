@@ -30,6 +30,12 @@ constexpr int64_t kKeyringReloadS = 5;
 
 using MetadataMap = std::multimap<grpc::string_ref, grpc::string_ref>;
 
+// Metadata that can carry a credential: the bearer token, and its binary form, which
+// some gRPC clients send instead. More than one of them on a call is ambiguous.
+bool IsCredentialHeader(std::string_view key) {
+  return key == "authorization" || key == "authorization-bin";
+}
+
 // What the interceptor knows of a method before its request arrives: its access rule,
 // the edge check of its request type, and that type's name. Built once, for every
 // method the access table names; any other method has no rule and no check.
@@ -136,16 +142,34 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
   void Authenticate() {
     if (metadata_ == nullptr) return;
     std::string_view bearer;
+    int credentials = 0;
     for (auto it = metadata_->begin(); it != metadata_->end();) {
       const std::string_view key(it->first.data(), it->first.size());
       if (key.substr(0, kDecisionPrefix.size()) == kDecisionPrefix) {
         it = metadata_->erase(it);
         continue;
       }
-      if (key == "authorization") bearer = std::string_view(it->second.data(), it->second.size());
+      if (IsCredentialHeader(key)) {
+        ++credentials;
+        bearer = std::string_view(it->second.data(), it->second.size());
+      }
       ++it;
     }
-    if (bearer.empty()) return;
+    if (credentials == 0) return;
+    // Two credentials could speak for two people: never guess which one counts.
+    if (credentials > 1) {
+      auth_error_ = absl::UnauthenticatedError(
+          absl::StrCat("the call carries ", credentials,
+                       " authorization headers; send exactly one (\"Bearer <access token>\")"));
+      return;
+    }
+    if (CarriesOwnCredential(rule_)) {
+      auth_error_ = absl::UnauthenticatedError(
+          "this call carries its own credential in the request (a password, API key, refresh "
+          "token or setup code); send it without an authorization header, so that exactly "
+          "one credential speaks for the call");
+      return;
+    }
     constexpr std::string_view kScheme = "Bearer ";
     if (bearer.substr(0, kScheme.size()) != kScheme) {
       auth_error_ = absl::UnauthenticatedError(
@@ -153,7 +177,8 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
       return;
     }
     const std::string_view token = bearer.substr(kScheme.size());
-    const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+    const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+    const int64_t now_s = now_ms / 1000;
     const uint64_t generation = keyring_->generation();
     std::shared_ptr<const VerifiedTokens::Entry> entry = cache_->Find(token, generation);
     if (entry == nullptr) {
@@ -169,10 +194,19 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
           "the access token has expired; refresh it or sign in again (tbctl login)");
       return;
     }
-    if (!revocations_->IsCurrent(entry->claims)) {
-      auth_error_ = absl::UnauthenticatedError(
-          "this session was signed out or its roles changed; sign in again (tbctl login)");
-      return;
+    switch (revocations_->Check(entry->claims, now_ms)) {
+      case Revocations::Verdict::kCurrent:
+        break;
+      case Revocations::Verdict::kRevoked:
+        auth_error_ = absl::UnauthenticatedError(
+            "this session was signed out or its roles changed; sign in again (tbctl login)");
+        return;
+      case Revocations::Verdict::kUnknown:
+        auth_error_ = absl::UnavailableError(
+            "this server cannot check with the directory whether your session was signed "
+            "out (it has not heard from it for a few seconds, or was started without "
+            "--directory_address); retry shortly");
+        return;
     }
     entry_ = std::move(entry);
   }

@@ -1,7 +1,6 @@
 #include "services/common/auth/keyring.h"
 
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,14 +13,11 @@
 #include "absl/time/clock.h"
 #include "storage/bytes.h"
 #include "storage/check.h"
+#include "storage/hash_chain.h"
 
 namespace timebank::auth {
 
-std::string RandomBytes(size_t n) {
-  std::string out(n, '\0');
-  TB_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) == 1);
-  return out;
-}
+std::string RandomBytes(size_t n) { return storage::RandomBytes(n); }
 
 namespace {
 

@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 
@@ -11,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "storage/absl_compat.h"
 #include "storage/check.h"
+#include "storage/hash_chain.h"
 
 namespace timebank::auth {
 namespace {
@@ -33,9 +33,7 @@ absl::Status Invalid() {
 }  // namespace
 
 std::string Sha256(std::string_view data) {
-  unsigned char out[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out);
-  return std::string(reinterpret_cast<char*>(out), sizeof(out));
+  return std::string(storage::HashBytes(storage::Sha256(data)));
 }
 
 std::string MintToken(const Keyring& keyring, const dpb::TokenClaims& claims) {
