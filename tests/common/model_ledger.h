@@ -29,7 +29,7 @@ class ModelLedger final : public LedgerClient {
     // The lowest balance of an account opened without a minimum, or never opened.
     std::optional<int64_t> default_min_balance;
   };
-  ModelLedger() = default;
+  ModelLedger() : ModelLedger(Options()) {}
   explicit ModelLedger(Options options) : options_(options) {}
 
   absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
