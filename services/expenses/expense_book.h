@@ -6,12 +6,17 @@
 // (category -> the claimant's payable) with transfer ids derived from the claim, so a
 // retry posts nothing twice. Plain C++ over a KvStore; the directory and the ledger
 // are interfaces (services/common/peers.h) that tests fake.
+//
+// One class, implemented by aggregate: expense_policy.cc (the policy), expense_claims.cc
+// (claims and their pricing), expense_approvals.cc (decisions and reversals),
+// expense_receipts.cc (receipts), expense_erasure.cc (erasing a member's texts),
+// payment_batches.cc, money_book.cc (dispatching the outbox: plan with
+// money_book_plan.h, post through LedgerPoster, record outcomes) and
+// expense_reports.cc. The records themselves are expense_records.h's alone.
 #ifndef TIMEBANK_SERVICES_EXPENSES_EXPENSE_BOOK_H_
 #define TIMEBANK_SERVICES_EXPENSES_EXPENSE_BOOK_H_
 
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -19,10 +24,13 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "services/common/clock.h"
 #include "services/common/ids.h"
 #include "services/common/ledger_poster.h"
 #include "services/common/paging.h"
 #include "services/common/peers.h"
+#include "services/expenses/expense_records.h"
+#include "services/expenses/money_book_plan.h"
 #include "services/ledger/model.h"
 #include "storage/kv_store.h"
 #include "storage/outbox.h"
@@ -42,6 +50,9 @@ struct ExpenseLimits {
   static constexpr int64_t kMaxDistanceTenths = 100'000;  // 10,000 miles or km
   static constexpr int32_t kMaxWindowDays = 366;
   static constexpr size_t kMaxDispatchClaims = 200;
+  // Transfers one dispatch round gathers: about one ledger call's worth (the poster
+  // splits a round into calls; the rest of the outbox waits for the next round).
+  static constexpr size_t kMaxDispatchTransfers = ledger::kMaxBatchEvents;
   static constexpr size_t kMaxScan = 200'000;  // claims examined by one list call
   static constexpr size_t kMaxBatchClaims = 1000;
   static constexpr size_t kMaxReceiptBytes = size_t{5} << 20;
@@ -61,9 +72,10 @@ class ExpenseBook {
  public:
   using Principal = ::timebank::directory::v1::Principal;
 
-  // `activities` may be null: then a line that names an activity is refused.
+  // `activities` may be null: then a line that names an activity is refused. `clock`
+  // is where the book reads the time (tests pass a FakeClock).
   ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger,
-              ActivityLookup* activities);
+              ActivityLookup* activities, const Clock* clock = SystemClock());
 
   // Sets the whole policy (every field as given).
   absl::StatusOr<xpb::Policy> SetPolicy(const Principal& caller, xpb::Policy policy);
@@ -142,54 +154,47 @@ class ExpenseBook {
   absl::StatusOr<size_t> Dispatch();
   size_t OutboxSize();
 
-  // Tests move time; production uses the system clock.
-  void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }
-
  private:
-  class Tx;
-  absl::Time Now() const { return clock_ ? clock_() : absl::Now(); }
-  absl::StatusOr<xpb::Claim> Load(uint64_t community_id, uint64_t claim_id);
+  absl::Time Now() const { return clock_->Now(); }
   // Checks and completes the lines (mileage amounts, total) against the policy.
   absl::Status PriceLines(const xpb::Policy& policy, const ::timebank::directory::v1::Community& c,
                           xpb::Claim* claim) const;
+  // Checks and prices line `i` of `claim` (its date in `tz`, within the window).
+  absl::Status PriceLine(const xpb::Policy& policy, const absl::TimeZone& tz, int i,
+                         xpb::ClaimLine* line) const;
   // Lines that name an activity: it exists and the claimant took part in it.
   absl::Status CheckActivities(const xpb::Claim& claim, uint64_t claimant_member_id);
   // The claim as its claimant may change it, or why not.
   absl::StatusOr<xpb::Claim> OwnEditable(const Principal& caller, uint64_t community_id,
                                          uint64_t claim_id, const std::string& etag);
   // Writes the claim, its state index and a history event (from -> claim.state()).
-  void Save(Tx& tx, xpb::Claim& claim, xpb::ClaimState from, uint64_t by,
+  void Save(ExpenseTx& tx, xpb::Claim& claim, xpb::ClaimState from, uint64_t by,
             const std::string& reason);
-  // The month total of a member's claims counted against the cap.
-  absl::StatusOr<int64_t> MonthTotal(uint64_t community_id, uint64_t member_id, int64_t month);
-  void AddToMonth(Tx& tx, uint64_t community_id, uint64_t member_id, int64_t month, int64_t total,
+  // Moves a claim's total in or out of the month it is counted against (`counted`:
+  // the month's total as read under the write lock).
+  void AddToMonth(ExpenseTx& tx, const xpb::Claim& claim, int64_t month, int64_t counted,
                   int64_t delta);
-  // What an outbox entry asks the dispatcher to post.
-  enum class Posting : uint8_t { kApproval = 0, kReversal = 1, kPayment = 2 };
-  absl::Status Queue(Tx& tx, Posting posting, uint64_t community_id, uint64_t id);
-  // The linked chain an outbox entry posts, adding the accounts it needs to `accounts`.
-  absl::StatusOr<std::vector<::timebank::ledger::v1::Transfer>> ChainFor(
-      Posting posting, uint64_t community_id, uint64_t id,
-      std::map<std::string, ::timebank::ledger::v1::Account>* accounts);
-  static void NeedAccount(const std::string& id, uint64_t community_id, const std::string& currency,
-                          ::timebank::ledger::v1::OwnerKind kind, const std::string& owner_ref,
-                          bool never_negative,
-                          std::map<std::string, ::timebank::ledger::v1::Account>* accounts);
-  // Why the ledger did not post `chain` ("" when it did), naming an account that
-  // could not be opened where that was the cause.
-  static std::string Refusal(const std::vector<::timebank::ledger::v1::Transfer>& chain,
-                             const PostingOutcome& outcome,
-                             const std::map<std::string, std::string>& unusable);
+  // Approval: the first of two, or the one that queues the posting.
+  absl::Status Approve(ExpenseTx& tx, const Principal& caller, xpb::Claim* claim,
+                       std::string* note);
+  // Rejection or a question: the claim leaves the queue and its month.
+  absl::Status SendBack(ExpenseTx& tx, const xpb::DecideClaimRequest& req,
+                        const ::timebank::directory::v1::Community& community, xpb::Claim* claim);
+  // The claims a new payment batch holds: those asked for, or every approved, posted
+  // claim not in a batch yet.
+  absl::StatusOr<std::vector<uint64_t>> BatchClaimIds(const xpb::CreatePaymentBatchRequest& req);
+  // The money book: one outbox entry's posting, worked out from its claim or batch.
+  absl::StatusOr<PlannedPosting> PlanEntry(const storage::OutboxEntry& e);
+  absl::Status Queue(ExpenseTx& tx, Posting posting, uint64_t community_id, uint64_t id);
   // Records the outcome of entry `e` on its claim or batch and removes it, in `tx`.
-  absl::Status RecordPosting(Tx& tx, const storage::OutboxEntry& e, const std::string& refused);
-  absl::StatusOr<xpb::PaymentBatch> LoadBatch(uint64_t community_id, uint64_t batch_id);
+  absl::Status RecordPosting(ExpenseTx& tx, const storage::OutboxEntry& e,
+                             const std::string& refused);
 
-  storage::KvStore* const store_;
+  const ExpenseRecords records_;
   People* const people_;
   LedgerPoster poster_;  // the ledger, in calls it accepts
   ActivityLookup* const activities_;
-  const storage::Outbox outbox_;
-  std::function<absl::Time()> clock_;
+  const Clock* const clock_;
   absl::Mutex write_mu_;     // one mutation at a time
   absl::Mutex dispatch_mu_;  // one dispatcher at a time
 };

@@ -1,0 +1,194 @@
+// ExpenseBook's payment batches: finance gathers approved claims that the money book
+// has posted into a batch (idempotently), exports it for the bank as CSV, and marks it
+// paid, which marks its claims paid and queues the payment posting. Nobody pays their
+// own claim.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/csv_writer.h"
+#include "services/common/text_fields.h"
+#include "services/common/text_formats.h"
+#include "services/common/validation.h"
+#include "services/expenses/expense_book.h"
+#include "services/expenses/expense_rules.h"
+#include "storage/check.h"
+
+namespace timebank::expenses {
+
+namespace dpb = ::timebank::directory::v1;
+
+absl::StatusOr<xpb::PaymentBatch> ExpenseBook::GetPaymentBatch(uint64_t c, uint64_t id) {
+  return records_.LoadBatch(c, id);
+}
+
+absl::StatusOr<Page<xpb::PaymentBatch>> ExpenseBook::ListPaymentBatches(uint64_t c,
+                                                                        uint64_t after_id,
+                                                                        size_t limit) {
+  PageBuilder<xpb::PaymentBatch> page(limit, ExpenseLimits::kMaxScan);
+  TB_RETURN_IF_ERROR(
+      records_.ScanBatches(c, after_id, [&](uint64_t id) -> absl::StatusOr<bool> {
+        if (!page.Visit(id)) return false;
+        TB_ASSIGN_OR_RETURN(xpb::PaymentBatch b, records_.LoadBatch(c, id));
+        page.Add(std::move(b));
+        return true;
+      }));
+  return std::move(page).Finish();
+}
+
+absl::StatusOr<std::vector<uint64_t>> ExpenseBook::BatchClaimIds(
+    const xpb::CreatePaymentBatchRequest& req) {
+  const uint64_t c = req.community_id();
+  std::vector<uint64_t> ids(req.claim_ids().begin(), req.claim_ids().end());
+  if (ids.empty()) {
+    // Every approved, posted claim not in a batch yet, oldest first.
+    TB_RETURN_IF_ERROR(records_.Scan(
+        ExpenseRecords::ByState(c, xpb::CLAIM_STATE_APPROVED), 0,
+        [&](uint64_t, uint64_t id) -> absl::StatusOr<bool> {
+          if (ids.size() >= ExpenseLimits::kMaxBatchClaims) return false;
+          TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+          if (claim.payment_batch_id() == 0 &&
+              claim.posting_state() == xpb::POSTING_STATE_POSTED) {
+            ids.push_back(id);
+          }
+          return true;
+        }));
+    if (ids.empty()) {
+      return absl::FailedPreconditionError(
+          "no approved claims are waiting to be paid (approvals post to the money book first)");
+    }
+  }
+  std::vector<uint64_t> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    return Field("claim_ids", "a claim is listed twice");
+  }
+  return ids;
+}
+
+absl::StatusOr<xpb::PaymentBatch> ExpenseBook::CreatePaymentBatch(
+    const Principal& caller, const xpb::CreatePaymentBatchRequest& req) {
+  if (!IsFinanceOfficer(caller)) {
+    return absl::PermissionDeniedError("only finance officers gather payment batches");
+  }
+  if (static_cast<size_t>(req.claim_ids_size()) > ExpenseLimits::kMaxBatchClaims) {
+    return Field("claim_ids", "at most 1000 claims per batch");
+  }
+  if (!req.request_id().empty() && !IsValidId(req.request_id(), 64)) {
+    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
+  }
+  const uint64_t c = req.community_id();
+  TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
+  absl::MutexLock lock(&write_mu_);
+  const std::string request_key =
+      ExpenseRecords::RequestKey(req.request_id(), absl::StrCat("batch:", c));
+  TB_ASSIGN_OR_RETURN(std::optional<uint64_t> replayed, records_.Replayed(request_key));
+  if (replayed.has_value()) return records_.LoadBatch(c, *replayed);
+  TB_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, BatchClaimIds(req));
+  ExpenseTx tx = records_.NewTx();
+  TB_ASSIGN_OR_RETURN(uint64_t batch_id, tx.NextId(absl::StrCat("batch.", c)));
+  xpb::PaymentBatch batch;
+  batch.set_community_id(c);
+  batch.set_id(batch_id);
+  batch.set_currency(community.expense_currency());
+  batch.set_state(xpb::PaymentBatch::STATE_OPEN);
+  batch.set_created_by_member_id(caller.subject_id());
+  batch.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  batch.set_posting_state(xpb::POSTING_STATE_NOT_POSTED);
+  for (uint64_t id : ids) {
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+    if (claim.state() != xpb::CLAIM_STATE_APPROVED || claim.payment_batch_id() != 0 ||
+        claim.posting_state() != xpb::POSTING_STATE_POSTED) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "claim_ids: claim ", id,
+          " is not an approved claim posted to the money book and not yet in a batch"));
+    }
+    claim.set_payment_batch_id(batch_id);
+    Save(tx, claim, claim.state(), caller.subject_id(),
+         absl::StrCat("added to payment batch ", batch_id));
+    batch.add_claim_ids(id);
+    batch.set_total_minor(batch.total_minor() + claim.total_minor());
+  }
+  records_.PutBatch(tx, batch);
+  records_.IndexNewBatch(tx, batch);
+  records_.RememberRequest(tx, request_key, c, batch_id);
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return batch;
+}
+
+absl::StatusOr<xpb::ExportPaymentBatchResponse> ExpenseBook::ExportPaymentBatch(uint64_t c,
+                                                                                uint64_t id) {
+  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, records_.LoadBatch(c, id));
+  const int exponent = CurrencyExponent(batch.currency()).value_or(2);
+  CsvWriter csv;
+  csv.AddRow(
+      {"batch", "claim", "member_id", "member_number", "name", "amount", "currency", "reference"});
+  for (uint64_t claim_id : batch.claim_ids()) {
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, claim_id));
+    absl::StatusOr<dpb::Member> m = people_->Member(c, claim.claimant_member_id());
+    if (!m.ok() && m.status().code() != absl::StatusCode::kNotFound) return m.status();
+    const std::vector<std::string> row = {absl::StrCat(batch.id()),
+                                          absl::StrCat(claim.id()),
+                                          absl::StrCat(claim.claimant_member_id()),
+                                          m.ok() ? m->member_number() : "",
+                                          m.ok() ? m->display_name() : "",
+                                          FormatMinor(claim.total_minor(), exponent),
+                                          batch.currency(),
+                                          absl::StrCat("TB-", c, "-", claim.id())};
+    csv.AddRow(row);
+  }
+  xpb::ExportPaymentBatchResponse out;
+  out.set_csv(std::move(csv).Take());
+  out.set_filename(absl::StrCat("payment-batch-", c, "-", id, ".csv"));
+  return out;
+}
+
+absl::StatusOr<xpb::PaymentBatch> ExpenseBook::MarkBatchPaid(const Principal& caller,
+                                                             const xpb::MarkBatchPaidRequest& req) {
+  if (!IsFinanceOfficer(caller)) {
+    return absl::PermissionDeniedError("only finance officers mark payments");
+  }
+  const std::string& ref = req.payment_reference();
+  if (ref.empty()) {
+    return Field("payment_reference", "1..64 bytes of one-line text: the bank's reference");
+  }
+  TB_RETURN_IF_ERROR(CheckText("payment_reference", ref, {TextLimits::kPaymentReferenceBytes}));
+  const uint64_t c = req.community_id();
+  absl::MutexLock lock(&write_mu_);
+  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, records_.LoadBatch(c, req.batch_id()));
+  if (batch.state() == xpb::PaymentBatch::STATE_PAID) {
+    if (batch.payment_reference() == ref) return batch;  // paying again changes nothing
+    return absl::FailedPreconditionError(absl::StrCat("payment batch ", batch.id(),
+                                                      " was already paid with reference '",
+                                                      batch.payment_reference(), "'"));
+  }
+  std::vector<xpb::Claim> claims;
+  for (uint64_t id : batch.claim_ids()) {
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+    if (claim.claimant_member_id() == caller.subject_id()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("nobody pays their own claim: claim ", id,
+                       " in this batch is yours; another finance officer marks it paid"));
+    }
+    TB_CHECK(claim.state() == xpb::CLAIM_STATE_APPROVED && claim.payment_batch_id() == batch.id());
+    claims.push_back(std::move(claim));
+  }
+  ExpenseTx tx = records_.NewTx();
+  for (xpb::Claim& claim : claims) {
+    claim.set_state(xpb::CLAIM_STATE_PAID);
+    Save(tx, claim, xpb::CLAIM_STATE_APPROVED, caller.subject_id(),
+         absl::StrCat("paid in batch ", batch.id(), ", reference ", ref));
+  }
+  batch.set_state(xpb::PaymentBatch::STATE_PAID);
+  batch.set_payment_reference(ref);
+  batch.set_paid_by_member_id(caller.subject_id());
+  batch.mutable_paid_at()->set_seconds(absl::ToUnixSeconds(Now()));
+  batch.set_posting_state(xpb::POSTING_STATE_QUEUED);
+  TB_RETURN_IF_ERROR(Queue(tx, Posting::kPayment, c, batch.id()));
+  records_.PutBatch(tx, batch);
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return batch;
+}
+
+}  // namespace timebank::expenses
