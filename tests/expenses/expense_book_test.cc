@@ -6,11 +6,15 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <atomic>
+#include <limits>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "absl/strings/match.h"
-#include "absl/time/clock.h"
+#include "services/common/auth/token.h"
+#include "services/common/clock.h"
+#include "storage/bytes.h"
 #include "gtest/gtest.h"
 #include "storage/mem_store.h"
 #include "tests/common/model_ledger.h"
@@ -75,8 +79,13 @@ dpb::Principal Person(uint64_t id, std::vector<dpb::Role> roles = {}) {
   return p;
 }
 
-std::string DaysAgo(int days) {
-  return absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(24 * days),
+// When every test starts: the book reads the time from a FakeClock set to this
+// (midday, mid-month, so a line two days old is in the same month in any zone).
+const absl::Time kStart =
+    absl::FromCivil(absl::CivilSecond(2026, 11, 18, 12, 0, 0), absl::UTCTimeZone());
+
+std::string DaysAgo(int days, absl::Time now = kStart) {
+  return absl::FormatTime("%Y-%m-%d", now - absl::Hours(24 * days),
                           absl::TimeZone(absl::FixedTimeZone(0)));
 }
 
@@ -139,7 +148,8 @@ class ExpenseBookTest : public ::testing::Test {
   testing::ModelLedger ledger{testing::ModelLedger::Options{.accounts_must_exist = true,
                                                             .default_min_balance = std::nullopt}};
   FakeActivities activities;
-  ExpenseBook book{&store, &people, &ledger, &activities};
+  FakeClock clock{kStart};
+  ExpenseBook book{&store, &people, &ledger, &activities, &clock};
   const dpb::Principal admin = Person(11, {dpb::ROLE_ADMIN});
   const dpb::Principal fiona = Person(12, {dpb::ROLE_FINANCE});
   const dpb::Principal farid = Person(13, {dpb::ROLE_FINANCE});
@@ -852,10 +862,219 @@ TEST_F(ExpenseBookTest, LinesMayNameTheActivityThatCausedThem) {
   c.mutable_lines(0)->set_activity_id(99);
   EXPECT_TRUE(absl::StrContains(book.CreateClaim(alice, c, "").status().message(),
                                 "activity 99 does not exist"));
-  ExpenseBook without{&store, &people, &ledger, nullptr};
+  ExpenseBook without{&store, &people, &ledger, nullptr, &clock};
   c.mutable_lines(0)->set_activity_id(7);
   EXPECT_EQ(without.CreateClaim(alice, c, "").status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// Issue 12 item 3: the book reads the time from the clock it is given, never the
+// host's (the host's date is not the FakeClock's, so each check below would fail).
+TEST_F(ExpenseBookTest, TheClaimWindowTheMonthCapAndHistoryFollowTheBooksClock) {
+  const xpb::ClaimLine today = Line(xpb::CATEGORY_TRAVEL, 100, 0);
+  clock.Set(kStart - absl::Hours(24));  // the day before: today's line is in the future
+  EXPECT_TRUE(absl::StrContains(book.CreateClaim(alice, Draft({today}), "").status().message(),
+                                "claim.lines[0].date: is in the future"));
+  clock.Set(kStart);
+  auto made = book.CreateClaim(alice, Draft({today}), "");
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ(made->created_at().seconds(), absl::ToUnixSeconds(kStart));
+  EXPECT_EQ(made->history(0).at().seconds(), absl::ToUnixSeconds(kStart));
+  clock.Advance(absl::Hours(24 * 92));  // past the 90-day window
+  EXPECT_TRUE(absl::StrContains(
+      book.SubmitClaim(alice, kC, made->id(), made->etag()).status().message(),
+      "claim.lines[0].date: is outside the claim window of 90 days"));
+
+  // The month cap (40,000) counts the claims submitted in the clock's month.
+  clock.Set(kStart);
+  Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 20'000)});
+  Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 20'000)});
+  auto third = book.CreateClaim(alice, Draft({Line(xpb::CATEGORY_TRAVEL, 20'000)}), "");
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_TRUE(absl::StrContains(
+      book.SubmitClaim(alice, kC, third->id(), third->etag()).status().message(),
+      "per member per month is 40000"));
+  const absl::Time december = kStart + absl::Hours(24 * 14);  // 2026-12-02
+  clock.Set(december);
+  auto sent = book.SubmitClaim(alice, kC, third->id(), third->etag());
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(sent->submitted_at().seconds(), absl::ToUnixSeconds(december));
+  EXPECT_EQ(sent->history().rbegin()->at().seconds(), absl::ToUnixSeconds(december));
+}
+
+// Issue 12 item 6: separation of duties and the second-approver rule, pinned with
+// their messages, for every finance action: deciding, reversing, batching, paying.
+TEST_F(ExpenseBookTest, NobodyActsOnTheirOwnClaimAndTwoDifferentPeopleApproveAboveTheThreshold) {
+  const dpb::Principal fred = Person(11, {dpb::ROLE_FINANCE});  // a third finance officer
+  dpb::Principal service;
+  service.set_kind(dpb::Principal::KIND_SERVICE);
+  service.set_community_id(kC);
+  service.add_roles(dpb::ROLE_FINANCE);
+  auto denied = [](const absl::Status& s, const std::string& message) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << s;
+    EXPECT_EQ(s.message(), message);
+  };
+  const xpb::Claim big = Submitted(12, {Line(xpb::CATEGORY_CARE_COVER, 12'000)});  // fiona's
+  ASSERT_TRUE(big.needs_second_approval());
+  for (D::Decision d : {D::DECISION_APPROVE, D::DECISION_REJECT, D::DECISION_ASK_FOR_INFO}) {
+    denied(Decide(fiona, big, d, "mine").status(),
+           "nobody decides their own claim; another finance officer must");
+  }
+  denied(Decide(admin, big, D::DECISION_APPROVE).status(), "only finance officers decide claims");
+  denied(Decide(service, big, D::DECISION_APPROVE).status(), "only finance officers decide claims");
+
+  auto first = Decide(farid, big, D::DECISION_APPROVE);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->state(), xpb::CLAIM_STATE_SUBMITTED);
+  EXPECT_EQ(first->first_approver_member_id(), 13u);
+  denied(Decide(farid, *first, D::DECISION_APPROVE).status(),
+         "the second approval must come from a different finance officer");
+  denied(Decide(fiona, *first, D::DECISION_APPROVE).status(),
+         "nobody decides their own claim; another finance officer must");
+  auto second = Decide(fred, *first, D::DECISION_APPROVE);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->state(), xpb::CLAIM_STATE_APPROVED);
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+
+  // Reversing: finance only, never the claimant; afterwards two approvers again.
+  xpb::ReverseApprovalRequest r;
+  r.set_community_id(kC);
+  r.set_claim_id(big.id());
+  r.set_etag(book.GetClaim(farid, kC, big.id())->etag());
+  r.set_reason("wrong rate");
+  denied(book.ReverseApproval(fiona, r).status(),
+         "nobody acts on their own claim; another finance officer must");
+  denied(book.ReverseApproval(admin, r).status(), "only finance officers reverse approvals");
+  auto reversed = book.ReverseApproval(farid, r);
+  ASSERT_TRUE(reversed.ok()) << reversed.status();
+  EXPECT_EQ(reversed->first_approver_member_id(), 0u);
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  auto again = Decide(farid, *book.GetClaim(farid, kC, big.id()), D::DECISION_APPROVE);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->state(), xpb::CLAIM_STATE_SUBMITTED);  // a first approval, again
+  denied(Decide(farid, *again, D::DECISION_APPROVE).status(),
+         "the second approval must come from a different finance officer");
+  ASSERT_TRUE(Decide(fred, *again, D::DECISION_APPROVE).ok());
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+
+  // Batching is for finance officers; paying a batch is for anyone in finance but
+  // the claimant of a claim in it.
+  xpb::CreatePaymentBatchRequest create;
+  create.set_community_id(kC);
+  denied(book.CreatePaymentBatch(admin, create).status(),
+         "only finance officers gather payment batches");
+  auto batch = book.CreatePaymentBatch(fiona, create);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  xpb::MarkBatchPaidRequest paid;
+  paid.set_community_id(kC);
+  paid.set_batch_id(batch->id());
+  paid.set_payment_reference("BACS 1");
+  denied(book.MarkBatchPaid(admin, paid).status(), "only finance officers mark payments");
+  denied(book.MarkBatchPaid(fiona, paid).status(),
+         absl::StrCat("nobody pays their own claim: claim ", big.id(),
+                      " in this batch is yours; another finance officer marks it paid"));
+  EXPECT_TRUE(book.MarkBatchPaid(farid, paid).ok());
+}
+
+// Issue 12 item 4: the fake ledger refuses a call larger than the real ledger takes,
+// as the real one does, so a test fails if the book ever sends one.
+TEST_F(ExpenseBookTest, TheFakeLedgerRefusesAnOversizedCallAsTheRealLedgerDoes) {
+  std::vector<lpb::Transfer> too_many(ledger::kMaxBatchEvents + 1);
+  for (size_t i = 0; i < too_many.size(); ++i) too_many[i].set_id(absl::StrCat("t", i));
+  auto posted = ledger.Post(too_many);
+  EXPECT_EQ(posted.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StartsWith(posted.status().message(), "transfers: between 1 and "));
+  std::vector<lpb::Account> accounts(ledger::kMaxBatchEvents + 1);
+  EXPECT_EQ(ledger.OpenAccounts(accounts).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ledger.call_sizes.empty());
+  EXPECT_TRUE(ledger.account_call_sizes.empty());
+  EXPECT_TRUE(ledger.posted.empty());
+}
+
+std::string Key(char tag, std::vector<uint64_t> parts) {
+  std::string k(1, tag);
+  for (uint64_t p : parts) storage::PutU64(&k, p);
+  return k;
+}
+
+// Issue 12 item 5: the split keeps the on-disk layout, so an existing data directory
+// opens unchanged. Every key one claim's whole life writes, built here by hand from
+// the layout the store has always had.
+TEST_F(ExpenseBookTest, TheRecordsKeepTheOnDiskLayoutOfEveryExistingDataDirectory) {
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  auto made = book.CreateClaim(alice, Draft({Line(xpb::CATEGORY_TRAVEL, 700)}), "r1");
+  ASSERT_TRUE(made.ok()) << made.status();
+  const std::string png = "\x89PNG\r\n\x1A\nreceipt";
+  xpb::AttachReceiptRequest attach;
+  attach.set_community_id(kC);
+  attach.set_claim_id(made->id());
+  attach.set_etag(made->etag());
+  attach.set_filename("bus.png");
+  attach.set_data(png);
+  auto attached = book.AttachReceipt(alice, attach);
+  ASSERT_TRUE(attached.ok()) << attached.status();
+  auto sent = book.SubmitClaim(alice, kC, made->id(), attached->etag());
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  ASSERT_TRUE(Decide(fiona, *sent, D::DECISION_APPROVE).ok());
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  xpb::CreatePaymentBatchRequest create;
+  create.set_community_id(kC);
+  create.set_request_id("run-1");
+  auto batch = book.CreatePaymentBatch(fiona, create);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  xpb::MarkBatchPaidRequest paid;
+  paid.set_community_id(kC);
+  paid.set_batch_id(batch->id());
+  paid.set_payment_reference("BACS 1");
+  ASSERT_TRUE(book.MarkBatchPaid(farid, paid).ok());
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  ASSERT_EQ(made->id(), 1u);
+  ASSERT_EQ(batch->id(), 1u);
+
+  std::string state_key = Key('s', {kC});
+  storage::PutU8(&state_key, static_cast<uint8_t>(xpb::CLAIM_STATE_PAID));
+  storage::PutU64(&state_key, 1);
+  std::string month_key = Key('M', {kC, 10});
+  storage::PutI64(&month_key, 202611);
+  const std::set<std::string> expected = {
+      Key('P', {kC}),
+      Key('C', {kC, 1}),
+      Key('a', {kC, kMax - 1}),
+      Key('m', {kC, 10, kMax - 1}),
+      state_key,
+      month_key,
+      "Qcreate:1:10:r1",
+      Key('F', {kC, 1}),
+      Key('h', {kC}) + auth::Sha256(png) + Key('_', {1}).substr(1),
+      Key('B', {kC, 1}),
+      Key('b', {kC, kMax - 1}),
+      "Qbatch:1:run-1",
+      "#claim.1",
+      "#receipt.1",
+      "#batch.1",
+      "#outbox",
+  };
+  std::set<std::string> keys;
+  std::map<std::string, std::string> values;
+  auto it = static_cast<storage::KvStore&>(store).NewIterator(0);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    keys.emplace(it->key());
+    values[std::string(it->key())] = std::string(it->value());
+  }
+  ASSERT_TRUE(it->status().ok());
+  EXPECT_EQ(keys, expected);
+  EXPECT_EQ(values["Qcreate:1:10:r1"], Key('_', {kC, 1}).substr(1));  // u64 c, u64 claim
+  EXPECT_EQ(values["Qbatch:1:run-1"], Key('_', {kC, 1}).substr(1));   // u64 c, u64 batch
+  EXPECT_EQ(values[month_key].size(), 8u);
+  EXPECT_EQ(storage::DecodeI64(values[month_key].data()), 700);
+  EXPECT_EQ(values[Key('F', {kC, 1})], png);
+  xpb::Claim stored;
+  ASSERT_TRUE(stored.ParseFromString(values[Key('C', {kC, 1})]));
+  EXPECT_EQ(stored.state(), xpb::CLAIM_STATE_PAID);
+  EXPECT_EQ(stored.etag(), book.GetClaim(alice, kC, 1)->etag());
+  xpb::Policy policy;
+  ASSERT_TRUE(policy.ParseFromString(values[Key('P', {kC})]));
+  EXPECT_EQ(policy.etag(), book.GetPolicy(kC)->etag());
 }
 
 }  // namespace
