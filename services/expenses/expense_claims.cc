@@ -134,8 +134,8 @@ void ExpenseBook::Save(ExpenseTx& tx, xpb::Claim& claim, xpb::ClaimState from, u
   records_.PutClaim(tx, claim, from);
 }
 
-void ExpenseBook::AddToMonth(ExpenseTx& tx, const xpb::Claim& claim, int64_t month,
-                             int64_t counted, int64_t delta) {
+void ExpenseBook::AddToMonth(ExpenseTx& tx, const xpb::Claim& claim, int64_t month, int64_t counted,
+                             int64_t delta) {
   records_.PutMonthTotal(tx, claim.community_id(), claim.claimant_member_id(), month,
                          counted + delta);
 }
@@ -313,8 +313,8 @@ absl::StatusOr<Page<xpb::Claim>> ExpenseBook::ListClaims(const Principal& caller
   };
   PageBuilder<xpb::Claim> page(limit, ExpenseLimits::kMaxScan);
   // Pages resume after the index key, which orders the list.
-  TB_RETURN_IF_ERROR(records_.Scan(
-      index, after_key, [&](uint64_t position, uint64_t id) -> absl::StatusOr<bool> {
+  TB_RETURN_IF_ERROR(
+      records_.Scan(index, after_key, [&](uint64_t position, uint64_t id) -> absl::StatusOr<bool> {
         if (!page.Visit(position)) return false;
         TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
         if (matches(claim)) page.Add(std::move(claim));

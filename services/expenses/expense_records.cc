@@ -52,7 +52,9 @@ std::string MonthKey(uint64_t c, uint64_t member, int64_t month) {
   return k;
 }
 
-std::string HashPrefix(uint64_t c, const std::string& sha256) { return KeyU64(kHashTag, c) + sha256; }
+std::string HashPrefix(uint64_t c, const std::string& sha256) {
+  return KeyU64(kHashTag, c) + sha256;
+}
 
 // An 8-byte hex digest of `bytes`: the etag of a record.
 std::string Digest(const std::string& bytes) {
@@ -152,9 +154,8 @@ absl::Status ExpenseRecords::Scan(
     const ClaimIndex& index, uint64_t after,
     const std::function<absl::StatusOr<bool>(uint64_t, uint64_t)>& visit) const {
   const std::string start = after == 0 ? index.prefix : WithU64(index.prefix, after + 1);
-  return ScanPrefix(store_, index.prefix, start, [&](uint64_t k) {
-    return visit(k, index.inverted ? Inv(k) : k);
-  });
+  return ScanPrefix(store_, index.prefix, start,
+                    [&](uint64_t k) { return visit(k, index.inverted ? Inv(k) : k); });
 }
 
 absl::StatusOr<xpb::PaymentBatch> ExpenseRecords::LoadBatch(uint64_t c, uint64_t id) const {
@@ -175,7 +176,8 @@ void ExpenseRecords::IndexNewBatch(ExpenseTx& tx, const xpb::PaymentBatch& batch
 }
 
 absl::Status ExpenseRecords::ScanBatches(
-    uint64_t c, uint64_t after_id, const std::function<absl::StatusOr<bool>(uint64_t)>& visit) const {
+    uint64_t c, uint64_t after_id,
+    const std::function<absl::StatusOr<bool>(uint64_t)>& visit) const {
   const std::string prefix = KeyU64(kBatchesTag, c);
   const std::string start = after_id == 0 ? prefix : KeyU64U64(kBatchesTag, c, Inv(after_id) + 1);
   return ScanPrefix(store_, prefix, start, [&](uint64_t k) { return visit(Inv(k)); });

@@ -68,17 +68,18 @@ class ExpenseRecords {
   // Calls `visit(position, claim_id)` for each key of `index` from `after_position`
   // (exclusive; 0: from the start) until `visit` answers false or fails. A position
   // is the index key's u64, which orders the list (a page token).
-  absl::Status Scan(const ClaimIndex& index, uint64_t after_position,
-                    const std::function<absl::StatusOr<bool>(uint64_t position,
-                                                             uint64_t claim_id)>& visit) const;
+  absl::Status Scan(
+      const ClaimIndex& index, uint64_t after_position,
+      const std::function<absl::StatusOr<bool>(uint64_t position, uint64_t claim_id)>& visit) const;
 
   // Payment batches.
   absl::StatusOr<xpb::PaymentBatch> LoadBatch(uint64_t community_id, uint64_t batch_id) const;
   void PutBatch(ExpenseTx& tx, const xpb::PaymentBatch& batch) const;
   void IndexNewBatch(ExpenseTx& tx, const xpb::PaymentBatch& batch) const;
   // Batch ids of a community, newest first, after `after_id` (0: from the newest).
-  absl::Status ScanBatches(uint64_t community_id, uint64_t after_id,
-                           const std::function<absl::StatusOr<bool>(uint64_t batch_id)>& visit) const;
+  absl::Status ScanBatches(
+      uint64_t community_id, uint64_t after_id,
+      const std::function<absl::StatusOr<bool>(uint64_t batch_id)>& visit) const;
 
   // Idempotent creates: the key of a request ("" when the caller gave no request id),
   // the id its first answer created (nullopt: not seen), and remembering it.

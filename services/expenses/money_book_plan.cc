@@ -96,10 +96,10 @@ PlannedPosting PlanClaimPosting(Posting posting, const xpb::Claim& claim) {
       AddTransfer(&plan, ApprovalId(claim, category), book, to, amount,
                   lpb::TRANSFER_KIND_EXPENSE_APPROVAL, claim.title(), ref);
     } else {
-      AddTransfer(&plan,
-                  ExpenseApprovalReversalId(c, claim.id(), claim.approval_round(),
-                                            CategoryWord(category)),
-                  "", "", 0, lpb::TRANSFER_KIND_REVERSAL, "approval reversed", ref)
+      AddTransfer(
+          &plan,
+          ExpenseApprovalReversalId(c, claim.id(), claim.approval_round(), CategoryWord(category)),
+          "", "", 0, lpb::TRANSFER_KIND_REVERSAL, "approval reversed", ref)
           ->set_reverses_id(ApprovalId(claim, category));
     }
   }
@@ -113,8 +113,8 @@ PlannedPosting PlanPayment(const xpb::PaymentBatch& batch, const std::vector<xpb
   NeedAccount(&plan, BankAccountId(c), c, batch.currency(), lpb::OWNER_KIND_EXPENSE_BOOK,
               absl::StrCat("communities/", c, "/expenses/bank"), false);
   for (const xpb::Claim& claim : claims) {
-    AddTransfer(&plan, ExpensePaymentId(c, claim.id()), NeedPayable(&plan, claim),
-                BankAccountId(c), claim.total_minor(), lpb::TRANSFER_KIND_EXPENSE_PAYMENT,
+    AddTransfer(&plan, ExpensePaymentId(c, claim.id()), NeedPayable(&plan, claim), BankAccountId(c),
+                claim.total_minor(), lpb::TRANSFER_KIND_EXPENSE_PAYMENT,
                 absl::StrCat("payment batch ", batch.id(), ": ", batch.payment_reference()),
                 ClaimReference(claim));
   }

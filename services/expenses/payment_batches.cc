@@ -27,13 +27,12 @@ absl::StatusOr<Page<xpb::PaymentBatch>> ExpenseBook::ListPaymentBatches(uint64_t
                                                                         uint64_t after_id,
                                                                         size_t limit) {
   PageBuilder<xpb::PaymentBatch> page(limit, ExpenseLimits::kMaxScan);
-  TB_RETURN_IF_ERROR(
-      records_.ScanBatches(c, after_id, [&](uint64_t id) -> absl::StatusOr<bool> {
-        if (!page.Visit(id)) return false;
-        TB_ASSIGN_OR_RETURN(xpb::PaymentBatch b, records_.LoadBatch(c, id));
-        page.Add(std::move(b));
-        return true;
-      }));
+  TB_RETURN_IF_ERROR(records_.ScanBatches(c, after_id, [&](uint64_t id) -> absl::StatusOr<bool> {
+    if (!page.Visit(id)) return false;
+    TB_ASSIGN_OR_RETURN(xpb::PaymentBatch b, records_.LoadBatch(c, id));
+    page.Add(std::move(b));
+    return true;
+  }));
   return std::move(page).Finish();
 }
 
@@ -48,8 +47,7 @@ absl::StatusOr<std::vector<uint64_t>> ExpenseBook::BatchClaimIds(
         [&](uint64_t, uint64_t id) -> absl::StatusOr<bool> {
           if (ids.size() >= ExpenseLimits::kMaxBatchClaims) return false;
           TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
-          if (claim.payment_batch_id() == 0 &&
-              claim.posting_state() == xpb::POSTING_STATE_POSTED) {
+          if (claim.payment_batch_id() == 0 && claim.posting_state() == xpb::POSTING_STATE_POSTED) {
             ids.push_back(id);
           }
           return true;

@@ -12,10 +12,10 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "gtest/gtest.h"
 #include "services/common/auth/token.h"
 #include "services/common/clock.h"
 #include "storage/bytes.h"
-#include "gtest/gtest.h"
 #include "storage/mem_store.h"
 #include "tests/common/model_ledger.h"
 
@@ -881,9 +881,9 @@ TEST_F(ExpenseBookTest, TheClaimWindowTheMonthCapAndHistoryFollowTheBooksClock) 
   EXPECT_EQ(made->created_at().seconds(), absl::ToUnixSeconds(kStart));
   EXPECT_EQ(made->history(0).at().seconds(), absl::ToUnixSeconds(kStart));
   clock.Advance(absl::Hours(24 * 92));  // past the 90-day window
-  EXPECT_TRUE(absl::StrContains(
-      book.SubmitClaim(alice, kC, made->id(), made->etag()).status().message(),
-      "claim.lines[0].date: is outside the claim window of 90 days"));
+  EXPECT_TRUE(
+      absl::StrContains(book.SubmitClaim(alice, kC, made->id(), made->etag()).status().message(),
+                        "claim.lines[0].date: is outside the claim window of 90 days"));
 
   // The month cap (40,000) counts the claims submitted in the clock's month.
   clock.Set(kStart);
@@ -891,9 +891,9 @@ TEST_F(ExpenseBookTest, TheClaimWindowTheMonthCapAndHistoryFollowTheBooksClock) 
   Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 20'000)});
   auto third = book.CreateClaim(alice, Draft({Line(xpb::CATEGORY_TRAVEL, 20'000)}), "");
   ASSERT_TRUE(third.ok()) << third.status();
-  EXPECT_TRUE(absl::StrContains(
-      book.SubmitClaim(alice, kC, third->id(), third->etag()).status().message(),
-      "per member per month is 40000"));
+  EXPECT_TRUE(
+      absl::StrContains(book.SubmitClaim(alice, kC, third->id(), third->etag()).status().message(),
+                        "per member per month is 40000"));
   const absl::Time december = kStart + absl::Hours(24 * 14);  // 2026-12-02
   clock.Set(december);
   auto sent = book.SubmitClaim(alice, kC, third->id(), third->etag());

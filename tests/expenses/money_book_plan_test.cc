@@ -16,8 +16,8 @@ namespace {
 namespace lpb = ::timebank::ledger::v1;
 constexpr uint64_t kC = 3;
 
-xpb::Claim ClaimOf(uint64_t id, uint64_t member, std::vector<std::pair<xpb::Category, int64_t>> lines,
-                   uint64_t round = 1) {
+xpb::Claim ClaimOf(uint64_t id, uint64_t member,
+                   std::vector<std::pair<xpb::Category, int64_t>> lines, uint64_t round = 1) {
   xpb::Claim c;
   c.set_community_id(kC);
   c.set_id(id);
@@ -83,8 +83,9 @@ TEST(MoneyBookPlanTest, AnApprovalPostsEachCategoryOnceFromItsBookToTheClaimants
        {{ExpenseApprovalId(kC, 5, 1, "travel"), travel, payable, 1250,
          lpb::TRANSFER_KIND_EXPENSE_APPROVAL, ""}}},
       {"lines of a category add up; categories in their order",
-       ClaimOf(5, 10, {{xpb::CATEGORY_OTHER, 300}, {xpb::CATEGORY_TRAVEL, 500},
-                       {xpb::CATEGORY_TRAVEL, 250}}),
+       ClaimOf(
+           5, 10,
+           {{xpb::CATEGORY_OTHER, 300}, {xpb::CATEGORY_TRAVEL, 500}, {xpb::CATEGORY_TRAVEL, 250}}),
        {{ExpenseApprovalId(kC, 5, 1, "travel"), travel, payable, 750,
          lpb::TRANSFER_KIND_EXPENSE_APPROVAL, ""},
         {ExpenseApprovalId(kC, 5, 1, "other"), other, payable, 300,
@@ -219,15 +220,30 @@ TEST(MoneyBookPlanTest, TheRefusalNamesTheTransferThatFailedTheChainOrTheAccount
     std::string refusal;
   } cases[] = {
       {"posted", PostingOutcome::Kind::kAnswered, {kCreated, kCreated, kCreated}, {}, ""},
-      {"posted before (a retry)", PostingOutcome::Kind::kAnswered, {kExists, kCreated, kExists},
-       {}, ""},
-      {"the failing transfer, not the linked ones", PostingOutcome::Kind::kAnswered,
-       {kLinked, kNoCredit, kLinked}, {}, "CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_FOUND"},
-      {"only linked failures: the first", PostingOutcome::Kind::kAnswered,
-       {kCreated, kLinked, kLinked}, {}, "CREATE_TRANSFER_LINKED_EVENT_FAILED"},
-      {"an account that could not be opened", PostingOutcome::Kind::kAnswered,
-       {kLinked, kNoCredit, kLinked}, {{"payable.11", "closed"}}, "payable.11: closed"},
-      {"the whole request refused", PostingOutcome::Kind::kRefused, {}, {},
+      {"posted before (a retry)",
+       PostingOutcome::Kind::kAnswered,
+       {kExists, kCreated, kExists},
+       {},
+       ""},
+      {"the failing transfer, not the linked ones",
+       PostingOutcome::Kind::kAnswered,
+       {kLinked, kNoCredit, kLinked},
+       {},
+       "CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_FOUND"},
+      {"only linked failures: the first",
+       PostingOutcome::Kind::kAnswered,
+       {kCreated, kLinked, kLinked},
+       {},
+       "CREATE_TRANSFER_LINKED_EVENT_FAILED"},
+      {"an account that could not be opened",
+       PostingOutcome::Kind::kAnswered,
+       {kLinked, kNoCredit, kLinked},
+       {{"payable.11", "closed"}},
+       "payable.11: closed"},
+      {"the whole request refused",
+       PostingOutcome::Kind::kRefused,
+       {},
+       {},
        "transfers[0].memo: not valid UTF-8"},
   };
   for (const Case& c : cases) {
