@@ -230,13 +230,16 @@ class Directory::Tx : public storage::RecordTx {
 };
 
 Directory::Directory(storage::KvStore* store, LedgerAccounts* ledger,
-                     auth::Revocations* revocations, ErasureTargets* erasure)
-    : store_(store),
+                     auth::Revocations* revocations, ErasureTargets* erasure, const Clock* clock)
+    : clock_(clock),
+      store_(store),
       ledger_(ledger),
       revocations_(revocations),
       revocation_log_(store, schema::kRecords, revocations),
-      erasures_(store, schema::kRecords, erasure) {}
-Directory::~Directory() = default;
+      erasures_(store, schema::kRecords, erasure),
+      accounts_(store, schema::kRecords, ledger) {}
+
+Directory::~Directory() { pump_.reset(); }
 
 template <class Msg>
 absl::StatusOr<bool> Directory::Read(const std::string& key, Msg* out) {
@@ -278,7 +281,14 @@ absl::Status Directory::Start() {
   TB_RETURN_IF_ERROR(it->status());
   TB_RETURN_IF_ERROR(MoveLegacyUsernames());
   TB_RETURN_IF_ERROR(revocation_log_.Load(absl::ToUnixSeconds(Now())));
-  DrainOutbox();
+  DrainErasures();
+  TB_CHECK(pump_ == nullptr);
+  // Starts woken: accounts left waiting by the last run are tried at once.
+  pump_ = std::make_unique<OutboxPump>("tb-dir-accounts", [this]() -> absl::StatusOr<size_t> {
+    AccountOutbox::Drained d = DrainAccounts();
+    if (!d.unreachable.ok()) return d.unreachable;
+    return d.waiting;
+  });
   return absl::OkStatus();
 }
 
@@ -313,35 +323,37 @@ size_t Directory::DrainErasures() {
   return d.waiting;
 }
 
-size_t Directory::DrainOutbox() {
-  const size_t erasures = DrainErasures();
-  absl::MutexLock lock(&outbox_mu_);
-  std::vector<lpb::Account> accounts;
-  std::vector<std::string> keys;
-  {
-    auto it = store_->NewIterator(schema::kRecords);
-    const std::string prefix(1, schema::kAccountOutbox);
-    for (it->Seek(prefix);
-         it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix) && accounts.size() < 1000;
-         it->Next()) {
-      lpb::Account a;
-      TB_CHECK(a.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())));
-      accounts.push_back(std::move(a));
-      keys.emplace_back(it->key());
-    }
-  }
-  if (accounts.empty()) return erasures;
-  absl::Status s = ledger_->Open(accounts);
-  if (!s.ok()) {
-    std::fprintf(stderr, "directory: %zu ledger accounts wait to be opened: %s\n", accounts.size(),
-                 s.ToString().c_str());
-    return erasures + accounts.size();
-  }
+AccountOutbox::Drained Directory::DrainAccounts() {
+  AccountOutbox::Drained d = accounts_.Drain();
+  if (d.refused.empty()) return d;
+  // Refused for good (the ledger will never open them as they are): recorded where the
+  // community's admins look, and the queue moves on.
+  absl::MutexLock lock(&write_mu_);
   Tx tx(store_);
-  for (const std::string& k : keys) tx.Delete(k);
-  if (!tx.Commit().ok()) return erasures + accounts.size();  // opening again is idempotent
-  return erasures;
+  Actor system;
+  for (const AccountOutbox::Refused& r : d.refused) {
+    std::fprintf(stderr, "directory: the ledger refused to open account %s: %s\n",
+                 r.account.id().c_str(), r.why.c_str());
+    Audit(tx, r.account.community_id(), system, "account.refused", 0,
+          absl::StrCat("the ledger refused to open time account ", r.account.id(), " (", r.why,
+                       "); ask the operator to check the ledger"));
+  }
+  if (!tx.Commit().ok()) return d;  // the audit line is lost; the log line stays
+  return d;
 }
+
+void Directory::AwaitAccounts(uint64_t round) {
+  if (pump_ == nullptr) return;  // not started: the accounts wait for Start's pump
+  pump_->Wake();
+  if (!accounts_.AwaitRound(round, absl::Milliseconds(DirectoryLimits::kAccountOpenWaitMs))) {
+    std::fprintf(stderr,
+                 "directory: the ledger did not answer within %lld ms; the new account is "
+                 "opened when it does\n",
+                 static_cast<long long>(DirectoryLimits::kAccountOpenWaitMs));
+  }
+}
+
+size_t Directory::DrainOutbox() { return DrainErasures() + DrainAccounts().waiting; }
 
 // ---- Communities ----------------------------------------------------------------------
 
@@ -359,7 +371,7 @@ absl::StatusOr<dpb::Community> Directory::CreateCommunity(const Actor& a, dpb::C
   if (!request_id.empty() && !IsValidId(request_id, 64)) {
     return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
   }
-  absl::MutexLock lock(&write_mu_);
+  absl::ReleasableMutexLock lock(&write_mu_);
   const std::string req_key = KeyStr(schema::kRequest, absl::StrCat("community:", request_id));
   if (!request_id.empty()) {
     std::string prior;
@@ -379,13 +391,13 @@ absl::StatusOr<dpb::Community> Directory::CreateCommunity(const Actor& a, dpb::C
   const std::string sealed = Sealed(c);
   tx.Put(key, sealed);
   if (!request_id.empty()) tx.Put(req_key, key);
-  tx.Put(KeyStr(schema::kAccountOutbox, c.pool_account_id()),
-         TimeAccount(c.pool_account_id(), id, lpb::OWNER_KIND_COMMUNITY_POOL,
-                     absl::StrCat("communities/", id), 0)
-             .SerializeAsString());
+  accounts_.Add(tx, TimeAccount(c.pool_account_id(), id, lpb::OWNER_KIND_COMMUNITY_POOL,
+                                absl::StrCat("communities/", id), 0));
   Audit(tx, id, a, "community.create", 0, c.name());
   TB_RETURN_IF_ERROR(tx.Commit());
-  DrainOutbox();
+  const uint64_t round = accounts_.NextRound();
+  lock.Release();
+  AwaitAccounts(round);
   c.ParseFromString(sealed);
   return c;
 }
@@ -464,7 +476,7 @@ absl::StatusOr<dpb::Organisation> Directory::CreateOrganisation(const Actor& a, 
   if (!request_id.empty() && !IsValidId(request_id, 64)) {
     return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
   }
-  absl::MutexLock lock(&write_mu_);
+  absl::ReleasableMutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(dpb::Community c, GetCommunity(o.community_id()));
   const std::string req_key =
       KeyStr(schema::kRequest, absl::StrCat("org:", c.id(), ":", request_id));
@@ -489,14 +501,14 @@ absl::StatusOr<dpb::Organisation> Directory::CreateOrganisation(const Actor& a, 
   const lpb::OwnerKind kind = o.kind() == dpb::ORGANISATION_KIND_RECOGNITION_PARTNER
                                   ? lpb::OWNER_KIND_PARTNER
                                   : lpb::OWNER_KIND_ORGANISATION;
-  tx.Put(KeyStr(schema::kAccountOutbox, o.account_id()),
-         TimeAccount(o.account_id(), c.id(), kind,
-                     absl::StrCat("communities/", c.id(), "/organisations/", id),
-                     -c.organisation_credit_limit_minutes())
-             .SerializeAsString());
+  accounts_.Add(tx, TimeAccount(o.account_id(), c.id(), kind,
+                                absl::StrCat("communities/", c.id(), "/organisations/", id),
+                                -c.organisation_credit_limit_minutes()));
   Audit(tx, c.id(), a, "organisation.create", 0, o.name());
   TB_RETURN_IF_ERROR(tx.Commit());
-  DrainOutbox();
+  const uint64_t round = accounts_.NextRound();
+  lock.Release();
+  AwaitAccounts(round);
   o.ParseFromString(sealed);
   return o;
 }
@@ -573,11 +585,9 @@ absl::StatusOr<dpb::Member> Directory::InsertMember(Tx& tx, const Actor* a, dpb:
   *m.mutable_created_at() = Ts(Now());
   if (c.id() != 0) {
     m.set_account_id(MemberAccountId(c.id(), id));
-    tx.Put(KeyStr(schema::kAccountOutbox, m.account_id()),
-           TimeAccount(m.account_id(), c.id(), lpb::OWNER_KIND_MEMBER,
-                       absl::StrCat("communities/", c.id(), "/members/", id),
-                       -c.member_credit_limit_minutes())
-               .SerializeAsString());
+    accounts_.Add(tx, TimeAccount(m.account_id(), c.id(), lpb::OWNER_KIND_MEMBER,
+                                  absl::StrCat("communities/", c.id(), "/members/", id),
+                                  -c.member_credit_limit_minutes()));
   }
   const std::string sealed = Sealed(m);
   tx.Put(KeyU64U64(schema::kMember, c.id(), id), sealed);
@@ -595,7 +605,7 @@ absl::StatusOr<dpb::Member> Directory::WriteMember(const Actor* a, dpb::Member m
   if (!request_id.empty() && !IsValidId(request_id, 64)) {
     return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
   }
-  absl::MutexLock lock(&write_mu_);
+  absl::ReleasableMutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(dpb::Community c, GetCommunity(m.community_id()));
   const std::string req_key =
       KeyStr(schema::kRequest, absl::StrCat("member:", c.id(), ":", request_id));
@@ -634,7 +644,9 @@ absl::StatusOr<dpb::Member> Directory::WriteMember(const Actor* a, dpb::Member m
   TB_ASSIGN_OR_RETURN(dpb::Member out, InsertMember(tx, a, std::move(m), c, password_hash));
   if (!request_id.empty()) tx.Put(req_key, KeyU64U64(schema::kMember, c.id(), out.id()));
   TB_RETURN_IF_ERROR(tx.Commit());
-  DrainOutbox();
+  const uint64_t round = accounts_.NextRound();
+  lock.Release();
+  AwaitAccounts(round);
   return out;
 }
 

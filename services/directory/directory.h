@@ -1,9 +1,10 @@
 // Directory is the directory service's domain core: communities, organisations,
 // members, roles (audited), invitations, API keys, the data-protection export and
 // erasure, and the outbox that opens every community pool, organisation and member
-// time account in the ledger (idempotently, retried until the ledger answers).
-// Plain C++ over a KvStore; every mutation is one synced WriteBatch under one mutex,
-// validated first so a rejected request writes nothing.
+// time account in the ledger (account_outbox.h: idempotently, retried until the ledger
+// answers, by an OutboxPump). Plain C++ over a KvStore; every mutation is one synced
+// WriteBatch under one mutex, validated first so a rejected request writes nothing,
+// and nothing under that mutex waits for another service.
 #ifndef TIMEBANK_SERVICES_DIRECTORY_DIRECTORY_H_
 #define TIMEBANK_SERVICES_DIRECTORY_DIRECTORY_H_
 
@@ -20,7 +21,10 @@
 #include "absl/time/time.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "services/common/auth/revocations.h"
+#include "services/common/clock.h"
+#include "services/common/outbox_pump.h"
 #include "services/common/paging.h"
+#include "services/directory/account_outbox.h"
 #include "services/directory/erasure_outbox.h"
 #include "services/directory/revocation_log.h"
 #include "storage/kv_store.h"
@@ -42,16 +46,9 @@ struct DirectoryLimits {
   static constexpr size_t kMaxLookupMembers = 1000;
   static constexpr int32_t kMaxInvitationHours = 720;
   static constexpr size_t kMaxSearchScan = 200'000;
-};
-
-// Opens ledger accounts (the ledger's CreateAccounts; a fake in tests). OK means every
-// account is now open (created, or existed with the same fields).
-class LedgerAccounts {
- public:
-  virtual ~LedgerAccounts() = default;
-  virtual absl::Status Open(const std::vector<::timebank::ledger::v1::Account>& accounts) = 0;
-  // Balances and transfers of one account, as JSON, for the data export.
-  virtual absl::StatusOr<std::string> ExportAccount(const std::string& account_id) = 0;
+  // How long a Create* waits, after its write, for the pump to try opening the new
+  // ledger account (the ledger call's own deadline). It answers as before either way.
+  static constexpr int64_t kAccountOpenWaitMs = 10'000;
 };
 
 // Who is acting, for checks the access table cannot express and for the audit log.
@@ -64,16 +61,19 @@ struct Actor {
 class Directory {
  public:
   // `erasure` (may be null: nothing outside the directory is erased) carries EraseMember
-  // to the other services.
+  // to the other services. `clock` is where the directory reads the time.
   Directory(storage::KvStore* store, LedgerAccounts* ledger, auth::Revocations* revocations,
-            ErasureTargets* erasure = nullptr);
+            ErasureTargets* erasure = nullptr, const Clock* clock = SystemClock());
   ~Directory();
 
-  // Loads epochs into the revocation table; retries pending ledger accounts.
+  // Loads epochs into the revocation table and starts the pump that opens ledger
+  // accounts (once; before any mutation).
   absl::Status Start();
-  // Opens accounts waiting in the outbox and carries out waiting erasures; returns how
-  // many of either are still waiting.
+  // Opens accounts waiting in the outbox and carries out waiting erasures on the
+  // calling thread; returns how many of either are still waiting.
   size_t DrainOutbox();
+
+  const Clock* clock() const { return clock_; }
 
   absl::StatusOr<dpb::Community> CreateCommunity(const Actor& a, dpb::Community c,
                                                  const std::string& request_id);
@@ -178,9 +178,6 @@ class Directory {
   // Revocations after `after_seq`, for processes that do not host the directory.
   ::timebank::directory::v1::PollRevocationsResponse PollRevocations(uint64_t after_seq);
 
-  // Tests move time (invitation expiry); production uses the system clock.
-  void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }
-
   // First-run setup.
   absl::StatusOr<bool> HasOperator();
   absl::Status SetSetupCodeHash(const std::string& hash);
@@ -200,6 +197,13 @@ class Directory {
   absl::Status EraseAuditText(Tx& tx, uint64_t community_id, uint64_t member_id);
   // Drains the erasure outbox; returns how many entries still wait.
   size_t DrainErasures();
+  // One round of the account outbox (the pump's work), auditing accounts the ledger
+  // refused for good.
+  AccountOutbox::Drained DrainAccounts() ABSL_LOCKS_EXCLUDED(write_mu_);
+  // After a Create* has released write_mu_: wakes the pump and waits (at most
+  // kAccountOpenWaitMs) until it has tried to open the accounts committed before
+  // `round` (AccountOutbox::NextRound) was taken.
+  void AwaitAccounts(uint64_t round) ABSL_LOCKS_EXCLUDED(write_mu_);
   // Ends the subject's access tokens (raises its epoch) in `tx`, with the record other
   // processes follow; they stop working once Commit(tx) returns.
   absl::Status EndTokens(Tx& tx, int kind, uint64_t community_id, uint64_t subject_id)
@@ -230,16 +234,19 @@ class Directory {
   absl::StatusOr<Page<Msg>> Scan(const std::string& prefix, const std::string& start, size_t limit,
                                  const std::function<bool(const Msg&)>& keep);
 
-  absl::Time Now() const { return clock_ ? clock_() : absl::Now(); }
+  absl::Time Now() const { return clock_->Now(); }
 
-  std::function<absl::Time()> clock_;
+  const Clock* const clock_;
   storage::KvStore* const store_;
   LedgerAccounts* const ledger_;
   auth::Revocations* const revocations_;
   RevocationLog revocation_log_;
   ErasureOutbox erasures_;
+  AccountOutbox accounts_;
   absl::Mutex write_mu_;  // one mutation at a time: checks and writes never interleave
-  absl::Mutex outbox_mu_;
+  // Opens the accounts in accounts_ (started by Start; declared last, so it stops
+  // before the members it uses go).
+  std::unique_ptr<OutboxPump> pump_;
 };
 
 // Field checks shared by the directory and its adapters.
