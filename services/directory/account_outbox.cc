@@ -21,6 +21,18 @@ std::string EntryKey(const std::string& account_id) {
 
 }  // namespace
 
+lpb::Account TimeAccount(const std::string& id, uint64_t c, lpb::OwnerKind kind,
+                         const std::string& owner_ref, std::optional<int64_t> min_balance) {
+  lpb::Account a;
+  a.set_id(id);
+  a.set_community_id(c);
+  a.set_unit("TIME");
+  a.set_owner_kind(kind);
+  a.set_owner_ref(owner_ref);
+  if (min_balance) a.set_min_balance(*min_balance);
+  return a;
+}
+
 AccountOutbox::AccountOutbox(storage::KvStore* store, storage::ColumnFamily cf,
                              LedgerAccounts* ledger)
     : store_(store), cf_(cf), client_(ledger), poster_(&client_) {}

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,12 @@ class LedgerAccounts {
   // Balances and transfers of one account, as JSON, for the data export.
   virtual absl::StatusOr<std::string> ExportAccount(const std::string& account_id) = 0;
 };
+
+// The time account of a community pool, organisation or member (unit TIME).
+::timebank::ledger::v1::Account TimeAccount(const std::string& id, uint64_t community_id,
+                                            ::timebank::ledger::v1::OwnerKind kind,
+                                            const std::string& owner_ref,
+                                            std::optional<int64_t> min_balance);
 
 class AccountOutbox {
  public:

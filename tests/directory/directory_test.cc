@@ -15,7 +15,9 @@
 #include "services/common/clock.h"
 #include "services/common/ids.h"
 #include "services/directory/authenticator.h"
+#include "services/directory/directory_records.h"
 #include "services/directory/directory_schema.h"
+#include "storage/bytes.h"
 #include "storage/mem_store.h"
 #include "tests/common/test_util.h"
 
@@ -129,6 +131,26 @@ class DirectoryTest : public ::testing::Test {
   Actor op_;
   uint64_t community_ = 0;
 };
+
+// The record kit builds the keys the directory always wrote, so an existing data
+// directory opens unchanged.
+TEST(DirectoryRecordsTest, KeysAreTheBytesAlreadyOnDisk) {
+  EXPECT_EQ(CommunityKey(7), storage::KeyU64(schema::kCommunity, 7));
+  EXPECT_EQ(MemberKey(7, 9), storage::KeyU64U64(schema::kMember, 7, 9));
+  EXPECT_EQ(OrganisationKey(7, 9), storage::KeyU64U64(schema::kOrganisation, 7, 9));
+  EXPECT_EQ(AuditKey(7, 9), storage::KeyU64U64(schema::kAudit, 7, 9));
+  EXPECT_EQ(UsernameKey("ana"), storage::KeyStr(schema::kUsername, auth::Sha256("ana")));
+  EXPECT_EQ(InvitationCodeKey("c0de"),
+            storage::KeyStr(schema::kInvitationCode, auth::Sha256("c0de")));
+  EXPECT_EQ(MemberNumberKey(7, "M00001"),
+            storage::KeyStr(schema::kMemberNumber, storage::KeyU64('_', 7).substr(1) + "M00001"));
+  std::string session = storage::KeyU64U64(schema::kMemberSession, 7, 9);
+  storage::PutU64(&session, 11);
+  EXPECT_EQ(MemberSessionKey(7, 9, 11), session);
+  EXPECT_EQ(RefValue(7, 9), storage::KeyU64U64('_', 7, 9).substr(1));
+  EXPECT_EQ(RefOf(RefValue(7, 9)), std::make_pair(uint64_t{7}, uint64_t{9}));
+  EXPECT_EQ(RefOf("short"), std::nullopt);
+}
 
 TEST_F(DirectoryTest, CommunityOrganisationAndMemberOpenTheirTimeAccounts) {
   EXPECT_EQ(ledger.Opened().count(PoolAccountId(community_)), 1u);
