@@ -4,26 +4,34 @@
 // batch that also writes an outbox entry when something must be posted; Dispatch()
 // posts outbox entries with transfer ids derived from the activity, so a retry after
 // any failure posts nothing twice. Plain C++ over a KvStore; the directory and the
-// ledger are behind interfaces that tests fake.
+// ledger are behind interfaces that tests fake, and no call to either is made while
+// the write lock is held, so a slow peer never stalls another writer.
+// The class is the service's one entry point; its members are defined by aggregate:
+// contributions.cc, contribution_import.cc, exchanges.cc, reservations.cc,
+// noticeboard.cc, member_erasure.cc, ledger_posting.cc (Dispatch), activity_book.cc
+// (reads); the records are activity_records.h, the event log event_log.h.
 #ifndef TIMEBANK_SERVICES_ACTIVITY_ACTIVITY_BOOK_H_
 #define TIMEBANK_SERVICES_ACTIVITY_ACTIVITY_BOOK_H_
 
-#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/activity/activity_records.h"
+#include "services/activity/activity_rules.h"
+#include "services/activity/event_log.h"
+#include "services/common/clock.h"
 #include "services/common/ledger_poster.h"
 #include "services/common/paging.h"
 #include "services/common/peers.h"
 #include "services/ledger/model.h"
 #include "storage/kv_store.h"
-#include "storage/outbox.h"
 #include "timebank/activity/v1/activity.pb.h"
 #include "timebank/directory/v1/directory.pb.h"
 #include "timebank/directory/v1/token.pb.h"
@@ -33,20 +41,6 @@ namespace timebank::activity {
 
 namespace apb = ::timebank::activity::v1;
 
-// Text fields' limits are services/common/text_fields.h's TextLimits.
-struct ActivityLimits {
-  static constexpr int64_t kMaxMinutes = 24 * 60;
-  static constexpr size_t kMaxMembersPerEvent = 500;
-  static constexpr int64_t kMaxAgeDays = 366;
-  static constexpr size_t kMaxDispatchBatch = 1000;
-  static constexpr size_t kMaxGroupReceivers = 100;
-  static constexpr size_t kMaxPostTags = 16;
-  static constexpr size_t kMaxImportRows = 1000;
-  static constexpr size_t kMaxMemberNumberBytes = 32;
-  static constexpr uint32_t kMaxImportWaitMs = 30'000;
-  // Entries one list call examines at most (filters may skip many).
-  static constexpr size_t kMaxListScan = 100'000;
-};
 // One dispatch round posts one transfer per outbox entry: it fits one ledger call.
 static_assert(ActivityLimits::kMaxDispatchBatch <= ledger::kMaxBatchEvents);
 
@@ -56,7 +50,9 @@ using Ledger = ::timebank::LedgerClient;
 
 class ActivityBook {
  public:
-  ActivityBook(storage::KvStore* store, People* people, Ledger* ledger);
+  // `clock`: where the time of day is read (tests pass a FakeClock).
+  ActivityBook(storage::KvStore* store, People* people, Ledger* ledger,
+               const Clock* clock = SystemClock());
 
   absl::StatusOr<std::vector<apb::Activity>> LogContributions(
       const ::timebank::directory::v1::Principal& caller, const apb::LogContributionsRequest& req);
@@ -136,54 +132,53 @@ class ActivityBook {
   absl::StatusOr<std::vector<apb::ActivityEvent>> ReadEvents(uint64_t from_seq, size_t limit);
   bool WaitForEvent(uint64_t after_seq, absl::Duration timeout);
 
-  // Tests move time; production uses the system clock.
-  void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }
-
  private:
-  class Tx;
-  absl::Time Now() const { return clock_ ? clock_() : absl::Now(); }
-  absl::Status CheckCommon(int64_t minutes, const google::protobuf::Timestamp& occurred_at,
-                           const std::string& description) const;
+  absl::Time Now() const { return clock_->Now(); }
   absl::StatusOr<::timebank::directory::v1::Member> ActiveMember(uint64_t community_id,
                                                                  uint64_t member_id,
                                                                  const char* field);
-  absl::StatusOr<apb::Activity> Load(uint64_t community_id, uint64_t activity_id);
-  absl::StatusOr<apb::Post> LoadPost(uint64_t community_id, uint64_t post_id);
-  // Writes the activity (and its indexes when new); queues it for posting if asked.
-  // What an outbox entry asks the dispatcher to post.
-  enum class Posting : uint8_t { kNone = 255, kTransfer = 0, kReversal = 1, kPostPending = 2 };
-  void Put(Tx& tx, apb::Activity& a, bool is_new, Posting posting);
-  // Records on `a` what the ledger did with its `posting`.
-  static void RecordPosting(Posting posting, const PostingOutcome& outcome, apb::Activity* a);
-  // Records a decision on `a` (state, who, why), queuing `posting`. Holds write_mu_.
+  // Records a decision on `a` (state, who, why), queuing `posting`.
   absl::StatusOr<apb::Activity> Decide(const ::timebank::directory::v1::Principal& caller,
                                        apb::Activity a, apb::ActivityState state,
                                        const std::string& reason, Posting posting)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // A new proposed exchange (id, state, waiting index), in `tx`.
-  absl::StatusOr<apb::Activity> AddExchange(Tx& tx,
+  absl::StatusOr<apb::Activity> AddExchange(records::Tx& tx,
                                             const ::timebank::directory::v1::Principal& caller,
                                             apb::Activity a);
-  // Appends the activity's new state to the event log (same batch).
-  void AddEvent(Tx& tx, const apb::Activity& a);
+  // Takes the write lock and records what `create` stages in one transaction, at most
+  // once per request key ("": every call creates); a retry gets the first activities
+  // back and writes nothing (activity_book.cc).
+  absl::StatusOr<std::vector<apb::Activity>> RecordOnce(
+      const std::string& request_key,
+      absl::FunctionRef<absl::StatusOr<std::vector<apb::Activity>>(records::Tx&)> create)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  // Step 4 of an import: records the rows that are new, in one batch.
+  absl::Status RecordImport(bool dry_run, const std::vector<std::string>& keys,
+                            std::vector<apb::ImportRowResult>* results,
+                            std::vector<apb::Activity>* drafts) ABSL_LOCKS_EXCLUDED(write_mu_);
+  // Reservations (reservations.cc): the ledger is called with no lock held.
   absl::StatusOr<apb::Activity> Reserve(const ::timebank::directory::v1::Principal& caller,
                                         apb::Activity a, const char* operation,
                                         const std::string& request_id);
-  absl::StatusOr<std::vector<apb::Activity>> Replay(const std::string& request_key);
+  absl::StatusOr<std::optional<apb::Activity>> BeginReservation(const std::string& request_key,
+                                                                apb::Activity* a)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  absl::StatusOr<apb::Activity> FinishReservation(const std::string& request_key, apb::Activity a)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  void EndReservation(const std::string& request_key) ABSL_LOCKS_EXCLUDED(write_mu_);
 
-  storage::KvStore* const store_;
   People* const people_;
   Ledger* const ledger_;
+  const Clock* const clock_;
   LedgerPoster poster_;
-  const storage::Outbox outbox_;
-  std::function<absl::Time()> clock_;
+  EventLog events_;
+  const ActivityRecords records_;
   absl::Mutex write_mu_;     // one mutation at a time
   absl::Mutex dispatch_mu_;  // one dispatcher at a time
-  // Records that events up to `seq` are committed, waking WaitForEvent.
-  void EventsCommitted(uint64_t seq);
-  absl::Mutex event_mu_;
-  // The newest event seq this process committed (0: none yet).
-  uint64_t event_head_ ABSL_GUARDED_BY(event_mu_) = 0;
+  // Request keys of reservations now at the ledger: a retry of one waits for it to
+  // finish, then gets its answer, so one request never reserves twice.
+  std::set<std::string> reserving_ ABSL_GUARDED_BY(write_mu_);
 };
 
 }  // namespace timebank::activity

@@ -5,7 +5,6 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "services/common/auth/token.h"
 #include "storage/absl_compat.h"
 #include "storage/check.h"
@@ -16,8 +15,6 @@ namespace {
 constexpr uint32_t kArgon2Lanes = 1;
 constexpr uint32_t kSaltBytes = 16;
 constexpr uint32_t kHashBytes = 32;
-
-int64_t NowS() { return absl::ToUnixSeconds(absl::Now()); }
 
 constexpr char kRefreshTokenPrefix[] = "tbr_";
 constexpr size_t kMaxRefreshTokenBytes = 128;
@@ -117,7 +114,7 @@ absl::Status Authenticator::Throttled(const std::string& username, const std::st
 absl::StatusOr<dpb::Tokens> Authenticator::Issue(const dpb::Principal& p, bool with_refresh,
                                                  uint64_t session_id, int64_t refresh_expires_s,
                                                  const std::string& refresh_token) {
-  const int64_t now_s = NowS();
+  const int64_t now_s = directory_->clock()->NowUnixSeconds();
   dpb::TokenClaims claims;
   *claims.mutable_principal() = p;
   claims.set_issued_at_s(now_s);
@@ -137,8 +134,10 @@ absl::StatusOr<dpb::Tokens> Authenticator::Issue(const dpb::Principal& p, bool w
 
 absl::StatusOr<dpb::Tokens> Authenticator::NewSession(const dpb::Principal& p) {
   const std::string refresh = absl::StrCat(kRefreshTokenPrefix, NewSecret());
-  TB_ASSIGN_OR_RETURN(dpb::Session s, directory_->CreateSession(p, auth::Sha256(refresh), NowS(),
-                                                                options_.refresh_lifetime_s));
+  TB_ASSIGN_OR_RETURN(
+      dpb::Session s,
+      directory_->CreateSession(p, auth::Sha256(refresh), directory_->clock()->NowUnixSeconds(),
+                                options_.refresh_lifetime_s));
   return Issue(p, true, s.id(), s.expires_at_s(), refresh);
 }
 
@@ -148,7 +147,7 @@ absl::StatusOr<dpb::SignUpResponse> Authenticator::SignUp(const dpb::SignUpReque
   TB_RETURN_IF_ERROR(ValidateUsername(req.username()));
   if (req.invitation_code().size() > 64)
     return absl::InvalidArgumentError("invitation_code: too long");
-  const int64_t now_s = NowS();
+  const int64_t now_s = directory_->clock()->NowUnixSeconds();
   TB_RETURN_IF_ERROR(Throttled("", address, now_s));
   TB_ASSIGN_OR_RETURN(std::string hash, HashPassword(req.password()));
   dpb::Member m;
@@ -177,7 +176,7 @@ absl::StatusOr<dpb::SignUpResponse> Authenticator::SignUp(const dpb::SignUpReque
 
 absl::StatusOr<dpb::Tokens> Authenticator::SignIn(const dpb::SignInRequest& req,
                                                   const std::string& address) {
-  const int64_t now_s = NowS();
+  const int64_t now_s = directory_->clock()->NowUnixSeconds();
   if (!req.api_key().empty()) {
     if (!req.username().empty() || !req.password().empty()) {
       return absl::InvalidArgumentError(
@@ -220,8 +219,9 @@ absl::StatusOr<dpb::Tokens> Authenticator::Refresh(const std::string& refresh_to
     return absl::UnauthenticatedError("refresh_token: not valid; sign in again");
   }
   const std::string next = absl::StrCat(kRefreshTokenPrefix, NewSecret());
-  TB_ASSIGN_OR_RETURN(dpb::Session s, directory_->RotateSession(auth::Sha256(refresh_token),
-                                                                auth::Sha256(next), NowS()));
+  TB_ASSIGN_OR_RETURN(dpb::Session s,
+                      directory_->RotateSession(auth::Sha256(refresh_token), auth::Sha256(next),
+                                                directory_->clock()->NowUnixSeconds()));
   // Roles and status may have changed since sign-in: issue what holds now.
   absl::StatusOr<dpb::Member> m =
       directory_->GetMember(s.principal().community_id(), s.principal().subject_id());
@@ -272,7 +272,7 @@ absl::Status Authenticator::ChangePassword(const dpb::Principal& caller, const s
   }
   TB_ASSIGN_OR_RETURN(dpb::Member m,
                       directory_->GetMember(caller.community_id(), caller.subject_id()));
-  const int64_t now_s = NowS();
+  const int64_t now_s = directory_->clock()->NowUnixSeconds();
   TB_RETURN_IF_ERROR(Throttled(m.username(), address, now_s));
   TB_ASSIGN_OR_RETURN(std::optional<Directory::Login> login, directory_->FindLogin(m.username()));
   if (!login || !VerifyPassword(login->password_hash, current)) {
@@ -297,7 +297,8 @@ absl::Status Authenticator::SetPassword(const Actor&, uint64_t c, uint64_t id,
 absl::StatusOr<dpb::RotateSigningKeyResponse> Authenticator::RotateSigningKey() {
   // Old keys verify for one more access-token lifetime (plus clock skew).
   TB_ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                      keyring_->Rotate(NowS(), auth::kAccessTokenLifetimeS + auth::kClockSkewS));
+                      keyring_->Rotate(directory_->clock()->NowUnixSeconds(),
+                                       auth::kAccessTokenLifetimeS + auth::kClockSkewS));
   dpb::RotateSigningKeyResponse r;
   r.set_active_key_id(ids.front());
   for (const std::string& id : ids) r.add_verifying_key_ids(id);
@@ -307,7 +308,7 @@ absl::StatusOr<dpb::RotateSigningKeyResponse> Authenticator::RotateSigningKey() 
 absl::StatusOr<dpb::Tokens> Authenticator::CompleteSetup(const dpb::CompleteSetupRequest& req,
                                                          const std::string& address) {
   TB_RETURN_IF_ERROR(ValidateUsername(req.username()));
-  const int64_t now_s = NowS();
+  const int64_t now_s = directory_->clock()->NowUnixSeconds();
   TB_RETURN_IF_ERROR(Throttled("", address, now_s));
   TB_ASSIGN_OR_RETURN(std::string hash, HashPassword(req.password()));
   dpb::Member op;

@@ -1,9 +1,13 @@
-// Directory is the directory service's domain core: communities, organisations,
+// Directory is the directory service's domain core (its definitions are split by
+// aggregate: directory.cc, communities.cc, members.cc, roles.cc, invitations.cc,
+// api_keys.cc, sessions.cc, data_protection.cc; records on the record kit in
+// directory_records.h): communities, organisations,
 // members, roles (audited), invitations, API keys, the data-protection export and
 // erasure, and the outbox that opens every community pool, organisation and member
-// time account in the ledger (idempotently, retried until the ledger answers).
-// Plain C++ over a KvStore; every mutation is one synced WriteBatch under one mutex,
-// validated first so a rejected request writes nothing.
+// time account in the ledger (account_outbox.h: idempotently, retried until the ledger
+// answers, by an OutboxPump). Plain C++ over a KvStore; every mutation is one synced
+// WriteBatch under one mutex, validated first so a rejected request writes nothing,
+// and nothing under that mutex waits for another service.
 #ifndef TIMEBANK_SERVICES_DIRECTORY_DIRECTORY_H_
 #define TIMEBANK_SERVICES_DIRECTORY_DIRECTORY_H_
 
@@ -15,14 +19,24 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "services/common/auth/revocations.h"
+#include "services/common/clock.h"
+#include "services/common/outbox_pump.h"
 #include "services/common/paging.h"
+#include "services/common/records/records.h"
+#include "services/directory/account_outbox.h"
+#include "services/directory/directory_records.h"
+#include "services/directory/directory_schema.h"
 #include "services/directory/erasure_outbox.h"
 #include "services/directory/revocation_log.h"
+#include "storage/absl_compat.h"
+#include "storage/bytes.h"
+#include "storage/check.h"
 #include "storage/kv_store.h"
 #include "timebank/directory/v1/directory.pb.h"
 #include "timebank/directory/v1/token.pb.h"
@@ -42,16 +56,9 @@ struct DirectoryLimits {
   static constexpr size_t kMaxLookupMembers = 1000;
   static constexpr int32_t kMaxInvitationHours = 720;
   static constexpr size_t kMaxSearchScan = 200'000;
-};
-
-// Opens ledger accounts (the ledger's CreateAccounts; a fake in tests). OK means every
-// account is now open (created, or existed with the same fields).
-class LedgerAccounts {
- public:
-  virtual ~LedgerAccounts() = default;
-  virtual absl::Status Open(const std::vector<::timebank::ledger::v1::Account>& accounts) = 0;
-  // Balances and transfers of one account, as JSON, for the data export.
-  virtual absl::StatusOr<std::string> ExportAccount(const std::string& account_id) = 0;
+  // How long a Create* waits, after its write, for the pump to try opening the new
+  // ledger account (the ledger call's own deadline). It answers as before either way.
+  static constexpr int64_t kAccountOpenWaitMs = 10'000;
 };
 
 // Who is acting, for checks the access table cannot express and for the audit log.
@@ -64,16 +71,19 @@ struct Actor {
 class Directory {
  public:
   // `erasure` (may be null: nothing outside the directory is erased) carries EraseMember
-  // to the other services.
+  // to the other services. `clock` is where the directory reads the time.
   Directory(storage::KvStore* store, LedgerAccounts* ledger, auth::Revocations* revocations,
-            ErasureTargets* erasure = nullptr);
+            ErasureTargets* erasure = nullptr, const Clock* clock = SystemClock());
   ~Directory();
 
-  // Loads epochs into the revocation table; retries pending ledger accounts.
+  // Loads epochs into the revocation table and starts the pump that opens ledger
+  // accounts (once; before any mutation).
   absl::Status Start();
-  // Opens accounts waiting in the outbox and carries out waiting erasures; returns how
-  // many of either are still waiting.
+  // Opens accounts waiting in the outbox and carries out waiting erasures on the
+  // calling thread; returns how many of either are still waiting.
   size_t DrainOutbox();
+
+  const Clock* clock() const { return clock_; }
 
   absl::StatusOr<dpb::Community> CreateCommunity(const Actor& a, dpb::Community c,
                                                  const std::string& request_id);
@@ -178,9 +188,6 @@ class Directory {
   // Revocations after `after_seq`, for processes that do not host the directory.
   ::timebank::directory::v1::PollRevocationsResponse PollRevocations(uint64_t after_seq);
 
-  // Tests move time (invitation expiry); production uses the system clock.
-  void SetClockForTest(std::function<absl::Time()> clock) { clock_ = std::move(clock); }
-
   // First-run setup.
   absl::StatusOr<bool> HasOperator();
   absl::Status SetSetupCodeHash(const std::string& hash);
@@ -188,36 +195,63 @@ class Directory {
                                             const std::string& password_hash);
 
  private:
-  class Tx;
+  records::Tx NewTx() const { return records::Tx(store_, schema::kRecords, schema::kCounter); }
+  // Reads `key` as a Msg: nullopt when absent, DATA_LOSS when damaged.
   template <class Msg>
-  absl::StatusOr<bool> Read(const std::string& key, Msg* out);
+  absl::StatusOr<std::optional<Msg>> Find(const records::Reader& from,
+                                          const std::string& key) const {
+    return records::ReadRecord<Msg>(from, key, RecordName(key));
+  }
+  // A retried create's first answer: the record its request key remembers.
+  template <class Msg>
+  absl::StatusOr<Msg> Replay(std::string_view remembered) {
+    absl::StatusOr<std::optional<Msg>> first = Find<Msg>(committed_, std::string(remembered));
+    if (!first.ok()) return first.status();
+    if (!first->has_value()) {
+      return absl::DataLossError("the record a retried request created is missing");
+    }
+    return **std::move(first);
+  }
+  // The session a refresh token's hash belongs to (any state), if any.
+  absl::StatusOr<std::optional<dpb::Session>> SessionOf(const std::string& refresh_hash);
   absl::StatusOr<dpb::Member> MustMember(uint64_t community_id, uint64_t member_id);
   // Earlier versions keyed the username index by the name itself: rewrites it hashed.
   absl::Status MoveLegacyUsernames();
   // EraseMember's scrubbing of the member's sessions and of the free text of audit
   // entries about them, in `tx`.
-  absl::Status EraseSessions(Tx& tx, uint64_t community_id, uint64_t member_id);
-  absl::Status EraseAuditText(Tx& tx, uint64_t community_id, uint64_t member_id);
+  absl::Status EraseSessions(records::Tx& tx, uint64_t community_id, uint64_t member_id);
+  absl::Status EraseAuditText(records::Tx& tx, uint64_t community_id, uint64_t member_id);
   // Drains the erasure outbox; returns how many entries still wait.
   size_t DrainErasures();
+  // One round of the account outbox (the pump's work), auditing accounts the ledger
+  // refused for good.
+  AccountOutbox::Drained DrainAccounts() ABSL_LOCKS_EXCLUDED(write_mu_);
+  // After a Create* has released write_mu_: wakes the pump and waits (at most
+  // kAccountOpenWaitMs) until it has tried to open the accounts committed before
+  // `round` (AccountOutbox::NextRound) was taken.
+  void AwaitAccounts(uint64_t round) ABSL_LOCKS_EXCLUDED(write_mu_);
   // Ends the subject's access tokens (raises its epoch) in `tx`, with the record other
-  // processes follow; they stop working once Commit(tx) returns.
-  absl::Status EndTokens(Tx& tx, int kind, uint64_t community_id, uint64_t subject_id)
+  // processes follow; they stop working once tx.Commit() returns (an OnCommit puts the
+  // revocation in force, here at once and elsewhere through PollRevocations; commits
+  // are under write_mu_, so the feed sees them in seq order).
+  absl::Status EndTokens(records::Tx& tx, int kind, uint64_t community_id, uint64_t subject_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-  // Commits `tx` and puts the revocations it carries in force (here at once, elsewhere
-  // through PollRevocations). Under write_mu_, so the feed sees them in seq order.
-  absl::Status Commit(Tx& tx) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Puts a revocation staged in `tx` in force once `tx` commits.
+  void PublishOnCommit(records::Tx& tx, dpb::Revocation r);
   // Writes a changed member with its audit entry; end_tokens also ends their access
   // tokens (raises the epoch). Callers hold write_mu_.
-  absl::StatusOr<dpb::Member> SaveMember(Tx& tx, dpb::Member m, const Actor& a,
+  absl::StatusOr<dpb::Member> SaveMember(records::Tx& tx, dpb::Member m, const Actor& a,
                                          const std::string& action, const std::string& detail,
                                          bool end_tokens) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Approval: gives *m the username it asked for (or `instead`), indexed in `tx`.
-  absl::Status ClaimRequestedUsername(Tx& tx, dpb::Member* m, const std::string& instead)
+  absl::Status ClaimRequestedUsername(records::Tx& tx, dpb::Member* m, const std::string& instead)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-  void Audit(Tx& tx, uint64_t community_id, const Actor& a, const std::string& action,
+  void Audit(records::Tx& tx, uint64_t community_id, const Actor& a, const std::string& action,
              uint64_t member_id, const std::string& detail);
-  absl::StatusOr<dpb::Member> InsertMember(Tx& tx, const Actor* a, dpb::Member m,
+  // Uses up the invitation `code` of community `c` in `tx`; FAILED_PRECONDITION when it
+  // is not usable (wrong, used, revoked or expired).
+  absl::Status UseInvitation(records::Tx& tx, uint64_t c, const std::string& code);
+  absl::StatusOr<dpb::Member> InsertMember(records::Tx& tx, const Actor* a, dpb::Member m,
                                            const dpb::Community& c,
                                            const std::string& password_hash);
   absl::StatusOr<dpb::Member> WriteMember(const Actor* a, dpb::Member m,
@@ -230,17 +264,41 @@ class Directory {
   absl::StatusOr<Page<Msg>> Scan(const std::string& prefix, const std::string& start, size_t limit,
                                  const std::function<bool(const Msg&)>& keep);
 
-  absl::Time Now() const { return clock_ ? clock_() : absl::Now(); }
+  absl::Time Now() const { return clock_->Now(); }
 
-  std::function<absl::Time()> clock_;
+  const Clock* const clock_;
   storage::KvStore* const store_;
+  const records::StoreReader committed_;  // reads outside a change
   LedgerAccounts* const ledger_;
   auth::Revocations* const revocations_;
   RevocationLog revocation_log_;
   ErasureOutbox erasures_;
+  AccountOutbox accounts_;
   absl::Mutex write_mu_;  // one mutation at a time: checks and writes never interleave
-  absl::Mutex outbox_mu_;
+  // Opens the accounts in accounts_ (started by Start; declared last, so it stops
+  // before the members it uses go).
+  std::unique_ptr<OutboxPump> pump_;
 };
+
+template <class Msg>
+absl::StatusOr<Page<Msg>> Directory::Scan(const std::string& prefix, const std::string& start,
+                                          size_t limit,
+                                          const std::function<bool(const Msg&)>& keep) {
+  PageBuilder<Msg> page(limit, DirectoryLimits::kMaxSearchScan);
+  auto it = store_->NewIterator(schema::kRecords);
+  for (it->Seek(start); it->Valid() && absl::StartsWith(AsAbsl(it->key()), prefix); it->Next()) {
+    // Every listed key ends with the id (or sequence number) the list is ordered by.
+    if (!page.Visit(storage::DecodeU64(it->key().data() + it->key().size() - 8))) break;
+    Msg m;
+    if (!m.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a directory record is damaged");
+    }
+    if (keep && !keep(m)) continue;
+    page.Add(std::move(m));
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  return std::move(page).Finish();
+}
 
 // Field checks shared by the directory and its adapters.
 absl::Status ValidateUsername(const std::string& username);

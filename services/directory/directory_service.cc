@@ -48,7 +48,8 @@ lpb::LedgerService::Stub* GrpcLedgerAccounts::Stub() {
   return stub_.get();
 }
 
-absl::Status GrpcLedgerAccounts::Open(const std::vector<lpb::Account>& accounts) {
+absl::StatusOr<std::vector<lpb::CreateAccountResult>> GrpcLedgerAccounts::OpenAccounts(
+    const std::vector<lpb::Account>& accounts) {
   lpb::LedgerService::Stub* stub = Stub();
   if (stub == nullptr) return absl::UnavailableError("not connected to the ledger yet");
   grpc::ClientContext ctx;
@@ -59,13 +60,10 @@ absl::Status GrpcLedgerAccounts::Open(const std::vector<lpb::Account>& accounts)
   for (const lpb::Account& a : accounts) *req.add_accounts() = a;
   lpb::CreateAccountsResponse resp;
   TB_RETURN_IF_ERROR(FromGrpc(stub->CreateAccounts(&ctx, req, &resp)));
-  for (const lpb::CreateAccountResult& r : resp.results()) {
-    if (r.code() != lpb::CREATE_ACCOUNT_CREATED && r.code() != lpb::CREATE_ACCOUNT_EXISTS) {
-      return absl::InternalError(absl::StrCat("the ledger refused account ", r.id(), ": ",
-                                              lpb::CreateAccountResultCode_Name(r.code())));
-    }
+  if (static_cast<size_t>(resp.results_size()) != accounts.size()) {
+    return absl::UnavailableError("the ledger answered CreateAccounts with the wrong count");
   }
-  return absl::OkStatus();
+  return std::vector<lpb::CreateAccountResult>(resp.results().begin(), resp.results().end());
 }
 
 absl::StatusOr<std::string> GrpcLedgerAccounts::ExportAccount(const std::string& account_id) {

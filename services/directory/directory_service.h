@@ -24,10 +24,11 @@ namespace timebank::directory {
 class GrpcLedgerAccounts final : public LedgerAccounts {
  public:
   explicit GrpcLedgerAccounts(auth::Keyring* keyring) : keyring_(keyring) {}
-  // Until connected (the server starts after the services are built), Open fails and
-  // the accounts wait in the outbox.
+  // Until connected (the server starts after the services are built), OpenAccounts
+  // answers UNAVAILABLE and the accounts wait in the outbox.
   void Connect(std::shared_ptr<grpc::Channel> channel);
-  absl::Status Open(const std::vector<::timebank::ledger::v1::Account>& accounts) override;
+  absl::StatusOr<std::vector<::timebank::ledger::v1::CreateAccountResult>> OpenAccounts(
+      const std::vector<::timebank::ledger::v1::Account>& accounts) override;
   absl::StatusOr<std::string> ExportAccount(const std::string& account_id) override;
 
  private:

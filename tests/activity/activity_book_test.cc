@@ -9,7 +9,9 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "services/common/clock.h"
 #include "services/common/ids.h"
 #include "storage/mem_store.h"
 #include "tests/common/model_ledger.h"
@@ -130,7 +132,10 @@ class ActivityBookTest : public ::testing::Test {
   // Every member may go 10 hours below zero.
   testing::ModelLedger ledger{
       testing::ModelLedger::Options{.accounts_must_exist = false, .default_min_balance = -600}};
-  ActivityBook book{&store, &people, &ledger};
+  // Stands at the real time (requests say when things happened relative to it) until
+  // a test moves it.
+  FakeClock clock{absl::Now()};
+  ActivityBook book{&store, &people, &ledger, &clock};
 };
 
 TEST_F(ActivityBookTest, AnEventCreditsEveryMemberOnceAndRetriesRecordNothingTwice) {
@@ -434,7 +439,10 @@ class ReserveTest : public ::testing::Test {
   // Every member may go 10 hours below zero.
   testing::ModelLedger ledger{
       testing::ModelLedger::Options{.accounts_must_exist = false, .default_min_balance = -600}};
-  ActivityBook book{&store, &people, &ledger};
+  // Stands at the real time (requests say when things happened relative to it) until
+  // a test moves it.
+  FakeClock clock{absl::Now()};
+  ActivityBook book{&store, &people, &ledger, &clock};
 };
 
 // ModelLedger treats a pending transfer like a posted one (it reserves the amount), and
@@ -595,10 +603,10 @@ namespace {
 TEST_F(ActivityBookTest, UnansweredExchangesAutoConfirmOrExpireAsTheCommunitySays) {
   auto first = book.RecordExchange(Member(10), Exchange(10, 11, 30));
   ASSERT_TRUE(first.ok());
-  const absl::Time start = absl::Now();
-  book.SetClockForTest([start] { return start + absl::Hours(47); });
+  const absl::Time start = clock.Now();
+  clock.Set(start + absl::Hours(47));
   EXPECT_EQ(book.SettleUnanswered().value(), 0u);  // the community allows 48 hours
-  book.SetClockForTest([start] { return start + absl::Hours(49); });
+  clock.Set(start + absl::Hours(49));
   EXPECT_EQ(book.SettleUnanswered().value(), 1u);
   EXPECT_EQ(book.SettleUnanswered().value(), 0u);  // once
   ASSERT_TRUE(book.Dispatch().ok());
@@ -608,7 +616,7 @@ TEST_F(ActivityBookTest, UnansweredExchangesAutoConfirmOrExpireAsTheCommunitySay
   EXPECT_TRUE(absl::StrContains(a.reason(), "auto-confirmed"));
 
   people.community.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_EXPIRE);
-  book.SetClockForTest(nullptr);
+  clock.Set(start);
   auto second = book.RecordExchange(Member(10), Exchange(10, 11, 30));
   auto answered = book.RecordExchange(Member(10), Exchange(10, 11, 15));
   ASSERT_TRUE(second.ok() && answered.ok());
@@ -617,7 +625,7 @@ TEST_F(ActivityBookTest, UnansweredExchangesAutoConfirmOrExpireAsTheCommunitySay
   r.set_activity_id(answered->id());
   r.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
   ASSERT_TRUE(book.RespondToExchange(Member(11), r).ok());
-  book.SetClockForTest([] { return absl::Now() + absl::Hours(49); });
+  clock.Set(start + absl::Hours(49));
   EXPECT_EQ(book.SettleUnanswered().value(), 1u);  // the answered one is left alone
   EXPECT_EQ(Reload(second->id()).state(), apb::ACTIVITY_STATE_EXPIRED);
   EXPECT_EQ(Reload(answered->id()).state(), apb::ACTIVITY_STATE_CONFIRMED);
@@ -779,6 +787,132 @@ TEST_F(ActivityBookTest, ImportChecksEachRowAndReimportingRecordsNothingTwice) {
   EXPECT_EQ(book.ImportContributions(Coordinator(13), bad).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(book.ListActivities(Coordinator(13), all, 0, 100)->items.size(), 2u);
+}
+
+}  // namespace
+}  // namespace timebank::activity
+
+namespace timebank::activity {
+namespace {
+
+// A ledger that holds every reservation (a pending transfer) until the test releases
+// it: a slow ledger on demand. Calls reach the model one at a time.
+class HeldLedger final : public LedgerClient {
+ public:
+  explicit HeldLedger(LedgerClient* model) : model_(model) {}
+  absl::StatusOr<std::vector<lpb::CreateTransferResult>> Post(
+      const std::vector<lpb::Transfer>& transfers) override {
+    if (!transfers.empty() && transfers[0].pending()) {
+      {
+        absl::MutexLock lock(&mu_);
+        ++held_;
+      }
+      release_.WaitForNotification();
+    }
+    absl::MutexLock lock(&mu_);
+    ++answered_;
+    return model_->Post(transfers);
+  }
+  absl::StatusOr<std::vector<lpb::CreateAccountResult>> OpenAccounts(
+      const std::vector<lpb::Account>& accounts) override {
+    absl::MutexLock lock(&mu_);
+    return model_->OpenAccounts(accounts);
+  }
+  // True once `n` reservations are being held (false after `timeout`).
+  bool AwaitHeld(int n, absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    auto reached = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return held_ >= n; };
+    return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+  }
+  int held() {
+    absl::MutexLock lock(&mu_);
+    return held_;
+  }
+  void Release() { release_.Notify(); }
+
+ private:
+  LedgerClient* const model_;
+  absl::Notification release_;
+  absl::Mutex mu_;
+  int held_ ABSL_GUARDED_BY(mu_) = 0;
+  int answered_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+class SlowLedgerTest : public ActivityBookTest {
+ protected:
+  apb::DonateRequest Gift(const std::string& request_id) {
+    apb::DonateRequest d;
+    d.set_community_id(kC);
+    d.set_to_member_id(11);
+    d.set_minutes(30);
+    d.set_description("for the lunch club");
+    d.set_request_id(request_id);
+    return d;
+  }
+  HeldLedger held{&ledger};
+  ActivityBook slow{&store, &people, &held, &clock};
+};
+
+TEST_F(SlowLedgerTest, AReservationWaitingOnTheLedgerBlocksNoOtherActivityWrite) {
+  absl::StatusOr<apb::Activity> gift;
+  std::thread donor([&] { gift = slow.Donate(Member(10), Gift("gift-1")); });
+  ASSERT_TRUE(held.AwaitHeld(1, absl::Seconds(10)));  // the donation is at the ledger now
+
+  // Meanwhile another member's hours are logged: done while the ledger still holds the
+  // reservation (it would wait for the ledger if the write lock were held across the call).
+  absl::Notification logged;
+  absl::StatusOr<std::vector<apb::Activity>> event;
+  std::thread coordinator([&] {
+    event = slow.LogContributions(Coordinator(13), Event({12}, 60));
+    logged.Notify();
+  });
+  const bool in_time = logged.WaitForNotificationWithTimeout(absl::Seconds(10));
+  EXPECT_EQ(held.held(), 1);  // the ledger had not answered yet
+  held.Release();
+  coordinator.join();
+  donor.join();
+  ASSERT_TRUE(in_time) << "LogContributions waited for the ledger's answer to a donation";
+  ASSERT_TRUE(event.ok()) << event.status();
+  ASSERT_TRUE(gift.ok()) << gift.status();
+  EXPECT_EQ(ledger.posted.count(ActivityTransferId(kC, gift->id())), 1u);
+  EXPECT_NE(gift->id(), (*event)[0].id());
+}
+
+TEST_F(SlowLedgerTest, ARetryWhileTheFirstIsAtTheLedgerGetsItsAnswerAndReservesOnce) {
+  absl::StatusOr<apb::Activity> first, retry;
+  std::thread a([&] { first = slow.Donate(Member(10), Gift("gift-2")); });
+  ASSERT_TRUE(held.AwaitHeld(1, absl::Seconds(10)));
+  std::thread b([&] { retry = slow.Donate(Member(10), Gift("gift-2")); });
+  // The retry waits for the first instead of reserving again: no second reservation
+  // reaches the ledger.
+  EXPECT_FALSE(held.AwaitHeld(2, absl::Milliseconds(300)));
+  held.Release();
+  a.join();
+  b.join();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->id(), first->id());
+  EXPECT_EQ(held.held(), 1);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], -30);
+  // Another request_id is another donation.
+  auto second = slow.Donate(Member(10), Gift("gift-3"));
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_NE(second->id(), first->id());
+}
+
+TEST_F(SlowLedgerTest, AReservationTheLedgerRefusesRecordsNothingAndCanBeRetried) {
+  held.Release();
+  apb::DonateRequest big = Gift("gift-4");
+  big.set_minutes(601);  // beyond the 10 hours below zero the member may go
+  auto refused = slow.Donate(Member(10), big);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "not enough time credits"));
+  EXPECT_EQ(slow.OutboxSize(), 0u);
+  // The same request_id, no longer in progress, is tried afresh (nothing was remembered).
+  big.set_minutes(60);
+  auto retried = slow.Donate(Member(10), big);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->minutes(), 60);
 }
 
 }  // namespace

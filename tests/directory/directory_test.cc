@@ -3,14 +3,21 @@
 // refresh-token rotation and the ledger-account outbox.
 #include "services/directory/directory.h"
 
+#include <set>
+#include <thread>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/token.h"
+#include "services/common/clock.h"
 #include "services/common/ids.h"
 #include "services/directory/authenticator.h"
+#include "services/directory/directory_records.h"
 #include "services/directory/directory_schema.h"
+#include "storage/bytes.h"
 #include "storage/mem_store.h"
 #include "tests/common/test_util.h"
 
@@ -19,22 +26,67 @@ namespace {
 
 namespace lpb = ::timebank::ledger::v1;
 
+// Called by the directory's pump thread as well as the test's: every field is guarded.
 class FakeLedger final : public LedgerAccounts {
  public:
-  absl::Status Open(const std::vector<lpb::Account>& accounts) override {
-    if (down) return absl::UnavailableError("ledger down");
+  absl::StatusOr<std::vector<lpb::CreateAccountResult>> OpenAccounts(
+      const std::vector<lpb::Account>& accounts) override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    mu_.Await(absl::Condition(
+        +[](bool* blocked) { return !*blocked; }, &blocked_));  // a slow ledger
+    if (down_) return absl::UnavailableError("ledger down");
     if (accounts.empty() || accounts.size() > ledger::kMaxBatchEvents) {  // as the ledger does
       return absl::InvalidArgumentError(
           absl::StrCat("accounts: between 1 and ", ledger::kMaxBatchEvents, " per call"));
     }
-    for (const auto& a : accounts) opened[a.id()] = a;
-    return absl::OkStatus();
+    std::vector<lpb::CreateAccountResult> results;
+    for (const auto& a : accounts) {
+      lpb::CreateAccountResult r;
+      r.set_id(a.id());
+      if (refuse_.count(a.id())) {
+        r.set_code(lpb::CREATE_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS);
+      } else {
+        r.set_code(opened_.count(a.id()) ? lpb::CREATE_ACCOUNT_EXISTS
+                                         : lpb::CREATE_ACCOUNT_CREATED);
+        opened_[a.id()] = a;
+      }
+      results.push_back(r);
+    }
+    return results;
   }
   absl::StatusOr<std::string> ExportAccount(const std::string& id) override {
     return "{\"account\": \"" + id + "\"}";
   }
-  bool down = false;
-  std::map<std::string, lpb::Account> opened;
+  std::map<std::string, lpb::Account> Opened() {
+    absl::MutexLock lock(&mu_);
+    return opened_;
+  }
+  void SetDown(bool down) {
+    absl::MutexLock lock(&mu_);
+    down_ = down;
+  }
+  void Refuse(const std::string& id) {
+    absl::MutexLock lock(&mu_);
+    refuse_.insert(id);
+  }
+  // While blocked, OpenAccounts waits inside the call; Calls() counts calls entered.
+  void SetBlocked(bool blocked) {
+    absl::MutexLock lock(&mu_);
+    blocked_ = blocked;
+  }
+  int Calls() {
+    absl::MutexLock lock(&mu_);
+    return calls_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool down_ ABSL_GUARDED_BY(mu_) = false;
+  bool blocked_ ABSL_GUARDED_BY(mu_) = false;
+  int calls_ ABSL_GUARDED_BY(mu_) = 0;
+  std::set<std::string> refuse_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, lpb::Account> opened_ ABSL_GUARDED_BY(mu_);
 };
 
 class DirectoryTest : public ::testing::Test {
@@ -71,40 +123,104 @@ class DirectoryTest : public ::testing::Test {
   storage::MemStore store{1};
   FakeLedger ledger;
   auth::Revocations revocations;
-  Directory dir{&store, &ledger, &revocations};
+  // The tokens the authenticator mints are checked against the host's clock.
+  FakeClock clock{absl::Now()};
+  Directory dir{&store, &ledger, &revocations, nullptr, &clock};
   std::unique_ptr<auth::Keyring> keyring_;
   std::unique_ptr<Authenticator> auth_;
   Actor op_;
   uint64_t community_ = 0;
 };
 
+// The record kit builds the keys the directory always wrote, so an existing data
+// directory opens unchanged.
+TEST(DirectoryRecordsTest, KeysAreTheBytesAlreadyOnDisk) {
+  EXPECT_EQ(CommunityKey(7), storage::KeyU64(schema::kCommunity, 7));
+  EXPECT_EQ(MemberKey(7, 9), storage::KeyU64U64(schema::kMember, 7, 9));
+  EXPECT_EQ(OrganisationKey(7, 9), storage::KeyU64U64(schema::kOrganisation, 7, 9));
+  EXPECT_EQ(AuditKey(7, 9), storage::KeyU64U64(schema::kAudit, 7, 9));
+  EXPECT_EQ(UsernameKey("ana"), storage::KeyStr(schema::kUsername, auth::Sha256("ana")));
+  EXPECT_EQ(InvitationCodeKey("c0de"),
+            storage::KeyStr(schema::kInvitationCode, auth::Sha256("c0de")));
+  EXPECT_EQ(MemberNumberKey(7, "M00001"),
+            storage::KeyStr(schema::kMemberNumber, storage::KeyU64('_', 7).substr(1) + "M00001"));
+  std::string session = storage::KeyU64U64(schema::kMemberSession, 7, 9);
+  storage::PutU64(&session, 11);
+  EXPECT_EQ(MemberSessionKey(7, 9, 11), session);
+  EXPECT_EQ(RefValue(7, 9), storage::KeyU64U64('_', 7, 9).substr(1));
+  EXPECT_EQ(RefOf(RefValue(7, 9)), std::make_pair(uint64_t{7}, uint64_t{9}));
+  EXPECT_EQ(RefOf("short"), std::nullopt);
+}
+
 TEST_F(DirectoryTest, CommunityOrganisationAndMemberOpenTheirTimeAccounts) {
-  EXPECT_EQ(ledger.opened.count(PoolAccountId(community_)), 1u);
-  EXPECT_EQ(ledger.opened[PoolAccountId(community_)].min_balance(), 0);
+  EXPECT_EQ(ledger.Opened().count(PoolAccountId(community_)), 1u);
+  EXPECT_EQ(ledger.Opened()[PoolAccountId(community_)].min_balance(), 0);
   dpb::Organisation o;
   o.set_community_id(community_);
   o.set_name("Carers");
   o.set_kind(dpb::ORGANISATION_KIND_RECOGNITION_PARTNER);
   auto org = dir.CreateOrganisation(op_, o, "");
   ASSERT_TRUE(org.ok()) << org.status();
-  EXPECT_EQ(ledger.opened[org->account_id()].owner_kind(), lpb::OWNER_KIND_PARTNER);
+  EXPECT_EQ(ledger.Opened()[org->account_id()].owner_kind(), lpb::OWNER_KIND_PARTNER);
   auto m = dir.CreateMember(op_, NewMember("Ana"), "", "");
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(m->member_number(), "M00001");
   EXPECT_EQ(m->account_id(), MemberAccountId(community_, m->id()));
-  EXPECT_EQ(ledger.opened[m->account_id()].min_balance(), -600);
-  EXPECT_EQ(ledger.opened[m->account_id()].unit(), "TIME");
+  EXPECT_EQ(ledger.Opened()[m->account_id()].min_balance(), -600);
+  EXPECT_EQ(ledger.Opened()[m->account_id()].unit(), "TIME");
 }
 
 TEST_F(DirectoryTest, AccountsWaitInTheOutboxWhileTheLedgerIsDown) {
-  ledger.down = true;
+  ledger.SetDown(true);
   auto m = dir.CreateMember(op_, NewMember("Ben"), "", "");
   ASSERT_TRUE(m.ok()) << m.status();  // the member exists; the account follows
-  EXPECT_EQ(ledger.opened.count(m->account_id()), 0u);
+  EXPECT_EQ(ledger.Opened().count(m->account_id()), 0u);
   EXPECT_EQ(dir.DrainOutbox(), 1u);
-  ledger.down = false;
+  ledger.SetDown(false);
   EXPECT_EQ(dir.DrainOutbox(), 0u);
-  EXPECT_EQ(ledger.opened.count(m->account_id()), 1u);
+  EXPECT_EQ(ledger.Opened().count(m->account_id()), 1u);
+}
+
+TEST_F(DirectoryTest, ASlowLedgerBlocksNoUnrelatedDirectoryWrite) {
+  ledger.SetBlocked(true);
+  const int calls_before = ledger.Calls();
+  absl::Notification created;
+  absl::StatusOr<dpb::Member> ana;
+  std::thread creator([&] {
+    ana = dir.CreateMember(op_, NewMember("Ana"), "", "");
+    created.Notify();
+  });
+  // The pump is inside the ledger call, opening Ana's account, and stays there.
+  while (ledger.Calls() == calls_before) absl::SleepFor(absl::Milliseconds(5));
+  auto inv = dir.CreateInvitation(op_, community_, 24, "while the ledger is slow");
+  ASSERT_TRUE(inv.ok()) << inv.status();  // the write completed: the lock was not held
+  EXPECT_FALSE(created.HasBeenNotified()) << "Ana's create waits (bounded) for her account";
+  ledger.SetBlocked(false);
+  creator.join();
+  ASSERT_TRUE(ana.ok()) << ana.status();
+  EXPECT_EQ(ledger.Opened().count(ana->account_id()), 1u);
+}
+
+TEST_F(DirectoryTest, AnAccountTheLedgerRefusesIsAuditedAndBlocksNoOther) {
+  ledger.SetDown(true);
+  auto refused = dir.CreateMember(op_, NewMember("Ana"), "", "");
+  auto fine = dir.CreateMember(op_, NewMember("Ben"), "", "");
+  ASSERT_TRUE(refused.ok() && fine.ok());
+  ledger.Refuse(refused->account_id());
+  ledger.SetDown(false);
+  EXPECT_EQ(dir.DrainOutbox(), 0u) << "a refused account leaves the queue";
+  EXPECT_EQ(ledger.Opened().count(refused->account_id()), 0u);
+  EXPECT_EQ(ledger.Opened().count(fine->account_id()), 1u);
+  auto audit = dir.ListAudit(community_, 0, 1000);
+  ASSERT_TRUE(audit.ok());
+  int refusals = 0;
+  for (const dpb::AuditEntry& e : audit->items) {
+    if (e.action() != "account.refused") continue;
+    ++refusals;
+    EXPECT_TRUE(absl::StrContains(e.detail(), refused->account_id())) << e.detail();
+    EXPECT_TRUE(absl::StrContains(e.detail(), "EXISTS_WITH_DIFFERENT_FIELDS")) << e.detail();
+  }
+  EXPECT_EQ(refusals, 1);
 }
 
 TEST_F(DirectoryTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
@@ -303,7 +419,7 @@ TEST_F(DirectoryTest, InvitationsWorkOnceAndExpire) {
 
   auto later = dir.CreateInvitation(op_, community_, 1, "");
   ASSERT_TRUE(later.ok());
-  dir.SetClockForTest([] { return absl::Now() + absl::Hours(2); });
+  clock.Advance(absl::Hours(2));
   req.set_invitation_code(later->code());
   req.set_username("ivy");
   auto expired = auth_->SignUp(req, "a");
