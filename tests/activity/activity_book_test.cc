@@ -810,7 +810,6 @@ class HeldLedger final : public LedgerClient {
       release_.WaitForNotification();
     }
     absl::MutexLock lock(&mu_);
-    ++answered_;
     return model_->Post(transfers);
   }
   absl::StatusOr<std::vector<lpb::CreateAccountResult>> OpenAccounts(
@@ -835,7 +834,6 @@ class HeldLedger final : public LedgerClient {
   absl::Notification release_;
   absl::Mutex mu_;
   int held_ ABSL_GUARDED_BY(mu_) = 0;
-  int answered_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 class SlowLedgerTest : public ActivityBookTest {
