@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clients/cli/client.h"
+#include "clients/cli/commands.h"
 #include "clients/common/contribution_import.h"
 #include "clients/common/hours.h"
 #include "clients/common/progress.h"
@@ -495,7 +496,7 @@ void PrintPosts(const google::protobuf::RepeatedPtrField<apb::Post>& ps) {
   t.Print(stdout);
 }
 
-int PostCommand(Client& c, const std::string& cmd, const Args& a) {
+int Posts(Client& c, const std::string& cmd, const Args& a) {
   if ((cmd == "offer" || cmd == "request") && a.size() == 1) {
     apb::CreatePostRequest req;
     apb::Post* p = req.mutable_post();
@@ -584,34 +585,32 @@ const std::vector<CommandFlags>& ActivityCommandFlags() {
   return *kTable;
 }
 
-bool IsActivityCommand(const std::string& cmd) {
-  return cmd == "contribution" || cmd == "exchange" || cmd == "activity" || cmd == "donate" ||
-         cmd == "redeem" || cmd == "offer" || cmd == "request" || cmd == "posts";
+int DonateCommand(Client& c, const std::string&, const Args& a) {
+  apb::DonateRequest req;
+  req.set_community_id(Community(c));
+  req.set_to_member_id(absl::GetFlag(FLAGS_member));
+  req.set_minutes(Minutes(a, 0));
+  req.set_description(absl::GetFlag(FLAGS_what));
+  req.set_request_id(absl::GetFlag(FLAGS_request_id));
+  return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Donate, req));
 }
 
-int ActivityCommand(Client& c, const std::string& cmd, const Args& a) {
-  if (cmd == "donate") {
-    apb::DonateRequest req;
-    req.set_community_id(Community(c));
-    req.set_to_member_id(absl::GetFlag(FLAGS_member));
-    req.set_minutes(Minutes(a, 0));
-    req.set_description(absl::GetFlag(FLAGS_what));
-    req.set_request_id(absl::GetFlag(FLAGS_request_id));
-    return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Donate, req));
-  }
-  if (cmd == "redeem") {
-    apb::RedeemRequest req;
-    req.set_community_id(Community(c));
-    req.set_organisation_id(absl::GetFlag(FLAGS_org));
-    req.set_minutes(Minutes(a, 0));
-    req.set_description(absl::GetFlag(FLAGS_what));
-    req.set_request_id(absl::GetFlag(FLAGS_request_id));
-    return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Redeem, req));
-  }
-  if (cmd == "offer" || cmd == "request" || cmd == "posts") return PostCommand(c, cmd, a);
-  if (cmd == "contribution") return Contribution(c, a);
-  if (cmd == "exchange") return Exchange(c, a);
-  return Activity(c, a);
+int RedeemCommand(Client& c, const std::string&, const Args& a) {
+  apb::RedeemRequest req;
+  req.set_community_id(Community(c));
+  req.set_organisation_id(absl::GetFlag(FLAGS_org));
+  req.set_minutes(Minutes(a, 0));
+  req.set_description(absl::GetFlag(FLAGS_what));
+  req.set_request_id(absl::GetFlag(FLAGS_request_id));
+  return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Redeem, req));
 }
+
+int PostCommand(Client& c, const std::string& cmd, const Args& a) { return Posts(c, cmd, a); }
+
+int ContributionCommand(Client& c, const std::string&, const Args& a) { return Contribution(c, a); }
+
+int ExchangeCommand(Client& c, const std::string&, const Args& a) { return Exchange(c, a); }
+
+int ActivityCommand(Client& c, const std::string&, const Args& a) { return Activity(c, a); }
 
 }  // namespace timebank::cli

@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "clients/cli/client.h"
+#include "clients/cli/commands.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
 #include "services/common/ids.h"
@@ -318,7 +319,7 @@ int SetPolicy(Client& c, uint64_t community) {
   return 0;
 }
 
-int PolicyCommand(Client& c, const Args& a) {
+int PolicyCmd(Client& c, const Args& a) {
   const uint64_t community = CurrentCommunity(c);
   const std::string sub = a.size() > 1 ? a[1] : "";
   if (sub == "set") return SetPolicy(c, community);
@@ -356,7 +357,7 @@ int PolicyCommand(Client& c, const Args& a) {
   return 0;
 }
 
-int ClaimCommand(Client& c, const Args& a) {
+int Claims(Client& c, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   const uint64_t community = CurrentCommunity(c);
   if (sub == "create" && a.size() >= 3) {
@@ -683,7 +684,7 @@ int JournalExport(Client& c, uint64_t community) {
   return 0;
 }
 
-int FinanceCommand(Client& c, const Args& a) {
+int Finance(Client& c, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   const uint64_t community = CurrentCommunity(c);
   if (sub == "queue") {
@@ -763,14 +764,12 @@ const std::vector<CommandFlags>& ExpensesCommandFlags() {
   return *kTable;
 }
 
-bool IsExpensesCommand(const std::string& cmd) {
-  return cmd == "claim" || cmd == "finance" || cmd == "expenses";
-}
+int ClaimCommand(Client& c, const std::string&, const Args& a) { return Claims(c, a); }
 
-int ExpensesCommand(Client& c, const std::string& cmd, const Args& a) {
-  if (cmd == "claim") return ClaimCommand(c, a);
-  if (cmd == "finance") return FinanceCommand(c, a);
-  if (!a.empty() && a[0] == "policy") return PolicyCommand(c, a);
+int FinanceCommand(Client& c, const std::string&, const Args& a) { return Finance(c, a); }
+
+int PolicyCommand(Client& c, const std::string&, const Args& a) {
+  if (!a.empty() && a[0] == "policy") return PolicyCmd(c, a);
   Die("usage: tbctl expenses policy show | expenses policy set --max_claim=.. --max_month=..");
 }
 
