@@ -20,7 +20,7 @@
 #include "clients/common/progress.h"
 #include "clients/common/table.h"
 #include "google/protobuf/struct.pb.h"
-#include "services/common/grpc_util.h"
+#include "services/common/timestamps.h"
 
 ABSL_DECLARE_FLAG(uint64_t, community);
 ABSL_DECLARE_FLAG(uint64_t, org);

@@ -8,8 +8,8 @@
 #include "absl/time/time.h"
 #include "clients/cli/commands.h"
 #include "clients/common/hours.h"
-#include "services/common/grpc_util.h"
 #include "services/common/ids.h"
+#include "services/common/timestamps.h"
 #include "services/common/validation.h"
 
 ABSL_FLAG(bool, csv, false, "Print CSV (statements and lists) for spreadsheets");

@@ -16,8 +16,8 @@
 #include "clients/cli/commands.h"
 #include "clients/cli/ledger_common.h"
 #include "clients/common/table.h"
-#include "services/common/grpc_util.h"
 #include "services/common/ids.h"
+#include "services/common/timestamps.h"
 
 namespace timebank::cli {
 
