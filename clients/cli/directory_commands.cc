@@ -58,70 +58,6 @@ int64_t Minutes(const std::string& flag, const std::string& text) {
   return *m;
 }
 
-std::string Roles(const dpb::Member& m) {
-  std::vector<std::string> out;
-  for (int r : m.roles()) {
-    std::string name = dpb::Role_Name(static_cast<dpb::Role>(r)).substr(5);
-    for (char& ch : name) ch = static_cast<char>(std::tolower(ch));
-    if (r == dpb::ROLE_COORDINATOR && m.coordinator_of_size() > 0) {
-      name += absl::StrCat("(", absl::StrJoin(m.coordinator_of(), ","), ")");
-    }
-    out.push_back(name);
-  }
-  return absl::StrJoin(out, " ");
-}
-
-std::string Status(dpb::MemberStatus s) {
-  std::string name = dpb::MemberStatus_Name(s).substr(14);
-  for (char& ch : name) ch = static_cast<char>(std::tolower(ch));
-  return name;
-}
-
-void PrintMembers(const google::protobuf::RepeatedPtrField<dpb::Member>& ms) {
-  Table t({"id", "number", "name", "username", "status", "roles", "tags", "account"});
-  for (const dpb::Member& m : ms) {
-    t.Add({absl::StrCat(m.id()), m.member_number(), m.display_name(), m.username(),
-           Status(m.status()), Roles(m), absl::StrJoin(m.tags(), ","), m.account_id()});
-  }
-  if (absl::GetFlag(FLAGS_csv)) {
-    t.PrintCsv(stdout);
-  } else {
-    t.Print(stdout);
-  }
-}
-
-// The member's details from the flags. For a new member (`mask` null) what is given;
-// for an update, exactly the flags given, each named in `mask` (so --email= clears
-// the email and --noin_directory withdraws the consent).
-dpb::Member MemberFromFlags(dpb::Member m, google::protobuf::FieldMask* mask = nullptr) {
-  auto change = [mask](const char* flag, const char* path, bool non_default) {
-    if (mask == nullptr) return non_default;
-    if (!FlagGiven(flag)) return false;
-    mask->add_paths(path);
-    return true;
-  };
-  if (change("email", "email", !absl::GetFlag(FLAGS_email).empty())) {
-    m.set_email(absl::GetFlag(FLAGS_email));
-  }
-  if (change("phone", "phone", !absl::GetFlag(FLAGS_phone).empty())) {
-    m.set_phone(absl::GetFlag(FLAGS_phone));
-  }
-  if (change("tags", "tags", !absl::GetFlag(FLAGS_tags).empty())) {
-    m.clear_tags();
-    for (absl::string_view t : absl::StrSplit(absl::GetFlag(FLAGS_tags), ',', absl::SkipEmpty())) {
-      m.add_tags(std::string(t));
-    }
-  }
-  if (change("in_directory", "consent.appear_in_directory", absl::GetFlag(FLAGS_in_directory))) {
-    m.mutable_consent()->set_appear_in_directory(absl::GetFlag(FLAGS_in_directory));
-  }
-  if (change("on_leaderboards", "consent.appear_on_leaderboards",
-             absl::GetFlag(FLAGS_on_leaderboards))) {
-    m.mutable_consent()->set_appear_on_leaderboards(absl::GetFlag(FLAGS_on_leaderboards));
-  }
-  return m;
-}
-
 // The community's settings from the flags. For a new community (`mask` null) every
 // setting, defaults included; for an update, exactly the flags given, each named in
 // `mask`, so a setting left out keeps its value.
@@ -176,6 +112,25 @@ void ShowCommunity(const dpb::Community& c, const std::string& verb) {
 }
 
 }  // namespace
+
+std::string Roles(const dpb::Member& m) {
+  std::vector<std::string> out;
+  for (int r : m.roles()) {
+    std::string name = dpb::Role_Name(static_cast<dpb::Role>(r)).substr(5);
+    for (char& ch : name) ch = static_cast<char>(std::tolower(ch));
+    if (r == dpb::ROLE_COORDINATOR && m.coordinator_of_size() > 0) {
+      name += absl::StrCat("(", absl::StrJoin(m.coordinator_of(), ","), ")");
+    }
+    out.push_back(name);
+  }
+  return absl::StrJoin(out, " ");
+}
+
+std::string Status(dpb::MemberStatus s) {
+  std::string name = dpb::MemberStatus_Name(s).substr(14);
+  for (char& ch : name) ch = static_cast<char>(std::tolower(ch));
+  return name;
+}
 
 // Passwords never come from flags (other users can read command lines): from
 // $TIMEBANK_PASSWORD (scripts), else a prompt without echo.
@@ -331,140 +286,6 @@ int OrgCommand(Client& c, const std::string&, const Args& a) {
     return 0;
   }
   Die("usage: tbctl org create NAME [--org_kind=charity] | list | show ID   [--community=N]");
-}
-
-dpb::Member GetMember(Client& c, uint64_t id) {
-  dpb::GetMemberRequest req;
-  req.set_community_id(CommunityOf(c));
-  req.set_member_id(id);
-  return c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::GetMember, req);
-}
-
-int MemberCommand(Client& c, const std::string&, const Args& a) {
-  const std::string sub = a.empty() ? "" : a[0];
-  if (sub == "add" && a.size() == 2) {
-    dpb::CreateMemberRequest req;
-    dpb::Member* m = req.mutable_member();
-    *m = MemberFromFlags(dpb::Member());
-    m->set_community_id(CommunityOf(c));
-    m->set_display_name(a[1]);
-    m->set_username(absl::GetFlag(FLAGS_username));
-    m->set_member_number(absl::GetFlag(FLAGS_number));
-    if (!m->username().empty()) {
-      if (const char* p = std::getenv("TIMEBANK_PASSWORD"); p != nullptr) req.set_password(p);
-    }
-    ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::CreateMember, req),
-               "added");
-    return 0;
-  }
-  if (sub == "list" || sub == "search") {
-    dpb::SearchMembersRequest req;
-    req.set_community_id(CommunityOf(c));
-    if (a.size() > 1) req.set_query(a[1]);
-    req.set_tag(absl::GetFlag(FLAGS_tag));
-    dpb::SearchMembersResponse all;
-    const int limit = absl::GetFlag(FLAGS_limit);
-    while (true) {
-      req.set_page_size(1000);
-      auto page = c.Call<dpb::SearchMembersResponse>(
-          c.directory(), &dpb::DirectoryService::Stub::SearchMembers, req);
-      for (auto& m : *page.mutable_members()) *all.add_members() = std::move(m);
-      if (page.next_page_token().empty() || (limit > 0 && all.members_size() >= limit)) break;
-      req.set_page_token(page.next_page_token());
-    }
-    if (limit > 0 && all.members_size() > limit) {
-      all.mutable_members()->DeleteSubrange(limit, all.members_size() - limit);
-    }
-    if (Json()) {
-      PrintJson(all);
-    } else {
-      PrintMembers(all.members());
-    }
-    return 0;
-  }
-  if (sub == "show" && a.size() == 2) {
-    dpb::Member m = GetMember(c, ParseId(a, 1, "a member id"));
-    if (Json()) {
-      PrintJson(m);
-    } else {
-      google::protobuf::RepeatedPtrField<dpb::Member> one;
-      *one.Add() = m;
-      PrintMembers(one);
-    }
-    return 0;
-  }
-  if (sub == "update" && a.size() >= 2) {
-    dpb::UpdateMemberRequest req;
-    *req.mutable_member() =
-        MemberFromFlags(GetMember(c, ParseId(a, 1, "a member id")), req.mutable_update_mask());
-    if (a.size() > 2) {
-      req.mutable_member()->set_display_name(a[2]);
-      req.mutable_update_mask()->add_paths("display_name");
-    }
-    if (req.update_mask().paths().empty()) {
-      Die("say what to change: a NAME or flags such as --email=.. --tags=.. --noin_directory");
-    }
-    ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::UpdateMember, req),
-               "updated");
-    return 0;
-  }
-  if ((sub == "suspend" || sub == "reinstate" || sub == "approve" || sub == "leave") &&
-      a.size() == 2) {
-    dpb::SetMemberStatusRequest req;
-    req.set_community_id(CommunityOf(c));
-    req.set_member_id(ParseId(a, 1, "a member id"));
-    req.set_status(sub == "suspend" ? dpb::MEMBER_STATUS_SUSPENDED
-                   : sub == "leave" ? dpb::MEMBER_STATUS_LEFT
-                                    : dpb::MEMBER_STATUS_ACTIVE);
-    req.set_reason(absl::GetFlag(FLAGS_reason));
-    // Approving a sign-up whose requested username is taken: the one agreed instead.
-    if (sub == "approve") req.set_username(absl::GetFlag(FLAGS_username));
-    ShowMember(
-        c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::SetMemberStatus, req), "");
-    return 0;
-  }
-  if (sub == "export" && a.size() == 2) {
-    dpb::ExportMemberDataRequest req;
-    req.set_community_id(CommunityOf(c));
-    req.set_member_id(ParseId(a, 1, "a member id"));
-    auto resp = c.Call<dpb::ExportMemberDataResponse>(
-        c.directory(), &dpb::DirectoryService::Stub::ExportMemberData, req);
-    const std::string out = absl::GetFlag(FLAGS_out);
-    if (out.empty()) {
-      std::printf("%s", resp.json().c_str());
-    } else {
-      FILE* f = std::fopen(out.c_str(), "w");
-      if (f == nullptr) Die(absl::StrCat("--out: cannot write ", out));
-      std::fwrite(resp.json().data(), 1, resp.json().size(), f);
-      std::fclose(f);
-      std::printf("wrote %zu bytes to %s\n", resp.json().size(), out.c_str());
-    }
-    return 0;
-  }
-  if (sub == "erase" && a.size() == 2) {
-    dpb::EraseMemberRequest req;
-    req.set_community_id(CommunityOf(c));
-    req.set_member_id(ParseId(a, 1, "a member id"));
-    req.set_reason(absl::GetFlag(FLAGS_reason));
-    if (req.reason().empty()) Die("--reason: say why (e.g. \"erasure request of 2026-11-20\")");
-    ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::EraseMember, req),
-               "erased");
-    return 0;
-  }
-  if (sub == "set-password" && a.size() == 2) {
-    dpb::SetPasswordRequest req;
-    req.set_community_id(CommunityOf(c));
-    req.set_member_id(ParseId(a, 1, "a member id"));
-    req.set_new_password(ReadPassword("TIMEBANK_NEW_PASSWORD", "New password: "));
-    c.Call<dpb::SetPasswordResponse>(c.auth(), &dpb::AuthService::Stub::SetPassword, req);
-    std::printf("password set; the member's sessions were signed out\n");
-    return 0;
-  }
-  Die("usage: tbctl member add NAME [--username=U --number=N --email=E --phone=P --tags=a,b] | "
-      "list [QUERY] [--tag=T] | show ID | update ID [NAME] [flags] | "
-      "suspend|reinstate|approve|leave ID "
-      "[--reason=..] | export ID [--out=FILE] | erase ID --reason=.. | set-password ID   "
-      "[--community=N]");
 }
 
 dpb::Role ParseRole(const std::string& r) {

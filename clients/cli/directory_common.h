@@ -21,6 +21,9 @@ uint64_t ParseId(const std::vector<std::string>& args, size_t i, const char* wha
 uint64_t CommunityOf(Client& c);
 // `line`, or `m` as JSON with --json.
 void Show(const google::protobuf::Message& m, const std::string& line);
+// A member's roles and status as words ("coordinator(3) admin", "active").
+std::string Roles(const dpb::Member& m);
+std::string Status(dpb::MemberStatus s);
 // "<verb> member 7 (M00007) Ann: active, roles: ..."
 void ShowMember(const dpb::Member& m, const std::string& verb);
 
