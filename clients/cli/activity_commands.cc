@@ -1,4 +1,6 @@
-// tbctl commands for the activity service: contributions and exchanges.
+// tbctl commands for the activity service: exchanges, the noticeboard, donations,
+// redemptions and activities (contributions: contribution_commands.cc). The flags
+// of every activity command are defined here.
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -13,13 +15,15 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "clients/cli/activity_common.h"
 #include "clients/cli/client.h"
+#include "clients/cli/commands.h"
 #include "clients/common/contribution_import.h"
 #include "clients/common/hours.h"
 #include "clients/common/progress.h"
 #include "clients/common/table.h"
 #include "google/protobuf/struct.pb.h"
-#include "services/common/grpc_util.h"
+#include "services/common/timestamps.h"
 
 ABSL_DECLARE_FLAG(uint64_t, community);
 ABSL_DECLARE_FLAG(uint64_t, org);
@@ -60,12 +64,6 @@ ABSL_FLAG(std::string, request_id, "",
           "Idempotency key: a retry with the same key records nothing twice");
 
 namespace timebank::cli {
-namespace {
-
-namespace apb = ::timebank::activity::v1;
-using Args = std::vector<std::string>;
-
-uint64_t Community(Client& c) { return CurrentCommunity(c); }
 
 uint64_t Id(const Args& a, size_t i, const char* what) {
   uint64_t v = 0;
@@ -128,254 +126,85 @@ int Show(const apb::Activity& a) {
   return 0;
 }
 
-// The community's organisations, by id and by name, for an import file's column.
-OrganisationNames LoadOrganisations(Client& c, uint64_t community) {
-  OrganisationNames out;
-  dpb::ListOrganisationsRequest req;
-  req.set_community_id(community);
-  req.set_page_size(1000);
-  while (true) {
-    auto page = c.Call<dpb::ListOrganisationsResponse>(
-        c.directory(), &dpb::DirectoryService::Stub::ListOrganisations, req);
-    for (const dpb::Organisation& o : page.organisations()) {
-      out.names[o.id()] = o.name();
-      out.by_lower_name[absl::AsciiStrToLower(o.name())] = o.id();
-    }
-    if (page.next_page_token().empty()) return out;
-    req.set_page_token(page.next_page_token());
+namespace {
+
+int ExchangeRecord(Client& c, const std::string& sub, const Args& a) {
+  apb::RecordExchangeRequest req;
+  req.set_community_id(CurrentCommunity(c));
+  uint64_t provider = 0, receiver = 0;
+  if (!absl::SimpleAtoi(absl::GetFlag(FLAGS_provider), &provider) ||
+      !absl::SimpleAtoi(absl::GetFlag(FLAGS_receiver), &receiver)) {
+    Die("--provider and --receiver: the member ids of who helped and who was helped");
   }
+  req.set_provider_member_id(provider);
+  req.set_receiver_member_id(receiver);
+  req.set_minutes(Minutes(a, 1));
+  *req.mutable_occurred_at() = When();
+  req.set_description(absl::GetFlag(FLAGS_what));
+  req.set_request_id(absl::GetFlag(FLAGS_request_id));
+  req.set_post_id(absl::GetFlag(FLAGS_post));
+  return Show(
+      c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::RecordExchange, req));
 }
 
-// tbctl contribution import FILE: exit 0 when every row is in, 2 when some were rejected
-// (or refused by the ledger) and listed in the report.
-int Import(Client& c, const Args& a) {
-  if (a.size() != 2) {
-    Die("usage: tbctl contribution import FILE.csv [--dry_run] [--rejected=REPORT.csv]\n"
-        "  columns: member_number,date,hours,organisation,coproduction_type[,description,input]");
+int ExchangeGroup(Client& c, const std::string& sub, const Args& a) {
+  apb::RecordGroupSessionRequest req;
+  req.set_community_id(CurrentCommunity(c));
+  uint64_t provider = 0;
+  if (!absl::SimpleAtoi(absl::GetFlag(FLAGS_provider), &provider)) {
+    Die("--provider: your member id (the group's provider)");
   }
-  const std::string& path = a[1];
-  std::string text;
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) Die(absl::StrCat("cannot read ", path, ": check the path and permissions"));
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    text = buf.str();
+  req.set_provider_member_id(provider);
+  for (absl::string_view m : absl::StrSplit(absl::GetFlag(FLAGS_members), ',', absl::SkipEmpty())) {
+    uint64_t id = 0;
+    if (!absl::SimpleAtoi(m, &id)) Die("--members: the receivers' member ids, such as 5,6,7");
+    req.add_receiver_member_ids(id);
   }
-  const uint64_t community = Community(c);
-  absl::StatusOr<ParsedImport> parsed = ParseContributionCsv(text, LoadOrganisations(c, community));
-  if (!parsed.ok()) Die(absl::StrCat(path, ": ", parsed.status().message()));
-
-  const bool dry_run = absl::GetFlag(FLAGS_dry_run);
-  ImportOptions options;
-  options.community_id = community;
-  options.dry_run = dry_run;
-  options.in_flight = absl::GetFlag(FLAGS_in_flight);
-  options.wait_ms = absl::GetFlag(FLAGS_wait) ? 20'000 : 0;
-  options.prepare = [&c](grpc::ClientContext* ctx) { c.Prepare(ctx, 120); };
-  ProgressBar bar(dry_run ? "checking" : "importing", parsed->lines.size());
-  options.progress = [&bar](uint64_t done) { bar.Update(done); };
-  const ImportSummary sum = RunContributionImport(c.activity(), options, &*parsed);
-  bar.Finish();
-
-  const uint64_t attention = sum.rejected + sum.refused;
-  std::string report = absl::GetFlag(FLAGS_rejected);
-  if (report.empty()) report = path + ".rejected.csv";
-  if (attention > 0) {
-    FILE* f = std::fopen(report.c_str(), "wb");
-    if (f == nullptr) Die(absl::StrCat("cannot write the report to ", report, "; use --rejected"));
-    WriteImportReport(*parsed, f);
-    std::fclose(f);
-  }
+  req.set_minutes(Minutes(a, 1));
+  *req.mutable_occurred_at() = When();
+  req.set_description(absl::GetFlag(FLAGS_what));
+  req.set_request_id(absl::GetFlag(FLAGS_request_id));
+  auto resp = c.Call<apb::RecordGroupSessionResponse>(
+      c.activity(), &apb::ActivityService::Stub::RecordGroupSession, req);
   if (Json()) {
-    google::protobuf::Struct out;
-    auto& f = *out.mutable_fields();
-    f["file"].set_string_value(path);
-    f["dry_run"].set_bool_value(dry_run);
-    for (const auto& [name, n] :
-         std::vector<std::pair<const char*, uint64_t>>{{"lines", sum.lines},
-                                                       {"imported", sum.imported},
-                                                       {"already_imported", sum.already_imported},
-                                                       {"rejected", sum.rejected},
-                                                       {"posted", sum.posted},
-                                                       {"refused", sum.refused},
-                                                       {"queued", sum.queued}}) {
-      f[name].set_number_value(static_cast<double>(n));
-    }
-    f["report"].set_string_value(attention > 0 ? report : "");
-    auto* rows = f["needs_attention"].mutable_list_value();
-    for (const ImportLine& line : parsed->lines) {
-      if (!NeedsAttention(line)) continue;
-      auto& r = *rows->add_values()->mutable_struct_value()->mutable_fields();
-      r["line"].set_number_value(line.line);
-      r["reason"].set_string_value(line.outcome == apb::ImportRowResult::OUTCOME_REJECTED
-                                       ? line.error
-                                       : absl::StrCat("ledger refused: ", line.ledger_result));
-    }
-    PrintJson(out);
-    return attention > 0 ? 2 : 0;
+    PrintJson(resp);
+  } else {
+    std::printf("recorded a group session: %d exchanges, each for its receiver to confirm\n",
+                resp.exchanges_size());
+    PrintActivities(resp.exchanges());
   }
-  std::printf("%s %s: %llu rows%s\n", dry_run ? "Checked" : "Imported", path.c_str(),
-              static_cast<unsigned long long>(sum.lines),
-              dry_run ? " (dry run: nothing was written)" : "");
-  Table t({"", "rows"});
-  t.Add({dry_run ? "would be imported" : "imported", absl::StrCat(sum.imported)});
-  t.Add({"already imported (skipped)", absl::StrCat(sum.already_imported)});
-  t.Add({"rejected", absl::StrCat(sum.rejected)});
-  if (!dry_run) {
-    t.Add({"posted to the ledger", absl::StrCat(sum.posted)});
-    t.Add({"refused by the ledger", absl::StrCat(sum.refused)});
-    t.Add({"waiting to be posted", absl::StrCat(sum.queued)});
-  }
-  t.Print(stdout);
-  if (attention > 0) {
-    Table r({"line", "reason"});
-    for (const ImportLine& line : parsed->lines) {
-      if (!NeedsAttention(line) || r.size() == 20) continue;
-      r.Add({absl::StrCat(line.line), line.outcome == apb::ImportRowResult::OUTCOME_REJECTED
-                                          ? line.error
-                                          : absl::StrCat("ledger refused: ", line.ledger_result)});
-    }
-    std::printf("\n");
-    r.Print(stdout);
-    std::printf(
-        "\n%llu row(s) need attention; all of them, with reasons, are in %s.\n"
-        "Fix them in that file and import it (its line and reason columns are ignored).\n",
-        static_cast<unsigned long long>(attention), report.c_str());
-  }
-  if (sum.queued > 0) {
-    std::printf("%llu row(s) are recorded and will post when the ledger is reachable.\n",
-                static_cast<unsigned long long>(sum.queued));
-  }
-  return attention > 0 ? 2 : 0;
+  return 0;
 }
 
-int Contribution(Client& c, const Args& a) {
-  const std::string sub = a.empty() ? "" : a[0];
-  if (sub == "import") return Import(c, a);
-  if (sub == "log") {
-    apb::LogContributionsRequest req;
-    req.set_community_id(Community(c));
-    req.set_organisation_id(absl::GetFlag(FLAGS_org));
-    for (absl::string_view m :
-         absl::StrSplit(absl::GetFlag(FLAGS_members), ',', absl::SkipEmpty())) {
-      uint64_t id = 0;
-      if (!absl::SimpleAtoi(m, &id)) Die("--members: member ids such as 5,6,7");
-      req.add_member_ids(id);
-    }
-    req.set_minutes(Minutes(a, 1));
-    *req.mutable_occurred_at() = When();
-    req.set_description(absl::GetFlag(FLAGS_what));
-    req.set_coproduction_type(ParseCoproduction(absl::GetFlag(FLAGS_coproduction)));
-    req.set_input(absl::GetFlag(FLAGS_collective) ? apb::INPUT_KIND_COLLECTIVE
-                                                  : apb::INPUT_KIND_UNSPECIFIED);
-    req.set_request_id(absl::GetFlag(FLAGS_request_id));
-    auto resp = c.Call<apb::LogContributionsResponse>(
-        c.activity(), &apb::ActivityService::Stub::LogContributions, req);
-    if (Json()) {
-      PrintJson(resp);
-    } else {
-      std::printf("logged %d contribution(s); they post to the ledger within moments\n",
-                  resp.activities_size());
-      PrintActivities(resp.activities());
-    }
-    return 0;
-  }
-  if (sub == "report") {
-    apb::ReportContributionRequest req;
-    req.set_community_id(Community(c));
-    req.set_organisation_id(absl::GetFlag(FLAGS_org));
-    req.set_minutes(Minutes(a, 1));
-    *req.mutable_occurred_at() = When();
-    req.set_description(absl::GetFlag(FLAGS_what));
-    req.set_coproduction_type(ParseCoproduction(absl::GetFlag(FLAGS_coproduction)));
-    req.set_request_id(absl::GetFlag(FLAGS_request_id));
-    return Show(
-        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ReportContribution, req));
-  }
-  if ((sub == "approve" || sub == "decline") && a.size() == 2) {
-    apb::ReviewContributionRequest req;
-    req.set_community_id(Community(c));
-    req.set_organisation_id(absl::GetFlag(FLAGS_org));
-    req.set_activity_id(Id(a, 1, "an activity id"));
-    req.set_approve(sub == "approve");
-    req.set_reason(absl::GetFlag(FLAGS_reason));
-    return Show(
-        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ReviewContribution, req));
-  }
-  Die("usage: tbctl contribution log|report AMOUNT --org=ID [--members=..] --what=.. | "
-      "approve|decline ID --org=ID | import FILE.csv [--dry_run]");
+int ExchangeRespond(Client& c, const std::string& sub, const Args& a) {
+  apb::RespondToExchangeRequest req;
+  req.set_community_id(CurrentCommunity(c));
+  req.set_activity_id(Id(a, 1, "an exchange id"));
+  req.set_response(sub == "confirm"   ? apb::RespondToExchangeRequest::RESPONSE_CONFIRM
+                   : sub == "decline" ? apb::RespondToExchangeRequest::RESPONSE_DECLINE
+                                      : apb::RespondToExchangeRequest::RESPONSE_DISPUTE);
+  req.set_reason(absl::GetFlag(FLAGS_reason));
+  return Show(
+      c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::RespondToExchange, req));
+}
+
+int ExchangeResolve(Client& c, const std::string& sub, const Args& a) {
+  apb::ResolveDisputeRequest req;
+  req.set_community_id(CurrentCommunity(c));
+  req.set_activity_id(Id(a, 1, "an exchange id"));
+  req.set_uphold(absl::GetFlag(FLAGS_uphold));
+  req.set_reason(absl::GetFlag(FLAGS_reason));
+  return Show(
+      c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ResolveDispute, req));
 }
 
 int Exchange(Client& c, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
-  if (sub == "record") {
-    apb::RecordExchangeRequest req;
-    req.set_community_id(Community(c));
-    uint64_t provider = 0, receiver = 0;
-    if (!absl::SimpleAtoi(absl::GetFlag(FLAGS_provider), &provider) ||
-        !absl::SimpleAtoi(absl::GetFlag(FLAGS_receiver), &receiver)) {
-      Die("--provider and --receiver: the member ids of who helped and who was helped");
-    }
-    req.set_provider_member_id(provider);
-    req.set_receiver_member_id(receiver);
-    req.set_minutes(Minutes(a, 1));
-    *req.mutable_occurred_at() = When();
-    req.set_description(absl::GetFlag(FLAGS_what));
-    req.set_request_id(absl::GetFlag(FLAGS_request_id));
-    req.set_post_id(absl::GetFlag(FLAGS_post));
-    return Show(
-        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::RecordExchange, req));
-  }
-  if (sub == "group") {
-    apb::RecordGroupSessionRequest req;
-    req.set_community_id(Community(c));
-    uint64_t provider = 0;
-    if (!absl::SimpleAtoi(absl::GetFlag(FLAGS_provider), &provider)) {
-      Die("--provider: your member id (the group's provider)");
-    }
-    req.set_provider_member_id(provider);
-    for (absl::string_view m :
-         absl::StrSplit(absl::GetFlag(FLAGS_members), ',', absl::SkipEmpty())) {
-      uint64_t id = 0;
-      if (!absl::SimpleAtoi(m, &id)) Die("--members: the receivers' member ids, such as 5,6,7");
-      req.add_receiver_member_ids(id);
-    }
-    req.set_minutes(Minutes(a, 1));
-    *req.mutable_occurred_at() = When();
-    req.set_description(absl::GetFlag(FLAGS_what));
-    req.set_request_id(absl::GetFlag(FLAGS_request_id));
-    auto resp = c.Call<apb::RecordGroupSessionResponse>(
-        c.activity(), &apb::ActivityService::Stub::RecordGroupSession, req);
-    if (Json()) {
-      PrintJson(resp);
-    } else {
-      std::printf("recorded a group session: %d exchanges, each for its receiver to confirm\n",
-                  resp.exchanges_size());
-      PrintActivities(resp.exchanges());
-    }
-    return 0;
-  }
-  if ((sub == "confirm" || sub == "decline" || sub == "dispute") && a.size() == 2) {
-    apb::RespondToExchangeRequest req;
-    req.set_community_id(Community(c));
-    req.set_activity_id(Id(a, 1, "an exchange id"));
-    req.set_response(sub == "confirm"   ? apb::RespondToExchangeRequest::RESPONSE_CONFIRM
-                     : sub == "decline" ? apb::RespondToExchangeRequest::RESPONSE_DECLINE
-                                        : apb::RespondToExchangeRequest::RESPONSE_DISPUTE);
-    req.set_reason(absl::GetFlag(FLAGS_reason));
-    return Show(
-        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::RespondToExchange, req));
-  }
-  if (sub == "resolve" && a.size() == 2) {
-    apb::ResolveDisputeRequest req;
-    req.set_community_id(Community(c));
-    req.set_activity_id(Id(a, 1, "an exchange id"));
-    req.set_uphold(absl::GetFlag(FLAGS_uphold));
-    req.set_reason(absl::GetFlag(FLAGS_reason));
-    return Show(
-        c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ResolveDispute, req));
-  }
+  if (sub == "record") return ExchangeRecord(c, sub, a);
+  if (sub == "group") return ExchangeGroup(c, sub, a);
+  if ((sub == "confirm" || sub == "decline" || sub == "dispute") && a.size() == 2)
+    return ExchangeRespond(c, sub, a);
+  if (sub == "resolve" && a.size() == 2) return ExchangeResolve(c, sub, a);
   Die("usage: tbctl exchange record AMOUNT --provider=ID --receiver=ID --what=.. | "
       "confirm|decline|dispute ID "
       "[--reason=..] | resolve ID --uphold|--nouphold --reason=..");
@@ -400,7 +229,7 @@ int List(Client& c) {
   constexpr int kDefaultRows = 1000;
   constexpr int kPageSize = 1000;
   apb::ListActivitiesRequest req;
-  req.set_community_id(Community(c));
+  req.set_community_id(CurrentCommunity(c));
   req.set_member_id(absl::GetFlag(FLAGS_member));
   req.set_organisation_id(absl::GetFlag(FLAGS_org));
   if (!absl::GetFlag(FLAGS_state).empty())
@@ -440,13 +269,13 @@ int Activity(Client& c, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   if (sub == "show" && a.size() == 2) {
     apb::GetActivityRequest req;
-    req.set_community_id(Community(c));
+    req.set_community_id(CurrentCommunity(c));
     req.set_activity_id(Id(a, 1, "an activity id"));
     return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::GetActivity, req));
   }
   if (sub == "reverse" && a.size() == 2) {
     apb::ReverseActivityRequest req;
-    req.set_community_id(Community(c));
+    req.set_community_id(CurrentCommunity(c));
     req.set_activity_id(Id(a, 1, "an activity id"));
     req.set_reason(absl::GetFlag(FLAGS_reason));
     return Show(
@@ -495,11 +324,11 @@ void PrintPosts(const google::protobuf::RepeatedPtrField<apb::Post>& ps) {
   t.Print(stdout);
 }
 
-int PostCommand(Client& c, const std::string& cmd, const Args& a) {
+int Posts(Client& c, const std::string& cmd, const Args& a) {
   if ((cmd == "offer" || cmd == "request") && a.size() == 1) {
     apb::CreatePostRequest req;
     apb::Post* p = req.mutable_post();
-    p->set_community_id(Community(c));
+    p->set_community_id(CurrentCommunity(c));
     p->set_kind(cmd == "offer" ? apb::POST_KIND_OFFER : apb::POST_KIND_REQUEST);
     p->set_title(a[0]);
     p->set_details(absl::GetFlag(FLAGS_details));
@@ -519,7 +348,7 @@ int PostCommand(Client& c, const std::string& cmd, const Args& a) {
   if (cmd == "posts") {
     if (a.size() == 2 && a[0] == "close") {
       apb::ClosePostRequest req;
-      req.set_community_id(Community(c));
+      req.set_community_id(CurrentCommunity(c));
       req.set_post_id(Id(a, 1, "a post id"));
       auto out = c.Call<apb::Post>(c.activity(), &apb::ActivityService::Stub::ClosePost, req);
       if (Json()) {
@@ -530,7 +359,7 @@ int PostCommand(Client& c, const std::string& cmd, const Args& a) {
       return 0;
     }
     apb::SearchPostsRequest req;
-    req.set_community_id(Community(c));
+    req.set_community_id(CurrentCommunity(c));
     if (!a.empty()) req.set_text(a[0]);
     req.set_tag(absl::GetFlag(FLAGS_tag));
     req.set_include_closed(absl::GetFlag(FLAGS_closed));
@@ -584,34 +413,32 @@ const std::vector<CommandFlags>& ActivityCommandFlags() {
   return *kTable;
 }
 
-bool IsActivityCommand(const std::string& cmd) {
-  return cmd == "contribution" || cmd == "exchange" || cmd == "activity" || cmd == "donate" ||
-         cmd == "redeem" || cmd == "offer" || cmd == "request" || cmd == "posts";
+int DonateCommand(Client& c, const std::string&, const Args& a) {
+  apb::DonateRequest req;
+  req.set_community_id(CurrentCommunity(c));
+  req.set_to_member_id(absl::GetFlag(FLAGS_member));
+  req.set_minutes(Minutes(a, 0));
+  req.set_description(absl::GetFlag(FLAGS_what));
+  req.set_request_id(absl::GetFlag(FLAGS_request_id));
+  return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Donate, req));
 }
 
-int ActivityCommand(Client& c, const std::string& cmd, const Args& a) {
-  if (cmd == "donate") {
-    apb::DonateRequest req;
-    req.set_community_id(Community(c));
-    req.set_to_member_id(absl::GetFlag(FLAGS_member));
-    req.set_minutes(Minutes(a, 0));
-    req.set_description(absl::GetFlag(FLAGS_what));
-    req.set_request_id(absl::GetFlag(FLAGS_request_id));
-    return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Donate, req));
-  }
-  if (cmd == "redeem") {
-    apb::RedeemRequest req;
-    req.set_community_id(Community(c));
-    req.set_organisation_id(absl::GetFlag(FLAGS_org));
-    req.set_minutes(Minutes(a, 0));
-    req.set_description(absl::GetFlag(FLAGS_what));
-    req.set_request_id(absl::GetFlag(FLAGS_request_id));
-    return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Redeem, req));
-  }
-  if (cmd == "offer" || cmd == "request" || cmd == "posts") return PostCommand(c, cmd, a);
-  if (cmd == "contribution") return Contribution(c, a);
-  if (cmd == "exchange") return Exchange(c, a);
-  return Activity(c, a);
+int RedeemCommand(Client& c, const std::string&, const Args& a) {
+  apb::RedeemRequest req;
+  req.set_community_id(CurrentCommunity(c));
+  req.set_organisation_id(absl::GetFlag(FLAGS_org));
+  req.set_minutes(Minutes(a, 0));
+  req.set_description(absl::GetFlag(FLAGS_what));
+  req.set_request_id(absl::GetFlag(FLAGS_request_id));
+  return Show(c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::Redeem, req));
 }
+
+int PostCommand(Client& c, const std::string& cmd, const Args& a) { return Posts(c, cmd, a); }
+
+int ContributionCommand(Client& c, const std::string&, const Args& a) { return Contribution(c, a); }
+
+int ExchangeCommand(Client& c, const std::string&, const Args& a) { return Exchange(c, a); }
+
+int ActivityCommand(Client& c, const std::string&, const Args& a) { return Activity(c, a); }
 
 }  // namespace timebank::cli

@@ -16,10 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/token.h"
-#include "services/common/server.h"
+#include "services/common/client_channel.h"
 
 ABSL_FLAG(std::string, server, "",
           "timebankd address host:port (default: $TIMEBANK_SERVER, else 127.0.0.1:7400)");

@@ -99,22 +99,6 @@ class Client {
 // --community, or the signed-in member's community; exits asking for it otherwise.
 uint64_t CurrentCommunity(Client& c);
 
-// Commands for expense claims, the finance workflow and the policy (expenses_commands.cc).
-int ExpensesCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args);
-bool IsExpensesCommand(const std::string& cmd);
-const std::vector<CommandFlags>& ExpensesCommandFlags();
-
-// Commands for contributions and exchanges (activity_commands.cc).
-int ActivityCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args);
-bool IsActivityCommand(const std::string& cmd);
-const std::vector<CommandFlags>& ActivityCommandFlags();
-
-// Commands for communities, organisations, members, roles, invitations, API keys and
-// sign-in (directory_commands.cc). Each returns the process exit code.
-int DirectoryCommand(Client& c, const std::string& cmd, const std::vector<std::string>& args);
-bool IsDirectoryCommand(const std::string& cmd);
-const std::vector<CommandFlags>& DirectoryCommandFlags();
-
 }  // namespace timebank::cli
 
 #endif  // TIMEBANK_CLIENTS_CLI_CLIENT_H_

@@ -1,5 +1,5 @@
-// tbctl commands for the directory: first-run setup, sign-in and sign-out,
-// communities, organisations, members, roles, invitations and API keys.
+// tbctl commands for the directory: communities, organisations, members, roles,
+// the audit trail, invitations and API keys (signing in: signin_commands.cc).
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +13,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "clients/cli/client.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/directory_common.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
 
@@ -50,134 +52,10 @@ ABSL_FLAG(std::string, out, "", "member export: write the JSON to this file inst
 namespace timebank::cli {
 namespace {
 
-using Args = std::vector<std::string>;
-
-// Passwords never come from flags (other users can read command lines): from
-// $TIMEBANK_PASSWORD (scripts), else a prompt without echo.
-std::string ReadPassword(const char* env, const char* prompt) {
-  if (const char* p = std::getenv(env); p != nullptr && *p) return p;
-  if (!isatty(STDIN_FILENO))
-    Die(absl::StrCat("set ", env, " or run in a terminal to type the password"));
-  const char* typed = getpass(prompt);
-  if (typed == nullptr || !*typed) Die("no password given");
-  return typed;
-}
-
-uint64_t ParseId(const Args& args, size_t i, const char* what) {
-  uint64_t v = 0;
-  if (args.size() <= i || !absl::SimpleAtoi(args[i], &v) || v == 0) {
-    Die(absl::StrCat("expected ", what, " (a positive number)"));
-  }
-  return v;
-}
-
-uint64_t CommunityOf(Client& c) {
-  uint64_t id = absl::GetFlag(FLAGS_community);
-  if (id == 0 && c.principal()) id = c.principal()->community_id();
-  if (id == 0) Die("say which community: --community=N (tbctl community list shows them)");
-  return id;
-}
-
 int64_t Minutes(const std::string& flag, const std::string& text) {
   absl::StatusOr<int64_t> m = ParseMinutes(text);
   if (!m.ok() || *m < 0) Die(absl::StrCat("--", flag, ": a duration such as 10h or 90m"));
   return *m;
-}
-
-std::string Roles(const dpb::Member& m) {
-  std::vector<std::string> out;
-  for (int r : m.roles()) {
-    std::string name = dpb::Role_Name(static_cast<dpb::Role>(r)).substr(5);
-    for (char& ch : name) ch = static_cast<char>(std::tolower(ch));
-    if (r == dpb::ROLE_COORDINATOR && m.coordinator_of_size() > 0) {
-      name += absl::StrCat("(", absl::StrJoin(m.coordinator_of(), ","), ")");
-    }
-    out.push_back(name);
-  }
-  return absl::StrJoin(out, " ");
-}
-
-std::string Status(dpb::MemberStatus s) {
-  std::string name = dpb::MemberStatus_Name(s).substr(14);
-  for (char& ch : name) ch = static_cast<char>(std::tolower(ch));
-  return name;
-}
-
-void PrintMembers(const google::protobuf::RepeatedPtrField<dpb::Member>& ms) {
-  Table t({"id", "number", "name", "username", "status", "roles", "tags", "account"});
-  for (const dpb::Member& m : ms) {
-    t.Add({absl::StrCat(m.id()), m.member_number(), m.display_name(), m.username(),
-           Status(m.status()), Roles(m), absl::StrJoin(m.tags(), ","), m.account_id()});
-  }
-  if (absl::GetFlag(FLAGS_csv)) {
-    t.PrintCsv(stdout);
-  } else {
-    t.Print(stdout);
-  }
-}
-
-void Show(const google::protobuf::Message& m, const std::string& line) {
-  if (Json()) {
-    PrintJson(m);
-  } else {
-    std::printf("%s\n", line.c_str());
-  }
-}
-
-void ShowMember(const dpb::Member& m, const std::string& verb) {
-  Show(m, absl::StrCat(verb, " member ", m.id(), " (", m.member_number(), ") ", m.display_name(),
-                       ": ", Status(m.status()), ", roles: ", Roles(m),
-                       m.account_id().empty() ? "" : ", time account ", m.account_id()));
-}
-
-void SaveTokens(const dpb::Tokens& t) {
-  SavedLogin l;
-  l.server = ServerAddress();
-  l.access_token = t.access_token();
-  l.access_expires_s = t.access_expires_at().seconds();
-  l.refresh_token = t.refresh_token();
-  l.principal = t.principal();
-  SaveLogin(l);
-}
-
-std::string Describe(const dpb::Principal& p) {
-  std::vector<std::string> roles;
-  for (int r : p.roles()) roles.push_back(dpb::Role_Name(static_cast<dpb::Role>(r)).substr(5));
-  return absl::StrCat(p.name(), " (community ", p.community_id(), ", ",
-                      p.kind() == dpb::Principal::KIND_API_KEY ? "API key " : "member ",
-                      p.subject_id(), ", roles: ", absl::StrJoin(roles, " "), ")");
-}
-
-// The member's details from the flags. For a new member (`mask` null) what is given;
-// for an update, exactly the flags given, each named in `mask` (so --email= clears
-// the email and --noin_directory withdraws the consent).
-dpb::Member MemberFromFlags(dpb::Member m, google::protobuf::FieldMask* mask = nullptr) {
-  auto change = [mask](const char* flag, const char* path, bool non_default) {
-    if (mask == nullptr) return non_default;
-    if (!FlagGiven(flag)) return false;
-    mask->add_paths(path);
-    return true;
-  };
-  if (change("email", "email", !absl::GetFlag(FLAGS_email).empty())) {
-    m.set_email(absl::GetFlag(FLAGS_email));
-  }
-  if (change("phone", "phone", !absl::GetFlag(FLAGS_phone).empty())) {
-    m.set_phone(absl::GetFlag(FLAGS_phone));
-  }
-  if (change("tags", "tags", !absl::GetFlag(FLAGS_tags).empty())) {
-    m.clear_tags();
-    for (absl::string_view t : absl::StrSplit(absl::GetFlag(FLAGS_tags), ',', absl::SkipEmpty())) {
-      m.add_tags(std::string(t));
-    }
-  }
-  if (change("in_directory", "consent.appear_in_directory", absl::GetFlag(FLAGS_in_directory))) {
-    m.mutable_consent()->set_appear_in_directory(absl::GetFlag(FLAGS_in_directory));
-  }
-  if (change("on_leaderboards", "consent.appear_on_leaderboards",
-             absl::GetFlag(FLAGS_on_leaderboards))) {
-    m.mutable_consent()->set_appear_on_leaderboards(absl::GetFlag(FLAGS_on_leaderboards));
-  }
-  return m;
 }
 
 // The community's settings from the flags. For a new community (`mask` null) every
@@ -233,55 +111,68 @@ void ShowCommunity(const dpb::Community& c, const std::string& verb) {
                        ", pool account ", c.pool_account_id(), ")"));
 }
 
-int Setup(Client& c) {
-  dpb::CompleteSetupRequest req;
-  req.set_setup_code(absl::GetFlag(FLAGS_code));
-  req.set_username(absl::GetFlag(FLAGS_username));
-  if (req.setup_code().empty() || req.username().empty()) {
-    Die("usage: tbctl setup --code=CODE --username=NAME (the code is printed by timebankd)");
+}  // namespace
+
+std::string Roles(const dpb::Member& m) {
+  std::vector<std::string> out;
+  for (int r : m.roles()) {
+    std::string name = dpb::Role_Name(static_cast<dpb::Role>(r)).substr(5);
+    for (char& ch : name) ch = static_cast<char>(std::tolower(ch));
+    if (r == dpb::ROLE_COORDINATOR && m.coordinator_of_size() > 0) {
+      name += absl::StrCat("(", absl::StrJoin(m.coordinator_of(), ","), ")");
+    }
+    out.push_back(name);
   }
-  req.set_password(ReadPassword("TIMEBANK_PASSWORD", "New operator password: "));
-  auto t = c.Call<dpb::Tokens>(c.auth(), &dpb::AuthService::Stub::CompleteSetup, req);
-  SaveTokens(t);
-  std::printf("operator %s created and signed in (saved to %s)\n", req.username().c_str(),
-              CredentialsPath().c_str());
-  return 0;
+  return absl::StrJoin(out, " ");
 }
 
-int Login(Client& c, const Args& args) {
-  dpb::SignInRequest req;
-  if (!absl::GetFlag(FLAGS_api_key).empty()) {
-    req.set_api_key(absl::GetFlag(FLAGS_api_key));
+std::string Status(dpb::MemberStatus s) {
+  std::string name = dpb::MemberStatus_Name(s).substr(14);
+  for (char& ch : name) ch = static_cast<char>(std::tolower(ch));
+  return name;
+}
+
+// Passwords never come from flags (other users can read command lines): from
+// $TIMEBANK_PASSWORD (scripts), else a prompt without echo.
+std::string ReadPassword(const char* env, const char* prompt) {
+  if (const char* p = std::getenv(env); p != nullptr && *p) return p;
+  if (!isatty(STDIN_FILENO))
+    Die(absl::StrCat("set ", env, " or run in a terminal to type the password"));
+  const char* typed = getpass(prompt);
+  if (typed == nullptr || !*typed) Die("no password given");
+  return typed;
+}
+
+uint64_t ParseId(const Args& args, size_t i, const char* what) {
+  uint64_t v = 0;
+  if (args.size() <= i || !absl::SimpleAtoi(args[i], &v) || v == 0) {
+    Die(absl::StrCat("expected ", what, " (a positive number)"));
+  }
+  return v;
+}
+
+uint64_t CommunityOf(Client& c) {
+  uint64_t id = absl::GetFlag(FLAGS_community);
+  if (id == 0 && c.principal()) id = c.principal()->community_id();
+  if (id == 0) Die("say which community: --community=N (tbctl community list shows them)");
+  return id;
+}
+
+void Show(const google::protobuf::Message& m, const std::string& line) {
+  if (Json()) {
+    PrintJson(m);
   } else {
-    if (args.empty()) Die("usage: tbctl login USERNAME   (or: tbctl login --api_key=KEY)");
-    req.set_username(args[0]);
-    req.set_password(ReadPassword("TIMEBANK_PASSWORD", "Password: "));
+    std::printf("%s\n", line.c_str());
   }
-  auto t = c.Call<dpb::Tokens>(c.auth(), &dpb::AuthService::Stub::SignIn, req);
-  SaveTokens(t);
-  std::printf("signed in as %s\n", Describe(t.principal()).c_str());
-  return 0;
 }
 
-int Logout(Client& c) {
-  std::optional<SavedLogin> l = LoadLogin();
-  if (l && !l->refresh_token.empty()) {
-    dpb::SignOutRequest req;
-    req.set_refresh_token(l->refresh_token);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    dpb::SignOutResponse resp;
-    grpc::Status s = c.auth()->SignOut(&ctx, req, &resp);
-    if (!s.ok())
-      std::fprintf(stderr, "tbctl: the server did not confirm sign-out (%s)\n",
-                   s.error_message().c_str());
-  }
-  ClearLogin();
-  std::printf("signed out\n");
-  return 0;
+void ShowMember(const dpb::Member& m, const std::string& verb) {
+  Show(m, absl::StrCat(verb, " member ", m.id(), " (", m.member_number(), ") ", m.display_name(),
+                       ": ", Status(m.status()), ", roles: ", Roles(m),
+                       m.account_id().empty() ? "" : ", time account ", m.account_id()));
 }
 
-int CommunityCmd(Client& c, const Args& a) {
+int CommunityCommand(Client& c, const std::string&, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   if (sub == "create" && a.size() == 2) {
     dpb::CreateCommunityRequest req;
@@ -341,7 +232,7 @@ int CommunityCmd(Client& c, const Args& a) {
       "[flags]");
 }
 
-int OrgCmd(Client& c, const Args& a) {
+int OrgCommand(Client& c, const std::string&, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   if (sub == "create" && a.size() == 2) {
     dpb::CreateOrganisationRequest req;
@@ -397,140 +288,6 @@ int OrgCmd(Client& c, const Args& a) {
   Die("usage: tbctl org create NAME [--org_kind=charity] | list | show ID   [--community=N]");
 }
 
-dpb::Member GetMember(Client& c, uint64_t id) {
-  dpb::GetMemberRequest req;
-  req.set_community_id(CommunityOf(c));
-  req.set_member_id(id);
-  return c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::GetMember, req);
-}
-
-int MemberCmd(Client& c, const Args& a) {
-  const std::string sub = a.empty() ? "" : a[0];
-  if (sub == "add" && a.size() == 2) {
-    dpb::CreateMemberRequest req;
-    dpb::Member* m = req.mutable_member();
-    *m = MemberFromFlags(dpb::Member());
-    m->set_community_id(CommunityOf(c));
-    m->set_display_name(a[1]);
-    m->set_username(absl::GetFlag(FLAGS_username));
-    m->set_member_number(absl::GetFlag(FLAGS_number));
-    if (!m->username().empty()) {
-      if (const char* p = std::getenv("TIMEBANK_PASSWORD"); p != nullptr) req.set_password(p);
-    }
-    ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::CreateMember, req),
-               "added");
-    return 0;
-  }
-  if (sub == "list" || sub == "search") {
-    dpb::SearchMembersRequest req;
-    req.set_community_id(CommunityOf(c));
-    if (a.size() > 1) req.set_query(a[1]);
-    req.set_tag(absl::GetFlag(FLAGS_tag));
-    dpb::SearchMembersResponse all;
-    const int limit = absl::GetFlag(FLAGS_limit);
-    while (true) {
-      req.set_page_size(1000);
-      auto page = c.Call<dpb::SearchMembersResponse>(
-          c.directory(), &dpb::DirectoryService::Stub::SearchMembers, req);
-      for (auto& m : *page.mutable_members()) *all.add_members() = std::move(m);
-      if (page.next_page_token().empty() || (limit > 0 && all.members_size() >= limit)) break;
-      req.set_page_token(page.next_page_token());
-    }
-    if (limit > 0 && all.members_size() > limit) {
-      all.mutable_members()->DeleteSubrange(limit, all.members_size() - limit);
-    }
-    if (Json()) {
-      PrintJson(all);
-    } else {
-      PrintMembers(all.members());
-    }
-    return 0;
-  }
-  if (sub == "show" && a.size() == 2) {
-    dpb::Member m = GetMember(c, ParseId(a, 1, "a member id"));
-    if (Json()) {
-      PrintJson(m);
-    } else {
-      google::protobuf::RepeatedPtrField<dpb::Member> one;
-      *one.Add() = m;
-      PrintMembers(one);
-    }
-    return 0;
-  }
-  if (sub == "update" && a.size() >= 2) {
-    dpb::UpdateMemberRequest req;
-    *req.mutable_member() =
-        MemberFromFlags(GetMember(c, ParseId(a, 1, "a member id")), req.mutable_update_mask());
-    if (a.size() > 2) {
-      req.mutable_member()->set_display_name(a[2]);
-      req.mutable_update_mask()->add_paths("display_name");
-    }
-    if (req.update_mask().paths().empty()) {
-      Die("say what to change: a NAME or flags such as --email=.. --tags=.. --noin_directory");
-    }
-    ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::UpdateMember, req),
-               "updated");
-    return 0;
-  }
-  if ((sub == "suspend" || sub == "reinstate" || sub == "approve" || sub == "leave") &&
-      a.size() == 2) {
-    dpb::SetMemberStatusRequest req;
-    req.set_community_id(CommunityOf(c));
-    req.set_member_id(ParseId(a, 1, "a member id"));
-    req.set_status(sub == "suspend" ? dpb::MEMBER_STATUS_SUSPENDED
-                   : sub == "leave" ? dpb::MEMBER_STATUS_LEFT
-                                    : dpb::MEMBER_STATUS_ACTIVE);
-    req.set_reason(absl::GetFlag(FLAGS_reason));
-    // Approving a sign-up whose requested username is taken: the one agreed instead.
-    if (sub == "approve") req.set_username(absl::GetFlag(FLAGS_username));
-    ShowMember(
-        c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::SetMemberStatus, req), "");
-    return 0;
-  }
-  if (sub == "export" && a.size() == 2) {
-    dpb::ExportMemberDataRequest req;
-    req.set_community_id(CommunityOf(c));
-    req.set_member_id(ParseId(a, 1, "a member id"));
-    auto resp = c.Call<dpb::ExportMemberDataResponse>(
-        c.directory(), &dpb::DirectoryService::Stub::ExportMemberData, req);
-    const std::string out = absl::GetFlag(FLAGS_out);
-    if (out.empty()) {
-      std::printf("%s", resp.json().c_str());
-    } else {
-      FILE* f = std::fopen(out.c_str(), "w");
-      if (f == nullptr) Die(absl::StrCat("--out: cannot write ", out));
-      std::fwrite(resp.json().data(), 1, resp.json().size(), f);
-      std::fclose(f);
-      std::printf("wrote %zu bytes to %s\n", resp.json().size(), out.c_str());
-    }
-    return 0;
-  }
-  if (sub == "erase" && a.size() == 2) {
-    dpb::EraseMemberRequest req;
-    req.set_community_id(CommunityOf(c));
-    req.set_member_id(ParseId(a, 1, "a member id"));
-    req.set_reason(absl::GetFlag(FLAGS_reason));
-    if (req.reason().empty()) Die("--reason: say why (e.g. \"erasure request of 2026-11-20\")");
-    ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::EraseMember, req),
-               "erased");
-    return 0;
-  }
-  if (sub == "set-password" && a.size() == 2) {
-    dpb::SetPasswordRequest req;
-    req.set_community_id(CommunityOf(c));
-    req.set_member_id(ParseId(a, 1, "a member id"));
-    req.set_new_password(ReadPassword("TIMEBANK_NEW_PASSWORD", "New password: "));
-    c.Call<dpb::SetPasswordResponse>(c.auth(), &dpb::AuthService::Stub::SetPassword, req);
-    std::printf("password set; the member's sessions were signed out\n");
-    return 0;
-  }
-  Die("usage: tbctl member add NAME [--username=U --number=N --email=E --phone=P --tags=a,b] | "
-      "list [QUERY] [--tag=T] | show ID | update ID [NAME] [flags] | "
-      "suspend|reinstate|approve|leave ID "
-      "[--reason=..] | export ID [--out=FILE] | erase ID --reason=.. | set-password ID   "
-      "[--community=N]");
-}
-
 dpb::Role ParseRole(const std::string& r) {
   if (r == "coordinator") return dpb::ROLE_COORDINATOR;
   if (r == "finance") return dpb::ROLE_FINANCE;
@@ -538,7 +295,7 @@ dpb::Role ParseRole(const std::string& r) {
   Die("ROLE: coordinator, finance or admin");
 }
 
-int RoleCmd(Client& c, const Args& a) {
+int RoleCommand(Client& c, const std::string&, const Args& a) {
   if (a.size() == 3 && (a[0] == "grant" || a[0] == "revoke")) {
     const uint64_t member = ParseId(a, 1, "a member id");
     const dpb::Role role = ParseRole(a[2]);
@@ -567,7 +324,7 @@ int RoleCmd(Client& c, const Args& a) {
       "[--reason=..]");
 }
 
-int AuditCmd(Client& c) {
+int AuditCommand(Client& c, const std::string&, const Args&) {
   dpb::ListAuditRequest req;
   req.set_community_id(CommunityOf(c));
   req.set_page_size(1000);
@@ -588,7 +345,7 @@ int AuditCmd(Client& c) {
   return 0;
 }
 
-int InviteCmd(Client& c, const Args& a) {
+int InviteCommand(Client& c, const std::string&, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   if (sub == "create") {
     dpb::CreateInvitationRequest req;
@@ -640,7 +397,7 @@ int InviteCmd(Client& c, const Args& a) {
   Die("usage: tbctl invite create [--hours=168] [--note=..] | list | revoke ID   [--community=N]");
 }
 
-int ApiKeyCmd(Client& c, const Args& a) {
+int ApiKeyCommand(Client& c, const std::string&, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   if (sub == "create") {
     dpb::CreateApiKeyRequest req;
@@ -685,8 +442,6 @@ int ApiKeyCmd(Client& c, const Args& a) {
   }
   Die("usage: tbctl apikey create --org=ID --label=TEXT | list [--org=ID] | revoke ID --org=ID");
 }
-
-}  // namespace
 
 const std::vector<CommandFlags>& DirectoryCommandFlags() {
   static const std::vector<std::string> kCommunity = {"timezone",    "member_limit", "org_limit",
@@ -734,93 +489,6 @@ const std::vector<CommandFlags>& DirectoryCommandFlags() {
       {"key rotate", {"json"}},
   };
   return *kTable;
-}
-
-bool IsDirectoryCommand(const std::string& cmd) {
-  static const char* kCommands[] = {
-      "setup",     "login", "logout", "whoami", "signup", "passwd", "signout-everywhere",
-      "community", "org",   "member", "role",   "audit",  "invite", "apikey",
-      "key"};
-  for (const char* k : kCommands) {
-    if (cmd == k) return true;
-  }
-  return false;
-}
-
-int DirectoryCommand(Client& c, const std::string& cmd, const Args& a) {
-  if (cmd == "setup" || cmd == "login" || cmd == "logout" || cmd == "signup") c.SetAnonymous();
-  if (cmd == "setup") return Setup(c);
-  if (cmd == "login") return Login(c, a);
-  if (cmd == "logout") return Logout(c);
-  if (cmd == "whoami") {
-    auto p =
-        c.Call<dpb::Principal>(c.auth(), &dpb::AuthService::Stub::WhoAmI, dpb::WhoAmIRequest());
-    Show(p, absl::StrCat("signed in as ", Describe(p)));
-    return 0;
-  }
-  if (cmd == "signup") {
-    dpb::SignUpRequest req;
-    req.set_community_id(absl::GetFlag(FLAGS_community));
-    req.set_invitation_code(absl::GetFlag(FLAGS_code));
-    req.set_username(absl::GetFlag(FLAGS_username));
-    req.set_email(absl::GetFlag(FLAGS_email));
-    if (!a.empty()) req.set_display_name(a[0]);
-    if (req.community_id() == 0 || req.username().empty()) {
-      Die("usage: tbctl signup [DISPLAY_NAME] --community=N --username=U [--code=INVITATION] "
-          "[--email=..]");
-    }
-    req.set_password(ReadPassword("TIMEBANK_PASSWORD", "Choose a password: "));
-    auto resp = c.Call<dpb::SignUpResponse>(c.auth(), &dpb::AuthService::Stub::SignUp, req);
-    if (resp.has_tokens()) {
-      SaveTokens(resp.tokens());
-      ShowMember(resp.member(), "joined as");
-    } else {
-      ShowMember(resp.member(), "signed up (an admin must approve before you can sign in):");
-    }
-    return 0;
-  }
-  if (cmd == "passwd") {
-    dpb::ChangePasswordRequest req;
-    req.set_current_password(ReadPassword("TIMEBANK_PASSWORD", "Current password: "));
-    req.set_new_password(ReadPassword("TIMEBANK_NEW_PASSWORD", "New password: "));
-    c.Call<dpb::ChangePasswordResponse>(c.auth(), &dpb::AuthService::Stub::ChangePassword, req);
-    ClearLogin();
-    std::printf("password changed; every session was signed out, so sign in again\n");
-    return 0;
-  }
-  if (cmd == "signout-everywhere") {
-    dpb::SignOutEverywhereRequest req;
-    if (!a.empty()) {
-      req.set_community_id(CommunityOf(c));
-      req.set_member_id(ParseId(a, 0, "a member id"));
-    } else {
-      auto me =
-          c.Call<dpb::Principal>(c.auth(), &dpb::AuthService::Stub::WhoAmI, dpb::WhoAmIRequest());
-      req.set_community_id(me.community_id());
-      req.set_member_id(me.subject_id());
-    }
-    auto resp = c.Call<dpb::SignOutEverywhereResponse>(
-        c.auth(), &dpb::AuthService::Stub::SignOutEverywhere, req);
-    std::printf("signed out %d session(s); access tokens stopped working\n",
-                resp.sessions_revoked());
-    if (a.empty()) ClearLogin();
-    return 0;
-  }
-  if (cmd == "community") return CommunityCmd(c, a);
-  if (cmd == "org") return OrgCmd(c, a);
-  if (cmd == "member") return MemberCmd(c, a);
-  if (cmd == "role") return RoleCmd(c, a);
-  if (cmd == "audit") return AuditCmd(c);
-  if (cmd == "invite") return InviteCmd(c, a);
-  if (cmd == "apikey") return ApiKeyCmd(c, a);
-  if (cmd == "key" && a.size() == 1 && a[0] == "rotate") {
-    auto r = c.Call<dpb::RotateSigningKeyResponse>(
-        c.auth(), &dpb::AuthService::Stub::RotateSigningKey, dpb::RotateSigningKeyRequest());
-    Show(r, absl::StrCat("signing key is now ", r.active_key_id(), "; tokens signed by ",
-                         absl::StrJoin(r.verifying_key_ids(), ", "), " are accepted"));
-    return 0;
-  }
-  Die("usage: tbctl key rotate");
 }
 
 }  // namespace timebank::cli

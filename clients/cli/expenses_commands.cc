@@ -1,5 +1,5 @@
-// tbctl commands for expenses: the community's policy, claims (members), and the
-// finance workflow (queue and decisions). Money is shown and typed in the community's
+// tbctl commands for expenses: the community's policy and claims (members); the
+// finance workflow is in finance_commands.cc. Money is shown and typed in the community's
 // currency ("12.50"); the service keeps integer minor units.
 #include <algorithm>
 #include <cstdio>
@@ -19,6 +19,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "clients/cli/client.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/expenses_common.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
 #include "services/common/ids.h"
@@ -57,10 +59,6 @@ ABSL_FLAG(bool, no_receipts_required, false,
           "expenses policy set: switch the receipt requirement off");
 
 namespace timebank::cli {
-namespace {
-
-namespace xpb = ::timebank::expenses::v1;
-using Args = std::vector<std::string>;
 
 xpb::Policy Policy(Client& c, uint64_t community) {
   xpb::GetPolicyRequest req;
@@ -137,19 +135,6 @@ void PrintClaims(const google::protobuf::RepeatedPtrField<xpb::Claim>& claims) {
   }
 }
 
-// Prints `m` as JSON (returns false: nothing more to show) or as a one-row table.
-template <class Msg, class Print>
-bool ShowOne(const Msg& m, Print print) {
-  if (Json()) {
-    PrintJson(m);
-    return false;
-  }
-  google::protobuf::RepeatedPtrField<Msg> one;
-  *one.Add() = m;
-  print(one);
-  return true;
-}
-
 int ShowClaim(const xpb::Claim& x) {
   if (!ShowOne(x, PrintClaims)) return 0;
   std::printf("\n");
@@ -201,15 +186,90 @@ xpb::Claim GetClaim(Client& c, uint64_t community, const std::string& id_text) {
   return c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::GetClaim, req);
 }
 
-// Acts on a claim as last read: fills `req`'s community, claim id and etag (so a change
-// by someone else in between is refused, not overwritten) and calls `method`.
-template <class Req, class Method>
-int ActOnClaim(Client& c, uint64_t community, const std::string& claim_id, Req req, Method method) {
-  const xpb::Claim claim = GetClaim(c, community, claim_id);
+// Whether the community has no policy yet (the first one needs the limits).
+bool PolicyIsNew(Client& c, uint64_t community) {
+  xpb::GetPolicyRequest req;
   req.set_community_id(community);
-  req.set_claim_id(claim.id());
-  req.set_etag(claim.etag());
-  return ShowClaim(c.Call<xpb::Claim>(c.expenses(), method, req));
+  xpb::Policy current;
+  grpc::ClientContext ctx;
+  c.Prepare(&ctx);
+  grpc::Status s = c.expenses()->GetPolicy(&ctx, req, &current);
+  const bool first = s.error_code() == grpc::StatusCode::NOT_FOUND;
+  if (!s.ok() && !first) DieRpc(s);
+  return first;
+}
+
+// Names `path` in the update mask when --`flag` was given; whether it was.
+bool Change(google::protobuf::FieldMask* mask, const char* flag, const char* path) {
+  if (!FlagGiven(flag)) return false;
+  mask->add_paths(path);
+  return true;
+}
+
+// The categories, mileage and limits named on the command line (all of them for a
+// first policy's window).
+void LimitsFromFlags(const std::string& currency, bool first, xpb::Policy* p,
+                     google::protobuf::FieldMask* mask) {
+  if (Change(mask, "categories", "categories")) {
+    const std::string cats = absl::GetFlag(FLAGS_categories);
+    if (cats.empty()) Die("--categories: the claimable categories, or --categories=all");
+    if (cats != "all") {
+      for (absl::string_view cat : absl::StrSplit(cats, ',', absl::SkipEmpty())) {
+        p->add_categories(ParseCategory(std::string(cat)));
+      }
+    }
+  }
+  if (Change(mask, "mileage_rate", "mileage_rate_minor")) {
+    p->set_mileage_rate_minor(
+        ParseMoney("--mileage_rate", absl::GetFlag(FLAGS_mileage_rate), currency));
+  }
+  if (FlagGiven("mileage_rate") || Change(mask, "distance_unit", "distance_unit")) {
+    const std::string unit = absl::GetFlag(FLAGS_distance_unit);
+    if (unit != "mile" && unit != "km") Die("--distance_unit: mile or km");
+    p->set_distance_unit(unit == "mile" ? xpb::DISTANCE_UNIT_MILE : xpb::DISTANCE_UNIT_KILOMETRE);
+    if (!FlagGiven("distance_unit")) mask->add_paths("distance_unit");
+  }
+  if (Change(mask, "max_claim", "max_claim_minor")) {
+    p->set_max_claim_minor(ParseMoney("--max_claim", absl::GetFlag(FLAGS_max_claim), currency));
+  }
+  if (Change(mask, "max_month", "max_month_minor")) {
+    p->set_max_month_minor(ParseMoney("--max_month", absl::GetFlag(FLAGS_max_month), currency));
+  }
+  if (Change(mask, "window_days", "claim_window_days") || first) {
+    p->set_claim_window_days(absl::GetFlag(FLAGS_window_days));
+  }
+}
+
+// A threshold is set above zero, or its safeguard switched off by its own flag:
+// never by a zero, and never by leaving it out.
+void SafeguardsFromFlags(const std::string& currency, xpb::Policy* p,
+                         google::protobuf::FieldMask* mask) {
+  if (FlagGiven("second_above") && absl::GetFlag(FLAGS_no_second_approver)) {
+    Die("--second_above and --no_second_approver contradict each other; say one");
+  }
+  if (Change(mask, "second_above", "second_approval_above_minor")) {
+    const int64_t v = ParseMoney("--second_above", absl::GetFlag(FLAGS_second_above), currency);
+    if (v == 0) {
+      Die("--second_above: an amount above zero; to switch the second approver off, say "
+          "--no_second_approver");
+    }
+    p->set_second_approval_above_minor(v);
+  } else if (absl::GetFlag(FLAGS_no_second_approver)) {
+    mask->add_paths("second_approval_above_minor");  // 0: one approval for any claim
+  }
+  if (FlagGiven("receipt_above") && absl::GetFlag(FLAGS_no_receipts_required)) {
+    Die("--receipt_above and --no_receipts_required contradict each other; say one");
+  }
+  if (Change(mask, "receipt_above", "receipt_required_above_minor")) {
+    const int64_t v = ParseMoney("--receipt_above", absl::GetFlag(FLAGS_receipt_above), currency);
+    if (v == 0) {
+      Die("--receipt_above: an amount above zero; to stop requiring receipts, say "
+          "--no_receipts_required");
+    }
+    p->set_receipt_required_above_minor(v);
+  } else if (absl::GetFlag(FLAGS_no_receipts_required)) {
+    mask->add_paths("receipt_required_above_minor");  // 0: receipts are never required
+  }
 }
 
 // tbctl expenses policy set: the first policy needs the limits; after that only the
@@ -222,82 +282,13 @@ int SetPolicy(Client& c, uint64_t community) {
   const std::string currency =
       c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::GetCommunity, get)
           .expense_currency();
-  bool first = false;
-  {
-    xpb::GetPolicyRequest req;
-    req.set_community_id(community);
-    xpb::Policy current;
-    grpc::ClientContext ctx;
-    c.Prepare(&ctx);
-    grpc::Status s = c.expenses()->GetPolicy(&ctx, req, &current);
-    first = s.error_code() == grpc::StatusCode::NOT_FOUND;
-    if (!s.ok() && !first) DieRpc(s);
-  }
+  const bool first = PolicyIsNew(c, community);
   xpb::SetPolicyRequest req;
   xpb::Policy& p = *req.mutable_policy();
   p.set_community_id(community);
   google::protobuf::FieldMask& mask = *req.mutable_update_mask();
-  auto change = [&](const char* flag, const char* path) {
-    if (!FlagGiven(flag)) return false;
-    mask.add_paths(path);
-    return true;
-  };
-  if (change("categories", "categories")) {
-    const std::string cats = absl::GetFlag(FLAGS_categories);
-    if (cats.empty()) Die("--categories: the claimable categories, or --categories=all");
-    if (cats != "all") {
-      for (absl::string_view cat : absl::StrSplit(cats, ',', absl::SkipEmpty())) {
-        p.add_categories(ParseCategory(std::string(cat)));
-      }
-    }
-  }
-  if (change("mileage_rate", "mileage_rate_minor")) {
-    p.set_mileage_rate_minor(
-        ParseMoney("--mileage_rate", absl::GetFlag(FLAGS_mileage_rate), currency));
-  }
-  if (FlagGiven("mileage_rate") || change("distance_unit", "distance_unit")) {
-    const std::string unit = absl::GetFlag(FLAGS_distance_unit);
-    if (unit != "mile" && unit != "km") Die("--distance_unit: mile or km");
-    p.set_distance_unit(unit == "mile" ? xpb::DISTANCE_UNIT_MILE : xpb::DISTANCE_UNIT_KILOMETRE);
-    if (!FlagGiven("distance_unit")) mask.add_paths("distance_unit");
-  }
-  if (change("max_claim", "max_claim_minor")) {
-    p.set_max_claim_minor(ParseMoney("--max_claim", absl::GetFlag(FLAGS_max_claim), currency));
-  }
-  if (change("max_month", "max_month_minor")) {
-    p.set_max_month_minor(ParseMoney("--max_month", absl::GetFlag(FLAGS_max_month), currency));
-  }
-  if (change("window_days", "claim_window_days") || first) {
-    p.set_claim_window_days(absl::GetFlag(FLAGS_window_days));
-  }
-  // A threshold is set above zero, or its safeguard switched off by its own flag:
-  // never by a zero, and never by leaving it out.
-  if (FlagGiven("second_above") && absl::GetFlag(FLAGS_no_second_approver)) {
-    Die("--second_above and --no_second_approver contradict each other; say one");
-  }
-  if (change("second_above", "second_approval_above_minor")) {
-    const int64_t v = ParseMoney("--second_above", absl::GetFlag(FLAGS_second_above), currency);
-    if (v == 0) {
-      Die("--second_above: an amount above zero; to switch the second approver off, say "
-          "--no_second_approver");
-    }
-    p.set_second_approval_above_minor(v);
-  } else if (absl::GetFlag(FLAGS_no_second_approver)) {
-    mask.add_paths("second_approval_above_minor");  // 0: one approval for any claim
-  }
-  if (FlagGiven("receipt_above") && absl::GetFlag(FLAGS_no_receipts_required)) {
-    Die("--receipt_above and --no_receipts_required contradict each other; say one");
-  }
-  if (change("receipt_above", "receipt_required_above_minor")) {
-    const int64_t v = ParseMoney("--receipt_above", absl::GetFlag(FLAGS_receipt_above), currency);
-    if (v == 0) {
-      Die("--receipt_above: an amount above zero; to stop requiring receipts, say "
-          "--no_receipts_required");
-    }
-    p.set_receipt_required_above_minor(v);
-  } else if (absl::GetFlag(FLAGS_no_receipts_required)) {
-    mask.add_paths("receipt_required_above_minor");  // 0: receipts are never required
-  }
+  LimitsFromFlags(currency, first, &p, &mask);
+  SafeguardsFromFlags(currency, &p, &mask);
   if (first) {
     if (!FlagGiven("max_claim") || !FlagGiven("max_month")) {
       Die("say the limits: --max_claim=250.00 --max_month=500.00");
@@ -318,7 +309,7 @@ int SetPolicy(Client& c, uint64_t community) {
   return 0;
 }
 
-int PolicyCommand(Client& c, const Args& a) {
+int PolicyCmd(Client& c, const Args& a) {
   const uint64_t community = CurrentCommunity(c);
   const std::string sub = a.size() > 1 ? a[1] : "";
   if (sub == "set") return SetPolicy(c, community);
@@ -356,381 +347,153 @@ int PolicyCommand(Client& c, const Args& a) {
   return 0;
 }
 
-int ClaimCommand(Client& c, const Args& a) {
+int ClaimCreate(Client& c, uint64_t community, const std::string& sub, const Args& a) {
+  const std::string currency = Policy(c, community).currency();
+  xpb::CreateClaimRequest req;
+  xpb::Claim& claim = *req.mutable_claim();
+  claim.set_community_id(community);
+  claim.set_title(a[1]);
+  claim.set_organisation_id(absl::GetFlag(FLAGS_org));
+  for (size_t i = 2; i < a.size(); ++i) *claim.add_lines() = ParseLine(a[i], currency);
+  for (xpb::ClaimLine& l : *claim.mutable_lines()) l.set_activity_id(absl::GetFlag(FLAGS_activity));
+  xpb::Claim made = c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::CreateClaim, req);
+  if (!Json()) {
+    std::printf("claim %llu saved as a draft; submit it with: tbctl claim submit %llu\n",
+                static_cast<unsigned long long>(made.id()),
+                static_cast<unsigned long long>(made.id()));
+  }
+  return ShowClaim(made);
+}
+
+int ClaimEdit(Client& c, uint64_t community, const std::string& sub, const Args& a) {
+  // Only what is named changes (the request's update mask).
+  const xpb::Claim claim = GetClaim(c, community, a[1]);
+  xpb::UpdateClaimRequest req;
+  xpb::Claim& patch = *req.mutable_claim();
+  patch.set_community_id(community);
+  patch.set_id(claim.id());
+  patch.set_etag(claim.etag());
+  if (FlagGiven("title")) {
+    patch.set_title(absl::GetFlag(FLAGS_title));
+    req.mutable_update_mask()->add_paths("title");
+  }
+  if (FlagGiven("org")) {
+    patch.set_organisation_id(absl::GetFlag(FLAGS_org));
+    req.mutable_update_mask()->add_paths("organisation_id");
+  }
+  if (a.size() > 2 || FlagGiven("activity")) {
+    if (a.size() > 2) {
+      for (size_t i = 2; i < a.size(); ++i) *patch.add_lines() = ParseLine(a[i], claim.currency());
+    } else {
+      *patch.mutable_lines() = claim.lines();
+    }
+    if (FlagGiven("activity")) {
+      for (xpb::ClaimLine& l : *patch.mutable_lines()) {
+        l.set_activity_id(absl::GetFlag(FLAGS_activity));
+      }
+    }
+    req.mutable_update_mask()->add_paths("lines");
+  }
+  if (req.update_mask().paths().empty()) {
+    Die("say what to change: new LINEs, --title, --org or --activity");
+  }
+  return ShowClaim(c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::UpdateClaim, req));
+}
+
+int ClaimSubmit(Client& c, uint64_t community, const std::string& sub, const Args& a) {
+  return ActOnClaim(c, community, a[1], xpb::SubmitClaimRequest(),
+                    &xpb::ExpensesService::Stub::SubmitClaim);
+}
+
+int ClaimAttach(Client& c, uint64_t community, const std::string& sub, const Args& a) {
+  xpb::AttachReceiptRequest req;
+  req.set_filename(std::filesystem::path(a[2]).filename().string());
+  std::ifstream in(a[2], std::ios::binary);
+  if (!in) Die(absl::StrCat("cannot read ", a[2]));
+  std::ostringstream data;
+  data << in.rdbuf();
+  req.set_data(data.str());
+  return ActOnClaim(c, community, a[1], req, &xpb::ExpensesService::Stub::AttachReceipt);
+}
+
+int ClaimReceipt(Client& c, uint64_t community, const std::string& sub, const Args& a) {
+  uint64_t receipt = 0;
+  if (!absl::SimpleAtoi(a[2], &receipt)) Die("expected a receipt id (tbctl claim show lists them)");
+  if (sub == "detach") {
+    xpb::DetachReceiptRequest req;
+    req.set_receipt_id(receipt);
+    return ActOnClaim(c, community, a[1], req, &xpb::ExpensesService::Stub::DetachReceipt);
+  }
+  xpb::GetReceiptRequest req;
+  req.set_community_id(community);
+  req.set_claim_id(GetClaim(c, community, a[1]).id());
+  req.set_receipt_id(receipt);
+  auto resp =
+      c.Call<xpb::GetReceiptResponse>(c.expenses(), &xpb::ExpensesService::Stub::GetReceipt, req);
+  const std::string out =
+      absl::GetFlag(FLAGS_out).empty() ? resp.receipt().filename() : absl::GetFlag(FLAGS_out);
+  FILE* f = std::fopen(out.c_str(), "wb");
+  if (f == nullptr ||
+      std::fwrite(resp.data().data(), 1, resp.data().size(), f) != resp.data().size()) {
+    Die(absl::StrCat("cannot write ", out, "; choose another place with --out"));
+  }
+  std::fclose(f);
+  std::printf("wrote %s (%s, %lld bytes)\n", out.c_str(), resp.receipt().content_type().c_str(),
+              static_cast<long long>(resp.receipt().size_bytes()));
+  return 0;
+}
+
+int ClaimList(Client& c, uint64_t community, const std::string& sub, const Args& a) {
+  xpb::ListClaimsRequest req;
+  req.set_community_id(community);
+  req.set_member_id(absl::GetFlag(FLAGS_member));
+  if (!FlagGiven("member")) {
+    // Your own claims; finance officers and admins see everyone's.
+    const dpb::Principal me =
+        c.principal() ? *c.principal()
+                      : c.Call<dpb::Principal>(c.auth(), &dpb::AuthService::Stub::WhoAmI,
+                                               dpb::WhoAmIRequest());
+    const bool finance = std::any_of(me.roles().begin(), me.roles().end(), [](int r) {
+      return r == dpb::ROLE_FINANCE || r == dpb::ROLE_ADMIN;
+    });
+    if (me.kind() == dpb::Principal::KIND_MEMBER && !finance) req.set_member_id(me.subject_id());
+  }
+  if (!absl::GetFlag(FLAGS_state).empty()) {
+    std::string s = absl::AsciiStrToUpper(absl::GetFlag(FLAGS_state));
+    for (char& ch : s) ch = ch == '-' ? '_' : ch;
+    xpb::ClaimState state;
+    if (!xpb::ClaimState_Parse("CLAIM_STATE_" + s, &state)) {
+      Die("--state: draft, submitted, needs-info, approved, rejected or paid");
+    }
+    req.set_state(state);
+  }
+  req.set_page_size(200);
+  auto resp =
+      c.Call<xpb::ListClaimsResponse>(c.expenses(), &xpb::ExpensesService::Stub::ListClaims, req);
+  if (Json()) {
+    PrintJson(resp);
+  } else {
+    PrintClaims(resp.claims());
+  }
+  return 0;
+}
+
+int Claims(Client& c, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   const uint64_t community = CurrentCommunity(c);
-  if (sub == "create" && a.size() >= 3) {
-    const std::string currency = Policy(c, community).currency();
-    xpb::CreateClaimRequest req;
-    xpb::Claim& claim = *req.mutable_claim();
-    claim.set_community_id(community);
-    claim.set_title(a[1]);
-    claim.set_organisation_id(absl::GetFlag(FLAGS_org));
-    for (size_t i = 2; i < a.size(); ++i) *claim.add_lines() = ParseLine(a[i], currency);
-    for (xpb::ClaimLine& l : *claim.mutable_lines())
-      l.set_activity_id(absl::GetFlag(FLAGS_activity));
-    xpb::Claim made =
-        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::CreateClaim, req);
-    if (!Json()) {
-      std::printf("claim %llu saved as a draft; submit it with: tbctl claim submit %llu\n",
-                  static_cast<unsigned long long>(made.id()),
-                  static_cast<unsigned long long>(made.id()));
-    }
-    return ShowClaim(made);
-  }
-  if (sub == "edit" && a.size() >= 2) {
-    // Only what is named changes (the request's update mask).
-    const xpb::Claim claim = GetClaim(c, community, a[1]);
-    xpb::UpdateClaimRequest req;
-    xpb::Claim& patch = *req.mutable_claim();
-    patch.set_community_id(community);
-    patch.set_id(claim.id());
-    patch.set_etag(claim.etag());
-    if (FlagGiven("title")) {
-      patch.set_title(absl::GetFlag(FLAGS_title));
-      req.mutable_update_mask()->add_paths("title");
-    }
-    if (FlagGiven("org")) {
-      patch.set_organisation_id(absl::GetFlag(FLAGS_org));
-      req.mutable_update_mask()->add_paths("organisation_id");
-    }
-    if (a.size() > 2 || FlagGiven("activity")) {
-      if (a.size() > 2) {
-        for (size_t i = 2; i < a.size(); ++i)
-          *patch.add_lines() = ParseLine(a[i], claim.currency());
-      } else {
-        *patch.mutable_lines() = claim.lines();
-      }
-      if (FlagGiven("activity")) {
-        for (xpb::ClaimLine& l : *patch.mutable_lines()) {
-          l.set_activity_id(absl::GetFlag(FLAGS_activity));
-        }
-      }
-      req.mutable_update_mask()->add_paths("lines");
-    }
-    if (req.update_mask().paths().empty()) {
-      Die("say what to change: new LINEs, --title, --org or --activity");
-    }
-    return ShowClaim(
-        c.Call<xpb::Claim>(c.expenses(), &xpb::ExpensesService::Stub::UpdateClaim, req));
-  }
-  if (sub == "submit" && a.size() == 2) {
-    return ActOnClaim(c, community, a[1], xpb::SubmitClaimRequest(),
-                      &xpb::ExpensesService::Stub::SubmitClaim);
-  }
+  if (sub == "create" && a.size() >= 3) return ClaimCreate(c, community, sub, a);
+  if (sub == "edit" && a.size() >= 2) return ClaimEdit(c, community, sub, a);
+  if (sub == "submit" && a.size() == 2) return ClaimSubmit(c, community, sub, a);
   if (sub == "show" && a.size() == 2) return ShowClaim(GetClaim(c, community, a[1]));
-  if (sub == "attach" && a.size() == 3) {
-    xpb::AttachReceiptRequest req;
-    req.set_filename(std::filesystem::path(a[2]).filename().string());
-    std::ifstream in(a[2], std::ios::binary);
-    if (!in) Die(absl::StrCat("cannot read ", a[2]));
-    std::ostringstream data;
-    data << in.rdbuf();
-    req.set_data(data.str());
-    return ActOnClaim(c, community, a[1], req, &xpb::ExpensesService::Stub::AttachReceipt);
-  }
-  if ((sub == "detach" || sub == "receipt") && a.size() == 3) {
-    uint64_t receipt = 0;
-    if (!absl::SimpleAtoi(a[2], &receipt))
-      Die("expected a receipt id (tbctl claim show lists them)");
-    if (sub == "detach") {
-      xpb::DetachReceiptRequest req;
-      req.set_receipt_id(receipt);
-      return ActOnClaim(c, community, a[1], req, &xpb::ExpensesService::Stub::DetachReceipt);
-    }
-    xpb::GetReceiptRequest req;
-    req.set_community_id(community);
-    req.set_claim_id(GetClaim(c, community, a[1]).id());
-    req.set_receipt_id(receipt);
-    auto resp =
-        c.Call<xpb::GetReceiptResponse>(c.expenses(), &xpb::ExpensesService::Stub::GetReceipt, req);
-    const std::string out =
-        absl::GetFlag(FLAGS_out).empty() ? resp.receipt().filename() : absl::GetFlag(FLAGS_out);
-    FILE* f = std::fopen(out.c_str(), "wb");
-    if (f == nullptr ||
-        std::fwrite(resp.data().data(), 1, resp.data().size(), f) != resp.data().size()) {
-      Die(absl::StrCat("cannot write ", out, "; choose another place with --out"));
-    }
-    std::fclose(f);
-    std::printf("wrote %s (%s, %lld bytes)\n", out.c_str(), resp.receipt().content_type().c_str(),
-                static_cast<long long>(resp.receipt().size_bytes()));
-    return 0;
-  }
-  if (sub == "list") {
-    xpb::ListClaimsRequest req;
-    req.set_community_id(community);
-    req.set_member_id(absl::GetFlag(FLAGS_member));
-    if (!FlagGiven("member")) {
-      // Your own claims; finance officers and admins see everyone's.
-      const dpb::Principal me =
-          c.principal() ? *c.principal()
-                        : c.Call<dpb::Principal>(c.auth(), &dpb::AuthService::Stub::WhoAmI,
-                                                 dpb::WhoAmIRequest());
-      const bool finance = std::any_of(me.roles().begin(), me.roles().end(), [](int r) {
-        return r == dpb::ROLE_FINANCE || r == dpb::ROLE_ADMIN;
-      });
-      if (me.kind() == dpb::Principal::KIND_MEMBER && !finance) req.set_member_id(me.subject_id());
-    }
-    if (!absl::GetFlag(FLAGS_state).empty()) {
-      std::string s = absl::AsciiStrToUpper(absl::GetFlag(FLAGS_state));
-      for (char& ch : s) ch = ch == '-' ? '_' : ch;
-      xpb::ClaimState state;
-      if (!xpb::ClaimState_Parse("CLAIM_STATE_" + s, &state)) {
-        Die("--state: draft, submitted, needs-info, approved, rejected or paid");
-      }
-      req.set_state(state);
-    }
-    req.set_page_size(200);
-    auto resp =
-        c.Call<xpb::ListClaimsResponse>(c.expenses(), &xpb::ExpensesService::Stub::ListClaims, req);
-    if (Json()) {
-      PrintJson(resp);
-    } else {
-      PrintClaims(resp.claims());
-    }
-    return 0;
-  }
+  if (sub == "attach" && a.size() == 3) return ClaimAttach(c, community, sub, a);
+  if ((sub == "detach" || sub == "receipt") && a.size() == 3)
+    return ClaimReceipt(c, community, sub, a);
+  if (sub == "list") return ClaimList(c, community, sub, a);
   Die("usage: tbctl claim create TITLE LINE... [--org=ID] | edit ID [LINE...] [--title=..] | "
       "attach ID FILE | detach ID RECEIPT | receipt ID RECEIPT [--out=F] | "
       "submit ID | show ID | list [--state=..]\n"
       "  LINE: CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION (mileage: the distance for AMOUNT)");
 }
-
-void PrintBatches(const google::protobuf::RepeatedPtrField<xpb::PaymentBatch>& batches) {
-  Table t({"batch", "claims", "total", "state", "reference", "posting"});
-  for (const xpb::PaymentBatch& b : batches) {
-    t.Add({absl::StrCat(b.id()), absl::StrCat(b.claim_ids_size()),
-           Money(b.total_minor(), b.currency()),
-           EnumWord(xpb::PaymentBatch::State_Name(b.state()), 6), b.payment_reference(),
-           EnumWord(xpb::PostingState_Name(b.posting_state()), 14) +
-               (b.ledger_result().empty() ? "" : " (" + b.ledger_result() + ")")});
-  }
-  t.Print(stdout);
-}
-
-int ShowBatch(const xpb::PaymentBatch& b) {
-  if (!ShowOne(b, PrintBatches)) return 0;
-  std::vector<std::string> ids;
-  for (uint64_t id : b.claim_ids()) ids.push_back(absl::StrCat(id));
-  std::printf("\nclaims: %s\n", absl::StrJoin(ids, ", ").c_str());
-  return 0;
-}
-
-uint64_t BatchId(const Args& a) {
-  uint64_t id = 0;
-  if (a.size() != 2 || !absl::SimpleAtoi(a[1], &id) || id == 0) Die("expected a batch id");
-  return id;
-}
-
-int BatchCommand(Client& c, uint64_t community, const Args& a) {
-  const std::string sub = a.empty() ? "" : a[0];
-  if (sub == "create") {
-    xpb::CreatePaymentBatchRequest req;
-    req.set_community_id(community);
-    for (size_t i = 1; i < a.size(); ++i) {
-      uint64_t id = 0;
-      if (!absl::SimpleAtoi(a[i], &id)) Die(absl::StrCat("'", a[i], "': a claim id"));
-      req.add_claim_ids(id);
-    }
-    return ShowBatch(c.Call<xpb::PaymentBatch>(
-        c.expenses(), &xpb::ExpensesService::Stub::CreatePaymentBatch, req));
-  }
-  if (sub == "list") {
-    xpb::ListPaymentBatchesRequest req;
-    req.set_community_id(community);
-    req.set_page_size(100);
-    auto resp = c.Call<xpb::ListPaymentBatchesResponse>(
-        c.expenses(), &xpb::ExpensesService::Stub::ListPaymentBatches, req);
-    if (Json()) {
-      PrintJson(resp);
-    } else {
-      PrintBatches(resp.batches());
-    }
-    return 0;
-  }
-  xpb::GetPaymentBatchRequest get;
-  get.set_community_id(community);
-  if (sub == "show") {
-    get.set_batch_id(BatchId(a));
-    return ShowBatch(
-        c.Call<xpb::PaymentBatch>(c.expenses(), &xpb::ExpensesService::Stub::GetPaymentBatch, get));
-  }
-  if (sub == "export") {
-    get.set_batch_id(BatchId(a));
-    auto resp = c.Call<xpb::ExportPaymentBatchResponse>(
-        c.expenses(), &xpb::ExpensesService::Stub::ExportPaymentBatch, get);
-    const std::string out = absl::GetFlag(FLAGS_out);
-    if (out.empty()) {
-      std::fwrite(resp.csv().data(), 1, resp.csv().size(), stdout);
-      return 0;
-    }
-    FILE* f = std::fopen(out.c_str(), "wb");
-    if (f == nullptr ||
-        std::fwrite(resp.csv().data(), 1, resp.csv().size(), f) != resp.csv().size()) {
-      Die(absl::StrCat("cannot write ", out));
-    }
-    std::fclose(f);
-    std::printf("wrote %s (open it in a spreadsheet, or send it to the bank)\n", out.c_str());
-    return 0;
-  }
-  if (sub == "paid") {
-    xpb::MarkBatchPaidRequest req;
-    req.set_community_id(community);
-    req.set_batch_id(BatchId(a));
-    req.set_payment_reference(absl::GetFlag(FLAGS_reference));
-    if (req.payment_reference().empty()) Die("--reference: the bank's or payroll's reference");
-    return ShowBatch(
-        c.Call<xpb::PaymentBatch>(c.expenses(), &xpb::ExpensesService::Stub::MarkBatchPaid, req));
-  }
-  Die("usage: tbctl finance batch create [CLAIM...] | list | show ID | export ID [--out=F] | "
-      "paid ID --reference=REF");
-}
-
-// Spend by month, category and organisation; what is owed to whom.
-int ReportCommand(Client& c, uint64_t community) {
-  xpb::GetMoneyReportRequest req;
-  req.set_community_id(community);
-  // --since/--until as dates or months; the report works in months.
-  req.set_from_month(absl::GetFlag(FLAGS_since).substr(0, 7));
-  req.set_to_month(absl::GetFlag(FLAGS_until).substr(0, 7));
-  auto r = c.Call<xpb::MoneyReport>(c.expenses(), &xpb::ExpensesService::Stub::GetMoneyReport, req);
-  if (Json()) {
-    PrintJson(r);
-    return 0;
-  }
-  const bool csv = absl::GetFlag(FLAGS_csv);
-  Table spend({"month", "category", "organisation", "lines", "total", "total_minor"});
-  for (const xpb::SpendRow& row : r.spend()) {
-    spend.Add({row.month(), EnumWord(xpb::Category_Name(row.category()), 9),
-               row.organisation_id() ? absl::StrCat(row.organisation_id()) : "",
-               absl::StrCat(row.lines()), FormatMinor(row.total_minor(), Exponent(r.currency())),
-               absl::StrCat(row.total_minor())});
-  }
-  Table owed({"member", "claims", "owed", "owed_minor"});
-  for (const xpb::OwedRow& row : r.owed()) {
-    owed.Add({absl::StrCat(row.member_id()), absl::StrCat(row.claims()),
-              FormatMinor(row.owed_minor(), Exponent(r.currency())),
-              absl::StrCat(row.owed_minor())});
-  }
-  if (csv) {
-    spend.PrintCsv(stdout);
-    return 0;  // one table per CSV file; owed: tbctl finance report --json
-  }
-  std::printf("Spend (approved and paid claims, %s)\n\n", r.currency().c_str());
-  spend.Print(stdout);
-  std::printf("\nOwed (approved, not yet paid)\n\n");
-  owed.Print(stdout);
-  return 0;
-}
-
-// The money book's journal from the ledger, as CSV for accounting software: every
-// transfer that touches one of the community's expense-book accounts (each category
-// and the bank), oldest first.
-int JournalExport(Client& c, uint64_t community) {
-  namespace lpb = ::timebank::ledger::v1;
-  const std::string currency = Policy(c, community).currency();
-  lpb::ListAccountsRequest list;
-  list.set_community_id(community);
-  list.set_unit(currency);
-  list.set_page_size(1000);
-  std::vector<std::string> book;
-  while (true) {
-    auto page = c.Call<lpb::ListAccountsResponse>(c.ledger(),
-                                                  &lpb::LedgerService::Stub::ListAccounts, list);
-    for (const lpb::Account& acct : page.accounts()) {
-      // The expenses service's own book accounts (each category, and the bank).
-      if (acct.owner_kind() == lpb::OWNER_KIND_EXPENSE_BOOK && IsMoneyBookAccountId(acct.id())) {
-        book.push_back(acct.id());
-      }
-    }
-    if (page.next_page_token().empty()) break;
-    list.set_page_token(page.next_page_token());
-  }
-  std::map<uint64_t, lpb::Transfer> by_seq;
-  for (const std::string& account : book) {
-    lpb::ListTransfersRequest req;
-    req.set_account_id(account);
-    req.set_oldest_first(true);
-    req.set_page_size(1000);
-    while (true) {
-      auto page = c.Call<lpb::ListTransfersResponse>(c.ledger(),
-                                                     &lpb::LedgerService::Stub::ListTransfers, req);
-      for (const lpb::Transfer& t : page.transfers()) by_seq.emplace(t.seq(), t);
-      if (page.next_page_token().empty()) break;
-      req.set_page_token(page.next_page_token());
-    }
-  }
-  Table t({"date", "time_utc", "journal_seq", "transfer_id", "kind", "debit_account",
-           "credit_account", "amount", "currency", "memo", "reference"});
-  for (const auto& [seq, x] : by_seq) {
-    const absl::Time at = absl::FromUnixSeconds(x.recorded_at().seconds());
-    t.Add({absl::FormatTime("%Y-%m-%d", at, absl::UTCTimeZone()),
-           absl::FormatTime("%H:%M:%S", at, absl::UTCTimeZone()), absl::StrCat(seq), x.id(),
-           EnumWord(lpb::TransferKind_Name(x.kind()), 14), x.debit_account_id(),
-           x.credit_account_id(), FormatMinor(x.amount(), Exponent(currency)), currency, x.memo(),
-           x.reference()});
-  }
-  const std::string out = absl::GetFlag(FLAGS_out);
-  if (out.empty()) {
-    t.PrintCsv(stdout);
-    return 0;
-  }
-  FILE* f = std::fopen(out.c_str(), "wb");
-  if (f == nullptr) Die(absl::StrCat("cannot write ", out));
-  t.PrintCsv(f);
-  std::fclose(f);
-  std::printf("wrote %s: %zu journal lines\n", out.c_str(), t.size());
-  return 0;
-}
-
-int FinanceCommand(Client& c, const Args& a) {
-  const std::string sub = a.empty() ? "" : a[0];
-  const uint64_t community = CurrentCommunity(c);
-  if (sub == "queue") {
-    xpb::ListClaimsRequest req;
-    req.set_community_id(community);
-    req.set_state(xpb::CLAIM_STATE_SUBMITTED);
-    req.set_organisation_id(absl::GetFlag(FLAGS_org));
-    req.set_min_age_days(absl::GetFlag(FLAGS_min_age_days));
-    if (!absl::GetFlag(FLAGS_min_amount).empty()) {
-      req.set_min_total_minor(ParseMoney("--min_amount", absl::GetFlag(FLAGS_min_amount),
-                                         Policy(c, community).currency()));
-    }
-    req.set_page_size(200);
-    auto resp =
-        c.Call<xpb::ListClaimsResponse>(c.expenses(), &xpb::ExpensesService::Stub::ListClaims, req);
-    if (Json()) {
-      PrintJson(resp);
-    } else {
-      PrintClaims(resp.claims());
-      if (!resp.next_page_token().empty()) std::printf("\n(the oldest 200 shown)\n");
-    }
-    return 0;
-  }
-  if ((sub == "approve" || sub == "reject" || sub == "ask") && a.size() == 2) {
-    xpb::DecideClaimRequest req;
-    req.set_reason(absl::GetFlag(FLAGS_reason));
-    req.set_decision(sub == "approve"  ? xpb::DecideClaimRequest::DECISION_APPROVE
-                     : sub == "reject" ? xpb::DecideClaimRequest::DECISION_REJECT
-                                       : xpb::DecideClaimRequest::DECISION_ASK_FOR_INFO);
-    return ActOnClaim(c, community, a[1], req, &xpb::ExpensesService::Stub::DecideClaim);
-  }
-  if (sub == "reverse" && a.size() == 2) {
-    xpb::ReverseApprovalRequest req;
-    req.set_reason(absl::GetFlag(FLAGS_reason));
-    return ActOnClaim(c, community, a[1], req, &xpb::ExpensesService::Stub::ReverseApproval);
-  }
-  if (sub == "batch") return BatchCommand(c, community, Args(a.begin() + 1, a.end()));
-  if (sub == "report") return ReportCommand(c, community);
-  if (sub == "journal") return JournalExport(c, community);
-  Die("usage: tbctl finance queue [--org=ID --min_amount=50.00 --min_age_days=7] | "
-      "approve ID | reject ID --reason=.. | ask ID --reason=.. | reverse ID --reason=.. | "
-      "batch create [CLAIM...] | batch list | batch show ID | batch export ID [--out=F] | "
-      "batch paid ID --reference=REF | report [--since=2026-01 --until=2026-12] [--csv] | "
-      "journal [--out=F]");
-}
-
-}  // namespace
 
 const std::vector<CommandFlags>& ExpensesCommandFlags() {
   static const auto* kTable = new std::vector<CommandFlags>{
@@ -763,14 +526,10 @@ const std::vector<CommandFlags>& ExpensesCommandFlags() {
   return *kTable;
 }
 
-bool IsExpensesCommand(const std::string& cmd) {
-  return cmd == "claim" || cmd == "finance" || cmd == "expenses";
-}
+int ClaimCommand(Client& c, const std::string&, const Args& a) { return Claims(c, a); }
 
-int ExpensesCommand(Client& c, const std::string& cmd, const Args& a) {
-  if (cmd == "claim") return ClaimCommand(c, a);
-  if (cmd == "finance") return FinanceCommand(c, a);
-  if (!a.empty() && a[0] == "policy") return PolicyCommand(c, a);
+int PolicyCommand(Client& c, const std::string&, const Args& a) {
+  if (!a.empty() && a[0] == "policy") return PolicyCmd(c, a);
   Die("usage: tbctl expenses policy show | expenses policy set --max_claim=.. --max_month=..");
 }
 

@@ -14,21 +14,6 @@ absl::Status FromGrpc(const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
 }
 
-void ToTimestamp(int64_t unix_ns, google::protobuf::Timestamp* ts) {
-  int64_t seconds = unix_ns / 1'000'000'000;
-  int64_t nanos = unix_ns % 1'000'000'000;
-  if (nanos < 0) {
-    nanos += 1'000'000'000;
-    seconds -= 1;
-  }
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(nanos));
-}
-
-int64_t FromTimestamp(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * 1'000'000'000 + ts.nanos();
-}
-
 absl::Status CheckTimestamp(const google::protobuf::Timestamp& ts, const std::string& field) {
   // Years 1970..2200 keep nanoseconds within int64 and reject nonsense.
   constexpr int64_t kMaxSeconds = int64_t{7'258'118'400};

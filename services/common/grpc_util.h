@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "services/common/paging.h"
+#include "services/common/timestamps.h"
 
 namespace timebank {
 
@@ -36,9 +37,6 @@ grpc::Status ReplyPage(absl::StatusOr<Page<Item, Position>> page,
 }
 absl::Status FromGrpc(const grpc::Status& s);
 
-void ToTimestamp(int64_t unix_ns, google::protobuf::Timestamp* ts);
-// Nanoseconds since the epoch; 0 for an unset (all-zero) timestamp.
-int64_t FromTimestamp(const google::protobuf::Timestamp& ts);
 // INVALID_ARGUMENT naming `field` if the timestamp is out of range.
 absl::Status CheckTimestamp(const google::protobuf::Timestamp& ts, const std::string& field);
 

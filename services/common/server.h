@@ -14,11 +14,10 @@
 #include "absl/time/time.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/revocations.h"
+#include "services/common/client_channel.h"
 #include "services/common/metrics.h"
 
 namespace timebank {
-
-inline constexpr int kMaxMessageBytes = 32 << 20;
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:7400";
@@ -47,9 +46,6 @@ class GrpcServer {
   int port_ = 0;
   bool shut_down_ = false;
 };
-
-// Client-side channel with the same message limits as the server.
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target);
 
 }  // namespace timebank
 

@@ -376,8 +376,4 @@ std::shared_ptr<grpc::Channel> MakeTokenChannel(const std::string& target,
       target, grpc::InsecureChannelCredentials(), args, std::move(creators));
 }
 
-void AddBearer(grpc::ClientContext* ctx, const std::string& token) {
-  if (!token.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
-}
-
 }  // namespace timebank::auth

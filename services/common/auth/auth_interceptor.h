@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/revocations.h"
+#include "services/common/client_channel.h"
 #include "timebank/directory/v1/token.pb.h"
 
 namespace timebank::auth {
@@ -59,8 +60,6 @@ class RefusedStream final : public grpc::ServerWriteReactor<Response> {
   void OnDone() override { delete this; }
 };
 
-// Client side: adds "authorization: Bearer <token>".
-void AddBearer(grpc::ClientContext* ctx, const std::string& token);
 // A channel (same limits as MakeChannel) whose every call carries `token`.
 std::shared_ptr<grpc::Channel> MakeTokenChannel(const std::string& target,
                                                 const std::string& token);

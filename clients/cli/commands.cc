@@ -1,0 +1,291 @@
+#include "clients/cli/commands.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace timebank::cli {
+namespace {
+
+constexpr char kHeader[] = R"(tbctl: the timebank command-line client.
+
+Usage: tbctl [--server=host:port] [--json] COMMAND [ARGS] [FLAGS]
+
+)";
+
+// The --help headings, in order.
+constexpr char kSigningIn[] =
+    "Signing in (the login is saved in ~/.config/timebank/credentials, mode 0600)";
+constexpr char kDirectory[] = "Directory (--community=N defaults to your own)";
+constexpr char kActivity[] = "Contributions and exchanges (posted to the ledger exactly once)";
+constexpr char kExpenses[] = "Expenses (money, in the community's currency: 12.50)";
+constexpr char kAccounts[] =
+    "Accounts (ledger; for admins, and services: --service_keyring=DATA_DIR/keyring on the server)";
+constexpr char kTransfers[] = "Transfers (amounts: 1h30m, 90m, 1.5h for TIME; 12.50 for money)";
+constexpr char kStatements[] = "Statements and the journal";
+constexpr char kServer[] = "Server";
+
+constexpr char kFooter[] = R"(Common flags
+  --server=host:port   timebankd address (default $TIMEBANK_SERVER, else 127.0.0.1:7400)
+  --token=T            access token (default $TIMEBANK_TOKEN, else the saved login)
+  --json               JSON output for scripts       --csv   CSV output for spreadsheets
+  --community=N --unit=TIME|GBP --owner=KIND --owner_ref=REF --min=AMOUNT --max=AMOUNT
+  --provider=ACCT --receiver=ACCT --id=ID --kind=KIND --coproduction=TYPE --memo=TEXT
+  --reference=TEXT --reason=TEXT --pending --timeout=48h --since/--until=YYYY-MM-DD
+  --oldest_first --limit=N --from=SEQ        (tbctl --helpfull lists every flag)
+  A flag the command does not take is an error (exit 2): nothing is silently ignored.
+
+Examples
+  tbctl account create alice --community=1 --min=-10h
+  tbctl transfer 1h30m --provider=bob --receiver=alice --memo="gardening"
+  tbctl statement alice --csv > alice.csv
+)";
+
+}  // namespace
+
+const std::vector<Command>& Commands() {
+  // Rows that share a --help line (logout | whoami | ...) repeat it; it prints once.
+  static const auto* kTable = new std::vector<Command>{
+      {{"setup"},
+       kSigningIn,
+       R"(  setup --code=CODE --username=U           first start: create the operator (code printed by timebankd)
+)",
+       SetupCommand,
+       true},
+      {{"login"},
+       kSigningIn,
+       R"(  login USERNAME | login --api_key=KEY     password from $TIMEBANK_PASSWORD or a prompt
+)",
+       LoginCommand,
+       true},
+      {{"logout"},
+       kSigningIn,
+       R"(  logout | whoami | passwd | signout-everywhere [MEMBER_ID]
+)",
+       LogoutCommand,
+       true},
+      {{"whoami"},
+       kSigningIn,
+       R"(  logout | whoami | passwd | signout-everywhere [MEMBER_ID]
+)",
+       WhoAmICommand},
+      {{"passwd"},
+       kSigningIn,
+       R"(  logout | whoami | passwd | signout-everywhere [MEMBER_ID]
+)",
+       PasswdCommand},
+      {{"signout-everywhere"},
+       kSigningIn,
+       R"(  logout | whoami | passwd | signout-everywhere [MEMBER_ID]
+)",
+       SignOutEverywhereCommand},
+      {{"signup"},
+       kSigningIn,
+       R"(  signup [NAME] --community=N --username=U [--code=INVITATION] [--email=..]
+)",
+       SignUpCommand,
+       true},
+      {{"community"},
+       kDirectory,
+       R"(  community create NAME [--timezone=Europe/London --member_limit=10h --org_limit=1000h
+                         --currency=GBP --signup=invitation|approval --answer_hours=168
+                         --unconfirmed=confirm|expire] | list | show [ID]
+  community update ID [NEW_NAME] [flags]   changes only what is named (--timezone=.. etc.)
+)",
+       CommunityCommand},
+      {{"org"},
+       kDirectory,
+       R"(  org create NAME [--org_kind=charity|public-service|recognition-partner|community-group]
+  org list | org show ID
+)",
+       OrgCommand},
+      {{"member"},
+       kDirectory,
+       R"(  member add NAME [--username=U --number=N --email=E --phone=P --tags=a,b --in_directory]
+  member list [QUERY] [--tag=T] [--limit=50] | show ID | export ID [--out=F]
+  member update ID [NAME] [--email=E --phone=P --tags=a,b --[no]in_directory]  only what is named
+  member suspend|reinstate|approve|leave ID [--reason=..] [--username=U: approve with another name] | erase ID --reason=.. | set-password ID
+)",
+       MemberCommand},
+      {{"role"},
+       kDirectory,
+       R"(  role grant|revoke MEMBER_ID coordinator|finance|admin [--org=ID] [--reason=..]
+)",
+       RoleCommand},
+      {{"audit"},
+       kDirectory,
+       R"(  audit                                    who granted or revoked what, and other changes
+)",
+       AuditCommand},
+      {{"invite"},
+       kDirectory,
+       R"(  invite create [--hours=168 --note=..] | invite list | invite revoke ID
+)",
+       InviteCommand},
+      {{"apikey"},
+       kDirectory,
+       R"(  apikey create --org=ID --label=TEXT | apikey list [--org=ID] | apikey revoke ID --org=ID
+)",
+       ApiKeyCommand},
+      {{"key"},
+       kDirectory,
+       R"(  key rotate                               operator: new token signing key
+)",
+       KeyCommand},
+      {{"contribution"},
+       kActivity,
+       R"(  contribution log AMOUNT --org=ID --members=ID,ID.. --what=".." [--when=2026-11-20]
+               [--coproduction=co-design] [--collective]      coordinators: hours given
+  contribution report AMOUNT --org=ID --what=".." [--when=..]    members: for a coordinator to verify
+  contribution approve|decline ID --org=ID [--reason=..]
+  contribution import FILE.csv [--dry_run] [--rejected=REPORT.csv] [--nowait]
+               columns: member_number,date,hours,organisation,coproduction_type[,description,input]
+               (date 2026-11-23 or 23/11/2026; hours 2, 1.5 or 1h30m; organisation id or name).
+               Safe to run again: rows already imported are skipped. Exit 2: rows were rejected.
+)",
+       ContributionCommand},
+      {{"exchange"},
+       kActivity,
+       R"(  exchange record AMOUNT --provider=MEMBER --receiver=MEMBER --what=".." [--when=..]
+  exchange group AMOUNT --provider=ME --members=ID,ID.. --what=".."   one provider, several receivers
+  exchange confirm|decline|dispute ID [--reason=..]            the other member answers
+  exchange resolve ID [--nouphold] --reason=..                  coordinators settle disputes
+)",
+       ExchangeCommand},
+      {{"offer", "request"},
+       kActivity,
+       R"(  offer|request TITLE [--details=..] [--tags=a,b]              the community noticeboard
+)",
+       PostCommand},
+      {{"posts"},
+       kActivity,
+       R"(  posts [TEXT] [--tag=T] [--closed] | posts close ID           exchange record ... --post=ID links one
+)",
+       PostCommand},
+      {{"donate"},
+       kActivity,
+       R"(  donate AMOUNT [--member=ID] --what=".."                       to a member, or the community pool
+)",
+       DonateCommand},
+      {{"redeem"},
+       kActivity,
+       R"(  redeem AMOUNT --org=PARTNER --what=".."                       spend credits at a recognition partner
+)",
+       RedeemCommand},
+      {{"activity"},
+       kActivity,
+       R"(  activity show ID | activity reverse ID --reason=..
+  activity list [--member=ID] [--org=ID] [--state=proposed|confirmed|declined|disputed|reversed|expired]
+               [--since=2026-11-01] [--until=..] [--limit=1000]   newest first; days it happened (UTC)
+  activity watch [--from=1]                                    services: every change, live
+)",
+       ActivityCommand},
+      {{"expenses"},
+       kExpenses,
+       R"(  expenses policy show | expenses policy set --max_claim=250.00 --max_month=500.00
+               [--mileage_rate=0.45 --distance_unit=mile|km --window_days=90
+                --second_above=100.00 --receipt_above=20.00
+                --categories=travel,mileage,..|all]                    admins, finance
+               the first time the limits are needed; after that only what is named changes.
+               Safeguards go off only by name: --no_second_approver, --no_receipts_required
+)",
+       PolicyCommand},
+      {{"claim"},
+       kExpenses,
+       R"(  claim create TITLE LINE... [--org=ID] [--activity=ID]
+               LINE: CATEGORY,YYYY-MM-DD,AMOUNT,DESCRIPTION
+               (categories: travel mileage care-cover subsistence materials phone-data
+                other; for mileage the distance instead of the amount)
+  claim edit ID [LINE...] [--title=..] [--org=ID] | claim submit ID | claim show ID
+  claim list [--state=..] [--member=ID]   your claims (finance officers and admins: everyone's)
+  claim attach ID FILE | claim detach ID RECEIPT | claim receipt ID RECEIPT [--out=F]
+               receipts: JPEG, PNG, WebP, HEIC or PDF, at most 5 MiB
+)",
+       ClaimCommand},
+      {{"finance"},
+       kExpenses,
+       R"(  finance queue [--org=ID --min_amount=50.00 --min_age_days=7]      oldest first; finance, admins
+  finance approve ID | reject ID --reason=.. | ask ID --reason=.. | reverse ID --reason=..
+  finance batch create [CLAIM...] | batch list | batch show ID | batch export ID [--out=F]
+  finance batch paid ID --reference=REF    marks paid (again with the same REF: no change)
+  finance report [--since=2026-01 --until=2026-12] [--csv]   spend by month/category/org; owed
+  finance journal [--out=F]                 the money book's journal (from the ledger) as CSV
+)",
+       FinanceCommand},
+      {{"account"},
+       kAccounts,
+       R"(  account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]
+  account show ID...                       balances of one or more accounts
+  account list --community=N [--unit=U]    every account of a community
+  account freeze|unfreeze|close ID --reason="..."
+)",
+       AccountCommand},
+      {{"transfer"},
+       kTransfers,
+       R"(  transfer AMOUNT --provider=ACCT --receiver=ACCT [--kind=exchange] [--memo=..] [--id=..]
+           [--pending [--timeout=48h]] [--coproduction=co-design] [--reference=..]
+  transfer post PENDING_ID [AMOUNT]        complete a pending transfer (all of it by default)
+  transfer void PENDING_ID                 release a pending transfer
+  transfer reverse ID --reason="..."       undo a posted transfer (nothing is deleted)
+  transfer show ID...
+)",
+       TransferCommand},
+      {{"statement"},
+       kStatements,
+       R"(  statement ACCOUNT [--since=2026-01-01] [--until=..] [--oldest_first] [--limit=50] [--csv]
+                                           each row: when it was recorded and the day it happened
+)",
+       StatementCommand},
+      {{"journal"},
+       kStatements,
+       R"(  journal watch [--from=1]                 follow new journal entries live (Ctrl-C stops)
+  journal verify                           recompute the SHA-256 hash chain
+)",
+       JournalCommand},
+      {{"ping", "info", "backup"},
+       kServer,
+       R"(  ping | info | backup DIR                 DIR: absolute path on the server, must not exist
+)",
+       ServerCommand},
+  };
+  return *kTable;
+}
+
+const Command* FindCommand(const std::string& name) {
+  for (const Command& c : Commands()) {
+    for (const std::string& n : c.names) {
+      if (n == name) return &c;
+    }
+  }
+  return nullptr;
+}
+
+std::string Usage() {
+  std::string out = kHeader;
+  const std::string* section = nullptr;
+  const std::string* usage = nullptr;
+  for (const Command& c : Commands()) {
+    if (section == nullptr || *section != c.section) {
+      absl::StrAppend(&out, section == nullptr ? "" : "\n", c.section, "\n");
+      section = &c.section;
+    }
+    if (usage == nullptr || *usage != c.usage) absl::StrAppend(&out, c.usage);
+    usage = &c.usage;
+  }
+  absl::StrAppend(&out, "\n", kFooter);
+  return out;
+}
+
+std::string CommandUsage(const Command& command) {
+  return absl::StrCat(command.section, "\n", command.usage,
+                      "\n(tbctl --help lists every command and the common flags)\n");
+}
+
+std::vector<CommandFlags> AllCommandFlags() {
+  std::vector<CommandFlags> flags;
+  for (const auto* table : {&LedgerCommandFlags(), &ExpensesCommandFlags(), &ActivityCommandFlags(),
+                            &DirectoryCommandFlags()}) {
+    flags.insert(flags.end(), table->begin(), table->end());
+  }
+  return flags;
+}
+
+}  // namespace timebank::cli

@@ -1,0 +1,232 @@
+// tbctl's member commands: add, list and search, show, export (a member's data as
+// JSON), update, and the changes of status (suspend, reinstate, approve, leave,
+// erase), and setting a password for a member.
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/directory_common.h"
+#include "clients/common/table.h"
+
+ABSL_DECLARE_FLAG(bool, csv);
+ABSL_DECLARE_FLAG(std::string, email);
+ABSL_DECLARE_FLAG(bool, in_directory);
+ABSL_DECLARE_FLAG(int, limit);
+ABSL_DECLARE_FLAG(std::string, number);
+ABSL_DECLARE_FLAG(bool, on_leaderboards);
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(std::string, phone);
+ABSL_DECLARE_FLAG(std::string, reason);
+ABSL_DECLARE_FLAG(std::string, tag);
+ABSL_DECLARE_FLAG(std::string, tags);
+ABSL_DECLARE_FLAG(std::string, username);
+
+namespace timebank::cli {
+namespace {
+
+void PrintMembers(const google::protobuf::RepeatedPtrField<dpb::Member>& ms) {
+  Table t({"id", "number", "name", "username", "status", "roles", "tags", "account"});
+  for (const dpb::Member& m : ms) {
+    t.Add({absl::StrCat(m.id()), m.member_number(), m.display_name(), m.username(),
+           Status(m.status()), Roles(m), absl::StrJoin(m.tags(), ","), m.account_id()});
+  }
+  if (absl::GetFlag(FLAGS_csv)) {
+    t.PrintCsv(stdout);
+  } else {
+    t.Print(stdout);
+  }
+}
+
+// The member's details from the flags. For a new member (`mask` null) what is given;
+// for an update, exactly the flags given, each named in `mask` (so --email= clears
+// the email and --noin_directory withdraws the consent).
+dpb::Member MemberFromFlags(dpb::Member m, google::protobuf::FieldMask* mask = nullptr) {
+  auto change = [mask](const char* flag, const char* path, bool non_default) {
+    if (mask == nullptr) return non_default;
+    if (!FlagGiven(flag)) return false;
+    mask->add_paths(path);
+    return true;
+  };
+  if (change("email", "email", !absl::GetFlag(FLAGS_email).empty())) {
+    m.set_email(absl::GetFlag(FLAGS_email));
+  }
+  if (change("phone", "phone", !absl::GetFlag(FLAGS_phone).empty())) {
+    m.set_phone(absl::GetFlag(FLAGS_phone));
+  }
+  if (change("tags", "tags", !absl::GetFlag(FLAGS_tags).empty())) {
+    m.clear_tags();
+    for (absl::string_view t : absl::StrSplit(absl::GetFlag(FLAGS_tags), ',', absl::SkipEmpty())) {
+      m.add_tags(std::string(t));
+    }
+  }
+  if (change("in_directory", "consent.appear_in_directory", absl::GetFlag(FLAGS_in_directory))) {
+    m.mutable_consent()->set_appear_in_directory(absl::GetFlag(FLAGS_in_directory));
+  }
+  if (change("on_leaderboards", "consent.appear_on_leaderboards",
+             absl::GetFlag(FLAGS_on_leaderboards))) {
+    m.mutable_consent()->set_appear_on_leaderboards(absl::GetFlag(FLAGS_on_leaderboards));
+  }
+  return m;
+}
+
+dpb::Member GetMember(Client& c, uint64_t id) {
+  dpb::GetMemberRequest req;
+  req.set_community_id(CommunityOf(c));
+  req.set_member_id(id);
+  return c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::GetMember, req);
+}
+
+}  // namespace
+
+int MemberAdd(Client& c, const std::string& sub, const Args& a) {
+  dpb::CreateMemberRequest req;
+  dpb::Member* m = req.mutable_member();
+  *m = MemberFromFlags(dpb::Member());
+  m->set_community_id(CommunityOf(c));
+  m->set_display_name(a[1]);
+  m->set_username(absl::GetFlag(FLAGS_username));
+  m->set_member_number(absl::GetFlag(FLAGS_number));
+  if (!m->username().empty()) {
+    if (const char* p = std::getenv("TIMEBANK_PASSWORD"); p != nullptr) req.set_password(p);
+  }
+  ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::CreateMember, req),
+             "added");
+  return 0;
+}
+
+int MemberList(Client& c, const std::string& sub, const Args& a) {
+  dpb::SearchMembersRequest req;
+  req.set_community_id(CommunityOf(c));
+  if (a.size() > 1) req.set_query(a[1]);
+  req.set_tag(absl::GetFlag(FLAGS_tag));
+  dpb::SearchMembersResponse all;
+  const int limit = absl::GetFlag(FLAGS_limit);
+  while (true) {
+    req.set_page_size(1000);
+    auto page = c.Call<dpb::SearchMembersResponse>(
+        c.directory(), &dpb::DirectoryService::Stub::SearchMembers, req);
+    for (auto& m : *page.mutable_members()) *all.add_members() = std::move(m);
+    if (page.next_page_token().empty() || (limit > 0 && all.members_size() >= limit)) break;
+    req.set_page_token(page.next_page_token());
+  }
+  if (limit > 0 && all.members_size() > limit) {
+    all.mutable_members()->DeleteSubrange(limit, all.members_size() - limit);
+  }
+  if (Json()) {
+    PrintJson(all);
+  } else {
+    PrintMembers(all.members());
+  }
+  return 0;
+}
+
+int MemberShow(Client& c, const std::string& sub, const Args& a) {
+  dpb::Member m = GetMember(c, ParseId(a, 1, "a member id"));
+  if (Json()) {
+    PrintJson(m);
+  } else {
+    google::protobuf::RepeatedPtrField<dpb::Member> one;
+    *one.Add() = m;
+    PrintMembers(one);
+  }
+  return 0;
+}
+
+int MemberUpdate(Client& c, const std::string& sub, const Args& a) {
+  dpb::UpdateMemberRequest req;
+  *req.mutable_member() =
+      MemberFromFlags(GetMember(c, ParseId(a, 1, "a member id")), req.mutable_update_mask());
+  if (a.size() > 2) {
+    req.mutable_member()->set_display_name(a[2]);
+    req.mutable_update_mask()->add_paths("display_name");
+  }
+  if (req.update_mask().paths().empty()) {
+    Die("say what to change: a NAME or flags such as --email=.. --tags=.. --noin_directory");
+  }
+  ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::UpdateMember, req),
+             "updated");
+  return 0;
+}
+
+int MemberSetStatus(Client& c, const std::string& sub, const Args& a) {
+  dpb::SetMemberStatusRequest req;
+  req.set_community_id(CommunityOf(c));
+  req.set_member_id(ParseId(a, 1, "a member id"));
+  req.set_status(sub == "suspend" ? dpb::MEMBER_STATUS_SUSPENDED
+                 : sub == "leave" ? dpb::MEMBER_STATUS_LEFT
+                                  : dpb::MEMBER_STATUS_ACTIVE);
+  req.set_reason(absl::GetFlag(FLAGS_reason));
+  // Approving a sign-up whose requested username is taken: the one agreed instead.
+  if (sub == "approve") req.set_username(absl::GetFlag(FLAGS_username));
+  ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::SetMemberStatus, req),
+             "");
+  return 0;
+}
+
+int MemberExport(Client& c, const std::string& sub, const Args& a) {
+  dpb::ExportMemberDataRequest req;
+  req.set_community_id(CommunityOf(c));
+  req.set_member_id(ParseId(a, 1, "a member id"));
+  auto resp = c.Call<dpb::ExportMemberDataResponse>(
+      c.directory(), &dpb::DirectoryService::Stub::ExportMemberData, req);
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) {
+    std::printf("%s", resp.json().c_str());
+  } else {
+    FILE* f = std::fopen(out.c_str(), "w");
+    if (f == nullptr) Die(absl::StrCat("--out: cannot write ", out));
+    std::fwrite(resp.json().data(), 1, resp.json().size(), f);
+    std::fclose(f);
+    std::printf("wrote %zu bytes to %s\n", resp.json().size(), out.c_str());
+  }
+  return 0;
+}
+
+int MemberErase(Client& c, const std::string& sub, const Args& a) {
+  dpb::EraseMemberRequest req;
+  req.set_community_id(CommunityOf(c));
+  req.set_member_id(ParseId(a, 1, "a member id"));
+  req.set_reason(absl::GetFlag(FLAGS_reason));
+  if (req.reason().empty()) Die("--reason: say why (e.g. \"erasure request of 2026-11-20\")");
+  ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::EraseMember, req),
+             "erased");
+  return 0;
+}
+
+int MemberSetPassword(Client& c, const std::string& sub, const Args& a) {
+  dpb::SetPasswordRequest req;
+  req.set_community_id(CommunityOf(c));
+  req.set_member_id(ParseId(a, 1, "a member id"));
+  req.set_new_password(ReadPassword("TIMEBANK_NEW_PASSWORD", "New password: "));
+  c.Call<dpb::SetPasswordResponse>(c.auth(), &dpb::AuthService::Stub::SetPassword, req);
+  std::printf("password set; the member's sessions were signed out\n");
+  return 0;
+}
+
+int MemberCommand(Client& c, const std::string&, const Args& a) {
+  const std::string sub = a.empty() ? "" : a[0];
+  if (sub == "add" && a.size() == 2) return MemberAdd(c, sub, a);
+  if (sub == "list" || sub == "search") return MemberList(c, sub, a);
+  if (sub == "show" && a.size() == 2) return MemberShow(c, sub, a);
+  if (sub == "update" && a.size() >= 2) return MemberUpdate(c, sub, a);
+  if ((sub == "suspend" || sub == "reinstate" || sub == "approve" || sub == "leave") &&
+      a.size() == 2)
+    return MemberSetStatus(c, sub, a);
+  if (sub == "export" && a.size() == 2) return MemberExport(c, sub, a);
+  if (sub == "erase" && a.size() == 2) return MemberErase(c, sub, a);
+  if (sub == "set-password" && a.size() == 2) return MemberSetPassword(c, sub, a);
+  Die("usage: tbctl member add NAME [--username=U --number=N --email=E --phone=P --tags=a,b] | "
+      "list [QUERY] [--tag=T] | show ID | update ID [NAME] [flags] | "
+      "suspend|reinstate|approve|leave ID "
+      "[--reason=..] | export ID [--out=FILE] | erase ID --reason=.. | set-password ID   "
+      "[--community=N]");
+}
+
+}  // namespace timebank::cli

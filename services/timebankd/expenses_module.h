@@ -1,0 +1,45 @@
+// The expenses service as a node module: its records store under
+// <data_dir>/expenses, the ExpenseBook, ExpensesService, a store checkpoint for
+// backups, and the pump that posts its outbox to the ledger. It needs the ledger and
+// the directory; claim lines that name an activity are checked at the activity
+// service, in this process or at --activity_address.
+#ifndef TIMEBANK_SERVICES_TIMEBANKD_EXPENSES_MODULE_H_
+#define TIMEBANK_SERVICES_TIMEBANKD_EXPENSES_MODULE_H_
+
+#include <memory>
+#include <vector>
+
+#include "services/common/grpc_peers.h"
+#include "services/common/outbox_pump.h"
+#include "services/expenses/expense_book.h"
+#include "services/timebankd/module.h"
+
+namespace timebank {
+
+class ExpensesModule final : public ServiceModule {
+ public:
+  const char* name() const override { return "expenses"; }
+  absl::Status CheckPeers(const NodeContext& ctx) const override {
+    return NeedLedgerAndDirectory(ctx, "expenses");
+  }
+  absl::Status Open(NodeContext& ctx) override;
+  std::vector<std::unique_ptr<grpc::Service>> Services() override;
+  std::vector<system::BackupTarget> Backups() override {
+    return {StoreBackup("expenses", store_.get())};
+  }
+  absl::Status Connect(NodeContext& ctx) override;
+  // A post in flight completes while the server still answers.
+  void StopPumps() override { pump_.reset(); }
+  storage::KvStore* records_store() const override { return store_.get(); }
+  expenses::ExpenseBook* book() const { return book_.get(); }
+
+ private:
+  std::unique_ptr<storage::KvStore> store_;
+  std::unique_ptr<GrpcPeers> peers_;
+  std::unique_ptr<expenses::ExpenseBook> book_;
+  std::unique_ptr<OutboxPump> pump_;
+};
+
+}  // namespace timebank
+
+#endif  // TIMEBANK_SERVICES_TIMEBANKD_EXPENSES_MODULE_H_

@@ -1,0 +1,40 @@
+#include "services/timebankd/system_module.h"
+
+#include <filesystem>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace timebank {
+
+absl::Status SystemModule::Open(NodeContext& ctx) {
+  hosted_ = *ctx.hosted;
+  keyring_path_ = ctx.keyring_path;
+  pool_ = ctx.pool;
+  backups_ = ctx.backups;
+  for (system::BackupTarget& b : Backups()) backups_.push_back(std::move(b));
+  return absl::OkStatus();
+}
+
+std::vector<system::BackupTarget> SystemModule::Backups() {
+  // The signing keys go with the stores, so a restored node accepts current tokens.
+  return {{"keyring", [path = keyring_path_](const std::string& dest) {
+             std::error_code ec;
+             std::filesystem::copy_file(path, dest, ec);
+             if (ec) {
+               return absl::InternalError(absl::StrCat("copying the keyring: ", ec.message()));
+             }
+             std::filesystem::permissions(
+                 dest, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                 ec);
+             return absl::OkStatus();
+           }}};
+}
+
+std::vector<std::unique_ptr<grpc::Service>> SystemModule::Services() {
+  std::vector<std::unique_ptr<grpc::Service>> out;
+  out.push_back(std::make_unique<system::SystemServiceImpl>(hosted_, backups_, pool_));
+  return out;
+}
+
+}  // namespace timebank
