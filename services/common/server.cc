@@ -99,7 +99,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   // It comes first: outgoing hooks run in order, and it may replace the status (of a
   // request that could not be decoded) that the metrics interceptor then counts.
   if (config.keyring != nullptr && config.revocations != nullptr) {
-    factories.push_back(auth::MakeAccessInterceptorFactory(config.keyring, config.revocations));
+    factories.push_back(
+        auth::MakeAccessInterceptorFactory(config.keyring, config.revocations, config.clock));
   }
   if (config.metrics != nullptr) {
     factories.push_back(std::make_unique<MetricsInterceptorFactory>(config.metrics));

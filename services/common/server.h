@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/revocations.h"
+#include "services/common/clock.h"
 #include "services/common/metrics.h"
 
 namespace timebank {
@@ -27,6 +28,9 @@ struct ServerConfig {
   // handler to accept a call.
   auth::Keyring* keyring = nullptr;
   const auth::Revocations* revocations = nullptr;
+  // Where the access check reads the time of day (token expiry); tests may give a
+  // FakeClock. Call latency is measured on the monotonic clock, not this one.
+  const Clock* clock = SystemClock();
 };
 
 class GrpcServer {
