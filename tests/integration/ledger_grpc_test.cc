@@ -433,10 +433,15 @@ TEST_F(LedgerGrpcTest, ShutdownFinishesInFlightCommits) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Shut down mid-stream: once some calls are acknowledged and others are still coming.
+  for (int waited_ms = 0; acknowledged.load() < 20 && waited_ms < 30'000; waited_ms += 5) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   node_->Shutdown();
   for (auto& t : clients) t.join();
   node_.reset();
+  // Without acknowledged calls the comparison below would prove nothing.
+  ASSERT_GE(acknowledged.load(), 20);
   // Everything acknowledged is there after a restart.
   NodeOptions o;
   o.listen = "127.0.0.1:0";
