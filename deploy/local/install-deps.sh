@@ -6,8 +6,9 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libssl-dev libargon2-dev libicu-dev libcpp-httplib-dev libjemalloc-dev nghttp2-client clang-format
+  libssl-dev libargon2-dev libicu-dev libcpp-httplib-dev libjemalloc-dev prometheus-cpp-dev nghttp2-client clang-format
   clang libclang-rt-14-dev llvm  # the sanitizer + libFuzzer build; llvm-symbolizer
+  lld  # the linker CI uses (deploy/local/test.sh)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,54 +1,29 @@
 #include "services/common/metrics.h"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
 #include <algorithm>
+#include <string_view>
 #include <thread>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "httplib.h"
 #include "storage/check.h"
 
 namespace timebank {
-namespace {
 
-std::string Series(const std::string& name, const std::string& labels) {
-  return labels.empty() ? name : absl::StrCat(name, "{", labels, "}");
-}
-
-std::string Join(const std::string& labels, const std::string& extra) {
-  return labels.empty() ? extra : absl::StrCat(labels, ",", extra);
-}
-
-}  // namespace
-
-Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)), buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
-  TB_CHECK(std::is_sorted(bounds_.begin(), bounds_.end()));
-  for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
-}
-
-void Histogram::Observe(double v) {
-  const size_t i = std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin();
-  buckets_[i].fetch_add(1, std::memory_order_relaxed);
-  count_.fetch_add(1, std::memory_order_relaxed);
-  double old = sum_.load(std::memory_order_relaxed);
-  while (!sum_.compare_exchange_weak(old, old + v, std::memory_order_relaxed)) {
-  }
-}
-
-std::string Histogram::Render(const std::string& name, const std::string& labels) const {
-  std::string out;
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i <= bounds_.size(); ++i) {
-    cumulative += buckets_[i].load(std::memory_order_relaxed);
-    const std::string le = i < bounds_.size() ? absl::StrCat(bounds_[i]) : "+Inf";
-    absl::StrAppend(&out, Series(name + "_bucket", Join(labels, absl::StrCat("le=\"", le, "\""))),
-                    " ", cumulative, "\n");
-  }
-  absl::StrAppend(&out, Series(name + "_sum", labels), " ", sum_.load(), "\n");
-  absl::StrAppend(&out, Series(name + "_count", labels), " ", count_.load(), "\n");
-  return out;
-}
+void Counter::Add(uint64_t n) { series_->Increment(static_cast<double>(n)); }
+uint64_t Counter::value() const { return static_cast<uint64_t>(series_->Value()); }
+void Gauge::Set(int64_t v) { series_->Set(static_cast<double>(v)); }
+int64_t Gauge::value() const { return static_cast<int64_t>(series_->Value()); }
+void Histogram::Observe(double v) { series_->Observe(v); }
+uint64_t Histogram::count() const { return series_->Collect().histogram.sample_count; }
 
 std::vector<double> LatencyBounds() {
   return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -61,63 +36,113 @@ std::vector<double> SizeBounds() {
   return b;
 }
 
-MetricsRegistry::Family& MetricsRegistry::FamilyFor(const std::string& name,
-                                                    const std::string& type,
-                                                    const std::string& help) {
-  Family& f = families_[name];
-  if (f.type.empty()) {
-    f.type = type;
-    f.help = help;
-  }
-  TB_CHECK(f.type == type);
-  return f;
+struct MetricsRegistry::Families {
+  std::map<std::string, prometheus::Family<prometheus::Counter>*> counters;
+  std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges;
+  std::map<std::string, prometheus::Family<prometheus::Histogram>*> histograms;
+};
+
+MetricsRegistry::MetricsRegistry()
+    : registry_(std::make_unique<prometheus::Registry>()),
+      families_(std::make_unique<Families>()) {}
+
+MetricsRegistry::~MetricsRegistry() = default;
+
+void MetricsRegistry::ClaimName(const std::string& name, const char* type) {
+  auto [it, added] = types_.emplace(name, type);
+  TB_CHECK(added || std::string_view(it->second) == type);
 }
 
 Counter* MetricsRegistry::GetCounter(const std::string& name, const std::string& help,
-                                     const std::string& labels) {
+                                     const MetricLabels& labels) {
   absl::MutexLock lock(&mu_);
-  auto& slot = FamilyFor(name, "counter", help).counters[labels];
-  if (!slot) slot = std::make_unique<Counter>();
+  std::unique_ptr<Counter>& slot = counters_[{name, labels}];
+  if (slot) return slot.get();
+  ClaimName(name, "counter");
+  auto*& family = families_->counters[name];
+  if (family == nullptr) {
+    family = &prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
+  }
+  slot = std::make_unique<Counter>(&family->Add(labels));
   return slot.get();
 }
 
 Gauge* MetricsRegistry::GetGauge(const std::string& name, const std::string& help,
-                                 const std::string& labels) {
+                                 const MetricLabels& labels) {
   absl::MutexLock lock(&mu_);
-  auto& slot = FamilyFor(name, "gauge", help).gauges[labels];
-  if (!slot) slot = std::make_unique<Gauge>();
+  std::unique_ptr<Gauge>& slot = gauges_[{name, labels}];
+  if (slot) return slot.get();
+  ClaimName(name, "gauge");
+  auto*& family = families_->gauges[name];
+  if (family == nullptr) {
+    family = &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_);
+  }
+  slot = std::make_unique<Gauge>(&family->Add(labels));
   return slot.get();
 }
 
 Histogram* MetricsRegistry::GetHistogram(const std::string& name, const std::string& help,
-                                         const std::string& labels, std::vector<double> bounds) {
+                                         const MetricLabels& labels, std::vector<double> bounds) {
+  TB_CHECK(std::is_sorted(bounds.begin(), bounds.end()));
   absl::MutexLock lock(&mu_);
-  auto& slot = FamilyFor(name, "histogram", help).histograms[labels];
-  if (!slot) slot = std::make_unique<Histogram>(std::move(bounds));
+  std::unique_ptr<Histogram>& slot = histograms_[{name, labels}];
+  if (slot) return slot.get();
+  ClaimName(name, "histogram");
+  auto*& family = families_->histograms[name];
+  if (family == nullptr) {
+    family = &prometheus::BuildHistogram().Name(name).Help(help).Register(*registry_);
+  }
+  slot = std::make_unique<Histogram>(&family->Add(labels, std::move(bounds)));
   return slot.get();
+}
+
+MetricLabels MetricsRegistry::ParseLabels(std::string_view text) {
+  MetricLabels labels;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t eq = text.find('=', i);
+    TB_CHECK(eq != std::string_view::npos && eq + 1 < text.size() && text[eq + 1] == '"');
+    const size_t close = text.find('"', eq + 2);
+    TB_CHECK(close != std::string_view::npos);
+    labels[std::string(text.substr(i, eq - i))] = std::string(text.substr(eq + 2, close - eq - 2));
+    i = close + 1;
+    if (i < text.size()) {
+      TB_CHECK(text[i] == ',');
+      ++i;
+    }
+  }
+  return labels;
 }
 
 void MetricsRegistry::AddGaugeCallback(const std::string& name, const std::string& help,
                                        std::function<double()> fn) {
   absl::MutexLock lock(&mu_);
-  FamilyFor(name, "gauge", help).callback = std::move(fn);
+  ClaimName(name, "gauge");
+  TB_CHECK(!families_->gauges.contains(name));  // a name is either kind of gauge, not both
+  for (CallbackGauge& c : callbacks_) {
+    if (c.name == name) {
+      c.fn = std::move(fn);
+      return;
+    }
+  }
+  callbacks_.push_back({name, help, std::move(fn)});
 }
 
 std::string MetricsRegistry::Render() const {
-  absl::MutexLock lock(&mu_);
-  std::string out;
-  for (const auto& [name, f] : families_) {
-    absl::StrAppend(&out, "# HELP ", name, " ", f.help, "\n# TYPE ", name, " ", f.type, "\n");
-    for (const auto& [labels, c] : f.counters) {
-      absl::StrAppend(&out, Series(name, labels), " ", c->value(), "\n");
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  {
+    absl::MutexLock lock(&mu_);
+    for (const CallbackGauge& c : callbacks_) {
+      prometheus::MetricFamily& f = families.emplace_back();
+      f.name = c.name;
+      f.help = c.help;
+      f.type = prometheus::MetricType::Gauge;
+      f.metric.emplace_back().gauge.value = c.fn();
     }
-    for (const auto& [labels, g] : f.gauges) {
-      absl::StrAppend(&out, Series(name, labels), " ", g->value(), "\n");
-    }
-    if (f.callback) absl::StrAppend(&out, name, " ", f.callback(), "\n");
-    for (const auto& [labels, h] : f.histograms) absl::StrAppend(&out, h->Render(name, labels));
   }
-  return out;
+  std::sort(families.begin(), families.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 struct MetricsHttpServer::Impl {

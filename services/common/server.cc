@@ -28,14 +28,13 @@ class MetricsCache {
       if (auto it = cache_.find(method); it != cache_.end()) return it->second.get();
     }
     auto m = std::make_unique<MethodMetrics>();
-    const std::string labels = absl::StrCat("method=\"", method, "\"");
     m->latency =
         registry_->GetHistogram("timebank_rpc_latency_seconds", "Server-side latency of gRPC calls",
-                                labels, LatencyBounds());
+                                MetricLabels{{"method", method}}, LatencyBounds());
     for (int code = 0; code < 17; ++code) {
-      m->by_code[code] = registry_->GetCounter("timebank_rpc_requests_total",
-                                               "gRPC calls by method and status code",
-                                               absl::StrCat(labels, ",code=\"", code, "\""));
+      m->by_code[code] = registry_->GetCounter(
+          "timebank_rpc_requests_total", "gRPC calls by method and status code",
+          MetricLabels{{"method", method}, {"code", absl::StrCat(code)}});
     }
     absl::MutexLock lock(&mu_);
     auto& slot = cache_[method];
@@ -99,7 +98,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   // It comes first: outgoing hooks run in order, and it may replace the status (of a
   // request that could not be decoded) that the metrics interceptor then counts.
   if (config.keyring != nullptr && config.revocations != nullptr) {
-    factories.push_back(auth::MakeAccessInterceptorFactory(config.keyring, config.revocations));
+    factories.push_back(
+        auth::MakeAccessInterceptorFactory(config.keyring, config.revocations, config.clock));
   }
   if (config.metrics != nullptr) {
     factories.push_back(std::make_unique<MetricsInterceptorFactory>(config.metrics));

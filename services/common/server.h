@@ -15,6 +15,7 @@
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/revocations.h"
 #include "services/common/client_channel.h"
+#include "services/common/clock.h"
 #include "services/common/metrics.h"
 
 namespace timebank {
@@ -26,6 +27,9 @@ struct ServerConfig {
   // handler to accept a call.
   auth::Keyring* keyring = nullptr;
   const auth::Revocations* revocations = nullptr;
+  // Where the access check reads the time of day (token expiry); tests may give a
+  // FakeClock. Call latency is measured on the monotonic clock, not this one.
+  const Clock* clock = SystemClock();
 };
 
 class GrpcServer {

@@ -7,7 +7,6 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "services/ledger/journal_codec.h"
 #include "services/ledger/ledger_schema.h"
 #include "storage/check.h"
@@ -17,8 +16,6 @@ namespace {
 
 constexpr size_t kMaxExpiriesPerCommit = 4096;
 constexpr size_t kRecoveryChunk = 4096;
-
-int64_t SystemNowNs() { return absl::ToUnixNanos(absl::Now()); }
 
 }  // namespace
 
@@ -74,6 +71,8 @@ absl::StatusOr<std::unique_ptr<LedgerEngine>> LedgerEngine::Open(
     std::unique_ptr<storage::KvStore> store, LedgerOptions options) {
   TB_CHECK(store != nullptr);
   TB_CHECK(options.max_events_per_commit >= kMaxBatchEvents);
+  TB_CHECK(options.max_queued_events >= kMaxBatchEvents);
+  TB_CHECK(options.clock != nullptr);
   std::unique_ptr<LedgerEngine> engine(new LedgerEngine(std::move(store), std::move(options)));
   TB_RETURN_IF_ERROR(engine->Recover());
   engine->projection_->Start();
@@ -83,9 +82,7 @@ absl::StatusOr<std::unique_ptr<LedgerEngine>> LedgerEngine::Open(
 
 LedgerEngine::~LedgerEngine() { Stop(); }
 
-int64_t LedgerEngine::Now() const {
-  return options_.clock_ns ? options_.clock_ns() : SystemNowNs();
-}
+int64_t LedgerEngine::Now() const { return options_.clock->NowUnixNanos(); }
 
 absl::Status LedgerEngine::Recover() {
   // Index rows are valid as of `cursor`, balance rows as of `balances_cursor`.
@@ -183,20 +180,30 @@ absl::Status LedgerEngine::Recover() {
   }
   head_seq_.store(working_seq_, std::memory_order_release);
   projection_ = std::make_unique<Projection>(store_.get(), &reader_, cursor, std::move(infos),
-                                             std::move(indexed_balances), balances_cursor < cursor);
+                                             std::move(indexed_balances), balances_cursor < cursor,
+                                             options_.clock);
   projection_->Notify(working_seq_);
   return absl::OkStatus();
 }
 
 // ---- Enqueueing -------------------------------------------------------------------
 
-void LedgerEngine::Enqueue(std::unique_ptr<Request> request) {
+void LedgerEngine::Enqueue(std::unique_ptr<Request> request, bool bounded) {
+  bool full = false;
   {
     absl::MutexLock lock(&queue_mu_);
-    if (!stop_) {
+    full = bounded && queued_events_ + request->events() > options_.max_queued_events;
+    if (!stop_ && !full) {
+      queued_events_ += request->events();
       queue_.push_back(std::move(request));
       return;
     }
+  }
+  if (full) {
+    request->Fail(absl::ResourceExhaustedError(
+        "the ledger has too much work waiting to be written; nothing of this call was "
+        "recorded; retry in a moment"));
+    return;
   }
   request->Fail(
       absl::UnavailableError("the ledger is shutting down; retry against the restarted server"));
@@ -209,7 +216,7 @@ void LedgerEngine::CreateAccounts(std::vector<AccountView> accounts,
   r->kind = Request::Kind::kAccounts;
   r->accounts = std::move(accounts);
   r->accounts_done = std::move(done);
-  Enqueue(std::move(r));
+  Enqueue(std::move(r), /*bounded=*/true);
 }
 
 void LedgerEngine::CreateTransfers(std::vector<Transfer> transfers,
@@ -219,7 +226,7 @@ void LedgerEngine::CreateTransfers(std::vector<Transfer> transfers,
   r->kind = Request::Kind::kTransfers;
   r->transfers = std::move(transfers);
   r->transfers_done = std::move(done);
-  Enqueue(std::move(r));
+  Enqueue(std::move(r), /*bounded=*/true);
 }
 
 void LedgerEngine::SetAccountStatus(StatusChange change, Done<StatusResult> done) {
@@ -254,6 +261,7 @@ void LedgerEngine::WriterLoop() {
         work.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      queued_events_ -= events;
       stopping = stop_ && queue_.empty();
     }
     CommitGroup(work);

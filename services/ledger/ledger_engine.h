@@ -22,6 +22,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/clock.h"
 #include "services/ledger/ledger_reader.h"
 #include "services/ledger/ledger_state.h"
 #include "services/ledger/model.h"
@@ -40,10 +41,16 @@ struct LedgerOptions {
   LedgerLimits limits;
   // Upper bound on events taken into one group commit.
   size_t max_events_per_commit = 16384;
+  // Upper bound on account and transfer events waiting for the writer. A call that
+  // would go beyond it is answered RESOURCE_EXHAUSTED at once and nothing of it is
+  // recorded, so a slow disk pushes back on callers instead of growing memory without
+  // limit. Eight group commits' worth: loadgen's batch mode (64 calls of 1000) fits.
+  size_t max_queued_events = 8 * 16384;
   // Re-check every invariant over all accounts after each commit (tests).
   bool check_invariants_every_commit = false;
-  // Nanoseconds since the Unix epoch; tests substitute a fake clock.
-  std::function<int64_t()> clock_ns;
+  // Where the engine reads the time of day (recorded_at, pending timeouts); tests
+  // give a FakeClock. Never null.
+  const Clock* clock = SystemClock();
   // Observes each group commit (metrics). Runs on the writer thread.
   std::function<void(const CommitStats&)> on_commit;
 };
@@ -83,7 +90,9 @@ class LedgerEngine {
   LedgerEngine& operator=(const LedgerEngine&) = delete;
 
   // Mutations: `done` runs on the writer thread once the outcome is durable. Callers
-  // validate batch sizes (1..kMaxBatchEvents) before calling.
+  // validate batch sizes (1..kMaxBatchEvents) before calling. CreateAccounts and
+  // CreateTransfers answer RESOURCE_EXHAUSTED (on the caller's thread, before
+  // returning) when the queue holds options.max_queued_events already.
   void CreateAccounts(std::vector<AccountView> accounts, Done<std::vector<AccountResult>> done);
   void CreateTransfers(std::vector<Transfer> transfers, Done<std::vector<TransferResult>> done);
   void SetAccountStatus(StatusChange change, Done<StatusResult> done);
@@ -136,7 +145,8 @@ class LedgerEngine {
 
   LedgerEngine(std::unique_ptr<storage::KvStore> store, LedgerOptions options);
   absl::Status Recover();
-  void Enqueue(std::unique_ptr<Request> request);
+  // `bounded`: refuse the request when the queue is full (accounts and transfers).
+  void Enqueue(std::unique_ptr<Request> request, bool bounded = false);
   void WriterLoop();
   void CommitGroup(std::vector<std::unique_ptr<Request>>& work);
   void ProcessAccounts(Request& r, int64_t now);
@@ -177,6 +187,7 @@ class LedgerEngine {
 
   absl::Mutex queue_mu_;
   std::deque<std::unique_ptr<Request>> queue_ ABSL_GUARDED_BY(queue_mu_);
+  size_t queued_events_ ABSL_GUARDED_BY(queue_mu_) = 0;  // Σ events() over queue_
   bool stop_ ABSL_GUARDED_BY(queue_mu_) = false;
   bool stopped_ = false;  // Stop() has finished (caller thread only)
   std::thread writer_;

@@ -538,12 +538,12 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::EraseMemberTexts(
 
 std::function<void(const CommitStats&)> LedgerCommitMetrics(MetricsRegistry* registry) {
   Histogram* entries = registry->GetHistogram("timebank_ledger_commit_entries",
-                                              "Journal entries per group commit", "", SizeBounds());
+                                              "Journal entries per group commit", {}, SizeBounds());
   Histogram* requests = registry->GetHistogram(
-      "timebank_ledger_commit_requests", "Calls completed per group commit", "", SizeBounds());
+      "timebank_ledger_commit_requests", "Calls completed per group commit", {}, SizeBounds());
   Histogram* write_s = registry->GetHistogram("timebank_ledger_commit_write_seconds",
                                               "Time in the synced store write of a group commit",
-                                              "", LatencyBounds());
+                                              {}, LatencyBounds());
   Counter* committed = registry->GetCounter("timebank_ledger_entries_committed_total",
                                             "Journal entries made durable");
   return [=](const CommitStats& s) {

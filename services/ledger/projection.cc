@@ -16,12 +16,14 @@ constexpr int64_t kNsPerS = 1'000'000'000;
 
 Projection::Projection(storage::KvStore* store, LedgerReader* reader, uint64_t cursor,
                        std::vector<AccountInfo> accounts, std::vector<Balances> balances,
-                       bool balances_stale)
+                       bool balances_stale, const Clock* clock)
     : store_(store),
       reader_(reader),
       accounts_(std::move(accounts)),
       balances_(std::move(balances)),
       all_balances_dirty_(balances_stale),
+      clock_(clock),
+      last_snapshot_(clock->Now()),
       cursor_(cursor) {
   TB_CHECK(accounts_.size() == balances_.size());
   for (const AccountInfo& a : accounts_) number_by_id_.emplace(a.id, a.number);
@@ -113,7 +115,7 @@ void Projection::Run() {
     }
     if (head > cursor()) {
       const bool snapshot = entries_since_snapshot_ >= kSnapshotEveryEntries ||
-                            absl::Now() - last_snapshot_ >= kSnapshotEvery;
+                            clock_->Now() - last_snapshot_ >= kSnapshotEvery;
       absl::Status s = Step(head, snapshot);
       absl::MutexLock lock(&mu_);
       health_ = s;
@@ -281,7 +283,7 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
     balances_dirty_.clear();
     all_balances_dirty_ = false;
     entries_since_snapshot_ = 0;
-    last_snapshot_ = absl::Now();
+    last_snapshot_ = clock_->Now();
   }
   {
     absl::MutexLock lock(&mu_);

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/clock.h"
 #include "services/ledger/ledger_reader.h"
 #include "services/ledger/model.h"
 #include "storage/kv_store.h"
@@ -30,10 +31,10 @@ class Projection {
  public:
   // `accounts` and `balances` are the index's rows as of `cursor` (number order).
   // `balances_stale`: the persisted balance rows are older than `cursor`, so the
-  // next snapshot must rewrite all of them.
+  // next snapshot must rewrite all of them. `clock` times the snapshots.
   Projection(storage::KvStore* store, LedgerReader* reader, uint64_t cursor,
-             std::vector<AccountInfo> accounts, std::vector<Balances> balances,
-             bool balances_stale);
+             std::vector<AccountInfo> accounts, std::vector<Balances> balances, bool balances_stale,
+             const Clock* clock);
   ~Projection();
 
   void Start();
@@ -69,7 +70,8 @@ class Projection {
   absl::flat_hash_set<uint64_t> balances_dirty_;  // changed since the last snapshot
   bool all_balances_dirty_ = false;
   uint64_t entries_since_snapshot_ = 0;
-  absl::Time last_snapshot_ = absl::Now();
+  const Clock* const clock_;
+  absl::Time last_snapshot_;
 
   std::atomic<uint64_t> cursor_;
   mutable absl::Mutex mu_;

@@ -14,8 +14,13 @@ constexpr char kVersion[] = "0.1.0";
 }  // namespace
 
 SystemServiceImpl::SystemServiceImpl(std::vector<std::string> services,
-                                     std::vector<BackupTarget> backups, WorkerPool* pool)
-    : services_(std::move(services)), backups_(std::move(backups)), pool_(pool) {}
+                                     std::vector<BackupTarget> backups, WorkerPool* pool,
+                                     const Clock* clock)
+    : services_(std::move(services)),
+      backups_(std::move(backups)),
+      pool_(pool),
+      clock_(clock),
+      started_(clock->Now()) {}
 
 grpc::ServerUnaryReactor* SystemServiceImpl::Ping(grpc::CallbackServerContext* ctx,
                                                   const pb::PingRequest* req,
@@ -33,7 +38,7 @@ grpc::ServerUnaryReactor* SystemServiceImpl::GetServerInfo(grpc::CallbackServerC
   TB_FINISH_IF_DENIED(ctx, reactor);
   resp->set_version(kVersion);
   for (const auto& s : services_) resp->add_services(s);
-  resp->set_uptime_s(absl::ToInt64Seconds(absl::Now() - started_));
+  resp->set_uptime_s(absl::ToInt64Seconds(clock_->Now() - started_));
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

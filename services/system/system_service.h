@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "services/common/clock.h"
 #include "services/common/worker_pool.h"
 #include "timebank/system/v1/system.grpc.pb.h"
 
@@ -26,8 +27,9 @@ struct BackupTarget {
 
 class SystemServiceImpl final : public pb::SystemService::CallbackService {
  public:
+  // `clock` gives the uptime GetServerInfo reports (from construction).
   SystemServiceImpl(std::vector<std::string> services, std::vector<BackupTarget> backups,
-                    WorkerPool* pool);
+                    WorkerPool* pool, const Clock* clock = SystemClock());
 
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* ctx, const pb::PingRequest* req,
                                  pb::PingResponse* resp) override;
@@ -42,7 +44,8 @@ class SystemServiceImpl final : public pb::SystemService::CallbackService {
   const std::vector<std::string> services_;
   const std::vector<BackupTarget> backups_;
   WorkerPool* const pool_;
-  const absl::Time started_ = absl::Now();
+  const Clock* const clock_;
+  const absl::Time started_;
 };
 
 }  // namespace timebank::system

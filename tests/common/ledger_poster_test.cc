@@ -220,6 +220,29 @@ TEST(LedgerPosterTest, TellsARefusedRequestFromAnUnreachableLedger) {
   }
 }
 
+// The ledger answers RESOURCE_EXHAUSTED when its writer's queue is full: that is the
+// ledger's state, not the entry's fault, so the entries wait and are never refused.
+TEST(LedgerPosterTest, ABusyLedgerLeavesEntriesToRetryAndNeverRefusesThem) {
+  testing::ModelLedger ledger;
+  LedgerPoster poster(&ledger, /*max_per_call=*/4);
+  const Entries entries = Singles("busy", 6);
+  ledger.refuse = [](const std::vector<lpb::Transfer>&) {
+    return absl::ResourceExhaustedError("the ledger has too much work waiting; retry");
+  };
+  PostingReport report = poster.Post(entries);
+  EXPECT_EQ(report.unreachable.code(), absl::StatusCode::kResourceExhausted);
+  for (const PostingOutcome& o : report.outcomes) {
+    EXPECT_EQ(o.kind, Kind::kNotSent);
+    EXPECT_TRUE(o.refusal.empty()) << o.refusal;
+  }
+  EXPECT_TRUE(ledger.posted.empty());
+  ledger.refuse = nullptr;
+  report = poster.Post(entries);
+  ASSERT_TRUE(report.unreachable.ok()) << report.unreachable;
+  for (const PostingOutcome& o : report.outcomes) EXPECT_TRUE(AllCreated(o));
+  EXPECT_EQ(ledger.call_sizes, (std::vector<size_t>{4, 2}));
+}
+
 TEST(LedgerPosterTest, OpensAccountsInCallsWithinTheLimit) {
   testing::ModelLedger ledger;
   LedgerPoster poster(&ledger);

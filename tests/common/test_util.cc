@@ -149,10 +149,10 @@ absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenLedgerStore(const std::str
   return ledger::OpenLedgerStore(path, o);
 }
 
-ledger::LedgerOptions TestOptions(FakeClock* clock) {
+ledger::LedgerOptions TestOptions(const Clock* clock) {
   ledger::LedgerOptions o;
   o.check_invariants_every_commit = true;
-  if (clock) o.clock_ns = clock->fn();
+  if (clock) o.clock = clock;
   return o;
 }
 

@@ -62,15 +62,9 @@ class ChildProcess {
   std::string address_;
 };
 
-// A controllable clock for pending-transfer timeouts.
-struct FakeClock {
-  std::atomic<int64_t> now_ns{1'700'000'000'000'000'000};
-  std::function<int64_t()> fn() {
-    return [this] { return now_ns.load(); };
-  }
-};
-
-ledger::LedgerOptions TestOptions(FakeClock* clock = nullptr);
+// Engine options for tests: invariants checked after every commit; `clock` (a
+// FakeClock, services/common/clock.h) when the test moves time, else the system clock.
+ledger::LedgerOptions TestOptions(const Clock* clock = nullptr);
 
 std::vector<ledger::TransferResult> CreateTransfers(ledger::LedgerEngine* engine,
                                                     std::vector<ledger::Transfer> transfers);

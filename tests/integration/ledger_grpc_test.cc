@@ -364,8 +364,9 @@ TEST_F(LedgerGrpcTest, VerifyPingHealthBackupAndMetrics) {
   (*restored)->Shutdown();
   // Metrics count the calls made above.
   const std::string text = node_->metrics()->Render();
-  EXPECT_NE(text.find("timebank_rpc_requests_total{method=\"/timebank.ledger.v1.LedgerService/"
-                      "CreateTransfers\",code=\"0\"} 1"),
+  // (prometheus-cpp writes a series' labels in name order.)
+  EXPECT_NE(text.find("timebank_rpc_requests_total{code=\"0\",method=\"/timebank.ledger.v1."
+                      "LedgerService/CreateTransfers\"} 1"),
             std::string::npos);
   EXPECT_NE(text.find("timebank_ledger_journal_head_seq 4"), std::string::npos);
 }
@@ -432,10 +433,15 @@ TEST_F(LedgerGrpcTest, ShutdownFinishesInFlightCommits) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Shut down mid-stream: once some calls are acknowledged and others are still coming.
+  for (int waited_ms = 0; acknowledged.load() < 20 && waited_ms < 30'000; waited_ms += 5) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   node_->Shutdown();
   for (auto& t : clients) t.join();
   node_.reset();
+  // Without acknowledged calls the comparison below would prove nothing.
+  ASSERT_GE(acknowledged.load(), 20);
   // Everything acknowledged is there after a restart.
   NodeOptions o;
   o.listen = "127.0.0.1:0";

@@ -18,7 +18,6 @@ namespace {
 using testing::BalancesOf;
 using testing::CreateAccounts;
 using testing::CreateTransfers;
-using testing::FakeClock;
 using testing::Move;
 using testing::TempDir;
 using testing::TimeAccount;
@@ -60,7 +59,8 @@ class LedgerEngineTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  FakeClock clock_;
+  // Starts where the ledger tests have always started (2023-11-14).
+  FakeClock clock_{absl::FromUnixNanos(1'700'000'000'000'000'000)};
   std::unique_ptr<LedgerEngine> engine_;
 };
 
@@ -172,7 +172,7 @@ TEST_F(LedgerEngineTest, TransferMovesCreditToProvider) {
 
 TEST_F(LedgerEngineTest, InvalidTransferCodes) {
   Standard();
-  clock_.now_ns = 1'800'000'000 * kNsPerS;
+  clock_.Set(absl::FromUnixSeconds(1'800'000'000));
   auto with = [](Transfer t, auto&& mutate) {
     mutate(t);
     return t;
@@ -252,7 +252,7 @@ TEST_F(LedgerEngineTest, InvalidTransferCodes) {
             [](Transfer& t) { t.reference = "\xc0\xaf"; }),
        pb::CREATE_TRANSFER_REFERENCE_INVALID_UTF8},
       {with(Move("c1.case-20", "c1.alice", "c1.bob", 1),
-            [&](Transfer& t) { t.occurred_at_ns = clock_.now_ns + 3600 * kNsPerS; }),
+            [&](Transfer& t) { t.occurred_at_ns = clock_.NowUnixNanos() + 3600 * kNsPerS; }),
        pb::CREATE_TRANSFER_OCCURRED_AT_IN_FUTURE},
       {with(Move("c1.case-21", "c1.alice", "c1.bob", 1),
             [](Transfer& t) { t.occurred_at_ns = -1; }),
@@ -352,12 +352,12 @@ TEST_F(LedgerEngineTest, IdempotentRetries) {
 // client sets: never EXISTS, and nothing is written. The unchanged retry is EXISTS.
 TEST_F(LedgerEngineTest, RetryDifferingInAnyOneFieldIsExistsWithDifferentFields) {
   Standard();
-  clock_.now_ns = 1'800'000'000 * kNsPerS;
+  clock_.Set(absl::FromUnixSeconds(1'800'000'000));
   Transfer base = Move("", "c1.pool", "c1.bob", 10);
   base.coproduction_type = pb::COPRODUCTION_TYPE_CO_DESIGN;
   base.reference = "communities/1/activities/9";
   base.memo = "gardening";
-  base.occurred_at_ns = clock_.now_ns - 3600 * kNsPerS;
+  base.occurred_at_ns = clock_.NowUnixNanos() - 3600 * kNsPerS;
   Transfer pending = base;
   pending.flags = kPending;
   pending.timeout_s = 600;
@@ -730,7 +730,7 @@ TEST_F(LedgerEngineTest, PendingTimeoutExpires) {
   p.timeout_s = 60;
   ASSERT_EQ(One(p), pb::CREATE_TRANSFER_CREATED);
   EXPECT_EQ(BalancesOf(engine_.get(), "c1.alice").debits_pending, 100);
-  clock_.now_ns += 61 * kNsPerS;
+  clock_.Advance(absl::Seconds(61));
   // A post arriving after the timeout sees it expired, even before the timer ran.
   Transfer post;
   post.id = "c1.late-post";
@@ -760,7 +760,7 @@ TEST_F(LedgerEngineTest, PendingTimersSurviveRestart) {
   engine_->WaitForIndex();
   Reopen();
   EXPECT_EQ(BalancesOf(engine_.get(), "c1.alice").debits_pending, 100);
-  clock_.now_ns += 3601 * kNsPerS;
+  clock_.Advance(absl::Seconds(3601));
   for (int i = 0; i < 100 && BalancesOf(engine_.get(), "c1.alice").debits_pending != 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -840,9 +840,9 @@ TEST_F(LedgerEngineTest, FrozenAndClosedAccounts) {
 
 TEST_F(LedgerEngineTest, StatementsNewestFirstPagedAndByTime) {
   Standard();
-  const int64_t t0 = clock_.now_ns;
+  const int64_t t0 = clock_.NowUnixNanos();
   for (int i = 0; i < 25; ++i) {
-    clock_.now_ns = t0 + i * kNsPerS;
+    clock_.Set(absl::FromUnixNanos(t0 + i * kNsPerS));
     ASSERT_EQ(One(Move("c1.s" + std::to_string(i), i % 2 ? "c1.alice" : "c1.bob",
                        i % 2 ? "c1.bob" : "c1.alice", 1)),
               pb::CREATE_TRANSFER_CREATED);
@@ -1142,6 +1142,109 @@ TEST_F(LedgerEngineTest, WatchListenersSeeEveryCommit) {
   ASSERT_TRUE(entries.ok());
   EXPECT_EQ(entries->size(), engine_->head_seq());
   EXPECT_EQ(entries->back().transfer.id, "c1.t1");
+}
+
+// ---- A bounded queue ----------------------------------------------------------------
+
+// Holds the writer inside its commit observer (on_commit) from Stall() until Release(),
+// so a test can fill the queue behind it.
+class WriterGate {
+ public:
+  void Stall() {
+    absl::MutexLock lock(&mu_);
+    stall_ = true;
+  }
+  // Blocks until the writer is held.
+  void AwaitHeld() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&held_));
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    stall_ = false;
+  }
+  std::function<void(const CommitStats&)> Observer() {
+    return [this](const CommitStats&) {
+      absl::MutexLock lock(&mu_);
+      if (!stall_) return;
+      held_ = true;
+      auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !stall_; };
+      mu_.Await(absl::Condition(&released));
+      held_ = false;
+    };
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool stall_ ABSL_GUARDED_BY(mu_) = false;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+TEST(LedgerQueueTest, CallsBeyondTheQueueBoundAreRefusedAndWriteNothingWhileQueuedOnesCommit) {
+  TempDir dir;
+  WriterGate gate;
+  auto store = testing::OpenLedgerStore(dir.Sub("ledger"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  LedgerOptions options = testing::TestOptions();
+  options.max_queued_events = kMaxBatchEvents;  // the smallest bound allowed
+  options.on_commit = gate.Observer();
+  auto opened = LedgerEngine::Open(std::move(*store), std::move(options));
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<LedgerEngine> engine = std::move(*opened);
+  // Whatever fails below, the writer is let go before the engine stops.
+  struct ReleaseAtExit {
+    WriterGate* gate;
+    ~ReleaseAtExit() { gate->Release(); }
+  } release_at_exit{&gate};
+  for (const auto& r : CreateAccounts(engine.get(), {TimeAccount("c1.a"), TimeAccount("c1.b")})) {
+    ASSERT_EQ(r.code, pb::CREATE_ACCOUNT_CREATED);
+  }
+
+  gate.Stall();
+  gate.AwaitHeld();
+  // Two calls fill the queue exactly: kMaxBatchEvents - 1 transfers, then one.
+  std::vector<Transfer> big;
+  for (size_t i = 0; i + 1 < kMaxBatchEvents; ++i) {
+    big.push_back(Move(absl::StrCat("c1.q", i), "c1.a", "c1.b", 1));
+  }
+  std::promise<absl::StatusOr<std::vector<TransferResult>>> big_done, last_done;
+  engine->CreateTransfers(std::move(big), [&](auto r) { big_done.set_value(std::move(r)); });
+  engine->CreateTransfers({Move("c1.last", "c1.a", "c1.b", 1)},
+                          [&](auto r) { last_done.set_value(std::move(r)); });
+  // The next call of either kind is answered before it returns, the writer still held.
+  std::promise<absl::StatusOr<std::vector<TransferResult>>> refused_done;
+  auto refused = refused_done.get_future();
+  engine->CreateTransfers({Move("c1.refused", "c1.a", "c1.b", 5)},
+                          [&](auto r) { refused_done.set_value(std::move(r)); });
+  ASSERT_EQ(refused.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  const absl::Status refusal = refused.get().status();
+  EXPECT_EQ(refusal.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(refusal.message().find("retry"), std::string::npos) << refusal.message();
+  std::promise<absl::StatusOr<std::vector<AccountResult>>> account_done;
+  auto account_refused = account_done.get_future();
+  engine->CreateAccounts({TimeAccount("c1.refused")},
+                         [&](auto r) { account_done.set_value(std::move(r)); });
+  ASSERT_EQ(account_refused.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  EXPECT_EQ(account_refused.get().status().code(), absl::StatusCode::kResourceExhausted);
+
+  gate.Release();
+  absl::StatusOr<std::vector<TransferResult>> big_result = big_done.get_future().get();
+  ASSERT_TRUE(big_result.ok()) << big_result.status();
+  ASSERT_EQ(big_result->size(), kMaxBatchEvents - 1);
+  for (const TransferResult& r : *big_result) ASSERT_EQ(r.code, pb::CREATE_TRANSFER_CREATED);
+  absl::StatusOr<std::vector<TransferResult>> last_result = last_done.get_future().get();
+  ASSERT_TRUE(last_result.ok()) << last_result.status();
+  EXPECT_EQ((*last_result)[0].code, pb::CREATE_TRANSFER_CREATED);
+  // Nothing of the refused calls was written; the queue takes work again.
+  auto found = engine->GetTransfers({"c1.refused", "c1.last"});
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE((*found)[0].has_value());
+  EXPECT_TRUE((*found)[1].has_value());
+  EXPECT_FALSE(engine->GetAccounts({"c1.refused"})[0].has_value());
+  EXPECT_EQ(BalancesOf(engine.get(), "c1.b").balance(), static_cast<int64_t>(kMaxBatchEvents));
+  EXPECT_EQ(engine->head_seq(), 2 + kMaxBatchEvents);
+  EXPECT_EQ(testing::CreateTransfers(engine.get(), {Move("c1.after", "c1.a", "c1.b", 1)})[0].code,
+            pb::CREATE_TRANSFER_CREATED);
 }
 
 }  // namespace

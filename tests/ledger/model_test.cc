@@ -1,8 +1,8 @@
 // Randomized test: thousands of random batches (plain, pending, post, void,
 // reversal, retries, linked chains, invalid mixes) applied both to the ledger engine
-// and to a deliberately naive in-memory model. After every batch, every outcome and
-// every balance must agree; the engine is restarted now and then so recovery is
-// checked against the model too. Seeds are printed so a failure can be replayed.
+// and to a deliberately naive in-memory model. After every batch, every result code
+// (not only "accepted or not") and every balance must agree; the engine is restarted now and then
+// so recovery is checked against the model too. Seeds are printed so a failure can be replayed.
 #include <map>
 #include <optional>
 #include <random>
@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/ledger/ledger_engine.h"
+#include "storage/check.h"
 #include "tests/common/test_util.h"
 
 namespace timebank::ledger {
@@ -31,6 +32,7 @@ struct ModelTransfer {
   bool is_void = false;
   bool is_reversal = false;
   bool reversed = false;
+  bool voided = false;  // a pending transfer that a void resolved
 };
 
 // The naive model: straight-line rules, maps copied wholesale for chains.
@@ -60,12 +62,19 @@ struct Model {
     return true;
   }
 
-  bool Move(const std::string& d, const std::string& c, int64_t amount, bool pending,
-            int64_t release) {
+  using Code = pb::CreateTransferResultCode;
+
+  // Moves `amount` (releasing `release` pending first), checking what the engine
+  // checks in its order; changes nothing unless it answers CREATED.
+  Code Move(const std::string& d, const std::string& c, int64_t amount, bool pending,
+            int64_t release, bool check_limits = true) {
+    if (d == c) return pb::CREATE_TRANSFER_SAME_ACCOUNT;
     auto di = accounts.find(d), ci = accounts.find(c);
-    if (di == accounts.end() || ci == accounts.end() || d == c) return false;
+    if (di == accounts.end()) return pb::CREATE_TRANSFER_DEBIT_ACCOUNT_NOT_FOUND;
+    if (ci == accounts.end()) return pb::CREATE_TRANSFER_CREDIT_ACCOUNT_NOT_FOUND;
     ModelAccount &da = di->second, &ca = ci->second;
-    if (da.community != ca.community || da.unit != ca.unit) return false;
+    if (da.community != ca.community) return pb::CREATE_TRANSFER_COMMUNITY_MISMATCH;
+    if (da.unit != ca.unit) return pb::CREATE_TRANSFER_UNIT_MISMATCH;
     Balances nd = da.b, nc = ca.b;
     nd.debits_pending -= release;
     nc.credits_pending -= release;
@@ -76,77 +85,125 @@ struct Model {
       nd.debits_posted += amount;
       nc.credits_posted += amount;
     }
-    if (nd.credits_posted - nd.debits_posted - nd.debits_pending < da.min) return false;
-    if (nc.credits_posted + nc.credits_pending - nc.debits_posted > ca.max) return false;
+    if (check_limits) {
+      if (nd.credits_posted - nd.debits_posted - nd.debits_pending < da.min) {
+        return pb::CREATE_TRANSFER_EXCEEDS_MIN_BALANCE;
+      }
+      if (nc.credits_posted + nc.credits_pending - nc.debits_posted > ca.max) {
+        return pb::CREATE_TRANSFER_EXCEEDS_MAX_BALANCE;
+      }
+    }
     da.b = nd;
     ca.b = nc;
-    return true;
+    return pb::CREATE_TRANSFER_CREATED;
   }
 
-  // Returns true for CREATED or EXISTS.
-  bool Apply(const Transfer& t) {
-    if (!InOneCommunity(t)) return false;
-    if (auto it = transfers.find(t.id); it != transfers.end()) return Same(it->second.request, t);
+  // The code the ledger answers for `t` alone, applying it when CREATED.
+  Code Apply(const Transfer& t) {
+    if (!t.debit_account_id.empty() && !t.credit_account_id.empty() &&
+        CommunityOf(t.debit_account_id) != CommunityOf(t.credit_account_id)) {
+      return pb::CREATE_TRANSFER_COMMUNITY_MISMATCH;
+    }
+    if (!InOneCommunity(t)) return pb::CREATE_TRANSFER_ID_COMMUNITY_MISMATCH;
+    if (auto it = transfers.find(t.id); it != transfers.end()) {
+      return Same(it->second.request, t) ? pb::CREATE_TRANSFER_EXISTS
+                                         : pb::CREATE_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS;
+    }
+    if (t.amount < 0) return pb::CREATE_TRANSFER_AMOUNT_MUST_BE_POSITIVE;
     ModelTransfer m{t, t.debit_account_id, t.credit_account_id, t.amount};
-    if (t.amount < 0) return false;
     if (t.is(kPostPending) || t.is(kVoidPending)) {
       auto p = transfers.find(t.pending_id);
-      if (p == transfers.end() || !p->second.pending_open) return false;
+      if (p == transfers.end()) return pb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_FOUND;
       ModelTransfer& pt = p->second;
+      if (!pt.pending) return pb::CREATE_TRANSFER_PENDING_TRANSFER_NOT_PENDING;
+      if (!pt.pending_open) {
+        return pt.voided ? pb::CREATE_TRANSFER_PENDING_TRANSFER_ALREADY_VOIDED
+                         : pb::CREATE_TRANSFER_PENDING_TRANSFER_ALREADY_POSTED;
+      }
       if (t.is(kPostPending)) {
-        if (t.amount > pt.amount) return false;
+        if (t.amount > pt.amount) return pb::CREATE_TRANSFER_EXCEEDS_PENDING_AMOUNT;
         m.amount = t.amount == 0 ? pt.amount : t.amount;
-        if (!Move(pt.debit, pt.credit, m.amount, false, pt.amount)) return false;
+        if (Code c = Move(pt.debit, pt.credit, m.amount, false, pt.amount);
+            c != pb::CREATE_TRANSFER_CREATED) {
+          return c;
+        }
       } else {
-        if (t.amount != 0 && t.amount != pt.amount) return false;
+        if (t.amount != 0 && t.amount != pt.amount) {
+          return pb::CREATE_TRANSFER_EXCEEDS_PENDING_AMOUNT;
+        }
         m.is_void = true;
-        Move(pt.debit, pt.credit, 0, true, pt.amount);
+        m.amount = pt.amount;
+        // A release only raises what is available: the limits are not checked.
+        TB_CHECK(Move(pt.debit, pt.credit, 0, true, pt.amount, /*check_limits=*/false) ==
+                 pb::CREATE_TRANSFER_CREATED);
+        pt.voided = true;
       }
       pt.pending_open = false;
       m.debit = pt.debit;
       m.credit = pt.credit;
     } else if (t.kind == pb::TRANSFER_KIND_REVERSAL) {
       auto o = transfers.find(t.reverses_id);
-      if (o == transfers.end() || o->second.pending || o->second.is_void || o->second.is_reversal ||
-          o->second.reversed) {
-        return false;
+      if (o == transfers.end()) return pb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_FOUND;
+      if (o->second.is_reversal) return pb::CREATE_TRANSFER_REVERSAL_TARGET_IS_REVERSAL;
+      if (o->second.pending || o->second.is_void) {
+        return pb::CREATE_TRANSFER_REVERSAL_TARGET_NOT_POSTED;
       }
+      if (o->second.reversed) return pb::CREATE_TRANSFER_REVERSAL_TARGET_ALREADY_REVERSED;
       m.debit = o->second.credit;
       m.credit = o->second.debit;
       m.amount = o->second.amount;
       m.is_reversal = true;
-      if (!Move(m.debit, m.credit, m.amount, false, 0)) return false;
+      if (Code c = Move(m.debit, m.credit, m.amount, false, 0); c != pb::CREATE_TRANSFER_CREATED) {
+        return c;
+      }
       o->second.reversed = true;
     } else {
-      if (t.amount == 0) return false;
+      if (t.amount == 0) return pb::CREATE_TRANSFER_AMOUNT_MUST_BE_POSITIVE;
       m.pending = m.pending_open = t.is(kPending);
-      if (!Move(t.debit_account_id, t.credit_account_id, t.amount, m.pending, 0)) return false;
+      if (Code c = Move(t.debit_account_id, t.credit_account_id, t.amount, m.pending, 0);
+          c != pb::CREATE_TRANSFER_CREATED) {
+        return c;
+      }
     }
     transfers.emplace(t.id, std::move(m));
-    return true;
+    return pb::CREATE_TRANSFER_CREATED;
   }
 
-  std::vector<bool> ApplyBatch(const std::vector<Transfer>& batch) {
-    std::vector<bool> ok(batch.size(), false);
+  // One code per transfer: a chain is all or nothing (the failing transfer keeps its
+  // code, the rest of the chain LINKED_EVENT_FAILED; EXISTS does not fail a chain),
+  // and a chain still open at the end of the batch fails whole, unevaluated.
+  std::vector<Code> ApplyBatch(const std::vector<Transfer>& batch) {
+    const size_t n = batch.size();
+    std::vector<Code> codes(n, pb::CREATE_TRANSFER_RESULT_CODE_UNSPECIFIED);
     size_t i = 0;
-    while (i < batch.size()) {
+    while (i < n) {
       size_t end = i;
-      while (end + 1 < batch.size() && batch[end].is(kLinked)) ++end;
-      if (end == batch.size() - 1 && batch[end].is(kLinked)) break;  // open chain: all fail
-      Model saved = *this;
-      bool all = true;
-      for (size_t k = i; k <= end; ++k) {
-        ok[k] = Apply(batch[k]);
-        all = all && ok[k];
-        if (!all) break;
+      while (end + 1 < n && batch[end].is(kLinked)) ++end;
+      if (end == n - 1 && batch[end].is(kLinked)) {
+        for (size_t k = i; k < n; ++k) {
+          codes[k] = k == n - 1 ? pb::CREATE_TRANSFER_LINKED_EVENT_CHAIN_OPEN
+                                : pb::CREATE_TRANSFER_LINKED_EVENT_FAILED;
+        }
+        break;
       }
-      if (!all) {
+      Model saved = *this;
+      size_t failed = n;
+      for (size_t k = i; k <= end; ++k) {
+        codes[k] = Apply(batch[k]);
+        if (codes[k] != pb::CREATE_TRANSFER_CREATED && codes[k] != pb::CREATE_TRANSFER_EXISTS) {
+          failed = k;
+          break;
+        }
+      }
+      if (failed < n && end > i) {
         *this = std::move(saved);
-        for (size_t k = i; k <= end; ++k) ok[k] = false;
+        for (size_t k = i; k <= end; ++k) {
+          if (k != failed) codes[k] = pb::CREATE_TRANSFER_LINKED_EVENT_FAILED;
+        }
       }
       i = end + 1;
     }
-    return ok;
+    return codes;
   }
 };
 
@@ -239,14 +296,13 @@ TEST_P(ModelTest, EngineMatchesModel) {
       ids.push_back(t.id);
       batch.push_back(t);
     }
-    const std::vector<bool> want = model.ApplyBatch(batch);
+    const std::vector<Model::Code> want = model.ApplyBatch(batch);
     auto got = testing::CreateTransfers(engine.get(), batch);
     ASSERT_EQ(got.size(), batch.size());
     for (size_t k = 0; k < batch.size(); ++k) {
-      const bool ok =
-          got[k].code == pb::CREATE_TRANSFER_CREATED || got[k].code == pb::CREATE_TRANSFER_EXISTS;
-      ASSERT_EQ(ok, want[k]) << "batch " << batch_no << " event " << k << " id " << batch[k].id
-                             << " engine said " << pb::CreateTransferResultCode_Name(got[k].code);
+      ASSERT_EQ(pb::CreateTransferResultCode_Name(got[k].code),
+                pb::CreateTransferResultCode_Name(want[k]))
+          << "batch " << batch_no << " event " << k << " id " << batch[k].id;
     }
     for (const auto& [id, m] : model.accounts) {
       ASSERT_EQ(testing::BalancesOf(engine.get(), id), m.b)

@@ -8,13 +8,13 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "services/common/auth/access_policy.h"
 #include "services/common/auth/token.h"
 #include "services/common/request_check.h"
 #include "services/common/server.h"
 #include "services/common/text_fields.h"
 #include "storage/absl_compat.h"
+#include "storage/check.h"
 
 namespace timebank::auth {
 namespace {
@@ -105,10 +105,11 @@ class VerifiedTokens {
 
 class AccessInterceptor final : public grpc::experimental::Interceptor {
  public:
-  AccessInterceptor(Keyring* keyring, const Revocations* revocations, VerifiedTokens* cache,
-                    const char* method, const MethodInfo* info)
+  AccessInterceptor(Keyring* keyring, const Revocations* revocations, const Clock* clock,
+                    VerifiedTokens* cache, const char* method, const MethodInfo* info)
       : keyring_(keyring),
         revocations_(revocations),
+        clock_(clock),
         cache_(cache),
         method_(method),
         rule_(info->rule),
@@ -177,7 +178,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
       return;
     }
     const std::string_view token = bearer.substr(kScheme.size());
-    const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+    const int64_t now_ms = absl::ToUnixMillis(clock_->Now());
     const int64_t now_s = now_ms / 1000;
     const uint64_t generation = keyring_->generation();
     std::shared_ptr<const VerifiedTokens::Entry> entry = cache_->Find(token, generation);
@@ -257,6 +258,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
 
   Keyring* const keyring_;
   const Revocations* const revocations_;
+  const Clock* const clock_;
   VerifiedTokens* const cache_;
   const char* const method_;
   const AccessRule* const rule_;
@@ -271,23 +273,24 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
 class AccessInterceptorFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  AccessInterceptorFactory(Keyring* keyring, const Revocations* revocations)
-      : keyring_(keyring), revocations_(revocations) {}
+  AccessInterceptorFactory(Keyring* keyring, const Revocations* revocations, const Clock* clock)
+      : keyring_(keyring), revocations_(revocations), clock_(clock) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+    const int64_t now_s = clock_->NowUnixSeconds();
     int64_t last = last_reload_s_.load(std::memory_order_relaxed);
     if (now_s - last >= kKeyringReloadS &&
         last_reload_s_.compare_exchange_strong(last, now_s, std::memory_order_relaxed)) {
       keyring_->ReloadIfChanged();
     }
-    return new AccessInterceptor(keyring_, revocations_, &cache_, info->method(),
+    return new AccessInterceptor(keyring_, revocations_, clock_, &cache_, info->method(),
                                  &FindMethodInfo(info->method()));
   }
 
  private:
   Keyring* const keyring_;
   const Revocations* const revocations_;
+  const Clock* const clock_;
   VerifiedTokens cache_;
   std::atomic<int64_t> last_reload_s_{0};
 };
@@ -302,8 +305,9 @@ std::optional<std::string_view> Find(const grpc::ServerContextBase& ctx, std::st
 }  // namespace
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAccessInterceptorFactory(
-    Keyring* keyring, const Revocations* revocations) {
-  return std::make_unique<AccessInterceptorFactory>(keyring, revocations);
+    Keyring* keyring, const Revocations* revocations, const Clock* clock) {
+  TB_CHECK(clock != nullptr);
+  return std::make_unique<AccessInterceptorFactory>(keyring, revocations, clock);
 }
 
 grpc::Status CheckAccess(const grpc::ServerContextBase& ctx) {

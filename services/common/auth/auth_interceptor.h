@@ -24,12 +24,14 @@
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/revocations.h"
 #include "services/common/client_channel.h"
+#include "services/common/clock.h"
 #include "timebank/directory/v1/token.pb.h"
 
 namespace timebank::auth {
 
+// `clock` is where token expiry, revocation freshness and keyring reloads read the time.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAccessInterceptorFactory(
-    Keyring* keyring, const Revocations* revocations);
+    Keyring* keyring, const Revocations* revocations, const Clock* clock = SystemClock());
 
 // The interceptor's decision for this call: OK, or the status to answer with.
 grpc::Status CheckAccess(const grpc::ServerContextBase& ctx);

@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
 #include "storage/bytes.h"
 #include "storage/check.h"
 #include "storage/hash_chain.h"
@@ -55,10 +54,11 @@ SigningKey NewKey(int64_t now_s, const std::vector<SigningKey>& existing) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Keyring>> Keyring::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<Keyring>> Keyring::Open(const std::string& path,
+                                                       const Clock* clock) {
   std::unique_ptr<Keyring> k(new Keyring(path));
   if (::access(path.c_str(), F_OK) != 0) {
-    TB_RETURN_IF_ERROR(k->Save({NewKey(absl::ToUnixSeconds(absl::Now()), {})}));
+    TB_RETURN_IF_ERROR(k->Save({NewKey(clock->NowUnixSeconds(), {})}));
   }
   TB_RETURN_IF_ERROR(k->Load());
   return k;

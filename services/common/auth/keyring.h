@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/clock.h"
 
 namespace timebank::auth {
 
@@ -29,8 +30,10 @@ struct SigningKey {
 
 class Keyring {
  public:
-  // Opens the keyring file, creating it with one fresh key when it does not exist.
-  static absl::StatusOr<std::unique_ptr<Keyring>> Open(const std::string& path);
+  // Opens the keyring file, creating it with one fresh key (dated by `clock`) when it
+  // does not exist.
+  static absl::StatusOr<std::unique_ptr<Keyring>> Open(const std::string& path,
+                                                       const Clock* clock = SystemClock());
 
   // The key that signs new tokens.
   SigningKey Active() const;

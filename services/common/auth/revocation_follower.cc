@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdio>
 
-#include "absl/time/clock.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/token.h"
 
@@ -20,9 +19,10 @@ constexpr int kMaxPollsInARow = 100;
 }  // namespace
 
 RevocationFollower::RevocationFollower(Keyring* keyring, Revocations* revocations,
-                                       std::shared_ptr<grpc::Channel> directory)
+                                       std::shared_ptr<grpc::Channel> directory, const Clock* clock)
     : keyring_(keyring),
       revocations_(revocations),
+      clock_(clock),
       stub_(dpb::AuthService::NewStub(std::move(directory))) {
   revocations_->FollowDirectory();
   thread_ = std::thread([this] { Run(); });
@@ -37,7 +37,7 @@ RevocationFollower::~RevocationFollower() {
 }
 
 absl::Status RevocationFollower::Poll() {
-  const int64_t started_ms = absl::ToUnixMillis(absl::Now());
+  const int64_t started_ms = absl::ToUnixMillis(clock_->Now());
   for (int round = 0; round < kMaxPollsInARow; ++round) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +

@@ -25,8 +25,9 @@ namespace timebank::auth {
 class RevocationFollower {
  public:
   // Starts following at once; `revocations` is switched to follower mode.
+  // `clock` dates each poll (the freshness Revocations::Check measures).
   RevocationFollower(Keyring* keyring, Revocations* revocations,
-                     std::shared_ptr<grpc::Channel> directory);
+                     std::shared_ptr<grpc::Channel> directory, const Clock* clock = SystemClock());
   ~RevocationFollower();  // stops and joins
   RevocationFollower(const RevocationFollower&) = delete;
   RevocationFollower& operator=(const RevocationFollower&) = delete;
@@ -38,6 +39,7 @@ class RevocationFollower {
 
   Keyring* const keyring_;
   Revocations* const revocations_;
+  const Clock* const clock_;
   std::unique_ptr<::timebank::directory::v1::AuthService::Stub> stub_;
   uint64_t after_seq_ = 0;  // the thread's own
   absl::Mutex mu_;

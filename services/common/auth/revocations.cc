@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/time/clock.h"
-
 namespace timebank::auth {
 
 namespace dpb = ::timebank::directory::v1;
@@ -44,7 +42,7 @@ uint64_t Revocations::Epoch(int kind, uint64_t community_id, uint64_t subject_id
 void Revocations::EndSession(uint64_t session_id, int64_t ended_at_s) {
   absl::MutexLock lock(&mu_);
   if (ended_sessions_.insert(session_id).second) ended_order_.emplace_back(ended_at_s, session_id);
-  PruneSessions(absl::ToUnixSeconds(absl::Now()));
+  PruneSessions(clock_->NowUnixSeconds());
 }
 
 bool Revocations::SessionEnded(uint64_t session_id) const {

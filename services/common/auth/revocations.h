@@ -25,6 +25,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/auth/token.h"
+#include "services/common/clock.h"
 #include "timebank/directory/v1/token.pb.h"
 
 namespace timebank::auth {
@@ -47,6 +48,9 @@ class Revocations {
     kRevoked,  // signed out, or issued before the subject's epoch
     kUnknown,  // a follower that has not heard from the directory recently enough
   };
+
+  // `clock` dates the pruning of ended sessions.
+  explicit Revocations(const Clock* clock = SystemClock()) : clock_(clock) {}
 
   // Service tokens are not revocable (keys are rotated instead): kCurrent without a lock.
   Verdict Check(const ::timebank::directory::v1::TokenClaims& c, int64_t now_ms) const;
@@ -71,6 +75,7 @@ class Revocations {
  private:
   void PruneSessions(int64_t now_s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  const Clock* const clock_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::tuple<int, uint64_t, uint64_t>, uint64_t> epochs_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<uint64_t> ended_sessions_ ABSL_GUARDED_BY(mu_);
