@@ -435,8 +435,6 @@ int RedeemCommand(Client& c, const std::string&, const Args& a) {
 
 int PostCommand(Client& c, const std::string& cmd, const Args& a) { return Posts(c, cmd, a); }
 
-int ContributionCommand(Client& c, const std::string&, const Args& a) { return Contribution(c, a); }
-
 int ExchangeCommand(Client& c, const std::string&, const Args& a) { return Exchange(c, a); }
 
 int ActivityCommand(Client& c, const std::string&, const Args& a) { return Activity(c, a); }

@@ -19,6 +19,7 @@
 #include "clients/cli/expenses_common.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
+#include "services/common/ids.h"
 
 ABSL_DECLARE_FLAG(uint64_t, org);
 ABSL_DECLARE_FLAG(std::string, reason);

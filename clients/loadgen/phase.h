@@ -38,26 +38,6 @@ struct PhaseResult {
 };
 
 // Adds another run of the same phase (latencies re-sorted for percentiles).
-void Merge(PhaseResult* into, PhaseResult r) {
-  into->calls += r.calls;
-  into->failed_calls += r.failed_calls;
-  into->transfers_ok += r.transfers_ok;
-  into->transfers_rejected += r.transfers_rejected;
-  into->seconds += r.seconds;
-  into->cpu_s += r.cpu_s;
-  if (into->first_error.empty()) into->first_error = r.first_error;
-  into->latencies_ms.insert(into->latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
-  std::sort(into->latencies_ms.begin(), into->latencies_ms.end());
-}
-
-double ProcessCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return seconds(u.ru_utime) + seconds(u.ru_stime);
-}
-
-// Adds another run of the same phase (latencies re-sorted for percentiles).
 void Merge(PhaseResult* into, PhaseResult r);
 
 // CPU seconds this process has used.
