@@ -5,9 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -87,6 +89,43 @@ void ChildProcess::Stop() {
   pid_ = -1;
 }
 
+namespace {
+
+std::string ReadWholeFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// What copying table `table` to `scratch` and dumping it with sst_dump "raw" found.
+enum class TableDump : uint8_t { kRead, kGone, kUnreadable };
+TableDump DumpTable(const fs::path& table, const fs::path& scratch, std::string* dump) {
+  const fs::path copy = scratch / table.filename();
+  std::error_code ec;
+  fs::copy_file(table, copy, fs::copy_options::overwrite_existing, ec);
+  // An open store's compactions delete table files under the scan: one that is gone
+  // holds nothing any more.
+  if (!fs::exists(table)) return TableDump::kGone;
+  if (ec) return TableDump::kUnreadable;
+  const std::string file_arg = "--file=" + copy.string();
+  const char* argv[] = {"sst_dump", file_arg.c_str(), "--command=raw"};
+  fflush(stdout);
+  const int saved = dup(STDOUT_FILENO);  // sst_dump talks on stdout
+  FILE* null = fopen("/dev/null", "w");
+  dup2(fileno(null), STDOUT_FILENO);
+  const int rc = rocksdb::SSTDumpTool().Run(3, argv, rocksdb::Options());
+  fflush(stdout);
+  dup2(saved, STDOUT_FILENO);
+  close(saved);
+  fclose(null);
+  if (rc != 0) return TableDump::kUnreadable;
+  *dump = ReadWholeFile(copy.string().substr(0, copy.string().size() - 4) + "_dump.txt");
+  return TableDump::kRead;
+}
+
+}  // namespace
+
 // Scans every byte of every file under `dir` for `needles`; table files are also read
 // decompressed, entry by entry including every old version still in them (RocksDB's
 // sst_dump "raw"), since compression hides text from a byte scan.
@@ -99,40 +138,22 @@ std::set<std::string> TextsInFiles(const std::string& dir,
       if (bytes.find(n) != std::string::npos) found.insert(n);
     }
   };
-  auto read = [](const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
-    scan(read(entry.path()));
+    scan(ReadWholeFile(entry.path()));
     if (entry.path().extension() != ".sst") continue;
-    const fs::path copy = fs::path(scratch.path()) / entry.path().filename();
-    std::error_code ec;
-    fs::copy_file(entry.path(), copy, fs::copy_options::overwrite_existing, ec);
-    // An open store's compactions delete table files under the scan: one that is gone
-    // holds nothing any more.
-    if (ec && !fs::exists(entry.path())) continue;
-    if (ec) {
-      ADD_FAILURE() << "cannot copy " << entry.path() << ": " << ec.message();
-      continue;
+    // A live store's background flush or compaction may still be writing a table (an
+    // empty or unfinished file): it is read again until finished, for up to 5 s.
+    std::string dump;
+    TableDump result = TableDump::kUnreadable;
+    for (int attempt = 0; attempt < 250; ++attempt) {
+      result = DumpTable(entry.path(), scratch.path(), &dump);
+      if (result != TableDump::kUnreadable) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    const std::string file_arg = "--file=" + copy.string();
-    const char* argv[] = {"sst_dump", file_arg.c_str(), "--command=raw"};
-    fflush(stdout);
-    const int saved = dup(STDOUT_FILENO);  // sst_dump talks on stdout
-    FILE* null = fopen("/dev/null", "w");
-    dup2(fileno(null), STDOUT_FILENO);
-    const int rc = rocksdb::SSTDumpTool().Run(3, argv, rocksdb::Options());
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
-    fclose(null);
-    EXPECT_EQ(rc, 0) << "sst_dump could not read " << entry.path();
+    if (result == TableDump::kGone) continue;
+    EXPECT_EQ(result, TableDump::kRead) << "sst_dump could not read " << entry.path();
     // The dump shows each key and value in upper-case hex (and spaced-out ASCII).
-    const std::string dump = read(copy.string().substr(0, copy.string().size() - 4) + "_dump.txt");
     for (const std::string& n : needles) {
       if (dump.find(absl::AsciiStrToUpper(absl::BytesToHexString(n))) != std::string::npos) {
         found.insert(n);
