@@ -91,7 +91,7 @@ int Create(Client& c, const Args& args) {
                        : ""));
 }
 
-int Show(Client& c, const Args& args) {
+int ShowAccounts(Client& c, const Args& args) {
   if (args.size() < 2) Die("usage: tbctl account show ID...");
   lpb::GetAccountsRequest req;
   for (size_t i = 1; i < args.size(); ++i) req.add_ids(LedgerIdOrDie(args[i]));
@@ -157,7 +157,7 @@ int AccountCommand(Client& c, const std::string&, const Args& args) {
   if (args.empty()) Die("account: say create, show, list, freeze, unfreeze or close");
   const std::string& sub = args[0];
   if (sub == "create") return Create(c, args);
-  if (sub == "show") return Show(c, args);
+  if (sub == "show") return ShowAccounts(c, args);
   if (sub == "list") return List(c);
   if (sub == "freeze" || sub == "unfreeze" || sub == "close") return SetStatus(c, sub, args);
   Die(absl::StrCat("account: unknown subcommand '", sub, "'; see tbctl --help"));

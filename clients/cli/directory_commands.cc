@@ -52,7 +52,7 @@ ABSL_FLAG(std::string, out, "", "member export: write the JSON to this file inst
 namespace timebank::cli {
 namespace {
 
-int64_t Minutes(const std::string& flag, const std::string& text) {
+int64_t DurationFlag(const std::string& flag, const std::string& text) {
   absl::StatusOr<int64_t> m = ParseMinutes(text);
   if (!m.ok() || *m < 0) Die(absl::StrCat("--", flag, ": a duration such as 10h or 90m"));
   return *m;
@@ -70,10 +70,12 @@ dpb::Community CommunityFromFlags(dpb::Community c, google::protobuf::FieldMask*
   };
   if (change("timezone", "timezone")) c.set_timezone(absl::GetFlag(FLAGS_timezone));
   if (change("member_limit", "member_credit_limit_minutes")) {
-    c.set_member_credit_limit_minutes(Minutes("member_limit", absl::GetFlag(FLAGS_member_limit)));
+    c.set_member_credit_limit_minutes(
+        DurationFlag("member_limit", absl::GetFlag(FLAGS_member_limit)));
   }
   if (change("org_limit", "organisation_credit_limit_minutes")) {
-    c.set_organisation_credit_limit_minutes(Minutes("org_limit", absl::GetFlag(FLAGS_org_limit)));
+    c.set_organisation_credit_limit_minutes(
+        DurationFlag("org_limit", absl::GetFlag(FLAGS_org_limit)));
   }
   if (change("currency", "expense_currency")) c.set_expense_currency(absl::GetFlag(FLAGS_currency));
   if (change("answer_hours", "exchange_answer_hours")) {

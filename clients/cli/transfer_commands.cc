@@ -50,7 +50,7 @@ lpb::TransferKind ParseKind(const std::string& kind) {
   Die("--kind: exchange, contribution, donation, redemption or adjustment");
 }
 
-int Show(Client& c, const Args& args) {
+int ShowTransfers(Client& c, const Args& args) {
   if (args.size() < 2) Die("usage: tbctl transfer show ID...");
   lpb::GetTransfersRequest req;
   for (size_t i = 1; i < args.size(); ++i) req.add_ids(LedgerIdOrDie(args[i]));
@@ -136,7 +136,7 @@ int TransferCommand(Client& c, const std::string&, const Args& args) {
   t.set_memo(absl::GetFlag(FLAGS_memo));
   t.set_reference(absl::GetFlag(FLAGS_reference));
   t.set_coproduction_type(ParseCoproduction(absl::GetFlag(FLAGS_coproduction)));
-  if (sub == "show") return Show(c, args);
+  if (sub == "show") return ShowTransfers(c, args);
   if (sub == "post" || sub == "void") return FollowUp(c, sub, args, std::move(t));
   if (sub == "reverse") return Reverse(c, args, std::move(t));
   return New(c, args, std::move(t));

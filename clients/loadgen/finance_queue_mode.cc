@@ -21,7 +21,7 @@ namespace {
 namespace xpb = ::timebank::expenses::v1;
 namespace dpb = ::timebank::directory::v1;
 
-constexpr int kMembers = 1000;
+constexpr int kClaimants = 1000;
 constexpr int kPageSize = 50;
 // The filter's floor, in minor units: one claim in ten is at least this.
 constexpr int64_t kFilterMinor = 8000;
@@ -33,14 +33,14 @@ struct QueueCommunity {
 };
 
 // The community, its claimants, a finance officer, and a policy that allows the claims.
-absl::StatusOr<QueueCommunity> SeedCommunity(Node* node) {
+absl::StatusOr<QueueCommunity> SeedQueueCommunity(Node* node) {
   directory::Directory* dir = node->directory();
   directory::Actor system;
   QueueCommunity out;
   dpb::Community c;
   c.set_name("tb-loadgen finance queue");
   out.id = dir->CreateCommunity(system, c, "").value().id();
-  for (int i = 0; i < kMembers; ++i) {
+  for (int i = 0; i < kClaimants; ++i) {
     dpb::Member m;
     m.set_community_id(out.id);
     m.set_display_name(absl::StrCat("Claimant ", i));
@@ -79,7 +79,7 @@ absl::Status SubmitClaims(expenses::ExpenseBook* book, const QueueCommunity& com
     // One claim in ten is 80.00 or more.
     line->set_amount_minor(i % 10 == 0 ? kFilterMinor + i % 1000 : 100 + i % 5000);
     line->set_description("bus to the workshop and back");
-    const dpb::Principal& who = community.members[static_cast<size_t>(i % kMembers)];
+    const dpb::Principal& who = community.members[static_cast<size_t>(i % kClaimants)];
     auto made = book->CreateClaim(who, claim, "");
     if (!made.ok()) return made.status();
     auto sent = book->SubmitClaim(who, community.id, made->id(), made->etag());
@@ -150,7 +150,7 @@ void PrintQueue(const PhaseResult& all, const PhaseResult& filtered, int claims,
 int RunFinanceQueue(Session& session) {
   const Settings& settings = session.settings();
   if (absl::Status s = CheckClaims(settings); !s.ok()) return Fail(std::string(s.message()));
-  absl::StatusOr<QueueCommunity> community = SeedCommunity(session.node());
+  absl::StatusOr<QueueCommunity> community = SeedQueueCommunity(session.node());
   if (!community.ok()) return Fail(std::string(community.status().message()));
   absl::Status submitted = SubmitClaims(session.node()->expenses(), *community, settings.claims);
   if (!submitted.ok()) return Fail(std::string(submitted.message()));

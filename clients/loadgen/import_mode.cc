@@ -35,7 +35,7 @@ struct ImportCommunity {
   std::string admin_bearer;
 };
 
-ImportCommunity SeedCommunity(Node* node) {
+ImportCommunity SeedImportCommunity(Node* node) {
   directory::Directory* dir = node->directory();
   directory::Actor system;
   ImportCommunity out;
@@ -181,7 +181,7 @@ int RunImport(Session& session) {
     return Fail(std::string(s.message()));
   }
   const int rows = session.settings().rows;
-  const ImportCommunity community = SeedCommunity(session.node());
+  const ImportCommunity community = SeedImportCommunity(session.node());
   const std::string path = session.temp_dir() + "/import.csv";
   std::vector<int64_t> expected_minutes;
   if (!WriteCsv(path, rows, &expected_minutes)) {

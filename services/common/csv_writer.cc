@@ -1,9 +1,9 @@
 #include "services/common/csv_writer.h"
 
+#include "absl/strings/ascii.h"
+
 namespace timebank {
 namespace {
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // What spreadsheets (Excel, LibreOffice, Google Sheets) take as the start of a formula.
 bool StartsFormula(std::string_view v) {
@@ -18,12 +18,12 @@ bool CsvWriter::IsPlainNumber(std::string_view v) {
   size_t i = 0;
   if (i < v.size() && v[i] == '-') ++i;
   const size_t int_start = i;
-  while (i < v.size() && IsDigit(v[i])) ++i;
+  while (i < v.size() && absl::ascii_isdigit(v[i])) ++i;
   if (i == int_start) return false;
   if (i == v.size()) return true;
   if (v[i] != '.') return false;
   const size_t frac_start = ++i;
-  while (i < v.size() && IsDigit(v[i])) ++i;
+  while (i < v.size() && absl::ascii_isdigit(v[i])) ++i;
   return i > frac_start && i == v.size();
 }
 

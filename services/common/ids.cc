@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "storage/absl_compat.h"
@@ -12,8 +13,6 @@ namespace {
 
 constexpr std::string_view kPersonPrefix = "x.";
 constexpr std::string_view kLedgerSegment = "expire";
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // The local part's grammar (see the header): segments of [a-z0-9_:-] between single
 // dots; outside the person namespace no number starts with 0 unless it is 0.
@@ -29,9 +28,10 @@ bool IsCanonicalLocal(std::string_view local) {
       continue;
     }
     segment_start = false;
-    if (IsDigit(ch)) {
-      const bool starts_number = k == 0 || !IsDigit(local[k - 1]);
-      if (!person && ch == '0' && starts_number && k + 1 < local.size() && IsDigit(local[k + 1])) {
+    if (absl::ascii_isdigit(ch)) {
+      const bool starts_number = k == 0 || !absl::ascii_isdigit(local[k - 1]);
+      if (!person && ch == '0' && starts_number && k + 1 < local.size() &&
+          absl::ascii_isdigit(local[k + 1])) {
         return false;
       }
       continue;
@@ -57,7 +57,7 @@ std::optional<LedgerId> ParseLedgerId(std::string_view id) {
   if (id[1] < '1' || id[1] > '9') return std::nullopt;  // >= 1, no leading zero, no sign
   uint64_t community = 0;
   size_t i = 1;
-  for (; i < id.size() && IsDigit(id[i]); ++i) {
+  for (; i < id.size() && absl::ascii_isdigit(id[i]); ++i) {
     const uint64_t digit = static_cast<uint64_t>(id[i] - '0');
     if (community > (std::numeric_limits<uint64_t>::max() - digit) / 10) return std::nullopt;
     community = community * 10 + digit;
@@ -107,7 +107,7 @@ std::optional<AccountOwner> ParseAccountId(std::string_view account_id) {
   if (id->local == "pool") return AccountOwner{id->community_id, 'p', 0};
   const std::string_view rest = id->local;
   uint64_t n = 0;
-  if (rest.size() < 2 || (rest[0] != 'm' && rest[0] != 'o') || !IsDigit(rest[1]) ||
+  if (rest.size() < 2 || (rest[0] != 'm' && rest[0] != 'o') || !absl::ascii_isdigit(rest[1]) ||
       !absl::SimpleAtoi(AsAbsl(rest.substr(1)), &n) || n == 0) {
     return std::nullopt;
   }

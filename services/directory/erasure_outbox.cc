@@ -4,9 +4,9 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "services/common/records/record_key.h"
 #include "services/directory/directory_schema.h"
 #include "storage/absl_compat.h"
-#include "storage/bytes.h"
 #include "storage/check.h"
 
 namespace timebank::directory {
@@ -14,10 +14,10 @@ namespace {
 
 constexpr size_t kKeyBytes = 1 + 8 + 8 + 1;
 
-std::string Key(uint64_t c, uint64_t m, ErasureTarget t) {
-  std::string k = storage::KeyU64U64(schema::kErasureOutbox, c, m);
-  storage::PutU8(&k, static_cast<uint8_t>(t));
-  return k;
+// u64 community, u64 member, u8 target -> "" (what is left to erase).
+std::string ErasureKey(uint64_t c, uint64_t m, ErasureTarget t) {
+  const char target = static_cast<char>(t);
+  return records::Key(schema::kErasureOutbox).U64(c).U64(m).Bytes({&target, 1}).str();
 }
 
 }  // namespace
@@ -38,9 +38,9 @@ const char* ErasureTargetName(ErasureTarget t) {
 
 void ErasureOutbox::Add(storage::RecordTx& tx, uint64_t c, uint64_t m) const {
   if (targets_ != nullptr) {
-    for (ErasureTarget t : targets_->Targets()) tx.Put(Key(c, m, t), "");
+    for (ErasureTarget t : targets_->Targets()) tx.Put(ErasureKey(c, m, t), "");
   }
-  tx.Put(Key(c, m, ErasureTarget::kDirectory), "");
+  tx.Put(ErasureKey(c, m, ErasureTarget::kDirectory), "");
 }
 
 ErasureOutbox::Drained ErasureOutbox::Drain() {
@@ -61,10 +61,9 @@ ErasureOutbox::Drained ErasureOutbox::Drain() {
         ++out.waiting;
         continue;
       }
-      const char* k = it->key().data();
-      entries.push_back({storage::DecodeU64(k + 1), storage::DecodeU64(k + 9),
-                         static_cast<ErasureTarget>(static_cast<uint8_t>(k[17])),
-                         std::string(it->key())});
+      const std::string_view k(it->key().data(), it->key().size());
+      entries.push_back({records::U64At(k, 1), records::U64At(k, 9),
+                         static_cast<ErasureTarget>(static_cast<uint8_t>(k[17])), std::string(k)});
     }
     if (!it->status().ok()) return {{}, entries.size() + out.waiting};
   }
@@ -92,7 +91,8 @@ ErasureOutbox::Drained ErasureOutbox::Drain() {
     const bool last_here =
         i + 1 == entries.size() || entries[i + 1].c != e.c || entries[i + 1].m != e.m;
     if (last_here) {
-      const std::string member_prefix = storage::KeyU64U64(schema::kErasureOutbox, e.c, e.m);
+      const std::string member_prefix =
+          records::Key(schema::kErasureOutbox).U64(e.c).U64(e.m).str();
       auto it = store_->NewIterator(cf_);
       it->Seek(member_prefix);
       if (it->status().ok() &&

@@ -13,8 +13,6 @@
 namespace timebank::ledger {
 namespace {
 
-constexpr int64_t kNsPerS = 1'000'000'000;
-
 bool IsUnit(std::string_view unit) {
   return unit == kTimeUnit || CurrencyExponent(unit).has_value();
 }
@@ -499,7 +497,7 @@ absl::Status LedgerState::ApplyTransfer(JournalEntry& entry) {
   Touch(credit);
 
   if (t.is(kPending) && t.timeout_s > 0) {
-    AddExpiry(t.id, t.recorded_at_ns + int64_t{t.timeout_s} * kNsPerS);
+    AddExpiry(t.id, t.expires_at_ns());
   }
   if (t.is(kPostPending) || t.is(kVoidPending)) RemoveExpiry(t.pending_id);
 

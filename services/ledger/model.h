@@ -122,6 +122,8 @@ struct Transfer {
 
   bool is(TransferFlag f) const { return (flags & f) != 0; }
   bool was_defaulted(TransferDefault d) const { return (defaulted & d) != 0; }
+  // When a pending transfer with a timeout lapses (ns since the epoch).
+  int64_t expires_at_ns() const { return recorded_at_ns + int64_t{timeout_s} * 1'000'000'000; }
 };
 
 // What the ledger knows about a transfer id beyond the transfer itself.

@@ -10,9 +10,6 @@
 #include "storage/check.h"
 
 namespace timebank::ledger {
-namespace {
-constexpr int64_t kNsPerS = 1'000'000'000;
-}  // namespace
 
 Projection::Projection(storage::KvStore* store, LedgerReader* reader, uint64_t cursor,
                        std::vector<AccountInfo> accounts, std::vector<Balances> balances,
@@ -240,7 +237,7 @@ absl::Status Projection::Step(uint64_t head, bool snapshot) {
         }
         if (t.is(kPending) && t.timeout_s > 0) {
           std::string expires;
-          storage::PutI64(&expires, t.recorded_at_ns + int64_t{t.timeout_s} * kNsPerS);
+          storage::PutI64(&expires, t.expires_at_ns());
           put(storage::KeyStr(schema::kExpiryTag, t.id), expires);
         }
         if (t.is(kPostPending) || t.is(kVoidPending)) {

@@ -14,12 +14,12 @@ namespace timebank::expenses {
 namespace {
 
 namespace lpb = ::timebank::ledger::v1;
-constexpr uint64_t kC = 3;
+constexpr uint64_t kPlanCommunity = 3;
 
 xpb::Claim ClaimOf(uint64_t id, uint64_t member,
                    std::vector<std::pair<xpb::Category, int64_t>> lines, uint64_t round = 1) {
   xpb::Claim c;
-  c.set_community_id(kC);
+  c.set_community_id(kPlanCommunity);
   c.set_id(id);
   c.set_claimant_member_id(member);
   c.set_title("Workshop costs");
@@ -69,9 +69,9 @@ std::vector<std::string> AccountIds(const std::vector<lpb::Account>& accounts) {
 }
 
 TEST(MoneyBookPlanTest, AnApprovalPostsEachCategoryOnceFromItsBookToTheClaimantsPayable) {
-  const std::string travel = CategoryAccountId(kC, xpb::CATEGORY_TRAVEL);
-  const std::string other = CategoryAccountId(kC, xpb::CATEGORY_OTHER);
-  const std::string payable = PayableAccountId(kC, 10);
+  const std::string travel = CategoryAccountId(kPlanCommunity, xpb::CATEGORY_TRAVEL);
+  const std::string other = CategoryAccountId(kPlanCommunity, xpb::CATEGORY_OTHER);
+  const std::string payable = PayableAccountId(kPlanCommunity, 10);
   const std::string ref = "communities/3/claims/5";
   struct Case {
     const char* name;
@@ -80,19 +80,19 @@ TEST(MoneyBookPlanTest, AnApprovalPostsEachCategoryOnceFromItsBookToTheClaimants
   } cases[] = {
       {"one line",
        ClaimOf(5, 10, {{xpb::CATEGORY_TRAVEL, 1250}}),
-       {{ExpenseApprovalId(kC, 5, 1, "travel"), travel, payable, 1250,
+       {{ExpenseApprovalId(kPlanCommunity, 5, 1, "travel"), travel, payable, 1250,
          lpb::TRANSFER_KIND_EXPENSE_APPROVAL, ""}}},
       {"lines of a category add up; categories in their order",
        ClaimOf(
            5, 10,
            {{xpb::CATEGORY_OTHER, 300}, {xpb::CATEGORY_TRAVEL, 500}, {xpb::CATEGORY_TRAVEL, 250}}),
-       {{ExpenseApprovalId(kC, 5, 1, "travel"), travel, payable, 750,
+       {{ExpenseApprovalId(kPlanCommunity, 5, 1, "travel"), travel, payable, 750,
          lpb::TRANSFER_KIND_EXPENSE_APPROVAL, ""},
-        {ExpenseApprovalId(kC, 5, 1, "other"), other, payable, 300,
+        {ExpenseApprovalId(kPlanCommunity, 5, 1, "other"), other, payable, 300,
          lpb::TRANSFER_KIND_EXPENSE_APPROVAL, ""}}},
       {"a later approval round has new ids",
        ClaimOf(5, 10, {{xpb::CATEGORY_TRAVEL, 100}}, 3),
-       {{ExpenseApprovalId(kC, 5, 3, "travel"), travel, payable, 100,
+       {{ExpenseApprovalId(kPlanCommunity, 5, 3, "travel"), travel, payable, 100,
          lpb::TRANSFER_KIND_EXPENSE_APPROVAL, ""}}},
   };
   for (const Case& c : cases) {
@@ -102,7 +102,7 @@ TEST(MoneyBookPlanTest, AnApprovalPostsEachCategoryOnceFromItsBookToTheClaimants
     ASSERT_FALSE(plan.accounts.empty());
     EXPECT_EQ(plan.accounts[0].id(), payable);
     for (const lpb::Account& a : plan.accounts) {
-      EXPECT_EQ(a.community_id(), kC);
+      EXPECT_EQ(a.community_id(), kPlanCommunity);
       EXPECT_EQ(a.unit(), "GBP");
       // Only the payable never goes below zero.
       EXPECT_EQ(a.has_min_balance(), a.id() == payable) << a.id();
@@ -116,16 +116,16 @@ TEST(MoneyBookPlanTest, AReversalUndoesEachApprovalTransferOfTheSameRound) {
       ClaimOf(5, 10, {{xpb::CATEGORY_TRAVEL, 500}, {xpb::CATEGORY_MILEAGE, 554}}, 2);
   const PlannedPosting plan = PlanClaimPosting(Posting::kReversal, claim);
   ExpectChain(plan,
-              {{ExpenseApprovalReversalId(kC, 5, 2, "travel"), "", "", 0,
-                lpb::TRANSFER_KIND_REVERSAL, ExpenseApprovalId(kC, 5, 2, "travel")},
-               {ExpenseApprovalReversalId(kC, 5, 2, "mileage"), "", "", 0,
-                lpb::TRANSFER_KIND_REVERSAL, ExpenseApprovalId(kC, 5, 2, "mileage")}},
+              {{ExpenseApprovalReversalId(kPlanCommunity, 5, 2, "travel"), "", "", 0,
+                lpb::TRANSFER_KIND_REVERSAL, ExpenseApprovalId(kPlanCommunity, 5, 2, "travel")},
+               {ExpenseApprovalReversalId(kPlanCommunity, 5, 2, "mileage"), "", "", 0,
+                lpb::TRANSFER_KIND_REVERSAL, ExpenseApprovalId(kPlanCommunity, 5, 2, "mileage")}},
               "approval reversed", {"communities/3/claims/5", "communities/3/claims/5"});
 }
 
 TEST(MoneyBookPlanTest, APaymentMovesEachClaimOfTheBatchFromItsPayableToTheBank) {
   xpb::PaymentBatch batch;
-  batch.set_community_id(kC);
+  batch.set_community_id(kPlanCommunity);
   batch.set_id(4);
   batch.set_currency("GBP");
   batch.set_payment_reference("BACS 7");
@@ -133,19 +133,20 @@ TEST(MoneyBookPlanTest, APaymentMovesEachClaimOfTheBatchFromItsPayableToTheBank)
                                           ClaimOf(6, 11, {{xpb::CATEGORY_OTHER, 300}}),
                                           ClaimOf(8, 10, {{xpb::CATEGORY_TRAVEL, 50}})};
   const PlannedPosting plan = PlanPayment(batch, claims);
-  const std::string bank = BankAccountId(kC);
+  const std::string bank = BankAccountId(kPlanCommunity);
   ExpectChain(plan,
-              {{ExpensePaymentId(kC, 5), PayableAccountId(kC, 10), bank, 700,
-                lpb::TRANSFER_KIND_EXPENSE_PAYMENT, ""},
-               {ExpensePaymentId(kC, 6), PayableAccountId(kC, 11), bank, 300,
-                lpb::TRANSFER_KIND_EXPENSE_PAYMENT, ""},
-               {ExpensePaymentId(kC, 8), PayableAccountId(kC, 10), bank, 50,
+              {{ExpensePaymentId(kPlanCommunity, 5), PayableAccountId(kPlanCommunity, 10), bank,
+                700, lpb::TRANSFER_KIND_EXPENSE_PAYMENT, ""},
+               {ExpensePaymentId(kPlanCommunity, 6), PayableAccountId(kPlanCommunity, 11), bank,
+                300, lpb::TRANSFER_KIND_EXPENSE_PAYMENT, ""},
+               {ExpensePaymentId(kPlanCommunity, 8), PayableAccountId(kPlanCommunity, 10), bank, 50,
                 lpb::TRANSFER_KIND_EXPENSE_PAYMENT, ""}},
               "payment batch 4: BACS 7",
               {"communities/3/claims/5", "communities/3/claims/6", "communities/3/claims/8"});
   // The bank, then each claimant's payable once.
   EXPECT_EQ(AccountIds(plan.accounts),
-            (std::vector<std::string>{bank, PayableAccountId(kC, 10), PayableAccountId(kC, 11)}));
+            (std::vector<std::string>{bank, PayableAccountId(kPlanCommunity, 10),
+                                      PayableAccountId(kPlanCommunity, 11)}));
 }
 
 PlannedPosting Entry(std::string id, size_t transfers, std::string account) {
