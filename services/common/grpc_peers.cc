@@ -1,6 +1,5 @@
 #include "services/common/grpc_peers.h"
 
-#include "absl/time/clock.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/token.h"
 #include "services/common/grpc_util.h"
@@ -23,8 +22,7 @@ void GrpcPeers::Connect(std::shared_ptr<grpc::Channel> directory,
 
 void GrpcPeers::Prepare(grpc::ClientContext* ctx) {
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  auth::AddBearer(
-      ctx, auth::MintServiceToken(*keyring_, service_name_, absl::ToUnixSeconds(absl::Now())));
+  auth::AddBearer(ctx, auth::MintServiceToken(*keyring_, service_name_, clock_->NowUnixSeconds()));
 }
 
 absl::StatusOr<dpb::DirectoryService::Stub*> GrpcPeers::Directory(grpc::ClientContext* ctx) {

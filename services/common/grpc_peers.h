@@ -10,6 +10,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "services/common/auth/keyring.h"
+#include "services/common/clock.h"
 #include "services/common/peers.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/directory/v1/directory.grpc.pb.h"
@@ -21,8 +22,9 @@ namespace timebank {
 // Until Connect, calls fail UNAVAILABLE (and the outbox waits).
 class GrpcPeers final : public People, public LedgerClient, public ActivityLookup {
  public:
-  GrpcPeers(auth::Keyring* keyring, std::string service_name)
-      : keyring_(keyring), service_name_(std::move(service_name)) {}
+  // `clock` dates the service's credentials.
+  GrpcPeers(auth::Keyring* keyring, std::string service_name, const Clock* clock = SystemClock())
+      : keyring_(keyring), service_name_(std::move(service_name)), clock_(clock) {}
   void Connect(std::shared_ptr<grpc::Channel> directory, std::shared_ptr<grpc::Channel> ledger);
   // Optional: the activity service (without it, Activity() is UNAVAILABLE).
   void ConnectActivity(std::shared_ptr<grpc::Channel> activity);
@@ -50,6 +52,7 @@ class GrpcPeers final : public People, public LedgerClient, public ActivityLooku
   absl::StatusOr<::timebank::ledger::v1::LedgerService::Stub*> Ledger(grpc::ClientContext* ctx);
   auth::Keyring* const keyring_;
   const std::string service_name_;
+  const Clock* const clock_;
   absl::Mutex mu_;
   std::unique_ptr<::timebank::directory::v1::DirectoryService::Stub> directory_
       ABSL_GUARDED_BY(mu_);

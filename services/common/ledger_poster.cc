@@ -10,8 +10,14 @@ namespace lpb = ::timebank::ledger::v1;
 
 }  // namespace
 
-LedgerPoster::LedgerPoster(LedgerClient* ledger, size_t max_per_call)
+LedgerAccountOpener::LedgerAccountOpener(LedgerAccountsClient* ledger, size_t max_per_call)
     : ledger_(ledger), max_per_call_(max_per_call) {
+  TB_CHECK(ledger_ != nullptr);
+  TB_CHECK(max_per_call_ >= 1 && max_per_call_ <= ledger::kMaxBatchEvents);
+}
+
+LedgerPoster::LedgerPoster(LedgerClient* ledger, size_t max_per_call)
+    : ledger_(ledger), max_per_call_(max_per_call), accounts_(ledger, max_per_call) {
   TB_CHECK(ledger_ != nullptr);
   TB_CHECK(max_per_call_ >= 1 && max_per_call_ <= ledger::kMaxBatchEvents);
 }
@@ -128,7 +134,7 @@ absl::Status LedgerPoster::Send(const std::vector<std::vector<lpb::Transfer>>& e
   return Send(entries, tail, report, answered);
 }
 
-absl::StatusOr<std::map<std::string, std::string>> LedgerPoster::OpenAccounts(
+absl::StatusOr<std::map<std::string, std::string>> LedgerAccountOpener::OpenAccounts(
     const std::vector<lpb::Account>& accounts) {
   std::map<std::string, std::string> unusable;
   // Calls within the limit; a refused call is halved until the accounts at fault
@@ -152,7 +158,7 @@ absl::StatusOr<std::map<std::string, std::string>> LedgerPoster::OpenAccounts(
       }
       continue;
     }
-    if (!IsRefusal(opened.status())) return opened.status();
+    if (!LedgerPoster::IsRefusal(opened.status())) return opened.status();
     if (call.size() == 1) {
       unusable[call[0].id()] =
           absl::StrCat("the ledger refused to open it: ", opened.status().message());

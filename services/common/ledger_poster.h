@@ -4,8 +4,10 @@
 // caller keeps the entries and retries with backoff) from "the ledger refused this
 // request" (only the entries whose request was refused are marked so, and the
 // others go on), so one bad entry never blocks the entries queued behind it.
-// Plain C++ over the LedgerClient interface (services/common/peers.h); used by every
-// service that posts to the ledger through an outbox.
+// Plain C++ over the ledger interfaces of services/common/peers.h; used by every
+// service that posts to the ledger through an outbox. LedgerAccountOpener is its
+// accounts half on its own, for a service that opens accounts and posts no transfers
+// (the directory), so nothing has to pretend it can post.
 #ifndef TIMEBANK_SERVICES_COMMON_LEDGER_POSTER_H_
 #define TIMEBANK_SERVICES_COMMON_LEDGER_POSTER_H_
 
@@ -47,6 +49,25 @@ struct PostingReport {
   absl::Status unreachable;
 };
 
+// Opens accounts in calls within the ledger's limit; a refused call is halved until
+// the accounts at fault are found, so only they are reported.
+class LedgerAccountOpener {
+ public:
+  // `max_per_call`: accounts per call (tests lower it; at most kMaxBatchEvents).
+  explicit LedgerAccountOpener(LedgerAccountsClient* ledger,
+                               size_t max_per_call = ledger::kMaxBatchEvents);
+
+  // Opens `accounts` (idempotent) in calls within the limit. Returns the accounts
+  // that could not be opened, with why (empty: every account exists now); an error
+  // means the ledger was unreachable and nothing is known.
+  absl::StatusOr<std::map<std::string, std::string>> OpenAccounts(
+      const std::vector<::timebank::ledger::v1::Account>& accounts);
+
+ private:
+  LedgerAccountsClient* const ledger_;
+  const size_t max_per_call_;
+};
+
 class LedgerPoster {
  public:
   // `max_per_call`: transfers or accounts per call (tests lower it; at most the
@@ -60,11 +81,11 @@ class LedgerPoster {
   // in smaller calls until the entries at fault are found, and only they are refused.
   PostingReport Post(const std::vector<std::vector<::timebank::ledger::v1::Transfer>>& entries);
 
-  // Opens `accounts` (idempotent) in calls within the limit. Returns the accounts
-  // that could not be opened, with why (empty: every account exists now); an error
-  // means the ledger was unreachable and nothing is known.
+  // As LedgerAccountOpener::OpenAccounts, through the same ledger.
   absl::StatusOr<std::map<std::string, std::string>> OpenAccounts(
-      const std::vector<::timebank::ledger::v1::Account>& accounts);
+      const std::vector<::timebank::ledger::v1::Account>& accounts) {
+    return accounts_.OpenAccounts(accounts);
+  }
 
   // Whether `s` (a failed ledger call) says the request itself is wrong, so that
   // sending it again can never succeed. Anything else — unreachable, busy, timed
@@ -85,8 +106,9 @@ class LedgerPoster {
                     const std::vector<Chain>& chains, PostingReport* report,
                     std::vector<size_t>* answered);
 
-  LedgerClient* const ledger_;
+  LedgerTransfersClient* const ledger_;
   const size_t max_per_call_;
+  LedgerAccountOpener accounts_;
 };
 
 }  // namespace timebank

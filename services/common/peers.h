@@ -33,17 +33,29 @@ class People {
       uint64_t community_id, uint64_t organisation_id) = 0;
 };
 
-// What services need from the ledger. Ok: one result per item, in order. An error
-// status means the ledger could not be reached: nothing is known, retry (both calls
-// are idempotent).
-class LedgerClient {
+// Opening ledger accounts: what a service needs that only opens them (the directory).
+// Ok: one result per account, in order. An error status means the ledger could not be
+// reached, or refused the whole call (LedgerPoster::IsRefusal tells which); opening
+// is idempotent, so a retry is safe.
+class LedgerAccountsClient {
  public:
-  virtual ~LedgerClient() = default;
-  virtual absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
-      const std::vector<::timebank::ledger::v1::Transfer>& transfers) = 0;
+  virtual ~LedgerAccountsClient() = default;
   virtual absl::StatusOr<std::vector<::timebank::ledger::v1::CreateAccountResult>> OpenAccounts(
       const std::vector<::timebank::ledger::v1::Account>& accounts) = 0;
 };
+
+// Posting transfers to the ledger. Ok: one result per transfer, in order. An error
+// status means the ledger could not be reached, or refused the whole call; posting is
+// idempotent (by transfer id), so a retry is safe.
+class LedgerTransfersClient {
+ public:
+  virtual ~LedgerTransfersClient() = default;
+  virtual absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
+      const std::vector<::timebank::ledger::v1::Transfer>& transfers) = 0;
+};
+
+// What services that post transfers need from the ledger: both (activity, expenses).
+class LedgerClient : public LedgerAccountsClient, public LedgerTransfersClient {};
 
 // What services need from the activity service: one activity, to check a reference
 // to it (an expense caused by a contribution or an exchange). NOT_FOUND if it is not

@@ -35,14 +35,7 @@ lpb::Account TimeAccount(const std::string& id, uint64_t c, lpb::OwnerKind kind,
 
 AccountOutbox::AccountOutbox(storage::KvStore* store, storage::ColumnFamily cf,
                              LedgerAccounts* ledger)
-    : store_(store), cf_(cf), client_(ledger), poster_(&client_) {}
-
-absl::StatusOr<std::vector<lpb::CreateTransferResult>> AccountOutbox::AccountsOnly::Post(
-    const std::vector<lpb::Transfer>&) {
-  // The directory opens accounts and posts no transfers: a call here is a bug.
-  TB_CHECK(false);
-  return absl::InternalError("the directory posts no transfers");
-}
+    : store_(store), cf_(cf), opener_(ledger) {}
 
 void AccountOutbox::Add(storage::RecordTx& tx, const lpb::Account& account) const {
   tx.Put(EntryKey(account.id()), account.SerializeAsString());
@@ -55,9 +48,16 @@ uint64_t AccountOutbox::NextRound() const {
 
 bool AccountOutbox::AwaitRound(uint64_t round, absl::Duration timeout) const {
   absl::MutexLock lock(&rounds_mu_);
-  auto done = [this, round]()
-                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(rounds_mu_) { return rounds_finished_ >= round; };
-  return rounds_mu_.AwaitWithTimeout(absl::Condition(&done), timeout);
+  auto done = [this, round]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(rounds_mu_) {
+    return rounds_finished_ >= round || rounds_ended_;
+  };
+  rounds_mu_.AwaitWithTimeout(absl::Condition(&done), timeout);
+  return rounds_finished_ >= round;
+}
+
+void AccountOutbox::EndRounds() {
+  absl::MutexLock lock(&rounds_mu_);
+  rounds_ended_ = true;
 }
 
 AccountOutbox::Drained AccountOutbox::Drain() {
@@ -87,7 +87,7 @@ AccountOutbox::Drained AccountOutbox::Drain() {
   }
   if (out.unreachable.ok() && !accounts.empty()) {
     // No lock of the directory is held here: the ledger may be slow.
-    absl::StatusOr<std::map<std::string, std::string>> unusable = poster_.OpenAccounts(accounts);
+    absl::StatusOr<std::map<std::string, std::string>> unusable = opener_.OpenAccounts(accounts);
     if (!unusable.ok()) {
       out.unreachable = unusable.status();
     } else {

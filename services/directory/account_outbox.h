@@ -2,9 +2,10 @@
 // community's pool, an organisation's and a member's account). The change that creates
 // the owner stages the account here, in its own batch ('Y' ledger account id -> ledger
 // Account, the directory's stored format since it had an outbox), so an acknowledged
-// create never loses its account. Drain posts the waiting accounts through the one
-// ledger poster (services/common/ledger_poster.h: calls within the ledger's limit, a
-// refused account told from an unreachable ledger) and is what the directory's
+// create never loses its account. Drain opens the waiting accounts through the one
+// ledger poster's accounts half (LedgerAccountOpener, services/common/ledger_poster.h:
+// calls within the ledger's limit, a refused account told from an unreachable ledger)
+// and is what the directory's
 // OutboxPump runs; no drain ever runs under the directory's write lock.
 //
 // It keeps its own layout rather than storage/outbox.h's (seq -> scope, id, kind):
@@ -33,14 +34,11 @@
 
 namespace timebank::directory {
 
-// Opens ledger accounts (the ledger's CreateAccounts; a fake in tests) and exports one.
-class LedgerAccounts {
+// Opens ledger accounts (the ledger's CreateAccounts; a fake in tests) and exports
+// one. The directory only opens accounts, so it is a LedgerAccountsClient and never a
+// transfers client.
+class LedgerAccounts : public LedgerAccountsClient {
  public:
-  virtual ~LedgerAccounts() = default;
-  // One result per account, in order; an error status means the ledger could not be
-  // reached, or refused the whole call (LedgerPoster::IsRefusal tells which).
-  virtual absl::StatusOr<std::vector<::timebank::ledger::v1::CreateAccountResult>> OpenAccounts(
-      const std::vector<::timebank::ledger::v1::Account>& accounts) = 0;
   // Balances and transfers of one account, as JSON, for the data export.
   virtual absl::StatusOr<std::string> ExportAccount(const std::string& account_id) = 0;
 };
@@ -77,33 +75,22 @@ class AccountOutbox {
   // A round that starts after this call sees every entry committed before it.
   uint64_t NextRound() const ABSL_LOCKS_EXCLUDED(rounds_mu_);
   // Waits until round `round` has finished (the accounts committed before NextRound
-  // was called were tried once), at most `timeout`. False on timeout.
+  // was called were tried once), at most `timeout`. False on timeout, or at once once
+  // EndRounds was called and the round has not finished.
   bool AwaitRound(uint64_t round, absl::Duration timeout) const ABSL_LOCKS_EXCLUDED(rounds_mu_);
+  // No more rounds will run (the pump has stopped): every waiter returns now, so a
+  // stopping directory never holds a call for the whole wait.
+  void EndRounds() ABSL_LOCKS_EXCLUDED(rounds_mu_);
 
  private:
-  // The poster's view of LedgerAccounts (it only opens accounts).
-  class AccountsOnly final : public LedgerClient {
-   public:
-    explicit AccountsOnly(LedgerAccounts* ledger) : ledger_(ledger) {}
-    absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
-        const std::vector<::timebank::ledger::v1::Transfer>& transfers) override;
-    absl::StatusOr<std::vector<::timebank::ledger::v1::CreateAccountResult>> OpenAccounts(
-        const std::vector<::timebank::ledger::v1::Account>& accounts) override {
-      return ledger_->OpenAccounts(accounts);
-    }
-
-   private:
-    LedgerAccounts* const ledger_;
-  };
-
   storage::KvStore* const store_;
   const storage::ColumnFamily cf_;
-  AccountsOnly client_;
-  LedgerPoster poster_;
+  LedgerAccountOpener opener_;
   absl::Mutex drain_mu_;
   mutable absl::Mutex rounds_mu_;
   uint64_t rounds_started_ ABSL_GUARDED_BY(rounds_mu_) = 0;
   uint64_t rounds_finished_ ABSL_GUARDED_BY(rounds_mu_) = 0;
+  bool rounds_ended_ ABSL_GUARDED_BY(rounds_mu_) = false;
 };
 
 }  // namespace timebank::directory

@@ -40,7 +40,18 @@ Directory::Directory(storage::KvStore* store, LedgerAccounts* ledger,
       erasures_(store, schema::kRecords, erasure),
       accounts_(store, schema::kRecords, ledger) {}
 
-Directory::~Directory() { pump_.reset(); }
+Directory::~Directory() { Stop(); }
+
+void Directory::Stop() {
+  std::unique_ptr<OutboxPump> pump;
+  {
+    absl::MutexLock lock(&pump_mu_);
+    stopped_ = true;
+    pump = std::move(pump_);
+  }
+  pump.reset();  // joins its thread; a round in progress finishes first
+  accounts_.EndRounds();
+}
 
 void Directory::Audit(records::Tx& tx, uint64_t c, const Actor& a, const std::string& action,
                       uint64_t member_id, const std::string& detail) {
@@ -71,7 +82,8 @@ absl::Status Directory::Start() {
   TB_RETURN_IF_ERROR(MoveLegacyUsernames());
   TB_RETURN_IF_ERROR(revocation_log_.Load(absl::ToUnixSeconds(Now())));
   DrainErasures();
-  TB_CHECK(pump_ == nullptr);
+  absl::MutexLock lock(&pump_mu_);
+  TB_CHECK(pump_ == nullptr && !stopped_);
   // Starts woken: accounts left waiting by the last run are tried at once.
   pump_ = std::make_unique<OutboxPump>("tb-dir-accounts", [this]() -> absl::StatusOr<size_t> {
     AccountOutbox::Drained d = DrainAccounts();
@@ -132,14 +144,22 @@ AccountOutbox::Drained Directory::DrainAccounts() {
 }
 
 void Directory::AwaitAccounts(uint64_t round) {
-  if (pump_ == nullptr) return;  // not started: the accounts wait for Start's pump
-  pump_->Wake();
-  if (!accounts_.AwaitRound(round, absl::Milliseconds(DirectoryLimits::kAccountOpenWaitMs))) {
-    std::fprintf(stderr,
-                 "directory: the ledger did not answer within %lld ms; the new account is "
-                 "opened when it does\n",
-                 static_cast<long long>(DirectoryLimits::kAccountOpenWaitMs));
+  {
+    absl::MutexLock lock(&pump_mu_);
+    // Not started, or stopping: the accounts wait for the next start's pump.
+    if (pump_ == nullptr) return;
+    pump_->Wake();
   }
+  if (accounts_.AwaitRound(round, absl::Milliseconds(DirectoryLimits::kAccountOpenWaitMs))) return;
+  absl::MutexLock lock(&pump_mu_);
+  if (stopped_) {
+    std::fprintf(stderr, "directory: stopping; the new account is opened at the next start\n");
+    return;
+  }
+  std::fprintf(stderr,
+               "directory: the ledger did not answer within %lld ms; the new account is "
+               "opened when it does\n",
+               static_cast<long long>(DirectoryLimits::kAccountOpenWaitMs));
 }
 
 size_t Directory::DrainOutbox() { return DrainErasures() + DrainAccounts().waiting; }

@@ -77,8 +77,13 @@ class Directory {
   ~Directory();
 
   // Loads epochs into the revocation table and starts the pump that opens ledger
-  // accounts (once; before any mutation).
+  // accounts (once, before any mutation, and never after Stop).
   absl::Status Start();
+  // Stops the pump that opens ledger accounts and joins its thread (a round in
+  // progress finishes first). Idempotent, and safe when Start never ran. Calls keep
+  // being answered: a Create* no longer waits for its account, which stays in the
+  // outbox for the next start. The node calls it before its server stops.
+  void Stop() ABSL_LOCKS_EXCLUDED(pump_mu_);
   // Opens accounts waiting in the outbox and carries out waiting erasures on the
   // calling thread; returns how many of either are still waiting.
   size_t DrainOutbox();
@@ -229,7 +234,7 @@ class Directory {
   // After a Create* has released write_mu_: wakes the pump and waits (at most
   // kAccountOpenWaitMs) until it has tried to open the accounts committed before
   // `round` (AccountOutbox::NextRound) was taken.
-  void AwaitAccounts(uint64_t round) ABSL_LOCKS_EXCLUDED(write_mu_);
+  void AwaitAccounts(uint64_t round) ABSL_LOCKS_EXCLUDED(write_mu_, pump_mu_);
   // Ends the subject's access tokens (raises its epoch) in `tx`, with the record other
   // processes follow; they stop working once tx.Commit() returns (an OnCommit puts the
   // revocation in force, here at once and elsewhere through PollRevocations; commits
@@ -275,9 +280,12 @@ class Directory {
   ErasureOutbox erasures_;
   AccountOutbox accounts_;
   absl::Mutex write_mu_;  // one mutation at a time: checks and writes never interleave
-  // Opens the accounts in accounts_ (started by Start; declared last, so it stops
-  // before the members it uses go).
-  std::unique_ptr<OutboxPump> pump_;
+  // Opens the accounts in accounts_ (made by Start, gone after Stop; declared last,
+  // so it stops before the members it uses go). Guarded because Stop runs while
+  // calls still arrive: none may wake a pump that is being freed.
+  absl::Mutex pump_mu_;
+  std::unique_ptr<OutboxPump> pump_ ABSL_GUARDED_BY(pump_mu_);
+  bool stopped_ ABSL_GUARDED_BY(pump_mu_) = false;
 };
 
 template <class Msg>

@@ -4,7 +4,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/auth/token.h"
 #include "services/common/grpc_util.h"
@@ -54,8 +53,7 @@ absl::StatusOr<std::vector<lpb::CreateAccountResult>> GrpcLedgerAccounts::OpenAc
   if (stub == nullptr) return absl::UnavailableError("not connected to the ledger yet");
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  auth::AddBearer(&ctx,
-                  auth::MintServiceToken(*keyring_, "directory", absl::ToUnixSeconds(absl::Now())));
+  auth::AddBearer(&ctx, auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds()));
   lpb::CreateAccountsRequest req;
   for (const lpb::Account& a : accounts) *req.add_accounts() = a;
   lpb::CreateAccountsResponse resp;
@@ -70,7 +68,7 @@ absl::StatusOr<std::string> GrpcLedgerAccounts::ExportAccount(const std::string&
   lpb::LedgerService::Stub* stub = Stub();
   if (stub == nullptr) return absl::UnavailableError("not connected to the ledger yet");
   const std::string token =
-      auth::MintServiceToken(*keyring_, "directory", absl::ToUnixSeconds(absl::Now()));
+      auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds());
   google::protobuf::util::JsonPrintOptions opts;
   opts.preserve_proto_field_names = true;
   // MessageToJsonString appends to its output: each message gets a fresh string.
@@ -136,8 +134,7 @@ absl::Status GrpcErasureTargets::Erase(ErasureTarget target, uint64_t c, uint64_
   grpc::ClientContext ctx;
   // Erasing purges the service's files, which takes a while on a large store.
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-  auth::AddBearer(&ctx,
-                  auth::MintServiceToken(*keyring_, "directory", absl::ToUnixSeconds(absl::Now())));
+  auth::AddBearer(&ctx, auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds()));
   switch (target) {
     case ErasureTarget::kLedger: {
       lpb::EraseMemberTextsRequest req;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "services/common/auth/keyring.h"
+#include "services/common/clock.h"
 #include "services/directory/authenticator.h"
 #include "services/directory/directory.h"
 #include "timebank/directory/v1/auth.grpc.pb.h"
@@ -23,7 +24,9 @@ namespace timebank::directory {
 
 class GrpcLedgerAccounts final : public LedgerAccounts {
  public:
-  explicit GrpcLedgerAccounts(auth::Keyring* keyring) : keyring_(keyring) {}
+  // `clock` dates the directory's service credentials.
+  GrpcLedgerAccounts(auth::Keyring* keyring, const Clock* clock = SystemClock())
+      : keyring_(keyring), clock_(clock) {}
   // Until connected (the server starts after the services are built), OpenAccounts
   // answers UNAVAILABLE and the accounts wait in the outbox.
   void Connect(std::shared_ptr<grpc::Channel> channel);
@@ -35,7 +38,8 @@ class GrpcLedgerAccounts final : public LedgerAccounts {
   ::timebank::ledger::v1::LedgerService::Stub* Stub();
   absl::Mutex mu_;
   std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> stub_ ABSL_GUARDED_BY(mu_);
-  auth::Keyring* keyring_;
+  auth::Keyring* const keyring_;
+  const Clock* const clock_;
 };
 
 // The services that hold copies of members' personal data, over gRPC with the
@@ -44,8 +48,9 @@ class GrpcLedgerAccounts final : public LedgerAccounts {
 // and the erasure waits in the outbox.
 class GrpcErasureTargets final : public ErasureTargets {
  public:
-  GrpcErasureTargets(auth::Keyring* keyring, std::vector<ErasureTarget> targets)
-      : keyring_(keyring), targets_(std::move(targets)) {}
+  GrpcErasureTargets(auth::Keyring* keyring, std::vector<ErasureTarget> targets,
+                     const Clock* clock = SystemClock())
+      : keyring_(keyring), targets_(std::move(targets)), clock_(clock) {}
   void Connect(ErasureTarget target, std::shared_ptr<grpc::Channel> channel);
   std::vector<ErasureTarget> Targets() const override { return targets_; }
   absl::Status Erase(ErasureTarget target, uint64_t community_id, uint64_t member_id) override;
@@ -53,6 +58,7 @@ class GrpcErasureTargets final : public ErasureTargets {
  private:
   auth::Keyring* const keyring_;
   const std::vector<ErasureTarget> targets_;
+  const Clock* const clock_;
   absl::Mutex mu_;
   std::map<ErasureTarget, std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
 };

@@ -7,8 +7,9 @@ namespace timebank {
 
 absl::Status ActivityModule::Open(NodeContext& ctx) {
   TB_ASSIGN_OR_RETURN(store_, OpenRecordsStore(ctx, "activity"));
-  peers_ = std::make_unique<GrpcPeers>(ctx.keyring, "activity");
-  book_ = std::make_unique<activity::ActivityBook>(store_.get(), peers_.get(), peers_.get());
+  const Clock* clock = ctx.options->clock;
+  peers_ = std::make_unique<GrpcPeers>(ctx.keyring, "activity", clock);
+  book_ = std::make_unique<activity::ActivityBook>(store_.get(), peers_.get(), peers_.get(), clock);
   pump_ = std::make_unique<OutboxPump>(
       "tb-act-dispatch", [book = book_.get()] { return activity::PumpActivity(book); });
   return absl::OkStatus();

@@ -56,11 +56,12 @@ absl::Status DirectoryModule::Open(NodeContext& ctx) {
   ro.write_buffer_bytes = 8u << 20;
   ro.block_cache_bytes = 16u << 20;
   TB_ASSIGN_OR_RETURN(store_, storage::OpenRocksStore(ro));
-  ledger_accounts_ = std::make_unique<directory::GrpcLedgerAccounts>(ctx.keyring);
+  const Clock* clock = ctx.options->clock;
+  ledger_accounts_ = std::make_unique<directory::GrpcLedgerAccounts>(ctx.keyring, clock);
   erasure_targets_ =
-      std::make_unique<directory::GrpcErasureTargets>(ctx.keyring, ErasureTargetsOf(ctx));
-  directory_ = std::make_unique<directory::Directory>(store_.get(), ledger_accounts_.get(),
-                                                      ctx.revocations, erasure_targets_.get());
+      std::make_unique<directory::GrpcErasureTargets>(ctx.keyring, ErasureTargetsOf(ctx), clock);
+  directory_ = std::make_unique<directory::Directory>(
+      store_.get(), ledger_accounts_.get(), ctx.revocations, erasure_targets_.get(), clock);
   authenticator_ =
       std::make_unique<directory::Authenticator>(directory_.get(), ctx.keyring, ctx.options->auth);
   return absl::OkStatus();
@@ -115,12 +116,16 @@ void DirectoryModule::RunOutbox() {
 }
 
 void DirectoryModule::StopPumps() {
-  if (!outbox_thread_.joinable()) return;
-  {
-    absl::MutexLock lock(&outbox_mu_);
-    outbox_stop_ = true;
+  if (outbox_thread_.joinable()) {
+    {
+      absl::MutexLock lock(&outbox_mu_);
+      outbox_stop_ = true;
+    }
+    outbox_thread_.join();
   }
-  outbox_thread_.join();
+  // The account pump next, while the server still answers: an account being opened
+  // is opened, and no pump thread outlives the ledger channel it posts through.
+  if (directory_ != nullptr) directory_->Stop();
 }
 
 }  // namespace timebank

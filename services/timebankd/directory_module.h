@@ -30,6 +30,8 @@ class DirectoryModule final : public ServiceModule {
   std::vector<std::unique_ptr<grpc::Service>> Services() override;
   std::vector<system::BackupTarget> Backups() override;
   absl::Status Connect(NodeContext& ctx) override;
+  // Stops the outbox thread, then the directory's account pump (idempotent); the
+  // server still answers.
   void StopPumps() override;
   storage::KvStore* records_store() const override { return store_.get(); }
 

@@ -7,9 +7,10 @@ namespace timebank {
 
 absl::Status ExpensesModule::Open(NodeContext& ctx) {
   TB_ASSIGN_OR_RETURN(store_, OpenRecordsStore(ctx, "expenses"));
-  peers_ = std::make_unique<GrpcPeers>(ctx.keyring, "expenses");
+  const Clock* clock = ctx.options->clock;
+  peers_ = std::make_unique<GrpcPeers>(ctx.keyring, "expenses", clock);
   book_ = std::make_unique<expenses::ExpenseBook>(store_.get(), peers_.get(), peers_.get(),
-                                                  peers_.get());
+                                                  peers_.get(), clock);
   pump_ = std::make_unique<OutboxPump>("tb-exp-dispatch",
                                        [book = book_.get()] { return book->Dispatch(); });
   return absl::OkStatus();

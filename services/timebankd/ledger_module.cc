@@ -13,6 +13,7 @@ absl::Status LedgerModule::Open(NodeContext& ctx) {
   pool_ = ctx.pool;
   TB_ASSIGN_OR_RETURN(auto store, ledger::OpenLedgerStore(ctx.StorePath("ledger")));
   ledger::LedgerOptions lo = ctx.options->ledger;
+  lo.clock = ctx.options->clock;  // one clock for the whole node
   // The metrics see every commit, after any observer the caller gave.
   auto commit_metrics = ledger::LedgerCommitMetrics(ctx.metrics);
   if (lo.on_commit) {

@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/clock.h"
 #include "services/common/auth/token.h"
 #include "services/timebankd/activity_module.h"
 #include "services/timebankd/directory_module.h"
@@ -46,7 +45,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   // update per lock on the hot path. Lock order is checked by our tests and TSan
   // reviews instead.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  std::unique_ptr<Node> node(new Node());
+  std::unique_ptr<Node> node(new Node(options.clock));
   TB_ASSIGN_OR_RETURN(node->services_, SelectServices(options.services));
   node->options_ = std::move(options);
   const NodeOptions& o = node->options_;
@@ -62,7 +61,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   ctx.keyring_path = o.keyring_path.empty()
                          ? (std::filesystem::path(o.data_dir) / "keyring").string()
                          : o.keyring_path;
-  TB_ASSIGN_OR_RETURN(node->keyring_, auth::Keyring::Open(ctx.keyring_path));
+  TB_ASSIGN_OR_RETURN(node->keyring_, auth::Keyring::Open(ctx.keyring_path, o.clock));
   node->pool_ = std::make_unique<WorkerPool>(std::max(1, o.read_threads), kMaxQueuedReads);
   ctx.metrics = &node->metrics_;
   ctx.pool = node->pool_.get();
@@ -107,6 +106,7 @@ absl::Status Node::StartServer() {
   config.metrics = &metrics_;
   config.keyring = keyring_.get();
   config.revocations = &revocations_;
+  config.clock = options_.clock;
   TB_ASSIGN_OR_RETURN(server_, GrpcServer::Start(config, services));
   context_.server = server_.get();
   return absl::OkStatus();
@@ -116,7 +116,7 @@ void Node::FollowRevocations() {
   if (context_.Hosts("directory")) return;
   if (!options_.directory_address.empty()) {
     revocation_follower_ = std::make_unique<auth::RevocationFollower>(
-        keyring_.get(), &revocations_, MakeChannel(options_.directory_address));
+        keyring_.get(), &revocations_, MakeChannel(options_.directory_address), options_.clock);
   } else {
     std::fprintf(stderr,
                  "timebankd: no --directory_address: this process accepts only service "
@@ -197,13 +197,13 @@ storage::KvStore* Node::records_store(std::string_view service) const {
 }
 
 std::string Node::ServiceToken(const std::string& name) const {
-  return auth::MintServiceToken(*keyring_, name, absl::ToUnixSeconds(absl::Now()));
+  return auth::MintServiceToken(*keyring_, name, options_.clock->NowUnixSeconds());
 }
 
 std::string Node::TokenFor(const ::timebank::directory::v1::Principal& p) const {
   directory::Directory* dir = directory();
   TB_CHECK(dir != nullptr);
-  const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+  const int64_t now_s = options_.clock->NowUnixSeconds();
   ::timebank::directory::v1::TokenClaims claims;
   *claims.mutable_principal() = p;
   claims.set_issued_at_s(now_s);

@@ -63,7 +63,7 @@ class Node {
   void Shutdown();
 
  private:
-  Node() = default;
+  explicit Node(const Clock* clock) : revocations_(clock) {}
   // The modules of the hosted services, plus the system module, in start order.
   absl::Status MakeModules();
   absl::Status OpenModules();

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common/clock.h"
 #include "services/directory/authenticator.h"
 #include "services/ledger/ledger_engine.h"
 
@@ -19,6 +20,9 @@ struct NodeOptions {
   // "" disables the metrics endpoint.
   std::string metrics_listen;
   int read_threads = 2;
+  // Where the node and every service it hosts read the time (tests give a FakeClock).
+  // It is the ledger's clock too: ledger.clock is replaced by it.
+  const Clock* clock = SystemClock();
   ledger::LedgerOptions ledger;
   // Token signing keys; "" means <data_dir>/keyring. Every process of an installation
   // must share this file (see docs/OPERATIONS.md).

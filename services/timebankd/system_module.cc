@@ -11,6 +11,7 @@ absl::Status SystemModule::Open(NodeContext& ctx) {
   hosted_ = *ctx.hosted;
   keyring_path_ = ctx.keyring_path;
   pool_ = ctx.pool;
+  clock_ = ctx.options->clock;
   backups_ = ctx.backups;
   for (system::BackupTarget& b : Backups()) backups_.push_back(std::move(b));
   return absl::OkStatus();
@@ -33,7 +34,7 @@ std::vector<system::BackupTarget> SystemModule::Backups() {
 
 std::vector<std::unique_ptr<grpc::Service>> SystemModule::Services() {
   std::vector<std::unique_ptr<grpc::Service>> out;
-  out.push_back(std::make_unique<system::SystemServiceImpl>(hosted_, backups_, pool_));
+  out.push_back(std::make_unique<system::SystemServiceImpl>(hosted_, backups_, pool_, clock_));
   return out;
 }
 

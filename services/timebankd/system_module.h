@@ -25,6 +25,7 @@ class SystemModule final : public ServiceModule {
   std::vector<system::BackupTarget> backups_;
   std::string keyring_path_;
   WorkerPool* pool_ = nullptr;
+  const Clock* clock_ = nullptr;
 };
 
 }  // namespace timebank

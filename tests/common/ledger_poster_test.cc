@@ -2,6 +2,8 @@
 // published per-call limit, linked chains never split, a chain too long for one call
 // refused as a whole, a refused request pinned on the entries at fault while the
 // others post, and an unreachable ledger leaving entries to retry (nothing twice).
+// Its accounts half (LedgerAccountOpener) works over a ledger that only opens
+// accounts, as the directory's does.
 #include "services/common/ledger_poster.h"
 
 #include <algorithm>
@@ -256,6 +258,75 @@ TEST(LedgerPosterTest, OpensAccountsInCallsWithinTheLimit) {
   EXPECT_EQ(ledger.accounts.size(), 10'000u);
   ledger.down = true;
   EXPECT_EQ(poster.OpenAccounts(accounts).status().code(), absl::StatusCode::kUnavailable);
+}
+
+// A ledger that only opens accounts, as the directory's is: it implements
+// LedgerAccountsClient and nothing else, so it has no Post to fake. It refuses a
+// whole call that holds an account whose id starts with "bad" (INVALID_ARGUMENT,
+// as the ledger refuses a malformed request), and answers ID_INVALID for an id
+// starting with "odd".
+class AccountsOnlyLedger final : public LedgerAccountsClient {
+ public:
+  absl::StatusOr<std::vector<lpb::CreateAccountResult>> OpenAccounts(
+      const std::vector<lpb::Account>& accounts) override {
+    if (down) return absl::UnavailableError("ledger down");
+    for (const lpb::Account& a : accounts) {
+      if (absl::StartsWith(a.id(), "bad")) return absl::InvalidArgumentError("malformed account");
+    }
+    call_sizes.push_back(accounts.size());
+    std::vector<lpb::CreateAccountResult> out(accounts.size());
+    for (size_t i = 0; i < accounts.size(); ++i) {
+      out[i].set_id(accounts[i].id());
+      out[i].set_code(absl::StartsWith(accounts[i].id(), "odd") ? lpb::CREATE_ACCOUNT_ID_INVALID
+                                                                : lpb::CREATE_ACCOUNT_CREATED);
+      if (out[i].code() == lpb::CREATE_ACCOUNT_CREATED) opened.push_back(accounts[i].id());
+    }
+    return out;
+  }
+
+  bool down = false;
+  std::vector<size_t> call_sizes;  // calls answered
+  std::vector<std::string> opened;
+};
+
+std::vector<lpb::Account> Accounts(const std::vector<std::string>& ids) {
+  std::vector<lpb::Account> out(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) out[i].set_id(ids[i]);
+  return out;
+}
+
+TEST(LedgerAccountOpenerTest, OpensThroughALedgerThatOnlyOpensAccountsInCallsWithinTheLimit) {
+  AccountsOnlyLedger ledger;
+  LedgerAccountOpener opener(&ledger, /*max_per_call=*/4);
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < 10; ++i) ids.push_back(absl::StrCat("a", i));
+  auto unusable = opener.OpenAccounts(Accounts(ids));
+  ASSERT_TRUE(unusable.ok()) << unusable.status();
+  EXPECT_TRUE(unusable->empty());
+  EXPECT_EQ(ledger.call_sizes, (std::vector<size_t>{4, 4, 2}));
+  EXPECT_EQ(ledger.opened, ids);
+}
+
+TEST(LedgerAccountOpenerTest, ARefusedCallIsHalvedUntilOnlyTheAccountAtFaultIsRefused) {
+  AccountsOnlyLedger ledger;
+  LedgerAccountOpener opener(&ledger, /*max_per_call=*/8);
+  const std::vector<std::string> ids = {"a0", "a1", "a2", "bad3", "a4", "odd5", "a6", "a7"};
+  auto unusable = opener.OpenAccounts(Accounts(ids));
+  ASSERT_TRUE(unusable.ok()) << unusable.status();
+  ASSERT_EQ(unusable->size(), 2u);
+  EXPECT_TRUE(absl::StrContains(unusable->at("bad3"), "the ledger refused to open it"))
+      << unusable->at("bad3");
+  EXPECT_EQ(unusable->at("odd5"), "CREATE_ACCOUNT_ID_INVALID");
+  EXPECT_EQ(ledger.opened, (std::vector<std::string>{"a0", "a1", "a2", "a4", "a6", "a7"}));
+}
+
+TEST(LedgerAccountOpenerTest, AnUnreachableLedgerIsAnErrorAndNothingIsReportedUnusable) {
+  AccountsOnlyLedger ledger;
+  ledger.down = true;
+  LedgerAccountOpener opener(&ledger);
+  auto unusable = opener.OpenAccounts(Accounts({"a0", "bad1"}));
+  EXPECT_EQ(unusable.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(ledger.call_sizes.empty());
 }
 
 }  // namespace

@@ -201,6 +201,58 @@ TEST_F(DirectoryTest, ASlowLedgerBlocksNoUnrelatedDirectoryWrite) {
   EXPECT_EQ(ledger.Opened().count(ana->account_id()), 1u);
 }
 
+TEST(DirectoryStopTest, StopIsSafeBeforeStartAndTwice) {
+  storage::MemStore store{1};
+  FakeLedger ledger;
+  auth::Revocations revocations;
+  Directory dir(&store, &ledger, &revocations);
+  dir.Stop();
+  dir.Stop();
+  EXPECT_EQ(ledger.Calls(), 0);
+}  // and the destructor stops it once more
+
+// Stop joins the pump (the round it is in finishes); a create that was waiting for a
+// round the pump will never run returns at once instead of after the whole wait, and
+// a create after Stop answers without waiting: its account stays in the outbox.
+TEST_F(DirectoryTest, StopJoinsTheAccountPumpAndReleasesCreatesWaitingForIt) {
+  ledger.SetBlocked(true);
+  const int calls_before = ledger.Calls();
+  absl::StatusOr<dpb::Member> ana;
+  std::thread first([&] { ana = dir.CreateMember(op_, NewMember("Ana"), "", ""); });
+  // The pump is inside the ledger call, opening Ana's account, and stays there.
+  while (ledger.Calls() == calls_before) absl::SleepFor(absl::Milliseconds(5));
+  absl::StatusOr<dpb::Member> ben;
+  std::thread second([&] { ben = dir.CreateMember(op_, NewMember("Ben"), "", ""); });
+  absl::Notification stopped;
+  std::thread stopper([&] {
+    dir.Stop();
+    stopped.Notify();
+  });
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_FALSE(stopped.HasBeenNotified()) << "Stop waits for the round in the ledger";
+  const absl::Time unblocked = absl::Now();
+  ledger.SetBlocked(false);
+  stopper.join();
+  first.join();
+  second.join();
+  EXPECT_LT(absl::Now() - unblocked, absl::Milliseconds(DirectoryLimits::kAccountOpenWaitMs / 2))
+      << "no create waited for a round after the pump stopped";
+  ASSERT_TRUE(ana.ok() && ben.ok());
+  EXPECT_EQ(ledger.Opened().count(ana->account_id()), 1u);
+
+  const int calls_stopped = ledger.Calls();
+  const absl::Time before = absl::Now();
+  auto cat = dir.CreateMember(op_, NewMember("Cat"), "", "");
+  ASSERT_TRUE(cat.ok()) << cat.status();
+  EXPECT_LT(absl::Now() - before, absl::Seconds(1)) << "nothing to wait for";
+  EXPECT_EQ(ledger.Calls(), calls_stopped) << "no pump opened Cat's account";
+  EXPECT_EQ(ledger.Opened().count(cat->account_id()), 0u);
+  EXPECT_EQ(dir.DrainOutbox(), 0u);  // the caller's drain still opens what waits
+  EXPECT_EQ(ledger.Opened().count(cat->account_id()), 1u);
+  EXPECT_EQ(ledger.Opened().count(ben->account_id()), 1u);
+  dir.Stop();  // idempotent
+}
+
 TEST_F(DirectoryTest, AnAccountTheLedgerRefusesIsAuditedAndBlocksNoOther) {
   ledger.SetDown(true);
   auto refused = dir.CreateMember(op_, NewMember("Ana"), "", "");
