@@ -18,18 +18,19 @@ using D = xpb::DecideClaimRequest;
 
 absl::StatusOr<xpb::Claim> ExpenseBook::DecideClaim(const Principal& caller, const D& req) {
   if (req.decision() == D::DECISION_UNSPECIFIED || !D::Decision_IsValid(req.decision())) {
-    return Field("decision", "approve, reject or ask-for-info");
+    return FieldError("decision", "approve, reject or ask-for-info");
   }
-  TB_RETURN_IF_ERROR(CheckReason(req.reason(), req.decision() == D::DECISION_APPROVE
-                                                   ? nullptr
-                                                   : "required: tell the claimant why"));
+  TB_RETURN_IF_ERROR(kReason.CheckRequired(req.reason(), req.decision() == D::DECISION_APPROVE
+                                                             ? nullptr
+                                                             : "required: tell the claimant why"));
   if (!IsFinanceOfficer(caller)) {
     return absl::PermissionDeniedError("only finance officers decide claims");
   }
   const uint64_t c = req.community_id();
   TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
   absl::MutexLock lock(&write_mu_);
-  TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, req.claim_id()));
+  records::Tx tx = NewTx();
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(tx, c, req.claim_id()));
   if (claim.state() == xpb::CLAIM_STATE_DRAFT) {
     return absl::NotFoundError(absl::StrCat("claim ", req.claim_id(), " does not exist"));
   }
@@ -42,13 +43,11 @@ absl::StatusOr<xpb::Claim> ExpenseBook::DecideClaim(const Principal& caller, con
                                                       xpb::ClaimState_Name(claim.state()),
                                                       "; only submitted claims are decided"));
   }
-  if (req.etag() != claim.etag()) {
-    return absl::AbortedError(
-        absl::StrCat("claim ", claim.id(),
-                     " changed since you read it (someone else may be acting on it); "
-                     "read it again"));
-  }
-  ExpenseTx tx = records_.NewTx();
+  TB_RETURN_IF_ERROR(records::CheckEtag(
+      req.etag(), claim.etag(),
+      absl::StrCat("claim ", claim.id(),
+                   " changed since you read it (someone else may be acting on it); "
+                   "read it again")));
   const xpb::ClaimState from = claim.state();
   std::string note = req.reason();
   if (req.decision() == D::DECISION_APPROVE) {
@@ -61,7 +60,7 @@ absl::StatusOr<xpb::Claim> ExpenseBook::DecideClaim(const Principal& caller, con
   return claim;
 }
 
-absl::Status ExpenseBook::Approve(ExpenseTx& tx, const Principal& caller, xpb::Claim* claim,
+absl::Status ExpenseBook::Approve(records::Tx& tx, const Principal& caller, xpb::Claim* claim,
                                   std::string* note) {
   if (claim->needs_second_approval() && claim->first_approver_member_id() == 0) {
     claim->set_first_approver_member_id(caller.subject_id());
@@ -82,7 +81,7 @@ absl::Status ExpenseBook::Approve(ExpenseTx& tx, const Principal& caller, xpb::C
   return Queue(tx, Posting::kApproval, claim->community_id(), claim->id());
 }
 
-absl::Status ExpenseBook::SendBack(ExpenseTx& tx, const D& req, const dpb::Community& community,
+absl::Status ExpenseBook::SendBack(records::Tx& tx, const D& req, const dpb::Community& community,
                                    xpb::Claim* claim) {
   claim->clear_first_approver_member_id();
   claim->set_state(req.decision() == D::DECISION_REJECT ? xpb::CLAIM_STATE_REJECTED
@@ -90,7 +89,7 @@ absl::Status ExpenseBook::SendBack(ExpenseTx& tx, const D& req, const dpb::Commu
   // No longer counted against the month (a resubmission counts it again).
   const int64_t month =
       MonthOf(absl::FromUnixSeconds(claim->submitted_at().seconds()), ZoneOf(community));
-  TB_ASSIGN_OR_RETURN(int64_t counted, records_.MonthTotal(claim->community_id(),
+  TB_ASSIGN_OR_RETURN(int64_t counted, records_.MonthTotal(tx, claim->community_id(),
                                                            claim->claimant_member_id(), month));
   AddToMonth(tx, *claim, month, counted, -std::min(counted, claim->total_minor()));
   return absl::OkStatus();
@@ -98,13 +97,15 @@ absl::Status ExpenseBook::SendBack(ExpenseTx& tx, const D& req, const dpb::Commu
 
 absl::StatusOr<xpb::Claim> ExpenseBook::ReverseApproval(const Principal& caller,
                                                         const xpb::ReverseApprovalRequest& req) {
-  TB_RETURN_IF_ERROR(CheckReason(req.reason(), "required: what was wrong with the approval"));
+  TB_RETURN_IF_ERROR(
+      kReason.CheckRequired(req.reason(), "required: what was wrong with the approval"));
   if (!IsFinanceOfficer(caller)) {
     return absl::PermissionDeniedError("only finance officers reverse approvals");
   }
   const uint64_t c = req.community_id();
   absl::MutexLock lock(&write_mu_);
-  TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, req.claim_id()));
+  records::Tx tx = NewTx();
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(tx, c, req.claim_id()));
   if (claim.claimant_member_id() == caller.subject_id()) {
     return absl::PermissionDeniedError(
         "nobody acts on their own claim; another finance officer must");
@@ -115,15 +116,13 @@ absl::StatusOr<xpb::Claim> ExpenseBook::ReverseApproval(const Principal& caller,
         claim.payment_batch_id() ? " and in a payment batch" : "",
         "; only approved claims not yet in a payment batch can have their approval reversed"));
   }
-  if (req.etag() != claim.etag()) {
-    return absl::AbortedError(absl::StrCat("claim ", claim.id(), " changed since you read it"));
-  }
+  TB_RETURN_IF_ERROR(records::CheckEtag(
+      req.etag(), claim.etag(), absl::StrCat("claim ", claim.id(), " changed since you read it")));
   // One posting at a time per claim, so each reversal meets the approval it undoes.
   if (claim.posting_state() == xpb::POSTING_STATE_QUEUED) {
     return absl::FailedPreconditionError(
         "the approval is still being posted to the money book; try again in a moment");
   }
-  ExpenseTx tx = records_.NewTx();
   const xpb::ClaimState from = claim.state();
   claim.set_state(xpb::CLAIM_STATE_SUBMITTED);
   claim.clear_first_approver_member_id();

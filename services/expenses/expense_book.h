@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -59,7 +60,8 @@ struct ExpenseLimits {
   static constexpr size_t kMaxReceiptsPerClaim = 20;
 };
 // A payment batch posts as one linked chain (one transfer per claim): it fits one call.
-static_assert(ExpenseLimits::kMaxBatchClaims <= ledger::kMaxBatchEvents);
+static_assert(ExpenseLimits::kMaxBatchClaims <= ledger::kMaxBatchEvents)
+    ABSL_LOCKS_EXCLUDED(write_mu_);
 
 // What a receipt's bytes are ("image/jpeg", ..., "application/pdf"), or "" if none of
 // the kinds a receipt may be.
@@ -78,24 +80,30 @@ class ExpenseBook {
               ActivityLookup* activities, const Clock* clock = SystemClock());
 
   // Sets the whole policy (every field as given).
-  absl::StatusOr<xpb::Policy> SetPolicy(const Principal& caller, xpb::Policy policy);
+  absl::StatusOr<xpb::Policy> SetPolicy(const Principal& caller, xpb::Policy policy)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   // Changes the fields `mask` names (services/common/update_mask.h); the first policy
   // of a community needs every limit. A non-empty etag must be current (ABORTED).
   absl::StatusOr<xpb::Policy> UpdatePolicy(const Principal& caller, const xpb::Policy& patch,
-                                           const google::protobuf::FieldMask& mask);
+                                           const google::protobuf::FieldMask& mask)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   // NOT_FOUND until the community has one.
   absl::StatusOr<xpb::Policy> GetPolicy(uint64_t community_id);
 
   // Claimants write their own claims.
   absl::StatusOr<xpb::Claim> CreateClaim(const Principal& caller, xpb::Claim claim,
-                                         const std::string& request_id);
+                                         const std::string& request_id)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   // Changes the fields `mask` names (title, organisation_id, lines; an empty mask:
   // the ones `claim` sets). The overload without a mask replaces all three.
   absl::StatusOr<xpb::Claim> UpdateClaim(const Principal& caller, const xpb::Claim& claim,
-                                         const google::protobuf::FieldMask& mask);
-  absl::StatusOr<xpb::Claim> UpdateClaim(const Principal& caller, const xpb::Claim& claim);
+                                         const google::protobuf::FieldMask& mask)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  absl::StatusOr<xpb::Claim> UpdateClaim(const Principal& caller, const xpb::Claim& claim)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   absl::StatusOr<xpb::Claim> SubmitClaim(const Principal& caller, uint64_t community_id,
-                                         uint64_t claim_id, const std::string& etag);
+                                         uint64_t claim_id, const std::string& etag)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   // The claimant, finance officers and admins see a claim (drafts: the claimant only).
   absl::StatusOr<xpb::Claim> GetClaim(const Principal& caller, uint64_t community_id,
                                       uint64_t claim_id);
@@ -107,22 +115,26 @@ class ExpenseBook {
   // Finance: approve (twice, by two people, above the policy's threshold), reject, or
   // ask for information. Nobody decides their own claim; `etag` must be current.
   absl::StatusOr<xpb::Claim> DecideClaim(const Principal& caller,
-                                         const xpb::DecideClaimRequest& req);
+                                         const xpb::DecideClaimRequest& req)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Receipts: the claimant attaches (images or PDF, sniffed from the bytes, at most
   // kMaxReceiptBytes) and detaches them on editable claims; the same file on another
   // claim of the community is flagged on both. Readable by whoever may read the claim.
   absl::StatusOr<xpb::Claim> AttachReceipt(const Principal& caller,
-                                           const xpb::AttachReceiptRequest& req);
+                                           const xpb::AttachReceiptRequest& req)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   absl::StatusOr<xpb::Claim> DetachReceipt(const Principal& caller,
-                                           const xpb::DetachReceiptRequest& req);
+                                           const xpb::DetachReceiptRequest& req)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   absl::StatusOr<xpb::GetReceiptResponse> GetReceipt(const Principal& caller,
                                                      const xpb::GetReceiptRequest& req);
 
   // Finance: undoes a mistaken approval (not yet in a payment batch): the ledger gets a
   // REVERSAL of each approval transfer and the claim returns to the queue.
   absl::StatusOr<xpb::Claim> ReverseApproval(const Principal& caller,
-                                             const xpb::ReverseApprovalRequest& req);
+                                             const xpb::ReverseApprovalRequest& req)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Spend by month, category and organisation (approved and paid claims), and what is
   // owed to whom (approved, unpaid). At most kMaxScan claims are read.
@@ -132,26 +144,29 @@ class ExpenseBook {
   // export one for the bank as CSV; mark it paid (idempotent), which marks its claims
   // paid and moves the money book's payables to the bank.
   absl::StatusOr<xpb::PaymentBatch> CreatePaymentBatch(const Principal& caller,
-                                                       const xpb::CreatePaymentBatchRequest& req);
+                                                       const xpb::CreatePaymentBatchRequest& req)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   absl::StatusOr<xpb::PaymentBatch> GetPaymentBatch(uint64_t community_id, uint64_t batch_id);
   absl::StatusOr<Page<xpb::PaymentBatch>> ListPaymentBatches(uint64_t community_id,
                                                              uint64_t after_id, size_t limit);
   absl::StatusOr<xpb::ExportPaymentBatchResponse> ExportPaymentBatch(uint64_t community_id,
                                                                      uint64_t batch_id);
   absl::StatusOr<xpb::PaymentBatch> MarkBatchPaid(const Principal& caller,
-                                                  const xpb::MarkBatchPaidRequest& req);
+                                                  const xpb::MarkBatchPaidRequest& req)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Erases a member's personal data from their claims (the directory's EraseMember):
   // titles, line descriptions, history reasons, receipt names and files. Amounts,
   // categories, dates, states and who decided what stay. Then purges the store's files
   // so no backup made afterwards holds the old values. Idempotent.
   absl::StatusOr<xpb::EraseMemberDataResponse> EraseMember(uint64_t community_id,
-                                                           uint64_t member_id);
+                                                           uint64_t member_id)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Posts what waits in the outbox (approvals, reversals, payments; at most
   // kMaxDispatchClaims entries). Returns
   // how many are still waiting; an error means the ledger was unreachable.
-  absl::StatusOr<size_t> Dispatch();
+  absl::StatusOr<size_t> Dispatch() ABSL_LOCKS_EXCLUDED(write_mu_);
   size_t OutboxSize();
 
  private:
@@ -166,37 +181,52 @@ class ExpenseBook {
   absl::Status CheckActivities(const xpb::Claim& claim, uint64_t claimant_member_id);
   // The claim as its claimant may change it, or why not.
   absl::StatusOr<xpb::Claim> OwnEditable(const Principal& caller, uint64_t community_id,
-                                         uint64_t claim_id, const std::string& etag);
+                                         uint64_t claim_id, const std::string& etag)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Writes the claim, its state index and a history event (from -> claim.state()).
-  void Save(ExpenseTx& tx, xpb::Claim& claim, xpb::ClaimState from, uint64_t by,
-            const std::string& reason);
+  void Save(records::Tx& tx, xpb::Claim& claim, xpb::ClaimState from, uint64_t by,
+            const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Moves a claim's total in or out of the month it is counted against (`counted`:
   // the month's total as read under the write lock).
-  void AddToMonth(ExpenseTx& tx, const xpb::Claim& claim, int64_t month, int64_t counted,
-                  int64_t delta);
+  void AddToMonth(records::Tx& tx, const xpb::Claim& claim, int64_t month, int64_t counted,
+                  int64_t delta) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Approval: the first of two, or the one that queues the posting.
-  absl::Status Approve(ExpenseTx& tx, const Principal& caller, xpb::Claim* claim,
-                       std::string* note);
+  absl::Status Approve(records::Tx& tx, const Principal& caller, xpb::Claim* claim,
+                       std::string* note) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Rejection or a question: the claim leaves the queue and its month.
-  absl::Status SendBack(ExpenseTx& tx, const xpb::DecideClaimRequest& req,
-                        const ::timebank::directory::v1::Community& community, xpb::Claim* claim);
+  absl::Status SendBack(records::Tx& tx, const xpb::DecideClaimRequest& req,
+                        const ::timebank::directory::v1::Community& community, xpb::Claim* claim)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // The claims a new payment batch holds: those asked for, or every approved, posted
   // claim not in a batch yet.
-  absl::StatusOr<std::vector<uint64_t>> BatchClaimIds(const xpb::CreatePaymentBatchRequest& req);
+  absl::StatusOr<std::vector<uint64_t>> BatchClaimIds(records::Tx& tx,
+                                                      const xpb::CreatePaymentBatchRequest& req)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // A new payment batch of `ids`, staged in `tx` (the create of CreatePaymentBatch).
+  absl::StatusOr<xpb::PaymentBatch> GatherBatch(
+      records::Tx& tx, const Principal& caller,
+      const ::timebank::directory::v1::Community& community, const std::vector<uint64_t>& ids)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // The money book: one outbox entry's posting, worked out from its claim or batch.
   absl::StatusOr<PlannedPosting> PlanEntry(const storage::OutboxEntry& e);
-  absl::Status Queue(ExpenseTx& tx, Posting posting, uint64_t community_id, uint64_t id);
+  absl::Status Queue(records::Tx& tx, Posting posting, uint64_t community_id, uint64_t id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Records the outcome of entry `e` on its claim or batch and removes it, in `tx`.
-  absl::Status RecordPosting(ExpenseTx& tx, const storage::OutboxEntry& e,
-                             const std::string& refused);
+  absl::Status RecordPosting(records::Tx& tx, const storage::OutboxEntry& e,
+                             const std::string& refused) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // The one way a change to the records begins: every write transaction is opened,
+  // checked and committed under write_mu_, so checks and writes never interleave.
+  records::Tx NewTx() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) { return records_.NewTx(); }
 
   const ExpenseRecords records_;
   People* const people_;
   LedgerPoster poster_;  // the ledger, in calls it accepts
   ActivityLookup* const activities_;
   const Clock* const clock_;
-  absl::Mutex write_mu_;     // one mutation at a time
-  absl::Mutex dispatch_mu_;  // one dispatcher at a time
+  // One mutation at a time. What it guards is the records' contents: only NewTx()
+  // opens a change, and it requires this lock (checked by clang's -Wthread-safety).
+  absl::Mutex write_mu_;
+  absl::Mutex dispatch_mu_ ABSL_ACQUIRED_BEFORE(write_mu_);  // one dispatcher at a time
 };
 
 }  // namespace timebank::expenses

@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/text_fields.h"
 #include "services/common/update_mask.h"
-#include "services/common/validation.h"
 #include "services/expenses/expense_book.h"
 #include "services/expenses/expense_rules.h"
 #include "storage/check.h"
@@ -35,11 +34,11 @@ absl::Status ExpenseBook::CheckActivities(const xpb::Claim& claim, uint64_t clai
     absl::StatusOr<::timebank::activity::v1::Activity> a =
         activities_->Activity(claim.community_id(), id);
     if (a.status().code() == absl::StatusCode::kNotFound) {
-      return Field(f, absl::StrCat("activity ", id, " does not exist in this community"));
+      return FieldError(f, absl::StrCat("activity ", id, " does not exist in this community"));
     }
     if (!a.ok()) return a.status();
     if (a->provider_member_id() != claimant && a->receiver_member_id() != claimant) {
-      return Field(f, absl::StrCat("activity ", id, " is not one you took part in"));
+      return FieldError(f, absl::StrCat("activity ", id, " is not one you took part in"));
     }
   }
   return absl::OkStatus();
@@ -49,57 +48,56 @@ absl::Status ExpenseBook::PriceLine(const xpb::Policy& policy, const absl::TimeZ
                                     xpb::ClaimLine* line) const {
   const std::string f = absl::StrCat("claim.lines[", i, "].");
   if (line->category() == xpb::CATEGORY_UNSPECIFIED || !xpb::Category_IsValid(line->category())) {
-    return Field(f + "category",
-                 "travel, mileage, care-cover, subsistence, materials, phone-data or other");
+    return FieldError(f + "category",
+                      "travel, mileage, care-cover, subsistence, materials, phone-data or other");
   }
   if (!policy.categories().empty() &&
       std::find(policy.categories().begin(), policy.categories().end(), line->category()) ==
           policy.categories().end()) {
-    return Field(f + "category", absl::StrCat(CategoryWord(line->category()),
-                                              " is not claimable in this community"));
+    return FieldError(f + "category", absl::StrCat(CategoryWord(line->category()),
+                                                   " is not claimable in this community"));
   }
   absl::Time day;
   std::string err;
   if (!absl::ParseTime("%Y-%m-%d", line->date(), tz, &day, &err)) {
-    return Field(f + "date", absl::StrCat("'", line->date(), "' is not a date like 2026-11-23"));
+    return FieldError(f + "date",
+                      absl::StrCat("'", line->date(), "' is not a date like 2026-11-23"));
   }
   const absl::Time now = Now();
-  if (day > now) return Field(f + "date", "is in the future");
+  if (day > now) return FieldError(f + "date", "is in the future");
   if (day < now - absl::Hours(24 * (policy.claim_window_days() + 1))) {
-    return Field(f + "date", absl::StrCat("is outside the claim window of ",
-                                          policy.claim_window_days(), " days"));
+    return FieldError(f + "date", absl::StrCat("is outside the claim window of ",
+                                               policy.claim_window_days(), " days"));
   }
-  if (line->description().empty()) return Field(f + "description", "1..256 bytes of one-line text");
-  TB_RETURN_IF_ERROR(
-      CheckText(f + "description", line->description(), {TextLimits::kClaimLineDescriptionBytes}));
+  const std::string description = f + "description";
+  TB_RETURN_IF_ERROR((records::BoundedText{
+      description, {TextLimits::kClaimLineDescriptionBytes}, "1..256 bytes of one-line text"}
+                          .Check(line->description())));
   if (line->category() == xpb::CATEGORY_MILEAGE) {
     if (policy.mileage_rate_minor() == 0) {
-      return Field(f + "category", "this community pays no mileage (no rate is set)");
+      return FieldError(f + "category", "this community pays no mileage (no rate is set)");
     }
     if (line->distance_tenths() <= 0 ||
         line->distance_tenths() > ExpenseLimits::kMaxDistanceTenths) {
-      return Field(f + "distance_tenths", "a distance of 0.1 .. 10,000");
+      return FieldError(f + "distance_tenths", "a distance of 0.1 .. 10,000");
     }
     // Rounded to the nearest minor unit, half up; integers only.
     line->set_amount_minor((line->distance_tenths() * policy.mileage_rate_minor() + 5) / 10);
   } else if (line->distance_tenths() != 0) {
-    return Field(f + "distance_tenths", "only for mileage");
+    return FieldError(f + "distance_tenths", "only for mileage");
   }
   if (line->amount_minor() <= 0 || line->amount_minor() > ExpenseLimits::kMaxMinor) {
-    return Field(f + "amount_minor", "more than 0 and at most 10,000,000 minor units");
+    return FieldError(f + "amount_minor", "more than 0 and at most 10,000,000 minor units");
   }
   return absl::OkStatus();
 }
 
 absl::Status ExpenseBook::PriceLines(const xpb::Policy& policy, const dpb::Community& community,
                                      xpb::Claim* claim) const {
-  if (claim->title().empty()) {
-    return Field("claim.title", "1..128 bytes of one-line text: what the claim is for");
-  }
-  TB_RETURN_IF_ERROR(CheckText("claim.title", claim->title(), {TextLimits::kClaimTitleBytes}));
+  TB_RETURN_IF_ERROR(kClaimTitle.Check(claim->title()));
   if (claim->lines().empty() ||
       static_cast<size_t>(claim->lines_size()) > ExpenseLimits::kMaxLines) {
-    return Field("claim.lines", "1..50 lines");
+    return FieldError("claim.lines", "1..50 lines");
   }
   const absl::TimeZone tz = ZoneOf(community);
   int64_t total = 0;
@@ -121,7 +119,7 @@ absl::Status ExpenseBook::PriceLines(const xpb::Policy& policy, const dpb::Commu
   return absl::OkStatus();
 }
 
-void ExpenseBook::Save(ExpenseTx& tx, xpb::Claim& claim, xpb::ClaimState from, uint64_t by,
+void ExpenseBook::Save(records::Tx& tx, xpb::Claim& claim, xpb::ClaimState from, uint64_t by,
                        const std::string& reason) {
   if (from != claim.state() || !reason.empty()) {
     xpb::ClaimEvent* e = claim.add_history();
@@ -134,8 +132,8 @@ void ExpenseBook::Save(ExpenseTx& tx, xpb::Claim& claim, xpb::ClaimState from, u
   records_.PutClaim(tx, claim, from);
 }
 
-void ExpenseBook::AddToMonth(ExpenseTx& tx, const xpb::Claim& claim, int64_t month, int64_t counted,
-                             int64_t delta) {
+void ExpenseBook::AddToMonth(records::Tx& tx, const xpb::Claim& claim, int64_t month,
+                             int64_t counted, int64_t delta) {
   records_.PutMonthTotal(tx, claim.community_id(), claim.claimant_member_id(), month,
                          counted + delta);
 }
@@ -143,9 +141,7 @@ void ExpenseBook::AddToMonth(ExpenseTx& tx, const xpb::Claim& claim, int64_t mon
 absl::StatusOr<xpb::Claim> ExpenseBook::CreateClaim(const Principal& caller, xpb::Claim claim,
                                                     const std::string& request_id) {
   if (!IsMember(caller)) return absl::PermissionDeniedError("only members claim expenses");
-  if (!request_id.empty() && !IsValidId(request_id, 64)) {
-    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
-  }
+  TB_RETURN_IF_ERROR(records::CheckRequestId(request_id));
   const uint64_t c = claim.community_id();
   TB_ASSIGN_OR_RETURN(xpb::Policy policy, GetPolicy(c));
   TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
@@ -159,31 +155,37 @@ absl::StatusOr<xpb::Claim> ExpenseBook::CreateClaim(const Principal& caller, xpb
   TB_RETURN_IF_ERROR(PriceLines(policy, community, &claim));
   TB_RETURN_IF_ERROR(CheckActivities(claim, caller.subject_id()));
   absl::MutexLock lock(&write_mu_);
-  const std::string request_key =
-      ExpenseRecords::RequestKey(request_id, absl::StrCat("create:", c, ":", caller.subject_id()));
-  TB_ASSIGN_OR_RETURN(std::optional<uint64_t> replayed, records_.Replayed(request_key));
-  if (replayed.has_value()) return records_.LoadClaim(c, *replayed);
-  ExpenseTx tx = records_.NewTx();
-  TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("claim.", c)));
-  claim.set_id(id);
-  claim.set_claimant_member_id(caller.subject_id());
-  claim.set_state(xpb::CLAIM_STATE_DRAFT);
-  claim.set_posting_state(xpb::POSTING_STATE_NOT_POSTED);
-  claim.clear_history();
-  claim.clear_first_approver_member_id();
-  claim.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
-  claim.clear_submitted_at();
-  claim.clear_ledger_result();
-  Save(tx, claim, xpb::CLAIM_STATE_UNSPECIFIED, caller.subject_id(), "");
-  records_.IndexNewClaim(tx, claim);
-  records_.RememberRequest(tx, request_key, c, id);
+  records::Tx tx = NewTx();
+  TB_ASSIGN_OR_RETURN(
+      xpb::Claim made,
+      records::IdempotentCreate<xpb::Claim>(
+          tx, ClaimRequestKey(c, caller.subject_id(), request_id),
+          [&](std::string_view first) {
+            return records_.LoadClaim(tx, c, ExpenseRecords::RememberedId(first));
+          },
+          [&](records::Tx& tx) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+              write_mu_) -> absl::StatusOr<records::Created<xpb::Claim>> {
+            TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("claim.", c)));
+            claim.set_id(id);
+            claim.set_claimant_member_id(caller.subject_id());
+            claim.set_state(xpb::CLAIM_STATE_DRAFT);
+            claim.set_posting_state(xpb::POSTING_STATE_NOT_POSTED);
+            claim.clear_history();
+            claim.clear_first_approver_member_id();
+            claim.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
+            claim.clear_submitted_at();
+            claim.clear_ledger_result();
+            Save(tx, claim, xpb::CLAIM_STATE_UNSPECIFIED, caller.subject_id(), "");
+            records_.IndexNewClaim(tx, claim);
+            return records::Created<xpb::Claim>{std::move(claim), ExpenseRecords::Remember(c, id)};
+          }));
   TB_RETURN_IF_ERROR(tx.Commit());
-  return claim;
+  return made;
 }
 
 absl::StatusOr<xpb::Claim> ExpenseBook::OwnEditable(const Principal& caller, uint64_t c,
                                                     uint64_t id, const std::string& etag) {
-  TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(records_.Committed(), c, id));
   if (!IsMember(caller) || claim.claimant_member_id() != caller.subject_id()) {
     return absl::PermissionDeniedError("only the claimant changes or submits a claim");
   }
@@ -192,10 +194,10 @@ absl::StatusOr<xpb::Claim> ExpenseBook::OwnEditable(const Principal& caller, uin
         absl::StrCat("claim ", id, " is ", xpb::ClaimState_Name(claim.state()),
                      "; only drafts and claims finance asked about can be changed"));
   }
-  if (etag != claim.etag()) {
-    return absl::AbortedError(absl::StrCat(
-        "claim ", id, " changed since you read it; read it again (etag ", claim.etag(), ")"));
-  }
+  TB_RETURN_IF_ERROR(records::CheckEtag(
+      etag, claim.etag(),
+      absl::StrCat("claim ", id, " changed since you read it; read it again (etag ", claim.etag(),
+                   ")")));
   return claim;
 }
 
@@ -217,7 +219,7 @@ absl::StatusOr<xpb::Claim> ExpenseBook::UpdateClaim(const Principal& caller, con
   TB_ASSIGN_OR_RETURN(xpb::Claim claim, OwnEditable(caller, c, in.id(), in.etag()));
   TB_RETURN_IF_ERROR(ApplyUpdateMask(in, mask, *kFields, &claim));
   TB_RETURN_IF_ERROR(PriceLines(policy, community, &claim));
-  ExpenseTx tx = records_.NewTx();
+  records::Tx tx = NewTx();
   Save(tx, claim, claim.state(), caller.subject_id(), "");
   TB_RETURN_IF_ERROR(tx.Commit());
   return claim;
@@ -243,14 +245,15 @@ absl::StatusOr<xpb::Claim> ExpenseBook::SubmitClaim(const Principal& caller, uin
         " this community pays without one (tbctl claim attach ", claim.id(), " FILE)"));
   }
   const int64_t month = MonthOf(Now(), ZoneOf(community));
-  TB_ASSIGN_OR_RETURN(int64_t counted, records_.MonthTotal(c, claim.claimant_member_id(), month));
+  records::Tx tx = NewTx();
+  TB_ASSIGN_OR_RETURN(int64_t counted,
+                      records_.MonthTotal(tx, c, claim.claimant_member_id(), month));
   if (counted + claim.total_minor() > policy.max_month_minor()) {
     return absl::FailedPreconditionError(
         absl::StrCat("this month's claims would total ", counted + claim.total_minor(),
                      " minor units; this community's limit per member per month is ",
                      policy.max_month_minor(), "; submit the rest next month or ask finance"));
   }
-  ExpenseTx tx = records_.NewTx();
   const xpb::ClaimState from = claim.state();
   claim.set_state(xpb::CLAIM_STATE_SUBMITTED);
   claim.clear_first_approver_member_id();
@@ -262,7 +265,7 @@ absl::StatusOr<xpb::Claim> ExpenseBook::SubmitClaim(const Principal& caller, uin
 }
 
 absl::StatusOr<xpb::Claim> ExpenseBook::GetClaim(const Principal& caller, uint64_t c, uint64_t id) {
-  TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+  TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(records_.Committed(), c, id));
   const bool own = IsMember(caller) && claim.claimant_member_id() == caller.subject_id();
   if (!own && (claim.state() == xpb::CLAIM_STATE_DRAFT || !IsFinanceOrAdmin(caller))) {
     return absl::NotFoundError(absl::StrCat("claim ", id, " does not exist"));
@@ -290,14 +293,14 @@ absl::StatusOr<Page<xpb::Claim>> ExpenseBook::ListClaims(const Principal& caller
   }
   if (!xpb::ClaimState_IsValid(req.state()) || req.min_total_minor() < 0 ||
       req.min_age_days() < 0 || req.min_age_days() > 3660) {
-    return Field("filters", "a known state, min_total_minor >= 0, min_age_days 0..3660");
+    return FieldError("filters", "a known state, min_total_minor >= 0, min_age_days 0..3660");
   }
   // The index that yields the fewest non-matches: by state (oldest first, the finance
   // queue), by member, or everything (newest first).
-  const ClaimIndex index = req.state() != xpb::CLAIM_STATE_UNSPECIFIED && member == 0
-                               ? ExpenseRecords::ByState(c, req.state())
-                           : member != 0 ? ExpenseRecords::ByMember(c, member)
-                                         : ExpenseRecords::All(c);
+  const Index index = req.state() != xpb::CLAIM_STATE_UNSPECIFIED && member == 0
+                          ? ExpenseRecords::ByState(c, req.state())
+                      : member != 0 ? ExpenseRecords::ByMember(c, member)
+                                    : ExpenseRecords::All(c);
   const int64_t now_s = absl::ToUnixSeconds(Now());
   auto matches = [&](const xpb::Claim& claim) {
     const bool own = IsMember(caller) && claim.claimant_member_id() == caller.subject_id();
@@ -316,7 +319,7 @@ absl::StatusOr<Page<xpb::Claim>> ExpenseBook::ListClaims(const Principal& caller
   TB_RETURN_IF_ERROR(
       records_.Scan(index, after_key, [&](uint64_t position, uint64_t id) -> absl::StatusOr<bool> {
         if (!page.Visit(position)) return false;
-        TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+        TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(records_.Committed(), c, id));
         if (matches(claim)) page.Add(std::move(claim));
         return true;
       }));

@@ -28,10 +28,10 @@ absl::StatusOr<xpb::EraseMemberDataResponse> ExpenseBook::EraseMember(uint64_t c
   xpb::EraseMemberDataResponse out;
   {
     absl::MutexLock lock(&write_mu_);
-    ExpenseTx tx = records_.NewTx();
+    records::Tx tx = NewTx();
     TB_RETURN_IF_ERROR(records_.Scan(
         ExpenseRecords::ByMember(c, m), 0, [&](uint64_t, uint64_t id) -> absl::StatusOr<bool> {
-          TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+          TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(tx, c, id));
           if (claim.text_erased()) return true;
           for (const xpb::Receipt& r : claim.receipts()) {
             records_.DeleteReceiptData(tx, c, r.id());

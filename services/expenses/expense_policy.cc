@@ -32,15 +32,15 @@ absl::Status CheckCategoriesAndMileage(const xpb::Policy& p) {
   for (int cat : p.categories()) {
     if (cat == xpb::CATEGORY_UNSPECIFIED || !xpb::Category_IsValid(cat) ||
         !seen.insert(cat).second) {
-      return Field("policy.categories", "known categories, each once");
+      return FieldError("policy.categories", "known categories, each once");
     }
   }
   if (p.mileage_rate_minor() < 0 || p.mileage_rate_minor() > ExpenseLimits::kMaxMileageRateMinor) {
-    return Field("policy.mileage_rate_minor", "0..100000 minor units per mile or kilometre");
+    return FieldError("policy.mileage_rate_minor", "0..100000 minor units per mile or kilometre");
   }
   if (p.mileage_rate_minor() > 0 && (p.distance_unit() == xpb::DISTANCE_UNIT_UNSPECIFIED ||
                                      !xpb::DistanceUnit_IsValid(p.distance_unit()))) {
-    return Field("policy.distance_unit", "mile or kilometre, for the mileage rate");
+    return FieldError("policy.distance_unit", "mile or kilometre, for the mileage rate");
   }
   return absl::OkStatus();
 }
@@ -51,19 +51,19 @@ absl::Status CheckPolicy(const xpb::Policy& p) {
   for (auto [name, v] : {std::pair{"policy.max_claim_minor", p.max_claim_minor()},
                          std::pair{"policy.max_month_minor", p.max_month_minor()}}) {
     if (v <= 0 || v > ExpenseLimits::kMaxMinor) {
-      return Field(name, "more than 0 and at most 10,000,000 minor units");
+      return FieldError(name, "more than 0 and at most 10,000,000 minor units");
     }
   }
   if (p.claim_window_days() < 1 || p.claim_window_days() > ExpenseLimits::kMaxWindowDays) {
-    return Field("policy.claim_window_days", "1..366 days");
+    return FieldError("policy.claim_window_days", "1..366 days");
   }
   if (p.receipt_required_above_minor() < 0 ||
       p.receipt_required_above_minor() > ExpenseLimits::kMaxMinor) {
-    return Field("policy.receipt_required_above_minor", "0 (never) .. 10,000,000 minor units");
+    return FieldError("policy.receipt_required_above_minor", "0 (never) .. 10,000,000 minor units");
   }
   if (p.second_approval_above_minor() < 0 ||
       p.second_approval_above_minor() > ExpenseLimits::kMaxMinor) {
-    return Field("policy.second_approval_above_minor", "0 (never) .. 10,000,000 minor units");
+    return FieldError("policy.second_approval_above_minor", "0 (never) .. 10,000,000 minor units");
   }
   return absl::OkStatus();
 }
@@ -81,14 +81,15 @@ absl::StatusOr<xpb::Policy> ExpenseBook::UpdatePolicy(const Principal& caller,
   const uint64_t c = patch.community_id();
   TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
   absl::MutexLock lock(&write_mu_);
+  records::Tx tx = NewTx();
   xpb::Policy p;
-  absl::StatusOr<xpb::Policy> current = GetPolicy(c);
+  absl::StatusOr<xpb::Policy> current = records_.LoadPolicy(tx, c);
   if (current.ok()) {
     p = *std::move(current);
-    if (!patch.etag().empty() && patch.etag() != p.etag()) {
-      return absl::AbortedError(
-          "policy.etag: the policy changed since you read it; read it again and retry");
-    }
+    TB_RETURN_IF_ERROR(records::CheckEtag(
+        patch.etag(), p.etag(),
+        "policy.etag: the policy changed since you read it; read it again and retry",
+        records::EtagCheck::kIfSent));
   } else if (current.status().code() == absl::StatusCode::kNotFound) {
     p.set_community_id(c);  // the first policy: every limit must be given
   } else {
@@ -97,12 +98,13 @@ absl::StatusOr<xpb::Policy> ExpenseBook::UpdatePolicy(const Principal& caller,
   TB_RETURN_IF_ERROR(ApplyUpdateMask(patch, mask, PolicyFields(), &p));
   TB_RETURN_IF_ERROR(CheckPolicy(p));
   p.set_currency(community.expense_currency());
-  ExpenseTx tx = records_.NewTx();
   records_.PutPolicy(tx, p);
   TB_RETURN_IF_ERROR(tx.Commit());
   return p;
 }
 
-absl::StatusOr<xpb::Policy> ExpenseBook::GetPolicy(uint64_t c) { return records_.LoadPolicy(c); }
+absl::StatusOr<xpb::Policy> ExpenseBook::GetPolicy(uint64_t c) {
+  return records_.LoadPolicy(records_.Committed(), c);
+}
 
 }  // namespace timebank::expenses

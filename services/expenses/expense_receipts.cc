@@ -6,11 +6,11 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/auth/token.h"
 #include "services/common/text_fields.h"
 #include "services/expenses/expense_book.h"
 #include "storage/bytes.h"
 #include "storage/check.h"
+#include "storage/hash_chain.h"
 
 namespace timebank::expenses {
 
@@ -31,13 +31,12 @@ namespace {
 // The file name and bytes of a receipt to attach, or what is wrong with them.
 absl::StatusOr<std::string> CheckReceiptFile(const xpb::AttachReceiptRequest& req) {
   const std::string& name = req.filename();
-  if (name.empty()) return Field("filename", "1..128 bytes of one-line text");
-  TB_RETURN_IF_ERROR(CheckText("filename", name, {TextLimits::kReceiptFilenameBytes}));
+  TB_RETURN_IF_ERROR(kReceiptFilename.Check(name));
   if (req.data().empty() || req.data().size() > ExpenseLimits::kMaxReceiptBytes) {
-    return Field("data", "a file of 1 byte to 5 MiB; scan or photograph it smaller");
+    return FieldError("data", "a file of 1 byte to 5 MiB; scan or photograph it smaller");
   }
   const std::string type = SniffReceiptType(req.data());
-  if (type.empty()) return Field("data", "not an image (JPEG, PNG, WebP, HEIC) or a PDF");
+  if (type.empty()) return FieldError("data", "not an image (JPEG, PNG, WebP, HEIC) or a PDF");
   return type;
 }
 
@@ -52,8 +51,8 @@ absl::StatusOr<xpb::Claim> ExpenseBook::AttachReceipt(const Principal& caller,
   if (static_cast<size_t>(claim.receipts_size()) >= ExpenseLimits::kMaxReceiptsPerClaim) {
     return absl::FailedPreconditionError("a claim holds at most 20 receipts");
   }
-  const std::string sha = auth::Sha256(req.data());
-  ExpenseTx tx = records_.NewTx();
+  const std::string sha(storage::HashBytes(storage::Sha256(req.data())));
+  records::Tx tx = NewTx();
   TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("receipt.", c)));
   xpb::Receipt* r = claim.add_receipts();
   r->set_id(id);
@@ -62,20 +61,23 @@ absl::StatusOr<xpb::Claim> ExpenseBook::AttachReceipt(const Principal& caller,
   r->set_size_bytes(static_cast<int64_t>(req.data().size()));
   r->set_sha256_hex(storage::ToHex(sha));
   // The same file elsewhere: flag it here and there.
-  TB_RETURN_IF_ERROR(records_.ScanSameContent(c, sha, [&](uint64_t other_id) -> absl::Status {
-    if (other_id == claim.id()) return absl::OkStatus();
-    r->add_also_on_claim_ids(other_id);
-    TB_ASSIGN_OR_RETURN(xpb::Claim other, records_.LoadClaim(c, other_id));
-    for (xpb::Receipt& o : *other.mutable_receipts()) {
-      if (o.sha256_hex() == r->sha256_hex() &&
-          std::find(o.also_on_claim_ids().begin(), o.also_on_claim_ids().end(), claim.id()) ==
-              o.also_on_claim_ids().end()) {
-        o.add_also_on_claim_ids(claim.id());
-      }
-    }
-    Save(tx, other, other.state(), caller.subject_id(), "");
-    return absl::OkStatus();
-  }));
+  TB_RETURN_IF_ERROR(records_.Scan(
+      ExpenseRecords::SameContent(c, sha), 0,
+      [&](uint64_t, uint64_t other_id)
+          ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) -> absl::StatusOr<bool> {
+            if (other_id == claim.id()) return true;
+            r->add_also_on_claim_ids(other_id);
+            TB_ASSIGN_OR_RETURN(xpb::Claim other, records_.LoadClaim(tx, c, other_id));
+            for (xpb::Receipt& o : *other.mutable_receipts()) {
+              if (o.sha256_hex() == r->sha256_hex() &&
+                  std::find(o.also_on_claim_ids().begin(), o.also_on_claim_ids().end(),
+                            claim.id()) == o.also_on_claim_ids().end()) {
+                o.add_also_on_claim_ids(claim.id());
+              }
+            }
+            Save(tx, other, other.state(), caller.subject_id(), "");
+            return true;
+          }));
   records_.PutReceiptData(tx, c, id, req.data());
   records_.IndexContent(tx, c, sha, claim.id());
   Save(tx, claim, claim.state(), caller.subject_id(),
@@ -100,7 +102,7 @@ absl::StatusOr<xpb::Claim> ExpenseBook::DetachReceipt(const Principal& caller,
   const std::string name = it->filename();
   const std::string sha = absl::HexStringToBytes(it->sha256_hex());
   rs->erase(it);
-  ExpenseTx tx = records_.NewTx();
+  records::Tx tx = NewTx();
   records_.DeleteReceiptData(tx, c, req.receipt_id());
   // Only if no other receipt of this claim has the same content.
   if (std::none_of(rs->begin(), rs->end(),

@@ -68,8 +68,8 @@ bool IsMonthOrEmpty(const std::string& m) {
 
 absl::StatusOr<xpb::MoneyReport> ExpenseBook::GetMoneyReport(
     const xpb::GetMoneyReportRequest& req) {
-  if (!IsMonthOrEmpty(req.from_month())) return Field("from_month", "YYYY-MM, like 2026-11");
-  if (!IsMonthOrEmpty(req.to_month())) return Field("to_month", "YYYY-MM, like 2026-11");
+  if (!IsMonthOrEmpty(req.from_month())) return FieldError("from_month", "YYYY-MM, like 2026-11");
+  if (!IsMonthOrEmpty(req.to_month())) return FieldError("to_month", "YYYY-MM, like 2026-11");
   const uint64_t c = req.community_id();
   TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
   Totals totals;
@@ -81,7 +81,7 @@ absl::StatusOr<xpb::MoneyReport> ExpenseBook::GetMoneyReport(
             return absl::ResourceExhaustedError(
                 "more claims than one report reads; ask for fewer months");
           }
-          TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+          TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(records_.Committed(), c, id));
           Count(state, claim, req, &totals);
           return true;
         }));

@@ -16,21 +16,23 @@ namespace lpb = ::timebank::ledger::v1;
 
 size_t ExpenseBook::OutboxSize() { return records_.outbox().Size(); }
 
-absl::Status ExpenseBook::Queue(ExpenseTx& tx, Posting posting, uint64_t c, uint64_t id) {
+absl::Status ExpenseBook::Queue(records::Tx& tx, Posting posting, uint64_t c, uint64_t id) {
   return records_.outbox().Add(tx, c, id, static_cast<uint8_t>(posting));
 }
 
 absl::StatusOr<PlannedPosting> ExpenseBook::PlanEntry(const storage::OutboxEntry& e) {
   const Posting posting = static_cast<Posting>(e.kind);
   if (posting != Posting::kPayment) {
-    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(e.scope, e.id));
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(records_.Committed(), e.scope, e.id));
     return PlanClaimPosting(posting, claim);
   }
-  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, records_.LoadBatch(e.scope, e.id));
+  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch,
+                      records_.LoadBatch(records_.Committed(), e.scope, e.id));
   std::vector<xpb::Claim> claims;
   claims.reserve(batch.claim_ids_size());
   for (uint64_t claim_id : batch.claim_ids()) {
-    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(e.scope, claim_id));
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim,
+                        records_.LoadClaim(records_.Committed(), e.scope, claim_id));
     claims.push_back(std::move(claim));
   }
   return PlanPayment(batch, claims);
@@ -59,7 +61,7 @@ absl::StatusOr<size_t> ExpenseBook::Dispatch() {
   const PostingReport report = poster_.Post(chains);
   // 3. Record what each answered entry came to.
   absl::MutexLock lock(&write_mu_);
-  ExpenseTx tx = records_.NewTx();
+  records::Tx tx = NewTx();
   bool changed = false;
   for (size_t i = 0; i < chains.size(); ++i) {
     if (report.outcomes[i].kind == PostingOutcome::Kind::kNotSent) {
@@ -75,16 +77,16 @@ absl::StatusOr<size_t> ExpenseBook::Dispatch() {
   return waiting;
 }
 
-absl::Status ExpenseBook::RecordPosting(ExpenseTx& tx, const storage::OutboxEntry& e,
+absl::Status ExpenseBook::RecordPosting(records::Tx& tx, const storage::OutboxEntry& e,
                                         const std::string& refused) {
   const Posting posting = static_cast<Posting>(e.kind);
   if (posting == Posting::kPayment) {
-    TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, records_.LoadBatch(e.scope, e.id));
+    TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, records_.LoadBatch(tx, e.scope, e.id));
     RecordBatchOutcome(refused, &batch);
     records_.PutBatch(tx, batch);
   } else {
     // Reload: the claim may have changed since (history appended).
-    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(e.scope, e.id));
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(tx, e.scope, e.id));
     RecordClaimOutcome(posting, refused, &claim);
     records_.PutClaim(tx, claim, claim.state());
   }

@@ -20,24 +20,27 @@ namespace timebank::expenses {
 namespace dpb = ::timebank::directory::v1;
 
 absl::StatusOr<xpb::PaymentBatch> ExpenseBook::GetPaymentBatch(uint64_t c, uint64_t id) {
-  return records_.LoadBatch(c, id);
+  return records_.LoadBatch(records_.Committed(), c, id);
 }
 
 absl::StatusOr<Page<xpb::PaymentBatch>> ExpenseBook::ListPaymentBatches(uint64_t c,
                                                                         uint64_t after_id,
                                                                         size_t limit) {
   PageBuilder<xpb::PaymentBatch> page(limit, ExpenseLimits::kMaxScan);
-  TB_RETURN_IF_ERROR(records_.ScanBatches(c, after_id, [&](uint64_t id) -> absl::StatusOr<bool> {
-    if (!page.Visit(id)) return false;
-    TB_ASSIGN_OR_RETURN(xpb::PaymentBatch b, records_.LoadBatch(c, id));
-    page.Add(std::move(b));
-    return true;
-  }));
+  // Newest first: a batch's position is its inverted id.
+  const uint64_t after = after_id == 0 ? 0 : records::Key::Inverted(after_id);
+  TB_RETURN_IF_ERROR(records_.Scan(
+      ExpenseRecords::Batches(c), after, [&](uint64_t, uint64_t id) -> absl::StatusOr<bool> {
+        if (!page.Visit(id)) return false;
+        TB_ASSIGN_OR_RETURN(xpb::PaymentBatch b, records_.LoadBatch(records_.Committed(), c, id));
+        page.Add(std::move(b));
+        return true;
+      }));
   return std::move(page).Finish();
 }
 
 absl::StatusOr<std::vector<uint64_t>> ExpenseBook::BatchClaimIds(
-    const xpb::CreatePaymentBatchRequest& req) {
+    records::Tx& tx, const xpb::CreatePaymentBatchRequest& req) {
   const uint64_t c = req.community_id();
   std::vector<uint64_t> ids(req.claim_ids().begin(), req.claim_ids().end());
   if (ids.empty()) {
@@ -46,7 +49,7 @@ absl::StatusOr<std::vector<uint64_t>> ExpenseBook::BatchClaimIds(
         ExpenseRecords::ByState(c, xpb::CLAIM_STATE_APPROVED), 0,
         [&](uint64_t, uint64_t id) -> absl::StatusOr<bool> {
           if (ids.size() >= ExpenseLimits::kMaxBatchClaims) return false;
-          TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+          TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(tx, c, id));
           if (claim.payment_batch_id() == 0 && claim.posting_state() == xpb::POSTING_STATE_POSTED) {
             ids.push_back(id);
           }
@@ -60,7 +63,7 @@ absl::StatusOr<std::vector<uint64_t>> ExpenseBook::BatchClaimIds(
   std::vector<uint64_t> sorted = ids;
   std::sort(sorted.begin(), sorted.end());
   if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-    return Field("claim_ids", "a claim is listed twice");
+    return FieldError("claim_ids", "a claim is listed twice");
   }
   return ids;
 }
@@ -71,20 +74,35 @@ absl::StatusOr<xpb::PaymentBatch> ExpenseBook::CreatePaymentBatch(
     return absl::PermissionDeniedError("only finance officers gather payment batches");
   }
   if (static_cast<size_t>(req.claim_ids_size()) > ExpenseLimits::kMaxBatchClaims) {
-    return Field("claim_ids", "at most 1000 claims per batch");
+    return FieldError("claim_ids", "at most 1000 claims per batch");
   }
-  if (!req.request_id().empty() && !IsValidId(req.request_id(), 64)) {
-    return Field("request_id", "1..64 of A-Z a-z 0-9 . _ : -");
-  }
+  TB_RETURN_IF_ERROR(records::CheckRequestId(req.request_id()));
   const uint64_t c = req.community_id();
   TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
   absl::MutexLock lock(&write_mu_);
-  const std::string request_key =
-      ExpenseRecords::RequestKey(req.request_id(), absl::StrCat("batch:", c));
-  TB_ASSIGN_OR_RETURN(std::optional<uint64_t> replayed, records_.Replayed(request_key));
-  if (replayed.has_value()) return records_.LoadBatch(c, *replayed);
-  TB_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, BatchClaimIds(req));
-  ExpenseTx tx = records_.NewTx();
+  records::Tx tx = NewTx();
+  TB_ASSIGN_OR_RETURN(
+      xpb::PaymentBatch made,
+      records::IdempotentCreate<xpb::PaymentBatch>(
+          tx, BatchRequestKey(c, req.request_id()),
+          [&](std::string_view first) {
+            return records_.LoadBatch(tx, c, ExpenseRecords::RememberedId(first));
+          },
+          [&](records::Tx& tx) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+              write_mu_) -> absl::StatusOr<records::Created<xpb::PaymentBatch>> {
+            TB_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, BatchClaimIds(tx, req));
+            TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, GatherBatch(tx, caller, community, ids));
+            std::string remembered = ExpenseRecords::Remember(c, batch.id());
+            return records::Created<xpb::PaymentBatch>{std::move(batch), std::move(remembered)};
+          }));
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return made;
+}
+
+absl::StatusOr<xpb::PaymentBatch> ExpenseBook::GatherBatch(records::Tx& tx, const Principal& caller,
+                                                           const dpb::Community& community,
+                                                           const std::vector<uint64_t>& ids) {
+  const uint64_t c = community.id();
   TB_ASSIGN_OR_RETURN(uint64_t batch_id, tx.NextId(absl::StrCat("batch.", c)));
   xpb::PaymentBatch batch;
   batch.set_community_id(c);
@@ -95,7 +113,7 @@ absl::StatusOr<xpb::PaymentBatch> ExpenseBook::CreatePaymentBatch(
   batch.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
   batch.set_posting_state(xpb::POSTING_STATE_NOT_POSTED);
   for (uint64_t id : ids) {
-    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(tx, c, id));
     if (claim.state() != xpb::CLAIM_STATE_APPROVED || claim.payment_batch_id() != 0 ||
         claim.posting_state() != xpb::POSTING_STATE_POSTED) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -110,20 +128,18 @@ absl::StatusOr<xpb::PaymentBatch> ExpenseBook::CreatePaymentBatch(
   }
   records_.PutBatch(tx, batch);
   records_.IndexNewBatch(tx, batch);
-  records_.RememberRequest(tx, request_key, c, batch_id);
-  TB_RETURN_IF_ERROR(tx.Commit());
   return batch;
 }
 
 absl::StatusOr<xpb::ExportPaymentBatchResponse> ExpenseBook::ExportPaymentBatch(uint64_t c,
                                                                                 uint64_t id) {
-  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, records_.LoadBatch(c, id));
+  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, records_.LoadBatch(records_.Committed(), c, id));
   const int exponent = CurrencyExponent(batch.currency()).value_or(2);
   CsvWriter csv;
   csv.AddRow(
       {"batch", "claim", "member_id", "member_number", "name", "amount", "currency", "reference"});
   for (uint64_t claim_id : batch.claim_ids()) {
-    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, claim_id));
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(records_.Committed(), c, claim_id));
     absl::StatusOr<dpb::Member> m = people_->Member(c, claim.claimant_member_id());
     if (!m.ok() && m.status().code() != absl::StatusCode::kNotFound) return m.status();
     const std::vector<std::string> row = {absl::StrCat(batch.id()),
@@ -148,13 +164,11 @@ absl::StatusOr<xpb::PaymentBatch> ExpenseBook::MarkBatchPaid(const Principal& ca
     return absl::PermissionDeniedError("only finance officers mark payments");
   }
   const std::string& ref = req.payment_reference();
-  if (ref.empty()) {
-    return Field("payment_reference", "1..64 bytes of one-line text: the bank's reference");
-  }
-  TB_RETURN_IF_ERROR(CheckText("payment_reference", ref, {TextLimits::kPaymentReferenceBytes}));
+  TB_RETURN_IF_ERROR(kPaymentReference.Check(ref));
   const uint64_t c = req.community_id();
   absl::MutexLock lock(&write_mu_);
-  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, records_.LoadBatch(c, req.batch_id()));
+  records::Tx tx = NewTx();
+  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, records_.LoadBatch(tx, c, req.batch_id()));
   if (batch.state() == xpb::PaymentBatch::STATE_PAID) {
     if (batch.payment_reference() == ref) return batch;  // paying again changes nothing
     return absl::FailedPreconditionError(absl::StrCat("payment batch ", batch.id(),
@@ -163,7 +177,7 @@ absl::StatusOr<xpb::PaymentBatch> ExpenseBook::MarkBatchPaid(const Principal& ca
   }
   std::vector<xpb::Claim> claims;
   for (uint64_t id : batch.claim_ids()) {
-    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(c, id));
+    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(tx, c, id));
     if (claim.claimant_member_id() == caller.subject_id()) {
       return absl::PermissionDeniedError(
           absl::StrCat("nobody pays their own claim: claim ", id,
@@ -172,7 +186,6 @@ absl::StatusOr<xpb::PaymentBatch> ExpenseBook::MarkBatchPaid(const Principal& ca
     TB_CHECK(claim.state() == xpb::CLAIM_STATE_APPROVED && claim.payment_batch_id() == batch.id());
     claims.push_back(std::move(claim));
   }
-  ExpenseTx tx = records_.NewTx();
   for (xpb::Claim& claim : claims) {
     claim.set_state(xpb::CLAIM_STATE_PAID);
     Save(tx, claim, xpb::CLAIM_STATE_APPROVED, caller.subject_id(),

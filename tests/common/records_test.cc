@@ -39,6 +39,10 @@ TEST(RecordKeyTest, KeysAreTheBytesAlreadyOnDisk) {
   EXPECT_EQ(Key('w').I64(-5).U64(3).str(), waiting);
   EXPECT_EQ(I64At(waiting, 1), -5);
   EXPECT_EQ(U64At(waiting, 9), 3u);
+  std::string state = storage::KeyU64('s', 4);
+  storage::PutU8(&state, 2);
+  storage::PutU64(&state, 8);
+  EXPECT_EQ(Key('s').U64(4).U8(2).U64(8).str(), state);
 }
 
 TEST(RecordKeyTest, NewestFirstKeysSortTheNewestIdFirst) {

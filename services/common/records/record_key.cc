@@ -5,6 +5,11 @@
 
 namespace timebank::records {
 
+Key& Key::U8(uint8_t v) {
+  storage::PutU8(&bytes_, v);
+  return *this;
+}
+
 Key& Key::U64(uint64_t v) {
   storage::PutU64(&bytes_, v);
   return *this;

@@ -3,7 +3,7 @@
 // sort by their fields. A service writes one small builder per tag on top of it
 // (`ActivityKey(c, id)`), so no key is concatenated by hand anywhere else and the
 // layout of each tag is written once. The bytes are those of storage/bytes.h's
-// KeyU64/KeyU64U64/KeyStr: keys built here are the keys already on disk.
+// KeyU64/KeyU64U64/KeyStr and PutU8: keys built here are the keys already on disk.
 #ifndef TIMEBANK_SERVICES_COMMON_RECORDS_RECORD_KEY_H_
 #define TIMEBANK_SERVICES_COMMON_RECORDS_RECORD_KEY_H_
 
@@ -17,11 +17,12 @@ namespace timebank::records {
 class Key {
  public:
   explicit Key(char tag) : bytes_(1, tag) {}
+  Key& U8(uint8_t v);  // a small enum (a state)
   Key& U64(uint64_t v);
   Key& I64(int64_t v);  // sorts in numeric order, negatives first
   // An id stored inverted (~id), so an ascending scan meets the newest first.
   Key& NewestFirst(uint64_t id) { return U64(Inverted(id)); }
-  // Raw bytes: the last field only (it has no length).
+  // Raw bytes: the last field, or one of fixed width (a digest): it has no length.
   Key& Bytes(std::string_view s);
 
   const std::string& str() const { return bytes_; }
