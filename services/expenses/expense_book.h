@@ -60,8 +60,7 @@ struct ExpenseLimits {
   static constexpr size_t kMaxReceiptsPerClaim = 20;
 };
 // A payment batch posts as one linked chain (one transfer per claim): it fits one call.
-static_assert(ExpenseLimits::kMaxBatchClaims <= ledger::kMaxBatchEvents)
-    ABSL_LOCKS_EXCLUDED(write_mu_);
+static_assert(ExpenseLimits::kMaxBatchClaims <= ledger::kMaxBatchEvents);
 
 // What a receipt's bytes are ("image/jpeg", ..., "application/pdf"), or "" if none of
 // the kinds a receipt may be.
