@@ -12,12 +12,15 @@ namespace timebank {
 OutboxPump::OutboxPump(std::string name, std::function<absl::StatusOr<size_t>()> pump)
     : name_(std::move(name)), pump_(std::move(pump)), thread_([this] { Run(); }) {}
 
-OutboxPump::~OutboxPump() {
+OutboxPump::~OutboxPump() { Stop(); }
+
+void OutboxPump::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stop_ = true;
   }
-  thread_.join();
+  absl::MutexLock join(&join_mu_);
+  if (thread_.joinable()) thread_.join();
 }
 
 void OutboxPump::Wake() {

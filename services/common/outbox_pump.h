@@ -20,8 +20,13 @@ class OutboxPump {
  public:
   // `name`: for the thread and log lines (at most 15 bytes for the thread name).
   OutboxPump(std::string name, std::function<absl::StatusOr<size_t>()> pump);
-  ~OutboxPump();  // stops and joins
-  void Wake();
+  ~OutboxPump();  // Stop()
+  // Wakes the pump; after Stop, does nothing (callers may still hold the pump).
+  void Wake() ABSL_LOCKS_EXCLUDED(mu_);
+  // Stops the thread and joins it (a round in progress finishes first). Idempotent.
+  // The pump stays a valid object, so services that hold it while calls still arrive
+  // (the node stops pumps before its server) can keep calling Wake.
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   void Run();
@@ -31,6 +36,7 @@ class OutboxPump {
   bool woken_ ABSL_GUARDED_BY(mu_) = true;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
+  absl::Mutex join_mu_;  // one Stop joins; the others wait for it
 };
 
 }  // namespace timebank

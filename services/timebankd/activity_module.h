@@ -28,7 +28,10 @@ class ActivityModule final : public ServiceModule {
   }
   absl::Status Connect(NodeContext& ctx) override;
   // A post in flight completes while the server still answers.
-  void StopPumps() override { pump_.reset(); }
+  // Stops the pump but keeps it: the gRPC service holds it until the server stops.
+  void StopPumps() override {
+    if (pump_ != nullptr) pump_->Stop();
+  }
   storage::KvStore* records_store() const override { return store_.get(); }
   activity::ActivityBook* book() const { return book_.get(); }
 

@@ -29,7 +29,10 @@ class ExpensesModule final : public ServiceModule {
   }
   absl::Status Connect(NodeContext& ctx) override;
   // A post in flight completes while the server still answers.
-  void StopPumps() override { pump_.reset(); }
+  // Stops the pump but keeps it: the gRPC service holds it until the server stops.
+  void StopPumps() override {
+    if (pump_ != nullptr) pump_->Stop();
+  }
   storage::KvStore* records_store() const override { return store_.get(); }
   expenses::ExpenseBook* book() const { return book_.get(); }
 

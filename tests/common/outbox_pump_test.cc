@@ -52,6 +52,17 @@ TEST(OutboxPumpTest, PumpsAtStartAgainAtOnceWhileEntriesWaitAndWhenWoken) {
   EXPECT_LT(calls[4] - woken, milliseconds(700));
 }
 
+TEST(OutboxPumpTest, StopJoinsOnceAndLaterWakesPumpNothing) {
+  ScriptedPump script({0});
+  OutboxPump pump("test-stop", [&] { return script(); });
+  ASSERT_EQ(script.AwaitCalls(1, absl::Seconds(5)).size(), 1u);
+  pump.Stop();
+  pump.Stop();  // idempotent
+  // A service still holding the pump may wake it: nothing runs any more.
+  pump.Wake();
+  EXPECT_EQ(script.AwaitCalls(2, absl::Milliseconds(1500)).size(), 1u);
+}
+
 TEST(OutboxPumpTest, BacksOffWhileThePumpFailsInsteadOfRetryingAtOnce) {
   const absl::Status down = absl::UnavailableError("ledger down");
   ScriptedPump script({down, down, down, 0});
