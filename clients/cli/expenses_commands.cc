@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -174,6 +175,21 @@ int ShowClaim(const xpb::Claim& x) {
                  EnumWord(xpb::ClaimState_Name(e.to()), 12), e.reason()});
   }
   history.Print(stdout);
+  return 0;
+}
+
+int ListAndPrintClaims(Client& c, xpb::ListClaimsRequest req, bool note_when_more) {
+  req.set_page_size(kClaimsListedMax);
+  auto resp =
+      c.Call<xpb::ListClaimsResponse>(c.expenses(), &xpb::ExpensesService::Stub::ListClaims, req);
+  if (Json()) {
+    PrintJson(resp);
+    return 0;
+  }
+  PrintClaims(resp.claims());
+  if (note_when_more && !resp.next_page_token().empty()) {
+    std::printf("\n(the oldest %d shown)\n", kClaimsListedMax);
+  }
   return 0;
 }
 
@@ -467,15 +483,7 @@ int ClaimList(Client& c, uint64_t community, const std::string& sub, const Args&
     }
     req.set_state(state);
   }
-  req.set_page_size(200);
-  auto resp =
-      c.Call<xpb::ListClaimsResponse>(c.expenses(), &xpb::ExpensesService::Stub::ListClaims, req);
-  if (Json()) {
-    PrintJson(resp);
-  } else {
-    PrintClaims(resp.claims());
-  }
-  return 0;
+  return ListAndPrintClaims(c, std::move(req), /*note_when_more=*/false);
 }
 
 int Claims(Client& c, const Args& a) {

@@ -24,6 +24,13 @@ void PrintClaims(const google::protobuf::RepeatedPtrField<xpb::Claim>& claims);
 int ShowClaim(const xpb::Claim& x);
 xpb::Claim GetClaim(Client& c, uint64_t community, const std::string& id_text);
 
+// The most claims one `claim list` or `finance queue` shows (one page).
+inline constexpr int kClaimsListedMax = 200;
+// Lists the first kClaimsListedMax claims that `req` selects and prints them as a table
+// (or JSON with --json); with `note_when_more`, the table ends with a note when more
+// claims matched than it shows. Returns exit code 0.
+int ListAndPrintClaims(Client& c, xpb::ListClaimsRequest req, bool note_when_more);
+
 // Prints `m` as JSON (returns false: nothing more to show) or as a one-row table.
 template <class Msg, class Print>
 bool ShowOne(const Msg& m, Print print) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -235,16 +236,7 @@ int Finance(Client& c, const Args& a) {
       req.set_min_total_minor(ParseMoney("--min_amount", absl::GetFlag(FLAGS_min_amount),
                                          Policy(c, community).currency()));
     }
-    req.set_page_size(200);
-    auto resp =
-        c.Call<xpb::ListClaimsResponse>(c.expenses(), &xpb::ExpensesService::Stub::ListClaims, req);
-    if (Json()) {
-      PrintJson(resp);
-    } else {
-      PrintClaims(resp.claims());
-      if (!resp.next_page_token().empty()) std::printf("\n(the oldest 200 shown)\n");
-    }
-    return 0;
+    return ListAndPrintClaims(c, std::move(req), /*note_when_more=*/true);
   }
   if ((sub == "approve" || sub == "reject" || sub == "ask") && a.size() == 2) {
     xpb::DecideClaimRequest req;
