@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/ledger_common.h"
+#include "clients/cli/paging.h"
 #include "clients/common/table.h"
 #include "services/common/ids.h"
 
@@ -113,15 +114,15 @@ int List(Client& c) {
   lpb::ListAccountsRequest req;
   req.set_community_id(absl::GetFlag(FLAGS_community));
   req.set_unit(absl::GetFlag(FLAGS_unit));
-  req.set_page_size(1000);
   lpb::ListAccountsResponse all;
-  while (true) {
+  ReadPages(/*limit_items=*/0, [&](int page_size, const std::string& page_token) {
+    req.set_page_size(page_size);
+    req.set_page_token(page_token);
     auto page =
         c.Call<lpb::ListAccountsResponse>(c.ledger(), &lpb::LedgerService::Stub::ListAccounts, req);
     for (auto& a : *page.mutable_accounts()) *all.add_accounts() = std::move(a);
-    if (page.next_page_token().empty()) break;
-    req.set_page_token(page.next_page_token());
-  }
+    return PageRead{page.accounts_size(), page.next_page_token()};
+  });
   if (Json()) {
     PrintJson(all);
   } else {

@@ -18,6 +18,7 @@
 #include "clients/cli/activity_common.h"
 #include "clients/cli/client.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/paging.h"
 #include "clients/common/contribution_import.h"
 #include "clients/common/hours.h"
 #include "clients/common/progress.h"
@@ -227,7 +228,6 @@ apb::ActivityState ParseActivityState(const std::string& text) {
 // (default 1000; 0: all).
 int List(Client& c) {
   constexpr int kDefaultRows = 1000;
-  constexpr int kPageSize = 1000;
   apb::ListActivitiesRequest req;
   req.set_community_id(CurrentCommunity(c));
   req.set_member_id(absl::GetFlag(FLAGS_member));
@@ -243,17 +243,14 @@ int List(Client& c) {
   const int limit = FlagGiven("limit") ? absl::GetFlag(FLAGS_limit) : kDefaultRows;
   if (limit < 0) Die("--limit: how many rows to show (0: all)");
   apb::ListActivitiesResponse all;
-  while (true) {
-    req.set_page_size(limit > 0 ? std::min(kPageSize, limit - all.activities_size()) : kPageSize);
+  all.set_next_page_token(ReadPages(limit, [&](int page_size, const std::string& page_token) {
+    req.set_page_size(page_size);
+    req.set_page_token(page_token);
     auto page = c.Call<apb::ListActivitiesResponse>(
         c.activity(), &apb::ActivityService::Stub::ListActivities, req);
     for (apb::Activity& x : *page.mutable_activities()) *all.add_activities() = std::move(x);
-    if (page.next_page_token().empty() || (limit > 0 && all.activities_size() >= limit)) {
-      all.set_next_page_token(page.next_page_token());
-      break;
-    }
-    req.set_page_token(page.next_page_token());
-  }
+    return PageRead{page.activities_size(), page.next_page_token()};
+  }));
   if (Json()) {
     PrintJson(all);
     return 0;

@@ -77,7 +77,8 @@ int RedeemCommand(Client& c, const std::string& cmd, const Args& args);
 int ActivityCommand(Client& c, const std::string& cmd, const Args& args);
 const std::vector<CommandFlags>& ActivityCommandFlags();
 
-// Expenses (expenses_commands.cc).
+// Expenses (expenses_policy_commands.cc, claim_commands.cc, finance_commands.cc; the
+// flag table in expenses_commands.cc).
 int PolicyCommand(Client& c, const std::string& cmd, const Args& args);
 int ClaimCommand(Client& c, const std::string& cmd, const Args& args);
 int FinanceCommand(Client& c, const std::string& cmd, const Args& args);

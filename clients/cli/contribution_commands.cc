@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "clients/cli/activity_common.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/paging.h"
 #include "clients/common/contribution_import.h"
 #include "clients/common/hours.h"
 #include "clients/common/progress.h"
@@ -43,17 +44,18 @@ OrganisationNames LoadOrganisations(Client& c, uint64_t community) {
   OrganisationNames out;
   dpb::ListOrganisationsRequest req;
   req.set_community_id(community);
-  req.set_page_size(1000);
-  while (true) {
+  ReadPages(/*limit_items=*/0, [&](int page_size, const std::string& page_token) {
+    req.set_page_size(page_size);
+    req.set_page_token(page_token);
     auto page = c.Call<dpb::ListOrganisationsResponse>(
         c.directory(), &dpb::DirectoryService::Stub::ListOrganisations, req);
     for (const dpb::Organisation& o : page.organisations()) {
       out.names[o.id()] = o.name();
       out.by_lower_name[absl::AsciiStrToLower(o.name())] = o.id();
     }
-    if (page.next_page_token().empty()) return out;
-    req.set_page_token(page.next_page_token());
-  }
+    return PageRead{page.organisations_size(), page.next_page_token()};
+  });
+  return out;
 }
 
 std::string ReadImportFile(const std::string& path) {

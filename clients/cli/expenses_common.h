@@ -1,4 +1,5 @@
-// What tbctl's expenses commands (expenses_commands.cc, finance_commands.cc) share:
+// What tbctl's expenses commands (expenses_commands.cc, claim_commands.cc,
+// expenses_policy_commands.cc, finance_commands.cc) share:
 // the community's policy and currency, money shown and typed in it ("12.50"; the
 // service keeps integer minor units), claims shown and acted on as last read.
 #ifndef TIMEBANK_CLIENTS_CLI_EXPENSES_COMMON_H_
@@ -20,9 +21,19 @@ int Exponent(const std::string& currency);
 std::string Money(int64_t minor, const std::string& currency);
 // Money typed for --`flag`; exits with advice when it is not an amount.
 int64_t ParseMoney(const std::string& flag, const std::string& text, const std::string& currency);
+// A category typed as a word (travel, mileage, care-cover...); exits with advice
+// when it is not one.
+xpb::Category ParseCategory(const std::string& text);
 void PrintClaims(const google::protobuf::RepeatedPtrField<xpb::Claim>& claims);
 int ShowClaim(const xpb::Claim& x);
 xpb::Claim GetClaim(Client& c, uint64_t community, const std::string& id_text);
+
+// The most claims one `claim list` or `finance queue` shows (one page).
+inline constexpr int kClaimsListedMax = 200;
+// Lists the first kClaimsListedMax claims that `req` selects and prints them as a table
+// (or JSON with --json); with `note_when_more`, the table ends with a note when more
+// claims matched than it shows. Returns exit code 0.
+int ListAndPrintClaims(Client& c, xpb::ListClaimsRequest req, bool note_when_more);
 
 // Prints `m` as JSON (returns false: nothing more to show) or as a one-row table.
 template <class Msg, class Print>

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -17,6 +18,7 @@
 #include "absl/time/time.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/expenses_common.h"
+#include "clients/cli/paging.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
 #include "services/common/ids.h"
@@ -170,9 +172,10 @@ int JournalExport(Client& c, uint64_t community) {
   lpb::ListAccountsRequest list;
   list.set_community_id(community);
   list.set_unit(currency);
-  list.set_page_size(1000);
   std::vector<std::string> book;
-  while (true) {
+  ReadPages(/*limit_items=*/0, [&](int page_size, const std::string& page_token) {
+    list.set_page_size(page_size);
+    list.set_page_token(page_token);
     auto page = c.Call<lpb::ListAccountsResponse>(c.ledger(),
                                                   &lpb::LedgerService::Stub::ListAccounts, list);
     for (const lpb::Account& acct : page.accounts()) {
@@ -181,22 +184,21 @@ int JournalExport(Client& c, uint64_t community) {
         book.push_back(acct.id());
       }
     }
-    if (page.next_page_token().empty()) break;
-    list.set_page_token(page.next_page_token());
-  }
+    return PageRead{page.accounts_size(), page.next_page_token()};
+  });
   std::map<uint64_t, lpb::Transfer> by_seq;
   for (const std::string& account : book) {
     lpb::ListTransfersRequest req;
     req.set_account_id(account);
     req.set_oldest_first(true);
-    req.set_page_size(1000);
-    while (true) {
+    ReadPages(/*limit_items=*/0, [&](int page_size, const std::string& page_token) {
+      req.set_page_size(page_size);
+      req.set_page_token(page_token);
       auto page = c.Call<lpb::ListTransfersResponse>(c.ledger(),
                                                      &lpb::LedgerService::Stub::ListTransfers, req);
       for (const lpb::Transfer& t : page.transfers()) by_seq.emplace(t.seq(), t);
-      if (page.next_page_token().empty()) break;
-      req.set_page_token(page.next_page_token());
-    }
+      return PageRead{page.transfers_size(), page.next_page_token()};
+    });
   }
   Table t({"date", "time_utc", "journal_seq", "transfer_id", "kind", "debit_account",
            "credit_account", "amount", "currency", "memo", "reference"});
@@ -234,16 +236,7 @@ int Finance(Client& c, const Args& a) {
       req.set_min_total_minor(ParseMoney("--min_amount", absl::GetFlag(FLAGS_min_amount),
                                          Policy(c, community).currency()));
     }
-    req.set_page_size(200);
-    auto resp =
-        c.Call<xpb::ListClaimsResponse>(c.expenses(), &xpb::ExpensesService::Stub::ListClaims, req);
-    if (Json()) {
-      PrintJson(resp);
-    } else {
-      PrintClaims(resp.claims());
-      if (!resp.next_page_token().empty()) std::printf("\n(the oldest 200 shown)\n");
-    }
-    return 0;
+    return ListAndPrintClaims(c, std::move(req), /*note_when_more=*/true);
   }
   if ((sub == "approve" || sub == "reject" || sub == "ask") && a.size() == 2) {
     xpb::DecideClaimRequest req;

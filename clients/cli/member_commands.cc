@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/directory_common.h"
+#include "clients/cli/paging.h"
 #include "clients/common/table.h"
 
 ABSL_DECLARE_FLAG(bool, csv);
@@ -108,14 +109,14 @@ int MemberList(Client& c, const std::string& sub, const Args& a) {
   req.set_tag(absl::GetFlag(FLAGS_tag));
   dpb::SearchMembersResponse all;
   const int limit = absl::GetFlag(FLAGS_limit);
-  while (true) {
-    req.set_page_size(1000);
+  ReadPages(limit, [&](int page_size, const std::string& page_token) {
+    req.set_page_size(page_size);
+    req.set_page_token(page_token);
     auto page = c.Call<dpb::SearchMembersResponse>(
         c.directory(), &dpb::DirectoryService::Stub::SearchMembers, req);
     for (auto& m : *page.mutable_members()) *all.add_members() = std::move(m);
-    if (page.next_page_token().empty() || (limit > 0 && all.members_size() >= limit)) break;
-    req.set_page_token(page.next_page_token());
-  }
+    return PageRead{page.members_size(), page.next_page_token()};
+  });
   if (limit > 0 && all.members_size() > limit) {
     all.mutable_members()->DeleteSubrange(limit, all.members_size() - limit);
   }

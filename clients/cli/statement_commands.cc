@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/ledger_common.h"
+#include "clients/cli/paging.h"
 #include "clients/common/table.h"
 #include "services/common/ids.h"
 #include "services/common/timestamps.h"
@@ -160,17 +161,14 @@ int StatementCommand(Client& c, const std::string&, const Args& args) {
   }
   const int limit = absl::GetFlag(FLAGS_limit);
   lpb::ListTransfersResponse all;
-  while (true) {
-    req.set_page_size(limit > 0 ? std::min(1000, limit - all.transfers_size()) : 1000);
+  all.set_next_page_token(ReadPages(limit, [&](int page_size, const std::string& page_token) {
+    req.set_page_size(page_size);
+    req.set_page_token(page_token);
     auto page = c.Call<lpb::ListTransfersResponse>(c.ledger(),
                                                    &lpb::LedgerService::Stub::ListTransfers, req);
     for (auto& t : *page.mutable_transfers()) *all.add_transfers() = std::move(t);
-    if (page.next_page_token().empty() || (limit > 0 && all.transfers_size() >= limit)) {
-      all.set_next_page_token(page.next_page_token());
-      break;
-    }
-    req.set_page_token(page.next_page_token());
-  }
+    return PageRead{page.transfers_size(), page.next_page_token()};
+  }));
   if (Json()) {
     PrintJson(all);
     return 0;

@@ -21,6 +21,7 @@
 #include "services/common/auth/token.h"
 #include "services/common/ids.h"
 #include "services/timebankd/node.h"
+#include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
 #include "timebank/directory/v1/auth.pb.h"
 #include "timebank/expenses/v1/expenses.pb.h"
@@ -142,14 +143,8 @@ const std::map<std::string, std::string>& Expected() {
 class AccessMatrixTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    NodeOptions o;
-    o.listen = "127.0.0.1:0";
-    o.data_dir = dir_.Sub("data");
-    o.admin_username = "operator";
-    o.admin_password = "operator-password";
-    auto node = Node::Start(o);
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = std::move(*node);
+    ASSERT_NO_FATAL_FAILURE(testing::StartTestNode(
+        testing::TestNodeOptions(dir_.Sub("data"), /*with_operator=*/true), &node_));
     directory::Directory* d = node_->directory();
     directory::Actor system;
     dpb::Community c;
@@ -162,35 +157,17 @@ class AccessMatrixTest : public ::testing::Test {
     org.set_name("Carers");
     org.set_kind(dpb::ORGANISATION_KIND_CHARITY);
     ASSERT_TRUE(d->CreateOrganisation(system, org, "").ok());
-    auto add = [&](uint64_t community, const std::string& name, dpb::Role role, uint64_t org_id) {
-      dpb::Member m;
-      m.set_community_id(community);
-      m.set_display_name(name);
-      auto made = d->CreateMember(system, m, "", "");
-      EXPECT_TRUE(made.ok()) << made.status();
-      if (role != dpb::ROLE_UNSPECIFIED) {
-        made = d->GrantRole(system, community, made->id(), role, org_id, "");
-        EXPECT_TRUE(made.ok()) << made.status();
-      }
-      return directory::Directory::PrincipalOf(*made);
-    };
-    principals_["adm"] = add(1, "Admin", dpb::ROLE_ADMIN, 0);
-    principals_["coo"] = add(1, "Coordinator", dpb::ROLE_COORDINATOR, 1);
-    principals_["fin"] = add(1, "Finance", dpb::ROLE_FINANCE, 0);
-    principals_["mem"] = add(1, "Member", dpb::ROLE_UNSPECIFIED, 0);
-    principals_["oth"] = add(2, "Other admin", dpb::ROLE_ADMIN, 0);
-    auto op = d->FindLogin("operator");
-    ASSERT_TRUE(op.ok() && op->has_value());
-    principals_["op"] = directory::Directory::PrincipalOf((*op)->member);
-    auto key = d->CreateApiKey(system, 1, 1, "rota");
+    principals_["adm"] = testing::AddPerson(d, 1, "Admin", {dpb::ROLE_ADMIN});
+    principals_["coo"] = testing::AddPerson(d, 1, "Coordinator", {dpb::ROLE_COORDINATOR}, 1);
+    principals_["fin"] = testing::AddPerson(d, 1, "Finance", {dpb::ROLE_FINANCE});
+    principals_["mem"] = testing::AddPerson(d, 1, "Member");
+    principals_["oth"] = testing::AddPerson(d, 2, "Other admin", {dpb::ROLE_ADMIN});
+    auto op = testing::OperatorPrincipal(node_.get());
+    ASSERT_TRUE(op.ok()) << op.status();
+    principals_["op"] = *op;
+    auto key = testing::MakeApiKey(d, 1, 1, "rota");
     ASSERT_TRUE(key.ok()) << key.status();
-    dpb::Principal k;
-    k.set_kind(dpb::Principal::KIND_API_KEY);
-    k.set_community_id(1);
-    k.set_subject_id(key->id());
-    k.add_roles(dpb::ROLE_COORDINATOR);
-    k.add_coordinator_of(1);
-    principals_["key"] = k;
+    principals_["key"] = *key;
     member_id_ = principals_["mem"].subject_id();
     channel_ = MakeChannel(node_->address());
   }
@@ -198,8 +175,7 @@ class AccessMatrixTest : public ::testing::Test {
   // A fresh token for `caller` (epochs move as the matrix signs people out).
   std::string TokenFor(const std::string& caller) {
     if (caller == "anon") return "";
-    const int64_t now_s = absl::ToUnixSeconds(absl::Now());
-    if (caller == "svc") return auth::MintServiceToken(*node_->keyring(), "matrix", now_s);
+    if (caller == "svc") return node_->ServiceToken("matrix");
     return node_->TokenFor(principals_.at(caller));
   }
 
@@ -242,17 +218,7 @@ class AccessMatrixTest : public ::testing::Test {
 
   // The call's status, through gRPC's generic API (any method by name).
   grpc::Status Call(const std::string& method, const Message& request, const std::string& token) {
-    grpc::GenericStub stub(channel_);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1500));
-    if (!token.empty()) auth::AddBearer(&ctx, token);
-    std::string bytes = request.SerializeAsString();
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer req(&slice, 1), resp;
-    std::promise<grpc::Status> done;
-    stub.UnaryCall(&ctx, method, grpc::StubOptions(), &req, &resp,
-                   [&](grpc::Status s) { done.set_value(std::move(s)); });
-    return done.get_future().get();
+    return testing::CallMethod(channel_, method, request, token, absl::Milliseconds(1500));
   }
 
   static bool DeniedByAccess(const grpc::Status& s) {

@@ -14,6 +14,7 @@
 #include "storage/absl_compat.h"
 #include "storage/bytes.h"
 #include "storage/check.h"
+#include "tests/common/test_node.h"
 
 namespace timebank::testing {
 namespace {
@@ -80,13 +81,8 @@ std::string MethodPath(const google::protobuf::MethodDescriptor* method) {
 
 absl::StatusOr<std::unique_ptr<ConformanceNode>> ConformanceNode::Start(
     const std::string& data_dir) {
-  NodeOptions o;
-  o.listen = "127.0.0.1:0";
-  o.data_dir = data_dir;
-  o.admin_username = "operator";
-  o.admin_password = "operator-password";
   std::unique_ptr<ConformanceNode> c(new ConformanceNode());
-  TB_ASSIGN_OR_RETURN(c->node_, Node::Start(o));
+  TB_ASSIGN_OR_RETURN(c->node_, Node::Start(TestNodeOptions(data_dir, /*with_operator=*/true)));
   c->channel_ = MakeChannel(c->node_->address());
   TB_ASSIGN_OR_RETURN(c->one_, c->NewCommunity("One"));
   if (c->one_.id != 1 || c->one_.organisation_id != 1) {
@@ -97,17 +93,8 @@ absl::StatusOr<std::unique_ptr<ConformanceNode>> ConformanceNode::Start(
   c->principals_["fin"] = c->one_.finance;
   c->principals_["mem"] = c->one_.member;
   directory::Directory* d = c->node_->directory();
-  TB_ASSIGN_OR_RETURN(auto op, d->FindLogin("operator"));
-  if (!op) return absl::InternalError("the operator was not created");
-  c->principals_["op"] = directory::Directory::PrincipalOf(op->member);
-  TB_ASSIGN_OR_RETURN(dpb::ApiKey key, d->CreateApiKey(directory::Actor(), 1, 1, "conformance"));
-  dpb::Principal k;
-  k.set_kind(dpb::Principal::KIND_API_KEY);
-  k.set_community_id(1);
-  k.set_subject_id(key.id());
-  k.add_roles(dpb::ROLE_COORDINATOR);
-  k.add_coordinator_of(1);
-  c->principals_["key"] = k;
+  TB_ASSIGN_OR_RETURN(c->principals_["op"], OperatorPrincipal(c->node_.get()));
+  TB_ASSIGN_OR_RETURN(c->principals_["key"], MakeApiKey(d, 1, 1, "conformance"));
   return c;
 }
 
@@ -132,21 +119,13 @@ absl::StatusOr<TestCommunity> ConformanceNode::NewCommunity(const std::string& n
   org.set_kind(dpb::ORGANISATION_KIND_CHARITY);
   TB_ASSIGN_OR_RETURN(org, d->CreateOrganisation(system, org, ""));
   t.organisation_id = org.id();
-  auto person = [&](const std::string& who, dpb::Role role,
-                    uint64_t org_id) -> absl::StatusOr<dpb::Principal> {
-    dpb::Member m;
-    m.set_community_id(t.id);
-    m.set_display_name(absl::StrCat(name, " ", who));
-    TB_ASSIGN_OR_RETURN(m, d->CreateMember(system, m, "", ""));
-    if (role != dpb::ROLE_UNSPECIFIED) {
-      TB_ASSIGN_OR_RETURN(m, d->GrantRole(system, t.id, m.id(), role, org_id, ""));
-    }
-    return directory::Directory::PrincipalOf(m);
-  };
-  TB_ASSIGN_OR_RETURN(t.admin, person("admin", dpb::ROLE_ADMIN, 0));
-  TB_ASSIGN_OR_RETURN(t.coordinator, person("coordinator", dpb::ROLE_COORDINATOR, org.id()));
-  TB_ASSIGN_OR_RETURN(t.finance, person("finance", dpb::ROLE_FINANCE, 0));
-  TB_ASSIGN_OR_RETURN(t.member, person("member", dpb::ROLE_UNSPECIFIED, 0));
+  TB_ASSIGN_OR_RETURN(t.admin,
+                      MakePerson(d, t.id, absl::StrCat(name, " admin"), {dpb::ROLE_ADMIN}));
+  TB_ASSIGN_OR_RETURN(t.coordinator, MakePerson(d, t.id, absl::StrCat(name, " coordinator"),
+                                                {dpb::ROLE_COORDINATOR}, org.id()));
+  TB_ASSIGN_OR_RETURN(t.finance,
+                      MakePerson(d, t.id, absl::StrCat(name, " finance"), {dpb::ROLE_FINANCE}));
+  TB_ASSIGN_OR_RETURN(t.member, MakePerson(d, t.id, absl::StrCat(name, " member")));
   return t;
 }
 
@@ -205,25 +184,8 @@ void ConformanceNode::Fill(Message* m) const {
 grpc::Status ConformanceNode::CallBytes(const std::string& method_path,
                                         const std::string& request_bytes, const std::string& token,
                                         std::string* response_bytes) {
-  grpc::GenericStub stub(channel_);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(kCallDeadlineMs));
-  if (!token.empty()) auth::AddBearer(&ctx, token);
-  grpc::Slice slice(request_bytes);
-  grpc::ByteBuffer req(&slice, 1), resp;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, method_path, grpc::StubOptions(), &req, &resp,
-                 [&](grpc::Status s) { done.set_value(std::move(s)); });
-  grpc::Status s = done.get_future().get();
-  if (s.ok() && response_bytes != nullptr) {
-    std::vector<grpc::Slice> slices;
-    (void)resp.Dump(&slices);
-    response_bytes->clear();
-    for (const grpc::Slice& sl : slices) {
-      response_bytes->append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-    }
-  }
-  return s;
+  return CallMethodBytes(channel_, method_path, request_bytes, token,
+                         absl::Milliseconds(kCallDeadlineMs), response_bytes);
 }
 
 grpc::Status ConformanceNode::Call(const std::string& method_path, const Message& request,

@@ -25,6 +25,7 @@
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/ids.h"
 #include "services/timebankd/node.h"
+#include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
 #include "timebank/activity/v1/activity.pb.h"
 #include "timebank/directory/v1/auth.pb.h"
@@ -223,14 +224,8 @@ std::string WithoutExportTime(const std::string& json) {
 class TenantIsolationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    NodeOptions o;
-    o.listen = "127.0.0.1:0";
-    o.data_dir = dir_.Sub("data");
-    o.admin_username = "operator";
-    o.admin_password = "operator-password";
-    auto node = Node::Start(o);
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = std::move(*node);
+    ASSERT_NO_FATAL_FAILURE(testing::StartTestNode(
+        testing::TestNodeOptions(dir_.Sub("data"), /*with_operator=*/true), &node_));
     channel_ = MakeChannel(node_->address());
     for (uint64_t c : {1, 2}) {
       dpb::Community community;
@@ -253,25 +248,11 @@ class TenantIsolationTest : public ::testing::Test {
 
   // Any method by name, through gRPC's generic API.
   Answer Call(const std::string& path, const Message& request, const std::string& token) {
-    grpc::GenericStub stub(channel_);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    if (!token.empty()) auth::AddBearer(&ctx, token);
-    std::string bytes = request.SerializeAsString();
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer req(&slice, 1), resp;
-    std::promise<grpc::Status> done;
-    stub.UnaryCall(&ctx, path, grpc::StubOptions(), &req, &resp,
-                   [&](grpc::Status s) { done.set_value(std::move(s)); });
-    const grpc::Status s = done.get_future().get();
     Answer a;
+    const grpc::Status s = testing::CallMethodBytes(channel_, path, request.SerializeAsString(),
+                                                    token, absl::Seconds(5), &a.response);
     a.code = s.error_code();
     a.message = s.error_message();
-    std::vector<grpc::Slice> slices;
-    if (s.ok() && resp.Dump(&slices).ok()) {
-      for (auto& sl : slices)
-        a.response.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-    }
     return a;
   }
 
@@ -307,34 +288,16 @@ class TenantIsolationTest : public ::testing::Test {
     auto made_org = d->CreateOrganisation({}, org, "");
     ASSERT_TRUE(made_org.ok()) << made_org.status();
     t->organisation = made_org->id();
-    auto add = [&](const std::string& name, dpb::Role role) {
-      dpb::Member m;
-      m.set_community_id(c);
-      m.set_display_name(name);
-      auto made = d->CreateMember({}, m, "", "");
-      EXPECT_TRUE(made.ok()) << made.status();
-      if (role != dpb::ROLE_UNSPECIFIED) {
-        made = d->GrantRole({}, c, made->id(), role,
-                            role == dpb::ROLE_COORDINATOR ? t->organisation : 0, "");
-        EXPECT_TRUE(made.ok()) << made.status();
-      }
-      return directory::Directory::PrincipalOf(*made);
-    };
-    t->people["adm"] = add("Admin", dpb::ROLE_ADMIN);
-    t->people["coo"] = add("Coordinator", dpb::ROLE_COORDINATOR);
-    t->people["fin"] = add("Finance", dpb::ROLE_FINANCE);
-    t->people["mem"] = add("Member", dpb::ROLE_UNSPECIFIED);
-    t->people["giver"] = add("Giver", dpb::ROLE_UNSPECIFIED);
-    auto key = d->CreateApiKey({}, c, t->organisation, "rota");
+    t->people["adm"] = testing::AddPerson(d, c, "Admin", {dpb::ROLE_ADMIN});
+    t->people["coo"] =
+        testing::AddPerson(d, c, "Coordinator", {dpb::ROLE_COORDINATOR}, t->organisation);
+    t->people["fin"] = testing::AddPerson(d, c, "Finance", {dpb::ROLE_FINANCE});
+    t->people["mem"] = testing::AddPerson(d, c, "Member");
+    t->people["giver"] = testing::AddPerson(d, c, "Giver");
+    auto key = testing::MakeApiKey(d, c, t->organisation, "rota");
     ASSERT_TRUE(key.ok()) << key.status();
-    t->api_key = key->id();
-    dpb::Principal k;
-    k.set_kind(dpb::Principal::KIND_API_KEY);
-    k.set_community_id(c);
-    k.set_subject_id(key->id());
-    k.add_roles(dpb::ROLE_COORDINATOR);
-    k.add_coordinator_of(t->organisation);
-    t->people["key"] = k;
+    t->api_key = key->subject_id();
+    t->people["key"] = *key;
     const std::string adm = TokenFor(t->people["adm"]), coo = TokenFor(t->people["coo"]),
                       fin = TokenFor(t->people["fin"]), mem = TokenFor(t->people["mem"]),
                       giver = TokenFor(t->people["giver"]);

@@ -12,6 +12,7 @@
 #include "services/common/server.h"
 #include "services/expenses/expense_book.h"
 #include "services/timebankd/node.h"
+#include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
 #include "timebank/expenses/v1/expenses.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
@@ -25,31 +26,14 @@ namespace lpb = ::timebank::ledger::v1;
 class ExpensesGrpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    NodeOptions o;
-    o.listen = "127.0.0.1:0";
-    o.data_dir = dir_.Sub("data");
-    auto node = Node::Start(o);
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = std::move(*node);
-    directory::Directory* d = node_->directory();
-    directory::Actor system;
-    dpb::Community c;
-    c.set_name("Riverside");
-    c.set_expense_currency("GBP");
-    community_ = d->CreateCommunity(system, c, "").value().id();
-    auto person = [&](const std::string& name, dpb::Role role) {
-      dpb::Member m;
-      m.set_community_id(community_);
-      m.set_display_name(name);
-      m = d->CreateMember(system, m, "", "").value();
-      if (role != dpb::ROLE_UNSPECIFIED) {
-        m = d->GrantRole(system, community_, m.id(), role, 0, "").value();
-      }
-      return directory::Directory::PrincipalOf(m);
-    };
-    alice_ = person("Alice", dpb::ROLE_UNSPECIFIED);
-    fiona_ = person("Fiona", dpb::ROLE_FINANCE);
-    farid_ = person("Farid", dpb::ROLE_FINANCE);
+    ASSERT_NO_FATAL_FAILURE(
+        testing::StartTestNode(testing::TestNodeOptions(dir_.Sub("data")), &node_));
+    auto people = testing::MakeExpensesCommunity(node_->directory());
+    ASSERT_TRUE(people.ok()) << people.status();
+    community_ = people->id;
+    alice_ = people->alice;
+    fiona_ = people->fiona;
+    farid_ = people->farid;
     channel_ = MakeChannel(node_->address());
     stub_ = xpb::ExpensesService::NewStub(channel_);
     ledger_ = lpb::LedgerService::NewStub(channel_);
@@ -58,9 +42,7 @@ class ExpensesGrpcTest : public ::testing::Test {
 
   template <typename Resp, typename Req, typename Method>
   grpc::Status Call(const dpb::Principal& who, Method method, const Req& req, Resp* resp) {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", node_->TokenFor(who)));
-    return (stub_.get()->*method)(&ctx, req, resp);
+    return testing::CallWithToken(stub_.get(), method, node_->TokenFor(who), req, resp);
   }
   // Σ of the community's GBP balances is zero, no GBP account moved time, and the
   // journal verifies. Waits for the outbox to drain first.

@@ -10,6 +10,7 @@
 #include "services/common/server.h"
 #include "services/expenses/expense_book.h"
 #include "services/timebankd/node.h"
+#include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
 #include "timebank/expenses/v1/expenses.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
@@ -30,34 +31,17 @@ class ExpensesLedgerOutageTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(StartLedger("127.0.0.1:0"));
     ledger_address_ = ledger_node_->address();
-    NodeOptions o;
-    o.listen = "127.0.0.1:0";
+    NodeOptions o = testing::TestNodeOptions(dir_.Sub("app"));
     o.services = {"directory", "expenses"};
-    o.data_dir = dir_.Sub("app");
     o.keyring_path = dir_.Sub("keyring");
     o.ledger_address = ledger_address_;
-    auto node = Node::Start(o);
-    ASSERT_TRUE(node.ok()) << node.status();
-    app_ = std::move(*node);
-    directory::Directory* d = app_->directory();
-    directory::Actor system;
-    dpb::Community c;
-    c.set_name("Riverside");
-    c.set_expense_currency("GBP");
-    community_ = d->CreateCommunity(system, c, "").value().id();
-    auto person = [&](const std::string& name, dpb::Role role) {
-      dpb::Member m;
-      m.set_community_id(community_);
-      m.set_display_name(name);
-      m = d->CreateMember(system, m, "", "").value();
-      if (role != dpb::ROLE_UNSPECIFIED) {
-        m = d->GrantRole(system, community_, m.id(), role, 0, "").value();
-      }
-      return directory::Directory::PrincipalOf(m);
-    };
-    alice_ = person("Alice", dpb::ROLE_UNSPECIFIED);
-    fiona_ = person("Fiona", dpb::ROLE_FINANCE);
-    farid_ = person("Farid", dpb::ROLE_FINANCE);
+    ASSERT_NO_FATAL_FAILURE(testing::StartTestNode(o, &app_));
+    auto people = testing::MakeExpensesCommunity(app_->directory());
+    ASSERT_TRUE(people.ok()) << people.status();
+    community_ = people->id;
+    alice_ = people->alice;
+    fiona_ = people->fiona;
+    farid_ = people->farid;
     stub_ = xpb::ExpensesService::NewStub(MakeChannel(app_->address()));
   }
   void TearDown() override {
@@ -65,20 +49,15 @@ class ExpensesLedgerOutageTest : public ::testing::Test {
     if (ledger_node_) ledger_node_->Shutdown();
   }
   void StartLedger(const std::string& listen) {
-    NodeOptions o;
+    NodeOptions o = testing::TestNodeOptions(dir_.Sub("ledger"));
     o.listen = listen;
     o.services = {"ledger"};
-    o.data_dir = dir_.Sub("ledger");
     o.keyring_path = dir_.Sub("keyring");
-    auto node = Node::Start(o);
-    ASSERT_TRUE(node.ok()) << node.status();
-    ledger_node_ = std::move(*node);
+    ASSERT_NO_FATAL_FAILURE(testing::StartTestNode(o, &ledger_node_));
   }
   template <typename Resp, typename Req, typename Method>
   grpc::Status Call(const dpb::Principal& who, Method method, const Req& req, Resp* resp) {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", app_->TokenFor(who)));
-    return (stub_.get()->*method)(&ctx, req, resp);
+    return testing::CallWithToken(stub_.get(), method, app_->TokenFor(who), req, resp);
   }
   xpb::Claim NewClaim(int64_t amount_minor) {
     xpb::Claim claim;

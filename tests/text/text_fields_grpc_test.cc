@@ -26,6 +26,7 @@
 #include "services/common/ids.h"
 #include "services/common/text_fields.h"
 #include "services/timebankd/node.h"
+#include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
 #include "timebank/activity/v1/activity.pb.h"
 #include "timebank/ledger/v1/ledger.pb.h"
@@ -46,14 +47,8 @@ constexpr char kRefusal[] = ": character 7 is U+202E (a right-to-left override)"
 class TextFieldsGrpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    NodeOptions o;
-    o.listen = "127.0.0.1:0";
-    o.data_dir = dir_.Sub("data");
-    o.admin_username = "operator";
-    o.admin_password = "operator-password";
-    auto node = Node::Start(o);
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = std::move(*node);
+    ASSERT_NO_FATAL_FAILURE(testing::StartTestNode(
+        testing::TestNodeOptions(dir_.Sub("data"), /*with_operator=*/true), &node_));
     directory::Directory* d = node_->directory();
     directory::Actor system;
     dpb::Community c;
@@ -66,23 +61,14 @@ class TextFieldsGrpcTest : public ::testing::Test {
     org.set_kind(dpb::ORGANISATION_KIND_CHARITY);
     ASSERT_TRUE(d->CreateOrganisation(system, org, "").ok());
     // One person holding every role of community 1, so every community RPC lets them in.
-    dpb::Member m;
-    m.set_community_id(1);
-    m.set_display_name("Everything");
-    m.set_member_number("E-1");
-    auto made = d->CreateMember(system, m, "", "");
+    auto made = testing::MakePerson(d, 1, "Everything",
+                                    {dpb::ROLE_ADMIN, dpb::ROLE_FINANCE, dpb::ROLE_COORDINATOR},
+                                    /*coordinator_of=*/1, /*member_number=*/"E-1");
     ASSERT_TRUE(made.ok()) << made.status();
-    for (dpb::Role role : {dpb::ROLE_ADMIN, dpb::ROLE_FINANCE, dpb::ROLE_COORDINATOR}) {
-      made = d->GrantRole(system, 1, made->id(), role, role == dpb::ROLE_COORDINATOR ? 1 : 0, "");
-      ASSERT_TRUE(made.ok()) << made.status();
-    }
-    member_id_ = made->id();
-    auto op = d->FindLogin("operator");
-    ASSERT_TRUE(op.ok() && op->has_value());
-    tokens_ = {
-        node_->TokenFor(directory::Directory::PrincipalOf(*made)),
-        auth::MintServiceToken(*node_->keyring(), "text-check", absl::ToUnixSeconds(absl::Now())),
-        node_->TokenFor(directory::Directory::PrincipalOf((*op)->member))};
+    member_id_ = made->subject_id();
+    auto op = testing::OperatorPrincipal(node_.get());
+    ASSERT_TRUE(op.ok()) << op.status();
+    tokens_ = {node_->TokenFor(*made), node_->ServiceToken("text-check"), node_->TokenFor(*op)};
     channel_ = MakeChannel(node_->address());
   }
 
@@ -152,25 +138,7 @@ class TextFieldsGrpcTest : public ::testing::Test {
 
   grpc::Status Call(const std::string& method, const Message& request, const std::string& token,
                     Message* response = nullptr) {
-    grpc::GenericStub stub(channel_);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    auth::AddBearer(&ctx, token);
-    std::string bytes = request.SerializeAsString();
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer req(&slice, 1), resp;
-    std::promise<grpc::Status> done;
-    stub.UnaryCall(&ctx, method, grpc::StubOptions(), &req, &resp,
-                   [&](grpc::Status s) { done.set_value(std::move(s)); });
-    grpc::Status s = done.get_future().get();
-    if (s.ok() && response != nullptr) {
-      std::vector<grpc::Slice> slices;
-      EXPECT_TRUE(resp.Dump(&slices).ok());
-      std::string out;
-      for (const grpc::Slice& sl : slices) out.append(sl.begin(), sl.end());
-      EXPECT_TRUE(response->ParseFromString(out));
-    }
-    return s;
+    return testing::CallMethod(channel_, method, request, token, absl::Seconds(5), response);
   }
 
   static bool DeniedByAccess(const grpc::Status& s) {

@@ -1,0 +1,132 @@
+// The gRPC tests' node and calls: see test_node.h.
+#include "tests/common/test_node.h"
+
+#include <grpcpp/generic/generic_stub.h>
+
+#include <chrono>
+#include <future>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "storage/check.h"
+
+namespace timebank::testing {
+
+namespace dpb = ::timebank::directory::v1;
+
+NodeOptions TestNodeOptions(const std::string& data_dir, bool with_operator) {
+  NodeOptions o;
+  o.listen = "127.0.0.1:0";
+  o.data_dir = data_dir;
+  if (with_operator) {
+    o.admin_username = kOperatorUsername;
+    o.admin_password = kOperatorPassword;
+  }
+  return o;
+}
+
+void StartTestNode(const NodeOptions& options, std::unique_ptr<Node>* node) {
+  auto started = Node::Start(options);
+  ASSERT_TRUE(started.ok()) << started.status();
+  *node = std::move(*started);
+}
+
+absl::StatusOr<dpb::Principal> MakePerson(directory::Directory* d, uint64_t community,
+                                          const std::string& display_name,
+                                          const std::vector<dpb::Role>& roles,
+                                          uint64_t coordinator_of,
+                                          const std::string& member_number) {
+  directory::Actor system;
+  dpb::Member m;
+  m.set_community_id(community);
+  m.set_display_name(display_name);
+  if (!member_number.empty()) m.set_member_number(member_number);
+  TB_ASSIGN_OR_RETURN(m, d->CreateMember(system, m, "", ""));
+  for (dpb::Role role : roles) {
+    const uint64_t org = role == dpb::ROLE_COORDINATOR ? coordinator_of : 0;
+    TB_ASSIGN_OR_RETURN(m, d->GrantRole(system, community, m.id(), role, org, ""));
+  }
+  return directory::Directory::PrincipalOf(m);
+}
+
+dpb::Principal AddPerson(directory::Directory* d, uint64_t community,
+                         const std::string& display_name, const std::vector<dpb::Role>& roles,
+                         uint64_t coordinator_of, const std::string& member_number) {
+  absl::StatusOr<dpb::Principal> p =
+      MakePerson(d, community, display_name, roles, coordinator_of, member_number);
+  EXPECT_TRUE(p.ok()) << display_name << ": " << p.status();
+  return p.ok() ? *std::move(p) : dpb::Principal();
+}
+
+absl::StatusOr<dpb::Principal> MakeApiKey(directory::Directory* d, uint64_t community,
+                                          uint64_t organisation, const std::string& name) {
+  TB_ASSIGN_OR_RETURN(dpb::ApiKey key,
+                      d->CreateApiKey(directory::Actor(), community, organisation, name));
+  dpb::Principal k;
+  k.set_kind(dpb::Principal::KIND_API_KEY);
+  k.set_community_id(community);
+  k.set_subject_id(key.id());
+  k.add_roles(dpb::ROLE_COORDINATOR);
+  k.add_coordinator_of(organisation);
+  return k;
+}
+
+absl::StatusOr<dpb::Principal> OperatorPrincipal(Node* node) {
+  TB_ASSIGN_OR_RETURN(auto op, node->directory()->FindLogin(kOperatorUsername));
+  if (!op) return absl::NotFoundError("the node has no operator login");
+  return directory::Directory::PrincipalOf(op->member);
+}
+
+absl::StatusOr<ExpensesCommunity> MakeExpensesCommunity(directory::Directory* d) {
+  dpb::Community c;
+  c.set_name("Riverside");
+  c.set_expense_currency("GBP");
+  ExpensesCommunity out;
+  TB_ASSIGN_OR_RETURN(c, d->CreateCommunity(directory::Actor(), c, ""));
+  out.id = c.id();
+  TB_ASSIGN_OR_RETURN(out.alice, MakePerson(d, out.id, "Alice"));
+  TB_ASSIGN_OR_RETURN(out.fiona, MakePerson(d, out.id, "Fiona", {dpb::ROLE_FINANCE}));
+  TB_ASSIGN_OR_RETURN(out.farid, MakePerson(d, out.id, "Farid", {dpb::ROLE_FINANCE}));
+  return out;
+}
+
+grpc::Status CallMethodBytes(const std::shared_ptr<grpc::Channel>& channel,
+                             const std::string& method_path, const std::string& request_bytes,
+                             const std::string& token, absl::Duration deadline,
+                             std::string* response_bytes) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
+  auth::AddBearer(&ctx, token);
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer req(&slice, 1), resp;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, method_path, grpc::StubOptions(), &req, &resp,
+                 [&](grpc::Status s) { done.set_value(std::move(s)); });
+  grpc::Status s = done.get_future().get();
+  if (s.ok() && response_bytes != nullptr) {
+    std::vector<grpc::Slice> slices;
+    EXPECT_TRUE(resp.Dump(&slices).ok()) << method_path;
+    response_bytes->clear();
+    for (const grpc::Slice& sl : slices) {
+      response_bytes->append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    }
+  }
+  return s;
+}
+
+grpc::Status CallMethod(const std::shared_ptr<grpc::Channel>& channel,
+                        const std::string& method_path, const google::protobuf::Message& request,
+                        const std::string& token, absl::Duration deadline,
+                        google::protobuf::Message* response) {
+  std::string bytes;
+  grpc::Status s = CallMethodBytes(channel, method_path, request.SerializeAsString(), token,
+                                   deadline, response == nullptr ? nullptr : &bytes);
+  if (s.ok() && response != nullptr) {
+    EXPECT_TRUE(response->ParseFromString(bytes)) << method_path;
+  }
+  return s;
+}
+
+}  // namespace timebank::testing

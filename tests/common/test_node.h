@@ -1,0 +1,96 @@
+// What the gRPC tests share to run a real in-process timebankd and call it from
+// outside: a node on a free local port with its stores in a test directory, people
+// in roles and API keys made directly in its directory (the tests then call as
+// them with the node's tokens), and calls through gRPC, typed or by method path.
+// Setting up and calling are written here once; each test keeps only its own data.
+#ifndef TIMEBANK_TESTS_COMMON_TEST_NODE_H_
+#define TIMEBANK_TESTS_COMMON_TEST_NODE_H_
+
+#include <google/protobuf/message.h>
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/client_channel.h"
+#include "services/timebankd/node.h"
+#include "timebank/directory/v1/directory.pb.h"
+
+namespace timebank::testing {
+
+// The operator login a node made with TestNodeOptions(dir, /*with_operator=*/true) has.
+inline constexpr char kOperatorUsername[] = "operator";
+inline constexpr char kOperatorPassword[] = "operator-password";
+
+// A node serving every service on a free local port with its stores under `data_dir`,
+// and with `with_operator`, the operator login above. Tests change the rest they need.
+NodeOptions TestNodeOptions(const std::string& data_dir, bool with_operator = false);
+
+// Starts a node with `options` into *node. A fatal test failure when it does not
+// start: call it under ASSERT_NO_FATAL_FAILURE.
+void StartTestNode(const NodeOptions& options, std::unique_ptr<Node>* node);
+
+// A member of `community` named `display_name` (with `member_number` when not empty),
+// granted each of `roles` in turn; a coordinator role coordinates organisation
+// `coordinator_of`.
+absl::StatusOr<::timebank::directory::v1::Principal> MakePerson(
+    directory::Directory* d, uint64_t community, const std::string& display_name,
+    const std::vector<::timebank::directory::v1::Role>& roles = {}, uint64_t coordinator_of = 0,
+    const std::string& member_number = "");
+// The same for a test's set-up: a person not made is a test failure, and an empty
+// principal is returned.
+::timebank::directory::v1::Principal AddPerson(
+    directory::Directory* d, uint64_t community, const std::string& display_name,
+    const std::vector<::timebank::directory::v1::Role>& roles = {}, uint64_t coordinator_of = 0,
+    const std::string& member_number = "");
+
+// A new API key `name` of `organisation`, as the principal that calls with it (a key
+// coordinates the organisation it belongs to; its id is the principal's subject_id).
+absl::StatusOr<::timebank::directory::v1::Principal> MakeApiKey(directory::Directory* d,
+                                                                uint64_t community,
+                                                                uint64_t organisation,
+                                                                const std::string& name);
+
+// The operator's principal (the node has the operator login).
+absl::StatusOr<::timebank::directory::v1::Principal> OperatorPrincipal(Node* node);
+
+// A community in GBP, "Riverside", with the people of a claim's whole life: Alice, a
+// member who claims, and Fiona and Farid, two finance officers (a claim above the
+// second-approver threshold needs both).
+struct ExpensesCommunity {
+  uint64_t id = 0;
+  ::timebank::directory::v1::Principal alice, fiona, farid;
+};
+absl::StatusOr<ExpensesCommunity> MakeExpensesCommunity(directory::Directory* d);
+
+// A unary call of the method at `method_path` ("/timebank.ledger.v1.LedgerService/
+// ListAccounts") with the request's bytes as given, through gRPC's generic API, with
+// `token` (none when empty) and `deadline`. *response_bytes, when given, receives the
+// answer of a call that succeeded.
+grpc::Status CallMethodBytes(const std::shared_ptr<grpc::Channel>& channel,
+                             const std::string& method_path, const std::string& request_bytes,
+                             const std::string& token, absl::Duration deadline,
+                             std::string* response_bytes = nullptr);
+// The same with a message; the answer of a call that succeeded is parsed into
+// *response when given (a test failure if it does not parse).
+grpc::Status CallMethod(const std::shared_ptr<grpc::Channel>& channel,
+                        const std::string& method_path, const google::protobuf::Message& request,
+                        const std::string& token, absl::Duration deadline,
+                        google::protobuf::Message* response = nullptr);
+
+// A typed unary call of `method` on `stub` with `token`.
+template <typename Stub, typename Method, typename Req, typename Resp>
+grpc::Status CallWithToken(Stub* stub, Method method, const std::string& token, const Req& req,
+                           Resp* resp) {
+  grpc::ClientContext ctx;
+  auth::AddBearer(&ctx, token);
+  return (stub->*method)(&ctx, req, resp);
+}
+
+}  // namespace timebank::testing
+
+#endif  // TIMEBANK_TESTS_COMMON_TEST_NODE_H_
