@@ -9,6 +9,8 @@ PACKAGES=(
   libssl-dev libargon2-dev libicu-dev libcpp-httplib-dev libjemalloc-dev prometheus-cpp-dev nghttp2-client clang-format
   clang libclang-rt-14-dev llvm  # the sanitizer + libFuzzer build; llvm-symbolizer
   lld  # the linker CI uses (deploy/local/test.sh)
+  nlohmann-json3-dev  # JSON documents that are not protobuf messages (Open Badges credentials)
+  python3 python3-cryptography python3-jwt  # tests verify credentials with an implementation not our own
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
