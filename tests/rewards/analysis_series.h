@@ -5,12 +5,23 @@
 #define TIMEBANK_TESTS_REWARDS_ANALYSIS_SERIES_H_
 
 #include <initializer_list>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "services/rewards/analysis/signal.h"
+
+namespace timebank::rewards {
+
+// Failures print signals by name ("shift up 0..5"), not as bytes.
+inline void PrintTo(const Signal& s, std::ostream* os) {
+  *os << SignalName(s.kind) << " " << DirectionName(s.direction) << " " << s.first << ".."
+      << s.last;
+}
+
+}  // namespace timebank::rewards
 
 namespace timebank::rewards::analysis_testing {
 

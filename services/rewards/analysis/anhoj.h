@@ -35,6 +35,8 @@ struct AnhojResult {
 };
 
 AnhojResult AnalyseAnhoj(absl::Span<const double> values);
+// The same rules against a given centre line (a baseline's median, say); they still
+// need kRunChartUsefulPointsMin useful points.
 AnhojResult AnalyseAnhojAround(absl::Span<const double> values, double median);
 
 }  // namespace timebank::rewards
