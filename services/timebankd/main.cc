@@ -40,6 +40,9 @@ ABSL_FLAG(std::string, admin_username, "",
           "is printed");
 ABSL_FLAG(int, read_threads, 2, "Threads for store scans (statements, journal)");
 ABSL_FLAG(int64_t, ledger_max_accounts, 2'000'000, "Most accounts the ledger holds in memory");
+ABSL_FLAG(bool, rewards_rebuild, false,
+          "Rebuild the rewards projection from the ledger's journal, starting from its first "
+          "entry (the figures are the same afterwards; it takes a while on a large journal)");
 
 int main(int argc, char** argv) {
   timebank::SetProgramUsage(
@@ -77,6 +80,7 @@ int main(int argc, char** argv) {
                  "(never on the command line, where other users can read it)\n");
     return 2;
   }
+  options.rewards_rebuild = absl::GetFlag(FLAGS_rewards_rebuild);
   options.ledger.limits.max_accounts =
       static_cast<size_t>(absl::GetFlag(FLAGS_ledger_max_accounts));
 

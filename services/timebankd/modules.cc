@@ -6,6 +6,7 @@
 #include "services/timebankd/directory_module.h"
 #include "services/timebankd/expenses_module.h"
 #include "services/timebankd/ledger_module.h"
+#include "services/timebankd/rewards_module.h"
 #include "services/timebankd/system_module.h"
 
 namespace timebank {
@@ -27,7 +28,7 @@ const std::vector<ModuleRow>& Rows() {
   static const auto* kRows = new std::vector<ModuleRow>{
       {"ledger", Make<LedgerModule>},     {"directory", Make<DirectoryModule>},
       {"activity", Make<ActivityModule>}, {"expenses", Make<ExpensesModule>},
-      {"system", Make<SystemModule>},
+      {"rewards", Make<RewardsModule>},   {"system", Make<SystemModule>},
   };
   return *kRows;
 }

@@ -12,6 +12,7 @@
 #include "services/timebankd/directory_module.h"
 #include "services/timebankd/expenses_module.h"
 #include "services/timebankd/ledger_module.h"
+#include "services/timebankd/rewards_module.h"
 #include "storage/check.h"
 
 namespace timebank {
@@ -183,6 +184,16 @@ activity::ActivityBook* Node::activity() const {
 expenses::ExpenseBook* Node::expenses() const {
   const auto* m = Find<ExpensesModule>("expenses");
   return m ? m->book() : nullptr;
+}
+
+rewards::RewardsProjection* Node::rewards_projection() const {
+  const auto* m = Find<RewardsModule>("rewards");
+  return m ? m->projection() : nullptr;
+}
+
+rewards::JournalFollower* Node::rewards_follower() const {
+  const auto* m = Find<RewardsModule>("rewards");
+  return m ? m->follower() : nullptr;
 }
 
 const std::string& Node::setup_code() const {

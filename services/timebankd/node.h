@@ -27,6 +27,8 @@
 #include "services/expenses/expense_book.h"
 #include "services/expenses/expenses_service.h"
 #include "services/ledger/ledger_engine.h"
+#include "services/rewards/journal_follower.h"
+#include "services/rewards/projection.h"
 #include "services/timebankd/module.h"
 #include "services/timebankd/modules.h"
 #include "services/timebankd/node_options.h"
@@ -48,6 +50,9 @@ class Node {
   directory::Directory* directory() const;
   activity::ActivityBook* activity() const;
   expenses::ExpenseBook* expenses() const;
+  // The rewards projection and the follower that keeps it up with the journal.
+  rewards::RewardsProjection* rewards_projection() const;
+  rewards::JournalFollower* rewards_follower() const;
   auth::Keyring* keyring() { return keyring_.get(); }
   // The records store of a hosted "directory", "activity" or "expenses" service, for
   // tests that check a refused call wrote nothing; null for any other name.

@@ -41,6 +41,8 @@ struct NodeOptions {
   std::string admin_username;
   std::string admin_password;
   directory::AuthOptions auth;
+  // Start the rewards projection again from the journal's first entry.
+  bool rewards_rebuild = false;
 };
 
 }  // namespace timebank

@@ -10,8 +10,26 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "storage/check.h"
+#include "timebank/rewards/v1/rewards.pb.h"
 
 namespace timebank::testing {
+
+const std::vector<const google::protobuf::ServiceDescriptor*>& TimebankServices() {
+  static const auto* services = [] {
+    auto* v = new std::vector<const google::protobuf::ServiceDescriptor*>();
+    for (const char* name :
+         {"timebank.system.v1.SystemService", "timebank.ledger.v1.LedgerService",
+          "timebank.directory.v1.DirectoryService", "timebank.directory.v1.AuthService",
+          "timebank.activity.v1.ActivityService", "timebank.expenses.v1.ExpensesService",
+          "timebank.rewards.v1.RewardsService"}) {
+      const auto* s = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+      TB_CHECK(s != nullptr);
+      v->push_back(s);
+    }
+    return v;
+  }();
+  return *services;
+}
 
 namespace dpb = ::timebank::directory::v1;
 

@@ -6,6 +6,7 @@
 #ifndef TIMEBANK_TESTS_COMMON_TEST_NODE_H_
 #define TIMEBANK_TESTS_COMMON_TEST_NODE_H_
 
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 
@@ -21,6 +22,11 @@
 #include "timebank/directory/v1/directory.pb.h"
 
 namespace timebank::testing {
+
+// Every gRPC service a full node serves (system, ledger, directory, auth, activity,
+// expenses, rewards): the one list the tests that walk every RPC from the descriptors
+// start from. AccessMatrixTest checks it names every service of the access table.
+const std::vector<const google::protobuf::ServiceDescriptor*>& TimebankServices();
 
 // The operator login a node made with TestNodeOptions(dir, /*with_operator=*/true) has.
 inline constexpr char kOperatorUsername[] = "operator";

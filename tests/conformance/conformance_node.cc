@@ -56,19 +56,7 @@ const char* CallerFor(auth::Grant g) {
 }  // namespace
 
 const std::vector<const google::protobuf::ServiceDescriptor*>& AllServices() {
-  static const auto* services = [] {
-    auto* v = new std::vector<const google::protobuf::ServiceDescriptor*>();
-    for (const char* name :
-         {"timebank.system.v1.SystemService", "timebank.ledger.v1.LedgerService",
-          "timebank.directory.v1.DirectoryService", "timebank.directory.v1.AuthService",
-          "timebank.activity.v1.ActivityService", "timebank.expenses.v1.ExpensesService"}) {
-      const auto* s = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
-      TB_CHECK(s != nullptr);
-      v->push_back(s);
-    }
-    return v;
-  }();
-  return *services;
+  return testing::TimebankServices();
 }
 
 std::string MethodKey(const google::protobuf::MethodDescriptor* method) {

@@ -28,6 +28,7 @@ std::vector<AccessRule> BuildTable() {
   const std::string au = "/timebank.directory.v1.AuthService/";
   const std::string act = "/timebank.activity.v1.ActivityService/";
   const std::string exp = "/timebank.expenses.v1.ExpensesService/";
+  const std::string rew = "/timebank.rewards.v1.RewardsService/";
   // Every id a ledger transfer names (its own, its accounts, the transfer it posts,
   // voids or reverses): a community admin acts only on ids of their own community.
   const std::vector<std::string> transfer_ids = {"transfers.id", "transfers.debit_account_id",
@@ -170,6 +171,16 @@ std::vector<AccessRule> BuildTable() {
       {exp + "ExportPaymentBatch", {G::kFinance}, "community_id"},
       {exp + "MarkBatchPaid", {G::kFinance}, "community_id"},
       {exp + "EraseMemberData", {G::kService}},  // the directory's erasure of a member
+
+      // ---- rewards: a member's own summary; coordinators and admins see anyone's ----
+      {rew + "GetMemberSummary",
+       {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
+       "community_id",
+       "member_id"},
+      // Aggregates only (no person in them): anyone in the community may look.
+      {rew + "GetDashboard", {G::kCommunityMember}, "community_id"},
+      {rew + "GetProjectionStatus", {G::kOperator, G::kService}},
+      {rew + "RebuildProjection", {G::kOperator}},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},

@@ -1,0 +1,82 @@
+// JournalFollower keeps the rewards projection up with the ledger: one thread reads the
+// ledger's WatchJournal stream (as the rewards service, from the projection's cursor + 1)
+// into a bounded queue, another applies what is queued in batches of up to
+// kMaxBatchEntries, each one committed step. A dropped stream reconnects with backoff
+// from wherever the projection stands, so nothing is missed and nothing counted twice.
+// Rebuild pauses applying, wipes the projection and replays the journal from entry 1.
+#ifndef TIMEBANK_SERVICES_REWARDS_JOURNAL_FOLLOWER_H_
+#define TIMEBANK_SERVICES_REWARDS_JOURNAL_FOLLOWER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "services/common/auth/keyring.h"
+#include "services/common/clock.h"
+#include "services/rewards/projection.h"
+#include "timebank/ledger/v1/ledger.grpc.pb.h"
+
+namespace timebank::rewards {
+
+class JournalFollower {
+ public:
+  // One committed step applies at most this many entries; the queue holds 4 steps.
+  static constexpr size_t kMaxBatchEntries = 4096;
+  static constexpr size_t kQueueEntries = 4 * kMaxBatchEntries;
+
+  JournalFollower(RewardsProjection* projection, auth::Keyring* keyring, const Clock* clock);
+  ~JournalFollower();  // Stop()
+  JournalFollower(const JournalFollower&) = delete;
+  JournalFollower& operator=(const JournalFollower&) = delete;
+
+  // Starts following the ledger at `ledger` (once; later calls do nothing).
+  void Start(std::shared_ptr<grpc::Channel> ledger);
+  // Joins both threads; safe to call twice and before Start.
+  void Stop();
+
+  // Wipes the projection and replays the journal up to where it stood at the call.
+  // DEADLINE_EXCEEDED if that takes longer than `timeout` (the replay goes on);
+  // UNAVAILABLE before Start or once stopping.
+  absl::Status Rebuild(absl::Duration timeout);
+  // Whether the projection reached `seq` within `timeout`.
+  bool AwaitSeq(uint64_t seq, absl::Duration timeout);
+  // The ledger's newest entry seen on the stream (0 before any).
+  uint64_t seen_seq() const;
+
+ private:
+  void ReadLoop();
+  // One stream from the projection's position; returns when it ends.
+  grpc::Status ReadStream(uint64_t generation);
+  void ApplyLoop();
+  bool Stopping() const;
+
+  RewardsProjection* const projection_;
+  std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> stub_;
+  auth::Keyring* const keyring_;
+  const Clock* const clock_;
+
+  mutable absl::Mutex mu_;
+  std::deque<::timebank::ledger::v1::JournalEntry> queue_ ABSL_GUARDED_BY(mu_);
+  // The last entry queued or applied: a stream resumes after it.
+  uint64_t queued_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t seen_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  // Bumped by Rebuild: entries read by an older stream are dropped.
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool paused_ ABSL_GUARDED_BY(mu_) = false;
+  bool applying_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* stream_ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::thread reader_;
+  std::thread applier_;
+};
+
+}  // namespace timebank::rewards
+
+#endif  // TIMEBANK_SERVICES_REWARDS_JOURNAL_FOLLOWER_H_

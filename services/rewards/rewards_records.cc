@@ -1,0 +1,57 @@
+#include "services/rewards/rewards_records.h"
+
+#include "services/common/records/record_key.h"
+
+namespace timebank::rewards {
+
+using records::Key;
+
+std::string MemberKey(uint64_t c, uint64_t member) {
+  return Key(kMemberTag).U64(c).U64(member).str();
+}
+
+std::string MemberBucketKey(uint64_t c, uint64_t member, Grain g, int64_t bucket) {
+  return Key(kMemberBucketTag).U64(c).U64(member).U8(static_cast<uint8_t>(g)).I64(bucket).str();
+}
+
+std::string GroupBucketKey(uint64_t c, uint64_t org, Grain g, int64_t bucket) {
+  return Key(kGroupBucketTag).U64(c).U64(org).U8(static_cast<uint8_t>(g)).I64(bucket).str();
+}
+
+std::string OrgMemberBucketKey(uint64_t c, uint64_t org, Grain g, int64_t bucket, uint64_t member) {
+  return Key(kOrgMemberBucketTag)
+      .U64(c)
+      .U64(org)
+      .U8(static_cast<uint8_t>(g))
+      .I64(bucket)
+      .U64(member)
+      .str();
+}
+
+std::string HelpedKey(uint64_t c, uint64_t member, uint64_t partner) {
+  return Key(kHelpedTag).U64(c).U64(member).U64(partner).str();
+}
+
+std::string HelpedByKey(uint64_t c, uint64_t member, uint64_t partner) {
+  return Key(kHelpedByTag).U64(c).U64(member).U64(partner).str();
+}
+
+std::string OrgGivenKey(uint64_t c, uint64_t member, uint64_t org) {
+  return Key(kOrgGivenTag).U64(c).U64(member).U64(org).str();
+}
+
+std::string TransferKey(std::string_view transfer_id) {
+  return Key(kTransferTag).Bytes(transfer_id).str();
+}
+
+std::string ZoneKey(uint64_t c) { return Key(kZoneTag).U64(c).str(); }
+
+std::string CursorKey() { return Key(kCursorTag).str(); }
+
+std::string PairPrefix(char tag, uint64_t c, uint64_t member) {
+  return Key(tag).U64(c).U64(member).str();
+}
+
+uint64_t PairPartner(std::string_view key) { return records::U64At(key, key.size() - 8); }
+
+}  // namespace timebank::rewards

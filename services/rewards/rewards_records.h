@@ -1,0 +1,57 @@
+// The rewards store's schema: every tag with its layout, and one key builder per tag.
+// Keys are built nowhere else (services/common/records/records.h). The projection is
+// a set of sums kept per member, per partner, per organisation and per week or month;
+// the journal cursor is written in the same batch as every step, so a restart resumes
+// exactly where the last committed step ended.
+#ifndef TIMEBANK_SERVICES_REWARDS_REWARDS_RECORDS_H_
+#define TIMEBANK_SERVICES_REWARDS_REWARDS_RECORDS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/kv_store.h"
+#include "timebank/rewards/v1/rewards_records.pb.h"
+
+namespace timebank::rewards {
+
+namespace rpb = ::timebank::rewards::v1;
+
+inline constexpr storage::ColumnFamily kRecords = 0;
+// The Coproduction Star's types (CoproductionType 1..4), in StarTotals order.
+inline constexpr int kStarTypes = 4;
+
+inline constexpr char kMemberTag = 'M';           // u64 c, u64 member -> MemberRecord
+inline constexpr char kMemberBucketTag = 'W';     // u64 c, u64 member, u8 g, i64 b -> MemberBucket
+inline constexpr char kGroupBucketTag = 'G';      // u64 c, u64 org (0 = all), u8 g, i64 b
+                                                  //   -> CommunityBucket
+inline constexpr char kOrgMemberBucketTag = 'g';  // u64 c, u64 org, u8 g, i64 b, u64 member
+                                                  //   -> MemberBucket (time given to org)
+inline constexpr char kHelpedTag = 'H';           // u64 c, u64 member, u64 partner -> PairCount
+inline constexpr char kHelpedByTag = 'B';         // u64 c, u64 member, u64 partner -> PairCount
+inline constexpr char kOrgGivenTag = 'O';         // u64 c, u64 member, u64 org -> PairCount
+inline constexpr char kTransferTag = 'T';         // transfer id -> TransferFacts
+inline constexpr char kZoneTag = 'Z';             // u64 c -> IANA timezone name
+inline constexpr char kCursorTag = '@';           // (nothing) -> Cursor
+
+// The granularity byte of a bucket key.
+enum class Grain : uint8_t { kWeek = 1, kMonth = 2 };
+
+std::string MemberKey(uint64_t c, uint64_t member);
+std::string MemberBucketKey(uint64_t c, uint64_t member, Grain g, int64_t bucket);
+std::string GroupBucketKey(uint64_t c, uint64_t org, Grain g, int64_t bucket);
+std::string OrgMemberBucketKey(uint64_t c, uint64_t org, Grain g, int64_t bucket, uint64_t member);
+std::string HelpedKey(uint64_t c, uint64_t member, uint64_t partner);
+std::string HelpedByKey(uint64_t c, uint64_t member, uint64_t partner);
+std::string OrgGivenKey(uint64_t c, uint64_t member, uint64_t org);
+std::string TransferKey(std::string_view transfer_id);
+std::string ZoneKey(uint64_t c);
+std::string CursorKey();
+// Every key of one member's pair records of `tag` (kHelpedTag, kHelpedByTag, kOrgGivenTag).
+std::string PairPrefix(char tag, uint64_t c, uint64_t member);
+// The last u64 field of a pair key: the partner or organisation.
+uint64_t PairPartner(std::string_view key);
+
+}  // namespace timebank::rewards
+
+#endif  // TIMEBANK_SERVICES_REWARDS_REWARDS_RECORDS_H_

@@ -1,0 +1,63 @@
+#include "services/rewards/rewards_service.h"
+
+#include "services/common/auth/auth_interceptor.h"
+#include "services/common/grpc_util.h"
+
+namespace timebank::rewards {
+namespace {
+
+namespace dpb = ::timebank::directory::v1;
+
+// A rebuild of ten million entries takes about as many seconds as it has 100,000s.
+constexpr absl::Duration kRebuildWait = absl::Minutes(10);
+
+dpb::Principal Caller(const grpc::ServerContext& ctx) {
+  std::optional<dpb::Principal> p = auth::CallerOf(ctx);
+  return p ? *p : dpb::Principal();
+}
+
+absl::StatusOr<xpb::ProjectionStatus> StatusOf(RewardsProjection* projection) {
+  TB_ASSIGN_OR_RETURN(ProjectionDigest d, projection->Digest());
+  xpb::ProjectionStatus out;
+  out.set_journal_seq(d.journal_seq);
+  out.set_digest_hex(d.digest_hex);
+  out.set_records(d.records);
+  return out;
+}
+
+}  // namespace
+
+grpc::Status RewardsServiceImpl::GetMemberSummary(grpc::ServerContext* ctx,
+                                                  const xpb::GetMemberSummaryRequest* req,
+                                                  xpb::MemberSummary* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->MemberSummary(Caller(*ctx), req->community_id(), req->member_id()), resp);
+}
+
+grpc::Status RewardsServiceImpl::GetDashboard(grpc::ServerContext* ctx,
+                                              const xpb::GetDashboardRequest* req,
+                                              xpb::Dashboard* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->Dashboard(*req), resp);
+}
+
+grpc::Status RewardsServiceImpl::GetProjectionStatus(grpc::ServerContext* ctx,
+                                                     const xpb::GetProjectionStatusRequest*,
+                                                     xpb::ProjectionStatus* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(StatusOf(projection_), resp);
+}
+
+grpc::Status RewardsServiceImpl::RebuildProjection(grpc::ServerContext* ctx,
+                                                   const xpb::RebuildProjectionRequest*,
+                                                   xpb::ProjectionStatus* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  const absl::Time began = absl::Now();
+  if (absl::Status s = follower_->Rebuild(kRebuildWait); !s.ok()) return ToGrpc(s);
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - began);
+  absl::StatusOr<xpb::ProjectionStatus> status = StatusOf(projection_);
+  if (status.ok()) status->set_rebuild_s(seconds);
+  return Reply(std::move(status), resp);
+}
+
+}  // namespace timebank::rewards

@@ -1,0 +1,38 @@
+// gRPC adapter of the rewards service (synchronous API) over the RewardsBook, the
+// projection and its follower.
+#ifndef TIMEBANK_SERVICES_REWARDS_REWARDS_SERVICE_H_
+#define TIMEBANK_SERVICES_REWARDS_REWARDS_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "services/rewards/journal_follower.h"
+#include "services/rewards/projection.h"
+#include "services/rewards/rewards_book.h"
+#include "timebank/rewards/v1/rewards.grpc.pb.h"
+
+namespace timebank::rewards {
+
+namespace xpb = ::timebank::rewards::v1;
+
+class RewardsServiceImpl final : public xpb::RewardsService::Service {
+ public:
+  RewardsServiceImpl(RewardsBook* book, RewardsProjection* projection, JournalFollower* follower)
+      : book_(book), projection_(projection), follower_(follower) {}
+  grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
+                                xpb::MemberSummary*) override;
+  grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
+                            xpb::Dashboard*) override;
+  grpc::Status GetProjectionStatus(grpc::ServerContext*, const xpb::GetProjectionStatusRequest*,
+                                   xpb::ProjectionStatus*) override;
+  grpc::Status RebuildProjection(grpc::ServerContext*, const xpb::RebuildProjectionRequest*,
+                                 xpb::ProjectionStatus*) override;
+
+ private:
+  RewardsBook* const book_;
+  RewardsProjection* const projection_;
+  JournalFollower* const follower_;
+};
+
+}  // namespace timebank::rewards
+
+#endif  // TIMEBANK_SERVICES_REWARDS_REWARDS_SERVICE_H_

@@ -1,0 +1,35 @@
+#include "services/timebankd/rewards_module.h"
+
+#include "services/rewards/rewards_service.h"
+#include "storage/check.h"
+
+namespace timebank {
+
+absl::Status RewardsModule::Open(NodeContext& ctx) {
+  TB_ASSIGN_OR_RETURN(store_, OpenRecordsStore(ctx, "rewards"));
+  const Clock* clock = ctx.options->clock;
+  peers_ = std::make_unique<GrpcPeers>(ctx.keyring, "rewards", clock);
+  projection_ = std::make_unique<rewards::RewardsProjection>(store_.get(), peers_.get());
+  if (ctx.options->rewards_rebuild) TB_RETURN_IF_ERROR(projection_->Wipe());
+  TB_RETURN_IF_ERROR(projection_->Open());
+  book_ = std::make_unique<rewards::RewardsBook>(projection_.get(), peers_.get(), clock);
+  // The follower exists from Open so the service can hand rebuilds to it; it starts
+  // reading once the server listens (Connect).
+  follower_ = std::make_unique<rewards::JournalFollower>(projection_.get(), ctx.keyring, clock);
+  return absl::OkStatus();
+}
+
+std::vector<std::unique_ptr<grpc::Service>> RewardsModule::Services() {
+  std::vector<std::unique_ptr<grpc::Service>> out;
+  out.push_back(std::make_unique<rewards::RewardsServiceImpl>(book_.get(), projection_.get(),
+                                                              follower_.get()));
+  return out;
+}
+
+absl::Status RewardsModule::Connect(NodeContext& ctx) {
+  ConnectLedgerAndDirectory(ctx, peers_.get());
+  follower_->Start(ctx.Peer("ledger", ctx.options->ledger_address));
+  return absl::OkStatus();
+}
+
+}  // namespace timebank
