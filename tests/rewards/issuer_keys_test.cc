@@ -1,11 +1,18 @@
 #include "services/rewards/credentials/issuer_keys.h"
 
 #include <gtest/gtest.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 
 namespace timebank::rewards {
@@ -65,6 +72,30 @@ TEST(IssuerKeyTest, JwkOfAnotherKindOrAlgorithmIsRefused) {
   EXPECT_FALSE(IssuerKey::FromPublicJwk(no_kid).ok());
 }
 
+// The private RSA parameters of `key`, read back from its PEM, in JWK encoding.
+std::vector<std::string> PrivateValuesBase64Url(const IssuerKey& key) {
+  absl::StatusOr<std::string> pem = key.PrivatePem();
+  EXPECT_TRUE(pem.ok());
+  BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
+  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  EXPECT_NE(pkey, nullptr);
+  std::vector<std::string> values;
+  for (const char* name : {OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_FACTOR1,
+                           OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1,
+                           OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1}) {
+    BIGNUM* bn = nullptr;
+    EXPECT_EQ(EVP_PKEY_get_bn_param(pkey, name, &bn), 1) << name;
+    std::string bytes(static_cast<size_t>(BN_num_bytes(bn)), '\0');
+    BN_bn2bin(bn, reinterpret_cast<unsigned char*>(bytes.data()));
+    BN_free(bn);
+    // A 20-character piece is enough to find the value anywhere in the text.
+    values.push_back(absl::WebSafeBase64Escape(bytes).substr(0, 20));
+  }
+  EVP_PKEY_free(pkey);
+  return values;
+}
+
 TEST(IssuerKeyringTest, JwksHasPublicMembersOnlyForEveryKey) {
   absl::StatusOr<IssuerKeyring> keyring = IssuerKeyring::Create(kKidPrefix, T0());
   ASSERT_TRUE(keyring.ok());
@@ -84,10 +115,14 @@ TEST(IssuerKeyringTest, JwksHasPublicMembersOnlyForEveryKey) {
     EXPECT_EQ(jwk["use"], "sig");
     EXPECT_EQ(jwk["e"], "AQAB");  // 65537
   }
-  // And no private key material in any form: the PEM body of a key is not in the set.
-  absl::StatusOr<std::string> pem = keyring->signing_key().PrivatePem();
-  ASSERT_TRUE(pem.ok());
-  EXPECT_EQ(keyring->Jwks().find("PRIVATE"), std::string::npos);
+  // And no private value under any name: d, p, q, dp, dq, qi of every key, as base64url,
+  // appear nowhere in the published set.
+  const std::string published = keyring->Jwks();
+  for (const IssuerKey& key : keyring->keys()) {
+    for (const std::string& secret : PrivateValuesBase64Url(key)) {
+      EXPECT_EQ(published.find(secret), std::string::npos);
+    }
+  }
 }
 
 TEST(IssuerKeyringTest, RotationSignsWithTheNewKeyAndKeepsTheOldOneListed) {
