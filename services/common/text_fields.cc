@@ -178,6 +178,9 @@ std::vector<StringField> BuildTable() {
            L::kPaymentReferenceBytes),
       Code("timebank.expenses.v1.GetMoneyReportRequest.from_month"),
       Code("timebank.expenses.v1.GetMoneyReportRequest.to_month"),
+      Code("timebank.rewards.v1.Annotation.date"),
+      Text("timebank.rewards.v1.Annotation.text", L::kAnnotationBytes),
+      Id("timebank.rewards.v1.AnnotateChangeRequest.request_id"),
   };
 }
 

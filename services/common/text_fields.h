@@ -48,6 +48,8 @@ struct TextLimits {
   static constexpr size_t kMemoBytes = 512;
   static constexpr size_t kTransferReferenceBytes = 256;
   static constexpr size_t kOwnerRefBytes = 128;
+  // Rewards: a coordinator's note of a change on a dashboard.
+  static constexpr size_t kAnnotationBytes = 200;
   // What a string field the table does not name may hold (one line, the whole message).
   static constexpr size_t kUnclassifiedBytes = size_t{32} << 20;
 };

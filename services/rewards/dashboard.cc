@@ -7,6 +7,7 @@
 #include "services/common/records/record_key.h"
 #include "services/common/timestamps.h"
 #include "services/rewards/analysis/weeks.h"
+#include "services/rewards/dashboard_series.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/rewards_records.h"
 #include "storage/check.h"
@@ -27,10 +28,11 @@ int32_t IndexAt(Grain g, absl::Time t, absl::TimeZone tz) {
   return g == Grain::kWeek ? WeekIndex(t, tz) : MonthIndex(t, tz);
 }
 
-std::string StartOf(Grain g, int32_t index) {
-  return g == Grain::kWeek ? absl::FormatCivilTime(WeekStart(index))
-                           : absl::FormatCivilTime(absl::CivilDay(MonthStart(index)));
+absl::CivilDay FirstDay(Grain g, int32_t index) {
+  return g == Grain::kWeek ? WeekStart(index) : absl::CivilDay(MonthStart(index));
 }
+
+std::string StartOf(Grain g, int32_t index) { return absl::FormatCivilTime(FirstDay(g, index)); }
 
 absl::StatusOr<Span> SpanOf(const xpb::GetDashboardRequest& req, absl::Time now,
                             absl::TimeZone tz) {
@@ -132,12 +134,16 @@ absl::Status ReadOrganisations(storage::KvStore* store, const storage::Snapshot*
 
 }  // namespace
 
-RewardsBook::RewardsBook(RewardsProjection* projection, People* people, const Clock* clock)
-    : projection_(projection), people_(people), clock_(clock) {}
+RewardsBook::RewardsBook(RewardsProjection* projection, const AnnotationBook* annotations,
+                         People* people, const Clock* clock)
+    : projection_(projection), annotations_(annotations), people_(people), clock_(clock) {}
 
 absl::StatusOr<xpb::Dashboard> RewardsBook::Dashboard(const xpb::GetDashboardRequest& req) {
   const uint64_t c = req.community_id();
   if (c == 0) return absl::InvalidArgumentError("community_id: required");
+  if (!xpb::RuleSet_IsValid(req.rule_set())) {
+    return absl::InvalidArgumentError("rule_set: IHI or ANHOJ");
+  }
   if (req.organisation_id() != 0) {
     TB_RETURN_IF_ERROR(people_->Organisation(c, req.organisation_id()).status());
   }
@@ -147,6 +153,7 @@ absl::StatusOr<xpb::Dashboard> RewardsBook::Dashboard(const xpb::GetDashboardReq
   out.set_community_id(c);
   out.set_organisation_id(req.organisation_id());
   out.set_granularity(req.granularity());
+  out.set_rule_set(req.rule_set() == xpb::RULE_SET_ANHOJ ? xpb::RULE_SET_ANHOJ : xpb::RULE_SET_IHI);
   storage::KvStore* store = projection_->store();
   std::shared_ptr<const storage::Snapshot> snap = store->GetSnapshot();
   TB_ASSIGN_OR_RETURN(rpb::Cursor cursor, LoadCursor(store, snap.get()));
@@ -155,6 +162,12 @@ absl::StatusOr<xpb::Dashboard> RewardsBook::Dashboard(const xpb::GetDashboardReq
   if (req.organisation_id() == 0) {
     TB_RETURN_IF_ERROR(ReadOrganisations(store, snap.get(), c, span, &out));
   }
+  TB_ASSIGN_OR_RETURN(
+      std::vector<xpb::Annotation> notes,
+      annotations_->Between(c, req.organisation_id(), FirstDay(span.grain, span.first),
+                            FirstDay(span.grain, span.last + 1) - 1, snap.get()));
+  for (xpb::Annotation& a : notes) *out.add_annotations() = std::move(a);
+  AddSeries(span.grain, span.first, &out);
   return out;
 }
 

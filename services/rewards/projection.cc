@@ -55,7 +55,7 @@ absl::Status RewardsProjection::Wipe() {
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(kRecords);
   std::unique_ptr<storage::WriteBatch> batch = store_->NewBatch();
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key()[0] == kZoneTag) continue;
+    if (!IsProjectionTag(it->key()[0]) && it->key()[0] != kCursorTag) continue;
     batch->Delete(kRecords, it->key());
     if (batch->Count() == kDeletesPerBatch) {
       TB_RETURN_IF_ERROR(store_->Write(batch.get(), storage::WriteOptions{}));
@@ -84,6 +84,7 @@ absl::StatusOr<ProjectionDigest> RewardsProjection::Digest() const {
       d.journal_seq = c.journal_seq();
       continue;
     }
+    if (!IsProjectionTag(it->key()[0])) continue;
     // Length-prefixed, so no two different record sets hash the same bytes.
     for (std::string_view part : {it->key(), it->value()}) {
       const uint64_t n = part.size();

@@ -20,7 +20,7 @@ namespace timebank::rewards {
 
 struct ProjectionDigest {
   uint64_t journal_seq = 0;
-  std::string digest_hex;  // SHA-256 over every record but the cursor, in key order
+  std::string digest_hex;  // SHA-256 over every projection record, in key order
   uint64_t records = 0;
 };
 
@@ -39,7 +39,8 @@ class RewardsProjection {
   absl::Status Apply(const std::vector<::timebank::ledger::v1::JournalEntry>& entries);
 
   // Deletes every projection record and the cursor (not the timezones: a rebuild
-  // buckets weeks as the first pass did). The follower must not be applying.
+  // buckets weeks as the first pass did; not annotations). The follower must not be
+  // applying.
   absl::Status Wipe();
 
   // The digest of the projection as committed now.

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "services/common/clock.h"
 #include "services/common/peers.h"
+#include "services/rewards/annotations.h"
 #include "services/rewards/projection.h"
 #include "timebank/directory/v1/auth.pb.h"
 #include "timebank/rewards/v1/rewards.pb.h"
@@ -29,7 +30,8 @@ struct RewardsLimits {
 
 class RewardsBook {
  public:
-  RewardsBook(RewardsProjection* projection, People* people, const Clock* clock);
+  RewardsBook(RewardsProjection* projection, const AnnotationBook* annotations, People* people,
+              const Clock* clock);
 
   // Both ids 0: the caller's own. NOT_FOUND if the member is not in the community.
   absl::StatusOr<::timebank::rewards::v1::MemberSummary> MemberSummary(
@@ -40,6 +42,7 @@ class RewardsBook {
 
  private:
   RewardsProjection* const projection_;
+  const AnnotationBook* const annotations_;
   People* const people_;
   const Clock* const clock_;
 };

@@ -48,6 +48,14 @@ std::string ZoneKey(uint64_t c) { return Key(kZoneTag).U64(c).str(); }
 
 std::string CursorKey() { return Key(kCursorTag).str(); }
 
+std::string AnnotationKey(uint64_t c, uint64_t org, int64_t day, uint64_t id) {
+  return Key(kAnnotationTag).U64(c).U64(org).I64(day).U64(id).str();
+}
+
+std::string AnnotationPrefix(uint64_t c, uint64_t org) {
+  return Key(kAnnotationTag).U64(c).U64(org).str();
+}
+
 std::string PairPrefix(char tag, uint64_t c, uint64_t member) {
   return Key(tag).U64(c).U64(member).str();
 }

@@ -33,6 +33,17 @@ inline constexpr char kOrgGivenTag = 'O';         // u64 c, u64 member, u64 org 
 inline constexpr char kTransferTag = 'T';         // transfer id -> TransferFacts
 inline constexpr char kZoneTag = 'Z';             // u64 c -> IANA timezone name
 inline constexpr char kCursorTag = '@';           // (nothing) -> Cursor
+// Not the projection (kept by a rebuild, left out of its digest):
+inline constexpr char kAnnotationTag = 'N';  // u64 c, u64 org, i64 day, u64 id -> Annotation
+inline constexpr char kRequestTag = 'Q';     // request key -> the annotation's key
+inline constexpr char kCounterTag = '#';     // name -> u64 last value
+
+// Whether records under `tag` are the projection (what a rebuild replaces and the
+// digest covers) rather than what people wrote or the zones the projection used.
+constexpr bool IsProjectionTag(char tag) {
+  return tag != kZoneTag && tag != kAnnotationTag && tag != kRequestTag && tag != kCounterTag &&
+         tag != kCursorTag;
+}
 
 // The granularity byte of a bucket key.
 enum class Grain : uint8_t { kWeek = 1, kMonth = 2 };
@@ -47,6 +58,9 @@ std::string OrgGivenKey(uint64_t c, uint64_t member, uint64_t org);
 std::string TransferKey(std::string_view transfer_id);
 std::string ZoneKey(uint64_t c);
 std::string CursorKey();
+// day: days since 1970-01-01 (the annotation's date).
+std::string AnnotationKey(uint64_t c, uint64_t org, int64_t day, uint64_t id);
+std::string AnnotationPrefix(uint64_t c, uint64_t org);
 // Every key of one member's pair records of `tag` (kHelpedTag, kHelpedByTag, kOrgGivenTag).
 std::string PairPrefix(char tag, uint64_t c, uint64_t member);
 // The last u64 field of a pair key: the partner or organisation.

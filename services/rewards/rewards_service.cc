@@ -41,6 +41,13 @@ grpc::Status RewardsServiceImpl::GetDashboard(grpc::ServerContext* ctx,
   return Reply(book_->Dashboard(*req), resp);
 }
 
+grpc::Status RewardsServiceImpl::AnnotateChange(grpc::ServerContext* ctx,
+                                                const xpb::AnnotateChangeRequest* req,
+                                                xpb::Annotation* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(annotations_->Annotate(Caller(*ctx), req->annotation(), req->request_id()), resp);
+}
+
 grpc::Status RewardsServiceImpl::GetProjectionStatus(grpc::ServerContext* ctx,
                                                      const xpb::GetProjectionStatusRequest*,
                                                      xpb::ProjectionStatus* resp) {

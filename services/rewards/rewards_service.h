@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "services/rewards/annotations.h"
 #include "services/rewards/journal_follower.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
@@ -16,12 +17,15 @@ namespace xpb = ::timebank::rewards::v1;
 
 class RewardsServiceImpl final : public xpb::RewardsService::Service {
  public:
-  RewardsServiceImpl(RewardsBook* book, RewardsProjection* projection, JournalFollower* follower)
-      : book_(book), projection_(projection), follower_(follower) {}
+  RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, RewardsProjection* projection,
+                     JournalFollower* follower)
+      : book_(book), annotations_(annotations), projection_(projection), follower_(follower) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
                             xpb::Dashboard*) override;
+  grpc::Status AnnotateChange(grpc::ServerContext*, const xpb::AnnotateChangeRequest*,
+                              xpb::Annotation*) override;
   grpc::Status GetProjectionStatus(grpc::ServerContext*, const xpb::GetProjectionStatusRequest*,
                                    xpb::ProjectionStatus*) override;
   grpc::Status RebuildProjection(grpc::ServerContext*, const xpb::RebuildProjectionRequest*,
@@ -29,6 +33,7 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
 
  private:
   RewardsBook* const book_;
+  AnnotationBook* const annotations_;
   RewardsProjection* const projection_;
   JournalFollower* const follower_;
 };

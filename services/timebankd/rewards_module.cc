@@ -12,7 +12,9 @@ absl::Status RewardsModule::Open(NodeContext& ctx) {
   projection_ = std::make_unique<rewards::RewardsProjection>(store_.get(), peers_.get());
   if (ctx.options->rewards_rebuild) TB_RETURN_IF_ERROR(projection_->Wipe());
   TB_RETURN_IF_ERROR(projection_->Open());
-  book_ = std::make_unique<rewards::RewardsBook>(projection_.get(), peers_.get(), clock);
+  annotations_ = std::make_unique<rewards::AnnotationBook>(store_.get(), peers_.get(), clock);
+  book_ = std::make_unique<rewards::RewardsBook>(projection_.get(), annotations_.get(),
+                                                 peers_.get(), clock);
   // The follower exists from Open so the service can hand rebuilds to it; it starts
   // reading once the server listens (Connect).
   follower_ = std::make_unique<rewards::JournalFollower>(projection_.get(), ctx.keyring, clock);
@@ -21,8 +23,8 @@ absl::Status RewardsModule::Open(NodeContext& ctx) {
 
 std::vector<std::unique_ptr<grpc::Service>> RewardsModule::Services() {
   std::vector<std::unique_ptr<grpc::Service>> out;
-  out.push_back(std::make_unique<rewards::RewardsServiceImpl>(book_.get(), projection_.get(),
-                                                              follower_.get()));
+  out.push_back(std::make_unique<rewards::RewardsServiceImpl>(book_.get(), annotations_.get(),
+                                                              projection_.get(), follower_.get()));
   return out;
 }
 

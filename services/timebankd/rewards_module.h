@@ -40,6 +40,7 @@ class RewardsModule final : public ServiceModule {
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<GrpcPeers> peers_;
   std::unique_ptr<rewards::RewardsProjection> projection_;
+  std::unique_ptr<rewards::AnnotationBook> annotations_;
   std::unique_ptr<rewards::RewardsBook> book_;
   std::unique_ptr<rewards::JournalFollower> follower_;
 };

@@ -122,6 +122,7 @@ const std::map<std::string, std::string>& Expected() {
       {"ExpensesService/EraseMemberData", "svc"},
       {"RewardsService/GetMemberSummary", "mem adm coo"},
       {"RewardsService/GetDashboard", "adm coo fin mem key"},
+      {"RewardsService/AnnotateChange", "adm coo"},
       {"RewardsService/GetProjectionStatus", "svc op"},
       {"RewardsService/RebuildProjection", "op"},
       {"AuthService/SignUp", kEveryone},
@@ -208,7 +209,7 @@ class AccessMatrixTest : public ::testing::Test {
         if (f->is_repeated()) {
           Fill(r->AddMessage(m, f));
         } else if (n == "community" || n == "member" || n == "organisation" || n == "post" ||
-                   n == "policy" || n == "claim") {
+                   n == "policy" || n == "claim" || n == "annotation") {
           Fill(r->MutableMessage(m, f));
         }
       }

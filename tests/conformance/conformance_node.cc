@@ -162,7 +162,7 @@ void ConformanceNode::Fill(Message* m) const {
       if (f->is_repeated()) {
         Fill(r->AddMessage(m, f));
       } else if (n == "community" || n == "member" || n == "organisation" || n == "post" ||
-                 n == "policy" || n == "claim") {
+                 n == "policy" || n == "claim" || n == "annotation") {
         Fill(r->MutableMessage(m, f));
       }
     }
@@ -190,7 +190,9 @@ bool ConformanceNode::WaitQuiet(int timeout_ms) {
   const absl::Time until = absl::Now() + absl::Milliseconds(timeout_ms);
   while (absl::Now() < until) {
     const bool quiet = node_->directory()->DrainOutbox() == 0 &&
-                       node_->activity()->OutboxSize() == 0 && node_->expenses()->OutboxSize() == 0;
+                       node_->activity()->OutboxSize() == 0 &&
+                       node_->expenses()->OutboxSize() == 0 &&
+                       node_->rewards_projection()->journal_seq() == node_->ledger()->head_seq();
     if (quiet) return true;
     absl::SleepFor(absl::Milliseconds(10));
   }
@@ -199,7 +201,7 @@ bool ConformanceNode::WaitQuiet(int timeout_ms) {
 
 std::string ConformanceNode::StoredState() {
   std::string all = absl::StrCat("ledger head ", node_->ledger()->head_seq(), "\n");
-  for (const char* service : {"directory", "activity", "expenses"}) {
+  for (const char* service : {"directory", "activity", "expenses", "rewards"}) {
     storage::KvStore* store = node_->records_store(service);
     TB_CHECK(store != nullptr);
     auto it = store->NewIterator(0);

@@ -70,8 +70,9 @@ class ConformanceNode {
   grpc::Status Call(const std::string& method_path, const google::protobuf::Message& request,
                     const std::string& token, google::protobuf::Message* response = nullptr);
 
-  // Waits until no service has work queued for the ledger (so that the stores change
-  // only when a call changes them). False if that took more than `timeout_ms`.
+  // Waits until no service has work queued for the ledger and the rewards projection
+  // has caught up with the journal (so that the stores change only when a call changes
+  // them). False if that took more than `timeout_ms`.
   bool WaitQuiet(int timeout_ms = 10'000);
   // A digest of everything every service has stored: the ledger's journal head and
   // every record of the directory, activity and expenses stores. Equal digests mean

@@ -134,6 +134,7 @@ const std::map<std::string, std::string>& Cases() {
       {"ExpensesService/EraseMemberData", kProbe},  // services only: people are refused
       {"RewardsService/GetMemberSummary", kProbe},
       {"RewardsService/GetDashboard", kProbe},
+      {"RewardsService/AnnotateChange", kProbe},
       {"RewardsService/GetProjectionStatus", "the whole projection; operator and services only"},
       {"RewardsService/RebuildProjection", "the whole projection; the operator only"},
   };
@@ -147,6 +148,7 @@ const std::set<std::string>& NotTenantIds() {
       "RotateSigningKeyRequest.verifying_key_ids",  // likewise
       "WatchJournalRequest.from_seq",               // not an id field, listed for clarity
       "PollRevocationsRequest.after_seq",           // the revocation log's seq, likewise
+      "Annotation.id",                              // output only: the server numbers it
   };
   return *s;
 }

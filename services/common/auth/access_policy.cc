@@ -179,6 +179,7 @@ std::vector<AccessRule> BuildTable() {
        "member_id"},
       // Aggregates only (no person in them): anyone in the community may look.
       {rew + "GetDashboard", {G::kCommunityMember}, "community_id"},
+      {rew + "AnnotateChange", {G::kAdmin, G::kCoordinator}, "annotation.community_id"},
       {rew + "GetProjectionStatus", {G::kOperator, G::kService}},
       {rew + "RebuildProjection", {G::kOperator}},
 
