@@ -1,5 +1,6 @@
 #include "services/rewards/badges/badge_rules.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -22,20 +23,57 @@ namespace {
 
 namespace rpb = ::timebank::rewards::v1;
 
-// Keeps the first error the text-format parser reports, with its position (1-based;
-// the parser counts from 0).
+// Keeps the first error the text-format parser reports, and its position (0-based, as
+// the parser counts).
 class FirstParseError : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
-    if (!first_.empty()) return;
-    first_ = absl::StrFormat("line %d, column %d: %s", line + 1, column + 1, message);
+    if (seen_) return;
+    seen_ = true;
+    line_ = line;
+    column_ = column;
+    message_ = message;
   }
-  const std::string& first() const { return first_; }
+  bool seen() const { return seen_; }
+  int line() const { return line_; }
+  int column() const { return column_; }
+  const std::string& message() const { return message_; }
 
  private:
-  std::string first_;
+  bool seen_ = false;
+  int line_ = 0;
+  int column_ = 0;
+  std::string message_;
 };
+
+// The parser places an unknown enum name at the token after it, often on the next
+// line; a person needs the line of the name itself: the last line up to the reported
+// one that holds it.
+int UnknownEnumLine(std::string_view text, const FirstParseError& error) {
+  constexpr std::string_view kPrefix = "Unknown enumeration value of \"";
+  std::string_view message = error.message();
+  if (message.substr(0, kPrefix.size()) != kPrefix) return error.line();
+  message.remove_prefix(kPrefix.size());
+  const std::string_view name = message.substr(0, message.find('"'));
+  int line = 0;
+  int found = error.line();
+  size_t start = 0;
+  while (line <= error.line() && start <= text.size()) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    if (text.substr(start, end - start).find(name) != std::string_view::npos) found = line;
+    start = end + 1;
+    ++line;
+  }
+  return found;
+}
+
+std::string DescribeParseError(std::string_view text, const FirstParseError& error) {
+  if (!error.seen()) return "syntax error";
+  const int line = UnknownEnumLine(text, error);
+  if (line != error.line()) return absl::StrFormat("line %d: %s", line + 1, error.message());
+  return absl::StrFormat("line %d, column %d: %s", line + 1, error.column() + 1, error.message());
+}
 
 // `rules[3] "steady"`: how every message names a rule. The id is escaped and cut to
 // its limit, since it may be what is wrong.
@@ -236,8 +274,7 @@ absl::StatusOr<BadgeRules> ParseBadgeRules(std::string_view text) {
   google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
   if (!parser.Parse(&input, &rules)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("badge rules file does not parse: ",
-                     error.first().empty() ? "syntax error" : error.first()));
+        absl::StrCat("badge rules file does not parse: ", DescribeParseError(text, error)));
   }
   int failed_rule = -1;
   if (absl::Status status = CheckAndNormalise(&rules, &failed_rule); !status.ok()) {
