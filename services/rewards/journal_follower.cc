@@ -92,6 +92,11 @@ grpc::Status JournalFollower::ReadStream(uint64_t generation) {
     stream_ctx_ = &ctx;
   }
   std::unique_ptr<grpc::ClientReader<lpb::JournalEntry>> reader = stub_->WatchJournal(&ctx, req);
+  {
+    // A Stop or Rebuild that cancelled before the call began is applied now.
+    absl::MutexLock lock(&mu_);
+    if (stop_ || generation != generation_) ctx.TryCancel();
+  }
   lpb::JournalEntry e;
   while (reader->Read(&e)) {
     absl::MutexLock lock(&mu_);
