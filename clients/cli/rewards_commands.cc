@@ -38,9 +38,12 @@ void PrintSummaryCard(const rpb::MemberSummary& s) {
                 HoursAndMinutes(r.minutes_received()).c_str());
   }
   if (s.two_way()) std::printf("\n  You have both given and received help.\n");
-  std::printf("\n  You helped %s and were helped by %s.\n",
-              Count(s.people_helped(), "person", "people").c_str(),
-              Count(s.helped_by(), "person", "people").c_str());
+  if (s.people_helped() > 0) {
+    std::printf("\n  You helped %s.\n", Count(s.people_helped(), "person", "people").c_str());
+  }
+  if (s.helped_by() > 0) {
+    std::printf("  You were helped by %s.\n", Count(s.helped_by(), "person", "people").c_str());
+  }
   if (s.organisations_given_to() > 0) {
     std::printf("  You gave time to %s.\n",
                 Count(s.organisations_given_to(), "organisation").c_str());
@@ -131,7 +134,13 @@ void PrintRunChart(const rpb::Dashboard& d, const rpb::Series& s,
   const SeriesWords words = WordsFor(s.name(), d.granularity());
   for (const auto& change : s.changes()) {
     const rpb::Annotation* a = FindAnnotation(d, change.annotation_id());
-    if (a != nullptr) std::printf("  %s\n", DescribeChange(change, *a, words).c_str());
+    if (a == nullptr) continue;
+    std::printf("  %s\n", DescribeChange(change, *a, words).c_str());
+    // Judged against the baseline before the change.
+    for (const auto& signal : change.signals_after()) {
+      std::printf("    since then: %s\n",
+                  DescribeRunChartSignal(signal, s.run_chart(), starts, words).c_str());
+    }
   }
 }
 

@@ -18,10 +18,21 @@ std::string StartOf(const std::vector<std::string>& starts, int i) {
 
 int Points(const rpb::Signal& s) { return std::max(1, s.last_point() - s.first_point() + 1); }
 
-// " since 14 Sep" when the start is known.
-std::string Since(const rpb::Signal& s, const std::vector<std::string>& starts) {
+// " since 14 Sep" (several points) or " in the week of 14 Sep" (one), when the start
+// is known.
+std::string Since(const rpb::Signal& s, const std::vector<std::string>& starts,
+                  const std::string& period) {
   const std::string start = StartOf(starts, s.first_point());
-  return start.empty() ? "" : absl::StrCat(" since ", start);
+  if (start.empty()) return "";
+  if (Points(s) == 1) return absl::StrCat(" in the ", period, " of ", start);
+  return absl::StrCat(" since ", start);
+}
+
+// A limit as said: the figures are counts and hours, never below 0, so neither is the
+// lower limit shown.
+std::string Limits(const rpb::XmrAnalysis& xmr, const SeriesWords& w) {
+  return absl::StrCat(Figure(std::max(0.0, xmr.lower_limit())), "–", Figure(xmr.upper_limit()), " ",
+                      w.unit);
 }
 
 std::string Side(const rpb::Signal& s, const char* centre) {
@@ -105,7 +116,7 @@ std::string DescribeRunChartSignal(const rpb::Signal& s, const rpb::RunChartAnal
                                    const std::vector<std::string>& starts, const SeriesWords& w) {
   const std::string n = Count(Points(s), w.period);
   if (s.kind() == "shift") {
-    return absl::StrCat(n, " in a row ", Side(s, "median"), Since(s, starts),
+    return absl::StrCat(n, " in a row ", Side(s, "median"), Since(s, starts, w.period),
                         ": likely a real change");
   }
   if (s.kind() == "trend") return absl::StrCat("trend: ", n, " in a row ", Rising(s));
@@ -118,7 +129,7 @@ std::string DescribeRunChartSignal(const rpb::Signal& s, const rpb::RunChartAnal
                         run.runs_upper(), "): the figures swing more than chance would");
   }
   if (s.kind() == "long_run") {
-    return absl::StrCat(n, " in a row ", Side(s, "median"), Since(s, starts),
+    return absl::StrCat(n, " in a row ", Side(s, "median"), Since(s, starts, w.period),
                         " (chance gives at most ", run.longest_run_max(),
                         "): likely a real change");
   }
@@ -127,24 +138,24 @@ std::string DescribeRunChartSignal(const rpb::Signal& s, const rpb::RunChartAnal
                         " times (chance gives at least ", run.crossings_min(),
                         "): likely a real change");
   }
-  return absl::StrCat(s.kind(), " ", s.direction(), Since(s, starts));
+  return absl::StrCat(s.kind(), " ", s.direction(), Since(s, starts, w.period));
 }
 
 std::string DescribeXmrSignal(const rpb::Signal& s, const rpb::XmrAnalysis& xmr,
                               const std::vector<std::string>& starts, const SeriesWords& w) {
   const std::string n = Count(Points(s), w.period);
   if (s.kind() == "beyond_limit") {
-    return absl::StrCat(n, " beyond the usual range (limits ", Figure(xmr.lower_limit()), "–",
-                        Figure(xmr.upper_limit()), " ", w.unit, ")", Since(s, starts));
+    return absl::StrCat(n, " beyond the usual range (limits ", Limits(xmr, w), ")",
+                        Since(s, starts, w.period));
   }
   if (s.kind() == "side_run")
-    return absl::StrCat(n, " in a row ", Side(s, "mean"), Since(s, starts));
+    return absl::StrCat(n, " in a row ", Side(s, "mean"), Since(s, starts, w.period));
   if (s.kind() == "seven_trend") return absl::StrCat("trend: ", n, " in a row ", Rising(s));
   if (s.kind() == "near_limit") {
     return absl::StrCat(n, " close to the ", s.direction() == "down" ? "lower" : "upper", " limit",
-                        Since(s, starts));
+                        Since(s, starts, w.period));
   }
-  return absl::StrCat(s.kind(), " ", s.direction(), Since(s, starts));
+  return absl::StrCat(s.kind(), " ", s.direction(), Since(s, starts, w.period));
 }
 
 std::vector<std::string> DescribeSeries(const rpb::Series& series,
@@ -162,8 +173,7 @@ std::vector<std::string> DescribeSeries(const rpb::Series& series,
   for (const auto& s : run.signals()) lines.push_back(DescribeRunChartSignal(s, run, starts, w));
   const rpb::XmrAnalysis& xmr = series.xmr();
   if (series.has_xmr()) {
-    lines.push_back(absl::StrCat("usual range ", Figure(xmr.lower_limit()), "–",
-                                 Figure(xmr.upper_limit()), " ", w.unit,
+    lines.push_back(absl::StrCat("usual range ", Limits(xmr, w),
                                  xmr.trial() ? " (trial limits: fewer than 12 points)" : ""));
   }
   for (const auto& s : xmr.signals()) lines.push_back(DescribeXmrSignal(s, xmr, starts, w));

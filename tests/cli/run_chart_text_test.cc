@@ -95,7 +95,10 @@ TEST(XmrSignalTest, BeyondLimitGivesTheRange) {
   xmr.set_lower_limit(3.2);
   xmr.set_upper_limit(17.8);
   EXPECT_EQ(DescribeXmrSignal(MakeSignal("beyond_limit", "up", 4, 4), xmr, Weeks(), kHoursWeekly),
-            "1 week beyond the usual range (limits 3.2–17.8 hours) since 28 Sep");
+            "1 week beyond the usual range (limits 3.2–17.8 hours) in the week of 28 Sep");
+  xmr.set_lower_limit(-0.9);
+  EXPECT_EQ(DescribeXmrSignal(MakeSignal("beyond_limit", "up", 3, 4), xmr, Weeks(), kHoursWeekly),
+            "2 weeks beyond the usual range (limits 0–17.8 hours) since 21 Sep");
 }
 
 TEST(DescribeSeriesTest, TooFewPointsSaysSoAndTrialLimitsAreNamed) {
