@@ -27,7 +27,9 @@ namespace {
 
 namespace lpb = ::timebank::ledger::v1;
 
-void PrintSummaryCard(const rpb::MemberSummary& s) {
+// `self`: the caller's own card ("You ..."); a coordinator's view says "They ...".
+void PrintSummaryCard(const rpb::MemberSummary& s, bool self) {
+  const char* who = self ? "You" : "They";
   std::printf("Member %llu\n\n", static_cast<unsigned long long>(s.member_id()));
   std::printf("  Given:     %s    Received: %s    (all time)\n",
               HoursAndMinutes(s.minutes_given()).c_str(),
@@ -37,15 +39,15 @@ void PrintSummaryCard(const rpb::MemberSummary& s) {
                 HoursAndMinutes(r.minutes_given()).c_str(),
                 HoursAndMinutes(r.minutes_received()).c_str());
   }
-  if (s.two_way()) std::printf("\n  You have both given and received help.\n");
+  if (s.two_way()) std::printf("\n  %s have both given and received help.\n", who);
   if (s.people_helped() > 0) {
-    std::printf("\n  You helped %s.\n", Count(s.people_helped(), "person", "people").c_str());
+    std::printf("\n  %s helped %s.\n", who, Count(s.people_helped(), "person", "people").c_str());
   }
   if (s.helped_by() > 0) {
-    std::printf("  You were helped by %s.\n", Count(s.helped_by(), "person", "people").c_str());
+    std::printf("  %s were helped by %s.\n", who, Count(s.helped_by(), "person", "people").c_str());
   }
   if (s.organisations_given_to() > 0) {
-    std::printf("  You gave time to %s.\n",
+    std::printf("  %s gave time to %s.\n", who,
                 Count(s.organisations_given_to(), "organisation").c_str());
   }
   if (!s.star().empty()) {
@@ -92,7 +94,7 @@ int MeCommand(Client& c, const std::string& cmd, const Args& args) {
   if (Json()) {
     PrintJson(s);
   } else {
-    PrintSummaryCard(s);
+    PrintSummaryCard(s, cmd != "summary");
   }
   return 0;
 }

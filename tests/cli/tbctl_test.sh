@@ -169,7 +169,7 @@ check rewards-me-star 0 "co-design +2 h \\(1 activity\\)" -- "$U" me
 check rewards-me-json 0 '"two_way": true' -- "$U" me --json
 check rewards-no-rank 1 "" -- bash -c "\"$U\" me | grep -iE 'rank|balance'"
 check login-ada-4 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
-check rewards-summary 0 "Member $bob" -- "$U" summary "$bob"
+check rewards-summary 0 "They have both given and received help" -- "$U" summary "$bob"
 check rewards-dashboard 0 "hours_given" -- "$U" dashboard --weeks=4
 check rewards-dashboard-words 0 "not enough weeks yet to judge \\(needs 10\\)" -- "$U" dashboard --weeks=4
 check rewards-dashboard-csv 0 "START,ACTIVE,GIVERS" -- "$U" dashboard --csv --months=3
