@@ -137,7 +137,8 @@ Client::Client()
       directory_(dpb::DirectoryService::NewStub(channel_)),
       auth_(dpb::AuthService::NewStub(channel_)),
       activity_(::timebank::activity::v1::ActivityService::NewStub(channel_)),
-      expenses_(::timebank::expenses::v1::ExpensesService::NewStub(channel_)) {}
+      expenses_(::timebank::expenses::v1::ExpensesService::NewStub(channel_)),
+      rewards_(::timebank::rewards::v1::RewardsService::NewStub(channel_)) {}
 
 std::string Client::Token() {
   if (token_) return *token_;

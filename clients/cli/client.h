@@ -17,6 +17,7 @@
 #include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/expenses/v1/expenses.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
+#include "timebank/rewards/v1/rewards.grpc.pb.h"
 #include "timebank/system/v1/system.grpc.pb.h"
 
 ABSL_DECLARE_FLAG(std::string, server);
@@ -75,6 +76,7 @@ class Client {
   dpb::AuthService::Stub* auth() { return auth_.get(); }
   ::timebank::activity::v1::ActivityService::Stub* activity() { return activity_.get(); }
   ::timebank::expenses::v1::ExpensesService::Stub* expenses() { return expenses_.get(); }
+  ::timebank::rewards::v1::RewardsService::Stub* rewards() { return rewards_.get(); }
   // Send no credential (signing in must not carry a stale saved token).
   void SetAnonymous() { token_ = std::string(); }
   // The signed-in principal, if the saved login is in use.
@@ -92,6 +94,7 @@ class Client {
   std::unique_ptr<dpb::AuthService::Stub> auth_;
   std::unique_ptr<::timebank::activity::v1::ActivityService::Stub> activity_;
   std::unique_ptr<::timebank::expenses::v1::ExpensesService::Stub> expenses_;
+  std::unique_ptr<::timebank::rewards::v1::RewardsService::Stub> rewards_;
   std::optional<std::string> token_;
   std::optional<dpb::Principal> principal_;
 };

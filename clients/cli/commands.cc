@@ -17,6 +17,7 @@ constexpr char kSigningIn[] =
 constexpr char kDirectory[] = "Directory (--community=N defaults to your own)";
 constexpr char kActivity[] = "Contributions and exchanges (posted to the ledger exactly once)";
 constexpr char kExpenses[] = "Expenses (money, in the community's currency: 12.50)";
+constexpr char kRewards[] = "Recognition (hours given and received; no ranks, no balances)";
 constexpr char kAccounts[] =
     "Accounts (ledger; for admins, and services: --service_keyring=DATA_DIR/keyring on the server)";
 constexpr char kTransfers[] = "Transfers (amounts: 1h30m, 90m, 1.5h for TIME; 12.50 for money)";
@@ -210,6 +211,18 @@ const std::vector<Command>& Commands() {
   finance journal [--out=F]                 the money book's journal (from the ledger) as CSV
 )",
        FinanceCommand},
+      {{"me", "summary"},
+       kRewards,
+       R"(  me | summary MEMBER_ID                   your give and take (coordinators: a member's)
+)",
+       MeCommand},
+      {{"dashboard"},
+       kRewards,
+       R"(  dashboard [--org=ID] [--weeks=26 | --months=12] [--rules=ihi|anhoj] [--csv]
+               weeks or months of activity, with run charts of hours given and active members
+  dashboard annotate YYYY-MM-DD "TEXT" [--org=ID]   coordinators: note a change tried that day
+)",
+       DashboardCommand},
       {{"account"},
        kAccounts,
        R"(  account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]
@@ -282,7 +295,7 @@ std::string CommandUsage(const Command& command) {
 std::vector<CommandFlags> AllCommandFlags() {
   std::vector<CommandFlags> flags;
   for (const auto* table : {&LedgerCommandFlags(), &ExpensesCommandFlags(), &ActivityCommandFlags(),
-                            &DirectoryCommandFlags()}) {
+                            &DirectoryCommandFlags(), &RewardsCommandFlags()}) {
     flags.insert(flags.end(), table->begin(), table->end());
   }
   return flags;

@@ -84,6 +84,11 @@ int ClaimCommand(Client& c, const std::string& cmd, const Args& args);
 int FinanceCommand(Client& c, const std::string& cmd, const Args& args);
 const std::vector<CommandFlags>& ExpensesCommandFlags();
 
+// Recognition: your give and take, and a community's dashboard (rewards_commands.cc).
+int MeCommand(Client& c, const std::string& cmd, const Args& args);
+int DashboardCommand(Client& c, const std::string& cmd, const Args& args);
+const std::vector<CommandFlags>& RewardsCommandFlags();
+
 }  // namespace timebank::cli
 
 #endif  // TIMEBANK_CLIENTS_CLI_COMMANDS_H_

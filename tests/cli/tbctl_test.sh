@@ -161,7 +161,20 @@ check exchange-confirm 0 "exchange +confirmed" -- "$U" exchange confirm "$xid"
 for _ in $(seq 1 30); do "$U" activity show "$xid" | grep -q queued || break; sleep 0.1; done
 check exchange-posted 0 "posted" -- "$U" activity show "$xid"
 check exchange-statement 0 "c1.act.$xid .*help from Dee Day: gardening" -- "$U" statement "c1.m$bob"
+# ---- Recognition: bob gave 2h and received 1h; the projection follows the journal --
+for _ in $(seq 1 50); do "$U" me | grep -q "both given and received" && break; sleep 0.1; done
+check rewards-me 0 "You have both given and received help" -- "$U" me
+check rewards-me-hours 0 "Given: +2 h +Received: 1 h" -- "$U" me
+check rewards-me-star 0 "co-design +2 h \\(1 activity\\)" -- "$U" me
+check rewards-me-json 0 '"two_way": true' -- "$U" me --json
+check rewards-no-rank 1 "" -- bash -c "\"$U\" me | grep -iE 'rank|balance'"
 check login-ada-4 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+check rewards-summary 0 "They have both given and received help" -- "$U" summary "$bob"
+check rewards-dashboard 0 "hours_given" -- "$U" dashboard --weeks=4
+check rewards-dashboard-words 0 "not enough weeks yet to judge \\(needs 10\\)" -- "$U" dashboard --weeks=4
+check rewards-dashboard-csv 0 "START,ACTIVE,GIVERS" -- "$U" dashboard --csv --months=3
+check rewards-bad-rules 1 "--rules: ihi or anhoj" -- "$U" dashboard --rules=spc
+check rewards-annotate 0 "noted change [0-9]+ on $(date -u +%F): Saturday sessions start" -- "$U" dashboard annotate "$(date -u +%F)" "Saturday sessions start"
 # An admin moves time within the community, and looks up and reverses what they made;
 # ids a service derives, and other communities' ids, are out of their reach.
 check admin-transfer 0 "transfer c1.x.welcome recorded" -- "$U" transfer 30m --provider="c1.m$ada" --receiver="c1.m$bob" --memo="welcome hour" --id=c1.x.welcome

@@ -1,0 +1,224 @@
+// tbctl's recognition commands: a member's give and take as a card in plain English
+// (me, summary), and a community's dashboard with terminal run charts (dashboard),
+// where coordinators also note the changes they try (dashboard annotate). Recognition,
+// not competition: no ranks, no balances, and a streak of 0 is not mentioned.
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/run_chart_text.h"
+#include "clients/common/table.h"
+#include "services/common/timestamps.h"
+
+ABSL_DECLARE_FLAG(uint64_t, org);
+ABSL_DECLARE_FLAG(bool, csv);
+ABSL_FLAG(int, weeks, 26, "dashboard: how many weeks back (1..520)");
+ABSL_FLAG(int, months, 0, "dashboard: months instead of weeks, this many back (1..120)");
+ABSL_FLAG(std::string, rules, "ihi", "dashboard: run-chart rules, ihi or anhoj");
+
+namespace timebank::cli {
+namespace {
+
+namespace lpb = ::timebank::ledger::v1;
+
+// `self`: the caller's own card ("You ..."); a coordinator's view says "They ...".
+void PrintSummaryCard(const rpb::MemberSummary& s, bool self) {
+  const char* who = self ? "You" : "They";
+  std::printf("Member %llu\n\n", static_cast<unsigned long long>(s.member_id()));
+  std::printf("  Given:     %s    Received: %s    (all time)\n",
+              HoursAndMinutes(s.minutes_given()).c_str(),
+              HoursAndMinutes(s.minutes_received()).c_str());
+  for (const auto& r : s.recent()) {
+    std::printf("  Last %d weeks: given %s, received %s\n", r.weeks(),
+                HoursAndMinutes(r.minutes_given()).c_str(),
+                HoursAndMinutes(r.minutes_received()).c_str());
+  }
+  if (s.two_way()) std::printf("\n  %s have both given and received help.\n", who);
+  if (s.people_helped() > 0) {
+    std::printf("\n  %s helped %s.\n", who, Count(s.people_helped(), "person", "people").c_str());
+  }
+  if (s.helped_by() > 0) {
+    std::printf("  %s were helped by %s.\n", who, Count(s.helped_by(), "person", "people").c_str());
+  }
+  if (s.organisations_given_to() > 0) {
+    std::printf("  %s gave time to %s.\n", who,
+                Count(s.organisations_given_to(), "organisation").c_str());
+  }
+  if (!s.star().empty()) {
+    std::printf("\n  Coproduction Star:\n");
+    for (const auto& cell : s.star()) {
+      std::printf("    %-14s %s (%s)\n",
+                  EnumWord(lpb::CoproductionType_Name(cell.type()), 18).c_str(),
+                  HoursAndMinutes(cell.minutes()).c_str(),
+                  Count(cell.count(), "activity", "activities").c_str());
+    }
+  }
+  if (s.current_streak_weeks() > 0) {
+    std::printf("\n  Active %s in a row now.\n", Count(s.current_streak_weeks(), "week").c_str());
+  }
+  if (s.longest_streak_weeks() > 0) {
+    std::printf("  Longest run: %s in a row.\n", Count(s.longest_streak_weeks(), "week").c_str());
+  }
+  if (s.donations() > 0) {
+    std::printf("  Donated %s (%s).\n", HoursAndMinutes(s.minutes_donated()).c_str(),
+                Count(s.donations(), "donation").c_str());
+  }
+  if (s.redemptions() > 0) {
+    std::printf("  Redeemed %s (%s).\n", HoursAndMinutes(s.minutes_redeemed()).c_str(),
+                Count(s.redemptions(), "redemption").c_str());
+  }
+}
+
+}  // namespace
+
+int MeCommand(Client& c, const std::string& cmd, const Args& args) {
+  rpb::GetMemberSummaryRequest req;
+  if (cmd == "summary") {
+    uint64_t id = 0;
+    if (args.size() != 1 || !absl::SimpleAtoi(args[0], &id) || id == 0) {
+      Die("usage: tbctl summary MEMBER_ID");
+    }
+    req.set_community_id(CurrentCommunity(c));
+    req.set_member_id(id);
+  } else if (!args.empty()) {
+    Die("usage: tbctl me");
+  }
+  auto s =
+      c.Call<rpb::MemberSummary>(c.rewards(), &rpb::RewardsService::Stub::GetMemberSummary, req);
+  if (Json()) {
+    PrintJson(s);
+  } else {
+    PrintSummaryCard(s, cmd != "summary");
+  }
+  return 0;
+}
+
+namespace {
+
+void PrintPeriods(const rpb::Dashboard& d) {
+  Table t({"START", "ACTIVE", "GIVERS", "RECEIVERS", "BOTH", "RECIPROCITY_%", "NEW", "RETURNING",
+           "HOURS_GIVEN"});
+  for (const auto& p : d.periods()) {
+    t.Add({p.start(), absl::StrCat(p.active_members()), absl::StrCat(p.givers()),
+           absl::StrCat(p.receivers()), absl::StrCat(p.both()),
+           absl::StrCat(static_cast<int>(p.reciprocity_rate() * 100 + 0.5)),
+           absl::StrCat(p.new_members()), absl::StrCat(p.returning_members()),
+           Figure(static_cast<double>(p.minutes_given()) / 60)});
+  }
+  if (absl::GetFlag(FLAGS_csv)) {
+    t.PrintCsv(stdout);
+  } else {
+    t.Print(stdout);
+  }
+}
+
+const rpb::Annotation* FindAnnotation(const rpb::Dashboard& d, uint64_t id) {
+  for (const auto& a : d.annotations()) {
+    if (a.id() == id) return &a;
+  }
+  return nullptr;
+}
+
+void PrintRunChart(const rpb::Dashboard& d, const rpb::Series& s,
+                   const std::vector<std::string>& starts) {
+  const std::vector<double> values(s.values().begin(), s.values().end());
+  std::printf("\n%s\n  %s\n  %s   (+ above the median, - below, = on it)\n", s.name().c_str(),
+              Sparkline(values).c_str(), MedianMarks(values, s.run_chart().median()).c_str());
+  for (const std::string& line : DescribeSeries(s, starts, d.granularity())) {
+    std::printf("  %s\n", line.c_str());
+  }
+  const SeriesWords words = WordsFor(s.name(), d.granularity());
+  for (const auto& change : s.changes()) {
+    const rpb::Annotation* a = FindAnnotation(d, change.annotation_id());
+    if (a == nullptr) continue;
+    std::printf("  %s\n", DescribeChange(change, *a, words).c_str());
+    // Judged against the baseline before the change.
+    for (const auto& signal : change.signals_after()) {
+      std::printf("    since then: %s\n",
+                  DescribeRunChartSignal(signal, s.run_chart(), starts, words).c_str());
+    }
+  }
+}
+
+rpb::RuleSet ParseRules(const std::string& rules) {
+  if (rules == "ihi") return rpb::RULE_SET_IHI;
+  if (rules == "anhoj") return rpb::RULE_SET_ANHOJ;
+  Die("--rules: ihi or anhoj");
+}
+
+int Dashboard(Client& c) {
+  rpb::GetDashboardRequest req;
+  req.set_community_id(CurrentCommunity(c));
+  req.set_organisation_id(absl::GetFlag(FLAGS_org));
+  req.set_rule_set(ParseRules(absl::GetFlag(FLAGS_rules)));
+  const absl::Time until = absl::Now();
+  const int months = absl::GetFlag(FLAGS_months);
+  const int weeks = absl::GetFlag(FLAGS_weeks);
+  if (months < 0 || months > 120) Die("--months: 1..120");
+  if (weeks < 1 || weeks > 520) Die("--weeks: 1..520");
+  req.set_granularity(months > 0 ? rpb::GRANULARITY_MONTH : rpb::GRANULARITY_WEEK);
+  const absl::Duration back =
+      months > 0 ? absl::Hours(24) * 30.44 * months : absl::Hours(24 * 7) * weeks;
+  timebank::ToTimestamp(absl::ToUnixNanos(until - back), req.mutable_from());
+  timebank::ToTimestamp(absl::ToUnixNanos(until), req.mutable_until());
+  auto d = c.Call<rpb::Dashboard>(c.rewards(), &rpb::RewardsService::Stub::GetDashboard, req);
+  if (Json()) {
+    PrintJson(d);
+    return 0;
+  }
+  PrintPeriods(d);
+  if (absl::GetFlag(FLAGS_csv)) return 0;
+  std::vector<std::string> starts;
+  for (const auto& p : d.periods()) starts.push_back(p.start());
+  for (const auto& s : d.series()) {
+    if (s.name() == "hours_given" || s.name() == "active_members") PrintRunChart(d, s, starts);
+  }
+  return 0;
+}
+
+int Annotate(Client& c, const Args& args) {
+  if (args.size() != 3) Die("usage: tbctl dashboard annotate YYYY-MM-DD \"TEXT\" [--org=ID]");
+  (void)ParseDate("date", args[1]);  // exits with advice when it is not a date
+  rpb::AnnotateChangeRequest req;
+  rpb::Annotation* a = req.mutable_annotation();
+  a->set_community_id(CurrentCommunity(c));
+  a->set_organisation_id(absl::GetFlag(FLAGS_org));
+  a->set_date(args[1]);
+  a->set_text(args[2]);
+  std::random_device rd;
+  req.set_request_id(absl::StrCat("annotate-", (uint64_t{rd()} << 32) | rd()));
+  auto out = c.Call<rpb::Annotation>(c.rewards(), &rpb::RewardsService::Stub::AnnotateChange, req);
+  if (Json()) {
+    PrintJson(out);
+  } else {
+    std::printf("noted change %llu on %s: %s\n", static_cast<unsigned long long>(out.id()),
+                out.date().c_str(), out.text().c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int DashboardCommand(Client& c, const std::string&, const Args& args) {
+  if (!args.empty() && args[0] == "annotate") return Annotate(c, args);
+  if (!args.empty()) Die("usage: tbctl dashboard [--org=ID] [--weeks=26|--months=12] [--csv]");
+  return Dashboard(c);
+}
+
+const std::vector<CommandFlags>& RewardsCommandFlags() {
+  static const auto* kTable = new std::vector<CommandFlags>{
+      {"me", {"json"}},
+      {"summary", {"community", "json"}},
+      {"dashboard", {"community", "org", "weeks", "months", "rules", "csv", "json"}},
+      {"dashboard annotate", {"community", "org", "json"}},
+  };
+  return *kTable;
+}
+
+}  // namespace timebank::cli
