@@ -35,6 +35,9 @@ ABSL_FLAG(int, channels, 2, "gRPC channels (connections) the clients share");
 ABSL_FLAG(bool, json, false, "Print one JSON object instead of a table");
 ABSL_FLAG(int, rows, 100'000, "import mode: contribution rows in the generated CSV file");
 ABSL_FLAG(int, claims, 100'000, "finance-queue mode: expense claims in the community");
+ABSL_FLAG(int, members, 2000, "rewards mode: members in the community");
+ABSL_FLAG(int64_t, transfers, 100'000,
+          "rewards mode: exchanges seeded between random members over the last 104 weeks");
 
 namespace {
 
@@ -55,6 +58,8 @@ Settings SettingsFromFlags() {
   s.json = absl::GetFlag(FLAGS_json);
   s.rows = absl::GetFlag(FLAGS_rows);
   s.claims = absl::GetFlag(FLAGS_claims);
+  s.members = absl::GetFlag(FLAGS_members);
+  s.transfers = absl::GetFlag(FLAGS_transfers);
   return s;
 }
 
@@ -81,6 +86,10 @@ std::string CheckSettings(const Settings& s, const timebank::loadgen::Mode& mode
     return absl::StrCat("--batch_size: 1..", kMaxPerCall, " (the ledger's per-call limit)");
   }
   if (s.channels < 1 || s.channels > 64) return "--channels: 1..64";
+  if (s.members < 2 || s.members > kMaxMembers) return absl::StrCat("--members: 2..", kMaxMembers);
+  if (s.transfers < 1 || s.transfers > kMaxTransfers) {
+    return absl::StrCat("--transfers: 1..", kMaxTransfers);
+  }
   return "";
 }
 

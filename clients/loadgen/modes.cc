@@ -21,6 +21,11 @@ const std::vector<Mode>& Modes() {
        "--claims submitted expense claims, then the finance queue's first\n"
        "        page read for --duration_s: p50/p99 latency",
        true, nullptr, RunFinanceQueue},
+      {"rewards",
+       "--members and --transfers exchanges over 104 weeks, then the rewards projection's\n"
+       "        catch-up rate, its lag behind single transfers (p50/p99), dashboard and member\n"
+       "        summary latency, a rebuild's entries/s and the RSS",
+       true, nullptr, RunRewards},
       {"ceiling",
        "single mode against a ledger that records nothing (same gRPC server setup,\n"
        "        authentication and access check, same messages): the ratio an engine that\n"

@@ -44,6 +44,7 @@ int RunAuth(Session& session);
 int RunExchange(Session& session);
 int RunImport(Session& session);
 int RunFinanceQueue(Session& session);
+int RunRewards(Session& session);
 int RunCeiling(Session& session);
 absl::StatusOr<std::unique_ptr<OwnServer>> StartNullLedger();
 

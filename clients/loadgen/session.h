@@ -31,6 +31,9 @@ inline constexpr int kMaxConcurrency = 4096;
 // Transfers or accounts per call: the ledger's published limit.
 inline constexpr int kMaxPerCall = static_cast<int>(ledger::kMaxBatchEvents);
 inline constexpr int kMaxAccounts = 1'000'000;
+// rewards mode's --members and --transfers.
+inline constexpr int kMaxMembers = 1'000'000;
+inline constexpr int64_t kMaxTransfers = 100'000'000;
 
 // The flags, checked (main.cc).
 struct Settings {
@@ -48,6 +51,9 @@ struct Settings {
   bool json = false;
   int rows = 100'000;
   int claims = 100'000;
+  // rewards mode: the community's members and the exchanges seeded between them.
+  int members = 2000;
+  int64_t transfers = 100'000;
 };
 
 // A server a mode starts for itself, in this process (the null ledger of ceiling).
