@@ -44,6 +44,24 @@ std::string TransferKey(std::string_view transfer_id) {
   return Key(kTransferTag).Bytes(transfer_id).str();
 }
 
+std::string RecentKey(uint64_t c, uint64_t member) {
+  return Key(kRecentTag).U64(c).U64(member).str();
+}
+
+std::string BadgesKey(uint64_t c, uint64_t member) {
+  return Key(kBadgesTag).U64(c).U64(member).str();
+}
+
+std::string EvidenceKey(uint64_t c, uint64_t member, std::string_view badge_id, uint32_t award) {
+  return Key(kEvidenceTag).U64(c).U64(member).U64(award).Bytes(badge_id).str();
+}
+
+std::string RulesKey(uint64_t c) { return Key(kRulesTag).U64(c).str(); }
+
+std::string MemberPrefix(uint64_t c) { return Key(kMemberTag).U64(c).str(); }
+
+std::string EventKey(uint64_t n) { return Key(kEventTag).U64(n).str(); }
+
 std::string ZoneKey(uint64_t c) { return Key(kZoneTag).U64(c).str(); }
 
 std::string CursorKey() { return Key(kCursorTag).str(); }

@@ -31,18 +31,26 @@ inline constexpr char kHelpedTag = 'H';           // u64 c, u64 member, u64 part
 inline constexpr char kHelpedByTag = 'B';         // u64 c, u64 member, u64 partner -> PairCount
 inline constexpr char kOrgGivenTag = 'O';         // u64 c, u64 member, u64 org -> PairCount
 inline constexpr char kTransferTag = 'T';         // transfer id -> TransferFacts
-inline constexpr char kZoneTag = 'Z';             // u64 c -> IANA timezone name
-inline constexpr char kCursorTag = '@';           // (nothing) -> Cursor
+inline constexpr char kRecentTag = 'X';           // u64 c, u64 member -> RecentActivities
+inline constexpr char kBadgesTag = 'A';           // u64 c, u64 member -> MemberBadgeStates
+inline constexpr char kEvidenceTag = 'E';         // u64 c, u64 member, u64 award, badge id
+                                                  //   -> BadgeEvidence
+inline constexpr char kRulesTag = 'R';   // u64 c -> BadgeRules in force at the projection's
+                                         //   position (absent: the default rules)
+inline constexpr char kZoneTag = 'Z';    // u64 c -> IANA timezone name
+inline constexpr char kCursorTag = '@';  // (nothing) -> Cursor
 // Not the projection (kept by a rebuild, left out of its digest):
 inline constexpr char kAnnotationTag = 'N';  // u64 c, u64 org, i64 day, u64 id -> Annotation
 inline constexpr char kRequestTag = 'Q';     // request key -> the annotation's key
 inline constexpr char kCounterTag = '#';     // name -> u64 last value
+inline constexpr char kEventTag = 'L';       // u64 n -> RecognitionEvent (replayed by a rebuild)
+// Reserved: 'K' issuer keys, 'V' revocation lists (credentials), 'Y' thank-you notes.
 
 // Whether records under `tag` are the projection (what a rebuild replaces and the
 // digest covers) rather than what people wrote or the zones the projection used.
 constexpr bool IsProjectionTag(char tag) {
   return tag != kZoneTag && tag != kAnnotationTag && tag != kRequestTag && tag != kCounterTag &&
-         tag != kCursorTag;
+         tag != kCursorTag && tag != kEventTag;
 }
 
 // The granularity byte of a bucket key.
@@ -56,6 +64,14 @@ std::string HelpedKey(uint64_t c, uint64_t member, uint64_t partner);
 std::string HelpedByKey(uint64_t c, uint64_t member, uint64_t partner);
 std::string OrgGivenKey(uint64_t c, uint64_t member, uint64_t org);
 std::string TransferKey(std::string_view transfer_id);
+std::string RecentKey(uint64_t c, uint64_t member);
+std::string BadgesKey(uint64_t c, uint64_t member);
+// award: BadgeState.times_awarded of the award (1 for the first).
+std::string EvidenceKey(uint64_t c, uint64_t member, std::string_view badge_id, uint32_t award);
+std::string RulesKey(uint64_t c);
+// Every member record of community c (MemberKey's prefix); the member id is the last u64.
+std::string MemberPrefix(uint64_t c);
+std::string EventKey(uint64_t n);
 std::string ZoneKey(uint64_t c);
 std::string CursorKey();
 // day: days since 1970-01-01 (the annotation's date).

@@ -29,17 +29,20 @@ class Reader {
   virtual absl::StatusOr<bool> Get(std::string_view key, std::string* value) const = 0;
 };
 
-// The records of one column family of a store, as committed.
+// The records of one column family of a store, as committed (or as of `snapshot`).
 class StoreReader final : public Reader {
  public:
-  StoreReader(storage::KvStore* store, storage::ColumnFamily cf) : store_(store), cf_(cf) {}
+  StoreReader(storage::KvStore* store, storage::ColumnFamily cf,
+              const storage::Snapshot* snapshot = nullptr)
+      : store_(store), cf_(cf), snapshot_(snapshot) {}
   absl::StatusOr<bool> Get(std::string_view key, std::string* value) const override {
-    return store_->Get(cf_, key, value);
+    return store_->Get(cf_, key, value, snapshot_);
   }
 
  private:
   storage::KvStore* const store_;
   const storage::ColumnFamily cf_;
+  const storage::Snapshot* const snapshot_;
 };
 
 // One atomic, synced change (storage::RecordTx: staged puts and deletes, id counters,
