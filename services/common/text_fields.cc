@@ -181,6 +181,12 @@ std::vector<StringField> BuildTable() {
       Code("timebank.rewards.v1.Annotation.date"),
       Text("timebank.rewards.v1.Annotation.text", L::kAnnotationBytes),
       Id("timebank.rewards.v1.AnnotateChangeRequest.request_id"),
+      Id("timebank.rewards.v1.HideBadgeRequest.badge_id"),
+      // Badge rules: checked again by the rules' own validation (badge_rules.h).
+      Id("timebank.rewards.v1.BadgeRule.id"),
+      Text("timebank.rewards.v1.BadgeRule.name", L::kBadgeNameBytes),
+      Text("timebank.rewards.v1.BadgeRule.description", L::kBadgeDescriptionBytes, Lines::kMany),
+      Text("timebank.rewards.v1.BadgeRule.criteria", L::kBadgeCriteriaBytes, Lines::kMany),
   };
 }
 

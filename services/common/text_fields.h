@@ -50,6 +50,10 @@ struct TextLimits {
   static constexpr size_t kOwnerRefBytes = 128;
   // Rewards: a coordinator's note of a change on a dashboard.
   static constexpr size_t kAnnotationBytes = 200;
+  // Badge rules (the same limits as services/rewards/badges/badge_rules.h).
+  static constexpr size_t kBadgeNameBytes = 128;
+  static constexpr size_t kBadgeDescriptionBytes = 512;
+  static constexpr size_t kBadgeCriteriaBytes = 1024;
   // What a string field the table does not name may hold (one line, the whole message).
   static constexpr size_t kUnclassifiedBytes = size_t{32} << 20;
 };

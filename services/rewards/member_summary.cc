@@ -8,6 +8,8 @@
 #include "services/common/records/record_key.h"
 #include "services/rewards/analysis/streaks.h"
 #include "services/rewards/analysis/weeks.h"
+#include "services/rewards/badge_desk.h"
+#include "services/rewards/badge_projector.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/rewards_records.h"
 #include "storage/check.h"
@@ -73,19 +75,9 @@ void CopyLifetime(const rpb::MemberRecord& r, MemberSummary* out) {
 
 absl::StatusOr<MemberSummary> RewardsBook::MemberSummary(const dpb::Principal& caller, uint64_t c,
                                                          uint64_t member) {
-  if (c == 0 && member == 0) {
-    if (caller.kind() != dpb::Principal::KIND_MEMBER) {
-      return absl::InvalidArgumentError(
-          "community_id and member_id: give both (only a member has a summary of their own)");
-    }
-    c = caller.community_id();
-    member = caller.subject_id();
-  }
-  if (c == 0 || member == 0) {
-    return absl::InvalidArgumentError(
-        "community_id and member_id: give both, or neither for "
-        "your own summary");
-  }
+  TB_ASSIGN_OR_RETURN(MemberRef meant, MemberMeant(caller, c, member, "a summary"));
+  c = meant.community_id;
+  member = meant.member_id;
   TB_RETURN_IF_ERROR(people_->Member(c, member).status());
   TB_RETURN_IF_ERROR(projection_->zones()->Resolve(c));
   const absl::TimeZone tz = projection_->zones()->Zone(c);
@@ -112,14 +104,13 @@ absl::StatusOr<MemberSummary> RewardsBook::MemberSummary(const dpb::Principal& c
     out.set_last_active_week(
         absl::FormatCivilTime(WeekStart(r.active_weeks(r.active_weeks_size() - 1))));
   }
-  // Weeks after this one (a clock behind the ledger's) cannot be in a streak yet.
-  const auto past_end =
-      std::upper_bound(r.active_weeks().begin(), r.active_weeks().end(), this_week);
-  const StreakSummary streak = ComputeStreak(
-      absl::MakeConstSpan(r.active_weeks().data(), past_end - r.active_weeks().begin()), {},
-      this_week);
-  out.set_current_streak_weeks(streak.current_weeks);
-  out.set_longest_streak_weeks(streak.longest_weeks);
+  const MemberFacts facts = FactsOf(r, this_week);
+  out.set_current_streak_weeks(static_cast<int32_t>(facts.current_streak_weeks));
+  out.set_longest_streak_weeks(static_cast<int32_t>(facts.longest_streak_weeks));
+  TB_ASSIGN_OR_RETURN(std::vector<rpb::EarnedBadge> badges,
+                      EarnedBadges(store, snap.get(), c, member, /*with_withdrawn=*/false,
+                                   /*with_hidden=*/IsCallerMember(caller, c, member)));
+  for (rpb::EarnedBadge& b : badges) *out.add_badges() = std::move(b);
   return out;
 }
 

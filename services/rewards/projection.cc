@@ -2,11 +2,14 @@
 
 #include <openssl/evp.h>
 
+#include <limits>
 #include <memory>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/ids.h"
+#include "services/common/records/record_key.h"
+#include "services/common/timestamps.h"
 #include "services/rewards/rewards_records.h"
 #include "storage/bytes.h"
 #include "storage/check.h"
@@ -16,11 +19,19 @@ namespace timebank::rewards {
 namespace lpb = ::timebank::ledger::v1;
 
 RewardsProjection::RewardsProjection(storage::KvStore* store, People* people)
-    : store_(store), zones_(store, people), projector_(&zones_) {}
+    : store_(store), zones_(store, people), projector_(&zones_), badges_(&zones_) {}
 
 absl::Status RewardsProjection::Open() {
-  TB_ASSIGN_OR_RETURN(::timebank::rewards::v1::Cursor c, LoadCursor(store_));
+  absl::MutexLock lock(&mu_);
+  TB_ASSIGN_OR_RETURN(rpb::Cursor c, LoadCursor(store_));
   journal_seq_.store(c.journal_seq(), std::memory_order_release);
+  event_n_ = c.event_n();
+  if (c.wiping()) TB_RETURN_IF_ERROR(WipeLocked());  // stopped part way: finish it
+  std::unique_ptr<storage::Iterator> it = store_->NewIterator(kRecords);
+  it->SeekForPrev(EventKey(std::numeric_limits<uint64_t>::max()));
+  TB_RETURN_IF_ERROR(it->status());
+  last_event_n_ = it->Valid() && it->key()[0] == kEventTag ? records::U64At(it->key(), 1) : 0;
+  TB_CHECK(event_n_ <= last_event_n_);
   return absl::OkStatus();
 }
 
@@ -30,32 +41,75 @@ absl::Status RewardsProjection::Apply(const std::vector<lpb::JournalEntry>& entr
     if (!e.has_transfer()) continue;
     if (std::optional<uint64_t> c = CommunityOfId(e.transfer().id())) communities.insert(*c);
   }
+  // The directory is asked before the lock is taken.
   for (uint64_t c : communities) TB_RETURN_IF_ERROR(zones_.Resolve(c));
+  absl::MutexLock lock(&mu_);
   uint64_t seq = journal_seq();
-  ProjectionTx tx(store_);
+  const uint64_t last = entries.empty() ? seq : std::max(seq, entries.back().seq());
+  TB_ASSIGN_OR_RETURN(std::vector<rpb::RecognitionEvent> due, DueEvents(last));
+  size_t next_event = 0;
+  auto tx = std::make_unique<ProjectionTx>(store_);
+  bool dirty = false;
+  // Events logged after `position` was applied come before the next entry.
+  auto replay_due = [&](uint64_t position) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    for (; next_event < due.size() && due[next_event].after_journal_seq() <= position;
+         ++next_event) {
+      if (dirty) TB_RETURN_IF_ERROR(CommitStep(*tx, seq, event_n_));
+      tx = std::make_unique<ProjectionTx>(store_);
+      dirty = false;
+      TB_RETURN_IF_ERROR(ReplayEvent(due[next_event]));
+    }
+    return absl::OkStatus();
+  };
+  TB_RETURN_IF_ERROR(replay_due(seq));
   for (const lpb::JournalEntry& e : entries) {
     if (e.seq() <= seq) continue;
     if (e.seq() != seq + 1) {
       return absl::InternalError(absl::StrCat("the journal skipped from entry ", seq, " to ",
                                               e.seq(), "; the rewards projection stays at ", seq));
     }
-    TB_RETURN_IF_ERROR(projector_.Apply(e, tx));
+    TB_ASSIGN_OR_RETURN(Counted counted, projector_.Apply(e, *tx));
+    if (counted.sign != 0) {
+      const absl::Time at = absl::FromUnixNanos(FromTimestamp(e.transfer().recorded_at()));
+      TB_RETURN_IF_ERROR(badges_.AfterCount(counted, at, *tx));
+    }
     seq = e.seq();
+    dirty = true;
+    TB_RETURN_IF_ERROR(replay_due(seq));
   }
-  if (seq == journal_seq()) return absl::OkStatus();
-  ::timebank::rewards::v1::Cursor cursor;
+  if (dirty) TB_RETURN_IF_ERROR(CommitStep(*tx, seq, event_n_));
+  return absl::OkStatus();
+}
+
+absl::Status RewardsProjection::CommitStep(ProjectionTx& tx, uint64_t seq, uint64_t event_n) {
+  rpb::Cursor cursor;
   cursor.set_journal_seq(seq);
+  cursor.set_event_n(event_n);
   TB_RETURN_IF_ERROR(tx.Commit(cursor));
   journal_seq_.store(seq, std::memory_order_release);
+  event_n_ = event_n;
   return absl::OkStatus();
 }
 
 absl::Status RewardsProjection::Wipe() {
+  absl::MutexLock lock(&mu_);
+  return WipeLocked();
+}
+
+absl::Status RewardsProjection::WipeLocked() {
   constexpr size_t kDeletesPerBatch = 10'000;
-  std::unique_ptr<storage::Iterator> it = store_->NewIterator(kRecords);
+  // The marker first: a kill between the batches below leaves it, and Open finishes.
+  rpb::Cursor marker;
+  marker.set_journal_seq(journal_seq());
+  marker.set_event_n(event_n_);
+  marker.set_wiping(true);
   std::unique_ptr<storage::WriteBatch> batch = store_->NewBatch();
+  batch->Put(kRecords, CursorKey(), marker.SerializeAsString());
+  TB_RETURN_IF_ERROR(store_->Write(batch.get(), storage::WriteOptions{}));
+  batch->Clear();
+  std::unique_ptr<storage::Iterator> it = store_->NewIterator(kRecords);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (!IsProjectionTag(it->key()[0]) && it->key()[0] != kCursorTag) continue;
+    if (!IsProjectionTag(it->key()[0])) continue;
     batch->Delete(kRecords, it->key());
     if (batch->Count() == kDeletesPerBatch) {
       TB_RETURN_IF_ERROR(store_->Write(batch.get(), storage::WriteOptions{}));
@@ -63,8 +117,10 @@ absl::Status RewardsProjection::Wipe() {
     }
   }
   TB_RETURN_IF_ERROR(it->status());
+  batch->Delete(kRecords, CursorKey());  // last: the wipe is complete
   TB_RETURN_IF_ERROR(store_->Write(batch.get(), storage::WriteOptions{}));
   journal_seq_.store(0, std::memory_order_release);
+  event_n_ = 0;
   return absl::OkStatus();
 }
 

@@ -3,6 +3,11 @@
 // entry is counted exactly once across restarts and kill -9), wipes the projection for
 // a rebuild, and digests it. One thread (the follower) applies; any thread may read
 // the store, which only ever holds whole batches.
+//
+// What people do in the rewards service itself (put badge rules in force, hide a badge)
+// is a RecognitionEvent: logged at the journal position the projection stands at and
+// applied in the same batch (Record), and replayed by a rebuild at exactly that
+// position, so a rebuild reaches the same state as the live projection did.
 #ifndef TIMEBANK_SERVICES_REWARDS_PROJECTION_H_
 #define TIMEBANK_SERVICES_REWARDS_PROJECTION_H_
 
@@ -10,11 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "services/rewards/badge_projector.h"
 #include "services/rewards/projector.h"
 #include "services/rewards/zone_book.h"
 #include "storage/kv_store.h"
 #include "timebank/ledger/v1/ledger.pb.h"
+#include "timebank/rewards/v1/rewards_records.pb.h"
 
 namespace timebank::rewards {
 
@@ -29,19 +38,29 @@ class RewardsProjection {
   RewardsProjection(storage::KvStore* store, People* people);
 
   // The last journal sequence applied (0: none). Loaded by Open().
-  absl::Status Open();
+  absl::Status Open() ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t journal_seq() const { return journal_seq_.load(std::memory_order_acquire); }
 
   // Applies `entries` (journal order; those at or below journal_seq() are skipped: a
-  // reconnect may resend them) in one committed step. Looks up the timezones of
+  // reconnect may resend them) in one committed step, with the logged events due at
+  // their positions (each in a step of its own). Looks up the timezones of
   // communities it has not met (the directory; UNAVAILABLE if unreachable: nothing is
   // written, retry). INTERNAL on a gap in the sequence (nothing written).
-  absl::Status Apply(const std::vector<::timebank::ledger::v1::JournalEntry>& entries);
+  absl::Status Apply(const std::vector<::timebank::ledger::v1::JournalEntry>& entries)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Logs `event` (its n and after_journal_seq are set here) and applies it, in one
+  // batch. The event's own refusal (a badge never awarded, say) writes nothing.
+  // UNAVAILABLE while logged events still wait to be replayed (a rebuild is under
+  // way): try again shortly.
+  absl::StatusOr<::timebank::rewards::v1::RecognitionEvent> Record(
+      ::timebank::rewards::v1::RecognitionEvent event) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Deletes every projection record and the cursor (not the timezones: a rebuild
-  // buckets weeks as the first pass did; not annotations). The follower must not be
-  // applying.
-  absl::Status Wipe();
+  // buckets weeks as the first pass did; not annotations nor the event log, which
+  // the rebuild replays). The follower must not be applying. It takes many batches; a
+  // marker in the cursor makes Open finish a wipe that a crash interrupted.
+  absl::Status Wipe() ABSL_LOCKS_EXCLUDED(mu_);
 
   // The digest of the projection as committed now.
   absl::StatusOr<ProjectionDigest> Digest() const;
@@ -51,10 +70,29 @@ class RewardsProjection {
   ZoneBook* zones() { return &zones_; }
 
  private:
+  // The events logged after event_n_ and due at or before journal position `seq`.
+  absl::StatusOr<std::vector<::timebank::rewards::v1::RecognitionEvent>> DueEvents(uint64_t seq)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Applies one event in a step of its own; replaying, an event that no longer applies
+  // (its refusal) is passed over, as it was when first recorded.
+  absl::Status ReplayEvent(const ::timebank::rewards::v1::RecognitionEvent& event)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What an event changes, in `tx`.
+  absl::Status ApplyEvent(const ::timebank::rewards::v1::RecognitionEvent& event, ProjectionTx& tx)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WipeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CommitStep(ProjectionTx& tx, uint64_t seq, uint64_t event_n)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   storage::KvStore* const store_;
   ZoneBook zones_;
   Projector projector_;
+  BadgeProjector badges_;
+  // Held while a step is applied or an event recorded: the two never interleave.
+  absl::Mutex mu_;
   std::atomic<uint64_t> journal_seq_{0};
+  uint64_t event_n_ ABSL_GUARDED_BY(mu_) = 0;       // the last event applied
+  uint64_t last_event_n_ ABSL_GUARDED_BY(mu_) = 0;  // the last event logged
 };
 
 }  // namespace timebank::rewards

@@ -60,41 +60,50 @@ TransferFacts Projector::FactsOf(const lpb::Transfer& t) const {
   const absl::Time at =
       absl::FromUnixNanos(FromTimestamp(t.has_occurred_at() ? t.occurred_at() : t.recorded_at()));
   const absl::TimeZone tz = zones_->Zone(f.community_id());
+  f.set_occurred_unix_ms(absl::ToUnixMillis(at));
   f.set_week(WeekIndex(at, tz));
   f.set_month(MonthIndex(at, tz));
   return f;
 }
 
-absl::Status Projector::Apply(const lpb::JournalEntry& entry, ProjectionTx& tx) const {
-  if (!entry.has_transfer()) return absl::OkStatus();
+absl::StatusOr<Counted> Projector::Apply(const lpb::JournalEntry& entry, ProjectionTx& tx) const {
+  Counted counted;
+  if (!entry.has_transfer()) return counted;
   const lpb::Transfer& t = entry.transfer();
   if (t.kind() == lpb::TRANSFER_KIND_REVERSAL || t.void_pending()) {
     const std::string& target = t.void_pending() ? t.pending_id() : t.reverses_id();
     TB_ASSIGN_OR_RETURN(TransferFacts * f, tx.Mutable<TransferFacts>(TransferKey(target)));
-    if (f->kind() != 0 && !f->pending()) TB_RETURN_IF_ERROR(Count(*f, -1, tx));
+    if (f->kind() != 0 && !f->pending()) {
+      TB_RETURN_IF_ERROR(Count(*f, -1, tx));
+      counted = {target, *f, -1};
+    }
     f->Clear();  // counted out, or a reservation released: nothing left to undo
-    return absl::OkStatus();
+    return counted;
   }
   if (t.post_pending()) {
     TB_ASSIGN_OR_RETURN(TransferFacts * pending,
                         tx.Mutable<TransferFacts>(TransferKey(t.pending_id())));
-    if (pending->kind() == 0) return absl::OkStatus();
+    if (pending->kind() == 0) return counted;
     TransferFacts posted = *pending;
     pending->Clear();
     posted.set_pending(false);
     if (t.amount() > 0) posted.set_minutes(t.amount());
     TB_RETURN_IF_ERROR(Count(posted, +1, tx));
+    counted = {t.id(), posted, +1};
     TB_ASSIGN_OR_RETURN(TransferFacts * kept, tx.Mutable<TransferFacts>(TransferKey(t.id())));
     *kept = std::move(posted);
-    return absl::OkStatus();
+    return counted;
   }
   TransferFacts f = FactsOf(t);
-  if (f.kind() == 0) return absl::OkStatus();
+  if (f.kind() == 0) return counted;
   f.set_pending(t.pending());
-  if (!f.pending()) TB_RETURN_IF_ERROR(Count(f, +1, tx));
+  if (!f.pending()) {
+    TB_RETURN_IF_ERROR(Count(f, +1, tx));
+    counted = {t.id(), f, +1};
+  }
   TB_ASSIGN_OR_RETURN(TransferFacts * kept, tx.Mutable<TransferFacts>(TransferKey(t.id())));
   *kept = std::move(f);
-  return absl::OkStatus();
+  return counted;
 }
 
 absl::Status Projector::Count(const TransferFacts& f, int sign, ProjectionTx& tx) const {

@@ -16,6 +16,14 @@
 
 namespace timebank::rewards {
 
+// What one journal entry counted: a transfer's facts counted in (sign +1) or out (-1,
+// a reversal or a void); sign 0 when the entry counts nothing.
+struct Counted {
+  std::string transfer_id;  // the transfer whose facts these are
+  ::timebank::rewards::v1::TransferFacts facts;
+  int sign = 0;
+};
+
 class Projector {
  public:
   // Every community named by the entries applied must have been Resolve()d in `zones`.
@@ -23,7 +31,8 @@ class Projector {
 
   // Adds `entry`'s effect to `tx`. Entries must come in journal order, each once (the
   // cursor committed with `tx` sees to that).
-  absl::Status Apply(const ::timebank::ledger::v1::JournalEntry& entry, ProjectionTx& tx) const;
+  absl::StatusOr<Counted> Apply(const ::timebank::ledger::v1::JournalEntry& entry,
+                                ProjectionTx& tx) const;
 
   // The facts the projection counts for a transfer; kind 0 when it counts nothing.
   ::timebank::rewards::v1::TransferFacts FactsOf(const ::timebank::ledger::v1::Transfer& t) const;

@@ -67,4 +67,32 @@ grpc::Status RewardsServiceImpl::RebuildProjection(grpc::ServerContext* ctx,
   return Reply(std::move(status), resp);
 }
 
+grpc::Status RewardsServiceImpl::ListBadges(grpc::ServerContext* ctx,
+                                            const xpb::ListBadgesRequest* req,
+                                            xpb::ListBadgesResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(badges_->List(Caller(*ctx), *req), resp);
+}
+
+grpc::Status RewardsServiceImpl::HideBadge(grpc::ServerContext* ctx,
+                                           const xpb::HideBadgeRequest* req,
+                                           xpb::EarnedBadge* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(badges_->Hide(Caller(*ctx), *req), resp);
+}
+
+grpc::Status RewardsServiceImpl::GetBadgeRules(grpc::ServerContext* ctx,
+                                               const xpb::GetBadgeRulesRequest* req,
+                                               xpb::BadgeRulesInForce* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(badges_->Rules(req->community_id()), resp);
+}
+
+grpc::Status RewardsServiceImpl::SetBadgeRules(grpc::ServerContext* ctx,
+                                               const xpb::SetBadgeRulesRequest* req,
+                                               xpb::BadgeRulesInForce* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(badges_->SetRules(Caller(*ctx), *req), resp);
+}
+
 }  // namespace timebank::rewards

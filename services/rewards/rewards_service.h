@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "services/rewards/annotations.h"
+#include "services/rewards/badge_desk.h"
 #include "services/rewards/journal_follower.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
@@ -17,9 +18,13 @@ namespace xpb = ::timebank::rewards::v1;
 
 class RewardsServiceImpl final : public xpb::RewardsService::Service {
  public:
-  RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, RewardsProjection* projection,
-                     JournalFollower* follower)
-      : book_(book), annotations_(annotations), projection_(projection), follower_(follower) {}
+  RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, BadgeDesk* badges,
+                     RewardsProjection* projection, JournalFollower* follower)
+      : book_(book),
+        annotations_(annotations),
+        badges_(badges),
+        projection_(projection),
+        follower_(follower) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
@@ -30,10 +35,19 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                                    xpb::ProjectionStatus*) override;
   grpc::Status RebuildProjection(grpc::ServerContext*, const xpb::RebuildProjectionRequest*,
                                  xpb::ProjectionStatus*) override;
+  grpc::Status ListBadges(grpc::ServerContext*, const xpb::ListBadgesRequest*,
+                          xpb::ListBadgesResponse*) override;
+  grpc::Status HideBadge(grpc::ServerContext*, const xpb::HideBadgeRequest*,
+                         xpb::EarnedBadge*) override;
+  grpc::Status GetBadgeRules(grpc::ServerContext*, const xpb::GetBadgeRulesRequest*,
+                             xpb::BadgeRulesInForce*) override;
+  grpc::Status SetBadgeRules(grpc::ServerContext*, const xpb::SetBadgeRulesRequest*,
+                             xpb::BadgeRulesInForce*) override;
 
  private:
   RewardsBook* const book_;
   AnnotationBook* const annotations_;
+  BadgeDesk* const badges_;
   RewardsProjection* const projection_;
   JournalFollower* const follower_;
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "services/common/grpc_peers.h"
+#include "services/rewards/badge_desk.h"
 #include "services/rewards/journal_follower.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
@@ -42,6 +43,7 @@ class RewardsModule final : public ServiceModule {
   std::unique_ptr<rewards::RewardsProjection> projection_;
   std::unique_ptr<rewards::AnnotationBook> annotations_;
   std::unique_ptr<rewards::RewardsBook> book_;
+  std::unique_ptr<rewards::BadgeDesk> badges_;
   std::unique_ptr<rewards::JournalFollower> follower_;
 };
 

@@ -15,96 +15,16 @@
 #include "services/common/ids.h"
 #include "services/common/timestamps.h"
 #include "services/rewards/analysis/weeks.h"
+#include "services/rewards/badge_book.h"
 #include "services/rewards/rewards_records.h"
 #include "storage/mem_store.h"
+#include "tests/rewards/projection_fixture.h"
 
 namespace timebank::rewards {
 namespace {
 
 namespace dpb = ::timebank::directory::v1;
 namespace lpb = ::timebank::ledger::v1;
-
-constexpr uint64_t kC = 7;
-
-class ZonePeople final : public People {
- public:
-  absl::StatusOr<dpb::Member> Member(uint64_t, uint64_t) override {
-    return absl::UnimplementedError("not used");
-  }
-  absl::StatusOr<dpb::Community> Community(uint64_t c) override {
-    ++lookups;
-    if (unreachable) return absl::UnavailableError("directory down");
-    dpb::Community out;
-    out.set_id(c);
-    out.set_timezone("Europe/London");
-    return out;
-  }
-  absl::StatusOr<std::vector<std::optional<dpb::Member>>> MembersByNumber(
-      uint64_t, const std::vector<std::string>&) override {
-    return absl::UnimplementedError("not used");
-  }
-  absl::StatusOr<dpb::Organisation> Organisation(uint64_t, uint64_t) override {
-    return absl::UnimplementedError("not used");
-  }
-  int lookups = 0;
-  bool unreachable = false;
-};
-
-// Monday 2026-01-05 12:00 London (winter: UTC) plus `week` weeks.
-absl::Time InWeek(int week) {
-  return absl::FromCivil(absl::CivilSecond(2026, 1, 5, 12, 0, 0), absl::UTCTimeZone()) +
-         absl::Hours(24 * 7 * week);
-}
-
-class Journal {
- public:
-  lpb::JournalEntry& Add(lpb::Transfer t) {
-    lpb::JournalEntry& e = entries_.emplace_back();
-    e.set_seq(entries_.size());
-    t.set_unit(t.unit().empty() ? "TIME" : t.unit());
-    t.set_community_id(kC);
-    *e.mutable_transfer() = std::move(t);
-    return e;
-  }
-  lpb::Transfer Move(lpb::TransferKind kind, std::string debit, std::string credit, int64_t minutes,
-                     int week) {
-    lpb::Transfer t;
-    t.set_id(FormatLedgerId(kC, absl::StrCat("x.t", ++ids_)));
-    t.set_kind(kind);
-    t.set_debit_account_id(std::move(debit));
-    t.set_credit_account_id(std::move(credit));
-    t.set_amount(minutes);
-    t.set_coproduction_type(lpb::COPRODUCTION_TYPE_CO_DELIVERY);
-    ToTimestamp(absl::ToUnixNanos(InWeek(week)), t.mutable_occurred_at());
-    return t;
-  }
-  // Member `receiver` was helped by `provider`.
-  std::string Exchange(uint64_t provider, uint64_t receiver, int64_t minutes, int week) {
-    return Add(Move(lpb::TRANSFER_KIND_EXCHANGE, MemberAccountId(kC, receiver),
-                    MemberAccountId(kC, provider), minutes, week))
-        .transfer()
-        .id();
-  }
-  std::string Contribution(uint64_t member, uint64_t org, int64_t minutes, int week) {
-    return Add(Move(lpb::TRANSFER_KIND_CONTRIBUTION, OrganisationAccountId(kC, org),
-                    MemberAccountId(kC, member), minutes, week))
-        .transfer()
-        .id();
-  }
-  void Reverse(const std::string& id) {
-    lpb::Transfer t;
-    t.set_id(absl::StrCat(id, ".rev"));
-    t.set_kind(lpb::TRANSFER_KIND_REVERSAL);
-    t.set_reverses_id(id);
-    ToTimestamp(absl::ToUnixNanos(InWeek(60)), t.mutable_occurred_at());
-    Add(std::move(t));
-  }
-  std::vector<lpb::JournalEntry>& entries() { return entries_; }
-
- private:
-  std::vector<lpb::JournalEntry> entries_;
-  int ids_ = 0;
-};
 
 class ProjectionTest : public ::testing::Test {
  protected:
@@ -127,12 +47,14 @@ class ProjectionTest : public ::testing::Test {
     EXPECT_TRUE(absl::LoadTimeZone("Europe/London", &tz));
     return tz;
   }
-  // Every record but the cursor, readably (a failure shows which record differs).
-  std::string Dump() {
+  // Every record but the cursor (and those under `skip_tags`), readably (a failure
+  // shows which record differs).
+  std::string Dump(std::string_view skip_tags = "") {
     std::string out;
     auto it = store_.NewIterator(kRecords, nullptr);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (it->key() == CursorKey()) continue;
+      if (skip_tags.find(it->key()[0]) != std::string_view::npos) continue;
       absl::StrAppend(&out, absl::CHexEscape(std::string(it->key())), " = ",
                       absl::CHexEscape(std::string(it->value())), "\n");
     }
@@ -179,14 +101,25 @@ TEST_F(ProjectionTest, AnExchangeCountsForBothSidesInItsWeekAndMonth) {
 TEST_F(ProjectionTest, AReversalTakesBackExactlyWhatItsTransferAdded) {
   journal_.Exchange(1, 2, 60, 0);
   ASSERT_TRUE(projection_.Apply(journal_.entries()).ok());
-  const std::string after_first = Digest();
-  const std::string records_after_first = Dump();
+  // Badges keep their history (a withdrawal is recorded, never deleted): compared below.
+  const std::string badge_tags = {kBadgesTag, kEvidenceTag};
+  const std::string records_after_first = Dump(badge_tags);
   const std::string id = journal_.Exchange(2, 1, 30, 4);
   journal_.Reverse(id);
   ASSERT_TRUE(projection_.Apply(journal_.entries()).ok());
   EXPECT_EQ(projection_.journal_seq(), 3u);
-  EXPECT_EQ(Digest(), after_first);  // every record as before the reversed transfer
-  EXPECT_EQ(Dump(), records_after_first);
+  // Every other record as before the reversed transfer.
+  EXPECT_EQ(Dump(badge_tags), records_after_first);
+  // Both gave and received for a moment: two-way street awarded, then withdrawn.
+  for (uint64_t member : {1, 2}) {
+    absl::StatusOr<MemberBadges> badges = ReadMemberBadges(&store_, nullptr, kC, member);
+    ASSERT_TRUE(badges.ok());
+    const BadgeState* two_way = badges->Find("two-way-street");
+    ASSERT_NE(two_way, nullptr) << member;
+    EXPECT_EQ(two_way->times_awarded, 1u);
+    EXPECT_EQ(two_way->times_withdrawn, 1u);
+    EXPECT_FALSE(two_way->awarded());
+  }
   EXPECT_EQ(Week(4).active_members(), 0);
   EXPECT_EQ(MemberOf(1).minutes_received(), 0);
   EXPECT_EQ(MemberOf(2).people_helped(), 0);
@@ -316,6 +249,57 @@ TEST_F(ProjectionTest, TheCursorSurvivesReopeningAndAWipeKeepsTheZones) {
 }
 
 // ---- randomized: the projection against a recomputation from the surviving transfers
+
+// A store whose writes fail from the `fail_from`-th on (a process killed mid-wipe).
+class WritesStopAt final : public storage::KvStore {
+ public:
+  explicit WritesStopAt(storage::KvStore* inner) : inner_(inner) {}
+  std::unique_ptr<storage::WriteBatch> NewBatch() override { return inner_->NewBatch(); }
+  absl::Status Write(storage::WriteBatch* b, const storage::WriteOptions& o) override {
+    if (fail_from > 0 && ++writes >= fail_from) return absl::UnavailableError("killed");
+    return inner_->Write(b, o);
+  }
+  absl::StatusOr<bool> Get(storage::ColumnFamily cf, std::string_view key, std::string* value,
+                           const storage::Snapshot* snap) override {
+    return inner_->Get(cf, key, value, snap);
+  }
+  std::unique_ptr<storage::Iterator> NewIterator(storage::ColumnFamily cf,
+                                                 const storage::Snapshot* snap) override {
+    return inner_->NewIterator(cf, snap);
+  }
+  std::shared_ptr<const storage::Snapshot> GetSnapshot() override { return inner_->GetSnapshot(); }
+  absl::Status Flush(storage::ColumnFamily cf) override { return inner_->Flush(cf); }
+  absl::Status Checkpoint(const std::string& dir) override { return inner_->Checkpoint(dir); }
+  absl::Status Purge(storage::ColumnFamily cf, std::string_view b, std::string_view e) override {
+    return inner_->Purge(cf, b, e);
+  }
+  int fail_from = 0;
+  int writes = 0;
+
+ private:
+  storage::KvStore* const inner_;
+};
+
+TEST_F(ProjectionTest, AWipeStoppedPartWayIsFinishedByOpenSoNothingIsCountedTwice) {
+  for (int i = 0; i < 30; ++i) journal_.Exchange(1 + i % 5, 1 + (i + 1) % 5, 30, i % 8);
+  ASSERT_TRUE(projection_.Apply(journal_.entries()).ok());
+  const std::string live = Digest();
+  // The wipe's marker is written, then the process dies before the deletes.
+  WritesStopAt killed(&store_);
+  killed.fail_from = 2;
+  {
+    RewardsProjection wiping(&killed, &people_);
+    ASSERT_TRUE(wiping.Open().ok());
+    EXPECT_FALSE(wiping.Wipe().ok());
+  }
+  RewardsProjection restarted(&store_, &people_);
+  ASSERT_TRUE(restarted.Open().ok());
+  EXPECT_EQ(restarted.journal_seq(), 0u);  // finished the wipe: replays from the start
+  ASSERT_TRUE(restarted.Apply(journal_.entries()).ok());
+  absl::StatusOr<ProjectionDigest> d = restarted.Digest();
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->digest_hex, live);
+}
 
 struct ModelTransfer {
   bool exchange;

@@ -182,6 +182,14 @@ std::vector<AccessRule> BuildTable() {
       {rew + "AnnotateChange", {G::kAdmin, G::kCoordinator}, "annotation.community_id"},
       {rew + "GetProjectionStatus", {G::kOperator, G::kService}},
       {rew + "RebuildProjection", {G::kOperator}},
+      {rew + "ListBadges",
+       {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
+       "community_id",
+       "member_id"},
+      // Only the member decides which of their badges others see.
+      {rew + "HideBadge", {G::kSelfByDefault}, "community_id", "member_id"},
+      {rew + "GetBadgeRules", {G::kCommunityMember}, "community_id"},
+      {rew + "SetBadgeRules", {G::kAdmin}, "community_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},

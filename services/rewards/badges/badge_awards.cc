@@ -171,7 +171,7 @@ BadgeState* MemberBadges::Add(std::string_view badge_id) {
   return &*it;
 }
 
-std::string MemberBadges::Encode() const {
+v1::MemberBadgeStates MemberBadges::ToProto() const {
   v1::MemberBadgeStates stored;
   for (const BadgeState& state : states_) {
     v1::BadgeState* out = stored.add_badges();
@@ -182,14 +182,12 @@ std::string MemberBadges::Encode() const {
     out->set_times_withdrawn(state.times_withdrawn);
     out->set_hidden(state.hidden);
   }
-  return stored.SerializeAsString();
+  return stored;
 }
 
-absl::StatusOr<MemberBadges> MemberBadges::Decode(std::string_view bytes) {
-  v1::MemberBadgeStates stored;
-  if (!stored.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Corrupt("not a MemberBadgeStates message");
-  }
+std::string MemberBadges::Encode() const { return ToProto().SerializeAsString(); }
+
+absl::StatusOr<MemberBadges> MemberBadges::FromProto(const v1::MemberBadgeStates& stored) {
   MemberBadges badges;
   badges.states_.reserve(static_cast<size_t>(stored.badges_size()));
   for (const v1::BadgeState& in : stored.badges()) {
@@ -200,6 +198,14 @@ absl::StatusOr<MemberBadges> MemberBadges::Decode(std::string_view bytes) {
     badges.states_.push_back(std::move(state));
   }
   return badges;
+}
+
+absl::StatusOr<MemberBadges> MemberBadges::Decode(std::string_view bytes) {
+  v1::MemberBadgeStates stored;
+  if (!stored.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Corrupt("not a MemberBadgeStates message");
+  }
+  return FromProto(stored);
 }
 
 }  // namespace timebank::rewards

@@ -104,6 +104,9 @@ class MemberBadges {
   // refuses with DATA_LOSS what Encode cannot have written.
   std::string Encode() const;
   static absl::StatusOr<MemberBadges> Decode(std::string_view bytes);
+  // The same as a message (what the projection keeps in its records), and back.
+  v1::MemberBadgeStates ToProto() const;
+  static absl::StatusOr<MemberBadges> FromProto(const v1::MemberBadgeStates& stored);
 
  private:
   BadgeState* FindMutable(std::string_view badge_id);
