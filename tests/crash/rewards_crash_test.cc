@@ -66,8 +66,11 @@ struct Community {
 class Calls {
  public:
   // Signs the operator (and, once the community has one, its admin) in.
+  // A fatal failure when the server's keyring cannot be read.
   void Connect(const testing::Timebankd& server, const std::string& data_dir) {
-    ledger_ = lpb::LedgerService::NewStub(testing::ServiceChannel(data_dir, server.address()));
+    auto service = testing::ServiceChannel(data_dir, server.address());
+    ASSERT_NE(service, nullptr);
+    ledger_ = lpb::LedgerService::NewStub(service);
     auto channel = MakeChannel(server.address());
     auth_ = dpb::AuthService::NewStub(channel);
     directory_ = dpb::DirectoryService::NewStub(channel);
@@ -533,7 +536,7 @@ TEST(RewardsCrashTest, TheProjectionCountsEachTransferOnceAcrossKillNine) {
     testing::Timebankd server(data, {"--admin_username=operator"},
                               {std::string("TIMEBANK_ADMIN_PASSWORD=") + kPassword});
     ASSERT_FALSE(server.address().empty());
-    calls.Connect(server, data);
+    ASSERT_NO_FATAL_FAILURE(calls.Connect(server, data));
     if (round == 0) {
       ASSERT_NO_FATAL_FAILURE(MakeCommunity(calls, &community));
       ASSERT_NO_FATAL_FAILURE(AwaitAccounts(calls, community));
