@@ -223,6 +223,19 @@ const std::vector<Command>& Commands() {
   dashboard annotate YYYY-MM-DD "TEXT" [--org=ID]   coordinators: note a change tried that day
 )",
        DashboardCommand},
+      {{"badges", "badge"},
+       kRewards,
+       R"(  badges [MEMBER_ID]                       your badges: when and why each was awarded
+  badge hide BADGE_ID | badge show BADGE_ID  choose whether others see one of your badges
+)",
+       BadgeCommand},
+      {{"rules"},
+       kRewards,
+       R"(  rules show                               the badges this community recognises
+  rules check FILE | rules set FILE        admins: check, or put in force, a badge rules file
+               (format: deploy/rewards/badge_rules.textproto; a bad file changes nothing)
+)",
+       RulesCommand},
       {{"account"},
        kAccounts,
        R"(  account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]
