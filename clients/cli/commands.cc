@@ -223,6 +223,12 @@ const std::vector<Command>& Commands() {
   dashboard annotate YYYY-MM-DD "TEXT" [--org=ID]   coordinators: note a change tried that day
 )",
        DashboardCommand},
+      {{"leaderboard"},
+       kRewards,
+       R"(  leaderboard [--org=ID] [--lifetime] [--limit=50]
+               members who chose to appear, by people helped and weeks active (never hours)
+)",
+       LeaderboardCommand},
       {{"account"},
        kAccounts,
        R"(  account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]

@@ -67,4 +67,11 @@ grpc::Status RewardsServiceImpl::RebuildProjection(grpc::ServerContext* ctx,
   return Reply(std::move(status), resp);
 }
 
+grpc::Status RewardsServiceImpl::ListLeaderboard(grpc::ServerContext* ctx,
+                                                 const xpb::ListLeaderboardRequest* req,
+                                                 xpb::ListLeaderboardResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(leaderboard_->List(*req), resp);
+}
+
 }  // namespace timebank::rewards

@@ -7,6 +7,7 @@
 
 #include "services/rewards/annotations.h"
 #include "services/rewards/journal_follower.h"
+#include "services/rewards/leaderboard.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "timebank/rewards/v1/rewards.grpc.pb.h"
@@ -18,8 +19,12 @@ namespace xpb = ::timebank::rewards::v1;
 class RewardsServiceImpl final : public xpb::RewardsService::Service {
  public:
   RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, RewardsProjection* projection,
-                     JournalFollower* follower)
-      : book_(book), annotations_(annotations), projection_(projection), follower_(follower) {}
+                     JournalFollower* follower, Leaderboard* leaderboard)
+      : book_(book),
+        annotations_(annotations),
+        projection_(projection),
+        follower_(follower),
+        leaderboard_(leaderboard) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
@@ -30,12 +35,15 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                                    xpb::ProjectionStatus*) override;
   grpc::Status RebuildProjection(grpc::ServerContext*, const xpb::RebuildProjectionRequest*,
                                  xpb::ProjectionStatus*) override;
+  grpc::Status ListLeaderboard(grpc::ServerContext*, const xpb::ListLeaderboardRequest*,
+                               xpb::ListLeaderboardResponse*) override;
 
  private:
   RewardsBook* const book_;
   AnnotationBook* const annotations_;
   RewardsProjection* const projection_;
   JournalFollower* const follower_;
+  Leaderboard* const leaderboard_;
 };
 
 }  // namespace timebank::rewards

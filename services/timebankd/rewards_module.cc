@@ -15,6 +15,7 @@ absl::Status RewardsModule::Open(NodeContext& ctx) {
   annotations_ = std::make_unique<rewards::AnnotationBook>(store_.get(), peers_.get(), clock);
   book_ = std::make_unique<rewards::RewardsBook>(projection_.get(), annotations_.get(),
                                                  peers_.get(), clock);
+  leaderboard_ = std::make_unique<rewards::Leaderboard>(projection_.get(), peers_.get(), clock);
   // The follower exists from Open so the service can hand rebuilds to it; it starts
   // reading once the server listens (Connect).
   follower_ = std::make_unique<rewards::JournalFollower>(projection_.get(), ctx.keyring, clock);
@@ -23,8 +24,8 @@ absl::Status RewardsModule::Open(NodeContext& ctx) {
 
 std::vector<std::unique_ptr<grpc::Service>> RewardsModule::Services() {
   std::vector<std::unique_ptr<grpc::Service>> out;
-  out.push_back(std::make_unique<rewards::RewardsServiceImpl>(book_.get(), annotations_.get(),
-                                                              projection_.get(), follower_.get()));
+  out.push_back(std::make_unique<rewards::RewardsServiceImpl>(
+      book_.get(), annotations_.get(), projection_.get(), follower_.get(), leaderboard_.get()));
   return out;
 }
 

@@ -10,6 +10,7 @@
 
 #include "services/common/grpc_peers.h"
 #include "services/rewards/journal_follower.h"
+#include "services/rewards/leaderboard.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "services/timebankd/module.h"
@@ -43,6 +44,7 @@ class RewardsModule final : public ServiceModule {
   std::unique_ptr<rewards::AnnotationBook> annotations_;
   std::unique_ptr<rewards::RewardsBook> book_;
   std::unique_ptr<rewards::JournalFollower> follower_;
+  std::unique_ptr<rewards::Leaderboard> leaderboard_;
 };
 
 }  // namespace timebank

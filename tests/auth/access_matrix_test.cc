@@ -125,6 +125,7 @@ const std::map<std::string, std::string>& Expected() {
       {"RewardsService/AnnotateChange", "adm coo"},
       {"RewardsService/GetProjectionStatus", "svc op"},
       {"RewardsService/RebuildProjection", "op"},
+      {"RewardsService/ListLeaderboard", "adm coo fin mem key"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},

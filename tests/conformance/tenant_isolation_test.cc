@@ -137,6 +137,7 @@ const std::map<std::string, std::string>& Cases() {
       {"RewardsService/AnnotateChange", kProbe},
       {"RewardsService/GetProjectionStatus", "the whole projection; operator and services only"},
       {"RewardsService/RebuildProjection", "the whole projection; the operator only"},
+      {"RewardsService/ListLeaderboard", kProbe},
   };
   return *m;
 }

@@ -182,6 +182,9 @@ std::vector<AccessRule> BuildTable() {
       {rew + "AnnotateChange", {G::kAdmin, G::kCoordinator}, "annotation.community_id"},
       {rew + "GetProjectionStatus", {G::kOperator, G::kService}},
       {rew + "RebuildProjection", {G::kOperator}},
+      // Only members who consented appear (the service asks the directory): anyone in
+      // the community may look.
+      {rew + "ListLeaderboard", {G::kCommunityMember}, "community_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},
