@@ -179,10 +179,10 @@ check rewards-annotate 0 "noted change [0-9]+ on $(date -u +%F): Saturday sessio
 # weeks active, with no hours or balances; bob, who has not consented, never appears.
 check rewards-leaderboard-empty 0 "Nobody has chosen to appear" -- "$U" leaderboard
 check rewards-leaderboard-consent 0 "updated member" -- "$U" member update "$dee" --on_leaderboards
-check rewards-leaderboard 0 "^$dee +Dee Day +1 +1 *\$" -- "$U" leaderboard
-check rewards-leaderboard-org 0 "^$dee +Dee Day +1 +1 *\$" -- "$U" leaderboard --org=1
+check rewards-leaderboard 0 "^ *$dee +Dee Day +1 +1 *\$" -- "$U" leaderboard
+check rewards-leaderboard-org 0 "^ *$dee +Dee Day +1 +1 *\$" -- "$U" leaderboard --org=1
 check rewards-leaderboard-json 0 '"people_helped": 1' -- "$U" leaderboard --json
-check rewards-leaderboard-no-hours 1 "" -- bash -c "\"$U\" leaderboard | grep -iE 'hour|minute|balance|rank|^$bob '"
+check rewards-leaderboard-no-hours 1 "" -- bash -c "\"$U\" leaderboard | grep -iE 'hour|minute|balance|rank|^ *$bob '"
 # An admin moves time within the community, and looks up and reverses what they made;
 # ids a service derives, and other communities' ids, are out of their reach.
 check admin-transfer 0 "transfer c1.x.welcome recorded" -- "$U" transfer 30m --provider="c1.m$ada" --receiver="c1.m$bob" --memo="welcome hour" --id=c1.x.welcome
