@@ -236,6 +236,12 @@ const std::vector<Command>& Commands() {
                (format: deploy/rewards/badge_rules.textproto; a bad file changes nothing)
 )",
        RulesCommand},
+      {{"leaderboard"},
+       kRewards,
+       R"(  leaderboard [--org=ID] [--lifetime] [--limit=50]
+               members who chose to appear, by people helped and weeks active (never hours)
+)",
+       LeaderboardCommand},
       {{"account"},
        kAccounts,
        R"(  account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]

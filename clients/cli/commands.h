@@ -90,6 +90,7 @@ int DashboardCommand(Client& c, const std::string& cmd, const Args& args);
 // Badges and their rules (badge_commands.cc).
 int BadgeCommand(Client& c, const std::string& cmd, const Args& args);
 int RulesCommand(Client& c, const std::string& cmd, const Args& args);
+int LeaderboardCommand(Client& c, const std::string& cmd, const Args& args);
 const std::vector<CommandFlags>& RewardsCommandFlags();
 
 }  // namespace timebank::cli

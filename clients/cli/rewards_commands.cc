@@ -1,7 +1,8 @@
 // tbctl's recognition commands: a member's give and take as a card in plain English
 // (me, summary), and a community's dashboard with terminal run charts (dashboard),
-// where coordinators also note the changes they try (dashboard annotate). Recognition,
-// not competition: no ranks, no balances, and a streak of 0 is not mentioned.
+// where coordinators also note the changes they try (dashboard annotate), and the
+// opt-in leaderboard (leaderboard). Recognition, not competition: no ranks, no
+// balances, and a streak of 0 is not mentioned.
 #include <cstdio>
 #include <random>
 #include <string>
@@ -12,15 +13,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/paging.h"
 #include "clients/cli/run_chart_text.h"
 #include "clients/common/table.h"
 #include "services/common/timestamps.h"
 
 ABSL_DECLARE_FLAG(uint64_t, org);
 ABSL_DECLARE_FLAG(bool, csv);
+ABSL_DECLARE_FLAG(int, limit);
 ABSL_FLAG(int, weeks, 26, "dashboard: how many weeks back (1..520)");
 ABSL_FLAG(int, months, 0, "dashboard: months instead of weeks, this many back (1..120)");
 ABSL_FLAG(std::string, rules, "ihi", "dashboard: run-chart rules, ihi or anhoj");
+ABSL_FLAG(bool, lifetime, false, "leaderboard: every week, not only the last 13");
 
 namespace timebank::cli {
 namespace {
@@ -211,12 +215,53 @@ int DashboardCommand(Client& c, const std::string&, const Args& args) {
   return Dashboard(c);
 }
 
+int LeaderboardCommand(Client& c, const std::string&, const Args& args) {
+  if (!args.empty()) Die("usage: tbctl leaderboard [--org=ID] [--lifetime] [--limit=N]");
+  rpb::ListLeaderboardRequest req;
+  req.set_community_id(CurrentCommunity(c));
+  req.set_organisation_id(absl::GetFlag(FLAGS_org));
+  req.set_lifetime(absl::GetFlag(FLAGS_lifetime));
+  rpb::ListLeaderboardResponse all;
+  const int limit = absl::GetFlag(FLAGS_limit);
+  all.set_next_page_token(ReadPages(limit, [&](int page_size, const std::string& page_token) {
+    req.set_page_size(page_size);
+    req.set_page_token(page_token);
+    auto page = c.Call<rpb::ListLeaderboardResponse>(
+        c.rewards(), &rpb::RewardsService::Stub::ListLeaderboard, req);
+    all.set_as_of_journal_seq(page.as_of_journal_seq());
+    for (auto& e : *page.mutable_entries()) *all.add_entries() = std::move(e);
+    return PageRead{page.entries_size(), page.next_page_token()};
+  }));
+  if (limit > 0 && all.entries_size() > limit) {
+    all.mutable_entries()->DeleteSubrange(limit, all.entries_size() - limit);
+  }
+  if (Json()) {
+    PrintJson(all);
+    return 0;
+  }
+  if (all.entries().empty()) {
+    std::printf("Nobody has chosen to appear on this leaderboard yet.\n");
+    return 0;
+  }
+  std::printf("Members who chose to appear, by people helped and weeks active (%s):\n\n",
+              req.lifetime() ? "all time" : "the last 13 weeks");
+  Table t({"MEMBER", "NAME", "PEOPLE_HELPED", "WEEKS_ACTIVE"});
+  for (const auto& e : all.entries()) {
+    t.Add({absl::StrCat(e.member_id()), e.display_name(), absl::StrCat(e.people_helped()),
+           absl::StrCat(e.weeks_active())});
+  }
+  t.Print(stdout);
+  if (!all.next_page_token().empty()) std::printf("(more: raise --limit)\n");
+  return 0;
+}
+
 const std::vector<CommandFlags>& RewardsCommandFlags() {
   static const auto* kTable = new std::vector<CommandFlags>{
       {"me", {"json"}},
       {"summary", {"community", "json"}},
       {"dashboard", {"community", "org", "weeks", "months", "rules", "csv", "json"}},
       {"dashboard annotate", {"community", "org", "json"}},
+      {"leaderboard", {"community", "org", "lifetime", "limit", "json"}},
   };
   return *kTable;
 }

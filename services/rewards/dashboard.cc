@@ -10,6 +10,7 @@
 #include "services/rewards/dashboard_series.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/rewards_records.h"
+#include "services/rewards/star_cells.h"
 #include "storage/check.h"
 
 namespace timebank::rewards {
@@ -68,13 +69,7 @@ void ToPeriod(const rpb::CommunityBucket& b, xpb::DashboardPeriod* p) {
   p->set_new_members(b.new_members());
   p->set_returning_members(b.returning_members());
   p->set_minutes_given(b.minutes_given());
-  for (int i = 0; i < b.star().minutes_size() && i < kStarTypes; ++i) {
-    if (b.star().minutes(i) == 0) continue;
-    auto* cell = p->add_star();
-    cell->set_type(static_cast<::timebank::ledger::v1::CoproductionType>(i + 1));
-    cell->set_minutes(b.star().minutes(i));
-    cell->set_count(b.star().count(i));
-  }
+  AppendStarCells(b.star(), p->mutable_star());
   p->set_minutes_individual(b.minutes_individual());
   p->set_minutes_collective(b.minutes_collective());
   p->set_minutes_donated(b.minutes_donated());

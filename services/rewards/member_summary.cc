@@ -12,6 +12,7 @@
 #include "services/rewards/badge_projector.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/rewards_records.h"
+#include "services/rewards/star_cells.h"
 #include "storage/check.h"
 
 namespace timebank::rewards {
@@ -58,13 +59,7 @@ void CopyLifetime(const rpb::MemberRecord& r, MemberSummary* out) {
   out->set_people_helped(r.people_helped());
   out->set_helped_by(r.helped_by());
   out->set_organisations_given_to(r.organisations_given_to());
-  for (int i = 0; i < r.star().minutes_size() && i < kStarTypes; ++i) {
-    if (r.star().minutes(i) == 0) continue;
-    auto* cell = out->add_star();
-    cell->set_type(static_cast<::timebank::ledger::v1::CoproductionType>(i + 1));
-    cell->set_minutes(r.star().minutes(i));
-    cell->set_count(r.star().count(i));
-  }
+  AppendStarCells(r.star(), out->mutable_star());
   out->set_minutes_donated(r.minutes_donated());
   out->set_donations(r.donations());
   out->set_minutes_redeemed(r.minutes_redeemed());

@@ -95,4 +95,11 @@ grpc::Status RewardsServiceImpl::SetBadgeRules(grpc::ServerContext* ctx,
   return Reply(badges_->SetRules(Caller(*ctx), *req), resp);
 }
 
+grpc::Status RewardsServiceImpl::ListLeaderboard(grpc::ServerContext* ctx,
+                                                 const xpb::ListLeaderboardRequest* req,
+                                                 xpb::ListLeaderboardResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(leaderboard_->List(*req), resp);
+}
+
 }  // namespace timebank::rewards

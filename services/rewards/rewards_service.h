@@ -8,6 +8,7 @@
 #include "services/rewards/annotations.h"
 #include "services/rewards/badge_desk.h"
 #include "services/rewards/journal_follower.h"
+#include "services/rewards/leaderboard.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "timebank/rewards/v1/rewards.grpc.pb.h"
@@ -19,12 +20,14 @@ namespace xpb = ::timebank::rewards::v1;
 class RewardsServiceImpl final : public xpb::RewardsService::Service {
  public:
   RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, BadgeDesk* badges,
-                     RewardsProjection* projection, JournalFollower* follower)
+                     RewardsProjection* projection, JournalFollower* follower,
+                     Leaderboard* leaderboard)
       : book_(book),
         annotations_(annotations),
         badges_(badges),
         projection_(projection),
-        follower_(follower) {}
+        follower_(follower),
+        leaderboard_(leaderboard) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
@@ -43,6 +46,8 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                              xpb::BadgeRulesInForce*) override;
   grpc::Status SetBadgeRules(grpc::ServerContext*, const xpb::SetBadgeRulesRequest*,
                              xpb::BadgeRulesInForce*) override;
+  grpc::Status ListLeaderboard(grpc::ServerContext*, const xpb::ListLeaderboardRequest*,
+                               xpb::ListLeaderboardResponse*) override;
 
  private:
   RewardsBook* const book_;
@@ -50,6 +55,7 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
   BadgeDesk* const badges_;
   RewardsProjection* const projection_;
   JournalFollower* const follower_;
+  Leaderboard* const leaderboard_;
 };
 
 }  // namespace timebank::rewards

@@ -11,6 +11,7 @@
 #include "services/common/grpc_peers.h"
 #include "services/rewards/badge_desk.h"
 #include "services/rewards/journal_follower.h"
+#include "services/rewards/leaderboard.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "services/timebankd/module.h"
@@ -45,6 +46,7 @@ class RewardsModule final : public ServiceModule {
   std::unique_ptr<rewards::RewardsBook> book_;
   std::unique_ptr<rewards::BadgeDesk> badges_;
   std::unique_ptr<rewards::JournalFollower> follower_;
+  std::unique_ptr<rewards::Leaderboard> leaderboard_;
 };
 
 }  // namespace timebank

@@ -129,6 +129,7 @@ const std::map<std::string, std::string>& Expected() {
       {"RewardsService/HideBadge", "mem"},
       {"RewardsService/GetBadgeRules", "adm coo fin mem key"},
       {"RewardsService/SetBadgeRules", "adm"},
+      {"RewardsService/ListLeaderboard", "adm coo fin mem key"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},

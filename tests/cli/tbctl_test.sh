@@ -175,6 +175,14 @@ check rewards-dashboard-words 0 "not enough weeks yet to judge \\(needs 10\\)" -
 check rewards-dashboard-csv 0 "START,ACTIVE,GIVERS" -- "$U" dashboard --csv --months=3
 check rewards-bad-rules 1 "--rules: ihi or anhoj" -- "$U" dashboard --rules=spc
 check rewards-annotate 0 "noted change [0-9]+ on $(date -u +%F): Saturday sessions start" -- "$U" dashboard annotate "$(date -u +%F)" "Saturday sessions start"
+# The leaderboard is opt-in: empty until someone consents; ranked by people helped and
+# weeks active, with no hours or balances; bob, who has not consented, never appears.
+check rewards-leaderboard-empty 0 "Nobody has chosen to appear" -- "$U" leaderboard
+check rewards-leaderboard-consent 0 "updated member" -- "$U" member update "$dee" --on_leaderboards
+check rewards-leaderboard 0 "^ *$dee +Dee Day +1 +1 *\$" -- "$U" leaderboard
+check rewards-leaderboard-org 0 "^ *$dee +Dee Day +1 +1 *\$" -- "$U" leaderboard --org=1
+check rewards-leaderboard-json 0 '"people_helped": 1' -- "$U" leaderboard --json
+check rewards-leaderboard-no-hours 1 "" -- bash -c "\"$U\" leaderboard | grep -iE 'hour|minute|balance|rank|^ *$bob '"
 # An admin moves time within the community, and looks up and reverses what they made;
 # ids a service derives, and other communities' ids, are out of their reach.
 check admin-transfer 0 "transfer c1.x.welcome recorded" -- "$U" transfer 30m --provider="c1.m$ada" --receiver="c1.m$bob" --memo="welcome hour" --id=c1.x.welcome

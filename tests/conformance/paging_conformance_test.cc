@@ -65,11 +65,12 @@ const FieldDescriptor* ItemsField(const Descriptor* response) {
   return items;
 }
 
-// What identifies an item: its "id" (or, for audit entries, "seq").
+// What identifies an item: its "id" (or, for audit entries, "seq"; for leaderboard
+// entries, "member_id").
 std::string IdentityOf(const Message& item) {
   const auto* d = item.GetDescriptor();
   const auto* r = item.GetReflection();
-  for (const char* name : {"id", "seq"}) {
+  for (const char* name : {"id", "seq", "member_id"}) {
     const FieldDescriptor* f = d->FindFieldByName(name);
     if (f == nullptr) continue;
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) return r->GetString(item, f);
@@ -410,6 +411,36 @@ class PagingConformanceTest : public ::testing::Test {
             made.push_back(std::move(b));
           }
           return ids_of(made);
+        }};
+
+    // Members who consented to leaderboards and gave the organisation an hour, once the
+    // rewards projection has their contributions.
+    TB_ASSIGN_OR_RETURN(TestCommunity board, Community("Leaderboard"));
+    s["RewardsService/ListLeaderboard"] = {
+        scoped(board.id), [=, this] { return Token(board.member); },
+        [=, this](int n) -> absl::StatusOr<std::vector<std::string>> {
+          std::vector<std::string> ids;
+          apb::LogContributionsRequest r;
+          r.set_community_id(board.id);
+          r.set_organisation_id(board.organisation_id);
+          r.set_minutes(60);
+          r.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 3600);
+          r.set_description(absl::StrCat("Leaderboard session ", ++serial_));
+          r.set_coproduction_type(lpb::COPRODUCTION_TYPE_CO_DELIVERY);
+          for (int i = 0; i < n; ++i) {
+            dpb::Member m;
+            m.set_community_id(board.id);
+            m.set_display_name(absl::StrCat("Board member ", ++serial_));
+            m.mutable_consent()->set_appear_on_leaderboards(true);
+            TB_ASSIGN_OR_RETURN(m, dir->CreateMember({}, m, "", ""));
+            r.add_member_ids(m.id());
+            ids.push_back(absl::StrCat(m.id()));
+          }
+          TB_RETURN_IF_ERROR(node_->node()->activity()->LogContributions(board.admin, r).status());
+          if (!node_->WaitQuiet(60'000)) {
+            return absl::DeadlineExceededError("the contributions did not reach the projection");
+          }
+          return ids;
         }};
     return s;
   }

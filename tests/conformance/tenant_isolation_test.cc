@@ -141,6 +141,7 @@ const std::map<std::string, std::string>& Cases() {
       {"RewardsService/HideBadge", kProbe},
       {"RewardsService/GetBadgeRules", kProbe},
       {"RewardsService/SetBadgeRules", kProbe},
+      {"RewardsService/ListLeaderboard", kProbe},
   };
   return *m;
 }

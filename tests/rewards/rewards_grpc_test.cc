@@ -1,7 +1,10 @@
 // The rewards service from outside, through gRPC on a full node: transfers posted to
 // the ledger reach a member's summary and the community's dashboard; members see only
 // their own summary; a rebuild from the journal gives the same digest; a restarted
-// node resumes from its cursor without counting anything twice.
+// node resumes from its cursor without counting anything twice; the leaderboard shows
+// only members who consented, and only the community's own.
+#include <google/protobuf/field_mask.pb.h>
+
 #include <memory>
 #include <string>
 
@@ -184,6 +187,72 @@ TEST_F(RewardsGrpcTest, ARebuildAndARestartGiveTheSameProjection) {
   int64_t given = 60;
   for (int i = 0; i < 20; ++i) given += i % 2 ? 15 + i : 0;
   EXPECT_EQ(ana.minutes_given(), given);  // nothing counted twice after the restart
+}
+
+TEST_F(RewardsGrpcTest, TheLeaderboardShowsOnlyMembersWhoConsentedAndOnlyOfTheCommunity) {
+  MakeCommunity();
+  directory::Directory* d = node_->directory();
+  const dpb::Principal admin = testing::AddPerson(d, community_, "Admin", {dpb::ROLE_ADMIN});
+  auto consent = [&](const dpb::Principal& p, bool yes) {
+    absl::StatusOr<dpb::Member> m = d->GetMember(p.community_id(), p.subject_id());
+    ASSERT_TRUE(m.ok()) << m.status();
+    m->mutable_consent()->set_appear_on_leaderboards(yes);
+    google::protobuf::FieldMask mask;
+    mask.add_paths("consent.appear_on_leaderboards");
+    ASSERT_TRUE(d->UpdateMember(directory::Actor(), *m, mask).ok());
+  };
+  consent(ana_, true);  // Ben, who helped more, has not consented
+  // Another community whose member consented and helped two people.
+  dpb::Community other;
+  other.set_name("Hillside");
+  other.set_member_credit_limit_minutes(600);
+  const uint64_t hillside = d->CreateCommunity(directory::Actor(), other, "").value().id();
+  const dpb::Principal hal = testing::AddPerson(d, hillside, "Hal");
+  const dpb::Principal ivy = testing::AddPerson(d, hillside, "Ivy");
+  const dpb::Principal jo = testing::AddPerson(d, hillside, "Jo");
+  consent(hal, true);
+
+  Exchange(ben_, ana_, 60);
+  Exchange(ben_, coo_, 60);
+  Exchange(ana_, ben_, 15);
+  const uint64_t home = community_;
+  community_ = hillside;
+  Exchange(hal, ivy, 30);
+  uint64_t last = Exchange(hal, jo, 30);
+  community_ = home;
+  ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
+
+  rpb::ListLeaderboardRequest req;
+  req.set_community_id(community_);
+  for (const dpb::Principal& as : {admin, ben_, ana_}) {
+    rpb::ListLeaderboardResponse out;
+    grpc::Status s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListLeaderboard,
+                                   node_->TokenFor(as), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_EQ(out.entries_size(), 1) << out.ShortDebugString();
+    EXPECT_EQ(out.entries(0).member_id(), ana_.subject_id());
+    EXPECT_EQ(out.entries(0).display_name(), "Ana");
+    EXPECT_EQ(out.entries(0).people_helped(), 1);
+    EXPECT_EQ(out.entries(0).weeks_active(), 1);
+    EXPECT_EQ(out.next_page_token(), "");
+  }
+  // Withdrawn consent takes effect at once; another community's board is refused.
+  consent(ana_, false);
+  rpb::ListLeaderboardResponse out;
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListLeaderboard,
+                            node_->TokenFor(admin), req, &out)
+                  .ok());
+  EXPECT_EQ(out.entries_size(), 0) << out.ShortDebugString();
+  req.set_community_id(hillside);
+  grpc::Status s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListLeaderboard,
+                                 node_->TokenFor(admin), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListLeaderboard,
+                            node_->TokenFor(ivy), req, &out)
+                  .ok());
+  ASSERT_EQ(out.entries_size(), 1);
+  EXPECT_EQ(out.entries(0).member_id(), hal.subject_id());
+  EXPECT_EQ(out.entries(0).people_helped(), 2);
 }
 
 }  // namespace

@@ -190,6 +190,9 @@ std::vector<AccessRule> BuildTable() {
       {rew + "HideBadge", {G::kSelfByDefault}, "community_id", "member_id"},
       {rew + "GetBadgeRules", {G::kCommunityMember}, "community_id"},
       {rew + "SetBadgeRules", {G::kAdmin}, "community_id"},
+      // Only members who consented appear (the service asks the directory): anyone in
+      // the community may look.
+      {rew + "ListLeaderboard", {G::kCommunityMember}, "community_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},
