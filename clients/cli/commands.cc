@@ -223,6 +223,14 @@ const std::vector<Command>& Commands() {
   dashboard annotate YYYY-MM-DD "TEXT" [--org=ID]   coordinators: note a change tried that day
 )",
        DashboardCommand},
+      {{"badge"},
+       kRewards,
+       R"(  badge export BADGE_ID [--member=ID] [--out=FILE]   a badge as an Open Badges 3.0
+               credential (a signed VC-JWT); yours, or (coordinators) a member's
+  badge verify FILE                        checks a credential against the issuer's published
+               keys and revocation list; exit code 0 only when it is valid
+)",
+       BadgeCredentialCommand},
       {{"account"},
        kAccounts,
        R"(  account create ID --community=N [--unit=TIME|GBP] [--owner=member] [--min=-10h] [--max=..]
@@ -294,8 +302,9 @@ std::string CommandUsage(const Command& command) {
 
 std::vector<CommandFlags> AllCommandFlags() {
   std::vector<CommandFlags> flags;
-  for (const auto* table : {&LedgerCommandFlags(), &ExpensesCommandFlags(), &ActivityCommandFlags(),
-                            &DirectoryCommandFlags(), &RewardsCommandFlags()}) {
+  for (const auto* table :
+       {&LedgerCommandFlags(), &ExpensesCommandFlags(), &ActivityCommandFlags(),
+        &DirectoryCommandFlags(), &RewardsCommandFlags(), &CredentialCommandFlags()}) {
     flags.insert(flags.end(), table->begin(), table->end());
   }
   return flags;

@@ -88,6 +88,9 @@ const std::vector<CommandFlags>& ExpensesCommandFlags();
 int MeCommand(Client& c, const std::string& cmd, const Args& args);
 int DashboardCommand(Client& c, const std::string& cmd, const Args& args);
 const std::vector<CommandFlags>& RewardsCommandFlags();
+// Open Badges credentials: export one, verify one (credential_commands.cc).
+int BadgeCredentialCommand(Client& c, const std::string& cmd, const Args& args);
+const std::vector<CommandFlags>& CredentialCommandFlags();
 
 }  // namespace timebank::cli
 

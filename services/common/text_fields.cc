@@ -181,6 +181,7 @@ std::vector<StringField> BuildTable() {
       Code("timebank.rewards.v1.Annotation.date"),
       Text("timebank.rewards.v1.Annotation.text", L::kAnnotationBytes),
       Id("timebank.rewards.v1.AnnotateChangeRequest.request_id"),
+      Id("timebank.rewards.v1.ExportCredentialRequest.badge_id"),
   };
 }
 

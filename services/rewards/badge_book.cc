@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/records/record_tx.h"
 #include "services/rewards/rewards_records.h"
+#include "storage/absl_compat.h"
 #include "storage/check.h"
 
 namespace timebank::rewards {
@@ -42,7 +43,8 @@ absl::StatusOr<rpb::BadgeEvidence> ReadBadgeEvidence(storage::KvStore* store,
   records::StoreReader reader(store, kRecords, snapshot);
   return records::LoadRecord<rpb::BadgeEvidence>(
       reader, EvidenceKey(c, member, badge_id, award), "a badge's evidence",
-      absl::StrCat("no evidence is kept for award ", award, " of badge \"", badge_id, "\""));
+      absl::StrCat("no evidence is kept for award ", award, " of badge \"", AsAbsl(badge_id),
+                   "\""));
 }
 
 const BadgeRule* FindRule(const BadgeRules& rules, std::string_view badge_id) {

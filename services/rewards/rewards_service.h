@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "services/rewards/annotations.h"
+#include "services/rewards/credential_book.h"
 #include "services/rewards/journal_follower.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
@@ -18,8 +19,12 @@ namespace xpb = ::timebank::rewards::v1;
 class RewardsServiceImpl final : public xpb::RewardsService::Service {
  public:
   RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, RewardsProjection* projection,
-                     JournalFollower* follower)
-      : book_(book), annotations_(annotations), projection_(projection), follower_(follower) {}
+                     JournalFollower* follower, CredentialBook* credentials)
+      : book_(book),
+        annotations_(annotations),
+        projection_(projection),
+        follower_(follower),
+        credentials_(credentials) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
@@ -30,12 +35,21 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                                    xpb::ProjectionStatus*) override;
   grpc::Status RebuildProjection(grpc::ServerContext*, const xpb::RebuildProjectionRequest*,
                                  xpb::ProjectionStatus*) override;
+  grpc::Status ExportCredential(grpc::ServerContext*, const xpb::ExportCredentialRequest*,
+                                xpb::ExportedCredential*) override;
+  grpc::Status GetIssuerKeys(grpc::ServerContext*, const xpb::GetIssuerKeysRequest*,
+                             xpb::IssuerKeys*) override;
+  grpc::Status GetRevocationList(grpc::ServerContext*, const xpb::GetRevocationListRequest*,
+                                 xpb::RevocationList*) override;
+  grpc::Status RotateIssuerKey(grpc::ServerContext*, const xpb::RotateIssuerKeyRequest*,
+                               xpb::RotatedIssuerKey*) override;
 
  private:
   RewardsBook* const book_;
   AnnotationBook* const annotations_;
   RewardsProjection* const projection_;
   JournalFollower* const follower_;
+  CredentialBook* const credentials_;
 };
 
 }  // namespace timebank::rewards

@@ -182,6 +182,16 @@ std::vector<AccessRule> BuildTable() {
       {rew + "AnnotateChange", {G::kAdmin, G::kCoordinator}, "annotation.community_id"},
       {rew + "GetProjectionStatus", {G::kOperator, G::kService}},
       {rew + "RebuildProjection", {G::kOperator}},
+      // Open Badges: a member exports their own badge (never someone else's);
+      // coordinators and admins any member's. The issuer's public keys and revocation
+      // list are public by design, so a credential verifies anywhere.
+      {rew + "ExportCredential",
+       {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
+       "community_id",
+       "member_id"},
+      {rew + "GetIssuerKeys", {G::kAnyone}},
+      {rew + "GetRevocationList", {G::kAnyone}},
+      {rew + "RotateIssuerKey", {G::kAdmin}, "community_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},
