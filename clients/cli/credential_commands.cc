@@ -13,6 +13,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -65,21 +66,27 @@ int Export(Client& c, const Args& args) {
 }
 
 // The issuer's community, from the unverified payload: which keys to fetch. Nothing
-// read here is trusted until the signature verifies with those keys.
+// read here is trusted until the signature verifies with those keys. Says why not, and
+// returns 0, for a file that is no credential of a timebank community.
 uint64_t IssuerCommunity(const std::string& jws, std::string* issuer_id) {
   const std::vector<std::string> parts = absl::StrSplit(jws, '.');
   std::string payload;
   if (parts.size() != 3 || !absl::WebSafeBase64Unescape(parts[1], &payload)) {
-    Die("NOT VALID: the file does not hold a compact JWT (three base64url parts)");
+    std::printf("NOT VALID: the file does not hold a compact JWT (three base64url parts)\n");
+    return 0;
   }
   const Json credential = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
   *issuer_id = credential.is_object() ? rewards::CredentialIssuerId(credential) : "";
   const size_t at = issuer_id->rfind("/communities/");
+  constexpr size_t kPrefix = sizeof("/communities/") - 1, kSuffix = sizeof("/issuer") - 1;
   uint64_t community = 0;
   if (at == std::string::npos || !absl::EndsWith(*issuer_id, "/issuer") ||
-      !absl::SimpleAtoi(issuer_id->substr(at + 13, issuer_id->size() - at - 13 - 7), &community)) {
-    Die(absl::StrCat("NOT VALID: the credential's issuer (\"", *issuer_id,
-                     "\") is not a community of a timebank"));
+      issuer_id->size() < at + kPrefix + kSuffix ||
+      !absl::SimpleAtoi(issuer_id->substr(at + kPrefix, issuer_id->size() - at - kPrefix - kSuffix),
+                        &community)) {
+    std::printf("NOT VALID: the credential's issuer (\"%s\") is not a community of a timebank\n",
+                issuer_id->c_str());
+    return 0;
   }
   return community;
 }
@@ -100,6 +107,7 @@ int Verify(Client& c, const Args& args) {
   std::string issuer_id;
   rpb::GetIssuerKeysRequest keys_req;
   keys_req.set_community_id(IssuerCommunity(jws, &issuer_id));
+  if (keys_req.community_id() == 0) return kExitInvalid;
   auto keys =
       c.Call<rpb::IssuerKeys>(c.rewards(), &rpb::RewardsService::Stub::GetIssuerKeys, keys_req);
   if (keys.issuer_id() != issuer_id) {

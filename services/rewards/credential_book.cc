@@ -179,7 +179,9 @@ absl::StatusOr<xpb::ExportedCredential> CredentialBook::Export(const dpb::Princi
     return absl::InvalidArgumentError(
         "community_id and member_id: give both, or neither for your own badge");
   }
-  if (badge_id.empty()) return records::FieldError("badge_id", "required, e.g. two-way-street");
+  if (!IsValidBadgeId(badge_id)) {
+    return records::FieldError("badge_id", "1..64 of a-z, 0-9 and '-', e.g. two-way-street");
+  }
   TB_RETURN_IF_ERROR(people_->Member(c, member).status());
   TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
   std::shared_ptr<const storage::Snapshot> snap = store_->GetSnapshot();

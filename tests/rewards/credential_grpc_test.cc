@@ -5,11 +5,17 @@
 // keys and revocation indices outlive a rebuild; and nobody exports another member's
 // badge or another community's keys. Until the projection awards badges, the fixture
 // writes badge states into the rewards store itself (BadgeStore below).
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -198,9 +204,11 @@ TEST_F(CredentialGrpcTest, ABadgeNotHeldDoesNotExportAndSaysWhy) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(absl::StrContains(s.error_message(), "badge_id")) << s.error_message();
   EXPECT_TRUE(absl::StrContains(s.error_message(), "first-hour-given")) << s.error_message();
-  s = Export(ana_, 0, "", &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_TRUE(absl::StrContains(s.error_message(), "badge_id")) << s.error_message();
+  for (const char* bad : {"", "Two Way", "two-way\n"}) {
+    s = Export(ana_, 0, bad, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+    EXPECT_TRUE(absl::StrContains(s.error_message(), "badge_id")) << s.error_message();
+  }
 
   badges_->Give(ana_.subject_id(), 60, awarded_);
   badges_->Give(ana_.subject_id(), 0, awarded_ + absl::Hours(24));  // a reversal
@@ -249,6 +257,7 @@ TEST_F(CredentialGrpcTest, RotationKeepsOlderCredentialsVerifying) {
   }
   // For tests/rewards/verify_credential.py: the RPC path, checked by PyJWT and cryptography.
   if (const char* out = std::getenv("TB_CREDENTIAL_RPC_SAMPLE_DIR"); out != nullptr) {
+    std::filesystem::create_directories(out);
     for (const auto& [name, bytes] :
          {std::pair<std::string, std::string>{"credential_old.jwt", before.credential_jwt()},
           {"credential.jwt", after.credential_jwt()},
@@ -303,6 +312,49 @@ TEST_F(CredentialGrpcTest, NobodyExportsAnothersBadgeOrRotatesAnotherCommunitysK
       CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetIssuerKeys, "", unknown, &keys)
           .error_code(),
       grpc::StatusCode::NOT_FOUND);
+}
+
+// What `tbctl ARGS` printed and its exit code (anonymous: no saved login is read).
+std::pair<int, std::string> RunTbctl(const std::string& tbctl, const std::string& args,
+                                     const std::string& home) {
+  const std::string command =
+      absl::StrCat("XDG_CONFIG_HOME='", home, "' TIMEBANK_TOKEN= '", tbctl, "' ", args, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  while (pipe != nullptr && fgets(buffer, sizeof(buffer), pipe) != nullptr) out += buffer;
+  const int status = pipe != nullptr ? pclose(pipe) : -1;
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// tbctl's verifier against this node, anonymously: only what the issuer publishes.
+// Runs where ctest gives it tbctl (rewards_tbctl_badge_verify), skipped otherwise.
+TEST_F(CredentialGrpcTest, TbctlVerifiesAnExportAndRefusesForgedAndRevokedOnes) {
+  const char* tbctl = std::getenv("TB_TBCTL");
+  if (tbctl == nullptr) GTEST_SKIP() << "TB_TBCTL names no tbctl";
+  badges_->Give(ana_.subject_id(), 60, awarded_);
+  const rpb::ExportedCredential exported = MustExport(ana_, "first-hour-given");
+  const std::string file = dir_.Sub("badge.jwt"), forged = dir_.Sub("forged.jwt");
+  std::ofstream(file) << exported.credential_jwt() << "\n";
+  std::string payload_changed = exported.credential_jwt();
+  const size_t middle = payload_changed.find('.') + 10;
+  payload_changed[middle] = payload_changed[middle] == 'A' ? 'B' : 'A';
+  std::ofstream(forged) << payload_changed << "\n";
+  const std::string server = absl::StrCat("--server=", node_->address(), " badge verify ");
+  const std::string home = dir_.Sub("home");
+
+  auto [code, out] = RunTbctl(tbctl, server + file, home);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "VALID: \"First hour given\", awarded to")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "by Riverside from 2026-05-28T20:26:40Z")) << out;
+  std::tie(code, out) = RunTbctl(tbctl, server + forged, home);
+  EXPECT_NE(code, 0) << out;
+  EXPECT_TRUE(absl::StartsWith(out, "NOT VALID")) << out;
+
+  badges_->Give(ana_.subject_id(), 0, awarded_ + absl::Hours(24));  // withdrawn
+  std::tie(code, out) = RunTbctl(tbctl, server + file, home);
+  EXPECT_NE(code, 0) << out;
+  EXPECT_TRUE(absl::StartsWith(out, "REVOKED: \"First hour given\"")) << out;
 }
 
 }  // namespace
