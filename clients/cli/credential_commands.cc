@@ -76,7 +76,11 @@ uint64_t IssuerCommunity(const std::string& jws, std::string* issuer_id) {
     return 0;
   }
   const Json credential = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  *issuer_id = credential.is_object() ? rewards::CredentialIssuerId(credential) : "";
+  if (!credential.is_object()) {
+    std::printf("NOT VALID: the JWT's payload is not a credential (damaged or altered)\n");
+    return 0;
+  }
+  *issuer_id = rewards::CredentialIssuerId(credential);
   const size_t at = issuer_id->rfind("/communities/");
   constexpr size_t kPrefix = sizeof("/communities/") - 1, kSuffix = sizeof("/issuer") - 1;
   uint64_t community = 0;

@@ -16,9 +16,13 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "services/common/client_channel.h"
@@ -336,10 +340,14 @@ TEST_F(CredentialGrpcTest, TbctlVerifiesAnExportAndRefusesForgedAndRevokedOnes) 
   const rpb::ExportedCredential exported = MustExport(ana_, "first-hour-given");
   const std::string file = dir_.Sub("badge.jwt"), forged = dir_.Sub("forged.jwt");
   std::ofstream(file) << exported.credential_jwt() << "\n";
-  std::string payload_changed = exported.credential_jwt();
-  const size_t middle = payload_changed.find('.') + 10;
-  payload_changed[middle] = payload_changed[middle] == 'A' ? 'B' : 'A';
-  std::ofstream(forged) << payload_changed << "\n";
+  // The same signature over a payload that names another badge.
+  const std::vector<std::string> parts = absl::StrSplit(exported.credential_jwt(), '.');
+  ASSERT_EQ(parts.size(), 3u);
+  std::string payload;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(parts[1], &payload));
+  absl::StrReplaceAll({{"First hour given", "First 100 hours given"}}, &payload);
+  std::ofstream(forged) << parts[0] << "." << absl::WebSafeBase64Escape(payload) << "." << parts[2]
+                        << "\n";
   const std::string server = absl::StrCat("--server=", node_->address(), " badge verify ");
   const std::string home = dir_.Sub("home");
 
@@ -349,7 +357,7 @@ TEST_F(CredentialGrpcTest, TbctlVerifiesAnExportAndRefusesForgedAndRevokedOnes) 
   EXPECT_TRUE(absl::StrContains(out, "by Riverside from 2026-05-28T20:26:40Z")) << out;
   std::tie(code, out) = RunTbctl(tbctl, server + forged, home);
   EXPECT_NE(code, 0) << out;
-  EXPECT_TRUE(absl::StartsWith(out, "NOT VALID")) << out;
+  EXPECT_TRUE(absl::StartsWith(out, "NOT VALID: the signature does not match")) << out;
 
   badges_->Give(ana_.subject_id(), 0, awarded_ + absl::Hours(24));  // withdrawn
   std::tie(code, out) = RunTbctl(tbctl, server + file, home);
