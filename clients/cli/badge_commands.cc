@@ -160,7 +160,8 @@ int BadgeCommand(Client& c, const std::string& cmd, const Args& args) {
   if (cmd == "badges") return ListBadges(c, args);
   const std::string sub = args.empty() ? "" : args[0];
   if (sub == "hide" || sub == "show") return HideBadge(c, sub, Args(args.begin() + 1, args.end()));
-  Die("usage: tbctl badge hide BADGE_ID | badge show BADGE_ID");
+  if (sub == "export" || sub == "verify") return BadgeCredentialCommand(c, cmd, args);
+  Die("usage: tbctl badge hide|show BADGE_ID | badge export BADGE_ID | badge verify FILE");
 }
 
 int RulesCommand(Client& c, const std::string& cmd, const Args& args) {

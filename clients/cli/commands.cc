@@ -227,6 +227,10 @@ const std::vector<Command>& Commands() {
        kRewards,
        R"(  badges [MEMBER_ID]                       your badges: when and why each was awarded
   badge hide BADGE_ID | badge show BADGE_ID  choose whether others see one of your badges
+  badge export BADGE_ID [--member=ID] [--out=FILE]   a badge as an Open Badges 3.0
+               credential (a signed VC-JWT); yours, or (coordinators) a member's
+  badge verify FILE                        checks a credential against the issuer's published
+               keys and revocation list; exit code 0 only when it is valid
 )",
        BadgeCommand},
       {{"rules"},
@@ -313,8 +317,9 @@ std::string CommandUsage(const Command& command) {
 
 std::vector<CommandFlags> AllCommandFlags() {
   std::vector<CommandFlags> flags;
-  for (const auto* table : {&LedgerCommandFlags(), &ExpensesCommandFlags(), &ActivityCommandFlags(),
-                            &DirectoryCommandFlags(), &RewardsCommandFlags()}) {
+  for (const auto* table :
+       {&LedgerCommandFlags(), &ExpensesCommandFlags(), &ActivityCommandFlags(),
+        &DirectoryCommandFlags(), &RewardsCommandFlags(), &CredentialCommandFlags()}) {
     flags.insert(flags.end(), table->begin(), table->end());
   }
   return flags;

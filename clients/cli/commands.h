@@ -92,6 +92,9 @@ int BadgeCommand(Client& c, const std::string& cmd, const Args& args);
 int RulesCommand(Client& c, const std::string& cmd, const Args& args);
 int LeaderboardCommand(Client& c, const std::string& cmd, const Args& args);
 const std::vector<CommandFlags>& RewardsCommandFlags();
+// Open Badges credentials: export one, verify one (credential_commands.cc).
+int BadgeCredentialCommand(Client& c, const std::string& cmd, const Args& args);
+const std::vector<CommandFlags>& CredentialCommandFlags();
 
 }  // namespace timebank::cli
 

@@ -188,6 +188,7 @@ std::vector<StringField> BuildTable() {
       Text("timebank.rewards.v1.BadgeRule.description", L::kBadgeDescriptionBytes, Lines::kMany),
       Text("timebank.rewards.v1.BadgeRule.criteria", L::kBadgeCriteriaBytes, Lines::kMany),
       Token("timebank.rewards.v1.ListLeaderboardRequest.page_token"),
+      Id("timebank.rewards.v1.ExportCredentialRequest.badge_id"),
   };
 }
 

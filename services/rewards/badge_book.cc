@@ -43,7 +43,8 @@ absl::StatusOr<rpb::BadgeEvidence> ReadBadgeEvidence(storage::KvStore* store,
   records::StoreReader reader(store, kRecords, snapshot);
   return records::LoadRecord<rpb::BadgeEvidence>(
       reader, EvidenceKey(c, member, badge_id, award), "a badge's evidence",
-      absl::StrCat("no evidence is kept for award ", award, " of badge \"", AsAbsl(badge_id), "\""));
+      absl::StrCat("no evidence is kept for award ", award, " of badge \"", AsAbsl(badge_id),
+                   "\""));
 }
 
 const BadgeRule* FindRule(const BadgeRules& rules, std::string_view badge_id) {

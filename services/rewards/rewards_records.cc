@@ -74,6 +74,14 @@ std::string AnnotationPrefix(uint64_t c, uint64_t org) {
   return Key(kAnnotationTag).U64(c).U64(org).str();
 }
 
+std::string IssuerKeysKey(uint64_t c) { return Key(kIssuerKeysTag).U64(c).str(); }
+
+std::string RevocationKey(uint64_t c, uint64_t member, std::string_view badge_id, uint32_t award) {
+  return Key(kRevocationTag).U64(c).U64(member).U64(award).Bytes(badge_id).str();
+}
+
+std::string RevocationPrefix(uint64_t c) { return Key(kRevocationTag).U64(c).str(); }
+
 std::string PairPrefix(char tag, uint64_t c, uint64_t member) {
   return Key(tag).U64(c).U64(member).str();
 }

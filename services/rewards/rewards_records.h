@@ -44,13 +44,18 @@ inline constexpr char kAnnotationTag = 'N';  // u64 c, u64 org, i64 day, u64 id 
 inline constexpr char kRequestTag = 'Q';     // request key -> the annotation's key
 inline constexpr char kCounterTag = '#';     // name -> u64 last value
 inline constexpr char kEventTag = 'L';       // u64 n -> RecognitionEvent (replayed by a rebuild)
-// Reserved: 'K' issuer keys, 'V' revocation lists (credentials), 'Y' thank-you notes.
+// Credentials (a rebuild must keep them: a key dropped would orphan what it signed, an
+// index changed would point a credential at another award):
+inline constexpr char kIssuerKeysTag = 'K';  // u64 c -> IssuerKeyring::Serialize()
+inline constexpr char kRevocationTag = 'V';  // u64 c, u64 member, u64 award, badge id
+                                             //   -> RevocationEntry
+// Reserved: 'Y' thank-you notes.
 
 // Whether records under `tag` are the projection (what a rebuild replaces and the
 // digest covers) rather than what people wrote or the zones the projection used.
 constexpr bool IsProjectionTag(char tag) {
   return tag != kZoneTag && tag != kAnnotationTag && tag != kRequestTag && tag != kCounterTag &&
-         tag != kCursorTag && tag != kEventTag;
+         tag != kCursorTag && tag != kEventTag && tag != kIssuerKeysTag && tag != kRevocationTag;
 }
 
 // The granularity byte of a bucket key.
@@ -77,6 +82,11 @@ std::string CursorKey();
 // day: days since 1970-01-01 (the annotation's date).
 std::string AnnotationKey(uint64_t c, uint64_t org, int64_t day, uint64_t id);
 std::string AnnotationPrefix(uint64_t c, uint64_t org);
+std::string IssuerKeysKey(uint64_t c);
+// award: BadgeState.times_awarded of the award (1 for the first).
+std::string RevocationKey(uint64_t c, uint64_t member, std::string_view badge_id, uint32_t award);
+// Every revocation entry of community c.
+std::string RevocationPrefix(uint64_t c);
 // Every key of one member's pair records of `tag` (kHelpedTag, kHelpedByTag, kOrgGivenTag).
 std::string PairPrefix(char tag, uint64_t c, uint64_t member);
 // The last u64 field of a pair key: the partner or organisation.

@@ -102,4 +102,34 @@ grpc::Status RewardsServiceImpl::ListLeaderboard(grpc::ServerContext* ctx,
   return Reply(leaderboard_->List(*req), resp);
 }
 
+grpc::Status RewardsServiceImpl::ExportCredential(grpc::ServerContext* ctx,
+                                                  const xpb::ExportCredentialRequest* req,
+                                                  xpb::ExportedCredential* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(
+      credentials_->Export(Caller(*ctx), req->community_id(), req->member_id(), req->badge_id()),
+      resp);
+}
+
+grpc::Status RewardsServiceImpl::GetIssuerKeys(grpc::ServerContext* ctx,
+                                               const xpb::GetIssuerKeysRequest* req,
+                                               xpb::IssuerKeys* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(credentials_->Keys(req->community_id()), resp);
+}
+
+grpc::Status RewardsServiceImpl::GetRevocationList(grpc::ServerContext* ctx,
+                                                   const xpb::GetRevocationListRequest* req,
+                                                   xpb::RevocationList* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(credentials_->Revocations(req->community_id()), resp);
+}
+
+grpc::Status RewardsServiceImpl::RotateIssuerKey(grpc::ServerContext* ctx,
+                                                 const xpb::RotateIssuerKeyRequest* req,
+                                                 xpb::RotatedIssuerKey* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(credentials_->Rotate(req->community_id()), resp);
+}
+
 }  // namespace timebank::rewards

@@ -7,6 +7,7 @@
 
 #include "services/rewards/annotations.h"
 #include "services/rewards/badge_desk.h"
+#include "services/rewards/credential_book.h"
 #include "services/rewards/journal_follower.h"
 #include "services/rewards/leaderboard.h"
 #include "services/rewards/projection.h"
@@ -21,13 +22,14 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
  public:
   RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, BadgeDesk* badges,
                      RewardsProjection* projection, JournalFollower* follower,
-                     Leaderboard* leaderboard)
+                     Leaderboard* leaderboard, CredentialBook* credentials)
       : book_(book),
         annotations_(annotations),
         badges_(badges),
         projection_(projection),
         follower_(follower),
-        leaderboard_(leaderboard) {}
+        leaderboard_(leaderboard),
+        credentials_(credentials) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
@@ -48,6 +50,14 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                              xpb::BadgeRulesInForce*) override;
   grpc::Status ListLeaderboard(grpc::ServerContext*, const xpb::ListLeaderboardRequest*,
                                xpb::ListLeaderboardResponse*) override;
+  grpc::Status ExportCredential(grpc::ServerContext*, const xpb::ExportCredentialRequest*,
+                                xpb::ExportedCredential*) override;
+  grpc::Status GetIssuerKeys(grpc::ServerContext*, const xpb::GetIssuerKeysRequest*,
+                             xpb::IssuerKeys*) override;
+  grpc::Status GetRevocationList(grpc::ServerContext*, const xpb::GetRevocationListRequest*,
+                                 xpb::RevocationList*) override;
+  grpc::Status RotateIssuerKey(grpc::ServerContext*, const xpb::RotateIssuerKeyRequest*,
+                               xpb::RotatedIssuerKey*) override;
 
  private:
   RewardsBook* const book_;
@@ -56,6 +66,7 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
   RewardsProjection* const projection_;
   JournalFollower* const follower_;
   Leaderboard* const leaderboard_;
+  CredentialBook* const credentials_;
 };
 
 }  // namespace timebank::rewards

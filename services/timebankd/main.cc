@@ -44,6 +44,11 @@ ABSL_FLAG(bool, rewards_rebuild, false,
           "Rebuild the rewards projection from the ledger's journal, starting from its first "
           "entry (the figures are the same afterwards; it takes a while on a large journal)");
 
+ABSL_FLAG(std::string, public_base_url, "https://timebank.invalid",
+          "Where this installation is reached from outside (e.g. https://timebank.example.org): "
+          "the URLs in exported Open Badges credentials (issuer, keys, revocation list) start "
+          "with it, so set it before issuing credentials");
+
 int main(int argc, char** argv) {
   timebank::SetProgramUsage(
       "timebankd/main.cc",
@@ -81,6 +86,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.rewards_rebuild = absl::GetFlag(FLAGS_rewards_rebuild);
+  options.public_base_url = absl::GetFlag(FLAGS_public_base_url);
   options.ledger.limits.max_accounts =
       static_cast<size_t>(absl::GetFlag(FLAGS_ledger_max_accounts));
 

@@ -43,6 +43,9 @@ struct NodeOptions {
   directory::AuthOptions auth;
   // Start the rewards projection again from the journal's first entry.
   bool rewards_rebuild = false;
+  // Where the installation is reached from outside (scheme, host, optional path): every
+  // URL an Open Badges credential holds (issuer, keys, revocation list) starts with it.
+  std::string public_base_url = "https://timebank.invalid";
 };
 
 }  // namespace timebank

@@ -20,6 +20,10 @@ absl::Status RewardsModule::Open(NodeContext& ctx) {
   // The follower exists from Open so the service can hand rebuilds to it; it starts
   // reading once the server listens (Connect).
   follower_ = std::make_unique<rewards::JournalFollower>(projection_.get(), ctx.keyring, clock);
+  TB_ASSIGN_OR_RETURN(std::string base_url,
+                      rewards::CredentialBook::NormaliseBaseUrl(ctx.options->public_base_url));
+  credentials_ = std::make_unique<rewards::CredentialBook>(store_.get(), peers_.get(), clock,
+                                                           std::move(base_url));
   return absl::OkStatus();
 }
 
@@ -27,7 +31,7 @@ std::vector<std::unique_ptr<grpc::Service>> RewardsModule::Services() {
   std::vector<std::unique_ptr<grpc::Service>> out;
   out.push_back(std::make_unique<rewards::RewardsServiceImpl>(
       book_.get(), annotations_.get(), badges_.get(), projection_.get(), follower_.get(),
-      leaderboard_.get()));
+      leaderboard_.get(), credentials_.get()));
   return out;
 }
 

@@ -1,7 +1,7 @@
 // The rewards service as a node module: its store under <data_dir>/rewards, the
 // projection of the ledger's journal and the follower that keeps it up, the
 // RewardsService, and a store checkpoint for backups. It needs the ledger (whose
-// journal it follows) and the directory (communities' timezones, members).
+// journal it follows) and the directory (communities' timezones and names, members).
 #ifndef TIMEBANK_SERVICES_TIMEBANKD_REWARDS_MODULE_H_
 #define TIMEBANK_SERVICES_TIMEBANKD_REWARDS_MODULE_H_
 
@@ -10,6 +10,7 @@
 
 #include "services/common/grpc_peers.h"
 #include "services/rewards/badge_desk.h"
+#include "services/rewards/credential_book.h"
 #include "services/rewards/journal_follower.h"
 #include "services/rewards/leaderboard.h"
 #include "services/rewards/projection.h"
@@ -47,6 +48,7 @@ class RewardsModule final : public ServiceModule {
   std::unique_ptr<rewards::BadgeDesk> badges_;
   std::unique_ptr<rewards::JournalFollower> follower_;
   std::unique_ptr<rewards::Leaderboard> leaderboard_;
+  std::unique_ptr<rewards::CredentialBook> credentials_;
 };
 
 }  // namespace timebank

@@ -168,6 +168,27 @@ check rewards-me-hours 0 "Given: +2 h +Received: 1 h" -- "$U" me
 check rewards-me-star 0 "co-design +2 h \\(1 activity\\)" -- "$U" me
 check rewards-me-json 0 '"two_way": true' -- "$U" me --json
 check rewards-no-rank 1 "" -- bash -c "\"$U\" me | grep -iE 'rank|balance'"
+# Open Badges: a badge never awarded is named; a held one exports and verifies, and a
+# credential altered by one character does not. (Bob holds "first-hour-given" once the
+# projection awards badges; until then the export is refused and only that is checked.)
+check badge-export-unknown 1 'badge_id: "no-such-badge" has not been awarded' -- "$U" badge export no-such-badge
+if "$U" badge export first-hour-given --out="$dir/badge.jwt" >/dev/null 2>&1; then
+  check badge-verify 0 'VALID: "First hour given", awarded to .*/members/'"$bob"' by Riverside' -- "$U" badge verify "$dir/badge.jwt"
+  python3 - "$dir/badge.jwt" "$dir/forged.jwt" <<'PY'
+import sys
+h, p, s = open(sys.argv[1]).read().strip().split(".")
+i = len(p) // 2
+open(sys.argv[2], "w").write(".".join([h, p[:i] + ("B" if p[i] == "A" else "A") + p[i + 1:], s]))
+PY
+  check badge-verify-forged 1 "NOT VALID" -- "$U" badge verify "$dir/forged.jwt"
+else
+  check badge-export-not-held 1 'badge_id: "first-hour-given" has not been awarded' -- "$U" badge export first-hour-given
+fi
+echo "not.a-jwt" > "$dir/garbage.jwt"
+check badge-verify-garbage 1 "NOT VALID: the file does not hold a compact JWT" -- "$U" badge verify "$dir/garbage.jwt"
+elsewhere=$(printf '{"issuer":{"id":"https://elsewhere.example/issuer"}}' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+echo "eyJhbGciOiJSUzI1NiJ9.$elsewhere.c2ln" > "$dir/elsewhere.jwt"
+check badge-verify-elsewhere 1 "is not a community of a timebank" -- "$U" badge verify "$dir/elsewhere.jwt"
 check login-ada-4 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
 check rewards-summary 0 "They have both given and received help" -- "$U" summary "$bob"
 check rewards-dashboard 0 "hours_given" -- "$U" dashboard --weeks=4

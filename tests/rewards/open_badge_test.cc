@@ -69,6 +69,15 @@ TEST(OpenBadgeTest, EvidenceAndRevocationStatusAreListed) {
   EXPECT_FALSE(c["evidence"][1].contains("id"));  // optional, omitted when unknown
   EXPECT_EQ(c["credentialStatus"]["id"], "https://tb.example/communities/c1/rewards/revocations");
   EXPECT_EQ(c["credentialStatus"]["type"], "1EdTechRevocationList");
+  EXPECT_FALSE(c["credentialStatus"].contains("revocationListIndex"));  // none given
+}
+
+TEST(OpenBadgeTest, TheAwardsIndexInTheRevocationListIsWrittenWhenGiven) {
+  CredentialInputs in = SampleInputs();
+  in.revocation_list_index = 0;
+  EXPECT_EQ(Built(in)["credentialStatus"]["revocationListIndex"], "0");
+  in.revocation_list_index = 42;
+  EXPECT_EQ(Built(in)["credentialStatus"]["revocationListIndex"], "42");
 }
 
 TEST(OpenBadgeTest, EmptyOptionalListsAreOmittedNotWrittenEmpty) {

@@ -2,8 +2,11 @@
 """Verifies timebank's Open Badges 3.0 credentials with implementations that are not ours.
 
 Usage: verify_credential.py TB_CREDENTIAL_SAMPLE
+       verify_credential.py --dir DIR
 
-Runs the sample program into a temporary directory, then checks its VC-JWTs against
+Runs the sample program into a temporary directory (or, with --dir, reads what the
+gRPC test CredentialGrpcTest.RotationKeepsOlderCredentialsVerifying exported through
+the rewards service's API into DIR: the same four files), then checks its VC-JWTs against
 the JWK Set it published with PyJWT and, separately, with `cryptography`'s RSA
 PKCS#1 v1.5 verification; checks the JWT claims against the credential (OB 3.0
 section 8.2) and the credential against the fields OB 3.0 requires. Exits non-zero,
@@ -154,29 +157,39 @@ def check_tampering_is_caught(token, keys_by_kid):
     raise CheckFailed("a tampered token verified")
 
 
+def check_sample(out):
+    """Checks credential_old.jwt, credential.jwt, credential.json and jwks.json in `out`."""
+
+    def read(name):
+        with open(os.path.join(out, name), encoding="utf-8") as f:
+            return f.read()
+
+    jwks = json.loads(read("jwks.json"))
+    keys_by_kid = check_jwks(jwks)
+    require(len(keys_by_kid) == 2, "the JWK Set after one rotation should list two keys")
+    newest_kid = jwks["keys"][0]["kid"]
+    new_kid, new_credential = verify_token(read("credential.jwt").strip(), keys_by_kid)
+    old_kid, _ = verify_token(read("credential_old.jwt").strip(), keys_by_kid)
+    require(new_kid == newest_kid, "the new credential was not signed by the newest key")
+    require(old_kid != new_kid, "both credentials name the same kid across a rotation")
+    require(new_credential == json.loads(read("credential.json")),
+            "the JWT payload is not the credential that was signed")
+    check_tampering_is_caught(read("credential.jwt").strip(), keys_by_kid)
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) == 3 and sys.argv[1] == "--dir":
+        check_sample(sys.argv[2])
+        source = "exported through the rewards service's API"
+    elif len(sys.argv) == 2:
+        with tempfile.TemporaryDirectory() as out:
+            subprocess.run([sys.argv[1], out], check=True)
+            check_sample(out)
+        source = "from the sample program"
+    else:
         print(__doc__, file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory() as out:
-        subprocess.run([sys.argv[1], out], check=True)
-
-        def read(name):
-            with open(os.path.join(out, name), encoding="utf-8") as f:
-                return f.read()
-
-        jwks = json.loads(read("jwks.json"))
-        keys_by_kid = check_jwks(jwks)
-        require(len(keys_by_kid) == 2, "the JWK Set after one rotation should list two keys")
-        newest_kid = jwks["keys"][0]["kid"]
-        new_kid, new_credential = verify_token(read("credential.jwt").strip(), keys_by_kid)
-        old_kid, _ = verify_token(read("credential_old.jwt").strip(), keys_by_kid)
-        require(new_kid == newest_kid, "the new credential was not signed by the newest key")
-        require(old_kid != new_kid, "both credentials name the same kid across a rotation")
-        require(new_credential == json.loads(read("credential.json")),
-                "the JWT payload is not the credential that was signed")
-        check_tampering_is_caught(read("credential.jwt").strip(), keys_by_kid)
-    print("verify_credential: 2 credentials verified with PyJWT and cryptography; "
+    print(f"verify_credential: 2 credentials {source} verified with PyJWT and cryptography; "
           "claims and OB 3.0 fields match")
     return 0
 
@@ -184,6 +197,7 @@ def main():
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except (CheckFailed, jwt.InvalidTokenError, subprocess.CalledProcessError, KeyError) as e:
+    except (CheckFailed, jwt.InvalidTokenError, subprocess.CalledProcessError, KeyError,
+            OSError) as e:
         print(f"verify_credential: FAILED: {type(e).__name__}: {e}", file=sys.stderr)
         sys.exit(1)

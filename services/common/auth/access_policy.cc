@@ -193,6 +193,16 @@ std::vector<AccessRule> BuildTable() {
       // Only members who consented appear (the service asks the directory): anyone in
       // the community may look.
       {rew + "ListLeaderboard", {G::kCommunityMember}, "community_id"},
+      // Open Badges: a member exports their own badge (never someone else's);
+      // coordinators and admins any member's. The issuer's public keys and revocation
+      // list are public by design, so a credential verifies anywhere.
+      {rew + "ExportCredential",
+       {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
+       "community_id",
+       "member_id"},
+      {rew + "GetIssuerKeys", {G::kAnyone}},
+      {rew + "GetRevocationList", {G::kAnyone}},
+      {rew + "RotateIssuerKey", {G::kAdmin}, "community_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},

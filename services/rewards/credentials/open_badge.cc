@@ -161,6 +161,10 @@ absl::StatusOr<std::string> BuildOpenBadgeCredential(const CredentialInputs& inp
   if (!inputs.revocation_list_url.empty()) {
     credential["credentialStatus"] = {{"id", inputs.revocation_list_url},
                                       {"type", kRevocationListStatusType}};
+    if (inputs.revocation_list_index >= 0) {
+      credential["credentialStatus"]["revocationListIndex"] =
+          absl::StrCat(inputs.revocation_list_index);
+    }
   }
   TB_CHECK(CheckOpenBadgeCredential(credential).ok());  // what we build, we accept
   return credential.dump();

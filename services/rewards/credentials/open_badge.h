@@ -6,6 +6,7 @@
 #define TIMEBANK_SERVICES_REWARDS_CREDENTIALS_OPEN_BADGE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ struct CredentialInputs {
   absl::Time valid_from;   // the award time; whole seconds are kept (JWT nbf has no more)
   std::vector<CredentialEvidence> evidence;
   std::string revocation_list_url;  // credentialStatus; empty: none
+  // The award's place in that list, written as credentialStatus.revocationListIndex
+  // (a decimal string, as status list indices are); negative: not written.
+  int64_t revocation_list_index = -1;
 };
 
 // The credential as compact JSON; INVALID_ARGUMENT naming the input that is empty, too
