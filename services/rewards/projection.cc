@@ -32,7 +32,7 @@ absl::Status RewardsProjection::Apply(const std::vector<lpb::JournalEntry>& entr
   }
   for (uint64_t c : communities) TB_RETURN_IF_ERROR(zones_.Resolve(c));
   uint64_t seq = journal_seq();
-  ProjectionTx tx(store_);
+  ProjectionTx tx(store_, &cache_);
   for (const lpb::JournalEntry& e : entries) {
     if (e.seq() <= seq) continue;
     if (e.seq() != seq + 1) {
@@ -52,6 +52,7 @@ absl::Status RewardsProjection::Apply(const std::vector<lpb::JournalEntry>& entr
 
 absl::Status RewardsProjection::Wipe() {
   constexpr size_t kDeletesPerBatch = 10'000;
+  cache_.Clear();
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(kRecords);
   std::unique_ptr<storage::WriteBatch> batch = store_->NewBatch();
   for (it->SeekToFirst(); it->Valid(); it->Next()) {

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/rewards/projector.h"
+#include "services/rewards/record_cache.h"
 #include "services/rewards/zone_book.h"
 #include "storage/kv_store.h"
 #include "timebank/ledger/v1/ledger.pb.h"
@@ -54,6 +55,8 @@ class RewardsProjection {
   storage::KvStore* const store_;
   ZoneBook zones_;
   Projector projector_;
+  // Committed records kept parsed between steps (follower thread only).
+  RecordCache cache_;
   std::atomic<uint64_t> journal_seq_{0};
 };
 
