@@ -25,9 +25,10 @@ namespace timebank::rewards {
 
 class RecordCache {
  public:
-  // What the rewards service keeps by default: at 100,000 members the member records
-  // and recent buckets fit, and the whole service stays well under its 300 MiB.
-  static constexpr size_t kDefaultLimitBytes = size_t{64} << 20;
+  // What the rewards service keeps by default: every member record and current bucket
+  // of a community of a few thousand members; at 100,000 members, the most recently
+  // touched ones (the service's RSS target is 300 MiB in all).
+  static constexpr size_t kDefaultLimitBytes = size_t{32} << 20;
 
   explicit RecordCache(size_t limit_bytes = kDefaultLimitBytes);
   RecordCache(const RecordCache&) = delete;
