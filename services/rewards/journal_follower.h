@@ -26,9 +26,13 @@ namespace timebank::rewards {
 
 class JournalFollower {
  public:
-  // One committed step applies at most this many entries; the queue holds 4 steps.
-  static constexpr size_t kMaxBatchEntries = 4096;
-  static constexpr size_t kQueueEntries = 4 * kMaxBatchEntries;
+  // One committed step applies at most this many entries; the queue holds 2 steps.
+  // Steps are as large as what is queued: small when following live traffic, full
+  // during a catch-up or rebuild, where a larger step reads and writes each member's
+  // records and current buckets once for more entries (16,384 entries of about 300
+  // bytes each in memory: the queue stays near 16 MiB).
+  static constexpr size_t kMaxBatchEntries = 16384;
+  static constexpr size_t kQueueEntries = 2 * kMaxBatchEntries;
 
   JournalFollower(RewardsProjection* projection, auth::Keyring* keyring, const Clock* clock);
   ~JournalFollower();  // Stop()

@@ -48,14 +48,14 @@ absl::Status RewardsProjection::Apply(const std::vector<lpb::JournalEntry>& entr
   const uint64_t last = entries.empty() ? seq : std::max(seq, entries.back().seq());
   TB_ASSIGN_OR_RETURN(std::vector<rpb::RecognitionEvent> due, DueEvents(last));
   size_t next_event = 0;
-  auto tx = std::make_unique<ProjectionTx>(store_);
+  auto tx = std::make_unique<ProjectionTx>(store_, &cache_);
   bool dirty = false;
   // Events logged after `position` was applied come before the next entry.
   auto replay_due = [&](uint64_t position) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     for (; next_event < due.size() && due[next_event].after_journal_seq() <= position;
          ++next_event) {
       if (dirty) TB_RETURN_IF_ERROR(CommitStep(*tx, seq, event_n_));
-      tx = std::make_unique<ProjectionTx>(store_);
+      tx = std::make_unique<ProjectionTx>(store_, &cache_);
       dirty = false;
       TB_RETURN_IF_ERROR(ReplayEvent(due[next_event]));
     }
@@ -98,6 +98,7 @@ absl::Status RewardsProjection::Wipe() {
 
 absl::Status RewardsProjection::WipeLocked() {
   constexpr size_t kDeletesPerBatch = 10'000;
+  cache_.Clear();
   // The marker first: a kill between the batches below leaves it, and Open finishes.
   rpb::Cursor marker;
   marker.set_journal_seq(journal_seq());

@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "services/rewards/badge_projector.h"
 #include "services/rewards/projector.h"
+#include "services/rewards/record_cache.h"
 #include "services/rewards/zone_book.h"
 #include "storage/kv_store.h"
 #include "timebank/ledger/v1/ledger.pb.h"
@@ -90,6 +91,8 @@ class RewardsProjection {
   BadgeProjector badges_;
   // Held while a step is applied or an event recorded: the two never interleave.
   absl::Mutex mu_;
+  // Committed records kept parsed between steps (the applier and Record, under mu_).
+  RecordCache cache_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> journal_seq_{0};
   uint64_t event_n_ ABSL_GUARDED_BY(mu_) = 0;       // the last event applied
   uint64_t last_event_n_ ABSL_GUARDED_BY(mu_) = 0;  // the last event logged

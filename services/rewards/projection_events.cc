@@ -22,7 +22,7 @@ absl::StatusOr<rpb::RecognitionEvent> RewardsProjection::Record(rpb::Recognition
   }
   event.set_n(last_event_n_ + 1);
   event.set_after_journal_seq(journal_seq());
-  ProjectionTx tx(store_);
+  ProjectionTx tx(store_, &cache_);
   TB_RETURN_IF_ERROR(ApplyEvent(event, tx));
   TB_ASSIGN_OR_RETURN(rpb::RecognitionEvent * logged,
                       tx.Mutable<rpb::RecognitionEvent>(EventKey(event.n())));
@@ -49,12 +49,12 @@ absl::StatusOr<std::vector<rpb::RecognitionEvent>> RewardsProjection::DueEvents(
 absl::Status RewardsProjection::ReplayEvent(const rpb::RecognitionEvent& event) {
   TB_CHECK(event.n() == event_n_ + 1);
   TB_RETURN_IF_ERROR(zones_.Resolve(event.community_id()));
-  auto tx = std::make_unique<ProjectionTx>(store_);
+  auto tx = std::make_unique<ProjectionTx>(store_, &cache_);
   absl::Status applied = ApplyEvent(event, *tx);
   if (absl::IsUnavailable(applied) || absl::IsDataLoss(applied)) return applied;
   // Refused when it was recorded too (so it was never logged), or no longer applicable
   // after an erasure: it changes nothing, as then.
-  if (!applied.ok()) tx = std::make_unique<ProjectionTx>(store_);
+  if (!applied.ok()) tx = std::make_unique<ProjectionTx>(store_, &cache_);
   return CommitStep(*tx, journal_seq(), event.n());
 }
 

@@ -1,5 +1,8 @@
 #include "services/rewards/projection_tx.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "services/rewards/rewards_records.h"
 
@@ -9,6 +12,11 @@ absl::StatusOr<google::protobuf::Message*> ProjectionTx::Slot(
     const std::string& key, const google::protobuf::Message& prototype) {
   auto it = slots_.find(key);
   if (it != slots_.end()) return it->second.get();
+  if (cache_ != nullptr) {
+    if (std::unique_ptr<google::protobuf::Message> kept = cache_->Take(key)) {
+      return slots_.emplace(key, std::move(kept)).first->second.get();
+    }
+  }
   std::unique_ptr<google::protobuf::Message> m(prototype.New());
   std::string bytes;
   TB_ASSIGN_OR_RETURN(bool found, store_->Get(kRecords, key, &bytes));
@@ -20,8 +28,16 @@ absl::StatusOr<google::protobuf::Message*> ProjectionTx::Slot(
 }
 
 absl::Status ProjectionTx::Commit(const rpb::Cursor& cursor) {
+  std::vector<Slots::value_type*> sorted;
+  sorted.reserve(slots_.size());
+  for (auto& slot : slots_) sorted.push_back(&slot);
+  std::sort(
+      sorted.begin(), sorted.end(),
+      [](const Slots::value_type* a, const Slots::value_type* b) { return a->first < b->first; });
   std::unique_ptr<storage::WriteBatch> batch = store_->NewBatch();
-  for (const auto& [key, m] : slots_) {
+  for (const Slots::value_type* slot : sorted) {
+    const std::string& key = slot->first;
+    const google::protobuf::Message* m = slot->second.get();
     if (m->ByteSizeLong() == 0) {
       batch->Delete(kRecords, key);
     } else {
@@ -30,6 +46,9 @@ absl::Status ProjectionTx::Commit(const rpb::Cursor& cursor) {
   }
   batch->Put(kRecords, CursorKey(), cursor.SerializeAsString());
   TB_RETURN_IF_ERROR(store_->Write(batch.get(), storage::WriteOptions{}));
+  if (cache_ != nullptr) {
+    for (auto& [key, m] : slots_) cache_->Put(key, std::move(m));
+  }
   slots_.clear();
   return absl::OkStatus();
 }

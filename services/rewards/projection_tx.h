@@ -2,7 +2,9 @@
 // loaded once and kept parsed, changed in place, and written back in ONE batch together
 // with the journal cursor, so the projection and its cursor can never disagree (a
 // restart resumes exactly after the last committed step). A record left empty (every
-// sum zero) is deleted rather than stored. Single-threaded: the follower owns it.
+// sum zero) is deleted rather than stored. With a RecordCache, records come from it
+// when it holds them and go back to it once committed (only then: a failed step's
+// changes are dropped with the tx). Single-threaded: the follower owns it.
 #ifndef TIMEBANK_SERVICES_REWARDS_PROJECTION_TX_H_
 #define TIMEBANK_SERVICES_REWARDS_PROJECTION_TX_H_
 
@@ -13,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "services/rewards/record_cache.h"
 #include "storage/check.h"
 #include "storage/kv_store.h"
 #include "timebank/rewards/v1/rewards_records.pb.h"
@@ -21,7 +24,9 @@ namespace timebank::rewards {
 
 class ProjectionTx {
  public:
-  explicit ProjectionTx(storage::KvStore* store) : store_(store) {}
+  // `cache` (may be null) must hold only what is committed in `store`.
+  explicit ProjectionTx(storage::KvStore* store, RecordCache* cache = nullptr)
+      : store_(store), cache_(cache) {}
 
   // The record under `key`, loaded from the store the first time (empty if absent),
   // to change in place; it is written (or deleted, if left empty) by Commit.
@@ -33,7 +38,8 @@ class ProjectionTx {
     TB_CHECK((*m)->GetDescriptor() == Msg::descriptor());
     return static_cast<Msg*>(*m);
   }
-  // Writes every record touched and `cursor` in one synced batch. UNAVAILABLE
+  // Writes every record touched and `cursor` in one synced batch, in key order (the
+  // memtable inserts a sorted run far faster than scattered keys). UNAVAILABLE
   // (nothing written) if the disk refuses.
   absl::Status Commit(const ::timebank::rewards::v1::Cursor& cursor);
   size_t records_touched() const { return slots_.size(); }
@@ -43,7 +49,9 @@ class ProjectionTx {
                                                   const google::protobuf::Message& prototype);
 
   storage::KvStore* const store_;
-  absl::flat_hash_map<std::string, std::unique_ptr<google::protobuf::Message>> slots_;
+  RecordCache* const cache_;
+  using Slots = absl::flat_hash_map<std::string, std::unique_ptr<google::protobuf::Message>>;
+  Slots slots_;
 };
 
 // The projection's cursor as committed (0 before the first step).

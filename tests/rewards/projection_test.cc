@@ -231,6 +231,33 @@ TEST_F(ProjectionTest, AnUnreachableDirectoryWritesNothingAndTheStepCanBeRetried
   EXPECT_EQ(MemberOf(1).minutes_given(), 60);
 }
 
+TEST_F(ProjectionTest, AStepTheDiskRefusedLeavesNothingBehindInMemoryEither) {
+  journal_.Exchange(1, 2, 60, 0);
+  ASSERT_TRUE(projection_.Apply(journal_.entries()).ok());  // member 1's record now kept
+  journal_.Exchange(1, 2, 30, 0);
+  store_.FailWrites(1);
+  EXPECT_EQ(projection_.Apply(journal_.entries()).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(projection_.journal_seq(), 1u);
+  EXPECT_EQ(MemberOf(1).minutes_given(), 60);
+  ASSERT_TRUE(projection_.Apply(journal_.entries()).ok());  // the retry counts it once
+  EXPECT_EQ(MemberOf(1).minutes_given(), 90);
+  EXPECT_EQ(MemberOf(2).minutes_received(), 90);
+  storage::MemStore fresh_store(1);
+  RewardsProjection fresh(&fresh_store, &people_);
+  ASSERT_TRUE(fresh.Apply(journal_.entries()).ok());
+  EXPECT_EQ(fresh.Digest()->digest_hex, Digest());
+}
+
+TEST_F(ProjectionTest, AWipeForgetsTheRecordsKeptBetweenSteps) {
+  journal_.Exchange(1, 2, 60, 0);
+  ASSERT_TRUE(projection_.Apply(journal_.entries()).ok());
+  const std::string live = Digest();
+  ASSERT_TRUE(projection_.Wipe().ok());
+  ASSERT_TRUE(projection_.Apply(journal_.entries()).ok());  // not 120 from a kept record
+  EXPECT_EQ(MemberOf(1).minutes_given(), 60);
+  EXPECT_EQ(Digest(), live);
+}
+
 TEST_F(ProjectionTest, TheCursorSurvivesReopeningAndAWipeKeepsTheZones) {
   journal_.Exchange(1, 2, 60, 0);
   ASSERT_TRUE(projection_.Apply(journal_.entries()).ok());
