@@ -78,8 +78,30 @@ for d in 3 10 17 24; do
   echo "$(number "${m[10]}"),$day,1.5,Riverside Carers Network,co-delivery,Carers cafe" >> "$CSV"
 done
 echo "$(number "${m[11]}"),$(date -u -d '12 days ago' +%Y-%m-%d),3,Riverside Community Health (NHS),co-assessment,Service walk-through" >> "$CSV"
+# Thirty weeks of Saturday garden sessions: one to three people at first (Dara never
+# misses one: a streak), then, from twelve weeks ago, the sessions were advertised in the GP
+# surgery and six came each week: the dashboard shows the shift after the annotated
+# change. One spreadsheet, imported once.
+GARDEN=data/demo-garden-sessions.csv
+echo "member_number,date,hours,organisation,coproduction_type,description" > "$GARDEN"
+back_to_saturday=$(( ($(date -u +%u) + 1) % 7 ))
+for w in $(seq 29 -1 0); do
+  day=$(date -u -d "$((back_to_saturday + 7 * w)) days ago" +%Y-%m-%d)
+  who="3 9 0 4 6 2"
+  if [ "$w" -ge 12 ]; then  # before the change: one to three people
+    who="3"
+    if [ $((w % 2)) = 0 ]; then who="$who 9"; fi
+    if [ $((w % 3)) = 0 ]; then who="$who 10"; fi
+  fi
+  for i in $who; do
+    echo "$(number "${m[$i]}"),$day,1.5,Riverside Carers Network,co-delivery,Saturday garden session" >> "$GARDEN"
+  done
+done
+change_day=$(date -u -d "$((back_to_saturday + 7 * 11)) days ago" +%Y-%m-%d)
 as callum
 $T contribution import "$CSV" >/dev/null
+$T contribution import "$GARDEN" >/dev/null
+$T dashboard annotate "$change_day" "PDSA cycle 2: garden sessions advertised at the GP surgery" >/dev/null
 exchange 0 alice 1 bilal 2h "lift to the hospital"
 exchange 1 bilal 2 chen 1h30m "help with a benefits form"
 exchange 4 eli 0 alice 1h "phone befriending"
@@ -100,4 +122,4 @@ $T claim create "Lift to the hospital" \
 claim=$($T claim list --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
 $T claim submit "$claim" >/dev/null
 rm -rf "$XDG_CONFIG_HOME"
-echo "demo community seeded: Riverside Time Bank (community 1): an admin, a coordinator of two organisations, a finance officer, 12 members, 3 organisations; logins in $LOGINS"
+echo "demo community seeded: Riverside Time Bank (community 1): an admin, a coordinator of two organisations, a finance officer, 12 members, 3 organisations, 30 weeks of garden sessions with an annotated change; logins in $LOGINS"

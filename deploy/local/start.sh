@@ -81,6 +81,9 @@ $(sed 's/^/                   /' data/demo-logins.txt 2>/dev/null | head -6)
                  build/clients/cli/tbctl activity list
                  build/clients/cli/tbctl login alice          (a member)
                  build/clients/cli/tbctl whoami; build/clients/cli/tbctl statement c1.m<your id>
+                 build/clients/cli/tbctl me; build/clients/cli/tbctl badges
+                 build/clients/cli/tbctl login dara           (thirty Saturdays in a row)
+                 build/clients/cli/tbctl dashboard --weeks=30 (the change after PDSA cycle 2)
                  build/clients/cli/tbctl --service_keyring=data/keyring journal verify
   load test:     build/clients/loadgen/tb-loadgen --target=$LISTEN --keyring=data/keyring --mode=single
   stop:          kill \$(cat data/timebankd.pid)
