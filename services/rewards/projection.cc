@@ -5,6 +5,7 @@
 #include <limits>
 #include <memory>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/ids.h"
@@ -24,6 +25,7 @@ RewardsProjection::RewardsProjection(storage::KvStore* store, People* people)
 absl::Status RewardsProjection::Open() {
   absl::MutexLock lock(&mu_);
   TB_ASSIGN_OR_RETURN(rpb::Cursor c, LoadCursor(store_));
+  applied_seq_ = c.journal_seq();
   journal_seq_.store(c.journal_seq(), std::memory_order_release);
   event_n_ = c.event_n();
   if (c.wiping()) TB_RETURN_IF_ERROR(WipeLocked());  // stopped part way: finish it
@@ -44,7 +46,12 @@ absl::Status RewardsProjection::Apply(const std::vector<lpb::JournalEntry>& entr
   // The directory is asked before the lock is taken.
   for (uint64_t c : communities) TB_RETURN_IF_ERROR(zones_.Resolve(c));
   absl::MutexLock lock(&mu_);
-  uint64_t seq = journal_seq();
+  // Readers (and AwaitSeq) see the new position only once the events due at it are
+  // applied too, whatever happens below.
+  absl::Cleanup publish = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    journal_seq_.store(applied_seq_, std::memory_order_release);
+  };
+  uint64_t seq = applied_seq_;
   const uint64_t last = entries.empty() ? seq : std::max(seq, entries.back().seq());
   TB_ASSIGN_OR_RETURN(std::vector<rpb::RecognitionEvent> due, DueEvents(last));
   size_t next_event = 0;
@@ -86,7 +93,7 @@ absl::Status RewardsProjection::CommitStep(ProjectionTx& tx, uint64_t seq, uint6
   cursor.set_journal_seq(seq);
   cursor.set_event_n(event_n);
   TB_RETURN_IF_ERROR(tx.Commit(cursor));
-  journal_seq_.store(seq, std::memory_order_release);
+  applied_seq_ = seq;
   event_n_ = event_n;
   return absl::OkStatus();
 }
@@ -101,7 +108,7 @@ absl::Status RewardsProjection::WipeLocked() {
   cache_.Clear();
   // The marker first: a kill between the batches below leaves it, and Open finishes.
   rpb::Cursor marker;
-  marker.set_journal_seq(journal_seq());
+  marker.set_journal_seq(applied_seq_);
   marker.set_event_n(event_n_);
   marker.set_wiping(true);
   std::unique_ptr<storage::WriteBatch> batch = store_->NewBatch();
@@ -120,6 +127,7 @@ absl::Status RewardsProjection::WipeLocked() {
   TB_RETURN_IF_ERROR(it->status());
   batch->Delete(kRecords, CursorKey());  // last: the wipe is complete
   TB_RETURN_IF_ERROR(store_->Write(batch.get(), storage::WriteOptions{}));
+  applied_seq_ = 0;
   journal_seq_.store(0, std::memory_order_release);
   event_n_ = 0;
   return absl::OkStatus();

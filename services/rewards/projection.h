@@ -93,6 +93,9 @@ class RewardsProjection {
   absl::Mutex mu_;
   // Committed records kept parsed between steps (the applier and Record, under mu_).
   RecordCache cache_ ABSL_GUARDED_BY(mu_);
+  // The position committed, and the one published to readers: the same once a call
+  // that applies ends (events due at a position are applied before it is published).
+  uint64_t applied_seq_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> journal_seq_{0};
   uint64_t event_n_ ABSL_GUARDED_BY(mu_) = 0;       // the last event applied
   uint64_t last_event_n_ ABSL_GUARDED_BY(mu_) = 0;  // the last event logged

@@ -21,13 +21,13 @@ absl::StatusOr<rpb::RecognitionEvent> RewardsProjection::Record(rpb::Recognition
         "in a minute");
   }
   event.set_n(last_event_n_ + 1);
-  event.set_after_journal_seq(journal_seq());
+  event.set_after_journal_seq(applied_seq_);
   ProjectionTx tx(store_, &cache_);
   TB_RETURN_IF_ERROR(ApplyEvent(event, tx));
   TB_ASSIGN_OR_RETURN(rpb::RecognitionEvent * logged,
                       tx.Mutable<rpb::RecognitionEvent>(EventKey(event.n())));
   *logged = event;
-  TB_RETURN_IF_ERROR(CommitStep(tx, journal_seq(), event.n()));
+  TB_RETURN_IF_ERROR(CommitStep(tx, applied_seq_, event.n()));
   last_event_n_ = event.n();
   return event;
 }
@@ -55,7 +55,7 @@ absl::Status RewardsProjection::ReplayEvent(const rpb::RecognitionEvent& event) 
   // Refused when it was recorded too (so it was never logged), or no longer applicable
   // after an erasure: it changes nothing, as then.
   if (!applied.ok()) tx = std::make_unique<ProjectionTx>(store_, &cache_);
-  return CommitStep(*tx, journal_seq(), event.n());
+  return CommitStep(*tx, applied_seq_, event.n());
 }
 
 absl::Status RewardsProjection::ApplyEvent(const rpb::RecognitionEvent& event, ProjectionTx& tx) {

@@ -257,3 +257,111 @@ TEST_F(RewardsGrpcTest, TheLeaderboardShowsOnlyMembersWhoConsentedAndOnlyOfTheCo
 
 }  // namespace
 }  // namespace timebank
+
+namespace timebank {
+namespace {
+
+TEST_F(RewardsGrpcTest, BadgesAreListedHiddenFromOthersAndRulesAreReplacedOnlyWhenValid) {
+  MakeCommunity();
+  const dpb::Principal admin =
+      testing::AddPerson(node_->directory(), community_, "Admin", {dpb::ROLE_ADMIN});
+  ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(Exchange(ana_, ben_, 60), absl::Seconds(10)));
+  auto list = [&](const dpb::Principal& as, uint64_t member, rpb::ListBadgesResponse* out) {
+    rpb::ListBadgesRequest req;
+    if (member != 0) {
+      req.set_community_id(community_);
+      req.set_member_id(member);
+    }
+    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListBadges,
+                         node_->TokenFor(as), req, out);
+  };
+  rpb::ListBadgesResponse mine;
+  ASSERT_TRUE(list(ana_, 0, &mine).ok());
+  ASSERT_EQ(mine.badges_size(), 1);
+  EXPECT_EQ(mine.badges(0).badge_id(), "first-hour-given");
+  EXPECT_FALSE(mine.badges(0).criteria().empty());  // why it was awarded
+  ASSERT_EQ(mine.badges(0).evidence_size(), 1);
+  EXPECT_EQ(mine.badges(0).evidence(0).role(), "given");
+  // Another member may not look; the coordinator may.
+  rpb::ListBadgesResponse seen;
+  EXPECT_EQ(list(ben_, ana_.subject_id(), &seen).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(list(coo_, ana_.subject_id(), &seen).ok());
+  EXPECT_EQ(seen.badges_size(), 1);
+  // Hidden: the coordinator no longer sees it, in the list or the summary; Ana still does.
+  rpb::HideBadgeRequest hide;
+  hide.set_badge_id("first-hour-given");
+  hide.set_hidden(true);
+  rpb::EarnedBadge hidden;
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::HideBadge,
+                            node_->TokenFor(ana_), hide, &hidden)
+                  .ok());
+  EXPECT_TRUE(hidden.hidden());
+  ASSERT_TRUE(list(coo_, ana_.subject_id(), &seen).ok());
+  EXPECT_EQ(seen.badges_size(), 0);
+  rpb::MemberSummary summary;
+  ASSERT_TRUE(Summary(coo_, ana_.subject_id(), &summary).ok());
+  EXPECT_EQ(summary.badges_size(), 0);
+  ASSERT_TRUE(Summary(ana_, 0, &summary).ok());
+  EXPECT_EQ(summary.badges_size(), 1);
+  hide.set_badge_id("connector");
+  EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::HideBadge,
+                          node_->TokenFor(ana_), hide, &hidden)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // Rules: a bad set is refused naming the rule and field, and changes nothing.
+  rpb::GetBadgeRulesRequest get;
+  get.set_community_id(community_);
+  rpb::BadgeRulesInForce before;
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetBadgeRules,
+                            node_->TokenFor(ben_), get, &before)
+                  .ok());
+  EXPECT_TRUE(before.defaults());
+  rpb::SetBadgeRulesRequest set;
+  set.set_community_id(community_);
+  *set.mutable_rules() = before.rules();
+  set.mutable_rules()->mutable_rules(0)->set_threshold(0);
+  rpb::BadgeRulesInForce answer;
+  grpc::Status refused = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::SetBadgeRules,
+                                       node_->TokenFor(admin), set, &answer);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("first-hour-given"), std::string::npos)
+      << refused.error_message();
+  EXPECT_NE(refused.error_message().find("threshold"), std::string::npos);
+  // A coordinator may not set rules; an admin may, and validate_only writes nothing.
+  *set.mutable_rules() = before.rules();
+  for (auto& r : *set.mutable_rules()->mutable_rules()) {
+    if (r.id() == "connector") r.set_threshold(1);
+  }
+  EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::SetBadgeRules,
+                          node_->TokenFor(coo_), set, &answer)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const std::string digest = Status().digest_hex();
+  set.set_validate_only(true);
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::SetBadgeRules,
+                            node_->TokenFor(admin), set, &answer)
+                  .ok());
+  EXPECT_EQ(Status().digest_hex(), digest);
+  set.set_validate_only(false);
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::SetBadgeRules,
+                            node_->TokenFor(admin), set, &answer)
+                  .ok());
+  // Ana helped one person: with connector at 1 she is a connector now.
+  ASSERT_TRUE(list(ana_, 0, &mine).ok());
+  bool connector = false;
+  for (const auto& b : mine.badges()) connector |= b.badge_id() == "connector" && !b.withdrawn();
+  EXPECT_TRUE(connector);
+  // And a rebuild replays the change in place.
+  rpb::ProjectionStatus rebuilt;
+  const std::string live = Status().digest_hex();
+  auto op = testing::OperatorPrincipal(node_.get());
+  ASSERT_TRUE(op.ok()) << op.status();
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::RebuildProjection,
+                            node_->TokenFor(*op), rpb::RebuildProjectionRequest(), &rebuilt)
+                  .ok());
+  EXPECT_EQ(rebuilt.digest_hex(), live);
+}
+
+}  // namespace
+}  // namespace timebank
