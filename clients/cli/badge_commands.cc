@@ -77,8 +77,46 @@ int HideBadge(Client& c, const std::string& sub, const Args& args) {
   return 0;
 }
 
+// A metric in words, with its unit.
 std::string MetricWords(rpb::Metric m) {
-  return EnumWord(rpb::Metric_Name(m), 7);  // METRIC_
+  switch (m) {
+    case rpb::METRIC_MINUTES_GIVEN:
+      return "minutes given";
+    case rpb::METRIC_HOURS_GIVEN:
+      return "hours given";
+    case rpb::METRIC_MINUTES_RECEIVED:
+      return "minutes received";
+    case rpb::METRIC_HOURS_RECEIVED:
+      return "hours received";
+    case rpb::METRIC_PEOPLE_HELPED_COUNT:
+      return "people helped";
+    case rpb::METRIC_HELPED_BY_COUNT:
+      return "people who helped them";
+    case rpb::METRIC_ORGANISATIONS_GIVEN_TO_COUNT:
+      return "organisations given time to";
+    case rpb::METRIC_CO_COMMISSION_CONTRIBUTIONS_COUNT:
+      return "co-commissioning activities";
+    case rpb::METRIC_CO_DESIGN_CONTRIBUTIONS_COUNT:
+      return "co-design activities";
+    case rpb::METRIC_CO_DELIVERY_CONTRIBUTIONS_COUNT:
+      return "co-delivery activities";
+    case rpb::METRIC_CO_ASSESSMENT_CONTRIBUTIONS_COUNT:
+      return "co-assessment activities";
+    case rpb::METRIC_CURRENT_STREAK_WEEKS:
+      return "weeks in a row now";
+    case rpb::METRIC_LONGEST_STREAK_WEEKS:
+      return "weeks in a row (longest)";
+    case rpb::METRIC_POOL_DONATIONS_COUNT:
+      return "donations to the pool";
+    case rpb::METRIC_POOL_DONATION_MINUTES:
+      return "minutes donated to the pool";
+    case rpb::METRIC_THANK_YOU_NOTES_RECEIVED_COUNT:
+      return "thank-you notes received";
+    case rpb::METRIC_REDEMPTIONS_COUNT:
+      return "times spent at a partner";
+    default:
+      return "?";
+  }
 }
 
 std::string RuleWords(const rpb::BadgeRule& r) {

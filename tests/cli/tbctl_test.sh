@@ -168,22 +168,28 @@ check rewards-me-hours 0 "Given: +2 h +Received: 1 h" -- "$U" me
 check rewards-me-star 0 "co-design +2 h \\(1 activity\\)" -- "$U" me
 check rewards-me-json 0 '"two_way": true' -- "$U" me --json
 check rewards-no-rank 1 "" -- bash -c "\"$U\" me | grep -iE 'rank|balance'"
+rules_file="$(cd "$(dirname "$0")/../.." && pwd)/deploy/rewards/badge_rules.textproto"
+# Badges: bob gave an hour and received one; he can hide one from others and show it.
+check badges 0 "first-hour-given +First hour given .*held" -- "$U" badges
+check badges-two-way 0 "two-way-street .*held" -- "$U" badges
+check badge-hide 0 "Two-way street: hidden; only you see it now" -- "$U" badge hide two-way-street
+check badges-hidden 0 "two-way-street .*held, hidden from others" -- "$U" badges
+check badge-show 0 "shown to others again" -- "$U" badge show two-way-street
+check badge-hide-unknown 1 'badge_id "connector": this member has never been awarded that badge' -- "$U" badge hide connector
+check rules-show 0 "These are the default badges" -- "$U" rules show
+check rules-set-member 1 "permission denied" -- "$U" rules set "$rules_file"
 # Open Badges: a badge never awarded is named; a held one exports and verifies, and a
-# credential altered by one character does not. (Bob holds "first-hour-given" once the
-# projection awards badges; until then the export is refused and only that is checked.)
+# credential altered by one character does not.
 check badge-export-unknown 1 'badge_id: "no-such-badge" has not been awarded' -- "$U" badge export no-such-badge
-if "$U" badge export first-hour-given --out="$dir/badge.jwt" >/dev/null 2>&1; then
-  check badge-verify 0 'VALID: "First hour given", awarded to .*/members/'"$bob"' by Riverside' -- "$U" badge verify "$dir/badge.jwt"
-  python3 - "$dir/badge.jwt" "$dir/forged.jwt" <<'PY'
+check badge-export 0 "" -- "$U" badge export first-hour-given --out="$dir/badge.jwt"
+check badge-verify 0 'VALID: "First hour given", awarded to .*/members/'"$bob"' by Riverside' -- "$U" badge verify "$dir/badge.jwt"
+python3 - "$dir/badge.jwt" "$dir/forged.jwt" <<'PY'
 import sys
 h, p, s = open(sys.argv[1]).read().strip().split(".")
 i = len(p) // 2
 open(sys.argv[2], "w").write(".".join([h, p[:i] + ("B" if p[i] == "A" else "A") + p[i + 1:], s]))
 PY
-  check badge-verify-forged 1 "NOT VALID" -- "$U" badge verify "$dir/forged.jwt"
-else
-  check badge-export-not-held 1 'badge_id: "first-hour-given" has not been awarded' -- "$U" badge export first-hour-given
-fi
+check badge-verify-forged 1 "NOT VALID" -- "$U" badge verify "$dir/forged.jwt"
 echo "not.a-jwt" > "$dir/garbage.jwt"
 check badge-verify-garbage 1 "NOT VALID: the file does not hold a compact JWT" -- "$U" badge verify "$dir/garbage.jwt"
 elsewhere=$(printf '{"issuer":{"id":"https://elsewhere.example/issuer"}}' | base64 -w0 | tr '+/' '-_' | tr -d '=')
@@ -191,6 +197,15 @@ echo "eyJhbGciOiJSUzI1NiJ9.$elsewhere.c2ln" > "$dir/elsewhere.jwt"
 check badge-verify-elsewhere 1 "is not a community of a timebank" -- "$U" badge verify "$dir/elsewhere.jwt"
 check login-ada-4 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
 check rewards-summary 0 "They have both given and received help" -- "$U" summary "$bob"
+check badges-of-member 0 "two-way-street .*held" -- "$U" badges "$bob"
+sed 's/threshold: 10$/threshold: 0/' "$rules_file" > "$dir/bad-rules.textproto"
+check rules-check-bad 1 '"hours-given-10": threshold must be > 0' -- "$U" rules check "$dir/bad-rules.textproto"
+# Easier rules re-evaluate everyone at once: bob's 2 hours now meet "hours-given-10".
+sed 's/threshold: 10$/threshold: 2/' "$rules_file" > "$dir/easy-rules.textproto"
+check rules-check 0 "is valid: 13 badges. Nothing was changed" -- "$U" rules check "$dir/easy-rules.textproto"
+check rules-set 0 "In force now: 13 badges" -- "$U" rules set "$dir/easy-rules.textproto"
+check rules-show-set 0 "hours-given-10 .*hours given at least 2" -- "$U" rules show
+check badges-after-rules 0 "hours-given-10 .*held" -- "$U" badges "$bob"
 check rewards-dashboard 0 "hours_given" -- "$U" dashboard --weeks=4
 check rewards-dashboard-words 0 "not enough weeks yet to judge \\(needs 10\\)" -- "$U" dashboard --weeks=4
 check rewards-dashboard-csv 0 "START,ACTIVE,GIVERS" -- "$U" dashboard --csv --months=3
