@@ -143,9 +143,8 @@ void PrintRunChart(const rpb::Dashboard& d, const rpb::Series& s,
     if (a == nullptr) continue;
     std::printf("  %s\n", DescribeChange(change, *a, words).c_str());
     // Judged against the baseline before the change.
-    for (const auto& signal : change.signals_after()) {
-      std::printf("    since then: %s\n",
-                  DescribeRunChartSignal(signal, s.run_chart(), starts, words).c_str());
+    for (const std::string& line : DescribeChangeSignals(change, starts, words)) {
+      std::printf("    since then: %s\n", line.c_str());
     }
   }
 }

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 
 namespace timebank::cli {
 namespace {
@@ -35,10 +38,23 @@ std::string Limits(const rpb::XmrAnalysis& xmr, const SeriesWords& w) {
                       w.unit);
 }
 
+// " (limits 1.9–6.0 members)" when the limits the signal was judged by are known.
+std::string LimitsAside(const rpb::XmrAnalysis* xmr, const SeriesWords& w) {
+  if (xmr == nullptr) return "";
+  return absl::StrCat(" (limits ", Limits(*xmr, w), ")");
+}
+
 std::string Side(const rpb::Signal& s, const char* centre) {
   if (s.direction() == "up") return absl::StrCat("above the ", centre);
   if (s.direction() == "down") return absl::StrCat("below the ", centre);
   return absl::StrCat("on one side of the ", centre);
+}
+
+// Which way past the limits a beyond-limit signal went.
+const char* Beyond(const rpb::Signal& s) {
+  if (s.direction() == "up") return "above";
+  if (s.direction() == "down") return "below";
+  return "beyond";
 }
 
 std::string Rising(const rpb::Signal& s) { return s.direction() == "down" ? "falling" : "rising"; }
@@ -112,8 +128,13 @@ std::string Figure(double value) {
   return absl::StrFormat("%.1f", value);
 }
 
-std::string DescribeRunChartSignal(const rpb::Signal& s, const rpb::RunChartAnalysis& run,
-                                   const std::vector<std::string>& starts, const SeriesWords& w) {
+namespace {
+
+constexpr char kBeyondLimit[] = "beyond_limit";
+
+// The run-chart rules' words; "" for a kind that is not a run-chart rule.
+std::string RunChartWords(const rpb::Signal& s, const rpb::RunChartAnalysis* run,
+                          const std::vector<std::string>& starts, const SeriesWords& w) {
   const std::string n = Count(Points(s), w.period);
   if (s.kind() == "shift") {
     return absl::StrCat(n, " in a row ", Side(s, "median"), Since(s, starts, w.period),
@@ -121,31 +142,43 @@ std::string DescribeRunChartSignal(const rpb::Signal& s, const rpb::RunChartAnal
   }
   if (s.kind() == "trend") return absl::StrCat("trend: ", n, " in a row ", Rising(s));
   if (s.kind() == "too_few_runs") {
-    return absl::StrCat("only ", run.runs(), " runs across the median (chance gives at least ",
-                        run.runs_lower(), "): likely a real change");
+    if (run == nullptr)
+      return "fewer runs across the median than chance gives: likely a real change";
+    return absl::StrCat("only ", run->runs(), " runs across the median (chance gives at least ",
+                        run->runs_lower(), "): likely a real change");
   }
   if (s.kind() == "too_many_runs") {
-    return absl::StrCat(run.runs(), " runs across the median (chance gives at most ",
-                        run.runs_upper(), "): the figures swing more than chance would");
+    const std::string runs =
+        run == nullptr ? "more runs across the median than chance gives"
+                       : absl::StrCat(run->runs(), " runs across the median (chance gives at most ",
+                                      run->runs_upper(), ")");
+    return absl::StrCat(runs, ": the figures swing more than chance would");
   }
   if (s.kind() == "long_run") {
-    return absl::StrCat(n, " in a row ", Side(s, "median"), Since(s, starts, w.period),
-                        " (chance gives at most ", run.longest_run_max(),
-                        "): likely a real change");
+    const std::string most =
+        run == nullptr ? "" : absl::StrCat(" (chance gives at most ", run->longest_run_max(), ")");
+    return absl::StrCat(n, " in a row ", Side(s, "median"), Since(s, starts, w.period), most,
+                        ": likely a real change");
   }
   if (s.kind() == "too_few_crossings") {
-    return absl::StrCat("the line crosses the median only ", run.crossings(),
-                        " times (chance gives at least ", run.crossings_min(),
+    if (run == nullptr) {
+      return "the line crosses the median fewer times than chance gives: likely a real change";
+    }
+    return absl::StrCat("the line crosses the median only ", run->crossings(),
+                        " times (chance gives at least ", run->crossings_min(),
                         "): likely a real change");
   }
-  return absl::StrCat(s.kind(), " ", s.direction(), Since(s, starts, w.period));
+  return "";
 }
 
-std::string DescribeXmrSignal(const rpb::Signal& s, const rpb::XmrAnalysis& xmr,
-                              const std::vector<std::string>& starts, const SeriesWords& w) {
+// The XmR rules' words; "" for a kind that is not an XmR rule. `merged`: how many
+// beyond-limit signals `s` stands for (see DescribeSignals).
+std::string XmrWords(const rpb::Signal& s, int merged, const rpb::XmrAnalysis* xmr,
+                     const std::vector<std::string>& starts, const SeriesWords& w) {
   const std::string n = Count(Points(s), w.period);
-  if (s.kind() == "beyond_limit") {
-    return absl::StrCat(n, " beyond the usual range (limits ", Limits(xmr, w), ")",
+  if (s.kind() == kBeyondLimit) {
+    const std::string where = merged > 1 ? absl::StrCat(" in a row ", Beyond(s)) : " beyond";
+    return absl::StrCat(n, where, " the usual range", LimitsAside(xmr, w),
                         Since(s, starts, w.period));
   }
   if (s.kind() == "side_run")
@@ -155,7 +188,96 @@ std::string DescribeXmrSignal(const rpb::Signal& s, const rpb::XmrAnalysis& xmr,
     return absl::StrCat(n, " close to the ", s.direction() == "down" ? "lower" : "upper", " limit",
                         Since(s, starts, w.period));
   }
-  return absl::StrCat(s.kind(), " ", s.direction(), Since(s, starts, w.period));
+  return "";
+}
+
+std::string Words(const rpb::Signal& s, int merged, const SignalFigures& f,
+                  const std::vector<std::string>& starts, const SeriesWords& w) {
+  std::string out = RunChartWords(s, f.run, starts, w);
+  if (out.empty()) out = XmrWords(s, merged, f.xmr, starts, w);
+  // A kind this client does not know yet: said without its identifier's underscores.
+  if (out.empty()) {
+    out = absl::StrCat("unusual pattern (", absl::StrReplaceAll(s.kind(), {{"_", " "}}), ")",
+                       Since(s, starts, w.period));
+  }
+  return out;
+}
+
+// One line's worth: a signal, or several touching beyond-limit ones joined.
+struct Joined {
+  rpb::Signal signal;
+  int merged = 1;
+};
+
+// The signals with touching or overlapping beyond-limit ones in the same direction
+// joined, each joined one where its earliest-listed member was.
+std::vector<Joined> JoinBeyondLimit(const google::protobuf::RepeatedPtrField<rpb::Signal>& in) {
+  std::vector<int> beyond;  // indexes into `in`, by direction then first point
+  for (int i = 0; i < in.size(); ++i) {
+    if (in[i].kind() == kBeyondLimit) beyond.push_back(i);
+  }
+  std::sort(beyond.begin(), beyond.end(), [&](int a, int b) {
+    return std::forward_as_tuple(in[a].direction(), in[a].first_point(), a) <
+           std::forward_as_tuple(in[b].direction(), in[b].first_point(), b);
+  });
+  std::vector<int> group_of(in.size(), -1);
+  std::vector<Joined> groups;
+  std::vector<int> group_first;  // the earliest list index in each group
+  for (int i : beyond) {
+    Joined* last = groups.empty() ? nullptr : &groups.back();
+    if (last != nullptr && last->signal.direction() == in[i].direction() &&
+        in[i].first_point() <= last->signal.last_point() + 1) {
+      last->signal.set_last_point(std::max(last->signal.last_point(), in[i].last_point()));
+      ++last->merged;
+      group_first.back() = std::min(group_first.back(), i);
+    } else {
+      groups.push_back({in[i], 1});
+      group_first.push_back(i);
+    }
+    group_of[i] = static_cast<int>(groups.size()) - 1;
+  }
+  std::vector<Joined> out;
+  for (int i = 0; i < in.size(); ++i) {
+    if (group_of[i] < 0) {
+      out.push_back({in[i], 1});
+    } else if (group_first[group_of[i]] == i) {
+      out.push_back(groups[group_of[i]]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string DescribeSignal(const rpb::Signal& s, const SignalFigures& f,
+                           const std::vector<std::string>& starts, const SeriesWords& w) {
+  return Words(s, 1, f, starts, w);
+}
+
+std::string DescribeRunChartSignal(const rpb::Signal& s, const rpb::RunChartAnalysis& run,
+                                   const std::vector<std::string>& starts, const SeriesWords& w) {
+  return DescribeSignal(s, {.run = &run}, starts, w);
+}
+
+std::string DescribeXmrSignal(const rpb::Signal& s, const rpb::XmrAnalysis& xmr,
+                              const std::vector<std::string>& starts, const SeriesWords& w) {
+  return DescribeSignal(s, {.xmr = &xmr}, starts, w);
+}
+
+std::vector<std::string> DescribeSignals(
+    const google::protobuf::RepeatedPtrField<rpb::Signal>& signals, const SignalFigures& f,
+    const std::vector<std::string>& starts, const SeriesWords& w) {
+  std::vector<std::string> lines;
+  for (const Joined& j : JoinBeyondLimit(signals)) {
+    lines.push_back(Words(j.signal, j.merged, f, starts, w));
+  }
+  return lines;
+}
+
+std::vector<std::string> DescribeChangeSignals(const rpb::ChangeAnalysis& change,
+                                               const std::vector<std::string>& starts,
+                                               const SeriesWords& w) {
+  return DescribeSignals(change.signals_after(), SignalFigures{}, starts, w);
 }
 
 std::vector<std::string> DescribeSeries(const rpb::Series& series,
@@ -170,13 +292,17 @@ std::vector<std::string> DescribeSeries(const rpb::Series& series,
   } else if (run.signals().empty()) {
     lines.push_back("no signal: the ups and downs look like ordinary variation");
   }
-  for (const auto& s : run.signals()) lines.push_back(DescribeRunChartSignal(s, run, starts, w));
+  for (std::string& line : DescribeSignals(run.signals(), {.run = &run}, starts, w)) {
+    lines.push_back(std::move(line));
+  }
   const rpb::XmrAnalysis& xmr = series.xmr();
   if (series.has_xmr()) {
     lines.push_back(absl::StrCat("usual range ", Limits(xmr, w),
                                  xmr.trial() ? " (trial limits: fewer than 12 points)" : ""));
   }
-  for (const auto& s : xmr.signals()) lines.push_back(DescribeXmrSignal(s, xmr, starts, w));
+  for (std::string& line : DescribeSignals(xmr.signals(), {.xmr = &xmr}, starts, w)) {
+    lines.push_back(std::move(line));
+  }
   return lines;
 }
 

@@ -42,12 +42,37 @@ SeriesWords WordsFor(const std::string& series_name, rpb::Granularity granularit
 // "1 week", "6 weeks"; `plural` when it is not the singular and an "s" ("people").
 std::string Count(int n, const std::string& singular, const std::string& plural = "");
 
-// One signal in plain words. `starts`: each point's period start (YYYY-MM-DD).
+// The figures a signal's words may quote. Either may be null: a change's signals are
+// judged against the baseline before it, whose figures the dashboard does not carry,
+// and quoting the whole series' limits there would be wrong, so none are quoted.
+struct SignalFigures {
+  const rpb::RunChartAnalysis* run = nullptr;
+  const rpb::XmrAnalysis* xmr = nullptr;
+};
+
+// One signal (run-chart or XmR, any kind) in plain words; never the kind's name.
+// `starts`: each point's period start (YYYY-MM-DD).
+std::string DescribeSignal(const rpb::Signal& signal, const SignalFigures& figures,
+                           const std::vector<std::string>& starts, const SeriesWords& words);
+// Shorthands for DescribeSignal with one analysis' figures.
 std::string DescribeRunChartSignal(const rpb::Signal& signal, const rpb::RunChartAnalysis& run,
                                    const std::vector<std::string>& starts,
                                    const SeriesWords& words);
 std::string DescribeXmrSignal(const rpb::Signal& signal, const rpb::XmrAnalysis& xmr,
                               const std::vector<std::string>& starts, const SeriesWords& words);
+
+// A line per signal, in order, except that beyond-limit signals in the same direction
+// whose points touch or overlap are one line ("13 weeks in a row above the usual
+// range ... since 14 Sep"), said where the first of them is.
+std::vector<std::string> DescribeSignals(
+    const google::protobuf::RepeatedPtrField<rpb::Signal>& signals, const SignalFigures& figures,
+    const std::vector<std::string>& starts, const SeriesWords& words);
+
+// The lines for the signals since a change, as DescribeSignals says them, without the
+// baseline's figures (see SignalFigures).
+std::vector<std::string> DescribeChangeSignals(const rpb::ChangeAnalysis& change,
+                                               const std::vector<std::string>& starts,
+                                               const SeriesWords& words);
 
 // Every line a series' run chart says: the median, "not enough weeks yet to judge
 // (needs 10)" or its signals (or that none showed), then the XmR range and signals.

@@ -141,5 +141,93 @@ TEST(DescribeChangeTest, SaysTheMediansBeforeAndAfter) {
             "before it to judge a change)");
 }
 
+// Thirteen weeks from 14 Sep, the shape of the demo community's shifted series.
+std::vector<std::string> ThirteenWeeksFrom14Sep() {
+  std::vector<std::string> starts = {"2026-09-14", "2026-09-21", "2026-09-28", "2026-10-05",
+                                     "2026-10-12", "2026-10-19", "2026-10-26", "2026-11-02",
+                                     "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-30",
+                                     "2026-12-07"};
+  return starts;
+}
+
+int CountContaining(const std::vector<std::string>& lines, const std::string& part) {
+  int n = 0;
+  for (const std::string& line : lines) n += line.find(part) != std::string::npos ? 1 : 0;
+  return n;
+}
+
+TEST(DescribeSeriesTest, TouchingBeyondLimitSignalsAreOneLine) {
+  rpb::Series s;
+  s.set_name("active_members");
+  s.mutable_run_chart()->set_median(2);
+  s.mutable_xmr()->set_lower_limit(1.9);
+  s.mutable_xmr()->set_upper_limit(6.0);
+  // One point each, as the XmR rule reports them, and one overlapping a neighbour.
+  for (int i = 0; i < 12; ++i)
+    *s.mutable_xmr()->add_signals() = MakeSignal("beyond_limit", "up", i, i);
+  *s.mutable_xmr()->add_signals() = MakeSignal("beyond_limit", "up", 11, 12);
+  *s.mutable_xmr()->add_signals() = MakeSignal("side_run", "up", 0, 12);
+  const std::vector<std::string> lines =
+      DescribeSeries(s, ThirteenWeeksFrom14Sep(), rpb::GRANULARITY_WEEK);
+  EXPECT_EQ(CountContaining(lines,
+                            "13 weeks in a row above the usual range (limits 1.9–6 members) "
+                            "since 14 Sep"),
+            1);
+  EXPECT_EQ(CountContaining(lines, "usual range ("), 1);
+  EXPECT_EQ(CountContaining(lines, "13 weeks in a row above the mean since 14 Sep"), 1);
+  EXPECT_EQ(CountContaining(lines, "1 week beyond"), 0);
+}
+
+TEST(DescribeSignalsTest, OnlyTouchingSignalsInOneDirectionAreJoined) {
+  rpb::XmrAnalysis xmr;
+  xmr.set_lower_limit(3.2);
+  xmr.set_upper_limit(17.8);
+  google::protobuf::RepeatedPtrField<rpb::Signal> signals;
+  *signals.Add() = MakeSignal("beyond_limit", "up", 4, 4);
+  *signals.Add() = MakeSignal("beyond_limit", "down", 1, 1);
+  *signals.Add() = MakeSignal("beyond_limit", "up", 2, 2);  // a gap before 4: its own line
+  *signals.Add() = MakeSignal("beyond_limit", "up", 5, 5);
+  *signals.Add() = MakeSignal("beyond_limit", "down", 2, 2);
+  EXPECT_EQ(DescribeSignals(signals, {.xmr = &xmr}, Weeks(), kHoursWeekly),
+            (std::vector<std::string>{
+                "2 weeks in a row above the usual range (limits 3.2–17.8 hours) since 28 Sep",
+                "2 weeks in a row below the usual range (limits 3.2–17.8 hours) since 7 Sep",
+                "1 week beyond the usual range (limits 3.2–17.8 hours) in the week of 14 Sep",
+            }));
+}
+
+TEST(DescribeChangeSignalsTest, SaysEverySignalInWordsJoinedAndWithoutKindNames) {
+  rpb::ChangeAnalysis change;
+  for (int i = 0; i < 13; ++i) *change.add_signals_after() = MakeSignal("beyond_limit", "up", i, i);
+  for (const char* kind :
+       {"shift", "long_run", "too_few_runs", "too_many_runs", "too_few_crossings", "trend",
+        "side_run", "seven_trend", "near_limit", "some_future_rule"}) {
+    *change.add_signals_after() = MakeSignal(kind, "up", 0, 12);
+  }
+  const SeriesWords members = {"week", "members"};
+  const std::vector<std::string> lines =
+      DescribeChangeSignals(change, ThirteenWeeksFrom14Sep(), members);
+  ASSERT_EQ(lines.size(), 11u);
+  // Judged against the baseline, whose limits the message does not carry: none quoted.
+  EXPECT_EQ(lines[0], "13 weeks in a row above the usual range since 14 Sep");
+  EXPECT_EQ(CountContaining(lines, "13 weeks in a row above the mean since 14 Sep"), 1);
+  EXPECT_EQ(CountContaining(lines, "13 weeks close to the upper limit since 14 Sep"), 1);
+  EXPECT_EQ(CountContaining(lines, "13 weeks in a row above the median since 14 Sep: likely"), 2);
+  for (const std::string& line : lines) EXPECT_EQ(line.find('_'), std::string::npos) << line;
+}
+
+TEST(DescribeSignalTest, OneWordingForEitherAnalysis) {
+  rpb::XmrAnalysis xmr;
+  xmr.set_upper_limit(6);
+  rpb::RunChartAnalysis run;
+  for (const char* kind : {"beyond_limit", "side_run", "near_limit", "seven_trend"}) {
+    const rpb::Signal s = MakeSignal(kind, "down", 2, 4);
+    EXPECT_EQ(DescribeXmrSignal(s, xmr, Weeks(), kHoursWeekly),
+              DescribeSignal(s, {.xmr = &xmr}, Weeks(), kHoursWeekly));
+    // The old fallback said an XmR kind's name when asked for run-chart words.
+    EXPECT_EQ(DescribeRunChartSignal(s, run, Weeks(), kHoursWeekly).find('_'), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace timebank::cli
