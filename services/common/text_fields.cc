@@ -189,6 +189,7 @@ std::vector<StringField> BuildTable() {
       Text("timebank.rewards.v1.BadgeRule.criteria", L::kBadgeCriteriaBytes, Lines::kMany),
       Token("timebank.rewards.v1.ListLeaderboardRequest.page_token"),
       Id("timebank.rewards.v1.ExportCredentialRequest.badge_id"),
+      Code("timebank.rewards.v1.PauseStreakRequest.starts_on"),
   };
 }
 

@@ -6,6 +6,7 @@
 #include "services/rewards/analysis/weeks.h"
 #include "services/rewards/badge_book.h"
 #include "services/rewards/rewards_records.h"
+#include "services/rewards/streak_pauses.h"
 #include "storage/check.h"
 
 namespace timebank::rewards {
@@ -96,8 +97,8 @@ MemberFacts FactsOf(const MemberRecord& r, int32_t current_week) {
   const auto past_end =
       std::upper_bound(r.active_weeks().begin(), r.active_weeks().end(), current_week);
   const StreakSummary streak = ComputeStreak(
-      absl::MakeConstSpan(r.active_weeks().data(), past_end - r.active_weeks().begin()), {},
-      current_week);
+      absl::MakeConstSpan(r.active_weeks().data(), past_end - r.active_weeks().begin()),
+      PausesOf(r), current_week);
   f.current_streak_weeks = streak.current_weeks;
   f.longest_streak_weeks = streak.longest_weeks;
   f.pool_donations_count = r.donations();
@@ -210,6 +211,21 @@ absl::Status BadgeProjector::PutRulesInForce(uint64_t c, const BadgeRules& rules
   TB_CHECK(in_force->version() != 0);  // validated: so never mistaken for "none set"
   for (uint64_t member : members) TB_RETURN_IF_ERROR(Evaluate(c, member, at, tx));
   return absl::OkStatus();
+}
+
+absl::Status BadgeProjector::PauseStreak(uint64_t c, uint64_t member, int32_t first_week,
+                                         int32_t weeks, absl::Time at, ProjectionTx& tx) const {
+  TB_ASSIGN_OR_RETURN(MemberRecord * record, tx.Mutable<MemberRecord>(MemberKey(c, member)));
+  const WeekRange pause = {first_week, static_cast<int32_t>(int64_t{first_week} + weeks - 1)};
+  TB_ASSIGN_OR_RETURN(std::vector<WeekRange> pauses,
+                      WithPause(*record, pause, WeekIndex(at, zones_->Zone(c))));
+  record->clear_streak_pauses();
+  for (const WeekRange& p : pauses) {
+    rpb::PausedWeeks* stored = record->add_streak_pauses();
+    stored->set_first_week(p.first_week);
+    stored->set_last_week(p.last_week);
+  }
+  return Evaluate(c, member, at, tx);
 }
 
 absl::Status BadgeProjector::SetHidden(uint64_t c, uint64_t member, std::string_view badge_id,

@@ -27,7 +27,7 @@ inline constexpr int kRecentActivitiesMax = 32;
 inline constexpr int kEvidenceItemsMax = 10;
 
 // A member's facts for the badge rules, from their lifetime record, with their streak
-// judged in `current_week`.
+// (and its pauses) judged in `current_week`.
 MemberFacts FactsOf(const ::timebank::rewards::v1::MemberRecord& record, int32_t current_week);
 
 class BadgeProjector {
@@ -45,6 +45,11 @@ class BadgeProjector {
   absl::Status PutRulesInForce(uint64_t c, const BadgeRules& rules,
                                const std::vector<uint64_t>& members, absl::Time at,
                                ProjectionTx& tx) const;
+
+  // Pauses the member's streak (WithPause's rules, judged at `at`) and re-evaluates
+  // their badges; the refusal writes nothing.
+  absl::Status PauseStreak(uint64_t c, uint64_t member, int32_t first_week, int32_t weeks,
+                           absl::Time at, ProjectionTx& tx) const;
 
   // A member shows or hides a badge: NOT_FOUND naming badge_id when they never held it.
   absl::Status SetHidden(uint64_t c, uint64_t member, std::string_view badge_id, bool hidden,

@@ -13,6 +13,7 @@
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/rewards_records.h"
 #include "services/rewards/star_cells.h"
+#include "services/rewards/streak_pauses.h"
 #include "storage/check.h"
 
 namespace timebank::rewards {
@@ -102,6 +103,7 @@ absl::StatusOr<MemberSummary> RewardsBook::MemberSummary(const dpb::Principal& c
   const MemberFacts facts = FactsOf(r, this_week);
   out.set_current_streak_weeks(static_cast<int32_t>(facts.current_streak_weeks));
   out.set_longest_streak_weeks(static_cast<int32_t>(facts.longest_streak_weeks));
+  for (const WeekRange& p : PausesOf(r)) *out.add_streak_pauses() = ToStreakPause(p);
   TB_ASSIGN_OR_RETURN(std::vector<rpb::EarnedBadge> badges,
                       EarnedBadges(store, snap.get(), c, member, /*with_withdrawn=*/false,
                                    /*with_hidden=*/IsCallerMember(caller, c, member)));

@@ -76,6 +76,10 @@ absl::Status RewardsProjection::ApplyEvent(const rpb::RecognitionEvent& event, P
       const rpb::BadgeHidden& h = event.badge_hidden();
       return badges_.SetHidden(c, h.member_id(), h.badge_id(), h.hidden(), tx);
     }
+    case rpb::RecognitionEvent::kStreakPaused: {
+      const rpb::StreakPaused& p = event.streak_paused();
+      return badges_.PauseStreak(c, p.member_id(), p.first_week(), p.weeks(), at, tx);
+    }
     default:
       break;
   }

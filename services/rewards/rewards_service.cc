@@ -132,4 +132,11 @@ grpc::Status RewardsServiceImpl::RotateIssuerKey(grpc::ServerContext* ctx,
   return Reply(credentials_->Rotate(req->community_id()), resp);
 }
 
+grpc::Status RewardsServiceImpl::PauseStreak(grpc::ServerContext* ctx,
+                                             const xpb::PauseStreakRequest* req,
+                                             xpb::StreakPause* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(pauses_->Pause(Caller(*ctx), *req), resp);
+}
+
 }  // namespace timebank::rewards

@@ -12,6 +12,7 @@
 #include "services/rewards/leaderboard.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
+#include "services/rewards/streak_pauses.h"
 #include "timebank/rewards/v1/rewards.grpc.pb.h"
 
 namespace timebank::rewards {
@@ -22,14 +23,15 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
  public:
   RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, BadgeDesk* badges,
                      RewardsProjection* projection, JournalFollower* follower,
-                     Leaderboard* leaderboard, CredentialBook* credentials)
+                     Leaderboard* leaderboard, CredentialBook* credentials, PauseDesk* pauses)
       : book_(book),
         annotations_(annotations),
         badges_(badges),
         projection_(projection),
         follower_(follower),
         leaderboard_(leaderboard),
-        credentials_(credentials) {}
+        credentials_(credentials),
+        pauses_(pauses) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
@@ -58,6 +60,8 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                                  xpb::RevocationList*) override;
   grpc::Status RotateIssuerKey(grpc::ServerContext*, const xpb::RotateIssuerKeyRequest*,
                                xpb::RotatedIssuerKey*) override;
+  grpc::Status PauseStreak(grpc::ServerContext*, const xpb::PauseStreakRequest*,
+                           xpb::StreakPause*) override;
 
  private:
   RewardsBook* const book_;
@@ -67,6 +71,7 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
   JournalFollower* const follower_;
   Leaderboard* const leaderboard_;
   CredentialBook* const credentials_;
+  PauseDesk* const pauses_;
 };
 
 }  // namespace timebank::rewards

@@ -49,6 +49,7 @@ class RewardsModule final : public ServiceModule {
   std::unique_ptr<rewards::JournalFollower> follower_;
   std::unique_ptr<rewards::Leaderboard> leaderboard_;
   std::unique_ptr<rewards::CredentialBook> credentials_;
+  std::unique_ptr<rewards::PauseDesk> pauses_;
 };
 
 }  // namespace timebank

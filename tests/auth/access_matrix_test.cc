@@ -134,6 +134,7 @@ const std::map<std::string, std::string>& Expected() {
       {"RewardsService/GetIssuerKeys", kEveryone},
       {"RewardsService/GetRevocationList", kEveryone},
       {"RewardsService/RotateIssuerKey", "adm"},
+      {"RewardsService/PauseStreak", "mem adm coo"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},

@@ -152,6 +152,7 @@ const std::map<std::string, std::string>& Cases() {
       {"RewardsService/GetRevocationList",
        absl::StrCat(kPublic, "which of an issuer's credential ids are revoked")},
       {"RewardsService/RotateIssuerKey", kProbe},
+      {"RewardsService/PauseStreak", kProbe},
   };
   return *m;
 }
@@ -586,6 +587,11 @@ class TenantIsolationTest : public ::testing::Test {
         if (n == "minutes") r->SetInt64(m, f, 30);
         if (n == "amount_minor") r->SetInt64(m, f, 320);
         break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        if (n == "weeks" && m->GetDescriptor()->name() == "PauseStreakRequest") {
+          r->SetInt32(m, f, 2);
+        }
+        break;
       case FieldDescriptor::CPPTYPE_ENUM: {
         const auto* e = f->enum_type();
         const google::protobuf::EnumValueDescriptor* v = e->FindValueByNumber(1);
@@ -610,6 +616,9 @@ class TenantIsolationTest : public ::testing::Test {
         if (n == "timezone") r->SetString(m, f, "Europe/London");
         if (n == "data") r->SetString(m, f, std::string("\x89PNG\r\n\x1A\n", 8) + "0123456789");
         if (n == "password" || n == "new_password") r->SetString(m, f, "tenant test password");
+        if (n == "starts_on") {  // PauseStreak: this week
+          r->SetString(m, f, absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone()));
+        }
         if (n == "date") {
           r->SetString(
               m, f,

@@ -203,6 +203,12 @@ std::vector<AccessRule> BuildTable() {
       {rew + "GetIssuerKeys", {G::kAnyone}},
       {rew + "GetRevocationList", {G::kAnyone}},
       {rew + "RotateIssuerKey", {G::kAdmin}, "community_id"},
+      // A member pauses their own streak; coordinators and admins may for a member
+      // (someone in hospital cannot always ask themself).
+      {rew + "PauseStreak",
+       {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
+       "community_id",
+       "member_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},
