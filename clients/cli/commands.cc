@@ -216,6 +216,13 @@ const std::vector<Command>& Commands() {
        R"(  me | summary MEMBER_ID                   your give and take (coordinators: a member's)
 )",
        MeCommand},
+      {{"streak"},
+       kRewards,
+       R"(  streak pause YYYY-MM-DD WEEKS [--member=ID]   pause your streak for 1 to 12 weeks (illness,
+               caring, a holiday) from the week of that day; coordinators: --member's.
+               The weeks neither count nor break it; at most 12 weeks in any 52
+)",
+       StreakCommand},
       {{"dashboard"},
        kRewards,
        R"(  dashboard [--org=ID] [--weeks=26 | --months=12] [--rules=ihi|anhoj] [--csv]

@@ -87,6 +87,7 @@ const std::vector<CommandFlags>& ExpensesCommandFlags();
 // Recognition: your give and take, and a community's dashboard (rewards_commands.cc).
 int MeCommand(Client& c, const std::string& cmd, const Args& args);
 int DashboardCommand(Client& c, const std::string& cmd, const Args& args);
+int StreakCommand(Client& c, const std::string& cmd, const Args& args);
 // Badges and their rules (badge_commands.cc).
 int BadgeCommand(Client& c, const std::string& cmd, const Args& args);
 int RulesCommand(Client& c, const std::string& cmd, const Args& args);

@@ -1,8 +1,8 @@
 // tbctl's recognition commands: a member's give and take as a card in plain English
 // (me, summary), and a community's dashboard with terminal run charts (dashboard),
 // where coordinators also note the changes they try (dashboard annotate), and the
-// opt-in leaderboard (leaderboard). Recognition, not competition: no ranks, no
-// balances, and a streak of 0 is not mentioned.
+// opt-in leaderboard (leaderboard), and pausing a streak (streak pause). Recognition,
+// not competition: no ranks, no balances, and a streak of 0 is not mentioned.
 #include <cstdio>
 #include <random>
 #include <string>
@@ -21,6 +21,7 @@
 ABSL_DECLARE_FLAG(uint64_t, org);
 ABSL_DECLARE_FLAG(bool, csv);
 ABSL_DECLARE_FLAG(int, limit);
+ABSL_DECLARE_FLAG(uint64_t, member);
 ABSL_FLAG(int, weeks, 26, "dashboard: how many weeks back (1..520)");
 ABSL_FLAG(int, months, 0, "dashboard: months instead of weeks, this many back (1..120)");
 ABSL_FLAG(std::string, rules, "ihi", "dashboard: run-chart rules, ihi or anhoj");
@@ -30,6 +31,33 @@ namespace timebank::cli {
 namespace {
 
 namespace lpb = ::timebank::ledger::v1;
+
+// "2026-01-26" as "Monday 26 January 2026"; `days_after` moves it (-1: the Sunday before).
+std::string DayInWords(const std::string& iso_day, int days_after = 0) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(iso_day, &day)) return iso_day;
+  return absl::FormatTime("%A %d %B %Y", absl::FromCivil(day + days_after, absl::UTCTimeZone()),
+                          absl::UTCTimeZone());
+}
+
+// The pause under way today, or the next one planned, in a sentence; nothing otherwise.
+void PrintStreakPause(const rpb::MemberSummary& s, bool self) {
+  const std::string today =
+      absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()));
+  for (const rpb::StreakPause& p : s.streak_pauses()) {
+    if (p.resumes_on() <= today) continue;  // over
+    const char* whose = self ? "Your" : "Their";
+    const std::string until = DayInWords(p.resumes_on(), -1);
+    if (p.first_week() <= today) {
+      std::printf("  %s streak is paused until %s; weeks count again from %s.\n", whose,
+                  until.c_str(), DayInWords(p.resumes_on()).c_str());
+    } else {
+      std::printf("  %s streak will be paused from %s until %s.\n", whose,
+                  DayInWords(p.first_week()).c_str(), until.c_str());
+    }
+    return;
+  }
+}
 
 // `self`: the caller's own card ("You ..."); a coordinator's view says "They ...".
 void PrintSummaryCard(const rpb::MemberSummary& s, bool self) {
@@ -69,6 +97,7 @@ void PrintSummaryCard(const rpb::MemberSummary& s, bool self) {
   if (s.longest_streak_weeks() > 0) {
     std::printf("  Longest run: %s in a row.\n", Count(s.longest_streak_weeks(), "week").c_str());
   }
+  PrintStreakPause(s, self);
   if (s.donations() > 0) {
     std::printf("  Donated %s (%s).\n", HoursAndMinutes(s.minutes_donated()).c_str(),
                 Count(s.donations(), "donation").c_str());
@@ -100,6 +129,33 @@ int MeCommand(Client& c, const std::string& cmd, const Args& args) {
   } else {
     PrintSummaryCard(s, cmd != "summary");
   }
+  return 0;
+}
+
+int StreakCommand(Client& c, const std::string&, const Args& args) {
+  int weeks = 0;
+  if (args.size() != 3 || args[0] != "pause" || !absl::SimpleAtoi(args[2], &weeks)) {
+    Die("usage: tbctl streak pause YYYY-MM-DD WEEKS [--member=ID]");
+  }
+  rpb::PauseStreakRequest req;
+  req.set_starts_on(args[1]);
+  req.set_weeks(weeks);
+  const uint64_t member = absl::GetFlag(FLAGS_member);
+  if (member != 0) {
+    req.set_community_id(CurrentCommunity(c));
+    req.set_member_id(member);
+  }
+  auto p = c.Call<rpb::StreakPause>(c.rewards(), &rpb::RewardsService::Stub::PauseStreak, req);
+  if (Json()) {
+    PrintJson(p);
+    return 0;
+  }
+  const std::string whose = member == 0 ? "Your" : absl::StrCat("Member ", member, "'s");
+  std::printf("%s streak is paused for %s, from %s until %s.\n", whose.c_str(),
+              Count(p.weeks(), "week").c_str(), DayInWords(p.first_week()).c_str(),
+              DayInWords(p.resumes_on(), -1).c_str());
+  std::printf("Those weeks neither count nor break it; weeks count again from %s.\n",
+              DayInWords(p.resumes_on()).c_str());
   return 0;
 }
 
@@ -261,6 +317,7 @@ const std::vector<CommandFlags>& RewardsCommandFlags() {
       {"dashboard", {"community", "org", "weeks", "months", "rules", "csv", "json"}},
       {"dashboard annotate", {"community", "org", "json"}},
       {"leaderboard", {"community", "org", "lifetime", "limit", "json"}},
+      {"streak pause", {"community", "member", "json"}},
   };
   return *kTable;
 }

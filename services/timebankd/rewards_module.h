@@ -15,6 +15,7 @@
 #include "services/rewards/leaderboard.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
+#include "services/rewards/streak_pauses.h"
 #include "services/timebankd/module.h"
 
 namespace timebank {
