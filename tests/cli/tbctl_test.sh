@@ -168,6 +168,20 @@ check rewards-me-hours 0 "Given: +2 h +Received: 1 h" -- "$U" me
 check rewards-me-star 0 "co-design +2 h \\(1 activity\\)" -- "$U" me
 check rewards-me-json 0 '"two_way": true' -- "$U" me --json
 check rewards-no-rank 1 "" -- bash -c "\"$U\" me | grep -iE 'rank|balance'"
+# Streak pauses: bob took part this week, so a pause starts next week (a week that
+# already counts is never taken away); a pause shows on his card in plain words.
+this_day=$(date -u +%F); next_week=$(date -u -d "+7 days" +%F); later=$(date -u -d "+35 days" +%F)
+check streak-pause 0 "Your streak is paused for 2 weeks, from Monday" -- "$U" streak pause "$next_week" 2
+check streak-pause-retry 0 "Your streak is paused for 2 weeks" -- "$U" streak pause "$next_week" 2
+check streak-pause-me 0 "Your streak will be paused from Monday .* until Sunday" -- "$U" me
+check streak-pause-json 0 '"streak_pauses"' -- "$U" me --json
+check streak-pause-counted 1 "starts_on: you took part in the week of" -- "$U" streak pause "$this_day" 1
+check streak-pause-overlap 1 "starts_on: overlaps or touches the pause of 2 weeks" -- "$U" streak pause "$next_week" 3
+check streak-pause-too-long 1 "weeks: from 1 to 12 weeks, not 13" -- "$U" streak pause "$later" 13
+check streak-pause-bad-date 1 "starts_on: a date like 2026-09-14" -- "$U" streak pause 14/09/2026 2
+check streak-pause-far 1 "starts_on: a pause can start at most 26 weeks ahead" -- "$U" streak pause 2099-01-05 2
+check streak-pause-usage 1 "usage: tbctl streak pause YYYY-MM-DD WEEKS" -- "$U" streak pause "$later"
+check streak-pause-other 1 "permission denied" -- "$U" streak pause "$later" 1 --member=1
 rules_file="$(cd "$(dirname "$0")/../.." && pwd)/deploy/rewards/badge_rules.textproto"
 # Badges: bob gave an hour and received one; he can hide one from others and show it.
 check badges 0 "first-hour-given +First hour given .*held" -- "$U" badges
@@ -198,6 +212,8 @@ check badge-verify-elsewhere 1 "is not a community of a timebank" -- "$U" badge 
 check login-ada-4 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
 check rewards-summary 0 "They have both given and received help" -- "$U" summary "$bob"
 check badges-of-member 0 "two-way-street .*held" -- "$U" badges "$bob"
+check streak-pause-for-member 0 "Member $bob's streak is paused for 1 week" -- "$U" streak pause "$later" 1 --member="$bob"
+check streak-pause-unknown-member 1 "999" -- "$U" streak pause "$later" 1 --member=999
 sed 's/threshold: 10$/threshold: 0/' "$rules_file" > "$dir/bad-rules.textproto"
 check rules-check-bad 1 '"hours-given-10": threshold must be > 0' -- "$U" rules check "$dir/bad-rules.textproto"
 # Easier rules re-evaluate everyone at once: bob's 2 hours now meet "hours-given-10".
