@@ -170,18 +170,21 @@ check rewards-me-json 0 '"two_way": true' -- "$U" me --json
 check rewards-no-rank 1 "" -- bash -c "\"$U\" me | grep -iE 'rank|balance'"
 # Streak pauses: bob took part this week, so a pause starts next week (a week that
 # already counts is never taken away); a pause shows on his card in plain words.
-this_day=$(date -u +%F); next_week=$(date -u -d "+7 days" +%F); later=$(date -u -d "+35 days" +%F)
+# (dates in the community's timezone, so the weeks are the server's)
+this_day=$(TZ=Europe/London date +%F); next_week=$(TZ=Europe/London date -d "+7 days" +%F)
+later=$(TZ=Europe/London date -d "+35 days" +%F)
+check streak-pause-counted 1 "starts_on: you took part in the week of" -- "$U" streak pause "$this_day" 1
 check streak-pause 0 "Your streak is paused for 2 weeks, from Monday" -- "$U" streak pause "$next_week" 2
 check streak-pause-retry 0 "Your streak is paused for 2 weeks" -- "$U" streak pause "$next_week" 2
 check streak-pause-me 0 "Your streak will be paused from Monday .* until Sunday" -- "$U" me
 check streak-pause-json 0 '"streak_pauses"' -- "$U" me --json
-check streak-pause-counted 1 "starts_on: you took part in the week of" -- "$U" streak pause "$this_day" 1
 check streak-pause-overlap 1 "starts_on: overlaps or touches the pause of 2 weeks" -- "$U" streak pause "$next_week" 3
 check streak-pause-too-long 1 "weeks: from 1 to 12 weeks, not 13" -- "$U" streak pause "$later" 13
 check streak-pause-bad-date 1 "starts_on: a date like 2026-09-14" -- "$U" streak pause 14/09/2026 2
 check streak-pause-far 1 "starts_on: a pause can start at most 26 weeks ahead" -- "$U" streak pause 2099-01-05 2
 check streak-pause-usage 1 "usage: tbctl streak pause YYYY-MM-DD WEEKS" -- "$U" streak pause "$later"
-check streak-pause-other 1 "permission denied" -- "$U" streak pause "$later" 1 --member=1
+# bob coordinates the carers group: he may pause a member's streak (dee's).
+check streak-pause-coordinator 0 "Member $dee's streak is paused for 1 week" -- "$U" streak pause "$later" 1 --member="$dee"
 rules_file="$(cd "$(dirname "$0")/../.." && pwd)/deploy/rewards/badge_rules.textproto"
 # Badges: bob gave an hour and received one; he can hide one from others and show it.
 check badges 0 "first-hour-given +First hour given .*held" -- "$U" badges
@@ -248,6 +251,8 @@ check admin-show-other-community 1 "permission denied" -- "$U" transfer show c2.
 check admin-old-style-id 1 "permission denied" -- "$U" transfer 30m --provider="c1.m$ada" --receiver="c1.m$bob" --id=act.2.1
 check partner-create 0 "created organisation 2" -- "$U" org create "Leisure Centre" --org_kind=recognition-partner
 check login-dee-2 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
+check streak-pause-me-dee 0 "Your streak will be paused from Monday" -- "$U" me
+check streak-pause-not-mine 1 "permission denied" -- "$U" streak pause "$later" 1 --member="$bob"
 check redeem 0 "redemption +confirmed" -- "$U" redeem 1h --org=2 --what="swim session" --request_id=swim-1
 check redeem-too-much 1 "not enough time credits" -- "$U" redeem 20h --org=2 --what="a year of swims"
 check redeem-not-partner 1 "recognition partners" -- "$U" redeem 1h --org=1 --what="swim"

@@ -2,7 +2,8 @@
 // the ledger reach a member's summary and the community's dashboard; members see only
 // their own summary; a rebuild from the journal gives the same digest; a restarted
 // node resumes from its cursor without counting anything twice; the leaderboard shows
-// only members who consented, and only the community's own.
+// only members who consented, and only the community's own; a streak is paused by its
+// member or a coordinator, and the pause outlives a rebuild.
 #include <google/protobuf/field_mask.pb.h>
 
 #include <memory>
@@ -361,6 +362,56 @@ TEST_F(RewardsGrpcTest, BadgesAreListedHiddenFromOthersAndRulesAreReplacedOnlyWh
                             node_->TokenFor(*op), rpb::RebuildProjectionRequest(), &rebuilt)
                   .ok());
   EXPECT_EQ(rebuilt.digest_hex(), live);
+}
+
+TEST_F(RewardsGrpcTest, AStreakIsPausedByItsMemberOrACoordinatorAndARebuildKeepsThePause) {
+  MakeCommunity();
+  const uint64_t last = Exchange(ana_, ben_, 60);
+  ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
+  const std::string next_week =
+      absl::FormatTime("%Y-%m-%d", absl::Now() + absl::Hours(24 * 7), absl::UTCTimeZone());
+  auto pause = [&](const dpb::Principal& as, uint64_t member, const std::string& starts_on,
+                   int weeks, rpb::StreakPause* out) {
+    rpb::PauseStreakRequest req;
+    if (member != 0) {
+      req.set_community_id(community_);
+      req.set_member_id(member);
+    }
+    req.set_starts_on(starts_on);
+    req.set_weeks(weeks);
+    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::PauseStreak,
+                         node_->TokenFor(as), req, out);
+  };
+  rpb::StreakPause paused;
+  grpc::Status s = pause(ana_, 0, next_week, 3, &paused);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(paused.weeks(), 3);
+  // Another member may not pause Ana's streak; her coordinator may pause Ben's.
+  EXPECT_EQ(pause(ben_, ana_.subject_id(), next_week, 1, &paused).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(pause(coo_, ben_.subject_id(), next_week, 1, &paused).ok());
+  EXPECT_EQ(pause(coo_, 999'999, next_week, 1, &paused).error_code(), grpc::StatusCode::NOT_FOUND);
+  s = pause(ana_, 0, next_week, 2, &paused);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(s.error_message().rfind("starts_on: ", 0), 0u) << s.error_message();
+  s = pause(ana_, 0, next_week, 13, &paused);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("weeks: ", 0), 0u) << s.error_message();
+  rpb::MemberSummary ana;
+  ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
+  ASSERT_EQ(ana.streak_pauses_size(), 1);
+  EXPECT_EQ(ana.streak_pauses(0).weeks(), 3);
+  EXPECT_EQ(ana.current_streak_weeks(), 1);
+  const std::string live = Status().digest_hex();
+  auto op = testing::OperatorPrincipal(node_.get());
+  ASSERT_TRUE(op.ok()) << op.status();
+  rpb::ProjectionStatus rebuilt;
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::RebuildProjection,
+                            node_->TokenFor(*op), rpb::RebuildProjectionRequest(), &rebuilt)
+                  .ok());
+  EXPECT_EQ(rebuilt.digest_hex(), live);
+  ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
+  EXPECT_EQ(ana.streak_pauses_size(), 1);
 }
 
 }  // namespace
