@@ -221,6 +221,8 @@ const std::vector<Command>& Commands() {
        R"(  streak pause YYYY-MM-DD WEEKS [--member=ID]   pause your streak for 1 to 12 weeks (illness,
                caring, a holiday) from the week of that day; coordinators: --member's.
                The weeks neither count nor break it; at most 12 weeks in any 52
+  streak resume [--member=ID]              end the pause under way (this week counts again),
+               or call off the next one planned
 )",
        StreakCommand},
       {{"dashboard"},

@@ -132,19 +132,52 @@ int MeCommand(Client& c, const std::string& cmd, const Args& args) {
   return 0;
 }
 
+namespace {
+
+constexpr char kStreakUsage[] =
+    "usage: tbctl streak pause YYYY-MM-DD WEEKS [--member=ID] | tbctl streak resume "
+    "[--member=ID]";
+
+// Both ids set for --member, neither for the caller's own streak.
+template <class Req>
+void NameMember(Client& c, uint64_t member, Req* req) {
+  if (member == 0) return;
+  req->set_community_id(CurrentCommunity(c));
+  req->set_member_id(member);
+}
+
+int ResumeStreak(Client& c, uint64_t member) {
+  rpb::EndStreakPauseRequest req;
+  NameMember(c, member, &req);
+  auto p = c.Call<rpb::StreakPause>(c.rewards(), &rpb::RewardsService::Stub::EndStreakPause, req);
+  if (Json()) {
+    PrintJson(p);
+    return 0;
+  }
+  const std::string whose = member == 0 ? "your" : absl::StrCat("member ", member, "'s");
+  if (p.weeks() == 0) {
+    std::printf("The pause of %s streak planned from %s is called off.\n", whose.c_str(),
+                DayInWords(p.first_week()).c_str());
+  } else {
+    std::printf("The pause of %s streak has ended; weeks count again from %s.\n", whose.c_str(),
+                DayInWords(p.resumes_on()).c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
 int StreakCommand(Client& c, const std::string&, const Args& args) {
+  const uint64_t member = absl::GetFlag(FLAGS_member);
+  if (args.size() == 1 && args[0] == "resume") return ResumeStreak(c, member);
   int weeks = 0;
   if (args.size() != 3 || args[0] != "pause" || !absl::SimpleAtoi(args[2], &weeks)) {
-    Die("usage: tbctl streak pause YYYY-MM-DD WEEKS [--member=ID]");
+    Die(kStreakUsage);
   }
   rpb::PauseStreakRequest req;
   req.set_starts_on(args[1]);
   req.set_weeks(weeks);
-  const uint64_t member = absl::GetFlag(FLAGS_member);
-  if (member != 0) {
-    req.set_community_id(CurrentCommunity(c));
-    req.set_member_id(member);
-  }
+  NameMember(c, member, &req);
   auto p = c.Call<rpb::StreakPause>(c.rewards(), &rpb::RewardsService::Stub::PauseStreak, req);
   if (Json()) {
     PrintJson(p);
@@ -318,6 +351,7 @@ const std::vector<CommandFlags>& RewardsCommandFlags() {
       {"dashboard annotate", {"community", "org", "json"}},
       {"leaderboard", {"community", "org", "lifetime", "limit", "json"}},
       {"streak pause", {"community", "member", "json"}},
+      {"streak resume", {"community", "member", "json"}},
   };
   return *kTable;
 }

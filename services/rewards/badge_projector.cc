@@ -79,6 +79,15 @@ absl::StatusOr<const BadgeRules*> RulesFor(uint64_t c, ProjectionTx& tx) {
   return rules;
 }
 
+void StorePauses(const std::vector<WeekRange>& pauses, MemberRecord* record) {
+  record->clear_streak_pauses();
+  for (const WeekRange& p : pauses) {
+    rpb::PausedWeeks* stored = record->add_streak_pauses();
+    stored->set_first_week(p.first_week);
+    stored->set_last_week(p.last_week);
+  }
+}
+
 }  // namespace
 
 MemberFacts FactsOf(const MemberRecord& r, int32_t current_week) {
@@ -219,12 +228,16 @@ absl::Status BadgeProjector::PauseStreak(uint64_t c, uint64_t member, int32_t fi
   const WeekRange pause = {first_week, static_cast<int32_t>(int64_t{first_week} + weeks - 1)};
   TB_ASSIGN_OR_RETURN(std::vector<WeekRange> pauses,
                       WithPause(*record, pause, WeekIndex(at, zones_->Zone(c))));
-  record->clear_streak_pauses();
-  for (const WeekRange& p : pauses) {
-    rpb::PausedWeeks* stored = record->add_streak_pauses();
-    stored->set_first_week(p.first_week);
-    stored->set_last_week(p.last_week);
-  }
+  StorePauses(pauses, record);
+  return Evaluate(c, member, at, tx);
+}
+
+absl::Status BadgeProjector::EndStreakPause(uint64_t c, uint64_t member, int32_t first_week,
+                                            int32_t weeks, absl::Time at, ProjectionTx& tx) const {
+  TB_ASSIGN_OR_RETURN(MemberRecord * record, tx.Mutable<MemberRecord>(MemberKey(c, member)));
+  TB_ASSIGN_OR_RETURN(std::vector<WeekRange> pauses,
+                      WithPauseEnded(*record, first_week, weeks, WeekIndex(at, zones_->Zone(c))));
+  StorePauses(pauses, record);
   return Evaluate(c, member, at, tx);
 }
 

@@ -51,6 +51,11 @@ class BadgeProjector {
   absl::Status PauseStreak(uint64_t c, uint64_t member, int32_t first_week, int32_t weeks,
                            absl::Time at, ProjectionTx& tx) const;
 
+  // Ends the member's pause from first_week early (WithPauseEnded, judged at `at`) and
+  // re-evaluates their badges; the refusal writes nothing.
+  absl::Status EndStreakPause(uint64_t c, uint64_t member, int32_t first_week, int32_t weeks,
+                              absl::Time at, ProjectionTx& tx) const;
+
   // A member shows or hides a badge: NOT_FOUND naming badge_id when they never held it.
   absl::Status SetHidden(uint64_t c, uint64_t member, std::string_view badge_id, bool hidden,
                          ProjectionTx& tx) const;

@@ -78,6 +78,9 @@ absl::Status RewardsProjection::ApplyEvent(const rpb::RecognitionEvent& event, P
     }
     case rpb::RecognitionEvent::kStreakPaused: {
       const rpb::StreakPaused& p = event.streak_paused();
+      if (p.ended()) {
+        return badges_.EndStreakPause(c, p.member_id(), p.first_week(), p.weeks(), at, tx);
+      }
       return badges_.PauseStreak(c, p.member_id(), p.first_week(), p.weeks(), at, tx);
     }
     default:

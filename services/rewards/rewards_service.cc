@@ -139,4 +139,11 @@ grpc::Status RewardsServiceImpl::PauseStreak(grpc::ServerContext* ctx,
   return Reply(pauses_->Pause(Caller(*ctx), *req), resp);
 }
 
+grpc::Status RewardsServiceImpl::EndStreakPause(grpc::ServerContext* ctx,
+                                                const xpb::EndStreakPauseRequest* req,
+                                                xpb::StreakPause* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(pauses_->End(Caller(*ctx), *req), resp);
+}
+
 }  // namespace timebank::rewards

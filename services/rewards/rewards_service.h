@@ -62,6 +62,8 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                                xpb::RotatedIssuerKey*) override;
   grpc::Status PauseStreak(grpc::ServerContext*, const xpb::PauseStreakRequest*,
                            xpb::StreakPause*) override;
+  grpc::Status EndStreakPause(grpc::ServerContext*, const xpb::EndStreakPauseRequest*,
+                              xpb::StreakPause*) override;
 
  private:
   RewardsBook* const book_;

@@ -129,10 +129,43 @@ absl::StatusOr<std::vector<WeekRange>> WithPause(const rpb::MemberRecord& record
   return pauses;
 }
 
+std::optional<WeekRange> PauseToEnd(const rpb::MemberRecord& record, int32_t this_week) {
+  for (const WeekRange& p : PausesOf(record)) {
+    if (p.last_week >= this_week) return p;  // sorted: the first not over
+  }
+  return std::nullopt;
+}
+
+int32_t WeeksWhenEnded(WeekRange pause, int32_t this_week) {
+  return std::max(0, this_week - pause.first_week);
+}
+
+absl::StatusOr<std::vector<WeekRange>> WithPauseEnded(const rpb::MemberRecord& record,
+                                                      int32_t first_week, int32_t weeks,
+                                                      int32_t this_week) {
+  const std::optional<WeekRange> to_end = PauseToEnd(record, this_week);
+  if (!to_end.has_value() || to_end->first_week != first_week ||
+      WeeksWhenEnded(*to_end, this_week) != weeks) {
+    return Refused("member_id", "this member's streak has no pause under way or planned");
+  }
+  std::vector<WeekRange> pauses = PausesOf(record);
+  for (auto it = pauses.begin(); it != pauses.end(); ++it) {
+    if (it->first_week != first_week) continue;
+    if (weeks == 0) {
+      pauses.erase(it);
+    } else {
+      it->last_week = first_week + weeks - 1;
+    }
+    break;
+  }
+  TB_CHECK(ValidatePauses(pauses).ok());  // shorter pauses stay apart and within limits
+  return pauses;
+}
+
 rpb::StreakPause ToStreakPause(WeekRange pause) {
   rpb::StreakPause out;
   out.set_first_week(Monday(pause.first_week));
-  out.set_weeks(WeeksOf(pause));
+  out.set_weeks(std::max(0, WeeksOf(pause)));
   out.set_resumes_on(Monday(pause.last_week + 1));
   return out;
 }
@@ -157,16 +190,9 @@ absl::StatusOr<rpb::StreakPause> PauseDesk::Pause(const dpb::Principal& caller,
   TB_RETURN_IF_ERROR(people_->Member(m.community_id, m.member_id).status());
   const WeekRange pause = {WeekOfDay(day), WeekOfDay(day) + req.weeks() - 1};
   // The same pause asked again (a retry): answered as it stands, nothing written.
-  storage::KvStore* store = projection_->store();
-  std::string bytes;
-  TB_ASSIGN_OR_RETURN(
-      bool found, store->Get(kRecords, MemberKey(m.community_id, m.member_id), &bytes, nullptr));
-  if (found) {
-    TB_ASSIGN_OR_RETURN(rpb::MemberRecord record,
-                        records::ParseRecord<rpb::MemberRecord>(bytes, "a member's rewards"));
-    for (const WeekRange& p : PausesOf(record)) {
-      if (p == pause) return ToStreakPause(p);
-    }
+  TB_ASSIGN_OR_RETURN(rpb::MemberRecord record, StoredRecord(m.community_id, m.member_id));
+  for (const WeekRange& p : PausesOf(record)) {
+    if (p == pause) return ToStreakPause(p);
   }
   rpb::RecognitionEvent event;
   event.set_community_id(m.community_id);
@@ -177,6 +203,40 @@ absl::StatusOr<rpb::StreakPause> PauseDesk::Pause(const dpb::Principal& caller,
   event.mutable_streak_paused()->set_weeks(req.weeks());
   TB_RETURN_IF_ERROR(projection_->Record(std::move(event)).status());
   return ToStreakPause(pause);
+}
+
+absl::StatusOr<rpb::MemberRecord> PauseDesk::StoredRecord(uint64_t c, uint64_t member) {
+  std::string bytes;
+  TB_ASSIGN_OR_RETURN(bool found,
+                      projection_->store()->Get(kRecords, MemberKey(c, member), &bytes, nullptr));
+  if (!found) return rpb::MemberRecord();
+  return records::ParseRecord<rpb::MemberRecord>(bytes, "a member's rewards");
+}
+
+absl::StatusOr<rpb::StreakPause> PauseDesk::End(const dpb::Principal& caller,
+                                                const rpb::EndStreakPauseRequest& req) {
+  TB_ASSIGN_OR_RETURN(MemberRef m,
+                      MemberMeant(caller, req.community_id(), req.member_id(), "streak"));
+  TB_RETURN_IF_ERROR(people_->Member(m.community_id, m.member_id).status());
+  TB_RETURN_IF_ERROR(projection_->zones()->Resolve(m.community_id));
+  const absl::Time now = clock_->Now();
+  const int32_t this_week = WeekIndex(now, projection_->zones()->Zone(m.community_id));
+  TB_ASSIGN_OR_RETURN(rpb::MemberRecord record, StoredRecord(m.community_id, m.member_id));
+  const std::optional<WeekRange> to_end = PauseToEnd(record, this_week);
+  if (!to_end.has_value()) {
+    return Refused("member_id", "this member's streak has no pause under way or planned");
+  }
+  const int32_t weeks = WeeksWhenEnded(*to_end, this_week);
+  rpb::RecognitionEvent event;
+  event.set_community_id(m.community_id);
+  event.set_at_unix_ms(absl::ToUnixMillis(now));
+  event.set_by_member_id(caller.subject_id());
+  event.mutable_streak_paused()->set_member_id(m.member_id);
+  event.mutable_streak_paused()->set_first_week(to_end->first_week);
+  event.mutable_streak_paused()->set_weeks(weeks);
+  event.mutable_streak_paused()->set_ended(true);
+  TB_RETURN_IF_ERROR(projection_->Record(std::move(event)).status());
+  return ToStreakPause({to_end->first_week, to_end->first_week + weeks - 1});
 }
 
 }  // namespace timebank::rewards

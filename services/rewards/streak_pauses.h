@@ -1,13 +1,15 @@
 // Streak pauses: a member stops their streak's clock for 1 to 12 weeks (illness,
 // caring, a holiday), and the paused weeks neither count towards nor break it
-// (analysis/streaks.h). This file holds the rules a new pause must meet and the
-// PauseDesk that answers PauseStreak. A pause is a RecognitionEvent (decision 0014):
+// (analysis/streaks.h). A pause can be ended early (weeks already past stay paused)
+// or called off before it begins. This file holds the rules a new pause must meet and
+// the PauseDesk that answers PauseStreak and EndStreakPause. A pause is a RecognitionEvent (decision 0014):
 // the projection checks the rules again when it applies the event, at the event's own
 // time, so a rebuild accepts and refuses exactly what the live projection did.
 #ifndef TIMEBANK_SERVICES_REWARDS_STREAK_PAUSES_H_
 #define TIMEBANK_SERVICES_REWARDS_STREAK_PAUSES_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -47,6 +49,20 @@ std::vector<WeekRange> PausesOf(const ::timebank::rewards::v1::MemberRecord& rec
 absl::StatusOr<std::vector<WeekRange>> WithPause(
     const ::timebank::rewards::v1::MemberRecord& record, WeekRange pause, int32_t this_week);
 
+// The pause an early end applies to in this_week: the one under way, else the next
+// planned; nullopt when there is neither.
+std::optional<WeekRange> PauseToEnd(const ::timebank::rewards::v1::MemberRecord& record,
+                                    int32_t this_week);
+// The weeks the pause from first_week lasts once ended in this_week: those before
+// this_week (0: called off).
+int32_t WeeksWhenEnded(WeekRange pause, int32_t this_week);
+// The pauses with the one from first_week ended in this_week (left out when called
+// off). FAILED_PRECONDITION naming member_id unless PauseToEnd is that pause and
+// `weeks` is WeeksWhenEnded (the event was judged on the same state).
+absl::StatusOr<std::vector<WeekRange>> WithPauseEnded(
+    const ::timebank::rewards::v1::MemberRecord& record, int32_t first_week, int32_t weeks,
+    int32_t this_week);
+
 // The API's form of a pause (Mondays, YYYY-MM-DD).
 ::timebank::rewards::v1::StreakPause ToStreakPause(WeekRange pause);
 
@@ -60,8 +76,15 @@ class PauseDesk {
   absl::StatusOr<::timebank::rewards::v1::StreakPause> Pause(
       const ::timebank::directory::v1::Principal& caller,
       const ::timebank::rewards::v1::PauseStreakRequest& req);
+  // Ends the pause under way or calls off the next planned (PauseToEnd).
+  absl::StatusOr<::timebank::rewards::v1::StreakPause> End(
+      const ::timebank::directory::v1::Principal& caller,
+      const ::timebank::rewards::v1::EndStreakPauseRequest& req);
 
  private:
+  // The member's stored record as committed now (empty if none).
+  absl::StatusOr<::timebank::rewards::v1::MemberRecord> StoredRecord(uint64_t c, uint64_t member);
+
   RewardsProjection* const projection_;
   People* const people_;
   const Clock* const clock_;

@@ -135,6 +135,7 @@ const std::map<std::string, std::string>& Expected() {
       {"RewardsService/GetRevocationList", kEveryone},
       {"RewardsService/RotateIssuerKey", "adm"},
       {"RewardsService/PauseStreak", "mem adm coo"},
+      {"RewardsService/EndStreakPause", "mem adm coo"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},

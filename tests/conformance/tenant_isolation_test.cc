@@ -153,6 +153,7 @@ const std::map<std::string, std::string>& Cases() {
        absl::StrCat(kPublic, "which of an issuer's credential ids are revoked")},
       {"RewardsService/RotateIssuerKey", kProbe},
       {"RewardsService/PauseStreak", kProbe},
+      {"RewardsService/EndStreakPause", kProbe},
   };
   return *m;
 }

@@ -3,7 +3,8 @@
 // most 12 paused weeks in any 52), the streak and the "steady" badge seen through a
 // pause, PauseStreak's refusals at its core (each code, naming its field, nothing
 // written; another community's member answered as an unknown one), a retry answered
-// as it stands, and a rebuild that replays a pause to the same digest.
+// as it stands, ending a pause early or calling one off, and a rebuild that replays
+// pauses and ends to the same digest.
 #include <string>
 
 #include "absl/strings/escaping.h"
@@ -109,6 +110,27 @@ TEST(StreakPauseRulesTest, TheStreakAndTheSteadyBadgeSeeThroughAPause) {
   ASSERT_NE(steady, nullptr);
   EXPECT_TRUE(Holds(*steady, with));
   EXPECT_FALSE(Holds(*steady, without));
+}
+
+TEST(StreakPauseRulesTest, AnEarlyEndKeepsThePastWeeksAndACallOffRemovesThePause) {
+  const rpb::MemberRecord two = WithPauses({{96, 101}, {110, 111}});
+  // Week 100: the first is under way; ended, it keeps weeks 96..99.
+  ASSERT_EQ(PauseToEnd(two, 100), (std::optional<WeekRange>{{96, 101}}));
+  EXPECT_EQ(WeeksWhenEnded({96, 101}, 100), 4);
+  absl::StatusOr<std::vector<WeekRange>> ended = WithPauseEnded(two, 96, 4, 100);
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  EXPECT_EQ(*ended, (std::vector<WeekRange>{{96, 99}, {110, 111}}));
+  // Week 105: the next planned is called off.
+  ASSERT_EQ(PauseToEnd(two, 105), (std::optional<WeekRange>{{110, 111}}));
+  absl::StatusOr<std::vector<WeekRange>> off = WithPauseEnded(two, 110, 0, 105);
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(*off, (std::vector<WeekRange>{{96, 101}}));
+  // Nothing under way or planned after week 111; a stale event is refused.
+  EXPECT_FALSE(PauseToEnd(two, 112).has_value());
+  ExpectRefused(WithPauseEnded(two, 110, 0, 112), absl::StatusCode::kFailedPrecondition,
+                "member_id");
+  ExpectRefused(WithPauseEnded(two, 96, 3, 100), absl::StatusCode::kFailedPrecondition,
+                "member_id");
 }
 
 // ---- PauseStreak at its core ----
@@ -242,6 +264,41 @@ TEST_F(PauseStreakTest, APauseIsAnsweredShownInTheSummaryAndARetryWritesNothing)
   EXPECT_TRUE(desk_.Pause(coordinator, Ask("2026-01-19", 1, kC, 2)).ok());
 }
 
+TEST_F(PauseStreakTest, EndingAPauseEarlyOrCallingOneOffAndNothingToEnd) {
+  xpb::EndStreakPauseRequest mine;
+  std::string before = Dump();
+  absl::StatusOr<xpb::StreakPause> none = desk_.End(member_, mine);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition) << none.status();
+  EXPECT_EQ(none.status().message().rfind("member_id: ", 0), 0u) << none.status();
+  EXPECT_EQ(Dump(), before) << "a refused end wrote something";
+  xpb::EndStreakPauseRequest unknown;
+  unknown.set_community_id(kC);
+  unknown.set_member_id(5);  // only in the other community
+  EXPECT_EQ(desk_.End(member_, unknown).status().code(), absl::StatusCode::kNotFound);
+  // Planned from next week: called off.
+  ASSERT_TRUE(desk_.Pause(member_, Ask("2026-01-26", 2)).ok());
+  absl::StatusOr<xpb::StreakPause> off = desk_.End(member_, mine);
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(off->weeks(), 0);
+  EXPECT_EQ(off->first_week(), "2026-01-26");
+  absl::StatusOr<xpb::MemberSummary> s = book_.MemberSummary(member_, 0, 0);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->streak_pauses_size(), 0);
+  // From last week, under way: ended, last week stays paused.
+  ASSERT_TRUE(desk_.Pause(member_, Ask("2026-01-12", 4)).ok());
+  absl::StatusOr<xpb::StreakPause> ended = desk_.End(member_, mine);
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  EXPECT_EQ(ended->weeks(), 1);
+  EXPECT_EQ(ended->resumes_on(), "2026-01-19");
+  s = book_.MemberSummary(member_, 0, 0);
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->streak_pauses_size(), 1);
+  EXPECT_EQ(s->streak_pauses(0).SerializeAsString(), ended->SerializeAsString());
+  before = Dump();
+  EXPECT_EQ(desk_.End(member_, mine).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Dump(), before);
+}
+
 TEST_F(PauseStreakTest, APausedStreakKeepsItsWeeksAndARebuildReachesTheSameDigest) {
   Journal journal;
   journal.Exchange(1, 2, 60, 0);
@@ -249,6 +306,12 @@ TEST_F(PauseStreakTest, APausedStreakKeepsItsWeeksAndARebuildReachesTheSameDiges
   ASSERT_TRUE(projection_.Apply(journal.entries()).ok());
   // Paused weeks 2..5 (from this week), then active in weeks 6 and 7.
   ASSERT_TRUE(desk_.Pause(member_, Ask("2026-01-19", 4)).ok());
+  // Member 2 pauses too, and ends it early in week 3 (week 2 stays paused).
+  dpb::Principal two = member_;
+  two.set_subject_id(2);
+  ASSERT_TRUE(desk_.Pause(two, Ask("2026-01-19", 6)).ok());
+  clock_.Set(InWeek(3));
+  ASSERT_TRUE(desk_.End(two, xpb::EndStreakPauseRequest()).ok());
   journal.Exchange(1, 3, 60, 6);
   journal.Exchange(1, 3, 60, 7);
   ASSERT_TRUE(projection_.Apply(journal.entries()).ok());
@@ -271,6 +334,10 @@ TEST_F(PauseStreakTest, APausedStreakKeepsItsWeeksAndARebuildReachesTheSameDiges
   rpb::MemberRecord record;
   ASSERT_TRUE(record.ParseFromString(bytes));
   EXPECT_EQ(record.streak_pauses_size(), 1) << "replayed once, not twice";
+  ASSERT_TRUE(store_.Get(kRecords, MemberKey(kC, 2), &bytes, nullptr).ok());
+  ASSERT_TRUE(record.ParseFromString(bytes));
+  ASSERT_EQ(record.streak_pauses_size(), 1);
+  EXPECT_EQ(record.streak_pauses(0).last_week(), record.streak_pauses(0).first_week());
 }
 
 }  // namespace

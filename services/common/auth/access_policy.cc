@@ -209,6 +209,10 @@ std::vector<AccessRule> BuildTable() {
        {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
        "community_id",
        "member_id"},
+      {rew + "EndStreakPause",
+       {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
+       "community_id",
+       "member_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},
