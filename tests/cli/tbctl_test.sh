@@ -253,6 +253,8 @@ check partner-create 0 "created organisation 2" -- "$U" org create "Leisure Cent
 check login-dee-2 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
 check streak-pause-me-dee 0 "Your streak will be paused from Monday" -- "$U" me
 check streak-pause-not-mine 1 "permission denied" -- "$U" streak pause "$later" 1 --member="$bob"
+check streak-resume-called-off 0 "The pause of your streak planned from Monday .* is called off" -- "$U" streak resume
+check streak-resume-nothing 1 "member_id: this member's streak has no pause under way or planned" -- "$U" streak resume
 check redeem 0 "redemption +confirmed" -- "$U" redeem 1h --org=2 --what="swim session" --request_id=swim-1
 check redeem-too-much 1 "not enough time credits" -- "$U" redeem 20h --org=2 --what="a year of swims"
 check redeem-not-partner 1 "recognition partners" -- "$U" redeem 1h --org=1 --what="swim"
