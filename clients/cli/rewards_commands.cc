@@ -1,8 +1,9 @@
 // tbctl's recognition commands: a member's give and take as a card in plain English
 // (me, summary), and a community's dashboard with terminal run charts (dashboard),
-// where coordinators also note the changes they try (dashboard annotate), and the
-// opt-in leaderboard (leaderboard), and pausing a streak (streak pause). Recognition,
-// not competition: no ranks, no balances, and a streak of 0 is not mentioned.
+// where coordinators also note the changes they try (dashboard annotate), the opt-in
+// leaderboard (leaderboard), and pausing a streak (streak pause, streak resume).
+// Recognition, not competition: no ranks, no balances, and a streak of 0 is not
+// mentioned.
 #include <cstdio>
 #include <random>
 #include <string>

@@ -38,8 +38,9 @@ int32_t PausedWeeksInYearFrom(absl::Span<const WeekRange> pauses, int32_t first)
 // some pause starts (moving a window's start forward to the next pause loses nothing).
 int32_t MostPausedWeeksInAYear(absl::Span<const WeekRange> pauses) {
   int32_t most = 0;
-  for (const WeekRange& p : pauses)
+  for (const WeekRange& p : pauses) {
     most = std::max(most, PausedWeeksInYearFrom(pauses, p.first_week));
+  }
   return most;
 }
 
@@ -74,8 +75,8 @@ absl::Status CheckNoCountedWeek(const rpb::MemberRecord& record, WeekRange pause
   const auto it = std::lower_bound(weeks.begin(), weeks.end(), pause.first_week);
   if (it == weeks.end() || *it > last) return absl::OkStatus();
   return Refused("starts_on",
-                 absl::StrCat("you took part in the week of ", Monday(*it),
-                              ", and a pause cannot take a week that already counts away; "
+                 absl::StrCat("there was activity in the week of ", Monday(*it),
+                              ", and a pause never takes away a week that already counts; "
                               "start it in the week after"));
 }
 

@@ -173,7 +173,7 @@ check rewards-no-rank 1 "" -- bash -c "\"$U\" me | grep -iE 'rank|balance'"
 # (dates in the community's timezone, so the weeks are the server's)
 this_day=$(TZ=Europe/London date +%F); next_week=$(TZ=Europe/London date -d "+7 days" +%F)
 later=$(TZ=Europe/London date -d "+35 days" +%F)
-check streak-pause-counted 1 "starts_on: you took part in the week of" -- "$U" streak pause "$this_day" 1
+check streak-pause-counted 1 "starts_on: there was activity in the week of" -- "$U" streak pause "$this_day" 1
 check streak-pause 0 "Your streak is paused for 2 weeks, from Monday" -- "$U" streak pause "$next_week" 2
 check streak-pause-retry 0 "Your streak is paused for 2 weeks" -- "$U" streak pause "$next_week" 2
 check streak-pause-me 0 "Your streak will be paused from Monday .* until Sunday" -- "$U" me
