@@ -2,9 +2,9 @@
 // caring, a holiday), and the paused weeks neither count towards nor break it
 // (analysis/streaks.h). A pause can be ended early (weeks already past stay paused)
 // or called off before it begins. This file holds the rules a new pause must meet and
-// the PauseDesk that answers PauseStreak and EndStreakPause. A pause is a RecognitionEvent (decision 0014):
-// the projection checks the rules again when it applies the event, at the event's own
-// time, so a rebuild accepts and refuses exactly what the live projection did.
+// the PauseDesk that answers PauseStreak and EndStreakPause. A pause is a RecognitionEvent
+// (decision 0014): the projection checks the rules again when it applies the event, at the event's
+// own time, so a rebuild accepts and refuses exactly what the live projection did.
 #ifndef TIMEBANK_SERVICES_REWARDS_STREAK_PAUSES_H_
 #define TIMEBANK_SERVICES_REWARDS_STREAK_PAUSES_H_
 

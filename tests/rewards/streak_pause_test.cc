@@ -137,7 +137,7 @@ TEST(StreakPauseRulesTest, AnEarlyEndKeepsThePastWeeksAndACallOffRemovesThePause
 
 constexpr uint64_t kOther = 8;  // another community: members 1 to 5 (kC has 1 to 3)
 
-class TwoCommunities final : public People {
+class TwoCommunities final : public LondonPeople {
  public:
   absl::StatusOr<dpb::Member> Member(uint64_t c, uint64_t id) override {
     if ((c != kC && c != kOther) || id < 1 || id > (c == kC ? 3u : 5u)) {
@@ -147,19 +147,6 @@ class TwoCommunities final : public People {
     m.set_community_id(c);
     m.set_id(id);
     return m;
-  }
-  absl::StatusOr<dpb::Community> Community(uint64_t c) override {
-    dpb::Community out;
-    out.set_id(c);
-    out.set_timezone("Europe/London");
-    return out;
-  }
-  absl::StatusOr<std::vector<std::optional<dpb::Member>>> MembersByNumber(
-      uint64_t, const std::vector<std::string>&) override {
-    return absl::UnimplementedError("not used");
-  }
-  absl::StatusOr<dpb::Organisation> Organisation(uint64_t, uint64_t) override {
-    return absl::UnimplementedError("not used");
   }
 };
 
