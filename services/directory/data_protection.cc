@@ -11,6 +11,23 @@
 
 namespace timebank::directory {
 
+// ",\n\"rewards\": {...}" and the like, for each other service with a part of its own.
+absl::StatusOr<std::string> Directory::OtherServicesExport(uint64_t c, uint64_t id) {
+  std::string out;
+  if (data_holders_ == nullptr) return out;
+  for (ErasureTarget t : data_holders_->Targets()) {
+    absl::StatusOr<std::string> part = data_holders_->ExportJson(t, c, id);
+    if (absl::IsUnimplemented(part.status())) continue;
+    if (!part.ok()) {
+      return absl::UnavailableError(absl::StrCat("the ", ErasureTargetName(t),
+                                                 " service did not answer (",
+                                                 part.status().message(), "); try again shortly"));
+    }
+    absl::StrAppend(&out, ",\n\"", ErasureTargetName(t), "\": ", *part);
+  }
+  return out;
+}
+
 absl::StatusOr<std::string> Directory::ExportMemberData(uint64_t c, uint64_t id) {
   TB_ASSIGN_OR_RETURN(dpb::Member m, MustMember(c, id));
   google::protobuf::util::JsonPrintOptions opts;
@@ -41,10 +58,11 @@ absl::StatusOr<std::string> Directory::ExportMemberData(uint64_t c, uint64_t id)
   }
   std::string pw;
   TB_ASSIGN_OR_RETURN(bool has_password, committed_.Get(PasswordKey(c, id), &pw));
+  TB_ASSIGN_OR_RETURN(std::string others, OtherServicesExport(c, id));
   return absl::StrCat("{\n\"exported_at\": \"", absl::FormatTime(Now()),
                       "\",\n\"member\": ", member_json,
                       ",\n\"has_password\": ", has_password ? "true" : "false",
-                      ",\n\"audit\": ", audit, ",\n\"time_account\": ", ledger, "\n}\n");
+                      ",\n\"audit\": ", audit, ",\n\"time_account\": ", ledger, others, "\n}\n");
 }
 
 absl::StatusOr<dpb::Member> Directory::EraseMember(const Actor& a, uint64_t c, uint64_t id,

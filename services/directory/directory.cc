@@ -38,6 +38,7 @@ Directory::Directory(storage::KvStore* store, LedgerAccounts* ledger,
       revocations_(revocations),
       revocation_log_(store, schema::kRecords, revocations),
       erasures_(store, schema::kRecords, erasure),
+      data_holders_(erasure),
       accounts_(store, schema::kRecords, ledger) {}
 
 Directory::~Directory() { Stop(); }

@@ -200,6 +200,9 @@ class Directory {
                                             const std::string& password_hash);
 
  private:
+  // The parts of a member's export that other services keep (rewards), each as
+  // ",\n\"<service>\": <json>"; UNAVAILABLE if one of them does not answer.
+  absl::StatusOr<std::string> OtherServicesExport(uint64_t community_id, uint64_t member_id);
   records::Tx NewTx() const { return records::Tx(store_, schema::kRecords, schema::kCounter); }
   // Reads `key` as a Msg: nullopt when absent, DATA_LOSS when damaged.
   template <class Msg>
@@ -278,6 +281,7 @@ class Directory {
   auth::Revocations* const revocations_;
   RevocationLog revocation_log_;
   ErasureOutbox erasures_;
+  ErasureTargets* const data_holders_;  // may be null; also asked for exports
   AccountOutbox accounts_;
   absl::Mutex write_mu_;  // one mutation at a time: checks and writes never interleave
   // Opens the accounts in accounts_ (made by Start, gone after Stop; declared last,

@@ -12,6 +12,7 @@
 #include "storage/check.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/expenses/v1/expenses.grpc.pb.h"
+#include "timebank/rewards/v1/rewards.grpc.pb.h"
 
 namespace timebank::directory {
 namespace {
@@ -120,17 +121,43 @@ void GrpcErasureTargets::Connect(ErasureTarget target, std::shared_ptr<grpc::Cha
   channels_[target] = std::move(channel);
 }
 
-absl::Status GrpcErasureTargets::Erase(ErasureTarget target, uint64_t c, uint64_t m) {
-  std::shared_ptr<grpc::Channel> channel;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = channels_.find(target);
-    if (it != channels_.end()) channel = it->second;
-  }
-  if (channel == nullptr) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> GrpcErasureTargets::ChannelFor(
+    ErasureTarget target) {
+  absl::MutexLock lock(&mu_);
+  auto it = channels_.find(target);
+  if (it == channels_.end() || it->second == nullptr) {
     return absl::UnavailableError(
         absl::StrCat("not connected to the ", ErasureTargetName(target), " service yet"));
   }
+  return it->second;
+}
+
+absl::StatusOr<std::string> GrpcErasureTargets::ExportJson(ErasureTarget target, uint64_t c,
+                                                           uint64_t m) {
+  if (target != ErasureTarget::kRewards) return absl::UnimplementedError("nothing to export");
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, ChannelFor(target));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auth::AddBearer(&ctx, auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds()));
+  ::timebank::rewards::v1::ExportMemberRewardsRequest req;
+  req.set_community_id(c);
+  req.set_member_id(m);
+  ::timebank::rewards::v1::MemberRewardsExport resp;
+  TB_RETURN_IF_ERROR(
+      FromGrpc(::timebank::rewards::v1::RewardsService::NewStub(channel)->ExportMemberRewards(
+          &ctx, req, &resp)));
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.add_whitespace = true;
+  opts.preserve_proto_field_names = true;
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(resp, &json, opts).ok()) {
+    return absl::InternalError("the rewards export could not be written as JSON");
+  }
+  return json;
+}
+
+absl::Status GrpcErasureTargets::Erase(ErasureTarget target, uint64_t c, uint64_t m) {
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, ChannelFor(target));
   grpc::ClientContext ctx;
   // Erasing purges the service's files, which takes a while on a large store.
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
@@ -157,6 +184,14 @@ absl::Status GrpcErasureTargets::Erase(ErasureTarget target, uint64_t c, uint64_
       req.set_member_id(m);
       ::timebank::expenses::v1::EraseMemberDataResponse resp;
       return FromGrpc(::timebank::expenses::v1::ExpensesService::NewStub(channel)->EraseMemberData(
+          &ctx, req, &resp));
+    }
+    case ErasureTarget::kRewards: {
+      ::timebank::rewards::v1::EraseMemberRewardsRequest req;
+      req.set_community_id(c);
+      req.set_member_id(m);
+      ::timebank::rewards::v1::EraseMemberRewardsResponse resp;
+      return FromGrpc(::timebank::rewards::v1::RewardsService::NewStub(channel)->EraseMemberRewards(
           &ctx, req, &resp));
     }
     case ErasureTarget::kDirectory:

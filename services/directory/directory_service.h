@@ -54,8 +54,12 @@ class GrpcErasureTargets final : public ErasureTargets {
   void Connect(ErasureTarget target, std::shared_ptr<grpc::Channel> channel);
   std::vector<ErasureTarget> Targets() const override { return targets_; }
   absl::Status Erase(ErasureTarget target, uint64_t community_id, uint64_t member_id) override;
+  absl::StatusOr<std::string> ExportJson(ErasureTarget target, uint64_t community_id,
+                                         uint64_t member_id) override;
 
  private:
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFor(ErasureTarget target);
+
   auth::Keyring* const keyring_;
   const std::vector<ErasureTarget> targets_;
   const Clock* const clock_;

@@ -32,6 +32,8 @@ const char* ErasureTargetName(ErasureTarget t) {
       return "activity";
     case ErasureTarget::kExpenses:
       return "expenses";
+    case ErasureTarget::kRewards:
+      return "rewards";
   }
   return "?";
 }

@@ -14,6 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "storage/kv_store.h"
 #include "storage/record_tx.h"
@@ -25,6 +26,7 @@ enum class ErasureTarget : uint8_t {
   kLedger = 1,     // the texts of the member's accounts' transfers
   kActivity = 2,   // descriptions, reasons, posts
   kExpenses = 3,   // claim texts and receipts
+  kRewards = 4,    // thank-you notes' texts, leaderboard presence
 };
 const char* ErasureTargetName(ErasureTarget t);
 
@@ -36,6 +38,13 @@ class ErasureTargets {
   virtual std::vector<ErasureTarget> Targets() const = 0;
   // OK: that service's copy of the member's data is gone, from its files too.
   virtual absl::Status Erase(ErasureTarget target, uint64_t community_id, uint64_t member_id) = 0;
+  // That service's part of the member's data export, as one JSON value; UNIMPLEMENTED
+  // when the service adds nothing there (its records are in the ledger's export).
+  virtual absl::StatusOr<std::string> ExportJson(ErasureTarget target, uint64_t community_id,
+                                                 uint64_t member_id) {
+    (void)target, (void)community_id, (void)member_id;
+    return absl::UnimplementedError("nothing to export");
+  }
 };
 
 class ErasureOutbox {

@@ -79,7 +79,7 @@ absl::Status CommunityCandidates(storage::KvStore* store, const storage::Snapsho
     TB_ASSIGN_OR_RETURN(rpb::MemberRecord r,
                         ParseBoardRecord<rpb::MemberRecord>(it->value(), "a member"));
     const int32_t weeks = WeeksIn(r.active_weeks(), w);
-    if (weeks == 0) continue;
+    if (weeks == 0 || r.erased()) continue;
     const uint64_t member = records::U64At(it->key(), 9);
     out->push_back(
         {PositionOf(r.people_helped(), weeks, member), member, r.people_helped(), weeks});
@@ -108,6 +108,7 @@ absl::Status OrganisationCandidates(storage::KvStore* store, const storage::Snap
     if (found) {
       TB_ASSIGN_OR_RETURN(r, ParseBoardRecord<rpb::MemberRecord>(bytes, "a member"));
     }
+    if (r.erased()) continue;
     out->push_back(
         {PositionOf(r.people_helped(), weeks, member), member, r.people_helped(), weeks});
   }

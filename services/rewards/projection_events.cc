@@ -83,6 +83,12 @@ absl::Status RewardsProjection::ApplyEvent(const rpb::RecognitionEvent& event, P
       }
       return badges_.PauseStreak(c, p.member_id(), p.first_week(), p.weeks(), at, tx);
     }
+    case rpb::RecognitionEvent::kMemberErased: {
+      TB_ASSIGN_OR_RETURN(rpb::MemberRecord * record, tx.Mutable<rpb::MemberRecord>(MemberKey(
+                                                          c, event.member_erased().member_id())));
+      record->set_erased(true);
+      return absl::OkStatus();
+    }
     default:
       break;
   }

@@ -146,4 +146,18 @@ grpc::Status RewardsServiceImpl::EndStreakPause(grpc::ServerContext* ctx,
   return Reply(pauses_->End(Caller(*ctx), *req), resp);
 }
 
+grpc::Status RewardsServiceImpl::ExportMemberRewards(grpc::ServerContext* ctx,
+                                                     const xpb::ExportMemberRewardsRequest* req,
+                                                     xpb::MemberRewardsExport* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(member_data_->Export(Caller(*ctx), *req), resp);
+}
+
+grpc::Status RewardsServiceImpl::EraseMemberRewards(grpc::ServerContext* ctx,
+                                                    const xpb::EraseMemberRewardsRequest* req,
+                                                    xpb::EraseMemberRewardsResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(member_data_->Erase(Caller(*ctx), *req), resp);
+}
+
 }  // namespace timebank::rewards

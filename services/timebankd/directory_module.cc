@@ -32,6 +32,13 @@ std::vector<directory::ErasureTarget> ErasureTargetsOf(const NodeContext& ctx) {
                  "timebankd: erasure will not reach the expenses service: host it here or give "
                  "--expenses_address\n");
   }
+  if (ctx.Hosts("rewards") || !ctx.options->rewards_address.empty()) {
+    targets.push_back(directory::ErasureTarget::kRewards);
+  } else {
+    std::fprintf(stderr,
+                 "timebankd: erasure will not reach the rewards service: host it here or give "
+                 "--rewards_address\n");
+  }
   return targets;
 }
 
@@ -90,6 +97,10 @@ void DirectoryModule::ConnectErasureTargets(const NodeContext& ctx) {
   if (ctx.Hosts("expenses") || !o.expenses_address.empty()) {
     erasure_targets_->Connect(directory::ErasureTarget::kExpenses,
                               ctx.Peer("expenses", o.expenses_address));
+  }
+  if (ctx.Hosts("rewards") || !o.rewards_address.empty()) {
+    erasure_targets_->Connect(directory::ErasureTarget::kRewards,
+                              ctx.Peer("rewards", o.rewards_address));
   }
 }
 

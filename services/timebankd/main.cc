@@ -32,6 +32,9 @@ ABSL_FLAG(std::string, activity_address, "",
 ABSL_FLAG(std::string, expenses_address, "",
           "The expenses service's address, when this process hosts the directory but not "
           "expenses (the directory's erasures of members reach it there)");
+ABSL_FLAG(std::string, rewards_address, "",
+          "The rewards service's address, when this process hosts the directory but not "
+          "rewards (members' data exports and erasures reach it there)");
 ABSL_FLAG(std::string, ledger_address, "",
           "The ledger's address, when this process hosts the directory but not the ledger");
 ABSL_FLAG(std::string, admin_username, "",
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
   options.directory_address = absl::GetFlag(FLAGS_directory_address);
   options.activity_address = absl::GetFlag(FLAGS_activity_address);
   options.expenses_address = absl::GetFlag(FLAGS_expenses_address);
+  options.rewards_address = absl::GetFlag(FLAGS_rewards_address);
   options.admin_username = absl::GetFlag(FLAGS_admin_username);
   if (const char* pw = std::getenv("TIMEBANK_ADMIN_PASSWORD"); pw != nullptr) {
     options.admin_password = pw;

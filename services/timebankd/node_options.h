@@ -37,6 +37,8 @@ struct NodeOptions {
   // directory's erasures; and where expenses is, for the directory's erasures.
   std::string activity_address;
   std::string expenses_address;
+  // Where rewards is, for the directory's exports and erasures of members.
+  std::string rewards_address;
   // The operator created on first start; without them a one-time setup code is made.
   std::string admin_username;
   std::string admin_password;

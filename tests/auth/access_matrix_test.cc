@@ -136,6 +136,8 @@ const std::map<std::string, std::string>& Expected() {
       {"RewardsService/RotateIssuerKey", "adm"},
       {"RewardsService/PauseStreak", "mem adm coo"},
       {"RewardsService/EndStreakPause", "mem adm coo"},
+      {"RewardsService/ExportMemberRewards", "svc"},
+      {"RewardsService/EraseMemberRewards", "svc"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},

@@ -154,6 +154,8 @@ const std::map<std::string, std::string>& Cases() {
       {"RewardsService/RotateIssuerKey", kProbe},
       {"RewardsService/PauseStreak", kProbe},
       {"RewardsService/EndStreakPause", kProbe},
+      {"RewardsService/ExportMemberRewards", kProbe},  // services only: people are refused
+      {"RewardsService/EraseMemberRewards", kProbe},   // services only: people are refused
   };
   return *m;
 }

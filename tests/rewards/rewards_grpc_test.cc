@@ -3,18 +3,22 @@
 // their own summary; a rebuild from the journal gives the same digest; a restarted
 // node resumes from its cursor without counting anything twice; the leaderboard shows
 // only members who consented, and only the community's own; a streak is paused by its
-// member or a coordinator, and the pause outlives a rebuild.
+// member or a coordinator, and the pause outlives a rebuild; a member's export holds
+// their rewards, and an erasure takes them off the leaderboard.
 #include <google/protobuf/field_mask.pb.h>
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/common/client_channel.h"
 #include "services/common/ids.h"
 #include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
+#include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 #include "timebank/rewards/v1/rewards.grpc.pb.h"
 
@@ -412,6 +416,118 @@ TEST_F(RewardsGrpcTest, AStreakIsPausedByItsMemberOrACoordinatorAndARebuildKeeps
   EXPECT_EQ(rebuilt.digest_hex(), live);
   ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
   EXPECT_EQ(ana.streak_pauses_size(), 1);
+}
+
+}  // namespace
+}  // namespace timebank
+
+namespace timebank {
+namespace {
+
+// A member's data export holds their rewards; an erasure takes them off every
+// leaderboard for good (even where the directory would still show them), is answered
+// once, and a rebuild of the projection afterwards reaches the same digest.
+TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLeaderboard) {
+  MakeCommunity();
+  directory::Directory* d = node_->directory();
+  const dpb::Principal admin = testing::AddPerson(d, community_, "Admin", {dpb::ROLE_ADMIN});
+  for (const dpb::Principal& p : {ana_, ben_}) {
+    absl::StatusOr<dpb::Member> m = d->GetMember(p.community_id(), p.subject_id());
+    ASSERT_TRUE(m.ok()) << m.status();
+    m->mutable_consent()->set_appear_on_leaderboards(true);
+    google::protobuf::FieldMask mask;
+    mask.add_paths("consent.appear_on_leaderboards");
+    ASSERT_TRUE(d->UpdateMember(directory::Actor(), *m, mask).ok());
+  }
+  Exchange(ana_, ben_, 75);
+  const uint64_t last = Exchange(ben_, ana_, 30);
+  ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
+
+  // Ana's export, asked by Ana through the directory, holds her rewards.
+  auto directory = dpb::DirectoryService::NewStub(MakeChannel(node_->address()));
+  dpb::ExportMemberDataRequest ex;
+  ex.set_community_id(community_);
+  ex.set_member_id(ana_.subject_id());
+  dpb::ExportMemberDataResponse exported;
+  grpc::Status s = CallWithToken(directory.get(), &dpb::DirectoryService::Stub::ExportMemberData,
+                                 node_->TokenFor(ana_), ex, &exported);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(absl::StrContains(exported.json(), "\"rewards\": {")) << exported.json();
+  EXPECT_TRUE(absl::StrContains(exported.json(), "\"minutes_given\": \"75\"")) << exported.json();
+  EXPECT_TRUE(absl::StrContains(exported.json(), "\"badge_id\": \"first-hour-given\""))
+      << exported.json();
+  EXPECT_TRUE(absl::StrContains(exported.json(), "\"badge_id\": \"two-way-street\""))
+      << exported.json();
+  // The rewards part alone is for services only.
+  rpb::ExportMemberRewardsRequest direct;
+  direct.set_community_id(community_);
+  direct.set_member_id(ana_.subject_id());
+  rpb::MemberRewardsExport part;
+  EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ExportMemberRewards,
+                          node_->TokenFor(ana_), direct, &part)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  auto board = [&]() {
+    rpb::ListLeaderboardRequest req;
+    req.set_community_id(community_);
+    rpb::ListLeaderboardResponse out;
+    grpc::Status st = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListLeaderboard,
+                                    node_->TokenFor(admin), req, &out);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    std::vector<uint64_t> ids;
+    for (const rpb::LeaderboardEntry& e : out.entries()) ids.push_back(e.member_id());
+    return ids;
+  };
+  ASSERT_EQ(board().size(), 2u);
+  // The rewards service's own erasure, as the directory's outbox calls it: Ben is off
+  // the board though the directory (not asked here) still has his consent.
+  rpb::EraseMemberRewardsRequest erase;
+  erase.set_community_id(community_);
+  erase.set_member_id(ben_.subject_id());
+  rpb::EraseMemberRewardsResponse erased;
+  EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::EraseMemberRewards,
+                          node_->TokenFor(admin), erase, &erased)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::EraseMemberRewards,
+                            node_->ServiceToken(), erase, &erased)
+                  .ok());
+  EXPECT_TRUE(erased.erased_now());
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::EraseMemberRewards,
+                            node_->ServiceToken(), erase, &erased)
+                  .ok());
+  EXPECT_FALSE(erased.erased_now()) << "a retry changes nothing";
+  EXPECT_EQ(board(), std::vector<uint64_t>{ana_.subject_id()});
+  erase.set_member_id(0);
+  EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::EraseMemberRewards,
+                          node_->ServiceToken(), erase, &erased)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // The whole erasure through the directory reaches rewards too.
+  dpb::EraseMemberRequest whole;
+  whole.set_community_id(community_);
+  whole.set_member_id(ana_.subject_id());
+  whole.set_reason("asked to be forgotten");
+  dpb::Member gone;
+  s = CallWithToken(directory.get(), &dpb::DirectoryService::Stub::EraseMember,
+                    node_->TokenFor(admin), whole, &gone);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  for (int i = 0; i < 200 && d->DrainOutbox() > 0; ++i) absl::SleepFor(absl::Milliseconds(20));
+  ASSERT_EQ(d->DrainOutbox(), 0u) << "every service, rewards included, confirmed the erasure";
+  EXPECT_TRUE(board().empty());
+
+  // A rebuild replays the erasures where they happened: the same projection.
+  const rpb::ProjectionStatus live = Status();
+  auto op = testing::OperatorPrincipal(node_.get());
+  ASSERT_TRUE(op.ok()) << op.status();
+  rpb::ProjectionStatus rebuilt;
+  s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::RebuildProjection,
+                    node_->TokenFor(*op), rpb::RebuildProjectionRequest(), &rebuilt);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(rebuilt.digest_hex(), live.digest_hex());
+  EXPECT_TRUE(board().empty());
 }
 
 }  // namespace

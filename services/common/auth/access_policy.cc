@@ -213,6 +213,8 @@ std::vector<AccessRule> BuildTable() {
        {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
        "community_id",
        "member_id"},
+      {rew + "ExportMemberRewards", {G::kService}},  // the directory's data export
+      {rew + "EraseMemberRewards", {G::kService}},   // the directory's erasure of a member
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},
