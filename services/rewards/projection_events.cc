@@ -7,6 +7,7 @@
 #include "services/common/records/record_tx.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_records.h"
+#include "services/rewards/thank_you_notes.h"
 #include "storage/check.h"
 
 namespace timebank::rewards {
@@ -83,6 +84,10 @@ absl::Status RewardsProjection::ApplyEvent(const rpb::RecognitionEvent& event, P
       }
       return badges_.PauseStreak(c, p.member_id(), p.first_week(), p.weeks(), at, tx);
     }
+    case rpb::RecognitionEvent::kThanksLeft:
+      return ApplyThanksLeft(event, badges_, tx);
+    case rpb::RecognitionEvent::kThanksHidden:
+      return ApplyThanksHidden(event, badges_, tx);
     default:
       break;
   }

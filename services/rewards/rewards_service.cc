@@ -146,4 +146,25 @@ grpc::Status RewardsServiceImpl::EndStreakPause(grpc::ServerContext* ctx,
   return Reply(pauses_->End(Caller(*ctx), *req), resp);
 }
 
+grpc::Status RewardsServiceImpl::LeaveThanks(grpc::ServerContext* ctx,
+                                             const xpb::LeaveThanksRequest* req,
+                                             xpb::ThankYouNote* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(thanks_->Leave(Caller(*ctx), *req), resp);
+}
+
+grpc::Status RewardsServiceImpl::ListThanks(grpc::ServerContext* ctx,
+                                            const xpb::ListThanksRequest* req,
+                                            xpb::ListThanksResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(thanks_->List(Caller(*ctx), *req), resp);
+}
+
+grpc::Status RewardsServiceImpl::HideThanks(grpc::ServerContext* ctx,
+                                            const xpb::HideThanksRequest* req,
+                                            xpb::ThankYouNote* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(thanks_->Hide(Caller(*ctx), *req), resp);
+}
+
 }  // namespace timebank::rewards

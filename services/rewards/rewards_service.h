@@ -13,6 +13,7 @@
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/streak_pauses.h"
+#include "services/rewards/thank_you_notes.h"
 #include "timebank/rewards/v1/rewards.grpc.pb.h"
 
 namespace timebank::rewards {
@@ -23,7 +24,8 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
  public:
   RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, BadgeDesk* badges,
                      RewardsProjection* projection, JournalFollower* follower,
-                     Leaderboard* leaderboard, CredentialBook* credentials, PauseDesk* pauses)
+                     Leaderboard* leaderboard, CredentialBook* credentials, PauseDesk* pauses,
+                     ThanksDesk* thanks)
       : book_(book),
         annotations_(annotations),
         badges_(badges),
@@ -31,7 +33,8 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
         follower_(follower),
         leaderboard_(leaderboard),
         credentials_(credentials),
-        pauses_(pauses) {}
+        pauses_(pauses),
+        thanks_(thanks) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
@@ -64,6 +67,12 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                            xpb::StreakPause*) override;
   grpc::Status EndStreakPause(grpc::ServerContext*, const xpb::EndStreakPauseRequest*,
                               xpb::StreakPause*) override;
+  grpc::Status LeaveThanks(grpc::ServerContext*, const xpb::LeaveThanksRequest*,
+                           xpb::ThankYouNote*) override;
+  grpc::Status ListThanks(grpc::ServerContext*, const xpb::ListThanksRequest*,
+                          xpb::ListThanksResponse*) override;
+  grpc::Status HideThanks(grpc::ServerContext*, const xpb::HideThanksRequest*,
+                          xpb::ThankYouNote*) override;
 
  private:
   RewardsBook* const book_;
@@ -74,6 +83,7 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
   Leaderboard* const leaderboard_;
   CredentialBook* const credentials_;
   PauseDesk* const pauses_;
+  ThanksDesk* const thanks_;
 };
 
 }  // namespace timebank::rewards

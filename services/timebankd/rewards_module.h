@@ -51,6 +51,7 @@ class RewardsModule final : public ServiceModule {
   std::unique_ptr<rewards::Leaderboard> leaderboard_;
   std::unique_ptr<rewards::CredentialBook> credentials_;
   std::unique_ptr<rewards::PauseDesk> pauses_;
+  std::unique_ptr<rewards::ThanksDesk> thanks_;
 };
 
 }  // namespace timebank
