@@ -16,6 +16,7 @@
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/streak_pauses.h"
+#include "services/rewards/thank_you_notes.h"
 #include "services/timebankd/module.h"
 
 namespace timebank {
