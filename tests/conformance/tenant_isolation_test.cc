@@ -154,6 +154,9 @@ const std::map<std::string, std::string>& Cases() {
       {"RewardsService/RotateIssuerKey", kProbe},
       {"RewardsService/PauseStreak", kProbe},
       {"RewardsService/EndStreakPause", kProbe},
+      {"RewardsService/LeaveThanks", kProbe},
+      {"RewardsService/ListThanks", kProbe},
+      {"RewardsService/HideThanks", kProbe},
   };
   return *m;
 }

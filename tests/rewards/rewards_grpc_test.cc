@@ -3,7 +3,8 @@
 // their own summary; a rebuild from the journal gives the same digest; a restarted
 // node resumes from its cursor without counting anything twice; the leaderboard shows
 // only members who consented, and only the community's own; a streak is paused by its
-// member or a coordinator, and the pause outlives a rebuild.
+// member or a coordinator, and the pause outlives a rebuild; a thank-you note reaches
+// the provider, a coordinator hides it, and both outlive a rebuild.
 #include <google/protobuf/field_mask.pb.h>
 
 #include <memory>
@@ -51,20 +52,27 @@ class RewardsGrpcTest : public ::testing::Test {
     org.set_community_id(community_);
     org.set_name("Carers");
     org.set_kind(dpb::ORGANISATION_KIND_CHARITY);
-    const uint64_t carers = d->CreateOrganisation(directory::Actor(), org, "").value().id();
-    coo_ = testing::AddPerson(d, community_, "Coordinator", {dpb::ROLE_COORDINATOR}, carers);
+    carers_ = d->CreateOrganisation(directory::Actor(), org, "").value().id();
+    coo_ = testing::AddPerson(d, community_, "Coordinator", {dpb::ROLE_COORDINATOR}, carers_);
   }
 
   // Posts an exchange (giver helped receiver) through the ledger's gRPC API, retrying
   // while the directory is still opening the accounts; its journal seq.
-  uint64_t Exchange(const dpb::Principal& giver, const dpb::Principal& receiver, int64_t minutes) {
+  // With an activity id, the transfer is the one the activity service posts for it.
+  uint64_t Exchange(const dpb::Principal& giver, const dpb::Principal& receiver, int64_t minutes,
+                    uint64_t activity_id = 0) {
     lpb::CreateTransfersRequest req;
     lpb::Transfer* t = req.add_transfers();
-    t->set_id(PersonChosenId(community_, absl::StrCat("t", ++transfers_)));
+    t->set_id(activity_id != 0 ? ActivityTransferId(community_, activity_id)
+                               : PersonChosenId(community_, absl::StrCat("t", ++transfers_)));
     t->set_kind(lpb::TRANSFER_KIND_EXCHANGE);
     t->set_debit_account_id(MemberAccountId(community_, receiver.subject_id()));
     t->set_credit_account_id(MemberAccountId(community_, giver.subject_id()));
     t->set_amount(minutes);
+    return Post(req);
+  }
+
+  uint64_t Post(const lpb::CreateTransfersRequest& req) {
     std::string last;
     for (int attempt = 0; attempt < 100; ++attempt) {
       lpb::CreateTransfersResponse resp;
@@ -104,6 +112,7 @@ class RewardsGrpcTest : public ::testing::Test {
   std::unique_ptr<rpb::RewardsService::Stub> rewards_;
   std::unique_ptr<lpb::LedgerService::Stub> ledger_;
   uint64_t community_ = 0;
+  uint64_t carers_ = 0;
   int transfers_ = 0;
   dpb::Principal ana_, ben_, coo_;
 };
@@ -412,6 +421,96 @@ TEST_F(RewardsGrpcTest, AStreakIsPausedByItsMemberOrACoordinatorAndARebuildKeeps
   EXPECT_EQ(rebuilt.digest_hex(), live);
   ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
   EXPECT_EQ(ana.streak_pauses_size(), 1);
+}
+
+TEST_F(RewardsGrpcTest, AThankYouReachesTheProviderACoordinatorHidesItAndARebuildKeepsBoth) {
+  MakeCommunity();
+  constexpr uint64_t kActivity = 41;
+  const uint64_t last = Exchange(ana_, ben_, 90, kActivity);  // Ana helped Ben
+  ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
+  auto leave = [&](const dpb::Principal& as, uint64_t activity, const std::string& text,
+                   rpb::ThankYouNote* out) {
+    rpb::LeaveThanksRequest req;
+    req.set_community_id(community_);
+    req.set_activity_id(activity);
+    req.set_text(text);
+    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::LeaveThanks,
+                         node_->TokenFor(as), req, out);
+  };
+  auto list = [&](const dpb::Principal& as, uint64_t member, rpb::ListThanksResponse* out) {
+    rpb::ListThanksRequest req;
+    if (member != 0) {
+      req.set_community_id(community_);
+      req.set_member_id(member);
+    }
+    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListThanks,
+                         node_->TokenFor(as), req, out);
+  };
+  auto hide = [&](const dpb::Principal& as, const std::string& reason, rpb::ThankYouNote* out) {
+    rpb::HideThanksRequest req;
+    req.set_community_id(community_);
+    req.set_activity_id(kActivity);
+    req.set_reason(reason);
+    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::HideThanks,
+                         node_->TokenFor(as), req, out);
+  };
+  auto expect_refused = [](const grpc::Status& s, grpc::StatusCode code, const std::string& field) {
+    EXPECT_EQ(s.error_code(), code) << s.error_message();
+    EXPECT_EQ(s.error_message().rfind(field + ": ", 0), 0u) << s.error_message();
+  };
+  rpb::ThankYouNote note;
+  expect_refused(leave(ana_, kActivity, "Thanks me", &note), grpc::StatusCode::FAILED_PRECONDITION,
+                 "activity_id");
+  expect_refused(leave(ben_, 999, "Thank you", &note), grpc::StatusCode::NOT_FOUND, "activity_id");
+  expect_refused(leave(ben_, kActivity, std::string(281, 'x'), &note),
+                 grpc::StatusCode::INVALID_ARGUMENT, "text");
+  expect_refused(leave(ben_, kActivity, "tab\there", &note), grpc::StatusCode::INVALID_ARGUMENT,
+                 "text");
+  grpc::Status s = leave(ben_, kActivity, "Thank you for the lift to the clinic", &note);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(note.provider_member_id(), ana_.subject_id());
+  EXPECT_EQ(note.author_member_id(), ben_.subject_id());
+  expect_refused(leave(ben_, kActivity, "And again", &note), grpc::StatusCode::FAILED_PRECONDITION,
+                 "activity_id");
+
+  rpb::MemberSummary ana;
+  ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
+  ASSERT_EQ(ana.thank_you_notes_size(), 1);
+  EXPECT_EQ(ana.thank_you_notes(0).text(), "Thank you for the lift to the clinic");
+  rpb::ListThanksResponse listed;
+  ASSERT_TRUE(list(ana_, 0, &listed).ok());
+  ASSERT_EQ(listed.notes_size(), 1);
+  EXPECT_TRUE(listed.notes(0).received());
+  EXPECT_EQ(list(ben_, ana_.subject_id(), &listed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Only coordinators and admins hide, with a reason; then members see it nowhere.
+  EXPECT_EQ(hide(ana_, "I do not like it", &note).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  expect_refused(hide(coo_, "", &note), grpc::StatusCode::INVALID_ARGUMENT, "reason");
+  s = hide(coo_, "names another member", &note);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(note.hidden());
+  ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
+  EXPECT_EQ(ana.thank_you_notes_size(), 0);
+  ASSERT_TRUE(list(ana_, 0, &listed).ok());
+  EXPECT_EQ(listed.notes_size(), 0);
+  ASSERT_TRUE(list(coo_, ana_.subject_id(), &listed).ok());
+  ASSERT_EQ(listed.notes_size(), 1);
+  EXPECT_TRUE(listed.notes(0).hidden());
+  EXPECT_EQ(listed.notes(0).hidden_reason(), "names another member");
+
+  const std::string live = Status().digest_hex();
+  auto op = testing::OperatorPrincipal(node_.get());
+  ASSERT_TRUE(op.ok()) << op.status();
+  rpb::ProjectionStatus rebuilt;
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::RebuildProjection,
+                            node_->TokenFor(*op), rpb::RebuildProjectionRequest(), &rebuilt)
+                  .ok());
+  EXPECT_EQ(rebuilt.digest_hex(), live);
+  rpb::ListThanksResponse after;
+  ASSERT_TRUE(list(coo_, ana_.subject_id(), &after).ok());
+  EXPECT_EQ(after.SerializeAsString(), listed.SerializeAsString());
 }
 
 }  // namespace
