@@ -82,7 +82,7 @@ int ListThanks(Client& c, const Args& args) {
   if (limit > 0 && all.notes_size() > limit) {
     all.mutable_notes()->DeleteSubrange(limit, all.notes_size() - limit);
   }
-  if (Json()) {
+  if (cli::Json()) {
     PrintJson(all);
   } else {
     PrintNotes(all);
@@ -97,7 +97,7 @@ int HideThanks(Client& c, const Args& args) {
   req.set_activity_id(IdOrDie(args[1], kThanksUsage));
   req.set_reason(absl::GetFlag(FLAGS_reason));
   auto n = c.Call<rpb::ThankYouNote>(c.rewards(), &rpb::RewardsService::Stub::HideThanks, req);
-  if (Json()) {
+  if (cli::Json()) {
     PrintJson(n);
     return 0;
   }
@@ -115,7 +115,7 @@ int ThankCommand(Client& c, const std::string&, const Args& args) {
   req.set_activity_id(IdOrDie(args[0], kThankUsage));
   req.set_text(args[1]);
   auto n = c.Call<rpb::ThankYouNote>(c.rewards(), &rpb::RewardsService::Stub::LeaveThanks, req);
-  if (Json()) {
+  if (cli::Json()) {
     PrintJson(n);
     return 0;
   }
