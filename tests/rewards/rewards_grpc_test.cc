@@ -173,7 +173,24 @@ TEST_F(RewardsGrpcTest, AMemberSeesOnlyTheirOwnSummaryAndACoordinatorSeesAnyone)
 TEST_F(RewardsGrpcTest, ARebuildAndARestartGiveTheSameProjection) {
   MakeCommunity();
   uint64_t last = 0;
-  for (int i = 0; i < 20; ++i) last = Exchange(i % 2 ? ana_ : ben_, i % 2 ? ben_ : ana_, 15 + i);
+  // The first ten are activities; between the two halves their receivers thank for
+  // two of them (recognition events logged mid-journal, which a rebuild replays there).
+  for (int i = 0; i < 20; ++i) {
+    if (i == 10) {
+      ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
+      for (uint64_t activity : {100, 101}) {
+        rpb::LeaveThanksRequest req;
+        req.set_community_id(community_);
+        req.set_activity_id(activity);
+        req.set_text(absl::StrCat("thanks for ", activity));
+        rpb::ThankYouNote note;
+        grpc::Status s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::LeaveThanks,
+                                       node_->TokenFor(activity == 100 ? ana_ : ben_), req, &note);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+      }
+    }
+    last = Exchange(i % 2 ? ana_ : ben_, i % 2 ? ben_ : ana_, 15 + i, i < 10 ? 100 + i : 0);
+  }
   ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
   const rpb::ProjectionStatus live = Status();
   EXPECT_GT(live.records(), 0u);
@@ -196,7 +213,9 @@ TEST_F(RewardsGrpcTest, ARebuildAndARestartGiveTheSameProjection) {
   ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
   int64_t given = 60;
   for (int i = 0; i < 20; ++i) given += i % 2 ? 15 + i : 0;
-  EXPECT_EQ(ana.minutes_given(), given);  // nothing counted twice after the restart
+  EXPECT_EQ(ana.minutes_given(), given);     // nothing counted twice after the restart
+  ASSERT_EQ(ana.thank_you_notes_size(), 1);  // Ben thanked her for activity 101, once
+  EXPECT_EQ(ana.thank_you_notes(0).text(), "thanks for 101");
 }
 
 TEST_F(RewardsGrpcTest, TheLeaderboardShowsOnlyMembersWhoConsentedAndOnlyOfTheCommunity) {
