@@ -4,7 +4,8 @@
 // note per activity and a retry answered as it stands, what the provider, the author
 // and coordinators see (a hidden note never reaches members), the thank-you badge
 // (awarded by a note, withdrawn when its only note is hidden, awarded again by the
-// next), paging newest first, and a rebuild that replays notes to the same digest.
+// next), paging newest first, the summary's latest 20, and a rebuild that replays
+// notes to the same digest.
 #include "services/rewards/thank_you_notes.h"
 
 #include <string>
@@ -321,6 +322,25 @@ TEST_F(ThanksTest, ListsPageNewestFirstAndEveryNoteOnce) {
   xpb::ListThanksRequest bad;
   bad.set_page_token("not a token");
   EXPECT_EQ(desk_.List(Person(kProvider), bad).status().code(), C::kInvalidArgument);
+}
+
+TEST_F(ThanksTest, TheSummaryShowsTheLatestTwentyNotesReceived) {
+  for (uint64_t id = 100; id < 125; ++id) {
+    Activity(id, lpb::TRANSFER_KIND_EXCHANGE, MemberAccountId(kC, kReceiver),
+             MemberAccountId(kC, kProvider));
+  }
+  ASSERT_TRUE(projection_.Apply(journal_.entries()).ok());
+  for (uint64_t id = 100; id < 125; ++id) {
+    ASSERT_TRUE(desk_.Leave(Person(kReceiver), Thanks(id, absl::StrCat("thanks ", id))).ok());
+  }
+  ASSERT_TRUE(desk_.Hide(CoordinatorOf(kOrg), Hide(124, "a test")).ok());
+  absl::StatusOr<xpb::MemberSummary> s = book_.MemberSummary(Person(kProvider), 0, 0);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->thank_you_notes_size(), ThanksLimits::kSummaryNotesMax);
+  EXPECT_EQ(s->thank_you_notes(0).activity_id(), 123u);  // the newest shown (124 is hidden)
+  EXPECT_EQ(s->thank_you_notes(19).activity_id(), 104u);
+  // The whole list still has every one the provider may see.
+  EXPECT_EQ(List(Person(kProvider), kProvider).notes_size(), 24);
 }
 
 TEST_F(ThanksTest, ARebuildReplaysNotesAndHidingToTheSameDigest) {
