@@ -23,6 +23,9 @@ namespace {
 
 namespace lpb = ::timebank::ledger::v1;
 
+// The `me` card shows this many of the notes the summary carries.
+constexpr int kCardNotesMax = 5;
+
 constexpr char kThankUsage[] = "usage: tbctl thank ACTIVITY_ID \"NOTE\"";
 constexpr char kThanksUsage[] =
     "usage: tbctl thanks [MEMBER_ID] [--limit=N] | tbctl thanks hide ACTIVITY_ID --reason=..";
@@ -133,7 +136,12 @@ int ThanksCommand(Client& c, const std::string&, const Args& args) {
 void PrintLatestThanks(const rpb::MemberSummary& s, bool self) {
   if (s.thank_you_notes().empty()) return;
   std::printf("\n  Thank-you notes %s received (latest first):\n", self ? "you" : "they");
+  int shown = 0;
   for (const rpb::ThankYouNote& n : s.thank_you_notes()) {
+    if (shown++ == kCardNotesMax) {
+      std::printf("    (more: tbctl thanks)\n");
+      break;
+    }
     std::printf("    %s  \"%s\" (from %s)\n", DayOf(n.left_at()).c_str(), n.text().c_str(),
                 FromWhom(n).c_str());
   }
