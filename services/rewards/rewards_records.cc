@@ -99,9 +99,7 @@ std::string ThanksRefPrefix(uint64_t c, uint64_t member) {
   return Key(kThanksTag).U64(c).U8(kThanksRef).U64(member).str();
 }
 
-uint64_t ThanksRefEventN(std::string_view key) {
-  return ~records::U64At(key, key.size() - 8);
-}
+uint64_t ThanksRefEventN(std::string_view key) { return ~records::U64At(key, key.size() - 8); }
 
 std::string PairPrefix(char tag, uint64_t c, uint64_t member) {
   return Key(tag).U64(c).U64(member).str();
