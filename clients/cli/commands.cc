@@ -225,6 +225,19 @@ const std::vector<Command>& Commands() {
                or call off the next one planned
 )",
        StreakCommand},
+      {{"thank"},
+       kRewards,
+       R"(  thank ACTIVITY_ID "NOTE"                 thank the member who gave you that time (one
+               note per activity, at most 280 bytes); coordinators: for their organisation
+)",
+       ThankCommand},
+      {{"thanks"},
+       kRewards,
+       R"(  thanks [MEMBER_ID] [--limit=N]          the thank-you notes you received and wrote
+               (coordinators: a member's, hidden ones marked)
+  thanks hide ACTIVITY_ID --reason=..      coordinators: hide an abusive note from members
+)",
+       ThanksCommand},
       {{"dashboard"},
        kRewards,
        R"(  dashboard [--org=ID] [--weeks=26 | --months=12] [--rules=ihi|anhoj] [--csv]

@@ -88,6 +88,10 @@ const std::vector<CommandFlags>& ExpensesCommandFlags();
 int MeCommand(Client& c, const std::string& cmd, const Args& args);
 int DashboardCommand(Client& c, const std::string& cmd, const Args& args);
 int StreakCommand(Client& c, const std::string& cmd, const Args& args);
+// Thank-you notes (thanks_commands.cc); the `me` card's latest notes received.
+int ThankCommand(Client& c, const std::string& cmd, const Args& args);
+int ThanksCommand(Client& c, const std::string& cmd, const Args& args);
+void PrintLatestThanks(const ::timebank::rewards::v1::MemberSummary& s, bool self);
 // Badges and their rules (badge_commands.cc).
 int BadgeCommand(Client& c, const std::string& cmd, const Args& args);
 int RulesCommand(Client& c, const std::string& cmd, const Args& args);

@@ -1,7 +1,8 @@
 // tbctl's recognition commands: a member's give and take as a card in plain English
 // (me, summary), and a community's dashboard with terminal run charts (dashboard),
 // where coordinators also note the changes they try (dashboard annotate), the opt-in
-// leaderboard (leaderboard), and pausing a streak (streak pause, streak resume).
+// leaderboard (leaderboard), and pausing a streak (streak pause, streak resume);
+// thank-you notes are in thanks_commands.cc.
 // Recognition, not competition: no ranks, no balances, and a streak of 0 is not
 // mentioned.
 #include <cstdio>
@@ -99,6 +100,7 @@ void PrintSummaryCard(const rpb::MemberSummary& s, bool self) {
     std::printf("  Longest run: %s in a row.\n", Count(s.longest_streak_weeks(), "week").c_str());
   }
   PrintStreakPause(s, self);
+  PrintLatestThanks(s, self);
   if (s.donations() > 0) {
     std::printf("  Donated %s (%s).\n", HoursAndMinutes(s.minutes_donated()).c_str(),
                 Count(s.donations(), "donation").c_str());
@@ -353,6 +355,9 @@ const std::vector<CommandFlags>& RewardsCommandFlags() {
       {"leaderboard", {"community", "org", "lifetime", "limit", "json"}},
       {"streak pause", {"community", "member", "json"}},
       {"streak resume", {"community", "member", "json"}},
+      {"thank", {"community", "json"}},
+      {"thanks", {"community", "limit", "json"}},
+      {"thanks hide", {"community", "reason", "json"}},
   };
   return *kTable;
 }

@@ -190,6 +190,9 @@ std::vector<StringField> BuildTable() {
       Token("timebank.rewards.v1.ListLeaderboardRequest.page_token"),
       Id("timebank.rewards.v1.ExportCredentialRequest.badge_id"),
       Code("timebank.rewards.v1.PauseStreakRequest.starts_on"),
+      Text("timebank.rewards.v1.LeaveThanksRequest.text", L::kThankYouBytes),
+      Token("timebank.rewards.v1.ListThanksRequest.page_token"),
+      Text("timebank.rewards.v1.HideThanksRequest.reason", L::kReasonBytes),
   };
 }
 

@@ -50,6 +50,8 @@ struct TextLimits {
   static constexpr size_t kOwnerRefBytes = 128;
   // Rewards: a coordinator's note of a change on a dashboard.
   static constexpr size_t kAnnotationBytes = 200;
+  // Rewards: a thank-you note on an activity (one line, plain text).
+  static constexpr size_t kThankYouBytes = 280;
   // Badge rules (the same limits as services/rewards/badges/badge_rules.h).
   static constexpr size_t kBadgeNameBytes = 128;
   static constexpr size_t kBadgeDescriptionBytes = 512;

@@ -113,6 +113,8 @@ MemberFacts FactsOf(const MemberRecord& r, int32_t current_week) {
   f.pool_donations_count = r.donations();
   f.pool_donation_minutes = r.minutes_donated();
   f.redemptions_count = r.redemptions();
+  // Notes not hidden (thank_you_notes.h: hiding one may withdraw the badge).
+  f.thank_you_notes_received_count = r.thank_you_notes_received();
   return f;
 }
 

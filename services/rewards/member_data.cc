@@ -9,6 +9,7 @@
 #include "services/common/records/record_tx.h"
 #include "services/rewards/badge_desk.h"
 #include "services/rewards/rewards_records.h"
+#include "services/rewards/thank_you_notes.h"
 #include "storage/check.h"
 
 namespace timebank::rewards {
@@ -50,6 +51,9 @@ absl::StatusOr<xpb::MemberRewardsExport> MemberDataDesk::Export(
                       EarnedBadges(store, snap.get(), req.community_id(), req.member_id(),
                                    /*with_withdrawn=*/true, /*with_hidden=*/true));
   for (xpb::EarnedBadge& b : badges) *out.add_badges() = std::move(b);
+  TB_ASSIGN_OR_RETURN(std::vector<xpb::ThankYouNote> notes,
+                      AllThanksOf(store, snap.get(), req.community_id(), req.member_id()));
+  for (xpb::ThankYouNote& n : notes) *out.add_thank_you_notes() = std::move(n);
   return out;
 }
 

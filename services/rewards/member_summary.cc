@@ -14,6 +14,7 @@
 #include "services/rewards/rewards_records.h"
 #include "services/rewards/star_cells.h"
 #include "services/rewards/streak_pauses.h"
+#include "services/rewards/thank_you_notes.h"
 #include "storage/check.h"
 
 namespace timebank::rewards {
@@ -108,6 +109,9 @@ absl::StatusOr<MemberSummary> RewardsBook::MemberSummary(const dpb::Principal& c
                       EarnedBadges(store, snap.get(), c, member, /*with_withdrawn=*/false,
                                    /*with_hidden=*/IsCallerMember(caller, c, member)));
   for (rpb::EarnedBadge& b : badges) *out.add_badges() = std::move(b);
+  TB_ASSIGN_OR_RETURN(std::vector<rpb::ThankYouNote> notes,
+                      RecentThanksReceived(store, snap.get(), c, member));
+  for (rpb::ThankYouNote& n : notes) *out.add_thank_you_notes() = std::move(n);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "services/common/records/record_tx.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_records.h"
+#include "services/rewards/thank_you_notes.h"
 #include "storage/check.h"
 
 namespace timebank::rewards {
@@ -87,8 +88,12 @@ absl::Status RewardsProjection::ApplyEvent(const rpb::RecognitionEvent& event, P
       TB_ASSIGN_OR_RETURN(rpb::MemberRecord * record, tx.Mutable<rpb::MemberRecord>(MemberKey(
                                                           c, event.member_erased().member_id())));
       record->set_erased(true);
-      return absl::OkStatus();
+      return EraseThanksTexts(store_, c, event.member_erased().member_id(), tx);
     }
+    case rpb::RecognitionEvent::kThanksLeft:
+      return ApplyThanksLeft(event, badges_, tx);
+    case rpb::RecognitionEvent::kThanksHidden:
+      return ApplyThanksHidden(event, badges_, tx);
     default:
       break;
   }

@@ -82,6 +82,25 @@ std::string RevocationKey(uint64_t c, uint64_t member, std::string_view badge_id
 
 std::string RevocationPrefix(uint64_t c) { return Key(kRevocationTag).U64(c).str(); }
 
+namespace {
+constexpr uint8_t kThanksNote = 1;
+constexpr uint8_t kThanksRef = 2;
+}  // namespace
+
+std::string ThanksKey(uint64_t c, uint64_t activity_id) {
+  return Key(kThanksTag).U64(c).U8(kThanksNote).U64(activity_id).str();
+}
+
+std::string ThanksRefKey(uint64_t c, uint64_t member, uint64_t event_n) {
+  return Key(kThanksTag).U64(c).U8(kThanksRef).U64(member).U64(~event_n).str();
+}
+
+std::string ThanksRefPrefix(uint64_t c, uint64_t member) {
+  return Key(kThanksTag).U64(c).U8(kThanksRef).U64(member).str();
+}
+
+uint64_t ThanksRefEventN(std::string_view key) { return ~records::U64At(key, key.size() - 8); }
+
 std::string PairPrefix(char tag, uint64_t c, uint64_t member) {
   return Key(tag).U64(c).U64(member).str();
 }

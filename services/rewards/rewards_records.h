@@ -39,6 +39,10 @@ inline constexpr char kRulesTag = 'R';   // u64 c -> BadgeRules in force at the 
                                          //   position (absent: the default rules)
 inline constexpr char kZoneTag = 'Z';    // u64 c -> IANA timezone name
 inline constexpr char kCursorTag = '@';  // (nothing) -> Cursor
+// Thank-you notes, applied from their recognition events (so a rebuild replays them):
+inline constexpr char kThanksTag = 'Y';  // u64 c, u8 1, u64 activity -> ThanksRecord;
+                                         // u64 c, u8 2, u64 member, u64 ~event_n -> ThanksRef
+                                         //   (a member's notes, newest first)
 // Not the projection (kept by a rebuild, left out of its digest):
 inline constexpr char kAnnotationTag = 'N';  // u64 c, u64 org, i64 day, u64 id -> Annotation
 inline constexpr char kRequestTag = 'Q';     // request key -> the annotation's key
@@ -49,7 +53,6 @@ inline constexpr char kEventTag = 'L';       // u64 n -> RecognitionEvent (repla
 inline constexpr char kIssuerKeysTag = 'K';  // u64 c -> IssuerKeyring::Serialize()
 inline constexpr char kRevocationTag = 'V';  // u64 c, u64 member, u64 award, badge id
                                              //   -> RevocationEntry
-// Reserved: 'Y' thank-you notes.
 
 // Whether records under `tag` are the projection (what a rebuild replaces and the
 // digest covers) rather than what people wrote or the zones the projection used.
@@ -57,6 +60,7 @@ constexpr bool IsProjectionTag(char tag) {
   return tag != kZoneTag && tag != kAnnotationTag && tag != kRequestTag && tag != kCounterTag &&
          tag != kCursorTag && tag != kEventTag && tag != kIssuerKeysTag && tag != kRevocationTag;
 }
+static_assert(IsProjectionTag(kThanksTag), "notes are rebuilt from their events and digested");
 
 // The granularity byte of a bucket key.
 enum class Grain : uint8_t { kWeek = 1, kMonth = 2 };
@@ -87,6 +91,12 @@ std::string IssuerKeysKey(uint64_t c);
 std::string RevocationKey(uint64_t c, uint64_t member, std::string_view badge_id, uint32_t award);
 // Every revocation entry of community c.
 std::string RevocationPrefix(uint64_t c);
+std::string ThanksKey(uint64_t c, uint64_t activity_id);
+// event_n: the ThanksLeft event's n; keys sort newest first.
+std::string ThanksRefKey(uint64_t c, uint64_t member, uint64_t event_n);
+std::string ThanksRefPrefix(uint64_t c, uint64_t member);
+// The event n of a ThanksRefKey.
+uint64_t ThanksRefEventN(std::string_view key);
 // Every key of one member's pair records of `tag` (kHelpedTag, kHelpedByTag, kOrgGivenTag).
 std::string PairPrefix(char tag, uint64_t c, uint64_t member);
 // The last u64 field of a pair key: the partner or organisation.

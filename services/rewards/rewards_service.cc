@@ -160,4 +160,25 @@ grpc::Status RewardsServiceImpl::EraseMemberRewards(grpc::ServerContext* ctx,
   return Reply(member_data_->Erase(Caller(*ctx), *req), resp);
 }
 
+grpc::Status RewardsServiceImpl::LeaveThanks(grpc::ServerContext* ctx,
+                                             const xpb::LeaveThanksRequest* req,
+                                             xpb::ThankYouNote* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(thanks_->Leave(Caller(*ctx), *req), resp);
+}
+
+grpc::Status RewardsServiceImpl::ListThanks(grpc::ServerContext* ctx,
+                                            const xpb::ListThanksRequest* req,
+                                            xpb::ListThanksResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(thanks_->List(Caller(*ctx), *req), resp);
+}
+
+grpc::Status RewardsServiceImpl::HideThanks(grpc::ServerContext* ctx,
+                                            const xpb::HideThanksRequest* req,
+                                            xpb::ThankYouNote* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(thanks_->Hide(Caller(*ctx), *req), resp);
+}
+
 }  // namespace timebank::rewards

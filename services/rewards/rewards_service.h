@@ -14,6 +14,7 @@
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/streak_pauses.h"
+#include "services/rewards/thank_you_notes.h"
 #include "timebank/rewards/v1/rewards.grpc.pb.h"
 
 namespace timebank::rewards {
@@ -25,7 +26,7 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
   RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, BadgeDesk* badges,
                      RewardsProjection* projection, JournalFollower* follower,
                      Leaderboard* leaderboard, CredentialBook* credentials, PauseDesk* pauses,
-                     MemberDataDesk* member_data)
+                     MemberDataDesk* member_data, ThanksDesk* thanks)
       : book_(book),
         annotations_(annotations),
         badges_(badges),
@@ -34,7 +35,8 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
         leaderboard_(leaderboard),
         credentials_(credentials),
         pauses_(pauses),
-        member_data_(member_data) {}
+        member_data_(member_data),
+        thanks_(thanks) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
@@ -71,6 +73,12 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                                    xpb::MemberRewardsExport*) override;
   grpc::Status EraseMemberRewards(grpc::ServerContext*, const xpb::EraseMemberRewardsRequest*,
                                   xpb::EraseMemberRewardsResponse*) override;
+  grpc::Status LeaveThanks(grpc::ServerContext*, const xpb::LeaveThanksRequest*,
+                           xpb::ThankYouNote*) override;
+  grpc::Status ListThanks(grpc::ServerContext*, const xpb::ListThanksRequest*,
+                          xpb::ListThanksResponse*) override;
+  grpc::Status HideThanks(grpc::ServerContext*, const xpb::HideThanksRequest*,
+                          xpb::ThankYouNote*) override;
 
  private:
   RewardsBook* const book_;
@@ -82,6 +90,7 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
   CredentialBook* const credentials_;
   PauseDesk* const pauses_;
   MemberDataDesk* const member_data_;
+  ThanksDesk* const thanks_;
 };
 
 }  // namespace timebank::rewards

@@ -17,6 +17,7 @@
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/streak_pauses.h"
+#include "services/rewards/thank_you_notes.h"
 #include "services/timebankd/module.h"
 
 namespace timebank {
@@ -53,6 +54,7 @@ class RewardsModule final : public ServiceModule {
   std::unique_ptr<rewards::CredentialBook> credentials_;
   std::unique_ptr<rewards::PauseDesk> pauses_;
   std::unique_ptr<rewards::MemberDataDesk> member_data_;
+  std::unique_ptr<rewards::ThanksDesk> thanks_;
 };
 
 }  // namespace timebank

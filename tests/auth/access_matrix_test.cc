@@ -138,6 +138,11 @@ const std::map<std::string, std::string>& Expected() {
       {"RewardsService/EndStreakPause", "mem adm coo"},
       {"RewardsService/ExportMemberRewards", "svc"},
       {"RewardsService/EraseMemberRewards", "svc"},
+      // The service decides who received the activity; the access rule lets the
+      // community's people ask.
+      {"RewardsService/LeaveThanks", "adm coo fin mem key"},
+      {"RewardsService/ListThanks", "mem adm coo"},
+      {"RewardsService/HideThanks", "adm coo"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},

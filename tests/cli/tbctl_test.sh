@@ -185,6 +185,18 @@ check streak-pause-far 1 "starts_on: a pause can start at most 26 weeks ahead" -
 check streak-pause-usage 1 "usage: tbctl streak pause YYYY-MM-DD WEEKS" -- "$U" streak pause "$later"
 # bob coordinates the carers group: he may pause a member's streak (dee's).
 check streak-pause-coordinator 0 "Member $dee's streak is paused for 1 week" -- "$U" streak pause "$later" 1 --member="$dee"
+# Thank-you notes: bob received dee's gardening ($xid) and thanks her, once.
+check thank-blank 1 "text: required" -- "$U" thank "$xid" "   "
+check thank-too-long 1 "text: .*280" -- "$U" thank "$xid" "$(printf 'x%.0s' $(seq 1 281))"
+check thank-control 1 "text: character 6 is U\+0007" -- "$U" thank "$xid" "$(printf 'thank\ayou')"
+check thank-unknown 1 "activity_id: no exchange or contribution 999999" -- "$U" thank 999999 "Thanks"
+check thank-usage 1 "usage: tbctl thank ACTIVITY_ID" -- "$U" thank "$xid"
+check thank 0 "Your thank-you note on activity $xid is with member $dee" -- "$U" thank "$xid" "Thank you for the gardening"
+check thank-retry 0 "Your thank-you note on activity $xid" -- "$U" thank "$xid" "Thank you for the gardening"
+check thank-twice 1 "activity_id: already thanked" -- "$U" thank "$xid" "Thanks again"
+check thanks-written 0 "$xid .*written .*member $dee .*Thank you for the gardening" -- "$U" thanks
+check thanks-json 0 '"text": "Thank you for the gardening"' -- "$U" thanks --json
+check thanks-hide-no-reason 1 "reason: required" -- "$U" thanks hide "$xid"
 rules_file="$(cd "$(dirname "$0")/../.." && pwd)/deploy/rewards/badge_rules.textproto"
 # Badges: bob gave an hour and received one; he can hide one from others and show it.
 check badges 0 "first-hour-given +First hour given .*held" -- "$U" badges
@@ -255,6 +267,14 @@ check streak-pause-me-dee 0 "Your streak will be paused from Monday" -- "$U" me
 check streak-pause-not-mine 1 "permission denied" -- "$U" streak pause "$later" 1 --member="$bob"
 check streak-resume-called-off 0 "The pause of your streak planned from Monday .* is called off" -- "$U" streak resume
 check streak-resume-nothing 1 "member_id: this member's streak has no pause under way or planned" -- "$U" streak resume
+# dee gave the time: she sees bob's note on her card and in her list, cannot thank
+# herself, and cannot hide a note.
+check thanks-me-dee 0 "Thank-you notes you received" -- "$U" me
+check thanks-me-dee-note 0 "\"Thank you for the gardening\" \(from member $bob\)" -- "$U" me
+check thanks-received-dee 0 "$xid .*received .*member $bob .*Thank you for the gardening" -- "$U" thanks
+check thank-own 1 "activity_id: you gave the time" -- "$U" thank "$xid" "Thanks to me"
+check thanks-hide-member 1 "permission denied" -- "$U" thanks hide "$xid" --reason="do not like it"
+check thanks-other-member 1 "permission denied" -- "$U" thanks "$bob"
 check redeem 0 "redemption +confirmed" -- "$U" redeem 1h --org=2 --what="swim session" --request_id=swim-1
 check redeem-too-much 1 "not enough time credits" -- "$U" redeem 20h --org=2 --what="a year of swims"
 check redeem-not-partner 1 "recognition partners" -- "$U" redeem 1h --org=1 --what="swim"
@@ -279,6 +299,12 @@ check posts-closed-hidden 0 "^id +kind" -- "$U" posts --tag=gardening
 check exchange-closed-post 1 "post 1 is closed" -- "$U" exchange record 30m --provider="$dee" --receiver="$bob" --what="weeding" --post=1
 # Bulk import of volunteer hours from a spreadsheet: dry run, import, re-run.
 check login-ada-5 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+# An admin hides a note: members no longer see it; coordinators see it marked.
+check thanks-of-member 0 "$xid .*received .*Thank you for the gardening" -- "$U" thanks "$dee"
+check thanks-hide 0 "The thank-you note on activity $xid is hidden from members \(reason: a test of hiding\)" -- "$U" thanks hide "$xid" --reason="a test of hiding"
+check thanks-hide-again 1 "activity_id: this note is already hidden" -- "$U" thanks hide "$xid" --reason="again"
+check thanks-hidden-marked 0 "\[hidden: a test of hiding\] Thank you for the gardening" -- "$U" thanks "$dee"
+check thanks-hidden-summary 1 "" -- bash -c "\"$U\" summary $dee | grep -q 'Thank you for the gardening'"
 check import-member-1 0 "added member" -- "$U" member add "Imogen Import" --number=IMP-1
 check import-member-2 0 "added member" -- "$U" member add "Ivan Import" --number=IMP-2
 check login-bob-import 0 "signed in" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob

@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -25,6 +26,7 @@
 #include "timebank/activity/v1/activity.pb.h"
 #include "timebank/expenses/v1/expenses.pb.h"
 #include "timebank/ledger/v1/ledger.pb.h"
+#include "timebank/rewards/v1/rewards.pb.h"
 
 namespace timebank::testing {
 namespace {
@@ -66,11 +68,11 @@ const FieldDescriptor* ItemsField(const Descriptor* response) {
 }
 
 // What identifies an item: its "id" (or, for audit entries, "seq"; for leaderboard
-// entries, "member_id").
+// entries, "member_id"; for thank-you notes, one per activity, "activity_id").
 std::string IdentityOf(const Message& item) {
   const auto* d = item.GetDescriptor();
   const auto* r = item.GetReflection();
-  for (const char* name : {"id", "seq", "member_id"}) {
+  for (const char* name : {"id", "seq", "member_id", "activity_id"}) {
     const FieldDescriptor* f = d->FindFieldByName(name);
     if (f == nullptr) continue;
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) return r->GetString(item, f);
@@ -439,6 +441,49 @@ class PagingConformanceTest : public ::testing::Test {
           TB_RETURN_IF_ERROR(node_->node()->activity()->LogContributions(board.admin, r).status());
           if (!node_->WaitQuiet(60'000)) {
             return absl::DeadlineExceededError("the contributions did not reach the projection");
+          }
+          return ids;
+        }};
+
+    // Contributions of the member to the organisation, each thanked by its coordinator
+    // once the rewards projection has counted it; the member lists the notes received.
+    TB_ASSIGN_OR_RETURN(TestCommunity thanks, Community("Thanks"));
+    s["RewardsService/ListThanks"] = {
+        [=](Message* m) {
+          auto* d = m->GetDescriptor();
+          m->GetReflection()->SetUInt64(m, d->FindFieldByName("community_id"), thanks.id);
+          m->GetReflection()->SetUInt64(m, d->FindFieldByName("member_id"),
+                                        thanks.member.subject_id());
+        },
+        [=, this] { return Token(thanks.member); },
+        [=, this](int n) -> absl::StatusOr<std::vector<std::string>> {
+          std::vector<std::string> ids;
+          for (int i = 0; i < n; ++i) {
+            apb::LogContributionsRequest r;
+            r.set_community_id(thanks.id);
+            r.set_organisation_id(thanks.organisation_id);
+            r.add_member_ids(thanks.member.subject_id());
+            r.set_minutes(30);
+            r.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 3600);
+            r.set_description(absl::StrCat("Thanked session ", ++serial_));
+            r.set_coproduction_type(lpb::COPRODUCTION_TYPE_CO_DELIVERY);
+            TB_ASSIGN_OR_RETURN(auto logged,
+                                node_->node()->activity()->LogContributions(thanks.admin, r));
+            for (const apb::Activity& a : logged) ids.push_back(absl::StrCat(a.id()));
+          }
+          if (!node_->WaitQuiet(60'000)) {
+            return absl::DeadlineExceededError("the contributions did not reach the projection");
+          }
+          for (const std::string& id : ids) {
+            ::timebank::rewards::v1::LeaveThanksRequest req;
+            req.set_community_id(thanks.id);
+            uint64_t activity = 0;
+            TB_CHECK(absl::SimpleAtoi(id, &activity));
+            req.set_activity_id(activity);
+            req.set_text("Thank you from the organisation");
+            grpc::Status s = node_->Call("/timebank.rewards.v1.RewardsService/LeaveThanks", req,
+                                         Token(thanks.coordinator));
+            if (!s.ok()) return absl::InternalError(s.error_message());
           }
           return ids;
         }};

@@ -156,6 +156,9 @@ const std::map<std::string, std::string>& Cases() {
       {"RewardsService/EndStreakPause", kProbe},
       {"RewardsService/ExportMemberRewards", kProbe},  // services only: people are refused
       {"RewardsService/EraseMemberRewards", kProbe},   // services only: people are refused
+      {"RewardsService/LeaveThanks", kProbe},
+      {"RewardsService/ListThanks", kProbe},
+      {"RewardsService/HideThanks", kProbe},
   };
   return *m;
 }

@@ -5,7 +5,8 @@
 // of a backup made afterwards and of the data directory after the node stops, while a
 // backup made before holds every one of them (so the scan can find what it looks for).
 // The journal still verifies, the books still balance, and what others wrote about
-// themselves stays.
+// themselves stays. A thank-you note Lee received loses its text in the rewards service
+// (and in its event log) too.
 #include <grpcpp/grpcpp.h>
 
 #include <filesystem>
@@ -26,6 +27,7 @@
 #include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/expenses/v1/expenses.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
+#include "timebank/rewards/v1/rewards.grpc.pb.h"
 #include "timebank/system/v1/system.grpc.pb.h"
 
 namespace timebank {
@@ -53,6 +55,7 @@ const std::vector<std::string>& LeesTexts() {
       "return ticket PELICAN-line",  // claim line description
       "RECEIPT-IBIS-6654",           // receipt content
       "ibis-ticket.png",             // receipt filename
+      "thanks for the WOMBAT-5521",  // a thank-you note Lee received (rewards)
       "after erasure ZEBU-4411",     // a memo written after the erasure
   };
   return *texts;
@@ -72,6 +75,7 @@ class ErasureTest : public ::testing::Test {
     activity_ = apb::ActivityService::NewStub(ch);
     expenses_ = xpb::ExpensesService::NewStub(ch);
     ledger_ = lpb::LedgerService::NewStub(ch);
+    rewards_ = ::timebank::rewards::v1::RewardsService::NewStub(ch);
     system_ = ::timebank::system::v1::SystemService::NewStub(ch);
 
     directory::Directory* d = node_->directory();
@@ -179,6 +183,7 @@ class ErasureTest : public ::testing::Test {
   std::unique_ptr<apb::ActivityService::Stub> activity_;
   std::unique_ptr<xpb::ExpensesService::Stub> expenses_;
   std::unique_ptr<lpb::LedgerService::Stub> ledger_;
+  std::unique_ptr<::timebank::rewards::v1::RewardsService::Stub> rewards_;
   std::unique_ptr<::timebank::system::v1::SystemService::Stub> system_;
   uint64_t community_ = 0, org_ = 0;
   dpb::Principal lee_, kim_, ada_, fiona_;
@@ -233,6 +238,19 @@ void ErasureTest::LeeTakesPart() {
   s = Call(activity_.get(), As(kim_), &A::RespondToExchange, respond, &a);
   ASSERT_TRUE(s.ok()) << s.error_message();
   exchange_ = a.id();
+  // Kim thanks Lee for it, once the rewards service has counted the exchange.
+  ::timebank::rewards::v1::LeaveThanksRequest thank;
+  thank.set_community_id(community_);
+  thank.set_activity_id(exchange_);
+  thank.set_text("thanks for the WOMBAT-5521");
+  ::timebank::rewards::v1::ThankYouNote note;
+  for (int i = 0; i < 200; ++i) {
+    s = Call(rewards_.get(), As(kim_), &::timebank::rewards::v1::RewardsService::Stub::LeaveThanks,
+             thank, &note);
+    if (s.error_code() != grpc::StatusCode::NOT_FOUND) break;
+    absl::SleepFor(absl::Milliseconds(25));
+  }
+  ASSERT_TRUE(s.ok()) << s.error_message();
   // An offer.
   apb::CreatePostRequest post;
   post.mutable_post()->set_community_id(community_);

@@ -3,8 +3,9 @@
 // their own summary; a rebuild from the journal gives the same digest; a restarted
 // node resumes from its cursor without counting anything twice; the leaderboard shows
 // only members who consented, and only the community's own; a streak is paused by its
-// member or a coordinator, and the pause outlives a rebuild; a member's export holds
-// their rewards, and an erasure takes them off the leaderboard.
+// member or a coordinator, and the pause outlives a rebuild; a thank-you note reaches
+// the provider, a coordinator hides it, and both outlive a rebuild; a member's export
+// holds their rewards, and an erasure takes them off the leaderboard.
 #include <google/protobuf/field_mask.pb.h>
 
 #include <memory>
@@ -55,20 +56,27 @@ class RewardsGrpcTest : public ::testing::Test {
     org.set_community_id(community_);
     org.set_name("Carers");
     org.set_kind(dpb::ORGANISATION_KIND_CHARITY);
-    const uint64_t carers = d->CreateOrganisation(directory::Actor(), org, "").value().id();
-    coo_ = testing::AddPerson(d, community_, "Coordinator", {dpb::ROLE_COORDINATOR}, carers);
+    carers_ = d->CreateOrganisation(directory::Actor(), org, "").value().id();
+    coo_ = testing::AddPerson(d, community_, "Coordinator", {dpb::ROLE_COORDINATOR}, carers_);
   }
 
   // Posts an exchange (giver helped receiver) through the ledger's gRPC API, retrying
   // while the directory is still opening the accounts; its journal seq.
-  uint64_t Exchange(const dpb::Principal& giver, const dpb::Principal& receiver, int64_t minutes) {
+  // With an activity id, the transfer is the one the activity service posts for it.
+  uint64_t Exchange(const dpb::Principal& giver, const dpb::Principal& receiver, int64_t minutes,
+                    uint64_t activity_id = 0) {
     lpb::CreateTransfersRequest req;
     lpb::Transfer* t = req.add_transfers();
-    t->set_id(PersonChosenId(community_, absl::StrCat("t", ++transfers_)));
+    t->set_id(activity_id != 0 ? ActivityTransferId(community_, activity_id)
+                               : PersonChosenId(community_, absl::StrCat("t", ++transfers_)));
     t->set_kind(lpb::TRANSFER_KIND_EXCHANGE);
     t->set_debit_account_id(MemberAccountId(community_, receiver.subject_id()));
     t->set_credit_account_id(MemberAccountId(community_, giver.subject_id()));
     t->set_amount(minutes);
+    return Post(req);
+  }
+
+  uint64_t Post(const lpb::CreateTransfersRequest& req) {
     std::string last;
     for (int attempt = 0; attempt < 100; ++attempt) {
       lpb::CreateTransfersResponse resp;
@@ -108,6 +116,7 @@ class RewardsGrpcTest : public ::testing::Test {
   std::unique_ptr<rpb::RewardsService::Stub> rewards_;
   std::unique_ptr<lpb::LedgerService::Stub> ledger_;
   uint64_t community_ = 0;
+  uint64_t carers_ = 0;
   int transfers_ = 0;
   dpb::Principal ana_, ben_, coo_;
 };
@@ -168,7 +177,24 @@ TEST_F(RewardsGrpcTest, AMemberSeesOnlyTheirOwnSummaryAndACoordinatorSeesAnyone)
 TEST_F(RewardsGrpcTest, ARebuildAndARestartGiveTheSameProjection) {
   MakeCommunity();
   uint64_t last = 0;
-  for (int i = 0; i < 20; ++i) last = Exchange(i % 2 ? ana_ : ben_, i % 2 ? ben_ : ana_, 15 + i);
+  // The first ten are activities; between the two halves their receivers thank for
+  // two of them (recognition events logged mid-journal, which a rebuild replays there).
+  for (int i = 0; i < 20; ++i) {
+    if (i == 10) {
+      ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
+      for (uint64_t activity : {100, 101}) {
+        rpb::LeaveThanksRequest req;
+        req.set_community_id(community_);
+        req.set_activity_id(activity);
+        req.set_text(absl::StrCat("thanks for ", activity));
+        rpb::ThankYouNote note;
+        grpc::Status s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::LeaveThanks,
+                                       node_->TokenFor(activity == 100 ? ana_ : ben_), req, &note);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+      }
+    }
+    last = Exchange(i % 2 ? ana_ : ben_, i % 2 ? ben_ : ana_, 15 + i, i < 10 ? 100 + i : 0);
+  }
   ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
   const rpb::ProjectionStatus live = Status();
   EXPECT_GT(live.records(), 0u);
@@ -191,7 +217,9 @@ TEST_F(RewardsGrpcTest, ARebuildAndARestartGiveTheSameProjection) {
   ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
   int64_t given = 60;
   for (int i = 0; i < 20; ++i) given += i % 2 ? 15 + i : 0;
-  EXPECT_EQ(ana.minutes_given(), given);  // nothing counted twice after the restart
+  EXPECT_EQ(ana.minutes_given(), given);     // nothing counted twice after the restart
+  ASSERT_EQ(ana.thank_you_notes_size(), 1);  // Ben thanked her for activity 101, once
+  EXPECT_EQ(ana.thank_you_notes(0).text(), "thanks for 101");
 }
 
 TEST_F(RewardsGrpcTest, TheLeaderboardShowsOnlyMembersWhoConsentedAndOnlyOfTheCommunity) {
@@ -418,6 +446,96 @@ TEST_F(RewardsGrpcTest, AStreakIsPausedByItsMemberOrACoordinatorAndARebuildKeeps
   EXPECT_EQ(ana.streak_pauses_size(), 1);
 }
 
+TEST_F(RewardsGrpcTest, AThankYouReachesTheProviderACoordinatorHidesItAndARebuildKeepsBoth) {
+  MakeCommunity();
+  constexpr uint64_t kActivity = 41;
+  const uint64_t last = Exchange(ana_, ben_, 90, kActivity);  // Ana helped Ben
+  ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
+  auto leave = [&](const dpb::Principal& as, uint64_t activity, const std::string& text,
+                   rpb::ThankYouNote* out) {
+    rpb::LeaveThanksRequest req;
+    req.set_community_id(community_);
+    req.set_activity_id(activity);
+    req.set_text(text);
+    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::LeaveThanks,
+                         node_->TokenFor(as), req, out);
+  };
+  auto list = [&](const dpb::Principal& as, uint64_t member, rpb::ListThanksResponse* out) {
+    rpb::ListThanksRequest req;
+    if (member != 0) {
+      req.set_community_id(community_);
+      req.set_member_id(member);
+    }
+    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListThanks,
+                         node_->TokenFor(as), req, out);
+  };
+  auto hide = [&](const dpb::Principal& as, const std::string& reason, rpb::ThankYouNote* out) {
+    rpb::HideThanksRequest req;
+    req.set_community_id(community_);
+    req.set_activity_id(kActivity);
+    req.set_reason(reason);
+    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::HideThanks,
+                         node_->TokenFor(as), req, out);
+  };
+  auto expect_refused = [](const grpc::Status& s, grpc::StatusCode code, const std::string& field) {
+    EXPECT_EQ(s.error_code(), code) << s.error_message();
+    EXPECT_EQ(s.error_message().rfind(field + ": ", 0), 0u) << s.error_message();
+  };
+  rpb::ThankYouNote note;
+  expect_refused(leave(ana_, kActivity, "Thanks me", &note), grpc::StatusCode::FAILED_PRECONDITION,
+                 "activity_id");
+  expect_refused(leave(ben_, 999, "Thank you", &note), grpc::StatusCode::NOT_FOUND, "activity_id");
+  expect_refused(leave(ben_, kActivity, std::string(281, 'x'), &note),
+                 grpc::StatusCode::INVALID_ARGUMENT, "text");
+  expect_refused(leave(ben_, kActivity, "tab\there", &note), grpc::StatusCode::INVALID_ARGUMENT,
+                 "text");
+  grpc::Status s = leave(ben_, kActivity, "Thank you for the lift to the clinic", &note);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(note.provider_member_id(), ana_.subject_id());
+  EXPECT_EQ(note.author_member_id(), ben_.subject_id());
+  expect_refused(leave(ben_, kActivity, "And again", &note), grpc::StatusCode::FAILED_PRECONDITION,
+                 "activity_id");
+
+  rpb::MemberSummary ana;
+  ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
+  ASSERT_EQ(ana.thank_you_notes_size(), 1);
+  EXPECT_EQ(ana.thank_you_notes(0).text(), "Thank you for the lift to the clinic");
+  rpb::ListThanksResponse listed;
+  ASSERT_TRUE(list(ana_, 0, &listed).ok());
+  ASSERT_EQ(listed.notes_size(), 1);
+  EXPECT_TRUE(listed.notes(0).received());
+  EXPECT_EQ(list(ben_, ana_.subject_id(), &listed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Only coordinators and admins hide, with a reason; then members see it nowhere.
+  EXPECT_EQ(hide(ana_, "I do not like it", &note).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  expect_refused(hide(coo_, "", &note), grpc::StatusCode::INVALID_ARGUMENT, "reason");
+  s = hide(coo_, "names another member", &note);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(note.hidden());
+  ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
+  EXPECT_EQ(ana.thank_you_notes_size(), 0);
+  ASSERT_TRUE(list(ana_, 0, &listed).ok());
+  EXPECT_EQ(listed.notes_size(), 0);
+  ASSERT_TRUE(list(coo_, ana_.subject_id(), &listed).ok());
+  ASSERT_EQ(listed.notes_size(), 1);
+  EXPECT_TRUE(listed.notes(0).hidden());
+  EXPECT_EQ(listed.notes(0).hidden_reason(), "names another member");
+
+  const std::string live = Status().digest_hex();
+  auto op = testing::OperatorPrincipal(node_.get());
+  ASSERT_TRUE(op.ok()) << op.status();
+  rpb::ProjectionStatus rebuilt;
+  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::RebuildProjection,
+                            node_->TokenFor(*op), rpb::RebuildProjectionRequest(), &rebuilt)
+                  .ok());
+  EXPECT_EQ(rebuilt.digest_hex(), live);
+  rpb::ListThanksResponse after;
+  ASSERT_TRUE(list(coo_, ana_.subject_id(), &after).ok());
+  EXPECT_EQ(after.SerializeAsString(), listed.SerializeAsString());
+}
+
 }  // namespace
 }  // namespace timebank
 
@@ -439,9 +557,18 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
     mask.add_paths("consent.appear_on_leaderboards");
     ASSERT_TRUE(d->UpdateMember(directory::Actor(), *m, mask).ok());
   }
-  Exchange(ana_, ben_, 75);
+  constexpr uint64_t kAnasHelp = 77;
+  Exchange(ana_, ben_, 75, kAnasHelp);
   const uint64_t last = Exchange(ben_, ana_, 30);
   ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
+  rpb::LeaveThanksRequest thank;
+  thank.set_community_id(community_);
+  thank.set_activity_id(kAnasHelp);
+  thank.set_text("Thank you Ana, the KESTREL-1187 shelf is up");
+  rpb::ThankYouNote note;
+  grpc::Status left = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::LeaveThanks,
+                                    node_->TokenFor(ben_), thank, &note);
+  ASSERT_TRUE(left.ok()) << left.error_message();
 
   // Ana's export, asked by Ana through the directory, holds her rewards.
   auto directory = dpb::DirectoryService::NewStub(MakeChannel(node_->address()));
@@ -458,6 +585,7 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
       << exported.json();
   EXPECT_TRUE(absl::StrContains(exported.json(), "\"badge_id\": \"two-way-street\""))
       << exported.json();
+  EXPECT_TRUE(absl::StrContains(exported.json(), "KESTREL-1187 shelf")) << exported.json();
   // The rewards part alone is for services only.
   rpb::ExportMemberRewardsRequest direct;
   direct.set_community_id(community_);
@@ -517,6 +645,23 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
   for (int i = 0; i < 200 && d->DrainOutbox() > 0; ++i) absl::SleepFor(absl::Milliseconds(20));
   ASSERT_EQ(d->DrainOutbox(), 0u) << "every service, rewards included, confirmed the erasure";
   EXPECT_TRUE(board().empty());
+  // Ana's thank-you note from Ben lost its text; who thanked whom for what stays.
+  auto bens_notes = [&]() {
+    rpb::ListThanksRequest list;
+    list.set_community_id(community_);
+    list.set_member_id(ben_.subject_id());
+    rpb::ListThanksResponse notes;
+    grpc::Status st = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListThanks,
+                                    node_->TokenFor(coo_), list, &notes);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return notes;
+  };
+  rpb::ListThanksResponse notes = bens_notes();
+  ASSERT_EQ(notes.notes_size(), 1) << notes.ShortDebugString();
+  EXPECT_EQ(notes.notes(0).text(), "");
+  EXPECT_TRUE(notes.notes(0).text_erased());
+  EXPECT_EQ(notes.notes(0).provider_member_id(), ana_.subject_id());
+  EXPECT_EQ(notes.notes(0).activity_id(), kAnasHelp);
 
   // A rebuild replays the erasures where they happened: the same projection.
   const rpb::ProjectionStatus live = Status();
@@ -528,6 +673,9 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(rebuilt.digest_hex(), live.digest_hex());
   EXPECT_TRUE(board().empty());
+  notes = bens_notes();
+  ASSERT_EQ(notes.notes_size(), 1) << "the erased note is replayed, without its text";
+  EXPECT_TRUE(notes.notes(0).text_erased());
 }
 
 }  // namespace

@@ -215,6 +215,17 @@ std::vector<AccessRule> BuildTable() {
        "member_id"},
       {rew + "ExportMemberRewards", {G::kService}},  // the directory's data export
       {rew + "EraseMemberRewards", {G::kService}},   // the directory's erasure of a member
+      // Whoever received the activity (a member, or a coordinator for the organisation
+      // a contribution was given to) thanks for it: the service checks which of the
+      // community's people that is.
+      {rew + "LeaveThanks", {G::kCommunityMember}, "community_id"},
+      // A member reads the notes they received and wrote; coordinators and admins
+      // anyone's (and see hidden ones); only they hide an abusive note.
+      {rew + "ListThanks",
+       {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
+       "community_id",
+       "member_id"},
+      {rew + "HideThanks", {G::kAdmin, G::kCoordinator}, "community_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},
