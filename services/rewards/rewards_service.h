@@ -10,6 +10,7 @@
 #include "services/rewards/credential_book.h"
 #include "services/rewards/journal_follower.h"
 #include "services/rewards/leaderboard.h"
+#include "services/rewards/notice_desk.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/streak_pauses.h"
@@ -23,7 +24,8 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
  public:
   RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, BadgeDesk* badges,
                      RewardsProjection* projection, JournalFollower* follower,
-                     Leaderboard* leaderboard, CredentialBook* credentials, PauseDesk* pauses)
+                     Leaderboard* leaderboard, CredentialBook* credentials, PauseDesk* pauses,
+                     NoticeDesk* notices)
       : book_(book),
         annotations_(annotations),
         badges_(badges),
@@ -31,7 +33,8 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
         follower_(follower),
         leaderboard_(leaderboard),
         credentials_(credentials),
-        pauses_(pauses) {}
+        pauses_(pauses),
+        notices_(notices) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
@@ -64,6 +67,10 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                            xpb::StreakPause*) override;
   grpc::Status EndStreakPause(grpc::ServerContext*, const xpb::EndStreakPauseRequest*,
                               xpb::StreakPause*) override;
+  // Sends notices in batches (NoticeDesk); following, waits for new ones until the
+  // client cancels or the server stops.
+  grpc::Status WatchRecognition(grpc::ServerContext*, const xpb::WatchRecognitionRequest*,
+                                grpc::ServerWriter<xpb::RecognitionNotice>*) override;
 
  private:
   RewardsBook* const book_;
@@ -74,6 +81,7 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
   Leaderboard* const leaderboard_;
   CredentialBook* const credentials_;
   PauseDesk* const pauses_;
+  NoticeDesk* const notices_;
 };
 
 }  // namespace timebank::rewards

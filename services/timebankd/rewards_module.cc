@@ -17,6 +17,7 @@ absl::Status RewardsModule::Open(NodeContext& ctx) {
                                                  peers_.get(), clock);
   badges_ = std::make_unique<rewards::BadgeDesk>(projection_.get(), peers_.get(), clock);
   pauses_ = std::make_unique<rewards::PauseDesk>(projection_.get(), peers_.get(), clock);
+  notices_ = std::make_unique<rewards::NoticeDesk>(projection_.get(), peers_.get());
   leaderboard_ = std::make_unique<rewards::Leaderboard>(projection_.get(), peers_.get(), clock);
   // The follower exists from Open so the service can hand rebuilds to it; it starts
   // reading once the server listens (Connect).
@@ -32,7 +33,7 @@ std::vector<std::unique_ptr<grpc::Service>> RewardsModule::Services() {
   std::vector<std::unique_ptr<grpc::Service>> out;
   out.push_back(std::make_unique<rewards::RewardsServiceImpl>(
       book_.get(), annotations_.get(), badges_.get(), projection_.get(), follower_.get(),
-      leaderboard_.get(), credentials_.get(), pauses_.get()));
+      leaderboard_.get(), credentials_.get(), pauses_.get(), notices_.get()));
   return out;
 }
 

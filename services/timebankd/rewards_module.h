@@ -13,6 +13,7 @@
 #include "services/rewards/credential_book.h"
 #include "services/rewards/journal_follower.h"
 #include "services/rewards/leaderboard.h"
+#include "services/rewards/notice_desk.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/streak_pauses.h"
@@ -51,6 +52,7 @@ class RewardsModule final : public ServiceModule {
   std::unique_ptr<rewards::Leaderboard> leaderboard_;
   std::unique_ptr<rewards::CredentialBook> credentials_;
   std::unique_ptr<rewards::PauseDesk> pauses_;
+  std::unique_ptr<rewards::NoticeDesk> notices_;
 };
 
 }  // namespace timebank

@@ -136,6 +136,7 @@ const std::map<std::string, std::string>& Expected() {
       {"RewardsService/RotateIssuerKey", "adm"},
       {"RewardsService/PauseStreak", "mem adm coo"},
       {"RewardsService/EndStreakPause", "mem adm coo"},
+      {"RewardsService/WatchRecognition", "mem adm coo"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},

@@ -154,6 +154,7 @@ const std::map<std::string, std::string>& Cases() {
       {"RewardsService/RotateIssuerKey", kProbe},
       {"RewardsService/PauseStreak", kProbe},
       {"RewardsService/EndStreakPause", kProbe},
+      {"RewardsService/WatchRecognition", kProbe},
   };
   return *m;
 }

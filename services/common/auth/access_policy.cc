@@ -213,6 +213,12 @@ std::vector<AccessRule> BuildTable() {
        {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
        "community_id",
        "member_id"},
+      // A member's own recognition notices; coordinators and admins any member's, or
+      // with member_id 0 the whole community's.
+      {rew + "WatchRecognition",
+       {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
+       "community_id",
+       "member_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},
