@@ -225,6 +225,13 @@ const std::vector<Command>& Commands() {
                or call off the next one planned
 )",
        StreakCommand},
+      {{"notices"},
+       kRewards,
+       R"(  notices [community | --member=ID] [--since=SEQ] [--follow]   badges earned, streak
+               milestones and thank-you notes, as sentences; coordinators: a member's or the
+               whole community's. --since resumes after a seq; --follow waits for new ones
+)",
+       NoticesCommand},
       {{"dashboard"},
        kRewards,
        R"(  dashboard [--org=ID] [--weeks=26 | --months=12] [--rules=ihi|anhoj] [--csv]

@@ -88,6 +88,7 @@ const std::vector<CommandFlags>& ExpensesCommandFlags();
 int MeCommand(Client& c, const std::string& cmd, const Args& args);
 int DashboardCommand(Client& c, const std::string& cmd, const Args& args);
 int StreakCommand(Client& c, const std::string& cmd, const Args& args);
+int NoticesCommand(Client& c, const std::string& cmd, const Args& args);
 // Badges and their rules (badge_commands.cc).
 int BadgeCommand(Client& c, const std::string& cmd, const Args& args);
 int RulesCommand(Client& c, const std::string& cmd, const Args& args);

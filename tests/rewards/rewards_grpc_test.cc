@@ -3,11 +3,14 @@
 // their own summary; a rebuild from the journal gives the same digest; a restarted
 // node resumes from its cursor without counting anything twice; the leaderboard shows
 // only members who consented, and only the community's own; a streak is paused by its
-// member or a coordinator, and the pause outlives a rebuild.
+// member or a coordinator, and the pause outlives a rebuild; recognition notices stream
+// to their member or a coordinator, resume after a seq and follow new ones.
 #include <google/protobuf/field_mask.pb.h>
 
+#include <future>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -412,6 +415,83 @@ TEST_F(RewardsGrpcTest, AStreakIsPausedByItsMemberOrACoordinatorAndARebuildKeeps
   EXPECT_EQ(rebuilt.digest_hex(), live);
   ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
   EXPECT_EQ(ana.streak_pauses_size(), 1);
+}
+
+// The badge ids of `notices` awarded, in order.
+std::vector<std::string> Awarded(const std::vector<rpb::RecognitionNotice>& notices) {
+  std::vector<std::string> out;
+  for (const rpb::RecognitionNotice& n : notices) {
+    if (n.has_badge_awarded()) out.push_back(n.badge_awarded().badge_id());
+  }
+  return out;
+}
+
+TEST_F(RewardsGrpcTest, NoticesStreamToTheirMemberOrACoordinatorResumeAndFollow) {
+  MakeCommunity();
+  const uint64_t last = Exchange(ana_, ben_, 60);
+  ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
+  auto watch = [&](const dpb::Principal& as, uint64_t c, uint64_t member, uint64_t from_seq,
+                   std::vector<rpb::RecognitionNotice>* out) {
+    rpb::WatchRecognitionRequest req;
+    req.set_community_id(c);
+    req.set_member_id(member);
+    req.set_from_seq(from_seq);
+    grpc::ClientContext ctx;
+    auth::AddBearer(&ctx, node_->TokenFor(as));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    std::unique_ptr<grpc::ClientReader<rpb::RecognitionNotice>> reader =
+        rewards_->WatchRecognition(&ctx, req);
+    rpb::RecognitionNotice n;
+    while (reader->Read(&n)) out->push_back(n);
+    return reader->Finish();
+  };
+  std::vector<rpb::RecognitionNotice> mine;
+  grpc::Status s = watch(ana_, 0, 0, 0, &mine);  // "mine"
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(Awarded(mine), (std::vector<std::string>{"first-hour-given"}));
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].member_id(), ana_.subject_id());
+  EXPECT_EQ(mine[0].badge_awarded().name(), "First hour given");
+  std::vector<rpb::RecognitionNotice> after;
+  ASSERT_TRUE(watch(ana_, community_, ana_.subject_id(), mine[0].seq(), &after).ok());
+  EXPECT_TRUE(after.empty());
+  // The coordinator sees the whole community's; nobody else may.
+  std::vector<rpb::RecognitionNotice> all;
+  ASSERT_TRUE(watch(coo_, community_, 0, 0, &all).ok());
+  EXPECT_EQ(all.size(), 2u);
+  std::vector<rpb::RecognitionNotice> refused;
+  EXPECT_EQ(watch(ben_, community_, ana_.subject_id(), 0, &refused).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(watch(ben_, community_, 0, 0, &refused).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(watch(coo_, community_, 999'999, 0, &refused).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(refused.empty());
+
+  // Following: what Ana earns next arrives on the open stream.
+  rpb::WatchRecognitionRequest req;
+  req.set_from_seq(all.back().seq());
+  req.set_follow(true);
+  grpc::ClientContext ctx;
+  auth::AddBearer(&ctx, node_->TokenFor(ana_));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  std::unique_ptr<grpc::ClientReader<rpb::RecognitionNotice>> reader =
+      rewards_->WatchRecognition(&ctx, req);
+  std::future<std::vector<std::string>> followed = std::async(std::launch::async, [&] {
+    std::vector<rpb::RecognitionNotice> got;
+    rpb::RecognitionNotice n;
+    // first-hour-received and two-way-street, in either order.
+    while (got.size() < 2 && reader->Read(&n)) got.push_back(n);
+    return Awarded(got);
+  });
+  absl::SleepFor(absl::Milliseconds(200));  // the stream is open and waiting
+  Exchange(ben_, ana_, 60);
+  ASSERT_EQ(followed.wait_for(std::chrono::seconds(15)), std::future_status::ready);
+  std::vector<std::string> got = followed.get();
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"first-hour-received", "two-way-street"}));
+  ctx.TryCancel();
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
 }  // namespace
