@@ -52,12 +52,12 @@ absl::Status NoticeLog::AfterStreak(ProjectionTx& tx, uint64_t c, uint64_t membe
     noticed = 0;
   }
   const uint32_t reached = streak.milestones_mask;
+  // Below the first milestone there is nothing to remember: the record stays as it was
+  // (so a transfer that is reversed leaves the record exactly as before it).
+  if (reached == 0) return absl::OkStatus();
   const uint32_t fresh = reached & ~noticed;
-  if (record->milestone_streak_start_week() != streak.current_start_week ||
-      record->milestones_noticed_mask() != (noticed | reached)) {
-    record->set_milestone_streak_start_week(streak.current_start_week);
-    record->set_milestones_noticed_mask(noticed | reached);
-  }
+  record->set_milestone_streak_start_week(streak.current_start_week);
+  record->set_milestones_noticed_mask(noticed | reached);
   if (fresh == 0) return absl::OkStatus();
   const int highest = std::bit_width(fresh) - 1;
   TB_CHECK(highest >= 0 && highest < static_cast<int>(kStreakMilestonesWeeks.size()));
