@@ -492,6 +492,21 @@ TEST_F(RewardsGrpcTest, NoticesStreamToTheirMemberOrACoordinatorResumeAndFollow)
   EXPECT_EQ(got, (std::vector<std::string>{"first-hour-received", "two-way-street"}));
   ctx.TryCancel();
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+
+  // A following stream ends when the server stops (it does not hold the shutdown up).
+  grpc::ClientContext stopping;
+  auth::AddBearer(&stopping, node_->TokenFor(ana_));
+  stopping.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  std::unique_ptr<grpc::ClientReader<rpb::RecognitionNotice>> open =
+      rewards_->WatchRecognition(&stopping, req);
+  absl::SleepFor(absl::Milliseconds(200));
+  const absl::Time stop_began = absl::Now();
+  node_->Shutdown();
+  rpb::RecognitionNotice n;
+  while (open->Read(&n)) {
+  }
+  EXPECT_FALSE(open->Finish().ok());
+  EXPECT_LT(absl::Now() - stop_began, absl::Seconds(10));
 }
 
 }  // namespace
