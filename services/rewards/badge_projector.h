@@ -5,6 +5,8 @@
 // time); each award stores the evidence it was made on. A rules change re-evaluates a
 // whole community. All of it is projection records in the step's ProjectionTx, so
 // badges commit with the cursor like every other sum: none awarded twice, none missed.
+// Each award, withdrawal and streak milestone is also a recognition notice
+// (notice_log.h), appended in the same tx.
 #ifndef TIMEBANK_SERVICES_REWARDS_BADGE_PROJECTOR_H_
 #define TIMEBANK_SERVICES_REWARDS_BADGE_PROJECTOR_H_
 
