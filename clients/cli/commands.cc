@@ -238,6 +238,13 @@ const std::vector<Command>& Commands() {
   thanks hide ACTIVITY_ID --reason=..      coordinators: hide an abusive note from members
 )",
        ThanksCommand},
+      {{"notices"},
+       kRewards,
+       R"(  notices [community | --member=ID] [--since=SEQ] [--follow]   badges earned, streak
+               milestones and thank-you notes, as sentences; coordinators: a member's or the
+               whole community's. --since resumes after a seq; --follow waits for new ones
+)",
+       NoticesCommand},
       {{"dashboard"},
        kRewards,
        R"(  dashboard [--org=ID] [--weeks=26 | --months=12] [--rules=ihi|anhoj] [--csv]

@@ -92,6 +92,7 @@ int StreakCommand(Client& c, const std::string& cmd, const Args& args);
 int ThankCommand(Client& c, const std::string& cmd, const Args& args);
 int ThanksCommand(Client& c, const std::string& cmd, const Args& args);
 void PrintLatestThanks(const ::timebank::rewards::v1::MemberSummary& s, bool self);
+int NoticesCommand(Client& c, const std::string& cmd, const Args& args);
 // Badges and their rules (badge_commands.cc).
 int BadgeCommand(Client& c, const std::string& cmd, const Args& args);
 int RulesCommand(Client& c, const std::string& cmd, const Args& args);

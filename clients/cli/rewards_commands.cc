@@ -1,10 +1,13 @@
 // tbctl's recognition commands: a member's give and take as a card in plain English
 // (me, summary), and a community's dashboard with terminal run charts (dashboard),
 // where coordinators also note the changes they try (dashboard annotate), the opt-in
-// leaderboard (leaderboard), and pausing a streak (streak pause, streak resume);
-// thank-you notes are in thanks_commands.cc.
+// leaderboard (leaderboard), pausing a streak (streak pause, streak resume), and the
+// recognition notices as sentences (notices [--follow]); thank-you notes are in
+// thanks_commands.cc.
 // Recognition, not competition: no ranks, no balances, and a streak of 0 is not
 // mentioned.
+#include <google/protobuf/util/json_util.h>
+
 #include <cstdio>
 #include <random>
 #include <string>
@@ -15,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/ledger_common.h"
 #include "clients/cli/paging.h"
 #include "clients/cli/run_chart_text.h"
 #include "clients/common/table.h"
@@ -24,10 +28,12 @@ ABSL_DECLARE_FLAG(uint64_t, org);
 ABSL_DECLARE_FLAG(bool, csv);
 ABSL_DECLARE_FLAG(int, limit);
 ABSL_DECLARE_FLAG(uint64_t, member);
+ABSL_DECLARE_FLAG(std::string, since);
 ABSL_FLAG(int, weeks, 26, "dashboard: how many weeks back (1..520)");
 ABSL_FLAG(int, months, 0, "dashboard: months instead of weeks, this many back (1..120)");
 ABSL_FLAG(std::string, rules, "ihi", "dashboard: run-chart rules, ihi or anhoj");
 ABSL_FLAG(bool, lifetime, false, "leaderboard: every week, not only the last 13");
+ABSL_FLAG(bool, follow, false, "notices: keep watching and print new ones as they come");
 
 namespace timebank::cli {
 namespace {
@@ -197,6 +203,76 @@ int StreakCommand(Client& c, const std::string&, const Args& args) {
 
 namespace {
 
+constexpr char kNoticesUsage[] =
+    "usage: tbctl notices [community | --member=ID] [--since=SEQ] [--follow] [--json]";
+
+// One notice as a sentence: "You earned the badge Two-way street". `self`: the
+// caller's own notices.
+std::string NoticeInWords(const rpb::RecognitionNotice& n, bool self) {
+  const std::string who = self ? "You" : absl::StrCat("Member ", n.member_id());
+  const std::string whose = self ? "Your" : absl::StrCat("Member ", n.member_id(), "'s");
+  switch (n.notice_case()) {
+    case rpb::RecognitionNotice::kBadgeAwarded:
+      return absl::StrCat(who, " earned the badge ", n.badge_awarded().name());
+    case rpb::RecognitionNotice::kBadgeWithdrawn:
+      return absl::StrCat(whose, " badge ", n.badge_withdrawn().name(),
+                          " was withdrawn: what earned it no longer counts");
+    case rpb::RecognitionNotice::kStreakMilestone:
+      return absl::StrCat(self ? "" : absl::StrCat("Member ", n.member_id(), ": "),
+                          n.streak_milestone().weeks(), " weeks in a row — well done");
+    case rpb::RecognitionNotice::kThanksReceived:
+      return absl::StrCat(who, " received a thank-you note (activity ",
+                          n.thanks_received().activity_id(), ")");
+    default:
+      return absl::StrCat("(a notice this tbctl does not know: ", n.ShortDebugString(), ")");
+  }
+}
+
+}  // namespace
+
+int NoticesCommand(Client& c, const std::string&, const Args& args) {
+  rpb::WatchRecognitionRequest req;
+  const uint64_t member = absl::GetFlag(FLAGS_member);
+  const bool community = args.size() == 1 && args[0] == "community";
+  if ((!args.empty() && !community) || (community && member != 0)) Die(kNoticesUsage);
+  if (community || member != 0) {
+    req.set_community_id(CurrentCommunity(c));
+    req.set_member_id(member);
+  }
+  const std::string since = absl::GetFlag(FLAGS_since);
+  uint64_t from_seq = 0;
+  if (!since.empty() && !absl::SimpleAtoi(since, &from_seq)) {
+    Die("--since: the seq of the last notice seen (a number), e.g. --since=12");
+  }
+  req.set_from_seq(from_seq);
+  req.set_follow(absl::GetFlag(FLAGS_follow));
+  grpc::ClientContext ctx;
+  c.Prepare(&ctx, 0);
+  auto reader = c.rewards()->WatchRecognition(&ctx, req);
+  rpb::RecognitionNotice n;
+  int printed = 0;
+  while (reader->Read(&n)) {
+    ++printed;
+    if (Json()) {
+      std::string out;
+      google::protobuf::util::JsonPrintOptions o;
+      o.preserve_proto_field_names = true;
+      (void)google::protobuf::util::MessageToJsonString(n, &out, o);
+      std::printf("%s\n", out.c_str());
+    } else {
+      std::printf("#%-5llu %s  %s\n", static_cast<unsigned long long>(n.seq()),
+                  FormatDay(n.at()).c_str(), NoticeInWords(n, !community && member == 0).c_str());
+    }
+    std::fflush(stdout);
+  }
+  grpc::Status s = reader->Finish();
+  if (!s.ok()) DieRpc(s);
+  if (printed == 0 && !Json()) std::printf("Nothing new.\n");
+  return 0;
+}
+
+namespace {
+
 void PrintPeriods(const rpb::Dashboard& d) {
   Table t({"START", "ACTIVE", "GIVERS", "RECEIVERS", "BOTH", "RECIPROCITY_%", "NEW", "RETURNING",
            "HOURS_GIVEN"});
@@ -358,6 +434,7 @@ const std::vector<CommandFlags>& RewardsCommandFlags() {
       {"thank", {"community", "json"}},
       {"thanks", {"community", "limit", "json"}},
       {"thanks hide", {"community", "reason", "json"}},
+      {"notices", {"community", "member", "since", "follow", "json"}},
   };
   return *kTable;
 }

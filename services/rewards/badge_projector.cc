@@ -5,6 +5,7 @@
 #include "services/rewards/analysis/streaks.h"
 #include "services/rewards/analysis/weeks.h"
 #include "services/rewards/badge_book.h"
+#include "services/rewards/notice_log.h"
 #include "services/rewards/rewards_records.h"
 #include "services/rewards/streak_pauses.h"
 #include "storage/check.h"
@@ -13,6 +14,7 @@ namespace timebank::rewards {
 namespace {
 
 namespace lpb = ::timebank::ledger::v1;
+namespace xpb = ::timebank::rewards::v1;
 using rpb::MemberRecord;
 using rpb::RecentActivities;
 using rpb::RecentActivity;
@@ -90,7 +92,20 @@ void StorePauses(const std::vector<WeekRange>& pauses, MemberRecord* record) {
 
 }  // namespace
 
+StreakSummary StreakOf(const MemberRecord& r, int32_t current_week) {
+  // Weeks after the current one (activity dated ahead) do not count yet.
+  const auto past_end =
+      std::upper_bound(r.active_weeks().begin(), r.active_weeks().end(), current_week);
+  return ComputeStreak(
+      absl::MakeConstSpan(r.active_weeks().data(), past_end - r.active_weeks().begin()),
+      PausesOf(r), current_week);
+}
+
 MemberFacts FactsOf(const MemberRecord& r, int32_t current_week) {
+  return FactsOf(r, StreakOf(r, current_week));
+}
+
+MemberFacts FactsOf(const MemberRecord& r, const StreakSummary& streak) {
   MemberFacts f;
   f.minutes_given = r.minutes_given();
   f.minutes_received = r.minutes_received();
@@ -102,12 +117,6 @@ MemberFacts FactsOf(const MemberRecord& r, int32_t current_week) {
   f.co_design_contributions_count = StarCount(r, lpb::COPRODUCTION_TYPE_CO_DESIGN);
   f.co_delivery_contributions_count = StarCount(r, lpb::COPRODUCTION_TYPE_CO_DELIVERY);
   f.co_assessment_contributions_count = StarCount(r, lpb::COPRODUCTION_TYPE_CO_ASSESSMENT);
-  // Weeks after the current one (activity dated ahead) do not count yet.
-  const auto past_end =
-      std::upper_bound(r.active_weeks().begin(), r.active_weeks().end(), current_week);
-  const StreakSummary streak = ComputeStreak(
-      absl::MakeConstSpan(r.active_weeks().data(), past_end - r.active_weeks().begin()),
-      PausesOf(r), current_week);
   f.current_streak_weeks = streak.current_weeks;
   f.longest_streak_weeks = streak.longest_weeks;
   f.pool_donations_count = r.donations();
@@ -182,7 +191,9 @@ absl::Status BadgeProjector::Evaluate(uint64_t c, uint64_t member, absl::Time at
                                       ProjectionTx& tx) const {
   TB_ASSIGN_OR_RETURN(const BadgeRules* rules, RulesFor(c, tx));
   TB_ASSIGN_OR_RETURN(MemberRecord * record, tx.Mutable<MemberRecord>(MemberKey(c, member)));
-  const MemberFacts facts = FactsOf(*record, WeekIndex(at, zones_->Zone(c)));
+  const StreakSummary streak = StreakOf(*record, WeekIndex(at, zones_->Zone(c)));
+  const MemberFacts facts = FactsOf(*record, streak);
+  TB_RETURN_IF_ERROR(NoticeLog::AfterStreak(tx, c, member, streak, at, record));
   TB_ASSIGN_OR_RETURN(rpb::MemberBadgeStates * stored,
                       tx.Mutable<rpb::MemberBadgeStates>(BadgesKey(c, member)));
   TB_ASSIGN_OR_RETURN(MemberBadges badges, MemberBadges::FromProto(*stored));
@@ -190,12 +201,24 @@ absl::Status BadgeProjector::Evaluate(uint64_t c, uint64_t member, absl::Time at
   if (events.empty()) return absl::OkStatus();
   *stored = badges.ToProto();
   for (const BadgeEvent& e : events) {
-    if (e.change != BadgeChange::kAwarded) continue;  // a withdrawal keeps the award's evidence
     const BadgeRule* rule = FindRule(*rules, e.badge_id);
+    TB_RETURN_IF_ERROR(NoticeBadge(c, member, rule, e, at, tx));
+    if (e.change != BadgeChange::kAwarded) continue;  // a withdrawal keeps the award's evidence
     TB_CHECK(rule != nullptr);
     TB_RETURN_IF_ERROR(KeepEvidence(c, member, *rule, e, tx));
   }
   return absl::OkStatus();
+}
+
+absl::Status BadgeProjector::NoticeBadge(uint64_t c, uint64_t member, const BadgeRule* rule,
+                                         const BadgeEvent& e, absl::Time at, ProjectionTx& tx) {
+  xpb::RecognitionNotice notice;
+  xpb::BadgeNotice* badge = e.change == BadgeChange::kAwarded ? notice.mutable_badge_awarded()
+                                                              : notice.mutable_badge_withdrawn();
+  badge->set_badge_id(e.badge_id);
+  // A badge withdrawn because its rule was dropped is named by its id.
+  badge->set_name(rule != nullptr && !rule->name().empty() ? rule->name() : e.badge_id);
+  return NoticeLog::Append(tx, c, member, at, std::move(notice)).status();
 }
 
 absl::Status BadgeProjector::KeepEvidence(uint64_t c, uint64_t member, const BadgeRule& rule,

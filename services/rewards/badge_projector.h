@@ -5,6 +5,8 @@
 // time); each award stores the evidence it was made on. A rules change re-evaluates a
 // whole community. All of it is projection records in the step's ProjectionTx, so
 // badges commit with the cursor like every other sum: none awarded twice, none missed.
+// Each award, withdrawal and streak milestone is also a recognition notice
+// (notice_log.h), appended in the same tx.
 #ifndef TIMEBANK_SERVICES_REWARDS_BADGE_PROJECTOR_H_
 #define TIMEBANK_SERVICES_REWARDS_BADGE_PROJECTOR_H_
 
@@ -14,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "services/rewards/analysis/streaks.h"
 #include "services/rewards/badges/badge_awards.h"
 #include "services/rewards/projection_tx.h"
 #include "services/rewards/projector.h"
@@ -29,6 +32,11 @@ inline constexpr int kEvidenceItemsMax = 10;
 // A member's facts for the badge rules, from their lifetime record, with their streak
 // (and its pauses) judged in `current_week`.
 MemberFacts FactsOf(const ::timebank::rewards::v1::MemberRecord& record, int32_t current_week);
+// The member's streak (with its pauses) judged in `current_week`.
+StreakSummary StreakOf(const ::timebank::rewards::v1::MemberRecord& record, int32_t current_week);
+// The facts with the streak already judged (StreakOf).
+MemberFacts FactsOf(const ::timebank::rewards::v1::MemberRecord& record,
+                    const StreakSummary& streak);
 
 class BadgeProjector {
  public:
@@ -38,7 +46,9 @@ class BadgeProjector {
   // After `counted` was counted in or out by the entry recorded at `at`.
   absl::Status AfterCount(const Counted& counted, absl::Time at, ProjectionTx& tx) const;
 
-  // Re-evaluates one member's badges at `at` with the rules in force for c.
+  // Re-evaluates one member's badges at `at` with the rules in force for c, and appends
+  // a recognition notice (notice_log.h) for each award and withdrawal and for a streak
+  // milestone reached.
   absl::Status Evaluate(uint64_t c, uint64_t member, absl::Time at, ProjectionTx& tx) const;
 
   // Puts `rules` in force for c (validated before) and re-evaluates `members`.
@@ -63,6 +73,9 @@ class BadgeProjector {
  private:
   absl::Status RecordRecent(const Counted& counted, uint64_t member, int role,
                             ProjectionTx& tx) const;
+  // Appends the notice of an award or withdrawal (rule: null when no longer in force).
+  static absl::Status NoticeBadge(uint64_t c, uint64_t member, const BadgeRule* rule,
+                                  const BadgeEvent& e, absl::Time at, ProjectionTx& tx);
   absl::Status KeepEvidence(uint64_t c, uint64_t member, const BadgeRule& rule,
                             const BadgeEvent& award, ProjectionTx& tx) const;
 

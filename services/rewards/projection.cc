@@ -20,7 +20,11 @@ namespace timebank::rewards {
 namespace lpb = ::timebank::ledger::v1;
 
 RewardsProjection::RewardsProjection(storage::KvStore* store, People* people)
-    : store_(store), zones_(store, people), projector_(&zones_), badges_(&zones_) {}
+    : store_(store),
+      zones_(store, people),
+      projector_(&zones_),
+      badges_(&zones_),
+      notices_(store) {}
 
 absl::Status RewardsProjection::Open() {
   absl::MutexLock lock(&mu_);
@@ -95,6 +99,7 @@ absl::Status RewardsProjection::CommitStep(ProjectionTx& tx, uint64_t seq, uint6
   TB_RETURN_IF_ERROR(tx.Commit(cursor));
   applied_seq_ = seq;
   event_n_ = event_n;
+  notices_.Published();
   return absl::OkStatus();
 }
 
@@ -130,6 +135,7 @@ absl::Status RewardsProjection::WipeLocked() {
   applied_seq_ = 0;
   journal_seq_.store(0, std::memory_order_release);
   event_n_ = 0;
+  notices_.Published();
   return absl::OkStatus();
 }
 

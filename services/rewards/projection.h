@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "services/rewards/badge_projector.h"
+#include "services/rewards/notice_log.h"
 #include "services/rewards/projector.h"
 #include "services/rewards/record_cache.h"
 #include "services/rewards/zone_book.h"
@@ -69,6 +70,8 @@ class RewardsProjection {
   storage::KvStore* store() const { return store_; }
   // Communities' timezones (readers Resolve() before asking a Zone()).
   ZoneBook* zones() { return &zones_; }
+  // The recognition notices the steps made (read and awaited by any thread).
+  const NoticeLog* notices() const { return &notices_; }
 
  private:
   // The events logged after event_n_ and due at or before journal position `seq`.
@@ -89,6 +92,7 @@ class RewardsProjection {
   ZoneBook zones_;
   Projector projector_;
   BadgeProjector badges_;
+  NoticeLog notices_;
   // Held while a step is applied or an event recorded: the two never interleave.
   absl::Mutex mu_;
   // Committed records kept parsed between steps (the applier and Record, under mu_).

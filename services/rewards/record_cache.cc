@@ -42,8 +42,9 @@ std::unique_ptr<google::protobuf::Message> RecordCache::Take(const std::string& 
 
 void RecordCache::Put(std::string key, std::unique_ptr<google::protobuf::Message> record) {
   TB_CHECK(!key.empty() && record != nullptr);
-  // A transfer's facts are read again only if it is reversed or posted.
-  if (key[0] == kTransferTag) return;
+  // A transfer's facts are read again only if it is reversed or posted; a recognition
+  // notice never is (a step only appends them).
+  if (key[0] == kTransferTag || key[0] == kNoticeTag || key[0] == kMemberNoticeTag) return;
   const size_t cost = CostOf(key, *record);
   if (cost > limit_bytes_ / 2) return;
   if (young_.bytes + cost > limit_bytes_ / 2) {

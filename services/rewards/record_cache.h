@@ -37,7 +37,7 @@ class RecordCache {
   // The record under `key`, moved out of the cache; nullptr if the cache does not hold it.
   std::unique_ptr<google::protobuf::Message> Take(const std::string& key);
   // Keeps `record` (committed under `key`; empty if the key has no record). Records of
-  // kinds a step reads again only rarely (a transfer's facts) are not kept.
+  // kinds a step reads again only rarely (a transfer's facts, a notice) are not kept.
   void Put(std::string key, std::unique_ptr<google::protobuf::Message> record);
   // Forgets everything (the projection was wiped).
   void Clear();

@@ -66,6 +66,20 @@ std::string ZoneKey(uint64_t c) { return Key(kZoneTag).U64(c).str(); }
 
 std::string CursorKey() { return Key(kCursorTag).str(); }
 
+std::string NoticeKey(uint64_t c, uint64_t seq) { return Key(kNoticeTag).U64(c).U64(seq).str(); }
+
+std::string NoticePrefix(uint64_t c) { return Key(kNoticeTag).U64(c).str(); }
+
+std::string MemberNoticeKey(uint64_t c, uint64_t member, uint64_t seq) {
+  return Key(kMemberNoticeTag).U64(c).U64(member).U64(seq).str();
+}
+
+std::string MemberNoticePrefix(uint64_t c, uint64_t member) {
+  return Key(kMemberNoticeTag).U64(c).U64(member).str();
+}
+
+std::string NoticeCounterKey(uint64_t c) { return Key(kNoticeCounterTag).U64(c).str(); }
+
 std::string AnnotationKey(uint64_t c, uint64_t org, int64_t day, uint64_t id) {
   return Key(kAnnotationTag).U64(c).U64(org).I64(day).U64(id).str();
 }

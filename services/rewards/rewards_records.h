@@ -43,6 +43,11 @@ inline constexpr char kCursorTag = '@';  // (nothing) -> Cursor
 inline constexpr char kThanksTag = 'Y';  // u64 c, u8 1, u64 activity -> ThanksRecord;
                                          // u64 c, u8 2, u64 member, u64 ~event_n -> ThanksRef
                                          //   (a member's notes, newest first)
+// Recognition notices (notice_log.h), made by projection steps, so a rebuild makes them
+// again and the digest covers them:
+inline constexpr char kNoticeTag = 'J';         // u64 c, u64 seq -> RecognitionNotice (API)
+inline constexpr char kMemberNoticeTag = 'j';   // u64 c, u64 member, u64 seq -> the same notice
+inline constexpr char kNoticeCounterTag = 'U';  // u64 c -> NoticeCounter
 // Not the projection (kept by a rebuild, left out of its digest):
 inline constexpr char kAnnotationTag = 'N';  // u64 c, u64 org, i64 day, u64 id -> Annotation
 inline constexpr char kRequestTag = 'Q';     // request key -> the annotation's key
@@ -83,6 +88,11 @@ std::string MemberPrefix(uint64_t c);
 std::string EventKey(uint64_t n);
 std::string ZoneKey(uint64_t c);
 std::string CursorKey();
+std::string NoticeKey(uint64_t c, uint64_t seq);
+std::string NoticePrefix(uint64_t c);
+std::string MemberNoticeKey(uint64_t c, uint64_t member, uint64_t seq);
+std::string MemberNoticePrefix(uint64_t c, uint64_t member);
+std::string NoticeCounterKey(uint64_t c);
 // day: days since 1970-01-01 (the annotation's date).
 std::string AnnotationKey(uint64_t c, uint64_t org, int64_t day, uint64_t id);
 std::string AnnotationPrefix(uint64_t c, uint64_t org);

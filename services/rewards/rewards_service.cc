@@ -181,4 +181,27 @@ grpc::Status RewardsServiceImpl::HideThanks(grpc::ServerContext* ctx,
   return Reply(thanks_->Hide(Caller(*ctx), *req), resp);
 }
 
+grpc::Status RewardsServiceImpl::WatchRecognition(
+    grpc::ServerContext* ctx, const xpb::WatchRecognitionRequest* req,
+    grpc::ServerWriter<xpb::RecognitionNotice>* writer) {
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<NoticeScope> scope = notices_->Scope(Caller(*ctx), *req);
+  if (!scope.ok()) return ToGrpc(scope.status());
+  uint64_t after_seq = req->from_seq();
+  while (!ctx->IsCancelled()) {
+    // Noted before the read: a step committed after it wakes the wait below.
+    const uint64_t published = notices_->published();
+    absl::StatusOr<NoticeBatch> batch = notices_->Next(*scope, after_seq);
+    if (!batch.ok()) return ToGrpc(batch.status());
+    for (const xpb::RecognitionNotice& n : batch->notices) {
+      if (!writer->Write(n)) return grpc::Status::CANCELLED;
+    }
+    after_seq = batch->last_seq;
+    if (batch->full) continue;
+    if (!req->follow()) return grpc::Status::OK;
+    notices_->AwaitPublished(published, NoticeDesk::kFollowWait);
+  }
+  return grpc::Status::CANCELLED;
+}
+
 }  // namespace timebank::rewards

@@ -11,6 +11,7 @@
 #include "services/rewards/journal_follower.h"
 #include "services/rewards/leaderboard.h"
 #include "services/rewards/member_data.h"
+#include "services/rewards/notice_desk.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/streak_pauses.h"
@@ -26,7 +27,7 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
   RewardsServiceImpl(RewardsBook* book, AnnotationBook* annotations, BadgeDesk* badges,
                      RewardsProjection* projection, JournalFollower* follower,
                      Leaderboard* leaderboard, CredentialBook* credentials, PauseDesk* pauses,
-                     MemberDataDesk* member_data, ThanksDesk* thanks)
+                     MemberDataDesk* member_data, ThanksDesk* thanks, NoticeDesk* notices)
       : book_(book),
         annotations_(annotations),
         badges_(badges),
@@ -36,7 +37,8 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
         credentials_(credentials),
         pauses_(pauses),
         member_data_(member_data),
-        thanks_(thanks) {}
+        thanks_(thanks),
+        notices_(notices) {}
   grpc::Status GetMemberSummary(grpc::ServerContext*, const xpb::GetMemberSummaryRequest*,
                                 xpb::MemberSummary*) override;
   grpc::Status GetDashboard(grpc::ServerContext*, const xpb::GetDashboardRequest*,
@@ -79,6 +81,10 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                           xpb::ListThanksResponse*) override;
   grpc::Status HideThanks(grpc::ServerContext*, const xpb::HideThanksRequest*,
                           xpb::ThankYouNote*) override;
+  // Sends notices in batches (NoticeDesk); following, waits for new ones until the
+  // client cancels or the server stops.
+  grpc::Status WatchRecognition(grpc::ServerContext*, const xpb::WatchRecognitionRequest*,
+                                grpc::ServerWriter<xpb::RecognitionNotice>*) override;
 
  private:
   RewardsBook* const book_;
@@ -91,6 +97,7 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
   PauseDesk* const pauses_;
   MemberDataDesk* const member_data_;
   ThanksDesk* const thanks_;
+  NoticeDesk* const notices_;
 };
 
 }  // namespace timebank::rewards

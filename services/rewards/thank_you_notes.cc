@@ -15,6 +15,7 @@
 #include "services/common/text_fields.h"
 #include "services/common/timestamps.h"
 #include "services/rewards/badge_desk.h"
+#include "services/rewards/notice_log.h"
 #include "services/rewards/rewards_records.h"
 #include "storage/absl_compat.h"
 #include "storage/check.h"
@@ -188,8 +189,13 @@ absl::Status ApplyThanksLeft(const rpb::RecognitionEvent& event, const BadgeProj
   note->set_minutes(f.minutes());
   TB_RETURN_IF_ERROR(AddRef(c, f.credit_owner_id(), event.n(), left.activity_id(), true, tx));
   TB_RETURN_IF_ERROR(AddRef(c, event.by_member_id(), event.n(), left.activity_id(), false, tx));
-  return CountForProvider(c, f.credit_owner_id(), +1, absl::FromUnixMillis(event.at_unix_ms()),
-                          badges, tx);
+  const absl::Time at = absl::FromUnixMillis(event.at_unix_ms());
+  // The provider is told (the notice holds no text: a note can be hidden or erased).
+  rpb::RecognitionNotice notice;
+  notice.mutable_thanks_received()->set_note_id(left.activity_id());
+  notice.mutable_thanks_received()->set_activity_id(left.activity_id());
+  TB_RETURN_IF_ERROR(NoticeLog::Append(tx, c, f.credit_owner_id(), at, std::move(notice)).status());
+  return CountForProvider(c, f.credit_owner_id(), +1, at, badges, tx);
 }
 
 absl::Status ApplyThanksHidden(const rpb::RecognitionEvent& event, const BadgeProjector& badges,

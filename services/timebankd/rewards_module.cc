@@ -19,6 +19,7 @@ absl::Status RewardsModule::Open(NodeContext& ctx) {
   pauses_ = std::make_unique<rewards::PauseDesk>(projection_.get(), peers_.get(), clock);
   member_data_ = std::make_unique<rewards::MemberDataDesk>(projection_.get(), book_.get(), clock);
   thanks_ = std::make_unique<rewards::ThanksDesk>(projection_.get(), peers_.get(), clock);
+  notices_ = std::make_unique<rewards::NoticeDesk>(projection_.get(), peers_.get());
   leaderboard_ = std::make_unique<rewards::Leaderboard>(projection_.get(), peers_.get(), clock);
   // The follower exists from Open so the service can hand rebuilds to it; it starts
   // reading once the server listens (Connect).
@@ -34,7 +35,8 @@ std::vector<std::unique_ptr<grpc::Service>> RewardsModule::Services() {
   std::vector<std::unique_ptr<grpc::Service>> out;
   out.push_back(std::make_unique<rewards::RewardsServiceImpl>(
       book_.get(), annotations_.get(), badges_.get(), projection_.get(), follower_.get(),
-      leaderboard_.get(), credentials_.get(), pauses_.get(), member_data_.get(), thanks_.get()));
+      leaderboard_.get(), credentials_.get(), pauses_.get(), member_data_.get(), thanks_.get(),
+      notices_.get()));
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include "services/rewards/journal_follower.h"
 #include "services/rewards/leaderboard.h"
 #include "services/rewards/member_data.h"
+#include "services/rewards/notice_desk.h"
 #include "services/rewards/projection.h"
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/streak_pauses.h"
@@ -55,6 +56,7 @@ class RewardsModule final : public ServiceModule {
   std::unique_ptr<rewards::PauseDesk> pauses_;
   std::unique_ptr<rewards::MemberDataDesk> member_data_;
   std::unique_ptr<rewards::ThanksDesk> thanks_;
+  std::unique_ptr<rewards::NoticeDesk> notices_;
 };
 
 }  // namespace timebank

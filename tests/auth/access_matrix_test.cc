@@ -143,6 +143,7 @@ const std::map<std::string, std::string>& Expected() {
       {"RewardsService/LeaveThanks", "adm coo fin mem key"},
       {"RewardsService/ListThanks", "mem adm coo"},
       {"RewardsService/HideThanks", "adm coo"},
+      {"RewardsService/WatchRecognition", "mem adm coo"},
       {"AuthService/SignUp", kEveryone},
       {"AuthService/SignIn", kEveryone},
       {"AuthService/Refresh", kEveryone},

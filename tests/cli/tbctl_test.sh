@@ -206,6 +206,17 @@ check badges-hidden 0 "two-way-street .*held, hidden from others" -- "$U" badges
 check badge-show 0 "shown to others again" -- "$U" badge show two-way-street
 check badge-hide-unknown 1 'badge_id "connector": this member has never been awarded that badge' -- "$U" badge hide connector
 check rules-show 0 "These are the default badges" -- "$U" rules show
+# Recognition notices: bob's own as sentences, resumable by seq, followed; as the carers'
+# coordinator he may watch the whole community's (dee's badges too).
+check notices 0 "^#[0-9]+ +[0-9-]+  You earned the badge Two-way street" -- "$U" notices
+check notices-first 0 "You earned the badge First hour given" -- "$U" notices
+check notices-since 0 "^Nothing new.$" -- "$U" notices --since=999999
+check notices-json 0 '"badge_awarded":\{"badge_id":"two-way-street"' -- "$U" notices --json
+check notices-bad-since 1 "--since: the seq of the last notice seen" -- "$U" notices --since=yesterday
+check notices-usage 1 "usage: tbctl notices" -- "$U" notices everything
+check notices-follow 0 "You earned the badge Two-way street" -- bash -c "timeout 3 \"$U\" notices --follow; [ \$? = 124 ]"
+check notices-community 0 "Member $dee earned the badge First hour given" -- "$U" notices community
+check notices-member 0 "Member $dee earned the badge" -- "$U" notices --member="$dee"
 check rules-set-member 1 "permission denied" -- "$U" rules set "$rules_file"
 # Open Badges: a badge never awarded is named; a held one exports and verifies, and a
 # credential altered by one character does not.
@@ -265,6 +276,8 @@ check partner-create 0 "created organisation 2" -- "$U" org create "Leisure Cent
 check login-dee-2 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
 check streak-pause-me-dee 0 "Your streak will be paused from Monday" -- "$U" me
 check streak-pause-not-mine 1 "permission denied" -- "$U" streak pause "$later" 1 --member="$bob"
+check notices-not-coordinator 1 "permission denied" -- "$U" notices community
+check notices-not-mine 1 "permission denied" -- "$U" notices --member="$bob"
 check streak-resume-called-off 0 "The pause of your streak planned from Monday .* is called off" -- "$U" streak resume
 check streak-resume-nothing 1 "member_id: this member's streak has no pause under way or planned" -- "$U" streak resume
 # dee gave the time: she sees bob's note on her card and in her list, cannot thank

@@ -159,6 +159,7 @@ const std::map<std::string, std::string>& Cases() {
       {"RewardsService/LeaveThanks", kProbe},
       {"RewardsService/ListThanks", kProbe},
       {"RewardsService/HideThanks", kProbe},
+      {"RewardsService/WatchRecognition", kProbe},
   };
   return *m;
 }

@@ -101,8 +101,10 @@ TEST_F(ProjectionTest, AnExchangeCountsForBothSidesInItsWeekAndMonth) {
 TEST_F(ProjectionTest, AReversalTakesBackExactlyWhatItsTransferAdded) {
   journal_.Exchange(1, 2, 60, 0);
   ASSERT_TRUE(projection_.Apply(journal_.entries()).ok());
-  // Badges keep their history (a withdrawal is recorded, never deleted): compared below.
-  const std::string badge_tags = {kBadgesTag, kEvidenceTag};
+  // Badges keep their history (a withdrawal is recorded, never deleted), and so do the
+  // recognition notices of awards and withdrawals: compared below.
+  const std::string badge_tags = {kBadgesTag, kEvidenceTag, kNoticeTag, kMemberNoticeTag,
+                                  kNoticeCounterTag};
   const std::string records_after_first = Dump(badge_tags);
   const std::string id = journal_.Exchange(2, 1, 30, 4);
   journal_.Reverse(id);
@@ -123,6 +125,19 @@ TEST_F(ProjectionTest, AReversalTakesBackExactlyWhatItsTransferAdded) {
   EXPECT_EQ(Week(4).active_members(), 0);
   EXPECT_EQ(MemberOf(1).minutes_received(), 0);
   EXPECT_EQ(MemberOf(2).people_helped(), 0);
+  // The notices: the first hours, then two-way street awarded and withdrawn for each.
+  absl::StatusOr<std::vector<v1::RecognitionNotice>> notices =
+      projection_.notices()->Read(kC, 0, 0, 16);
+  ASSERT_TRUE(notices.ok()) << notices.status();
+  std::vector<std::string> said;
+  for (const v1::RecognitionNotice& n : *notices) {
+    said.push_back(absl::StrCat(
+        n.member_id(), n.has_badge_awarded() ? " + " : " - ",
+        n.has_badge_awarded() ? n.badge_awarded().badge_id() : n.badge_withdrawn().badge_id()));
+  }
+  EXPECT_EQ(said, (std::vector<std::string>{"1 + first-hour-given", "2 + first-hour-received",
+                                            "2 + two-way-street", "1 + two-way-street",
+                                            "2 - two-way-street", "1 - two-way-street"}));
 }
 
 TEST_F(ProjectionTest, AReservationCountsOnlyOncePostedAndAVoidCountsNothing) {

@@ -5,9 +5,11 @@
 // only members who consented, and only the community's own; a streak is paused by its
 // member or a coordinator, and the pause outlives a rebuild; a thank-you note reaches
 // the provider, a coordinator hides it, and both outlive a rebuild; a member's export
-// holds their rewards, and an erasure takes them off the leaderboard.
+// holds their rewards, and an erasure takes them off the leaderboard; recognition
+// notices stream to their member or a coordinator, resume after a seq and follow new ones.
 #include <google/protobuf/field_mask.pb.h>
 
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -495,6 +497,23 @@ TEST_F(RewardsGrpcTest, AThankYouReachesTheProviderACoordinatorHidesItAndARebuil
   EXPECT_EQ(note.author_member_id(), ben_.subject_id());
   expect_refused(leave(ben_, kActivity, "And again", &note), grpc::StatusCode::FAILED_PRECONDITION,
                  "activity_id");
+  // Ana is told, without the text (a note can be hidden or erased later).
+  {
+    rpb::WatchRecognitionRequest watch;  // both ids 0: the caller's own
+    grpc::ClientContext ctx;
+    auth::AddBearer(&ctx, node_->TokenFor(ana_));
+    std::unique_ptr<grpc::ClientReader<rpb::RecognitionNotice>> reader =
+        rewards_->WatchRecognition(&ctx, watch);
+    std::vector<rpb::RecognitionNotice> thanked;
+    for (rpb::RecognitionNotice n; reader->Read(&n);) {
+      if (n.has_thanks_received()) thanked.push_back(n);
+    }
+    ASSERT_TRUE(reader->Finish().ok());
+    ASSERT_EQ(thanked.size(), 1u);
+    EXPECT_EQ(thanked[0].thanks_received().activity_id(), kActivity);
+    EXPECT_EQ(thanked[0].member_id(), ana_.subject_id());
+    EXPECT_EQ(thanked[0].ShortDebugString().find("clinic"), std::string::npos);
+  }
 
   rpb::MemberSummary ana;
   ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
@@ -676,6 +695,104 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
   notes = bens_notes();
   ASSERT_EQ(notes.notes_size(), 1) << "the erased note is replayed, without its text";
   EXPECT_TRUE(notes.notes(0).text_erased());
+}
+
+}  // namespace
+}  // namespace timebank
+
+namespace timebank {
+namespace {
+
+// The badge ids of `notices` awarded, in order.
+std::vector<std::string> Awarded(const std::vector<rpb::RecognitionNotice>& notices) {
+  std::vector<std::string> out;
+  for (const rpb::RecognitionNotice& n : notices) {
+    if (n.has_badge_awarded()) out.push_back(n.badge_awarded().badge_id());
+  }
+  return out;
+}
+
+TEST_F(RewardsGrpcTest, NoticesStreamToTheirMemberOrACoordinatorResumeAndFollow) {
+  MakeCommunity();
+  const uint64_t last = Exchange(ana_, ben_, 60);
+  ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
+  auto watch = [&](const dpb::Principal& as, uint64_t c, uint64_t member, uint64_t from_seq,
+                   std::vector<rpb::RecognitionNotice>* out) {
+    rpb::WatchRecognitionRequest req;
+    req.set_community_id(c);
+    req.set_member_id(member);
+    req.set_from_seq(from_seq);
+    grpc::ClientContext ctx;
+    auth::AddBearer(&ctx, node_->TokenFor(as));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    std::unique_ptr<grpc::ClientReader<rpb::RecognitionNotice>> reader =
+        rewards_->WatchRecognition(&ctx, req);
+    rpb::RecognitionNotice n;
+    while (reader->Read(&n)) out->push_back(n);
+    return reader->Finish();
+  };
+  std::vector<rpb::RecognitionNotice> mine;
+  grpc::Status s = watch(ana_, 0, 0, 0, &mine);  // "mine"
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(Awarded(mine), (std::vector<std::string>{"first-hour-given"}));
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].member_id(), ana_.subject_id());
+  EXPECT_EQ(mine[0].badge_awarded().name(), "First hour given");
+  std::vector<rpb::RecognitionNotice> after;
+  ASSERT_TRUE(watch(ana_, community_, ana_.subject_id(), mine[0].seq(), &after).ok());
+  EXPECT_TRUE(after.empty());
+  // The coordinator sees the whole community's; nobody else may.
+  std::vector<rpb::RecognitionNotice> all;
+  ASSERT_TRUE(watch(coo_, community_, 0, 0, &all).ok());
+  EXPECT_EQ(all.size(), 2u);
+  std::vector<rpb::RecognitionNotice> refused;
+  EXPECT_EQ(watch(ben_, community_, ana_.subject_id(), 0, &refused).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(watch(ben_, community_, 0, 0, &refused).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(watch(coo_, community_, 999'999, 0, &refused).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(refused.empty());
+
+  // Following: what Ana earns next arrives on the open stream.
+  rpb::WatchRecognitionRequest req;
+  req.set_from_seq(all.back().seq());
+  req.set_follow(true);
+  grpc::ClientContext ctx;
+  auth::AddBearer(&ctx, node_->TokenFor(ana_));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  std::unique_ptr<grpc::ClientReader<rpb::RecognitionNotice>> reader =
+      rewards_->WatchRecognition(&ctx, req);
+  std::future<std::vector<std::string>> followed = std::async(std::launch::async, [&] {
+    std::vector<rpb::RecognitionNotice> got;
+    rpb::RecognitionNotice n;
+    // first-hour-received and two-way-street, in either order.
+    while (got.size() < 2 && reader->Read(&n)) got.push_back(n);
+    return Awarded(got);
+  });
+  absl::SleepFor(absl::Milliseconds(200));  // the stream is open and waiting
+  Exchange(ben_, ana_, 60);
+  ASSERT_EQ(followed.wait_for(std::chrono::seconds(15)), std::future_status::ready);
+  std::vector<std::string> got = followed.get();
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"first-hour-received", "two-way-street"}));
+  ctx.TryCancel();
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+
+  // A following stream ends when the server stops (it does not hold the shutdown up).
+  grpc::ClientContext stopping;
+  auth::AddBearer(&stopping, node_->TokenFor(ana_));
+  stopping.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  std::unique_ptr<grpc::ClientReader<rpb::RecognitionNotice>> open =
+      rewards_->WatchRecognition(&stopping, req);
+  absl::SleepFor(absl::Milliseconds(200));
+  const absl::Time stop_began = absl::Now();
+  node_->Shutdown();
+  rpb::RecognitionNotice n;
+  while (open->Read(&n)) {
+  }
+  EXPECT_FALSE(open->Finish().ok());
+  EXPECT_LT(absl::Now() - stop_began, absl::Seconds(10));
 }
 
 }  // namespace

@@ -226,6 +226,12 @@ std::vector<AccessRule> BuildTable() {
        "community_id",
        "member_id"},
       {rew + "HideThanks", {G::kAdmin, G::kCoordinator}, "community_id"},
+      // A member's own recognition notices; coordinators and admins any member's, or
+      // with member_id 0 the whole community's.
+      {rew + "WatchRecognition",
+       {G::kSelfByDefault, G::kAdmin, G::kCoordinator},
+       "community_id",
+       "member_id"},
 
       // ---- authentication ----
       {au + "SignUp", {G::kAnyone}},

@@ -1,0 +1,74 @@
+#include "services/rewards/notice_desk.h"
+
+#include <string>
+
+#include "services/common/records/record_tx.h"
+#include "services/rewards/badge_desk.h"
+#include "services/rewards/notice_log.h"
+#include "services/rewards/rewards_records.h"
+#include "storage/check.h"
+
+namespace timebank::rewards {
+
+namespace dpb = ::timebank::directory::v1;
+using ::timebank::rewards::v1::RecognitionNotice;
+using ::timebank::rewards::v1::WatchRecognitionRequest;
+
+absl::StatusOr<NoticeScope> NoticeDesk::Scope(const dpb::Principal& caller,
+                                              const WatchRecognitionRequest& req) {
+  NoticeScope scope;
+  if (req.community_id() == 0 && req.member_id() == 0) {
+    TB_ASSIGN_OR_RETURN(MemberRef me, MemberMeant(caller, 0, 0, "notices"));
+    scope.community_id = me.community_id;
+    scope.member_id = me.member_id;
+  } else if (req.community_id() == 0) {
+    return absl::InvalidArgumentError(
+        "community_id: give the member's community, or neither id for your own notices");
+  } else {
+    scope.community_id = req.community_id();
+    scope.member_id = req.member_id();
+  }
+  if (scope.member_id != 0) {
+    TB_RETURN_IF_ERROR(people_->Member(scope.community_id, scope.member_id).status());
+  }
+  scope.caller_is_member =
+      scope.member_id != 0 && IsCallerMember(caller, scope.community_id, scope.member_id);
+  return scope;
+}
+
+absl::StatusOr<NoticeBatch> NoticeDesk::Next(const NoticeScope& scope, uint64_t after_seq) {
+  TB_ASSIGN_OR_RETURN(std::vector<RecognitionNotice> read,
+                      projection_->notices()->Read(scope.community_id, scope.member_id, after_seq,
+                                                   NoticeLimits::kReadBatchMax));
+  NoticeBatch batch;
+  batch.last_seq = read.empty() ? after_seq : read.back().seq();
+  batch.full = read.size() == NoticeLimits::kReadBatchMax;
+  for (RecognitionNotice& n : read) {
+    if (!scope.caller_is_member) {
+      TB_ASSIGN_OR_RETURN(bool hidden, IsHidden(n));
+      if (hidden) continue;
+    }
+    batch.notices.push_back(std::move(n));
+  }
+  return batch;
+}
+
+absl::StatusOr<bool> NoticeDesk::IsHidden(const RecognitionNotice& n) {
+  const std::string* badge_id = nullptr;
+  if (n.has_badge_awarded()) badge_id = &n.badge_awarded().badge_id();
+  if (n.has_badge_withdrawn()) badge_id = &n.badge_withdrawn().badge_id();
+  if (badge_id == nullptr) return false;
+  std::string bytes;
+  TB_ASSIGN_OR_RETURN(
+      bool found, projection_->store()->Get(kRecords, BadgesKey(n.community_id(), n.member_id()),
+                                            &bytes, nullptr));
+  if (!found) return false;
+  TB_ASSIGN_OR_RETURN(rpb::MemberBadgeStates states,
+                      records::ParseRecord<rpb::MemberBadgeStates>(bytes, "a member's badges"));
+  for (const rpb::BadgeState& s : states.badges()) {
+    if (s.badge_id() == *badge_id) return s.hidden();
+  }
+  return false;
+}
+
+}  // namespace timebank::rewards
