@@ -12,8 +12,8 @@ namespace timebank::rewards {
 namespace apb = ::timebank::activity::v1;
 
 namespace {
-constexpr absl::Duration kFirstBackoff = absl::Milliseconds(100);
-constexpr absl::Duration kMaxBackoff = absl::Seconds(5);
+constexpr absl::Duration kStreamFirstBackoff = absl::Milliseconds(100);
+constexpr absl::Duration kStreamMaxBackoff = absl::Seconds(5);
 }  // namespace
 
 ActivityFollower::ActivityFollower(RewardsProjection* projection, auth::Keyring* keyring,
@@ -54,6 +54,11 @@ uint64_t ActivityFollower::seen_seq() const {
   return seen_seq_;
 }
 
+void ActivityFollower::ReadAgain() {
+  absl::MutexLock lock(&mu_);
+  if (started_ && !stop_) Restart();
+}
+
 void ActivityFollower::Restart() {
   ++generation_;
   queue_.clear();
@@ -62,7 +67,7 @@ void ActivityFollower::Restart() {
 }
 
 void ActivityFollower::ReadLoop() {
-  absl::Duration backoff = kFirstBackoff;
+  absl::Duration backoff = kStreamFirstBackoff;
   while (true) {
     uint64_t generation;
     {
@@ -72,12 +77,12 @@ void ActivityFollower::ReadLoop() {
     }
     grpc::Status s = ReadStream(generation);
     if (s.ok() || s.error_code() == grpc::StatusCode::CANCELLED) {
-      backoff = kFirstBackoff;
+      backoff = kStreamFirstBackoff;
       continue;
     }
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(&stop_), backoff);
-    backoff = std::min(backoff * 2, kMaxBackoff);
+    backoff = std::min(backoff * 2, kStreamMaxBackoff);
   }
 }
 
@@ -119,7 +124,7 @@ grpc::Status ActivityFollower::ReadStream(uint64_t generation) {
 
 void ActivityFollower::ApplyLoop() {
   std::vector<apb::ActivityEvent> batch;
-  absl::Duration backoff = kFirstBackoff;
+  absl::Duration backoff = kStreamFirstBackoff;
   while (true) {
     uint64_t generation;
     {
@@ -136,7 +141,7 @@ void ActivityFollower::ApplyLoop() {
     absl::Status s = projection_->ApplyActivity(batch);
     absl::MutexLock lock(&mu_);
     if (s.ok()) {
-      backoff = kFirstBackoff;
+      backoff = kStreamFirstBackoff;
       continue;
     }
     if (generation != generation_) continue;  // restarted meanwhile: dropped
@@ -150,7 +155,7 @@ void ActivityFollower::ApplyLoop() {
     queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
                   std::make_move_iterator(batch.end()));
     mu_.AwaitWithTimeout(absl::Condition(&stop_), backoff);
-    backoff = std::min(backoff * 2, kMaxBackoff);
+    backoff = std::min(backoff * 2, kStreamMaxBackoff);
   }
 }
 

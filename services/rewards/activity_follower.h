@@ -44,6 +44,8 @@ class ActivityFollower {
   bool started() const;
   // The newest event seen on the stream (0 before any).
   uint64_t seen_seq() const;
+  // Reads again from the projection's cursor (after a wipe: from the first event).
+  void ReadAgain();
   // Whether the projection reached activity event `seq` within `timeout`.
   bool AwaitSeq(uint64_t seq, absl::Duration timeout) const;
 

@@ -199,8 +199,8 @@ absl::Status JournalFollower::Rebuild(absl::Duration timeout) {
     paused_ = false;
   }
   TB_RETURN_IF_ERROR(wiped);
-  // The activity follower finds the wiped cursor on its next step and reads again
-  // from the first event.
+  // The activity events are replayed from the first one too.
+  activity_.ReadAgain();
   if (!AwaitSeq(target, timeout) ||
       (activity_.started() &&
        !activity_.AwaitSeq(activity_target,

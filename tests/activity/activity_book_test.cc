@@ -983,7 +983,8 @@ TEST_F(ReserveTest, PostsCreatedClosedAndErasedAreEventsWithoutTheirText) {
   EXPECT_TRUE((*events)[0].post().text_erased());
   EXPECT_TRUE((*events)[0].post().title().empty());
   // No event anywhere holds the text.
-  for (const apb::ActivityEvent& e : *book.ReadEvents(1, 1000)) {
+  const std::vector<apb::ActivityEvent> all = *book.ReadEvents(1, 1000);
+  for (const apb::ActivityEvent& e : all) {
     EXPECT_FALSE(absl::StrContains(e.SerializeAsString(), "clinic")) << e.ShortDebugString();
     EXPECT_FALSE(absl::StrContains(e.SerializeAsString(), "private detail"));
   }

@@ -101,7 +101,7 @@ class NeedsMetTest : public ::testing::Test {
     xpb::GetDashboardRequest req;
     req.set_community_id(kC);
     req.set_granularity(xpb::GRANULARITY_WEEK);
-    ToTimestamp(absl::ToUnixNanos(InWeek(0) - absl::Hours(24)), req.mutable_from());
+    ToTimestamp(absl::ToUnixNanos(InWeek(0) - absl::Hours(1)), req.mutable_from());
     absl::StatusOr<xpb::Dashboard> d = book_.Dashboard(req);
     EXPECT_TRUE(d.ok()) << d.status();
     return d.ok() ? *d : xpb::Dashboard();

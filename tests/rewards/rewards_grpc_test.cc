@@ -14,9 +14,9 @@
 #include "gtest/gtest.h"
 #include "services/common/client_channel.h"
 #include "services/common/ids.h"
+#include "services/common/timestamps.h"
 #include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
-#include "services/common/timestamps.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 #include "timebank/rewards/v1/rewards.grpc.pb.h"
@@ -221,8 +221,8 @@ TEST_F(RewardsGrpcTest, RequestsPostedAndAnsweredReachTheDashboardAndSurviveAReb
   close.set_community_id(community_);
   close.set_post_id(shelf);
   apb::Post closed;
-  s = CallWithToken(activity_.get(), &apb::ActivityService::Stub::ClosePost,
-                    node_->TokenFor(ana_), close, &closed);
+  s = CallWithToken(activity_.get(), &apb::ActivityService::Stub::ClosePost, node_->TokenFor(ana_),
+                    close, &closed);
   ASSERT_TRUE(s.ok()) << s.error_message();
   week = ThisWeekOnce([](const rpb::DashboardPeriod& p) {
     return p.requests_answered() == 1 && p.open_requests() == 1;
