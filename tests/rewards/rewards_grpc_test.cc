@@ -202,8 +202,9 @@ TEST_F(RewardsGrpcTest, RequestsPostedAndAnsweredReachTheDashboardAndSurviveAReb
                                  node_->TokenFor(ben_), ex, &recorded);
   ASSERT_TRUE(s.ok()) << s.error_message();
   // Proposed only: not an answer yet.
-  rpb::DashboardPeriod week =
-      ThisWeekOnce([](const rpb::DashboardPeriod& p) { return p.requests_posted() == 2; });
+  rpb::DashboardPeriod week = ThisWeekOnce([](const rpb::DashboardPeriod& p) {
+    return p.requests_posted() == 2 && p.open_offers() == 1;
+  });
   EXPECT_EQ(week.requests_posted(), 2);
   EXPECT_EQ(week.requests_answered(), 0);
   EXPECT_EQ(week.open_requests(), 2);
