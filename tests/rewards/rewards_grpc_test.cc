@@ -251,6 +251,17 @@ TEST_F(RewardsGrpcTest, RequestsPostedAndAnsweredReachTheDashboardAndSurviveAReb
   week = ThisWeekOnce([](const rpb::DashboardPeriod&) { return true; });
   EXPECT_EQ(week.requests_answered(), 1);
   EXPECT_EQ(week.open_requests(), 1);
+
+  // A restarted node resumes from the activity cursor: nothing counted twice.
+  node_->Shutdown();
+  node_.reset();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  Post(ben_, apb::POST_KIND_REQUEST, "Help with a form");
+  week = ThisWeekOnce([](const rpb::DashboardPeriod& p) { return p.requests_posted() >= 3; });
+  EXPECT_EQ(week.requests_posted(), 3);
+  EXPECT_EQ(week.requests_answered(), 1);
+  EXPECT_EQ(week.open_requests(), 2);
+  EXPECT_EQ(week.open_offers(), 1);
 }
 
 TEST_F(RewardsGrpcTest, AMemberSeesOnlyTheirOwnSummaryAndACoordinatorSeesAnyone) {
