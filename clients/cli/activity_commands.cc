@@ -287,6 +287,16 @@ int Activity(Client& c, const Args& a) {
     auto reader = c.activity()->WatchActivity(&ctx, req);
     apb::ActivityEvent e;
     while (reader->Read(&e)) {
+      if (e.has_post()) {
+        const apb::Post& p = e.post();
+        std::printf(
+            "#%-6llu community %llu post %llu %s %s\n", static_cast<unsigned long long>(e.seq()),
+            static_cast<unsigned long long>(p.community_id()),
+            static_cast<unsigned long long>(p.id()),
+            EnumWord(apb::PostKind_Name(p.kind()), 10).c_str(), p.closed() ? "closed" : "open");
+        std::fflush(stdout);
+        continue;
+      }
       const apb::Activity& x = e.activity();
       std::printf("#%-6llu community %llu activity %llu %s %s %s %s: %s\n",
                   static_cast<unsigned long long>(e.seq()),

@@ -275,19 +275,39 @@ namespace {
 
 void PrintPeriods(const rpb::Dashboard& d) {
   Table t({"START", "ACTIVE", "GIVERS", "RECEIVERS", "BOTH", "RECIPROCITY_%", "NEW", "RETURNING",
-           "HOURS_GIVEN"});
+           "HOURS_GIVEN", "REQUESTS_POSTED", "REQUESTS_ANSWERED", "OPEN_OFFERS", "OPEN_REQUESTS"});
   for (const auto& p : d.periods()) {
     t.Add({p.start(), absl::StrCat(p.active_members()), absl::StrCat(p.givers()),
            absl::StrCat(p.receivers()), absl::StrCat(p.both()),
            absl::StrCat(static_cast<int>(p.reciprocity_rate() * 100 + 0.5)),
            absl::StrCat(p.new_members()), absl::StrCat(p.returning_members()),
-           Figure(static_cast<double>(p.minutes_given()) / 60)});
+           Figure(static_cast<double>(p.minutes_given()) / 60), absl::StrCat(p.requests_posted()),
+           absl::StrCat(p.requests_answered()), absl::StrCat(p.open_offers()),
+           absl::StrCat(p.open_requests())});
   }
   if (absl::GetFlag(FLAGS_csv)) {
     t.PrintCsv(stdout);
   } else {
     t.Print(stdout);
   }
+}
+
+// "Needs met: 12 requests posted, 9 answered; open now: 4 offers, 3 requests".
+void PrintNeedsMet(const rpb::Dashboard& d) {
+  if (d.periods().empty()) return;
+  int64_t posted = 0;
+  int64_t answered = 0;
+  for (const auto& p : d.periods()) {
+    posted += p.requests_posted();
+    answered += p.requests_answered();
+  }
+  const rpb::DashboardPeriod& last = d.periods(d.periods_size() - 1);
+  std::printf(
+      "\nNeeds met: %lld request%s posted, %lld answered; open at the end: %d offer%s, %d "
+      "request%s\n",
+      static_cast<long long>(posted), posted == 1 ? "" : "s", static_cast<long long>(answered),
+      last.open_offers(), last.open_offers() == 1 ? "" : "s", last.open_requests(),
+      last.open_requests() == 1 ? "" : "s");
 }
 
 const rpb::Annotation* FindAnnotation(const rpb::Dashboard& d, uint64_t id) {
@@ -345,6 +365,7 @@ int Dashboard(Client& c) {
   }
   PrintPeriods(d);
   if (absl::GetFlag(FLAGS_csv)) return 0;
+  if (req.organisation_id() == 0) PrintNeedsMet(d);
   std::vector<std::string> starts;
   for (const auto& p : d.periods()) starts.push_back(p.start());
   for (const auto& s : d.series()) {

@@ -91,8 +91,11 @@ absl::StatusOr<apb::Post> ActivityRecords::LoadPost(const records::Reader& from,
       absl::StrCat("post ", id, " does not exist in community ", c));
 }
 
-void ActivityRecords::PutPost(records::Tx& tx, uint64_t c, const apb::Post& p) const {
+void ActivityRecords::PutPost(records::Tx& tx, uint64_t c, const apb::Post& p,
+                              absl::Time at) const {
+  TB_CHECK(p.community_id() == c);
   tx.Put(PostKey(c, p.id()), p.SerializeAsString());
+  events_->AppendPost(tx, p, at);
 }
 
 }  // namespace timebank::activity

@@ -68,7 +68,8 @@ class ActivityRecords {
                                                      std::string_view remembered) const;
 
   absl::StatusOr<apb::Post> LoadPost(const records::Reader& from, uint64_t c, uint64_t id) const;
-  void PutPost(records::Tx& tx, uint64_t c, const apb::Post& p) const;
+  // Writes the post and its event (no text), changed at `at`.
+  void PutPost(records::Tx& tx, uint64_t c, const apb::Post& p, absl::Time at) const;
 
   const storage::Outbox& outbox() const { return outbox_; }
 

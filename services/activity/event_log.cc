@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "services/common/timestamps.h"
 #include "storage/absl_compat.h"
 #include "storage/check.h"
 
@@ -15,11 +16,29 @@ EventLog::EventLog(storage::KvStore* store, storage::ColumnFamily cf, char tag)
     : store_(store), cf_(cf), tag_(tag) {}
 
 void EventLog::Append(records::Tx& tx, const apb::Activity& a) {
+  apb::ActivityEvent e;
+  *e.mutable_activity() = a;
+  AppendEvent(tx, e);
+}
+
+void EventLog::AppendPost(records::Tx& tx, const apb::Post& p, absl::Time at) {
+  apb::ActivityEvent e;
+  apb::Post* post = e.mutable_post();
+  post->set_community_id(p.community_id());
+  post->set_id(p.id());
+  post->set_member_id(p.member_id());
+  post->set_kind(p.kind());
+  post->set_closed(p.closed());
+  *post->mutable_created_at() = p.created_at();
+  post->set_text_erased(p.text_erased());
+  ToTimestamp(absl::ToUnixNanos(at), e.mutable_changed_at());
+  AppendEvent(tx, e);
+}
+
+void EventLog::AppendEvent(records::Tx& tx, apb::ActivityEvent& e) {
   absl::StatusOr<uint64_t> seq = tx.NextId("event");
   TB_CHECK(seq.ok());
-  apb::ActivityEvent e;
   e.set_seq(*seq);
-  *e.mutable_activity() = a;
   tx.Put(records::Key(tag_).U64(*seq).str(), e.SerializeAsString());
   tx.OnCommit([this, seq = *seq] { Committed(seq); });
 }

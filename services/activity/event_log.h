@@ -1,7 +1,7 @@
-// EventLog is the activity service's event log: every change to an activity, in
-// order, as an ActivityEvent under 'E' + u64 seq, appended in the same batch as the
-// change. Readers page through it (ReadEvents) or wait for the next event
-// (WaitForEvent), woken by the commit that adds it.
+// EventLog is the activity service's event log: every change to an activity or a
+// noticeboard post, in order, as an ActivityEvent under 'E' + u64 seq, appended in the
+// same batch as the change (a post's event carries no text: AppendPost). Readers page through it
+// (ReadEvents) or wait for the next event (WaitForEvent), woken by the commit that adds it.
 #ifndef TIMEBANK_SERVICES_ACTIVITY_EVENT_LOG_H_
 #define TIMEBANK_SERVICES_ACTIVITY_EVENT_LOG_H_
 
@@ -26,6 +26,8 @@ class EventLog {
 
   // Appends the activity's new state to `tx`; watchers wake once it commits.
   void Append(records::Tx& tx, const ::timebank::activity::v1::Activity& a);
+  // Appends the post's new state, changed at `at`, without its title, details or tags.
+  void AppendPost(records::Tx& tx, const ::timebank::activity::v1::Post& p, absl::Time at);
   // Events from `from_seq`, at most `limit`, in order.
   absl::StatusOr<std::vector<::timebank::activity::v1::ActivityEvent>> Read(uint64_t from_seq,
                                                                             size_t limit) const;
@@ -38,6 +40,7 @@ class EventLog {
       const std::function<bool(::timebank::activity::v1::ActivityEvent*)>& edit) const;
 
  private:
+  void AppendEvent(records::Tx& tx, ::timebank::activity::v1::ActivityEvent& e);
   void Committed(uint64_t seq);
   storage::KvStore* const store_;
   const storage::ColumnFamily cf_;

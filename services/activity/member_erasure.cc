@@ -40,9 +40,10 @@ absl::StatusOr<uint64_t> EraseActivities(const ActivityRecords& records, records
   return erased;
 }
 
-// Their offers and requests: text cleared, closed.
+// Their offers and requests: text cleared, closed; each rewrite adds an event (no text),
+// so watchers counting open posts learn that it closed.
 absl::StatusOr<uint64_t> ErasePosts(const ActivityRecords& records, records::Tx& tx, uint64_t c,
-                                    uint64_t m) {
+                                    uint64_t m, absl::Time now) {
   uint64_t erased = 0;
   auto it = records.store()->NewIterator(kRecords);
   const std::string posts = PostPrefix(c);
@@ -54,7 +55,7 @@ absl::StatusOr<uint64_t> ErasePosts(const ActivityRecords& records, records::Tx&
     p.clear_tags();
     p.set_closed(true);
     p.set_text_erased(true);
-    tx.Put(it->key(), p.SerializeAsString());
+    records.PutPost(tx, c, p, now);
     ++erased;
   }
   TB_RETURN_IF_ERROR(it->status());
@@ -72,9 +73,9 @@ absl::StatusOr<apb::EraseMemberDataResponse> ActivityBook::EraseMember(uint64_t 
     // Every earlier state of those activities in the event log (the store's events:
     // the ones just staged already hold no text).
     TB_ASSIGN_OR_RETURN(uint64_t events, events_.Rewrite(tx, [c, m](apb::ActivityEvent* e) {
-      return TookPart(e->activity(), c, m) && EraseText(e->mutable_activity());
+      return e->has_activity() && TookPart(e->activity(), c, m) && EraseText(e->mutable_activity());
     }));
-    TB_ASSIGN_OR_RETURN(uint64_t posts, ErasePosts(records_, tx, c, m));
+    TB_ASSIGN_OR_RETURN(uint64_t posts, ErasePosts(records_, tx, c, m, Now()));
     out.set_activities_erased(activities);
     out.set_events_erased(events);
     out.set_posts_erased(posts);

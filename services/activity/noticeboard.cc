@@ -76,8 +76,9 @@ absl::StatusOr<apb::Post> ActivityBook::CreatePost(const dpb::Principal& caller,
   post.set_id(id);
   post.set_member_id(caller.subject_id());
   post.set_closed(false);
-  post.mutable_created_at()->set_seconds(absl::ToUnixSeconds(Now()));
-  records_.PutPost(tx, c, post);
+  const absl::Time now = Now();
+  post.mutable_created_at()->set_seconds(absl::ToUnixSeconds(now));
+  records_.PutPost(tx, c, post, now);
   if (!request_key.empty()) {
     std::string remembered;
     storage::PutU64(&remembered, id);
@@ -98,7 +99,7 @@ absl::StatusOr<apb::Post> ActivityBook::ClosePost(const dpb::Principal& caller, 
   if (post.closed()) return post;
   post.set_closed(true);
   records::Tx tx = records_.NewTx();
-  records_.PutPost(tx, c, post);
+  records_.PutPost(tx, c, post, Now());
   TB_RETURN_IF_ERROR(tx.Commit());
   return post;
 }

@@ -1,5 +1,8 @@
 // RewardsBook::Dashboard: one group bucket per week or month of the period (empty
-// ones included), and the time given to each organisation over it.
+// ones included), and the time given to each organisation over it. Offers and requests
+// open at a period's end are what was opened minus what was closed in every bucket up
+// to it (the buckets before the period are summed first: a few hundred at most).
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -74,25 +77,62 @@ void ToPeriod(const rpb::CommunityBucket& b, xpb::DashboardPeriod* p) {
   p->set_minutes_collective(b.minutes_collective());
   p->set_minutes_donated(b.minutes_donated());
   p->set_minutes_redeemed(b.minutes_redeemed());
+  p->set_requests_posted(b.requests_posted());
+  p->set_requests_answered(b.requests_answered());
+}
+
+// Offers and requests open: the running sum of what buckets opened and closed.
+struct OpenPosts {
+  int32_t offers = 0;
+  int32_t requests = 0;
+  void Add(const rpb::CommunityBucket& b) {
+    offers += b.offers_opened() - b.offers_closed();
+    requests += b.requests_posted() - b.requests_closed();
+  }
+};
+
+absl::Status ParseBucket(const storage::Iterator& it, rpb::CommunityBucket* b) {
+  if (!b->ParseFromArray(it.value().data(), static_cast<int>(it.value().size()))) {
+    return absl::DataLossError("a rewards record (a community's week) is damaged");
+  }
+  return absl::OkStatus();
+}
+
+// What was open when bucket `first` began: every earlier bucket of the group.
+absl::StatusOr<OpenPosts> OpenBefore(storage::KvStore* store, const storage::Snapshot* snap,
+                                     uint64_t c, uint64_t org, Grain g, int32_t first) {
+  OpenPosts open;
+  std::unique_ptr<storage::Iterator> it = store->NewIterator(kRecords, snap);
+  const std::string end = GroupBucketKey(c, org, g, first);
+  for (it->Seek(GroupBucketKey(c, org, g, std::numeric_limits<int32_t>::min()));
+       it->Valid() && it->key() < end; it->Next()) {
+    rpb::CommunityBucket b;
+    TB_RETURN_IF_ERROR(ParseBucket(*it, &b));
+    open.Add(b);
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  return open;
 }
 
 // One group's buckets over the span, oldest first, empty periods included.
 absl::Status ReadPeriods(storage::KvStore* store, const storage::Snapshot* snap, uint64_t c,
                          uint64_t org, const Span& s, xpb::Dashboard* out) {
+  TB_ASSIGN_OR_RETURN(OpenPosts open, OpenBefore(store, snap, c, org, s.grain, s.first));
   std::unique_ptr<storage::Iterator> it = store->NewIterator(kRecords, snap);
   const std::string end = GroupBucketKey(c, org, s.grain, s.last);
   it->Seek(GroupBucketKey(c, org, s.grain, s.first));
   for (int32_t i = s.first; i <= s.last; ++i) {
     xpb::DashboardPeriod* p = out->add_periods();
     p->set_start(StartOf(s.grain, i));
-    if (!it->Valid() || it->key() > end) continue;
-    if (records::I64At(it->key(), it->key().size() - 8) != i) continue;
-    rpb::CommunityBucket b;
-    if (!b.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("a rewards record (a community's week) is damaged");
+    if (it->Valid() && it->key() <= end && records::I64At(it->key(), it->key().size() - 8) == i) {
+      rpb::CommunityBucket b;
+      TB_RETURN_IF_ERROR(ParseBucket(*it, &b));
+      ToPeriod(b, p);
+      open.Add(b);
+      it->Next();
     }
-    ToPeriod(b, p);
-    it->Next();
+    p->set_open_offers(open.offers);
+    p->set_open_requests(open.requests);
   }
   return it->status();
 }

@@ -37,6 +37,10 @@ const std::vector<SeriesDef>& Defs() {
       {"hours_given", [](const P& p) { return p.minutes_given() / kMinutesPerHour; }},
       {"hours_donated", [](const P& p) { return p.minutes_donated() / kMinutesPerHour; }},
       {"hours_redeemed", [](const P& p) { return p.minutes_redeemed() / kMinutesPerHour; }},
+      {"requests_posted", [](const P& p) { return double(p.requests_posted()); }},
+      {"requests_answered", [](const P& p) { return double(p.requests_answered()); }},
+      {"open_offers", [](const P& p) { return double(p.open_offers()); }},
+      {"open_requests", [](const P& p) { return double(p.open_requests()); }},
   };
   return *kDefs;
 }

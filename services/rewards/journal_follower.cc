@@ -19,7 +19,10 @@ constexpr absl::Duration kMaxBackoff = absl::Seconds(5);
 
 JournalFollower::JournalFollower(RewardsProjection* projection, auth::Keyring* keyring,
                                  const Clock* clock)
-    : projection_(projection), keyring_(keyring), clock_(clock) {}
+    : projection_(projection),
+      keyring_(keyring),
+      clock_(clock),
+      activity_(projection, keyring, clock) {}
 
 JournalFollower::~JournalFollower() { Stop(); }
 
@@ -33,7 +36,12 @@ void JournalFollower::Start(std::shared_ptr<grpc::Channel> ledger) {
   applier_ = std::thread([this] { ApplyLoop(); });
 }
 
+void JournalFollower::FollowActivity(std::shared_ptr<grpc::Channel> activity) {
+  activity_.Start(std::move(activity));
+}
+
 void JournalFollower::Stop() {
+  activity_.Stop();
   {
     absl::MutexLock lock(&mu_);
     if (!started_ || stop_) {
@@ -164,6 +172,8 @@ bool JournalFollower::AwaitSeq(uint64_t seq, absl::Duration timeout) {
 
 absl::Status JournalFollower::Rebuild(absl::Duration timeout) {
   uint64_t target;
+  const absl::Time deadline = absl::Now() + timeout;
+  const uint64_t activity_target = std::max(activity_.seen_seq(), projection_->activity_seq());
   {
     absl::MutexLock lock(&mu_);
     if (stop_ || !started_) {
@@ -189,7 +199,12 @@ absl::Status JournalFollower::Rebuild(absl::Duration timeout) {
     paused_ = false;
   }
   TB_RETURN_IF_ERROR(wiped);
-  if (!AwaitSeq(target, timeout)) {
+  // The activity events are replayed from the first one too.
+  activity_.ReadAgain();
+  if (!AwaitSeq(target, timeout) ||
+      (activity_.started() &&
+       !activity_.AwaitSeq(activity_target,
+                           std::max(deadline - absl::Now(), absl::ZeroDuration())))) {
     return absl::DeadlineExceededError("the rebuild goes on; ask again for the projection status");
   }
   return absl::OkStatus();

@@ -4,6 +4,8 @@
 // kMaxBatchEntries, each one committed step. A dropped stream reconnects with backoff
 // from wherever the projection stands, so nothing is missed and nothing counted twice.
 // Rebuild pauses applying, wipes the projection and replays the journal from entry 1.
+// It also runs the ActivityFollower (the noticeboard's needs met), which a rebuild
+// replays from the first activity event.
 #ifndef TIMEBANK_SERVICES_REWARDS_JOURNAL_FOLLOWER_H_
 #define TIMEBANK_SERVICES_REWARDS_JOURNAL_FOLLOWER_H_
 
@@ -19,6 +21,7 @@
 #include "absl/time/time.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/clock.h"
+#include "services/rewards/activity_follower.h"
 #include "services/rewards/projection.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 
@@ -41,10 +44,13 @@ class JournalFollower {
 
   // Starts following the ledger at `ledger` (once; later calls do nothing).
   void Start(std::shared_ptr<grpc::Channel> ledger);
-  // Joins both threads; safe to call twice and before Start.
+  // Also follows the activity service's events at `activity` (once).
+  void FollowActivity(std::shared_ptr<grpc::Channel> activity);
+  // Joins every thread; safe to call twice and before Start.
   void Stop();
 
-  // Wipes the projection and replays the journal up to where it stood at the call.
+  // Wipes the projection and replays the journal (and the activity events, if
+  // followed) up to where they stood at the call.
   // DEADLINE_EXCEEDED if that takes longer than `timeout` (the replay goes on);
   // UNAVAILABLE before Start or once stopping.
   absl::Status Rebuild(absl::Duration timeout);
@@ -79,6 +85,7 @@ class JournalFollower {
   grpc::ClientContext* stream_ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::thread reader_;
   std::thread applier_;
+  ActivityFollower activity_;
 };
 
 }  // namespace timebank::rewards

@@ -17,6 +17,7 @@
 
 namespace timebank::rewards {
 
+namespace apb = ::timebank::activity::v1;
 namespace lpb = ::timebank::ledger::v1;
 
 RewardsProjection::RewardsProjection(storage::KvStore* store, People* people)
@@ -24,7 +25,8 @@ RewardsProjection::RewardsProjection(storage::KvStore* store, People* people)
       zones_(store, people),
       projector_(&zones_),
       badges_(&zones_),
-      notices_(store) {}
+      notices_(store),
+      needs_(&zones_) {}
 
 absl::Status RewardsProjection::Open() {
   absl::MutexLock lock(&mu_);
@@ -32,6 +34,8 @@ absl::Status RewardsProjection::Open() {
   applied_seq_ = c.journal_seq();
   journal_seq_.store(c.journal_seq(), std::memory_order_release);
   event_n_ = c.event_n();
+  activity_seq_ = c.activity_seq();
+  activity_seq_pub_.store(activity_seq_, std::memory_order_release);
   if (c.wiping()) TB_RETURN_IF_ERROR(WipeLocked());  // stopped part way: finish it
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(kRecords);
   it->SeekForPrev(EventKey(std::numeric_limits<uint64_t>::max()));
@@ -96,6 +100,7 @@ absl::Status RewardsProjection::CommitStep(ProjectionTx& tx, uint64_t seq, uint6
   rpb::Cursor cursor;
   cursor.set_journal_seq(seq);
   cursor.set_event_n(event_n);
+  cursor.set_activity_seq(activity_seq_);
   TB_RETURN_IF_ERROR(tx.Commit(cursor));
   applied_seq_ = seq;
   event_n_ = event_n;
@@ -115,6 +120,7 @@ absl::Status RewardsProjection::WipeLocked() {
   rpb::Cursor marker;
   marker.set_journal_seq(applied_seq_);
   marker.set_event_n(event_n_);
+  marker.set_activity_seq(activity_seq_);
   marker.set_wiping(true);
   std::unique_ptr<storage::WriteBatch> batch = store_->NewBatch();
   batch->Put(kRecords, CursorKey(), marker.SerializeAsString());
@@ -136,6 +142,37 @@ absl::Status RewardsProjection::WipeLocked() {
   journal_seq_.store(0, std::memory_order_release);
   event_n_ = 0;
   notices_.Published();
+  activity_seq_ = 0;
+  activity_seq_pub_.store(0, std::memory_order_release);
+  return absl::OkStatus();
+}
+
+absl::Status RewardsProjection::ApplyActivity(const std::vector<apb::ActivityEvent>& events) {
+  absl::flat_hash_set<uint64_t> communities;
+  for (const apb::ActivityEvent& e : events) {
+    if (const uint64_t c = NeedsMet::CommunityOf(e); c != 0) communities.insert(c);
+  }
+  for (uint64_t c : communities) TB_RETURN_IF_ERROR(zones_.Resolve(c));
+  absl::MutexLock lock(&mu_);
+  uint64_t seq = activity_seq_;
+  ProjectionTx tx(store_, &cache_);
+  for (const apb::ActivityEvent& e : events) {
+    if (e.seq() <= seq) continue;
+    if (e.seq() != seq + 1) {
+      return absl::AbortedError(absl::StrCat("activity events skip from ", seq, " to ", e.seq(),
+                                             "; read again from ", activity_seq_ + 1));
+    }
+    TB_RETURN_IF_ERROR(needs_.Apply(e, tx));
+    seq = e.seq();
+  }
+  if (seq == activity_seq_) return absl::OkStatus();
+  rpb::Cursor cursor;
+  cursor.set_journal_seq(applied_seq_);
+  cursor.set_event_n(event_n_);
+  cursor.set_activity_seq(seq);
+  TB_RETURN_IF_ERROR(tx.Commit(cursor));
+  activity_seq_ = seq;
+  activity_seq_pub_.store(seq, std::memory_order_release);
   return absl::OkStatus();
 }
 

@@ -1,8 +1,10 @@
 // RewardsProjection is the rewards store's write side: it applies batches of journal
 // entries in order, each batch in one ProjectionTx committed with the cursor (so each
 // entry is counted exactly once across restarts and kill -9), wipes the projection for
-// a rebuild, and digests it. One thread (the follower) applies; any thread may read
-// the store, which only ever holds whole batches.
+// a rebuild, and digests it. It also applies the activity service's events (the
+// noticeboard's needs met, NeedsMet), each batch committed with the activity cursor in
+// the same record. The followers apply (one step at a time, under mu_); any thread may
+// read the store, which only ever holds whole batches.
 //
 // What people do in the rewards service itself (put badge rules in force, hide a badge)
 // is a RecognitionEvent: logged at the journal position the projection stands at and
@@ -20,10 +22,12 @@
 #include "absl/synchronization/mutex.h"
 #include "services/rewards/badge_projector.h"
 #include "services/rewards/notice_log.h"
+#include "services/rewards/needs_met.h"
 #include "services/rewards/projector.h"
 #include "services/rewards/record_cache.h"
 #include "services/rewards/zone_book.h"
 #include "storage/kv_store.h"
+#include "timebank/activity/v1/activity.pb.h"
 #include "timebank/ledger/v1/ledger.pb.h"
 #include "timebank/rewards/v1/rewards_records.pb.h"
 
@@ -49,6 +53,16 @@ class RewardsProjection {
   // communities it has not met (the directory; UNAVAILABLE if unreachable: nothing is
   // written, retry). INTERNAL on a gap in the sequence (nothing written).
   absl::Status Apply(const std::vector<::timebank::ledger::v1::JournalEntry>& entries)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The last activity event applied (0: none).
+  uint64_t activity_seq() const { return activity_seq_pub_.load(std::memory_order_acquire); }
+
+  // Applies activity `events` (log order) in one committed step; those at or below
+  // activity_seq() are skipped. ABORTED (nothing written) if the first new one does not
+  // follow activity_seq() (after a wipe, say): the follower reads again from
+  // activity_seq() + 1. UNAVAILABLE if a community's timezone cannot be looked up.
+  absl::Status ApplyActivity(const std::vector<::timebank::activity::v1::ActivityEvent>& events)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Logs `event` (its n and after_journal_seq are set here) and applies it, in one
@@ -93,6 +107,7 @@ class RewardsProjection {
   Projector projector_;
   BadgeProjector badges_;
   NoticeLog notices_;
+  NeedsMet needs_;
   // Held while a step is applied or an event recorded: the two never interleave.
   absl::Mutex mu_;
   // Committed records kept parsed between steps (the applier and Record, under mu_).
@@ -103,6 +118,8 @@ class RewardsProjection {
   std::atomic<uint64_t> journal_seq_{0};
   uint64_t event_n_ ABSL_GUARDED_BY(mu_) = 0;       // the last event applied
   uint64_t last_event_n_ ABSL_GUARDED_BY(mu_) = 0;  // the last event logged
+  uint64_t activity_seq_ ABSL_GUARDED_BY(mu_) = 0;  // the last activity event applied
+  std::atomic<uint64_t> activity_seq_pub_{0};
 };
 
 }  // namespace timebank::rewards

@@ -57,6 +57,9 @@ std::string EvidenceKey(uint64_t c, uint64_t member, std::string_view badge_id, 
 }
 
 std::string RulesKey(uint64_t c) { return Key(kRulesTag).U64(c).str(); }
+std::string PostFactsKey(uint64_t c, uint64_t post) {
+  return Key(kPostFactsTag).U64(c).U64(post).str();
+}
 
 std::string MemberPrefix(uint64_t c) { return Key(kMemberTag).U64(c).str(); }
 

@@ -1,8 +1,8 @@
 // The rewards store's schema: every tag with its layout, and one key builder per tag.
 // Keys are built nowhere else (services/common/records/records.h). The projection is
 // a set of sums kept per member, per partner, per organisation and per week or month;
-// the journal cursor is written in the same batch as every step, so a restart resumes
-// exactly where the last committed step ended.
+// the cursor (journal and activity-event positions) is written in the same batch as
+// every step, so a restart resumes exactly where the last committed step ended.
 #ifndef TIMEBANK_SERVICES_REWARDS_REWARDS_RECORDS_H_
 #define TIMEBANK_SERVICES_REWARDS_REWARDS_RECORDS_H_
 
@@ -35,10 +35,11 @@ inline constexpr char kRecentTag = 'X';           // u64 c, u64 member -> Recent
 inline constexpr char kBadgesTag = 'A';           // u64 c, u64 member -> MemberBadgeStates
 inline constexpr char kEvidenceTag = 'E';         // u64 c, u64 member, u64 award, badge id
                                                   //   -> BadgeEvidence
-inline constexpr char kRulesTag = 'R';   // u64 c -> BadgeRules in force at the projection's
-                                         //   position (absent: the default rules)
-inline constexpr char kZoneTag = 'Z';    // u64 c -> IANA timezone name
-inline constexpr char kCursorTag = '@';  // (nothing) -> Cursor
+inline constexpr char kRulesTag = 'R';      // u64 c -> BadgeRules in force at the projection's
+                                            //   position (absent: the default rules)
+inline constexpr char kPostFactsTag = 'P';  // u64 c, u64 post -> PostFacts (no text)
+inline constexpr char kZoneTag = 'Z';       // u64 c -> IANA timezone name
+inline constexpr char kCursorTag = '@';     // (nothing) -> Cursor
 // Thank-you notes, applied from their recognition events (so a rebuild replays them):
 inline constexpr char kThanksTag = 'Y';  // u64 c, u8 1, u64 activity -> ThanksRecord;
                                          // u64 c, u8 2, u64 member, u64 ~event_n -> ThanksRef
@@ -83,6 +84,7 @@ std::string BadgesKey(uint64_t c, uint64_t member);
 // award: BadgeState.times_awarded of the award (1 for the first).
 std::string EvidenceKey(uint64_t c, uint64_t member, std::string_view badge_id, uint32_t award);
 std::string RulesKey(uint64_t c);
+std::string PostFactsKey(uint64_t c, uint64_t post);
 // Every member record of community c (MemberKey's prefix); the member id is the last u64.
 std::string MemberPrefix(uint64_t c);
 std::string EventKey(uint64_t n);

@@ -43,6 +43,11 @@ std::vector<std::unique_ptr<grpc::Service>> RewardsModule::Services() {
 absl::Status RewardsModule::Connect(NodeContext& ctx) {
   ConnectLedgerAndDirectory(ctx, peers_.get());
   follower_->Start(ctx.Peer("ledger", ctx.options->ledger_address));
+  // Needs met (the noticeboard's requests and offers) come from the activity events;
+  // without an activity service the dashboards count none.
+  if (ctx.Hosts("activity") || !ctx.options->activity_address.empty()) {
+    follower_->FollowActivity(ctx.Peer("activity", ctx.options->activity_address));
+  }
   return absl::OkStatus();
 }
 

@@ -915,3 +915,80 @@ TEST_F(SlowLedgerTest, AReservationTheLedgerRefusesRecordsNothingAndCanBeRetried
 
 }  // namespace
 }  // namespace timebank::activity
+
+namespace timebank::activity {
+namespace {
+
+// Issue 13 (needs met): the rewards service counts posts from the event log, so every
+// change to a post is an event; none carries what the member wrote.
+TEST_F(ReserveTest, PostsCreatedClosedAndErasedAreEventsWithoutTheirText) {
+  auto head = [&] {
+    auto all = book.ReadEvents(1, 1000);
+    return all->empty() ? uint64_t{0} : all->back().seq();
+  };
+  apb::Post request;
+  request.set_community_id(kC);
+  request.set_kind(apb::POST_KIND_REQUEST);
+  request.set_title("Lift to the clinic");
+  request.set_details("Tuesday morning, private detail");
+  request.add_tags("transport");
+  clock.Advance(absl::Minutes(1));
+  const absl::Time created_at = clock.Now();
+  auto asked = book.CreatePost(Member(10), request, "r1");
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  const uint64_t after_create = head();
+  auto events = book.ReadEvents(after_create, 10);
+  ASSERT_EQ(events->size(), 1u);
+  const apb::ActivityEvent& created = (*events)[0];
+  ASSERT_TRUE(created.has_post());
+  EXPECT_FALSE(created.has_activity());
+  EXPECT_EQ(created.post().id(), asked->id());
+  EXPECT_EQ(created.post().community_id(), kC);
+  EXPECT_EQ(created.post().member_id(), 10u);
+  EXPECT_EQ(created.post().kind(), apb::POST_KIND_REQUEST);
+  EXPECT_FALSE(created.post().closed());
+  EXPECT_EQ(created.post().created_at().seconds(), absl::ToUnixSeconds(created_at));
+  EXPECT_EQ(created.changed_at().seconds(), absl::ToUnixSeconds(created_at));
+  EXPECT_TRUE(created.post().title().empty());
+  EXPECT_TRUE(created.post().details().empty());
+  EXPECT_EQ(created.post().tags_size(), 0);
+  // A retried create writes nothing new.
+  ASSERT_TRUE(book.CreatePost(Member(10), request, "r1").ok());
+  EXPECT_EQ(head(), after_create);
+
+  clock.Advance(absl::Hours(2));
+  ASSERT_TRUE(book.ClosePost(Member(10), kC, asked->id()).ok());
+  events = book.ReadEvents(after_create + 1, 10);
+  ASSERT_EQ(events->size(), 1u);
+  ASSERT_TRUE((*events)[0].has_post());
+  EXPECT_TRUE((*events)[0].post().closed());
+  EXPECT_EQ((*events)[0].changed_at().seconds(), absl::ToUnixSeconds(clock.Now()));
+  EXPECT_TRUE((*events)[0].post().title().empty());
+  // Closing a closed post changes nothing and says nothing.
+  ASSERT_TRUE(book.ClosePost(Member(10), kC, asked->id()).ok());
+  EXPECT_EQ(head(), after_create + 1);
+
+  // Erasure closes the member's open posts: that is a change too.
+  request.set_kind(apb::POST_KIND_OFFER);
+  auto offered = book.CreatePost(Member(11), request, "o1");
+  ASSERT_TRUE(offered.ok());
+  const uint64_t before_erase = head();
+  ASSERT_TRUE(book.EraseMember(kC, 11).ok());
+  events = book.ReadEvents(before_erase + 1, 10);
+  ASSERT_EQ(events->size(), 1u);
+  ASSERT_TRUE((*events)[0].has_post());
+  EXPECT_EQ((*events)[0].post().id(), offered->id());
+  EXPECT_EQ((*events)[0].post().kind(), apb::POST_KIND_OFFER);
+  EXPECT_TRUE((*events)[0].post().closed());
+  EXPECT_TRUE((*events)[0].post().text_erased());
+  EXPECT_TRUE((*events)[0].post().title().empty());
+  // No event anywhere holds the text.
+  const std::vector<apb::ActivityEvent> all = *book.ReadEvents(1, 1000);
+  for (const apb::ActivityEvent& e : all) {
+    EXPECT_FALSE(absl::StrContains(e.SerializeAsString(), "clinic")) << e.ShortDebugString();
+    EXPECT_FALSE(absl::StrContains(e.SerializeAsString(), "private detail"));
+  }
+}
+
+}  // namespace
+}  // namespace timebank::activity

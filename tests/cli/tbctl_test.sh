@@ -310,6 +310,11 @@ check activity-list-bad-state 1 "--state: proposed, confirmed" -- "$U" activity 
 check post-close 0 "post 1 closed" -- "$U" posts close 1
 check posts-closed-hidden 0 "^id +kind" -- "$U" posts --tag=gardening
 check exchange-closed-post 1 "post 1 is closed" -- "$U" exchange record 30m --provider="$dee" --receiver="$bob" --what="weeding" --post=1
+# Needs met: the dashboard counts requests posted and answered, and what is open.
+check request 0 "posted request 2: A lift to the shops" -- "$U" request "A lift to the shops"
+for _ in $(seq 1 50); do "$U" dashboard --weeks=4 | grep -q "Needs met: 1 request posted" && break; sleep 0.1; done
+check rewards-needs-met 0 "Needs met: 1 request posted, 0 answered; open at the end: 0 offers, 1 request$" -- "$U" dashboard --weeks=4
+check rewards-needs-met-csv 0 "REQUESTS_POSTED,REQUESTS_ANSWERED,OPEN_OFFERS,OPEN_REQUESTS" -- "$U" dashboard --weeks=4 --csv
 # Bulk import of volunteer hours from a spreadsheet: dry run, import, re-run.
 check login-ada-5 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
 # An admin hides a note: members no longer see it; coordinators see it marked.

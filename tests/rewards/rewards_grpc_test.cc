@@ -10,6 +10,7 @@
 #include <google/protobuf/field_mask.pb.h>
 
 #include <future>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,15 +20,18 @@
 #include "gtest/gtest.h"
 #include "services/common/client_channel.h"
 #include "services/common/ids.h"
+#include "services/common/timestamps.h"
 #include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
 #include "timebank/directory/v1/directory.grpc.pb.h"
+#include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 #include "timebank/rewards/v1/rewards.grpc.pb.h"
 
 namespace timebank {
 namespace {
 
+namespace apb = ::timebank::activity::v1;
 namespace dpb = ::timebank::directory::v1;
 namespace lpb = ::timebank::ledger::v1;
 namespace rpb = ::timebank::rewards::v1;
@@ -43,6 +47,7 @@ class RewardsGrpcTest : public ::testing::Test {
     auto ch = MakeChannel(node_->address());
     rewards_ = rpb::RewardsService::NewStub(ch);
     ledger_ = lpb::LedgerService::NewStub(ch);
+    activity_ = apb::ActivityService::NewStub(ch);
   }
 
   void MakeCommunity() {
@@ -105,6 +110,36 @@ class RewardsGrpcTest : public ::testing::Test {
                          node_->TokenFor(as), req, out);
   }
 
+  // `as` posts an offer or a request on the noticeboard; its id.
+  uint64_t Post(const dpb::Principal& as, apb::PostKind kind, const std::string& title) {
+    apb::CreatePostRequest req;
+    req.mutable_post()->set_community_id(community_);
+    req.mutable_post()->set_kind(kind);
+    req.mutable_post()->set_title(title);
+    apb::Post out;
+    grpc::Status s = CallWithToken(activity_.get(), &apb::ActivityService::Stub::CreatePost,
+                                   node_->TokenFor(as), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.id();
+  }
+
+  // The weekly dashboard's current week once `done` holds for it (or after 10 s).
+  rpb::DashboardPeriod ThisWeekOnce(const std::function<bool(const rpb::DashboardPeriod&)>& done) {
+    rpb::GetDashboardRequest req;
+    req.set_community_id(community_);
+    req.set_granularity(rpb::GRANULARITY_WEEK);
+    rpb::Dashboard dash;
+    for (int attempt = 0; attempt < 500; ++attempt) {
+      grpc::Status s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetDashboard,
+                                     node_->TokenFor(coo_), req, &dash);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!s.ok()) break;
+      if (done(dash.periods(dash.periods_size() - 1))) break;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return dash.periods(dash.periods_size() - 1);
+  }
+
   rpb::ProjectionStatus Status() {
     rpb::ProjectionStatus out;
     grpc::Status s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetProjectionStatus,
@@ -117,6 +152,7 @@ class RewardsGrpcTest : public ::testing::Test {
   std::unique_ptr<Node> node_;
   std::unique_ptr<rpb::RewardsService::Stub> rewards_;
   std::unique_ptr<lpb::LedgerService::Stub> ledger_;
+  std::unique_ptr<apb::ActivityService::Stub> activity_;
   uint64_t community_ = 0;
   uint64_t carers_ = 0;
   int transfers_ = 0;
@@ -158,6 +194,89 @@ TEST_F(RewardsGrpcTest, AnExchangeReachesBothSummariesAndTheDashboard) {
   EXPECT_EQ(now.minutes_given(), 120);
   ASSERT_FALSE(dash.series().empty());
   EXPECT_TRUE(dash.series(0).run_chart().not_enough_points());  // one week with activity
+}
+
+// Issue 13 item 3: needs met, from the noticeboard through the activity service's
+// events: requests posted and answered by an exchange, open offers and requests; a
+// rebuild replays the events to the same digest.
+TEST_F(RewardsGrpcTest, RequestsPostedAndAnsweredReachTheDashboardAndSurviveARebuild) {
+  MakeCommunity();
+  const uint64_t lift = Post(ana_, apb::POST_KIND_REQUEST, "A lift to the clinic");
+  const uint64_t shelf = Post(ana_, apb::POST_KIND_REQUEST, "Put up a shelf");
+  Post(ben_, apb::POST_KIND_OFFER, "Dog walking");
+  apb::RecordExchangeRequest ex;
+  ex.set_community_id(community_);
+  ex.set_provider_member_id(ben_.subject_id());
+  ex.set_receiver_member_id(ana_.subject_id());
+  ex.set_minutes(45);
+  ToTimestamp(absl::ToUnixNanos(absl::Now() - absl::Minutes(5)), ex.mutable_occurred_at());
+  ex.set_description("drove Ana");
+  ex.set_post_id(lift);
+  apb::Activity recorded;
+  grpc::Status s = CallWithToken(activity_.get(), &apb::ActivityService::Stub::RecordExchange,
+                                 node_->TokenFor(ben_), ex, &recorded);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // Proposed only: not an answer yet.
+  rpb::DashboardPeriod week = ThisWeekOnce([](const rpb::DashboardPeriod& p) {
+    return p.requests_posted() == 2 && p.open_offers() == 1;
+  });
+  EXPECT_EQ(week.requests_posted(), 2);
+  EXPECT_EQ(week.requests_answered(), 0);
+  EXPECT_EQ(week.open_requests(), 2);
+  EXPECT_EQ(week.open_offers(), 1);
+
+  apb::RespondToExchangeRequest yes;
+  yes.set_community_id(community_);
+  yes.set_activity_id(recorded.id());
+  yes.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+  apb::Activity confirmed;
+  s = CallWithToken(activity_.get(), &apb::ActivityService::Stub::RespondToExchange,
+                    node_->TokenFor(ana_), yes, &confirmed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  apb::ClosePostRequest close;
+  close.set_community_id(community_);
+  close.set_post_id(shelf);
+  apb::Post closed;
+  s = CallWithToken(activity_.get(), &apb::ActivityService::Stub::ClosePost, node_->TokenFor(ana_),
+                    close, &closed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  week = ThisWeekOnce([](const rpb::DashboardPeriod& p) {
+    return p.requests_answered() == 1 && p.open_requests() == 1;
+  });
+  EXPECT_EQ(week.requests_posted(), 2);
+  EXPECT_EQ(week.requests_answered(), 1);
+  EXPECT_EQ(week.open_requests(), 1);
+  EXPECT_EQ(week.open_offers(), 1);
+
+  // The confirmed exchange reaches the ledger, then the projection, too.
+  rpb::MemberSummary ana;
+  for (int attempt = 0; attempt < 500 && ana.minutes_received() != 45; ++attempt) {
+    ASSERT_TRUE(Summary(ana_, 0, &ana).ok());
+    if (ana.minutes_received() != 45) absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(ana.minutes_received(), 45);
+  const rpb::ProjectionStatus live = Status();
+  auto op = testing::OperatorPrincipal(node_.get());
+  ASSERT_TRUE(op.ok()) << op.status();
+  rpb::ProjectionStatus rebuilt;
+  s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::RebuildProjection,
+                    node_->TokenFor(*op), rpb::RebuildProjectionRequest(), &rebuilt);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(rebuilt.digest_hex(), live.digest_hex());
+  week = ThisWeekOnce([](const rpb::DashboardPeriod&) { return true; });
+  EXPECT_EQ(week.requests_answered(), 1);
+  EXPECT_EQ(week.open_requests(), 1);
+
+  // A restarted node resumes from the activity cursor: nothing counted twice.
+  node_->Shutdown();
+  node_.reset();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  Post(ben_, apb::POST_KIND_REQUEST, "Help with a form");
+  week = ThisWeekOnce([](const rpb::DashboardPeriod& p) { return p.requests_posted() >= 3; });
+  EXPECT_EQ(week.requests_posted(), 3);
+  EXPECT_EQ(week.requests_answered(), 1);
+  EXPECT_EQ(week.open_requests(), 2);
+  EXPECT_EQ(week.open_offers(), 1);
 }
 
 TEST_F(RewardsGrpcTest, AMemberSeesOnlyTheirOwnSummaryAndACoordinatorSeesAnyone) {
