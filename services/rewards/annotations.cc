@@ -3,7 +3,6 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/records/records.h"
 #include "services/common/text_fields.h"
@@ -48,10 +47,6 @@ absl::StatusOr<xpb::Annotation> AnnotationBook::Annotate(const dpb::Principal& c
   if (c == 0) return records::FieldError("annotation.community_id", "required");
   TB_ASSIGN_OR_RETURN(absl::CivilDay day, DateOf(in.date(), clock_->Now()));
   TB_ASSIGN_OR_RETURN(std::string text, kAnnotationText.Normalise(in.text()));
-  // Spaces alone say nothing about what changed: as good as empty.
-  if (absl::StripAsciiWhitespace(text).empty()) {
-    return records::FieldError(kAnnotationText.field, kAnnotationText.when_missing);
-  }
   if (in.organisation_id() != 0) {
     TB_RETURN_IF_ERROR(people_->Organisation(c, in.organisation_id()).status());
   }

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/records/record_tx.h"
 #include "services/rewards/badge_desk.h"
 #include "services/rewards/notice_log.h"
@@ -69,6 +70,35 @@ absl::StatusOr<bool> NoticeDesk::IsHidden(const RecognitionNotice& n) {
     if (s.badge_id() == *badge_id) return s.hidden();
   }
   return false;
+}
+
+namespace {
+// Whose streams these are: the kind and id of the caller (a member, a key, a service).
+std::string FollowerKey(const ::timebank::directory::v1::Principal& p) {
+  return absl::StrCat(static_cast<int>(p.kind()), ":", p.community_id(), ":", p.subject_id());
+}
+}  // namespace
+
+absl::Status NoticeDesk::BeginFollowing(const ::timebank::directory::v1::Principal& caller) {
+  absl::MutexLock lock(&follow_mu_);
+  int& mine = following_[FollowerKey(caller)];
+  if (mine >= kFollowingPerCallerMax || following_total_ >= kFollowingMax) {
+    if (mine == 0) following_.erase(FollowerKey(caller));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("follow: too many notice streams are open (at most ", kFollowingPerCallerMax,
+                     " each); close one, or ask without follow and look again later"));
+  }
+  ++mine;
+  ++following_total_;
+  return absl::OkStatus();
+}
+
+void NoticeDesk::EndFollowing(const ::timebank::directory::v1::Principal& caller) {
+  absl::MutexLock lock(&follow_mu_);
+  auto it = following_.find(FollowerKey(caller));
+  TB_CHECK(it != following_.end() && it->second > 0 && following_total_ > 0);
+  --following_total_;
+  if (--it->second == 0) following_.erase(it);
 }
 
 }  // namespace timebank::rewards

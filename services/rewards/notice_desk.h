@@ -6,9 +6,13 @@
 #define TIMEBANK_SERVICES_REWARDS_NOTICE_DESK_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/common/peers.h"
 #include "services/rewards/projection.h"
@@ -37,6 +41,11 @@ class NoticeDesk {
   // How long a following stream waits for a new step before it looks again (and sees
   // whether the client went away or the server is stopping).
   static constexpr absl::Duration kFollowWait = absl::Milliseconds(500);
+  // A following stream holds a server thread while it is open: a caller may keep a
+  // few (a phone and a laptop), and all callers together a bounded number, so nobody
+  // can use up the threads that answer everyone else.
+  static constexpr int kFollowingPerCallerMax = 4;
+  static constexpr int kFollowingMax = 128;
 
   NoticeDesk(RewardsProjection* projection, People* people)
       : projection_(projection), people_(people) {}
@@ -55,12 +64,22 @@ class NoticeDesk {
     return projection_->notices()->AwaitPublished(seen, timeout);
   }
 
+  // Takes a following stream's place for `caller`: RESOURCE_EXHAUSTED when the caller
+  // or everyone has as many open as allowed. Every OK is matched by EndFollowing.
+  absl::Status BeginFollowing(const ::timebank::directory::v1::Principal& caller)
+      ABSL_LOCKS_EXCLUDED(follow_mu_);
+  void EndFollowing(const ::timebank::directory::v1::Principal& caller)
+      ABSL_LOCKS_EXCLUDED(follow_mu_);
+
  private:
   // Whether the member hid the badge a badge notice is about.
   absl::StatusOr<bool> IsHidden(const ::timebank::rewards::v1::RecognitionNotice& notice);
 
   RewardsProjection* const projection_;
   People* const people_;
+  absl::Mutex follow_mu_;
+  absl::flat_hash_map<std::string, int> following_ ABSL_GUARDED_BY(follow_mu_);
+  int following_total_ ABSL_GUARDED_BY(follow_mu_) = 0;
 };
 
 }  // namespace timebank::rewards

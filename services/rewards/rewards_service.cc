@@ -1,5 +1,6 @@
 #include "services/rewards/rewards_service.h"
 
+#include "absl/cleanup/cleanup.h"
 #include "services/common/auth/auth_interceptor.h"
 #include "services/common/grpc_util.h"
 
@@ -187,11 +188,26 @@ grpc::Status RewardsServiceImpl::WatchRecognition(
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<NoticeScope> scope = notices_->Scope(Caller(*ctx), *req);
   if (!scope.ok()) return ToGrpc(scope.status());
+  if (req->follow()) {
+    const dpb::Principal caller = Caller(*ctx);
+    if (absl::Status s = notices_->BeginFollowing(caller); !s.ok()) return ToGrpc(s);
+    absl::Cleanup end = [&] { notices_->EndFollowing(caller); };
+    return Stream(ctx, req, *scope, writer);
+  }
+  return Stream(ctx, req, *scope, writer);
+}
+
+grpc::Status RewardsServiceImpl::Stream(grpc::ServerContext* ctx,
+                                        const xpb::WatchRecognitionRequest* req,
+                                        const NoticeScope& scope,
+                                        grpc::ServerWriter<xpb::RecognitionNotice>* writer) {
+  // A following client learns at once that its stream is open, before any notice.
+  if (req->follow()) writer->SendInitialMetadata();
   uint64_t after_seq = req->from_seq();
   while (!ctx->IsCancelled()) {
     // Noted before the read: a step committed after it wakes the wait below.
     const uint64_t published = notices_->published();
-    absl::StatusOr<NoticeBatch> batch = notices_->Next(*scope, after_seq);
+    absl::StatusOr<NoticeBatch> batch = notices_->Next(scope, after_seq);
     if (!batch.ok()) return ToGrpc(batch.status());
     for (const xpb::RecognitionNotice& n : batch->notices) {
       if (!writer->Write(n)) return grpc::Status::CANCELLED;

@@ -87,6 +87,10 @@ class RewardsServiceImpl final : public xpb::RewardsService::Service {
                                 grpc::ServerWriter<xpb::RecognitionNotice>*) override;
 
  private:
+  // WatchRecognition's batches, once the caller and scope are checked.
+  grpc::Status Stream(grpc::ServerContext* ctx, const xpb::WatchRecognitionRequest* req,
+                      const NoticeScope& scope, grpc::ServerWriter<xpb::RecognitionNotice>* writer);
+
   RewardsBook* const book_;
   AnnotationBook* const annotations_;
   BadgeDesk* const badges_;

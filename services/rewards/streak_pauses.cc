@@ -21,8 +21,6 @@ namespace dpb = ::timebank::directory::v1;
 
 std::string Monday(int32_t week) { return absl::FormatCivilTime(WeekStart(week)); }
 
-int32_t WeeksOf(WeekRange p) { return p.last_week - p.first_week + 1; }
-
 // Paused weeks of `pauses` (sorted) within [first, first + kYearWeeks).
 int32_t PausedWeeksInYearFrom(absl::Span<const WeekRange> pauses, int32_t first) {
   const int32_t last = first + PauseLimits::kYearWeeks - 1;
@@ -84,7 +82,7 @@ absl::Status CheckApart(absl::Span<const WeekRange> pauses, WeekRange pause) {
   for (const WeekRange& p : pauses) {
     if (pause.first_week <= p.last_week + 1 && p.first_week <= pause.last_week + 1) {
       return Refused("starts_on",
-                     absl::StrCat("overlaps or touches the pause of ", WeeksOf(p), " weeks from ",
+                     absl::StrCat("overlaps or touches the pause of ", p.weeks(), " weeks from ",
                                   Monday(p.first_week), " (pauses are at least one week apart)"));
     }
   }
@@ -104,7 +102,7 @@ std::vector<WeekRange> PausesOf(const rpb::MemberRecord& record) {
 
 absl::StatusOr<std::vector<WeekRange>> WithPause(const rpb::MemberRecord& record, WeekRange pause,
                                                  int32_t this_week) {
-  const int32_t weeks = WeeksOf(pause);
+  const int64_t weeks = pause.weeks();
   if (weeks < 1 || weeks > kPauseWeeksMax) {
     return records::FieldError("weeks",
                                absl::StrCat("from 1 to ", kPauseWeeksMax, " weeks, not ", weeks));
@@ -166,7 +164,7 @@ absl::StatusOr<std::vector<WeekRange>> WithPauseEnded(const rpb::MemberRecord& r
 rpb::StreakPause ToStreakPause(WeekRange pause) {
   rpb::StreakPause out;
   out.set_first_week(Monday(pause.first_week));
-  out.set_weeks(std::max(0, WeeksOf(pause)));
+  out.set_weeks(static_cast<int32_t>(std::max<int64_t>(0, pause.weeks())));
   out.set_resumes_on(Monday(pause.last_week + 1));
   return out;
 }

@@ -6,7 +6,6 @@
 #include <string>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/auth/token.h"
 #include "services/common/ids.h"
@@ -37,17 +36,16 @@ constexpr records::BoundedText kThanksText = {
 constexpr records::BoundedText kHideReason = {
     "reason", {TextLimits::kReasonBytes, Lines::kOne}, "required: why the note is hidden"};
 
-absl::Status Refused(std::string_view why) {
-  return absl::FailedPreconditionError(absl::StrCat("activity_id: ", AsAbsl(why)));
+// A note the desk recorded is gone again: a rebuild wiped the projection meanwhile (the
+// note comes back when the rebuild replays its event).
+absl::Status ReplayingNow() {
+  return absl::UnavailableError(
+      "the note is saved, and the rewards service is replaying its history (a rebuild is "
+      "under way); look again in a minute");
 }
 
-// The text normalised; spaces alone say nothing, so they are as good as empty.
-absl::StatusOr<std::string> NonBlank(const records::BoundedText& rule, std::string_view text) {
-  TB_ASSIGN_OR_RETURN(std::string normalised, rule.Normalise(text));
-  if (absl::StripAsciiWhitespace(normalised).empty()) {
-    return records::FieldError(rule.field, rule.when_missing);
-  }
-  return normalised;
+absl::Status Refused(std::string_view why) {
+  return absl::FailedPreconditionError(absl::StrCat("activity_id: ", AsAbsl(why)));
 }
 
 // The ledger transfers an activity may stand as: its own id, or (a reservation that
@@ -174,6 +172,9 @@ absl::Status ApplyThanksLeft(const rpb::RecognitionEvent& event, const BadgeProj
   TB_ASSIGN_OR_RETURN(rpb::MemberRecord * provider,
                       tx.Mutable<rpb::MemberRecord>(MemberKey(c, f.credit_owner_id())));
   if (provider->erased()) return Refused("the member who gave this time has left the community");
+  TB_ASSIGN_OR_RETURN(rpb::MemberRecord * author,
+                      tx.Mutable<rpb::MemberRecord>(MemberKey(c, event.by_member_id())));
+  if (author->erased()) return Refused("your data was erased from this community");
   TB_ASSIGN_OR_RETURN(ThanksRecord * note,
                       tx.Mutable<ThanksRecord>(ThanksKey(c, left.activity_id())));
   if (note->activity_id() != 0) return Refused("already thanked: one note per activity");
@@ -213,6 +214,7 @@ absl::Status ApplyThanksHidden(const rpb::RecognitionEvent& event, const BadgePr
   note->set_hidden_reason(hidden.reason());
   note->set_hidden_at_unix_ms(event.at_unix_ms());
   note->set_hidden_by_member_id(event.by_member_id());
+  note->set_hidden_event_n(event.n());
   return CountForProvider(c, note->provider_member_id(), -1,
                           absl::FromUnixMillis(event.at_unix_ms()), badges, tx);
 }
@@ -246,7 +248,7 @@ absl::StatusOr<ThankYouNote> ThanksDesk::Leave(const dpb::Principal& caller,
   const uint64_t c = req.community_id();
   if (c == 0) return records::FieldError("community_id", "required");
   if (req.activity_id() == 0) return records::FieldError("activity_id", "required");
-  TB_ASSIGN_OR_RETURN(std::string text, NonBlank(kThanksText, req.text()));
+  TB_ASSIGN_OR_RETURN(std::string text, kThanksText.Normalise(req.text()));
   if (caller.kind() != dpb::Principal::KIND_MEMBER || caller.community_id() != c) {
     return Refused("only a member of the community can leave a thank-you note");
   }
@@ -289,7 +291,8 @@ absl::StatusOr<ThankYouNote> ThanksDesk::Leave(const dpb::Principal& caller,
   TB_RETURN_IF_ERROR(projection_->Record(std::move(event)).status());
   TB_ASSIGN_OR_RETURN(std::optional<ThanksRecord> note,
                       StoredNote(store, nullptr, c, req.activity_id()));
-  TB_CHECK(note.has_value());  // recorded and applied in one batch
+  // Recorded and applied in one batch; only a rebuild begun since can have wiped it.
+  if (!note.has_value()) return ReplayingNow();
   return ToNote(c, *note, Moderates(caller, c));
 }
 
@@ -332,7 +335,7 @@ absl::StatusOr<ThankYouNote> ThanksDesk::Hide(const dpb::Principal& caller,
   const uint64_t c = req.community_id();
   if (c == 0) return records::FieldError("community_id", "required");
   if (req.activity_id() == 0) return records::FieldError("activity_id", "required");
-  TB_ASSIGN_OR_RETURN(std::string reason, NonBlank(kHideReason, req.reason()));
+  TB_ASSIGN_OR_RETURN(std::string reason, kHideReason.Normalise(req.reason()));
   storage::KvStore* store = projection_->store();
   TB_ASSIGN_OR_RETURN(std::optional<ThanksRecord> existing,
                       StoredNote(store, nullptr, c, req.activity_id()));
@@ -350,7 +353,7 @@ absl::StatusOr<ThankYouNote> ThanksDesk::Hide(const dpb::Principal& caller,
   TB_RETURN_IF_ERROR(projection_->Record(std::move(event)).status());
   TB_ASSIGN_OR_RETURN(std::optional<ThanksRecord> note,
                       StoredNote(store, nullptr, c, req.activity_id()));
-  TB_CHECK(note.has_value() && note->hidden());
+  if (!note.has_value() || !note->hidden()) return ReplayingNow();  // as in Leave
   return ToNote(c, *note, /*with_moderation=*/true);
 }
 
@@ -372,6 +375,14 @@ absl::Status EraseThanksTexts(storage::KvStore* store, uint64_t c, uint64_t memb
     TB_CHECK(left->has_thanks_left() && left->thanks_left().activity_id() == ref.activity_id());
     left->mutable_thanks_left()->clear_text();
     left->mutable_thanks_left()->set_text_erased(true);
+    // A moderator's reason for hiding it may quote it: erased with it, in the log too.
+    note->clear_hidden_reason();
+    if (note->hidden_event_n() != 0) {
+      TB_ASSIGN_OR_RETURN(rpb::RecognitionEvent * hid,
+                          tx.Mutable<rpb::RecognitionEvent>(EventKey(note->hidden_event_n())));
+      TB_CHECK(hid->has_thanks_hidden());
+      hid->mutable_thanks_hidden()->clear_reason();
+    }
   }
   return it->status();
 }

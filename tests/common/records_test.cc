@@ -259,6 +259,17 @@ TEST(BoundedTextTest, ChecksNameTheFieldAndTheLimit) {
   EXPECT_EQ(kReason.Normalise("Cafe\xCC\x81").value(), "Caf\xC3\xA9");  // NFC
 }
 
+TEST(BoundedTextTest, SpacesAloneAreMissingWhereTheFieldIsRequired) {
+  constexpr BoundedText kNote{"text", {TextLimits::kThankYouBytes}, "required: a few words"};
+  for (const char* blank : {" ", "   ", " \t "}) {
+    EXPECT_EQ(kNote.Check(blank).message(), "text: required: a few words") << '"' << blank << '"';
+    EXPECT_EQ(kNote.Normalise(blank).status().message(), "text: required: a few words");
+  }
+  constexpr BoundedText kReason{"reason", {TextLimits::kReasonBytes}};
+  EXPECT_TRUE(kReason.Check("  ").ok());  // optional: spaces are left for the rule to judge
+  EXPECT_EQ(kReason.CheckRequired("  ", "say why").message(), "reason: say why");
+}
+
 TEST(BoundedTextTest, RequestIdsAreCheckedNamingTheField) {
   EXPECT_TRUE(CheckRequestId("").ok());
   EXPECT_TRUE(CheckRequestId("gift-1").ok());

@@ -17,6 +17,7 @@
 #include "services/common/paging.h"
 #include "services/common/timestamps.h"
 #include "storage/mem_store.h"
+#include "tests/rewards/projection_fixture.h"
 
 namespace timebank::rewards::leaderboard_test {
 namespace {
@@ -30,7 +31,7 @@ constexpr uint64_t kOther = 8;  // another community, with the same member ids
 constexpr uint64_t kGarden = 5, kCafe = 6;
 
 // The directory: members (with their consent) and organisations, per community.
-class FakeDirectory final : public People {
+class FakeDirectory final : public LondonPeople {
  public:
   absl::StatusOr<dpb::Member> Member(uint64_t c, uint64_t id) override {
     ++member_lookups;
@@ -38,16 +39,6 @@ class FakeDirectory final : public People {
     auto it = members.find({c, id});
     if (it == members.end()) return absl::NotFoundError("member: not in the community");
     return it->second;
-  }
-  absl::StatusOr<dpb::Community> Community(uint64_t c) override {
-    dpb::Community out;
-    out.set_id(c);
-    out.set_timezone("Europe/London");
-    return out;
-  }
-  absl::StatusOr<std::vector<std::optional<dpb::Member>>> MembersByNumber(
-      uint64_t, const std::vector<std::string>&) override {
-    return absl::UnimplementedError("not used");
   }
   absl::StatusOr<dpb::Organisation> Organisation(uint64_t c, uint64_t id) override {
     if (c != kC || (id != kGarden && id != kCafe)) {

@@ -9,8 +9,9 @@
 // notices stream to their member or a coordinator, resume after a seq and follow new ones.
 #include <google/protobuf/field_mask.pb.h>
 
-#include <future>
+#include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,10 +22,11 @@
 #include "services/common/client_channel.h"
 #include "services/common/ids.h"
 #include "services/common/timestamps.h"
+#include "services/rewards/notice_desk.h"
 #include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
-#include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
+#include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 #include "timebank/rewards/v1/rewards.grpc.pb.h"
 
@@ -696,7 +698,9 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
     ASSERT_TRUE(d->UpdateMember(directory::Actor(), *m, mask).ok());
   }
   constexpr uint64_t kAnasHelp = 77;
+  constexpr uint64_t kCoosHelp = 78;
   Exchange(ana_, ben_, 75, kAnasHelp);
+  Exchange(coo_, ben_, 20, kCoosHelp);
   const uint64_t last = Exchange(ben_, ana_, 30);
   ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(last, absl::Seconds(10)));
   rpb::LeaveThanksRequest thank;
@@ -707,6 +711,14 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
   grpc::Status left = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::LeaveThanks,
                                     node_->TokenFor(ben_), thank, &note);
   ASSERT_TRUE(left.ok()) << left.error_message();
+  // A coordinator hides it with a reason that quotes it.
+  rpb::HideThanksRequest hide;
+  hide.set_community_id(community_);
+  hide.set_activity_id(kAnasHelp);
+  hide.set_reason("test of hiding: quotes the KESTREL-1187 shelf");
+  grpc::Status hidden = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::HideThanks,
+                                      node_->TokenFor(coo_), hide, &note);
+  ASSERT_TRUE(hidden.ok()) << hidden.error_message();
 
   // Ana's export, asked by Ana through the directory, holds her rewards.
   auto directory = dpb::DirectoryService::NewStub(MakeChannel(node_->address()));
@@ -764,6 +776,12 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
                             node_->ServiceToken(), erase, &erased)
                   .ok());
   EXPECT_FALSE(erased.erased_now()) << "a retry changes nothing";
+  // Ben, erased here, can no longer leave a note (a token still valid elsewhere).
+  thank.set_activity_id(kCoosHelp);
+  thank.set_text("Thanks for the tea");
+  grpc::Status late = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::LeaveThanks,
+                                    node_->TokenFor(ben_), thank, &note);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << late.error_message();
   EXPECT_EQ(board(), std::vector<uint64_t>{ana_.subject_id()});
   erase.set_member_id(0);
   EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::EraseMemberRewards,
@@ -798,6 +816,8 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
   ASSERT_EQ(notes.notes_size(), 1) << notes.ShortDebugString();
   EXPECT_EQ(notes.notes(0).text(), "");
   EXPECT_TRUE(notes.notes(0).text_erased());
+  EXPECT_TRUE(notes.notes(0).hidden());
+  EXPECT_EQ(notes.notes(0).hidden_reason(), "") << "the reason may quote the note: erased too";
   EXPECT_EQ(notes.notes(0).provider_member_id(), ana_.subject_id());
   EXPECT_EQ(notes.notes(0).activity_id(), kAnasHelp);
 
@@ -912,6 +932,69 @@ TEST_F(RewardsGrpcTest, NoticesStreamToTheirMemberOrACoordinatorResumeAndFollow)
   }
   EXPECT_FALSE(open->Finish().ok());
   EXPECT_LT(absl::Now() - stop_began, absl::Seconds(10));
+}
+
+}  // namespace
+}  // namespace timebank
+
+namespace timebank {
+namespace {
+
+// A following stream holds a server thread: a caller may keep only a few open at once,
+// and one closed makes room again.
+TEST_F(RewardsGrpcTest, ACallerMayKeepOnlyAFewFollowingNoticeStreamsOpen) {
+  MakeCommunity();
+  struct Open {
+    grpc::ClientContext ctx;
+    std::unique_ptr<grpc::ClientReader<rpb::RecognitionNotice>> reader;
+  };
+  auto follow = [&](Open* o) {
+    rpb::WatchRecognitionRequest req;
+    req.set_follow(true);
+    auth::AddBearer(&o->ctx, node_->TokenFor(ana_));
+    o->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    o->reader = rewards_->WatchRecognition(&o->ctx, req);
+    // The server has taken the stream once its headers arrive.
+    o->reader->WaitForInitialMetadata();
+  };
+  std::vector<std::unique_ptr<Open>> open;
+  for (int i = 0; i < rewards::NoticeDesk::kFollowingPerCallerMax; ++i) {
+    open.push_back(std::make_unique<Open>());
+    follow(open.back().get());
+  }
+  Open extra;
+  follow(&extra);
+  rpb::RecognitionNotice n;
+  EXPECT_FALSE(extra.reader->Read(&n));
+  const grpc::Status refused = extra.reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
+  EXPECT_EQ(refused.error_message().rfind("follow: ", 0), 0u) << refused.error_message();
+  // Another member is not affected; without follow nobody is limited.
+  rpb::WatchRecognitionRequest once;
+  grpc::ClientContext ben_ctx;
+  auth::AddBearer(&ben_ctx, node_->TokenFor(ben_));
+  auto ben = rewards_->WatchRecognition(&ben_ctx, once);
+  while (ben->Read(&n)) {
+  }
+  EXPECT_TRUE(ben->Finish().ok());
+  // One closed makes room for another.
+  open.back()->ctx.TryCancel();
+  (void)open.back()->reader->Finish();
+  open.pop_back();
+  grpc::Status again;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    Open retry;
+    follow(&retry);
+    retry.ctx.TryCancel();
+    again = retry.reader->Finish();
+    if (again.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) break;
+    absl::SleepFor(absl::Milliseconds(100));  // the server notices the cancel within 500 ms
+  }
+  EXPECT_NE(again.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << again.error_message();
+  for (auto& o : open) {
+    o->ctx.TryCancel();
+    (void)o->reader->Finish();
+  }
 }
 
 }  // namespace

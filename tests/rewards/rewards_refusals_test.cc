@@ -15,6 +15,7 @@
 #include "services/rewards/rewards_book.h"
 #include "services/rewards/rewards_records.h"
 #include "storage/mem_store.h"
+#include "tests/rewards/projection_fixture.h"
 
 namespace timebank::rewards::refusals_test {
 namespace {
@@ -22,25 +23,11 @@ namespace {
 namespace dpb = ::timebank::directory::v1;
 namespace xpb = ::timebank::rewards::v1;
 
-constexpr uint64_t kC = 7;
 constexpr uint64_t kGarden = 5;
 
 // The directory: community kC (London) with one organisation, kGarden.
-class OneCommunity final : public People {
+class OneCommunity final : public LondonPeople {
  public:
-  absl::StatusOr<dpb::Member> Member(uint64_t, uint64_t) override {
-    return absl::UnimplementedError("not used");
-  }
-  absl::StatusOr<dpb::Community> Community(uint64_t c) override {
-    dpb::Community out;
-    out.set_id(c);
-    out.set_timezone("Europe/London");
-    return out;
-  }
-  absl::StatusOr<std::vector<std::optional<dpb::Member>>> MembersByNumber(
-      uint64_t, const std::vector<std::string>&) override {
-    return absl::UnimplementedError("not used");
-  }
   absl::StatusOr<dpb::Organisation> Organisation(uint64_t c, uint64_t id) override {
     if (c != kC || id != kGarden) {
       return absl::NotFoundError(absl::StrCat("organisation ", id, " does not exist"));

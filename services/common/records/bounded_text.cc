@@ -1,5 +1,6 @@
 #include "services/common/records/bounded_text.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/validation.h"
 #include "storage/absl_compat.h"
@@ -17,18 +18,23 @@ absl::Status CheckRequestId(std::string_view request_id) {
   return absl::OkStatus();
 }
 
+namespace {
+// Spaces alone say nothing: a required field holding only them is missing.
+bool Blank(std::string_view text) { return absl::StripAsciiWhitespace(AsAbsl(text)).empty(); }
+}  // namespace
+
 absl::Status BoundedText::Check(std::string_view text) const {
-  if (text.empty() && !when_missing.empty()) return FieldError(field, when_missing);
+  if (Blank(text) && !when_missing.empty()) return FieldError(field, when_missing);
   return CheckText(field, text, rule);
 }
 
 absl::Status BoundedText::CheckRequired(std::string_view text, const char* why) const {
-  if (text.empty() && why != nullptr) return FieldError(field, why);
+  if (Blank(text) && why != nullptr) return FieldError(field, why);
   return CheckText(field, text, rule);
 }
 
 absl::StatusOr<std::string> BoundedText::Normalise(std::string_view text) const {
-  if (text.empty() && !when_missing.empty()) return FieldError(field, when_missing);
+  if (Blank(text) && !when_missing.empty()) return FieldError(field, when_missing);
   return NormaliseText(field, text, rule);
 }
 

@@ -26,8 +26,8 @@ absl::Status CheckRequestId(std::string_view request_id);
 struct BoundedText {
   std::string_view field;  // as errors name it: "post.title"
   TextRule rule;           // its limit (a TextLimits constant) and lines
-  // Not empty: the field is required, and this says what to write when it is missing
-  // ("required: what was done").
+  // Not empty: the field is required (spaces alone are missing too), and this says
+  // what to write when it is missing ("required: what was done").
   std::string_view when_missing = {};
 
   // OK, or INVALID_ARGUMENT naming the field: missing (when required) or breaking the rule.

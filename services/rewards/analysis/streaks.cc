@@ -15,19 +15,15 @@ absl::Status PauseError(size_t i, const char* field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat("pauses[", i, "].", field, ": ", why));
 }
 
-int64_t PauseWeeks(WeekRange pause) {
-  return static_cast<int64_t>(pause.last_week) - pause.first_week + 1;
-}
-
 absl::Status ValidatePause(WeekRange pause, size_t i) {
   if (pause.first_week == kNoWeek) return PauseError(i, "first_week", "out of range");
   if (pause.last_week < pause.first_week) {
     return PauseError(i, "last_week", "before first_week");
   }
-  if (PauseWeeks(pause) > kPauseWeeksMax) {
+  if (pause.weeks() > kPauseWeeksMax) {
     return PauseError(i, "last_week",
                       absl::StrCat("a pause covers at most ", kPauseWeeksMax, " weeks, this one ",
-                                   PauseWeeks(pause)));
+                                   pause.weeks()));
   }
   return absl::OkStatus();
 }

@@ -52,6 +52,9 @@ struct WeekRange {
   int32_t first_week;
   int32_t last_week;  // inclusive
 
+  // How many weeks it covers (0 or less for an empty range); 64 bits, so no range of
+  // 32-bit week numbers overflows.
+  int64_t weeks() const { return int64_t{last_week} - first_week + 1; }
   friend bool operator==(const WeekRange&, const WeekRange&) = default;
 };
 
