@@ -66,6 +66,15 @@ exchange() {  # exchange PROVIDER_INDEX PROVIDER_USER RECEIVER_INDEX RECEIVER_US
   id=$($T exchange record "$5" --provider="${m[$1]}" --receiver="${m[$3]}" --what="$6" --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
   as "$4"
   $T exchange confirm "$id" >/dev/null
+  last_exchange=$id
+}
+thank() {  # thank NOTE: the receiver of the last exchange thanks its provider (once the
+  # rewards service has counted it, a moment after the confirmation)
+  for _ in $(seq 1 50); do
+    $T thank "$last_exchange" "$1" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  $T thank "$last_exchange" "$1" >/dev/null
 }
 # A month of the carers network's volunteering log, as a spreadsheet, imported by its
 # coordinator (data/demo-volunteer-hours.csv; importing it again records nothing twice).
@@ -103,6 +112,7 @@ $T contribution import "$CSV" >/dev/null
 $T contribution import "$GARDEN" >/dev/null
 $T dashboard annotate "$change_day" "PDSA cycle 2: garden sessions advertised at the GP surgery" >/dev/null
 exchange 0 alice 1 bilal 2h "lift to the hospital"
+thank "Thank you Alice, I would not have made it to my appointment without you"
 exchange 1 bilal 2 chen 1h30m "help with a benefits form"
 exchange 4 eli 0 alice 1h "phone befriending"
 exchange 7 hana 6 george 2h "IT help"
@@ -122,4 +132,4 @@ $T claim create "Lift to the hospital" \
 claim=$($T claim list --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
 $T claim submit "$claim" >/dev/null
 rm -rf "$XDG_CONFIG_HOME"
-echo "demo community seeded: Riverside Time Bank (community 1): an admin, a coordinator of two organisations, a finance officer, 12 members, 3 organisations, 30 weeks of garden sessions with an annotated change; logins in $LOGINS"
+echo "demo community seeded: Riverside Time Bank (community 1): an admin, a coordinator of two organisations, a finance officer, 12 members, 3 organisations, 30 weeks of garden sessions with an annotated change, badges and a thank-you note; logins in $LOGINS"
