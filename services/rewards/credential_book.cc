@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "services/common/records/records.h"
 #include "services/rewards/badge_book.h"
+#include "services/rewards/badge_desk.h"
 #include "services/rewards/credentials/open_badge.h"
 #include "services/rewards/credentials/revocation_list.h"
 #include "services/rewards/credentials/vc_jwt.h"
@@ -75,11 +76,13 @@ std::vector<CredentialEvidence> EvidenceOf(const rpb::BadgeEvidence& evidence,
 }
 
 // The badge a member holds now, or why not.
+// A badge the member hid is, to anyone else, a badge never awarded.
 absl::StatusOr<BadgeState> HeldBadge(storage::KvStore* store, const storage::Snapshot* snap,
-                                     uint64_t c, uint64_t member, std::string_view badge_id) {
+                                     uint64_t c, uint64_t member, std::string_view badge_id,
+                                     bool caller_is_member) {
   TB_ASSIGN_OR_RETURN(MemberBadges badges, ReadMemberBadges(store, snap, c, member));
   const BadgeState* state = badges.Find(badge_id);
-  if (state == nullptr) {
+  if (state == nullptr || (state->hidden && !caller_is_member)) {
     return absl::NotFoundError(absl::StrCat("badge_id: \"", AsAbsl(badge_id),
                                             "\" has not been awarded to member ", member));
   }
@@ -185,7 +188,8 @@ absl::StatusOr<xpb::ExportedCredential> CredentialBook::Export(const dpb::Princi
   TB_RETURN_IF_ERROR(people_->Member(c, member).status());
   TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
   std::shared_ptr<const storage::Snapshot> snap = store_->GetSnapshot();
-  TB_ASSIGN_OR_RETURN(BadgeState state, HeldBadge(store_, snap.get(), c, member, badge_id));
+  TB_ASSIGN_OR_RETURN(BadgeState state, HeldBadge(store_, snap.get(), c, member, badge_id,
+                                                  IsCallerMember(caller, c, member)));
   TB_ASSIGN_OR_RETURN(std::shared_ptr<const BadgeRules> rules,
                       ReadRulesInForce(store_, snap.get(), c));
   absl::StatusOr<rpb::BadgeEvidence> evidence =

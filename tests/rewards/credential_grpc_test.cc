@@ -222,6 +222,22 @@ TEST_F(CredentialGrpcTest, ABadgeNotHeldDoesNotExportAndSaysWhy) {
   EXPECT_FALSE(List().revocation_list_json().empty());
 }
 
+TEST_F(CredentialGrpcTest, AHiddenBadgeExportsOnlyForItsMember) {
+  badges_->Give(ana_.subject_id(), 60, awarded_);
+  rpb::HideBadgeRequest hide;
+  hide.set_badge_id("first-hour-given");
+  hide.set_hidden(true);
+  rpb::EarnedBadge hidden;
+  grpc::Status s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::HideBadge,
+                                 node_->TokenFor(ana_), hide, &hidden);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  rpb::ExportedCredential out;
+  s = Export(adm_, ana_.subject_id(), "first-hour-given", &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << "an admin cannot tell it exists";
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "has not been awarded")) << s.error_message();
+  MustExport(ana_, "first-hour-given");  // hers to share
+}
+
 TEST_F(CredentialGrpcTest, AWithdrawnAwardIsRevokedAndAReAwardIsANewCredential) {
   badges_->Give(ana_.subject_id(), 60, awarded_);
   badges_->Give(ben_.subject_id(), 60, awarded_);
