@@ -347,11 +347,20 @@ std::pair<int, std::string> RunTbctl(const std::string& tbctl, const std::string
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+// The tbctl of this build: $TB_TBCTL, or the one beside this test in the build tree
+// (<build>/tests/rewards_test and <build>/clients/cli/tbctl).
+std::string BuiltTbctl() {
+  if (const char* named = std::getenv("TB_TBCTL"); named != nullptr) return named;
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return (self.parent_path().parent_path() / "clients" / "cli" / "tbctl").string();
+}
+
 // tbctl's verifier against this node, anonymously: only what the issuer publishes.
-// Runs where ctest gives it tbctl (rewards_tbctl_badge_verify), skipped otherwise.
 TEST_F(CredentialGrpcTest, TbctlVerifiesAnExportAndRefusesForgedAndRevokedOnes) {
-  const char* tbctl = std::getenv("TB_TBCTL");
-  if (tbctl == nullptr) GTEST_SKIP() << "TB_TBCTL names no tbctl";
+  const std::string tbctl_path = BuiltTbctl();
+  ASSERT_TRUE(std::filesystem::exists(tbctl_path)) << tbctl_path << ": build tbctl first";
+  const char* tbctl = tbctl_path.c_str();
   badges_->Give(ana_.subject_id(), 60, awarded_);
   const rpb::ExportedCredential exported = MustExport(ana_, "first-hour-given");
   const std::string file = dir_.Sub("badge.jwt"), forged = dir_.Sub("forged.jwt");
