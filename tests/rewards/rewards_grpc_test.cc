@@ -745,6 +745,12 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
                           node_->TokenFor(ana_), direct, &part)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  direct.set_member_id(0);
+  const grpc::Status unnamed =
+      CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ExportMemberRewards,
+                    node_->ServiceToken(), direct, &part);
+  EXPECT_EQ(unnamed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(unnamed.error_message().rfind("member_id: ", 0), 0u) << unnamed.error_message();
 
   auto board = [&]() {
     rpb::ListLeaderboardRequest req;
