@@ -306,6 +306,9 @@ struct RewardsFigures {
   double catchup_wait_s = 0;
   PhaseResult lag, dashboard, summary;
   double rebuild_entries_per_s = 0;
+  // The rebuild's ceiling: the journal read through WatchJournal and thrown away.
+  double journal_read_entries_per_s = 0;
+  double rebuild_records_per_entry = 0;  // records the rebuild's steps wrote, per entry
   uint64_t entries = 0;
   double rss_mib = 0;
   uint64_t failed = 0;
@@ -318,13 +321,15 @@ void PrintRewards(const RewardsFigures& f, bool json) {
         "\"seed_s\":%.2f,\"catchup_entries_per_s\":%.0f,\"catchup_wait_s\":%.3f,"
         "\"lag_samples\":%zu,\"lag_p50_ms\":%.3f,\"lag_p99_ms\":%.3f,"
         "\"dashboard_p50_ms\":%.3f,\"dashboard_p99_ms\":%.3f,\"summary_p50_ms\":%.3f,"
-        "\"summary_p99_ms\":%.3f,\"rebuild_entries_per_s\":%.0f,\"rss_mib\":%.1f,"
-        "\"failed\":%llu}\n",
+        "\"summary_p99_ms\":%.3f,\"rebuild_entries_per_s\":%.0f,"
+        "\"journal_read_entries_per_s\":%.0f,\"rebuild_records_per_entry\":%.2f,"
+        "\"rss_mib\":%.1f,\"failed\":%llu}\n",
         f.members, static_cast<long long>(f.transfers), static_cast<unsigned long long>(f.entries),
         f.seed_s, f.catchup_entries_per_s, f.catchup_wait_s, f.lag.latencies_ms.size(),
         f.lag.Percentile(0.5), f.lag.Percentile(0.99), f.dashboard.Percentile(0.5),
         f.dashboard.Percentile(0.99), f.summary.Percentile(0.5), f.summary.Percentile(0.99),
-        f.rebuild_entries_per_s, f.rss_mib, static_cast<unsigned long long>(f.failed));
+        f.rebuild_entries_per_s, f.journal_read_entries_per_s, f.rebuild_records_per_entry,
+        f.rss_mib, static_cast<unsigned long long>(f.failed));
     return;
   }
   std::printf(
@@ -333,14 +338,16 @@ void PrintRewards(const RewardsFigures& f, bool json) {
       "projection lag      p50 %.3f ms  p99 %.3f ms  (%zu transfers)\n"
       "dashboard (26 wk)   p50 %.3f ms  p99 %.3f ms  (%llu calls)\n"
       "member summary      p50 %.3f ms  p99 %.3f ms  (%llu calls)\n"
-      "rebuild             %.0f entries/s\n"
+      "rebuild             %.0f entries/s  (%.2f records written per entry)\n"
+      "journal read alone  %.0f entries/s  (the rebuild's ceiling)\n"
       "RSS %.1f MiB   failed %llu\n",
       f.members, static_cast<long long>(f.transfers), static_cast<unsigned long long>(f.entries),
       f.catchup_entries_per_s, f.seed_s, f.catchup_wait_s, f.lag.Percentile(0.5),
       f.lag.Percentile(0.99), f.lag.latencies_ms.size(), f.dashboard.Percentile(0.5),
       f.dashboard.Percentile(0.99), static_cast<unsigned long long>(f.dashboard.calls),
       f.summary.Percentile(0.5), f.summary.Percentile(0.99),
-      static_cast<unsigned long long>(f.summary.calls), f.rebuild_entries_per_s, f.rss_mib,
+      static_cast<unsigned long long>(f.summary.calls), f.rebuild_entries_per_s,
+      f.rebuild_records_per_entry, f.journal_read_entries_per_s, f.rss_mib,
       static_cast<unsigned long long>(f.failed));
 }
 
@@ -370,10 +377,35 @@ absl::Status SeedAndCatchUp(Node* node, lpb::LedgerService::Stub* ledger, const 
 
 absl::Status Rebuild(Node* node, RewardsFigures* f) {
   f->entries = node->ledger()->head_seq();
+  const uint64_t written_before = node->rewards_projection()->records_written();
   const absl::Time began = absl::Now();
   if (absl::Status s = node->rewards_follower()->Rebuild(kCatchUpWait); !s.ok()) return s;
   f->rebuild_entries_per_s = static_cast<double>(f->entries) / SecondsSince(began);
+  f->rebuild_records_per_entry =
+      static_cast<double>(node->rewards_projection()->records_written() - written_before) /
+      static_cast<double>(std::max<uint64_t>(f->entries, 1));
   return absl::OkStatus();
+}
+
+// Reads the whole journal through WatchJournal, as the rebuild does, and throws it
+// away: how fast the ledger can hand the journal over, which bounds any rebuild.
+absl::StatusOr<double> JournalReadRate(Node* node, lpb::LedgerService::Stub* ledger,
+                                       const std::string& bearer) {
+  const uint64_t head = node->ledger()->head_seq();
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", bearer);
+  lpb::WatchJournalRequest req;
+  req.set_from_seq(1);
+  const absl::Time began = absl::Now();
+  std::unique_ptr<grpc::ClientReader<lpb::JournalEntry>> reader = ledger->WatchJournal(&ctx, req);
+  lpb::JournalEntry e;
+  uint64_t read = 0;
+  while (read < head && reader->Read(&e)) ++read;
+  const double rate = static_cast<double>(read) / SecondsSince(began);
+  ctx.TryCancel();
+  reader->Finish();
+  if (read < head) return absl::UnavailableError("the journal stream ended before its head");
+  return rate;
 }
 
 }  // namespace
@@ -404,6 +436,9 @@ int RunRewards(Session& session) {
   f.summary = MeasureSummaries(rewards.get(), *community,
                                absl::StrCat("Bearer ", node->TokenFor(community->admin)),
                                maker.rng(), third_s);
+  absl::StatusOr<double> read_rate = JournalReadRate(node, ledger.get(), service);
+  if (!read_rate.ok()) return Fail(std::string(read_rate.status().message()));
+  f.journal_read_entries_per_s = *read_rate;
   if (absl::Status s = Rebuild(node, &f); !s.ok()) return Fail(std::string(s.message()));
   f.rss_mib = RssMib();
   f.failed += f.lag.failed_calls + f.dashboard.failed_calls + f.summary.failed_calls;

@@ -101,7 +101,9 @@ absl::Status RewardsProjection::CommitStep(ProjectionTx& tx, uint64_t seq, uint6
   cursor.set_journal_seq(seq);
   cursor.set_event_n(event_n);
   cursor.set_activity_seq(activity_seq_);
+  const size_t records = tx.records_touched();
   TB_RETURN_IF_ERROR(tx.Commit(cursor));
+  records_written_.fetch_add(records, std::memory_order_relaxed);
   applied_seq_ = seq;
   event_n_ = event_n;
   notices_.Published();

@@ -13,6 +13,7 @@
 #ifndef TIMEBANK_SERVICES_REWARDS_PROJECTION_H_
 #define TIMEBANK_SERVICES_REWARDS_PROJECTION_H_
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -81,6 +82,10 @@ class RewardsProjection {
   // The digest of the projection as committed now.
   absl::StatusOr<ProjectionDigest> Digest() const;
 
+  // Records the journal's steps have written (put or deleted) since Open: how much store
+  // work an entry costs (tb-loadgen --mode=rewards reports it per rebuilt entry).
+  uint64_t records_written() const { return records_written_.load(std::memory_order_relaxed); }
+
   storage::KvStore* store() const { return store_; }
   // Communities' timezones (readers Resolve() before asking a Zone()).
   ZoneBook* zones() { return &zones_; }
@@ -120,6 +125,7 @@ class RewardsProjection {
   uint64_t last_event_n_ ABSL_GUARDED_BY(mu_) = 0;  // the last event logged
   uint64_t activity_seq_ ABSL_GUARDED_BY(mu_) = 0;  // the last activity event applied
   std::atomic<uint64_t> activity_seq_pub_{0};
+  std::atomic<uint64_t> records_written_{0};
 };
 
 }  // namespace timebank::rewards

@@ -37,11 +37,12 @@ absl::Status ProjectionTx::Commit(const rpb::Cursor& cursor) {
   std::unique_ptr<storage::WriteBatch> batch = store_->NewBatch();
   for (const Slots::value_type* slot : sorted) {
     const std::string& key = slot->first;
-    const google::protobuf::Message* m = slot->second.get();
-    if (m->ByteSizeLong() == 0) {
+    // Serialised once (an empty encoding is a record with every sum zero).
+    const std::string bytes = slot->second->SerializeAsString();
+    if (bytes.empty()) {
       batch->Delete(kRecords, key);
     } else {
-      batch->Put(kRecords, key, m->SerializeAsString());
+      batch->Put(kRecords, key, bytes);
     }
   }
   batch->Put(kRecords, CursorKey(), cursor.SerializeAsString());
