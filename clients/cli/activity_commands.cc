@@ -23,6 +23,7 @@
 #include "clients/common/hours.h"
 #include "clients/common/progress.h"
 #include "clients/common/table.h"
+#include "clients/common/typed_input.h"
 #include "google/protobuf/struct.pb.h"
 #include "services/common/timestamps.h"
 
@@ -74,8 +75,8 @@ uint64_t Id(const Args& a, size_t i, const char* what) {
 
 int64_t Minutes(const Args& a, size_t i) {
   if (a.size() <= i) Die("expected an amount of time such as 2h or 1h30m");
-  absl::StatusOr<int64_t> m = ParseMinutes(a[i]);
-  if (!m.ok()) Die(absl::StrCat(a[i], ": not a duration (try 2h, 90m or 1h30m)"));
+  absl::StatusOr<int64_t> m = ParseDurationMinutes(a[i]);
+  if (!m.ok()) Die(std::string(m.status().message()));
   return *m;
 }
 

@@ -20,6 +20,7 @@
 #include "clients/cli/commands.h"
 #include "clients/cli/expenses_common.h"
 #include "clients/common/hours.h"
+#include "clients/common/typed_input.h"
 
 ABSL_DECLARE_FLAG(uint64_t, org);
 ABSL_DECLARE_FLAG(uint64_t, member);

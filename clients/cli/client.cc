@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "clients/common/typed_input.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/auth/token.h"
 #include "services/common/client_channel.h"
@@ -72,12 +73,10 @@ void PrintJson(const google::protobuf::Message& m) {
 bool Json() { return absl::GetFlag(FLAGS_json); }
 
 int64_t ParseDate(const std::string& flag, const std::string& text) {
-  absl::Time t;
-  std::string err;
-  if (!absl::ParseTime("%Y-%m-%d", text, absl::UTCTimeZone(), &t, &err)) {
-    Die(absl::StrCat("--", flag, ": '", text, "' is not a date like 2026-11-22"));
-  }
-  return absl::ToUnixNanos(t);
+  absl::StatusOr<absl::CivilDay> day =
+      ParseDay(text, absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()));
+  if (!day.ok()) Die(absl::StrCat("--", flag, ": ", day.status().message()));
+  return absl::ToUnixNanos(absl::FromCivil(*day, absl::UTCTimeZone()));
 }
 
 std::string CredentialsPath() {

@@ -17,6 +17,7 @@
 #include "clients/cli/directory_common.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
+#include "clients/common/typed_input.h"
 
 ABSL_DECLARE_FLAG(uint64_t, community);
 ABSL_DECLARE_FLAG(std::string, reason);
@@ -53,8 +54,8 @@ namespace timebank::cli {
 namespace {
 
 int64_t DurationFlag(const std::string& flag, const std::string& text) {
-  absl::StatusOr<int64_t> m = ParseMinutes(text);
-  if (!m.ok() || *m < 0) Die(absl::StrCat("--", flag, ": a duration such as 10h or 90m"));
+  absl::StatusOr<int64_t> m = ParseDurationMinutes(text);
+  if (!m.ok()) Die(absl::StrCat("--", flag, ": ", m.status().message()));
   return *m;
 }
 

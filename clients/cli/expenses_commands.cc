@@ -18,6 +18,7 @@
 #include "clients/cli/expenses_common.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
+#include "clients/common/typed_input.h"
 #include "services/common/ids.h"
 #include "services/common/validation.h"
 
@@ -68,8 +69,8 @@ std::string Money(int64_t minor, const std::string& currency) {
 }
 
 int64_t ParseMoney(const std::string& flag, const std::string& text, const std::string& currency) {
-  absl::StatusOr<int64_t> v = ParseMinor(text, Exponent(currency));
-  if (!v.ok()) Die(absl::StrCat(flag, ": '", text, "' is not an amount like 12.50"));
+  absl::StatusOr<int64_t> v = ParseMoneyMinor(text, currency);
+  if (!v.ok()) Die(absl::StrCat(flag, ": ", v.status().message()));
   return *v;
 }
 

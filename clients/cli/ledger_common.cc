@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "clients/cli/commands.h"
 #include "clients/common/hours.h"
+#include "clients/common/typed_input.h"
 #include "services/common/ids.h"
 #include "services/common/timestamps.h"
 #include "services/common/validation.h"
@@ -51,9 +52,8 @@ int64_t ParseAmount(const std::string& text, const std::string& unit, bool allow
   std::string body = text;
   const bool negative = allow_negative && !body.empty() && body[0] == '-';
   if (negative) body = body.substr(1);
-  absl::StatusOr<int64_t> v = unit == "TIME"
-                                  ? ParseMinutes(body)
-                                  : ParseMinor(body, timebank::CurrencyExponent(unit).value_or(2));
+  absl::StatusOr<int64_t> v =
+      unit == "TIME" ? ParseDurationMinutes(body) : ParseMoneyMinor(body, unit);
   if (!v.ok()) {
     if (negative && body == "0") return 0;
     Die(std::string(v.status().message()));

@@ -11,6 +11,7 @@
 #include "clients/cli/commands.h"
 #include "clients/cli/ledger_common.h"
 #include "clients/common/hours.h"
+#include "clients/common/typed_input.h"
 
 namespace timebank::cli {
 namespace {
@@ -119,7 +120,7 @@ int New(Client& c, const Args& args, lpb::Transfer t) {
   t.set_pending(absl::GetFlag(FLAGS_pending));
   if (!absl::GetFlag(FLAGS_timeout).empty()) {
     if (!t.pending()) Die("--timeout only applies with --pending");
-    auto minutes = ParseMinutes(absl::GetFlag(FLAGS_timeout));
+    auto minutes = ParseDurationMinutes(absl::GetFlag(FLAGS_timeout));
     if (!minutes.ok()) Die(absl::StrCat("--timeout: ", minutes.status().message()));
     t.set_timeout_s(static_cast<uint32_t>(std::min<int64_t>(*minutes * 60, UINT32_MAX)));
   }

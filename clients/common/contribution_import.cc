@@ -11,10 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clients/common/csv_reader.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
+#include "clients/common/typed_input.h"
 #include "services/common/csv_writer.h"
 #include "storage/absl_compat.h"
 #include "storage/check.h"
@@ -77,42 +79,18 @@ bool AllDigits(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit((unsigned char)c); });
 }
 
-// YYYY-MM-DD, or DD/MM/YYYY as UK spreadsheets write it; returns YYYY-MM-DD.
-absl::StatusOr<std::string> ParseDay(std::string_view text) {
-  std::string iso;
-  if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
-    iso = std::string(text);
-  } else if (std::count(text.begin(), text.end(), '/') == 2) {
-    const size_t a = text.find('/'), b = text.find('/', a + 1);
-    const std::string_view d = text.substr(0, a), m = text.substr(a + 1, b - a - 1),
-                           y = text.substr(b + 1);
-    if (AllDigits(d) && AllDigits(m) && AllDigits(y) && d.size() <= 2 && m.size() <= 2 &&
-        y.size() == 4) {
-      iso = absl::StrCat(AsAbsl(y), "-", m.size() == 1 ? "0" : "", AsAbsl(m), "-",
-                         d.size() == 1 ? "0" : "", AsAbsl(d));
-    }
-  }
-  absl::Time t;
-  std::string err;
-  if (iso.empty() || !absl::ParseTime("%Y-%m-%d", iso, absl::UTCTimeZone(), &t, &err) ||
-      absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone()) != iso) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("date: '", AsAbsl(text), "' is not a date; write 2026-11-23 or 23/11/2026"));
-  }
-  return iso;
+// A day as people write it in a spreadsheet (typed_input.h); returns YYYY-MM-DD.
+absl::StatusOr<std::string> ParseIsoDay(std::string_view text) {
+  absl::StatusOr<absl::CivilDay> day =
+      ParseDay(text, absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()));
+  if (!day.ok()) return absl::InvalidArgumentError(absl::StrCat("date: ", day.status().message()));
+  return absl::FormatCivilTime(*day);
 }
 
-// "2", "1.5" (hours) or "1h30m", "45m".
+// Hours as people write them: "2", "1.5", "1,5", "1h30m", "1:30", "45m".
 absl::StatusOr<int64_t> ParseHours(std::string_view text) {
-  const std::string t(absl::StripAsciiWhitespace(AsAbsl(text)));
-  const bool plain = !t.empty() && std::all_of(t.begin(), t.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
-  });
-  absl::StatusOr<int64_t> m = ParseMinutes(plain ? t + "h" : t);
-  if (!m.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("hours: '", t, "' is not a time; write hours (2 or 1.5) or 1h30m / 45m"));
-  }
+  absl::StatusOr<int64_t> m = ParseDurationMinutes(text, BareNumber::kHours);
+  if (!m.ok()) return absl::InvalidArgumentError(absl::StrCat("hours: ", m.status().message()));
   return m;
 }
 
@@ -155,7 +133,7 @@ absl::Status ReadLine(const std::vector<int>& col, const OrganisationNames& orgs
   if (row.member_number().empty()) {
     return absl::InvalidArgumentError("member_number: empty; every row needs the member's number");
   }
-  TB_ASSIGN_OR_RETURN(std::string day, ParseDay(field(kDate)));
+  TB_ASSIGN_OR_RETURN(std::string day, ParseIsoDay(field(kDate)));
   row.set_date(day);
   TB_ASSIGN_OR_RETURN(int64_t minutes, ParseHours(field(kHours)));
   row.set_minutes(minutes);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/validation.h"
 
 namespace timebank {
 bool LooksNumeric(const std::string& s) {
@@ -23,6 +25,17 @@ std::string FormatMinor(int64_t amount, int exponent) {
   std::string frac = absl::StrCat(a % div);
   frac.insert(0, exponent - frac.size(), '0');
   return absl::StrCat(negative ? "-" : "", a / div, ".", frac);
+}
+
+std::string FormatMoney(int64_t minor, std::string_view currency) {
+  // The magnitude (the most negative int64 has none; no amount comes near it).
+  const int64_t magnitude = minor >= 0 ? minor : minor == INT64_MIN ? INT64_MAX : -minor;
+  const std::string amount = FormatMinor(magnitude, CurrencyExponent(currency).value_or(2));
+  const char* sign = minor < 0 ? "-" : "";
+  if (currency == "GBP") return absl::StrCat(sign, "\u00a3", amount);
+  if (currency == "EUR") return absl::StrCat(sign, "\u20ac", amount);
+  if (currency == "USD") return absl::StrCat(sign, "$", amount);
+  return absl::StrCat(sign, amount, " ", std::string(currency));
 }
 
 }  // namespace timebank

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/text_fields.h"
+#include "services/common/text_formats.h"
 #include "services/common/update_mask.h"
 #include "services/expenses/expense_book.h"
 #include "services/expenses/expense_rules.h"
@@ -106,11 +107,11 @@ absl::Status ExpenseBook::PriceLines(const xpb::Policy& policy, const dpb::Commu
     total += claim->lines(i).amount_minor();
   }
   if (total > policy.max_claim_minor()) {
-    return absl::FailedPreconditionError(absl::StrCat("claim.lines: the claim totals ", total,
-                                                      " minor units; this community's "
-                                                      "limit per claim is ",
-                                                      policy.max_claim_minor(),
-                                                      "; split it or ask finance"));
+    const std::string& cur = community.expense_currency();
+    return absl::FailedPreconditionError(
+        absl::StrCat("claim.lines: the claim totals ", FormatMoney(total, cur),
+                     "; this community's limit per claim is ",
+                     FormatMoney(policy.max_claim_minor(), cur), "; split it or ask finance"));
   }
   claim->set_total_minor(total);
   claim->set_currency(community.expense_currency());
@@ -240,9 +241,9 @@ absl::StatusOr<xpb::Claim> ExpenseBook::SubmitClaim(const Principal& caller, uin
   if (policy.receipt_required_above_minor() > 0 &&
       needs_evidence > policy.receipt_required_above_minor() && claim.receipts().empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "claim ", claim.id(), " needs a receipt: its costs total ", needs_evidence,
-        " minor units, above the ", policy.receipt_required_above_minor(),
-        " this community pays without one (tbctl claim attach ", claim.id(), " FILE)"));
+        "claim ", claim.id(), " needs a receipt: ", FormatMoney(needs_evidence, claim.currency()),
+        " is above the ", FormatMoney(policy.receipt_required_above_minor(), claim.currency()),
+        " this community pays without a receipt (tbctl claim attach ", claim.id(), " FILE)"));
   }
   const int64_t month = MonthOf(Now(), ZoneOf(community));
   records::Tx tx = NewTx();
@@ -250,9 +251,11 @@ absl::StatusOr<xpb::Claim> ExpenseBook::SubmitClaim(const Principal& caller, uin
                       records_.MonthTotal(tx, c, claim.claimant_member_id(), month));
   if (counted + claim.total_minor() > policy.max_month_minor()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("this month's claims would total ", counted + claim.total_minor(),
-                     " minor units; this community's limit per member per month is ",
-                     policy.max_month_minor(), "; submit the rest next month or ask finance"));
+        absl::StrCat("this month's claims would total ",
+                     FormatMoney(counted + claim.total_minor(), claim.currency()),
+                     "; this community's limit per member per month is ",
+                     FormatMoney(policy.max_month_minor(), claim.currency()),
+                     "; submit the rest next month or ask finance"));
   }
   const xpb::ClaimState from = claim.state();
   claim.set_state(xpb::CLAIM_STATE_SUBMITTED);

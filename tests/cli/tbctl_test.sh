@@ -50,7 +50,7 @@ check bad-unit 1 "UNIT_INVALID" -- "$T" account create c1.x.odd --community=1 --
 check transfer 0 "transfer c1.x.g1 recorded" -- "$T" transfer 1h30m --provider=c1.x.bob --receiver=c1.x.alice --memo="gardening" --id=c1.x.g1
 check retry 0 "already recorded" -- "$T" transfer 1h30m --provider=c1.x.bob --receiver=c1.x.alice --memo="gardening" --id=c1.x.g1
 check reuse-id 1 "already used for a different transfer" -- "$T" transfer 2h --provider=c1.x.bob --receiver=c1.x.alice --id=c1.x.g1
-check bad-amount 1 "not a duration" -- "$T" transfer 1x --provider=c1.x.bob --receiver=c1.x.alice
+check bad-amount 1 "not an amount of time; write it like 1h30m" -- "$T" transfer 1x --provider=c1.x.bob --receiver=c1.x.alice
 check limit 1 "below their balance limit" -- "$T" transfer 9h --provider=c1.x.bob --receiver=c1.x.alice
 check no-money-for-time 1 "time and money never mix" -- "$T" transfer 1h --provider=c1.x.book --receiver=c1.x.alice
 check pending 0 "recorded" -- "$T" transfer 30m --provider=c1.x.alice --receiver=c1.x.bob --pending --timeout=48h --id=c1.x.p1

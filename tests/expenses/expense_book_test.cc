@@ -301,7 +301,7 @@ TEST_F(ExpenseBookTest, PolicyLimitsAndBadInputWriteNothing) {
   refused(Draft({Line(xpb::CATEGORY_TRAVEL, 100, 120)}), "outside the claim window of 90 days");
   refused(Draft({Line(xpb::CATEGORY_UNSPECIFIED, 100)}), "category");
   refused(Draft({Line(xpb::CATEGORY_MILEAGE, 0)}), "distance_tenths");
-  refused(Draft({Line(xpb::CATEGORY_TRAVEL, 30'000)}), "limit per claim is 25000");
+  refused(Draft({Line(xpb::CATEGORY_TRAVEL, 30'000)}), "limit per claim is \u00a3250.00");
   xpb::Claim bad = Draft({Line(xpb::CATEGORY_TRAVEL, 100)});
   bad.mutable_lines(0)->set_date("23/11/2026");
   refused(bad, "is not a date");
@@ -332,7 +332,7 @@ TEST_F(ExpenseBookTest, PolicyLimitsAndBadInputWriteNothing) {
   ASSERT_TRUE(third.ok());
   auto over = book.SubmitClaim(alice, kC, third->id(), third->etag());
   EXPECT_EQ(over.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(absl::StrContains(over.status().message(), "per member per month is 40000"));
+  EXPECT_TRUE(absl::StrContains(over.status().message(), "per member per month is \u00a3400.00"));
   ASSERT_TRUE(Decide(fiona, a, D::DECISION_REJECT, "duplicate").ok());
   EXPECT_TRUE(book.SubmitClaim(alice, kC, third->id(), third->etag()).ok());
 
@@ -744,6 +744,11 @@ TEST_F(ExpenseBookTest, ReceiptsAreSniffedHashedRequiredAboveTheThresholdAndDupl
   auto refused = book.SubmitClaim(alice, kC, made->id(), made->etag());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(refused.status().message(), "needs a receipt"));
+  // Money said as money (issue 14), never in minor units.
+  EXPECT_TRUE(absl::StrContains(refused.status().message(),
+                                "\u00a345.00 is above the \u00a320.00 this community pays "
+                                "without a receipt"))
+      << refused.status().message();
 
   const std::string pdf = "%PDF-1.4\n% a receipt from the craft shop\n";
   xpb::AttachReceiptRequest a;
@@ -893,7 +898,7 @@ TEST_F(ExpenseBookTest, TheClaimWindowTheMonthCapAndHistoryFollowTheBooksClock) 
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_TRUE(
       absl::StrContains(book.SubmitClaim(alice, kC, third->id(), third->etag()).status().message(),
-                        "per member per month is 40000"));
+                        "per member per month is \u00a3400.00"));
   const absl::Time december = kStart + absl::Hours(24 * 14);  // 2026-12-02
   clock.Set(december);
   auto sent = book.SubmitClaim(alice, kC, third->id(), third->etag());
