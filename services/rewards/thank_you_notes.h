@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/common/clock.h"
+#include "services/common/paging.h"
 #include "services/common/peers.h"
 #include "services/rewards/badge_projector.h"
 #include "services/rewards/projection.h"
@@ -60,6 +61,18 @@ absl::Status ApplyThanksHidden(const ::timebank::rewards::v1::RecognitionEvent& 
 // logged ThanksLeft events (MemberErased; `store` holds the committed index).
 absl::Status EraseThanksTexts(storage::KvStore* store, uint64_t c, uint64_t member,
                               ProjectionTx& tx);
+
+// One page of the notes the member received or wrote, newest first (ListThanks and
+// the data export). Positions are the notes' activity ids.
+struct ThanksPageQuery {
+  uint64_t c = 0;
+  uint64_t member = 0;
+  IdPage page;
+  bool with_hidden = false;      // hidden notes too (moderators; the member's own export)
+  bool with_moderation = false;  // with the moderators' reasons (moderators only)
+};
+absl::StatusOr<Page<::timebank::rewards::v1::ThankYouNote>> ThanksPageOf(
+    storage::KvStore* store, const storage::Snapshot* snapshot, const ThanksPageQuery& query);
 
 // Every note the member received or wrote, newest first, hidden ones too (their data
 // export; without the moderators' reasons).
