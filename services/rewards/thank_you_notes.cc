@@ -418,18 +418,4 @@ absl::StatusOr<Page<ThankYouNote>> ThanksPageOf(storage::KvStore* store,
   return std::move(builder).Finish();
 }
 
-absl::StatusOr<std::vector<ThankYouNote>> AllThanksOf(storage::KvStore* store,
-                                                      const storage::Snapshot* snap, uint64_t c,
-                                                      uint64_t member) {
-  std::vector<ThankYouNote> out;
-  ThanksPageQuery q{.c = c, .member = member, .with_hidden = true};
-  q.page.size = kMaxListPageSize;
-  for (;;) {
-    TB_ASSIGN_OR_RETURN(Page<ThankYouNote> page, ThanksPageOf(store, snap, q));
-    for (ThankYouNote& n : page.items) out.push_back(std::move(n));
-    if (!page.next_after) return out;
-    q.page.after_id = *page.next_after;
-  }
-}
-
 }  // namespace timebank::rewards

@@ -74,11 +74,6 @@ struct ThanksPageQuery {
 absl::StatusOr<Page<::timebank::rewards::v1::ThankYouNote>> ThanksPageOf(
     storage::KvStore* store, const storage::Snapshot* snapshot, const ThanksPageQuery& query);
 
-// Every note the member received or wrote, newest first, hidden ones too (their data
-// export; without the moderators' reasons).
-absl::StatusOr<std::vector<::timebank::rewards::v1::ThankYouNote>> AllThanksOf(
-    storage::KvStore* store, const storage::Snapshot* snapshot, uint64_t c, uint64_t member);
-
 // The member's latest notes received and not hidden, newest first (MemberSummary).
 absl::StatusOr<std::vector<::timebank::rewards::v1::ThankYouNote>> RecentThanksReceived(
     storage::KvStore* store, const storage::Snapshot* snapshot, uint64_t c, uint64_t member);
