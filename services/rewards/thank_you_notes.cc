@@ -125,12 +125,20 @@ absl::StatusOr<std::optional<ThanksRecord>> StoredNote(storage::KvStore* store,
   return records::ParseRecord<ThanksRecord>(bytes, "a thank-you note");
 }
 
-// Coordinators and admins of community c moderate notes, and so see hidden ones.
-bool Moderates(const dpb::Principal& p, uint64_t c) {
+}  // namespace
+
+bool ModeratesThanks(const dpb::Principal& p, uint64_t c) {
   return p.community_id() == c &&
          (auth::HasRole(p, dpb::ROLE_ADMIN) ||
           (p.kind() == dpb::Principal::KIND_MEMBER && auth::HasRole(p, dpb::ROLE_COORDINATOR)));
 }
+
+absl::StatusOr<bool> IsThanksHidden(storage::KvStore* store, uint64_t c, uint64_t activity_id) {
+  TB_ASSIGN_OR_RETURN(std::optional<ThanksRecord> note, StoredNote(store, nullptr, c, activity_id));
+  return note.has_value() && note->hidden();
+}
+
+namespace {
 
 absl::Status AddRef(uint64_t c, uint64_t member, uint64_t event_n, uint64_t activity_id,
                     bool received, ProjectionTx& tx) {
@@ -275,7 +283,7 @@ absl::StatusOr<ThankYouNote> ThanksDesk::Leave(const dpb::Principal& caller,
   if (existing.has_value()) {
     // The same note asked again (a retry): answered as it stands, nothing written.
     if (existing->author_member_id() == caller.subject_id() && existing->text() == text) {
-      return ToNote(c, *existing, Moderates(caller, c));
+      return ToNote(c, *existing, ModeratesThanks(caller, c));
     }
     return Refused("already thanked: one note per activity");
   }
@@ -293,7 +301,7 @@ absl::StatusOr<ThankYouNote> ThanksDesk::Leave(const dpb::Principal& caller,
                       StoredNote(store, nullptr, c, req.activity_id()));
   // Recorded and applied in one batch; only a rebuild begun since can have wiped it.
   if (!note.has_value()) return ReplayingNow();
-  return ToNote(c, *note, Moderates(caller, c));
+  return ToNote(c, *note, ModeratesThanks(caller, c));
 }
 
 absl::StatusOr<rpb::ListThanksResponse> ThanksDesk::List(const dpb::Principal& caller,
@@ -302,7 +310,7 @@ absl::StatusOr<rpb::ListThanksResponse> ThanksDesk::List(const dpb::Principal& c
                       MemberMeant(caller, req.community_id(), req.member_id(), "thank-you notes"));
   TB_ASSIGN_OR_RETURN(IdPage page, ReadIdPage(req.page_size(), req.page_token()));
   TB_RETURN_IF_ERROR(people_->Member(m.community_id, m.member_id).status());
-  const bool moderator = Moderates(caller, m.community_id);
+  const bool moderator = ModeratesThanks(caller, m.community_id);
   storage::KvStore* store = projection_->store();
   std::shared_ptr<const storage::Snapshot> snap = store->GetSnapshot();
   TB_ASSIGN_OR_RETURN(Page<ThankYouNote> done, ThanksPageOf(store, snap.get(),

@@ -74,6 +74,14 @@ struct ThanksPageQuery {
 absl::StatusOr<Page<::timebank::rewards::v1::ThankYouNote>> ThanksPageOf(
     storage::KvStore* store, const storage::Snapshot* snapshot, const ThanksPageQuery& query);
 
+// Coordinators and admins of community c moderate notes, and so see hidden ones (and
+// the notices of hidden ones).
+bool ModeratesThanks(const ::timebank::directory::v1::Principal& caller, uint64_t c);
+
+// Whether the note on `activity_id` of community c was hidden (false without a note):
+// a thanks_received notice of a hidden note is not shown to members.
+absl::StatusOr<bool> IsThanksHidden(storage::KvStore* store, uint64_t c, uint64_t activity_id);
+
 // The member's latest notes received and not hidden, newest first (MemberSummary).
 absl::StatusOr<std::vector<::timebank::rewards::v1::ThankYouNote>> RecentThanksReceived(
     storage::KvStore* store, const storage::Snapshot* snapshot, uint64_t c, uint64_t member);

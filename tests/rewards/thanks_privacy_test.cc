@@ -1,13 +1,15 @@
 // Thank-you notes keep communities apart: a ListThanks page token says nothing about
 // how many notes other communities wrote (it is the same whatever they did), and a
 // token that this member's list did not return (another community's, another
-// member's, made up) is refused INVALID_ARGUMENT naming page_token.
+// member's, made up) is refused INVALID_ARGUMENT naming page_token. A note a
+// coordinator hid no longer shows its presence through its recognition notice.
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/common/paging.h"
+#include "services/rewards/notice_desk.h"
 #include "tests/rewards/thanks_fixture.h"
 
 namespace timebank::rewards {
@@ -109,6 +111,43 @@ TEST_F(ThanksPrivacyTest, ATokenThisListDidNotReturnIsRefusedNamingPageToken) {
   const std::string after_71 = List(Person(kProvider), kProvider, 1).next_page_token();
   absl::Status s = ListWith(CoordinatorOf(kOrg), kC, kReceiver, after_71);
   EXPECT_EQ(s.code(), C::kInvalidArgument) << s;
+}
+
+// The activities of the thanks_received notices `scope` is shown, from the first.
+std::vector<uint64_t> ThanksNoticed(NoticeDesk& desk, const NoticeScope& scope) {
+  std::vector<uint64_t> out;
+  absl::StatusOr<NoticeBatch> batch = desk.Next(scope, 0);
+  EXPECT_TRUE(batch.ok()) << batch.status();
+  if (!batch.ok()) return out;
+  for (const xpb::RecognitionNotice& n : batch->notices) {
+    if (n.has_thanks_received()) out.push_back(n.thanks_received().activity_id());
+  }
+  return out;
+}
+
+TEST_F(ThanksPrivacyTest, AHiddenNotesNoticeIsNoLongerShownToItsProvider) {
+  NoticeDesk notices(&projection_, &people_);
+  ASSERT_TRUE(desk_.Leave(Person(kReceiver), Thanks(kExchange, "You are useless")).ok());
+  ASSERT_TRUE(desk_.Leave(CoordinatorOf(kOrg), Thanks(kContribution, "Thank you")).ok());
+  xpb::WatchRecognitionRequest own;  // both ids 0: the caller's own notices
+  absl::StatusOr<NoticeScope> before = notices.Scope(Person(kProvider), own);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(ThanksNoticed(notices, *before), (std::vector<uint64_t>{kExchange, kContribution}));
+
+  ASSERT_TRUE(desk_.Hide(CoordinatorOf(kOrg), Hide(kExchange, "abusive")).ok());
+  // A stream started before the hide, reading on, and one started after: neither
+  // shows the hidden note's notice; the other note's stays.
+  EXPECT_EQ(ThanksNoticed(notices, *before), std::vector<uint64_t>{kContribution});
+  absl::StatusOr<NoticeScope> after = notices.Scope(Person(kProvider), own);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(ThanksNoticed(notices, *after), std::vector<uint64_t>{kContribution});
+  // Coordinators, who still see the note (marked hidden), still see its notice.
+  xpb::WatchRecognitionRequest provider;
+  provider.set_community_id(kC);
+  provider.set_member_id(kProvider);
+  absl::StatusOr<NoticeScope> moderator = notices.Scope(CoordinatorOf(kOrg), provider);
+  ASSERT_TRUE(moderator.ok()) << moderator.status();
+  EXPECT_EQ(ThanksNoticed(notices, *moderator), (std::vector<uint64_t>{kExchange, kContribution}));
 }
 
 }  // namespace
