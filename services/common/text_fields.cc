@@ -192,6 +192,7 @@ std::vector<StringField> BuildTable() {
       Code("timebank.rewards.v1.PauseStreakRequest.starts_on"),
       Text("timebank.rewards.v1.LeaveThanksRequest.text", L::kThankYouBytes),
       Token("timebank.rewards.v1.ListThanksRequest.page_token"),
+      Token("timebank.rewards.v1.ExportMemberRewardsRequest.page_token"),
       Text("timebank.rewards.v1.HideThanksRequest.reason", L::kReasonBytes),
   };
 }

@@ -136,16 +136,23 @@ absl::StatusOr<std::string> GrpcErasureTargets::ExportJson(ErasureTarget target,
                                                            uint64_t m) {
   if (target != ErasureTarget::kRewards) return absl::UnimplementedError("nothing to export");
   TB_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, ChannelFor(target));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  auth::AddBearer(&ctx, auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds()));
+  auto stub = ::timebank::rewards::v1::RewardsService::NewStub(channel);
   ::timebank::rewards::v1::ExportMemberRewardsRequest req;
   req.set_community_id(c);
   req.set_member_id(m);
+  req.set_page_size(static_cast<int>(kMaxListPageSize));
+  // The first page holds the summary and badges; every page adds its notes.
   ::timebank::rewards::v1::MemberRewardsExport resp;
-  TB_RETURN_IF_ERROR(
-      FromGrpc(::timebank::rewards::v1::RewardsService::NewStub(channel)->ExportMemberRewards(
-          &ctx, req, &resp)));
+  do {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    auth::AddBearer(&ctx, auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds()));
+    ::timebank::rewards::v1::MemberRewardsExport page;
+    TB_RETURN_IF_ERROR(FromGrpc(stub->ExportMemberRewards(&ctx, req, &page)));
+    req.set_page_token(page.next_page_token());
+    page.clear_next_page_token();
+    resp.MergeFrom(page);
+  } while (!req.page_token().empty());
   google::protobuf::util::JsonPrintOptions opts;
   opts.add_whitespace = true;
   opts.preserve_proto_field_names = true;

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "services/common/paging.h"
 #include "services/common/records/bounded_text.h"
 #include "services/common/records/record_tx.h"
 #include "services/rewards/badge_desk.h"
@@ -39,21 +40,30 @@ absl::StatusOr<bool> IsErased(storage::KvStore* store, uint64_t c, uint64_t memb
 absl::StatusOr<xpb::MemberRewardsExport> MemberDataDesk::Export(
     const dpb::Principal& caller, const xpb::ExportMemberRewardsRequest& req) {
   TB_RETURN_IF_ERROR(CheckIds(req.community_id(), req.member_id()));
+  TB_ASSIGN_OR_RETURN(IdPage page, ReadIdPage(req.page_size(), req.page_token()));
   xpb::MemberRewardsExport out;
-  TB_ASSIGN_OR_RETURN(*out.mutable_summary(),
-                      book_->MemberSummary(caller, req.community_id(), req.member_id()));
-  // The journal is shared by every community: its position is not the member's data,
-  // and it would tell them how busy other communities are.
-  out.mutable_summary()->clear_as_of_journal_seq();
   storage::KvStore* store = projection_->store();
   std::shared_ptr<const storage::Snapshot> snap = store->GetSnapshot();
-  TB_ASSIGN_OR_RETURN(std::vector<xpb::EarnedBadge> badges,
-                      EarnedBadges(store, snap.get(), req.community_id(), req.member_id(),
-                                   /*with_withdrawn=*/true, /*with_hidden=*/true));
-  for (xpb::EarnedBadge& b : badges) *out.add_badges() = std::move(b);
-  TB_ASSIGN_OR_RETURN(std::vector<xpb::ThankYouNote> notes,
-                      AllThanksOf(store, snap.get(), req.community_id(), req.member_id()));
-  for (xpb::ThankYouNote& n : notes) *out.add_thank_you_notes() = std::move(n);
+  if (req.page_token().empty()) {  // the first page: the summary and the badges
+    TB_ASSIGN_OR_RETURN(*out.mutable_summary(),
+                        book_->MemberSummary(caller, req.community_id(), req.member_id()));
+    // The journal is shared by every community: its position is not the member's data,
+    // and it would tell them how busy other communities are.
+    out.mutable_summary()->clear_as_of_journal_seq();
+    TB_ASSIGN_OR_RETURN(std::vector<xpb::EarnedBadge> badges,
+                        EarnedBadges(store, snap.get(), req.community_id(), req.member_id(),
+                                     /*with_withdrawn=*/true, /*with_hidden=*/true));
+    for (xpb::EarnedBadge& b : badges) *out.add_badges() = std::move(b);
+  }
+  // Their own notes, hidden ones too (without the moderators' reasons).
+  TB_ASSIGN_OR_RETURN(Page<xpb::ThankYouNote> notes, ThanksPageOf(store, snap.get(),
+                                                                  {.c = req.community_id(),
+                                                                   .member = req.member_id(),
+                                                                   .page = page,
+                                                                   .with_hidden = true,
+                                                                   .with_moderation = false}));
+  for (xpb::ThankYouNote& n : notes.items) *out.add_thank_you_notes() = std::move(n);
+  out.set_next_page_token(notes.NextPageToken());
   return out;
 }
 

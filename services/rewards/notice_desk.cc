@@ -7,6 +7,7 @@
 #include "services/rewards/badge_desk.h"
 #include "services/rewards/notice_log.h"
 #include "services/rewards/rewards_records.h"
+#include "services/rewards/thank_you_notes.h"
 #include "storage/check.h"
 
 namespace timebank::rewards {
@@ -34,6 +35,7 @@ absl::StatusOr<NoticeScope> NoticeDesk::Scope(const dpb::Principal& caller,
   }
   scope.caller_is_member =
       scope.member_id != 0 && IsCallerMember(caller, scope.community_id, scope.member_id);
+  scope.caller_moderates = ModeratesThanks(caller, scope.community_id);
   return scope;
 }
 
@@ -45,13 +47,23 @@ absl::StatusOr<NoticeBatch> NoticeDesk::Next(const NoticeScope& scope, uint64_t 
   batch.last_seq = read.empty() ? after_seq : read.back().seq();
   batch.full = read.size() == NoticeLimits::kReadBatchMax;
   for (RecognitionNotice& n : read) {
-    if (!scope.caller_is_member) {
-      TB_ASSIGN_OR_RETURN(bool hidden, IsHidden(n));
-      if (hidden) continue;
-    }
-    batch.notices.push_back(std::move(n));
+    TB_ASSIGN_OR_RETURN(bool shown, IsShown(scope, n));
+    if (shown) batch.notices.push_back(std::move(n));
   }
   return batch;
+}
+
+absl::StatusOr<bool> NoticeDesk::IsShown(const NoticeScope& scope, const RecognitionNotice& n) {
+  if (!scope.caller_is_member) {
+    TB_ASSIGN_OR_RETURN(bool hidden, IsHidden(n));
+    if (hidden) return false;
+  }
+  if (n.has_thanks_received() && !scope.caller_moderates) {
+    TB_ASSIGN_OR_RETURN(bool hidden, IsThanksHidden(projection_->store(), n.community_id(),
+                                                    n.thanks_received().activity_id()));
+    if (hidden) return false;
+  }
+  return true;
 }
 
 absl::StatusOr<bool> NoticeDesk::IsHidden(const RecognitionNotice& n) {

@@ -1,7 +1,9 @@
 // NoticeDesk answers WatchRecognition: which notices a request may see (one member's,
 // or a whole community's for its coordinators and admins, the access rule having
 // checked who may ask), and those notices in batches from the committed NoticeLog.
-// Badges a member hid are left out of what anyone else is shown, as everywhere else.
+// Badges a member hid are left out of what anyone else is shown, as everywhere else,
+// and a thank-you note a coordinator hid leaves its notice out of what members are
+// shown (judged when the notice is read, so streams started before the hide too).
 #ifndef TIMEBANK_SERVICES_REWARDS_NOTICE_DESK_H_
 #define TIMEBANK_SERVICES_REWARDS_NOTICE_DESK_H_
 
@@ -26,6 +28,7 @@ struct NoticeScope {
   uint64_t community_id = 0;
   uint64_t member_id = 0;         // 0: every member of the community
   bool caller_is_member = false;  // the member themself (who sees the badges they hid)
+  bool caller_moderates = false;  // a coordinator or admin (who sees hidden notes' notices)
 };
 
 // One batch of a stream: the notices to send, and the last seq read (notices left
@@ -74,6 +77,10 @@ class NoticeDesk {
  private:
   // Whether the member hid the badge a badge notice is about.
   absl::StatusOr<bool> IsHidden(const ::timebank::rewards::v1::RecognitionNotice& notice);
+  // Whether `scope` is shown `notice`: not a badge the member hid to anyone else, nor a
+  // hidden thank-you note's notice to anyone but its moderators.
+  absl::StatusOr<bool> IsShown(const NoticeScope& scope,
+                               const ::timebank::rewards::v1::RecognitionNotice& notice);
 
   RewardsProjection* const projection_;
   People* const people_;

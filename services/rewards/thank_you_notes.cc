@@ -116,13 +116,6 @@ ThankYouNote ToNote(uint64_t c, const ThanksRecord& r, bool with_moderation) {
   return n;
 }
 
-// Coordinators and admins of community c moderate notes, and so see hidden ones.
-bool Moderates(const dpb::Principal& p, uint64_t c) {
-  return p.community_id() == c &&
-         (auth::HasRole(p, dpb::ROLE_ADMIN) ||
-          (p.kind() == dpb::Principal::KIND_MEMBER && auth::HasRole(p, dpb::ROLE_COORDINATOR)));
-}
-
 absl::StatusOr<std::optional<ThanksRecord>> StoredNote(storage::KvStore* store,
                                                        const storage::Snapshot* snap, uint64_t c,
                                                        uint64_t activity_id) {
@@ -131,6 +124,21 @@ absl::StatusOr<std::optional<ThanksRecord>> StoredNote(storage::KvStore* store,
   if (!found) return std::nullopt;
   return records::ParseRecord<ThanksRecord>(bytes, "a thank-you note");
 }
+
+}  // namespace
+
+bool ModeratesThanks(const dpb::Principal& p, uint64_t c) {
+  return p.community_id() == c &&
+         (auth::HasRole(p, dpb::ROLE_ADMIN) ||
+          (p.kind() == dpb::Principal::KIND_MEMBER && auth::HasRole(p, dpb::ROLE_COORDINATOR)));
+}
+
+absl::StatusOr<bool> IsThanksHidden(storage::KvStore* store, uint64_t c, uint64_t activity_id) {
+  TB_ASSIGN_OR_RETURN(std::optional<ThanksRecord> note, StoredNote(store, nullptr, c, activity_id));
+  return note.has_value() && note->hidden();
+}
+
+namespace {
 
 absl::Status AddRef(uint64_t c, uint64_t member, uint64_t event_n, uint64_t activity_id,
                     bool received, ProjectionTx& tx) {
@@ -275,7 +283,7 @@ absl::StatusOr<ThankYouNote> ThanksDesk::Leave(const dpb::Principal& caller,
   if (existing.has_value()) {
     // The same note asked again (a retry): answered as it stands, nothing written.
     if (existing->author_member_id() == caller.subject_id() && existing->text() == text) {
-      return ToNote(c, *existing, Moderates(caller, c));
+      return ToNote(c, *existing, ModeratesThanks(caller, c));
     }
     return Refused("already thanked: one note per activity");
   }
@@ -293,7 +301,7 @@ absl::StatusOr<ThankYouNote> ThanksDesk::Leave(const dpb::Principal& caller,
                       StoredNote(store, nullptr, c, req.activity_id()));
   // Recorded and applied in one batch; only a rebuild begun since can have wiped it.
   if (!note.has_value()) return ReplayingNow();
-  return ToNote(c, *note, Moderates(caller, c));
+  return ToNote(c, *note, ModeratesThanks(caller, c));
 }
 
 absl::StatusOr<rpb::ListThanksResponse> ThanksDesk::List(const dpb::Principal& caller,
@@ -302,28 +310,15 @@ absl::StatusOr<rpb::ListThanksResponse> ThanksDesk::List(const dpb::Principal& c
                       MemberMeant(caller, req.community_id(), req.member_id(), "thank-you notes"));
   TB_ASSIGN_OR_RETURN(IdPage page, ReadIdPage(req.page_size(), req.page_token()));
   TB_RETURN_IF_ERROR(people_->Member(m.community_id, m.member_id).status());
-  const bool moderator = Moderates(caller, m.community_id);
+  const bool moderator = ModeratesThanks(caller, m.community_id);
   storage::KvStore* store = projection_->store();
   std::shared_ptr<const storage::Snapshot> snap = store->GetSnapshot();
-  const std::string prefix = ThanksRefPrefix(m.community_id, m.member_id);
-  std::unique_ptr<storage::Iterator> it = store->NewIterator(kRecords, snap.get());
-  // Newest first: a page ends at an event n, and the next starts at the one below it.
-  it->Seek(page.after_id == 0 ? prefix
-                              : ThanksRefKey(m.community_id, m.member_id, page.after_id - 1));
-  PageBuilder<ThankYouNote> builder(page.size, ThanksLimits::kListScanMax);
-  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (!builder.Visit(ThanksRefEventN(it->key()))) break;
-    TB_ASSIGN_OR_RETURN(ThanksRef ref,
-                        records::ParseRecord<ThanksRef>(it->value(), "a note's index entry"));
-    TB_ASSIGN_OR_RETURN(std::optional<ThanksRecord> note,
-                        StoredNote(store, snap.get(), m.community_id, ref.activity_id()));
-    if (!note.has_value() || (note->hidden() && !moderator)) continue;
-    ThankYouNote n = ToNote(m.community_id, *note, moderator);
-    n.set_received(ref.received());
-    builder.Add(std::move(n));
-  }
-  TB_RETURN_IF_ERROR(it->status());
-  Page<ThankYouNote> done = std::move(builder).Finish();
+  TB_ASSIGN_OR_RETURN(Page<ThankYouNote> done, ThanksPageOf(store, snap.get(),
+                                                            {.c = m.community_id,
+                                                             .member = m.member_id,
+                                                             .page = page,
+                                                             .with_hidden = moderator,
+                                                             .with_moderation = moderator}));
   rpb::ListThanksResponse out;
   out.set_next_page_token(done.NextPageToken());
   for (ThankYouNote& n : done.items) *out.add_notes() = std::move(n);
@@ -387,24 +382,48 @@ absl::Status EraseThanksTexts(storage::KvStore* store, uint64_t c, uint64_t memb
   return it->status();
 }
 
-absl::StatusOr<std::vector<ThankYouNote>> AllThanksOf(storage::KvStore* store,
-                                                      const storage::Snapshot* snap, uint64_t c,
-                                                      uint64_t member) {
-  std::vector<ThankYouNote> out;
-  const std::string prefix = ThanksRefPrefix(c, member);
+namespace {
+
+// The index key a page of the member's notes starts at: after the note on activity
+// `after_activity` (0: the first page). The token names that activity, which is
+// community-local, never the global event number the index is ordered by (its gaps
+// would count the notes every community wrote in between). A token naming no note of
+// this member (another member's, another community's, made up) is refused.
+absl::StatusOr<std::string> ThanksPageStart(storage::KvStore* store, const storage::Snapshot* snap,
+                                            uint64_t c, uint64_t member, uint64_t after_activity) {
+  if (after_activity == 0) return ThanksRefPrefix(c, member);
+  TB_ASSIGN_OR_RETURN(std::optional<ThanksRecord> note, StoredNote(store, snap, c, after_activity));
+  if (!note.has_value() ||
+      (note->author_member_id() != member && note->provider_member_id() != member)) {
+    return absl::InvalidArgumentError("page_token: not a token this list returned");
+  }
+  // Keys hold ~event_n (newest first): event_n - 1 is the first key after this note's.
+  return ThanksRefKey(c, member, note->event_n() - 1);
+}
+
+}  // namespace
+
+absl::StatusOr<Page<ThankYouNote>> ThanksPageOf(storage::KvStore* store,
+                                                const storage::Snapshot* snap,
+                                                const ThanksPageQuery& q) {
+  const std::string prefix = ThanksRefPrefix(q.c, q.member);
+  TB_ASSIGN_OR_RETURN(std::string start,
+                      ThanksPageStart(store, snap, q.c, q.member, q.page.after_id));
   std::unique_ptr<storage::Iterator> it = store->NewIterator(kRecords, snap);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  PageBuilder<ThankYouNote> builder(q.page.size, ThanksLimits::kListScanMax);
+  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     TB_ASSIGN_OR_RETURN(ThanksRef ref,
                         records::ParseRecord<ThanksRef>(it->value(), "a note's index entry"));
+    if (!builder.Visit(ref.activity_id())) break;
     TB_ASSIGN_OR_RETURN(std::optional<ThanksRecord> note,
-                        StoredNote(store, snap, c, ref.activity_id()));
-    if (!note.has_value()) continue;
-    ThankYouNote n = ToNote(c, *note, /*with_moderation=*/false);
+                        StoredNote(store, snap, q.c, ref.activity_id()));
+    if (!note.has_value() || (note->hidden() && !q.with_hidden)) continue;
+    ThankYouNote n = ToNote(q.c, *note, q.with_moderation);
     n.set_received(ref.received());
-    out.push_back(std::move(n));
+    builder.Add(std::move(n));
   }
   TB_RETURN_IF_ERROR(it->status());
-  return out;
+  return std::move(builder).Finish();
 }
 
 }  // namespace timebank::rewards

@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/common/clock.h"
+#include "services/common/paging.h"
 #include "services/common/peers.h"
 #include "services/rewards/badge_projector.h"
 #include "services/rewards/projection.h"
@@ -61,10 +62,25 @@ absl::Status ApplyThanksHidden(const ::timebank::rewards::v1::RecognitionEvent& 
 absl::Status EraseThanksTexts(storage::KvStore* store, uint64_t c, uint64_t member,
                               ProjectionTx& tx);
 
-// Every note the member received or wrote, newest first, hidden ones too (their data
-// export; without the moderators' reasons).
-absl::StatusOr<std::vector<::timebank::rewards::v1::ThankYouNote>> AllThanksOf(
-    storage::KvStore* store, const storage::Snapshot* snapshot, uint64_t c, uint64_t member);
+// One page of the notes the member received or wrote, newest first (ListThanks and
+// the data export). Positions are the notes' activity ids.
+struct ThanksPageQuery {
+  uint64_t c = 0;
+  uint64_t member = 0;
+  IdPage page;
+  bool with_hidden = false;      // hidden notes too (moderators; the member's own export)
+  bool with_moderation = false;  // with the moderators' reasons (moderators only)
+};
+absl::StatusOr<Page<::timebank::rewards::v1::ThankYouNote>> ThanksPageOf(
+    storage::KvStore* store, const storage::Snapshot* snapshot, const ThanksPageQuery& query);
+
+// Coordinators and admins of community c moderate notes, and so see hidden ones (and
+// the notices of hidden ones).
+bool ModeratesThanks(const ::timebank::directory::v1::Principal& caller, uint64_t c);
+
+// Whether the note on `activity_id` of community c was hidden (false without a note):
+// a thanks_received notice of a hidden note is not shown to members.
+absl::StatusOr<bool> IsThanksHidden(storage::KvStore* store, uint64_t c, uint64_t activity_id);
 
 // The member's latest notes received and not hidden, newest first (MemberSummary).
 absl::StatusOr<std::vector<::timebank::rewards::v1::ThankYouNote>> RecentThanksReceived(

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <future>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/auth/access_policy.h"
@@ -15,11 +16,16 @@
 #include "storage/bytes.h"
 #include "storage/check.h"
 #include "tests/common/test_node.h"
+#include "timebank/activity/v1/activity.pb.h"
+#include "timebank/ledger/v1/ledger.pb.h"
+#include "timebank/rewards/v1/rewards.pb.h"
 
 namespace timebank::testing {
 namespace {
 
+namespace apb = ::timebank::activity::v1;
 namespace dpb = ::timebank::directory::v1;
+namespace lpb = ::timebank::ledger::v1;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
@@ -184,6 +190,38 @@ grpc::Status ConformanceNode::Call(const std::string& method_path, const Message
     return grpc::Status(grpc::StatusCode::DATA_LOSS, "the response did not parse");
   }
   return s;
+}
+
+absl::StatusOr<std::vector<std::string>> ConformanceNode::ThankedContributions(
+    const TestCommunity& t, int n) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) {
+    apb::LogContributionsRequest r;
+    r.set_community_id(t.id);
+    r.set_organisation_id(t.organisation_id);
+    r.add_member_ids(t.member.subject_id());
+    r.set_minutes(30);
+    r.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 3600);
+    r.set_description(absl::StrCat("Thanked session ", ++serial_));
+    r.set_coproduction_type(lpb::COPRODUCTION_TYPE_CO_DELIVERY);
+    TB_ASSIGN_OR_RETURN(auto logged, node()->activity()->LogContributions(t.admin, r));
+    for (const apb::Activity& a : logged) ids.push_back(absl::StrCat(a.id()));
+  }
+  if (!WaitQuiet(60'000)) {
+    return absl::DeadlineExceededError("the contributions did not reach the projection");
+  }
+  for (const std::string& id : ids) {
+    ::timebank::rewards::v1::LeaveThanksRequest req;
+    req.set_community_id(t.id);
+    uint64_t activity = 0;
+    TB_CHECK(absl::SimpleAtoi(id, &activity));
+    req.set_activity_id(activity);
+    req.set_text("Thank you from the organisation");
+    grpc::Status s =
+        Call("/timebank.rewards.v1.RewardsService/LeaveThanks", req, TokenFor(t.coordinator));
+    if (!s.ok()) return absl::InternalError(s.error_message());
+  }
+  return ids;
 }
 
 bool ConformanceNode::WaitQuiet(int timeout_ms) {

@@ -55,6 +55,10 @@ class ConformanceNode {
   std::string TokenFor(const ::timebank::directory::v1::Principal& principal) const;
   const TestCommunity& one() const { return one_; }
 
+  // n contributions of `t`'s member to its organisation, each thanked by its
+  // coordinator once the rewards projection has counted it; their activity ids.
+  absl::StatusOr<std::vector<std::string>> ThankedContributions(const TestCommunity& t, int n);
+
   // A caller the access table lets call `method` with a request Fill() made.
   std::string AllowedCaller(const google::protobuf::MethodDescriptor* method) const;
   // Fills a request so that it names community 1, the member `mem`, organisation 1
@@ -85,6 +89,7 @@ class ConformanceNode {
   std::shared_ptr<grpc::Channel> channel_;
   TestCommunity one_;
   std::map<std::string, ::timebank::directory::v1::Principal> principals_;
+  int serial_ = 0;  // makes descriptions unique
 };
 
 }  // namespace timebank::testing

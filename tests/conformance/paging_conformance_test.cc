@@ -91,6 +91,9 @@ struct Seeder {
   // Adds `n` items the list must show; returns their identities when the seeder
   // knows them (empty when it knows only how many it added).
   std::function<absl::StatusOr<std::vector<std::string>>(int n)> add;
+  // The response's field of items, for a response with more than one repeated
+  // message field (a data export's notes beside its badges); empty: the only one.
+  std::string items = "";
 };
 
 // One walk through a list: the identities in the order returned, and each page's size.
@@ -118,7 +121,9 @@ class PagingConformanceTest : public ::testing::Test {
     request->GetReflection()->SetInt32(request.get(), in->FindFieldByName("page_size"), page_size);
     const FieldDescriptor* token_field = in->FindFieldByName("page_token");
     const FieldDescriptor* next_field = method->output_type()->FindFieldByName("next_page_token");
-    const FieldDescriptor* items = ItemsField(method->output_type());
+    const FieldDescriptor* items = seeder.items.empty()
+                                       ? ItemsField(method->output_type())
+                                       : method->output_type()->FindFieldByName(seeder.items);
     if (next_field == nullptr || items == nullptr) {
       return absl::InternalError(
           "the response needs next_page_token and exactly one repeated message field");
@@ -448,45 +453,21 @@ class PagingConformanceTest : public ::testing::Test {
     // Contributions of the member to the organisation, each thanked by its coordinator
     // once the rewards projection has counted it; the member lists the notes received.
     TB_ASSIGN_OR_RETURN(TestCommunity thanks, Community("Thanks"));
+    auto members_notes = [](const TestCommunity& t) {
+      return [=](Message* m) {
+        auto* d = m->GetDescriptor();
+        m->GetReflection()->SetUInt64(m, d->FindFieldByName("community_id"), t.id);
+        m->GetReflection()->SetUInt64(m, d->FindFieldByName("member_id"), t.member.subject_id());
+      };
+    };
     s["RewardsService/ListThanks"] = {
-        [=](Message* m) {
-          auto* d = m->GetDescriptor();
-          m->GetReflection()->SetUInt64(m, d->FindFieldByName("community_id"), thanks.id);
-          m->GetReflection()->SetUInt64(m, d->FindFieldByName("member_id"),
-                                        thanks.member.subject_id());
-        },
-        [=, this] { return Token(thanks.member); },
-        [=, this](int n) -> absl::StatusOr<std::vector<std::string>> {
-          std::vector<std::string> ids;
-          for (int i = 0; i < n; ++i) {
-            apb::LogContributionsRequest r;
-            r.set_community_id(thanks.id);
-            r.set_organisation_id(thanks.organisation_id);
-            r.add_member_ids(thanks.member.subject_id());
-            r.set_minutes(30);
-            r.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 3600);
-            r.set_description(absl::StrCat("Thanked session ", ++serial_));
-            r.set_coproduction_type(lpb::COPRODUCTION_TYPE_CO_DELIVERY);
-            TB_ASSIGN_OR_RETURN(auto logged,
-                                node_->node()->activity()->LogContributions(thanks.admin, r));
-            for (const apb::Activity& a : logged) ids.push_back(absl::StrCat(a.id()));
-          }
-          if (!node_->WaitQuiet(60'000)) {
-            return absl::DeadlineExceededError("the contributions did not reach the projection");
-          }
-          for (const std::string& id : ids) {
-            ::timebank::rewards::v1::LeaveThanksRequest req;
-            req.set_community_id(thanks.id);
-            uint64_t activity = 0;
-            TB_CHECK(absl::SimpleAtoi(id, &activity));
-            req.set_activity_id(activity);
-            req.set_text("Thank you from the organisation");
-            grpc::Status s = node_->Call("/timebank.rewards.v1.RewardsService/LeaveThanks", req,
-                                         Token(thanks.coordinator));
-            if (!s.ok()) return absl::InternalError(s.error_message());
-          }
-          return ids;
-        }};
+        members_notes(thanks), [=, this] { return Token(thanks.member); },
+        [=, this](int n) { return node_->ThankedContributions(thanks, n); }};
+    // The directory's data export pages the same notes through the service-only call.
+    TB_ASSIGN_OR_RETURN(TestCommunity exported, Community("Exported thanks"));
+    s["RewardsService/ExportMemberRewards"] = {
+        members_notes(exported), service,
+        [=, this](int n) { return node_->ThankedContributions(exported, n); }, "thank_you_notes"};
     return s;
   }
 

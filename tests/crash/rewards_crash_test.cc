@@ -10,6 +10,11 @@
 //    even if a rebuild would reproduce it;
 // and at the end a rebuild from the journal gives the same digest (every projection
 // record, badge states included) and the same summaries, compared whole.
+// Beside the ledger load, members of a second community post requests on the
+// noticeboard and answer them with confirmed exchanges (the activity service's events,
+// which the rewards service follows through WatchActivity for "needs met"); after the
+// last restart its needs-met counts hold at least what the activity service
+// acknowledged, and equal a fresh rebuild's (the digest covers their records too).
 #include <google/protobuf/util/message_differencer.h>
 
 #include <atomic>
@@ -28,6 +33,7 @@
 #include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
 #include "tests/crash/crash_harness.h"
+#include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/directory/v1/auth.grpc.pb.h"
 #include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
@@ -36,6 +42,7 @@
 namespace timebank {
 namespace {
 
+namespace apb = ::timebank::activity::v1;
 namespace dpb = ::timebank::directory::v1;
 namespace lpb = ::timebank::ledger::v1;
 namespace rpb = ::timebank::rewards::v1;
@@ -46,6 +53,9 @@ constexpr int kOrganisations = 3;
 constexpr int kClients = 6;
 constexpr int kRounds = 5;
 constexpr int kStarTypes = 4;
+// Pairs of the noticeboard community's members: one posts a request, the other
+// answers it, and they swap.
+constexpr int kActivityPairs = 2;
 constexpr char kPassword[] = "crash-test-password";
 // How long the projection may take to reach the ledger's head after a restart.
 constexpr absl::Duration kCatchUpWait = absl::Seconds(30);
@@ -75,6 +85,7 @@ class Calls {
     auth_ = dpb::AuthService::NewStub(channel);
     directory_ = dpb::DirectoryService::NewStub(channel);
     rewards_ = rpb::RewardsService::NewStub(channel);
+    activity_ = apb::ActivityService::NewStub(channel);
     operator_ = SignIn("operator");
     if (has_admin_) admin_ = SignIn("admin");
   }
@@ -95,6 +106,7 @@ class Calls {
   }
 
   lpb::LedgerService::Stub* ledger() { return ledger_.get(); }
+  apb::ActivityService::Stub* activity() { return activity_.get(); }
   dpb::DirectoryService::Stub* directory() { return directory_.get(); }
   const std::string& operator_token() const { return operator_; }
   const std::string& admin_token() const { return admin_; }
@@ -105,6 +117,12 @@ class Calls {
     req.set_member_id(member);
     return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetMemberSummary, admin_, req,
                          out);
+  }
+  grpc::Status Dashboard(uint64_t community, const std::string& token, rpb::Dashboard* out) {
+    rpb::GetDashboardRequest req;
+    req.set_community_id(community);
+    req.set_granularity(rpb::GRANULARITY_WEEK);
+    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetDashboard, token, req, out);
   }
   grpc::Status Status(rpb::ProjectionStatus* out) {
     return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetProjectionStatus, operator_,
@@ -122,6 +140,7 @@ class Calls {
   std::unique_ptr<dpb::AuthService::Stub> auth_;
   std::unique_ptr<dpb::DirectoryService::Stub> directory_;
   std::unique_ptr<rpb::RewardsService::Stub> rewards_;
+  std::unique_ptr<apb::ActivityService::Stub> activity_;
   std::string operator_, admin_;
   bool has_admin_ = false;
 };
@@ -181,6 +200,32 @@ void MakeCommunity(Calls& calls, Community* out) {
     req.mutable_member()->set_display_name(absl::StrCat("Member ", i));
     ASSERT_NO_FATAL_FAILURE(
         Dir(calls, calls.admin_token(), &dpb::DirectoryService::Stub::CreateMember, req, &m));
+    out->members.push_back(m.id());
+    out->member_accounts.push_back(m.account_id());
+  }
+}
+
+// The noticeboard community: members who sign in (usernames "hill<i>"), made by the
+// operator; no organisations.
+void MakeNoticeboard(Calls& calls, Community* out) {
+  dpb::CreateCommunityRequest cc;
+  cc.mutable_community()->set_name("Hillside");
+  cc.mutable_community()->set_timezone("Europe/London");
+  cc.mutable_community()->set_member_credit_limit_minutes(1000 * 60);
+  dpb::Community c;
+  ASSERT_NO_FATAL_FAILURE(
+      Dir(calls, calls.operator_token(), &dpb::DirectoryService::Stub::CreateCommunity, cc, &c));
+  out->id = c.id();
+  out->pool_account = c.pool_account_id();
+  for (int i = 0; i < 2 * kActivityPairs; ++i) {
+    dpb::CreateMemberRequest req;
+    req.mutable_member()->set_community_id(c.id());
+    req.mutable_member()->set_display_name(absl::StrCat("Hill member ", i));
+    req.mutable_member()->set_username(absl::StrCat("hill", i));
+    req.set_password(kPassword);
+    dpb::Member m;
+    ASSERT_NO_FATAL_FAILURE(
+        Dir(calls, calls.operator_token(), &dpb::DirectoryService::Stub::CreateMember, req, &m));
     out->members.push_back(m.id());
     out->member_accounts.push_back(m.account_id());
   }
@@ -409,6 +454,126 @@ class Load {
   std::vector<std::thread> threads_;
 };
 
+// What the activity service acknowledged: requests posted, and answered by an
+// exchange its receiver confirmed. A call cut off by a kill may still have happened.
+struct NoticeboardCounts {
+  std::atomic<int64_t> posted{0}, answered{0};
+};
+
+// Pairs of noticeboard members posting requests and answering them until stopped or
+// the server is gone: the poster posts a request and records the exchange that
+// answers it (as its receiver), the other confirms it; then they swap.
+class ActivityLoad {
+ public:
+  ActivityLoad(Calls* calls, const Community& board, NoticeboardCounts* counts, int round)
+      : calls_(calls), board_(board), counts_(counts), round_(round) {
+    for (int i = 0; i < kActivityPairs; ++i) threads_.emplace_back([this, i] { Pair(i); });
+  }
+  ~ActivityLoad() { Stop(); }
+
+  void Stop() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  // One request posted, answered and confirmed; false once the server is gone.
+  bool Answer(int pair, int n, size_t poster, size_t helper, const std::string& poster_token,
+              const std::string& helper_token) {
+    const std::string name = absl::StrCat("r", round_, "p", pair, "n", n);
+    apb::CreatePostRequest post;
+    post.mutable_post()->set_community_id(board_.id);
+    post.mutable_post()->set_kind(apb::POST_KIND_REQUEST);
+    post.mutable_post()->set_title(absl::StrCat("Help wanted ", name));
+    post.set_request_id(name);
+    apb::Post made;
+    if (!CallWithToken(calls_->activity(), &apb::ActivityService::Stub::CreatePost, poster_token,
+                       post, &made)
+             .ok()) {
+      return false;
+    }
+    ++counts_->posted;
+    apb::RecordExchangeRequest ex;
+    ex.set_post_id(made.id());
+    ex.set_community_id(board_.id);
+    ex.set_provider_member_id(board_.members[helper]);
+    ex.set_receiver_member_id(board_.members[poster]);
+    ex.set_minutes(30);
+    ToTimestamp((absl::ToUnixSeconds(absl::Now()) - 3600) * 1'000'000'000,
+                ex.mutable_occurred_at());
+    ex.set_description(absl::StrCat("Answered ", name));
+    ex.set_request_id(name);
+    apb::Activity a;
+    if (!CallWithToken(calls_->activity(), &apb::ActivityService::Stub::RecordExchange,
+                       poster_token, ex, &a)
+             .ok()) {
+      return false;
+    }
+    apb::RespondToExchangeRequest confirm;
+    confirm.set_community_id(board_.id);
+    confirm.set_activity_id(a.id());
+    confirm.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+    if (!CallWithToken(calls_->activity(), &apb::ActivityService::Stub::RespondToExchange,
+                       helper_token, confirm, &a)
+             .ok()) {
+      return false;
+    }
+    ++counts_->answered;
+    return true;
+  }
+
+  void Pair(int pair) {
+    size_t poster = 2 * pair, helper = 2 * pair + 1;
+    std::string poster_token = calls_->SignIn(absl::StrCat("hill", poster));
+    std::string helper_token = calls_->SignIn(absl::StrCat("hill", helper));
+    for (int n = 0; !stop_; ++n) {
+      if (!Answer(pair, n, poster, helper, poster_token, helper_token)) return;
+      std::swap(poster, helper);  // balances stay small
+      std::swap(poster_token, helper_token);
+    }
+  }
+
+  Calls* const calls_;
+  const Community& board_;
+  NoticeboardCounts* const counts_;
+  const int round_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+// The noticeboard community's needs met, over its dashboard's weeks: requests posted
+// and answered.
+std::pair<int64_t, int64_t> NeedsMet(Calls& calls, const Community& board,
+                                     const std::string& token) {
+  rpb::Dashboard d;
+  const grpc::Status s = calls.Dashboard(board.id, token, &d);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  std::pair<int64_t, int64_t> out;
+  for (const rpb::DashboardPeriod& p : d.periods()) {
+    out.first += p.requests_posted();
+    out.second += p.requests_answered();
+  }
+  return out;
+}
+
+// Waits until the rewards service has followed the activity service's events: the
+// needs met hold at least what was acknowledged and stay the same for a while.
+void AwaitNeedsMetSettled(Calls& calls, const Community& board, const NoticeboardCounts& counts,
+                          const std::string& token) {
+  const absl::Time deadline = absl::Now() + kCatchUpWait;
+  std::pair<int64_t, int64_t> last = {-1, -1};
+  for (;;) {
+    const std::pair<int64_t, int64_t> now = NeedsMet(calls, board, token);
+    if (now == last && now.first >= counts.posted && now.second >= counts.answered) return;
+    ASSERT_LT(absl::Now(), deadline)
+        << "needs met stayed at " << now.first << " posted, " << now.second
+        << " answered; acknowledged " << counts.posted << ", " << counts.answered;
+    last = now;
+    absl::SleepFor(absl::Seconds(1));
+  }
+}
+
 // Waits until the projection includes the ledger's whole journal (read into
 // *journal); fatal failure if it does not within kCatchUpWait.
 void AwaitCaughtUp(Calls& calls, const Community& c, testing::JournalContents* journal) {
@@ -462,8 +627,16 @@ void ExpectSummariesModelled(Calls& calls, const Community& c, const testing::Tr
 
 // After the last restart: caught up and modelled; then a rebuild from the journal
 // gives the same digest over every projection record and the same summaries, whole.
-void ExpectRebuildReproduces(Calls& calls, const Community& c, const testing::TransferLog& log) {
+void ExpectRebuildReproduces(Calls& calls, const Community& c, const testing::TransferLog& log,
+                             const Community& board, const NoticeboardCounts& counts) {
   ASSERT_NO_FATAL_FAILURE(ExpectSummariesModelled(calls, c, log, "after the last kill"));
+  const std::string board_token = calls.SignIn("hill0");
+  ASSERT_NO_FATAL_FAILURE(AwaitNeedsMetSettled(calls, board, counts, board_token));
+  const std::pair<int64_t, int64_t> needs_met = NeedsMet(calls, board, board_token);
+  EXPECT_GT(needs_met.second, 0) << "the noticeboard load answered no request";
+  // The activity service may have posted its last exchanges to the ledger meanwhile.
+  testing::JournalContents journal;
+  ASSERT_NO_FATAL_FAILURE(AwaitCaughtUp(calls, c, &journal));
   rpb::ProjectionStatus live;
   ASSERT_TRUE(calls.Status(&live).ok());
   std::vector<rpb::MemberSummary> before, after;
@@ -476,6 +649,12 @@ void ExpectRebuildReproduces(Calls& calls, const Community& c, const testing::Tr
   EXPECT_EQ(rebuilt.digest_hex(), live.digest_hex()) << "the projection after kill -9s is not "
                                                         "what the journal rebuilds";
   ASSERT_NO_FATAL_FAILURE(Summaries(calls, c, &after));
+  EXPECT_EQ(NeedsMet(calls, board, board_token), needs_met)
+      << "needs met after kill -9s are not what the activity events rebuild";
+  std::printf("needs met: %lld requests posted, %lld answered (acknowledged %lld, %lld)\n",
+              static_cast<long long>(needs_met.first), static_cast<long long>(needs_met.second),
+              static_cast<long long>(counts.posted.load()),
+              static_cast<long long>(counts.answered.load()));
   ASSERT_EQ(before.size(), after.size());
   for (size_t i = 0; i < before.size(); ++i) {
     std::string diff;
@@ -496,9 +675,10 @@ enum class Kill { kUnderLoad, kDuringRebuild };
 
 // One round of load on `server`, ended by kill -9 after `after`; what was seen printed.
 void LoadAndKill(testing::Timebankd& server, Calls& calls, const Community& c,
-                 testing::TransferLog* log, int round, Kill how, absl::Duration after,
-                 uint64_t seed) {
+                 testing::TransferLog* log, const Community& board, NoticeboardCounts* counts,
+                 int round, Kill how, absl::Duration after, uint64_t seed) {
   Load load(&calls, c, log, round, seed);
+  ActivityLoad activity(&calls, board, counts, round);
   std::thread rebuild;
   if (how == Kill::kDuringRebuild) {
     absl::SleepFor(after / 2);
@@ -513,6 +693,7 @@ void LoadAndKill(testing::Timebankd& server, Calls& calls, const Community& c,
   const uint64_t acked = load.acknowledged_seq(), projected = load.projected_seq();
   server.Kill();
   load.Stop();
+  activity.Stop();
   if (rebuild.joinable()) rebuild.join();
   std::printf(
       "round %d: kill -9 after %s%s, ledger acknowledged up to %llu, projection seen at %llu\n",
@@ -530,7 +711,8 @@ TEST(RewardsCrashTest, TheProjectionCountsEachTransferOnceAcrossKillNine) {
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
   testing::TransferLog log;
-  Community community;
+  Community community, board;
+  NoticeboardCounts counts;
   Calls calls;
   for (int round = 0; round <= kRounds; ++round) {  // the last round only verifies
     testing::Timebankd server(data, {"--admin_username=operator"},
@@ -540,12 +722,14 @@ TEST(RewardsCrashTest, TheProjectionCountsEachTransferOnceAcrossKillNine) {
     if (round == 0) {
       ASSERT_NO_FATAL_FAILURE(MakeCommunity(calls, &community));
       ASSERT_NO_FATAL_FAILURE(AwaitAccounts(calls, community));
+      ASSERT_NO_FATAL_FAILURE(MakeNoticeboard(calls, &board));
+      ASSERT_NO_FATAL_FAILURE(AwaitAccounts(calls, board));
     }
     // Retry the calls whose answers were lost: each posted once, none lost.
     ASSERT_NO_FATAL_FAILURE(log.ResolveUncertain(calls.ledger()));
     ASSERT_NO_FATAL_FAILURE(log.ExpectAcknowledgedPresent(calls.ledger()));
     if (round == kRounds) {
-      ASSERT_NO_FATAL_FAILURE(ExpectRebuildReproduces(calls, community, log));
+      ASSERT_NO_FATAL_FAILURE(ExpectRebuildReproduces(calls, community, log, board, counts));
       break;
     }
     // Odd rounds load (and die) while the follower still catches up after the restart.
@@ -555,7 +739,7 @@ TEST(RewardsCrashTest, TheProjectionCountsEachTransferOnceAcrossKillNine) {
     }
     const Kill how = round == 3 ? Kill::kDuringRebuild : Kill::kUnderLoad;
     const absl::Duration after = absl::Milliseconds(300 + static_cast<int64_t>(rng() % 1200));
-    LoadAndKill(server, calls, community, &log, round, how, after, rng());
+    LoadAndKill(server, calls, community, &log, board, &counts, round, how, after, rng());
   }
   std::printf("%zu acknowledged transfers survived %d kill -9s\n", log.acknowledged().size(),
               kRounds);
