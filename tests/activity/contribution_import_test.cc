@@ -104,8 +104,8 @@ TEST(ParseContributionCsvTest, ChecksEachRowAndNamesTheProblem) {
   EXPECT_EQ(l[2].organisation_id, 2u);
   const std::vector<std::pair<size_t, std::string>> bad = {
       {3, "row: the same as line 2"},
-      {4, "date: '2026-02-30' is not a date"},
-      {5, "hours: '0.33' is not a time"},
+      {4, "date: '2026-02-30' is not a day (that month has no such day)"},
+      {5, "hours: '0.33' is not a whole number of minutes"},
       {6, "organisation: no organisation 'Leisure'"},
       {7, "coproduction_type: 'co-production'"},
       {8, "member_number: empty"},

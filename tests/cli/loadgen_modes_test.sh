@@ -48,7 +48,7 @@ check import 'assert d["mode"]=="import" and d["posted"]==300 and d["rejected"]=
   --rows=300
 check finance-queue 'assert d["mode"]=="finance-queue" and d["failed"]==0 and d["queries"]>0 and d["claims"]==600, d' \
   --claims=600 --duration_s=0.3
-check rewards 'assert d["mode"]=="rewards" and d["failed"]==0 and d["members"]==30 and d["journal_entries"]>=500 and d["lag_samples"]>0 and d["lag_p99_ms"]>0 and d["dashboard_p99_ms"]>0 and d["summary_p99_ms"]>0 and d["rebuild_entries_per_s"]>0 and d["journal_read_entries_per_s"]>0 and d["rebuild_records_per_entry"]>1 and d["rss_mib"]>0, d' \
+check rewards 'assert d["mode"]=="rewards" and d["failed"]==0 and d["members"]==30 and d["journal_entries"]>=500 and d["lag_samples"]>0 and d["lag_p99_ms"]>0 and d["dashboard_p99_ms"]>0 and d["summary_p99_ms"]>0 and d["rebuild_entries_per_s"]>0 and d["journal_read_entries_per_s"]>0 and d["rebuild_records_per_entry"]>1 and d["rebuild_finished"] and d["rss_mib"]>0, d' \
   --members=30 --transfers=500 --duration_s=0.6
 
 [ "$fails" = 0 ] || { echo "$fails failed"; exit 1; }
