@@ -1,5 +1,9 @@
 #include "clients/cli/commands.h"
 
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/flags/reflection.h"
 #include "absl/strings/str_cat.h"
 
 namespace timebank::cli {
@@ -40,6 +44,76 @@ Examples
   tbctl statement alice --csv > alice.csv
 )";
 
+// An example of each command for `tbctl COMMAND --help`, by the command's first word
+// (tbctl_help_test checks that every command has one).
+const absl::flat_hash_map<std::string, std::vector<std::string>>& Examples() {
+  static const auto* kExamples = new absl::flat_hash_map<std::string, std::vector<std::string>>{
+      {"setup", {R"(tbctl setup --code=483920 --username=operator)"}},
+      {"login",
+       {R"(tbctl login alice)", R"(tbctl login --api_key=tbk_...   (a program signing in))"}},
+      {"logout", {R"(tbctl logout)"}},
+      {"whoami", {R"(tbctl whoami)"}},
+      {"passwd", {R"(tbctl passwd)"}},
+      {"signout-everywhere", {R"(tbctl signout-everywhere        (you, on every device))"}},
+      {"signup",
+       {R"(tbctl signup "Alice Jones" --community=1 --username=alice --code=INVITATION)"}},
+      {"community",
+       {R"(tbctl community create "Riverside Time Bank" --timezone=Europe/London)",
+        R"(tbctl community show)"}},
+      {"org",
+       {R"(tbctl org create "Riverside Lunch Club" --org_kind=charity)", R"(tbctl org list)"}},
+      {"member",
+       {R"(tbctl member add "Bilal Hussain" --username=bilal --phone=07700900123)",
+        R"(tbctl member list bilal)"}},
+      {"role", {R"(tbctl role grant 6 coordinator --org=2 --reason="runs the lunch club")"}},
+      {"audit", {R"(tbctl audit)"}},
+      {"invite", {R"(tbctl invite create --hours=72 --note="for the new volunteers")"}},
+      {"apikey", {R"(tbctl apikey create --org=2 --label="sign-in sheet tablet")"}},
+      {"key", {R"(tbctl key rotate)"}},
+      {"contribution",
+       {R"(tbctl contribution log 2h --org=2 --members=5,6,7 --what="lunch club" --when=yesterday)",
+        R"(tbctl contribution import hours.csv --dry_run)"}},
+      {"exchange",
+       {R"(tbctl exchange record 1h30m --provider=5 --receiver=6 --what="gardening")",
+        R"(tbctl exchange confirm 41)"}},
+      {"offer", {R"(tbctl offer "Lifts to the surgery" --tags=transport)"}},
+      {"request", {R"(tbctl request "Help with a form" --details="council tax, an hour or so")"}},
+      {"posts", {R"(tbctl posts garden)"}},
+      {"donate", {R"(tbctl donate 2h --what="for anyone who needs it")"}},
+      {"redeem", {R"(tbctl redeem 1h --org=4 --what="swim session")"}},
+      {"activity",
+       {R"(tbctl activity list --state=proposed --since=01/11/2026)", R"(tbctl activity show 41)"}},
+      {"expenses",
+       {R"(tbctl expenses policy show)",
+        R"(tbctl expenses policy set --max_claim=250.00 --max_month=500.00)"}},
+      {"claim",
+       {R"(tbctl claim create "Bus fares" travel,25/11/2026,£3.20,"bus to the lunch club")",
+        R"(tbctl claim submit 12)"}},
+      {"finance", {R"(tbctl finance queue --min_age_days=7)", R"(tbctl finance approve 12)"}},
+      {"me", {R"(tbctl me)"}},
+      {"summary", {R"(tbctl summary 6)"}},
+      {"streak", {R"(tbctl streak pause 2026-12-07 3)"}},
+      {"thank", {R"(tbctl thank 41 "Thank you for the lift, it made my week")"}},
+      {"thanks", {R"(tbctl thanks)", R"(tbctl thanks hide 41 --reason="unkind words")"}},
+      {"notices", {R"(tbctl notices --follow)"}},
+      {"dashboard",
+       {R"(tbctl dashboard --weeks=26)",
+        R"(tbctl dashboard annotate 2026-09-14 "Saturday sessions start")"}},
+      {"badges", {R"(tbctl badges)"}},
+      {"badge",
+       {R"(tbctl badge export two-way-street --out=badge.jwt)", R"(tbctl badge verify badge.jwt)"}},
+      {"rules", {R"(tbctl rules show)", R"(tbctl rules check my_rules.textproto)"}},
+      {"leaderboard", {R"(tbctl leaderboard --org=2)"}},
+      {"account",
+       {R"(tbctl account create alice --community=1 --min=-10h)", R"(tbctl account show alice)"}},
+      {"transfer", {R"(tbctl transfer 1h30m --provider=bob --receiver=alice --memo="gardening")"}},
+      {"statement", {R"(tbctl statement alice --since=01/11/2026 --csv > alice.csv)"}},
+      {"journal", {R"(tbctl journal verify)"}},
+      {"ping", {R"(tbctl ping)"}},
+      {"info", {R"(tbctl info)"}},
+      {"backup", {R"(tbctl backup /var/backups/timebank-2026-12-01)"}}};
+  return *kExamples;
+}
 }  // namespace
 
 const std::vector<Command>& Commands() {
@@ -340,8 +414,40 @@ std::string Usage() {
 }
 
 std::string CommandUsage(const Command& command) {
-  return absl::StrCat(command.section, "\n", command.usage,
-                      "\n(tbctl --help lists every command and the common flags)\n");
+  std::string out = absl::StrCat(command.section, "\n", command.usage);
+  // The flags this command's lines read, each with its help text, in table order.
+  std::vector<std::string> flags;
+  for (const CommandFlags& entry : AllCommandFlags()) {
+    const std::string first = entry.command.substr(0, entry.command.find(' '));
+    if (std::find(command.names.begin(), command.names.end(), first) == command.names.end()) {
+      continue;
+    }
+    for (const std::string& f : entry.flags) {
+      if (std::find(flags.begin(), flags.end(), f) == flags.end()) flags.push_back(f);
+    }
+  }
+  if (!flags.empty()) {
+    absl::StrAppend(&out, "\nFlags\n");
+    size_t width = 0;
+    for (const std::string& f : flags) width = std::max(width, f.size());
+    for (const std::string& f : flags) {
+      const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(f);
+      absl::StrAppend(&out, "  --", f, std::string(width - f.size() + 3, ' '),
+                      flag == nullptr ? "" : flag->Help(), "\n");
+    }
+  }
+  std::vector<std::string> examples;
+  for (const std::string& name : command.names) {
+    auto it = Examples().find(name);
+    if (it != Examples().end())
+      examples.insert(examples.end(), it->second.begin(), it->second.end());
+  }
+  if (!examples.empty()) {
+    absl::StrAppend(&out, "\nExample", examples.size() > 1 ? "s" : "", "\n");
+    for (const std::string& e : examples) absl::StrAppend(&out, "  ", e, "\n");
+  }
+  absl::StrAppend(&out, "\n(tbctl --help lists every command and the common flags)\n");
+  return out;
 }
 
 std::vector<CommandFlags> AllCommandFlags() {

@@ -34,8 +34,9 @@ ABSL_FLAG(std::string, reference, "", "What caused it (e.g. an activity id)");
 ABSL_FLAG(std::string, reason, "", "Why (required for reversals and status changes)");
 ABSL_FLAG(bool, pending, false, "Reserve the amount now; post or void it later");
 ABSL_FLAG(std::string, timeout, "", "For --pending: expire after this long, e.g. 48h");
-ABSL_FLAG(std::string, since, "", "Statement start date YYYY-MM-DD (UTC, inclusive)");
-ABSL_FLAG(std::string, until, "", "Statement end date YYYY-MM-DD (UTC, exclusive)");
+ABSL_FLAG(std::string, since, "",
+          "From this day (25/11/2026, 25 Nov 2026, 2026-11-25, yesterday; UTC), inclusive");
+ABSL_FLAG(std::string, until, "", "Up to this day (same forms; UTC), not including it");
 ABSL_FLAG(bool, oldest_first, false, "Statements: oldest first");
 ABSL_FLAG(int, limit, 50, "Most rows to show (0 = all)");
 ABSL_FLAG(uint64_t, from, 1, "journal watch: first sequence number");

@@ -21,12 +21,20 @@ Args Tail(const std::vector<char*>& args, size_t from) {
   return out;
 }
 
-// `tbctl help COMMAND` prints that command's lines; any other request for help
-// (--help, -h, help anywhere) prints the whole usage. Returns -1 when no help was asked.
+// `tbctl help COMMAND` and `tbctl COMMAND --help` print that command's lines, flags and
+// examples; any other request for help (--help, -h, help anywhere) prints the whole usage. Returns
+// -1 when no help was asked.
 int Help(int argc, char** argv, const std::string& usage) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a != "--help" && a != "-h" && a != "help" && a != "--helpshort") continue;
+    // `tbctl COMMAND ... --help`: that command's part only.
+    if (i > 1 && a != "help") {
+      if (const Command* command = timebank::cli::FindCommand(argv[1])) {
+        std::printf("%s", timebank::cli::CommandUsage(*command).c_str());
+        return 0;
+      }
+    }
     if (i == 1 && a == "help" && argc == 3) {
       const Command* command = timebank::cli::FindCommand(argv[2]);
       if (command == nullptr) {

@@ -37,6 +37,30 @@ grep -q "unknown command 'frobnicate'" /tmp/tbctl_help_err.$$ || fail "help frob
 rc=$?
 [ "$rc" = 2 ] || fail "frobnicate: exit $rc, want 2"
 grep -q "unknown command 'frobnicate'" /tmp/tbctl_help_err.$$ || fail "frobnicate: $(cat /tmp/tbctl_help_err.$$)"
+
+# `tbctl COMMAND --help`: that command's usage, its flags with their meaning and an
+# example, not the whole help text (issue 14).
+for w in $words; do
+  out=$("$TBCTL" "$w" --help) || { fail "$w --help: exit $?"; continue; }
+  grep -q "^  .*$w" <<<"$out" || fail "$w --help shows no usage line: $out"
+  grep -q "^Examples\?$" <<<"$out" || fail "$w --help has no example"
+  grep -q "^  tbctl $w" <<<"$out" || fail "$w --help: the example does not run $w: $out"
+  grep -q "^Common flags" <<<"$out" && fail "$w --help prints the whole help text"
+done
+out=$("$TBCTL" transfer --help)
+grep -Eq "^  --provider +Account that gave the time" <<<"$out" || fail "transfer --help: no flag help: $out"
+out=$("$TBCTL" activity list --state=proposed --help)
+grep -q "^  activity list" <<<"$out" || fail "activity list --help: $out"
+# A flag no command knows, and one this command does not take, are errors (exit 2 or 1),
+# never silently ignored.
+"$TBCTL" transfer 1h --provider=a --receiver=b --frobnicate=1 > /dev/null 2>/tmp/tbctl_help_err.$$
+rc=$?
+[ "$rc" != 0 ] || fail "an unknown flag was accepted"
+grep -qi "frobnicate" /tmp/tbctl_help_err.$$ || fail "unknown flag not named: $(cat /tmp/tbctl_help_err.$$)"
+"$TBCTL" ping --state=proposed > /dev/null 2>/tmp/tbctl_help_err.$$
+rc=$?
+[ "$rc" = 2 ] || fail "ping --state: exit $rc, want 2"
+grep -q "state" /tmp/tbctl_help_err.$$ || fail "ping --state not named: $(cat /tmp/tbctl_help_err.$$)"
 rm -f /tmp/tbctl_help_err.$$
 
 [ "$fails" = 0 ] || { echo "$fails failed"; exit 1; }
