@@ -94,13 +94,17 @@ std::string FollowerKey(const ::timebank::directory::v1::Principal& p) {
 absl::Status NoticeDesk::BeginFollowing(const ::timebank::directory::v1::Principal& caller) {
   absl::MutexLock lock(&follow_mu_);
   int& mine = following_[FollowerKey(caller)];
-  if (mine >= kFollowingPerCallerMax || following_total_ >= kFollowingMax) {
+  int& community = following_by_community_[caller.community_id()];
+  if (mine >= kFollowingPerCallerMax || community >= kFollowingPerCommunityMax ||
+      following_total_ >= kFollowingMax) {
     if (mine == 0) following_.erase(FollowerKey(caller));
+    if (community == 0) following_by_community_.erase(caller.community_id());
     return absl::ResourceExhaustedError(
         absl::StrCat("follow: too many notice streams are open (at most ", kFollowingPerCallerMax,
                      " each); close one, or ask without follow and look again later"));
   }
   ++mine;
+  ++community;
   ++following_total_;
   return absl::OkStatus();
 }
@@ -108,9 +112,12 @@ absl::Status NoticeDesk::BeginFollowing(const ::timebank::directory::v1::Princip
 void NoticeDesk::EndFollowing(const ::timebank::directory::v1::Principal& caller) {
   absl::MutexLock lock(&follow_mu_);
   auto it = following_.find(FollowerKey(caller));
+  auto community = following_by_community_.find(caller.community_id());
   TB_CHECK(it != following_.end() && it->second > 0 && following_total_ > 0);
+  TB_CHECK(community != following_by_community_.end() && community->second > 0);
   --following_total_;
   if (--it->second == 0) following_.erase(it);
+  if (--community->second == 0) following_by_community_.erase(community);
 }
 
 }  // namespace timebank::rewards

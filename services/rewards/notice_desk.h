@@ -45,10 +45,14 @@ class NoticeDesk {
   // whether the client went away or the server is stopping).
   static constexpr absl::Duration kFollowWait = absl::Milliseconds(500);
   // A following stream holds a server thread while it is open: a caller may keep a
-  // few (a phone and a laptop), and all callers together a bounded number, so nobody
-  // can use up the threads that answer everyone else.
+  // few (a phone and a laptop), one community's callers a quarter of all, and all
+  // callers together a bounded number, so no one caller and no one community can use
+  // up the threads that answer everyone else.
   static constexpr int kFollowingPerCallerMax = 4;
+  static constexpr int kFollowingPerCommunityMax = 32;
   static constexpr int kFollowingMax = 128;
+  static_assert(kFollowingPerCallerMax <= kFollowingPerCommunityMax &&
+                4 * kFollowingPerCommunityMax <= kFollowingMax);
 
   NoticeDesk(RewardsProjection* projection, People* people)
       : projection_(projection), people_(people) {}
@@ -67,8 +71,9 @@ class NoticeDesk {
     return projection_->notices()->AwaitPublished(seen, timeout);
   }
 
-  // Takes a following stream's place for `caller`: RESOURCE_EXHAUSTED when the caller
-  // or everyone has as many open as allowed. Every OK is matched by EndFollowing.
+  // Takes a following stream's place for `caller`: RESOURCE_EXHAUSTED when the caller,
+  // the caller's community or everyone has as many open as allowed. Every OK is matched by
+  // EndFollowing.
   absl::Status BeginFollowing(const ::timebank::directory::v1::Principal& caller)
       ABSL_LOCKS_EXCLUDED(follow_mu_);
   void EndFollowing(const ::timebank::directory::v1::Principal& caller)
@@ -86,6 +91,8 @@ class NoticeDesk {
   People* const people_;
   absl::Mutex follow_mu_;
   absl::flat_hash_map<std::string, int> following_ ABSL_GUARDED_BY(follow_mu_);
+  // Open streams by the callers' community (0: callers of no community, services).
+  absl::flat_hash_map<uint64_t, int> following_by_community_ ABSL_GUARDED_BY(follow_mu_);
   int following_total_ ABSL_GUARDED_BY(follow_mu_) = 0;
 };
 

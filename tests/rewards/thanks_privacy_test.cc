@@ -150,5 +150,31 @@ TEST_F(ThanksPrivacyTest, AHiddenNotesNoticeIsNoLongerShownToItsProvider) {
   EXPECT_EQ(ThanksNoticed(notices, *moderator), (std::vector<uint64_t>{kExchange, kContribution}));
 }
 
+TEST_F(ThanksPrivacyTest, OneCommunityCannotTakeEveryNoticeStream) {
+  NoticeDesk notices(&projection_, &people_);
+  constexpr int kPerCaller = NoticeDesk::kFollowingPerCallerMax;
+  constexpr int kCallers = NoticeDesk::kFollowingPerCommunityMax / kPerCaller;
+  for (int m = 1; m <= kCallers; ++m) {
+    for (int i = 0; i < kPerCaller; ++i) {
+      ASSERT_TRUE(notices.BeginFollowing(Person(100 + m)).ok()) << m << " " << i;
+    }
+  }
+  // The community has its share open: another of its members is refused, naming follow...
+  absl::Status full = notices.BeginFollowing(Person(100 + kCallers + 1));
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted) << full;
+  EXPECT_EQ(full.message().rfind("follow: ", 0), 0u) << full;
+  // ...while another community's members can still follow.
+  const uint64_t other = kC + 1;
+  ASSERT_TRUE(notices.BeginFollowing(Person(7, other)).ok());
+  notices.EndFollowing(Person(7, other));
+  // A stream closed frees its place for the community.
+  notices.EndFollowing(Person(101));
+  EXPECT_TRUE(notices.BeginFollowing(Person(100 + kCallers + 1)).ok());
+  notices.EndFollowing(Person(100 + kCallers + 1));
+  for (int m = 1; m <= kCallers; ++m) {
+    for (int i = 0; i < kPerCaller - (m == 1 ? 1 : 0); ++i) notices.EndFollowing(Person(100 + m));
+  }
+}
+
 }  // namespace
 }  // namespace timebank::rewards
