@@ -18,6 +18,22 @@ namespace timebank::directory {
 namespace {
 
 namespace lpb = ::timebank::ledger::v1;
+namespace apb = ::timebank::activity::v1;
+namespace epb = ::timebank::expenses::v1;
+namespace rpb = ::timebank::rewards::v1;
+
+// Calls one service's erasure RPC `method` on `stub` for member `m` of community `c`
+// (every such request names the two ids and nothing else).
+template <typename Stub, typename Req, typename Resp>
+absl::Status CallErase(Stub* stub,
+                       grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                       grpc::ClientContext* ctx, uint64_t c, uint64_t m) {
+  Req req;
+  req.set_community_id(c);
+  req.set_member_id(m);
+  Resp resp;
+  return FromGrpc((stub->*method)(ctx, req, &resp));
+}
 
 }  // namespace
 
@@ -41,18 +57,18 @@ absl::StatusOr<std::string> GrpcErasureTargets::ExportJson(ErasureTarget target,
                                                            uint64_t m) {
   if (target != ErasureTarget::kRewards) return absl::UnimplementedError("nothing to export");
   TB_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, ChannelFor(target));
-  auto stub = ::timebank::rewards::v1::RewardsService::NewStub(channel);
-  ::timebank::rewards::v1::ExportMemberRewardsRequest req;
+  auto stub = rpb::RewardsService::NewStub(channel);
+  rpb::ExportMemberRewardsRequest req;
   req.set_community_id(c);
   req.set_member_id(m);
   req.set_page_size(static_cast<int>(kMaxListPageSize));
   // The first page holds the summary and badges; every page adds its notes.
-  ::timebank::rewards::v1::MemberRewardsExport resp;
+  rpb::MemberRewardsExport resp;
   do {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     auth::AddBearer(&ctx, auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds()));
-    ::timebank::rewards::v1::MemberRewardsExport page;
+    rpb::MemberRewardsExport page;
     TB_RETURN_IF_ERROR(FromGrpc(stub->ExportMemberRewards(&ctx, req, &page)));
     req.set_page_token(page.next_page_token());
     page.clear_next_page_token();
@@ -75,37 +91,18 @@ absl::Status GrpcErasureTargets::Erase(ErasureTarget target, uint64_t c, uint64_
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
   auth::AddBearer(&ctx, auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds()));
   switch (target) {
-    case ErasureTarget::kLedger: {
-      lpb::EraseMemberTextsRequest req;
-      req.set_community_id(c);
-      req.set_member_id(m);
-      lpb::EraseMemberTextsResponse resp;
-      return FromGrpc(lpb::LedgerService::NewStub(channel)->EraseMemberTexts(&ctx, req, &resp));
-    }
-    case ErasureTarget::kActivity: {
-      ::timebank::activity::v1::EraseMemberDataRequest req;
-      req.set_community_id(c);
-      req.set_member_id(m);
-      ::timebank::activity::v1::EraseMemberDataResponse resp;
-      return FromGrpc(::timebank::activity::v1::ActivityService::NewStub(channel)->EraseMemberData(
-          &ctx, req, &resp));
-    }
-    case ErasureTarget::kExpenses: {
-      ::timebank::expenses::v1::EraseMemberDataRequest req;
-      req.set_community_id(c);
-      req.set_member_id(m);
-      ::timebank::expenses::v1::EraseMemberDataResponse resp;
-      return FromGrpc(::timebank::expenses::v1::ExpensesService::NewStub(channel)->EraseMemberData(
-          &ctx, req, &resp));
-    }
-    case ErasureTarget::kRewards: {
-      ::timebank::rewards::v1::EraseMemberRewardsRequest req;
-      req.set_community_id(c);
-      req.set_member_id(m);
-      ::timebank::rewards::v1::EraseMemberRewardsResponse resp;
-      return FromGrpc(::timebank::rewards::v1::RewardsService::NewStub(channel)->EraseMemberRewards(
-          &ctx, req, &resp));
-    }
+    case ErasureTarget::kLedger:
+      return CallErase(lpb::LedgerService::NewStub(channel).get(),
+                       &lpb::LedgerService::Stub::EraseMemberTexts, &ctx, c, m);
+    case ErasureTarget::kActivity:
+      return CallErase(apb::ActivityService::NewStub(channel).get(),
+                       &apb::ActivityService::Stub::EraseMemberData, &ctx, c, m);
+    case ErasureTarget::kExpenses:
+      return CallErase(epb::ExpensesService::NewStub(channel).get(),
+                       &epb::ExpensesService::Stub::EraseMemberData, &ctx, c, m);
+    case ErasureTarget::kRewards:
+      return CallErase(rpb::RewardsService::NewStub(channel).get(),
+                       &rpb::RewardsService::Stub::EraseMemberRewards, &ctx, c, m);
     case ErasureTarget::kDirectory:
       break;
   }

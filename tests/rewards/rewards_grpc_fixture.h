@@ -98,12 +98,18 @@ class RewardsGrpcTest : public ::testing::Test {
     return 0;
   }
 
+  // Names `member` of the community in `req`; 0 leaves both ids 0 (the caller's own).
+  template <typename Req>
+  void NameMember(uint64_t member, Req* req) {
+    if (member != 0) {
+      req->set_community_id(community_);
+      req->set_member_id(member);
+    }
+  }
+
   grpc::Status Summary(const dpb::Principal& as, uint64_t member, rpb::MemberSummary* out) {
     rpb::GetMemberSummaryRequest req;
-    if (member != 0) {
-      req.set_community_id(community_);
-      req.set_member_id(member);
-    }
+    NameMember(member, &req);
     return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetMemberSummary,
                          node_->TokenFor(as), req, out);
   }
@@ -179,10 +185,7 @@ class RewardsGrpcTest : public ::testing::Test {
   // The thank-you notes of `member` (0: the caller's own) as `as` sees them.
   grpc::Status ListThanks(const dpb::Principal& as, uint64_t member, rpb::ListThanksResponse* out) {
     rpb::ListThanksRequest req;
-    if (member != 0) {
-      req.set_community_id(community_);
-      req.set_member_id(member);
-    }
+    NameMember(member, &req);
     return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListThanks,
                          node_->TokenFor(as), req, out);
   }

@@ -244,10 +244,7 @@ TEST_F(RewardsGrpcTest, BadgesAreListedHiddenFromOthersAndRulesAreReplacedOnlyWh
   ASSERT_TRUE(node_->rewards_follower()->AwaitSeq(Exchange(ana_, ben_, 60), absl::Seconds(10)));
   auto list = [&](const dpb::Principal& as, uint64_t member, rpb::ListBadgesResponse* out) {
     rpb::ListBadgesRequest req;
-    if (member != 0) {
-      req.set_community_id(community_);
-      req.set_member_id(member);
-    }
+    NameMember(member, &req);
     return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListBadges,
                          node_->TokenFor(as), req, out);
   };
@@ -344,10 +341,7 @@ TEST_F(RewardsGrpcTest, AStreakIsPausedByItsMemberOrACoordinatorAndARebuildKeeps
   auto pause = [&](const dpb::Principal& as, uint64_t member, const std::string& starts_on,
                    int weeks, rpb::StreakPause* out) {
     rpb::PauseStreakRequest req;
-    if (member != 0) {
-      req.set_community_id(community_);
-      req.set_member_id(member);
-    }
+    NameMember(member, &req);
     req.set_starts_on(starts_on);
     req.set_weeks(weeks);
     return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::PauseStreak,
