@@ -18,8 +18,6 @@ namespace timebank::directory {
 namespace {
 
 namespace lpb = ::timebank::ledger::v1;
-namespace apb = ::timebank::activity::v1;
-namespace epb = ::timebank::expenses::v1;
 namespace rpb = ::timebank::rewards::v1;
 
 // Calls one service's erasure RPC `method` on `stub` for member `m` of community `c`
@@ -95,11 +93,13 @@ absl::Status GrpcErasureTargets::Erase(ErasureTarget target, uint64_t c, uint64_
       return CallErase(lpb::LedgerService::NewStub(channel).get(),
                        &lpb::LedgerService::Stub::EraseMemberTexts, &ctx, c, m);
     case ErasureTarget::kActivity:
-      return CallErase(apb::ActivityService::NewStub(channel).get(),
-                       &apb::ActivityService::Stub::EraseMemberData, &ctx, c, m);
+      return CallErase(::timebank::activity::v1::ActivityService::NewStub(channel).get(),
+                       &::timebank::activity::v1::ActivityService::Stub::EraseMemberData, &ctx, c,
+                       m);
     case ErasureTarget::kExpenses:
-      return CallErase(epb::ExpensesService::NewStub(channel).get(),
-                       &epb::ExpensesService::Stub::EraseMemberData, &ctx, c, m);
+      return CallErase(::timebank::expenses::v1::ExpensesService::NewStub(channel).get(),
+                       &::timebank::expenses::v1::ExpensesService::Stub::EraseMemberData, &ctx, c,
+                       m);
     case ErasureTarget::kRewards:
       return CallErase(rpb::RewardsService::NewStub(channel).get(),
                        &rpb::RewardsService::Stub::EraseMemberRewards, &ctx, c, m);

@@ -1,5 +1,6 @@
 #include "services/rewards/activity_follower.h"
 
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -7,28 +8,17 @@ namespace timebank::rewards {
 
 namespace apb = ::timebank::activity::v1;
 
-namespace {
-
-StreamFollowerOptions<apb::ActivityEvent> ActivityOptions(RewardsProjection* projection) {
-  StreamFollowerOptions<apb::ActivityEvent> options;
-  options.cursor = [projection] { return projection->activity_seq(); };
-  options.apply = [projection](const std::vector<apb::ActivityEvent>& batch) {
-    return projection->ApplyActivity(batch);
-  };
-  options.max_batch_entries = ActivityFollower::kMaxBatchEvents;
-  options.queue_entries = ActivityFollower::kQueueEvents;
-  options.step_name = "activity";
-  options.source_name = "activity service";
-  // ApplyActivity answers ABORTED when the events do not follow its cursor (a wipe).
-  options.reread_on_aborted = true;
-  return options;
-}
-
-}  // namespace
-
 ActivityFollower::ActivityFollower(RewardsProjection* projection, auth::Keyring* keyring,
                                    const Clock* clock)
-    : stream_(ActivityOptions(projection), keyring, clock) {}
+    // ApplyActivity answers ABORTED when the events do not follow its cursor (a wipe):
+    // the follower reads again from the cursor.
+    : stream_({.cursor = std::bind_front(&RewardsProjection::activity_seq, projection),
+               .apply = std::bind_front(&RewardsProjection::ApplyActivity, projection),
+               .max_batch_entries = kMaxBatchEvents,
+               .step_name = "activity",
+               .source_name = "activity service",
+               .reread_on_aborted = true},
+              keyring, clock) {}
 
 void ActivityFollower::Start(std::shared_ptr<grpc::Channel> activity) {
   std::shared_ptr<apb::ActivityService::Stub> stub =

@@ -28,7 +28,6 @@ class ActivityFollower {
   // One step applies at most this many events; the queue holds 2 steps (events are a
   // few hundred bytes: about 2 MiB).
   static constexpr size_t kMaxBatchEvents = 4096;
-  static constexpr size_t kQueueEvents = 2 * kMaxBatchEvents;
 
   ActivityFollower(RewardsProjection* projection, auth::Keyring* keyring, const Clock* clock);
   ~ActivityFollower() = default;  // the stream's Stop()

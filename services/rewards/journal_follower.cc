@@ -1,6 +1,7 @@
 #include "services/rewards/journal_follower.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -10,27 +11,15 @@ namespace timebank::rewards {
 
 namespace lpb = ::timebank::ledger::v1;
 
-namespace {
-
-StreamFollowerOptions<lpb::JournalEntry> JournalOptions(RewardsProjection* projection) {
-  StreamFollowerOptions<lpb::JournalEntry> options;
-  options.cursor = [projection] { return projection->journal_seq(); };
-  options.apply = [projection](const std::vector<lpb::JournalEntry>& batch) {
-    return projection->Apply(batch);
-  };
-  options.max_batch_entries = JournalFollower::kMaxBatchEntries;
-  options.queue_entries = JournalFollower::kQueueEntries;
-  options.step_name = "projection";
-  options.source_name = "ledger";
-  return options;
-}
-
-}  // namespace
-
 JournalFollower::JournalFollower(RewardsProjection* projection, auth::Keyring* keyring,
                                  const Clock* clock)
     : projection_(projection),
-      stream_(JournalOptions(projection), keyring, clock),
+      stream_({.cursor = std::bind_front(&RewardsProjection::journal_seq, projection),
+               .apply = std::bind_front(&RewardsProjection::Apply, projection),
+               .max_batch_entries = kMaxBatchEntries,
+               .step_name = "projection",
+               .source_name = "ledger"},
+              keyring, clock),
       activity_(projection, keyring, clock) {}
 
 JournalFollower::~JournalFollower() { Stop(); }

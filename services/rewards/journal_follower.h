@@ -34,7 +34,6 @@ class JournalFollower {
   // records and current buckets once for more entries (16,384 entries of about 300
   // bytes each in memory: the queue stays near 16 MiB).
   static constexpr size_t kMaxBatchEntries = 16384;
-  static constexpr size_t kQueueEntries = 2 * kMaxBatchEntries;
 
   JournalFollower(RewardsProjection* projection, auth::Keyring* keyring, const Clock* clock);
   ~JournalFollower();  // Stop()

@@ -57,9 +57,8 @@ struct StreamFollowerOptions {
   std::function<uint64_t()> cursor;
   // Commits one step of entries (in seq order) with the cursor.
   std::function<absl::Status(const std::vector<Entry>&)> apply;
-  // One step applies at most this many entries; the queue holds queue_entries.
+  // One step applies at most this many entries; the queue holds two steps.
   size_t max_batch_entries = 0;
-  size_t queue_entries = 0;
   // Named in the retry log line ("rewards: <step_name> step failed, retrying").
   std::string step_name;
   // Named when a rebuild is refused before Start ("not following the <source_name>").
@@ -256,7 +255,7 @@ grpc::Status StreamFollower<Entry>::ReadStream(uint64_t generation) {
   while (reader->Read(&e)) {
     absl::MutexLock lock(&mu_);
     auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stop_ || queue_.size() < options_.queue_entries;
+      return stop_ || queue_.size() < 2 * options_.max_batch_entries;
     };
     mu_.Await(absl::Condition(&room));
     if (stop_ || generation != generation_) break;

@@ -56,17 +56,15 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
   EXPECT_TRUE(absl::StrContains(exported.json(), "KESTREL-1187 shelf")) << exported.json();
   // The rewards part alone is for services only.
   rpb::ExportMemberRewardsRequest direct;
-  direct.set_community_id(community_);
-  direct.set_member_id(ana_.subject_id());
+  NameMember(ana_.subject_id(), &direct);
   rpb::MemberRewardsExport part;
-  EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ExportMemberRewards,
-                          node_->TokenFor(ana_), direct, &part)
+  EXPECT_EQ(CallRewards(&rpb::RewardsService::Stub::ExportMemberRewards, node_->TokenFor(ana_),
+                        direct, &part)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   direct.set_member_id(0);
-  const grpc::Status unnamed =
-      CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ExportMemberRewards,
-                    node_->ServiceToken(), direct, &part);
+  const grpc::Status unnamed = CallRewards(&rpb::RewardsService::Stub::ExportMemberRewards,
+                                           node_->ServiceToken(), direct, &part);
   EXPECT_EQ(unnamed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(unnamed.error_message().rfind("member_id: ", 0), 0u) << unnamed.error_message();
 
@@ -82,30 +80,22 @@ TEST_F(RewardsGrpcTest, TheExportHoldsAMembersRewardsAndErasureTakesThemOffTheLe
   // The rewards service's own erasure, as the directory's outbox calls it: Ben is off
   // the board though the directory (not asked here) still has his consent.
   rpb::EraseMemberRewardsRequest erase;
-  erase.set_community_id(community_);
-  erase.set_member_id(ben_.subject_id());
+  NameMember(ben_.subject_id(), &erase);
   rpb::EraseMemberRewardsResponse erased;
-  EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::EraseMemberRewards,
-                          node_->TokenFor(admin), erase, &erased)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
-  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::EraseMemberRewards,
-                            node_->ServiceToken(), erase, &erased)
-                  .ok());
+  auto erase_as = [&](const std::string& token) {
+    return CallRewards(&rpb::RewardsService::Stub::EraseMemberRewards, token, erase, &erased);
+  };
+  EXPECT_EQ(erase_as(node_->TokenFor(admin)).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(erase_as(node_->ServiceToken()).ok());
   EXPECT_TRUE(erased.erased_now());
-  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::EraseMemberRewards,
-                            node_->ServiceToken(), erase, &erased)
-                  .ok());
+  ASSERT_TRUE(erase_as(node_->ServiceToken()).ok());
   EXPECT_FALSE(erased.erased_now()) << "a retry changes nothing";
   // Ben, erased here, can no longer leave a note (a token still valid elsewhere).
   grpc::Status late = LeaveThanks(ben_, kCoosHelp, "Thanks for the tea", &note);
   EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << late.error_message();
   EXPECT_EQ(board(), std::vector<uint64_t>{ana_.subject_id()});
   erase.set_member_id(0);
-  EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::EraseMemberRewards,
-                          node_->ServiceToken(), erase, &erased)
-                .error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(erase_as(node_->ServiceToken()).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
   // The whole erasure through the directory reaches rewards too.
   dpb::EraseMemberRequest whole;

@@ -98,6 +98,12 @@ class RewardsGrpcTest : public ::testing::Test {
     return 0;
   }
 
+  // A unary call of the rewards service's `method` with `token`.
+  template <typename Method, typename Req, typename Resp>
+  grpc::Status CallRewards(Method method, const std::string& token, const Req& req, Resp* resp) {
+    return CallWithToken(rewards_.get(), method, token, req, resp);
+  }
+
   // Names `member` of the community in `req`; 0 leaves both ids 0 (the caller's own).
   template <typename Req>
   void NameMember(uint64_t member, Req* req) {
@@ -107,11 +113,17 @@ class RewardsGrpcTest : public ::testing::Test {
     }
   }
 
+  // Names `activity` of the community in `req` (a thank-you note's key).
+  template <typename Req>
+  void NameActivity(uint64_t activity, Req* req) {
+    req->set_community_id(community_);
+    req->set_activity_id(activity);
+  }
+
   grpc::Status Summary(const dpb::Principal& as, uint64_t member, rpb::MemberSummary* out) {
     rpb::GetMemberSummaryRequest req;
     NameMember(member, &req);
-    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetMemberSummary,
-                         node_->TokenFor(as), req, out);
+    return CallRewards(&rpb::RewardsService::Stub::GetMemberSummary, node_->TokenFor(as), req, out);
   }
 
   // `as` posts an offer or a request on the noticeboard; its id.
@@ -134,8 +146,8 @@ class RewardsGrpcTest : public ::testing::Test {
     req.set_granularity(rpb::GRANULARITY_WEEK);
     rpb::Dashboard dash;
     for (int attempt = 0; attempt < 500; ++attempt) {
-      grpc::Status s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetDashboard,
-                                     node_->TokenFor(coo_), req, &dash);
+      grpc::Status s =
+          CallRewards(&rpb::RewardsService::Stub::GetDashboard, node_->TokenFor(coo_), req, &dash);
       EXPECT_TRUE(s.ok()) << s.error_message();
       if (!s.ok()) break;
       if (done(dash.periods(dash.periods_size() - 1))) break;
@@ -156,8 +168,8 @@ class RewardsGrpcTest : public ::testing::Test {
 
   rpb::ProjectionStatus Status() {
     rpb::ProjectionStatus out;
-    grpc::Status s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetProjectionStatus,
-                                   node_->ServiceToken(), rpb::GetProjectionStatusRequest(), &out);
+    grpc::Status s = CallRewards(&rpb::RewardsService::Stub::GetProjectionStatus,
+                                 node_->ServiceToken(), rpb::GetProjectionStatusRequest(), &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
   }
@@ -167,38 +179,33 @@ class RewardsGrpcTest : public ::testing::Test {
     absl::StatusOr<dpb::Principal> op = testing::OperatorPrincipal(node_.get());
     EXPECT_TRUE(op.ok()) << op.status();
     if (!op.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "no operator to rebuild as");
-    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::RebuildProjection,
-                         node_->TokenFor(*op), rpb::RebuildProjectionRequest(), out);
+    return CallRewards(&rpb::RewardsService::Stub::RebuildProjection, node_->TokenFor(*op),
+                       rpb::RebuildProjectionRequest(), out);
   }
 
   // `as` thanks the provider of `activity` with `text`.
   grpc::Status LeaveThanks(const dpb::Principal& as, uint64_t activity, const std::string& text,
                            rpb::ThankYouNote* out) {
     rpb::LeaveThanksRequest req;
-    req.set_community_id(community_);
-    req.set_activity_id(activity);
+    NameActivity(activity, &req);
     req.set_text(text);
-    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::LeaveThanks,
-                         node_->TokenFor(as), req, out);
+    return CallRewards(&rpb::RewardsService::Stub::LeaveThanks, node_->TokenFor(as), req, out);
   }
 
   // The thank-you notes of `member` (0: the caller's own) as `as` sees them.
   grpc::Status ListThanks(const dpb::Principal& as, uint64_t member, rpb::ListThanksResponse* out) {
     rpb::ListThanksRequest req;
     NameMember(member, &req);
-    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListThanks,
-                         node_->TokenFor(as), req, out);
+    return CallRewards(&rpb::RewardsService::Stub::ListThanks, node_->TokenFor(as), req, out);
   }
 
   // `as` hides the thank-you note for `activity`, giving `reason`.
   grpc::Status HideThanks(const dpb::Principal& as, uint64_t activity, const std::string& reason,
                           rpb::ThankYouNote* out) {
     rpb::HideThanksRequest req;
-    req.set_community_id(community_);
-    req.set_activity_id(activity);
+    NameActivity(activity, &req);
     req.set_reason(reason);
-    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::HideThanks,
-                         node_->TokenFor(as), req, out);
+    return CallRewards(&rpb::RewardsService::Stub::HideThanks, node_->TokenFor(as), req, out);
   }
 
   // Gives (or withdraws) `p`'s consent to appear on leaderboards, in the directory.
@@ -217,8 +224,7 @@ class RewardsGrpcTest : public ::testing::Test {
                            rpb::ListLeaderboardResponse* out) {
     rpb::ListLeaderboardRequest req;
     req.set_community_id(community);
-    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListLeaderboard,
-                         node_->TokenFor(as), req, out);
+    return CallRewards(&rpb::RewardsService::Stub::ListLeaderboard, node_->TokenFor(as), req, out);
   }
 
   // Opens WatchRecognition as `as` on `ctx`, which ends after `deadline`.

@@ -44,8 +44,7 @@ TEST_F(RewardsGrpcTest, AnExchangeReachesBothSummariesAndTheDashboard) {
   dreq.set_community_id(community_);
   dreq.set_granularity(rpb::GRANULARITY_WEEK);
   rpb::Dashboard dash;
-  s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetDashboard, node_->TokenFor(ben_),
-                    dreq, &dash);
+  s = CallRewards(&rpb::RewardsService::Stub::GetDashboard, node_->TokenFor(ben_), dreq, &dash);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(dash.periods_size(), 26);
   const rpb::DashboardPeriod& now = dash.periods(25);
@@ -141,8 +140,8 @@ TEST_F(RewardsGrpcTest, AMemberSeesOnlyTheirOwnSummaryAndACoordinatorSeesAnyone)
   rpb::GetDashboardRequest bad;
   bad.set_community_id(community_);
   rpb::Dashboard dash;
-  grpc::Status s = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetDashboard,
-                                 node_->TokenFor(ana_), bad, &dash);
+  grpc::Status s =
+      CallRewards(&rpb::RewardsService::Stub::GetDashboard, node_->TokenFor(ana_), bad, &dash);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message().rfind("granularity: ", 0), 0u) << s.error_message();
 }
@@ -245,8 +244,7 @@ TEST_F(RewardsGrpcTest, BadgesAreListedHiddenFromOthersAndRulesAreReplacedOnlyWh
   auto list = [&](const dpb::Principal& as, uint64_t member, rpb::ListBadgesResponse* out) {
     rpb::ListBadgesRequest req;
     NameMember(member, &req);
-    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::ListBadges,
-                         node_->TokenFor(as), req, out);
+    return CallRewards(&rpb::RewardsService::Stub::ListBadges, node_->TokenFor(as), req, out);
   };
   rpb::ListBadgesResponse mine;
   ASSERT_TRUE(list(ana_, 0, &mine).ok());
@@ -265,9 +263,9 @@ TEST_F(RewardsGrpcTest, BadgesAreListedHiddenFromOthersAndRulesAreReplacedOnlyWh
   hide.set_badge_id("first-hour-given");
   hide.set_hidden(true);
   rpb::EarnedBadge hidden;
-  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::HideBadge,
-                            node_->TokenFor(ana_), hide, &hidden)
-                  .ok());
+  ASSERT_TRUE(
+      CallRewards(&rpb::RewardsService::Stub::HideBadge, node_->TokenFor(ana_), hide, &hidden)
+          .ok());
   EXPECT_TRUE(hidden.hidden());
   ASSERT_TRUE(list(coo_, ana_.subject_id(), &seen).ok());
   EXPECT_EQ(seen.badges_size(), 0);
@@ -277,8 +275,7 @@ TEST_F(RewardsGrpcTest, BadgesAreListedHiddenFromOthersAndRulesAreReplacedOnlyWh
   ASSERT_TRUE(Summary(ana_, 0, &summary).ok());
   EXPECT_EQ(summary.badges_size(), 1);
   hide.set_badge_id("connector");
-  EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::HideBadge,
-                          node_->TokenFor(ana_), hide, &hidden)
+  EXPECT_EQ(CallRewards(&rpb::RewardsService::Stub::HideBadge, node_->TokenFor(ana_), hide, &hidden)
                 .error_code(),
             grpc::StatusCode::NOT_FOUND);
 
@@ -286,17 +283,17 @@ TEST_F(RewardsGrpcTest, BadgesAreListedHiddenFromOthersAndRulesAreReplacedOnlyWh
   rpb::GetBadgeRulesRequest get;
   get.set_community_id(community_);
   rpb::BadgeRulesInForce before;
-  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::GetBadgeRules,
-                            node_->TokenFor(ben_), get, &before)
-                  .ok());
+  ASSERT_TRUE(
+      CallRewards(&rpb::RewardsService::Stub::GetBadgeRules, node_->TokenFor(ben_), get, &before)
+          .ok());
   EXPECT_TRUE(before.defaults());
   rpb::SetBadgeRulesRequest set;
   set.set_community_id(community_);
   *set.mutable_rules() = before.rules();
   set.mutable_rules()->mutable_rules(0)->set_threshold(0);
   rpb::BadgeRulesInForce answer;
-  grpc::Status refused = CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::SetBadgeRules,
-                                       node_->TokenFor(admin), set, &answer);
+  grpc::Status refused =
+      CallRewards(&rpb::RewardsService::Stub::SetBadgeRules, node_->TokenFor(admin), set, &answer);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(refused.error_message().find("first-hour-given"), std::string::npos)
       << refused.error_message();
@@ -306,20 +303,20 @@ TEST_F(RewardsGrpcTest, BadgesAreListedHiddenFromOthersAndRulesAreReplacedOnlyWh
   for (auto& r : *set.mutable_rules()->mutable_rules()) {
     if (r.id() == "connector") r.set_threshold(1);
   }
-  EXPECT_EQ(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::SetBadgeRules,
-                          node_->TokenFor(coo_), set, &answer)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      CallRewards(&rpb::RewardsService::Stub::SetBadgeRules, node_->TokenFor(coo_), set, &answer)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   const std::string digest = Status().digest_hex();
   set.set_validate_only(true);
-  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::SetBadgeRules,
-                            node_->TokenFor(admin), set, &answer)
-                  .ok());
+  ASSERT_TRUE(
+      CallRewards(&rpb::RewardsService::Stub::SetBadgeRules, node_->TokenFor(admin), set, &answer)
+          .ok());
   EXPECT_EQ(Status().digest_hex(), digest);
   set.set_validate_only(false);
-  ASSERT_TRUE(CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::SetBadgeRules,
-                            node_->TokenFor(admin), set, &answer)
-                  .ok());
+  ASSERT_TRUE(
+      CallRewards(&rpb::RewardsService::Stub::SetBadgeRules, node_->TokenFor(admin), set, &answer)
+          .ok());
   // Ana helped one person: with connector at 1 she is a connector now.
   ASSERT_TRUE(list(ana_, 0, &mine).ok());
   bool connector = false;
@@ -344,8 +341,7 @@ TEST_F(RewardsGrpcTest, AStreakIsPausedByItsMemberOrACoordinatorAndARebuildKeeps
     NameMember(member, &req);
     req.set_starts_on(starts_on);
     req.set_weeks(weeks);
-    return CallWithToken(rewards_.get(), &rpb::RewardsService::Stub::PauseStreak,
-                         node_->TokenFor(as), req, out);
+    return CallRewards(&rpb::RewardsService::Stub::PauseStreak, node_->TokenFor(as), req, out);
   };
   rpb::StreakPause paused;
   grpc::Status s = pause(ana_, 0, next_week, 3, &paused);
