@@ -2,13 +2,13 @@
 // synchronous API: directory calls are few, and password hashing must not block a
 // callback reactor thread. Each handler checks access, converts, calls the core and
 // maps Status. GrpcLedgerAccounts opens ledger accounts through the ledger's API with
-// the directory's own service credential.
+// the directory's own service credential. (The erasure targets' gRPC client is
+// GrpcErasureTargets, in erasure_targets_grpc.h.)
 #ifndef TIMEBANK_SERVICES_DIRECTORY_DIRECTORY_SERVICE_H_
 #define TIMEBANK_SERVICES_DIRECTORY_DIRECTORY_SERVICE_H_
 
 #include <grpcpp/grpcpp.h>
 
-#include <map>
 #include <memory>
 #include <vector>
 
@@ -40,31 +40,6 @@ class GrpcLedgerAccounts final : public LedgerAccounts {
   std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> stub_ ABSL_GUARDED_BY(mu_);
   auth::Keyring* const keyring_;
   const Clock* const clock_;
-};
-
-// The services that hold copies of members' personal data, over gRPC with the
-// directory's own service credential. Which of them the installation has is known at
-// start (hosted here, or given an address); until Connect, Erase answers UNAVAILABLE
-// and the erasure waits in the outbox.
-class GrpcErasureTargets final : public ErasureTargets {
- public:
-  GrpcErasureTargets(auth::Keyring* keyring, std::vector<ErasureTarget> targets,
-                     const Clock* clock = SystemClock())
-      : keyring_(keyring), targets_(std::move(targets)), clock_(clock) {}
-  void Connect(ErasureTarget target, std::shared_ptr<grpc::Channel> channel);
-  std::vector<ErasureTarget> Targets() const override { return targets_; }
-  absl::Status Erase(ErasureTarget target, uint64_t community_id, uint64_t member_id) override;
-  absl::StatusOr<std::string> ExportJson(ErasureTarget target, uint64_t community_id,
-                                         uint64_t member_id) override;
-
- private:
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFor(ErasureTarget target);
-
-  auth::Keyring* const keyring_;
-  const std::vector<ErasureTarget> targets_;
-  const Clock* const clock_;
-  absl::Mutex mu_;
-  std::map<ErasureTarget, std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
 };
 
 class DirectoryServiceImpl final : public dpb::DirectoryService::Service {

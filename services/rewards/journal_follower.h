@@ -5,24 +5,23 @@
 // from wherever the projection stands, so nothing is missed and nothing counted twice.
 // Rebuild pauses applying, wipes the projection and replays the journal from entry 1.
 // It also runs the ActivityFollower (the noticeboard's needs met), which a rebuild
-// replays from the first activity event.
+// replays from the first activity event. The mechanism (threads, queue, backoff,
+// generations) is StreamFollower's (stream_follower.h); this class says what it follows.
 #ifndef TIMEBANK_SERVICES_REWARDS_JOURNAL_FOLLOWER_H_
 #define TIMEBANK_SERVICES_REWARDS_JOURNAL_FOLLOWER_H_
 
 #include <grpcpp/grpcpp.h>
 
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <thread>
 
-#include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/clock.h"
 #include "services/rewards/activity_follower.h"
 #include "services/rewards/projection.h"
+#include "services/rewards/stream_follower.h"
 #include "timebank/ledger/v1/ledger.grpc.pb.h"
 
 namespace timebank::rewards {
@@ -35,7 +34,6 @@ class JournalFollower {
   // records and current buckets once for more entries (16,384 entries of about 300
   // bytes each in memory: the queue stays near 16 MiB).
   static constexpr size_t kMaxBatchEntries = 16384;
-  static constexpr size_t kQueueEntries = 2 * kMaxBatchEntries;
 
   JournalFollower(RewardsProjection* projection, auth::Keyring* keyring, const Clock* clock);
   ~JournalFollower();  // Stop()
@@ -57,34 +55,11 @@ class JournalFollower {
   // Whether the projection reached `seq` within `timeout`.
   bool AwaitSeq(uint64_t seq, absl::Duration timeout);
   // The ledger's newest entry seen on the stream (0 before any).
-  uint64_t seen_seq() const;
+  uint64_t seen_seq() const { return stream_.seen_seq(); }
 
  private:
-  void ReadLoop();
-  // One stream from the projection's position; returns when it ends.
-  grpc::Status ReadStream(uint64_t generation);
-  void ApplyLoop();
-  bool Stopping() const;
-
   RewardsProjection* const projection_;
-  std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> stub_;
-  auth::Keyring* const keyring_;
-  const Clock* const clock_;
-
-  mutable absl::Mutex mu_;
-  std::deque<::timebank::ledger::v1::JournalEntry> queue_ ABSL_GUARDED_BY(mu_);
-  // The last entry queued or applied: a stream resumes after it.
-  uint64_t queued_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t seen_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  // Bumped by Rebuild: entries read by an older stream are dropped.
-  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
-  bool paused_ ABSL_GUARDED_BY(mu_) = false;
-  bool applying_ ABSL_GUARDED_BY(mu_) = false;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  bool started_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::ClientContext* stream_ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
-  std::thread reader_;
-  std::thread applier_;
+  StreamFollower<::timebank::ledger::v1::JournalEntry> stream_;
   ActivityFollower activity_;
 };
 

@@ -17,6 +17,7 @@
 #include "services/directory/authenticator.h"
 #include "services/directory/directory.h"
 #include "services/directory/directory_service.h"
+#include "services/directory/erasure_targets_grpc.h"
 #include "services/timebankd/module.h"
 
 namespace timebank {

@@ -204,23 +204,12 @@ class AccessMatrixTest : public ::testing::Test {
   void Fill(Message* m) {
     const auto* d = m->GetDescriptor();
     const auto* r = m->GetReflection();
-    const std::string account = MemberAccountId(1, member_id_);
     for (int i = 0; i < d->field_count(); ++i) {
       const FieldDescriptor* f = d->field(i);
       const std::string& n = f->name();
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64 && !f->is_repeated()) {
-        if (n == "community_id") r->SetUInt64(m, f, 1);
-        if (n == "member_id") r->SetUInt64(m, f, member_id_);
-        if (n == "organisation_id") r->SetUInt64(m, f, 1);
-        if (n == "id" && d->name() == "Community") r->SetUInt64(m, f, 1);
-        if (n == "id" && d->name() == "Member") r->SetUInt64(m, f, member_id_);
-      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-        if (n == "ids") r->AddString(m, f, account);
-        if (n == "account_id") r->SetString(m, f, account);
-        if (n == "id" && d->name() == "SetAccountStatusRequest") r->SetString(m, f, account);
+      testing::FillCommunityOneField(m, f, member_id_);
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
         if (n == "id" && d->name() == "Account") r->SetString(m, f, "c1.x.matrix");
-        if (n == "debit_account_id") r->SetString(m, f, account);
-        if (n == "credit_account_id") r->SetString(m, f, PoolAccountId(1));
         if (n == "reason") r->SetString(m, f, std::string(600, 'x'));  // too long: nothing happens
         if (n == "dir") r->SetString(m, f, "relative");                // refused as not absolute
       } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&

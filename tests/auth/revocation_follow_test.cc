@@ -18,6 +18,7 @@
 #include "services/common/auth/revocations.h"
 #include "services/common/auth/token.h"
 #include "services/common/server.h"
+#include "tests/common/test_node.h"
 #include "tests/common/test_util.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/directory/v1/auth.grpc.pb.h"
@@ -71,26 +72,12 @@ class RevocationFollowTest : public ::testing::Test {
   }
 
   uint64_t AddMember(const std::string& token, const std::string& username) {
-    dpb::CreateMemberRequest req;
-    req.mutable_member()->set_community_id(community_);
-    req.mutable_member()->set_display_name(username);
-    req.mutable_member()->set_username(username);
-    req.set_password(kPassword);
-    dpb::Member m;
-    const grpc::Status s = Dir(token, &dpb::DirectoryService::Stub::CreateMember, req, &m);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return m.id();
+    return testing::CreateMemberWithPassword(dir_stub_.get(), token, community_, username,
+                                             kPassword);
   }
 
   dpb::Tokens SignIn(const std::string& username) {
-    grpc::ClientContext ctx;
-    dpb::SignInRequest req;
-    req.set_username(username);
-    req.set_password(kPassword);
-    dpb::Tokens t;
-    const grpc::Status s = auth_->SignIn(&ctx, req, &t);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return t;
+    return testing::SignInWithPassword(auth_.get(), username, kPassword);
   }
 
   template <typename Req, typename Resp>

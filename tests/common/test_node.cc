@@ -9,6 +9,7 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "services/common/ids.h"
 #include "storage/check.h"
 #include "timebank/rewards/v1/rewards.pb.h"
 
@@ -94,6 +95,55 @@ absl::StatusOr<dpb::Principal> OperatorPrincipal(Node* node) {
   TB_ASSIGN_OR_RETURN(auto op, node->directory()->FindLogin(kOperatorUsername));
   if (!op) return absl::NotFoundError("the node has no operator login");
   return directory::Directory::PrincipalOf(op->member);
+}
+
+void FillCommunityOneField(google::protobuf::Message* m, const google::protobuf::FieldDescriptor* f,
+                           uint64_t member_id) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Descriptor* d = m->GetDescriptor();
+  const google::protobuf::Reflection* r = m->GetReflection();
+  const std::string& n = f->name();
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64 && !f->is_repeated()) {
+    if (n == "community_id") r->SetUInt64(m, f, 1);
+    if (n == "member_id") r->SetUInt64(m, f, member_id);
+    if (n == "organisation_id") r->SetUInt64(m, f, 1);
+    if (n == "id" && d->name() == "Community") r->SetUInt64(m, f, 1);
+    if (n == "id" && d->name() == "Member") r->SetUInt64(m, f, member_id);
+  } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+    const std::string account = MemberAccountId(1, member_id);
+    if (n == "ids") r->AddString(m, f, account);
+    if (n == "account_id") r->SetString(m, f, account);
+    if (n == "id" && d->name() == "SetAccountStatusRequest") r->SetString(m, f, account);
+    if (n == "debit_account_id") r->SetString(m, f, account);
+    if (n == "credit_account_id") r->SetString(m, f, PoolAccountId(1));
+  }
+}
+
+uint64_t CreateMemberWithPassword(dpb::DirectoryService::Stub* directory, const std::string& token,
+                                  uint64_t community, const std::string& username,
+                                  const std::string& password) {
+  dpb::CreateMemberRequest req;
+  req.mutable_member()->set_community_id(community);
+  req.mutable_member()->set_display_name(username);
+  req.mutable_member()->set_username(username);
+  req.set_password(password);
+  dpb::Member m;
+  const grpc::Status s =
+      CallWithToken(directory, &dpb::DirectoryService::Stub::CreateMember, token, req, &m);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return m.id();
+}
+
+dpb::Tokens SignInWithPassword(dpb::AuthService::Stub* auth, const std::string& username,
+                               const std::string& password) {
+  grpc::ClientContext ctx;
+  dpb::SignInRequest req;
+  req.set_username(username);
+  req.set_password(password);
+  dpb::Tokens t;
+  const grpc::Status s = auth->SignIn(&ctx, req, &t);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return t;
 }
 
 absl::StatusOr<ExpensesCommunity> MakeExpensesCommunity(directory::Directory* d) {

@@ -19,6 +19,8 @@
 #include "absl/time/time.h"
 #include "services/common/client_channel.h"
 #include "services/timebankd/node.h"
+#include "timebank/directory/v1/auth.grpc.pb.h"
+#include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/directory/v1/directory.pb.h"
 
 namespace timebank::testing {
@@ -63,6 +65,24 @@ absl::StatusOr<::timebank::directory::v1::Principal> MakeApiKey(directory::Direc
 
 // The operator's principal (the node has the operator login).
 absl::StatusOr<::timebank::directory::v1::Principal> OperatorPrincipal(Node* node);
+
+// For the tests that fill every request from its descriptor: where field `f` of `m`
+// names a community, a member, an organisation or an account (by its name), sets it to
+// community 1, member `member_id`, organisation 1, that member's account (community
+// 1's pool as the credit side). Any other field is left alone.
+void FillCommunityOneField(google::protobuf::Message* m, const google::protobuf::FieldDescriptor* f,
+                           uint64_t member_id);
+
+// Through gRPC, as an outside client: creates member `username` (their display name
+// too) with `password` in `community`, calling as `token`; their id (0, and a test
+// failure, when refused).
+uint64_t CreateMemberWithPassword(::timebank::directory::v1::DirectoryService::Stub* directory,
+                                  const std::string& token, uint64_t community,
+                                  const std::string& username, const std::string& password);
+// Signs `username` in with `password`; their tokens (a test failure when refused).
+::timebank::directory::v1::Tokens SignInWithPassword(
+    ::timebank::directory::v1::AuthService::Stub* auth, const std::string& username,
+    const std::string& password);
 
 // A community in GBP, "Riverside", with the people of a claim's whole life: Alice, a
 // member who claims, and Fiona and Farid, two finance officers (a claim above the

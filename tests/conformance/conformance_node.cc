@@ -143,23 +143,12 @@ void ConformanceNode::Fill(Message* m) const {
   const auto* d = m->GetDescriptor();
   const auto* r = m->GetReflection();
   const uint64_t member_id = one_.member.subject_id();
-  const std::string account = MemberAccountId(1, member_id);
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
     const std::string& n = f->name();
-    if (f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64 && !f->is_repeated()) {
-      if (n == "community_id") r->SetUInt64(m, f, 1);
-      if (n == "member_id") r->SetUInt64(m, f, member_id);
-      if (n == "organisation_id") r->SetUInt64(m, f, 1);
-      if (n == "id" && d->name() == "Community") r->SetUInt64(m, f, 1);
-      if (n == "id" && d->name() == "Member") r->SetUInt64(m, f, member_id);
-    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-      if (n == "ids") r->AddString(m, f, account);
-      if (n == "account_id") r->SetString(m, f, account);
-      if (n == "id" && d->name() == "SetAccountStatusRequest") r->SetString(m, f, account);
+    FillCommunityOneField(m, f, member_id);
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
       if (n == "id" && d->name() == "Account") r->SetString(m, f, "c1.conformance");
-      if (n == "debit_account_id") r->SetString(m, f, account);
-      if (n == "credit_account_id") r->SetString(m, f, PoolAccountId(1));
       if (n == "reason") r->SetString(m, f, std::string(600, 'x'));  // too long: nothing happens
       if (n == "dir") r->SetString(m, f, "relative");                // refused as not absolute
     } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&

@@ -184,6 +184,17 @@ struct Names {
   std::string account, other_account, transfer, pending, request_id;
 };
 
+// Makes a probing request: a `Req` that `fill` completes from the names it is given.
+template <typename Req>
+std::function<std::unique_ptr<Message>(const Names&)> MakeRequest(
+    std::function<void(Req*, const Names&)> fill) {
+  return [fill](const Names& n) {
+    auto req = std::make_unique<Req>();
+    fill(req.get(), n);
+    return std::unique_ptr<Message>(std::move(req));
+  };
+}
+
 // One community's people and things, as the fixture made them.
 struct Tenant {
   uint64_t id = 0;
@@ -978,55 +989,42 @@ TEST_F(TenantIsolationTest, LedgerRequestsMixingCommunitiesAnswerAlikeWhateverEx
     bool service_too;  // a service may call it; its answer must not differ either
   };
   auto transfers = [&](std::function<void(lpb::Transfer*, const Names&)> fill) {
-    return [fill](const Names& n) {
-      auto req = std::make_unique<lpb::CreateTransfersRequest>();
-      fill(req->add_transfers(), n);
-      return std::unique_ptr<Message>(std::move(req));
-    };
+    return MakeRequest<lpb::CreateTransfersRequest>(
+        [fill](lpb::CreateTransfersRequest* r, const Names& n) { fill(r->add_transfers(), n); });
   };
   const std::vector<Probe> probes = {
       {"GetAccounts", "GetAccounts",
-       [&](const Names& n) {
-         auto r = std::make_unique<lpb::GetAccountsRequest>();
+       MakeRequest<lpb::GetAccountsRequest>([&](lpb::GetAccountsRequest* r, const Names& n) {
          r->add_ids(own_mem);
          r->add_ids(n.account);
-         return std::unique_ptr<Message>(std::move(r));
-       },
+       }),
        false},
       {"GetTransfers", "GetTransfers",
-       [&](const Names& n) {
-         auto r = std::make_unique<lpb::GetTransfersRequest>();
+       MakeRequest<lpb::GetTransfersRequest>([&](lpb::GetTransfersRequest* r, const Names& n) {
          r->add_ids(one_.gift);
          r->add_ids(n.transfer);
-         return std::unique_ptr<Message>(std::move(r));
-       },
+       }),
        false},
       {"ListTransfers", "ListTransfers",
-       [&](const Names& n) {
-         auto r = std::make_unique<lpb::ListTransfersRequest>();
-         r->set_account_id(n.account);
-         return std::unique_ptr<Message>(std::move(r));
-       },
+       MakeRequest<lpb::ListTransfersRequest>(
+           [&](lpb::ListTransfersRequest* r, const Names& n) { r->set_account_id(n.account); }),
        false},
       {"SetAccountStatus", "SetAccountStatus",
-       [&](const Names& n) {
-         auto r = std::make_unique<lpb::SetAccountStatusRequest>();
-         r->set_id(n.account);
-         r->set_status(lpb::ACCOUNT_STATUS_FROZEN);
-         r->set_reason("probe");
-         return std::unique_ptr<Message>(std::move(r));
-       },
+       MakeRequest<lpb::SetAccountStatusRequest>(
+           [&](lpb::SetAccountStatusRequest* r, const Names& n) {
+             r->set_id(n.account);
+             r->set_status(lpb::ACCOUNT_STATUS_FROZEN);
+             r->set_reason("probe");
+           }),
        false},
       {"CreateAccounts with another community's id", "CreateAccounts",
-       [&](const Names& n) {
-         auto r = std::make_unique<lpb::CreateAccountsRequest>();
+       MakeRequest<lpb::CreateAccountsRequest>([&](lpb::CreateAccountsRequest* r, const Names& n) {
          lpb::Account* a = r->add_accounts();
          a->set_id(n.account);
          a->set_community_id(1);
          a->set_unit("TIME");
          a->set_owner_kind(lpb::OWNER_KIND_MEMBER);
-         return std::unique_ptr<Message>(std::move(r));
-       },
+       }),
        true},
       {"a transfer between own accounts under another community's id", "CreateTransfers",
        transfers([&](lpb::Transfer* t, const Names& n) {

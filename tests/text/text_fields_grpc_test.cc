@@ -77,27 +77,16 @@ class TextFieldsGrpcTest : public ::testing::Test {
   void Fill(Message* m) {
     const Descriptor* d = m->GetDescriptor();
     const auto* r = m->GetReflection();
-    const std::string account = MemberAccountId(1, member_id_);
     for (int i = 0; i < d->field_count(); ++i) {
       const FieldDescriptor* f = d->field(i);
       const std::string& n = f->name();
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64 && !f->is_repeated()) {
-        if (n == "community_id") r->SetUInt64(m, f, 1);
-        if (n == "member_id") r->SetUInt64(m, f, member_id_);
-        if (n == "organisation_id") r->SetUInt64(m, f, 1);
-        if (n == "id" && d->name() == "Community") r->SetUInt64(m, f, 1);
-        if (n == "id" && d->name() == "Member") r->SetUInt64(m, f, member_id_);
-      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-        if (n == "ids") r->AddString(m, f, account);
-        if (n == "account_id") r->SetString(m, f, account);
-        if (n == "id" && d->name() == "SetAccountStatusRequest") r->SetString(m, f, account);
+      testing::FillCommunityOneField(m, f, member_id_);
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
         if (n == "id" && (d->name() == "Account" || d->name() == "Transfer")) {
           r->SetString(m, f, PersonChosenId(1, "text-check"));
         }
         // A valid account in every other field, so only its text can be refused.
         if (n == "unit" && d->name() == "Account") r->SetString(m, f, "TIME");
-        if (n == "debit_account_id") r->SetString(m, f, account);
-        if (n == "credit_account_id") r->SetString(m, f, PoolAccountId(1));
       } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && n == "owner_kind") {
         r->SetEnumValue(m, f, lpb::OWNER_KIND_MEMBER);
       } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
