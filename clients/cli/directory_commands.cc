@@ -112,6 +112,19 @@ void ShowCommunity(const dpb::Community& c, const std::string& verb) {
                        ", expenses in ", c.expense_currency(), ", joins by ",
                        c.signup_mode() == dpb::SIGNUP_MODE_APPROVAL ? "approval" : "invitation",
                        ", pool account ", c.pool_account_id(), ")"));
+  // What happens to an exchange nobody answers, in words (issue 14).
+  const int answer_hours = c.exchange_answer_hours() == 0 ? 168 : c.exchange_answer_hours();
+  const std::string after = c.unconfirmed_exchanges() == dpb::UNCONFIRMED_EXCHANGES_EXPIRE
+                                ? "it lapses: nothing is posted, and it can be recorded again"
+                                : "it is confirmed for them and posted";
+  if (!Json()) {
+    const std::string wait =
+        answer_hours % 24 == 0
+            ? absl::StrCat(answer_hours / 24, answer_hours == 24 ? " day" : " days")
+            : absl::StrCat(answer_hours, answer_hours == 1 ? " hour" : " hours");
+    std::printf("An exchange waits %s for the other member to answer; after that %s.\n",
+                wait.c_str(), after.c_str());
+  }
 }
 
 }  // namespace

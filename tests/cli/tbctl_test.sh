@@ -97,6 +97,7 @@ check org-list 0 "Riverside Carers +charity" -- "$U" org list
 check community-update-one 0 "Europe/Dublin, members to -5h" -- "$U" community update 1 --timezone=Europe/Dublin
 check community-update-back 0 "Europe/London, members to -5h" -- "$U" community update 1 --timezone=Europe/London
 check community-update-nothing 1 "say what to change" -- "$U" community update 1
+check community-answer-period 0 "An exchange waits 7 days for the other member to answer; after that it is confirmed for them and posted" -- "$U" community show 1
 check member-add 0 "added member .* Bob Baker" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" member add "Bob Baker" --username=bob --tags=gardening,Cooking --number=B-7
 check member-dup-number 1 "already used" -- "$U" member add "Bob Two" --number=B-7
 check member-bad-name 1 "member.display_name" -- "$U" member add "$(printf 'a\tb')"
