@@ -47,7 +47,8 @@ ABSL_FLAG(bool, closed, false, "posts: include closed offers and requests");
 ABSL_FLAG(std::string, members, "", "contribution log: member ids, comma-separated");
 ABSL_FLAG(std::string, what, "", "What was done (one line)");
 ABSL_FLAG(std::string, when, "",
-          "When it happened: YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC; default now)");
+          "When it happened: a day (25/11/2026, yesterday) or YYYY-MM-DDTHH:MM, where the "
+          "community is (default now)");
 ABSL_FLAG(bool, collective, false,
           "contribution log: a collective input (a group's), not individual");
 ABSL_FLAG(
@@ -85,21 +86,19 @@ google::protobuf::Timestamp When() {
   const std::string w = absl::GetFlag(FLAGS_when);
   absl::Time t = absl::Now();
   std::string err;
-  if (!w.empty() && !absl::ParseTime("%Y-%m-%d", w, absl::UTCTimeZone(), &t, &err) &&
-      !absl::ParseTime("%Y-%m-%dT%H:%M", w, absl::UTCTimeZone(), &t, &err)) {
-    Die("--when: YYYY-MM-DD or YYYY-MM-DDTHH:MM");
+  // A day as people type it (midnight where the community is), or a day and a time.
+  if (!w.empty() && !absl::ParseTime("%Y-%m-%dT%H:%M", w, ShownZone(), &t, &err)) {
+    t = absl::FromUnixNanos(ParseDate("when", w));
   }
   ts.set_seconds(absl::ToUnixSeconds(t));
   return ts;
 }
 
 void PrintActivities(const google::protobuf::RepeatedPtrField<apb::Activity>& as) {
-  Table t(
-      {"id", "when (UTC)", "kind", "state", "posting", "provider", "receiver/org", "time", "what"});
+  Table t({"id", absl::StrCat("when (", ShownZoneName(), ")"), "kind", "state", "posting",
+           "provider", "receiver/org", "time", "what"});
   for (const apb::Activity& a : as) {
-    t.Add({absl::StrCat(a.id()),
-           absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(a.occurred_at().seconds()),
-                            absl::UTCTimeZone()),
+    t.Add({absl::StrCat(a.id()), ShownTime(a.occurred_at().seconds()),
            EnumWord(apb::ActivityKind_Name(a.kind()), 14),
            EnumWord(apb::ActivityState_Name(a.state()), 15),
            EnumWord(apb::PostingState_Name(a.posting_state()), 14) +
@@ -322,14 +321,13 @@ int Activity(Client& c, const Args& a) {
 }
 
 void PrintPosts(const google::protobuf::RepeatedPtrField<apb::Post>& ps) {
-  Table t({"id", "kind", "member", "title", "tags", "posted (UTC)", "state"});
+  Table t({"id", "kind", "member", "title", "tags", absl::StrCat("posted (", ShownZoneName(), ")"),
+           "state"});
   for (const apb::Post& p : ps) {
     std::string tags;
     for (const auto& x : p.tags()) tags += (tags.empty() ? "" : ",") + x;
     t.Add({absl::StrCat(p.id()), p.kind() == apb::POST_KIND_OFFER ? "offer" : "request",
-           absl::StrCat(p.member_id()), p.title(), tags,
-           absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(p.created_at().seconds()),
-                            absl::UTCTimeZone()),
+           absl::StrCat(p.member_id()), p.title(), tags, ShownDay(p.created_at().seconds()),
            p.closed() ? "closed" : "open"});
   }
   t.Print(stdout);

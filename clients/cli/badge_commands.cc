@@ -20,7 +20,7 @@ namespace {
 namespace rpb = ::timebank::rewards::v1;
 
 std::string Day(const google::protobuf::Timestamp& ts) {
-  return absl::FormatTime("%d %b %Y", absl::FromUnixSeconds(ts.seconds()), absl::UTCTimeZone());
+  return absl::FormatTime("%d %b %Y", absl::FromUnixSeconds(ts.seconds()), ShownZone());
 }
 
 std::string StatusWords(const rpb::EarnedBadge& b) {

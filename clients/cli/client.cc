@@ -73,10 +73,9 @@ void PrintJson(const google::protobuf::Message& m) {
 bool Json() { return absl::GetFlag(FLAGS_json); }
 
 int64_t ParseDate(const std::string& flag, const std::string& text) {
-  absl::StatusOr<absl::CivilDay> day =
-      ParseDay(text, absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()));
+  absl::StatusOr<absl::CivilDay> day = ParseDay(text, absl::ToCivilDay(absl::Now(), ShownZone()));
   if (!day.ok()) Die(absl::StrCat("--", flag, ": ", day.status().message()));
-  return absl::ToUnixNanos(absl::FromCivil(*day, absl::UTCTimeZone()));
+  return absl::ToUnixNanos(absl::FromCivil(*day, ShownZone()));
 }
 
 std::string CredentialsPath() {
@@ -182,6 +181,52 @@ void Client::Prepare(grpc::ClientContext* ctx, int timeout_s) {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
   }
   auth::AddBearer(ctx, Token());
+}
+
+namespace {
+Client* zone_client = nullptr;
+std::optional<std::pair<absl::TimeZone, std::string>>& Zone() {
+  static auto* zone = new std::optional<std::pair<absl::TimeZone, std::string>>();
+  return *zone;
+}
+}  // namespace
+
+void UseClientForZone(Client* c) { zone_client = c; }
+
+absl::TimeZone ShownZone() {
+  if (!Zone()) {
+    Zone() = {absl::UTCTimeZone(), "UTC"};
+    uint64_t id = absl::GetFlag(FLAGS_community);
+    if (id == 0 && zone_client != nullptr && zone_client->principal()) {
+      id = zone_client->principal()->community_id();
+    }
+    if (id != 0 && zone_client != nullptr) {
+      dpb::GetCommunityRequest req;
+      req.set_community_id(id);
+      dpb::Community community;
+      grpc::ClientContext ctx;
+      zone_client->Prepare(&ctx, 10);
+      absl::TimeZone tz;
+      if (zone_client->directory()->GetCommunity(&ctx, req, &community).ok() &&
+          absl::LoadTimeZone(community.timezone(), &tz)) {
+        Zone() = {tz, community.timezone()};
+      }
+    }
+  }
+  return Zone()->first;
+}
+
+std::string ShownZoneName() {
+  ShownZone();
+  return Zone()->second;
+}
+
+std::string ShownTime(int64_t unix_seconds) {
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(unix_seconds), ShownZone());
+}
+
+std::string ShownDay(int64_t unix_seconds) {
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(unix_seconds), ShownZone());
 }
 
 uint64_t CurrentCommunity(Client& c) {

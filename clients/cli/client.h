@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/flags/declare.h"
+#include "absl/time/time.h"
 #include "clients/cli/command_flags.h"
 #include "timebank/activity/v1/activity.grpc.pb.h"
 #include "timebank/directory/v1/auth.grpc.pb.h"
@@ -38,8 +39,9 @@ bool Json();
 // An enum value's name as a word for people: ("TRANSFER_KIND_EXCHANGE", 14) -> "exchange",
 // underscores become hyphens ("co-design").
 std::string EnumWord(const std::string& enum_name, size_t prefix_length);
-// A date YYYY-MM-DD given to --`flag` (midnight UTC) as Unix nanoseconds; exits with
-// advice when it is not one.
+// A day given to --`flag` as people type it (typed_input.h: 25/11/2026, 25 Nov 2026,
+// yesterday, ...), its midnight in ShownZone(), as Unix nanoseconds; exits with advice
+// when it is not one.
 int64_t ParseDate(const std::string& flag, const std::string& text);
 
 // The saved login (~/.config/timebank/credentials, mode 0600).
@@ -101,6 +103,19 @@ class Client {
 
 // --community, or the signed-in member's community; exits asking for it otherwise.
 uint64_t CurrentCommunity(Client& c);
+
+// The timezone dates and times are shown and typed in: the community's (--community,
+// or the signed-in member's), so a day is the day people there lived it; UTC when
+// there is none (the operator, a service token) or it cannot be read. Looked up once
+// per run, on first use, through the client given to UseClientForZone (main).
+absl::TimeZone ShownZone();
+// Its name, for table headings ("when (Europe/London)").
+std::string ShownZoneName();
+// A time as "2026-11-25 14:30" in ShownZone().
+std::string ShownTime(int64_t unix_seconds);
+// A day as "2026-11-25" in ShownZone().
+std::string ShownDay(int64_t unix_seconds);
+void UseClientForZone(Client* c);
 
 }  // namespace timebank::cli
 

@@ -249,7 +249,7 @@ const std::vector<Command>& Commands() {
        kActivity,
        R"(  activity show ID | activity reverse ID --reason=..
   activity list [--member=ID] [--org=ID] [--state=proposed|confirmed|declined|disputed|reversed|expired]
-               [--since=2026-11-01] [--until=..] [--limit=1000]   newest first; days it happened (UTC)
+               [--since=2026-11-01] [--until=..] [--limit=1000]   newest first; days it happened
   activity watch [--from=1]                                    services: every change, live
 )",
        ActivityCommand},

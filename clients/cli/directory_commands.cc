@@ -350,11 +350,12 @@ int AuditCommand(Client& c, const std::string&, const Args&) {
     PrintJson(resp);
     return 0;
   }
-  Table t({"seq", "when (UTC)", "who", "action", "member", "detail"});
+  Table t(
+      {"seq", absl::StrCat("when (", ShownZoneName(), ")"), "who", "action", "member", "detail"});
   for (const auto& e : resp.entries()) {
     t.Add({absl::StrCat(e.seq()),
            absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(e.at().seconds()),
-                            absl::UTCTimeZone()),
+                            ShownZone()),
            e.actor(), e.action(), e.member_id() ? absl::StrCat(e.member_id()) : "", e.detail()});
   }
   t.Print(stdout);
@@ -371,9 +372,7 @@ int InviteCommand(Client& c, const std::string&, const Args& a) {
     auto inv =
         c.Call<dpb::Invitation>(c.directory(), &dpb::DirectoryService::Stub::CreateInvitation, req);
     Show(inv, absl::StrCat("invitation ", inv.id(), " code: ", inv.code(), "\n(valid until ",
-                           absl::FormatTime("%Y-%m-%d %H:%M UTC",
-                                            absl::FromUnixSeconds(inv.expires_at().seconds()),
-                                            absl::UTCTimeZone()),
+                           ShownTime(inv.expires_at().seconds()), " ", ShownZoneName(),
                            "; it is shown only now) join with: tbctl signup --community=",
                            inv.community_id(), " --code=", inv.code(), " --username=NAME"));
     return 0;
@@ -388,11 +387,9 @@ int InviteCommand(Client& c, const std::string&, const Args& a) {
       PrintJson(resp);
       return 0;
     }
-    Table t({"id", "expires (UTC)", "state", "note"});
+    Table t({"id", absl::StrCat("expires (", ShownZoneName(), ")"), "state", "note"});
     for (const auto& i : resp.invitations()) {
-      t.Add({absl::StrCat(i.id()),
-             absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(i.expires_at().seconds()),
-                              absl::UTCTimeZone()),
+      t.Add({absl::StrCat(i.id()), ShownTime(i.expires_at().seconds()),
              i.revoked() ? "revoked"
              : i.used()  ? "used"
                          : "open",

@@ -95,10 +95,7 @@ void PrintClaims(const google::protobuf::RepeatedPtrField<xpb::Claim>& claims) {
                (x.state() == xpb::CLAIM_STATE_SUBMITTED && x.first_approver_member_id()
                     ? " (1 of 2 approvals)"
                     : ""),
-           x.submitted_at().seconds() == 0
-               ? ""
-               : absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(x.submitted_at().seconds()),
-                                  absl::UTCTimeZone()),
+           x.submitted_at().seconds() == 0 ? "" : ShownDay(x.submitted_at().seconds()),
            EnumWord(xpb::PostingState_Name(x.posting_state()), 14) +
                (x.ledger_result().empty() ? "" : " (" + x.ledger_result() + ")")});
   }
@@ -137,11 +134,9 @@ int ShowClaim(const xpb::Claim& x) {
     receipts.Print(stdout);
     std::printf("\n");
   }
-  Table history({"when (UTC)", "by", "from", "to", "why"});
+  Table history({absl::StrCat("when (", ShownZoneName(), ")"), "by", "from", "to", "why"});
   for (const xpb::ClaimEvent& e : x.history()) {
-    history.Add({absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(e.at().seconds()),
-                                  absl::UTCTimeZone()),
-                 absl::StrCat("member ", e.by_member_id()),
+    history.Add({ShownTime(e.at().seconds()), absl::StrCat("member ", e.by_member_id()),
                  e.from() == xpb::CLAIM_STATE_UNSPECIFIED
                      ? "(new)"
                      : EnumWord(xpb::ClaimState_Name(e.from()), 12),

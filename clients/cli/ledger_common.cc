@@ -35,8 +35,8 @@ ABSL_FLAG(std::string, reason, "", "Why (required for reversals and status chang
 ABSL_FLAG(bool, pending, false, "Reserve the amount now; post or void it later");
 ABSL_FLAG(std::string, timeout, "", "For --pending: expire after this long, e.g. 48h");
 ABSL_FLAG(std::string, since, "",
-          "From this day (25/11/2026, 25 Nov 2026, 2026-11-25, yesterday; UTC), inclusive");
-ABSL_FLAG(std::string, until, "", "Up to this day (same forms; UTC), not including it");
+          "From this day (25/11/2026, 25 Nov 2026, 2026-11-25, yesterday), inclusive");
+ABSL_FLAG(std::string, until, "", "Up to this day (the same forms), not including it");
 ABSL_FLAG(bool, oldest_first, false, "Statements: oldest first");
 ABSL_FLAG(int, limit, 50, "Most rows to show (0 = all)");
 ABSL_FLAG(uint64_t, from, 1, "journal watch: first sequence number");
@@ -64,12 +64,12 @@ int64_t ParseAmount(const std::string& text, const std::string& unit, bool allow
 
 std::string FormatTime(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixNanos(timebank::FromTimestamp(ts)),
-                          absl::UTCTimeZone());
+                          ShownZone());
 }
 
 std::string FormatDay(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%d", absl::FromUnixNanos(timebank::FromTimestamp(ts)),
-                          absl::UTCTimeZone());
+                          ShownZone());
 }
 
 // "EXCEEDS_MIN_BALANCE" -> advice.

@@ -72,5 +72,6 @@ int main(int argc, char** argv) {
   }
   timebank::cli::Client client;
   if (command->anonymous) client.SetAnonymous();
+  timebank::cli::UseClientForZone(&client);
   return command->run(client, cmd, Tail(args, 2));
 }

@@ -36,9 +36,7 @@ uint64_t IdOrDie(const std::string& arg, const char* usage) {
   return id;
 }
 
-std::string DayOf(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(t.seconds()), absl::UTCTimeZone());
-}
+std::string DayOf(const google::protobuf::Timestamp& t) { return ShownDay(t.seconds()); }
 
 // "from member 4", "from member 4 for organisation 2".
 std::string FromWhom(const rpb::ThankYouNote& n) {

@@ -307,6 +307,10 @@ check exchange-from-post 0 "exchange +proposed" -- "$U" exchange record 30m --pr
 check activity-list-proposed 0 "exchange +proposed .*weeding" -- "$U" activity list --state=proposed
 check activity-list-proposed-only 1 "" -- bash -c "'$U' activity list --state=proposed | grep -q confirmed"
 check activity-list-limit 0 "showing the newest 1; more with --limit=0" -- "$U" activity list --limit=1
+# Times are shown, and days typed, where the community is (issue 14).
+check activity-list-zone 0 "when \(Europe/London\)" -- "$U" activity list --limit=1
+check activity-list-typed-day 0 "exchange +proposed .*weeding" -- "$U" activity list --since=yesterday --state=proposed
+check activity-list-bad-day 1 "--since: .31/02/2026. is not a day \(that month has no such day\)" -- "$U" activity list --since=31/02/2026
 check activity-list-bad-state 1 "--state: proposed, confirmed" -- "$U" activity list --state=maybe
 check post-close 0 "post 1 closed" -- "$U" posts close 1
 check posts-closed-hidden 0 "^id +kind" -- "$U" posts --tag=gardening
