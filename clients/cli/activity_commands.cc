@@ -18,6 +18,7 @@
 #include "clients/cli/activity_common.h"
 #include "clients/cli/client.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/paging.h"
 #include "clients/common/contribution_import.h"
 #include "clients/common/hours.h"
@@ -44,16 +45,18 @@ ABSL_DECLARE_FLAG(int, limit);
 ABSL_FLAG(std::string, details, "", "offer/request: more about it");
 ABSL_FLAG(uint64_t, post, 0, "exchange record: the offer or request it answers");
 ABSL_FLAG(bool, closed, false, "posts: include closed offers and requests");
-ABSL_FLAG(std::string, members, "", "contribution log: member ids, comma-separated");
+ABSL_FLAG(std::string, members, "",
+          "contribution log, exchange group: the members, comma-separated (numbers such as "
+          "M00004, usernames, names or ids)");
 ABSL_FLAG(std::string, what, "", "What was done (one line)");
 ABSL_FLAG(std::string, when, "",
           "When it happened: a day (25/11/2026, yesterday) or YYYY-MM-DDTHH:MM, where the "
           "community is (default now)");
 ABSL_FLAG(bool, collective, false,
           "contribution log: a collective input (a group's), not individual");
-ABSL_FLAG(
-    uint64_t, member, 0,
-    "activity list: only this member's activities; donate: to this member (default: the pool)");
+ABSL_FLAG(std::string, member, "",
+          "A member: their member number (M00004), username, name or id. activity list: only "
+          "their activities; donate: to them (default: the pool)");
 ABSL_FLAG(bool, uphold, true, "exchange resolve: the exchange stands (--nouphold declines it)");
 ABSL_FLAG(bool, dry_run, false,
           "contribution import: check every row (members, dates, duplicates), write nothing");
@@ -103,8 +106,8 @@ void PrintActivities(const google::protobuf::RepeatedPtrField<apb::Activity>& as
            EnumWord(apb::ActivityState_Name(a.state()), 15),
            EnumWord(apb::PostingState_Name(a.posting_state()), 14) +
                (a.ledger_result().empty() ? "" : " (" + a.ledger_result() + ")"),
-           absl::StrCat("member ", a.provider_member_id()),
-           a.receiver_member_id() ? absl::StrCat("member ", a.receiver_member_id())
+           MemberLabel(a.provider_name(), a.provider_member_id()),
+           a.receiver_member_id() ? MemberLabel(a.receiver_name(), a.receiver_member_id())
            : a.kind() == apb::ACTIVITY_KIND_DONATION ? std::string("community pool")
                                                      : absl::StrCat("org ", a.organisation_id()),
            FormatMinutes(a.minutes()),
@@ -132,16 +135,22 @@ int Show(const apb::Activity& a) {
 
 namespace {
 
+// --provider, or the signed-in member (who is recording the help they gave).
+uint64_t ProviderFlag(Client& c, uint64_t community_id) {
+  const std::string given = absl::GetFlag(FLAGS_provider);
+  if (given.empty() && c.principal() &&
+      c.principal()->kind() == dpb::Principal::KIND_MEMBER) {
+    return c.principal()->subject_id();
+  }
+  return ResolveMemberRef(c, community_id, given, "--provider");
+}
+
 int ExchangeRecord(Client& c, const std::string& sub, const Args& a) {
   apb::RecordExchangeRequest req;
   req.set_community_id(CurrentCommunity(c));
-  uint64_t provider = 0, receiver = 0;
-  if (!absl::SimpleAtoi(absl::GetFlag(FLAGS_provider), &provider) ||
-      !absl::SimpleAtoi(absl::GetFlag(FLAGS_receiver), &receiver)) {
-    Die("--provider and --receiver: the member ids of who helped and who was helped");
-  }
-  req.set_provider_member_id(provider);
-  req.set_receiver_member_id(receiver);
+  req.set_provider_member_id(ProviderFlag(c, req.community_id()));
+  req.set_receiver_member_id(
+      ResolveMemberRef(c, req.community_id(), absl::GetFlag(FLAGS_receiver), "--receiver"));
   req.set_minutes(Minutes(a, 1));
   *req.mutable_occurred_at() = When();
   req.set_description(absl::GetFlag(FLAGS_what));
@@ -154,14 +163,9 @@ int ExchangeRecord(Client& c, const std::string& sub, const Args& a) {
 int ExchangeGroup(Client& c, const std::string& sub, const Args& a) {
   apb::RecordGroupSessionRequest req;
   req.set_community_id(CurrentCommunity(c));
-  uint64_t provider = 0;
-  if (!absl::SimpleAtoi(absl::GetFlag(FLAGS_provider), &provider)) {
-    Die("--provider: your member id (the group's provider)");
-  }
-  req.set_provider_member_id(provider);
-  for (absl::string_view m : absl::StrSplit(absl::GetFlag(FLAGS_members), ',', absl::SkipEmpty())) {
-    uint64_t id = 0;
-    if (!absl::SimpleAtoi(m, &id)) Die("--members: the receivers' member ids, such as 5,6,7");
+  req.set_provider_member_id(ProviderFlag(c, req.community_id()));
+  for (uint64_t id :
+       ResolveMemberRefs(c, req.community_id(), absl::GetFlag(FLAGS_members), "--members")) {
     req.add_receiver_member_ids(id);
   }
   req.set_minutes(Minutes(a, 1));
@@ -233,7 +237,7 @@ int List(Client& c) {
   constexpr int kDefaultRows = 1000;
   apb::ListActivitiesRequest req;
   req.set_community_id(CurrentCommunity(c));
-  req.set_member_id(absl::GetFlag(FLAGS_member));
+  req.set_member_id(MemberFlag(c, req.community_id()));
   req.set_organisation_id(absl::GetFlag(FLAGS_org));
   if (!absl::GetFlag(FLAGS_state).empty())
     req.set_state(ParseActivityState(absl::GetFlag(FLAGS_state)));
@@ -327,7 +331,7 @@ void PrintPosts(const google::protobuf::RepeatedPtrField<apb::Post>& ps) {
     std::string tags;
     for (const auto& x : p.tags()) tags += (tags.empty() ? "" : ",") + x;
     t.Add({absl::StrCat(p.id()), p.kind() == apb::POST_KIND_OFFER ? "offer" : "request",
-           absl::StrCat(p.member_id()), p.title(), tags, ShownDay(p.created_at().seconds()),
+           MemberLabel(p.posted_by(), p.member_id()), p.title(), tags, ShownDay(p.created_at().seconds()),
            p.closed() ? "closed" : "open"});
   }
   t.Print(stdout);
@@ -425,7 +429,7 @@ const std::vector<CommandFlags>& ActivityCommandFlags() {
 int DonateCommand(Client& c, const std::string&, const Args& a) {
   apb::DonateRequest req;
   req.set_community_id(CurrentCommunity(c));
-  req.set_to_member_id(absl::GetFlag(FLAGS_member));
+  req.set_to_member_id(MemberFlag(c, req.community_id()));
   req.set_minutes(Minutes(a, 0));
   req.set_description(absl::GetFlag(FLAGS_what));
   req.set_request_id(absl::GetFlag(FLAGS_request_id));

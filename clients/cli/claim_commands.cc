@@ -18,12 +18,13 @@
 #include "clients/cli/client.h"
 #include "clients/cli/command_flags.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/expenses_common.h"
 #include "clients/common/hours.h"
 #include "clients/common/typed_input.h"
 
 ABSL_DECLARE_FLAG(uint64_t, org);
-ABSL_DECLARE_FLAG(uint64_t, member);
+ABSL_DECLARE_FLAG(std::string, member);
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_DECLARE_FLAG(std::string, state);
 ABSL_DECLARE_FLAG(std::string, title);
@@ -153,7 +154,7 @@ int ClaimReceipt(Client& c, uint64_t community, const std::string& sub, const Ar
 int ClaimList(Client& c, uint64_t community, const std::string& sub, const Args& a) {
   xpb::ListClaimsRequest req;
   req.set_community_id(community);
-  req.set_member_id(absl::GetFlag(FLAGS_member));
+  req.set_member_id(MemberFlag(c, community));
   if (!FlagGiven("member")) {
     // Your own claims; finance officers and admins see everyone's.
     const dpb::Principal me =

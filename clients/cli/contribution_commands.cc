@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "clients/cli/activity_common.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/paging.h"
 #include "clients/common/contribution_import.h"
 #include "clients/common/hours.h"
@@ -181,10 +182,8 @@ int Contribution(Client& c, const Args& a) {
     apb::LogContributionsRequest req;
     req.set_community_id(CurrentCommunity(c));
     req.set_organisation_id(absl::GetFlag(FLAGS_org));
-    for (absl::string_view m :
-         absl::StrSplit(absl::GetFlag(FLAGS_members), ',', absl::SkipEmpty())) {
-      uint64_t id = 0;
-      if (!absl::SimpleAtoi(m, &id)) Die("--members: member ids such as 5,6,7");
+    for (uint64_t id :
+         ResolveMemberRefs(c, req.community_id(), absl::GetFlag(FLAGS_members), "--members")) {
       req.add_member_ids(id);
     }
     req.set_minutes(Minutes(a, 1));

@@ -19,12 +19,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/member_refs.h"
 #include "services/rewards/credentials/open_badge.h"
 #include "services/rewards/credentials/revocation_list.h"
 #include "services/rewards/credentials/vc_jwt.h"
 
 ABSL_DECLARE_FLAG(std::string, out);
-ABSL_DECLARE_FLAG(uint64_t, member);
+ABSL_DECLARE_FLAG(std::string, member);
 
 namespace timebank::cli {
 namespace {
@@ -45,9 +46,9 @@ int Export(Client& c, const Args& args) {
   if (args.size() != 2) Die("usage: tbctl badge export BADGE_ID [--member=M] [--out=FILE]");
   rpb::ExportCredentialRequest req;
   req.set_badge_id(args[1]);
-  if (const uint64_t member = absl::GetFlag(FLAGS_member); member != 0) {
+  if (FlagGiven("member")) {
     req.set_community_id(CurrentCommunity(c));
-    req.set_member_id(member);
+    req.set_member_id(MemberFlag(c, req.community_id()));
   }
   auto out = c.Call<rpb::ExportedCredential>(c.rewards(),
                                              &rpb::RewardsService::Stub::ExportCredential, req);

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "clients/cli/client.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/directory_common.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
@@ -313,7 +314,7 @@ dpb::Role ParseRole(const std::string& r) {
 
 int RoleCommand(Client& c, const std::string&, const Args& a) {
   if (a.size() == 3 && (a[0] == "grant" || a[0] == "revoke")) {
-    const uint64_t member = ParseId(a, 1, "a member id");
+    const uint64_t member = MemberArg(c, a, 1);
     const dpb::Role role = ParseRole(a[2]);
     dpb::Member out;
     if (a[0] == "grant") {

@@ -23,7 +23,7 @@
 #include "services/common/validation.h"
 
 ABSL_DECLARE_FLAG(uint64_t, org);
-ABSL_DECLARE_FLAG(uint64_t, member);
+ABSL_DECLARE_FLAG(std::string, member);
 ABSL_DECLARE_FLAG(std::string, reason);
 ABSL_DECLARE_FLAG(bool, csv);
 ABSL_DECLARE_FLAG(std::string, out);

@@ -22,8 +22,12 @@ ABSL_FLAG(std::string, owner, "member",
 ABSL_FLAG(std::string, owner_ref, "", "Who owns the account (e.g. a member's resource name)");
 ABSL_FLAG(std::string, min, "", "Lowest allowed balance, e.g. -10h or -50.00 (empty: no limit)");
 ABSL_FLAG(std::string, max, "", "Highest allowed balance (empty: no limit)");
-ABSL_FLAG(std::string, provider, "", "Account that gave the time (is credited)");
-ABSL_FLAG(std::string, receiver, "", "Account that received the time (is debited)");
+ABSL_FLAG(std::string, provider, "",
+          "Who gave the time. Exchanges: a member (number such as M00004, username or name; "
+          "default you); transfers: the account credited");
+ABSL_FLAG(std::string, receiver, "",
+          "Who received the time. Exchanges: a member (number such as M00004, username or "
+          "name); transfers: the account debited");
 ABSL_FLAG(std::string, id, "", "Transfer id, the idempotency key (default: a new random id)");
 ABSL_FLAG(std::string, kind, "exchange",
           "exchange, contribution, donation, redemption, adjustment");

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/directory_common.h"
 #include "clients/cli/paging.h"
 #include "clients/common/table.h"
@@ -129,7 +130,7 @@ int MemberList(Client& c, const std::string& sub, const Args& a) {
 }
 
 int MemberShow(Client& c, const std::string& sub, const Args& a) {
-  dpb::Member m = GetMember(c, ParseId(a, 1, "a member id"));
+  dpb::Member m = GetMember(c, MemberArg(c, a, 1));
   if (Json()) {
     PrintJson(m);
   } else {
@@ -143,7 +144,7 @@ int MemberShow(Client& c, const std::string& sub, const Args& a) {
 int MemberUpdate(Client& c, const std::string& sub, const Args& a) {
   dpb::UpdateMemberRequest req;
   *req.mutable_member() =
-      MemberFromFlags(GetMember(c, ParseId(a, 1, "a member id")), req.mutable_update_mask());
+      MemberFromFlags(GetMember(c, MemberArg(c, a, 1)), req.mutable_update_mask());
   if (a.size() > 2) {
     req.mutable_member()->set_display_name(a[2]);
     req.mutable_update_mask()->add_paths("display_name");
@@ -159,7 +160,7 @@ int MemberUpdate(Client& c, const std::string& sub, const Args& a) {
 int MemberSetStatus(Client& c, const std::string& sub, const Args& a) {
   dpb::SetMemberStatusRequest req;
   req.set_community_id(CommunityOf(c));
-  req.set_member_id(ParseId(a, 1, "a member id"));
+  req.set_member_id(MemberArg(c, a, 1));
   req.set_status(sub == "suspend" ? dpb::MEMBER_STATUS_SUSPENDED
                  : sub == "leave" ? dpb::MEMBER_STATUS_LEFT
                                   : dpb::MEMBER_STATUS_ACTIVE);
@@ -174,7 +175,7 @@ int MemberSetStatus(Client& c, const std::string& sub, const Args& a) {
 int MemberExport(Client& c, const std::string& sub, const Args& a) {
   dpb::ExportMemberDataRequest req;
   req.set_community_id(CommunityOf(c));
-  req.set_member_id(ParseId(a, 1, "a member id"));
+  req.set_member_id(MemberArg(c, a, 1));
   auto resp = c.Call<dpb::ExportMemberDataResponse>(
       c.directory(), &dpb::DirectoryService::Stub::ExportMemberData, req);
   const std::string out = absl::GetFlag(FLAGS_out);
@@ -193,7 +194,7 @@ int MemberExport(Client& c, const std::string& sub, const Args& a) {
 int MemberErase(Client& c, const std::string& sub, const Args& a) {
   dpb::EraseMemberRequest req;
   req.set_community_id(CommunityOf(c));
-  req.set_member_id(ParseId(a, 1, "a member id"));
+  req.set_member_id(MemberArg(c, a, 1));
   req.set_reason(absl::GetFlag(FLAGS_reason));
   if (req.reason().empty()) Die("--reason: say why (e.g. \"erasure request of 2026-11-20\")");
   ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::EraseMember, req),
@@ -204,7 +205,7 @@ int MemberErase(Client& c, const std::string& sub, const Args& a) {
 int MemberSetPassword(Client& c, const std::string& sub, const Args& a) {
   dpb::SetPasswordRequest req;
   req.set_community_id(CommunityOf(c));
-  req.set_member_id(ParseId(a, 1, "a member id"));
+  req.set_member_id(MemberArg(c, a, 1));
   req.set_new_password(ReadPassword("TIMEBANK_NEW_PASSWORD", "New password: "));
   c.Call<dpb::SetPasswordResponse>(c.auth(), &dpb::AuthService::Stub::SetPassword, req);
   std::printf("password set; the member's sessions were signed out\n");

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/ledger_common.h"
 #include "clients/cli/paging.h"
 #include "clients/cli/run_chart_text.h"
@@ -27,7 +28,7 @@
 ABSL_DECLARE_FLAG(uint64_t, org);
 ABSL_DECLARE_FLAG(bool, csv);
 ABSL_DECLARE_FLAG(int, limit);
-ABSL_DECLARE_FLAG(uint64_t, member);
+ABSL_DECLARE_FLAG(std::string, member);
 ABSL_DECLARE_FLAG(std::string, since);
 ABSL_FLAG(int, weeks, 26, "dashboard: how many weeks back (1..520)");
 ABSL_FLAG(int, months, 0, "dashboard: months instead of weeks, this many back (1..120)");
@@ -177,7 +178,7 @@ int ResumeStreak(Client& c, uint64_t member) {
 }  // namespace
 
 int StreakCommand(Client& c, const std::string&, const Args& args) {
-  const uint64_t member = absl::GetFlag(FLAGS_member);
+  const uint64_t member = FlagGiven("member") ? MemberFlag(c, CurrentCommunity(c)) : 0;
   if (args.size() == 1 && args[0] == "resume") return ResumeStreak(c, member);
   int weeks = 0;
   if (args.size() != 3 || args[0] != "pause" || !absl::SimpleAtoi(args[2], &weeks)) {
@@ -232,7 +233,7 @@ std::string NoticeInWords(const rpb::RecognitionNotice& n, bool self) {
 
 int NoticesCommand(Client& c, const std::string&, const Args& args) {
   rpb::WatchRecognitionRequest req;
-  const uint64_t member = absl::GetFlag(FLAGS_member);
+  const uint64_t member = FlagGiven("member") ? MemberFlag(c, CurrentCommunity(c)) : 0;
   const bool community = args.size() == 1 && args[0] == "community";
   if ((!args.empty() && !community) || (community && member != 0)) Die(kNoticesUsage);
   if (community || member != 0) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "clients/cli/client.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/directory_common.h"
 
 ABSL_DECLARE_FLAG(uint64_t, community);
@@ -135,7 +136,7 @@ int SignOutEverywhereCommand(Client& c, const std::string&, const Args& a) {
   dpb::SignOutEverywhereRequest req;
   if (!a.empty()) {
     req.set_community_id(CommunityOf(c));
-    req.set_member_id(ParseId(a, 0, "a member id"));
+    req.set_member_id(MemberArg(c, a, 0));
   } else {
     auto me =
         c.Call<dpb::Principal>(c.auth(), &dpb::AuthService::Stub::WhoAmI, dpb::WhoAmIRequest());

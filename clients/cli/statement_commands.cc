@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/ledger_common.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/paging.h"
 #include "clients/common/table.h"
 #include "services/common/ids.h"
@@ -22,20 +23,27 @@
 
 namespace timebank::cli {
 
-// Names for the accounts a statement mentions: organisations and members by name where
-// the caller may see them (members may not look up other members: they stay "member
-// N"), the pool, and any other account by its id.
+namespace apb = ::timebank::activity::v1;
+
+// Names for the accounts a statement mentions: organisations and members by name and
+// member number, the pool, and any other account by its id. Staff read members from
+// the directory; a member may not, so their partners' names come from the activity
+// the transfer belongs to, which names both its parties for them.
 class AccountNamer {
  public:
   explicit AccountNamer(Client& c) : client_(c) {}
-  std::string Name(const std::string& account_id) {
+  // `x`: the transfer that mentions the account (where a member's name may be found).
+  std::string Name(const std::string& account_id, const lpb::Transfer& x) {
     auto it = cache_.find(account_id);
     if (it != cache_.end()) return it->second;
-    return cache_[account_id] = Lookup(account_id);
+    std::optional<std::string> name = Lookup(account_id, x);
+    if (!name) return absl::StrCat("member ", ParseAccountId(account_id)->id);  // try next row
+    return cache_[account_id] = *name;
   }
 
  private:
-  std::string Lookup(const std::string& account_id) {
+  // nullopt: a member whose name this transfer does not give (another row may).
+  std::optional<std::string> Lookup(const std::string& account_id, const lpb::Transfer& x) {
     const std::optional<timebank::AccountOwner> owner = timebank::ParseAccountId(account_id);
     if (!owner) return account_id;
     if (owner->kind == 'p') return "the community pool";
@@ -54,10 +62,34 @@ class AccountNamer {
     req.set_member_id(owner->id);
     dpb::Member m;
     if (client_.directory()->GetMember(&ctx, req, &m).ok() && !m.display_name().empty()) {
-      return m.display_name();
+      dpb::MemberName n;
+      n.set_display_name(m.display_name());
+      n.set_member_number(m.member_number());
+      return MemberLabel(n, owner->id);
     }
-    return absl::StrCat("member ", owner->id);
+    return FromActivity(*owner, x);
   }
+
+  std::optional<std::string> FromActivity(const timebank::AccountOwner& owner,
+                                          const lpb::Transfer& x) {
+    const std::optional<timebank::ActivityRef> ref = timebank::ParseActivityTransferId(x.id());
+    if (!ref || ref->community_id != owner.community_id) return std::nullopt;
+    grpc::ClientContext ctx;
+    client_.Prepare(&ctx, 10);
+    apb::GetActivityRequest req;
+    req.set_community_id(ref->community_id);
+    req.set_activity_id(ref->activity_id);
+    apb::Activity a;
+    if (!client_.activity()->GetActivity(&ctx, req, &a).ok()) return std::nullopt;
+    if (a.provider_member_id() == owner.id && a.has_provider_name()) {
+      return MemberLabel(a.provider_name(), owner.id);
+    }
+    if (a.receiver_member_id() == owner.id && a.has_receiver_name()) {
+      return MemberLabel(a.receiver_name(), owner.id);
+    }
+    return std::nullopt;
+  }
+
   Client& client_;
   std::map<std::string, std::string> cache_;
 };
@@ -66,7 +98,8 @@ class AccountNamer {
 // Carers (co-design): workshop", "help from Bob Baker: gardening", ...
 std::string WhatFor(const lpb::Transfer& x, const std::string& perspective, AccountNamer& names) {
   const bool credited = x.credit_account_id() == perspective;
-  const std::string other = names.Name(credited ? x.debit_account_id() : x.credit_account_id());
+  const std::string other =
+      names.Name(credited ? x.debit_account_id() : x.credit_account_id(), x);
   // Per kind: the phrase for the credited side, then for the debited side.
   static const auto* phrases = new std::map<lpb::TransferKind, std::pair<const char*, const char*>>{
       {lpb::TRANSFER_KIND_CONTRIBUTION, {"volunteered for ", "volunteering by "}},

@@ -31,10 +31,19 @@ absl::StatusOr<size_t> PumpActivity(ActivityBook* book) {
   return book->Dispatch();
 }
 
-// Replies, and wakes the dispatcher: the change may have queued a posting.
-template <class T>
-grpc::Status ActivityServiceImpl::ReplyAndWake(absl::StatusOr<T> r, T* out) {
-  grpc::Status s = Reply(std::move(r), out);
+grpc::Status ActivityServiceImpl::ReplyNamed(absl::StatusOr<apb::Activity> r, apb::Activity* out) {
+  if (r.ok()) namer_.NameActivities({&*r});
+  return Reply(std::move(r), out);
+}
+
+grpc::Status ActivityServiceImpl::ReplyNamed(absl::StatusOr<apb::Post> r, apb::Post* out) {
+  if (r.ok()) namer_.NamePosts({&*r});
+  return Reply(std::move(r), out);
+}
+
+grpc::Status ActivityServiceImpl::ReplyNamedAndWake(absl::StatusOr<apb::Activity> r,
+                                                    apb::Activity* out) {
+  grpc::Status s = ReplyNamed(std::move(r), out);
   dispatcher_->Wake();
   return s;
 }
@@ -46,6 +55,7 @@ grpc::Status ActivityServiceImpl::LogContributions(grpc::ServerContext* ctx,
   absl::StatusOr<std::vector<apb::Activity>> r = book_->LogContributions(Caller(*ctx), *req);
   if (!r.ok()) return ToGrpc(r.status());
   for (apb::Activity& a : *r) *resp->add_activities() = std::move(a);
+  namer_.NameActivities(ItemsOf(resp->mutable_activities()));
   dispatcher_->Wake();
   return grpc::Status::OK;
 }
@@ -71,21 +81,21 @@ grpc::Status ActivityServiceImpl::ReportContribution(grpc::ServerContext* ctx,
                                                      const apb::ReportContributionRequest* req,
                                                      apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(book_->ReportContribution(Caller(*ctx), *req), resp);
+  return ReplyNamed(book_->ReportContribution(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ReviewContribution(grpc::ServerContext* ctx,
                                                      const apb::ReviewContributionRequest* req,
                                                      apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyAndWake(book_->ReviewContribution(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(book_->ReviewContribution(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::RecordExchange(grpc::ServerContext* ctx,
                                                  const apb::RecordExchangeRequest* req,
                                                  apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(book_->RecordExchange(Caller(*ctx), *req), resp);
+  return ReplyNamed(book_->RecordExchange(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::RecordGroupSession(grpc::ServerContext* ctx,
@@ -95,6 +105,7 @@ grpc::Status ActivityServiceImpl::RecordGroupSession(grpc::ServerContext* ctx,
   absl::StatusOr<std::vector<apb::Activity>> r = book_->RecordGroupSession(Caller(*ctx), *req);
   if (!r.ok()) return ToGrpc(r.status());
   for (apb::Activity& a : *r) *resp->add_exchanges() = std::move(a);
+  namer_.NameActivities(ItemsOf(resp->mutable_exchanges()));
   return grpc::Status::OK;
 }
 
@@ -102,33 +113,33 @@ grpc::Status ActivityServiceImpl::RespondToExchange(grpc::ServerContext* ctx,
                                                     const apb::RespondToExchangeRequest* req,
                                                     apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyAndWake(book_->RespondToExchange(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(book_->RespondToExchange(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ResolveDispute(grpc::ServerContext* ctx,
                                                  const apb::ResolveDisputeRequest* req,
                                                  apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyAndWake(book_->ResolveDispute(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(book_->ResolveDispute(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ReverseActivity(grpc::ServerContext* ctx,
                                                   const apb::ReverseActivityRequest* req,
                                                   apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyAndWake(book_->ReverseActivity(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(book_->ReverseActivity(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::CreatePost(grpc::ServerContext* ctx,
                                              const apb::CreatePostRequest* req, apb::Post* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(book_->CreatePost(Caller(*ctx), req->post(), req->request_id()), resp);
+  return ReplyNamed(book_->CreatePost(Caller(*ctx), req->post(), req->request_id()), resp);
 }
 
 grpc::Status ActivityServiceImpl::ClosePost(grpc::ServerContext* ctx,
                                             const apb::ClosePostRequest* req, apb::Post* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(book_->ClosePost(Caller(*ctx), req->community_id(), req->post_id()), resp);
+  return ReplyNamed(book_->ClosePost(Caller(*ctx), req->community_id(), req->post_id()), resp);
 }
 
 grpc::Status ActivityServiceImpl::SearchPosts(grpc::ServerContext* ctx,
@@ -137,20 +148,22 @@ grpc::Status ActivityServiceImpl::SearchPosts(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  return ReplyPage(book_->SearchPosts(*req, page->after_id, page->size), resp->mutable_posts(),
-                   resp);
+  grpc::Status s = ReplyPage(book_->SearchPosts(*req, page->after_id, page->size),
+                             resp->mutable_posts(), resp);
+  if (s.ok()) namer_.NamePosts(ItemsOf(resp->mutable_posts()));
+  return s;
 }
 
 grpc::Status ActivityServiceImpl::Donate(grpc::ServerContext* ctx, const apb::DonateRequest* req,
                                          apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyAndWake(book_->Donate(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(book_->Donate(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::Redeem(grpc::ServerContext* ctx, const apb::RedeemRequest* req,
                                          apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyAndWake(book_->Redeem(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(book_->Redeem(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::WatchActivity(grpc::ServerContext* ctx,
@@ -175,7 +188,7 @@ grpc::Status ActivityServiceImpl::GetActivity(grpc::ServerContext* ctx,
                                               const apb::GetActivityRequest* req,
                                               apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(book_->GetActivity(Caller(*ctx), req->community_id(), req->activity_id()), resp);
+  return ReplyNamed(book_->GetActivity(Caller(*ctx), req->community_id(), req->activity_id()), resp);
 }
 
 grpc::Status ActivityServiceImpl::ListActivities(grpc::ServerContext* ctx,
@@ -184,8 +197,11 @@ grpc::Status ActivityServiceImpl::ListActivities(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  return ReplyPage(book_->ListActivities(Caller(*ctx), *req, page->after_id, page->size),
-                   resp->mutable_activities(), resp);
+  grpc::Status s =
+      ReplyPage(book_->ListActivities(Caller(*ctx), *req, page->after_id, page->size),
+                resp->mutable_activities(), resp);
+  if (s.ok()) namer_.NameActivities(ItemsOf(resp->mutable_activities()));
+  return s;
 }
 
 grpc::Status ActivityServiceImpl::EraseMemberData(grpc::ServerContext* ctx,

@@ -11,6 +11,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "services/activity/activity_book.h"
+#include "services/activity/member_names.h"
 #include "services/common/auth/keyring.h"
 #include "services/common/grpc_peers.h"
 #include "services/common/outbox_pump.h"
@@ -25,8 +26,9 @@ absl::StatusOr<size_t> PumpActivity(ActivityBook* book);
 
 class ActivityServiceImpl final : public apb::ActivityService::Service {
  public:
-  ActivityServiceImpl(ActivityBook* book, OutboxPump* dispatcher)
-      : book_(book), dispatcher_(dispatcher) {}
+  // `people` names the members in replies (MemberNamer).
+  ActivityServiceImpl(ActivityBook* book, OutboxPump* dispatcher, People* people)
+      : book_(book), dispatcher_(dispatcher), namer_(people) {}
 
   grpc::Status LogContributions(grpc::ServerContext*, const apb::LogContributionsRequest*,
                                 apb::LogContributionsResponse*) override;
@@ -62,10 +64,14 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
                                apb::EraseMemberDataResponse*) override;
 
  private:
-  template <class T>
-  grpc::Status ReplyAndWake(absl::StatusOr<T> r, T* out);
+  // Replies with the members named; ...AndWake also wakes the dispatcher, as the
+  // change may have queued a posting.
+  grpc::Status ReplyNamed(absl::StatusOr<apb::Activity> r, apb::Activity* out);
+  grpc::Status ReplyNamed(absl::StatusOr<apb::Post> r, apb::Post* out);
+  grpc::Status ReplyNamedAndWake(absl::StatusOr<apb::Activity> r, apb::Activity* out);
   ActivityBook* const book_;
   OutboxPump* const dispatcher_;
+  MemberNamer namer_;
 };
 
 }  // namespace timebank::activity

@@ -49,14 +49,27 @@ absl::StatusOr<dpb::Member> GrpcPeers::Member(uint64_t community_id, uint64_t me
 
 absl::StatusOr<std::vector<std::optional<dpb::Member>>> GrpcPeers::MembersByNumber(
     uint64_t community_id, const std::vector<std::string>& member_numbers) {
-  grpc::ClientContext ctx;
-  TB_ASSIGN_OR_RETURN(dpb::DirectoryService::Stub * stub, Directory(&ctx));
   dpb::LookupMembersRequest req;
   req.set_community_id(community_id);
   for (const std::string& n : member_numbers) req.add_member_numbers(n);
+  return Lookup(req, req.member_numbers_size());
+}
+
+absl::StatusOr<std::vector<std::optional<dpb::Member>>> GrpcPeers::MembersById(
+    uint64_t community_id, const std::vector<uint64_t>& member_ids) {
+  dpb::LookupMembersRequest req;
+  req.set_community_id(community_id);
+  for (uint64_t id : member_ids) req.add_member_ids(id);
+  return Lookup(req, req.member_ids_size());
+}
+
+absl::StatusOr<std::vector<std::optional<dpb::Member>>> GrpcPeers::Lookup(
+    const dpb::LookupMembersRequest& req, int expected) {
+  grpc::ClientContext ctx;
+  TB_ASSIGN_OR_RETURN(dpb::DirectoryService::Stub * stub, Directory(&ctx));
   dpb::LookupMembersResponse resp;
   TB_RETURN_IF_ERROR(FromGrpc(stub->LookupMembers(&ctx, req, &resp)));
-  if (resp.results_size() != req.member_numbers_size()) {
+  if (resp.results_size() != expected) {
     return absl::InternalError("the directory answered a different number of members");
   }
   std::vector<std::optional<dpb::Member>> out;

@@ -35,6 +35,8 @@ class GrpcPeers final : public People, public LedgerClient, public ActivityLooku
   absl::StatusOr<::timebank::directory::v1::Community> Community(uint64_t community_id) override;
   absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>> MembersByNumber(
       uint64_t community_id, const std::vector<std::string>& member_numbers) override;
+  absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>> MembersById(
+      uint64_t community_id, const std::vector<uint64_t>& member_ids) override;
   absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
       uint64_t community_id, uint64_t organisation_id) override;
   absl::StatusOr<std::vector<::timebank::ledger::v1::CreateTransferResult>> Post(
@@ -48,6 +50,9 @@ class GrpcPeers final : public People, public LedgerClient, public ActivityLooku
   // Connect.
   absl::StatusOr<::timebank::directory::v1::DirectoryService::Stub*> Directory(
       grpc::ClientContext* ctx);
+  // One LookupMembers call (by numbers or by ids), its results in request order.
+  absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>> Lookup(
+      const ::timebank::directory::v1::LookupMembersRequest& req, int expected);
   // The ledger stub with `ctx` prepared; UNAVAILABLE before Connect.
   absl::StatusOr<::timebank::ledger::v1::LedgerService::Stub*> Ledger(grpc::ClientContext* ctx);
   auth::Keyring* const keyring_;

@@ -136,6 +136,24 @@ std::string ActivityTransferId(uint64_t community_id, uint64_t activity_id) {
   return FormatLedgerId(community_id, absl::StrCat("act.", activity_id));
 }
 
+std::optional<ActivityRef> ParseActivityTransferId(std::string_view transfer_id) {
+  const std::optional<LedgerId> id = ParseLedgerId(transfer_id);
+  constexpr std::string_view kPrefix = "act.";
+  if (!id || id->local.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  std::string_view local = id->local.substr(kPrefix.size());
+  for (std::string_view step : {std::string_view(".post"), std::string_view(".rev")}) {
+    if (local.size() > step.size() && local.substr(local.size() - step.size()) == step) {
+      local.remove_suffix(step.size());
+      break;
+    }
+  }
+  ActivityRef out{id->community_id, 0};
+  if (!absl::SimpleAtoi(AsAbsl(local), &out.activity_id) || out.activity_id == 0) {
+    return std::nullopt;
+  }
+  return out;
+}
+
 std::string ActivityPostId(uint64_t community_id, uint64_t activity_id) {
   return FormatLedgerId(community_id, absl::StrCat("act.", activity_id, ".post"));
 }

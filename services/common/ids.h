@@ -100,6 +100,13 @@ bool IsMoneyBookAccountId(std::string_view id);
 std::string ActivityTransferId(uint64_t community_id, uint64_t activity_id);
 std::string ActivityPostId(uint64_t community_id, uint64_t activity_id);
 std::string ActivityReversalId(uint64_t community_id, uint64_t activity_id);
+// The activity a transfer belongs to (its posting, post or reversal); nullopt for any
+// transfer the activity service did not make.
+struct ActivityRef {
+  uint64_t community_id = 0;
+  uint64_t activity_id = 0;
+};
+std::optional<ActivityRef> ParseActivityTransferId(std::string_view transfer_id);
 // One category of an approved expense claim in an approval round, and its reversal.
 std::string ExpenseApprovalId(uint64_t community_id, uint64_t claim_id, uint64_t round,
                               std::string_view category);

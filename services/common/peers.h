@@ -28,10 +28,31 @@ class People {
   // the community has that number.
   virtual absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>>
   MembersByNumber(uint64_t community_id, const std::vector<std::string>& member_numbers) = 0;
+  // Members by id (at most 1,000), in order; nullopt where the community has no such
+  // member. By default one Member() call each; GrpcPeers asks once.
+  virtual absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>>
+  MembersById(uint64_t community_id, const std::vector<uint64_t>& member_ids);
   // NOT_FOUND if the organisation is not in the community.
   virtual absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
       uint64_t community_id, uint64_t organisation_id) = 0;
 };
+
+inline absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>>
+People::MembersById(uint64_t community_id, const std::vector<uint64_t>& member_ids) {
+  std::vector<std::optional<::timebank::directory::v1::Member>> out;
+  out.reserve(member_ids.size());
+  for (uint64_t id : member_ids) {
+    absl::StatusOr<::timebank::directory::v1::Member> m = Member(community_id, id);
+    if (absl::IsNotFound(m.status())) {
+      out.emplace_back();
+    } else if (!m.ok()) {
+      return m.status();
+    } else {
+      out.emplace_back(*std::move(m));
+    }
+  }
+  return out;
+}
 
 // Opening ledger accounts: what a service needs that only opens them (the directory).
 // Ok: one result per account, in order. An error status means the ledger could not be

@@ -85,6 +85,7 @@ std::vector<StringField> BuildTable() {
       Secret("timebank.directory.v1.CreateMemberRequest.password"),
       Id("timebank.directory.v1.CreateMemberRequest.request_id"),
       Id("timebank.directory.v1.LookupMembersRequest.member_numbers"),
+      Text("timebank.directory.v1.ResolveMemberRequest.reference", L::kNameBytes),
       Text("timebank.directory.v1.SearchMembersRequest.query", L::kNameBytes),
       Text("timebank.directory.v1.SearchMembersRequest.tag", L::kTagBytes),
       Token("timebank.directory.v1.SearchMembersRequest.page_token"),

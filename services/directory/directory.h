@@ -54,6 +54,8 @@ struct DirectoryLimits {
   // Organisations receive many volunteers' time, so may run much further below zero.
   static constexpr int64_t kMaxOrganisationCreditLimitMinutes = int64_t{1'000'000} * 60;
   static constexpr size_t kMaxLookupMembers = 1000;
+  // ResolveMember: how many candidates it lists (a reference is at most a name long).
+  static constexpr size_t kMaxCandidates = 10;
   static constexpr int32_t kMaxInvitationHours = 720;
   static constexpr size_t kMaxSearchScan = 200'000;
   // How long a Create* waits, after its write, for the pump to try opening the new
@@ -114,6 +116,13 @@ class Directory {
   // Members by number, in request order (nullopt: no such number in the community).
   absl::StatusOr<std::vector<std::optional<dpb::Member>>> LookupMembers(
       uint64_t community_id, const std::vector<std::string>& member_numbers);
+  // Members by id, in request order (nullopt: no such member in the community).
+  absl::StatusOr<std::vector<std::optional<dpb::Member>>> LookupMembersById(
+      uint64_t community_id, const std::vector<uint64_t>& member_ids);
+  // Who `reference` (an id, member number, username or name) may mean, as `a` may see
+  // members (see ResolveMemberRequest): exact matches, else names containing it.
+  absl::StatusOr<dpb::ResolveMemberResponse> ResolveMember(const Actor& a, uint64_t community_id,
+                                                           const std::string& reference);
   absl::StatusOr<Page<dpb::Member>> SearchMembers(uint64_t community_id, const std::string& query,
                                                   const std::string& tag, uint64_t after_id,
                                                   size_t limit);

@@ -197,16 +197,34 @@ grpc::Status DirectoryServiceImpl::LookupMembers(grpc::ServerContext* ctx,
                                                  const dpb::LookupMembersRequest* req,
                                                  dpb::LookupMembersResponse* resp) {
   TB_RETURN_IF_DENIED(ctx);
+  if (req->member_numbers_size() > 0 && req->member_ids_size() > 0) {
+    return ToGrpc(absl::InvalidArgumentError(
+        "member_ids: give member numbers or member ids, not both in one call"));
+  }
+  const bool by_id = req->member_ids_size() > 0;
   std::vector<std::string> numbers(req->member_numbers().begin(), req->member_numbers().end());
-  auto found = dir_->LookupMembers(req->community_id(), numbers);
+  std::vector<uint64_t> ids(req->member_ids().begin(), req->member_ids().end());
+  auto found = by_id ? dir_->LookupMembersById(req->community_id(), ids)
+                     : dir_->LookupMembers(req->community_id(), numbers);
   if (!found.ok()) return ToGrpc(found.status());
-  for (size_t i = 0; i < numbers.size(); ++i) {
+  for (size_t i = 0; i < found->size(); ++i) {
     dpb::MemberLookup* r = resp->add_results();
-    r->set_member_number(numbers[i]);
+    if (by_id) {
+      r->set_member_id(ids[i]);
+    } else {
+      r->set_member_number(numbers[i]);
+    }
     r->set_found((*found)[i].has_value());
     if ((*found)[i]) *r->mutable_member() = std::move(*(*found)[i]);
   }
   return grpc::Status::OK;
+}
+
+grpc::Status DirectoryServiceImpl::ResolveMember(grpc::ServerContext* ctx,
+                                                 const dpb::ResolveMemberRequest* req,
+                                                 dpb::ResolveMemberResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(dir_->ResolveMember(ActorOf(*ctx), req->community_id(), req->reference()), resp);
 }
 
 grpc::Status DirectoryServiceImpl::SearchMembers(grpc::ServerContext* ctx,

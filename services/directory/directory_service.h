@@ -65,6 +65,8 @@ class DirectoryServiceImpl final : public dpb::DirectoryService::Service {
   grpc::Status GetMember(grpc::ServerContext*, const dpb::GetMemberRequest*, dpb::Member*) override;
   grpc::Status LookupMembers(grpc::ServerContext* ctx, const dpb::LookupMembersRequest* req,
                              dpb::LookupMembersResponse* resp) override;
+  grpc::Status ResolveMember(grpc::ServerContext*, const dpb::ResolveMemberRequest*,
+                             dpb::ResolveMemberResponse*) override;
   grpc::Status SearchMembers(grpc::ServerContext*, const dpb::SearchMembersRequest*,
                              dpb::SearchMembersResponse*) override;
   grpc::Status UpdateMember(grpc::ServerContext*, const dpb::UpdateMemberRequest*,

@@ -70,6 +70,7 @@ const std::map<std::string, std::string>& Expected() {
       {"DirectoryService/GetMember", "svc mem adm coo fin"},
       {"DirectoryService/SearchMembers", "svc adm coo fin"},
       {"DirectoryService/LookupMembers", "svc adm coo fin"},
+      {"DirectoryService/ResolveMember", "svc adm coo fin mem key"},
       {"DirectoryService/UpdateMember", "mem adm"},
       {"DirectoryService/SetMemberStatus", "mem adm"},
       {"DirectoryService/GrantRole", "op adm"},

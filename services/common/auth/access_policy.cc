@@ -93,6 +93,8 @@ std::vector<AccessRule> BuildTable() {
       {dir + "LookupMembers",
        {G::kService, G::kAdmin, G::kCoordinator, G::kFinance},
        "community_id"},
+      // Who sees whom is the directory's rule (ResolveMemberRequest).
+      {dir + "ResolveMember", {G::kService, G::kCommunityMember}, "community_id"},
       {dir + "UpdateMember", {G::kSelf, G::kAdmin}, "member.community_id", "member.id"},
       {dir + "SetMemberStatus", {G::kSelf, G::kAdmin}, "community_id", "member_id"},
       {dir + "GrantRole", {G::kOperator, G::kAdmin}, "community_id"},

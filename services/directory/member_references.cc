@@ -1,0 +1,109 @@
+// Members named by people and by services: by id in bulk (services naming the members
+// a record mentions), and by what a person types (an id, a member number, a username
+// or part of a name), seen as the caller may see members.
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "services/common/text_fields.h"
+#include "services/directory/directory.h"
+#include "services/directory/directory_fields.h"
+
+namespace timebank::directory {
+namespace {
+
+using records::FieldError;
+
+// Admins, coordinators, finance staff and services find any member; other callers
+// only those who agreed to appear in the directory, and themselves.
+bool SeesEveryone(const Actor& a) {
+  return a.principal.kind() == dpb::Principal::KIND_SERVICE || a.Is(dpb::ROLE_ADMIN) ||
+         a.Is(dpb::ROLE_COORDINATOR) || a.Is(dpb::ROLE_FINANCE);
+}
+
+bool Visible(const Actor& a, const dpb::Member& m) {
+  if (a.principal.kind() == dpb::Principal::KIND_MEMBER && a.principal.subject_id() == m.id()) {
+    return true;
+  }
+  if (m.status() == dpb::MEMBER_STATUS_ERASED || m.status() == dpb::MEMBER_STATUS_PENDING_APPROVAL) {
+    return false;
+  }
+  if (SeesEveryone(a)) return true;
+  return m.status() == dpb::MEMBER_STATUS_ACTIVE && m.consent().appear_in_directory();
+}
+
+// The reference names `m` exactly: its id, number, username or whole name.
+bool Exactly(const dpb::Member& m, const std::string& lower, uint64_t as_id) {
+  return (as_id != 0 && m.id() == as_id) || absl::AsciiStrToLower(m.member_number()) == lower ||
+         (!m.username().empty() && m.username() == lower) ||
+         absl::AsciiStrToLower(m.display_name()) == lower;
+}
+
+dpb::MemberName NameOf(const dpb::Member& m) {
+  dpb::MemberName n;
+  n.set_member_id(m.id());
+  n.set_member_number(m.member_number());
+  n.set_display_name(m.display_name());
+  return n;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::optional<dpb::Member>>> Directory::LookupMembersById(
+    uint64_t c, const std::vector<uint64_t>& ids) {
+  if (ids.empty() || ids.size() > DirectoryLimits::kMaxLookupMembers) {
+    return FieldError("member_ids", "1..1000 member ids");
+  }
+  TB_RETURN_IF_ERROR(GetCommunity(c).status());
+  std::vector<std::optional<dpb::Member>> out;
+  out.reserve(ids.size());
+  for (uint64_t id : ids) {
+    absl::StatusOr<dpb::Member> m = MustMember(c, id);
+    if (absl::IsNotFound(m.status())) {
+      out.emplace_back();
+      continue;
+    }
+    if (!m.ok()) return m.status();
+    out.emplace_back(*std::move(m));
+  }
+  return out;
+}
+
+absl::StatusOr<dpb::ResolveMemberResponse> Directory::ResolveMember(const Actor& a, uint64_t c,
+                                                                    const std::string& reference) {
+  const std::string trimmed(absl::StripAsciiWhitespace(reference));
+  if (trimmed.empty()) {
+    return FieldError("reference", "type a member number (like M00004), a username or a name");
+  }
+  TB_RETURN_IF_ERROR(CheckText("reference", trimmed, {TextLimits::kNameBytes}));
+  TB_RETURN_IF_ERROR(GetCommunity(c).status());
+  const std::string lower = absl::AsciiStrToLower(trimmed);
+  uint64_t as_id = 0;
+  if (!absl::SimpleAtoi(lower, &as_id)) as_id = 0;
+  const size_t want = DirectoryLimits::kMaxCandidates + 1;  // one more tells "more"
+  auto scan = [&](bool exact) {
+    return Scan<dpb::Member>(MemberPrefix(c), MemberPrefix(c), want, [&](const dpb::Member& m) {
+      if (!Visible(a, m)) return false;
+      return exact ? Exactly(m, lower, as_id)
+                   : absl::StrContains(absl::AsciiStrToLower(m.display_name()), lower);
+    });
+  };
+  TB_ASSIGN_OR_RETURN(Page<dpb::Member> found, scan(/*exact=*/true));
+  if (found.items.empty()) {
+    TB_ASSIGN_OR_RETURN(found, scan(/*exact=*/false));
+  }
+  dpb::ResolveMemberResponse out;
+  for (const dpb::Member& m : found.items) {
+    if (static_cast<size_t>(out.candidates_size()) == DirectoryLimits::kMaxCandidates) {
+      out.set_more(true);
+      break;
+    }
+    *out.add_candidates() = NameOf(m);
+  }
+  if (found.next_after.has_value()) out.set_more(true);
+  return out;
+}
+
+}  // namespace timebank::directory
