@@ -2,6 +2,7 @@
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -11,7 +12,9 @@ ABSL_DECLARE_FLAG(std::string, member);
 namespace timebank::cli {
 
 std::string MemberLabel(const dpb::MemberName& name, uint64_t member_id) {
-  if (name.display_name().empty()) return absl::StrCat("member ", member_id);
+  if (name.display_name().empty()) {
+    return name.member_number().empty() ? absl::StrCat("member ", member_id) : name.member_number();
+  }
   if (name.member_number().empty()) return name.display_name();
   return absl::StrCat(name.display_name(), " (", name.member_number(), ")");
 }
@@ -22,6 +25,9 @@ uint64_t ResolveMemberRef(Client& c, uint64_t community_id, const std::string& r
   if (ref.empty()) {
     Die(absl::StrCat(what, ": say who: a member number (like M00004), a username or a name"));
   }
+  // An id is passed on as it is: the service that takes it checks it.
+  uint64_t id = 0;
+  if (absl::SimpleAtoi(ref, &id) && id != 0) return id;
   dpb::ResolveMemberRequest req;
   req.set_community_id(community_id);
   req.set_reference(ref);

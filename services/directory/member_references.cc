@@ -23,29 +23,40 @@ bool SeesEveryone(const Actor& a) {
          a.Is(dpb::ROLE_COORDINATOR) || a.Is(dpb::ROLE_FINANCE);
 }
 
-bool Visible(const Actor& a, const dpb::Member& m) {
+// How much of `m` the caller may learn from a reference.
+enum class Shown { kNothing, kNumberOnly, kName };
+
+Shown Disclosed(const Actor& a, const dpb::Member& m, bool exact_number_or_username) {
   if (a.principal.kind() == dpb::Principal::KIND_MEMBER && a.principal.subject_id() == m.id()) {
-    return true;
+    return Shown::kName;
   }
   if (m.status() == dpb::MEMBER_STATUS_ERASED || m.status() == dpb::MEMBER_STATUS_PENDING_APPROVAL) {
-    return false;
+    return Shown::kNothing;
   }
-  if (SeesEveryone(a)) return true;
-  return m.status() == dpb::MEMBER_STATUS_ACTIVE && m.consent().appear_in_directory();
+  if (SeesEveryone(a)) return Shown::kName;
+  if (m.status() != dpb::MEMBER_STATUS_ACTIVE) return Shown::kNothing;
+  if (m.consent().appear_in_directory()) return Shown::kName;
+  // Someone who knows a member's number or username (from their card, or from them)
+  // may name them by it, but learns no name they were not given.
+  return exact_number_or_username ? Shown::kNumberOnly : Shown::kNothing;
+}
+
+bool ByNumberOrUsername(const dpb::Member& m, const std::string& lower) {
+  return absl::AsciiStrToLower(m.member_number()) == lower ||
+         (!m.username().empty() && m.username() == lower);
 }
 
 // The reference names `m` exactly: its id, number, username or whole name.
 bool Exactly(const dpb::Member& m, const std::string& lower, uint64_t as_id) {
-  return (as_id != 0 && m.id() == as_id) || absl::AsciiStrToLower(m.member_number()) == lower ||
-         (!m.username().empty() && m.username() == lower) ||
+  return (as_id != 0 && m.id() == as_id) || ByNumberOrUsername(m, lower) ||
          absl::AsciiStrToLower(m.display_name()) == lower;
 }
 
-dpb::MemberName NameOf(const dpb::Member& m) {
+dpb::MemberName NameOf(const dpb::Member& m, Shown shown) {
   dpb::MemberName n;
   n.set_member_id(m.id());
   n.set_member_number(m.member_number());
-  n.set_display_name(m.display_name());
+  if (shown == Shown::kName) n.set_display_name(m.display_name());
   return n;
 }
 
@@ -83,11 +94,15 @@ absl::StatusOr<dpb::ResolveMemberResponse> Directory::ResolveMember(const Actor&
   uint64_t as_id = 0;
   if (!absl::SimpleAtoi(lower, &as_id)) as_id = 0;
   const size_t want = DirectoryLimits::kMaxCandidates + 1;  // one more tells "more"
+  auto shown = [&](const dpb::Member& m) {
+    return Disclosed(a, m, ByNumberOrUsername(m, lower));
+  };
   auto scan = [&](bool exact) {
     return Scan<dpb::Member>(MemberPrefix(c), MemberPrefix(c), want, [&](const dpb::Member& m) {
-      if (!Visible(a, m)) return false;
-      return exact ? Exactly(m, lower, as_id)
-                   : absl::StrContains(absl::AsciiStrToLower(m.display_name()), lower);
+      const Shown s = shown(m);
+      if (s == Shown::kNothing) return false;
+      if (exact) return s == Shown::kName ? Exactly(m, lower, as_id) : ByNumberOrUsername(m, lower);
+      return s == Shown::kName && absl::StrContains(absl::AsciiStrToLower(m.display_name()), lower);
     });
   };
   TB_ASSIGN_OR_RETURN(Page<dpb::Member> found, scan(/*exact=*/true));
@@ -100,7 +115,7 @@ absl::StatusOr<dpb::ResolveMemberResponse> Directory::ResolveMember(const Actor&
       out.set_more(true);
       break;
     }
-    *out.add_candidates() = NameOf(m);
+    *out.add_candidates() = NameOf(m, shown(m));
   }
   if (found.next_after.has_value()) out.set_more(true);
   return out;

@@ -75,6 +75,7 @@ const std::map<std::string, std::string>& Cases() {
       {"DirectoryService/GetMember", kProbe},
       {"DirectoryService/SearchMembers", kProbe},
       {"DirectoryService/LookupMembers", kProbe},
+      {"DirectoryService/ResolveMember", kProbe},
       {"DirectoryService/UpdateMember", kProbe},
       {"DirectoryService/SetMemberStatus", kProbe},
       {"DirectoryService/GrantRole", kProbe},

@@ -405,6 +405,124 @@ TEST_F(DirectoryTest, MembersAreLookedUpByNumberInBulk) {
             absl::StatusCode::kNotFound);
 }
 
+TEST_F(DirectoryTest, MembersAreLookedUpByIdInBulk) {
+  auto ana = dir.CreateMember(op_, NewMember("Ana"), "", "");
+  auto ben = dir.CreateMember(op_, NewMember("Ben"), "", "");
+  ASSERT_TRUE(ana.ok() && ben.ok());
+  auto found = dir.LookupMembersById(community_, {ben->id(), 999, ana->id()});
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 3u);
+  EXPECT_EQ((*found)[0]->display_name(), "Ben");
+  EXPECT_FALSE((*found)[1].has_value());
+  EXPECT_EQ((*found)[2]->display_name(), "Ana");
+  EXPECT_TRUE(absl::StartsWith(dir.LookupMembersById(community_, {}).status().message(),
+                               "member_ids:"));
+  EXPECT_EQ(dir.LookupMembersById(community_, std::vector<uint64_t>(1001, 1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(dir.LookupMembersById(community_ + 7, {ana->id()}).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+// A person's typed reference, as staff and as members see the community.
+class MemberReferenceTest : public DirectoryTest {
+ protected:
+  void SetUp() override {
+    DirectoryTest::SetUp();
+    dpb::Member bilal = NewMember("Bilal Hussain", "M-4");
+    bilal.set_username("bilal.h");
+    bilal.mutable_consent()->set_appear_in_directory(true);
+    bilal_ = Must(dir.CreateMember(op_, bilal, "", ""));
+    dpb::Member ann1 = NewMember("Ann Jones", "M-5");
+    ann1.mutable_consent()->set_appear_in_directory(true);
+    ann_jones_ = Must(dir.CreateMember(op_, ann1, "", ""));
+    // Ann Smith did not agree to appear in the directory.
+    ann_smith_ = Must(dir.CreateMember(op_, NewMember("Ann Smith", "M-6"), "", ""));
+  }
+  static dpb::Member Must(absl::StatusOr<dpb::Member> m) {
+    EXPECT_TRUE(m.ok()) << m.status();
+    return m.ok() ? *m : dpb::Member();
+  }
+  Actor As(dpb::Principal::Kind kind, uint64_t id, std::vector<dpb::Role> roles) {
+    Actor a;
+    a.principal.set_kind(kind);
+    a.principal.set_community_id(community_);
+    a.principal.set_subject_id(id);
+    for (dpb::Role r : roles) a.principal.add_roles(r);
+    return a;
+  }
+  std::vector<std::string> Found(const Actor& a, const std::string& ref) {
+    auto r = dir.ResolveMember(a, community_, ref);
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> out;
+    if (!r.ok()) return out;
+    for (const auto& n : r->candidates()) {
+      out.push_back(n.display_name().empty() ? n.member_number() : n.display_name());
+    }
+    return out;
+  }
+  dpb::Member bilal_, ann_jones_, ann_smith_;
+};
+
+TEST_F(MemberReferenceTest, StaffFindAnyMemberByNumberUsernameIdOrName) {
+  const Actor coordinator = As(dpb::Principal::KIND_MEMBER, bilal_.id(), {dpb::ROLE_COORDINATOR});
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Found(coordinator, "m-6"), V{"Ann Smith"});  // numbers ignore case
+  EXPECT_EQ(Found(coordinator, "bilal.h"), V{"Bilal Hussain"});
+  EXPECT_EQ(Found(coordinator, absl::StrCat(ann_jones_.id())), V{"Ann Jones"});
+  EXPECT_EQ(Found(coordinator, "  ann smith "), V{"Ann Smith"});  // a whole name is exact
+  EXPECT_EQ(Found(coordinator, "ann"), (V{"Ann Jones", "Ann Smith"}));  // candidates listed
+  EXPECT_EQ(Found(coordinator, "nobody"), V{});
+  auto r = dir.ResolveMember(coordinator, community_, "ann");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->more());
+  EXPECT_EQ(r->candidates(0).member_number(), "M-5");
+  EXPECT_EQ(r->candidates(0).member_id(), ann_jones_.id());
+}
+
+TEST_F(MemberReferenceTest, MembersFindOnlyWhoAgreedToAppearAndNoOtherNames) {
+  const Actor member = As(dpb::Principal::KIND_MEMBER, bilal_.id(), {});
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Found(member, "ann"), V{"Ann Jones"});  // Ann Smith did not agree to appear
+  EXPECT_EQ(Found(member, "Ann Smith"), V{});
+  EXPECT_EQ(Found(member, absl::StrCat(ann_smith_.id())), V{});  // no probing by id
+  // Her number (from her card) names her, without telling her name.
+  auto by_number = dir.ResolveMember(member, community_, "M-6");
+  ASSERT_TRUE(by_number.ok());
+  ASSERT_EQ(by_number->candidates_size(), 1);
+  EXPECT_EQ(by_number->candidates(0).member_id(), ann_smith_.id());
+  EXPECT_EQ(by_number->candidates(0).display_name(), "");
+  // An API key sees as a member does.
+  EXPECT_EQ(Found(As(dpb::Principal::KIND_API_KEY, 1, {}), "ann"), V{"Ann Jones"});
+  // Suspended or erased members are not found by other members.
+  ASSERT_TRUE(dir.SetMemberStatus(As(dpb::Principal::KIND_MEMBER, 0, {dpb::ROLE_ADMIN}),
+                                  community_, ann_jones_.id(), dpb::MEMBER_STATUS_SUSPENDED, "", "")
+                  .ok());
+  EXPECT_EQ(Found(member, "ann"), V{});
+  EXPECT_EQ(Found(member, "bilal"), V{"Bilal Hussain"});  // themself
+}
+
+TEST_F(MemberReferenceTest, ManyMatchesSayThereAreMore) {
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_TRUE(dir.CreateMember(op_, NewMember(absl::StrCat("Sam ", i)), "", "").ok());
+  }
+  auto r = dir.ResolveMember(As(dpb::Principal::KIND_SERVICE, 0, {}), community_, "sam");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->candidates_size(), 10);
+  EXPECT_TRUE(r->more());
+}
+
+TEST_F(MemberReferenceTest, BadReferencesAreRefusedNamingTheField) {
+  const Actor staff = As(dpb::Principal::KIND_SERVICE, 0, {});
+  for (const std::string& bad : {std::string("   "), std::string(129, 'a'), std::string("a\x01b"),
+                                 std::string("\xff")}) {
+    auto r = dir.ResolveMember(staff, community_, bad);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_TRUE(absl::StartsWith(r.status().message(), "reference")) << r.status();
+  }
+  EXPECT_EQ(dir.ResolveMember(staff, community_ + 7, "ann").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_F(DirectoryTest, OrganisationsMayRunFurtherBelowZeroThanMembers) {
   dpb::Community c;
   c.set_name("Big");
