@@ -45,6 +45,9 @@ ABSL_DECLARE_FLAG(int, limit);
 ABSL_FLAG(std::string, details, "", "offer/request: more about it");
 ABSL_FLAG(uint64_t, post, 0, "exchange record: the offer or request it answers");
 ABSL_FLAG(bool, closed, false, "posts: include closed offers and requests");
+ABSL_FLAG(std::string, with, "",
+          "posts reply, posts messages: the member who wrote about your post (their number "
+          "such as M00004, username or name)");
 ABSL_FLAG(std::string, members, "",
           "contribution log, exchange group: the members, comma-separated (numbers such as "
           "M00004, usernames, names or ids)");
@@ -138,8 +141,7 @@ namespace {
 // --provider, or the signed-in member (who is recording the help they gave).
 uint64_t ProviderFlag(Client& c, uint64_t community_id) {
   const std::string given = absl::GetFlag(FLAGS_provider);
-  if (given.empty() && c.principal() &&
-      c.principal()->kind() == dpb::Principal::KIND_MEMBER) {
+  if (given.empty() && c.principal() && c.principal()->kind() == dpb::Principal::KIND_MEMBER) {
     return c.principal()->subject_id();
   }
   return ResolveMemberRef(c, community_id, given, "--provider");
@@ -331,10 +333,69 @@ void PrintPosts(const google::protobuf::RepeatedPtrField<apb::Post>& ps) {
     std::string tags;
     for (const auto& x : p.tags()) tags += (tags.empty() ? "" : ",") + x;
     t.Add({absl::StrCat(p.id()), p.kind() == apb::POST_KIND_OFFER ? "offer" : "request",
-           MemberLabel(p.posted_by(), p.member_id()), p.title(), tags, ShownDay(p.created_at().seconds()),
-           p.closed() ? "closed" : "open"});
+           MemberLabel(p.posted_by(), p.member_id()), p.title(), tags,
+           ShownDay(p.created_at().seconds()), p.closed() ? "closed" : "open"});
   }
   t.Print(stdout);
+}
+
+void PrintMessages(const google::protobuf::RepeatedPtrField<apb::PostMessage>& ms) {
+  Table t({absl::StrCat("sent (", ShownZoneName(), ")"), "from", "conversation with", "message"});
+  for (const apb::PostMessage& m : ms) {
+    t.Add({ShownTime(m.sent_at().seconds()), MemberLabel(m.from_name(), m.from_member_id()),
+           MemberLabel(m.helper_name(), m.helper_member_id()),
+           m.text_erased() ? "(erased)" : m.text()});
+  }
+  t.Print(stdout);
+}
+
+// posts help|reply|messages: the conversations about a post.
+int Conversation(Client& c, const Args& a) {
+  const uint64_t community = CurrentCommunity(c);
+  const uint64_t post = Id(a, 1, "a post id");
+  const uint64_t with = absl::GetFlag(FLAGS_with).empty()
+                            ? 0
+                            : ResolveMemberRef(c, community, absl::GetFlag(FLAGS_with), "--with");
+  if (a[0] == "reply" && with == 0) Die("--with: the member you are answering (such as M00004)");
+  if (a[0] == "messages") {
+    apb::ListPostMessagesRequest req;
+    req.set_community_id(community);
+    req.set_post_id(post);
+    req.set_helper_member_id(with);
+    apb::ListPostMessagesResponse all;
+    ReadPages(0, [&](int page_size, const std::string& page_token) {
+      req.set_page_size(page_size);
+      req.set_page_token(page_token);
+      auto page = c.Call<apb::ListPostMessagesResponse>(
+          c.activity(), &apb::ActivityService::Stub::ListPostMessages, req);
+      for (apb::PostMessage& m : *page.mutable_messages()) *all.add_messages() = std::move(m);
+      return PageRead{page.messages_size(), page.next_page_token()};
+    });
+    if (Json()) {
+      PrintJson(all);
+    } else if (all.messages_size() == 0) {
+      std::printf("no messages about post %llu yet\n", static_cast<unsigned long long>(post));
+    } else {
+      PrintMessages(all.messages());
+    }
+    return 0;
+  }
+  apb::SendPostMessageRequest req;
+  req.set_community_id(community);
+  req.set_post_id(post);
+  req.set_helper_member_id(with);
+  req.set_text(a[2]);
+  req.set_request_id(absl::GetFlag(FLAGS_request_id));
+  auto sent =
+      c.Call<apb::PostMessage>(c.activity(), &apb::ActivityService::Stub::SendPostMessage, req);
+  if (Json()) {
+    PrintJson(sent);
+  } else {
+    std::printf("sent about post %llu; only you and %s read this conversation\n",
+                static_cast<unsigned long long>(post),
+                a[0] == "help" ? "whoever posted it" : "the member you answered");
+  }
+  return 0;
 }
 
 int Posts(Client& c, const std::string& cmd, const Args& a) {
@@ -359,6 +420,10 @@ int Posts(Client& c, const std::string& cmd, const Args& a) {
     return 0;
   }
   if (cmd == "posts") {
+    if ((a.size() == 3 && (a[0] == "help" || a[0] == "reply")) ||
+        (a.size() == 2 && a[0] == "messages")) {
+      return Conversation(c, a);
+    }
     if (a.size() == 2 && a[0] == "close") {
       apb::ClosePostRequest req;
       req.set_community_id(CurrentCommunity(c));
@@ -388,7 +453,8 @@ int Posts(Client& c, const std::string& cmd, const Args& a) {
   }
   Die("usage: tbctl offer|request TITLE [--details=..] [--tags=a,b] | posts [TEXT] [--tag=T] "
       "[--closed] | "
-      "posts close ID");
+      "posts close ID | posts help POST \"message\" | posts messages POST [--with=MEMBER] | "
+      "posts reply POST --with=MEMBER \"message\"");
 }
 
 }  // namespace
@@ -420,6 +486,9 @@ const std::vector<CommandFlags>& ActivityCommandFlags() {
       {"request", {"community", "details", "tags", "request_id", "json"}},
       {"posts", {"community", "tag", "closed", "json"}},
       {"posts close", {"community", "json"}},
+      {"posts help", {"community", "request_id", "json"}},
+      {"posts reply", {"community", "with", "request_id", "json"}},
+      {"posts messages", {"community", "with", "json"}},
       {"donate", {"community", "member", "what", "request_id", "json"}},
       {"redeem", {"community", "org", "what", "request_id", "json"}},
   };

@@ -74,11 +74,14 @@ const absl::flat_hash_map<std::string, std::vector<std::string>>& Examples() {
        {R"(tbctl contribution log 2h --org=2 --members=5,6,7 --what="lunch club" --when=yesterday)",
         R"(tbctl contribution import hours.csv --dry_run)"}},
       {"exchange",
-       {R"(tbctl exchange record 1h30m --provider=5 --receiver=6 --what="gardening")",
+       {R"(tbctl exchange record 1h30m --receiver=M00006 --what="gardening")",
+        R"(tbctl exchange record 1h --provider="Bilal Hussain" --receiver=ann.j --what="shopping")",
         R"(tbctl exchange confirm 41)"}},
       {"offer", {R"(tbctl offer "Lifts to the surgery" --tags=transport)"}},
       {"request", {R"(tbctl request "Help with a form" --details="council tax, an hour or so")"}},
-      {"posts", {R"(tbctl posts garden)"}},
+      {"posts",
+       {R"(tbctl posts garden)", R"(tbctl posts help 12 "I can help on Saturday mornings")",
+        R"(tbctl posts messages 12)", R"(tbctl posts reply 12 --with=M00004 "Saturday is great")"}},
       {"donate", {R"(tbctl donate 2h --what="for anyone who needs it")"}},
       {"redeem", {R"(tbctl redeem 1h --org=4 --what="swim session")"}},
       {"activity",
@@ -233,6 +236,9 @@ const std::vector<Command>& Commands() {
       {{"posts"},
        kActivity,
        R"(  posts [TEXT] [--tag=T] [--closed] | posts close ID           exchange record ... --post=ID links one
+  posts help POST "message"                                  "I can help": write to whoever posted it
+  posts messages POST [--with=MEMBER]                        your conversations about a post
+  posts reply POST --with=MEMBER "message"                   the poster answers someone who wrote
 )",
        PostCommand},
       {{"donate"},

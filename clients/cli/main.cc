@@ -22,12 +22,13 @@ Args Tail(const std::vector<char*>& args, size_t from) {
 }
 
 // `tbctl help COMMAND` and `tbctl COMMAND --help` print that command's lines, flags and
-// examples; any other request for help (--help, -h, help anywhere) prints the whole usage. Returns
-// -1 when no help was asked.
+// examples; any other request for help (--help, -h, or `tbctl help`) prints the whole usage.
+// The word "help" after the command is an argument like any other (`tbctl posts help 12
+// "..."`, a message that says "help"). Returns -1 when no help was asked.
 int Help(int argc, char** argv, const std::string& usage) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a != "--help" && a != "-h" && a != "help" && a != "--helpshort") continue;
+    if (a != "--help" && a != "-h" && a != "--helpshort" && !(a == "help" && i == 1)) continue;
     // `tbctl COMMAND ... --help`: that command's part only.
     if (i > 1 && a != "help") {
       if (const Command* command = timebank::cli::FindCommand(argv[1])) {

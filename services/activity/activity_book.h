@@ -100,6 +100,15 @@ class ActivityBook {
   absl::StatusOr<Page<apb::Post>> SearchPosts(const apb::SearchPostsRequest& req,
                                               uint64_t before_id, size_t limit);
 
+  // Conversations on posts (conversations.cc): a member answering an open post writes
+  // to its poster, who answers them; only those two read their conversation.
+  absl::StatusOr<apb::PostMessage> SendPostMessage(
+      const ::timebank::directory::v1::Principal& caller, const apb::SendPostMessageRequest& req);
+  // Oldest first: one page of messages after after_id.
+  absl::StatusOr<Page<apb::PostMessage>> ListPostMessages(
+      const ::timebank::directory::v1::Principal& caller, const apb::ListPostMessagesRequest& req,
+      uint64_t after_id, size_t limit);
+
   // Members see activities they took part in; coordinators, finance and admins all of
   // their community's.
   absl::StatusOr<apb::Activity> GetActivity(const ::timebank::directory::v1::Principal& caller,
@@ -110,7 +119,8 @@ class ActivityBook {
 
   // Erases a member's free text (the directory's EraseMember): the description and
   // reasons of every activity they took part in, in the records and the event log, and
-  // the title, details and tags of their posts (closed). Who, when, how long, state and
+  // the title, details and tags of their posts (closed), and the text of the messages
+  // they wrote in conversations. Who, when, how long, state and
   // decisions stay. Then purges the store's files, so no backup made afterwards holds
   // the old values. Idempotent.
   absl::StatusOr<apb::EraseMemberDataResponse> EraseMember(uint64_t community_id,

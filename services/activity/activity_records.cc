@@ -32,6 +32,17 @@ std::string PostKey(uint64_t c, uint64_t id) { return Key(kPostTag).U64(c).Newes
 std::string PostPrefix(uint64_t c) { return Key(kPostTag).U64(c).str(); }
 uint64_t PostIdOf(std::string_view post_key) { return Key::Inverted(records::U64At(post_key, 9)); }
 
+std::string MessageKey(uint64_t c, uint64_t post_id, uint64_t id) {
+  return Key(kMessageTag).U64(c).U64(post_id).U64(id).str();
+}
+std::string MessagePrefix(uint64_t c, uint64_t post_id) {
+  return Key(kMessageTag).U64(c).U64(post_id).str();
+}
+std::string MessagesPrefix(uint64_t c) { return Key(kMessageTag).U64(c).str(); }
+uint64_t MessageIdOf(std::string_view message_key) {
+  return records::U64At(message_key, message_key.size() - 8);
+}
+
 ActivityRecords::ActivityRecords(storage::KvStore* store, EventLog* events)
     : store_(store),
       events_(events),

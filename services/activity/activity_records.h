@@ -31,6 +31,7 @@ inline constexpr char kRequestTag = 'Q';   // request key -> RecordRefs (posts: 
 inline constexpr char kEventTag = 'E';     // u64 seq -> ActivityEvent
 inline constexpr char kWaitingTag = 'w';   // i64 created_s, u64 c, u64 id -> "" (unanswered)
 inline constexpr char kPostTag = 'P';      // u64 c, u64 ~id -> Post (newest first)
+inline constexpr char kMessageTag = 'C';   // u64 c, u64 post, u64 id -> PostMessage
 inline constexpr char kCounterTag = '#';   // name -> u64 last value
 
 std::string ActivityKey(uint64_t c, uint64_t id);
@@ -45,6 +46,11 @@ std::string WaitingKey(const apb::Activity& a);
 std::string PostKey(uint64_t c, uint64_t id);
 std::string PostPrefix(uint64_t c);
 uint64_t PostIdOf(std::string_view post_key);
+// A post's conversation messages, oldest first, and a message key's id.
+std::string MessageKey(uint64_t c, uint64_t post_id, uint64_t id);
+std::string MessagePrefix(uint64_t c, uint64_t post_id);
+std::string MessagesPrefix(uint64_t c);
+uint64_t MessageIdOf(std::string_view message_key);
 
 // What an outbox entry asks the dispatcher to post (stored as the entry's u8 kind).
 enum class Posting : uint8_t { kNone = 255, kTransfer = 0, kReversal = 1, kPostPending = 2 };

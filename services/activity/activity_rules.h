@@ -28,6 +28,8 @@ struct ActivityLimits {
   static constexpr size_t kMaxDispatchBatch = 1000;
   static constexpr size_t kMaxGroupReceivers = 100;
   static constexpr size_t kMaxPostTags = 16;
+  // Conversation messages one post may hold (all its conversations together).
+  static constexpr size_t kMaxMessagesPerPost = 1000;
   static constexpr size_t kMaxImportRows = 1000;
   static constexpr size_t kMaxMemberNumberBytes = 32;
   static constexpr uint32_t kMaxImportWaitMs = 30'000;

@@ -148,9 +148,31 @@ grpc::Status ActivityServiceImpl::SearchPosts(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  grpc::Status s = ReplyPage(book_->SearchPosts(*req, page->after_id, page->size),
-                             resp->mutable_posts(), resp);
+  grpc::Status s =
+      ReplyPage(book_->SearchPosts(*req, page->after_id, page->size), resp->mutable_posts(), resp);
   if (s.ok()) namer_.NamePosts(ItemsOf(resp->mutable_posts()));
+  return s;
+}
+
+grpc::Status ActivityServiceImpl::SendPostMessage(grpc::ServerContext* ctx,
+                                                  const apb::SendPostMessageRequest* req,
+                                                  apb::PostMessage* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<apb::PostMessage> m = book_->SendPostMessage(Caller(*ctx), *req);
+  if (m.ok()) namer_.NameMessages({&*m});
+  return Reply(std::move(m), resp);
+}
+
+grpc::Status ActivityServiceImpl::ListPostMessages(grpc::ServerContext* ctx,
+                                                   const apb::ListPostMessagesRequest* req,
+                                                   apb::ListPostMessagesResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  grpc::Status s =
+      ReplyPage(book_->ListPostMessages(Caller(*ctx), *req, page->after_id, page->size),
+                resp->mutable_messages(), resp);
+  if (s.ok()) namer_.NameMessages(ItemsOf(resp->mutable_messages()));
   return s;
 }
 
@@ -188,7 +210,8 @@ grpc::Status ActivityServiceImpl::GetActivity(grpc::ServerContext* ctx,
                                               const apb::GetActivityRequest* req,
                                               apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamed(book_->GetActivity(Caller(*ctx), req->community_id(), req->activity_id()), resp);
+  return ReplyNamed(book_->GetActivity(Caller(*ctx), req->community_id(), req->activity_id()),
+                    resp);
 }
 
 grpc::Status ActivityServiceImpl::ListActivities(grpc::ServerContext* ctx,
@@ -197,9 +220,8 @@ grpc::Status ActivityServiceImpl::ListActivities(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  grpc::Status s =
-      ReplyPage(book_->ListActivities(Caller(*ctx), *req, page->after_id, page->size),
-                resp->mutable_activities(), resp);
+  grpc::Status s = ReplyPage(book_->ListActivities(Caller(*ctx), *req, page->after_id, page->size),
+                             resp->mutable_activities(), resp);
   if (s.ok()) namer_.NameActivities(ItemsOf(resp->mutable_activities()));
   return s;
 }

@@ -52,6 +52,10 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
   grpc::Status ClosePost(grpc::ServerContext*, const apb::ClosePostRequest*, apb::Post*) override;
   grpc::Status SearchPosts(grpc::ServerContext*, const apb::SearchPostsRequest*,
                            apb::SearchPostsResponse*) override;
+  grpc::Status SendPostMessage(grpc::ServerContext*, const apb::SendPostMessageRequest*,
+                               apb::PostMessage*) override;
+  grpc::Status ListPostMessages(grpc::ServerContext*, const apb::ListPostMessagesRequest*,
+                                apb::ListPostMessagesResponse*) override;
   grpc::Status Donate(grpc::ServerContext*, const apb::DonateRequest*, apb::Activity*) override;
   grpc::Status Redeem(grpc::ServerContext*, const apb::RedeemRequest*, apb::Activity*) override;
   grpc::Status WatchActivity(grpc::ServerContext*, const apb::WatchActivityRequest*,

@@ -1,6 +1,7 @@
 // Erasing a member's free text (the directory's EraseMember reaches here): what they
 // wrote on their activities, in the records and every earlier state in the event log,
-// and their offers and requests. Who, when, how long, state and decisions stay.
+// their offers and requests, and the messages they wrote about posts. Who, when, how
+// long, state and decisions stay.
 #include "absl/strings/match.h"
 #include "services/activity/activity_book.h"
 #include "storage/absl_compat.h"
@@ -62,6 +63,25 @@ absl::StatusOr<uint64_t> ErasePosts(const ActivityRecords& records, records::Tx&
   return erased;
 }
 
+// The messages they wrote in conversations about posts (theirs and others').
+absl::StatusOr<uint64_t> EraseMessages(const ActivityRecords& records, records::Tx& tx, uint64_t c,
+                                       uint64_t m) {
+  uint64_t erased = 0;
+  auto it = records.store()->NewIterator(kRecords);
+  const std::string all = MessagesPrefix(c);
+  for (it->Seek(all); it->Valid() && absl::StartsWith(AsAbsl(it->key()), all); it->Next()) {
+    TB_ASSIGN_OR_RETURN(apb::PostMessage msg,
+                        records::ParseRecord<apb::PostMessage>(it->value(), "a message"));
+    if (msg.from_member_id() != m || msg.text_erased()) continue;
+    msg.clear_text();
+    msg.set_text_erased(true);
+    tx.Put(std::string(AsAbsl(it->key())), msg.SerializeAsString());
+    ++erased;
+  }
+  TB_RETURN_IF_ERROR(it->status());
+  return erased;
+}
+
 }  // namespace
 
 absl::StatusOr<apb::EraseMemberDataResponse> ActivityBook::EraseMember(uint64_t c, uint64_t m) {
@@ -79,6 +99,8 @@ absl::StatusOr<apb::EraseMemberDataResponse> ActivityBook::EraseMember(uint64_t 
     out.set_activities_erased(activities);
     out.set_events_erased(events);
     out.set_posts_erased(posts);
+    TB_ASSIGN_OR_RETURN(uint64_t messages, EraseMessages(records_, tx, c, m));
+    out.set_messages_erased(messages);
     TB_RETURN_IF_ERROR(tx.Commit());
   }
   // Also on a retry: an earlier purge may have failed after the commit.

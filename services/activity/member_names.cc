@@ -72,6 +72,24 @@ void MemberNamer::NameActivities(const std::vector<apb::Activity*>& activities) 
   }
 }
 
+void MemberNamer::NameMessages(const std::vector<apb::PostMessage*>& messages) {
+  if (messages.empty()) return;
+  const uint64_t community_id = messages.front()->community_id();
+  std::vector<uint64_t> ids;
+  for (const apb::PostMessage* m : messages) {
+    TB_CHECK(m->community_id() == community_id);
+    ids.push_back(m->from_member_id());
+    ids.push_back(m->helper_member_id());
+  }
+  const NameMap names = ById(Names(community_id, std::move(ids)));
+  for (apb::PostMessage* m : messages) {
+    if (const dpb::MemberName* n = Find(names, m->from_member_id())) *m->mutable_from_name() = *n;
+    if (const dpb::MemberName* n = Find(names, m->helper_member_id())) {
+      *m->mutable_helper_name() = *n;
+    }
+  }
+}
+
 void MemberNamer::NamePosts(const std::vector<apb::Post*>& posts) {
   if (posts.empty()) return;
   const uint64_t community_id = posts.front()->community_id();

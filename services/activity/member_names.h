@@ -20,11 +20,12 @@ class MemberNamer {
   // All of them are from one community (a reply never mixes communities).
   void NameActivities(const std::vector<::timebank::activity::v1::Activity*>& activities);
   void NamePosts(const std::vector<::timebank::activity::v1::Post*>& posts);
+  void NameMessages(const std::vector<::timebank::activity::v1::PostMessage*>& messages);
 
  private:
   // The names of `ids` in `community_id`; members not found are left out.
   std::vector<::timebank::directory::v1::MemberName> Names(uint64_t community_id,
-                                                          std::vector<uint64_t> ids);
+                                                           std::vector<uint64_t> ids);
   People* const people_;
 };
 

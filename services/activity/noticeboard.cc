@@ -75,6 +75,7 @@ absl::StatusOr<apb::Post> ActivityBook::CreatePost(const dpb::Principal& caller,
   TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId(absl::StrCat("post.", c)));
   post.set_id(id);
   post.set_member_id(caller.subject_id());
+  post.clear_posted_by();  // output only: named on the way out (MemberNamer)
   post.set_closed(false);
   const absl::Time now = Now();
   post.mutable_created_at()->set_seconds(absl::ToUnixSeconds(now));

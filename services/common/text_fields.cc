@@ -86,6 +86,9 @@ std::vector<StringField> BuildTable() {
       Id("timebank.directory.v1.CreateMemberRequest.request_id"),
       Id("timebank.directory.v1.LookupMembersRequest.member_numbers"),
       Text("timebank.directory.v1.ResolveMemberRequest.reference", L::kNameBytes),
+      // Output only (a post's poster): a request's copy is replaced.
+      Text("timebank.directory.v1.MemberName.display_name", L::kNameBytes),
+      Id("timebank.directory.v1.MemberName.member_number"),
       Text("timebank.directory.v1.SearchMembersRequest.query", L::kNameBytes),
       Text("timebank.directory.v1.SearchMembersRequest.tag", L::kTagBytes),
       Token("timebank.directory.v1.SearchMembersRequest.page_token"),
@@ -148,6 +151,9 @@ std::vector<StringField> BuildTable() {
       Text("timebank.activity.v1.SearchPostsRequest.tag", L::kTagBytes),
       Text("timebank.activity.v1.SearchPostsRequest.text", L::kPostTitleBytes),
       Token("timebank.activity.v1.SearchPostsRequest.page_token"),
+      Text("timebank.activity.v1.SendPostMessageRequest.text", L::kPostMessageBytes, Lines::kMany),
+      Id("timebank.activity.v1.SendPostMessageRequest.request_id"),
+      Token("timebank.activity.v1.ListPostMessagesRequest.page_token"),
       Token("timebank.activity.v1.ListActivitiesRequest.page_token"),
 
       // ---- expenses (a claim in a request carries its output-only parts too) ----

@@ -39,6 +39,7 @@ struct TextLimits {
   // Offers and requests: the title, and the details (several lines); post searches.
   static constexpr size_t kPostTitleBytes = 128;
   static constexpr size_t kPostDetailsBytes = 2048;
+  static constexpr size_t kPostMessageBytes = 1000;
   static constexpr size_t kClaimTitleBytes = 128;
   static constexpr size_t kClaimLineDescriptionBytes = 256;
   static constexpr size_t kReceiptFilenameBytes = 128;

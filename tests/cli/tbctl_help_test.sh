@@ -48,7 +48,7 @@ for w in $words; do
   grep -q "^Common flags" <<<"$out" && fail "$w --help prints the whole help text"
 done
 out=$("$TBCTL" transfer --help)
-grep -Eq "^  --provider +Account that gave the time" <<<"$out" || fail "transfer --help: no flag help: $out"
+grep -Eq "^  --provider +Who gave the time" <<<"$out" || fail "transfer --help: no flag help: $out"
 out=$("$TBCTL" activity list --state=proposed --help)
 grep -q "^  activity list" <<<"$out" || fail "activity list --help: $out"
 # A flag no command knows, and one this command does not take, are errors (exit 2 or 1),

@@ -152,7 +152,7 @@ for _ in $(seq 1 30); do "$U" activity list --org=1 | grep -q queued || break; s
 check contribution-posted 0 "contribution +confirmed +posted" -- "$U" activity list --org=1
 check contribution-once 0 "balance 2h" -- "$U" statement "c1.m$dee"
 check statement-for 0 "volunteered for Riverside Carers \(co-design\): co-design workshop" -- "$U" statement "c1.m$dee"
-check statement-for-org 0 "volunteering by Dee Day \(co-design\)" -- "$U" statement "c1.o1"
+check statement-for-org 0 "volunteering by Dee Day \(M[0-9]+\) \(co-design\)" -- "$U" statement "c1.o1"
 check login-dee 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
 check member-no-log 1 "permission denied" -- "$U" contribution log 1h --org=1 --members="$dee" --what="self"
 xid=$("$U" exchange record 1h --provider="$dee" --receiver="$bob" --what="gardening" --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
@@ -161,7 +161,7 @@ check login-bob 0 "signed in" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login
 check exchange-confirm 0 "exchange +confirmed" -- "$U" exchange confirm "$xid"
 for _ in $(seq 1 30); do "$U" activity show "$xid" | grep -q queued || break; sleep 0.1; done
 check exchange-posted 0 "posted" -- "$U" activity show "$xid"
-check exchange-statement 0 "c1.act.$xid .*help from Dee Day: gardening" -- "$U" statement "c1.m$bob"
+check exchange-statement 0 "c1.act.$xid .*help from Dee Day \(M[0-9]+\): gardening" -- "$U" statement "c1.m$bob"
 # ---- Recognition: bob gave 2h and received 1h; the projection follows the journal --
 for _ in $(seq 1 50); do "$U" me | grep -q "both given and received" && break; sleep 0.1; done
 check rewards-me 0 "You have both given and received help" -- "$U" me
@@ -457,6 +457,32 @@ for _ in $(seq 1 30); do "$U" activity show "$rid" | grep -q queued || break; sl
 check activity-reverse 0 "reversed" -- "$U" activity reverse "$rid" --reason="logged by mistake"
 for _ in $(seq 1 30); do "$U" activity show "$rid" | grep -q queued || break; sleep 0.1; done
 check activity-reversed-posted 0 "contribution +reversed +posted" -- "$U" activity show "$rid"
+# ---- People by name (issue 14): references as people type them, names in tables ----
+check member-add-namesake 0 "added member" -- env TIMEBANK_PASSWORD=bob-password-2 "$U" member add "Bob Brown" --username=bobbrown
+check ref-by-number 0 "Bob Baker \(B-7\)" -- "$U" activity list --member=B-7 --limit=1
+check ref-ambiguous 1 "'Bo' matches 2 people:" -- "$U" exchange record 30m --provider=dee --receiver=Bo --what="x"
+check ref-ambiguous-lists 1 "B-7  Bob Baker" -- "$U" exchange record 30m --provider=dee --receiver=Bo --what="x"
+check ref-nobody 1 "--receiver: nobody in this community matches 'Zed'. Type their member number" -- "$U" exchange record 30m --provider=dee --receiver=Zed --what="x"
+check login-dee-names 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
+check ref-by-name 0 "Dee Day \(M[0-9]+\) +Bob Baker \(B-7\) +30m +names" -- "$U" exchange record 30m --provider="dee day" --receiver=B-7 --what="names"
+check ref-default-provider 0 "Dee Day \(M[0-9]+\) +Bob Baker \(B-7\) +15m +me by default" -- "$U" exchange record 15m --receiver=bob --what="me by default"
+# A member sees their partner's name, on activities and on their statement, though
+# they may not look members up in the directory.
+check partner-name-activity 0 "Dee Day \(M[0-9]+\) +Bob Baker \(B-7\)" -- "$U" activity list --state=proposed
+check partner-name-statement 0 "helped Bob Baker \(B-7\): gardening" -- "$U" statement "c1.m$dee"
+check member-no-lookup 1 "permission denied" -- "$U" member show B-7
+# "I can help": a conversation on a post, between its poster and who answers it.
+check post-no-messages 0 "no messages about post 2 yet" -- "$U" posts messages 2
+check login-bob-names 0 "signed in" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
+check post-help 0 "sent about post 2; only you and whoever posted it read this conversation" -- "$U" posts help 2 "I can drive you on Friday"
+check post-help-missing 1 "post 99 does not exist" -- "$U" posts help 99 "hello"
+check login-dee-names-2 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
+check post-messages 0 "Bob Baker \(B-7\) +Bob Baker \(B-7\) +I can drive you on Friday" -- "$U" posts messages 2
+check post-reply 0 "sent about post 2" -- "$U" posts reply 2 --with=B-7 "Friday works, thank you"
+check post-reply-shown 0 "Dee Day \(M[0-9]+\) +Bob Baker \(B-7\) +Friday works, thank you" -- "$U" posts messages 2 --with=bob
+check post-reply-who 1 "--with: the member you are answering" -- "$U" posts reply 2 "hello"
+check post-reply-not-written 1 "has not written about this post" -- "$U" posts reply 2 --with=ada "hello"
+check login-ada-8 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
 for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev/null 2>&1 || true; done
 check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
 check unreachable 1 "cannot reach timebankd" -- "$T" --server=127.0.0.1:1 ping

@@ -76,6 +76,8 @@ const std::map<std::string, std::string>& Cases() {
       {"DirectoryService/SearchMembers", kProbe},
       {"DirectoryService/LookupMembers", kProbe},
       {"DirectoryService/ResolveMember", kProbe},
+      {"ActivityService/SendPostMessage", kProbe},
+      {"ActivityService/ListPostMessages", kProbe},
       {"DirectoryService/UpdateMember", kProbe},
       {"DirectoryService/SetMemberStatus", kProbe},
       {"DirectoryService/GrantRole", kProbe},

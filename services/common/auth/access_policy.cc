@@ -139,6 +139,9 @@ std::vector<AccessRule> BuildTable() {
        "",
        "organisation_id"},
       {act + "RecordExchange", {G::kCommunityMember}, "community_id"},
+      // Only the poster and the member who answered read or write (the service checks).
+      {act + "SendPostMessage", {G::kCommunityMember}, "community_id"},
+      {act + "ListPostMessages", {G::kCommunityMember}, "community_id"},
       {act + "RecordGroupSession", {G::kCommunityMember}, "community_id"},
       {act + "RespondToExchange", {G::kCommunityMember}, "community_id"},
       {act + "ResolveDispute", {G::kAdmin, G::kCoordinator}, "community_id"},
