@@ -368,6 +368,34 @@ class PagingConformanceTest : public ::testing::Test {
           return ids_of(made);
         }};
 
+    // A post's conversation: the admin posted; the member writes, and lists what they wrote.
+    TB_ASSIGN_OR_RETURN(TestCommunity talk, Community("Conversations"));
+    apb::Post asked;
+    asked.set_community_id(talk.id);
+    asked.set_kind(apb::POST_KIND_REQUEST);
+    asked.set_title("A lift to the shops");
+    TB_ASSIGN_OR_RETURN(asked, node_->node()->activity()->CreatePost(talk.admin, asked, ""));
+    s["ActivityService/ListPostMessages"] = {
+        [c = talk.id, post = asked.id()](Message* m) {
+          const auto* d = m->GetDescriptor();
+          m->GetReflection()->SetUInt64(m, d->FindFieldByName("community_id"), c);
+          m->GetReflection()->SetUInt64(m, d->FindFieldByName("post_id"), post);
+        },
+        [=, this] { return Token(talk.member); },
+        [=, this](int n) -> absl::StatusOr<std::vector<std::string>> {
+          std::vector<apb::PostMessage> made;
+          for (int i = 0; i < n; ++i) {
+            apb::SendPostMessageRequest r;
+            r.set_community_id(talk.id);
+            r.set_post_id(asked.id());
+            r.set_text(absl::StrCat("I can help ", ++serial_));
+            TB_ASSIGN_OR_RETURN(apb::PostMessage m,
+                                node_->node()->activity()->SendPostMessage(talk.member, r));
+            made.push_back(std::move(m));
+          }
+          return ids_of(made);
+        }};
+
     TB_ASSIGN_OR_RETURN(TestCommunity activities, Community("Activities"));
     s["ActivityService/ListActivities"] = {
         scoped(activities.id), service,
