@@ -59,15 +59,9 @@ std::string FollowUpIdOrDie(const std::string& id, const std::string& step);
 // The account, or exits saying it does not exist.
 lpb::Account GetAccount(Client& c, const std::string& id);
 
-class AccountNamer;
-// Transfers as a table (or CSV). `perspective`: the account whose statement this is
-// ("" for a plain list). `balance_after_first`: for a newest-first statement that
-// starts at the present, the account's current balance, so each row can show the
-// balance after it. With `names`, the last column says what each transfer was for.
-void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
-                    const std::string& perspective,
-                    std::optional<int64_t> balance_after_first = std::nullopt,
-                    AccountNamer* names = nullptr);
+// Transfers as a table (or CSV with --csv), both accounts shown (statements are
+// tbctl statement's own table).
+void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts);
 
 }  // namespace timebank::cli
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,11 +96,10 @@ class AccountNamer {
 };
 
 // What a transfer was for, seen from `perspective`'s side: "volunteered for Riverside
-// Carers (co-design): workshop", "help from Bob Baker: gardening", ...
+// Carers: workshop", "help from Bob Baker (B-7): gardening", ...
 std::string WhatFor(const lpb::Transfer& x, const std::string& perspective, AccountNamer& names) {
   const bool credited = x.credit_account_id() == perspective;
-  const std::string other =
-      names.Name(credited ? x.debit_account_id() : x.credit_account_id(), x);
+  const std::string other = names.Name(credited ? x.debit_account_id() : x.credit_account_id(), x);
   // Per kind: the phrase for the credited side, then for the debited side.
   static const auto* phrases = new std::map<lpb::TransferKind, std::pair<const char*, const char*>>{
       {lpb::TRANSFER_KIND_CONTRIBUTION, {"volunteered for ", "volunteering by "}},
@@ -116,61 +116,150 @@ std::string WhatFor(const lpb::Transfer& x, const std::string& perspective, Acco
         p != phrases->end() ? p->second : std::pair{"adjustment from ", "adjustment to "};
     what = (credited ? to_credited : to_debited) + other;
   }
-  if (x.coproduction_type() != lpb::COPRODUCTION_TYPE_UNSPECIFIED) {
-    absl::StrAppend(&what, " (", EnumWord(lpb::CoproductionType_Name(x.coproduction_type()), 18),
-                    ")");
-  }
   if (!x.memo().empty()) absl::StrAppend(&what, ": ", x.memo());
   return what;
 }
 
-// `perspective`: the account whose statement this is ("" for a plain list).
-// `balance_after_first`: for a newest-first statement that starts at the present,
-// the account's current balance, so each row can show the balance after it.
-// With a perspective (a statement), the last column says what each transfer was for,
-// naming the other side; `names` must then be set.
-void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
-                    const std::string& perspective, std::optional<int64_t> balance_after_first,
-                    AccountNamer* names) {
-  // RECORDED: when the ledger recorded it; OCCURRED: the day it happened (the
-  // activity's day, which may be earlier).
+// One line of a statement: a transfer, or a reservation (a pending transfer) together
+// with what became of it, so a donation reads as one line that says it was posted.
+struct StatementLine {
+  const lpb::Transfer* shown = nullptr;
+  // The post or void of `shown` when it is a reservation whose completion is listed.
+  const lpb::Transfer* completion = nullptr;
+};
+
+// Newest first (as listed): a reservation's line stands where its completion is, as
+// that is when the balance moved.
+std::vector<StatementLine> StatementLines(
+    const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts) {
+  std::map<std::string, const lpb::Transfer*> pending;
+  std::set<std::string> completed;
+  for (const lpb::Transfer& x : ts) {
+    if (x.pending()) pending[x.id()] = &x;
+    if (x.post_pending() || x.void_pending()) completed.insert(x.pending_id());
+  }
+  std::vector<StatementLine> out;
+  for (const lpb::Transfer& x : ts) {
+    if (x.pending() && completed.count(x.id())) continue;  // shown with its completion
+    auto p = pending.find(x.pending_id());
+    if ((x.post_pending() || x.void_pending()) && p != pending.end()) {
+      out.push_back({p->second, &x});
+    } else {
+      out.push_back({&x, nullptr});
+    }
+  }
+  return out;
+}
+
+// What moved the balance on `line`, from `perspective`'s side (0 while reserved or
+// when a reservation was cancelled).
+int64_t ChangeOf(const StatementLine& line, const std::string& perspective) {
+  const lpb::Transfer& x = *line.shown;
+  if (x.void_pending() || (line.completion != nullptr && line.completion->void_pending())) {
+    return 0;
+  }
+  if (x.pending() && line.completion == nullptr) return 0;
+  int64_t amount = x.amount();
+  if (line.completion != nullptr && line.completion->amount() != 0) {
+    amount = line.completion->amount();  // a post of part of the reservation
+  }
+  return x.debit_account_id() == perspective ? -amount : amount;
+}
+
+std::string StateOf(const StatementLine& line) {
+  const lpb::Transfer& x = *line.shown;
+  if (line.completion != nullptr) {
+    return line.completion->void_pending()
+               ? "reserved, then cancelled"
+               : "reserved, then posted " + ShownDay(line.completion->recorded_at().seconds());
+  }
+  if (x.pending()) return "reserved (waiting)";
+  std::string state = EnumWord(lpb::TransferState_Name(x.state()), 15);
+  if (x.reversed()) state += " (reversed)";
+  return state;
+}
+
+// The day it happened: the activity's day, or the day it was recorded when none was given.
+const google::protobuf::Timestamp& HappenedAt(const lpb::Transfer& x) {
+  return x.has_occurred_at() ? x.occurred_at() : x.recorded_at();
+}
+
+// A statement: each line with the day it happened and when it was recorded, what it
+// was and who with, its Star type, the change and (from the present, newest first)
+// the balance after it. Only lines that happened in [since, until) are printed, but
+// every line counts towards the running balance.
+void PrintStatement(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
+                    const std::string& account, const std::string& unit,
+                    std::optional<int64_t> balance_now, std::optional<int64_t> since_ns,
+                    std::optional<int64_t> until_ns, AccountNamer& names) {
+  const bool csv = absl::GetFlag(FLAGS_csv);
+  std::vector<std::string> headers = {"HAPPENED", "RECORDED", "WHAT", "STAR TYPE", "CHANGE"};
+  if (balance_now) headers.push_back("BALANCE");
+  headers.insert(headers.end(), {"STATE", "ID"});
+  // Spreadsheets get the kind as a word and the change as a plain number too.
+  if (csv) {
+    headers.insert(headers.begin() + 2, "KIND");
+    headers.push_back("CHANGE_UNITS");
+  }
+  Table t(headers);
+  std::optional<int64_t> running = balance_now;
+  for (const StatementLine& line : StatementLines(ts)) {
+    const lpb::Transfer& x = *line.shown;
+    const int64_t change = ChangeOf(line, account);
+    const int64_t happened_ns = HappenedAt(x).seconds() * 1'000'000'000;
+    const bool shown =
+        (!since_ns || happened_ns >= *since_ns) && (!until_ns || happened_ns < *until_ns);
+    const std::string balance = running ? FormatAmount(*running, unit) : "";
+    if (running) *running -= change;  // the balance before this line
+    if (!shown) continue;
+    std::vector<std::string> row = {
+        ShownDay(HappenedAt(x).seconds()), ShownTime(x.recorded_at().seconds()),
+        WhatFor(x, account, names),
+        x.coproduction_type() == lpb::COPRODUCTION_TYPE_UNSPECIFIED
+            ? ""
+            : EnumWord(lpb::CoproductionType_Name(x.coproduction_type()), 18),
+        // A reservation still waiting holds the amount without moving it: "(1h)".
+        x.pending() && line.completion == nullptr
+            ? "(" + FormatAmount(x.debit_account_id() == account ? -x.amount() : x.amount(), unit) +
+                  ")"
+            : FormatAmount(change, unit)};
+    if (balance_now) row.push_back(balance);
+    row.insert(row.end(), {StateOf(line), x.id()});
+    if (csv) {
+      row.insert(row.begin() + 2, EnumWord(lpb::TransferKind_Name(x.kind()), 14));
+      row.push_back(absl::StrCat(change));
+    }
+    t.Add(std::move(row));
+  }
+  if (csv) {
+    t.PrintCsv(stdout);
+  } else {
+    t.Print(stdout);
+  }
+}
+
+// Transfers as a table (or CSV): a plain list, with both accounts.
+void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts) {
   std::vector<std::string> headers = {"RECORDED", "ID",     "KIND",  "OCCURRED", "RECEIVER",
                                       "PROVIDER", "AMOUNT", "STATE", "MEMO"};
-  if (!perspective.empty()) {
-    headers[6] = "CHANGE";
-    headers[8] = "FOR";
-  }
-  if (balance_after_first) headers.insert(headers.begin() + 7, "BALANCE");
-  std::optional<int64_t> running = balance_after_first;
   const bool csv = absl::GetFlag(FLAGS_csv);
-  // Spreadsheets get the amount as a plain number too (minutes or minor units).
-  if (csv) headers.push_back(perspective.empty() ? "AMOUNT_UNITS" : "CHANGE_UNITS");
+  if (csv) headers.push_back("AMOUNT_UNITS");
   Table t(headers);
   for (const auto& x : ts) {
-    const std::string kind = EnumWord(lpb::TransferKind_Name(x.kind()), 14);
     std::string state = EnumWord(lpb::TransferState_Name(x.state()), 15);
     if (x.reversed()) state += " (reversed)";
     if (x.post_pending()) state = "posts " + x.pending_id();
     if (x.void_pending()) state = "voids " + x.pending_id();
-    int64_t amount = x.amount();
-    if (!perspective.empty() && x.debit_account_id() == perspective) amount = -amount;
-    const bool moves = !x.pending() && !x.void_pending();
     std::vector<std::string> row = {FormatTime(x.recorded_at()),
                                     x.id(),
-                                    kind,
+                                    EnumWord(lpb::TransferKind_Name(x.kind()), 14),
                                     FormatDay(x.occurred_at()),
                                     x.debit_account_id(),
                                     x.credit_account_id(),
-                                    moves || perspective.empty()
-                                        ? FormatAmount(amount, x.unit())
-                                        : "(" + FormatAmount(amount, x.unit()) + ")",
+                                    FormatAmount(x.amount(), x.unit()),
                                     state,
-                                    names != nullptr ? WhatFor(x, perspective, *names) : x.memo()};
-    if (running) {
-      row.insert(row.begin() + 7, FormatAmount(*running, x.unit()));
-      if (moves) *running -= amount;  // the balance before this row
-    }
-    if (csv) row.push_back(moves || perspective.empty() ? absl::StrCat(amount) : "0");
+                                    x.memo()};
+    if (csv) row.push_back(absl::StrCat(x.amount()));
     t.Add(std::move(row));
   }
   if (csv) {
@@ -181,17 +270,23 @@ void PrintTransfers(const google::protobuf::RepeatedPtrField<lpb::Transfer>& ts,
 }
 
 int StatementCommand(Client& c, const std::string&, const Args& args) {
-  if (args.size() != 1) Die("usage: tbctl statement ACCOUNT [--since=YYYY-MM-DD] [--csv]");
+  if (args.size() != 1) Die("usage: tbctl statement ACCOUNT [--since=DAY] [--until=DAY] [--csv]");
   const lpb::Account account = GetAccount(c, args[0]);
   lpb::ListTransfersRequest req;
   req.set_account_id(args[0]);
   req.set_oldest_first(absl::GetFlag(FLAGS_oldest_first));
+  // --since/--until are days it happened. What happened on a day may be recorded up
+  // to a year later (ActivityLimits::kMaxAgeDays), so the listing by recorded time
+  // starts that much earlier and ends at the present; the lines are chosen by day.
+  constexpr int64_t kLateRecordingDays = 367;
+  std::optional<int64_t> since_ns, until_ns;
   if (!absl::GetFlag(FLAGS_since).empty()) {
-    timebank::ToTimestamp(ParseDate("since", absl::GetFlag(FLAGS_since)), req.mutable_start_time());
+    since_ns = ParseDate("since", absl::GetFlag(FLAGS_since));
+    timebank::ToTimestamp(*since_ns - kLateRecordingDays * 86'400 * int64_t{1'000'000'000},
+                          req.mutable_start_time());
   }
-  if (!absl::GetFlag(FLAGS_until).empty()) {
-    timebank::ToTimestamp(ParseDate("until", absl::GetFlag(FLAGS_until)), req.mutable_end_time());
-  }
+  if (!absl::GetFlag(FLAGS_until).empty())
+    until_ns = ParseDate("until", absl::GetFlag(FLAGS_until));
   const int limit = absl::GetFlag(FLAGS_limit);
   lpb::ListTransfersResponse all;
   all.set_next_page_token(ReadPages(limit, [&](int page_size, const std::string& page_token) {
@@ -211,11 +306,11 @@ int StatementCommand(Client& c, const std::string&, const Args& args) {
                 account.unit() == "TIME" ? "time credits" : account.unit().c_str(),
                 FormatAmount(account.balance(), account.unit()).c_str());
   }
-  // Newest first from the present: show the running balance after each row.
+  // Newest first from the present: show the running balance after each line.
   std::optional<int64_t> balance;
-  if (!req.oldest_first() && absl::GetFlag(FLAGS_until).empty()) balance = account.balance();
+  if (!req.oldest_first()) balance = account.balance();
   AccountNamer names(c);
-  PrintTransfers(all.transfers(), args[0], balance, &names);
+  PrintStatement(all.transfers(), args[0], account.unit(), balance, since_ns, until_ns, names);
   if (!all.next_page_token().empty() && !absl::GetFlag(FLAGS_csv)) {
     std::printf("\n(showing %d; more with --limit=0)\n", all.transfers_size());
   }

@@ -60,7 +60,7 @@ int ShowTransfers(Client& c, const Args& args) {
   if (Json()) {
     PrintJson(resp);
   } else {
-    PrintTransfers(resp.transfers(), "");
+    PrintTransfers(resp.transfers());
     for (const auto& id : resp.not_found_ids()) {
       std::fprintf(stderr, "tbctl: no transfer '%s'\n", id.c_str());
     }

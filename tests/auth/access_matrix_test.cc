@@ -96,8 +96,8 @@ const std::map<std::string, std::string>& Expected() {
       {"ActivityService/CreatePost", "adm coo fin mem key"},
       {"ActivityService/ClosePost", "adm coo fin mem key"},
       {"ActivityService/SearchPosts", "adm coo fin mem key"},
-      {"ActivityService/SendPostMessage", "adm coo fin mem key"},
-      {"ActivityService/ListPostMessages", "adm coo fin mem key"},
+      {"ActivityService/SendPostMessage", "adm coo fin mem"},  // not an API key (a person)
+      {"ActivityService/ListPostMessages", "adm coo fin mem"},
       {"ActivityService/Donate", "adm coo fin mem key"},
       {"ActivityService/Redeem", "adm coo fin mem key"},
       {"ActivityService/WatchActivity", "svc"},

@@ -59,10 +59,10 @@ check reverse 0 "c1.x.g1.reversal recorded" -- "$T" transfer reverse c1.x.g1 --r
 check show 0 "c1.x.alice .* open .* 30m" -- "$T" account show c1.x.alice
 check show-json 0 '"balance": "30"' -- "$T" account show c1.x.alice --json
 check list 0 "c1.x.bob" -- "$T" account list --community=1
-check statement 0 "c1.x.g1.reversal.*30m.*logged twice" -- "$T" statement c1.x.alice
+check statement 0 "reversal of c1.x.g1: logged twice .*30m .*c1.x.g1.reversal" -- "$T" statement c1.x.alice
 check statement-balance 0 "CHANGE +BALANCE" -- "$T" statement c1.x.alice
-check statement-csv 0 '^RECORDED,ID,KIND,OCCURRED,' -- "$T" statement c1.x.alice --csv
-check statement-occurred 0 "RECORDED +ID +KIND +OCCURRED" -- "$T" statement c1.x.alice
+check statement-csv 0 '^HAPPENED,RECORDED,KIND,WHAT,STAR TYPE,CHANGE,BALANCE,STATE,ID,CHANGE_UNITS' -- "$T" statement c1.x.alice --csv
+check statement-occurred 0 "HAPPENED +RECORDED +WHAT +STAR TYPE +CHANGE +BALANCE +STATE +ID" -- "$T" statement c1.x.alice
 check freeze 0 "now frozen" -- "$T" account freeze c1.x.bob --reason="on holiday"
 check frozen 1 "not open" -- "$T" transfer 1h --provider=c1.x.bob --receiver=c1.x.alice
 check verify 0 "journal verified" -- "$T" journal verify
@@ -151,8 +151,10 @@ check contribution-future 1 "occurred_at: is in the future" -- "$U" contribution
 for _ in $(seq 1 30); do "$U" activity list --org=1 | grep -q queued || break; sleep 0.1; done
 check contribution-posted 0 "contribution +confirmed +posted" -- "$U" activity list --org=1
 check contribution-once 0 "balance 2h" -- "$U" statement "c1.m$dee"
-check statement-for 0 "volunteered for Riverside Carers \(co-design\): co-design workshop" -- "$U" statement "c1.m$dee"
-check statement-for-org 0 "volunteering by Dee Day \(M[0-9]+\) \(co-design\)" -- "$U" statement "c1.o1"
+check statement-for 0 "volunteered for Riverside Carers: co-design workshop +co-design +2h +2h +posted" -- "$U" statement "c1.m$dee"
+check statement-for-org 0 "volunteering by Dee Day \(M[0-9]+\): co-design workshop +co-design" -- "$U" statement "c1.o1"
+check statement-since-happened 0 "volunteered for Riverside Carers" -- "$U" statement "c1.m$dee" --since=today
+check statement-until-happened 1 "" -- bash -c "'$U' statement 'c1.m$dee' --until=today | grep 'volunteered for'"
 check login-dee 0 "signed in" -- env TIMEBANK_PASSWORD=dee-password-1 "$U" login dee
 check member-no-log 1 "permission denied" -- "$U" contribution log 1h --org=1 --members="$dee" --what="self"
 xid=$("$U" exchange record 1h --provider="$dee" --receiver="$bob" --what="gardening" --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
@@ -161,7 +163,7 @@ check login-bob 0 "signed in" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login
 check exchange-confirm 0 "exchange +confirmed" -- "$U" exchange confirm "$xid"
 for _ in $(seq 1 30); do "$U" activity show "$xid" | grep -q queued || break; sleep 0.1; done
 check exchange-posted 0 "posted" -- "$U" activity show "$xid"
-check exchange-statement 0 "c1.act.$xid .*help from Dee Day \(M[0-9]+\): gardening" -- "$U" statement "c1.m$bob"
+check exchange-statement 0 "help from Dee Day \(M[0-9]+\): gardening .*c1.act.$xid" -- "$U" statement "c1.m$bob"
 # ---- Recognition: bob gave 2h and received 1h; the projection follows the journal --
 for _ in $(seq 1 50); do "$U" me | grep -q "both given and received" && break; sleep 0.1; done
 check rewards-me 0 "You have both given and received help" -- "$U" me
@@ -295,6 +297,9 @@ check redeem-not-partner 1 "recognition partners" -- "$U" redeem 1h --org=1 --wh
 check donate-pool 0 "donation +confirmed" -- "$U" donate 30m --what="for the pool"
 for _ in $(seq 1 30); do "$U" activity list | grep -q queued || break; sleep 0.1; done
 check redeem-posted 0 "redemption +confirmed +posted" -- "$U" activity list
+# A reservation and its posting are one line of the statement, saying what became of it.
+check statement-reservation 0 "redeemed at .*: swim session .*reserved, then posted" -- "$U" statement "c1.m$dee"
+check statement-reservation-once 0 "^1$" -- bash -c "'$U' statement 'c1.m$dee' | grep -c 'swim session'"
 check dee-balance 0 "balance 1h30m" -- "$U" statement "c1.m$dee"
 timeout 2 "$TBCTL" --service_keyring="$dir/data/keyring" activity watch --from=1 > "$dir/awatch" 2>&1 || true
 check activity-watch 0 "redemption confirmed posted 1h: swim session" -- cat "$dir/awatch"
@@ -358,7 +363,7 @@ check import-no-header 1 "missing: .*coproduction_type" -- "$U" contribution imp
 check import-no-file 1 "cannot read" -- "$U" contribution import "$dir/nope.csv"
 check import-statement 0 "balance -7h30m$" -- "$T" statement "c1.o1" --limit=1
 # Statements show the day it happened beside when it was recorded.
-check import-statement-occurred 0 ",contribution,$yesterday," -- "$T" statement "c1.o1" --csv
+check import-statement-occurred 0 "^$yesterday,[^,]*,contribution," -- "$T" statement "c1.o1" --csv
 today=$(date -u +%Y-%m-%d)
 check activity-list-until 0 "Befriending" -- "$U" activity list --org=1 --until="$today"
 check activity-list-until-only 1 "" -- bash -c "'$U' activity list --org=1 --until='$today' | grep -q 'co-design workshop'"
