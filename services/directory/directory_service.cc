@@ -111,6 +111,20 @@ absl::StatusOr<std::string> GrpcLedgerAccounts::ExportAccount(const std::string&
   return out;
 }
 
+absl::StatusOr<std::vector<lpb::Account>> GrpcLedgerAccounts::GetAccounts(
+    const std::vector<std::string>& ids) {
+  lpb::LedgerService::Stub* stub = Stub();
+  if (stub == nullptr) return absl::UnavailableError("not connected to the ledger yet");
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auth::AddBearer(&ctx, auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds()));
+  lpb::GetAccountsRequest req;
+  for (const std::string& id : ids) req.add_ids(id);
+  lpb::GetAccountsResponse resp;
+  TB_RETURN_IF_ERROR(FromGrpc(stub->GetAccounts(&ctx, req, &resp)));
+  return std::vector<lpb::Account>(resp.accounts().begin(), resp.accounts().end());
+}
+
 // ---- DirectoryService -------------------------------------------------------------------
 
 grpc::Status DirectoryServiceImpl::CreateCommunity(grpc::ServerContext* ctx,
@@ -263,12 +277,24 @@ grpc::Status DirectoryServiceImpl::ListAudit(grpc::ServerContext* ctx,
                    resp->mutable_entries(), resp);
 }
 
+grpc::Status DirectoryServiceImpl::ListOrganisationBalances(
+    grpc::ServerContext* ctx, const dpb::ListOrganisationBalancesRequest* req,
+    dpb::ListOrganisationBalancesResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  return Reply(dir_->ListOrganisationBalances(req->community_id(), req->organisation_id(),
+                                              page->after_id, page->size),
+               resp);
+}
+
 grpc::Status DirectoryServiceImpl::CreateInvitation(grpc::ServerContext* ctx,
                                                     const dpb::CreateInvitationRequest* req,
                                                     dpb::Invitation* resp) {
   TB_RETURN_IF_DENIED(ctx);
   return Reply(
-      dir_->CreateInvitation(ActorOf(*ctx), req->community_id(), req->valid_hours(), req->note()),
+      dir_->CreateInvitation(ActorOf(*ctx), req->community_id(), req->valid_hours(), req->note(),
+                             req->role()),
       resp);
 }
 

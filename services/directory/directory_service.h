@@ -33,6 +33,8 @@ class GrpcLedgerAccounts final : public LedgerAccounts {
   absl::StatusOr<std::vector<::timebank::ledger::v1::CreateAccountResult>> OpenAccounts(
       const std::vector<::timebank::ledger::v1::Account>& accounts) override;
   absl::StatusOr<std::string> ExportAccount(const std::string& account_id) override;
+  absl::StatusOr<std::vector<::timebank::ledger::v1::Account>> GetAccounts(
+      const std::vector<std::string>& ids) override;
 
  private:
   ::timebank::ledger::v1::LedgerService::Stub* Stub();
@@ -86,6 +88,9 @@ class DirectoryServiceImpl final : public dpb::DirectoryService::Service {
                             dpb::ApiKey*) override;
   grpc::Status ListApiKeys(grpc::ServerContext*, const dpb::ListApiKeysRequest*,
                            dpb::ListApiKeysResponse*) override;
+  grpc::Status ListOrganisationBalances(grpc::ServerContext*,
+                                        const dpb::ListOrganisationBalancesRequest*,
+                                        dpb::ListOrganisationBalancesResponse*) override;
   grpc::Status RevokeApiKey(grpc::ServerContext*, const dpb::RevokeApiKeyRequest*,
                             dpb::ApiKey*) override;
   grpc::Status ExportMemberData(grpc::ServerContext*, const dpb::ExportMemberDataRequest*,
