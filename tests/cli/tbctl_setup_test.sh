@@ -93,6 +93,39 @@ check chen-whoami 0 "chen" -- "$T" whoami
 as bilal bilal-password
 check coordinator-no-admin-invite 1 "only the operator or an admin may invite an admin" -- "$T" invite create --admin
 check coordinator-member-invite 0 "invitation [0-9]+ code: " -- "$T" invite create
+
+# ---- Item 6: what a coordinator sees of balances -------------------------------
+# Bilal coordinates the carers (organisation 1); Chen and Dara belong to it (Dara to
+# the library too); Eli belongs to none.
+as amara amara-password
+check member-orgs 0 "Chen Wei" -- "$T" member update "$chen" --orgs=1
+check member-orgs2 0 "Dara Murphy" -- "$T" member update "$dara" --orgs=1,2
+check member-orgs-shown 0 " 1,2 *$" -- "$T" member show "$dara"
+check member-orgs-bad 1 "organisation 9 does not exist" -- "$T" member update "$eli" --orgs=9
+as eli eli-password
+check member-orgs-self 1 "only an admin changes which organisations a member belongs to" -- "$T" member update "$eli" --orgs=1
+as bilal bilal-password
+check contribution 0 "logged 2 contribution" -- "$T" contribution log 2h --org=1 --members="$chen,$dara" --what="garden session" --request_id=setup-c1
+for _ in $(seq 1 50); do
+  "$T" balances --org=1 2>/dev/null | grep -q "Chen Wei .* 2h " && break
+  sleep 0.2
+done
+check balances-coordinator 0 "Valley Carers \(the organisation\) +0m +4h +-4h" -- "$T" balances --org=1
+grep -qE "M[0-9]+ +Chen Wei +active +2h +0m +2h" <<<"$last" || { echo "FAIL balances: Chen's line: $last"; fails=$((fails + 1)); }
+grep -qE "M[0-9]+ +Dara Murphy +active +2h +0m +2h" <<<"$last" || { echo "FAIL balances: Dara's line: $last"; fails=$((fails + 1)); }
+grep -q "Eli Cohen" <<<"$last" && { echo "FAIL balances: Eli belongs to no organisation: $last"; fails=$((fails + 1)); }
+check balances-csv 0 "^member,name,status,given,received,balance" -- "$T" balances --org=1 --csv
+check balances-json 0 '"balanceMinutes": "120"|"balance_minutes": "120"' -- "$T" balances --org=1 --json
+check balances-other-org 1 "permission denied" -- "$T" balances --org=2
+check balances-other-community 1 "permission denied" -- "$T" balances --org=1 --community=2
+check balances-no-org 1 "usage: tbctl balances --org=ID" -- "$T" balances
+check org-account-coordinator 0 "c1.o1" -- "$T" account show c1.o1
+check member-account-coordinator 1 "permission denied" -- "$T" account show "c1.m$eli"
+check member-statement-coordinator 1 "permission denied" -- "$T" statement "c1.m$chen"
+as amara amara-password
+check balances-admin 0 "Dara Murphy +active +2h" -- "$T" balances --org=2
+grep -q "Chen Wei" <<<"$("$T" balances --org=2)" && { echo "FAIL balances: Chen is not in the library"; fails=$((fails + 1)); }
+
 # The second community's admin code is still good, and only there.
 "$T" logout >/dev/null
 check signup-hill-admin 0 "You are an admin of community 2" -- env TIMEBANK_PASSWORD=hana-password "$T" signup "Hana Sato" --community=2 --code="$hill_code" --username=hana
