@@ -56,9 +56,10 @@ int BalancesCommand(Client& c, const std::string&, const Args& a) {
   }
   t.Print(stdout);
   if (all.members().empty()) {
-    std::printf("No members belong to organisation %llu yet: an admin adds them with "
-                "tbctl member update ID --orgs=%llu.\n",
-                static_cast<unsigned long long>(org), static_cast<unsigned long long>(org));
+    std::printf(
+        "No members belong to organisation %llu yet: an admin adds them with "
+        "tbctl member update ID --orgs=%llu.\n",
+        static_cast<unsigned long long>(org), static_cast<unsigned long long>(org));
   }
   return 0;
 }

@@ -143,12 +143,14 @@ void Invite(Client& c, uint64_t community_id, dpb::Role role, const std::string&
   req.set_role(role);
   auto inv =
       c.Call<dpb::Invitation>(c.directory(), &dpb::DirectoryService::Stub::CreateInvitation, req);
-  Show(inv, absl::StrCat(
-                "invitation ", inv.id(), role == dpb::ROLE_ADMIN ? " (joins as admin)" : "",
-                " code: ", inv.code(), "\n(works once, until ", ShownTime(inv.expires_at().seconds()),
-                " ", ShownZoneName(), "; it is shown only now) join with: tbctl signup \"YOUR NAME\" "
-                "--community=", inv.community_id(), " --code=", inv.code(),
-                " --username=NAME (it asks for a password)"));
+  Show(inv,
+       absl::StrCat("invitation ", inv.id(), role == dpb::ROLE_ADMIN ? " (joins as admin)" : "",
+                    " code: ", inv.code(), "\n(works once, until ",
+                    ShownTime(inv.expires_at().seconds()), " ", ShownZoneName(),
+                    "; it is shown only now) join with: tbctl signup \"YOUR NAME\" "
+                    "--community=",
+                    inv.community_id(), " --code=", inv.code(),
+                    " --username=NAME (it asks for a password)"));
 }
 
 }  // namespace
@@ -222,7 +224,8 @@ int CommunityCommand(Client& c, const std::string&, const Args& a) {
         c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::CreateCommunity, req);
     ShowCommunity(made, "created");
     // A new community has nobody to run it: hand it over with an admin invitation.
-    if (!Json()) std::printf("\nIts first admin: give this one-time code to the person who will run it.\n");
+    if (!Json())
+      std::printf("\nIts first admin: give this one-time code to the person who will run it.\n");
     Invite(c, made.id(), dpb::ROLE_ADMIN, "first admin");
     if (!Json()) {
       std::printf(
@@ -417,10 +420,10 @@ int InviteCommand(Client& c, const std::string&, const Args& a) {
     Table t({"id", absl::StrCat("expires (", ShownZoneName(), ")"), "state", "joins as", "note"});
     for (const auto& i : resp.invitations()) {
       t.Add({absl::StrCat(i.id()), ShownTime(i.expires_at().seconds()),
-             i.revoked() ? "revoked"
-             : i.used()  ? "used"
+             i.revoked()                                                    ? "revoked"
+             : i.used()                                                     ? "used"
              : i.expires_at().seconds() <= absl::ToUnixSeconds(absl::Now()) ? "expired"
-                                                                               : "open",
+                                                                            : "open",
              i.role() == dpb::ROLE_ADMIN ? "admin" : "member", i.note()});
     }
     t.Print(stdout);

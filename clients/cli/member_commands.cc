@@ -244,7 +244,9 @@ int MemberSetPassword(Client& c, const std::string& sub, const Args& a) {
   req.set_member_id(ParseId(a, 1, "a member id"));
   req.set_new_password(ReadPassword("TIMEBANK_NEW_PASSWORD", "New password: "));
   c.Call<dpb::SetPasswordResponse>(c.auth(), &dpb::AuthService::Stub::SetPassword, req);
-  std::printf("password set; the member's sessions were signed out\n");
+  std::printf(
+      "password set; the member's sessions were signed out and a sign-in lock, if any, "
+      "lifted: they sign in with the new password at once\n");
   return 0;
 }
 

@@ -38,6 +38,8 @@ class GrpcLedgerAccounts final : public LedgerAccounts {
 
  private:
   ::timebank::ledger::v1::LedgerService::Stub* Stub();
+  // A call of the directory's own: a 10 s deadline and the directory's service token.
+  void PrepareCall(grpc::ClientContext* ctx);
   absl::Mutex mu_;
   std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> stub_ ABSL_GUARDED_BY(mu_);
   auth::Keyring* const keyring_;

@@ -73,9 +73,9 @@ absl::StatusOr<dpb::Invitation> Directory::UseInvitation(records::Tx& tx, uint64
   }
   const std::string ask = "; ask whoever invited you for a new invitation";
   if (!inv) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "invitation_code: not an invitation of community ", c,
-        " (check the community number and that the code is typed exactly as given)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("invitation_code: not an invitation of community ", c,
+                     " (check the community number and that the code is typed exactly as given)"));
   }
   if (inv->used()) {
     return absl::FailedPreconditionError(

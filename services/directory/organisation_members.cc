@@ -46,12 +46,12 @@ absl::Status Directory::CheckOrganisations(const Actor* a, uint64_t c, dpb::Memb
                    a->Is(dpb::ROLE_ADMIN) || a->Is(dpb::ROLE_OPERATOR);
   for (uint64_t org : *orgs) {
     TB_RETURN_IF_ERROR(GetOrganisation(c, org).status());
-    if (!any && std::find(a->principal.coordinator_of().begin(),
-                          a->principal.coordinator_of().end(),
-                          org) == a->principal.coordinator_of().end()) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "member.organisations: you coordinate no organisation ", org,
-          "; an admin adds members to other organisations"));
+    if (!any &&
+        std::find(a->principal.coordinator_of().begin(), a->principal.coordinator_of().end(),
+                  org) == a->principal.coordinator_of().end()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("member.organisations: you coordinate no organisation ", org,
+                       "; an admin adds members to other organisations"));
     }
   }
   return absl::OkStatus();
@@ -61,13 +61,13 @@ absl::StatusOr<dpb::ListOrganisationBalancesResponse> Directory::ListOrganisatio
     uint64_t c, uint64_t org_id, uint64_t after_id, size_t limit) {
   dpb::ListOrganisationBalancesResponse out;
   TB_ASSIGN_OR_RETURN(*out.mutable_organisation(), GetOrganisation(c, org_id));
-  TB_ASSIGN_OR_RETURN(
-      Page<dpb::Member> page,
-      Scan<dpb::Member>(MemberPrefix(c), MemberKey(c, after_id + 1), limit,
-                        [org_id](const dpb::Member& m) {
-                          return std::find(m.organisations().begin(), m.organisations().end(),
-                                           org_id) != m.organisations().end();
-                        }));
+  TB_ASSIGN_OR_RETURN(Page<dpb::Member> page,
+                      Scan<dpb::Member>(MemberPrefix(c), MemberKey(c, after_id + 1), limit,
+                                        [org_id](const dpb::Member& m) {
+                                          return std::find(m.organisations().begin(),
+                                                           m.organisations().end(),
+                                                           org_id) != m.organisations().end();
+                                        }));
   std::vector<std::string> ids = {out.organisation().account_id()};
   for (const dpb::Member& m : page.items) ids.push_back(m.account_id());
   TB_ASSIGN_OR_RETURN(std::vector<lpb::Account> accounts, ledger_->GetAccounts(ids));

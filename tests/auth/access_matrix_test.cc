@@ -357,15 +357,12 @@ TEST_F(AccessMatrixTest, CoordinatorsSeeTheBalancesOfTheirOrganisationsOnly) {
   accounts.add_ids(OrganisationAccountId(1, 1));
   EXPECT_TRUE(Call("/timebank.ledger.v1.LedgerService/GetAccounts", accounts, coo).ok());
   accounts.add_ids(MemberAccountId(1, member_id_));
-  EXPECT_TRUE(
-      DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/GetAccounts", accounts, coo)));
+  EXPECT_TRUE(DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/GetAccounts", accounts, coo)));
   ::timebank::ledger::v1::ListTransfersRequest list;
   list.set_account_id(MemberAccountId(1, inside.subject_id()));
-  EXPECT_TRUE(
-      DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/ListTransfers", list, coo)));
+  EXPECT_TRUE(DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/ListTransfers", list, coo)));
   list.set_account_id(OrganisationAccountId(1, 1));
-  EXPECT_FALSE(
-      DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/ListTransfers", list, coo)));
+  EXPECT_FALSE(DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/ListTransfers", list, coo)));
 }
 
 TEST_F(AccessMatrixTest, BadTokensAreRefusedEvenOnPublicMethods) {
