@@ -153,6 +153,29 @@ void Invite(Client& c, uint64_t community_id, dpb::Role role, const std::string&
                     " --username=NAME (it asks for a password)"));
 }
 
+// Creates the community and, since it has nobody to run it yet, its first admin's
+// one-time invitation, shown with what to do next.
+void CreateCommunity(Client& c, const std::string& name) {
+  dpb::CreateCommunityRequest req;
+  *req.mutable_community() = CommunityFromFlags(dpb::Community());
+  req.mutable_community()->set_name(name);
+  const dpb::Community made =
+      c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::CreateCommunity, req);
+  ShowCommunity(made, "created");
+  // A new community has nobody to run it: hand it over with an admin invitation.
+  if (!Json())
+    std::printf("\nIts first admin: give this one-time code to the person who will run it.\n");
+  Invite(c, made.id(), dpb::ROLE_ADMIN, "first admin");
+  if (!Json()) {
+    std::printf(
+        "They join as admin with the signup command above; then they add organisations "
+        "(tbctl org create), members (tbctl member add, tbctl invite create) and roles "
+        "(tbctl role grant). A lost or expired code: tbctl invite create --admin "
+        "--community=%llu.\n",
+        static_cast<unsigned long long>(made.id()));
+  }
+}
+
 }  // namespace
 
 std::string Roles(const dpb::Member& m) {
@@ -217,24 +240,7 @@ void ShowMember(const dpb::Member& m, const std::string& verb) {
 int CommunityCommand(Client& c, const std::string&, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   if (sub == "create" && a.size() == 2) {
-    dpb::CreateCommunityRequest req;
-    *req.mutable_community() = CommunityFromFlags(dpb::Community());
-    req.mutable_community()->set_name(a[1]);
-    const dpb::Community made =
-        c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::CreateCommunity, req);
-    ShowCommunity(made, "created");
-    // A new community has nobody to run it: hand it over with an admin invitation.
-    if (!Json())
-      std::printf("\nIts first admin: give this one-time code to the person who will run it.\n");
-    Invite(c, made.id(), dpb::ROLE_ADMIN, "first admin");
-    if (!Json()) {
-      std::printf(
-          "They join as admin with the signup command above; then they add organisations "
-          "(tbctl org create), members (tbctl member add, tbctl invite create) and roles "
-          "(tbctl role grant). A lost or expired code: tbctl invite create --admin "
-          "--community=%llu.\n",
-          static_cast<unsigned long long>(made.id()));
-    }
+    CreateCommunity(c, a[1]);
     return 0;
   }
   if (sub == "list") {
