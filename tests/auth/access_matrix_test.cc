@@ -365,6 +365,46 @@ TEST_F(AccessMatrixTest, CoordinatorsSeeTheBalancesOfTheirOrganisationsOnly) {
   EXPECT_FALSE(DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/ListTransfers", list, coo)));
 }
 
+// Issue 14, item 7, through gRPC: the operator invites a community's first admin;
+// a coordinator may invite members but not an admin; the code works once.
+TEST_F(AccessMatrixTest, TheOperatorInvitesAFirstAdminWhoseCodeWorksOnce) {
+  const std::string create = "/timebank.directory.v1.DirectoryService/CreateInvitation";
+  dpb::CreateInvitationRequest req;
+  req.set_community_id(2);
+  req.set_role(dpb::ROLE_ADMIN);
+  grpc::Status s = Call(create, req, TokenFor("coo"));
+  EXPECT_TRUE(DeniedByAccess(s)) << s.error_message();  // another community's coordinator
+  req.set_community_id(1);
+  s = Call(create, req, TokenFor("coo"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "only the operator or an admin"))
+      << s.error_message();
+  dpb::Invitation inv;
+  ASSERT_TRUE(
+      testing::CallMethod(channel_, create, req, TokenFor("op"), absl::Seconds(5), &inv).ok());
+  EXPECT_EQ(inv.role(), dpb::ROLE_ADMIN);
+  EXPECT_FALSE(inv.code().empty());
+
+  const std::string signup = "/timebank.directory.v1.AuthService/SignUp";
+  dpb::SignUpRequest join;
+  join.set_community_id(2);  // the code is community 1's
+  join.set_username("first-admin");
+  join.set_password("first-admin-password");
+  join.set_invitation_code(inv.code());
+  s = Call(signup, join, "");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "not an invitation of community 2"));
+  join.set_community_id(1);
+  dpb::SignUpResponse joined;
+  ASSERT_TRUE(testing::CallMethod(channel_, signup, join, "", absl::Seconds(5), &joined).ok());
+  const auto& roles = joined.tokens().principal().roles();
+  EXPECT_NE(std::find(roles.begin(), roles.end(), dpb::ROLE_ADMIN), roles.end());
+  join.set_username("second-admin");
+  s = Call(signup, join, "");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "already used")) << s.error_message();
+}
+
 TEST_F(AccessMatrixTest, BadTokensAreRefusedEvenOnPublicMethods) {
   ::timebank::system::v1::PingRequest ping;
   const std::string path = "/timebank.system.v1.SystemService/Ping";
