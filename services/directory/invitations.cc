@@ -1,7 +1,6 @@
 // Invitations: created with a one-time code (only its hash is kept), listed,
 // revoked, and used up by the sign-up they admit. An invitation may carry ROLE_ADMIN:
-// how the operator hands a new community to its first admin (docs/API.md, "Setting up
-// a community").
+// how the operator hands a new community to its first admin (docs/OPERATIONS.md).
 #include <string>
 
 #include "absl/strings/escaping.h"
