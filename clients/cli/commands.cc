@@ -69,6 +69,7 @@ const absl::flat_hash_map<std::string, std::vector<std::string>>& Examples() {
       {"audit", {R"(tbctl audit)"}},
       {"invite", {R"(tbctl invite create --hours=72 --note="for the new volunteers")"}},
       {"apikey", {R"(tbctl apikey create --org=2 --label="sign-in sheet tablet")"}},
+      {"balances", {R"(tbctl balances --org=2)"}},
       {"key", {R"(tbctl key rotate)"}},
       {"contribution",
        {R"(tbctl contribution log 2h --org=2 --members=5,6,7 --what="lunch club" --when=yesterday)",
@@ -165,7 +166,8 @@ const std::vector<Command>& Commands() {
        kDirectory,
        R"(  community create NAME [--timezone=Europe/London --member_limit=10h --org_limit=1000h
                          --currency=GBP --signup=invitation|approval --answer_hours=168
-                         --unconfirmed=confirm|expire] | list | show [ID]
+                         --unconfirmed=confirm|expire --hours=168] | list | show [ID]
+                         create prints the first admin's one-time invitation code
   community update ID [NEW_NAME] [flags]   changes only what is named (--timezone=.. etc.)
 )",
        CommunityCommand},
@@ -177,9 +179,11 @@ const std::vector<Command>& Commands() {
        OrgCommand},
       {{"member"},
        kDirectory,
-       R"(  member add NAME [--username=U --number=N --email=E --phone=P --tags=a,b --in_directory]
+       R"(  member add NAME [--username=U --password --number=N --email=E --phone=P --tags=a,b --in_directory]
+                         --password: type their first password; it says how they sign in
+                         --orgs=1,2: the organisations they belong to (coordinators see balances)
   member list [QUERY] [--tag=T] [--limit=50] | show ID | export ID [--out=F]
-  member update ID [NAME] [--email=E --phone=P --tags=a,b --[no]in_directory]  only what is named
+  member update ID [NAME] [--email=E --phone=P --tags=a,b --orgs=1,2 --[no]in_directory]  only what is named
   member suspend|reinstate|approve|leave ID [--reason=..] [--username=U: approve with another name] | erase ID --reason=.. | set-password ID
 )",
        MemberCommand},
@@ -195,9 +199,14 @@ const std::vector<Command>& Commands() {
        AuditCommand},
       {{"invite"},
        kDirectory,
-       R"(  invite create [--hours=168 --note=..] | invite list | invite revoke ID
+       R"(  invite create [--hours=168 --note=.. --admin] | invite list | invite revoke ID
 )",
        InviteCommand},
+      {{"balances"},
+       kDirectory,
+       R"(  balances --org=ID                        the organisation's and its members' balances
+)",
+       BalancesCommand},
       {{"apikey"},
        kDirectory,
        R"(  apikey create --org=ID --label=TEXT | apikey list [--org=ID] | apikey revoke ID --org=ID

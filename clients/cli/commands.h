@@ -66,6 +66,7 @@ int RoleCommand(Client& c, const std::string& cmd, const Args& args);
 int AuditCommand(Client& c, const std::string& cmd, const Args& args);
 int InviteCommand(Client& c, const std::string& cmd, const Args& args);
 int ApiKeyCommand(Client& c, const std::string& cmd, const Args& args);
+int BalancesCommand(Client& c, const std::string& cmd, const Args& args);  // balance_commands.cc
 const std::vector<CommandFlags>& DirectoryCommandFlags();
 
 // Contributions, exchanges and the noticeboard (activity_commands.cc).

@@ -44,10 +44,16 @@ ABSL_FLAG(std::string, email, "", "member: email address");
 ABSL_FLAG(std::string, phone, "", "member: phone number");
 ABSL_FLAG(std::string, tags, "", "member: skills and interests, comma-separated");
 ABSL_FLAG(std::string, tag, "", "member search: only members with this tag");
+ABSL_FLAG(std::string, orgs, "",
+          "member: the organisations (ids, comma-separated) the member belongs to; their "
+          "coordinators see the member's balance");
 ABSL_FLAG(bool, in_directory, false, "member: consents to appear in the member directory");
 ABSL_FLAG(bool, on_leaderboards, false, "member: consents to appear on leaderboards");
 ABSL_FLAG(int, hours, 168, "invite: hours the invitation stays valid (1..720)");
 ABSL_FLAG(std::string, note, "", "invite: a note for whoever is invited");
+ABSL_FLAG(bool, admin, false, "invite: whoever signs up with the code joins as an admin");
+ABSL_FLAG(bool, password, false,
+          "member add: type the new member's first password at a prompt (or $TIMEBANK_PASSWORD)");
 ABSL_FLAG(std::string, label, "", "apikey: what the key is for");
 ABSL_FLAG(std::string, out, "", "member export: write the JSON to this file instead of stdout");
 
@@ -128,6 +134,49 @@ void ShowCommunity(const dpb::Community& c, const std::string& verb) {
   }
 }
 
+// Creates an invitation to community `community_id` (`role` ROLE_ADMIN: as its admin)
+// and shows its code, the only time it is ever shown, with how to use it.
+void Invite(Client& c, uint64_t community_id, dpb::Role role, const std::string& note) {
+  dpb::CreateInvitationRequest req;
+  req.set_community_id(community_id);
+  req.set_valid_hours(absl::GetFlag(FLAGS_hours));
+  req.set_note(note);
+  req.set_role(role);
+  auto inv =
+      c.Call<dpb::Invitation>(c.directory(), &dpb::DirectoryService::Stub::CreateInvitation, req);
+  Show(inv,
+       absl::StrCat("invitation ", inv.id(), role == dpb::ROLE_ADMIN ? " (joins as admin)" : "",
+                    " code: ", inv.code(), "\n(works once, until ",
+                    ShownTime(inv.expires_at().seconds()), " ", ShownZoneName(),
+                    "; it is shown only now) join with: tbctl signup \"YOUR NAME\" "
+                    "--community=",
+                    inv.community_id(), " --code=", inv.code(),
+                    " --username=NAME (it asks for a password)"));
+}
+
+// Creates the community and, since it has nobody to run it yet, its first admin's
+// one-time invitation, shown with what to do next.
+void CreateCommunity(Client& c, const std::string& name) {
+  dpb::CreateCommunityRequest req;
+  *req.mutable_community() = CommunityFromFlags(dpb::Community());
+  req.mutable_community()->set_name(name);
+  const dpb::Community made =
+      c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::CreateCommunity, req);
+  ShowCommunity(made, "created");
+  // A new community has nobody to run it: hand it over with an admin invitation.
+  if (!Json())
+    std::printf("\nIts first admin: give this one-time code to the person who will run it.\n");
+  Invite(c, made.id(), dpb::ROLE_ADMIN, "first admin");
+  if (!Json()) {
+    std::printf(
+        "They join as admin with the signup command above; then they add organisations "
+        "(tbctl org create), members (tbctl member add, tbctl invite create) and roles "
+        "(tbctl role grant). A lost or expired code: tbctl invite create --admin "
+        "--community=%llu.\n",
+        static_cast<unsigned long long>(made.id()));
+  }
+}
+
 }  // namespace
 
 std::string Roles(const dpb::Member& m) {
@@ -192,12 +241,7 @@ void ShowMember(const dpb::Member& m, const std::string& verb) {
 int CommunityCommand(Client& c, const std::string&, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   if (sub == "create" && a.size() == 2) {
-    dpb::CreateCommunityRequest req;
-    *req.mutable_community() = CommunityFromFlags(dpb::Community());
-    req.mutable_community()->set_name(a[1]);
-    ShowCommunity(
-        c.Call<dpb::Community>(c.directory(), &dpb::DirectoryService::Stub::CreateCommunity, req),
-        "created");
+    CreateCommunity(c, a[1]);
     return 0;
   }
   if (sub == "list") {
@@ -366,16 +410,8 @@ int AuditCommand(Client& c, const std::string&, const Args&) {
 int InviteCommand(Client& c, const std::string&, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   if (sub == "create") {
-    dpb::CreateInvitationRequest req;
-    req.set_community_id(CommunityOf(c));
-    req.set_valid_hours(absl::GetFlag(FLAGS_hours));
-    req.set_note(absl::GetFlag(FLAGS_note));
-    auto inv =
-        c.Call<dpb::Invitation>(c.directory(), &dpb::DirectoryService::Stub::CreateInvitation, req);
-    Show(inv, absl::StrCat("invitation ", inv.id(), " code: ", inv.code(), "\n(valid until ",
-                           ShownTime(inv.expires_at().seconds()), " ", ShownZoneName(),
-                           "; it is shown only now) join with: tbctl signup --community=",
-                           inv.community_id(), " --code=", inv.code(), " --username=NAME"));
+    Invite(c, CommunityOf(c), absl::GetFlag(FLAGS_admin) ? dpb::ROLE_ADMIN : dpb::ROLE_UNSPECIFIED,
+           absl::GetFlag(FLAGS_note));
     return 0;
   }
   if (sub == "list") {
@@ -388,13 +424,14 @@ int InviteCommand(Client& c, const std::string&, const Args& a) {
       PrintJson(resp);
       return 0;
     }
-    Table t({"id", absl::StrCat("expires (", ShownZoneName(), ")"), "state", "note"});
+    Table t({"id", absl::StrCat("expires (", ShownZoneName(), ")"), "state", "joins as", "note"});
     for (const auto& i : resp.invitations()) {
       t.Add({absl::StrCat(i.id()), ShownTime(i.expires_at().seconds()),
-             i.revoked() ? "revoked"
-             : i.used()  ? "used"
-                         : "open",
-             i.note()});
+             i.revoked()                                                    ? "revoked"
+             : i.used()                                                     ? "used"
+             : i.expires_at().seconds() <= absl::ToUnixSeconds(absl::Now()) ? "expired"
+                                                                            : "open",
+             i.role() == dpb::ROLE_ADMIN ? "admin" : "member", i.note()});
     }
     t.Print(stdout);
     return 0;
@@ -408,7 +445,8 @@ int InviteCommand(Client& c, const std::string&, const Args& a) {
     Show(inv, absl::StrCat("invitation ", inv.id(), " revoked"));
     return 0;
   }
-  Die("usage: tbctl invite create [--hours=168] [--note=..] | list | revoke ID   [--community=N]");
+  Die("usage: tbctl invite create [--hours=168] [--note=..] [--admin] | list | revoke ID   "
+      "[--community=N]");
 }
 
 int ApiKeyCommand(Client& c, const std::string&, const Args& a) {
@@ -461,6 +499,11 @@ const std::vector<CommandFlags>& DirectoryCommandFlags() {
   static const std::vector<std::string> kCommunity = {"timezone",    "member_limit", "org_limit",
                                                       "currency",    "signup",       "answer_hours",
                                                       "unconfirmed", "json"};
+  static const std::vector<std::string> kCommunityCreate = [] {
+    std::vector<std::string> flags = kCommunity;
+    flags.push_back("hours");  // how long the first admin's invitation stays valid
+    return flags;
+  }();
   static const auto* kTable = new std::vector<CommandFlags>{
       {"setup", {"code", "username"}},
       {"login", {"api_key"}},
@@ -469,7 +512,7 @@ const std::vector<CommandFlags>& DirectoryCommandFlags() {
       {"signup", {"community", "code", "username", "email", "json"}},
       {"passwd", {}},
       {"signout-everywhere", {"community"}},
-      {"community create", kCommunity},
+      {"community create", kCommunityCreate},
       {"community update", kCommunity},
       {"community list", {"json"}},
       {"community show", {"community", "json"}},
@@ -478,12 +521,12 @@ const std::vector<CommandFlags>& DirectoryCommandFlags() {
       {"org show", {"community", "json"}},
       {"member add",
        {"community", "username", "number", "email", "phone", "tags", "in_directory",
-        "on_leaderboards", "json"}},
+        "on_leaderboards", "password", "orgs", "json"}},
       {"member list", {"community", "tag", "limit", "json", "csv"}},
       {"member search", {"community", "tag", "limit", "json", "csv"}},
       {"member show", {"community", "json", "csv"}},
       {"member update",
-       {"community", "email", "phone", "tags", "in_directory", "on_leaderboards", "json"}},
+       {"community", "email", "phone", "tags", "in_directory", "on_leaderboards", "orgs", "json"}},
       {"member suspend", {"community", "reason", "json"}},
       {"member reinstate", {"community", "reason", "json"}},
       {"member approve", {"community", "reason", "username", "json"}},
@@ -494,9 +537,10 @@ const std::vector<CommandFlags>& DirectoryCommandFlags() {
       {"role grant", {"community", "org", "reason", "json"}},
       {"role revoke", {"community", "org", "reason", "json"}},
       {"audit", {"community", "json"}},
-      {"invite create", {"community", "hours", "note", "json"}},
+      {"invite create", {"community", "hours", "note", "admin", "json"}},
       {"invite list", {"community", "json"}},
       {"invite revoke", {"community", "json"}},
+      {"balances", {"community", "org", "json", "csv"}},
       {"apikey create", {"community", "org", "label", "json"}},
       {"apikey list", {"community", "org", "json"}},
       {"apikey revoke", {"community", "org", "json"}},

@@ -23,7 +23,9 @@ ABSL_DECLARE_FLAG(bool, in_directory);
 ABSL_DECLARE_FLAG(int, limit);
 ABSL_DECLARE_FLAG(std::string, number);
 ABSL_DECLARE_FLAG(bool, on_leaderboards);
+ABSL_DECLARE_FLAG(std::string, orgs);
 ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(bool, password);
 ABSL_DECLARE_FLAG(std::string, phone);
 ABSL_DECLARE_FLAG(std::string, reason);
 ABSL_DECLARE_FLAG(std::string, tag);
@@ -34,10 +36,11 @@ namespace timebank::cli {
 namespace {
 
 void PrintMembers(const google::protobuf::RepeatedPtrField<dpb::Member>& ms) {
-  Table t({"id", "number", "name", "username", "status", "roles", "tags", "account"});
+  Table t({"id", "number", "name", "username", "status", "roles", "tags", "account", "orgs"});
   for (const dpb::Member& m : ms) {
     t.Add({absl::StrCat(m.id()), m.member_number(), m.display_name(), m.username(),
-           Status(m.status()), Roles(m), absl::StrJoin(m.tags(), ","), m.account_id()});
+           Status(m.status()), Roles(m), absl::StrJoin(m.tags(), ","), m.account_id(),
+           absl::StrJoin(m.organisations(), ",")});
   }
   if (absl::GetFlag(FLAGS_csv)) {
     t.PrintCsv(stdout);
@@ -68,6 +71,14 @@ dpb::Member MemberFromFlags(dpb::Member m, google::protobuf::FieldMask* mask = n
       m.add_tags(std::string(t));
     }
   }
+  if (change("orgs", "organisations", !absl::GetFlag(FLAGS_orgs).empty())) {
+    m.clear_organisations();
+    for (absl::string_view o : absl::StrSplit(absl::GetFlag(FLAGS_orgs), ',', absl::SkipEmpty())) {
+      uint64_t id = 0;
+      if (!absl::SimpleAtoi(o, &id) || id == 0) Die("--orgs: organisation ids, like --orgs=1,2");
+      m.add_organisations(id);
+    }
+  }
   if (change("in_directory", "consent.appear_in_directory", absl::GetFlag(FLAGS_in_directory))) {
     m.mutable_consent()->set_appear_in_directory(absl::GetFlag(FLAGS_in_directory));
   }
@@ -85,6 +96,27 @@ dpb::Member GetMember(Client& c, uint64_t id) {
   return c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::GetMember, req);
 }
 
+// What the person who added a member tells them about signing in (issue 14).
+void SayHowTheySignIn(const dpb::Member& m, bool has_password) {
+  if (m.username().empty()) {
+    std::printf(
+        "%s has no sign-in (no --username): others record their activity for them. To let them "
+        "sign in, give them an invitation instead (tbctl invite create), so they choose their "
+        "own username and password.\n",
+        m.display_name().c_str());
+  } else if (has_password) {
+    std::printf(
+        "%s signs in with: tbctl login %s (with the password you set; tell it to them "
+        "privately: they change it with tbctl passwd).\n",
+        m.display_name().c_str(), m.username().c_str());
+  } else {
+    std::printf(
+        "%s cannot sign in yet: no password. Set one with: tbctl member set-password %llu "
+        "(it asks for it), and tell it to them privately; they sign in with: tbctl login %s.\n",
+        m.display_name().c_str(), static_cast<unsigned long long>(m.id()), m.username().c_str());
+  }
+}
+
 }  // namespace
 
 int MemberAdd(Client& c, const std::string& sub, const Args& a) {
@@ -95,11 +127,16 @@ int MemberAdd(Client& c, const std::string& sub, const Args& a) {
   m->set_display_name(a[1]);
   m->set_username(absl::GetFlag(FLAGS_username));
   m->set_member_number(absl::GetFlag(FLAGS_number));
-  if (!m->username().empty()) {
+  if (absl::GetFlag(FLAGS_password)) {
+    if (m->username().empty()) Die("--password: give the member a --username to sign in with");
+    req.set_password(ReadPassword("TIMEBANK_PASSWORD", "The new member's password: "));
+  } else if (!m->username().empty()) {
     if (const char* p = std::getenv("TIMEBANK_PASSWORD"); p != nullptr) req.set_password(p);
   }
-  ShowMember(c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::CreateMember, req),
-             "added");
+  const dpb::Member made =
+      c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::CreateMember, req);
+  ShowMember(made, "added");
+  if (!Json()) SayHowTheySignIn(made, !req.password().empty());
   return 0;
 }
 
@@ -208,7 +245,9 @@ int MemberSetPassword(Client& c, const std::string& sub, const Args& a) {
   req.set_member_id(MemberArg(c, a, 1));
   req.set_new_password(ReadPassword("TIMEBANK_NEW_PASSWORD", "New password: "));
   c.Call<dpb::SetPasswordResponse>(c.auth(), &dpb::AuthService::Stub::SetPassword, req);
-  std::printf("password set; the member's sessions were signed out\n");
+  std::printf(
+      "password set; the member's sessions were signed out and a sign-in lock, if any, "
+      "lifted: they sign in with the new password at once\n");
   return 0;
 }
 
@@ -224,7 +263,8 @@ int MemberCommand(Client& c, const std::string&, const Args& a) {
   if (sub == "export" && a.size() == 2) return MemberExport(c, sub, a);
   if (sub == "erase" && a.size() == 2) return MemberErase(c, sub, a);
   if (sub == "set-password" && a.size() == 2) return MemberSetPassword(c, sub, a);
-  Die("usage: tbctl member add NAME [--username=U --number=N --email=E --phone=P --tags=a,b] | "
+  Die("usage: tbctl member add NAME [--username=U [--password] --number=N --email=E --phone=P "
+      "--tags=a,b] | "
       "list [QUERY] [--tag=T] | show ID | update ID [NAME] [flags] | "
       "suspend|reinstate|approve|leave ID "
       "[--reason=..] | export ID [--out=FILE] | erase ID --reason=.. | set-password ID   "

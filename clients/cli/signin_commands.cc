@@ -3,6 +3,7 @@
 // and rotating the token signing key.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -116,6 +117,14 @@ int SignUpCommand(Client& c, const std::string&, const Args& a) {
   if (resp.has_tokens()) {
     SaveTokens(resp.tokens());
     ShowMember(resp.member(), "joined as");
+    const auto& roles = resp.member().roles();
+    if (!Json() && std::find(roles.begin(), roles.end(), dpb::ROLE_ADMIN) != roles.end()) {
+      std::printf(
+          "You are an admin of community %llu and signed in. Next: tbctl org create NAME; "
+          "tbctl member add NAME --username=U --password (or tbctl invite create); "
+          "tbctl role grant MEMBER coordinator --org=ID.\n",
+          static_cast<unsigned long long>(resp.member().community_id()));
+    }
   } else {
     ShowMember(resp.member(), "signed up (an admin must approve before you can sign in):");
   }

@@ -14,7 +14,10 @@ umask 077
 echo "operator $1 (runs the installation: communities and their admins)" > "$LOGINS"
 
 TIMEBANK_PASSWORD="$1" $T login operator >/dev/null
-$T community create "Riverside Time Bank" --member_limit=10h --org_limit=1000h >/dev/null
+# The operator hands the new community to its first admin with a one-time code; she
+# joins with it and chooses her own password (as a person would, at a prompt).
+code=$($T community create "Riverside Time Bank" --member_limit=10h --org_limit=1000h |
+  sed -n 's/.* code: \([^ ]*\)$/\1/p' | head -1)
 add() {  # add NAME USERNAME TAGS -> prints the member id
   local p
   p=$(pw)
@@ -22,9 +25,12 @@ add() {  # add NAME USERNAME TAGS -> prints the member id
     | sed -n 's/^added member \([0-9]*\) .*/\1/p'
   echo "$2 $p ($1)" >> "$LOGINS"
 }
-admin=$(add "Amara Okafor" amara "organising")
-$T role grant "$admin" admin --community=1 --reason="demo: first admin" >/dev/null
-TIMEBANK_PASSWORD=$(sed -n 's/^amara \([^ ]*\).*/\1/p' "$LOGINS") $T login amara >/dev/null
+p=$(pw)
+$T logout >/dev/null
+admin=$(TIMEBANK_PASSWORD="$p" $T signup "Amara Okafor" --community=1 --code="$code" --username=amara |
+  sed -n 's/^joined as member \([0-9]*\) .*/\1/p')
+echo "amara $p (Amara Okafor)" >> "$LOGINS"
+$T member update "$admin" --tags=organising --in_directory >/dev/null
 
 $T org create "Riverside Carers Network" --org_kind=charity >/dev/null                 # org 1
 $T org create "Riverside Community Health (NHS)" --org_kind=public-service >/dev/null  # org 2
@@ -54,6 +60,13 @@ Jamal Ade|jamal|music,walking
 Kasia Nowak|kasia|cleaning,shopping
 Luis Ortega|luis|languages,forms
 MEMBERS
+# Everyone volunteers with the carers network, and Chen sits on the patient panel too:
+# Callum, who coordinates both, sees their balances (tbctl balances --org=1).
+for i in "${!m[@]}"; do
+  orgs=1
+  [ "$i" = 2 ] && orgs=1,2
+  $T member update "${m[$i]}" --orgs="$orgs" >/dev/null
+done
 
 # Volunteering and peer support go through the activity service, which posts each to
 # the ledger exactly once.

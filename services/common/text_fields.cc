@@ -99,6 +99,7 @@ std::vector<StringField> BuildTable() {
       Token("timebank.directory.v1.ListAuditRequest.page_token"),
       Text("timebank.directory.v1.CreateInvitationRequest.note", L::kReasonBytes),
       Token("timebank.directory.v1.ListInvitationsRequest.page_token"),
+      Token("timebank.directory.v1.ListOrganisationBalancesRequest.page_token"),
       Text("timebank.directory.v1.CreateApiKeyRequest.label", L::kNameBytes),
       Token("timebank.directory.v1.ListApiKeysRequest.page_token"),
       Text("timebank.directory.v1.EraseMemberRequest.reason", L::kReasonBytes),

@@ -41,6 +41,10 @@ class LedgerAccounts : public LedgerAccountsClient {
  public:
   // Balances and transfers of one account, as JSON, for the data export.
   virtual absl::StatusOr<std::string> ExportAccount(const std::string& account_id) = 0;
+  // The accounts found among `ids` (up to 8,190), with their balances; an account not
+  // opened yet is left out. For ListOrganisationBalances.
+  virtual absl::StatusOr<std::vector<::timebank::ledger::v1::Account>> GetAccounts(
+      const std::vector<std::string>& ids) = 0;
 };
 
 // The time account of a community pool, organisation or member (unit TIME).

@@ -57,6 +57,7 @@ struct DirectoryLimits {
   // ResolveMember: how many candidates it lists (a reference is at most a name long).
   static constexpr size_t kMaxCandidates = 10;
   static constexpr int32_t kMaxInvitationHours = 720;
+  static constexpr size_t kMaxMemberOrganisations = 32;
   static constexpr size_t kMaxSearchScan = 200'000;
   // How long a Create* waits, after its write, for the pump to try opening the new
   // ledger account (the ledger call's own deadline). It answers as before either way.
@@ -107,6 +108,10 @@ class Directory {
   absl::StatusOr<dpb::Organisation> GetOrganisation(uint64_t community_id, uint64_t org_id);
   absl::StatusOr<Page<dpb::Organisation>> ListOrganisations(uint64_t community_id,
                                                             uint64_t after_id, size_t limit);
+  // The organisation's balance and a page of its members' (Member.organisations), in
+  // member id order; the balances come from the ledger (organisation_members.cc).
+  absl::StatusOr<dpb::ListOrganisationBalancesResponse> ListOrganisationBalances(
+      uint64_t community_id, uint64_t org_id, uint64_t after_id, size_t limit);
 
   // password_hash: an Argon2id encoded hash, or "" for none yet.
   absl::StatusOr<dpb::Member> CreateMember(const Actor& a, dpb::Member m,
@@ -143,9 +148,11 @@ class Directory {
   absl::StatusOr<Page<dpb::AuditEntry>> ListAudit(uint64_t community_id, uint64_t after_seq,
                                                   size_t limit);
 
-  // Invitations: the code is returned once; only its hash is kept.
+  // Invitations: the code is returned once; only its hash is kept. `role` ROLE_ADMIN
+  // makes whoever signs up with it an admin (operators and admins only).
   absl::StatusOr<dpb::Invitation> CreateInvitation(const Actor& a, uint64_t community_id,
-                                                   int32_t valid_hours, const std::string& note);
+                                                   int32_t valid_hours, const std::string& note,
+                                                   dpb::Role role = dpb::ROLE_UNSPECIFIED);
   absl::StatusOr<Page<dpb::Invitation>> ListInvitations(uint64_t community_id, uint64_t after_id,
                                                         size_t limit);
   absl::StatusOr<dpb::Invitation> RevokeInvitation(const Actor& a, uint64_t community_id,
@@ -265,9 +272,14 @@ class Directory {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   void Audit(records::Tx& tx, uint64_t community_id, const Actor& a, const std::string& action,
              uint64_t member_id, const std::string& detail);
-  // Uses up the invitation `code` of community `c` in `tx`; FAILED_PRECONDITION when it
-  // is not usable (wrong, used, revoked or expired).
-  absl::Status UseInvitation(records::Tx& tx, uint64_t c, const std::string& code);
+  // Uses up the invitation `code` of community `c` in `tx` and returns it;
+  // FAILED_PRECONDITION saying why when it is not usable (wrong, used, revoked or expired).
+  absl::StatusOr<dpb::Invitation> UseInvitation(records::Tx& tx, uint64_t c,
+                                                const std::string& code);
+  void AdmitAdmin(records::Tx& tx, const dpb::Invitation& inv, dpb::Member* m);
+  // Sorts and checks m->organisations: each exists in community `c`, and `a` (null:
+  // a sign-up) may name it (admins any; coordinators their own).
+  absl::Status CheckOrganisations(const Actor* a, uint64_t c, dpb::Member* m);
   absl::StatusOr<dpb::Member> InsertMember(records::Tx& tx, const Actor* a, dpb::Member m,
                                            const dpb::Community& c,
                                            const std::string& password_hash);

@@ -40,6 +40,11 @@ void GrpcLedgerAccounts::Connect(std::shared_ptr<grpc::Channel> channel) {
   stub_ = lpb::LedgerService::NewStub(channel);
 }
 
+void GrpcLedgerAccounts::PrepareCall(grpc::ClientContext* ctx) {
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auth::AddBearer(ctx, auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds()));
+}
+
 lpb::LedgerService::Stub* GrpcLedgerAccounts::Stub() {
   absl::MutexLock lock(&mu_);
   return stub_.get();
@@ -50,8 +55,7 @@ absl::StatusOr<std::vector<lpb::CreateAccountResult>> GrpcLedgerAccounts::OpenAc
   lpb::LedgerService::Stub* stub = Stub();
   if (stub == nullptr) return absl::UnavailableError("not connected to the ledger yet");
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  auth::AddBearer(&ctx, auth::MintServiceToken(*keyring_, "directory", clock_->NowUnixSeconds()));
+  PrepareCall(&ctx);
   lpb::CreateAccountsRequest req;
   for (const lpb::Account& a : accounts) *req.add_accounts() = a;
   lpb::CreateAccountsResponse resp;
@@ -109,6 +113,19 @@ absl::StatusOr<std::string> GrpcLedgerAccounts::ExportAccount(const std::string&
   }
   out += "]}";
   return out;
+}
+
+absl::StatusOr<std::vector<lpb::Account>> GrpcLedgerAccounts::GetAccounts(
+    const std::vector<std::string>& ids) {
+  lpb::LedgerService::Stub* stub = Stub();
+  if (stub == nullptr) return absl::UnavailableError("not connected to the ledger yet");
+  grpc::ClientContext ctx;
+  PrepareCall(&ctx);
+  lpb::GetAccountsRequest req;
+  for (const std::string& id : ids) req.add_ids(id);
+  lpb::GetAccountsResponse resp;
+  TB_RETURN_IF_ERROR(FromGrpc(stub->GetAccounts(&ctx, req, &resp)));
+  return std::vector<lpb::Account>(resp.accounts().begin(), resp.accounts().end());
 }
 
 // ---- DirectoryService -------------------------------------------------------------------
@@ -281,13 +298,24 @@ grpc::Status DirectoryServiceImpl::ListAudit(grpc::ServerContext* ctx,
                    resp->mutable_entries(), resp);
 }
 
+grpc::Status DirectoryServiceImpl::ListOrganisationBalances(
+    grpc::ServerContext* ctx, const dpb::ListOrganisationBalancesRequest* req,
+    dpb::ListOrganisationBalancesResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  return Reply(dir_->ListOrganisationBalances(req->community_id(), req->organisation_id(),
+                                              page->after_id, page->size),
+               resp);
+}
+
 grpc::Status DirectoryServiceImpl::CreateInvitation(grpc::ServerContext* ctx,
                                                     const dpb::CreateInvitationRequest* req,
                                                     dpb::Invitation* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(
-      dir_->CreateInvitation(ActorOf(*ctx), req->community_id(), req->valid_hours(), req->note()),
-      resp);
+  return Reply(dir_->CreateInvitation(ActorOf(*ctx), req->community_id(), req->valid_hours(),
+                                      req->note(), req->role()),
+               resp);
 }
 
 grpc::Status DirectoryServiceImpl::ListInvitations(grpc::ServerContext* ctx,

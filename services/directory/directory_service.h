@@ -33,9 +33,13 @@ class GrpcLedgerAccounts final : public LedgerAccounts {
   absl::StatusOr<std::vector<::timebank::ledger::v1::CreateAccountResult>> OpenAccounts(
       const std::vector<::timebank::ledger::v1::Account>& accounts) override;
   absl::StatusOr<std::string> ExportAccount(const std::string& account_id) override;
+  absl::StatusOr<std::vector<::timebank::ledger::v1::Account>> GetAccounts(
+      const std::vector<std::string>& ids) override;
 
  private:
   ::timebank::ledger::v1::LedgerService::Stub* Stub();
+  // A call of the directory's own: a 10 s deadline and the directory's service token.
+  void PrepareCall(grpc::ClientContext* ctx);
   absl::Mutex mu_;
   std::unique_ptr<::timebank::ledger::v1::LedgerService::Stub> stub_ ABSL_GUARDED_BY(mu_);
   auth::Keyring* const keyring_;
@@ -88,6 +92,9 @@ class DirectoryServiceImpl final : public dpb::DirectoryService::Service {
                             dpb::ApiKey*) override;
   grpc::Status ListApiKeys(grpc::ServerContext*, const dpb::ListApiKeysRequest*,
                            dpb::ListApiKeysResponse*) override;
+  grpc::Status ListOrganisationBalances(grpc::ServerContext*,
+                                        const dpb::ListOrganisationBalancesRequest*,
+                                        dpb::ListOrganisationBalancesResponse*) override;
   grpc::Status RevokeApiKey(grpc::ServerContext*, const dpb::RevokeApiKeyRequest*,
                             dpb::ApiKey*) override;
   grpc::Status ExportMemberData(grpc::ServerContext*, const dpb::ExportMemberDataRequest*,

@@ -88,6 +88,7 @@ absl::StatusOr<dpb::Member> Directory::InsertMember(records::Tx& tx, const Actor
                                                     const dpb::Community& c,
                                                     const std::string& password_hash) {
   TB_RETURN_IF_ERROR(CheckMemberFields(&m));
+  TB_RETURN_IF_ERROR(CheckOrganisations(a, c.id(), &m));
   TB_ASSIGN_OR_RETURN(uint64_t id, tx.NextId("member"));
   if (m.member_number().empty()) {
     TB_ASSIGN_OR_RETURN(uint64_t n, tx.NextId(absl::StrCat("number.", c.id())));
@@ -141,10 +142,13 @@ absl::StatusOr<dpb::Member> Directory::WriteMember(const Actor* a, dpb::Member m
                           tx, records::RequestKey(schema::kRequest, {"member", c.id()}, request_id),
                           [this](std::string_view first) { return Replay<dpb::Member>(first); },
                           [&](records::Tx& tx) -> absl::StatusOr<records::Created<dpb::Member>> {
-                            if (!invitation_code.empty())
-                              TB_RETURN_IF_ERROR(UseInvitation(tx, c.id(), invitation_code));
+                            std::optional<dpb::Invitation> inv;
+                            if (!invitation_code.empty()) {
+                              TB_ASSIGN_OR_RETURN(inv, UseInvitation(tx, c.id(), invitation_code));
+                            }
                             TB_ASSIGN_OR_RETURN(dpb::Member made, InsertMember(tx, a, std::move(m),
                                                                                c, password_hash));
+                            if (inv && inv->role() == dpb::ROLE_ADMIN) AdmitAdmin(tx, *inv, &made);
                             std::string key = MemberKey(c.id(), made.id());
                             return records::Created<dpb::Member>{std::move(made), std::move(key)};
                           }));
@@ -153,6 +157,18 @@ absl::StatusOr<dpb::Member> Directory::WriteMember(const Actor* a, dpb::Member m
   lock.Release();
   AwaitAccounts(round);
   return out;
+}
+
+// The member who signed up with an admin invitation becomes an admin (a community's
+// first admin, invited by the operator).
+void Directory::AdmitAdmin(records::Tx& tx, const dpb::Invitation& inv, dpb::Member* m) {
+  m->add_roles(dpb::ROLE_ADMIN);
+  tx.Put(MemberKey(m->community_id(), m->id()), records::Seal(*m));
+  Actor by;
+  by.principal = PrincipalOf(*m);
+  // Who made the invitation is in its own "invitation.create" entry.
+  Audit(tx, m->community_id(), by, "role.grant", m->id(),
+        absl::StrCat("ROLE_ADMIN by invitation ", inv.id()));
 }
 
 absl::StatusOr<dpb::Member> Directory::CreateMember(const Actor& a, dpb::Member m,
@@ -240,7 +256,8 @@ absl::StatusOr<dpb::Member> Directory::UpdateMember(const Actor& a, const dpb::M
                                                             "tags",
                                                             "consent",
                                                             "consent.appear_in_directory",
-                                                            "consent.appear_on_leaderboards"};
+                                                            "consent.appear_on_leaderboards",
+                                                            "organisations"};
   absl::MutexLock lock(&write_mu_);
   TB_ASSIGN_OR_RETURN(dpb::Member m, MustMember(in.community_id(), in.id()));
   if (m.status() == dpb::MEMBER_STATUS_ERASED) {
@@ -249,7 +266,18 @@ absl::StatusOr<dpb::Member> Directory::UpdateMember(const Actor& a, const dpb::M
   TB_RETURN_IF_ERROR(records::CheckEtag(
       in.etag(), m.etag(),
       "member.etag: the member changed since you read them; read again and retry"));
+  const auto orgs_before = m.organisations();
   TB_RETURN_IF_ERROR(ApplyUpdateMask(in, mask, *kFields, &m));
+  if (!std::equal(orgs_before.begin(), orgs_before.end(), m.organisations().begin(),
+                  m.organisations().end())) {
+    // Who belongs to an organisation decides what its coordinators see: only an admin
+    // changes it (a member cannot join themself to one, nor leave one's view).
+    if (!a.Is(dpb::ROLE_ADMIN) && a.principal.kind() != dpb::Principal::KIND_UNSPECIFIED) {
+      return absl::PermissionDeniedError(
+          "member.organisations: only an admin changes which organisations a member belongs to");
+    }
+    TB_RETURN_IF_ERROR(CheckOrganisations(&a, m.community_id(), &m));
+  }
   // The changed member, checked and normalised (tags lower-cased and sorted) as a
   // new one is; its number and username are not changed here.
   dpb::Member check = m;

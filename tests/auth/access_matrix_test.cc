@@ -50,12 +50,14 @@ const std::map<std::string, std::string>& Expected() {
       {"SystemService/GetServerInfo", kSignedIn},
       {"SystemService/CreateBackup", "svc op"},
       {"LedgerService/CreateAccounts", "svc adm"},
-      {"LedgerService/GetAccounts", "svc adm fin coo mem"},
+      // coo: a coordinator reads their organisations' accounts, not a member's (mem is in
+      // no organisation): members' balances come from ListOrganisationBalances.
+      {"LedgerService/GetAccounts", "svc adm fin mem"},
       {"LedgerService/ListAccounts", "svc adm fin"},
       {"LedgerService/SetAccountStatus", "svc adm"},
       {"LedgerService/CreateTransfers", "svc adm"},
       {"LedgerService/GetTransfers", "svc adm fin coo"},
-      {"LedgerService/ListTransfers", "svc adm fin coo mem"},
+      {"LedgerService/ListTransfers", "svc adm fin mem"},
       {"LedgerService/WatchJournal", "svc"},
       {"LedgerService/VerifyJournal", "svc op"},
       {"LedgerService/EraseMemberTexts", "svc"},
@@ -66,6 +68,7 @@ const std::map<std::string, std::string>& Expected() {
       {"DirectoryService/CreateOrganisation", "adm"},
       {"DirectoryService/GetOrganisation", "svc adm coo fin mem key"},
       {"DirectoryService/ListOrganisations", "svc adm coo fin mem key"},
+      {"DirectoryService/ListOrganisationBalances", "adm coo fin"},
       {"DirectoryService/CreateMember", "op adm coo"},
       {"DirectoryService/GetMember", "svc mem adm coo fin"},
       {"DirectoryService/SearchMembers", "svc adm coo fin"},
@@ -76,9 +79,9 @@ const std::map<std::string, std::string>& Expected() {
       {"DirectoryService/GrantRole", "op adm"},
       {"DirectoryService/RevokeRole", "op adm"},
       {"DirectoryService/ListAudit", "adm"},
-      {"DirectoryService/CreateInvitation", "adm coo"},
-      {"DirectoryService/ListInvitations", "adm coo"},
-      {"DirectoryService/RevokeInvitation", "adm"},
+      {"DirectoryService/CreateInvitation", "op adm coo"},
+      {"DirectoryService/ListInvitations", "op adm coo"},
+      {"DirectoryService/RevokeInvitation", "op adm"},
       {"DirectoryService/CreateApiKey", "adm coo"},
       {"DirectoryService/ListApiKeys", "adm coo"},
       {"DirectoryService/RevokeApiKey", "adm coo"},
@@ -310,6 +313,99 @@ TEST_F(AccessMatrixTest, MembersReachOnlyTheirOwnRecordsAndAccounts) {
   accounts.add_ids(PoolAccountId(2));
   EXPECT_TRUE(DeniedByAccess(
       Call("/timebank.ledger.v1.LedgerService/GetAccounts", accounts, TokenFor("coo"))));
+}
+
+// Issue 14, item 6: a coordinator of organisation 1 sees the balances of organisation
+// 1 and of its members, not of a member outside it, not of an organisation they do not
+// coordinate, and nothing of another community.
+TEST_F(AccessMatrixTest, CoordinatorsSeeTheBalancesOfTheirOrganisationsOnly) {
+  directory::Directory* d = node_->directory();
+  directory::Actor system;
+  dpb::Organisation second;
+  second.set_community_id(1);
+  second.set_name("Library");
+  second.set_kind(dpb::ORGANISATION_KIND_COMMUNITY_GROUP);
+  auto library = d->CreateOrganisation(system, second, "");
+  ASSERT_TRUE(library.ok()) << library.status();
+  const dpb::Principal inside = testing::AddPerson(d, 1, "Carer");
+  auto carer = d->GetMember(1, inside.subject_id());
+  ASSERT_TRUE(carer.ok());
+  carer->add_organisations(1);
+  google::protobuf::FieldMask mask;
+  mask.add_paths("organisations");
+  ASSERT_TRUE(d->UpdateMember(system, *carer, mask).ok());
+
+  const std::string coo = TokenFor("coo");
+  const std::string method = "/timebank.directory.v1.DirectoryService/ListOrganisationBalances";
+  dpb::ListOrganisationBalancesRequest req;
+  req.set_community_id(1);
+  req.set_organisation_id(1);
+  dpb::ListOrganisationBalancesResponse resp;
+  ASSERT_TRUE(testing::CallMethod(channel_, method, req, coo, absl::Seconds(5), &resp).ok());
+  ASSERT_EQ(resp.members_size(), 1);
+  EXPECT_EQ(resp.members(0).member_id(), inside.subject_id());  // mem (no organisation) is not
+  EXPECT_EQ(resp.organisation().id(), 1u);
+  req.set_organisation_id(library->id());
+  EXPECT_TRUE(DeniedByAccess(Call(method, req, coo)));
+  EXPECT_TRUE(Call(method, req, TokenFor("adm")).ok());
+  EXPECT_TRUE(Call(method, req, TokenFor("fin")).ok());
+  req.set_community_id(2);
+  req.set_organisation_id(1);
+  EXPECT_TRUE(DeniedByAccess(Call(method, req, coo)));
+  req.set_community_id(1);
+  EXPECT_TRUE(DeniedByAccess(Call(method, req, TokenFor("key"))));  // people, not integrations
+
+  // In the ledger: the organisation's own account, not a member's.
+  ::timebank::ledger::v1::GetAccountsRequest accounts;
+  accounts.add_ids(OrganisationAccountId(1, 1));
+  EXPECT_TRUE(Call("/timebank.ledger.v1.LedgerService/GetAccounts", accounts, coo).ok());
+  accounts.add_ids(MemberAccountId(1, member_id_));
+  EXPECT_TRUE(DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/GetAccounts", accounts, coo)));
+  ::timebank::ledger::v1::ListTransfersRequest list;
+  list.set_account_id(MemberAccountId(1, inside.subject_id()));
+  EXPECT_TRUE(DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/ListTransfers", list, coo)));
+  list.set_account_id(OrganisationAccountId(1, 1));
+  EXPECT_FALSE(DeniedByAccess(Call("/timebank.ledger.v1.LedgerService/ListTransfers", list, coo)));
+}
+
+// Issue 14, item 7, through gRPC: the operator invites a community's first admin;
+// a coordinator may invite members but not an admin; the code works once.
+TEST_F(AccessMatrixTest, TheOperatorInvitesAFirstAdminWhoseCodeWorksOnce) {
+  const std::string create = "/timebank.directory.v1.DirectoryService/CreateInvitation";
+  dpb::CreateInvitationRequest req;
+  req.set_community_id(2);
+  req.set_role(dpb::ROLE_ADMIN);
+  grpc::Status s = Call(create, req, TokenFor("coo"));
+  EXPECT_TRUE(DeniedByAccess(s)) << s.error_message();  // another community's coordinator
+  req.set_community_id(1);
+  s = Call(create, req, TokenFor("coo"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "only the operator or an admin"))
+      << s.error_message();
+  dpb::Invitation inv;
+  ASSERT_TRUE(
+      testing::CallMethod(channel_, create, req, TokenFor("op"), absl::Seconds(5), &inv).ok());
+  EXPECT_EQ(inv.role(), dpb::ROLE_ADMIN);
+  EXPECT_FALSE(inv.code().empty());
+
+  const std::string signup = "/timebank.directory.v1.AuthService/SignUp";
+  dpb::SignUpRequest join;
+  join.set_community_id(2);  // the code is community 1's
+  join.set_username("first-admin");
+  join.set_password("first-admin-password");
+  join.set_invitation_code(inv.code());
+  s = Call(signup, join, "");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "not an invitation of community 2"));
+  join.set_community_id(1);
+  dpb::SignUpResponse joined;
+  ASSERT_TRUE(testing::CallMethod(channel_, signup, join, "", absl::Seconds(5), &joined).ok());
+  const auto& roles = joined.tokens().principal().roles();
+  EXPECT_NE(std::find(roles.begin(), roles.end(), dpb::ROLE_ADMIN), roles.end());
+  join.set_username("second-admin");
+  s = Call(signup, join, "");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "already used")) << s.error_message();
 }
 
 TEST_F(AccessMatrixTest, BadTokensAreRefusedEvenOnPublicMethods) {

@@ -119,9 +119,9 @@ check invite 0 "code: " -- "$U" invite create --note="for Cara"
 icode=$("$U" invite create --json | sed -n 's/.*"code": "\([^"]*\)".*/\1/p')
 check apikey 0 "API key 1 for organisation 1: tbk_" -- "$U" apikey create --org=1 --label="rota system"
 key=$("$U" apikey create --org=1 --label=second --json | sed -n 's/.*"secret": "\([^"]*\)".*/\1/p')
-check signup-bad-code 1 "invitation_code: not valid" -- env TIMEBANK_PASSWORD=cara-password-1 "$U" signup Cara --community=1 --username=cara --code=wrong
+check signup-bad-code 1 "invitation_code: not an invitation of community 1" -- env TIMEBANK_PASSWORD=cara-password-1 "$U" signup Cara --community=1 --username=cara --code=wrong
 check signup 0 "joined as member" -- env TIMEBANK_PASSWORD=cara-password-1 "$U" signup Cara --community=1 --username=cara --code="$icode"
-check signup-reuse 1 "invitation_code: not valid" -- env TIMEBANK_PASSWORD=cara-password-1 "$U" signup Cara2 --community=1 --username=cara2 --code="$icode"
+check signup-reuse 1 "invitation_code: already used \(each invitation works once\)" -- env TIMEBANK_PASSWORD=cara-password-1 "$U" signup Cara2 --community=1 --username=cara2 --code="$icode"
 check member-whoami 0 "cara .*MEMBER\)" -- "$U" whoami
 check member-no-list 1 "permission denied" -- "$U" member list
 cara=$("$U" whoami --json | sed -n 's/.*"subject_id": "\([0-9]*\)".*/\1/p')

@@ -338,6 +338,28 @@ class PagingConformanceTest : public ::testing::Test {
           return ids_of(made);
         }};
 
+    // The members of one organisation (Member.organisations), each with a balance.
+    TB_ASSIGN_OR_RETURN(TestCommunity balances, Community("Balances"));
+    s["DirectoryService/ListOrganisationBalances"] = {
+        [=](Message* m) {
+          scoped(balances.id)(m);
+          m->GetReflection()->SetUInt64(m, m->GetDescriptor()->FindFieldByName("organisation_id"),
+                                        balances.organisation_id);
+        },
+        [=, this] { return Token(balances.admin); },
+        [=, this](int n) -> absl::StatusOr<std::vector<std::string>> {
+          std::vector<std::string> ids;
+          for (int i = 0; i < n; ++i) {
+            dpb::Member m;
+            m.set_community_id(balances.id);
+            m.set_display_name(absl::StrCat("Organisation member ", ++serial_));
+            m.add_organisations(balances.organisation_id);
+            TB_ASSIGN_OR_RETURN(m, dir->CreateMember({}, m, "", ""));
+            ids.push_back(absl::StrCat(m.id()));
+          }
+          return ids;
+        }};
+
     TB_ASSIGN_OR_RETURN(TestCommunity keys, Community("Keys"));
     s["DirectoryService/ListApiKeys"] = {
         scoped(keys.id), [=, this] { return Token(keys.admin); },

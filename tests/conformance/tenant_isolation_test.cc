@@ -71,6 +71,7 @@ const std::map<std::string, std::string>& Cases() {
       {"DirectoryService/CreateOrganisation", kProbe},
       {"DirectoryService/GetOrganisation", kProbe},
       {"DirectoryService/ListOrganisations", kProbe},
+      {"DirectoryService/ListOrganisationBalances", kProbe},
       {"DirectoryService/CreateMember", kProbe},
       {"DirectoryService/GetMember", kProbe},
       {"DirectoryService/SearchMembers", kProbe},

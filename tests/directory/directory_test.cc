@@ -3,6 +3,7 @@
 // refresh-token rotation and the ledger-account outbox.
 #include "services/directory/directory.h"
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -57,6 +58,25 @@ class FakeLedger final : public LedgerAccounts {
   }
   absl::StatusOr<std::string> ExportAccount(const std::string& id) override {
     return "{\"account\": \"" + id + "\"}";
+  }
+  // The opened accounts among `ids`, with the balances SetBalance gave them.
+  absl::StatusOr<std::vector<lpb::Account>> GetAccounts(
+      const std::vector<std::string>& ids) override {
+    absl::MutexLock lock(&mu_);
+    std::vector<lpb::Account> out;
+    for (const std::string& id : ids) {
+      auto it = opened_.find(id);
+      if (it != opened_.end()) out.push_back(it->second);
+    }
+    return out;
+  }
+  void SetBalance(const std::string& id, int64_t given, int64_t received) {
+    absl::MutexLock lock(&mu_);
+    lpb::Account& a = opened_[id];
+    a.set_id(id);
+    a.set_credits_posted(given);
+    a.set_debits_posted(received);
+    a.set_balance(given - received);
   }
   std::map<std::string, lpb::Account> Opened() {
     absl::MutexLock lock(&mu_);
@@ -595,6 +615,164 @@ TEST_F(DirectoryTest, InvitationsWorkOnceAndExpire) {
   auto expired = auth_->SignUp(req, "a");
   EXPECT_EQ(expired.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(expired.status().message(), "expired"));
+}
+
+// Issue 14, item 7: the operator hands a new community to its first admin with a
+// one-time code; the code works once, and each refusal says why.
+TEST_F(DirectoryTest, AnAdminInvitationMakesItsUserTheFirstAdmin) {
+  Actor operator_actor;
+  operator_actor.principal.set_kind(dpb::Principal::KIND_MEMBER);
+  operator_actor.principal.add_roles(dpb::ROLE_OPERATOR);
+  Actor coordinator;
+  coordinator.principal.set_kind(dpb::Principal::KIND_MEMBER);
+  coordinator.principal.set_community_id(community_);
+  coordinator.principal.add_roles(dpb::ROLE_COORDINATOR);
+  EXPECT_EQ(dir.CreateInvitation(coordinator, community_, 24, "", dpb::ROLE_ADMIN).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      dir.CreateInvitation(operator_actor, community_, 24, "", dpb::ROLE_FINANCE).status().code(),
+      absl::StatusCode::kInvalidArgument);
+  auto inv = dir.CreateInvitation(operator_actor, community_, 24, "first admin", dpb::ROLE_ADMIN);
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->role(), dpb::ROLE_ADMIN);
+  dpb::SignUpRequest req;
+  req.set_community_id(community_);
+  req.set_username("amara");
+  req.set_password("amara-password-1");
+  req.set_invitation_code(inv->code());
+  auto joined = auth_->SignUp(req, "a");
+  ASSERT_TRUE(joined.ok()) << joined.status();
+  const auto& roles = joined->member().roles();
+  EXPECT_NE(std::find(roles.begin(), roles.end(), dpb::ROLE_ADMIN), roles.end());
+  const auto& token_roles = joined->tokens().principal().roles();
+  EXPECT_NE(std::find(token_roles.begin(), token_roles.end(), dpb::ROLE_ADMIN), token_roles.end());
+  auto stored = dir.GetMember(community_, joined->member().id());
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->roles_size(), 2);  // member and admin
+  auto audit = dir.ListAudit(community_, 0, 100);
+  ASSERT_TRUE(audit.ok());
+  bool granted = false;
+  for (const auto& e : audit->items) {
+    granted |= e.action() == "role.grant" && e.member_id() == joined->member().id() &&
+               absl::StrContains(e.detail(), "ROLE_ADMIN by invitation");
+  }
+  EXPECT_TRUE(granted);
+
+  req.set_username("someone-else");  // the same code again
+  auto again = auth_->SignUp(req, "b");
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(again.status().message(), "already used")) << again.status();
+
+  auto revoked = dir.CreateInvitation(op_, community_, 24, "");
+  ASSERT_TRUE(revoked.ok());
+  ASSERT_TRUE(dir.RevokeInvitation(op_, community_, revoked->id()).ok());
+  req.set_invitation_code(revoked->code());
+  auto refused = auth_->SignUp(req, "c");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "revoked")) << refused.status();
+
+  // A code of one community does not admit anyone to another.
+  dpb::Community other;
+  other.set_name("Hillside");
+  auto hill = dir.CreateCommunity(op_, other, "");
+  ASSERT_TRUE(hill.ok());
+  auto open = dir.CreateInvitation(op_, community_, 24, "");
+  ASSERT_TRUE(open.ok());
+  req.set_community_id(hill->id());
+  req.set_invitation_code(open->code());
+  auto wrong = auth_->SignUp(req, "d");
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(wrong.status().message(), "not an invitation of community"))
+      << wrong.status();
+  // ...and is still good where it belongs.
+  req.set_community_id(community_);
+  EXPECT_TRUE(auth_->SignUp(req, "d").ok());
+}
+
+// Issue 14, item 6: who belongs to an organisation, and the balances its coordinators
+// see (the organisation's and its members', as the ledger holds them).
+TEST_F(DirectoryTest, AnOrganisationsBalancesListItsMembersOnly) {
+  auto org = [this](const std::string& name) {
+    dpb::Organisation o;
+    o.set_community_id(community_);
+    o.set_name(name);
+    o.set_kind(dpb::ORGANISATION_KIND_CHARITY);
+    return dir.CreateOrganisation(op_, o, "");
+  };
+  auto carers = org("Carers");
+  auto library = org("Library");
+  ASSERT_TRUE(carers.ok() && library.ok());
+  dpb::Member in = NewMember("Ana");
+  in.add_organisations(carers->id());
+  in.add_organisations(carers->id());  // named twice: kept once
+  auto ana = dir.CreateMember(op_, in, "", "");
+  ASSERT_TRUE(ana.ok()) << ana.status();
+  EXPECT_EQ(ana->organisations_size(), 1);
+  auto ben = dir.CreateMember(op_, NewMember("Ben"), "", "");
+  ASSERT_TRUE(ben.ok());
+  dpb::Member nowhere = NewMember("Cy");
+  nowhere.add_organisations(99);
+  EXPECT_EQ(dir.CreateMember(op_, nowhere, "", "").status().code(), absl::StatusCode::kNotFound);
+
+  // A coordinator adds members only to the organisations they coordinate.
+  Actor coordinator;
+  coordinator.principal.set_kind(dpb::Principal::KIND_MEMBER);
+  coordinator.principal.set_community_id(community_);
+  coordinator.principal.add_roles(dpb::ROLE_COORDINATOR);
+  coordinator.principal.add_coordinator_of(carers->id());
+  dpb::Member elsewhere = NewMember("Dee");
+  elsewhere.add_organisations(library->id());
+  EXPECT_EQ(dir.CreateMember(coordinator, elsewhere, "", "").status().code(),
+            absl::StatusCode::kPermissionDenied);
+  dpb::Member theirs = NewMember("Eve");
+  theirs.add_organisations(carers->id());
+  EXPECT_TRUE(dir.CreateMember(coordinator, theirs, "", "").ok());
+
+  // A member does not join themself to an organisation; an admin adds them.
+  Actor self;
+  self.principal = Directory::PrincipalOf(*ben);
+  dpb::Member join = *ben;
+  join.add_organisations(carers->id());
+  google::protobuf::FieldMask mask;
+  mask.add_paths("organisations");
+  EXPECT_EQ(dir.UpdateMember(self, join, mask).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  Actor admin;
+  admin.principal.set_kind(dpb::Principal::KIND_MEMBER);
+  admin.principal.set_community_id(community_);
+  admin.principal.add_roles(dpb::ROLE_ADMIN);
+  auto joined = dir.UpdateMember(admin, join, mask);
+  ASSERT_TRUE(joined.ok()) << joined.status();
+  // ...and changing something else of theirs still works for them.
+  dpb::Member phone = *joined;
+  phone.set_phone("07700 900123");
+  google::protobuf::FieldMask phone_mask;
+  phone_mask.add_paths("phone");
+  EXPECT_TRUE(dir.UpdateMember(self, phone, phone_mask).ok());
+
+  ledger.SetBalance(carers->account_id(), 0, 300);
+  ledger.SetBalance(ana->account_id(), 180, 30);
+  auto page = dir.ListOrganisationBalances(community_, carers->id(), 0, 100);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->organisation().name(), "Carers");
+  EXPECT_EQ(page->organisation_balance().received_minutes(), 300);
+  EXPECT_EQ(page->organisation_balance().balance_minutes(), -300);
+  ASSERT_EQ(page->members_size(), 3);  // Ana, Ben (added by the admin), Eve
+  EXPECT_EQ(page->members(0).display_name(), "Ana");
+  EXPECT_EQ(page->members(0).member_number(), ana->member_number());
+  EXPECT_EQ(page->members(0).balance().given_minutes(), 180);
+  EXPECT_EQ(page->members(0).balance().received_minutes(), 30);
+  EXPECT_EQ(page->members(0).balance().balance_minutes(), 150);
+  EXPECT_EQ(page->members(1).member_id(), ben->id());
+  auto none = dir.ListOrganisationBalances(community_, library->id(), 0, 100);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->members_size(), 0);
+  auto paged = dir.ListOrganisationBalances(community_, carers->id(), 0, 2);
+  ASSERT_TRUE(paged.ok());
+  EXPECT_EQ(paged->members_size(), 2);
+  EXPECT_FALSE(paged->next_page_token().empty());
+  EXPECT_EQ(dir.ListOrganisationBalances(community_, 99, 0, 100).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(DirectoryTest, ApprovalCommunitiesHoldSignUpsUntilAnAdminApproves) {

@@ -47,8 +47,11 @@ std::vector<AccessRule> BuildTable() {
        "",
        "",
        {"accounts.id"}},
+      // A coordinator reads their organisations' accounts here (kOwnAccounts); their
+      // members' balances through the directory's ListOrganisationBalances, which
+      // knows who belongs to which organisation (issue 14).
       {led + "GetAccounts",
-       {G::kService, G::kAdmin, G::kFinance, G::kCoordinator, G::kOwnAccounts},
+       {G::kService, G::kAdmin, G::kFinance, G::kOwnAccounts},
        "",
        "",
        "",
@@ -65,7 +68,7 @@ std::vector<AccessRule> BuildTable() {
        "",
        {"ids"}},
       {led + "ListTransfers",
-       {G::kService, G::kAdmin, G::kFinance, G::kCoordinator, G::kOwnAccounts},
+       {G::kService, G::kAdmin, G::kFinance, G::kOwnAccounts},
        "",
        "",
        "",
@@ -82,6 +85,13 @@ std::vector<AccessRule> BuildTable() {
       {dir + "CreateOrganisation", {G::kAdmin}, "organisation.community_id"},
       {dir + "GetOrganisation", {G::kService, G::kCommunityMember}, "community_id"},
       {dir + "ListOrganisations", {G::kService, G::kCommunityMember}, "community_id"},
+      // An organisation's balance and its members': its coordinators (people, not its
+      // API keys), finance and admins.
+      {dir + "ListOrganisationBalances",
+       {G::kAdmin, G::kFinance, G::kOrgCoordinatorPerson},
+       "community_id",
+       "",
+       "organisation_id"},
       {dir + "CreateMember", {G::kOperator, G::kAdmin, G::kCoordinator}, "member.community_id"},
       {dir + "GetMember",
        {G::kService, G::kSelf, G::kAdmin, G::kCoordinator, G::kFinance},
@@ -100,9 +110,11 @@ std::vector<AccessRule> BuildTable() {
       {dir + "GrantRole", {G::kOperator, G::kAdmin}, "community_id"},
       {dir + "RevokeRole", {G::kOperator, G::kAdmin}, "community_id"},
       {dir + "ListAudit", {G::kAdmin}, "community_id"},
-      {dir + "CreateInvitation", {G::kAdmin, G::kCoordinator}, "community_id"},
-      {dir + "ListInvitations", {G::kAdmin, G::kCoordinator}, "community_id"},
-      {dir + "RevokeInvitation", {G::kAdmin}, "community_id"},
+      // The operator invites a new community's first admin (and may list or revoke
+      // that invitation); only operators and admins may invite an admin (the service).
+      {dir + "CreateInvitation", {G::kOperator, G::kAdmin, G::kCoordinator}, "community_id"},
+      {dir + "ListInvitations", {G::kOperator, G::kAdmin, G::kCoordinator}, "community_id"},
+      {dir + "RevokeInvitation", {G::kOperator, G::kAdmin}, "community_id"},
       {dir + "CreateApiKey",
        {G::kAdmin, G::kOrgCoordinatorPerson},
        "community_id",
