@@ -7,13 +7,14 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "clients/cli/commands.h"
-#include "clients/cli/member_refs.h"
 #include "clients/cli/directory_common.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/paging.h"
 #include "clients/common/table.h"
 
@@ -119,6 +120,36 @@ void SayHowTheySignIn(const dpb::Member& m, bool has_password) {
 
 }  // namespace
 
+// Two people of one name are easily mixed up (and one person added twice is a
+// duplicate record): says who else in the community has the new member's name.
+void WarnOfNamesakes(Client& c, const dpb::Member& made) {
+  dpb::ResolveMemberRequest req;
+  req.set_community_id(made.community_id());
+  req.set_reference(made.display_name());
+  // A courtesy: the member is added either way (and the operator, who is of no
+  // community, may not look its members up).
+  grpc::ClientContext ctx;
+  c.Prepare(&ctx, 10);
+  dpb::ResolveMemberResponse found;
+  if (!c.directory()->ResolveMember(&ctx, req, &found).ok()) return;
+  std::vector<std::string> others;
+  for (const dpb::MemberName& n : found.candidates()) {
+    if (n.member_id() != made.id() &&
+        absl::AsciiStrToLower(n.display_name()) == absl::AsciiStrToLower(made.display_name())) {
+      others.push_back(n.member_number());
+    }
+  }
+  if (others.empty()) return;
+  std::printf(
+      "Note: %s also called %s (%s). If this is the same person, take the new entry out "
+      "(tbctl member leave %llu) and use theirs; otherwise use member numbers to tell them "
+      "apart.\n",
+      others.size() == 1 ? "another member is"
+                         : absl::StrCat(others.size(), " other members are").c_str(),
+      made.display_name().c_str(), absl::StrJoin(others, ", ").c_str(),
+      static_cast<unsigned long long>(made.id()));
+}
+
 int MemberAdd(Client& c, const std::string& sub, const Args& a) {
   dpb::CreateMemberRequest req;
   dpb::Member* m = req.mutable_member();
@@ -136,7 +167,10 @@ int MemberAdd(Client& c, const std::string& sub, const Args& a) {
   const dpb::Member made =
       c.Call<dpb::Member>(c.directory(), &dpb::DirectoryService::Stub::CreateMember, req);
   ShowMember(made, "added");
-  if (!Json()) SayHowTheySignIn(made, !req.password().empty());
+  if (!Json()) {
+    SayHowTheySignIn(made, !req.password().empty());
+    WarnOfNamesakes(c, made);
+  }
   return 0;
 }
 

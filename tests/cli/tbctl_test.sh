@@ -488,6 +488,8 @@ check post-reply-shown 0 "Dee Day \(M[0-9]+\) +Bob Baker \(B-7\) +Friday works, 
 check post-reply-who 1 "--with: the member you are answering" -- "$U" posts reply 2 "hello"
 check post-reply-not-written 1 "has not written about this post" -- "$U" posts reply 2 --with=ada "hello"
 check login-ada-8 0 "signed in" -- env TIMEBANK_PASSWORD=admin-password "$U" login ada
+check member-namesake 0 "Note: another member is also called Dee Day \(M[0-9]+\). If this is the same person" -- "$U" member add "Dee Day"
+check member-ref-ambiguous-name 1 "'dee day' matches 2 people" -- "$U" member show "dee day"
 for i in 1 2 3 4 5; do env TIMEBANK_PASSWORD=wrong-password "$U" login bob >/dev/null 2>&1 || true; done
 check throttled 1 "too many failed sign-ins" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
 check unreachable 1 "cannot reach timebankd" -- "$T" --server=127.0.0.1:1 ping
