@@ -63,7 +63,7 @@ void PrintExports(const xpb::PaymentBatch& b) {
     for (uint64_t id : e.other_means_claim_ids()) other.push_back(absl::StrCat(id));
     t.Add({ShownTime(e.at().seconds()), absl::StrCat("member ", e.by_member_id()),
            bacs ? absl::StrCat("bacs (processing ", e.processing_date(), ")") : "csv",
-           bacs ? absl::StrCat(e.bacs_payees(), " payees, ",
+           bacs ? absl::StrCat(e.bacs_payees(), e.bacs_payees() == 1 ? " payee, " : " payees, ",
                                Money(e.bacs_total_minor(), b.currency()))
                 : "",
            other.empty() ? "none" : absl::StrJoin(other, ", ")});
@@ -114,9 +114,9 @@ int ExportBatch(Client& c, uint64_t community, uint64_t batch_id) {
   std::fclose(f);
   const xpb::BatchExport& e = resp.export_();
   if (format == "bacs") {
-    std::printf("wrote %s: BACS Standard 18, %d payees, %s, processing day %s\n", out.c_str(),
-                e.bacs_payees(), Money(e.bacs_total_minor(), "GBP").c_str(),
-                e.processing_date().c_str());
+    std::printf("wrote %s: BACS Standard 18, %d payee%s, %s, processing day %s\n", out.c_str(),
+                e.bacs_payees(), e.bacs_payees() == 1 ? "" : "s",
+                Money(e.bacs_total_minor(), "GBP").c_str(), e.processing_date().c_str());
   } else {
     std::printf("wrote %s (open it in a spreadsheet, or send it to the bank)\n", out.c_str());
   }
