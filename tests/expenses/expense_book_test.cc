@@ -1153,7 +1153,7 @@ TEST_F(ExpenseBookTest, BankDetailsAreTheMembersOwnSealedMaskedForFinanceAndEras
 
   // At rest: none of the numbers or the name in the stored bytes.
   std::string stored;
-  ASSERT_TRUE(store.Get(kRecords, BankKey(kC, 10), &stored).value());
+  ASSERT_TRUE(store.Get(kRecords, BankKey(kC, 10), &stored, nullptr).value());
   for (const char* plain : {"31926819", "123456", "ALICE"}) {
     EXPECT_FALSE(absl::StrContains(stored, plain)) << plain;
   }
@@ -1166,7 +1166,7 @@ TEST_F(ExpenseBookTest, BankDetailsAreTheMembersOwnSealedMaskedForFinanceAndEras
   EXPECT_TRUE(erased->bank_details_deleted());
   EXPECT_FALSE(book.EraseMember(kC, 10)->bank_details_deleted());
   EXPECT_EQ(book.GetBankDetails(alice, kC, 10).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_FALSE(store.Get(kRecords, BankKey(kC, 10), &stored).value());
+  EXPECT_FALSE(store.Get(kRecords, BankKey(kC, 10), &stored, nullptr).value());
 
   // Removing one's own: once, then nothing to remove.
   ASSERT_TRUE(book.SetBankDetails(alice, Bank(10, "A JONES", "654321", "00000001")).ok());
