@@ -264,7 +264,7 @@ const std::vector<Command>& Commands() {
                 --second_above=100.00 --receipt_above=20.00
                 --categories=travel,mileage,..|all]                    admins, finance
                [--bacs_sun=123456 --bacs_sort_code=12-34-56 --bacs_account=12345678
-                --bacs_name="RIVERSIDE TIME BANK"]   who pays, in BACS files (all four)
+                --bacs_name="RIVERSIDE TB"]   who pays, in BACS files (all four)
                the first time the limits are needed; after that only what is named changes.
                Safeguards go off only by name: --no_second_approver, --no_receipts_required
 )",

@@ -127,7 +127,7 @@ void OriginatorFromFlags(xpb::Policy* p, google::protobuf::FieldMask* mask) {
   if (given == 0) return;
   if (given != 4) {
     Die("the Bacs originating details go together: --bacs_sun=123456 --bacs_sort_code=12-34-56 "
-        "--bacs_account=12345678 --bacs_name=\"RIVERSIDE TIME BANK\"");
+        "--bacs_account=12345678 --bacs_name=\"RIVERSIDE TB\"");
   }
   xpb::BacsOriginator* o = p->mutable_bacs_originator();
   o->set_service_user_number(absl::GetFlag(FLAGS_bacs_sun));

@@ -55,7 +55,7 @@ absl::Status CheckBacsReady(const xpb::Policy& policy, const xpb::PaymentBatch& 
     return absl::FailedPreconditionError(
         "the community's Bacs originating details are not set: a finance officer or admin "
         "sets them (tbctl expenses policy set --bacs_sun=123456 --bacs_sort_code=12-34-56 "
-        "--bacs_account=12345678 --bacs_name=\"RIVERSIDE TIME BANK\")");
+        "--bacs_account=12345678 --bacs_name=\"RIVERSIDE TB\")");
   }
   if (batch.state() == xpb::PaymentBatch::STATE_PAID) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -294,10 +294,11 @@ TEST_F(ExpensesGrpcTest, BankDetailsAndABacsExportThroughTheService) {
   o.set_service_user_number("123456");
   o.set_sort_code("12-34-56");
   o.set_account_number("87654321");
-  o.set_account_name("Riverside Time Bank");
+  o.set_account_name("Riverside TB");
   xpb::Policy set;
-  ASSERT_TRUE(Call(fiona_, &S::SetPolicy, policy, &set).ok());
-  EXPECT_EQ(set.bacs_originator().account_name(), "RIVERSIDE TIME BANK");
+  grpc::Status policy_set = Call(fiona_, &S::SetPolicy, policy, &set);
+  ASSERT_TRUE(policy_set.ok()) << policy_set.error_message();
+  EXPECT_EQ(set.bacs_originator().account_name(), "RIVERSIDE TB");
 
   xpb::SetBankDetailsRequest bank;
   bank.set_community_id(community_);
