@@ -465,6 +465,9 @@ check finance-journal-payment 0 "expense-payment,c1.payable.m$dee,c1.bank,128.74
 check login-fay-2 0 "signed in" -- env TIMEBANK_PASSWORD=fay-password-1 "$U" login fay
 check finance-approve-own 0 "12.00 GBP +approved" -- "$U" finance approve "$own"
 for _ in $(seq 1 30); do "$U" claim show "$own" | grep -q queued || break; sleep 0.1; done
+# Gus gave no bank details: his approved claim is to be paid by other means.
+check other-means-all 0 "^ *$own +M[0-9]+ +Gus Finance +12.00 GBP" -- "$U" finance other-means
+check other-means-total 0 "^1 claim to pay by other means \(no bank details\), 12.00 GBP in all" -- "$U" finance other-means
 check finance-reverse 0 "12.00 GBP +submitted" -- "$U" finance reverse "$own" --reason="approved by mistake"
 for _ in $(seq 1 30); do "$U" claim show "$own" | grep -q queued || break; sleep 0.1; done
 check money-book-reversed 0 "balance 0.00 GBP" -- "$T" statement "c1.payable.m$gus"
