@@ -338,17 +338,9 @@ TEST_F(ExpensesGrpcTest, BankDetailsAndABacsExportThroughTheService) {
   line.set_description("to the lunch club");
   xpb::Claim claim;
   ASSERT_TRUE(Call(alice_, &S::CreateClaim, create, &claim).ok());
-  xpb::SubmitClaimRequest submit;
-  submit.set_community_id(community_);
-  submit.set_claim_id(claim.id());
-  submit.set_etag(claim.etag());
-  ASSERT_TRUE(Call(alice_, &S::SubmitClaim, submit, &claim).ok());
-  xpb::DecideClaimRequest approve;
-  approve.set_community_id(community_);
-  approve.set_claim_id(claim.id());
-  approve.set_etag(claim.etag());
-  approve.set_decision(xpb::DecideClaimRequest::DECISION_APPROVE);
-  ASSERT_TRUE(Call(fiona_, &S::DecideClaim, approve, &claim).ok());
+  ASSERT_TRUE(testing::SubmitAndApprove(stub_.get(), node_->TokenFor(alice_),
+                                        node_->TokenFor(fiona_), &claim)
+                  .ok());
   CheckBooks("approved");
   xpb::CreatePaymentBatchRequest batch_req;
   batch_req.set_community_id(community_);
