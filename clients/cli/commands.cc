@@ -93,7 +93,11 @@ const absl::flat_hash_map<std::string, std::vector<std::string>>& Examples() {
       {"claim",
        {R"(tbctl claim create "Bus fares" travel,25/11/2026,£3.20,"bus to the lunch club")",
         R"(tbctl claim submit 12)"}},
-      {"finance", {R"(tbctl finance queue --min_age_days=7)", R"(tbctl finance approve 12)"}},
+      {"finance",
+       {R"(tbctl finance queue --min_age_days=7)", R"(tbctl finance approve 12)",
+        R"(tbctl finance batch export 3 --format=bacs --out=batch3.bacs)"}},
+      {"bank",
+       {R"(tbctl bank set --account_name="J SMITH" --sort_code=12-34-56 --account_number=31926819)"}},
       {"me", {R"(tbctl me)"}},
       {"summary", {R"(tbctl summary 6)"}},
       {"streak", {R"(tbctl streak pause 2026-12-07 3)"}},
@@ -274,6 +278,8 @@ const std::vector<Command>& Commands() {
                [--mileage_rate=0.45 --distance_unit=mile|km --window_days=90
                 --second_above=100.00 --receipt_above=20.00
                 --categories=travel,mileage,..|all]                    admins, finance
+               [--bacs_sun=123456 --bacs_sort_code=12-34-56 --bacs_account=12345678
+                --bacs_name="RIVERSIDE TB"]   who pays, in BACS files (all four)
                the first time the limits are needed; after that only what is named changes.
                Safeguards go off only by name: --no_second_approver, --no_receipts_required
 )",
@@ -294,12 +300,23 @@ const std::vector<Command>& Commands() {
        kExpenses,
        R"(  finance queue [--org=ID --min_amount=50.00 --min_age_days=7]      oldest first; finance, admins
   finance approve ID | reject ID --reason=.. | ask ID --reason=.. | reverse ID --reason=..
-  finance batch create [CLAIM...] | batch list | batch show ID | batch export ID [--out=F]
+  finance batch create [CLAIM...] | batch list | batch show ID (with who exported it, when)
+  finance batch export ID [--format=csv|bacs] [--processing_date=..] [--out=F]
+               bacs: a BACS Standard 18 file of the payees with bank details (full numbers)
   finance batch paid ID --reference=REF    marks paid (again with the same REF: no change)
+  finance bank MEMBER_ID                   a member's bank details, masked (**-**-56, ****1234)
+  finance other-means [BATCH]              approved claims whose claimants gave no bank details
   finance report [--since=2026-01 --until=2026-12] [--csv]   spend by month/category/org; owed
   finance journal [--out=F]                 the money book's journal (from the ledger) as CSV
 )",
        FinanceCommand},
+      {{"bank"},
+       kExpenses,
+       R"(  bank show | bank remove               your bank details for repaying your expenses
+  bank set --account_name="J SMITH" --sort_code=12-34-56 --account_number=31926819
+               stored encrypted; finance officers see them masked
+)",
+       BankCommand},
       {{"me", "summary"},
        kRewards,
        R"(  me | summary MEMBER_ID                   your give and take (coordinators: a member's)

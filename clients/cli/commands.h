@@ -83,6 +83,7 @@ const std::vector<CommandFlags>& ActivityCommandFlags();
 int PolicyCommand(Client& c, const std::string& cmd, const Args& args);
 int ClaimCommand(Client& c, const std::string& cmd, const Args& args);
 int FinanceCommand(Client& c, const std::string& cmd, const Args& args);
+int BankCommand(Client& c, const std::string& cmd, const Args& args);  // bank_commands.cc
 const std::vector<CommandFlags>& ExpensesCommandFlags();
 
 // Recognition: your give and take, and a community's dashboard (rewards_commands.cc).

@@ -51,6 +51,13 @@ ABSL_FLAG(std::string, receipt_above, "",
           "expenses policy: claims whose costs total more than this need a receipt");
 ABSL_FLAG(bool, no_second_approver, false,
           "expenses policy set: switch the second approver off (one approval for any claim)");
+ABSL_FLAG(std::string, bacs_sun, "",
+          "expenses policy set: the Bacs service user number (6 digits) of the community");
+ABSL_FLAG(std::string, bacs_sort_code, "",
+          "expenses policy set: the sort code of the account BACS payments leave from");
+ABSL_FLAG(std::string, bacs_account, "", "expenses policy set: that account's number (8 digits)");
+ABSL_FLAG(std::string, bacs_name, "",
+          "expenses policy set: that account's name as the bank holds it (at most 18)");
 ABSL_FLAG(bool, no_receipts_required, false,
           "expenses policy set: switch the receipt requirement off");
 
@@ -175,7 +182,7 @@ const std::vector<CommandFlags>& ExpensesCommandFlags() {
       {"expenses policy set",
        {"community", "categories", "mileage_rate", "distance_unit", "max_claim", "max_month",
         "window_days", "second_above", "no_second_approver", "receipt_above",
-        "no_receipts_required", "json"}},
+        "no_receipts_required", "bacs_sun", "bacs_sort_code", "bacs_account", "bacs_name", "json"}},
       {"claim create", {"community", "org", "activity", "json"}},
       {"claim edit", {"community", "title", "org", "activity", "json"}},
       {"claim submit", {"community", "json"}},
@@ -192,7 +199,12 @@ const std::vector<CommandFlags>& ExpensesCommandFlags() {
       {"finance batch create", {"community", "json"}},
       {"finance batch list", {"community", "json"}},
       {"finance batch show", {"community", "json"}},
-      {"finance batch export", {"community", "out"}},
+      {"finance batch export", {"community", "out", "format", "processing_date"}},
+      {"finance bank", {"community", "json"}},
+      {"finance other-means", {"community", "json"}},
+      {"bank show", {"community", "json"}},
+      {"bank set", {"community", "account_name", "sort_code", "account_number", "json"}},
+      {"bank remove", {"community", "json"}},
       {"finance batch paid", {"community", "reference", "json"}},
       {"finance report", {"community", "since", "until", "json", "csv"}},
       {"finance journal", {"community", "out"}},

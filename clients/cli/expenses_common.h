@@ -35,6 +35,11 @@ inline constexpr int kClaimsListedMax = 200;
 // claims matched than it shows. Returns exit code 0.
 int ListAndPrintClaims(Client& c, xpb::ListClaimsRequest req, bool note_when_more);
 
+// A member's bank details as the caller may see them (bank_commands.cc), and the
+// claims to pay by other means (of `batch`, or all approved when 0). Exit code 0.
+int ShowBankDetails(Client& c, uint64_t community, uint64_t member);
+int ShowOtherMeans(Client& c, uint64_t community, uint64_t batch);
+
 // Prints `m` as JSON (returns false: nothing more to show) or as a one-row table.
 template <class Msg, class Print>
 bool ShowOne(const Msg& m, Print print) {

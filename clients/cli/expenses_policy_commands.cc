@@ -25,6 +25,10 @@ ABSL_DECLARE_FLAG(std::string, categories);
 ABSL_DECLARE_FLAG(std::string, receipt_above);
 ABSL_DECLARE_FLAG(bool, no_second_approver);
 ABSL_DECLARE_FLAG(bool, no_receipts_required);
+ABSL_DECLARE_FLAG(std::string, bacs_sun);
+ABSL_DECLARE_FLAG(std::string, bacs_sort_code);
+ABSL_DECLARE_FLAG(std::string, bacs_account);
+ABSL_DECLARE_FLAG(std::string, bacs_name);
 
 namespace timebank::cli {
 namespace {
@@ -115,6 +119,24 @@ void SafeguardsFromFlags(const std::string& currency, xpb::Policy* p,
   }
 }
 
+// The community's Bacs originating details: all four together (the service checks
+// each one's form).
+void OriginatorFromFlags(xpb::Policy* p, google::protobuf::FieldMask* mask) {
+  const int given = FlagGiven("bacs_sun") + FlagGiven("bacs_sort_code") +
+                    FlagGiven("bacs_account") + FlagGiven("bacs_name");
+  if (given == 0) return;
+  if (given != 4) {
+    Die("the Bacs originating details go together: --bacs_sun=123456 --bacs_sort_code=12-34-56 "
+        "--bacs_account=12345678 --bacs_name=\"RIVERSIDE TB\"");
+  }
+  xpb::BacsOriginator* o = p->mutable_bacs_originator();
+  o->set_service_user_number(absl::GetFlag(FLAGS_bacs_sun));
+  o->set_sort_code(absl::GetFlag(FLAGS_bacs_sort_code));
+  o->set_account_number(absl::GetFlag(FLAGS_bacs_account));
+  o->set_account_name(absl::GetFlag(FLAGS_bacs_name));
+  mask->add_paths("bacs_originator");
+}
+
 // tbctl expenses policy set: the first policy needs the limits; after that only the
 // settings named change (the request's update mask), and a safeguard is switched off
 // only by its own flag (--no_second_approver, --no_receipts_required).
@@ -132,6 +154,7 @@ int SetPolicy(Client& c, uint64_t community) {
   google::protobuf::FieldMask& mask = *req.mutable_update_mask();
   LimitsFromFlags(currency, first, &p, &mask);
   SafeguardsFromFlags(currency, &p, &mask);
+  OriginatorFromFlags(&p, &mask);
   if (first) {
     if (!FlagGiven("max_claim") || !FlagGiven("max_month")) {
       Die("say the limits: --max_claim=250.00 --max_month=500.00");
@@ -186,6 +209,13 @@ int PolicyCmd(Client& c, const Args& a) {
   t.Add({"second approver above", p.second_approval_above_minor() == 0
                                       ? "never"
                                       : Money(p.second_approval_above_minor(), p.currency())});
+  const xpb::BacsOriginator& o = p.bacs_originator();
+  t.Add({"bacs originator",
+         o.service_user_number().empty()
+             ? "not set (--bacs_sun, --bacs_sort_code, --bacs_account, --bacs_name)"
+             : absl::StrCat("SUN ", o.service_user_number(), ", ", o.sort_code().substr(0, 2), "-",
+                            o.sort_code().substr(2, 2), "-", o.sort_code().substr(4, 2), " ",
+                            o.account_number(), ", ", o.account_name())});
   t.Print(stdout);
   return 0;
 }

@@ -32,6 +32,11 @@ ABSL_DECLARE_FLAG(std::string, since);
 ABSL_DECLARE_FLAG(std::string, until);
 ABSL_DECLARE_FLAG(std::string, min_amount);
 ABSL_DECLARE_FLAG(int, min_age_days);
+ABSL_FLAG(std::string, format, "csv",
+          "finance batch export: csv, or bacs (a BACS Standard 18 file for the bank)");
+ABSL_FLAG(std::string, processing_date, "",
+          "finance batch export --format=bacs: the Bacs processing day (default: the next "
+          "weekday)");
 
 namespace timebank::cli {
 namespace {
@@ -48,11 +53,80 @@ void PrintBatches(const google::protobuf::RepeatedPtrField<xpb::PaymentBatch>& b
   t.Print(stdout);
 }
 
+// Who exported the batch, when, and what the file held.
+void PrintExports(const xpb::PaymentBatch& b) {
+  if (b.exports().empty()) return;
+  Table t({"exported", "by", "format", "in the bank file", "other means (claims)"});
+  for (const xpb::BatchExport& e : b.exports()) {
+    const bool bacs = e.format() == xpb::EXPORT_FORMAT_BACS_STANDARD_18;
+    std::vector<std::string> other;
+    for (uint64_t id : e.other_means_claim_ids()) other.push_back(absl::StrCat(id));
+    t.Add({ShownTime(e.at().seconds()), absl::StrCat("member ", e.by_member_id()),
+           bacs ? absl::StrCat("bacs (processing ", e.processing_date(), ")") : "csv",
+           bacs ? absl::StrCat(e.bacs_payees(), e.bacs_payees() == 1 ? " payee, " : " payees, ",
+                               Money(e.bacs_total_minor(), b.currency()))
+                : "",
+           other.empty() ? "none" : absl::StrJoin(other, ", ")});
+  }
+  std::printf("\nexports (%u in all)\n", b.export_count());
+  t.Print(stdout);
+}
+
 int ShowBatch(const xpb::PaymentBatch& b) {
   if (!ShowOne(b, PrintBatches)) return 0;
   std::vector<std::string> ids;
   for (uint64_t id : b.claim_ids()) ids.push_back(absl::StrCat(id));
   std::printf("\nclaims: %s\n", absl::StrJoin(ids, ", ").c_str());
+  PrintExports(b);
+  return 0;
+}
+
+// tbctl finance batch export ID [--format=csv|bacs] [--out=F]: the file to stdout or F.
+int ExportBatch(Client& c, uint64_t community, uint64_t batch_id) {
+  xpb::ExportPaymentBatchRequest req;
+  req.set_community_id(community);
+  req.set_batch_id(batch_id);
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format == "bacs") {
+    req.set_format(xpb::EXPORT_FORMAT_BACS_STANDARD_18);
+  } else if (format == "csv") {
+    req.set_format(xpb::EXPORT_FORMAT_CSV);
+  } else {
+    Die(absl::StrCat("--format: '", format, "' is not a format: csv or bacs"));
+  }
+  if (FlagGiven("processing_date")) {
+    if (format != "bacs") Die("--processing_date: only with --format=bacs");
+    const int64_t ns = ParseDate("--processing_date", absl::GetFlag(FLAGS_processing_date));
+    req.set_processing_date(absl::FormatTime("%Y-%m-%d", absl::FromUnixNanos(ns), ShownZone()));
+  }
+  auto resp = c.Call<xpb::ExportPaymentBatchResponse>(
+      c.expenses(), &xpb::ExpensesService::Stub::ExportPaymentBatch, req);
+  const std::string& text = format == "bacs" ? resp.bacs() : resp.csv();
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  FILE* f = std::fopen(out.c_str(), "wb");
+  if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size()) {
+    Die(absl::StrCat("cannot write ", out));
+  }
+  std::fclose(f);
+  const xpb::BatchExport& e = resp.export_();
+  if (format == "bacs") {
+    std::printf("wrote %s: BACS Standard 18, %d payee%s, %s, processing day %s\n", out.c_str(),
+                e.bacs_payees(), e.bacs_payees() == 1 ? "" : "s",
+                Money(e.bacs_total_minor(), "GBP").c_str(), e.processing_date().c_str());
+  } else {
+    std::printf("wrote %s (open it in a spreadsheet, or send it to the bank)\n", out.c_str());
+  }
+  if (!e.other_means_claim_ids().empty()) {
+    std::printf(
+        "%d claim%s to pay by other means (no bank details): tbctl finance other-means "
+        "%llu\n",
+        e.other_means_claim_ids_size(), e.other_means_claim_ids_size() == 1 ? "" : "s",
+        static_cast<unsigned long long>(batch_id));
+  }
   return 0;
 }
 
@@ -95,24 +169,7 @@ int BatchCommand(Client& c, uint64_t community, const Args& a) {
     return ShowBatch(
         c.Call<xpb::PaymentBatch>(c.expenses(), &xpb::ExpensesService::Stub::GetPaymentBatch, get));
   }
-  if (sub == "export") {
-    get.set_batch_id(BatchId(a));
-    auto resp = c.Call<xpb::ExportPaymentBatchResponse>(
-        c.expenses(), &xpb::ExpensesService::Stub::ExportPaymentBatch, get);
-    const std::string out = absl::GetFlag(FLAGS_out);
-    if (out.empty()) {
-      std::fwrite(resp.csv().data(), 1, resp.csv().size(), stdout);
-      return 0;
-    }
-    FILE* f = std::fopen(out.c_str(), "wb");
-    if (f == nullptr ||
-        std::fwrite(resp.csv().data(), 1, resp.csv().size(), f) != resp.csv().size()) {
-      Die(absl::StrCat("cannot write ", out));
-    }
-    std::fclose(f);
-    std::printf("wrote %s (open it in a spreadsheet, or send it to the bank)\n", out.c_str());
-    return 0;
-  }
+  if (sub == "export") return ExportBatch(c, community, BatchId(a));
   if (sub == "paid") {
     xpb::MarkBatchPaidRequest req;
     req.set_community_id(community);
@@ -122,8 +179,8 @@ int BatchCommand(Client& c, uint64_t community, const Args& a) {
     return ShowBatch(
         c.Call<xpb::PaymentBatch>(c.expenses(), &xpb::ExpensesService::Stub::MarkBatchPaid, req));
   }
-  Die("usage: tbctl finance batch create [CLAIM...] | list | show ID | export ID [--out=F] | "
-      "paid ID --reference=REF");
+  Die("usage: tbctl finance batch create [CLAIM...] | list | show ID | export ID "
+      "[--format=csv|bacs] [--out=F] | paid ID --reference=REF");
 }
 
 // Spend by month, category and organisation; what is owed to whom.
@@ -253,11 +310,24 @@ int Finance(Client& c, const Args& a) {
   }
   if (sub == "batch") return BatchCommand(c, community, Args(a.begin() + 1, a.end()));
   if (sub == "report") return ReportCommand(c, community);
+  if (sub == "bank" && a.size() == 2) {
+    uint64_t member = 0;
+    if (!absl::SimpleAtoi(a[1], &member) || member == 0) Die("expected a member id");
+    return ShowBankDetails(c, community, member);
+  }
+  if (sub == "other-means" && a.size() <= 2) {
+    uint64_t batch = 0;
+    if (a.size() == 2 && (!absl::SimpleAtoi(a[1], &batch) || batch == 0)) {
+      Die("expected a batch id (or none: every approved claim)");
+    }
+    return ShowOtherMeans(c, community, batch);
+  }
   if (sub == "journal") return JournalExport(c, community);
   Die("usage: tbctl finance queue [--org=ID --min_amount=50.00 --min_age_days=7] | "
       "approve ID | reject ID --reason=.. | ask ID --reason=.. | reverse ID --reason=.. | "
-      "batch create [CLAIM...] | batch list | batch show ID | batch export ID [--out=F] | "
-      "batch paid ID --reference=REF | report [--since=2026-01 --until=2026-12] [--csv] | "
+      "batch create [CLAIM...] | batch list | batch show ID | batch export ID "
+      "[--format=csv|bacs] [--out=F] | batch paid ID --reference=REF | bank MEMBER_ID | "
+      "other-means [BATCH] | report [--since=2026-01 --until=2026-12] [--csv] | "
       "journal [--out=F]");
 }
 

@@ -186,6 +186,16 @@ std::vector<StringField> BuildTable() {
            L::kPaymentReferenceBytes),
       Code("timebank.expenses.v1.GetMoneyReportRequest.from_month"),
       Code("timebank.expenses.v1.GetMoneyReportRequest.to_month"),
+      // Bank details and the Bacs originator: numbers held to their own forms by the
+      // expenses service (bank_details.h); names to the Bacs character set after this.
+      Id("timebank.expenses.v1.BacsOriginator.service_user_number"),
+      Id("timebank.expenses.v1.BacsOriginator.sort_code"),
+      Id("timebank.expenses.v1.BacsOriginator.account_number"),
+      Text("timebank.expenses.v1.BacsOriginator.account_name", L::kBankAccountNameBytes),
+      Id("timebank.expenses.v1.SetBankDetailsRequest.sort_code"),
+      Id("timebank.expenses.v1.SetBankDetailsRequest.account_number"),
+      Text("timebank.expenses.v1.SetBankDetailsRequest.account_name", L::kBankAccountNameBytes),
+      Code("timebank.expenses.v1.ExportPaymentBatchRequest.processing_date"),
       Code("timebank.rewards.v1.Annotation.date"),
       Text("timebank.rewards.v1.Annotation.text", L::kAnnotationBytes),
       Id("timebank.rewards.v1.AnnotateChangeRequest.request_id"),

@@ -45,6 +45,9 @@ struct TextLimits {
   static constexpr size_t kReceiptFilenameBytes = 128;
   // The bank's or payroll's reference for a payment run.
   static constexpr size_t kPaymentReferenceBytes = 64;
+  // A bank account's name as typed; the expenses service then holds it to the Bacs
+  // rule (18 characters of A-Z 0-9 space . & / -) and says how to shorten it.
+  static constexpr size_t kBankAccountNameBytes = 64;
   // Ledger: a transfer's memo and reference, an account's owner reference.
   static constexpr size_t kMemoBytes = 512;
   static constexpr size_t kTransferReferenceBytes = 256;

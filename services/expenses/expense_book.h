@@ -17,6 +17,8 @@
 #define TIMEBANK_SERVICES_EXPENSES_EXPENSE_BOOK_H_
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,11 +27,14 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "services/common/auth/keyring.h"
 #include "services/common/clock.h"
 #include "services/common/ids.h"
 #include "services/common/ledger_poster.h"
 #include "services/common/paging.h"
 #include "services/common/peers.h"
+#include "services/expenses/bacs_file.h"
+#include "services/expenses/bank_details.h"
 #include "services/expenses/expense_records.h"
 #include "services/expenses/money_book_plan.h"
 #include "services/ledger/model.h"
@@ -58,6 +63,8 @@ struct ExpenseLimits {
   static constexpr size_t kMaxBatchClaims = 1000;
   static constexpr size_t kMaxReceiptBytes = size_t{5} << 20;
   static constexpr size_t kMaxReceiptsPerClaim = 20;
+  // Exports a batch keeps on record (the latest; PaymentBatch.export_count counts all).
+  static constexpr size_t kMaxBatchExports = 20;
 };
 // A payment batch posts as one linked chain (one transfer per claim): it fits one call.
 static_assert(ExpenseLimits::kMaxBatchClaims <= ledger::kMaxBatchEvents);
@@ -74,9 +81,11 @@ class ExpenseBook {
   using Principal = ::timebank::directory::v1::Principal;
 
   // `activities` may be null: then a line that names an activity is refused. `clock`
-  // is where the book reads the time (tests pass a FakeClock).
+  // is where the book reads the time (tests pass a FakeClock). `bank_keys` seals
+  // members' bank details (null: bank details are refused, FAILED_PRECONDITION).
   ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger,
-              ActivityLookup* activities, const Clock* clock = SystemClock());
+              ActivityLookup* activities, const Clock* clock = SystemClock(),
+              const auth::Keyring* bank_keys = nullptr);
 
   // Sets the whole policy (every field as given).
   absl::StatusOr<xpb::Policy> SetPolicy(const Principal& caller, xpb::Policy policy)
@@ -148,15 +157,35 @@ class ExpenseBook {
   absl::StatusOr<xpb::PaymentBatch> GetPaymentBatch(uint64_t community_id, uint64_t batch_id);
   absl::StatusOr<Page<xpb::PaymentBatch>> ListPaymentBatches(uint64_t community_id,
                                                              uint64_t after_id, size_t limit);
-  absl::StatusOr<xpb::ExportPaymentBatchResponse> ExportPaymentBatch(uint64_t community_id,
-                                                                     uint64_t batch_id);
+  // Finance: the batch as CSV or as a BACS Standard 18 file (only this holds members'
+  // full bank numbers); each export is recorded on the batch.
+  absl::StatusOr<xpb::ExportPaymentBatchResponse> ExportPaymentBatch(
+      const Principal& caller, const xpb::ExportPaymentBatchRequest& req)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   absl::StatusOr<xpb::PaymentBatch> MarkBatchPaid(const Principal& caller,
                                                   const xpb::MarkBatchPaidRequest& req)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
+  // Bank details (expense_bank_details.cc): the member themself sets, reads (in full)
+  // and removes their own; finance officers read them masked. Checked for form first:
+  // INVALID_ARGUMENT naming the field, nothing written.
+  absl::StatusOr<xpb::BankDetails> SetBankDetails(const Principal& caller,
+                                                  const xpb::SetBankDetailsRequest& req)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  absl::StatusOr<xpb::BankDetails> GetBankDetails(const Principal& caller, uint64_t community_id,
+                                                  uint64_t member_id);
+  absl::StatusOr<xpb::DeleteBankDetailsResponse> DeleteBankDetails(const Principal& caller,
+                                                                   uint64_t community_id,
+                                                                   uint64_t member_id)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  // Approved, unpaid claims (of one batch, or all) whose claimants have no bank details.
+  absl::StatusOr<xpb::ListOtherMeansClaimsResponse> ListOtherMeansClaims(
+      const xpb::ListOtherMeansClaimsRequest& req);
+
   // Erases a member's personal data from their claims (the directory's EraseMember):
   // titles, line descriptions, history reasons, receipt names and files. Amounts,
-  // categories, dates, states and who decided what stay. Then purges the store's files
+  // categories, dates, states and who decided what stay; deletes their bank details.
+  // Then purges the store's files
   // so no backup made afterwards holds the old values. Idempotent.
   absl::StatusOr<xpb::EraseMemberDataResponse> EraseMember(uint64_t community_id,
                                                            uint64_t member_id)
@@ -206,6 +235,28 @@ class ExpenseBook {
       records::Tx& tx, const Principal& caller,
       const ::timebank::directory::v1::Community& community, const std::vector<uint64_t>& ids)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // A batch's claims and how each is paid: `bacs` has one payment per claimant with
+  // bank details (amounts summed; numbers filled only `with_numbers`), by_bacs says so
+  // per claim (in batch order), other_means lists the claims of those without.
+  struct BatchPayees {
+    std::vector<xpb::Claim> claims;
+    std::vector<bool> by_bacs;
+    std::vector<BacsPayment> bacs;
+    std::vector<uint64_t> other_means;
+  };
+  absl::StatusOr<BatchPayees> GatherPayees(const xpb::PaymentBatch& batch, bool with_numbers);
+  absl::StatusOr<xpb::ExportPaymentBatchResponse> ExportCsv(const Principal& caller,
+                                                            const xpb::PaymentBatch& batch)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  // Adds `e` (by the caller, now; a BACS volume serial) to the batch's record.
+  absl::StatusOr<xpb::BatchExport> RecordExport(const Principal& caller,
+                                                const xpb::PaymentBatch& batch, xpb::BatchExport e)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  // The member's bank details, opened (nullopt: none given).
+  absl::StatusOr<std::optional<xpb::BankDetails>> LoadBank(const records::Reader& from, uint64_t c,
+                                                           uint64_t m) const;
+  absl::StatusOr<bool> HasBankDetails(uint64_t c, uint64_t m) const;
+  absl::Status NeedBankCipher() const;
   // The money book: one outbox entry's posting, worked out from its claim or batch.
   absl::StatusOr<PlannedPosting> PlanEntry(const storage::OutboxEntry& e);
   absl::Status Queue(records::Tx& tx, Posting posting, uint64_t community_id, uint64_t id)
@@ -222,6 +273,7 @@ class ExpenseBook {
   LedgerPoster poster_;  // the ledger, in calls it accepts
   ActivityLookup* const activities_;
   const Clock* const clock_;
+  const std::unique_ptr<const BankCipher> bank_cipher_;  // null: no bank keyring
   // One mutation at a time. What it guards is the records' contents: only NewTx()
   // opens a change, and it requires this lock (checked by clang's -Wthread-safety).
   absl::Mutex write_mu_;

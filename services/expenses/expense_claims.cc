@@ -18,8 +18,14 @@ namespace timebank::expenses {
 namespace dpb = ::timebank::directory::v1;
 
 ExpenseBook::ExpenseBook(storage::KvStore* store, People* people, LedgerClient* ledger,
-                         ActivityLookup* activities, const Clock* clock)
-    : records_(store), people_(people), poster_(ledger), activities_(activities), clock_(clock) {
+                         ActivityLookup* activities, const Clock* clock,
+                         const auth::Keyring* bank_keys)
+    : records_(store),
+      people_(people),
+      poster_(ledger),
+      activities_(activities),
+      clock_(clock),
+      bank_cipher_(bank_keys == nullptr ? nullptr : std::make_unique<BankCipher>(bank_keys)) {
   TB_CHECK(clock_ != nullptr);
 }
 

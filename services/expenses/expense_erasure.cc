@@ -1,5 +1,6 @@
 // ExpenseBook's data protection: erasing a member's personal data from their claims
-// (titles, line descriptions, history reasons, receipt names and files) while the
+// (titles, line descriptions, history reasons, receipt names and files) and their
+// bank details, while the
 // amounts, categories, dates, states and decisions stay, then purging the store's
 // files so no later backup holds the old values.
 #include "absl/strings/escaping.h"
@@ -42,7 +43,11 @@ absl::StatusOr<xpb::EraseMemberDataResponse> ExpenseBook::EraseMember(uint64_t c
           out.set_claims_erased(out.claims_erased() + 1);
           return true;
         }));
-    if (out.claims_erased() > 0) TB_RETURN_IF_ERROR(tx.Commit());
+    std::string sealed;
+    TB_ASSIGN_OR_RETURN(bool banked, records_.LoadSealedBank(tx, c, m, &sealed));
+    if (banked) records_.DeleteSealedBank(tx, c, m);
+    out.set_bank_details_deleted(banked);
+    if (out.claims_erased() > 0 || banked) TB_RETURN_IF_ERROR(tx.Commit());
   }
   // Also on a retry: an earlier purge may have failed after the commit.
   TB_RETURN_IF_ERROR(records_.Purge());

@@ -23,7 +23,8 @@ const std::vector<std::string>& PolicyFields() {
                                                             "max_month_minor",
                                                             "claim_window_days",
                                                             "second_approval_above_minor",
-                                                            "receipt_required_above_minor"};
+                                                            "receipt_required_above_minor",
+                                                            "bacs_originator"};
   return *kFields;
 }
 
@@ -68,6 +69,28 @@ absl::Status CheckPolicy(const xpb::Policy& p) {
   return absl::OkStatus();
 }
 
+// The originating details in their stored form, each field checked (all empty: none).
+absl::Status NormaliseOriginator(xpb::Policy* p) {
+  xpb::BacsOriginator* o = p->mutable_bacs_originator();
+  if (o->service_user_number().empty() && o->sort_code().empty() && o->account_number().empty() &&
+      o->account_name().empty()) {
+    p->clear_bacs_originator();
+    return absl::OkStatus();
+  }
+  TB_ASSIGN_OR_RETURN(*o->mutable_service_user_number(),
+                      NormaliseServiceUserNumber("policy.bacs_originator.service_user_number",
+                                                 o->service_user_number()));
+  TB_ASSIGN_OR_RETURN(*o->mutable_sort_code(),
+                      NormaliseSortCode("policy.bacs_originator.sort_code", o->sort_code()));
+  TB_ASSIGN_OR_RETURN(
+      *o->mutable_account_number(),
+      NormaliseAccountNumber("policy.bacs_originator.account_number", o->account_number()));
+  TB_ASSIGN_OR_RETURN(
+      *o->mutable_account_name(),
+      NormaliseAccountName("policy.bacs_originator.account_name", o->account_name()));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<xpb::Policy> ExpenseBook::SetPolicy(const Principal& caller, xpb::Policy policy) {
@@ -97,6 +120,7 @@ absl::StatusOr<xpb::Policy> ExpenseBook::UpdatePolicy(const Principal& caller,
   }
   TB_RETURN_IF_ERROR(ApplyUpdateMask(patch, mask, PolicyFields(), &p));
   TB_RETURN_IF_ERROR(CheckPolicy(p));
+  TB_RETURN_IF_ERROR(NormaliseOriginator(&p));
   p.set_currency(community.expense_currency());
   records_.PutPolicy(tx, p);
   TB_RETURN_IF_ERROR(tx.Commit());

@@ -36,6 +36,8 @@ std::string HashKey(uint64_t c, std::string_view sha256, uint64_t claim_id) {
   return Key(kHashTag).U64(c).Bytes(sha256).U64(claim_id).str();
 }
 
+std::string BankKey(uint64_t c, uint64_t m) { return Key(kBankTag).U64(c).U64(m).str(); }
+
 std::string ClaimRequestKey(uint64_t c, uint64_t member, std::string_view request_id) {
   return records::RequestKey(kRequestTag, {"create", c, member}, request_id);
 }
@@ -182,6 +184,20 @@ void ExpenseRecords::IndexContent(records::Tx& tx, uint64_t c, std::string_view 
 void ExpenseRecords::UnindexContent(records::Tx& tx, uint64_t c, std::string_view sha256,
                                     uint64_t claim_id) const {
   tx.Delete(HashKey(c, sha256, claim_id));
+}
+
+absl::StatusOr<bool> ExpenseRecords::LoadSealedBank(const records::Reader& from, uint64_t c,
+                                                    uint64_t m, std::string* sealed) const {
+  return from.Get(BankKey(c, m), sealed);
+}
+
+void ExpenseRecords::PutSealedBank(records::Tx& tx, uint64_t c, uint64_t m,
+                                   const std::string& sealed) const {
+  tx.Put(BankKey(c, m), sealed);
+}
+
+void ExpenseRecords::DeleteSealedBank(records::Tx& tx, uint64_t c, uint64_t m) const {
+  tx.Delete(BankKey(c, m));
 }
 
 absl::Status ExpenseRecords::Purge() const { return store_->Purge(kRecords); }

@@ -40,6 +40,8 @@ inline constexpr char kRequestTag = 'Q';
 inline constexpr char kReceiptTag = 'F';  // u64 c, u64 receipt -> the file's bytes
 inline constexpr char kHashTag = 'h';     // u64 c, 32-byte sha256, u64 claim -> "" (by content)
 inline constexpr char kCounterTag = '#';  // name -> u64 last value
+// u64 c, u64 member -> the member's BankDetails, sealed (bank_details.h's BankCipher)
+inline constexpr char kBankTag = 'K';
 
 std::string PolicyKey(uint64_t c);
 std::string ClaimKey(uint64_t c, uint64_t id);
@@ -53,6 +55,7 @@ std::string BatchesPrefix(uint64_t c);
 std::string ReceiptKey(uint64_t c, uint64_t receipt_id);
 std::string HashPrefix(uint64_t c, std::string_view sha256);
 std::string HashKey(uint64_t c, std::string_view sha256, uint64_t claim_id);
+std::string BankKey(uint64_t c, uint64_t member_id);
 // Idempotent creates: a claimant's CreateClaim and a community's CreatePaymentBatch
 // ("" when the caller gave no request id).
 std::string ClaimRequestKey(uint64_t c, uint64_t member_id, std::string_view request_id);
@@ -138,6 +141,13 @@ class ExpenseRecords {
   void IndexContent(records::Tx& tx, uint64_t c, std::string_view sha256, uint64_t claim_id) const;
   void UnindexContent(records::Tx& tx, uint64_t c, std::string_view sha256,
                       uint64_t claim_id) const;
+
+  // A member's sealed bank details (false: none).
+  absl::StatusOr<bool> LoadSealedBank(const records::Reader& from, uint64_t c, uint64_t member_id,
+                                      std::string* sealed) const;
+  void PutSealedBank(records::Tx& tx, uint64_t c, uint64_t member_id,
+                     const std::string& sealed) const;
+  void DeleteSealedBank(records::Tx& tx, uint64_t c, uint64_t member_id) const;
 
   // Drops deleted values from the store's files (after an erasure).
   absl::Status Purge() const;

@@ -138,10 +138,38 @@ grpc::Status ExpensesServiceImpl::ListPaymentBatches(grpc::ServerContext* ctx,
 }
 
 grpc::Status ExpensesServiceImpl::ExportPaymentBatch(grpc::ServerContext* ctx,
-                                                     const xpb::GetPaymentBatchRequest* req,
+                                                     const xpb::ExportPaymentBatchRequest* req,
                                                      xpb::ExportPaymentBatchResponse* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return Reply(book_->ExportPaymentBatch(req->community_id(), req->batch_id()), resp);
+  return Reply(book_->ExportPaymentBatch(Caller(*ctx), *req), resp);
+}
+
+grpc::Status ExpensesServiceImpl::ListOtherMeansClaims(grpc::ServerContext* ctx,
+                                                       const xpb::ListOtherMeansClaimsRequest* req,
+                                                       xpb::ListOtherMeansClaimsResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->ListOtherMeansClaims(*req), resp);
+}
+
+grpc::Status ExpensesServiceImpl::SetBankDetails(grpc::ServerContext* ctx,
+                                                 const xpb::SetBankDetailsRequest* req,
+                                                 xpb::BankDetails* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->SetBankDetails(Caller(*ctx), *req), resp);
+}
+
+grpc::Status ExpensesServiceImpl::GetBankDetails(grpc::ServerContext* ctx,
+                                                 const xpb::GetBankDetailsRequest* req,
+                                                 xpb::BankDetails* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->GetBankDetails(Caller(*ctx), req->community_id(), req->member_id()), resp);
+}
+
+grpc::Status ExpensesServiceImpl::DeleteBankDetails(grpc::ServerContext* ctx,
+                                                    const xpb::DeleteBankDetailsRequest* req,
+                                                    xpb::DeleteBankDetailsResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->DeleteBankDetails(Caller(*ctx), req->community_id(), req->member_id()), resp);
 }
 
 grpc::Status ExpensesServiceImpl::MarkBatchPaid(grpc::ServerContext* ctx,

@@ -43,8 +43,16 @@ class ExpensesServiceImpl final : public xpb::ExpensesService::Service {
                                xpb::PaymentBatch*) override;
   grpc::Status ListPaymentBatches(grpc::ServerContext*, const xpb::ListPaymentBatchesRequest*,
                                   xpb::ListPaymentBatchesResponse*) override;
-  grpc::Status ExportPaymentBatch(grpc::ServerContext*, const xpb::GetPaymentBatchRequest*,
+  grpc::Status ExportPaymentBatch(grpc::ServerContext*, const xpb::ExportPaymentBatchRequest*,
                                   xpb::ExportPaymentBatchResponse*) override;
+  grpc::Status ListOtherMeansClaims(grpc::ServerContext*, const xpb::ListOtherMeansClaimsRequest*,
+                                    xpb::ListOtherMeansClaimsResponse*) override;
+  grpc::Status SetBankDetails(grpc::ServerContext*, const xpb::SetBankDetailsRequest*,
+                              xpb::BankDetails*) override;
+  grpc::Status GetBankDetails(grpc::ServerContext*, const xpb::GetBankDetailsRequest*,
+                              xpb::BankDetails*) override;
+  grpc::Status DeleteBankDetails(grpc::ServerContext*, const xpb::DeleteBankDetailsRequest*,
+                                 xpb::DeleteBankDetailsResponse*) override;
   grpc::Status MarkBatchPaid(grpc::ServerContext*, const xpb::MarkBatchPaidRequest*,
                              xpb::PaymentBatch*) override;
   grpc::Status EraseMemberData(grpc::ServerContext*, const xpb::EraseMemberDataRequest*,

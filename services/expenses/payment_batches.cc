@@ -1,5 +1,5 @@
 // ExpenseBook's payment batches: finance gathers approved claims that the money book
-// has posted into a batch (idempotently), exports it for the bank as CSV, and marks it
+// has posted into a batch (idempotently), exports it (batch_export.cc), and marks it
 // paid, which marks its claims paid and queues the payment posting. Nobody pays their
 // own claim.
 #include <algorithm>
@@ -7,10 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/csv_writer.h"
 #include "services/common/text_fields.h"
-#include "services/common/text_formats.h"
-#include "services/common/validation.h"
 #include "services/expenses/expense_book.h"
 #include "services/expenses/expense_rules.h"
 #include "storage/check.h"
@@ -129,33 +126,6 @@ absl::StatusOr<xpb::PaymentBatch> ExpenseBook::GatherBatch(records::Tx& tx, cons
   records_.PutBatch(tx, batch);
   records_.IndexNewBatch(tx, batch);
   return batch;
-}
-
-absl::StatusOr<xpb::ExportPaymentBatchResponse> ExpenseBook::ExportPaymentBatch(uint64_t c,
-                                                                                uint64_t id) {
-  TB_ASSIGN_OR_RETURN(xpb::PaymentBatch batch, records_.LoadBatch(records_.Committed(), c, id));
-  const int exponent = CurrencyExponent(batch.currency()).value_or(2);
-  CsvWriter csv;
-  csv.AddRow(
-      {"batch", "claim", "member_id", "member_number", "name", "amount", "currency", "reference"});
-  for (uint64_t claim_id : batch.claim_ids()) {
-    TB_ASSIGN_OR_RETURN(xpb::Claim claim, records_.LoadClaim(records_.Committed(), c, claim_id));
-    absl::StatusOr<dpb::Member> m = people_->Member(c, claim.claimant_member_id());
-    if (!m.ok() && m.status().code() != absl::StatusCode::kNotFound) return m.status();
-    const std::vector<std::string> row = {absl::StrCat(batch.id()),
-                                          absl::StrCat(claim.id()),
-                                          absl::StrCat(claim.claimant_member_id()),
-                                          m.ok() ? m->member_number() : "",
-                                          m.ok() ? m->display_name() : "",
-                                          FormatMinor(claim.total_minor(), exponent),
-                                          batch.currency(),
-                                          absl::StrCat("TB-", c, "-", claim.id())};
-    csv.AddRow(row);
-  }
-  xpb::ExportPaymentBatchResponse out;
-  out.set_csv(std::move(csv).Take());
-  out.set_filename(absl::StrCat("payment-batch-", c, "-", id, ".csv"));
-  return out;
 }
 
 absl::StatusOr<xpb::PaymentBatch> ExpenseBook::MarkBatchPaid(const Principal& caller,

@@ -9,8 +9,12 @@ absl::Status ExpensesModule::Open(NodeContext& ctx) {
   TB_ASSIGN_OR_RETURN(store_, OpenRecordsStore(ctx, "expenses"));
   const Clock* clock = ctx.options->clock;
   peers_ = std::make_unique<GrpcPeers>(ctx.keyring, "expenses", clock);
+  // Members' bank details are sealed under this keyring's keys: a 0600 file beside the
+  // store, not in it, so a backup of the store alone does not open them (0017).
+  TB_ASSIGN_OR_RETURN(bank_keys_,
+                      auth::Keyring::Open(ctx.StorePath("expenses-bank-keyring"), clock));
   book_ = std::make_unique<expenses::ExpenseBook>(store_.get(), peers_.get(), peers_.get(),
-                                                  peers_.get(), clock);
+                                                  peers_.get(), clock, bank_keys_.get());
   pump_ = std::make_unique<OutboxPump>("tb-exp-dispatch",
                                        [book = book_.get()] { return book->Dispatch(); });
   return absl::OkStatus();

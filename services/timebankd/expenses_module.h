@@ -1,8 +1,8 @@
 // The expenses service as a node module: its records store under
-// <data_dir>/expenses, the ExpenseBook, ExpensesService, a store checkpoint for
-// backups, and the pump that posts its outbox to the ledger. It needs the ledger and
-// the directory; claim lines that name an activity are checked at the activity
-// service, in this process or at --activity_address.
+// <data_dir>/expenses, the bank keyring <data_dir>/expenses-bank-keyring, the ExpenseBook,
+// ExpensesService, a store checkpoint for backups, and the pump that posts its outbox to the
+// ledger. It needs the ledger and the directory; claim lines that name an activity are checked at
+// the activity service, in this process or at --activity_address.
 #ifndef TIMEBANK_SERVICES_TIMEBANKD_EXPENSES_MODULE_H_
 #define TIMEBANK_SERVICES_TIMEBANKD_EXPENSES_MODULE_H_
 
@@ -39,6 +39,7 @@ class ExpensesModule final : public ServiceModule {
  private:
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<GrpcPeers> peers_;
+  std::unique_ptr<auth::Keyring> bank_keys_;  // seals members' bank details
   std::unique_ptr<expenses::ExpenseBook> book_;
   std::unique_ptr<OutboxPump> pump_;
 };

@@ -408,6 +408,15 @@ check claim-list-own-state 0 "Co-design workshop +128.74 GBP +submitted" -- "$U"
 check finance-queue-member 1 "the finance queue is for finance officers and admins" -- "$U" finance queue
 check claim-edit-submitted 1 "only drafts" -- "$U" claim edit "$claim" --title="changed"
 check claim-dee-decide 1 "permission denied" -- "$U" finance approve "$claim"
+# Bank details for repayment: checked for form, the member's own, masked for finance.
+check bank-none 1 "has given no bank details \(tbctl bank set\)" -- "$U" bank show
+check bank-bad-sort 1 "sort_code: '12-34-5' is not a sort code: type its 6 digits as 12-34-56, 123456 or 12 34 56" -- "$U" bank set --account_name="Dee Day" --sort_code=12-34-5 --account_number=31926819
+check bank-bad-account 1 "account_number: '3192681' has 7 digits" -- "$U" bank set --account_name="Dee Day" --sort_code=12-34-56 --account_number=3192681
+check bank-bad-name 1 "account_name: .* at most 18" -- "$U" bank set --account_name="Dee Day of the Riverside Carers" --sort_code=12-34-56 --account_number=31926819
+check bank-nothing-written 1 "has given no bank details" -- "$U" bank show
+check bank-set 0 "DEE DAY +12-34-56 +31926819" -- "$U" bank set --account_name="Dee Day" --sort_code="12 34 56" --account_number=31926819
+check bank-show 0 "DEE DAY +12-34-56 +31926819" -- "$U" bank show
+check bank-help 0 "bank set --account_name" -- "$U" bank --help
 check login-fay 0 "signed in" -- env TIMEBANK_PASSWORD=fay-password-1 "$U" login fay
 check finance-queue 0 "Co-design workshop +128.74 GBP +submitted" -- "$U" finance queue
 check finance-queue-min 0 "^id" -- "$U" finance queue --min_amount=500.00
@@ -431,7 +440,20 @@ check claim-own-submit 0 "submitted" -- "$U" claim submit "$own"
 check claim-own-decide 1 "nobody decides their own claim" -- "$U" finance approve "$own"
 check batch-create 0 "128.74 GBP +open" -- "$U" finance batch create
 check batch-export 0 "wrote $dir/batch.csv" -- "$U" finance batch export 1 --out="$dir/batch.csv"
-check batch-csv 0 "^1,1,$dee,M[0-9]+,Dee Day,128.74,GBP,TB-1-1" -- cat "$dir/batch.csv"
+check batch-csv 0 "^1,1,$dee,M[0-9]+,Dee Day,128.74,GBP,TB-1-1,bank transfer" -- cat "$dir/batch.csv"
+check finance-bank-masked 0 "DEE DAY +\*\*-\*\*-56 +\*\*\*\*6819" -- "$U" finance bank "$dee"
+check finance-bank-no-full 1 "" -- bash -c "'$U' finance bank '$dee' --json | grep -q 31926819"
+check batch-bacs-no-originator 1 "Bacs originating details are not set" -- "$U" finance batch export 1 --format=bacs --out="$dir/batch.bacs"
+check policy-bacs-partial 1 "go together" -- "$U" expenses policy set --bacs_sun=123456
+check policy-bacs-bad 1 "policy.bacs_originator.sort_code: " -- "$U" expenses policy set --bacs_sun=123456 --bacs_sort_code=1-2-3 --bacs_account=87654321 --bacs_name="Riverside TB"
+check policy-bacs 0 "saved" -- "$U" expenses policy set --bacs_sun=123456 --bacs_sort_code=20-00-00 --bacs_account=87654321 --bacs_name="Riverside TB"
+check policy-bacs-show 0 "bacs originator +SUN 123456, 20-00-00 87654321, RIVERSIDE TB" -- "$U" expenses policy show
+check batch-bacs 0 "wrote $dir/batch.bacs: BACS Standard 18, 1 payee, 128.74 GBP" -- "$U" finance batch export 1 --format=bacs --out="$dir/batch.bacs"
+check batch-bacs-records 0 "^9 100$" -- bash -c "tr -d '\r' < '$dir/batch.bacs' | awk '{ n++; if (length(\$0) != 100) bad++ } END { print n, (bad ? 0 : 100) }'"
+check batch-bacs-credit 0 "^123456319268190992000008765432100000012874" -- bash -c "sed -n 5p '$dir/batch.bacs' | sed 's/^\(.\{31\}\)    /\1/'"
+check batch-bacs-bad-format 1 "--format: 'xml' is not a format" -- "$U" finance batch export 1 --format=xml
+check batch-exports-shown 0 "member $gus +bacs \(processing [0-9-]+\) +1 payee, 128.74 GBP +none" -- "$U" finance batch show 1
+check other-means-none 0 "0 claims to pay by other means" -- "$U" finance other-means 1
 check batch-paid-no-ref 1 "reference" -- "$U" finance batch paid 1
 check batch-paid 0 "paid +BACS 2026-11" -- "$U" finance batch paid 1 --reference="BACS 2026-11"
 check batch-paid-again 0 "paid +BACS 2026-11" -- "$U" finance batch paid 1 --reference="BACS 2026-11"
@@ -448,6 +470,9 @@ check finance-journal-payment 0 "expense-payment,c1.payable.m$dee,c1.bank,128.74
 check login-fay-2 0 "signed in" -- env TIMEBANK_PASSWORD=fay-password-1 "$U" login fay
 check finance-approve-own 0 "12.00 GBP +approved" -- "$U" finance approve "$own"
 for _ in $(seq 1 30); do "$U" claim show "$own" | grep -q queued || break; sleep 0.1; done
+# Gus gave no bank details: his approved claim is to be paid by other means.
+check other-means-all 0 "^ *$own +M[0-9]+ +Gus Finance +12.00 GBP" -- "$U" finance other-means
+check other-means-total 0 "^1 claim to pay by other means \(no bank details\), 12.00 GBP in all" -- "$U" finance other-means
 check finance-reverse 0 "12.00 GBP +submitted" -- "$U" finance reverse "$own" --reason="approved by mistake"
 for _ in $(seq 1 30); do "$U" claim show "$own" | grep -q queued || break; sleep 0.1; done
 check money-book-reversed 0 "balance 0.00 GBP" -- "$T" statement "c1.payable.m$gus"

@@ -146,6 +146,26 @@ dpb::Tokens SignInWithPassword(dpb::AuthService::Stub* auth, const std::string& 
   return t;
 }
 
+grpc::Status SubmitAndApprove(::timebank::expenses::v1::ExpensesService::Stub* stub,
+                              const std::string& claimant_token, const std::string& finance_token,
+                              ::timebank::expenses::v1::Claim* claim) {
+  namespace xpb = ::timebank::expenses::v1;
+  xpb::SubmitClaimRequest submit;
+  submit.set_community_id(claim->community_id());
+  submit.set_claim_id(claim->id());
+  submit.set_etag(claim->etag());
+  grpc::Status s =
+      CallWithToken(stub, &xpb::ExpensesService::Stub::SubmitClaim, claimant_token, submit, claim);
+  if (!s.ok()) return s;
+  xpb::DecideClaimRequest approve;
+  approve.set_community_id(claim->community_id());
+  approve.set_claim_id(claim->id());
+  approve.set_etag(claim->etag());
+  approve.set_decision(xpb::DecideClaimRequest::DECISION_APPROVE);
+  return CallWithToken(stub, &xpb::ExpensesService::Stub::DecideClaim, finance_token, approve,
+                       claim);
+}
+
 absl::StatusOr<ExpensesCommunity> MakeExpensesCommunity(directory::Directory* d) {
   dpb::Community c;
   c.set_name("Riverside");

@@ -22,6 +22,7 @@
 #include "timebank/directory/v1/auth.grpc.pb.h"
 #include "timebank/directory/v1/directory.grpc.pb.h"
 #include "timebank/directory/v1/directory.pb.h"
+#include "timebank/expenses/v1/expenses.grpc.pb.h"
 
 namespace timebank::testing {
 
@@ -92,6 +93,11 @@ struct ExpensesCommunity {
   ::timebank::directory::v1::Principal alice, fiona, farid;
 };
 absl::StatusOr<ExpensesCommunity> MakeExpensesCommunity(directory::Directory* d);
+// Submits `claim` (a draft as its claimant last read it) with the claimant's token and
+// approves it once with a finance officer's, through the API; *claim ends as approved.
+grpc::Status SubmitAndApprove(::timebank::expenses::v1::ExpensesService::Stub* stub,
+                              const std::string& claimant_token, const std::string& finance_token,
+                              ::timebank::expenses::v1::Claim* claim);
 
 // A unary call of the method at `method_path` ("/timebank.ledger.v1.LedgerService/
 // ListAccounts") with the request's bytes as given, through gRPC's generic API, with

@@ -139,6 +139,10 @@ const std::map<std::string, std::string>& Cases() {
       {"ExpensesService/ListPaymentBatches", kProbe},
       {"ExpensesService/ExportPaymentBatch", kProbe},
       {"ExpensesService/MarkBatchPaid", kProbe},
+      {"ExpensesService/ListOtherMeansClaims", kProbe},
+      {"ExpensesService/SetBankDetails", kProbe},
+      {"ExpensesService/GetBankDetails", kProbe},
+      {"ExpensesService/DeleteBankDetails", kProbe},
       {"ExpensesService/EraseMemberData", kProbe},  // services only: people are refused
       {"RewardsService/GetMemberSummary", kProbe},
       {"RewardsService/GetDashboard", kProbe},

@@ -18,6 +18,7 @@
 #include "storage/bytes.h"
 #include "storage/mem_store.h"
 #include "tests/common/model_ledger.h"
+#include "tests/common/test_util.h"
 
 namespace timebank::expenses {
 namespace {
@@ -149,7 +150,9 @@ class ExpenseBookTest : public ::testing::Test {
                                                             .default_min_balance = std::nullopt}};
   FakeActivities activities;
   FakeClock clock{kStart};
-  ExpenseBook book{&store, &people, &ledger, &activities, &clock};
+  testing::TempDir dir;
+  const std::unique_ptr<auth::Keyring> bank_keys = *auth::Keyring::Open(dir.Sub("bank-keyring"));
+  ExpenseBook book{&store, &people, &ledger, &activities, &clock, bank_keys.get()};
   const dpb::Principal admin = Person(11, {dpb::ROLE_ADMIN});
   const dpb::Principal fiona = Person(12, {dpb::ROLE_FINANCE});
   const dpb::Principal farid = Person(13, {dpb::ROLE_FINANCE});
@@ -603,12 +606,25 @@ TEST_F(ExpenseBookTest, PaymentBatchesPayOnceExportForTheBankAndKeepDutiesApart)
   EXPECT_EQ(book.ReverseApproval(farid, r).status().code(), absl::StatusCode::kFailedPrecondition);
 
   // The bank's file, read back.
-  auto exported = book.ExportPaymentBatch(kC, batch->id());
+  xpb::ExportPaymentBatchRequest export_req;
+  export_req.set_community_id(kC);
+  export_req.set_batch_id(batch->id());
+  auto exported = book.ExportPaymentBatch(fiona, export_req);
   ASSERT_TRUE(exported.ok()) << exported.status();
   const auto rows = ReadCsv(exported->csv());
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"batch", "claim", "member_id", "member_number",
-                                               "name", "amount", "currency", "reference"}));
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"batch", "claim", "member_id", "member_number", "name",
+                                      "amount", "currency", "reference", "pay_by"}));
+  EXPECT_EQ(rows[1][8], "other means");  // nobody gave bank details
+  // The export is on the batch's record: who, when, what.
+  auto recorded = book.GetPaymentBatch(kC, batch->id());
+  ASSERT_TRUE(recorded.ok());
+  ASSERT_EQ(recorded->exports_size(), 1);
+  EXPECT_EQ(recorded->exports(0).by_member_id(), fiona.subject_id());
+  EXPECT_EQ(recorded->exports(0).format(), xpb::EXPORT_FORMAT_CSV);
+  EXPECT_GT(recorded->exports(0).at().seconds(), 0);
+  EXPECT_EQ(recorded->export_count(), 1u);
   EXPECT_EQ(rows[1][1], std::to_string(a.id()));
   EXPECT_EQ(rows[1][5], "12.50");
   EXPECT_EQ(rows[1][6], "GBP");
@@ -1080,6 +1096,259 @@ TEST_F(ExpenseBookTest, TheRecordsKeepTheOnDiskLayoutOfEveryExistingDataDirector
   xpb::Policy policy;
   ASSERT_TRUE(policy.ParseFromString(values[Key('P', {kC})]));
   EXPECT_EQ(policy.etag(), book.GetPolicy(kC)->etag());
+}
+
+}  // namespace
+}  // namespace timebank::expenses
+
+namespace timebank::expenses {
+namespace {
+
+xpb::SetBankDetailsRequest Bank(uint64_t member, const std::string& name, const std::string& sort,
+                                const std::string& account) {
+  xpb::SetBankDetailsRequest r;
+  r.set_community_id(kC);
+  r.set_member_id(member);
+  r.set_account_name(name);
+  r.set_sort_code(sort);
+  r.set_account_number(account);
+  return r;
+}
+
+TEST_F(ExpenseBookTest, BankDetailsAreTheMembersOwnSealedMaskedForFinanceAndErasedWithThem) {
+  // Wrong form: refused naming the field, nothing written.
+  auto bad = book.SetBankDetails(alice, Bank(10, "ALICE JONES", "12-34-5", "31926819"));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StartsWith(bad.status().message(), "sort_code: ")) << bad.status();
+  bad = book.SetBankDetails(alice, Bank(10, "ALICE JONES", "12-34-56", "3192681"));
+  EXPECT_TRUE(absl::StartsWith(bad.status().message(), "account_number: ")) << bad.status();
+  bad = book.SetBankDetails(alice, Bank(10, "ALICE JONES-WILLIAMSON", "12-34-56", "31926819"));
+  EXPECT_TRUE(absl::StartsWith(bad.status().message(), "account_name: ")) << bad.status();
+  EXPECT_EQ(book.GetBankDetails(alice, kC, 10).status().code(), absl::StatusCode::kNotFound);
+  // Only for oneself.
+  EXPECT_EQ(book.SetBankDetails(alice, Bank(12, "FIONA", "123456", "31926819")).status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  auto set = book.SetBankDetails(alice, Bank(10, "Alice Jones", "12 34 56", "31926819"));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->account_name(), "ALICE JONES");
+  EXPECT_EQ(set->sort_code(), "12-34-56");
+  // The member sees their own; finance officers see them masked; nobody else at all.
+  auto own = book.GetBankDetails(alice, kC, 10);
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(own->account_number(), "31926819");
+  EXPECT_FALSE(own->masked());
+  auto masked = book.GetBankDetails(fiona, kC, 10);
+  ASSERT_TRUE(masked.ok()) << masked.status();
+  EXPECT_EQ(masked->sort_code(), "**-**-56");
+  EXPECT_EQ(masked->account_number(), "****6819");
+  EXPECT_EQ(masked->account_name(), "ALICE JONES");
+  EXPECT_TRUE(masked->masked());
+  EXPECT_EQ(book.GetBankDetails(admin, kC, 10).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  dpb::Principal elsewhere = fiona;
+  elsewhere.set_community_id(2);
+  EXPECT_EQ(book.GetBankDetails(elsewhere, kC, 10).status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // At rest: none of the numbers or the name in the stored bytes.
+  std::string stored;
+  ASSERT_TRUE(store.Get(kRecords, BankKey(kC, 10), &stored, nullptr).value());
+  for (const char* plain : {"31926819", "123456", "ALICE"}) {
+    EXPECT_FALSE(absl::StrContains(stored, plain)) << plain;
+  }
+
+  // Replaced, then erased with the member (a retry finds nothing more).
+  ASSERT_TRUE(book.SetBankDetails(alice, Bank(10, "A JONES", "654321", "00000001")).ok());
+  EXPECT_EQ(book.GetBankDetails(alice, kC, 10)->sort_code(), "65-43-21");
+  auto erased = book.EraseMember(kC, 10);
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_TRUE(erased->bank_details_deleted());
+  EXPECT_FALSE(book.EraseMember(kC, 10)->bank_details_deleted());
+  EXPECT_EQ(book.GetBankDetails(alice, kC, 10).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_FALSE(store.Get(kRecords, BankKey(kC, 10), &stored, nullptr).value());
+
+  // Removing one's own: once, then nothing to remove.
+  ASSERT_TRUE(book.SetBankDetails(alice, Bank(10, "A JONES", "654321", "00000001")).ok());
+  EXPECT_EQ(book.DeleteBankDetails(fiona, kC, 10).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(book.DeleteBankDetails(alice, kC, 10)->deleted());
+  EXPECT_FALSE(book.DeleteBankDetails(alice, kC, 10)->deleted());
+}
+
+// Field `from`..`to` (1-based, inclusive) of a Standard 18 record, as the layout numbers
+// them: the test's own reading of the file, sharing nothing with the writer.
+std::string Pos(const std::string& record, size_t from, size_t to) {
+  return record.substr(from - 1, to - from + 1);
+}
+
+struct Std18Read {
+  std::vector<std::string> records;  // without their CRLF
+  std::vector<std::string> credits;  // transaction code 99
+  std::string contra;
+  int64_t credit_pence = 0;
+};
+
+Std18Read ReadStd18(const std::string& file) {
+  Std18Read r;
+  size_t at = 0;
+  while (at < file.size()) {
+    const size_t end = file.find("\r\n", at);
+    EXPECT_NE(end, std::string::npos) << "a record without CRLF";
+    if (end == std::string::npos) break;
+    r.records.push_back(file.substr(at, end - at));
+    at = end + 2;
+  }
+  for (const std::string& rec : r.records) {
+    EXPECT_EQ(rec.size(), 100u) << "'" << rec << "'";
+    const std::string label = rec.substr(0, 4);
+    if (label == "VOL1" || label == "HDR1" || label == "HDR2" || label == "UHL1" ||
+        label == "EOF1" || label == "EOF2" || label == "UTL1") {
+      continue;
+    }
+    if (Pos(rec, 16, 17) == "99") {
+      r.credits.push_back(rec);
+      r.credit_pence += std::stoll(Pos(rec, 36, 46));
+    } else {
+      EXPECT_EQ(Pos(rec, 16, 17), "17") << rec;
+      r.contra = rec;
+    }
+  }
+  return r;
+}
+
+TEST_F(ExpenseBookTest, ABatchExportsAsBacsStandard18ForThePayeesWithBankDetails) {
+  ASSERT_TRUE(book.SetBankDetails(alice, Bank(10, "Alice Jones", "20-00-00", "55779911")).ok());
+  ASSERT_TRUE(book.SetBankDetails(admin, Bank(11, "B Hussain", "404784", "70872490")).ok());
+  xpb::Claim a1 = Submitted(10, {Line(xpb::CATEGORY_TRAVEL, 1250)});
+  xpb::Claim a2 = Submitted(10, {Line(xpb::CATEGORY_MATERIALS, 320)});
+  xpb::Claim b = Submitted(11, {Line(xpb::CATEGORY_TRAVEL, 4500)});
+  xpb::Claim f = Submitted(12, {Line(xpb::CATEGORY_TRAVEL, 899)});  // fiona: no bank details
+  for (const xpb::Claim& c : {a1, a2, b}) ASSERT_TRUE(Decide(fiona, c, D::DECISION_APPROVE).ok());
+  ASSERT_TRUE(Decide(farid, f, D::DECISION_APPROVE).ok());
+  ASSERT_EQ(book.Dispatch().value(), 0u);
+  xpb::CreatePaymentBatchRequest create;
+  create.set_community_id(kC);
+  auto batch = book.CreatePaymentBatch(farid, create);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_EQ(batch->total_minor(), 1250 + 320 + 4500 + 899);
+
+  xpb::ExportPaymentBatchRequest req;
+  req.set_community_id(kC);
+  req.set_batch_id(batch->id());
+  req.set_format(xpb::EXPORT_FORMAT_BACS_STANDARD_18);
+  EXPECT_EQ(book.ExportPaymentBatch(alice, req).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // No originating details yet: finance is told how to set them.
+  auto refused = book.ExportPaymentBatch(farid, req);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "--bacs_sun")) << refused.status();
+  xpb::Policy patch;
+  patch.set_community_id(kC);
+  xpb::BacsOriginator& o = *patch.mutable_bacs_originator();
+  o.set_service_user_number("987654");
+  o.set_sort_code("30-90-89");
+  o.set_account_number("1234567");  // 7 digits
+  o.set_account_name("riverside tb");
+  google::protobuf::FieldMask mask;
+  mask.add_paths("bacs_originator");
+  auto bad = book.UpdatePolicy(fiona, patch, mask);
+  EXPECT_TRUE(absl::StartsWith(bad.status().message(), "policy.bacs_originator.account_number: "))
+      << bad.status();
+  EXPECT_FALSE(book.GetPolicy(kC)->has_bacs_originator());  // nothing written
+  o.set_account_number("12345678");
+  auto policy = book.UpdatePolicy(fiona, patch, mask);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_EQ(policy->bacs_originator().sort_code(), "309089");
+  EXPECT_EQ(policy->bacs_originator().account_name(), "RIVERSIDE TB");
+
+  req.set_processing_date("2026-11-01");  // in the past
+  EXPECT_TRUE(absl::StartsWith(book.ExportPaymentBatch(farid, req).status().message(),
+                               "processing_date: "));
+  req.clear_processing_date();  // the next weekday: Thursday 19 November 2026
+  auto exported = book.ExportPaymentBatch(farid, req);
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  const Std18Read file = ReadStd18(exported->bacs());
+
+  // The labels, in order, with the originator's number and the processing day.
+  ASSERT_EQ(file.records.size(), 4u + 2u + 1u + 3u);
+  const std::vector<std::string> labels = {"VOL1", "HDR1", "HDR2", "UHL1"};
+  for (size_t i = 0; i < labels.size(); ++i) EXPECT_EQ(Pos(file.records[i], 1, 4), labels[i]);
+  EXPECT_EQ(Pos(file.records[0], 42, 47), "987654");  // VOL1 owner: the SUN
+  EXPECT_EQ(Pos(file.records[0], 5, 10), exported->export_().volume_serial());
+  EXPECT_EQ(Pos(file.records[1], 6, 11), "987654");   // HDR1 file identifier
+  EXPECT_EQ(Pos(file.records[1], 42, 47), " 26322");  // created 18 November
+  EXPECT_EQ(Pos(file.records[3], 5, 10), " 26323");   // UHL1: processing on the 19th
+  EXPECT_EQ(Pos(file.records[7], 1, 4), "EOF1");
+  EXPECT_EQ(Pos(file.records[8], 1, 4), "EOF2");
+  const std::string& utl = file.records[9];
+  EXPECT_EQ(Pos(utl, 1, 4), "UTL1");
+
+  // One credit per payee (Alice's two claims together), in batch order.
+  ASSERT_EQ(file.credits.size(), 2u);
+  const std::string& alice_rec = file.credits[0];
+  EXPECT_EQ(Pos(alice_rec, 1, 6), "200000");
+  EXPECT_EQ(Pos(alice_rec, 7, 14), "55779911");
+  EXPECT_EQ(Pos(alice_rec, 15, 15), "0");
+  EXPECT_EQ(Pos(alice_rec, 18, 23), "309089");
+  EXPECT_EQ(Pos(alice_rec, 24, 31), "12345678");
+  EXPECT_EQ(Pos(alice_rec, 36, 46), "00000001570");
+  EXPECT_EQ(Pos(alice_rec, 47, 64), "RIVERSIDE TB      ");
+  EXPECT_EQ(Pos(alice_rec, 65, 82),
+            absl::StrCat("EXPENSES B", batch->id(),
+                         std::string(18 - 10 - absl::StrCat(batch->id()).size(), ' ')));
+  EXPECT_EQ(Pos(alice_rec, 83, 100), "ALICE JONES       ");
+  EXPECT_EQ(Pos(file.credits[1], 1, 14), "40478470872490");
+  EXPECT_EQ(Pos(file.credits[1], 36, 46), "00000004500");
+  EXPECT_EQ(Pos(file.credits[1], 83, 100), "B HUSSAIN         ");
+
+  // Totals: the credits, the contra and the trailer agree with the batch less the claim
+  // paid by other means.
+  const int64_t bacs_total = batch->total_minor() - 899;
+  EXPECT_EQ(file.credit_pence, bacs_total);
+  EXPECT_EQ(Pos(file.contra, 1, 14), "30908912345678");
+  EXPECT_EQ(std::stoll(Pos(file.contra, 36, 46)), bacs_total);
+  EXPECT_EQ(Pos(file.contra, 65, 82), "CONTRA            ");
+  EXPECT_EQ(std::stoll(Pos(utl, 5, 17)), bacs_total);   // debits: the contra
+  EXPECT_EQ(std::stoll(Pos(utl, 18, 30)), bacs_total);  // credits
+  EXPECT_EQ(Pos(utl, 31, 37), "0000001");
+  EXPECT_EQ(Pos(utl, 38, 44), "0000002");
+
+  // The claim without bank details: on the export, the batch and the other-means list.
+  const xpb::BatchExport& e = exported->export_();
+  EXPECT_EQ(e.bacs_payees(), 2);
+  EXPECT_EQ(e.bacs_total_minor(), bacs_total);
+  ASSERT_EQ(e.other_means_claim_ids_size(), 1);
+  EXPECT_EQ(e.other_means_claim_ids(0), f.id());
+  auto recorded = book.GetPaymentBatch(kC, batch->id());
+  ASSERT_EQ(recorded->exports_size(), 1);
+  EXPECT_EQ(recorded->exports(0).by_member_id(), farid.subject_id());
+  EXPECT_EQ(recorded->exports(0).at().seconds(), absl::ToUnixSeconds(kStart));
+  EXPECT_EQ(recorded->exports(0).processing_date(), "2026-11-19");
+  xpb::ListOtherMeansClaimsRequest other;
+  other.set_community_id(kC);
+  other.set_batch_id(batch->id());
+  auto list = book.ListOtherMeansClaims(other);
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->claims_size(), 1);
+  EXPECT_EQ(list->claims(0).claim_id(), f.id());
+  EXPECT_EQ(list->claims(0).member_id(), 12u);
+  EXPECT_EQ(list->total_minor(), 899);
+  other.clear_batch_id();
+  EXPECT_EQ(book.ListOtherMeansClaims(other)->claims_size(), 1);
+
+  // A second export gets its own volume serial; once paid, no BACS file (it would pay twice).
+  auto again = book.ExportPaymentBatch(farid, req);
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->export_().volume_serial(), e.volume_serial());
+  EXPECT_EQ(book.GetPaymentBatch(kC, batch->id())->export_count(), 2u);
+  xpb::MarkBatchPaidRequest paid;
+  paid.set_community_id(kC);
+  paid.set_batch_id(batch->id());
+  paid.set_payment_reference("BACS 19 NOV");
+  ASSERT_TRUE(book.MarkBatchPaid(farid, paid).ok());
+  EXPECT_EQ(book.ExportPaymentBatch(farid, req).status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "services/common/ids.h"
@@ -191,7 +192,7 @@ TEST_F(ExpensesGrpcTest, AClaimsWholeLifeKeepsTheMoneyBookBalanced) {
   xpb::PaymentBatch batch;
   ASSERT_TRUE(Call(fiona_, &S::CreatePaymentBatch, batch_req, &batch).ok());
   EXPECT_EQ(batch.total_minor(), 15'400);
-  xpb::GetPaymentBatchRequest get_batch;
+  xpb::ExportPaymentBatchRequest get_batch;
   get_batch.set_community_id(community_);
   get_batch.set_batch_id(batch.id());
   xpb::ExportPaymentBatchResponse csv;
@@ -271,6 +272,114 @@ TEST_F(ExpensesGrpcTest, UpdatesThroughTheApiChangeOnlyTheFieldsTheMaskNames) {
   EXPECT_EQ(claim.title(), "Bus fares");
   EXPECT_EQ(claim.lines_size(), 1);
   EXPECT_EQ(claim.total_minor(), 320);
+}
+
+}  // namespace
+}  // namespace timebank::expenses
+
+namespace timebank::expenses {
+namespace {
+
+// Bank details and a BACS export through the service: the access table's rules (the
+// member themself; finance masked; nobody else), bad input refused naming the field,
+// the BACS file with the member's full numbers, and erasure through EraseMemberData.
+TEST_F(ExpensesGrpcTest, BankDetailsAndABacsExportThroughTheService) {
+  xpb::SetPolicyRequest policy;
+  xpb::Policy& p = *policy.mutable_policy();
+  p.set_community_id(community_);
+  p.set_max_claim_minor(50'000);
+  p.set_max_month_minor(100'000);
+  p.set_claim_window_days(60);
+  xpb::BacsOriginator& o = *p.mutable_bacs_originator();
+  o.set_service_user_number("123456");
+  o.set_sort_code("12-34-56");
+  o.set_account_number("87654321");
+  o.set_account_name("Riverside TB");
+  xpb::Policy set;
+  grpc::Status policy_set = Call(fiona_, &S::SetPolicy, policy, &set);
+  ASSERT_TRUE(policy_set.ok()) << policy_set.error_message();
+  EXPECT_EQ(set.bacs_originator().account_name(), "RIVERSIDE TB");
+
+  xpb::SetBankDetailsRequest bank;
+  bank.set_community_id(community_);
+  bank.set_member_id(alice_.subject_id());
+  bank.set_account_name("Alice Jones");
+  bank.set_sort_code("40 47 84");
+  bank.set_account_number("7087249");
+  xpb::BankDetails d;
+  grpc::Status s = Call(alice_, &S::SetBankDetails, bank, &d);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(s.error_message(), "account_number: ")) << s.error_message();
+  bank.set_account_number("70872490");
+  EXPECT_EQ(Call(fiona_, &S::SetBankDetails, bank, &d).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);  // only the member themself
+  ASSERT_TRUE(Call(alice_, &S::SetBankDetails, bank, &d).ok());
+  xpb::GetBankDetailsRequest get;
+  get.set_community_id(community_);
+  get.set_member_id(alice_.subject_id());
+  ASSERT_TRUE(Call(alice_, &S::GetBankDetails, get, &d).ok());
+  EXPECT_EQ(d.account_number(), "70872490");
+  ASSERT_TRUE(Call(fiona_, &S::GetBankDetails, get, &d).ok());
+  EXPECT_EQ(d.sort_code(), "**-**-84");
+  EXPECT_EQ(d.account_number(), "****2490");
+  get.set_member_id(fiona_.subject_id());
+  EXPECT_EQ(Call(alice_, &S::GetBankDetails, get, &d).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);  // not another member's
+
+  // A claim of Alice's, approved, batched and exported as BACS.
+  xpb::CreateClaimRequest create;
+  xpb::Claim& draft = *create.mutable_claim();
+  draft.set_community_id(community_);
+  draft.set_title("Bus fares");
+  xpb::ClaimLine& line = *draft.add_lines();
+  line.set_category(xpb::CATEGORY_TRAVEL);
+  line.set_date(absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(30), absl::UTCTimeZone()));
+  line.set_amount_minor(2'345);
+  line.set_description("to the lunch club");
+  xpb::Claim claim;
+  ASSERT_TRUE(Call(alice_, &S::CreateClaim, create, &claim).ok());
+  ASSERT_TRUE(testing::SubmitAndApprove(stub_.get(), node_->TokenFor(alice_),
+                                        node_->TokenFor(fiona_), &claim)
+                  .ok());
+  CheckBooks("approved");
+  xpb::CreatePaymentBatchRequest batch_req;
+  batch_req.set_community_id(community_);
+  xpb::PaymentBatch batch;
+  ASSERT_TRUE(Call(fiona_, &S::CreatePaymentBatch, batch_req, &batch).ok());
+  xpb::ExportPaymentBatchRequest ex;
+  ex.set_community_id(community_);
+  ex.set_batch_id(batch.id());
+  ex.set_format(xpb::EXPORT_FORMAT_BACS_STANDARD_18);
+  xpb::ExportPaymentBatchResponse file;
+  ASSERT_TRUE(Call(farid_, &S::ExportPaymentBatch, ex, &file).ok());
+  // Read independently: the one credit (positions 1-14, 16-17, 36-46) and UTL1's credit
+  // total (18-30) are the batch's.
+  const std::vector<std::string> recs = absl::StrSplit(file.bacs(), "\r\n", absl::SkipEmpty());
+  ASSERT_EQ(recs.size(), 9u);  // 4 labels, the credit, the contra, 3 trailer labels
+  for (const std::string& r : recs) EXPECT_EQ(r.size(), 100u);
+  EXPECT_EQ(recs[4].substr(0, 14), "40478470872490");
+  EXPECT_EQ(recs[4].substr(15, 2), "99");
+  EXPECT_EQ(std::stoll(recs[4].substr(35, 11)), batch.total_minor());
+  EXPECT_EQ(recs[8].substr(0, 4), "UTL1");
+  EXPECT_EQ(std::stoll(recs[8].substr(17, 13)), batch.total_minor());
+  xpb::GetPaymentBatchRequest gb;
+  gb.set_community_id(community_);
+  gb.set_batch_id(batch.id());
+  ASSERT_TRUE(Call(fiona_, &S::GetPaymentBatch, gb, &batch).ok());
+  ASSERT_EQ(batch.exports_size(), 1);
+  EXPECT_EQ(batch.exports(0).by_member_id(), farid_.subject_id());
+
+  // Erased with the member (the directory's EraseMember calls this).
+  xpb::EraseMemberDataRequest erase;
+  erase.set_community_id(community_);
+  erase.set_member_id(alice_.subject_id());
+  xpb::EraseMemberDataResponse erased;
+  ASSERT_TRUE(testing::CallWithToken(stub_.get(), &S::EraseMemberData, node_->ServiceToken(), erase,
+                                     &erased)
+                  .ok());
+  EXPECT_TRUE(erased.bank_details_deleted());
+  get.set_member_id(alice_.subject_id());
+  EXPECT_EQ(Call(fiona_, &S::GetBankDetails, get, &d).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -140,17 +140,9 @@ TEST_F(ExpensesLedgerOutageTest, NineFullPaymentBatchesAndLaterClaimsPostOnceWhe
     *create.mutable_claim() = NewClaim(kLaterMinor);
     xpb::Claim claim;
     ASSERT_TRUE(Call(alice_, &S::CreateClaim, create, &claim).ok());
-    xpb::SubmitClaimRequest submit;
-    submit.set_community_id(community_);
-    submit.set_claim_id(claim.id());
-    submit.set_etag(claim.etag());
-    ASSERT_TRUE(Call(alice_, &S::SubmitClaim, submit, &claim).ok());
-    xpb::DecideClaimRequest approve;
-    approve.set_community_id(community_);
-    approve.set_claim_id(claim.id());
-    approve.set_etag(claim.etag());
-    approve.set_decision(xpb::DecideClaimRequest::DECISION_APPROVE);
-    ASSERT_TRUE(Call(fiona_, &S::DecideClaim, approve, &claim).ok());
+    ASSERT_TRUE(testing::SubmitAndApprove(stub_.get(), app_->TokenFor(alice_),
+                                          app_->TokenFor(fiona_), &claim)
+                    .ok());
     later.push_back(claim.id());
   }
   absl::SleepFor(absl::Seconds(1));  // the pump tries, fails and backs off meanwhile

@@ -187,6 +187,11 @@ std::vector<AccessRule> BuildTable() {
       {exp + "ListPaymentBatches", {G::kFinance, G::kAdmin}, "community_id"},
       {exp + "ExportPaymentBatch", {G::kFinance}, "community_id"},
       {exp + "MarkBatchPaid", {G::kFinance}, "community_id"},
+      {exp + "ListOtherMeansClaims", {G::kFinance, G::kAdmin}, "community_id"},
+      // Bank details: the member themself; finance officers read them masked.
+      {exp + "SetBankDetails", {G::kSelf}, "community_id", "member_id"},
+      {exp + "GetBankDetails", {G::kSelf, G::kFinance}, "community_id", "member_id"},
+      {exp + "DeleteBankDetails", {G::kSelf}, "community_id", "member_id"},
       {exp + "EraseMemberData", {G::kService}},  // the directory's erasure of a member
 
       // ---- rewards: a member's own summary; coordinators and admins see anyone's ----
