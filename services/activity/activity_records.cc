@@ -28,6 +28,8 @@ std::string WaitingKey(const apb::Activity& a) {
   return Key(kWaitingTag).I64(a.created_at().seconds()).U64(a.community_id()).U64(a.id()).str();
 }
 
+std::string SettingsKey(uint64_t c) { return Key(kSettingsTag).U64(c).str(); }
+
 std::string PostKey(uint64_t c, uint64_t id) { return Key(kPostTag).U64(c).NewestFirst(id).str(); }
 std::string PostPrefix(uint64_t c) { return Key(kPostTag).U64(c).str(); }
 uint64_t PostIdOf(std::string_view post_key) { return Key::Inverted(records::U64At(post_key, 9)); }

@@ -32,6 +32,7 @@ inline constexpr char kEventTag = 'E';     // u64 seq -> ActivityEvent
 inline constexpr char kWaitingTag = 'w';   // i64 created_s, u64 c, u64 id -> "" (unanswered)
 inline constexpr char kPostTag = 'P';      // u64 c, u64 ~id -> Post (newest first)
 inline constexpr char kCounterTag = '#';   // name -> u64 last value
+inline constexpr char kSettingsTag = 'S';  // u64 c -> ActivitySettings
 
 std::string ActivityKey(uint64_t c, uint64_t id);
 // Index prefixes (newest first under each) and an index entry's activity id.
@@ -42,6 +43,7 @@ uint64_t IndexedId(std::string_view index_key);
 // Where an index scan starts to meet only ids older than `before_id` (0: all).
 std::string IndexStart(const std::string& prefix, uint64_t before_id);
 std::string WaitingKey(const apb::Activity& a);
+std::string SettingsKey(uint64_t c);
 std::string PostKey(uint64_t c, uint64_t id);
 std::string PostPrefix(uint64_t c);
 uint64_t PostIdOf(std::string_view post_key);

@@ -112,6 +112,20 @@ grpc::Status ActivityServiceImpl::ResolveDispute(grpc::ServerContext* ctx,
   return ReplyAndWake(book_->ResolveDispute(Caller(*ctx), *req), resp);
 }
 
+grpc::Status ActivityServiceImpl::GetActivitySettings(grpc::ServerContext* ctx,
+                                                      const apb::GetActivitySettingsRequest* req,
+                                                      apb::ActivitySettings* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->GetSettings(req->community_id()), resp);
+}
+
+grpc::Status ActivityServiceImpl::UpdateActivitySettings(
+    grpc::ServerContext* ctx, const apb::UpdateActivitySettingsRequest* req,
+    apb::ActivitySettings* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->UpdateSettings(Caller(*ctx), req->settings()), resp);
+}
+
 grpc::Status ActivityServiceImpl::ReverseActivity(grpc::ServerContext* ctx,
                                                   const apb::ReverseActivityRequest* req,
                                                   apb::Activity* resp) {

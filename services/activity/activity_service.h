@@ -42,6 +42,11 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
                                   apb::RecordGroupSessionResponse*) override;
   grpc::Status RespondToExchange(grpc::ServerContext*, const apb::RespondToExchangeRequest*,
                                  apb::Activity*) override;
+  grpc::Status GetActivitySettings(grpc::ServerContext*, const apb::GetActivitySettingsRequest*,
+                                   apb::ActivitySettings*) override;
+  grpc::Status UpdateActivitySettings(grpc::ServerContext*,
+                                      const apb::UpdateActivitySettingsRequest*,
+                                      apb::ActivitySettings*) override;
   grpc::Status ResolveDispute(grpc::ServerContext*, const apb::ResolveDisputeRequest*,
                               apb::Activity*) override;
   grpc::Status ReverseActivity(grpc::ServerContext*, const apb::ReverseActivityRequest*,

@@ -671,8 +671,169 @@ TEST_F(ActivityBookTest, GroupSessionsGiveEachReceiverAnExchangeToConfirm) {
     ASSERT_TRUE(book.RespondToExchange(Member(a.receiver_member_id()), r).ok());
   }
   ASSERT_TRUE(book.Dispatch().ok());
-  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 180);
-  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 12)], -60);
+  // Cahn's rule (the default): the provider gave an hour and earns an hour, not one per
+  // receiver; the three receivers share it.
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 60);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 12)], -20);
+  EXPECT_EQ(ledger.Sum(), 0);
+}
+
+// A group session's receivers, confirmed; then dispatched.
+class GroupSessionTest : public ActivityBookTest {
+ protected:
+  void SetUp() override {
+    ActivityBookTest::SetUp();
+    for (uint64_t id = 20; id < 27; ++id) people.members[id] = dpb::MEMBER_STATUS_ACTIVE;
+  }
+  absl::StatusOr<std::vector<apb::Activity>> Session(int64_t minutes,
+                                                     std::vector<uint64_t> receivers) {
+    apb::RecordGroupSessionRequest g;
+    g.set_community_id(kC);
+    g.set_provider_member_id(10);
+    for (uint64_t r : receivers) g.add_receiver_member_ids(r);
+    g.set_minutes(minutes);
+    *g.mutable_occurred_at() = HoursAgo(1);
+    g.set_description("tai chi");
+    return book.RecordGroupSession(Member(10), g);
+  }
+  void ConfirmAll(const std::vector<apb::Activity>& session) {
+    apb::RespondToExchangeRequest r;
+    r.set_community_id(kC);
+    r.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+    for (const apb::Activity& a : session) {
+      r.set_activity_id(a.id());
+      ASSERT_TRUE(book.RespondToExchange(Member(a.receiver_member_id()), r).ok());
+    }
+    ASSERT_TRUE(book.Dispatch().ok());
+  }
+  absl::StatusOr<apb::ActivitySettings> Choose(apb::GroupSessionCredit credit) {
+    apb::ActivitySettings s;
+    s.set_community_id(kC);
+    s.set_group_session_credit(credit);
+    return book.UpdateSettings(Member(13), s);
+  }
+  const std::vector<uint64_t> seven_ = {20, 21, 22, 23, 24, 25, 26};
+};
+
+TEST(EqualSharesTest, SharesAddUpAndTheRemainderGoesToTheFirst) {
+  EXPECT_EQ(EqualShares(60, 7), (std::vector<int64_t>{9, 9, 9, 9, 8, 8, 8}));
+  EXPECT_EQ(EqualShares(120, 3), (std::vector<int64_t>{40, 40, 40}));
+  EXPECT_EQ(EqualShares(2, 3), (std::vector<int64_t>{1, 1, 0}));
+}
+
+TEST_F(GroupSessionTest, SixtyMinutesSharedBySevenCreditsTheProviderSixty) {
+  auto settings = book.GetSettings(kC);
+  ASSERT_TRUE(settings.ok());
+  EXPECT_EQ(settings->group_session_credit(), apb::GROUP_SESSION_CREDIT_SHARED_EQUALLY);
+  auto session = Session(60, seven_);
+  ASSERT_TRUE(session.ok()) << session.status();
+  ASSERT_EQ(session->size(), 7u);
+  int64_t total = 0;
+  for (const apb::Activity& a : *session) {
+    EXPECT_FALSE(a.pool_funded());
+    total += a.minutes();
+  }
+  EXPECT_EQ(total, 60);
+  EXPECT_EQ((*session)[0].minutes(), 9);
+  EXPECT_EQ((*session)[6].minutes(), 8);
+  ConfirmAll(*session);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 60);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 20)], -9);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 26)], -8);
+  EXPECT_EQ(ledger.Sum(), 0);
+}
+
+TEST_F(GroupSessionTest, FewerMinutesThanReceiversIsRefused) {
+  auto few = Session(6, seven_);
+  EXPECT_EQ(few.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(few.status().message(), "minutes: at least 7")) << few.status();
+  EXPECT_TRUE(Session(7, seven_).ok());  // a minute each
+}
+
+TEST_F(GroupSessionTest, ACommunityPoolPaysTheProviderWhenTheCommunitySaysSo) {
+  EXPECT_EQ(Choose(apb::GROUP_SESSION_CREDIT_UNSPECIFIED).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Choose(static_cast<apb::GroupSessionCredit>(9)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto chosen = Choose(apb::GROUP_SESSION_CREDIT_COMMUNITY_POOL);
+  ASSERT_TRUE(chosen.ok()) << chosen.status();
+  EXPECT_EQ(chosen->updated_by(), 13u);
+  EXPECT_EQ(book.GetSettings(kC)->group_session_credit(), apb::GROUP_SESSION_CREDIT_COMMUNITY_POOL);
+  auto session = Session(120, {11, 12, 13});
+  ASSERT_TRUE(session.ok()) << session.status();
+  EXPECT_TRUE((*session)[0].pool_funded());
+  ConfirmAll(*session);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 120);
+  EXPECT_EQ(ledger.balance[PoolAccountId(kC)], -120);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 11)], 0);
+  EXPECT_EQ(ledger.Sum(), 0);
+}
+
+// A coordinator settles a dispute for a corrected amount with a note: posted once, for
+// that amount; both members see the recorded and settled amounts and the note.
+TEST_F(ActivityBookTest, ADisputeSettledForACorrectedAmountPostsThatAmountOnce) {
+  auto ex = book.RecordExchange(Member(10), Exchange(10, 11, 90));
+  ASSERT_TRUE(ex.ok());
+  apb::RespondToExchangeRequest r;
+  r.set_community_id(kC);
+  r.set_activity_id(ex->id());
+  r.set_response(apb::RespondToExchangeRequest::RESPONSE_DISPUTE);
+  r.set_reason("it was an hour");
+  ASSERT_TRUE(book.RespondToExchange(Member(11), r).ok());
+  apb::ResolveDisputeRequest res;
+  res.set_community_id(kC);
+  res.set_activity_id(ex->id());
+  res.set_uphold(true);
+  res.set_settled_minutes(60);
+  res.set_reason("agreed an hour with both");
+  res.set_request_id("settle-1");
+  struct Case {
+    std::function<void(apb::ResolveDisputeRequest&)> edit;
+    const char* says;
+  } cases[] = {
+      {[](auto& q) { q.set_settled_minutes(-5); }, "settled_minutes: 1..1440"},
+      {[](auto& q) { q.set_settled_minutes(1441); }, "settled_minutes: 1..1440"},
+      {[](auto& q) { q.set_settled_minutes(90); }, "recorded amount"},
+      {[](auto& q) { q.set_uphold(false); }, "uphold"},
+      {[](auto& q) { q.set_reason(""); }, "reason"},
+      {[](auto& q) { q.set_reason("two\nlines"); }, "reason"},
+      {[](auto& q) { q.set_reason(std::string(5000, 'x')); }, "reason"},
+      {[](auto& q) { q.set_request_id("bad id!"); }, "request_id"},
+  };
+  for (const Case& c : cases) {
+    apb::ResolveDisputeRequest bad = res;
+    c.edit(bad);
+    auto refused = book.ResolveDispute(Coordinator(13), bad);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << c.says;
+    EXPECT_TRUE(absl::StrContains(refused.status().message(), c.says)) << refused.status();
+  }
+  EXPECT_EQ(book.ResolveDispute(Coordinator(11), res).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Reload(ex->id()).state(), apb::ACTIVITY_STATE_DISPUTED);  // nothing written
+
+  auto settled = book.ResolveDispute(Coordinator(13), res);
+  ASSERT_TRUE(settled.ok()) << settled.status();
+  EXPECT_EQ(settled->state(), apb::ACTIVITY_STATE_CONFIRMED);
+  EXPECT_EQ(settled->minutes(), 60);
+  EXPECT_EQ(settled->recorded_minutes(), 90);
+  EXPECT_EQ(settled->reason(), "agreed an hour with both");
+  auto again = book.ResolveDispute(Coordinator(13), res);  // a retry: the first answer
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->id(), settled->id());
+  res.set_request_id("settle-2");  // another request: it is no longer disputed
+  EXPECT_EQ(book.ResolveDispute(Coordinator(13), res).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(ledger.posted.size(), 1u);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 60);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 11)], -60);
+  for (uint64_t member : {10, 11}) {  // both members see it
+    auto seen = book.GetActivity(Member(member), kC, ex->id());
+    ASSERT_TRUE(seen.ok());
+    EXPECT_EQ(seen->recorded_minutes(), 90);
+    EXPECT_EQ(seen->minutes(), 60);
+    EXPECT_EQ(seen->reason(), "agreed an hour with both");
+  }
 }
 
 // A spreadsheet's rows: each checked on its own, members looked up in one call, good
