@@ -94,6 +94,13 @@ class ActivityBook {
   absl::StatusOr<apb::ActivitySettings> GetSettings(uint64_t community_id) const;
   absl::StatusOr<apb::ActivitySettings> UpdateSettings(
       const ::timebank::directory::v1::Principal& caller, const apb::ActivitySettings& wanted);
+  // The caller's to-do list, oldest first (tasks.cc): one page of tasks of activities
+  // after `after_id`.
+  absl::StatusOr<Page<apb::Task>> ListTasks(const ::timebank::directory::v1::Principal& caller,
+                                            uint64_t community_id, uint64_t after_id, size_t limit);
+  // Queues a refused posting again, under the same transfer id.
+  absl::StatusOr<apb::Activity> RetryPosting(const ::timebank::directory::v1::Principal& caller,
+                                             const apb::RetryPostingRequest& req);
   // Offers and requests: members post their own; the poster, coordinators and admins
   // close them; everyone in the community searches them.
   absl::StatusOr<apb::Post> CreatePost(const ::timebank::directory::v1::Principal& caller,

@@ -35,6 +35,8 @@ inline constexpr char kCounterTag = '#';   // name -> u64 last value
 inline constexpr char kSettingsTag = 'S';  // u64 c -> ActivitySettings
 
 std::string ActivityKey(uint64_t c, uint64_t id);
+// A community's activities, by id (oldest first).
+std::string ActivityPrefix(uint64_t c);
 // Index prefixes (newest first under each) and an index entry's activity id.
 std::string AllPrefix(uint64_t c);
 std::string MemberPrefix(uint64_t c, uint64_t member_id);

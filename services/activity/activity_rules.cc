@@ -30,6 +30,10 @@ bool Sees(const dpb::Principal& p, const apb::Activity& a) {
          (a.provider_member_id() == p.subject_id() || a.receiver_member_id() == p.subject_id());
 }
 
+int64_t AnswerHours(const dpb::Community& c) {
+  return c.exchange_answer_hours() > 0 ? c.exchange_answer_hours() : 168;
+}
+
 std::vector<int64_t> EqualShares(int64_t minutes, size_t receivers) {
   const int64_t n = static_cast<int64_t>(receivers);
   std::vector<int64_t> shares(receivers, minutes / n);

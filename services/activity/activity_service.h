@@ -47,6 +47,10 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
   grpc::Status UpdateActivitySettings(grpc::ServerContext*,
                                       const apb::UpdateActivitySettingsRequest*,
                                       apb::ActivitySettings*) override;
+  grpc::Status RetryPosting(grpc::ServerContext*, const apb::RetryPostingRequest*,
+                            apb::Activity*) override;
+  grpc::Status ListTasks(grpc::ServerContext*, const apb::ListTasksRequest*,
+                         apb::ListTasksResponse*) override;
   grpc::Status ResolveDispute(grpc::ServerContext*, const apb::ResolveDisputeRequest*,
                               apb::Activity*) override;
   grpc::Status ReverseActivity(grpc::ServerContext*, const apb::ReverseActivityRequest*,

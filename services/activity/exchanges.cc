@@ -49,11 +49,6 @@ absl::Status CheckSettlement(const apb::ResolveDisputeRequest& req) {
   return absl::OkStatus();
 }
 
-// How long a community lets an exchange wait for its answer.
-int64_t AnswerHours(const dpb::Community& c) {
-  return c.exchange_answer_hours() > 0 ? c.exchange_answer_hours() : 168;
-}
-
 }  // namespace
 
 absl::StatusOr<apb::Activity> ActivityBook::RecordExchange(const dpb::Principal& caller,

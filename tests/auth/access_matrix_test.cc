@@ -92,6 +92,8 @@ const std::map<std::string, std::string>& Expected() {
       {"ActivityService/RespondToExchange", "adm coo fin mem key"},
       {"ActivityService/ResolveDispute", "adm coo"},
       {"ActivityService/ReverseActivity", "adm coo"},
+      {"ActivityService/RetryPosting", "adm coo"},
+      {"ActivityService/ListTasks", "adm coo fin mem key"},
       {"ActivityService/GetActivitySettings", "svc adm coo fin mem key"},
       {"ActivityService/UpdateActivitySettings", "adm"},
       {"ActivityService/CreatePost", "adm coo fin mem key"},

@@ -108,6 +108,8 @@ const std::map<std::string, std::string>& Cases() {
       {"ActivityService/RespondToExchange", kProbe},
       {"ActivityService/ResolveDispute", kProbe},
       {"ActivityService/ReverseActivity", kProbe},
+      {"ActivityService/RetryPosting", kProbe},
+      {"ActivityService/ListTasks", kProbe},
       {"ActivityService/GetActivitySettings", kProbe},
       {"ActivityService/UpdateActivitySettings", kProbe},
       {"ActivityService/CreatePost", kProbe},

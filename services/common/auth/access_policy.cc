@@ -141,6 +141,8 @@ std::vector<AccessRule> BuildTable() {
       {act + "RespondToExchange", {G::kCommunityMember}, "community_id"},
       {act + "ResolveDispute", {G::kAdmin, G::kCoordinator}, "community_id"},
       {act + "ReverseActivity", {G::kAdmin, G::kCoordinator}, "community_id"},
+      {act + "RetryPosting", {G::kAdmin, G::kCoordinator}, "community_id"},
+      {act + "ListTasks", {G::kCommunityMember}, "community_id"},
       {act + "GetActivitySettings", {G::kService, G::kCommunityMember}, "community_id"},
       {act + "UpdateActivitySettings", {G::kAdmin}, "settings.community_id"},
       {act + "CreatePost", {G::kCommunityMember}, "post.community_id"},
