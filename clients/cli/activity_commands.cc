@@ -209,9 +209,10 @@ int Exchange(Client& c, const Args& a) {
   if ((sub == "confirm" || sub == "decline" || sub == "dispute") && a.size() == 2)
     return ExchangeRespond(c, sub, a);
   if (sub == "resolve" && a.size() == 2) return ExchangeResolve(c, sub, a);
+  if (sub == "settle" && a.size() == 3) return ExchangeSettle(c, a);
   Die("usage: tbctl exchange record AMOUNT --provider=ID --receiver=ID --what=.. | "
       "confirm|decline|dispute ID "
-      "[--reason=..] | resolve ID --uphold|--nouphold --reason=..");
+      "[--reason=..] | resolve ID --uphold|--nouphold --reason=.. | settle ID AMOUNT --reason=..");
 }
 
 // --state for activities: proposed, confirmed, declined, disputed, reversed, expired.
@@ -282,6 +283,7 @@ int Activity(Client& c, const Args& a) {
         c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ReverseActivity, req));
   }
   if (sub == "list") return List(c);
+  if (sub == "retry" && a.size() == 2) return ActivityRetry(c, a);
   if (sub == "watch") {
     grpc::ClientContext ctx;
     c.Prepare(&ctx, 0);
@@ -316,7 +318,7 @@ int Activity(Client& c, const Args& a) {
     return 0;
   }
   Die("usage: tbctl activity show ID | list [--member=ID] [--org=ID] [--state=proposed] "
-      "[--since=YYYY-MM-DD] [--until=YYYY-MM-DD] [--limit=N] | reverse ID --reason=.. | "
+      "[--since=YYYY-MM-DD] [--until=YYYY-MM-DD] [--limit=N] | reverse ID --reason=.. | retry ID | "
       "watch [--from=1]");
 }
 
