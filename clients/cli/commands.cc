@@ -255,6 +255,8 @@ const std::vector<Command>& Commands() {
        R"(  activity show ID | activity reverse ID --reason=..
   activity retry ID                                            post again what the ledger refused
                (once the cause is fixed, e.g. a limit raised; never posts twice)
+  activity settings [--group_credit=shared|pool]               group sessions credit the provider the
+               time given; the receivers share it, or the pool pays (admins set it)
   activity list [--member=ID] [--org=ID] [--state=proposed|confirmed|declined|disputed|reversed|expired]
                [--since=2026-11-01] [--until=..] [--limit=1000]   newest first; days it happened
   activity watch [--from=1]                                    services: every change, live

@@ -1168,9 +1168,8 @@ class TasksTest : public ActivityBookTest {
   }
   // A coordinator of organisation 2 only.
   static dpb::Principal OtherCoordinator(uint64_t id) {
-    dpb::Principal p = Member(id);
-    p.add_roles(dpb::ROLE_COORDINATOR);
-    p.add_coordinator_of(2);
+    dpb::Principal p = Coordinator(id);
+    p.set_coordinator_of(0, 2);
     return p;
   }
   std::vector<apb::Task> Tasks(const dpb::Principal& p) {

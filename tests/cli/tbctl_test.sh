@@ -335,6 +335,10 @@ gid=$("$U" activity list --state=proposed --member="$ada" --json | sed -n 's/^ *
 check todo-admin 0 "unanswered exchange $gid \(30m\) .*\(auto-confirms\) +tbctl exchange confirm\|decline\|dispute $gid" -- "$U" todo
 check todo-header 0 "^what +who +since \(Europe/London\) +due +next" -- "$U" todo
 check todo-unknown-arg 1 "usage: tbctl todo" -- "$U" todo everything
+check group-settings 0 "the receivers share it equally" -- "$U" activity settings
+check group-settings-bad 1 "--group_credit: shared or pool" -- "$U" activity settings --group_credit=each
+check group-settings-pool 0 "the community pool pays it" -- "$U" activity settings --group_credit=pool
+check group-settings-back 0 "the receivers share it equally" -- "$U" activity settings --group_credit=shared
 check dispute-share 0 "exchange +disputed" -- "$U" exchange dispute "$gid" --reason="it was twenty minutes"
 check settle-own 1 "nobody resolves a dispute they are part of" -- "$U" exchange settle "$gid" 20m --reason="agreed"
 check import-member-2 0 "added member" -- "$U" member add "Ivan Import" --number=IMP-2
