@@ -1303,6 +1303,27 @@ TEST_F(TasksTest, ARefusedPostingIsRetriedOnceUnderTheSameTransferId) {
   EXPECT_EQ(Tasks(Admin(99)).size(), 1u);  // only the proposed exchange is left
 }
 
+TEST_F(TasksTest, ARefusedReversalIsRetriedAsTheReversal) {
+  const uint64_t id = book.RecordExchange(Member(10), Exchange(10, 11, 60))->id();
+  Respond(11, id, apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+  ASSERT_TRUE(book.Dispatch().ok());
+  ledger.balance[MemberAccountId(kC, 10)] = -580;  // taking the 60 back goes past the limit
+  apb::ReverseActivityRequest rev;
+  rev.set_community_id(kC);
+  rev.set_activity_id(id);
+  rev.set_reason("recorded twice");
+  ASSERT_TRUE(book.ReverseActivity(Coordinator(13), rev).ok());
+  ASSERT_TRUE(book.Dispatch().ok());
+  ASSERT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_REFUSED);
+  EXPECT_TRUE(absl::StartsWith(Reload(id).ledger_result(), "reversal: "));
+  ledger.balance[MemberAccountId(kC, 10)] = 0;
+  ASSERT_TRUE(Retry(Coordinator(13), id).ok());
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(ledger.posted.count(ActivityReversalId(kC, id)), 1u);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], -60);
+}
+
 TEST_F(TasksTest, AnOrganisationsRefusedPostingsAreItsCoordinatorsToRetry) {
   auto logged = book.LogContributions(Coordinator(13), Event({10}, 60));
   ASSERT_TRUE(logged.ok());
