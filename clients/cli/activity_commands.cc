@@ -110,7 +110,10 @@ void PrintActivities(const google::protobuf::RepeatedPtrField<apb::Activity>& as
            a.receiver_member_id() ? absl::StrCat("member ", a.receiver_member_id())
            : a.kind() == apb::ACTIVITY_KIND_DONATION ? std::string("community pool")
                                                      : absl::StrCat("org ", a.organisation_id()),
-           FormatMinutes(a.minutes()),
+           // A settled dispute shows what was first recorded beside what was settled.
+           a.recorded_minutes() == 0 ? FormatMinutes(a.minutes())
+                                     : absl::StrCat(FormatMinutes(a.minutes()), " (recorded ",
+                                                    FormatMinutes(a.recorded_minutes()), ")"),
            // Why it was declined, disputed or reversed belongs in the table, not only --json.
            a.reason().empty() ? a.description()
                               : absl::StrCat(a.description(), " (why: ", a.reason(), ")")});

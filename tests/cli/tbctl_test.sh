@@ -348,6 +348,7 @@ check todo-coordinator 0 "resolve dispute $gid .*tbctl exchange resolve $gid" --
 check settle-no-note 1 "reason: say how the dispute was resolved" -- "$U" exchange settle "$gid" 20m
 check settle-too-long 1 "settled_minutes: 1..1440" -- "$U" exchange settle "$gid" 25h --reason="agreed"
 check settle 0 "exchange +confirmed .* 20m .*agreed twenty minutes with both" -- "$U" exchange settle "$gid" 20m --reason="agreed twenty minutes with both"
+check settle-shown 0 "exchange +confirmed .* 20m \(recorded 30m\) .*why: agreed twenty minutes with both" -- "$U" activity show "$gid"
 check settle-again 1 "is not disputed" -- "$U" exchange settle "$gid" 20m --reason="again"
 check todo-settled-gone 1 "" -- bash -c "'$U' todo | grep -q 'dispute $gid'"
 check retry-not-refused 1 "only a refused posting is retried" -- "$U" activity retry "$gid"
