@@ -69,6 +69,9 @@ ABSL_FLAG(
 ABSL_FLAG(int, in_flight, 4, "contribution import: batches of 1,000 rows sent at once (1..8)");
 ABSL_FLAG(bool, wait, true,
           "contribution import: wait until the rows are posted to the ledger (--nowait: don't)");
+ABSL_FLAG(std::string, group_credit, "",
+          "activity settings: how group sessions are debited: shared (each receiver their "
+          "equal share) or pool (the community pool pays)");
 ABSL_FLAG(std::string, request_id, "",
           "Idempotency key: a retry with the same key records nothing twice");
 
@@ -113,7 +116,10 @@ void PrintActivities(const google::protobuf::RepeatedPtrField<apb::Activity>& as
            a.receiver_member_id() ? MemberLabel(a.receiver_name(), a.receiver_member_id())
            : a.kind() == apb::ACTIVITY_KIND_DONATION ? std::string("community pool")
                                                      : absl::StrCat("org ", a.organisation_id()),
-           FormatMinutes(a.minutes()),
+           // A settled dispute shows what was first recorded beside what was settled.
+           a.recorded_minutes() == 0 ? FormatMinutes(a.minutes())
+                                     : absl::StrCat(FormatMinutes(a.minutes()), " (recorded ",
+                                                    FormatMinutes(a.recorded_minutes()), ")"),
            // Why it was declined, disputed or reversed belongs in the table, not only --json.
            a.reason().empty() ? a.description()
                               : absl::StrCat(a.description(), " (why: ", a.reason(), ")")});
@@ -215,9 +221,10 @@ int Exchange(Client& c, const Args& a) {
   if ((sub == "confirm" || sub == "decline" || sub == "dispute") && a.size() == 2)
     return ExchangeRespond(c, sub, a);
   if (sub == "resolve" && a.size() == 2) return ExchangeResolve(c, sub, a);
+  if (sub == "settle" && a.size() == 3) return ExchangeSettle(c, a);
   Die("usage: tbctl exchange record AMOUNT --provider=ID --receiver=ID --what=.. | "
       "confirm|decline|dispute ID "
-      "[--reason=..] | resolve ID --uphold|--nouphold --reason=..");
+      "[--reason=..] | resolve ID --uphold|--nouphold --reason=.. | settle ID AMOUNT --reason=..");
 }
 
 // --state for activities: proposed, confirmed, declined, disputed, reversed, expired.
@@ -271,6 +278,38 @@ int List(Client& c) {
   return 0;
 }
 
+// tbctl activity settings [--group_credit=shared|pool]: shows, or (admins) sets, how a
+// group session is debited; the provider is always credited the time given.
+int Settings(Client& c) {
+  const uint64_t community = CurrentCommunity(c);
+  apb::ActivitySettings s;
+  const std::string credit = absl::GetFlag(FLAGS_group_credit);
+  if (credit.empty()) {
+    apb::GetActivitySettingsRequest req;
+    req.set_community_id(community);
+    s = c.Call<apb::ActivitySettings>(c.activity(),
+                                      &apb::ActivityService::Stub::GetActivitySettings, req);
+  } else {
+    if (credit != "shared" && credit != "pool") Die("--group_credit: shared or pool");
+    apb::UpdateActivitySettingsRequest req;
+    req.mutable_settings()->set_community_id(community);
+    req.mutable_settings()->set_group_session_credit(
+        credit == "pool" ? apb::GROUP_SESSION_CREDIT_COMMUNITY_POOL
+                         : apb::GROUP_SESSION_CREDIT_SHARED_EQUALLY);
+    s = c.Call<apb::ActivitySettings>(c.activity(),
+                                      &apb::ActivityService::Stub::UpdateActivitySettings, req);
+  }
+  if (Json()) {
+    PrintJson(s);
+    return 0;
+  }
+  std::printf("Group sessions: the provider is credited the time given, once; %s\n",
+              s.group_session_credit() == apb::GROUP_SESSION_CREDIT_COMMUNITY_POOL
+                  ? "the community pool pays it (--group_credit=pool)"
+                  : "the receivers share it equally (--group_credit=shared)");
+  return 0;
+}
+
 int Activity(Client& c, const Args& a) {
   const std::string sub = a.empty() ? "" : a[0];
   if (sub == "show" && a.size() == 2) {
@@ -288,6 +327,8 @@ int Activity(Client& c, const Args& a) {
         c.Call<apb::Activity>(c.activity(), &apb::ActivityService::Stub::ReverseActivity, req));
   }
   if (sub == "list") return List(c);
+  if (sub == "retry" && a.size() == 2) return ActivityRetry(c, a);
+  if (sub == "settings" && a.size() == 1) return Settings(c);
   if (sub == "watch") {
     grpc::ClientContext ctx;
     c.Prepare(&ctx, 0);
@@ -322,7 +363,8 @@ int Activity(Client& c, const Args& a) {
     return 0;
   }
   Die("usage: tbctl activity show ID | list [--member=ID] [--org=ID] [--state=proposed] "
-      "[--since=YYYY-MM-DD] [--until=YYYY-MM-DD] [--limit=N] | reverse ID --reason=.. | "
+      "[--since=YYYY-MM-DD] [--until=YYYY-MM-DD] [--limit=N] | reverse ID --reason=.. | retry ID | "
+      "settings [--group_credit=shared|pool] | "
       "watch [--from=1]");
 }
 
@@ -482,6 +524,7 @@ const std::vector<CommandFlags>& ActivityCommandFlags() {
       {"activity list",
        {"community", "member", "org", "state", "since", "until", "limit", "json", "csv"}},
       {"activity watch", {"from"}},
+      {"activity settings", {"community", "group_credit", "json"}},
       {"offer", {"community", "details", "tags", "request_id", "json"}},
       {"request", {"community", "details", "tags", "request_id", "json"}},
       {"posts", {"community", "tag", "closed", "json"}},

@@ -23,6 +23,9 @@ google::protobuf::Timestamp When();
 void PrintActivities(const google::protobuf::RepeatedPtrField<apb::Activity>& as);
 // One activity, as a one-row table or JSON; returns exit code 0.
 int Show(const apb::Activity& a);
+// `activity retry ID` and `exchange settle ID AMOUNT` (todo_commands.cc).
+int ActivityRetry(Client& c, const std::vector<std::string>& a);
+int ExchangeSettle(Client& c, const std::vector<std::string>& a);
 
 }  // namespace timebank::cli
 

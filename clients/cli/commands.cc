@@ -77,7 +77,8 @@ const absl::flat_hash_map<std::string, std::vector<std::string>>& Examples() {
       {"exchange",
        {R"(tbctl exchange record 1h30m --receiver=M00006 --what="gardening")",
         R"(tbctl exchange record 1h --provider="Bilal Hussain" --receiver=ann.j --what="shopping")",
-        R"(tbctl exchange confirm 41)"}},
+        R"(tbctl exchange confirm 41)",
+        R"(tbctl exchange settle 41 1h --reason="agreed an hour with both")"}},
       {"offer", {R"(tbctl offer "Lifts to the surgery" --tags=transport)"}},
       {"request", {R"(tbctl request "Help with a form" --details="council tax, an hour or so")"}},
       {"posts",
@@ -86,7 +87,9 @@ const absl::flat_hash_map<std::string, std::vector<std::string>>& Examples() {
       {"donate", {R"(tbctl donate 2h --what="for anyone who needs it")"}},
       {"redeem", {R"(tbctl redeem 1h --org=4 --what="swim session")"}},
       {"activity",
-       {R"(tbctl activity list --state=proposed --since=01/11/2026)", R"(tbctl activity show 41)"}},
+       {R"(tbctl activity list --state=proposed --since=01/11/2026)", R"(tbctl activity show 41)",
+        R"(tbctl activity retry 41)"}},
+      {"todo", {R"(tbctl todo)"}},
       {"expenses",
        {R"(tbctl expenses policy show)",
         R"(tbctl expenses policy set --max_claim=250.00 --max_month=500.00)"}},
@@ -239,6 +242,8 @@ const std::vector<Command>& Commands() {
   exchange group AMOUNT --provider=ME --members=ID,ID.. --what=".."   one provider, several receivers
   exchange confirm|decline|dispute ID [--reason=..]            the other member answers
   exchange resolve ID [--nouphold] --reason=..                  coordinators settle disputes
+  exchange settle ID AMOUNT --reason=..                         ... or confirm a corrected amount (the
+               reason is the note both members see; the recorded amount is kept)
 )",
        ExchangeCommand},
       {{"offer", "request"},
@@ -267,11 +272,22 @@ const std::vector<Command>& Commands() {
       {{"activity"},
        kActivity,
        R"(  activity show ID | activity reverse ID --reason=..
+  activity retry ID                                            post again what the ledger refused
+               (once the cause is fixed, e.g. a limit raised; never posts twice)
+  activity settings [--group_credit=shared|pool]               group sessions credit the provider the
+               time given; the receivers share it, or the pool pays (admins set it)
   activity list [--member=ID] [--org=ID] [--state=proposed|confirmed|declined|disputed|reversed|expired]
                [--since=2026-11-01] [--until=..] [--limit=1000]   newest first; days it happened
   activity watch [--from=1]                                    services: every change, live
 )",
        ActivityCommand},
+      {{"todo"},
+       kActivity,
+       R"(  todo [--limit=N]        what waits for you, oldest first, with the command to run: self-reports
+               to verify, disputes, unanswered exchanges (and when each settles by itself),
+               refused postings, sign-ups to approve (admins); members: exchanges to answer
+)",
+       TodoCommand},
       {{"expenses"},
        kExpenses,
        R"(  expenses policy show | expenses policy set --max_claim=250.00 --max_month=500.00
@@ -484,9 +500,9 @@ std::string CommandUsage(const Command& command) {
 
 std::vector<CommandFlags> AllCommandFlags() {
   std::vector<CommandFlags> flags;
-  for (const auto* table :
-       {&LedgerCommandFlags(), &ExpensesCommandFlags(), &ActivityCommandFlags(),
-        &DirectoryCommandFlags(), &RewardsCommandFlags(), &CredentialCommandFlags()}) {
+  for (const auto* table : {&LedgerCommandFlags(), &ExpensesCommandFlags(), &ActivityCommandFlags(),
+                            &DirectoryCommandFlags(), &RewardsCommandFlags(),
+                            &CredentialCommandFlags(), &TodoCommandFlags()}) {
     flags.insert(flags.end(), table->begin(), table->end());
   }
   return flags;

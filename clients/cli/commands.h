@@ -77,6 +77,9 @@ int DonateCommand(Client& c, const std::string& cmd, const Args& args);
 int RedeemCommand(Client& c, const std::string& cmd, const Args& args);
 int ActivityCommand(Client& c, const std::string& cmd, const Args& args);
 const std::vector<CommandFlags>& ActivityCommandFlags();
+// The to-do list, retrying refused postings, settling disputes (todo_commands.cc).
+int TodoCommand(Client& c, const std::string& cmd, const Args& args);
+const std::vector<CommandFlags>& TodoCommandFlags();
 
 // Expenses (expenses_policy_commands.cc, claim_commands.cc, finance_commands.cc; the
 // flag table in expenses_commands.cc).

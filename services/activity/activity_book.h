@@ -90,6 +90,17 @@ class ActivityBook {
                                                const apb::ResolveDisputeRequest& req);
   absl::StatusOr<apb::Activity> ReverseActivity(const ::timebank::directory::v1::Principal& caller,
                                                 const apb::ReverseActivityRequest& req);
+  // The community's activity settings (defaults when never set); admins change them.
+  absl::StatusOr<apb::ActivitySettings> GetSettings(uint64_t community_id) const;
+  absl::StatusOr<apb::ActivitySettings> UpdateSettings(
+      const ::timebank::directory::v1::Principal& caller, const apb::ActivitySettings& wanted);
+  // The caller's to-do list, oldest first (tasks.cc): one page of tasks of activities
+  // after `after_id`.
+  absl::StatusOr<Page<apb::Task>> ListTasks(const ::timebank::directory::v1::Principal& caller,
+                                            uint64_t community_id, uint64_t after_id, size_t limit);
+  // Queues a refused posting again, under the same transfer id.
+  absl::StatusOr<apb::Activity> RetryPosting(const ::timebank::directory::v1::Principal& caller,
+                                             const apb::RetryPostingRequest& req);
   // Offers and requests: members post their own; the poster, coordinators and admins
   // close them; everyone in the community searches them.
   absl::StatusOr<apb::Post> CreatePost(const ::timebank::directory::v1::Principal& caller,
@@ -147,15 +158,24 @@ class ActivityBook {
   absl::StatusOr<::timebank::directory::v1::Member> ActiveMember(uint64_t community_id,
                                                                  uint64_t member_id,
                                                                  const char* field);
+  absl::StatusOr<apb::ActivitySettings> GetSettings(const records::Reader& from,
+                                                    uint64_t community_id) const;
   // Records a decision on `a` (state, who, why), queuing `posting`.
   absl::StatusOr<apb::Activity> Decide(const ::timebank::directory::v1::Principal& caller,
                                        apb::Activity a, apb::ActivityState state,
                                        const std::string& reason, Posting posting)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Stages that decision on `a` in `tx` (Decide's step, for changes that stage more).
+  void Stage(records::Tx& tx, const ::timebank::directory::v1::Principal& caller, apb::Activity& a,
+             apb::ActivityState state, const std::string& reason, Posting posting) const;
   // A new proposed exchange (id, state, waiting index), in `tx`.
   absl::StatusOr<apb::Activity> AddExchange(records::Tx& tx,
                                             const ::timebank::directory::v1::Principal& caller,
                                             apb::Activity a);
+  // A group session's exchanges, one per receiver with their share (exchanges.cc).
+  absl::StatusOr<std::vector<apb::Activity>> AddGroupSession(
+      records::Tx& tx, const ::timebank::directory::v1::Principal& caller,
+      const apb::RecordGroupSessionRequest& req);
   // Takes the write lock and records what `create` stages in one transaction, at most
   // once per request key ("": every call creates); a retry gets the first activities
   // back and writes nothing (activity_book.cc).

@@ -9,6 +9,7 @@ namespace timebank::activity {
 using records::Key;
 
 std::string ActivityKey(uint64_t c, uint64_t id) { return Key(kActivityTag).U64(c).U64(id).str(); }
+std::string ActivityPrefix(uint64_t c) { return Key(kActivityTag).U64(c).str(); }
 std::string AllPrefix(uint64_t c) { return Key(kAllTag).U64(c).str(); }
 std::string MemberPrefix(uint64_t c, uint64_t m) { return Key(kMemberTag).U64(c).U64(m).str(); }
 std::string OrgPrefix(uint64_t c, uint64_t o) { return Key(kOrgTag).U64(c).U64(o).str(); }
@@ -27,6 +28,8 @@ std::string IndexStart(const std::string& prefix, uint64_t before_id) {
 std::string WaitingKey(const apb::Activity& a) {
   return Key(kWaitingTag).I64(a.created_at().seconds()).U64(a.community_id()).U64(a.id()).str();
 }
+
+std::string SettingsKey(uint64_t c) { return Key(kSettingsTag).U64(c).str(); }
 
 std::string PostKey(uint64_t c, uint64_t id) { return Key(kPostTag).U64(c).NewestFirst(id).str(); }
 std::string PostPrefix(uint64_t c) { return Key(kPostTag).U64(c).str(); }

@@ -33,8 +33,11 @@ inline constexpr char kWaitingTag = 'w';   // i64 created_s, u64 c, u64 id -> ""
 inline constexpr char kPostTag = 'P';      // u64 c, u64 ~id -> Post (newest first)
 inline constexpr char kMessageTag = 'C';   // u64 c, u64 post, u64 id -> PostMessage
 inline constexpr char kCounterTag = '#';   // name -> u64 last value
+inline constexpr char kSettingsTag = 'S';  // u64 c -> ActivitySettings
 
 std::string ActivityKey(uint64_t c, uint64_t id);
+// A community's activities, by id (oldest first).
+std::string ActivityPrefix(uint64_t c);
 // Index prefixes (newest first under each) and an index entry's activity id.
 std::string AllPrefix(uint64_t c);
 std::string MemberPrefix(uint64_t c, uint64_t member_id);
@@ -43,6 +46,7 @@ uint64_t IndexedId(std::string_view index_key);
 // Where an index scan starts to meet only ids older than `before_id` (0: all).
 std::string IndexStart(const std::string& prefix, uint64_t before_id);
 std::string WaitingKey(const apb::Activity& a);
+std::string SettingsKey(uint64_t c);
 std::string PostKey(uint64_t c, uint64_t id);
 std::string PostPrefix(uint64_t c);
 uint64_t PostIdOf(std::string_view post_key);

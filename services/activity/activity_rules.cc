@@ -30,6 +30,17 @@ bool Sees(const dpb::Principal& p, const apb::Activity& a) {
          (a.provider_member_id() == p.subject_id() || a.receiver_member_id() == p.subject_id());
 }
 
+int64_t AnswerHours(const dpb::Community& c) {
+  return c.exchange_answer_hours() > 0 ? c.exchange_answer_hours() : 168;
+}
+
+std::vector<int64_t> EqualShares(int64_t minutes, size_t receivers) {
+  const int64_t n = static_cast<int64_t>(receivers);
+  std::vector<int64_t> shares(receivers, minutes / n);
+  for (int64_t i = 0; i < minutes % n; ++i) ++shares[static_cast<size_t>(i)];
+  return shares;
+}
+
 absl::Status CheckCommon(int64_t minutes, const google::protobuf::Timestamp& occurred_at,
                          const std::string& description, absl::Time now) {
   if (minutes <= 0) return FieldError("minutes", "must be more than zero");

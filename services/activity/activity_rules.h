@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -14,6 +15,7 @@
 #include "services/common/records/bounded_text.h"
 #include "services/common/text_fields.h"
 #include "timebank/activity/v1/activity.pb.h"
+#include "timebank/directory/v1/directory.pb.h"
 #include "timebank/directory/v1/token.pb.h"
 
 namespace timebank::activity {
@@ -53,6 +55,14 @@ bool IsStaff(const ::timebank::directory::v1::Principal& p);
 // coordinators, finance and admins all of their community's; an API key its
 // organisations'.
 bool Sees(const ::timebank::directory::v1::Principal& p, const apb::Activity& a);
+
+// `minutes` shared by `receivers` (> 0) in whole minutes: equal shares, the remainder one
+// minute each to the first receivers (60 for 7: 9 9 9 9 8 8 8). The shares sum to
+// `minutes`; a share may be 0 when minutes < receivers (callers refuse that).
+std::vector<int64_t> EqualShares(int64_t minutes, size_t receivers);
+
+// How long a community lets an exchange wait for its answer (a week unless it says).
+int64_t AnswerHours(const ::timebank::directory::v1::Community& c);
 
 // Minutes, when it happened (not in the future, at most a year ago, as of `now`) and
 // the description: what every record of time shares.

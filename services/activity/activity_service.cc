@@ -123,6 +123,37 @@ grpc::Status ActivityServiceImpl::ResolveDispute(grpc::ServerContext* ctx,
   return ReplyNamedAndWake(book_->ResolveDispute(Caller(*ctx), *req), resp);
 }
 
+grpc::Status ActivityServiceImpl::GetActivitySettings(grpc::ServerContext* ctx,
+                                                      const apb::GetActivitySettingsRequest* req,
+                                                      apb::ActivitySettings* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->GetSettings(req->community_id()), resp);
+}
+
+grpc::Status ActivityServiceImpl::UpdateActivitySettings(
+    grpc::ServerContext* ctx, const apb::UpdateActivitySettingsRequest* req,
+    apb::ActivitySettings* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return Reply(book_->UpdateSettings(Caller(*ctx), req->settings()), resp);
+}
+
+grpc::Status ActivityServiceImpl::RetryPosting(grpc::ServerContext* ctx,
+                                               const apb::RetryPostingRequest* req,
+                                               apb::Activity* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  return ReplyAndWake(book_->RetryPosting(Caller(*ctx), *req), resp);
+}
+
+grpc::Status ActivityServiceImpl::ListTasks(grpc::ServerContext* ctx,
+                                            const apb::ListTasksRequest* req,
+                                            apb::ListTasksResponse* resp) {
+  TB_RETURN_IF_DENIED(ctx);
+  absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  return ReplyPage(book_->ListTasks(Caller(*ctx), req->community_id(), page->after_id, page->size),
+                   resp->mutable_tasks(), resp);
+}
+
 grpc::Status ActivityServiceImpl::ReverseActivity(grpc::ServerContext* ctx,
                                                   const apb::ReverseActivityRequest* req,
                                                   apb::Activity* resp) {

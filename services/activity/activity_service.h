@@ -44,6 +44,15 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
                                   apb::RecordGroupSessionResponse*) override;
   grpc::Status RespondToExchange(grpc::ServerContext*, const apb::RespondToExchangeRequest*,
                                  apb::Activity*) override;
+  grpc::Status GetActivitySettings(grpc::ServerContext*, const apb::GetActivitySettingsRequest*,
+                                   apb::ActivitySettings*) override;
+  grpc::Status UpdateActivitySettings(grpc::ServerContext*,
+                                      const apb::UpdateActivitySettingsRequest*,
+                                      apb::ActivitySettings*) override;
+  grpc::Status RetryPosting(grpc::ServerContext*, const apb::RetryPostingRequest*,
+                            apb::Activity*) override;
+  grpc::Status ListTasks(grpc::ServerContext*, const apb::ListTasksRequest*,
+                         apb::ListTasksResponse*) override;
   grpc::Status ResolveDispute(grpc::ServerContext*, const apb::ResolveDisputeRequest*,
                               apb::Activity*) override;
   grpc::Status ReverseActivity(grpc::ServerContext*, const apb::ReverseActivityRequest*,

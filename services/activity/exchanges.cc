@@ -29,12 +29,24 @@ absl::Status CheckGroup(const apb::RecordGroupSessionRequest& req) {
   if (std::binary_search(receivers.begin(), receivers.end(), req.provider_member_id())) {
     return FieldError("receiver_member_ids", "the provider cannot also receive");
   }
+  if (req.minutes() < req.receiver_member_ids_size()) {
+    return FieldError("minutes", absl::StrCat("at least ", req.receiver_member_ids_size(),
+                                              " (one whole minute for each receiver's share)"));
+  }
   return absl::OkStatus();
 }
 
-// How long a community lets an exchange wait for its answer.
-int64_t AnswerHours(const dpb::Community& c) {
-  return c.exchange_answer_hours() > 0 ? c.exchange_answer_hours() : 168;
+// A settlement's corrected amount: within the limit every record has, and only for an
+// exchange that stands.
+absl::Status CheckSettlement(const apb::ResolveDisputeRequest& req) {
+  if (req.settled_minutes() < 1 || req.settled_minutes() > ActivityLimits::kMaxMinutes) {
+    return FieldError("settled_minutes", "1..1440 (a day at most), or 0 for no correction");
+  }
+  if (!req.uphold()) {
+    return FieldError("uphold",
+                      "a settlement confirms the exchange for the corrected amount: set uphold");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -116,22 +128,35 @@ absl::StatusOr<std::vector<apb::Activity>> ActivityBook::RecordGroupSession(
       records::RequestKey(kRequestTag, {"group", c, caller.subject_id()}, req.request_id());
   return RecordOnce(request_key,
                     [&](records::Tx& tx) -> absl::StatusOr<std::vector<apb::Activity>> {
-                      TB_ASSIGN_OR_RETURN(uint64_t group, tx.NextId(absl::StrCat("group.", c)));
-                      std::vector<apb::Activity> out;
-                      for (uint64_t r : req.receiver_member_ids()) {
-                        apb::Activity a;
-                        a.set_community_id(c);
-                        a.set_provider_member_id(req.provider_member_id());
-                        a.set_receiver_member_id(r);
-                        a.set_minutes(req.minutes());
-                        *a.mutable_occurred_at() = req.occurred_at();
-                        a.set_description(req.description());
-                        a.set_group_id(group);
-                        TB_ASSIGN_OR_RETURN(a, AddExchange(tx, caller, std::move(a)));
-                        out.push_back(std::move(a));
-                      }
-                      return out;
+                      return AddGroupSession(tx, caller, req);
                     });
+}
+
+absl::StatusOr<std::vector<apb::Activity>> ActivityBook::AddGroupSession(
+    records::Tx& tx, const dpb::Principal& caller, const apb::RecordGroupSessionRequest& req) {
+  const uint64_t c = req.community_id();
+  TB_ASSIGN_OR_RETURN(apb::ActivitySettings settings, GetSettings(tx, c));
+  const bool pool = settings.group_session_credit() == apb::GROUP_SESSION_CREDIT_COMMUNITY_POOL;
+  // Cahn's rule: the provider is credited the time given, once; the receivers' shares
+  // (or the pool's, for each of them) add up to exactly that.
+  const std::vector<int64_t> shares =
+      EqualShares(req.minutes(), static_cast<size_t>(req.receiver_member_ids_size()));
+  TB_ASSIGN_OR_RETURN(uint64_t group, tx.NextId(absl::StrCat("group.", c)));
+  std::vector<apb::Activity> out;
+  for (int i = 0; i < req.receiver_member_ids_size(); ++i) {
+    apb::Activity a;
+    a.set_community_id(c);
+    a.set_provider_member_id(req.provider_member_id());
+    a.set_receiver_member_id(req.receiver_member_ids(i));
+    a.set_minutes(shares[static_cast<size_t>(i)]);
+    a.set_pool_funded(pool);
+    *a.mutable_occurred_at() = req.occurred_at();
+    a.set_description(req.description());
+    a.set_group_id(group);
+    TB_ASSIGN_OR_RETURN(a, AddExchange(tx, caller, std::move(a)));
+    out.push_back(std::move(a));
+  }
+  return out;
 }
 
 absl::StatusOr<apb::Activity> ActivityBook::RespondToExchange(
@@ -169,20 +194,40 @@ absl::StatusOr<apb::Activity> ActivityBook::RespondToExchange(
 absl::StatusOr<apb::Activity> ActivityBook::ResolveDispute(const dpb::Principal& caller,
                                                            const apb::ResolveDisputeRequest& req) {
   TB_RETURN_IF_ERROR(kReason.CheckRequired(req.reason(), "say how the dispute was resolved"));
-  absl::MutexLock lock(&write_mu_);
-  TB_ASSIGN_OR_RETURN(apb::Activity a,
-                      records_.Load(records_.Committed(), req.community_id(), req.activity_id()));
-  if (a.state() != apb::ACTIVITY_STATE_DISPUTED) {
-    return absl::FailedPreconditionError(absl::StrCat("activity ", a.id(), " is not disputed"));
-  }
-  if (a.provider_member_id() == caller.subject_id() ||
-      a.receiver_member_id() == caller.subject_id()) {
-    return absl::PermissionDeniedError(
-        "nobody resolves a dispute they are part of; ask another coordinator");
-  }
-  return Decide(caller, std::move(a),
-                req.uphold() ? apb::ACTIVITY_STATE_CONFIRMED : apb::ACTIVITY_STATE_DECLINED,
-                req.reason(), req.uphold() ? Posting::kTransfer : Posting::kNone);
+  TB_RETURN_IF_ERROR(records::CheckRequestId(req.request_id()));
+  const int64_t settled = req.settled_minutes();
+  if (settled != 0) TB_RETURN_IF_ERROR(CheckSettlement(req));
+  const std::string request_key = records::RequestKey(
+      kRequestTag, {"resolve", req.community_id(), caller.subject_id()}, req.request_id());
+  TB_ASSIGN_OR_RETURN(
+      std::vector<apb::Activity> made,
+      RecordOnce(request_key, [&](records::Tx& tx) -> absl::StatusOr<std::vector<apb::Activity>> {
+        TB_ASSIGN_OR_RETURN(apb::Activity a,
+                            records_.Load(tx, req.community_id(), req.activity_id()));
+        if (a.state() != apb::ACTIVITY_STATE_DISPUTED) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("activity ", a.id(), " is not disputed"));
+        }
+        if (a.provider_member_id() == caller.subject_id() ||
+            a.receiver_member_id() == caller.subject_id()) {
+          return absl::PermissionDeniedError(
+              "nobody resolves a dispute they are part of; ask another coordinator");
+        }
+        if (settled != 0) {
+          if (settled == a.minutes()) {
+            return FieldError("settled_minutes",
+                              "is the recorded amount; uphold the exchange instead");
+          }
+          // The recorded amount is kept so both members see what was corrected.
+          a.set_recorded_minutes(a.minutes());
+          a.set_minutes(settled);
+        }
+        Stage(tx, caller, a,
+              req.uphold() ? apb::ACTIVITY_STATE_CONFIRMED : apb::ACTIVITY_STATE_DECLINED,
+              req.reason(), req.uphold() ? Posting::kTransfer : Posting::kNone);
+        return std::vector<apb::Activity>{std::move(a)};
+      }));
+  return made[0];
 }
 
 absl::StatusOr<apb::Activity> ActivityBook::ReverseActivity(
@@ -212,16 +257,22 @@ absl::StatusOr<apb::Activity> ActivityBook::ReverseActivity(
 absl::StatusOr<apb::Activity> ActivityBook::Decide(const dpb::Principal& caller, apb::Activity a,
                                                    apb::ActivityState state,
                                                    const std::string& reason, Posting posting) {
+  records::Tx tx = records_.NewTx();
+  Stage(tx, caller, a, state, reason, posting);
+  TB_RETURN_IF_ERROR(tx.Commit());
+  return a;
+}
+
+void ActivityBook::Stage(records::Tx& tx, const dpb::Principal& caller, apb::Activity& a,
+                         apb::ActivityState state, const std::string& reason,
+                         Posting posting) const {
   const bool was_waiting = a.state() == apb::ACTIVITY_STATE_PROPOSED;
   a.set_state(state);
   a.set_decided_by(caller.subject_id());
   a.set_reason(reason);
-  records::Tx tx = records_.NewTx();
   records_.Put(tx, a, /*is_new=*/false, posting);
   // Harmless for proposals that were never waiting (self-reported contributions).
   if (was_waiting) tx.Delete(WaitingKey(a));
-  TB_RETURN_IF_ERROR(tx.Commit());
-  return a;
 }
 
 absl::StatusOr<size_t> ActivityBook::SettleUnanswered() {

@@ -51,7 +51,8 @@ std::pair<std::string, std::string> Accounts(const apb::Activity& a) {
       return {MemberAccountId(c, a.provider_member_id()),
               OrganisationAccountId(c, a.organisation_id())};
     default:
-      return {MemberAccountId(c, a.receiver_member_id()),
+      // A pool-funded group session's share: the community pays, not the receiver.
+      return {a.pool_funded() ? PoolAccountId(c) : MemberAccountId(c, a.receiver_member_id()),
               MemberAccountId(c, a.provider_member_id())};
   }
 }

@@ -140,6 +140,7 @@ std::vector<StringField> BuildTable() {
       Id("timebank.activity.v1.RecordGroupSessionRequest.request_id"),
       Text("timebank.activity.v1.RespondToExchangeRequest.reason", L::kReasonBytes),
       Text("timebank.activity.v1.ResolveDisputeRequest.reason", L::kReasonBytes),
+      Id("timebank.activity.v1.ResolveDisputeRequest.request_id"),
       Text("timebank.activity.v1.ReverseActivityRequest.reason", L::kReasonBytes),
       Text("timebank.activity.v1.DonateRequest.description", L::kActivityDescriptionBytes),
       Id("timebank.activity.v1.DonateRequest.request_id"),
@@ -156,6 +157,7 @@ std::vector<StringField> BuildTable() {
       Id("timebank.activity.v1.SendPostMessageRequest.request_id"),
       Token("timebank.activity.v1.ListPostMessagesRequest.page_token"),
       Token("timebank.activity.v1.ListActivitiesRequest.page_token"),
+      Token("timebank.activity.v1.ListTasksRequest.page_token"),
 
       // ---- expenses (a claim in a request carries its output-only parts too) ----
       Code("timebank.expenses.v1.Policy.currency"),

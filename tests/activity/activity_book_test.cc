@@ -671,8 +671,169 @@ TEST_F(ActivityBookTest, GroupSessionsGiveEachReceiverAnExchangeToConfirm) {
     ASSERT_TRUE(book.RespondToExchange(Member(a.receiver_member_id()), r).ok());
   }
   ASSERT_TRUE(book.Dispatch().ok());
-  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 180);
-  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 12)], -60);
+  // Cahn's rule (the default): the provider gave an hour and earns an hour, not one per
+  // receiver; the three receivers share it.
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 60);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 12)], -20);
+  EXPECT_EQ(ledger.Sum(), 0);
+}
+
+// A group session's receivers, confirmed; then dispatched.
+class GroupSessionTest : public ActivityBookTest {
+ protected:
+  void SetUp() override {
+    ActivityBookTest::SetUp();
+    for (uint64_t id = 20; id < 27; ++id) people.members[id] = dpb::MEMBER_STATUS_ACTIVE;
+  }
+  absl::StatusOr<std::vector<apb::Activity>> Session(int64_t minutes,
+                                                     std::vector<uint64_t> receivers) {
+    apb::RecordGroupSessionRequest g;
+    g.set_community_id(kC);
+    g.set_provider_member_id(10);
+    for (uint64_t r : receivers) g.add_receiver_member_ids(r);
+    g.set_minutes(minutes);
+    *g.mutable_occurred_at() = HoursAgo(1);
+    g.set_description("tai chi");
+    return book.RecordGroupSession(Member(10), g);
+  }
+  void ConfirmAll(const std::vector<apb::Activity>& session) {
+    apb::RespondToExchangeRequest r;
+    r.set_community_id(kC);
+    r.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+    for (const apb::Activity& a : session) {
+      r.set_activity_id(a.id());
+      ASSERT_TRUE(book.RespondToExchange(Member(a.receiver_member_id()), r).ok());
+    }
+    ASSERT_TRUE(book.Dispatch().ok());
+  }
+  absl::StatusOr<apb::ActivitySettings> Choose(apb::GroupSessionCredit credit) {
+    apb::ActivitySettings s;
+    s.set_community_id(kC);
+    s.set_group_session_credit(credit);
+    return book.UpdateSettings(Member(13), s);
+  }
+  const std::vector<uint64_t> seven_ = {20, 21, 22, 23, 24, 25, 26};
+};
+
+TEST(EqualSharesTest, SharesAddUpAndTheRemainderGoesToTheFirst) {
+  EXPECT_EQ(EqualShares(60, 7), (std::vector<int64_t>{9, 9, 9, 9, 8, 8, 8}));
+  EXPECT_EQ(EqualShares(120, 3), (std::vector<int64_t>{40, 40, 40}));
+  EXPECT_EQ(EqualShares(2, 3), (std::vector<int64_t>{1, 1, 0}));
+}
+
+TEST_F(GroupSessionTest, SixtyMinutesSharedBySevenCreditsTheProviderSixty) {
+  auto settings = book.GetSettings(kC);
+  ASSERT_TRUE(settings.ok());
+  EXPECT_EQ(settings->group_session_credit(), apb::GROUP_SESSION_CREDIT_SHARED_EQUALLY);
+  auto session = Session(60, seven_);
+  ASSERT_TRUE(session.ok()) << session.status();
+  ASSERT_EQ(session->size(), 7u);
+  int64_t total = 0;
+  for (const apb::Activity& a : *session) {
+    EXPECT_FALSE(a.pool_funded());
+    total += a.minutes();
+  }
+  EXPECT_EQ(total, 60);
+  EXPECT_EQ((*session)[0].minutes(), 9);
+  EXPECT_EQ((*session)[6].minutes(), 8);
+  ConfirmAll(*session);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 60);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 20)], -9);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 26)], -8);
+  EXPECT_EQ(ledger.Sum(), 0);
+}
+
+TEST_F(GroupSessionTest, FewerMinutesThanReceiversIsRefused) {
+  auto few = Session(6, seven_);
+  EXPECT_EQ(few.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(few.status().message(), "minutes: at least 7")) << few.status();
+  EXPECT_TRUE(Session(7, seven_).ok());  // a minute each
+}
+
+TEST_F(GroupSessionTest, ACommunityPoolPaysTheProviderWhenTheCommunitySaysSo) {
+  EXPECT_EQ(Choose(apb::GROUP_SESSION_CREDIT_UNSPECIFIED).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Choose(static_cast<apb::GroupSessionCredit>(9)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto chosen = Choose(apb::GROUP_SESSION_CREDIT_COMMUNITY_POOL);
+  ASSERT_TRUE(chosen.ok()) << chosen.status();
+  EXPECT_EQ(chosen->updated_by(), 13u);
+  EXPECT_EQ(book.GetSettings(kC)->group_session_credit(), apb::GROUP_SESSION_CREDIT_COMMUNITY_POOL);
+  auto session = Session(120, {11, 12, 13});
+  ASSERT_TRUE(session.ok()) << session.status();
+  EXPECT_TRUE((*session)[0].pool_funded());
+  ConfirmAll(*session);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 120);
+  EXPECT_EQ(ledger.balance[PoolAccountId(kC)], -120);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 11)], 0);
+  EXPECT_EQ(ledger.Sum(), 0);
+}
+
+// A coordinator settles a dispute for a corrected amount with a note: posted once, for
+// that amount; both members see the recorded and settled amounts and the note.
+TEST_F(ActivityBookTest, ADisputeSettledForACorrectedAmountPostsThatAmountOnce) {
+  auto ex = book.RecordExchange(Member(10), Exchange(10, 11, 90));
+  ASSERT_TRUE(ex.ok());
+  apb::RespondToExchangeRequest r;
+  r.set_community_id(kC);
+  r.set_activity_id(ex->id());
+  r.set_response(apb::RespondToExchangeRequest::RESPONSE_DISPUTE);
+  r.set_reason("it was an hour");
+  ASSERT_TRUE(book.RespondToExchange(Member(11), r).ok());
+  apb::ResolveDisputeRequest res;
+  res.set_community_id(kC);
+  res.set_activity_id(ex->id());
+  res.set_uphold(true);
+  res.set_settled_minutes(60);
+  res.set_reason("agreed an hour with both");
+  res.set_request_id("settle-1");
+  struct Case {
+    std::function<void(apb::ResolveDisputeRequest&)> edit;
+    const char* says;
+  } cases[] = {
+      {[](auto& q) { q.set_settled_minutes(-5); }, "settled_minutes: 1..1440"},
+      {[](auto& q) { q.set_settled_minutes(1441); }, "settled_minutes: 1..1440"},
+      {[](auto& q) { q.set_settled_minutes(90); }, "recorded amount"},
+      {[](auto& q) { q.set_uphold(false); }, "uphold"},
+      {[](auto& q) { q.set_reason(""); }, "reason"},
+      {[](auto& q) { q.set_reason("two\nlines"); }, "reason"},
+      {[](auto& q) { q.set_reason(std::string(5000, 'x')); }, "reason"},
+      {[](auto& q) { q.set_request_id("bad id!"); }, "request_id"},
+  };
+  for (const Case& c : cases) {
+    apb::ResolveDisputeRequest bad = res;
+    c.edit(bad);
+    auto refused = book.ResolveDispute(Coordinator(13), bad);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << c.says;
+    EXPECT_TRUE(absl::StrContains(refused.status().message(), c.says)) << refused.status();
+  }
+  EXPECT_EQ(book.ResolveDispute(Coordinator(11), res).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Reload(ex->id()).state(), apb::ACTIVITY_STATE_DISPUTED);  // nothing written
+
+  auto settled = book.ResolveDispute(Coordinator(13), res);
+  ASSERT_TRUE(settled.ok()) << settled.status();
+  EXPECT_EQ(settled->state(), apb::ACTIVITY_STATE_CONFIRMED);
+  EXPECT_EQ(settled->minutes(), 60);
+  EXPECT_EQ(settled->recorded_minutes(), 90);
+  EXPECT_EQ(settled->reason(), "agreed an hour with both");
+  auto again = book.ResolveDispute(Coordinator(13), res);  // a retry: the first answer
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->id(), settled->id());
+  res.set_request_id("settle-2");  // another request: it is no longer disputed
+  EXPECT_EQ(book.ResolveDispute(Coordinator(13), res).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(ledger.posted.size(), 1u);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 60);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 11)], -60);
+  for (uint64_t member : {10, 11}) {  // both members see it
+    auto seen = book.GetActivity(Member(member), kC, ex->id());
+    ASSERT_TRUE(seen.ok());
+    EXPECT_EQ(seen->recorded_minutes(), 90);
+    EXPECT_EQ(seen->minutes(), 60);
+    EXPECT_EQ(seen->reason(), "agreed an hour with both");
+  }
 }
 
 // A spreadsheet's rows: each checked on its own, members looked up in one call, good
@@ -988,6 +1149,199 @@ TEST_F(ReserveTest, PostsCreatedClosedAndErasedAreEventsWithoutTheirText) {
     EXPECT_FALSE(absl::StrContains(e.SerializeAsString(), "clinic")) << e.ShortDebugString();
     EXPECT_FALSE(absl::StrContains(e.SerializeAsString(), "private detail"));
   }
+}
+
+}  // namespace
+}  // namespace timebank::activity
+
+namespace timebank::activity {
+namespace {
+
+// The to-do list: what waits for whom, oldest first, paged; and retrying what the
+// ledger refused.
+class TasksTest : public ActivityBookTest {
+ protected:
+  static dpb::Principal Admin(uint64_t id) {
+    dpb::Principal p = Member(id);
+    p.add_roles(dpb::ROLE_ADMIN);
+    return p;
+  }
+  // A coordinator of organisation 2 only.
+  static dpb::Principal OtherCoordinator(uint64_t id) {
+    dpb::Principal p = Coordinator(id);
+    p.set_coordinator_of(0, 2);
+    return p;
+  }
+  std::vector<apb::Task> Tasks(const dpb::Principal& p) {
+    auto page = book.ListTasks(p, kC, 0, 100);
+    EXPECT_TRUE(page.ok()) << page.status();
+    return page.ok() ? page->items : std::vector<apb::Task>{};
+  }
+  uint64_t SelfReport(uint64_t member) {
+    apb::ReportContributionRequest rep;
+    rep.set_community_id(kC);
+    rep.set_organisation_id(1);
+    rep.set_minutes(90);
+    *rep.mutable_occurred_at() = HoursAgo(3);
+    rep.set_description("ran the lunch club");
+    return book.ReportContribution(Member(member), rep)->id();
+  }
+  void Respond(uint64_t member, uint64_t id, apb::RespondToExchangeRequest::Response response) {
+    apb::RespondToExchangeRequest r;
+    r.set_community_id(kC);
+    r.set_activity_id(id);
+    r.set_response(response);
+    r.set_reason("it was shorter");
+    ASSERT_TRUE(book.RespondToExchange(Member(member), r).ok());
+  }
+  // An exchange 10 -> 11 the ledger refuses (11 is at their limit).
+  uint64_t Refused() {
+    const uint64_t id = book.RecordExchange(Member(10), Exchange(10, 11, 60))->id();
+    ledger.balance[MemberAccountId(kC, 11)] = -590;
+    Respond(11, id, apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+    EXPECT_TRUE(book.Dispatch().ok());
+    EXPECT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_REFUSED);
+    return id;
+  }
+  absl::StatusOr<apb::Activity> Retry(const dpb::Principal& p, uint64_t id) {
+    apb::RetryPostingRequest r;
+    r.set_community_id(kC);
+    r.set_activity_id(id);
+    return book.RetryPosting(p, r);
+  }
+};
+
+TEST_F(TasksTest, EachSeesWhatWaitsForThemOldestFirst) {
+  const uint64_t report = SelfReport(10);
+  const uint64_t waiting = book.RecordExchange(Member(10), Exchange(10, 12, 30))->id();
+  const uint64_t disputed = book.RecordExchange(Member(10), Exchange(10, 13, 30))->id();
+  Respond(13, disputed, apb::RespondToExchangeRequest::RESPONSE_DISPUTE);
+  const uint64_t refused = Refused();
+
+  // The admin: everything, oldest first.
+  std::vector<apb::Task> all = Tasks(Admin(99));
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].kind(), apb::Task::KIND_VERIFY_SELF_REPORT);
+  EXPECT_EQ(all[0].activity_id(), report);
+  EXPECT_EQ(all[1].kind(), apb::Task::KIND_UNANSWERED_EXCHANGE);
+  EXPECT_EQ(all[1].activity_id(), waiting);
+  EXPECT_FALSE(all[1].yours());  // member 12 answers it
+  EXPECT_EQ(all[1].due_at().seconds(), all[1].since().seconds() + 48 * 3600);
+  EXPECT_FALSE(all[1].lapses());
+  EXPECT_EQ(all[2].kind(), apb::Task::KIND_RESOLVE_DISPUTE);
+  EXPECT_EQ(all[3].kind(), apb::Task::KIND_RETRY_POSTING);
+  EXPECT_EQ(all[3].activity_id(), refused);
+
+  // A coordinator of organisation 1 who is a party to nothing: the same four.
+  EXPECT_EQ(Tasks(Coordinator(99)).size(), 4u);
+  // The reporter, a coordinator too, is shown their report but it is not theirs to verify,
+  // and is not shown the dispute they are part of.
+  std::vector<apb::Task> reporter = Tasks(Coordinator(10));
+  ASSERT_EQ(reporter.size(), 3u);
+  EXPECT_FALSE(reporter[0].yours());
+  for (const apb::Task& t : reporter) EXPECT_NE(t.kind(), apb::Task::KIND_RESOLVE_DISPUTE);
+  // Organisation 2's coordinator: not organisation 1's self-report.
+  for (const apb::Task& t : Tasks(OtherCoordinator(99))) {
+    EXPECT_NE(t.kind(), apb::Task::KIND_VERIFY_SELF_REPORT);
+  }
+  // A member: only the exchange waiting for their answer.
+  std::vector<apb::Task> mine = Tasks(Member(12));
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].activity_id(), waiting);
+  EXPECT_TRUE(mine[0].yours());
+  EXPECT_TRUE(Tasks(Member(10)).empty());  // they recorded it: the others answer
+  EXPECT_TRUE(Tasks(Member(13)).empty());  // disputed: a coordinator's now
+
+  // Paged like every list: one at a time, every task once.
+  std::vector<uint64_t> walked;
+  uint64_t after = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto page = book.ListTasks(Admin(99), kC, after, 1);
+    ASSERT_TRUE(page.ok());
+    for (const apb::Task& t : page->items) walked.push_back(t.activity_id());
+    if (!page->next_after) break;
+    after = *page->next_after;
+  }
+  EXPECT_EQ(walked, (std::vector<uint64_t>{report, waiting, disputed, refused}));
+}
+
+TEST_F(TasksTest, UnansweredExchangesSayWhenTheyLapse) {
+  people.community.set_unconfirmed_exchanges(dpb::UNCONFIRMED_EXCHANGES_EXPIRE);
+  people.community.set_exchange_answer_hours(24);
+  ASSERT_TRUE(book.RecordExchange(Member(10), Exchange(10, 12, 30)).ok());
+  std::vector<apb::Task> mine = Tasks(Member(12));
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_TRUE(mine[0].lapses());
+  EXPECT_EQ(mine[0].due_at().seconds(), mine[0].since().seconds() + 24 * 3600);
+  EXPECT_EQ(book.ListTasks(Member(12), 2, 0, 100).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(TasksTest, ARefusedPostingIsRetriedOnceUnderTheSameTransferId) {
+  const uint64_t ok = book.RecordExchange(Member(10), Exchange(10, 12, 30))->id();
+  auto not_refused = Retry(Coordinator(99), ok);  // proposed: nothing was refused
+  EXPECT_EQ(not_refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(not_refused.status().message(), "only a refused posting"));
+  EXPECT_EQ(Retry(Coordinator(99), 999).status().code(), absl::StatusCode::kNotFound);
+
+  const uint64_t id = Refused();
+  EXPECT_EQ(Retry(Member(10), id).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_REFUSED);  // nothing written
+  ledger.balance[MemberAccountId(kC, 11)] = 0;                        // the reason is fixed
+  auto retried = Retry(Coordinator(99), id);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->posting_state(), apb::POSTING_STATE_QUEUED);
+  EXPECT_TRUE(retried->ledger_result().empty());
+  EXPECT_EQ(retried->transfer_id(), ActivityTransferId(kC, id));
+  EXPECT_EQ(Retry(Coordinator(99), id).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // queued: not twice
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(ledger.posted.count(ActivityTransferId(kC, id)), 1u);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], 60);
+  EXPECT_EQ(ledger.Sum(), 0);
+  EXPECT_EQ(Retry(Coordinator(99), id).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Tasks(Admin(99)).size(), 1u);  // only the proposed exchange is left
+}
+
+TEST_F(TasksTest, ARefusedReversalIsRetriedAsTheReversal) {
+  const uint64_t id = book.RecordExchange(Member(10), Exchange(10, 11, 60))->id();
+  Respond(11, id, apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+  ASSERT_TRUE(book.Dispatch().ok());
+  ledger.balance[MemberAccountId(kC, 10)] = -580;  // taking the 60 back goes past the limit
+  apb::ReverseActivityRequest rev;
+  rev.set_community_id(kC);
+  rev.set_activity_id(id);
+  rev.set_reason("recorded twice");
+  ASSERT_TRUE(book.ReverseActivity(Coordinator(13), rev).ok());
+  ASSERT_TRUE(book.Dispatch().ok());
+  ASSERT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_REFUSED);
+  EXPECT_TRUE(absl::StartsWith(Reload(id).ledger_result(), "reversal: "));
+  ledger.balance[MemberAccountId(kC, 10)] = 0;
+  ASSERT_TRUE(Retry(Coordinator(13), id).ok());
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_POSTED);
+  EXPECT_EQ(ledger.posted.count(ActivityReversalId(kC, id)), 1u);
+  EXPECT_EQ(ledger.balance[MemberAccountId(kC, 10)], -60);
+}
+
+TEST_F(TasksTest, AnOrganisationsRefusedPostingsAreItsCoordinatorsToRetry) {
+  auto logged = book.LogContributions(Coordinator(13), Event({10}, 60));
+  ASSERT_TRUE(logged.ok());
+  // Organisation 1's account may not go below zero: the contribution is refused.
+  lpb::Account org;
+  org.set_id(OrganisationAccountId(kC, 1));
+  org.set_min_balance(0);
+  ledger.accounts[org.id()] = org;
+  ASSERT_TRUE(book.Dispatch().ok());
+  const uint64_t id = (*logged)[0].id();
+  ASSERT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_REFUSED);
+  EXPECT_EQ(Retry(OtherCoordinator(99), id).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(Tasks(OtherCoordinator(99)).empty());
+  ASSERT_EQ(Tasks(Coordinator(99)).size(), 1u);
+  ledger.accounts[org.id()].clear_min_balance();  // the limit is lifted
+  ASSERT_TRUE(Retry(Coordinator(99), id).ok());
+  ASSERT_TRUE(book.Dispatch().ok());
+  EXPECT_EQ(Reload(id).posting_state(), apb::POSTING_STATE_POSTED);
 }
 
 }  // namespace

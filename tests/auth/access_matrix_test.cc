@@ -96,6 +96,10 @@ const std::map<std::string, std::string>& Expected() {
       {"ActivityService/RespondToExchange", "adm coo fin mem key"},
       {"ActivityService/ResolveDispute", "adm coo"},
       {"ActivityService/ReverseActivity", "adm coo"},
+      {"ActivityService/RetryPosting", "adm coo"},
+      {"ActivityService/ListTasks", "adm coo fin mem key"},
+      {"ActivityService/GetActivitySettings", "svc adm coo fin mem key"},
+      {"ActivityService/UpdateActivitySettings", "adm"},
       {"ActivityService/CreatePost", "adm coo fin mem key"},
       {"ActivityService/ClosePost", "adm coo fin mem key"},
       {"ActivityService/SearchPosts", "adm coo fin mem key"},
@@ -227,7 +231,7 @@ class AccessMatrixTest : public ::testing::Test {
         if (f->is_repeated()) {
           Fill(r->AddMessage(m, f));
         } else if (n == "community" || n == "member" || n == "organisation" || n == "post" ||
-                   n == "policy" || n == "claim" || n == "annotation") {
+                   n == "policy" || n == "claim" || n == "annotation" || n == "settings") {
           Fill(r->MutableMessage(m, f));
         }
       }

@@ -334,8 +334,29 @@ check thanks-hide-again 1 "activity_id: this note is already hidden" -- "$U" tha
 check thanks-hidden-marked 0 "\[hidden: a test of hiding\] Thank you for the gardening" -- "$U" thanks "$dee"
 check thanks-hidden-summary 1 "" -- bash -c "\"$U\" summary $dee | grep -q 'Thank you for the gardening'"
 check import-member-1 0 "added member" -- "$U" member add "Imogen Import" --number=IMP-1
+# The to-do list (issue 14): ada received a share of dee's group session (Cahn's rule:
+# 1h for two is 30m each); it waits for her answer, and says when it auto-confirms.
+gid=$("$U" activity list --state=proposed --member="$ada" --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
+check todo-admin 0 "unanswered exchange $gid \(30m\) .*\(auto-confirms\) +tbctl exchange confirm\|decline\|dispute $gid" -- "$U" todo
+check todo-header 0 "^what +who +since \(Europe/London\) +due +next" -- "$U" todo
+check todo-unknown-arg 1 "usage: tbctl todo" -- "$U" todo everything
+check group-settings 0 "the receivers share it equally" -- "$U" activity settings
+check group-settings-bad 1 "--group_credit: shared or pool" -- "$U" activity settings --group_credit=each
+check group-settings-pool 0 "the community pool pays it" -- "$U" activity settings --group_credit=pool
+check group-settings-back 0 "the receivers share it equally" -- "$U" activity settings --group_credit=shared
+check dispute-share 0 "exchange +disputed" -- "$U" exchange dispute "$gid" --reason="it was twenty minutes"
+check settle-own 1 "nobody resolves a dispute they are part of" -- "$U" exchange settle "$gid" 20m --reason="agreed"
 check import-member-2 0 "added member" -- "$U" member add "Ivan Import" --number=IMP-2
 check login-bob-import 0 "signed in" -- env TIMEBANK_PASSWORD=bob-password-1 "$U" login bob
+# bob coordinates: the dispute is on his list; he settles it for a corrected amount.
+check todo-coordinator 0 "resolve dispute $gid .*tbctl exchange resolve $gid" -- "$U" todo
+check settle-no-note 1 "reason: say how the dispute was resolved" -- "$U" exchange settle "$gid" 20m
+check settle-too-long 1 "settled_minutes: 1..1440" -- "$U" exchange settle "$gid" 25h --reason="agreed"
+check settle 0 "exchange +confirmed .* 20m .*agreed twenty minutes with both" -- "$U" exchange settle "$gid" 20m --reason="agreed twenty minutes with both"
+check settle-shown 0 "exchange +confirmed .* 20m \(recorded 30m\) .*why: agreed twenty minutes with both" -- "$U" activity show "$gid"
+check settle-again 1 "is not disputed" -- "$U" exchange settle "$gid" 20m --reason="again"
+check todo-settled-gone 1 "" -- bash -c "'$U' todo | grep -q 'dispute $gid'"
+check retry-not-refused 1 "only a refused posting is retried" -- "$U" activity retry "$gid"
 yesterday=$(date -u -d yesterday +%Y-%m-%d)
 uk_yesterday=$(date -u -d yesterday +%d/%m/%Y)
 cat > "$dir/hours.csv" <<CSV

@@ -157,7 +157,7 @@ void ConformanceNode::Fill(Message* m) const {
       if (f->is_repeated()) {
         Fill(r->AddMessage(m, f));
       } else if (n == "community" || n == "member" || n == "organisation" || n == "post" ||
-                 n == "policy" || n == "claim" || n == "annotation") {
+                 n == "policy" || n == "claim" || n == "annotation" || n == "settings") {
         Fill(r->MutableMessage(m, f));
       }
     }

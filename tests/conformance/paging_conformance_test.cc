@@ -439,6 +439,27 @@ class PagingConformanceTest : public ::testing::Test {
           return ids_of(made);
         }};
 
+    // Self-reports waiting for a coordinator: tasks on the admin's to-do list.
+    TB_ASSIGN_OR_RETURN(TestCommunity tasks, Community("Tasks"));
+    s["ActivityService/ListTasks"] = {
+        scoped(tasks.id), [=, this] { return Token(tasks.admin); },
+        [=, this](int n) -> absl::StatusOr<std::vector<std::string>> {
+          std::vector<apb::Activity> made;
+          for (int i = 0; i < n; ++i) {
+            apb::ReportContributionRequest r;
+            r.set_community_id(tasks.id);
+            r.set_organisation_id(tasks.organisation_id);
+            r.set_minutes(1);
+            r.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 3600);
+            r.set_description(absl::StrCat("Lunch club ", ++serial_));
+            r.set_coproduction_type(lpb::COPRODUCTION_TYPE_CO_DELIVERY);
+            TB_ASSIGN_OR_RETURN(apb::Activity a,
+                                node_->node()->activity()->ReportContribution(tasks.member, r));
+            made.push_back(std::move(a));
+          }
+          return ids_of(made);
+        }};
+
     TB_ASSIGN_OR_RETURN(TestCommunity claims, Community("Claims"));
     TB_RETURN_IF_ERROR(SetPolicy(claims));
     s["ExpensesService/ListClaims"] = {
