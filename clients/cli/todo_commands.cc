@@ -9,6 +9,7 @@
 #include "clients/cli/activity_common.h"
 #include "clients/cli/client.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/paging.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
@@ -32,8 +33,10 @@ Row RowOf(const apb::Task& t) {
   const std::string id = absl::StrCat(t.activity_id());
   Row r;
   r.since = ShownTime(t.since().seconds());
-  r.who = absl::StrCat("member ", a.provider_member_id());
-  if (a.receiver_member_id() != 0) absl::StrAppend(&r.who, " -> member ", a.receiver_member_id());
+  r.who = MemberLabel(a.provider_name(), a.provider_member_id());
+  if (a.receiver_member_id() != 0) {
+    absl::StrAppend(&r.who, " -> ", MemberLabel(a.receiver_name(), a.receiver_member_id()));
+  }
   if (a.organisation_id() != 0) absl::StrAppend(&r.who, " (org ", a.organisation_id(), ")");
   const std::string amount = FormatMinutes(a.minutes());
   switch (t.kind()) {
@@ -52,10 +55,11 @@ Row RowOf(const apb::Task& t) {
       r.what = absl::StrCat("unanswered exchange ", id, " (", amount, ")");
       r.due = absl::StrCat(ShownTime(t.due_at().seconds()),
                            t.lapses() ? " (lapses)" : " (auto-confirms)");
-      r.next = t.yours() ? absl::StrCat("tbctl exchange confirm|decline|dispute ", id)
-                         : absl::StrCat("remind member ", a.provider_member_id() == a.recorded_by()
-                                                              ? a.receiver_member_id()
-                                                              : a.provider_member_id());
+      r.next = t.yours()
+                   ? absl::StrCat("tbctl exchange confirm|decline|dispute ", id)
+                   : "remind " + (a.provider_member_id() == a.recorded_by()
+                                      ? MemberLabel(a.receiver_name(), a.receiver_member_id())
+                                      : MemberLabel(a.provider_name(), a.provider_member_id()));
       break;
     case apb::Task::KIND_RETRY_POSTING:
       r.what = absl::StrCat("refused posting ", id, " (", a.ledger_result(), ")");

@@ -141,7 +141,7 @@ grpc::Status ActivityServiceImpl::RetryPosting(grpc::ServerContext* ctx,
                                                const apb::RetryPostingRequest* req,
                                                apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyAndWake(book_->RetryPosting(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(book_->RetryPosting(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ListTasks(grpc::ServerContext* ctx,
@@ -150,8 +150,15 @@ grpc::Status ActivityServiceImpl::ListTasks(grpc::ServerContext* ctx,
   TB_RETURN_IF_DENIED(ctx);
   absl::StatusOr<IdPage> page = ReadIdPage(req->page_size(), req->page_token());
   if (!page.ok()) return ToGrpc(page.status());
-  return ReplyPage(book_->ListTasks(Caller(*ctx), req->community_id(), page->after_id, page->size),
-                   resp->mutable_tasks(), resp);
+  grpc::Status s =
+      ReplyPage(book_->ListTasks(Caller(*ctx), req->community_id(), page->after_id, page->size),
+                resp->mutable_tasks(), resp);
+  if (s.ok()) {
+    std::vector<apb::Activity*> activities;
+    for (apb::Task& t : *resp->mutable_tasks()) activities.push_back(t.mutable_activity());
+    namer_.NameActivities(activities);
+  }
+  return s;
 }
 
 grpc::Status ActivityServiceImpl::ReverseActivity(grpc::ServerContext* ctx,

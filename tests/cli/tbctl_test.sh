@@ -338,6 +338,7 @@ check import-member-1 0 "added member" -- "$U" member add "Imogen Import" --numb
 # 1h for two is 30m each); it waits for her answer, and says when it auto-confirms.
 gid=$("$U" activity list --state=proposed --member="$ada" --json | sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -1)
 check todo-admin 0 "unanswered exchange $gid \(30m\) .*\(auto-confirms\) +tbctl exchange confirm\|decline\|dispute $gid" -- "$U" todo
+check todo-names 0 "unanswered exchange $gid \(30m\) +[A-Z][a-z]+ [A-Z][a-z]+ \((M[0-9]+|B-7)\) -> [A-Z][a-z]+ [A-Z][a-z]+ \(" -- "$U" todo
 check todo-header 0 "^what +who +since \(Europe/London\) +due +next" -- "$U" todo
 check todo-unknown-arg 1 "usage: tbctl todo" -- "$U" todo everything
 check group-settings 0 "the receivers share it equally" -- "$U" activity settings
