@@ -17,7 +17,8 @@ absl::Status ActivityModule::Open(NodeContext& ctx) {
 
 std::vector<std::unique_ptr<grpc::Service>> ActivityModule::Services() {
   std::vector<std::unique_ptr<grpc::Service>> out;
-  out.push_back(std::make_unique<activity::ActivityServiceImpl>(book_.get(), pump_.get(), peers_.get()));
+  out.push_back(
+      std::make_unique<activity::ActivityServiceImpl>(book_.get(), pump_.get(), peers_.get()));
   return out;
 }
 

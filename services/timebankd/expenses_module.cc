@@ -10,9 +10,10 @@ absl::Status ExpensesModule::Open(NodeContext& ctx) {
   const Clock* clock = ctx.options->clock;
   peers_ = std::make_unique<GrpcPeers>(ctx.keyring, "expenses", clock);
   // Members' bank details are sealed under this keyring's keys: a 0600 file beside the
-  // store, not in it, so a backup of the store alone does not open them (0017).
-  TB_ASSIGN_OR_RETURN(bank_keys_,
-                      auth::Keyring::Open(ctx.StorePath("expenses-bank-keyring"), clock));
+  // store, not in it, so the store's files alone do not open them (0017). A backup
+  // holds both, as it holds the token keyring: backups are kept secret.
+  bank_keyring_path_ = ctx.StorePath("expenses-bank-keyring");
+  TB_ASSIGN_OR_RETURN(bank_keys_, auth::Keyring::Open(bank_keyring_path_, clock));
   book_ = std::make_unique<expenses::ExpenseBook>(store_.get(), peers_.get(), peers_.get(),
                                                   peers_.get(), clock, bank_keys_.get());
   pump_ = std::make_unique<OutboxPump>("tb-exp-dispatch",

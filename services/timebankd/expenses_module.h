@@ -25,7 +25,9 @@ class ExpensesModule final : public ServiceModule {
   absl::Status Open(NodeContext& ctx) override;
   std::vector<std::unique_ptr<grpc::Service>> Services() override;
   std::vector<system::BackupTarget> Backups() override {
-    return {StoreBackup("expenses", store_.get())};
+    // Without its keyring a restored store could not open members' bank details.
+    return {StoreBackup("expenses", store_.get()),
+            KeyFileBackup("expenses-bank-keyring", bank_keyring_path_)};
   }
   absl::Status Connect(NodeContext& ctx) override;
   // A post in flight completes while the server still answers.
@@ -40,6 +42,7 @@ class ExpensesModule final : public ServiceModule {
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<GrpcPeers> peers_;
   std::unique_ptr<auth::Keyring> bank_keys_;  // seals members' bank details
+  std::string bank_keyring_path_;
   std::unique_ptr<expenses::ExpenseBook> book_;
   std::unique_ptr<OutboxPump> pump_;
 };

@@ -26,6 +26,18 @@ system::BackupTarget StoreBackup(const std::string& name, storage::KvStore* stor
   return {name, [store](const std::string& dir) { return store->Checkpoint(dir); }};
 }
 
+system::BackupTarget KeyFileBackup(const std::string& name, const std::string& path) {
+  return {name, [name, path](const std::string& dest) {
+            std::error_code ec;
+            std::filesystem::copy_file(path, dest, ec);
+            if (ec)
+              return absl::InternalError(absl::StrCat("copying the ", name, ": ", ec.message()));
+            std::filesystem::permissions(
+                dest, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+            return absl::OkStatus();
+          }};
+}
+
 absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenRecordsStore(const NodeContext& ctx,
                                                                    const std::string& name) {
   storage::RocksStoreOptions ro;

@@ -80,6 +80,8 @@ class ServiceModule {
 
 // A checkpoint of `store` into the directory a backup names.
 system::BackupTarget StoreBackup(const std::string& name, storage::KvStore* store);
+// A copy of the key file at `path` (a keyring), kept 0600 in the backup as `name`.
+system::BackupTarget KeyFileBackup(const std::string& name, const std::string& path);
 
 // Opens a records service's own store: <data_dir>/<name>, one column family of
 // records (activity and expenses).

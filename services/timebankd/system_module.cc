@@ -19,17 +19,7 @@ absl::Status SystemModule::Open(NodeContext& ctx) {
 
 std::vector<system::BackupTarget> SystemModule::Backups() {
   // The signing keys go with the stores, so a restored node accepts current tokens.
-  return {{"keyring", [path = keyring_path_](const std::string& dest) {
-             std::error_code ec;
-             std::filesystem::copy_file(path, dest, ec);
-             if (ec) {
-               return absl::InternalError(absl::StrCat("copying the keyring: ", ec.message()));
-             }
-             std::filesystem::permissions(
-                 dest, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                 ec);
-             return absl::OkStatus();
-           }}};
+  return {KeyFileBackup("keyring", keyring_path_)};
 }
 
 std::vector<std::unique_ptr<grpc::Service>> SystemModule::Services() {
