@@ -18,8 +18,8 @@
 #include "clients/cli/client.h"
 #include "clients/cli/command_flags.h"
 #include "clients/cli/commands.h"
-#include "clients/cli/member_refs.h"
 #include "clients/cli/expenses_common.h"
+#include "clients/cli/member_refs.h"
 #include "clients/common/hours.h"
 #include "clients/common/typed_input.h"
 

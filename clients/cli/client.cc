@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/escaping.h"
@@ -192,6 +193,26 @@ std::optional<std::pair<absl::TimeZone, std::string>>& Zone() {
 }  // namespace
 
 void UseClientForZone(Client* c) { zone_client = c; }
+
+std::string ShownMember(uint64_t community_id, uint64_t member_id) {
+  static auto* names = new std::map<std::pair<uint64_t, uint64_t>, std::string>();
+  const std::pair<uint64_t, uint64_t> key{community_id, member_id};
+  auto it = names->find(key);
+  if (it != names->end()) return it->second;
+  std::string name = absl::StrCat("member ", member_id);
+  if (zone_client != nullptr && member_id != 0) {
+    dpb::GetMemberRequest req;
+    req.set_community_id(community_id);
+    req.set_member_id(member_id);
+    dpb::Member m;
+    grpc::ClientContext ctx;
+    zone_client->Prepare(&ctx, 10);
+    if (zone_client->directory()->GetMember(&ctx, req, &m).ok() && !m.display_name().empty()) {
+      name = absl::StrCat(m.display_name(), " (", m.member_number(), ")");
+    }
+  }
+  return (*names)[key] = name;
+}
 
 absl::TimeZone ShownZone() {
   if (!Zone()) {

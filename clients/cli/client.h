@@ -115,6 +115,10 @@ std::string ShownZoneName();
 std::string ShownTime(int64_t unix_seconds);
 // A day as "2026-11-25" in ShownZone().
 std::string ShownDay(int64_t unix_seconds);
+// A member named in a table where only their id is at hand (claims, payment batches):
+// "Bilal Hussain (M00004)" where the caller may read members (staff), else "member 15".
+// Looked up once per member per run through the same client.
+std::string ShownMember(uint64_t community_id, uint64_t member_id);
 void UseClientForZone(Client* c);
 
 }  // namespace timebank::cli

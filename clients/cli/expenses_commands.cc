@@ -96,7 +96,7 @@ xpb::Category ParseCategory(const std::string& text) {
 void PrintClaims(const google::protobuf::RepeatedPtrField<xpb::Claim>& claims) {
   Table t({"id", "claimant", "title", "total", "state", "submitted", "posting"});
   for (const xpb::Claim& x : claims) {
-    t.Add({absl::StrCat(x.id()), absl::StrCat("member ", x.claimant_member_id()), x.title(),
+    t.Add({absl::StrCat(x.id()), ShownMember(x.community_id(), x.claimant_member_id()), x.title(),
            Money(x.total_minor(), x.currency()),
            EnumWord(xpb::ClaimState_Name(x.state()), 12) +
                (x.state() == xpb::CLAIM_STATE_SUBMITTED && x.first_approver_member_id()
@@ -143,7 +143,7 @@ int ShowClaim(const xpb::Claim& x) {
   }
   Table history({absl::StrCat("when (", ShownZoneName(), ")"), "by", "from", "to", "why"});
   for (const xpb::ClaimEvent& e : x.history()) {
-    history.Add({ShownTime(e.at().seconds()), absl::StrCat("member ", e.by_member_id()),
+    history.Add({ShownTime(e.at().seconds()), ShownMember(x.community_id(), e.by_member_id()),
                  e.from() == xpb::CLAIM_STATE_UNSPECIFIED
                      ? "(new)"
                      : EnumWord(xpb::ClaimState_Name(e.from()), 12),

@@ -61,7 +61,7 @@ void PrintExports(const xpb::PaymentBatch& b) {
     const bool bacs = e.format() == xpb::EXPORT_FORMAT_BACS_STANDARD_18;
     std::vector<std::string> other;
     for (uint64_t id : e.other_means_claim_ids()) other.push_back(absl::StrCat(id));
-    t.Add({ShownTime(e.at().seconds()), absl::StrCat("member ", e.by_member_id()),
+    t.Add({ShownTime(e.at().seconds()), ShownMember(b.community_id(), e.by_member_id()),
            bacs ? absl::StrCat("bacs (processing ", e.processing_date(), ")") : "csv",
            bacs ? absl::StrCat(e.bacs_payees(), e.bacs_payees() == 1 ? " payee, " : " payees, ",
                                Money(e.bacs_total_minor(), b.currency()))
@@ -205,9 +205,10 @@ int ReportCommand(Client& c, uint64_t community) {
   }
   Table owed({"member", "claims", "owed", "owed_minor"});
   for (const xpb::OwedRow& row : r.owed()) {
-    owed.Add({absl::StrCat(row.member_id()), absl::StrCat(row.claims()),
-              FormatMinor(row.owed_minor(), Exponent(r.currency())),
-              absl::StrCat(row.owed_minor())});
+    owed.Add(
+        {csv ? absl::StrCat(row.member_id()) : ShownMember(req.community_id(), row.member_id()),
+         absl::StrCat(row.claims()), FormatMinor(row.owed_minor(), Exponent(r.currency())),
+         absl::StrCat(row.owed_minor())});
   }
   if (csv) {
     spend.PrintCsv(stdout);

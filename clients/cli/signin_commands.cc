@@ -15,8 +15,8 @@
 #include "absl/strings/str_join.h"
 #include "clients/cli/client.h"
 #include "clients/cli/commands.h"
-#include "clients/cli/member_refs.h"
 #include "clients/cli/directory_common.h"
+#include "clients/cli/member_refs.h"
 
 ABSL_DECLARE_FLAG(uint64_t, community);
 ABSL_DECLARE_FLAG(std::string, username);
