@@ -25,7 +25,8 @@ namespace {
 void PrintBank(const google::protobuf::RepeatedPtrField<xpb::BankDetails>& rows) {
   Table t({"member", "account name", "sort code", "account number", "updated"});
   for (const xpb::BankDetails& d : rows) {
-    t.Add({absl::StrCat(d.member_id()), d.account_name(), d.sort_code(), d.account_number(),
+    t.Add({ShownMember(d.community_id(), d.member_id()), d.account_name(), d.sort_code(),
+           d.account_number(),
            d.updated_at().seconds() == 0 ? "" : ShownDay(d.updated_at().seconds())});
   }
   t.Print(stdout);

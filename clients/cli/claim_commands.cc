@@ -15,6 +15,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
 #include "clients/cli/client.h"
 #include "clients/cli/command_flags.h"
 #include "clients/cli/commands.h"
@@ -33,7 +35,7 @@ ABSL_DECLARE_FLAG(uint64_t, activity);
 namespace timebank::cli {
 namespace {
 
-// "category,YYYY-MM-DD,amount,description" (mileage: the distance instead of an amount).
+// "category,day,amount,description" (mileage: the distance instead of an amount).
 xpb::ClaimLine ParseLine(const std::string& text, const std::string& currency) {
   std::vector<std::string> f = absl::StrSplit(text, absl::MaxSplits(',', 3));
   if (f.size() != 4) {
@@ -43,7 +45,11 @@ xpb::ClaimLine ParseLine(const std::string& text, const std::string& currency) {
   }
   xpb::ClaimLine line;
   line.set_category(ParseCategory(f[0]));
-  line.set_date(f[1]);
+  // The day as people type it (25/11/2026, 25 Nov 2026, yesterday), sent as YYYY-MM-DD.
+  const absl::StatusOr<absl::CivilDay> day =
+      ParseDay(f[1], absl::ToCivilDay(absl::Now(), ShownZone()));
+  if (!day.ok()) Die(absl::StrCat("'", text, "': ", day.status().message()));
+  line.set_date(absl::FormatCivilTime(*day));
   if (line.category() == xpb::CATEGORY_MILEAGE) {
     absl::StatusOr<int64_t> tenths = ParseMinor(f[2], 1);
     if (!tenths.ok()) Die(absl::StrCat("'", f[2], "' is not a distance like 12.3"));

@@ -320,7 +320,7 @@ const std::vector<Command>& Commands() {
   finance batch export ID [--format=csv|bacs] [--processing_date=..] [--out=F]
                bacs: a BACS Standard 18 file of the payees with bank details (full numbers)
   finance batch paid ID --reference=REF    marks paid (again with the same REF: no change)
-  finance bank MEMBER_ID                   a member's bank details, masked (**-**-56, ****1234)
+  finance bank MEMBER                      a member's bank details, masked (**-**-56, ****1234)
   finance other-means [BATCH]              approved claims whose claimants gave no bank details
   finance report [--since=2026-01 --until=2026-12] [--csv]   spend by month/category/org; owed
   finance journal [--out=F]                 the money book's journal (from the ledger) as CSV

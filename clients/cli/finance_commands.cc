@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/expenses_common.h"
+#include "clients/cli/member_refs.h"
 #include "clients/cli/paging.h"
 #include "clients/common/hours.h"
 #include "clients/common/table.h"
@@ -311,11 +312,7 @@ int Finance(Client& c, const Args& a) {
   }
   if (sub == "batch") return BatchCommand(c, community, Args(a.begin() + 1, a.end()));
   if (sub == "report") return ReportCommand(c, community);
-  if (sub == "bank" && a.size() == 2) {
-    uint64_t member = 0;
-    if (!absl::SimpleAtoi(a[1], &member) || member == 0) Die("expected a member id");
-    return ShowBankDetails(c, community, member);
-  }
+  if (sub == "bank" && a.size() == 2) return ShowBankDetails(c, community, MemberArg(c, a, 1));
   if (sub == "other-means" && a.size() <= 2) {
     uint64_t batch = 0;
     if (a.size() == 2 && (!absl::SimpleAtoi(a[1], &batch) || batch == 0)) {
