@@ -342,8 +342,8 @@ TEST_F(LedgerGrpcTest, VerifyPingHealthBackupAndMetrics) {
     spb::CreateBackupResponse resp;
     grpc::ClientContext ctx;
     ASSERT_TRUE(system_->CreateBackup(&ctx, req, &resp).ok());
-    // ledger, directory, activity, expenses, rewards and the keyring
-    ASSERT_EQ(resp.paths_size(), 6);
+    // ledger, directory, activity, expenses and its bank keyring, rewards, the keyring
+    ASSERT_EQ(resp.paths_size(), 7);
     grpc::ClientContext again;
     EXPECT_EQ(system_->CreateBackup(&again, req, &resp).error_code(),
               grpc::StatusCode::ALREADY_EXISTS);
