@@ -199,7 +199,7 @@ const std::vector<CommandFlags>& ExpensesCommandFlags() {
       {"finance batch create", {"community", "json"}},
       {"finance batch list", {"community", "json"}},
       {"finance batch show", {"community", "json"}},
-      {"finance batch export", {"community", "out", "format", "processing_date"}},
+      {"finance batch export", {"community", "out", "format", "processing_date", "again"}},
       {"finance bank", {"community", "json"}},
       {"finance other-means", {"community", "json"}},
       {"bank show", {"community", "json"}},

@@ -35,6 +35,9 @@ ABSL_DECLARE_FLAG(std::string, min_amount);
 ABSL_DECLARE_FLAG(int, min_age_days);
 ABSL_FLAG(std::string, format, "csv",
           "finance batch export: csv, or bacs (a BACS Standard 18 file for the bank)");
+ABSL_FLAG(bool, again, false,
+          "finance batch export --format=bacs: export a batch again whose earlier Bacs file "
+          "never reached the bank (a second file sent would pay everyone twice)");
 ABSL_FLAG(std::string, processing_date, "",
           "finance batch export --format=bacs: the Bacs processing day (default: the next "
           "weekday)");
@@ -100,6 +103,8 @@ int ExportBatch(Client& c, uint64_t community, uint64_t batch_id) {
     const int64_t ns = ParseDate("--processing_date", absl::GetFlag(FLAGS_processing_date));
     req.set_processing_date(absl::FormatTime("%Y-%m-%d", absl::FromUnixNanos(ns), ShownZone()));
   }
+  if (absl::GetFlag(FLAGS_again) && format != "bacs") Die("--again: only with --format=bacs");
+  req.set_again(absl::GetFlag(FLAGS_again));
   auto resp = c.Call<xpb::ExportPaymentBatchResponse>(
       c.expenses(), &xpb::ExpensesService::Stub::ExportPaymentBatch, req);
   const std::string& text = format == "bacs" ? resp.bacs() : resp.csv();

@@ -31,19 +31,22 @@ absl::StatusOr<size_t> PumpActivity(ActivityBook* book) {
   return book->Dispatch();
 }
 
-grpc::Status ActivityServiceImpl::ReplyNamed(absl::StatusOr<apb::Activity> r, apb::Activity* out) {
-  if (r.ok()) namer_.NameActivities({&*r});
+grpc::Status ActivityServiceImpl::ReplyNamed(const grpc::ServerContext& ctx,
+                                             absl::StatusOr<apb::Activity> r, apb::Activity* out) {
+  if (r.ok()) namer_.NameActivities(Caller(ctx), {&*r});
   return Reply(std::move(r), out);
 }
 
-grpc::Status ActivityServiceImpl::ReplyNamed(absl::StatusOr<apb::Post> r, apb::Post* out) {
+grpc::Status ActivityServiceImpl::ReplyNamed(const grpc::ServerContext&,
+                                             absl::StatusOr<apb::Post> r, apb::Post* out) {
   if (r.ok()) namer_.NamePosts({&*r});
   return Reply(std::move(r), out);
 }
 
-grpc::Status ActivityServiceImpl::ReplyNamedAndWake(absl::StatusOr<apb::Activity> r,
+grpc::Status ActivityServiceImpl::ReplyNamedAndWake(const grpc::ServerContext& ctx,
+                                                    absl::StatusOr<apb::Activity> r,
                                                     apb::Activity* out) {
-  grpc::Status s = ReplyNamed(std::move(r), out);
+  grpc::Status s = ReplyNamed(ctx, std::move(r), out);
   dispatcher_->Wake();
   return s;
 }
@@ -55,7 +58,7 @@ grpc::Status ActivityServiceImpl::LogContributions(grpc::ServerContext* ctx,
   absl::StatusOr<std::vector<apb::Activity>> r = book_->LogContributions(Caller(*ctx), *req);
   if (!r.ok()) return ToGrpc(r.status());
   for (apb::Activity& a : *r) *resp->add_activities() = std::move(a);
-  namer_.NameActivities(ItemsOf(resp->mutable_activities()));
+  namer_.NameActivities(Caller(*ctx), ItemsOf(resp->mutable_activities()));
   dispatcher_->Wake();
   return grpc::Status::OK;
 }
@@ -81,21 +84,21 @@ grpc::Status ActivityServiceImpl::ReportContribution(grpc::ServerContext* ctx,
                                                      const apb::ReportContributionRequest* req,
                                                      apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamed(book_->ReportContribution(Caller(*ctx), *req), resp);
+  return ReplyNamed(*ctx, book_->ReportContribution(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ReviewContribution(grpc::ServerContext* ctx,
                                                      const apb::ReviewContributionRequest* req,
                                                      apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamedAndWake(book_->ReviewContribution(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(*ctx, book_->ReviewContribution(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::RecordExchange(grpc::ServerContext* ctx,
                                                  const apb::RecordExchangeRequest* req,
                                                  apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamed(book_->RecordExchange(Caller(*ctx), *req), resp);
+  return ReplyNamed(*ctx, book_->RecordExchange(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::RecordGroupSession(grpc::ServerContext* ctx,
@@ -105,7 +108,7 @@ grpc::Status ActivityServiceImpl::RecordGroupSession(grpc::ServerContext* ctx,
   absl::StatusOr<std::vector<apb::Activity>> r = book_->RecordGroupSession(Caller(*ctx), *req);
   if (!r.ok()) return ToGrpc(r.status());
   for (apb::Activity& a : *r) *resp->add_exchanges() = std::move(a);
-  namer_.NameActivities(ItemsOf(resp->mutable_exchanges()));
+  namer_.NameActivities(Caller(*ctx), ItemsOf(resp->mutable_exchanges()));
   return grpc::Status::OK;
 }
 
@@ -113,14 +116,14 @@ grpc::Status ActivityServiceImpl::RespondToExchange(grpc::ServerContext* ctx,
                                                     const apb::RespondToExchangeRequest* req,
                                                     apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamedAndWake(book_->RespondToExchange(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(*ctx, book_->RespondToExchange(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ResolveDispute(grpc::ServerContext* ctx,
                                                  const apb::ResolveDisputeRequest* req,
                                                  apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamedAndWake(book_->ResolveDispute(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(*ctx, book_->ResolveDispute(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::GetActivitySettings(grpc::ServerContext* ctx,
@@ -141,7 +144,7 @@ grpc::Status ActivityServiceImpl::RetryPosting(grpc::ServerContext* ctx,
                                                const apb::RetryPostingRequest* req,
                                                apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamedAndWake(book_->RetryPosting(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(*ctx, book_->RetryPosting(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::ListTasks(grpc::ServerContext* ctx,
@@ -156,7 +159,7 @@ grpc::Status ActivityServiceImpl::ListTasks(grpc::ServerContext* ctx,
   if (s.ok()) {
     std::vector<apb::Activity*> activities;
     for (apb::Task& t : *resp->mutable_tasks()) activities.push_back(t.mutable_activity());
-    namer_.NameActivities(activities);
+    namer_.NameActivities(Caller(*ctx), activities);
   }
   return s;
 }
@@ -165,19 +168,20 @@ grpc::Status ActivityServiceImpl::ReverseActivity(grpc::ServerContext* ctx,
                                                   const apb::ReverseActivityRequest* req,
                                                   apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamedAndWake(book_->ReverseActivity(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(*ctx, book_->ReverseActivity(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::CreatePost(grpc::ServerContext* ctx,
                                              const apb::CreatePostRequest* req, apb::Post* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamed(book_->CreatePost(Caller(*ctx), req->post(), req->request_id()), resp);
+  return ReplyNamed(*ctx, book_->CreatePost(Caller(*ctx), req->post(), req->request_id()), resp);
 }
 
 grpc::Status ActivityServiceImpl::ClosePost(grpc::ServerContext* ctx,
                                             const apb::ClosePostRequest* req, apb::Post* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamed(book_->ClosePost(Caller(*ctx), req->community_id(), req->post_id()), resp);
+  return ReplyNamed(*ctx, book_->ClosePost(Caller(*ctx), req->community_id(), req->post_id()),
+                    resp);
 }
 
 grpc::Status ActivityServiceImpl::SearchPosts(grpc::ServerContext* ctx,
@@ -217,13 +221,13 @@ grpc::Status ActivityServiceImpl::ListPostMessages(grpc::ServerContext* ctx,
 grpc::Status ActivityServiceImpl::Donate(grpc::ServerContext* ctx, const apb::DonateRequest* req,
                                          apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamedAndWake(book_->Donate(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(*ctx, book_->Donate(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::Redeem(grpc::ServerContext* ctx, const apb::RedeemRequest* req,
                                          apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamedAndWake(book_->Redeem(Caller(*ctx), *req), resp);
+  return ReplyNamedAndWake(*ctx, book_->Redeem(Caller(*ctx), *req), resp);
 }
 
 grpc::Status ActivityServiceImpl::WatchActivity(grpc::ServerContext* ctx,
@@ -248,7 +252,7 @@ grpc::Status ActivityServiceImpl::GetActivity(grpc::ServerContext* ctx,
                                               const apb::GetActivityRequest* req,
                                               apb::Activity* resp) {
   TB_RETURN_IF_DENIED(ctx);
-  return ReplyNamed(book_->GetActivity(Caller(*ctx), req->community_id(), req->activity_id()),
+  return ReplyNamed(*ctx, book_->GetActivity(Caller(*ctx), req->community_id(), req->activity_id()),
                     resp);
 }
 
@@ -260,7 +264,7 @@ grpc::Status ActivityServiceImpl::ListActivities(grpc::ServerContext* ctx,
   if (!page.ok()) return ToGrpc(page.status());
   grpc::Status s = ReplyPage(book_->ListActivities(Caller(*ctx), *req, page->after_id, page->size),
                              resp->mutable_activities(), resp);
-  if (s.ok()) namer_.NameActivities(ItemsOf(resp->mutable_activities()));
+  if (s.ok()) namer_.NameActivities(Caller(*ctx), ItemsOf(resp->mutable_activities()));
   return s;
 }
 

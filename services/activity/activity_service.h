@@ -79,9 +79,12 @@ class ActivityServiceImpl final : public apb::ActivityService::Service {
  private:
   // Replies with the members named; ...AndWake also wakes the dispatcher, as the
   // change may have queued a posting.
-  grpc::Status ReplyNamed(absl::StatusOr<apb::Activity> r, apb::Activity* out);
-  grpc::Status ReplyNamed(absl::StatusOr<apb::Post> r, apb::Post* out);
-  grpc::Status ReplyNamedAndWake(absl::StatusOr<apb::Activity> r, apb::Activity* out);
+  grpc::Status ReplyNamed(const grpc::ServerContext& ctx, absl::StatusOr<apb::Activity> r,
+                          apb::Activity* out);
+  grpc::Status ReplyNamed(const grpc::ServerContext& ctx, absl::StatusOr<apb::Post> r,
+                          apb::Post* out);
+  grpc::Status ReplyNamedAndWake(const grpc::ServerContext& ctx, absl::StatusOr<apb::Activity> r,
+                                 apb::Activity* out);
   ActivityBook* const book_;
   OutboxPump* const dispatcher_;
   MemberNamer namer_;

@@ -198,7 +198,8 @@ absl::StatusOr<apb::Activity> ActivityBook::ResolveDispute(const dpb::Principal&
   const int64_t settled = req.settled_minutes();
   if (settled != 0) TB_RETURN_IF_ERROR(CheckSettlement(req));
   const std::string request_key = records::RequestKey(
-      kRequestTag, {"resolve", req.community_id(), caller.subject_id()}, req.request_id());
+      kRequestTag, {"resolve", req.community_id(), caller.subject_id(), req.activity_id()},
+      req.request_id());
   TB_ASSIGN_OR_RETURN(
       std::vector<apb::Activity> made,
       RecordOnce(request_key, [&](records::Tx& tx) -> absl::StatusOr<std::vector<apb::Activity>> {

@@ -10,6 +10,7 @@
 
 #include "services/common/peers.h"
 #include "timebank/activity/v1/activity.pb.h"
+#include "timebank/directory/v1/token.pb.h"
 
 namespace timebank::activity {
 
@@ -17,15 +18,17 @@ class MemberNamer {
  public:
   explicit MemberNamer(People* people) : people_(people) {}
 
-  // All of them are from one community (a reply never mixes communities).
-  void NameActivities(const std::vector<::timebank::activity::v1::Activity*>& activities);
+  // All of them are from one community (a reply never mixes communities). A party is
+  // named to `caller` only as ShowsName (member_names.cc) allows; otherwise by number.
+  void NameActivities(const ::timebank::directory::v1::Principal& caller,
+                      const std::vector<::timebank::activity::v1::Activity*>& activities);
   void NamePosts(const std::vector<::timebank::activity::v1::Post*>& posts);
   void NameMessages(const std::vector<::timebank::activity::v1::PostMessage*>& messages);
 
  private:
-  // The names of `ids` in `community_id`; members not found are left out.
-  std::vector<::timebank::directory::v1::MemberName> Names(uint64_t community_id,
-                                                           std::vector<uint64_t> ids);
+  // The members `ids` in `community_id`; members not found are left out.
+  std::vector<::timebank::directory::v1::Member> Members(uint64_t community_id,
+                                                         std::vector<uint64_t> ids);
   People* const people_;
 };
 

@@ -18,9 +18,12 @@ using records::FieldError;
 
 // Admins, coordinators, finance staff and services find any member; other callers
 // only those who agreed to appear in the directory, and themselves.
+// An API key carries its organisation's coordinator role, but is no person: it sees
+// as members do.
 bool SeesEveryone(const Actor& a) {
-  return a.principal.kind() == dpb::Principal::KIND_SERVICE || a.Is(dpb::ROLE_ADMIN) ||
-         a.Is(dpb::ROLE_COORDINATOR) || a.Is(dpb::ROLE_FINANCE);
+  if (a.principal.kind() == dpb::Principal::KIND_SERVICE) return true;
+  return a.principal.kind() == dpb::Principal::KIND_MEMBER &&
+         (a.Is(dpb::ROLE_ADMIN) || a.Is(dpb::ROLE_COORDINATOR) || a.Is(dpb::ROLE_FINANCE));
 }
 
 // How much of `m` the caller may learn from a reference.
@@ -30,7 +33,8 @@ Shown Disclosed(const Actor& a, const dpb::Member& m, bool exact_number_or_usern
   if (a.principal.kind() == dpb::Principal::KIND_MEMBER && a.principal.subject_id() == m.id()) {
     return Shown::kName;
   }
-  if (m.status() == dpb::MEMBER_STATUS_ERASED || m.status() == dpb::MEMBER_STATUS_PENDING_APPROVAL) {
+  if (m.status() == dpb::MEMBER_STATUS_ERASED ||
+      m.status() == dpb::MEMBER_STATUS_PENDING_APPROVAL) {
     return Shown::kNothing;
   }
   if (SeesEveryone(a)) return Shown::kName;
@@ -94,9 +98,7 @@ absl::StatusOr<dpb::ResolveMemberResponse> Directory::ResolveMember(const Actor&
   uint64_t as_id = 0;
   if (!absl::SimpleAtoi(lower, &as_id)) as_id = 0;
   const size_t want = DirectoryLimits::kMaxCandidates + 1;  // one more tells "more"
-  auto shown = [&](const dpb::Member& m) {
-    return Disclosed(a, m, ByNumberOrUsername(m, lower));
-  };
+  auto shown = [&](const dpb::Member& m) { return Disclosed(a, m, ByNumberOrUsername(m, lower)); };
   auto scan = [&](bool exact) {
     return Scan<dpb::Member>(MemberPrefix(c), MemberPrefix(c), want, [&](const dpb::Member& m) {
       const Shown s = shown(m);

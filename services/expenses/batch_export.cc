@@ -46,6 +46,21 @@ absl::StatusOr<absl::CivilDay> ProcessingDay(const std::string& asked, absl::Civ
 }
 
 // A BACS export needs the community's originating details and sterling.
+// A Bacs file the bank accepted pays everyone in it: a second one pays them again.
+absl::Status CheckNotSentBefore(const xpb::PaymentBatch& batch, bool again) {
+  if (again) return absl::OkStatus();
+  for (const xpb::BatchExport& e : batch.exports()) {
+    if (e.format() != xpb::EXPORT_FORMAT_BACS_STANDARD_18) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "payment batch ", batch.id(), " was already exported as a Bacs file (by member ",
+        e.by_member_id(), ", processing ", e.processing_date(),
+        "): sending a second file pays everyone twice. Only if that file never reached the "
+        "bank, export again with again=true (tbctl finance batch export ",
+        batch.id(), " --format=bacs --again)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckBacsReady(const xpb::Policy& policy, const xpb::PaymentBatch& batch) {
   if (batch.currency() != kBacsCurrency) {
     return absl::FailedPreconditionError(absl::StrCat("Bacs pays sterling only; this batch is in ",
@@ -142,6 +157,7 @@ absl::StatusOr<xpb::ExportPaymentBatchResponse> ExpenseBook::ExportPaymentBatch(
   TB_ASSIGN_OR_RETURN(dpb::Community community, people_->Community(c));
   TB_ASSIGN_OR_RETURN(xpb::Policy policy, records_.LoadPolicy(records_.Committed(), c));
   TB_RETURN_IF_ERROR(CheckBacsReady(policy, batch));
+  TB_RETURN_IF_ERROR(CheckNotSentBefore(batch, req.again()));
   const absl::CivilDay today = absl::ToCivilDay(Now(), ZoneOf(community));
   TB_ASSIGN_OR_RETURN(absl::CivilDay processing, ProcessingDay(req.processing_date(), today));
   TB_ASSIGN_OR_RETURN(BatchPayees payees, GatherPayees(batch, /*with_numbers=*/true));

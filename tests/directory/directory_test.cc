@@ -435,8 +435,8 @@ TEST_F(DirectoryTest, MembersAreLookedUpByIdInBulk) {
   EXPECT_EQ((*found)[0]->display_name(), "Ben");
   EXPECT_FALSE((*found)[1].has_value());
   EXPECT_EQ((*found)[2]->display_name(), "Ana");
-  EXPECT_TRUE(absl::StartsWith(dir.LookupMembersById(community_, {}).status().message(),
-                               "member_ids:"));
+  EXPECT_TRUE(
+      absl::StartsWith(dir.LookupMembersById(community_, {}).status().message(), "member_ids:"));
   EXPECT_EQ(dir.LookupMembersById(community_, std::vector<uint64_t>(1001, 1)).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(dir.LookupMembersById(community_ + 7, {ana->id()}).status().code(),
@@ -489,7 +489,7 @@ TEST_F(MemberReferenceTest, StaffFindAnyMemberByNumberUsernameIdOrName) {
   EXPECT_EQ(Found(coordinator, "m-6"), V{"Ann Smith"});  // numbers ignore case
   EXPECT_EQ(Found(coordinator, "bilal.h"), V{"Bilal Hussain"});
   EXPECT_EQ(Found(coordinator, absl::StrCat(ann_jones_.id())), V{"Ann Jones"});
-  EXPECT_EQ(Found(coordinator, "  ann smith "), V{"Ann Smith"});  // a whole name is exact
+  EXPECT_EQ(Found(coordinator, "  ann smith "), V{"Ann Smith"});        // a whole name is exact
   EXPECT_EQ(Found(coordinator, "ann"), (V{"Ann Jones", "Ann Smith"}));  // candidates listed
   EXPECT_EQ(Found(coordinator, "nobody"), V{});
   auto r = dir.ResolveMember(coordinator, community_, "ann");
@@ -511,11 +511,12 @@ TEST_F(MemberReferenceTest, MembersFindOnlyWhoAgreedToAppearAndNoOtherNames) {
   ASSERT_EQ(by_number->candidates_size(), 1);
   EXPECT_EQ(by_number->candidates(0).member_id(), ann_smith_.id());
   EXPECT_EQ(by_number->candidates(0).display_name(), "");
-  // An API key sees as a member does.
-  EXPECT_EQ(Found(As(dpb::Principal::KIND_API_KEY, 1, {}), "ann"), V{"Ann Jones"});
+  // An API key sees as a member does, though it carries its organisation's coordinator role.
+  EXPECT_EQ(Found(As(dpb::Principal::KIND_API_KEY, 1, {dpb::ROLE_COORDINATOR}), "ann"),
+            V{"Ann Jones"});
   // Suspended or erased members are not found by other members.
-  ASSERT_TRUE(dir.SetMemberStatus(As(dpb::Principal::KIND_MEMBER, 0, {dpb::ROLE_ADMIN}),
-                                  community_, ann_jones_.id(), dpb::MEMBER_STATUS_SUSPENDED, "", "")
+  ASSERT_TRUE(dir.SetMemberStatus(As(dpb::Principal::KIND_MEMBER, 0, {dpb::ROLE_ADMIN}), community_,
+                                  ann_jones_.id(), dpb::MEMBER_STATUS_SUSPENDED, "", "")
                   .ok());
   EXPECT_EQ(Found(member, "ann"), V{});
   EXPECT_EQ(Found(member, "bilal"), V{"Bilal Hussain"});  // themself
@@ -533,8 +534,8 @@ TEST_F(MemberReferenceTest, ManyMatchesSayThereAreMore) {
 
 TEST_F(MemberReferenceTest, BadReferencesAreRefusedNamingTheField) {
   const Actor staff = As(dpb::Principal::KIND_SERVICE, 0, {});
-  for (const std::string& bad : {std::string("   "), std::string(129, 'a'), std::string("a\x01b"),
-                                 std::string("\xff")}) {
+  for (const std::string& bad :
+       {std::string("   "), std::string(129, 'a'), std::string("a\x01b"), std::string("\xff")}) {
     auto r = dir.ResolveMember(staff, community_, bad);
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_TRUE(absl::StartsWith(r.status().message(), "reference")) << r.status();

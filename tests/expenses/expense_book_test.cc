@@ -1337,9 +1337,15 @@ TEST_F(ExpenseBookTest, ABatchExportsAsBacsStandard18ForThePayeesWithBankDetails
   other.clear_batch_id();
   EXPECT_EQ(book.ListOtherMeansClaims(other)->claims_size(), 1);
 
-  // A second export gets its own volume serial; once paid, no BACS file (it would pay twice).
+  // A second Bacs file would pay everyone twice: refused unless the first never reached
+  // the bank (again); it then gets its own volume serial. Once paid, no BACS file at all.
+  auto twice = book.ExportPaymentBatch(farid, req);
+  EXPECT_EQ(twice.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(twice.status().message(), "pays everyone twice")) << twice.status();
+  EXPECT_EQ(book.GetPaymentBatch(kC, batch->id())->export_count(), 1u);
+  req.set_again(true);
   auto again = book.ExportPaymentBatch(farid, req);
-  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_NE(again->export_().volume_serial(), e.volume_serial());
   EXPECT_EQ(book.GetPaymentBatch(kC, batch->id())->export_count(), 2u);
   xpb::MarkBatchPaidRequest paid;

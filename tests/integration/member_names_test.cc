@@ -73,10 +73,20 @@ class MemberNamesTest : public ::testing::Test {
 TEST_F(MemberNamesTest, ExchangePartnersSeeEachOthersNamesAndNumbers) {
   const apb::Activity made = Record(bilal_);
   EXPECT_EQ(made.provider_name().display_name(), "Bilal Hussain");
-  EXPECT_EQ(made.receiver_name().display_name(), "Kim Otterly");
+  // Kim is not in the directory and has not answered: Bilal, who typed her id, learns
+  // her number back but not her name (anyone may record an exchange naming anyone).
+  EXPECT_EQ(made.receiver_name().display_name(), "");
   EXPECT_EQ(made.receiver_name().member_number(), "M00005");
   EXPECT_EQ(made.receiver_name().member_id(), kim_.subject_id());
-  for (const dpb::Principal* who : {&kim_, &ada_}) {
+  apb::RespondToExchangeRequest confirm;
+  confirm.set_community_id(community_);
+  confirm.set_activity_id(made.id());
+  confirm.set_response(apb::RespondToExchangeRequest::RESPONSE_CONFIRM);
+  apb::Activity confirmed;
+  ASSERT_TRUE(CallWithToken(activity_.get(), &apb::ActivityService::Stub::RespondToExchange,
+                            As(kim_), confirm, &confirmed)
+                  .ok());
+  for (const dpb::Principal* who : {&bilal_, &kim_, &ada_}) {
     apb::GetActivityRequest get;
     get.set_community_id(community_);
     get.set_activity_id(made.id());
