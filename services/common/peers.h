@@ -30,8 +30,8 @@ class People {
   MembersByNumber(uint64_t community_id, const std::vector<std::string>& member_numbers) = 0;
   // Members by id (at most 1,000), in order; nullopt where the community has no such
   // member. By default one Member() call each; GrpcPeers asks once.
-  virtual absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>>
-  MembersById(uint64_t community_id, const std::vector<uint64_t>& member_ids);
+  virtual absl::StatusOr<std::vector<std::optional<::timebank::directory::v1::Member>>> MembersById(
+      uint64_t community_id, const std::vector<uint64_t>& member_ids);
   // NOT_FOUND if the organisation is not in the community.
   virtual absl::StatusOr<::timebank::directory::v1::Organisation> Organisation(
       uint64_t community_id, uint64_t organisation_id) = 0;
